@@ -1,0 +1,33 @@
+package cli
+
+import (
+	"github.com/spf13/cobra"
+)
+
+// NewCmdRoot builds the persona command tree.
+func NewCmdRoot(f *Factory) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "persona <command> [flags]",
+		Short: "User profiling and segmentation",
+		Long: `persona turns raw user data (interaction logs, transactions, social
+activity, demographics) into one row of features per user, groups users into
+segments with K-Means, hierarchical clustering or DBSCAN, profiles and names
+each segment, and writes a self-contained HTML report.`,
+		Example: `  # Generate demo data for 20,000 users and run the whole pipeline on it
+  persona demo --out demo-out
+
+  # Cluster a numeric CSV with k-means and score the result
+  persona cluster kmeans --in X.csv --k 8 --labels-out labels.csv
+  persona metrics --in X.csv --labels labels.csv`,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	cmd.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
+		return &UsageError{Err: err}
+	})
+	cmd.AddCommand(
+		NewCmdCluster(f),
+		NewCmdVersion(f),
+	)
+	return cmd
+}
