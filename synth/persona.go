@@ -27,7 +27,9 @@ func categoryNames() [nCats]string {
 func topicNames() [nTopics]string {
 	return [nTopics]string{"fashion", "travel", "tech", "sports", "food", "gaming", "music", "parenting"}
 }
-func platformNames() [nPlatforms]string { return [nPlatforms]string{"instagram", "tiktok", "facebook", "x"} }
+func platformNames() [nPlatforms]string {
+	return [nPlatforms]string{"instagram", "tiktok", "facebook", "x"}
+}
 func actionNames() [nActions]string {
 	return [nActions]string{"post", "like", "share", "comment", "follow"}
 }
