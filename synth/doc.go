@@ -30,8 +30,11 @@
 // parenting and food on facebook, influencers fashion and travel on
 // instagram and tiktok. Many non-influencers post nothing at all.
 //
-// At the default 20,000 users the files hold about 2 million events,
-// 280,000 transaction lines and 230,000 social rows.
+// Activity also follows the season: more of it in November and December,
+// less in January and February.
+//
+// At the default 20,000 users the files hold about 1.9 million events,
+// 265,000 transaction lines and 230,000 social rows (about 150 MB).
 //
 // # Files
 //
@@ -68,7 +71,9 @@
 //     order. The product catalogue (ids, categories, list prices) is the same
 //     for every seed.
 //   - Every order is one session ending in a checkout event at the order's
-//     timestamp, so checkout events per user equal orders per user.
+//     timestamp, so checkout events per user equal orders per user. A
+//     browsing session starts with a page_view or a search, and add_to_cart
+//     always follows a product_view of the same category.
 //   - A transaction row is one order line. unit_price is the product's list
 //     price, discount the fraction off it in [0, 0.9] (steps of 0.05), and
 //     the amount paid is quantity × unit_price × (1 − discount).

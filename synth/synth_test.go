@@ -114,9 +114,12 @@ func TestGenerateSizes(t *testing.T) {
 			for _, p := range d.persona {
 				sizes[p]++
 			}
-			for name, n := range sum.PersonaSizes {
-				if n == 0 {
-					delete(sum.PersonaSizes, name)
+			for _, p := range Personas() {
+				if _, ok := sum.PersonaSizes[p.Name]; !ok {
+					t.Errorf("PersonaSizes has no entry for %s", p.Name)
+				}
+				if sizes[p.Name] == 0 {
+					delete(sum.PersonaSizes, p.Name) // compare the non-empty ones below
 				}
 			}
 			if diff := cmp.Diff(sizes, sum.PersonaSizes); diff != "" {
