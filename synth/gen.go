@@ -240,7 +240,9 @@ func (g *generator) assignPersonas() []uint8 {
 	return out
 }
 
-func (g *generator) run(ctx context.Context, ws []io.Writer) error {
+// run generates every user and streams the rows to ws, the writers of the
+// files at paths (in the out* order).
+func (g *generator) run(ctx context.Context, ws []io.Writer, paths []string) error {
 	g.sum.PersonaSizes = make(map[string]int, len(g.profs))
 	for _, p := range g.profs {
 		g.sum.PersonaSizes[p.name] = 0
@@ -264,7 +266,7 @@ func (g *generator) run(ctx context.Context, ws []io.Writer) error {
 		for k := range g.bufs {
 			if len(g.bufs[k]) >= flushAt {
 				if _, err := ws[k].Write(g.bufs[k]); err != nil {
-					return err
+					return fmt.Errorf("synth: write %s: %w", paths[k], err)
 				}
 				g.bufs[k] = g.bufs[k][:0]
 			}
@@ -272,7 +274,7 @@ func (g *generator) run(ctx context.Context, ws []io.Writer) error {
 	}
 	for k := range g.bufs {
 		if _, err := ws[k].Write(g.bufs[k]); err != nil {
-			return err
+			return fmt.Errorf("synth: write %s: %w", paths[k], err)
 		}
 		g.bufs[k] = g.bufs[k][:0]
 	}
