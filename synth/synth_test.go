@@ -266,3 +266,38 @@ func TestDefaults(t *testing.T) {
 		t.Errorf("End = %v, want %v", o.End, want)
 	}
 }
+
+func TestGenerateBadDir(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "plain")
+	if err := os.WriteFile(file, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err := Generate(context.Background(), filepath.Join(file, "out"), Options{Users: 10})
+	if err == nil || !strings.Contains(err.Error(), "plain") {
+		t.Errorf("Generate into a path below a file: err = %v, want an error naming the path", err)
+	}
+}
+
+func TestGenerateOverwrites(t *testing.T) {
+	dir := t.TempDir()
+	for _, n := range []int{50, 20} {
+		if _, err := Generate(context.Background(), dir, Options{Users: n}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := len(readCSV(t, filepath.Join(dir, UsersFile), usersHeader)); got != 20 {
+		t.Errorf("users.csv has %d rows after regenerating 20 users", got)
+	}
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, e := range ents {
+		names = append(names, e.Name())
+	}
+	want := []string{EventsFile, SocialFile, TransactionsFile, TruthFile, UsersFile}
+	if diff := cmp.Diff(want, names); diff != "" {
+		t.Errorf("files in dir (-want +got):\n%s", diff)
+	}
+}
