@@ -26,6 +26,7 @@ each segment, and writes a self-contained HTML report.`,
 		return &UsageError{Err: err}
 	})
 	cmd.AddCommand(
+		NewCmdDemo(f, nil),
 		NewCmdCluster(f),
 		NewCmdVersion(f),
 	)
