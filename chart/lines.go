@@ -14,12 +14,12 @@ import (
 type LinesSpec struct {
 	Title    string
 	XLabel   string
-	YLabel   string     // with unit
-	XTicks   []string   // label of each position
-	TickStep int        // label every TickStep-th position; 0 labels all
-	Segments []string   // names in display order
+	YLabel   string      // with unit
+	XTicks   []string    // label of each position
+	TickStep int         // label every TickStep-th position; 0 labels all
+	Segments []string    // names in display order
 	Values   [][]float64 // [segment][position]
-	Height   vg.Length  // body height; 0 means 300pt
+	Height   vg.Length   // body height; 0 means 300pt
 }
 
 // Lines draws a line with markers per segment.
