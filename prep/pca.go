@@ -1,0 +1,231 @@
+package prep
+
+import (
+	"errors"
+	"fmt"
+	"math"
+
+	"gonum.org/v1/gonum/mat"
+)
+
+// PCAConfig configures FitPCA. The zero value keeps all min(n, d)
+// components without whitening.
+type PCAConfig struct {
+	// Components is the number of components kept; 0 means min(n, d).
+	Components int `json:"components,omitempty" yaml:"components"`
+	// Whiten divides each projected component by the square root of its
+	// explained variance, giving unit-variance outputs.
+	Whiten bool `json:"whiten,omitempty" yaml:"whiten"`
+}
+
+// Validate reports whether c is usable.
+func (c PCAConfig) Validate() error {
+	if c.Components < 0 {
+		return fmt.Errorf("pca components = %d: must be >= 0 (0 keeps all)", c.Components)
+	}
+	return nil
+}
+
+// PCA is a fitted principal component analysis, like scikit-learn 1.2's
+// PCA(n_components, whiten, svd_solver="full"): the SVD of the centred
+// training data.
+//
+// Component signs follow scikit-learn's svd_flip: the largest-magnitude
+// entry of each column of U (the left singular vectors) is positive.
+type PCA struct {
+	Mean []float64 `json:"mean"`
+	// Components holds the principal axes as rows, by decreasing variance.
+	Components [][]float64 `json:"components"`
+	// ExplainedVariance is S²/(n-1) for each kept component.
+	ExplainedVariance []float64 `json:"explained_variance"`
+	// ExplainedVarianceRatio is ExplainedVariance over the total variance
+	// of all min(n, d) components.
+	ExplainedVarianceRatio []float64 `json:"explained_variance_ratio"`
+	SingularValues         []float64 `json:"singular_values"`
+	// NoiseVariance is the mean explained variance of the discarded
+	// components, 0 when none is discarded.
+	NoiseVariance float64 `json:"noise_variance"`
+	NSamples      int     `json:"n_samples"`
+	Whiten        bool    `json:"whiten"`
+}
+
+// FitPCA fits a PCA on the rows of x, which needs at least 2 rows.
+func FitPCA(x mat.Matrix, cfg PCAConfig) (*PCA, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	r := rawOf(x)
+	if err := checkInput(r); err != nil {
+		return nil, err
+	}
+	n, d := r.Rows, r.Cols
+	if n < 2 {
+		return nil, fmt.Errorf("pca needs at least 2 rows, have %d", n)
+	}
+	m := min(n, d)
+	k := cfg.Components
+	if k == 0 {
+		k = m
+	}
+	if k > m {
+		return nil, fmt.Errorf("pca components = %d: at most min(rows, columns) = %d", k, m)
+	}
+
+	mean := make([]float64, d)
+	for i := range n {
+		row := r.Data[i*r.Stride : i*r.Stride+d]
+		for j, v := range row {
+			mean[j] += v
+		}
+	}
+	for j := range mean {
+		mean[j] /= float64(n)
+	}
+	xc := mat.NewDense(n, d, nil)
+	c := xc.RawMatrix()
+	for i := range n {
+		in := r.Data[i*r.Stride : i*r.Stride+d]
+		out := c.Data[i*c.Stride : i*c.Stride+d]
+		for j, v := range in {
+			out[j] = v - mean[j]
+		}
+	}
+
+	var svd mat.SVD
+	if !svd.Factorize(xc, mat.SVDThin) {
+		return nil, errors.New("pca: singular value decomposition did not converge")
+	}
+	s := svd.Values(nil)
+	var u, v mat.Dense
+	svd.UTo(&u)
+	svd.VTo(&v)
+
+	p := &PCA{
+		Mean:                   mean,
+		Components:             make([][]float64, k),
+		ExplainedVariance:      make([]float64, k),
+		ExplainedVarianceRatio: make([]float64, k),
+		SingularValues:         append([]float64(nil), s[:k]...),
+		NSamples:               n,
+		Whiten:                 cfg.Whiten,
+	}
+	ev := make([]float64, m)
+	var total float64
+	for j := range m {
+		ev[j] = s[j] * s[j] / float64(n-1)
+		total += ev[j]
+	}
+	for j := range k {
+		sign := 1.0
+		if uSignNegative(&u, j) {
+			sign = -1
+		}
+		comp := make([]float64, d)
+		for l := range d {
+			comp[l] = sign * v.At(l, j)
+		}
+		p.Components[j] = comp
+		p.ExplainedVariance[j] = ev[j]
+		p.ExplainedVarianceRatio[j] = ev[j] / total
+	}
+	if k < m {
+		var sum float64
+		for _, e := range ev[k:] {
+			sum += e
+		}
+		p.NoiseVariance = sum / float64(m-k)
+	}
+	if err := checkParams("mean", mean); err != nil {
+		return nil, err
+	}
+	if math.IsNaN(total) || math.IsInf(total, 0) {
+		return nil, errors.New("pca: total variance is not finite (values too large)")
+	}
+	if cfg.Whiten {
+		for j, e := range p.ExplainedVariance {
+			if !(e > 0) {
+				return nil, fmt.Errorf("pca: component %d has zero variance and cannot be whitened", j)
+			}
+		}
+	}
+	return p, nil
+}
+
+// uSignNegative reports whether the largest-magnitude entry of column j of
+// u (the first one, on ties) is negative.
+func uSignNegative(u *mat.Dense, j int) bool {
+	r := u.RawMatrix()
+	best, val := -1.0, 0.0
+	for i := range r.Rows {
+		x := r.Data[i*r.Stride+j]
+		if a := math.Abs(x); a > best {
+			best, val = a, x
+		}
+	}
+	return val < 0
+}
+
+// Transform writes the projection of x onto the components, (x - Mean)·Cᵀ,
+// divided by √ExplainedVariance when Whiten, into dst. dst must be empty or
+// have len(Components) columns and the rows of x; it must not be x.
+func (p *PCA) Transform(dst *mat.Dense, x mat.Matrix) error {
+	if err := p.check(); err != nil {
+		return err
+	}
+	d, k := len(p.Mean), len(p.Components)
+	r := rawOf(x)
+	if err := checkCols(r, d); err != nil {
+		return err
+	}
+	if err := checkFinite(r); err != nil {
+		return err
+	}
+	n := r.Rows
+	xc := mat.NewDense(n, d, nil)
+	c := xc.RawMatrix()
+	for i := range n {
+		in := r.Data[i*r.Stride : i*r.Stride+d]
+		out := c.Data[i*c.Stride : i*c.Stride+d]
+		for j, v := range in {
+			out[j] = v - p.Mean[j]
+		}
+	}
+	comp := mat.NewDense(k, d, nil)
+	for j, row := range p.Components {
+		comp.SetRow(j, row)
+	}
+	prepareDst(dst, n, k)
+	dst.Mul(xc, comp.T())
+	if p.Whiten {
+		w := dst.RawMatrix()
+		sd := make([]float64, k)
+		for j, e := range p.ExplainedVariance {
+			sd[j] = math.Sqrt(e)
+		}
+		for i := range n {
+			row := w.Data[i*w.Stride : i*w.Stride+k]
+			for j := range row {
+				row[j] /= sd[j]
+			}
+		}
+	}
+	return nil
+}
+
+// check reports whether p's fields are consistent, so that a decoded PCA
+// cannot make Transform panic.
+func (p *PCA) check() error {
+	d, k := len(p.Mean), len(p.Components)
+	if d == 0 || k == 0 {
+		return errors.New("pca: not fitted")
+	}
+	for j, c := range p.Components {
+		if len(c) != d {
+			return fmt.Errorf("pca: component %d has %d entries, want %d", j, len(c), d)
+		}
+	}
+	if len(p.ExplainedVariance) != k {
+		return fmt.Errorf("pca: %d explained variances for %d components", len(p.ExplainedVariance), k)
+	}
+	return nil
+}
