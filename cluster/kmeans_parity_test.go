@@ -194,4 +194,3 @@ func boolInt(b bool) int {
 	}
 	return 0
 }
-
