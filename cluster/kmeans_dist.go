@@ -1,0 +1,153 @@
+package cluster
+
+import (
+	"math"
+	"sync"
+	"sync/atomic"
+)
+
+// Row-major kernels and the fixed chunking shared by the k-means code.
+//
+// Every pass over the rows of x is split into chunks whose boundaries depend
+// only on n, never on the number of workers. Per-chunk partial results are
+// combined in chunk order, so a run gives bit-identical results whatever the
+// number of workers.
+
+const (
+	kmMinChunkRows = 1024 // smallest chunk of rows
+	kmMaxChunks    = 64   // upper bound on the number of chunks (bounds the partial sums)
+	kmSerialRows   = 8192 // below this many rows, passes run on the calling goroutine
+)
+
+// kmData is a read-only view of the input rows together with the column
+// means (the data are centred on the fly, as scikit-learn centres a copy).
+type kmData struct {
+	x       []float64 // x.RawMatrix().Data
+	stride  int
+	n, d    int
+	mean    []float64 // column means, length d
+	chunk   int       // rows per chunk
+	nChunk  int
+	workers int
+}
+
+func kmNewData(x []float64, n, d, stride, workers int) *kmData {
+	chunk := max(kmMinChunkRows, (n+kmMaxChunks-1)/kmMaxChunks)
+	nChunk := (n + chunk - 1) / chunk
+	if n < kmSerialRows {
+		workers = 1
+	}
+	return &kmData{x: x, stride: stride, n: n, d: d, chunk: chunk, nChunk: nChunk, workers: max(1, workers)}
+}
+
+// row returns row i of x.
+func (dt *kmData) row(i int) []float64 {
+	o := i * dt.stride
+	return dt.x[o : o+dt.d : o+dt.d]
+}
+
+// span returns the rows [lo, hi) of chunk c.
+func (dt *kmData) span(c int) (lo, hi int) {
+	lo = c * dt.chunk
+	return lo, min(lo+dt.chunk, dt.n)
+}
+
+// centre writes row i minus the column means into dst (length d).
+func (dt *kmData) centre(dst []float64, i int) {
+	r := dt.row(i)
+	m := dt.mean[:len(r)]
+	dst = dst[:len(r)]
+	for t, v := range r {
+		dst[t] = v - m[t]
+	}
+}
+
+// parallel calls fn(c) once for every chunk c, on up to dt.workers goroutines.
+func (dt *kmData) parallel(fn func(c int)) {
+	kmParallel(dt.workers, dt.nChunk, fn)
+}
+
+// kmParallel calls fn(i) for i in [0, n) on up to workers goroutines.
+func kmParallel(workers, n int, fn func(i int)) {
+	w := min(workers, n)
+	if w <= 1 {
+		for i := range n {
+			fn(i)
+		}
+		return
+	}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range w {
+		wg.Go(func() {
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= n {
+					return
+				}
+				fn(i)
+			}
+		})
+	}
+	wg.Wait()
+}
+
+// kmSqDist returns the squared Euclidean distance between a and b, summing
+// the coordinates directly (no ||a||^2 - 2a.b + ||b||^2 shortcut).
+func kmSqDist(a, b []float64) float64 {
+	if len(b) != len(a) {
+		panic("cluster: slice length mismatch")
+	}
+	var s0, s1, s2, s3 float64
+	i := 0
+	for ; i+4 <= len(a); i += 4 {
+		aa := a[i : i+4 : i+4]
+		bb := b[i : i+4 : i+4]
+		d0 := aa[0] - bb[0]
+		d1 := aa[1] - bb[1]
+		d2 := aa[2] - bb[2]
+		d3 := aa[3] - bb[3]
+		s0 += d0 * d0
+		s1 += d1 * d1
+		s2 += d2 * d2
+		s3 += d3 * d3
+	}
+	for ; i < len(a); i++ {
+		d0 := a[i] - b[i]
+		s0 += d0 * d0
+	}
+	return (s0 + s1) + (s2 + s3)
+}
+
+// kmNearest returns the index of the centre nearest to p (ties: lowest
+// index) and the squared distances to the nearest and the second nearest
+// centre (second is +Inf when k == 1). centres holds k rows of len(p).
+func kmNearest(p, centres []float64, k int) (best int, d1, d2 float64) {
+	d := len(p)
+	d1, d2 = math.Inf(1), math.Inf(1)
+	for j := range k {
+		s := kmSqDist(p, centres[j*d:(j+1)*d])
+		if s < d1 {
+			best, d1, d2 = j, s, d1
+		} else if s < d2 {
+			d2 = s
+		}
+	}
+	return best, d1, d2
+}
+
+// kmAddTo adds p to dst (dst += p).
+func kmAddTo(dst, p []float64) {
+	dst = dst[:len(p)]
+	for t, v := range p {
+		dst[t] += v
+	}
+}
+
+// kmSubFrom subtracts p from dst (dst -= p).
+func kmSubFrom(dst, p []float64) {
+	dst = dst[:len(p)]
+	for t, v := range p {
+		dst[t] -= v
+	}
+}
