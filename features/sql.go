@@ -97,8 +97,10 @@ func topValues(ctx context.Context, db *sql.DB, q string, limit int) ([]string, 
 		if err := rows.Scan(&v, &n); err != nil {
 			return nil, err
 		}
-		// Two values with the same slug would give two columns of one name.
-		if seen[slug(v)] {
+		// Two values with the same slug would give two columns of one
+		// name, and a value called "other" would clash with the pooled
+		// column: both are left to the pool.
+		if seen[slug(v)] || slug(v) == "other" {
 			continue
 		}
 		seen[slug(v)] = true

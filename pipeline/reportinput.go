@@ -78,11 +78,9 @@ func (r *run) reportInput(ctx context.Context, db *sql.DB, tab *features.Table, 
 	for _, s := range sum.KSelection {
 		in.KCurve = append(in.KCurve, report.KPoint{K: s.K, Inertia: s.Inertia, Silhouette: s.Silhouette})
 	}
-	proj, err := project(z, fit.Labels, segIndex, r.opts.Seed)
-	if err != nil {
+	if in.Projection, in.ProjectionAxes, err = project(z, fit.Labels, segIndex, r.opts.Seed); err != nil {
 		return in, fmt.Errorf("projection: %w", err)
 	}
-	in.Projection = proj
 	if j := tab.Col("age"); j >= 0 {
 		in.Ages = make([][]int, k)
 		for i := range tab.UserIDs {
@@ -281,14 +279,11 @@ func revenue(ctx context.Context, db *sql.DB, k int, seg func(string) (int, bool
 	return out, rows.Err()
 }
 
-// project returns a 2-D PCA projection of z, down-sampled with a seeded
-// sample to at most maxProjected points.
-func project(z *mat.Dense, labels []int, segIndex map[int]int, seed uint64) ([]report.Point2, error) {
-	p, err := prep.FitPCA(z, 2)
-	if err != nil {
-		return nil, err
-	}
-	n, _ := z.Dims()
+// project returns a 2-D PCA projection of a seeded sample of at most
+// maxProjected rows of z (the PCA is fitted on the sample too).
+func project(z *mat.Dense, labels []int, segIndex map[int]int, seed uint64) ([]report.Point2, [2]string, error) {
+	var axes [2]string
+	n, d := z.Dims()
 	idx := make([]int, n)
 	for i := range idx {
 		idx[i] = i
@@ -297,21 +292,28 @@ func project(z *mat.Dense, labels []int, segIndex map[int]int, seed uint64) ([]r
 		rng := rand.New(rand.NewPCG(seed, 0x9e3779b97f4a7c15))
 		rng.Shuffle(n, func(i, j int) { idx[i], idx[j] = idx[j], idx[i] })
 		idx = idx[:maxProjected]
-		sortStableBy(idx, func(a, b int) bool { return a < b })
+		sort.Ints(idx)
 	}
-	sub := mat.NewDense(len(idx), z.RawMatrix().Cols, nil)
+	sub := mat.NewDense(len(idx), d, nil)
 	for i, r := range idx {
 		sub.SetRow(i, z.RawRowView(r))
 	}
-	xy, err := p.Transform(sub)
+	p, err := prep.FitPCA(sub, prep.PCAConfig{Components: 2})
 	if err != nil {
-		return nil, err
+		return nil, axes, err
+	}
+	xy := mat.NewDense(len(idx), 2, nil)
+	if err := p.Transform(xy, sub); err != nil {
+		return nil, axes, err
 	}
 	out := make([]report.Point2, len(idx))
 	for i, r := range idx {
 		out[i] = report.Point2{X: xy.At(i, 0), Y: xy.At(i, 1), Segment: segIndex[labels[r]]}
 	}
-	return out, nil
+	for j := range axes {
+		axes[j] = fmt.Sprintf("PC %d (%.0f%% of variance)", j+1, 100*p.ExplainedVarianceRatio[j])
+	}
+	return out, axes, nil
 }
 
 func (r *run) method(sum *Summary) []report.KeyValue {
