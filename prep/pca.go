@@ -142,8 +142,10 @@ func FitPCA(x mat.Matrix, cfg PCAConfig) (*PCA, error) {
 		return nil, errors.New("pca: total variance is not finite (values too large)")
 	}
 	if cfg.Whiten {
-		for j, e := range p.ExplainedVariance {
-			if !(e > 0) {
+		// Numerical rank as in numpy.linalg.matrix_rank.
+		tol := s[0] * float64(max(n, d)) * eps
+		for j, sv := range p.SingularValues {
+			if !(sv > tol) {
 				return nil, fmt.Errorf("pca: component %d has zero variance and cannot be whitened", j)
 			}
 		}
