@@ -91,14 +91,18 @@ func FitPCA(x mat.Matrix, cfg PCAConfig) (*PCA, error) {
 		}
 	}
 
+	// Only V is needed from the SVD: the signs come from U = Xc·V/S, whose
+	// columns we form directly, which is cheaper than LAPACK's thin U for
+	// tall matrices.
 	var svd mat.SVD
-	if !svd.Factorize(xc, mat.SVDThin) {
+	if !svd.Factorize(xc, mat.SVDThinV) {
 		return nil, errors.New("pca: singular value decomposition did not converge")
 	}
 	s := svd.Values(nil)
-	var u, v mat.Dense
-	svd.UTo(&u)
+	var v mat.Dense
 	svd.VTo(&v)
+	var u mat.Dense // Xc·V, the columns of U scaled by S
+	u.Mul(xc, v.Slice(0, d, 0, k))
 
 	p := &PCA{
 		Mean:                   mean,
@@ -154,7 +158,8 @@ func FitPCA(x mat.Matrix, cfg PCAConfig) (*PCA, error) {
 }
 
 // uSignNegative reports whether the largest-magnitude entry of column j of
-// u (the first one, on ties) is negative.
+// u (the first one, on ties) is negative. Scaling the column by a positive
+// constant does not change the answer.
 func uSignNegative(u *mat.Dense, j int) bool {
 	r := u.RawMatrix()
 	best, val := -1.0, 0.0
