@@ -3,7 +3,10 @@ package prep
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"math"
+	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 
@@ -403,5 +406,41 @@ func TestComponentJSONRoundTrip(t *testing.T) {
 				t.Error("decoded transform differs")
 			}
 		})
+	}
+}
+
+func TestQuantileSelectMatchesSort(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	gens := []struct {
+		name string
+		f    func(i int) float64
+	}{
+		{"normal", func(int) float64 { return rng.NormFloat64() }},
+		{"ties", func(int) float64 { return float64(rng.IntN(5)) }},
+		{"sorted", func(i int) float64 { return float64(i) }},
+		{"reversed", func(i int) float64 { return float64(-i) }},
+		{"organ pipe", func(i int) float64 { return math.Abs(float64(i%200 - 100)) }},
+		{"constant", func(int) float64 { return 2.5 }},
+	}
+	qs := []float64{0, 0.01, 0.05, 0.25, 0.5, 0.75, 0.95, 0.99, 1}
+	for _, g := range gens {
+		for _, n := range []int{1, 2, 3, 17, 100, 1001, 5000} {
+			t.Run(fmt.Sprintf("%s/n=%d", g.name, n), func(t *testing.T) {
+				a := make([]float64, n)
+				for i := range a {
+					a[i] = g.f(i)
+				}
+				s := slices.Sorted(slices.Values(a))
+				for _, q := range qs {
+					b := slices.Clone(a)
+					if got, want := quantileSelect(b, q), quantileSorted(s, q); got != want {
+						t.Errorf("q=%v: select %v, sort %v", q, got, want)
+					}
+				}
+				if got, want := medianSelect(slices.Clone(a)), medianSorted(s); got != want {
+					t.Errorf("median: select %v, sort %v", got, want)
+				}
+			})
+		}
 	}
 }

@@ -51,9 +51,8 @@ func FitWinsorizer(x mat.Matrix, cols []int, q [2]float64) (*Winsorizer, error) 
 			return nil, fmt.Errorf("winsorize column %d out of range for %d columns", j, r.Cols)
 		}
 		col = column(col, r, j)
-		slices.Sort(col)
-		w.Lower[k] = quantileSorted(col, q[0])
-		w.Upper[k] = quantileSorted(col, q[1])
+		w.Lower[k] = quantileSelect(col, q[0])
+		w.Upper[k] = quantileSelect(col, q[1])
 	}
 	return w, nil
 }
