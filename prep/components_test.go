@@ -352,6 +352,7 @@ func TestPCAErrors(t *testing.T) {
 		{"negative", x, PCAConfig{Components: -1}, "must be >= 0"},
 		{"too many", x, PCAConfig{Components: 4}, "at most min(rows, columns) = 3"},
 		{"one row", mat.NewDense(1, 3, []float64{1, 2, 3}), PCAConfig{}, "at least 2 rows"},
+		{"constant", mat.NewDense(2, 2, []float64{1, 2, 1, 2}), PCAConfig{}, "every column is constant"},
 		// Rank 2 data: the third component has zero variance.
 		{"whiten rank deficient", mat.NewDense(3, 3, []float64{1, 2, 3, 2, 4, 7, 5, 1, 0}), PCAConfig{Whiten: true}, "cannot be whitened"},
 	} {

@@ -145,6 +145,9 @@ func FitPCA(x mat.Matrix, cfg PCAConfig) (*PCA, error) {
 	if math.IsNaN(total) || math.IsInf(total, 0) {
 		return nil, errors.New("pca: total variance is not finite (values too large)")
 	}
+	if total == 0 {
+		return nil, errors.New("pca: every column is constant")
+	}
 	if cfg.Whiten {
 		// Numerical rank as in numpy.linalg.matrix_rank.
 		tol := s[0] * float64(max(n, d)) * eps
@@ -174,7 +177,8 @@ func uSignNegative(u *mat.Dense, j int) bool {
 
 // Transform writes the projection of x onto the components, (x - Mean)·Cᵀ,
 // divided by √ExplainedVariance when Whiten, into dst. dst must be empty or
-// have len(Components) columns and the rows of x; it must not be x.
+// have len(Components) columns and the rows of x; it may be x when that has
+// this shape.
 func (p *PCA) Transform(dst *mat.Dense, x mat.Matrix) error {
 	if err := p.check(); err != nil {
 		return err
