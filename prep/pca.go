@@ -32,6 +32,9 @@ func (c PCAConfig) Validate() error {
 //
 // Component signs follow scikit-learn's svd_flip: the largest-magnitude
 // entry of each column of U (the left singular vectors) is positive.
+// Components whose singular value is zero (rank-deficient data, such as
+// fewer rows than columns) are any orthonormal completion, as in
+// scikit-learn, and may differ from its choice.
 type PCA struct {
 	Mean []float64 `json:"mean"`
 	// Components holds the principal axes as rows, by decreasing variance.
