@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -443,5 +444,38 @@ func TestQuantileSelectMatchesSort(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// TestSVDVBlocked compares the blocked path of svdV with gonum's SVD of the
+// whole matrix, including a last block with fewer rows than columns.
+func TestSVDVBlocked(t *testing.T) {
+	for _, tt := range []struct{ n, d, block int }{
+		{2*64 + 5, 8, 64}, // tail of 5 rows < 8 columns
+		{3000, 16, 64},
+		{2048, 3, 1024},
+	} {
+		t.Run(fmt.Sprintf("%dx%d/block=%d", tt.n, tt.d, tt.block), func(t *testing.T) {
+			x := benchData(tt.n, tt.d)
+			var svd mat.SVD
+			if !svd.Factorize(x, mat.SVDThinV) {
+				t.Fatal("SVD failed")
+			}
+			var want mat.Dense
+			svd.VTo(&want)
+			s, v, err := svdV(x, tt.block)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(svd.Values(nil), s, cmpopts.EquateApprox(1e-12, 0)); diff != "" {
+				t.Errorf("singular values mismatch (-whole +blocked):\n%s", diff)
+			}
+			a, b := rows(want.T()), rows(v.T())
+			signNormalize(a, nil)
+			signNormalize(b, nil)
+			if diff := cmp.Diff(a, b, cmpopts.EquateApprox(1e-10, 1e-12)); diff != "" {
+				t.Errorf("right singular vectors mismatch (-whole +blocked):\n%s", diff)
+			}
+		})
 	}
 }
