@@ -76,37 +76,6 @@ func column(dst []float64, x blas64.General, j int) []float64 {
 	return dst
 }
 
-// quantileSorted returns the q-quantile of the sorted slice s with numpy's
-// default "linear" method, reproducing numpy 1.24's arithmetic.
-func quantileSorted(s []float64, q float64) float64 {
-	n := len(s)
-	h := float64(n-1) * q
-	if h >= float64(n-1) {
-		return s[n-1]
-	}
-	if h <= 0 {
-		return s[0]
-	}
-	lo := math.Floor(h)
-	g := h - lo
-	a, b := s[int(lo)], s[int(lo)+1]
-	d := b - a
-	if g >= 0.5 {
-		return b - d*(1-g)
-	}
-	return a + d*g
-}
-
-// medianSorted returns the median of the sorted slice s as numpy does: the
-// middle value, or the mean of the two middle values.
-func medianSorted(s []float64) float64 {
-	n := len(s)
-	if n%2 == 1 {
-		return s[n/2]
-	}
-	return (s[n/2-1] + s[n/2]) / 2
-}
-
 // checkParams returns an error naming the column of the first non-finite
 // value in p, whose name is what.
 func checkParams(what string, p []float64) error {

@@ -281,3 +281,38 @@ func flatten(m [][]float64) []float64 {
 	}
 	return out
 }
+
+// TestSVDVBlockedParity runs the blocked (TSQR) path of svdV, which FitPCA
+// uses only for n >= 2048, on the parity data with small blocks.
+func TestSVDVBlockedParity(t *testing.T) {
+	tol := cmpopts.EquateApprox(1e-10, 1e-10)
+	for _, dir := range parityDirs(t, "pca.json") {
+		x, _ := readCSV(t, filepath.Join(dir, "X.csv"))
+		var ref struct{ Variants []sklearnPCA }
+		readJSON(t, filepath.Join(dir, "pca.json"), &ref)
+		v0 := ref.Variants[0] // all components
+		n, d := x.Dims()
+		for _, block := range []int{4 * d, 64, 97} {
+			t.Run(filepath.Base(dir)+"/block="+strconv.Itoa(block), func(t *testing.T) {
+				xc := mat.NewDense(n, d, nil)
+				for i := range n {
+					for j := range d {
+						xc.Set(i, j, x.At(i, j)-v0.Mean[j])
+					}
+				}
+				s, v, err := svdV(xc, block)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if diff := cmp.Diff(v0.SingularValues, s, tol); diff != "" {
+					t.Errorf("singular values mismatch (-sklearn +got):\n%s", diff)
+				}
+				comp := rows(v.T())
+				signNormalize(comp, nil)
+				if diff := cmp.Diff(v0.ComponentsSignNormalized, comp, tol); diff != "" {
+					t.Errorf("sign-normalised components mismatch (-sklearn +got):\n%s", diff)
+				}
+			})
+		}
+	}
+}

@@ -136,7 +136,8 @@ type Fitted struct {
 	MinMax   *MinMaxScaler   `json:"minmax,omitempty"`
 	// Output names the kept columns, a subsequence of Columns.
 	Output []string `json:"output"`
-	// Dropped says which selected columns were dropped and why.
+	// Dropped says which selected columns were dropped and why; Index is a
+	// position in Columns.
 	Dropped []Dropped `json:"dropped"`
 }
 

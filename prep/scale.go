@@ -115,9 +115,9 @@ func FitRobustScaler(x mat.Matrix) (*RobustScaler, error) {
 	var col []float64
 	for j := range d {
 		col = column(col, r, j)
-		slices.Sort(col)
-		s.Center[j] = medianSorted(col)
-		iqr := quantileSorted(col, 0.75) - quantileSorted(col, 0.25)
+		s.Center[j] = medianSelect(col)
+		q3 := quantileSelect(col, 0.75)
+		iqr := q3 - quantileSelect(col, 0.25)
 		if iqr < 10*eps {
 			iqr = 1
 		}

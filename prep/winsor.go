@@ -10,6 +10,8 @@ import (
 // Winsorizer clips chosen columns to bounds fitted at two quantiles of the
 // training data; the other columns are copied unchanged.
 type Winsorizer struct {
+	// NFeatures is the number of columns of the fitted matrix.
+	NFeatures int `json:"n_features"`
 	// Columns lists the 0-based indices of the clipped columns.
 	Columns []int `json:"columns"`
 	// Quantiles are the lower and upper quantiles the bounds were taken at.
@@ -37,6 +39,7 @@ func FitWinsorizer(x mat.Matrix, cols []int, q [2]float64) (*Winsorizer, error) 
 		}
 	}
 	w := &Winsorizer{
+		NFeatures: r.Cols,
 		Columns:   slices.Clone(cols),
 		Quantiles: q,
 		Lower:     make([]float64, len(cols)),
@@ -48,9 +51,8 @@ func FitWinsorizer(x mat.Matrix, cols []int, q [2]float64) (*Winsorizer, error) 
 			return nil, fmt.Errorf("winsorize column %d out of range for %d columns", j, r.Cols)
 		}
 		col = column(col, r, j)
-		slices.Sort(col)
-		w.Lower[k] = quantileSorted(col, q[0])
-		w.Upper[k] = quantileSorted(col, q[1])
+		w.Lower[k] = quantileSelect(col, q[0])
+		w.Upper[k] = quantileSelect(col, q[1])
 	}
 	return w, nil
 }
@@ -79,6 +81,9 @@ func (w *Winsorizer) Transform(dst *mat.Dense, x mat.Matrix) error {
 
 // check reports whether w is consistent and applies to d columns.
 func (w *Winsorizer) check(d int) error {
+	if d != w.NFeatures {
+		return fmt.Errorf("input has %d columns, fitted on %d", d, w.NFeatures)
+	}
 	if len(w.Lower) != len(w.Columns) || len(w.Upper) != len(w.Columns) {
 		return fmt.Errorf("winsorize: %d columns but %d lower and %d upper bounds", len(w.Columns), len(w.Lower), len(w.Upper))
 	}
