@@ -136,6 +136,7 @@ const (
 type generator struct {
 	r       *rand.Rand
 	profs   []profile
+	pure    []int // indexes of the personas noise users draw from
 	catalog [nCats][]product
 	end     int64
 	start   int64
@@ -189,6 +190,11 @@ func newGenerator(opts Options) *generator {
 	}
 	for i := range g.bufs {
 		g.bufs[i] = make([]byte, 0, flushAt+4096)
+	}
+	for i, p := range g.profs {
+		if !p.mixed {
+			g.pure = append(g.pure, i)
+		}
 	}
 	return g
 }
@@ -270,7 +276,7 @@ func (g *generator) drawUser(p int) {
 	var asp [nAspects]*profile
 	for a := range asp {
 		if g.profs[p].mixed {
-			asp[a] = &g.profs[r.IntN(len(g.profs)-1)]
+			asp[a] = &g.profs[g.pure[r.IntN(len(g.pure))]]
 		} else {
 			asp[a] = &g.profs[p]
 		}
@@ -423,13 +429,12 @@ func (g *generator) simulate() {
 		for range nl {
 			cat := pickCum(r, u.catCum[:])
 			prod := g.product(cat)
-			for k := first; k < len(g.lines); k++ {
-				if g.lines[k].prod.id == prod.id {
-					prod = g.product(cat)
-					break
-				}
+			same := g.lineOf(first, prod.id)
+			if same >= 0 {
+				prod = g.product(cat) // one more look, then add to the cart line
+				same = g.lineOf(first, prod.id)
 			}
-			for range 1 + poisson(r, 0.4) {
+			for range 1 + poisson(r, 0.3) {
 				g.evs = append(g.evs, event{t: t, sess: sess, typ: evProductView, cat: int8(cat), dev: dev})
 				t += gap(r)
 			}
@@ -439,22 +444,25 @@ func (g *generator) simulate() {
 			if cat == 6 { // grocery comes in multiples
 				qty += poisson(r, 0.8)
 			}
+			if same >= 0 {
+				g.lines[same].qty += qty
+				continue
+			}
 			g.lines = append(g.lines, line{order: order, cat: cat, prod: prod, qty: qty, disc: g.discount()})
 		}
 		g.evs = append(g.evs, event{t: t, sess: sess, typ: evCheckout, cat: -1, dev: dev})
-		for k := first; k < len(g.lines); k++ {
+		last := len(g.lines)
+		for k := first; k < last; k++ {
 			g.lines[k].t = t
 		}
-		for k := first; k < first+nl; k++ {
-			if r.Float64() < returnRate {
-				back := g.lines[k]
-				back.t = t + int64(uniform(r, 2, 30)*day)
-				if back.t > u.to {
-					continue
-				}
-				back.qty = -min(back.qty, 1+r.IntN(back.qty))
-				g.lines = append(g.lines, back)
+		for k := first; k < last; k++ {
+			if r.Float64() >= returnRate || t+2*day >= u.to {
+				continue
 			}
+			back := g.lines[k]
+			back.t = g.when(t+2*day, min(t+30*day, u.to))
+			back.qty = -(1 + r.IntN(back.qty))
+			g.lines = append(g.lines, back)
 		}
 		sess++
 	}
@@ -490,6 +498,17 @@ func (g *generator) simulate() {
 		}
 		e.sess = g.sessMap[e.sess]
 	}
+}
+
+// lineOf returns the index of the line for product id among the lines from
+// first on (the current order), or -1.
+func (g *generator) lineOf(first, id int) int {
+	for k := first; k < len(g.lines); k++ {
+		if g.lines[k].prod.id == id {
+			return k
+		}
+	}
+	return -1
 }
 
 // sessionDevice returns the device of a new session: mostly the user's own.

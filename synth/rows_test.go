@@ -172,6 +172,9 @@ func TestRowsWellFormed(t *testing.T) {
 		}
 		k := key{row[0], row[1], row[3]}
 		if q > 0 {
+			if bought[k] > 0 {
+				errf("product %s twice in order %s", row[3], row[1])
+			}
 			bought[k] += q
 			boughtAt[k] = tm
 			if orders[row[0]] == nil {
