@@ -121,11 +121,57 @@ func kmSqDist(a, b []float64) float64 {
 
 // kmNearest returns the index of the centre nearest to p (ties: lowest
 // index) and the squared distances to the nearest and the second nearest
-// centre (second is +Inf when k == 1). centres holds k rows of len(p).
+// centre (second is +Inf when k == 1). centres holds k rows of len(p). Two
+// centres are done at a time, with four partial sums each, so that every
+// coordinate of p is loaded once per two centres.
 func kmNearest(p, centres []float64, k int) (best int, d1, d2 float64) {
 	d := len(p)
+	if len(centres) < k*d {
+		panic("cluster: too few centres")
+	}
 	d1, d2 = math.Inf(1), math.Inf(1)
-	for j := range k {
+	j := 0
+	for ; j+2 <= k; j += 2 {
+		c0 := centres[j*d : (j+1)*d : (j+1)*d]
+		c1 := centres[(j+1)*d : (j+2)*d : (j+2)*d]
+		var a0, a1, a2, a3, b0, b1, b2, b3 float64
+		t := 0
+		for ; t+4 <= d; t += 4 {
+			pp := p[t : t+4 : t+4]
+			q0 := c0[t : t+4 : t+4]
+			q1 := c1[t : t+4 : t+4]
+			e0, e1, e2, e3 := pp[0]-q0[0], pp[1]-q0[1], pp[2]-q0[2], pp[3]-q0[3]
+			f0, f1, f2, f3 := pp[0]-q1[0], pp[1]-q1[1], pp[2]-q1[2], pp[3]-q1[3]
+			a0 += e0 * e0
+			a1 += e1 * e1
+			a2 += e2 * e2
+			a3 += e3 * e3
+			b0 += f0 * f0
+			b1 += f1 * f1
+			b2 += f2 * f2
+			b3 += f3 * f3
+		}
+		for ; t < d; t++ {
+			e := p[t] - c0[t]
+			f := p[t] - c1[t]
+			a0 += e * e
+			b0 += f * f
+		}
+		// The same summation order as kmSqDist.
+		sa := (a0 + a1) + (a2 + a3)
+		sb := (b0 + b1) + (b2 + b3)
+		if sa < d1 {
+			best, d1, d2 = j, sa, d1
+		} else if sa < d2 {
+			d2 = sa
+		}
+		if sb < d1 {
+			best, d1, d2 = j+1, sb, d1
+		} else if sb < d2 {
+			d2 = sb
+		}
+	}
+	if j < k {
 		s := kmSqDist(p, centres[j*d:(j+1)*d])
 		if s < d1 {
 			best, d1, d2 = j, s, d1

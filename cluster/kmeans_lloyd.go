@@ -180,6 +180,7 @@ func kmLloyd(ctx context.Context, dt *kmData, init []float64, k, maxIter int, to
 	}
 	s := kmNewSums(dt.nChunk, k, d)
 	changed := make([]int, dt.nChunk)
+	inert := make([]float64, dt.nChunk) // per chunk sum of the squared distances of the last E-step
 	res := &kmRunResult{}
 
 	// estep assigns every row to its nearest centre; with sums it also
@@ -194,9 +195,11 @@ func kmLloyd(ctx context.Context, dt *kmData, init []float64, k, maxIter int, to
 			}
 			lo, hi := dt.span(c)
 			ch := 0
+			in := 0.0
 			for i := lo; i < hi; i++ {
 				dt.centre(buf, i)
-				j, _, _ := kmNearest(buf, cur, k)
+				j, d1, _ := kmNearest(buf, cur, k)
+				in += d1
 				if j != labels[i] {
 					ch++
 					labels[i] = j
@@ -207,12 +210,14 @@ func kmLloyd(ctx context.Context, dt *kmData, init []float64, k, maxIter int, to
 				}
 			}
 			changed[c] = ch
+			inert[c] = in
 		})
 		res.nDist += int64(n) * int64(k)
 	}
 
 	strict := false
 	iter := 0
+	shift := 0.0
 	for iter = 0; iter < maxIter; iter++ {
 		if err := ctx.Err(); err != nil {
 			return nil, err
@@ -220,7 +225,7 @@ func kmLloyd(ctx context.Context, dt *kmData, init []float64, k, maxIter int, to
 		estep(true)
 		s.reduce(dt.nChunk, true)
 		res.nReloc += kmRelocateEmpty(dt, s, cur, labels)
-		shift := kmUpdateCentres(next, cur, s)
+		shift = kmUpdateCentres(next, cur, s)
 		cur, next = next, cur
 		nch := 0
 		for _, v := range changed {
@@ -242,7 +247,15 @@ func kmLloyd(ctx context.Context, dt *kmData, init []float64, k, maxIter int, to
 	}
 	res.centres = cur
 	res.labels = labels
-	res.inertia = kmInertia(dt, cur, labels)
+	if strict && shift != 0 {
+		// A relocation moved a centre in the last iteration: the last
+		// E-step's distances are not to the final centres.
+		res.inertia = kmInertia(dt, cur, labels)
+	} else {
+		for _, v := range inert {
+			res.inertia += v
+		}
+	}
 	res.nIter = iter + 1
 	return res, nil
 }
