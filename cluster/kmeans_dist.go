@@ -29,6 +29,7 @@ type kmData struct {
 	chunk   int       // rows per chunk
 	nChunk  int
 	workers int
+	simd    bool // use the AVX2 kernel
 }
 
 func kmNewData(x []float64, n, d, stride, workers int) *kmData {
@@ -37,7 +38,7 @@ func kmNewData(x []float64, n, d, stride, workers int) *kmData {
 	if n < kmSerialRows {
 		workers = 1
 	}
-	return &kmData{x: x, stride: stride, n: n, d: d, chunk: chunk, nChunk: nChunk, workers: max(1, workers)}
+	return &kmData{x: x, stride: stride, n: n, d: d, chunk: chunk, nChunk: nChunk, workers: max(1, workers), simd: kmHasAVX2}
 }
 
 // row returns row i of x.
@@ -60,6 +61,49 @@ func (dt *kmData) centre(dst []float64, i int) {
 	for t, v := range r {
 		dst[t] = v - m[t]
 	}
+}
+
+// dists sets out[r*k+j], for the rows lo+r in [lo, hi) and the k centres
+// in cen (row-major, centred), to the squared distance between the centred
+// row and centre j. It leaves the last centred row in scratch[:d]. Every
+// value is computed the same way whatever lo, hi and k are, so distances
+// computed alone and in blocks agree bit for bit.
+func (dt *kmData) dists(lo, hi int, cen []float64, k int, scratch, out []float64) {
+	rows, d := hi-lo, dt.d
+	if rows <= 0 || k <= 0 {
+		return
+	}
+	if lo < 0 || len(out) < rows*k || len(scratch) < d || len(cen) < k*d || len(dt.mean) < d || (hi-1)*dt.stride+d > len(dt.x) {
+		panic("cluster: dists: slice too short")
+	}
+	if dt.simd {
+		kmDistBlockAsm(dt.x, lo*dt.stride, dt.stride, rows, dt.mean, cen, d, k, scratch, out)
+		return
+	}
+	p := scratch[:d]
+	for r := range rows {
+		dt.centre(p, lo+r)
+		for j := range k {
+			out[r*k+j] = kmSqDist(p, cen[j*d:(j+1)*d])
+		}
+	}
+}
+
+// kmBlockRows is the number of rows per dists call in full passes.
+func kmBlockRows(k int) int { return min(256, max(1, 4096/k)) }
+
+// kmArgmin2 returns the index of the smallest value of v (ties: lowest
+// index), that value and the second smallest (+Inf when len(v) == 1).
+func kmArgmin2(v []float64) (best int, d1, d2 float64) {
+	d1, d2 = math.Inf(1), math.Inf(1)
+	for j, s := range v {
+		if s < d1 {
+			best, d1, d2 = j, s, d1
+		} else if s < d2 {
+			d2 = s
+		}
+	}
+	return best, d1, d2
 }
 
 // parallel calls fn(c) once for every chunk c, on up to dt.workers goroutines.

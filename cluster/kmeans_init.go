@@ -75,13 +75,11 @@ func kmInitPlusPlusPrune(ctx context.Context, dt *kmData, k int, rng *rand.Rand,
 	dt.centre(dst[:d], rng.IntN(n))
 	c0 := dst[:d]
 	dt.parallel(func(c int) {
-		buf := make([]float64, d)
+		scratch := make([]float64, d)
 		lo, hi := dt.span(c)
+		dt.dists(lo, hi, c0, 1, scratch, closest[lo:hi])
 		s := 0.0
-		for i := lo; i < hi; i++ {
-			dt.centre(buf, i)
-			v := kmSqDist(buf, c0)
-			closest[i] = v
+		for _, v := range closest[lo:hi] {
 			s += v
 		}
 		chunkPot[c] = s
@@ -117,7 +115,8 @@ func kmInitPlusPlusPrune(ctx context.Context, dt *kmData, k int, rng *rand.Rand,
 		prev := pending
 		prevID := int32(step - 1)
 		dt.parallel(func(c int) {
-			buf := make([]float64, d)
+			scratch := make([]float64, d)
+			out := make([]float64, trials)
 			lo, hi := dt.span(c)
 			p := part[c*trials : (c+1)*trials]
 			clear(p)
@@ -125,28 +124,45 @@ func kmInitPlusPlusPrune(ctx context.Context, dt *kmData, k int, rng *rand.Rand,
 			for i := lo; i < hi; i++ {
 				cl := closest[i]
 				a := near[i]
-				centred := false
 				if prev != nil && cl > prevCC[a] {
-					dt.centre(buf, i)
-					centred = true
 					nd++
-					if v := kmSqDist(buf, prev); v < cl {
+					dt.dists(i, i+1, prev, 1, scratch, out[:1])
+					if v := out[0]; v < cl {
 						cl, a = v, prevID
 						closest[i], near[i] = cl, a
 					}
 				}
-				cc := candCC[:trials*k]
+				cc := candCC[int(a) : (trials-1)*k+int(a)+1]
+				need, last := 0, 0
 				for t := range trials {
-					if cl <= cc[t*k+int(a)] {
+					if cl > cc[t*k] {
+						need++
+						last = t
+					}
+				}
+				switch need {
+				case 0:
+					for t := range trials {
 						p[t] += cl
-						continue
 					}
-					if !centred {
-						dt.centre(buf, i)
-						centred = true
-					}
+				case 1:
 					nd++
-					p[t] += min(cl, kmSqDist(buf, cand[t*d:(t+1)*d]))
+					dt.dists(i, i+1, cand[last*d:(last+1)*d], 1, scratch, out[:1])
+					for t := range trials {
+						if t == last {
+							p[t] += min(cl, out[0])
+						} else {
+							p[t] += cl
+						}
+					}
+				default:
+					// One call for all the candidates; those that could be
+					// skipped give min(cl, v) == cl anyway.
+					nd += int64(trials)
+					dt.dists(i, i+1, cand, trials, scratch, out)
+					for t := range trials {
+						p[t] += min(cl, out[t])
+					}
 				}
 			}
 			ndist[c] = nd
@@ -187,14 +203,15 @@ func kmSearchPot(dt *kmData, closest, chunkPot, pending []float64, r float64) in
 		}
 		acc += chunkPot[c]
 	}
-	buf := make([]float64, dt.d)
+	scratch := make([]float64, dt.d)
+	var out [1]float64
 	for ; c < dt.nChunk; c++ {
 		lo, hi := dt.span(c)
 		for i := lo; i < hi; i++ {
 			v := closest[i]
 			if pending != nil {
-				dt.centre(buf, i)
-				v = min(v, kmSqDist(buf, pending))
+				dt.dists(i, i+1, pending, 1, scratch, out[:])
+				v = min(v, out[0])
 			}
 			acc += v
 			if acc >= r {

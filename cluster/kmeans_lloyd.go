@@ -89,12 +89,14 @@ func kmRelocateEmpty(dt *kmData, s *kmSums, old []float64, labels []int) int {
 	}
 	parts := make([][]far, dt.nChunk)
 	dt.parallel(func(c int) {
-		buf := make([]float64, d)
+		scratch := make([]float64, d)
+		var out [1]float64
 		lo, hi := dt.span(c)
 		top := make([]far, 0, m+1)
 		for i := lo; i < hi; i++ {
-			dt.centre(buf, i)
-			f := far{kmSqDist(buf, old[labels[i]*d:(labels[i]+1)*d]), i}
+			l := labels[i]
+			dt.dists(i, i+1, old[l*d:(l+1)*d], 1, scratch, out[:])
+			f := far{out[0], i}
 			if len(top) == m && better(f, top[m-1]) > 0 {
 				continue
 			}
@@ -151,13 +153,14 @@ func kmInertia(dt *kmData, centres []float64, labels []int) float64 {
 	d := dt.d
 	part := make([]float64, dt.nChunk)
 	dt.parallel(func(c int) {
-		buf := make([]float64, d)
+		scratch := make([]float64, d)
+		var out [1]float64
 		lo, hi := dt.span(c)
 		s := 0.0
 		for i := lo; i < hi; i++ {
-			dt.centre(buf, i)
 			l := labels[i]
-			s += kmSqDist(buf, centres[l*d:(l+1)*d])
+			dt.dists(i, i+1, centres[l*d:(l+1)*d], 1, scratch, out[:])
+			s += out[0]
 		}
 		part[c] = s
 	})
@@ -187,7 +190,10 @@ func kmLloyd(ctx context.Context, dt *kmData, init []float64, k, maxIter int, to
 	// accumulates the cluster sums and counts the changed labels.
 	estep := func(sums bool) {
 		dt.parallel(func(c int) {
+			scratch := make([]float64, d)
 			buf := make([]float64, d)
+			br := kmBlockRows(k)
+			out := make([]float64, br*k)
 			var p []float64
 			var pc []int
 			if sums {
@@ -196,17 +202,21 @@ func kmLloyd(ctx context.Context, dt *kmData, init []float64, k, maxIter int, to
 			lo, hi := dt.span(c)
 			ch := 0
 			in := 0.0
-			for i := lo; i < hi; i++ {
-				dt.centre(buf, i)
-				j, d1, _ := kmNearest(buf, cur, k)
-				in += d1
-				if j != labels[i] {
-					ch++
-					labels[i] = j
-				}
-				if sums {
-					kmAddTo(p[j*d:(j+1)*d], buf)
-					pc[j]++
+			for b := lo; b < hi; b += br {
+				be := min(b+br, hi)
+				dt.dists(b, be, cur, k, scratch, out)
+				for i := b; i < be; i++ {
+					j, d1, _ := kmArgmin2(out[(i-b)*k : (i-b+1)*k])
+					in += d1
+					if j != labels[i] {
+						ch++
+						labels[i] = j
+					}
+					if sums {
+						dt.centre(buf, i)
+						kmAddTo(p[j*d:(j+1)*d], buf)
+						pc[j]++
+					}
 				}
 			}
 			changed[c] = ch

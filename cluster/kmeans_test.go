@@ -407,7 +407,7 @@ func TestKMeansPlusPlusPruning(t *testing.T) {
 	}{
 		{"separated", 20000, 5, 8, 0.5, 2.5},
 		{"overlapping", 20000, 16, 8, 12, 4.5},
-		{"many centres", 5000, 3, 40, 1, 1.5},
+		{"many centres", 5000, 3, 40, 1, 2},
 		{"k=2", 3000, 2, 2, 1, 3},
 	}
 	for _, tt := range tests {
