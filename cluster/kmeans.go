@@ -227,7 +227,8 @@ func kmPrepare(x *mat.Dense, k, workers int) (*kmData, error) {
 		return nil, errors.New("kmeans: x is empty")
 	}
 	dt := kmNewData(raw.Data, n, d, raw.Stride, workers)
-	if err := kmCheckFinite(dt); err != nil {
+	mean, err := kmColumnMeans(dt)
+	if err != nil {
 		return nil, err
 	}
 	if k > n {
@@ -236,31 +237,8 @@ func kmPrepare(x *mat.Dense, k, workers int) (*kmData, error) {
 	if nd := kmCountDistinct(dt, k); nd < k {
 		return nil, fmt.Errorf("kmeans: K = %d is more than the %d distinct rows of x", k, nd)
 	}
-	dt.mean = kmColumnMeans(dt)
+	dt.mean = mean
 	return dt, nil
-}
-
-// kmCheckFinite returns an error naming the first NaN or Inf in x.
-func kmCheckFinite(dt *kmData) error {
-	bad := make([]int, dt.nChunk) // first bad flat index+1 per chunk, 0 if none
-	dt.parallel(func(c int) {
-		lo, hi := dt.span(c)
-		for i := lo; i < hi; i++ {
-			for t, v := range dt.row(i) {
-				if math.IsNaN(v) || math.IsInf(v, 0) {
-					bad[c] = i*dt.d + t + 1
-					return
-				}
-			}
-		}
-	})
-	for _, b := range bad {
-		if b > 0 {
-			i, t := (b-1)/dt.d, (b-1)%dt.d
-			return fmt.Errorf("kmeans: x has %v at row %d, column %d", dt.row(i)[t], i, t)
-		}
-	}
-	return nil
 }
 
 // kmCountDistinct counts the distinct rows of x, stopping at limit.
@@ -301,8 +279,9 @@ func kmEqualRows(a, b []float64) bool {
 	return true
 }
 
-// kmColumnMeans returns the column means of x, summed per chunk.
-func kmColumnMeans(dt *kmData) []float64 {
+// kmColumnMeans returns the column means of x, summed per chunk, or an
+// error naming the first NaN or Inf in x.
+func kmColumnMeans(dt *kmData) ([]float64, error) {
 	d := dt.d
 	part := make([]float64, dt.nChunk*d)
 	dt.parallel(func(c int) {
@@ -314,12 +293,34 @@ func kmColumnMeans(dt *kmData) []float64 {
 	})
 	mean := make([]float64, d)
 	for c := range dt.nChunk {
-		kmAddTo(mean, part[c*d:(c+1)*d])
+		p := part[c*d : (c+1)*d]
+		for _, v := range p {
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				// A NaN or Inf in the chunk, or an overflow.
+				if err := kmCheckFinite(dt, c); err != nil {
+					return nil, err
+				}
+			}
+		}
+		kmAddTo(mean, p)
 	}
 	for t := range mean {
 		mean[t] /= float64(dt.n)
 	}
-	return mean
+	return mean, nil
+}
+
+// kmCheckFinite returns an error naming the first NaN or Inf in chunk c.
+func kmCheckFinite(dt *kmData, c int) error {
+	lo, hi := dt.span(c)
+	for i := lo; i < hi; i++ {
+		for t, v := range dt.row(i) {
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				return fmt.Errorf("kmeans: x has %v at row %d, column %d", v, i, t)
+			}
+		}
+	}
+	return nil
 }
 
 // kmMeanVariance returns the mean over the columns of the population

@@ -29,6 +29,7 @@ type kmData struct {
 	chunk   int       // rows per chunk
 	nChunk  int
 	workers int
+	simd    bool // use the AVX2 kernel
 }
 
 func kmNewData(x []float64, n, d, stride, workers int) *kmData {
@@ -37,7 +38,7 @@ func kmNewData(x []float64, n, d, stride, workers int) *kmData {
 	if n < kmSerialRows {
 		workers = 1
 	}
-	return &kmData{x: x, stride: stride, n: n, d: d, chunk: chunk, nChunk: nChunk, workers: max(1, workers)}
+	return &kmData{x: x, stride: stride, n: n, d: d, chunk: chunk, nChunk: nChunk, workers: max(1, workers), simd: kmHasAVX2}
 }
 
 // row returns row i of x.
@@ -60,6 +61,49 @@ func (dt *kmData) centre(dst []float64, i int) {
 	for t, v := range r {
 		dst[t] = v - m[t]
 	}
+}
+
+// dists sets out[r*k+j], for the rows lo+r in [lo, hi) and the k centres
+// in cen (row-major, centred), to the squared distance between the centred
+// row and centre j. It leaves the last centred row in scratch[:d]. Every
+// value is computed the same way whatever lo, hi and k are, so distances
+// computed alone and in blocks agree bit for bit.
+func (dt *kmData) dists(lo, hi int, cen []float64, k int, scratch, out []float64) {
+	rows, d := hi-lo, dt.d
+	if rows <= 0 || k <= 0 {
+		return
+	}
+	if lo < 0 || len(out) < rows*k || len(scratch) < d || len(cen) < k*d || len(dt.mean) < d || (hi-1)*dt.stride+d > len(dt.x) {
+		panic("cluster: dists: slice too short")
+	}
+	if dt.simd {
+		kmDistBlockAsm(dt.x, lo*dt.stride, dt.stride, rows, dt.mean, cen, d, k, scratch, out)
+		return
+	}
+	p := scratch[:d]
+	for r := range rows {
+		dt.centre(p, lo+r)
+		for j := range k {
+			out[r*k+j] = kmSqDist(p, cen[j*d:(j+1)*d])
+		}
+	}
+}
+
+// kmBlockRows is the number of rows per dists call in full passes.
+func kmBlockRows(k int) int { return min(256, max(1, 4096/k)) }
+
+// kmArgmin2 returns the index of the smallest value of v (ties: lowest
+// index), that value and the second smallest (+Inf when len(v) == 1).
+func kmArgmin2(v []float64) (best int, d1, d2 float64) {
+	d1, d2 = math.Inf(1), math.Inf(1)
+	for j, s := range v {
+		if s < d1 {
+			best, d1, d2 = j, s, d1
+		} else if s < d2 {
+			d2 = s
+		}
+	}
+	return best, d1, d2
 }
 
 // parallel calls fn(c) once for every chunk c, on up to dt.workers goroutines.
@@ -121,11 +165,57 @@ func kmSqDist(a, b []float64) float64 {
 
 // kmNearest returns the index of the centre nearest to p (ties: lowest
 // index) and the squared distances to the nearest and the second nearest
-// centre (second is +Inf when k == 1). centres holds k rows of len(p).
+// centre (second is +Inf when k == 1). centres holds k rows of len(p). Two
+// centres are done at a time, with four partial sums each, so that every
+// coordinate of p is loaded once per two centres.
 func kmNearest(p, centres []float64, k int) (best int, d1, d2 float64) {
 	d := len(p)
+	if len(centres) < k*d {
+		panic("cluster: too few centres")
+	}
 	d1, d2 = math.Inf(1), math.Inf(1)
-	for j := range k {
+	j := 0
+	for ; j+2 <= k; j += 2 {
+		c0 := centres[j*d : (j+1)*d : (j+1)*d]
+		c1 := centres[(j+1)*d : (j+2)*d : (j+2)*d]
+		var a0, a1, a2, a3, b0, b1, b2, b3 float64
+		t := 0
+		for ; t+4 <= d; t += 4 {
+			pp := p[t : t+4 : t+4]
+			q0 := c0[t : t+4 : t+4]
+			q1 := c1[t : t+4 : t+4]
+			e0, e1, e2, e3 := pp[0]-q0[0], pp[1]-q0[1], pp[2]-q0[2], pp[3]-q0[3]
+			f0, f1, f2, f3 := pp[0]-q1[0], pp[1]-q1[1], pp[2]-q1[2], pp[3]-q1[3]
+			a0 += e0 * e0
+			a1 += e1 * e1
+			a2 += e2 * e2
+			a3 += e3 * e3
+			b0 += f0 * f0
+			b1 += f1 * f1
+			b2 += f2 * f2
+			b3 += f3 * f3
+		}
+		for ; t < d; t++ {
+			e := p[t] - c0[t]
+			f := p[t] - c1[t]
+			a0 += e * e
+			b0 += f * f
+		}
+		// The same summation order as kmSqDist.
+		sa := (a0 + a1) + (a2 + a3)
+		sb := (b0 + b1) + (b2 + b3)
+		if sa < d1 {
+			best, d1, d2 = j, sa, d1
+		} else if sa < d2 {
+			d2 = sa
+		}
+		if sb < d1 {
+			best, d1, d2 = j+1, sb, d1
+		} else if sb < d2 {
+			d2 = sb
+		}
+	}
+	if j < k {
 		s := kmSqDist(p, centres[j*d:(j+1)*d])
 		if s < d1 {
 			best, d1, d2 = j, s, d1

@@ -55,7 +55,8 @@ func kmHamerly(ctx context.Context, dt *kmData, init []float64, k, maxIter int, 
 	)
 	pass := func(mode int) {
 		dt.parallel(func(c int) {
-			buf := make([]float64, d)
+			scratch := make([]float64, d)
+			out := make([]float64, kmBlockRows(k)*k)
 			var p []float64
 			var pc []int
 			if mode != passNone {
@@ -64,19 +65,30 @@ func kmHamerly(ctx context.Context, dt *kmData, init []float64, k, maxIter int, 
 			lo, hi := dt.span(c)
 			ch := 0
 			var nd int64
-			for i := lo; i < hi; i++ {
-				if mode == passFirst {
-					dt.centre(buf, i)
-					j, d1, d2 := kmNearest(buf, cur, k)
-					nd += int64(k)
-					labels[i] = j
-					upper[i] = math.Sqrt(d1) * (1 + g)
-					lower[i] = math.Sqrt(d2) * (1 - g)
-					kmAddTo(p[j*d:(j+1)*d], buf)
-					pc[j]++
-					ch++
-					continue
+			if mode == passFirst {
+				br := kmBlockRows(k)
+				for b := lo; b < hi; b += br {
+					be := min(b+br, hi)
+					dt.dists(b, be, cur, k, scratch, out)
+					for i := b; i < be; i++ {
+						j, d1, d2 := kmArgmin2(out[(i-b)*k : (i-b+1)*k])
+						labels[i] = j
+						upper[i] = math.Sqrt(d1) * (1 + g)
+						lower[i] = math.Sqrt(d2) * (1 - g)
+					}
 				}
+				for i := lo; i < hi; i++ {
+					j := labels[i]
+					dt.centre(scratch, i)
+					kmAddTo(p[j*d:(j+1)*d], scratch)
+					pc[j]++
+				}
+				changed[c] = hi - lo
+				ndist[c] = int64(hi-lo) * int64(k)
+				return
+			}
+			buf := scratch[:d] // the centred row after a dists call
+			for i := lo; i < hi; i++ {
 				a := labels[i]
 				ua := (upper[i] + delta[a]) * up
 				dl := dmax1
@@ -87,12 +99,13 @@ func kmHamerly(ctx context.Context, dt *kmData, init []float64, k, maxIter int, 
 				m := max(half[a], la)
 				centred := false
 				if ua >= m {
-					dt.centre(buf, i)
+					dt.dists(i, i+1, cur[a*d:(a+1)*d], 1, scratch, out[:1])
 					centred = true
-					ua = math.Sqrt(kmSqDist(buf, cur[a*d:(a+1)*d])) * (1 + g)
+					ua = math.Sqrt(out[0]) * (1 + g)
 					nd++
 					if ua >= m {
-						j, d1, d2 := kmNearest(buf, cur, k)
+						dt.dists(i, i+1, cur, k, scratch, out[:k])
+						j, d1, d2 := kmArgmin2(out[:k])
 						nd += int64(k)
 						ua = math.Sqrt(d1) * (1 + g)
 						la = math.Sqrt(d2) * (1 - g)

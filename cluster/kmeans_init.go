@@ -39,33 +39,52 @@ func kmInitRandom(dt *kmData, k int, rng *rand.Rand, dst []float64) []float64 {
 // resulting potential (sum of squared distances to the nearest centre).
 //
 // Each step is one pass over x: it first folds the previous step's centre
-// into the per-row nearest distances, then evaluates the candidates.
+// into the per-row nearest distances, then evaluates the candidates. The
+// triangle inequality skips a distance that cannot lower a row's nearest
+// distance: if ||c - a||^2 >= 4 ||x - a||^2 (with a relative margin far
+// above rounding) for the row's nearest centre a, then ||x - c|| >=
+// ||x - a||. Skipping therefore never changes a computed value.
 func kmInitPlusPlus(ctx context.Context, dt *kmData, k int, rng *rand.Rand, dst []float64) ([]float64, error) {
+	dst, _, err := kmInitPlusPlusPrune(ctx, dt, k, rng, dst, true)
+	return dst, err
+}
+
+// kmPruneMargin is the relative margin of the k-means++ triangle test.
+const kmPruneMargin = 1 + 1e-9
+
+// kmInitPlusPlusPrune is kmInitPlusPlus with the pruning optional; it also
+// returns the number of row-to-centre distances computed.
+func kmInitPlusPlusPrune(ctx context.Context, dt *kmData, k int, rng *rand.Rand, dst []float64, prune bool) ([]float64, int64, error) {
 	n, d := dt.n, dt.d
 	if dst == nil {
 		dst = make([]float64, k*d)
 	}
 	trials := 2 + int(math.Log(float64(k)))
 	closest := make([]float64, n)             // squared distance to the nearest centre, up to the pending one
+	near := make([]int32, n)                  // index of that centre
 	part := make([]float64, dt.nChunk*trials) // per chunk, per candidate potential
 	chunkPot := make([]float64, dt.nChunk)    // per chunk sum of the up-to-date nearest distances
+	ndist := make([]int64, dt.nChunk)
 	cand := make([]float64, trials*d)
 	candID := make([]int, trials)
+	// candCC[t*k+q] is ||cand_t - c_q||^2 and prevCC[q] ||pending - c_q||^2,
+	// both times 1/4 and divided by the margin (-Inf when not pruning).
+	candCC := make([]float64, trials*k)
+	prevCC := make([]float64, k)
 
 	dt.centre(dst[:d], rng.IntN(n))
 	c0 := dst[:d]
 	dt.parallel(func(c int) {
-		buf := make([]float64, d)
+		scratch := make([]float64, d)
 		lo, hi := dt.span(c)
+		dt.dists(lo, hi, c0, 1, scratch, closest[lo:hi])
 		s := 0.0
-		for i := lo; i < hi; i++ {
-			dt.centre(buf, i)
-			v := kmSqDist(buf, c0)
-			closest[i] = v
+		for _, v := range closest[lo:hi] {
 			s += v
 		}
 		chunkPot[c] = s
 	})
+	nDist := int64(n)
 	pot := 0.0
 	for _, v := range chunkPot {
 		pot += v
@@ -73,30 +92,84 @@ func kmInitPlusPlus(ctx context.Context, dt *kmData, k int, rng *rand.Rand, dst 
 	var pending []float64 // centre chosen last step, not yet folded into closest
 	for step := 1; step < k; step++ {
 		if err := ctx.Err(); err != nil {
-			return nil, err
+			return nil, 0, err
 		}
 		for t := range trials {
 			candID[t] = kmSearchPot(dt, closest, chunkPot, pending, rng.Float64()*pot)
 			dt.centre(cand[t*d:(t+1)*d], candID[t])
 		}
+		// Centres chosen so far: 0..step-1, the last one pending.
+		for q := range step {
+			cq := dst[q*d : (q+1)*d]
+			for t := range trials {
+				candCC[t*k+q] = math.Inf(-1)
+				if prune {
+					candCC[t*k+q] = kmSqDist(cand[t*d:(t+1)*d], cq) / (4 * kmPruneMargin)
+				}
+			}
+			prevCC[q] = math.Inf(-1)
+			if prune && pending != nil {
+				prevCC[q] = kmSqDist(pending, cq) / (4 * kmPruneMargin)
+			}
+		}
 		prev := pending
+		prevID := int32(step - 1)
 		dt.parallel(func(c int) {
-			buf := make([]float64, d)
+			scratch := make([]float64, d)
+			out := make([]float64, trials)
 			lo, hi := dt.span(c)
 			p := part[c*trials : (c+1)*trials]
 			clear(p)
+			var nd int64
 			for i := lo; i < hi; i++ {
-				dt.centre(buf, i)
 				cl := closest[i]
-				if prev != nil {
-					cl = min(cl, kmSqDist(buf, prev))
-					closest[i] = cl
+				a := near[i]
+				if prev != nil && cl > prevCC[a] {
+					nd++
+					dt.dists(i, i+1, prev, 1, scratch, out[:1])
+					if v := out[0]; v < cl {
+						cl, a = v, prevID
+						closest[i], near[i] = cl, a
+					}
 				}
+				cc := candCC[int(a) : (trials-1)*k+int(a)+1]
+				need, last := 0, 0
 				for t := range trials {
-					p[t] += min(cl, kmSqDist(buf, cand[t*d:(t+1)*d]))
+					if cl > cc[t*k] {
+						need++
+						last = t
+					}
+				}
+				switch need {
+				case 0:
+					for t := range trials {
+						p[t] += cl
+					}
+				case 1:
+					nd++
+					dt.dists(i, i+1, cand[last*d:(last+1)*d], 1, scratch, out[:1])
+					for t := range trials {
+						if t == last {
+							p[t] += min(cl, out[0])
+						} else {
+							p[t] += cl
+						}
+					}
+				default:
+					// One call for all the candidates; those that could be
+					// skipped give min(cl, v) == cl anyway.
+					nd += int64(trials)
+					dt.dists(i, i+1, cand, trials, scratch, out)
+					for t := range trials {
+						p[t] += min(cl, out[t])
+					}
 				}
 			}
+			ndist[c] = nd
 		})
+		for _, v := range ndist {
+			nDist += v
+		}
 		best, bestPot := 0, math.Inf(1)
 		for t := range trials {
 			s := 0.0
@@ -114,7 +187,7 @@ func kmInitPlusPlus(ctx context.Context, dt *kmData, k int, rng *rand.Rand, dst 
 		copy(dst[step*d:(step+1)*d], cand[best*d:(best+1)*d])
 		pending = dst[step*d : (step+1)*d]
 	}
-	return dst, nil
+	return dst, nDist, nil
 }
 
 // kmSearchPot returns the first row i whose cumulative potential reaches r
@@ -130,14 +203,15 @@ func kmSearchPot(dt *kmData, closest, chunkPot, pending []float64, r float64) in
 		}
 		acc += chunkPot[c]
 	}
-	buf := make([]float64, dt.d)
+	scratch := make([]float64, dt.d)
+	var out [1]float64
 	for ; c < dt.nChunk; c++ {
 		lo, hi := dt.span(c)
 		for i := lo; i < hi; i++ {
 			v := closest[i]
 			if pending != nil {
-				dt.centre(buf, i)
-				v = min(v, kmSqDist(buf, pending))
+				dt.dists(i, i+1, pending, 1, scratch, out[:])
+				v = min(v, out[0])
 			}
 			acc += v
 			if acc >= r {

@@ -89,12 +89,14 @@ func kmRelocateEmpty(dt *kmData, s *kmSums, old []float64, labels []int) int {
 	}
 	parts := make([][]far, dt.nChunk)
 	dt.parallel(func(c int) {
-		buf := make([]float64, d)
+		scratch := make([]float64, d)
+		var out [1]float64
 		lo, hi := dt.span(c)
 		top := make([]far, 0, m+1)
 		for i := lo; i < hi; i++ {
-			dt.centre(buf, i)
-			f := far{kmSqDist(buf, old[labels[i]*d:(labels[i]+1)*d]), i}
+			l := labels[i]
+			dt.dists(i, i+1, old[l*d:(l+1)*d], 1, scratch, out[:])
+			f := far{out[0], i}
 			if len(top) == m && better(f, top[m-1]) > 0 {
 				continue
 			}
@@ -151,13 +153,14 @@ func kmInertia(dt *kmData, centres []float64, labels []int) float64 {
 	d := dt.d
 	part := make([]float64, dt.nChunk)
 	dt.parallel(func(c int) {
-		buf := make([]float64, d)
+		scratch := make([]float64, d)
+		var out [1]float64
 		lo, hi := dt.span(c)
 		s := 0.0
 		for i := lo; i < hi; i++ {
-			dt.centre(buf, i)
 			l := labels[i]
-			s += kmSqDist(buf, centres[l*d:(l+1)*d])
+			dt.dists(i, i+1, centres[l*d:(l+1)*d], 1, scratch, out[:])
+			s += out[0]
 		}
 		part[c] = s
 	})
@@ -180,13 +183,17 @@ func kmLloyd(ctx context.Context, dt *kmData, init []float64, k, maxIter int, to
 	}
 	s := kmNewSums(dt.nChunk, k, d)
 	changed := make([]int, dt.nChunk)
+	inert := make([]float64, dt.nChunk) // per chunk sum of the squared distances of the last E-step
 	res := &kmRunResult{}
 
 	// estep assigns every row to its nearest centre; with sums it also
 	// accumulates the cluster sums and counts the changed labels.
 	estep := func(sums bool) {
 		dt.parallel(func(c int) {
+			scratch := make([]float64, d)
 			buf := make([]float64, d)
+			br := kmBlockRows(k)
+			out := make([]float64, br*k)
 			var p []float64
 			var pc []int
 			if sums {
@@ -194,25 +201,33 @@ func kmLloyd(ctx context.Context, dt *kmData, init []float64, k, maxIter int, to
 			}
 			lo, hi := dt.span(c)
 			ch := 0
-			for i := lo; i < hi; i++ {
-				dt.centre(buf, i)
-				j, _, _ := kmNearest(buf, cur, k)
-				if j != labels[i] {
-					ch++
-					labels[i] = j
-				}
-				if sums {
-					kmAddTo(p[j*d:(j+1)*d], buf)
-					pc[j]++
+			in := 0.0
+			for b := lo; b < hi; b += br {
+				be := min(b+br, hi)
+				dt.dists(b, be, cur, k, scratch, out)
+				for i := b; i < be; i++ {
+					j, d1, _ := kmArgmin2(out[(i-b)*k : (i-b+1)*k])
+					in += d1
+					if j != labels[i] {
+						ch++
+						labels[i] = j
+					}
+					if sums {
+						dt.centre(buf, i)
+						kmAddTo(p[j*d:(j+1)*d], buf)
+						pc[j]++
+					}
 				}
 			}
 			changed[c] = ch
+			inert[c] = in
 		})
 		res.nDist += int64(n) * int64(k)
 	}
 
 	strict := false
 	iter := 0
+	shift := 0.0
 	for iter = 0; iter < maxIter; iter++ {
 		if err := ctx.Err(); err != nil {
 			return nil, err
@@ -220,7 +235,7 @@ func kmLloyd(ctx context.Context, dt *kmData, init []float64, k, maxIter int, to
 		estep(true)
 		s.reduce(dt.nChunk, true)
 		res.nReloc += kmRelocateEmpty(dt, s, cur, labels)
-		shift := kmUpdateCentres(next, cur, s)
+		shift = kmUpdateCentres(next, cur, s)
 		cur, next = next, cur
 		nch := 0
 		for _, v := range changed {
@@ -242,7 +257,15 @@ func kmLloyd(ctx context.Context, dt *kmData, init []float64, k, maxIter int, to
 	}
 	res.centres = cur
 	res.labels = labels
-	res.inertia = kmInertia(dt, cur, labels)
+	if strict && shift != 0 {
+		// A relocation moved a centre in the last iteration: the last
+		// E-step's distances are not to the final centres.
+		res.inertia = kmInertia(dt, cur, labels)
+	} else {
+		for _, v := range inert {
+			res.inertia += v
+		}
+	}
 	res.nIter = iter + 1
 	return res, nil
 }

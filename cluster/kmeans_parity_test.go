@@ -4,8 +4,12 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
+	"fmt"
+	"math"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"testing"
 
@@ -142,48 +146,120 @@ func TestKMeansParitySklearn(t *testing.T) {
 // that Hamerly computes far fewer distances than Lloyd for the same result.
 func TestKMeansParityInternals(t *testing.T) {
 	ctx := context.Background()
+	approx := cmpopts.EquateApprox(1e-9, 1e-12)
 	for _, ds := range kmParityDatasets {
 		x, variants := kmLoadParity(t, ds)
 		_, d := x.Dims()
 		for _, v := range variants {
-			t.Run(ds+"/"+v.Name, func(t *testing.T) {
-				k := v.Params.NClusters
-				dt, err := kmPrepare(x, k, 2)
-				if err != nil {
-					t.Fatal(err)
-				}
-				tolAbs := kmMeanVariance(dt) * v.Params.Tol
-				if diff := cmp.Diff(v.TolAbs, tolAbs, cmpopts.EquateApprox(1e-12, 0)); diff != "" {
-					t.Errorf("tol_abs (-sklearn +got):\n%s", diff)
-				}
-				init := make([]float64, k*d)
-				for j, row := range v.Params.Init {
-					for c, val := range row {
-						init[j*d+c] = val - dt.mean[c]
+			for _, simd := range kmSIMDModes() {
+				t.Run(ds+"/"+v.Name+"/simd="+strconv.FormatBool(simd), func(t *testing.T) {
+					k := v.Params.NClusters
+					dt, err := kmPrepare(x, k, 2)
+					if err != nil {
+						t.Fatal(err)
 					}
-				}
-				ll, err := kmLloyd(ctx, dt, init, k, v.Params.MaxIter, tolAbs)
-				if err != nil {
-					t.Fatal(err)
-				}
-				hm, err := kmHamerly(ctx, dt, init, k, v.Params.MaxIter, tolAbs)
-				if err != nil {
-					t.Fatal(err)
-				}
-				for name, r := range map[string]*kmRunResult{"lloyd": ll, "hamerly": hm} {
-					if r.nReloc != v.EmptyClusterRelocations {
-						t.Errorf("%s: %d relocations, sklearn %d", name, r.nReloc, v.EmptyClusterRelocations)
+					dt.simd = simd
+					tolAbs := kmMeanVariance(dt) * v.Params.Tol
+					if diff := cmp.Diff(v.TolAbs, tolAbs, cmpopts.EquateApprox(1e-12, 0)); diff != "" {
+						t.Errorf("tol_abs (-sklearn +got):\n%s", diff)
 					}
-				}
-				if want := int64(ll.nIter+boolInt(!v.StrictConvergence)) * int64(dt.n*k); ll.nDist != want {
-					t.Errorf("lloyd computed %d distances, want n*k*passes = %d", ll.nDist, want)
-				}
-				// Hamerly must do its first full pass, then skip most rows.
-				if v.Lloyd.NIter >= 4 && float64(hm.nDist) > 0.6*float64(ll.nDist) {
-					t.Errorf("hamerly computed %d distances, lloyd %d: want far fewer", hm.nDist, ll.nDist)
-				}
-				t.Logf("distances: lloyd %d, hamerly %d (%.2f)", ll.nDist, hm.nDist, float64(hm.nDist)/float64(ll.nDist))
-			})
+					init := make([]float64, k*d)
+					for j, row := range v.Params.Init {
+						for c, val := range row {
+							init[j*d+c] = val - dt.mean[c]
+						}
+					}
+					ll, err := kmLloyd(ctx, dt, init, k, v.Params.MaxIter, tolAbs)
+					if err != nil {
+						t.Fatal(err)
+					}
+					hm, err := kmHamerly(ctx, dt, init, k, v.Params.MaxIter, tolAbs)
+					if err != nil {
+						t.Fatal(err)
+					}
+					for name, r := range map[string]*kmRunResult{"lloyd": ll, "hamerly": hm} {
+						if r.nReloc != v.EmptyClusterRelocations {
+							t.Errorf("%s: %d relocations, sklearn %d", name, r.nReloc, v.EmptyClusterRelocations)
+						}
+						if diff := cmp.Diff(v.Lloyd.Labels, r.labels); diff != "" {
+							t.Errorf("%s: labels (-sklearn +got):\n%s", name, diff)
+						}
+						if r.nIter != v.Lloyd.NIter {
+							t.Errorf("%s: NIter = %d, sklearn %d", name, r.nIter, v.Lloyd.NIter)
+						}
+						if diff := cmp.Diff(v.Lloyd.Inertia, r.inertia, approx); diff != "" {
+							t.Errorf("%s: inertia (-sklearn +got):\n%s", name, diff)
+						}
+					}
+					if want := int64(ll.nIter+boolInt(!v.StrictConvergence)) * int64(dt.n*k); ll.nDist != want {
+						t.Errorf("lloyd computed %d distances, want n*k*passes = %d", ll.nDist, want)
+					}
+					// Hamerly must do its first full pass, then skip most rows.
+					if v.Lloyd.NIter >= 4 && float64(hm.nDist) > 0.6*float64(ll.nDist) {
+						t.Errorf("hamerly computed %d distances, lloyd %d: want far fewer", hm.nDist, ll.nDist)
+					}
+					t.Logf("distances: lloyd %d, hamerly %d (%.2f)", ll.nDist, hm.nDist, float64(hm.nDist)/float64(ll.nDist))
+				})
+			}
+		}
+	}
+}
+
+// kmSIMDModes lists the kernels this machine can run.
+func kmSIMDModes() []bool {
+	if kmHasAVX2 {
+		return []bool{false, true}
+	}
+	return []bool{false}
+}
+
+// TestKMeansDistsKernel compares the block distance kernel with kmSqDist
+// for many shapes, strides and block sizes.
+func TestKMeansDistsKernel(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	for _, d := range []int{1, 2, 3, 4, 5, 7, 8, 9, 12, 15, 16, 17, 31, 33} {
+		for _, k := range []int{1, 2, 3, 8} {
+			stride := d + rng.IntN(3)
+			n := 37
+			x := make([]float64, (n-1)*stride+d)
+			for i := range x {
+				x[i] = rng.NormFloat64() * 10
+			}
+			cen := make([]float64, k*d)
+			for i := range cen {
+				cen[i] = rng.NormFloat64() * 10
+			}
+			for _, simd := range kmSIMDModes() {
+				t.Run(fmt.Sprintf("d=%d/k=%d/simd=%v", d, k, simd), func(t *testing.T) {
+					dt := kmNewData(x, n, d, stride, 1)
+					dt.simd = simd
+					dt.mean = make([]float64, d)
+					for i := range dt.mean {
+						dt.mean[i] = rng.Float64()
+					}
+					scratch := make([]float64, d)
+					out := make([]float64, n*k)
+					dt.dists(0, n, cen, k, scratch, out)
+					buf := make([]float64, d)
+					one := make([]float64, k)
+					for i := range n {
+						dt.centre(buf, i)
+						dt.dists(i, i+1, cen, k, scratch, one)
+						for j := range k {
+							want := kmSqDist(buf, cen[j*d:(j+1)*d])
+							if got := out[i*k+j]; math.Abs(got-want) > 1e-13*want {
+								t.Fatalf("row %d centre %d: %v, want %v", i, j, got, want)
+							}
+							if one[j] != out[i*k+j] {
+								t.Fatalf("row %d centre %d: alone %v, in a block %v", i, j, one[j], out[i*k+j])
+							}
+						}
+						if !slices.Equal(scratch, buf) {
+							t.Fatalf("row %d: scratch %v, want the centred row %v", i, scratch, buf)
+						}
+					}
+				})
+			}
 		}
 	}
 }

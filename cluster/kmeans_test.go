@@ -396,6 +396,51 @@ func TestKMeansPlusPlusCoversBlobs(t *testing.T) {
 	}
 }
 
+// TestKMeansPlusPlusPruning checks that the triangle-inequality pruning of
+// k-means++ changes nothing but the number of distances computed.
+func TestKMeansPlusPlusPruning(t *testing.T) {
+	tests := []struct {
+		name           string
+		n, d, k        int
+		spread         float64
+		maxDistPerRowK float64 // pruned distances per row and centre, at most
+	}{
+		{"separated", 20000, 5, 8, 0.5, 2.5},
+		{"overlapping", 20000, 16, 8, 12, 4.5},
+		{"many centres", 5000, 3, 40, 1, 2},
+		{"k=2", 3000, 2, 2, 1, 3},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			x, _ := kmBlobs(tt.n, tt.d, tt.k, 10, tt.spread, 21)
+			dt, err := kmPrepare(x, tt.k, 2)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for seed := range uint64(3) {
+				want, nFull, err := kmInitPlusPlusPrune(context.Background(), dt, tt.k, rand.New(rand.NewPCG(seed, 0)), nil, false)
+				if err != nil {
+					t.Fatal(err)
+				}
+				got, nPruned, err := kmInitPlusPlusPrune(context.Background(), dt, tt.k, rand.New(rand.NewPCG(seed, 0)), nil, true)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if diff := cmp.Diff(want, got); diff != "" {
+					t.Errorf("seed %d: pruned centres differ (-full +pruned):\n%s", seed, diff)
+				}
+				perRowK := float64(nPruned) / float64(tt.n*tt.k)
+				if perRowK > tt.maxDistPerRowK || nPruned >= nFull {
+					t.Errorf("seed %d: pruned %d distances (%.2f per row and centre), full %d", seed, nPruned, perRowK, nFull)
+				}
+				if seed == 0 {
+					t.Logf("pruned %d distances (%.2f per row and centre), full %d", nPruned, perRowK, nFull)
+				}
+			}
+		})
+	}
+}
+
 func kmFindRow(dt *kmData, centred []float64) int {
 	buf := make([]float64, dt.d)
 	for i := range dt.n {

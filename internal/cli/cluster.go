@@ -16,6 +16,6 @@ numbers is a header. Labels output: a CSV with the header "label" and one
 integer per input row, in input order.`,
 		Args: noArgs,
 	}
-	cmd.AddCommand()
+	cmd.AddCommand(NewCmdKMeans(f, nil))
 	return cmd
 }
