@@ -27,6 +27,7 @@ each segment, and writes a self-contained HTML report.`,
 	})
 	cmd.AddCommand(
 		NewCmdCluster(f),
+		NewCmdMetrics(f, nil),
 		NewCmdVersion(f),
 	)
 	return cmd
