@@ -202,17 +202,34 @@ const symmetricMaxK = 64
 // rows when rows is nil), with lab[p] in 0..k-1 and counts[c] the size of
 // cluster c among them, into dst[p].
 func silhouetteSamples(ctx context.Context, raw blas64.General, rows, lab, counts []int, workers int, dst []float64) error {
+	t, perm := newTables(raw, rows, lab, counts)
+	var sq []float64 // sq[q] is s for sorted position q
+	var err error
+	if len(counts) <= max(symmetricMaxK, raw.Cols) {
+		sq, err = t.symmetric(ctx, workers)
+	} else {
+		sq, err = t.perRow(ctx, workers)
+	}
+	if err != nil {
+		return err
+	}
+	for q, p := range perm {
+		dst[p] = sq[q]
+	}
+	return nil
+}
+
+// newTables sorts the positions by cluster (a counting sort, stable) and
+// returns the tables and perm, where perm[q] is the position p of the q-th
+// row in cluster order.
+func newTables(raw blas64.General, rows, lab, counts []int) (tables, []int) {
 	m := len(lab)
 	k := len(counts)
-	d := raw.Cols
-
-	// Positions sorted by cluster (counting sort), and the offset of each
-	// sorted position's row in raw.Data.
 	start := make([]int, k+1)
 	for c, nc := range counts {
 		start[c+1] = start[c] + nc
 	}
-	perm := make([]int, m) // perm[q] = position p of the q-th row in cluster order
+	perm := make([]int, m)
 	next := append([]int(nil), start[:k]...)
 	for p, c := range lab {
 		perm[next[c]] = p
@@ -226,22 +243,7 @@ func silhouetteSamples(ctx context.Context, raw blas64.General, rows, lab, count
 		}
 		off[q] = r * raw.Stride
 	}
-	t := tables{data: raw.Data, d: d, off: off, start: start, counts: counts}
-
-	var sq []float64 // sq[q] is s for sorted position q
-	var err error
-	if k <= max(symmetricMaxK, d) {
-		sq, err = t.symmetric(ctx, workers)
-	} else {
-		sq, err = t.perRow(ctx, workers)
-	}
-	if err != nil {
-		return err
-	}
-	for q, p := range perm {
-		dst[p] = sq[q]
-	}
-	return nil
+	return tables{data: raw.Data, d: raw.Cols, off: off, start: start, counts: counts}, perm
 }
 
 // tables is the cluster-sorted view of the rows used by the silhouette
@@ -299,7 +301,7 @@ func (t tables) perRow(ctx context.Context, workers int) ([]float64, error) {
 					var intra float64
 					b := math.Inf(1)
 					for cj := range k {
-						sum := sumDist(xi, t.data, t.off[t.start[cj]:t.start[cj+1]])
+						sum := distSum(xi, t.data, t.off[t.start[cj]:t.start[cj+1]])
 						if cj == c {
 							intra = sum
 						} else {
@@ -318,33 +320,29 @@ func (t tables) perRow(ctx context.Context, workers int) ([]float64, error) {
 	return s, nil
 }
 
-// sumDist returns the sum of the distances from xi to the rows at offs.
-func sumDist(xi, data []float64, offs []int) float64 {
-	d := len(xi)
-	var s float64
-	for _, o := range offs {
-		s += dist(xi, data[o:o+d])
-	}
-	return s
-}
-
 // dist returns the Euclidean distance sqrt(sum((a-b)^2)); b must be at
-// least as long as a.
+// least as long as a. Every distance in this package is summed in this
+// order (four running sums over blocks of four, the tail into the first),
+// so all paths give bit-identical distances. Window slices with constant
+// indices leave one bounds check per block of four.
 func dist(a, b []float64) float64 {
+	b = b[:len(a)]
 	var s0, s1, s2, s3 float64
-	for len(a) >= 4 && len(b) >= 4 {
-		d0 := a[0] - b[0]
-		d1 := a[1] - b[1]
-		d2 := a[2] - b[2]
-		d3 := a[3] - b[3]
+	k := 0
+	for ; k <= len(a)-4; k += 4 {
+		p := a[k : k+4 : k+4]
+		q := b[k : k+4 : k+4]
+		d0 := p[0] - q[0]
+		d1 := p[1] - q[1]
+		d2 := p[2] - q[2]
+		d3 := p[3] - q[3]
 		s0 += d0 * d0
 		s1 += d1 * d1
 		s2 += d2 * d2
 		s3 += d3 * d3
-		a, b = a[4:], b[4:]
 	}
-	for i := range a {
-		d0 := a[i] - b[i]
+	for ; k < len(a); k++ {
+		d0 := a[k] - b[k]
 		s0 += d0 * d0
 	}
 	return math.Sqrt((s0 + s1) + (s2 + s3))

@@ -28,6 +28,7 @@ each segment, and writes a self-contained HTML report.`,
 	cmd.AddCommand(
 		NewCmdDemo(f, nil),
 		NewCmdCluster(f),
+		NewCmdMetrics(f, nil),
 		NewCmdVersion(f),
 	)
 	return cmd
