@@ -84,6 +84,7 @@ func Bars(s BarsSpec) (*Figure, error) {
 // hbars draws horizontal bars at y = n-1-i (first bar on top), with an
 // optional label past the end of each bar.
 type hbars struct {
+	zero   bool // draw a line at x = 0
 	values []float64
 	labels []string
 	colors []color.Color
@@ -96,6 +97,9 @@ func (b *hbars) Plot(c draw.Canvas, p *plot.Plot) {
 	n := len(b.values)
 	ls := textStyle(tickSize, false, ink)
 	ls.YAlign = draw.YCenter
+	if b.zero {
+		c.StrokeLine2(draw.LineStyle{Color: axisInk, Width: 0.75}, tx(0), c.Min.Y, tx(0), c.Max.Y)
+	}
 	for i, v := range b.values {
 		y := float64(n - 1 - i)
 		x0, x1 := tx(0), tx(v)
@@ -127,6 +131,14 @@ func segmentColors(n int) []color.Color {
 	out := make([]color.Color, n)
 	for i := range out {
 		out[i] = SegmentColor(i)
+	}
+	return out
+}
+
+func repeatColor(c color.Color, n int) []color.Color {
+	out := make([]color.Color, n)
+	for i := range out {
+		out[i] = c
 	}
 	return out
 }

@@ -107,8 +107,9 @@ func (f *Figure) draw(c draw.Canvas) {
 	for _, row := range f.legendRows() {
 		x := margin
 		mid := y - legendRowH/2
+		km := mid - 1.5 // optical centre of lower-case text sits below the box centre
 		for _, e := range row {
-			drawKey(c, e, vg.Rectangle{Min: vg.Point{X: x, Y: mid - 5}, Max: vg.Point{X: x + legendKeyW, Y: mid + 5}})
+			drawKey(c, e, vg.Rectangle{Min: vg.Point{X: x, Y: km - 5}, Max: vg.Point{X: x + legendKeyW, Y: km + 5}})
 			x += legendKeyW + 5
 			c.FillText(ls, vg.Point{X: x, Y: mid}, e.label)
 			x += ls.Width(e.label) + legendGapX
