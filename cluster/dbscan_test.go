@@ -411,17 +411,20 @@ func TestDBSCANViewAndNoMutation(t *testing.T) {
 
 func TestDBSCANWarnings(t *testing.T) {
 	ctx := context.Background()
-	// Two groups of 10 points far apart (spacing 0.01 and 0.05), plus 3
-	// scattered points.
+	// Three groups far apart: 10 points 0.01 apart, 15 points 0.05 apart
+	// and 5 points 0.01 apart, plus 3 scattered points.
 	var data []float64
 	for i := 0; i < 10; i++ {
 		data = append(data, float64(i)*0.01, 0)
 	}
-	for i := 0; i < 10; i++ {
+	for i := 0; i < 15; i++ {
 		data = append(data, 100+float64(i)*0.05, 0)
 	}
+	for i := 0; i < 5; i++ {
+		data = append(data, 0, 100+float64(i)*0.01)
+	}
 	data = append(data, 50, 50, -50, 50, 50, -50)
-	x := mat.NewDense(23, 2, data)
+	x := mat.NewDense(33, 2, data)
 	tests := []struct {
 		name string
 		opts DBSCANOptions
@@ -429,7 +432,7 @@ func TestDBSCANWarnings(t *testing.T) {
 	}{
 		{"fine", DBSCANOptions{Eps: 1, MinSamples: 5}, nil},
 		{"all core and one cluster", DBSCANOptions{Eps: 1000, MinSamples: 2}, []DBSCANWarning{WarnAllCore, WarnOneCluster}},
-		{"no core", DBSCANOptions{Eps: 1, MinSamples: 11}, []DBSCANWarning{WarnNoCore, WarnMostlyNoise}},
+		{"no core", DBSCANOptions{Eps: 1, MinSamples: 16}, []DBSCANWarning{WarnNoCore, WarnMostlyNoise}},
 		{"mostly noise", DBSCANOptions{Eps: 0.015, MinSamples: 3}, []DBSCANWarning{WarnMostlyNoise}},
 	}
 	for _, tt := range tests {
