@@ -89,6 +89,10 @@ const (
 	MetricCosine    = "cosine"
 )
 
+// dbEdgesPerPoint is how many neighbours per point the counting pass
+// records for the linking pass.
+const dbEdgesPerPoint = 8
+
 // dbMaxTreeDim is the largest number of columns for which DBSCAN uses the
 // k-d tree; above it, the blocked brute-force index.
 const dbMaxTreeDim = 24
@@ -356,19 +360,23 @@ func dbParallel(ctx context.Context, workers, tasks int, task func(w, t int)) er
 // dbScratch is one worker's buffers.
 type dbScratch struct {
 	cnt      []int32
+	rec      []uint8
 	undone   []int32
 	qlo, qhi []float64
 	st       []nbStackItem
 	heap     nbHeap
+	dist     []float64
 }
 
 func dbNewScratch(workers, d int) []dbScratch {
 	s := make([]dbScratch, workers)
 	for w := range s {
 		s[w].cnt = make([]int32, nbLeafSize)
+		s[w].rec = make([]uint8, nbLeafSize)
 		s[w].undone = make([]int32, 0, nbLeafSize)
 		s[w].qlo = make([]float64, d)
 		s[w].qhi = make([]float64, d)
+		s[w].dist = make([]float64, nbLeafSize)
 	}
 	return s
 }
@@ -379,13 +387,26 @@ func dbRun(ctx context.Context, ix *nbIndex, thr float64, minSamples, workers in
 	n := ix.n
 	core := make([]bool, n) // by index position
 	scratch := dbNewScratch(workers, ix.d)
+	m := min(minSamples-1, dbEdgesPerPoint)
+	edges := make([]int32, n*m)
 	err := dbParallel(ctx, workers, len(ix.leaves), func(w, leaf int) {
-		ix.dbCountLeaf(int32(leaf), thr, int32(minSamples), core, &scratch[w])
+		ix.dbCountLeaf(int32(leaf), thr, int32(minSamples), core, edges, m, &scratch[w])
 	})
 	if err != nil {
 		return nil, nil, err
 	}
 	uf := dbNewLinker(ix, core)
+	for p := range n {
+		if !core[p] {
+			continue
+		}
+		for _, r := range edges[p*m : (p+1)*m] {
+			if r >= 0 && core[r] {
+				uf.union(int32(p), r)
+			}
+		}
+	}
+	edges = nil
 	if err := uf.linkAll(ctx, thr); err != nil {
 		return nil, nil, err
 	}
@@ -421,14 +442,23 @@ func (ix *nbIndex) identity() bool {
 
 // dbCountLeaf marks the core points of one leaf: it counts each point's
 // neighbours until it has minSamples of them.
-func (ix *nbIndex) dbCountLeaf(leaf int32, thr float64, minSamples int32, core []bool, s *dbScratch) {
+//
+// It also records up to m neighbours (other than the point itself) of each
+// point in edges[p*m : p*m+m], -1 where there are fewer: the first ones met.
+// Joining core points with their recorded core neighbours does most of the
+// linking work at no extra distance computations.
+func (ix *nbIndex) dbCountLeaf(leaf int32, thr float64, minSamples int32, core []bool, edges []int32, m int, s *dbScratch) {
 	nd := ix.nodes[ix.leaves[leaf]]
 	metric := ix.metric
 	undone := s.undone[:0]
-	cnt := s.cnt
+	cnt, rec := s.cnt, s.rec
 	for p := nd.start; p < nd.end; p++ {
 		undone = append(undone, p)
 		cnt[p-nd.start] = 0
+		rec[p-nd.start] = 0
+		for k := range m {
+			edges[int(p)*m+k] = -1
+		}
 	}
 	ix.dbQueryBox(undone, s.qlo, s.qhi)
 	st := append(s.st[:0], nbStackItem{0, 0})
@@ -448,6 +478,13 @@ func (ix *nbIndex) dbCountLeaf(leaf int32, thr float64, minSamples int32, core [
 		if _, upper := nbBoxBox(metric, s.qlo, s.qhi, blo, bhi); nbWithin(upper, thr) {
 			for _, p := range undone {
 				cnt[p-nd.start] += b.end - b.start
+				e := edges[int(p)*m : int(p+1)*m]
+				for r := b.start; r < b.end && int(rec[p-nd.start]) < m; r++ {
+					if r != p {
+						e[rec[p-nd.start]] = r
+						rec[p-nd.start]++
+					}
+				}
 			}
 		} else {
 			for _, p := range undone {
@@ -455,13 +492,22 @@ func (ix *nbIndex) dbCountLeaf(leaf int32, thr float64, minSamples int32, core [
 				if nbBeyond(nbPointBox(metric, q, blo, bhi), thr) {
 					continue
 				}
+				dist := s.dist[:b.end-b.start]
+				nbDistRows(metric, q, ix.rows(b.start, b.end), dist)
 				c := cnt[p-nd.start]
-				for r := b.start; r < b.end && c < minSamples; r++ {
-					if nbDist(metric, q, ix.row(r)) <= thr {
+				e := edges[int(p)*m : int(p+1)*m]
+				k := int(rec[p-nd.start])
+				for i, v := range dist {
+					if v <= thr {
 						c++
+						if r := b.start + int32(i); k < m && r != p {
+							e[k] = r
+							k++
+						}
 					}
 				}
 				cnt[p-nd.start] = c
+				rec[p-nd.start] = uint8(k)
 			}
 		}
 		k := 0
@@ -504,6 +550,7 @@ type dbLinker struct {
 	nCore   []int32 // core points per leaf
 	rep     []int32 // a core point of each leaf
 	uniform []bool  // all core points of the leaf are in one set
+	dist    []float64
 }
 
 func dbNewLinker(ix *nbIndex, core []bool) *dbLinker {
@@ -514,6 +561,7 @@ func dbNewLinker(ix *nbIndex, core []bool) *dbLinker {
 		nCore:   make([]int32, len(ix.leaves)),
 		rep:     make([]int32, len(ix.leaves)),
 		uniform: make([]bool, len(ix.leaves)),
+		dist:    make([]float64, nbLeafSize),
 	}
 	for p := range l.parent {
 		l.parent[p] = int32(p)
@@ -637,9 +685,11 @@ func (l *dbLinker) linkSelf(a int32, thr float64) {
 		if !l.core[p] {
 			continue
 		}
-		q := ix.row(p)
-		for r := p + 1; r < nd.end; r++ {
-			if l.core[r] && l.find(p) != l.find(r) && nbDist(ix.metric, q, ix.row(r)) <= thr {
+		dist := l.dist[:nd.end-p-1]
+		nbDistRows(ix.metric, ix.row(p), ix.rows(p+1, nd.end), dist)
+		for k, v := range dist {
+			r := p + 1 + int32(k)
+			if v <= thr && l.core[r] {
 				l.union(p, r)
 			}
 		}
@@ -662,14 +712,15 @@ func (l *dbLinker) linkPair(a, b int32, thr float64) {
 			l.union(l.rep[a], l.rep[b])
 			return
 		}
+		dist := l.dist[:B.end-B.start]
 		for p := A.start; p < A.end; p++ {
 			if !l.core[p] {
 				continue
 			}
-			q := ix.row(p)
-			for r := B.start; r < B.end; r++ {
-				if l.core[r] && nbDist(metric, q, ix.row(r)) <= thr {
-					l.union(p, r)
+			nbDistRows(metric, ix.row(p), ix.rows(B.start, B.end), dist)
+			for k, v := range dist {
+				if v <= thr && l.core[B.start+int32(k)] {
+					l.union(p, B.start+int32(k))
 					return
 				}
 			}
@@ -683,14 +734,15 @@ func (l *dbLinker) linkPair(a, b int32, thr float64) {
 	if ua {
 		// Every core point of b outside a's set looks for one partner in a.
 		ra := l.find(l.rep[a])
+		dist := l.dist[:A.end-A.start]
 		for r := B.start; r < B.end; r++ {
 			if !l.core[r] || l.find(r) == ra {
 				continue
 			}
-			q := ix.row(r)
-			for p := A.start; p < A.end; p++ {
-				if l.core[p] && nbDist(metric, q, ix.row(p)) <= thr {
-					l.union(p, r)
+			nbDistRows(metric, ix.row(r), ix.rows(A.start, A.end), dist)
+			for k, v := range dist {
+				if v <= thr && l.core[A.start+int32(k)] {
+					l.union(A.start+int32(k), r)
 					ra = l.find(ra)
 					break
 				}
@@ -698,13 +750,15 @@ func (l *dbLinker) linkPair(a, b int32, thr float64) {
 		}
 		return
 	}
+	dist := l.dist[:B.end-B.start]
 	for p := A.start; p < A.end; p++ {
 		if !l.core[p] {
 			continue
 		}
-		q := ix.row(p)
-		for r := B.start; r < B.end; r++ {
-			if l.core[r] && l.find(p) != l.find(r) && nbDist(metric, q, ix.row(r)) <= thr {
+		nbDistRows(metric, ix.row(p), ix.rows(B.start, B.end), dist)
+		for k, v := range dist {
+			r := B.start + int32(k)
+			if v <= thr && l.core[r] && l.find(p) != l.find(r) {
 				l.union(p, r)
 			}
 		}
@@ -799,13 +853,12 @@ func (ix *nbIndex) dbBorders(ctx context.Context, thr float64, core []bool, labe
 					})
 					continue
 				}
-				uniform := minL[it.node] == maxL[it.node]
-				for r := b.start; r < b.end; r++ {
-					if core[r] && labelPos[r] < best && nbDist(metric, q, ix.row(r)) <= thr {
+				dist := s.dist[:b.end-b.start]
+				nbDistRows(metric, q, ix.rows(b.start, b.end), dist)
+				for k, v := range dist {
+					r := b.start + int32(k)
+					if v <= thr && core[r] && labelPos[r] < best {
 						best = labelPos[r]
-						if uniform {
-							break
-						}
 					}
 				}
 			}
