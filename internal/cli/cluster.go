@@ -16,6 +16,8 @@ numbers is a header. Labels output: a CSV with the header "label" and one
 integer per input row, in input order.`,
 		Args: noArgs,
 	}
-	cmd.AddCommand()
+	cmd.AddCommand(
+		NewCmdHierarchical(f, nil),
+	)
 	return cmd
 }
