@@ -12,23 +12,39 @@ import (
 // of leaves gives every leaf its own cluster). It returns one label per input
 // row, numbered 0, 1, ... in order of first appearance. CutK panics if k < 1.
 func (dg *Dendrogram) CutK(k int) []int {
+	return dg.cut(dg.mergesForK(k))
+}
+
+// CutHeight returns the height of the highest merge that CutK(k) applies
+// (0 when it applies none), so CutDistance(dg.CutHeight(k)) equals
+// dg.CutK(k) when k is below the number of leaves. A plot draws the cut line
+// between this height and the next merge's. It panics if k < 1.
+func (dg *Dendrogram) CutHeight(k int) float64 {
+	j := dg.mergesForK(k)
+	if j == 0 {
+		return 0
+	}
+	return dg.Merges[j-1].Distance
+}
+
+// mergesForK returns how many of the first merges CutK(k) applies.
+func (dg *Dendrogram) mergesForK(k int) int {
 	if k < 1 {
-		panic("cluster: CutK with k < 1")
+		panic("cluster: cut with k < 1")
 	}
 	n := dg.Leaves
 	if k >= n {
-		return dg.cut(0)
+		return 0
 	}
 	// Heights are sorted ascending in SciPy order, and the four linkages are
 	// monotone, so joining every merge of height ≤ t leaves n - #{h ≤ t}
-	// clusters. Find the smallest merge count j ≥ n-k whose height is not
-	// shared with merge j (index j, the (j+1)-th merge).
-	j := n - k // merges needed
+	// clusters. Apply the n-k merges needed, then every later merge of the
+	// same height as the last one applied.
+	j := n - k
 	for j < n-1 && dg.Merges[j].Distance <= dg.Merges[j-1].Distance {
-		// merge j has the same height as merge j-1: it cannot be left out
 		j++
 	}
-	return dg.cut(j)
+	return j
 }
 
 // CutDistance joins every merge of height ≤ t, as SciPy's
@@ -97,4 +113,72 @@ func lkRelabel(labels []int) []int {
 		labels[i] = v
 	}
 	return labels
+}
+
+// Truncated is a dendrogram cut down to its last merges, as SciPy's
+// dendrogram(Z, truncate_mode="lastp", p=p) draws it: plain data for a chart.
+type Truncated struct {
+	// Leaves are the clusters below the merges shown, in drawing order
+	// (left to right: a merge's A side before its B side). Leaf j is drawn at
+	// position j.
+	Leaves []TruncatedLeaf
+	// Merges are the last len(Leaves)-1 merges of the tree, in order.
+	// A and B below len(Leaves) index Leaves; len(Leaves)+i is the cluster
+	// made by Merges[i]. A is drawn left of B. Distance and Size are the
+	// full tree's.
+	Merges []Merge
+}
+
+// TruncatedLeaf is a leaf of a truncated dendrogram.
+type TruncatedLeaf struct {
+	ID     int     // the cluster's id in the full tree (below Leaves: one leaf)
+	Size   int     // input rows in it
+	Height float64 // height at which it was formed, 0 for a leaf of the full tree
+}
+
+// LastP returns the tree truncated to its last p-1 merges, which leaves p
+// clusters as leaves (all leaves when p exceeds their number). It panics if
+// p < 1.
+func (dg *Dendrogram) LastP(p int) Truncated {
+	if p < 1 {
+		panic("cluster: LastP with p < 1")
+	}
+	n := dg.Leaves
+	p = min(p, n)
+	first := n - p // first merge shown
+	tr := Truncated{Merges: make([]Merge, p-1)}
+	newID := map[int]int{}
+	// Depth-first from the root, A before B, numbering the leaves as they
+	// are met.
+	var walk func(id int)
+	walk = func(id int) {
+		if id >= n+first {
+			m := dg.Merges[id-n]
+			walk(m.A)
+			walk(m.B)
+			return
+		}
+		leaf := TruncatedLeaf{ID: id, Size: 1}
+		if id >= n {
+			leaf.Size = dg.Merges[id-n].Size
+			leaf.Height = dg.Merges[id-n].Distance
+		} else if dg.LeafSizes != nil {
+			leaf.Size = dg.LeafSizes[id]
+		}
+		newID[id] = len(tr.Leaves)
+		tr.Leaves = append(tr.Leaves, leaf)
+	}
+	walk(2*n - 2) // the root
+	for i := range tr.Merges {
+		m := dg.Merges[first+i]
+		for _, c := range []*int{&m.A, &m.B} {
+			if *c >= n+first {
+				*c = p + (*c - n - first)
+			} else {
+				*c = newID[*c]
+			}
+		}
+		tr.Merges[i] = m
+	}
+	return tr
 }

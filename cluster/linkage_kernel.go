@@ -62,7 +62,7 @@ func lkParallelMin(m, workers int, f func(lo, hi int) lkMin) lkMin {
 	wg.Wait()
 	best := res[0]
 	for _, r := range res[1:] {
-		if r.less(best) {
+		if r.key >= 0 && (best.key < 0 || r.less(best)) {
 			best = r
 		}
 	}

@@ -38,22 +38,11 @@ func lkWardChain(ctx context.Context, x []float64, n, d int, w []float64, worker
 		wp, wq := wt[p], wt[q]
 		return lkSqDist(cent[p*d:(p+1)*d], cent[q*d:(q+1)*d]) * (wp * wq / (wp + wq))
 	}
-	nearest := func(p int) lkMin {
-		cp := cent[p*d : (p+1)*d]
-		wp := wt[p]
+	// nearest returns the cluster nearest to storage position p whose value
+	// is below bound, ties to the smallest slot; key -1 when there is none.
+	nearest := func(p int, bound float64) lkMin {
 		return lkParallelMin(m, workers, func(lo, hi int) lkMin {
-			best := lkMin{math.Inf(1), math.MaxInt, 0}
-			for q := lo; q < hi; q++ {
-				if q == p {
-					continue
-				}
-				wq := wt[q]
-				v := lkSqDist(cp, cent[q*d:(q+1)*d]) * (wp * wq / (wp + wq))
-				if v < best.v || (v == best.v && id[q] < best.key) {
-					best = lkMin{v, id[q], q}
-				}
-			}
-			return best
+			return lkWardScan(cent, wt, id, d, p, lo, hi, bound)
 		})
 	}
 
@@ -74,15 +63,19 @@ func lkWardChain(ctx context.Context, x []float64, n, d int, w []float64, worker
 		for {
 			a = chain[len(chain)-1]
 			pa := pos[a]
-			best := nearest(pa)
+			// Only a cluster strictly nearer than the previous chain element
+			// can replace it (SciPy keeps the previous element on equality).
+			bound := math.Inf(1)
 			if len(chain) > 1 {
-				prev := chain[len(chain)-2]
-				if vp := value(pa, pos[prev]); vp <= best.v {
-					best = lkMin{vp, prev, 0}
-				}
+				bound = value(pa, pos[chain[len(chain)-2]])
 			}
-			if best.key == math.MaxInt { // all remaining values infinite
-				best = lkMin{math.Inf(1), lkFirstOther(pos, a), 0}
+			best := nearest(pa, bound)
+			if best.key < 0 {
+				if len(chain) > 1 {
+					best = lkMin{bound, chain[len(chain)-2], 0}
+				} else { // all remaining values infinite
+					best = lkMin{math.Inf(1), lkFirstOther(pos, a), 0}
+				}
 			}
 			if len(chain) > 1 && best.key == chain[len(chain)-2] {
 				b, v = best.key, best.v
@@ -127,4 +120,49 @@ func lkFirstOther(pos []int, a int) int {
 		}
 	}
 	panic("cluster: no other live cluster")
+}
+
+// lkWardScan searches storage positions [lo, hi) for the cluster nearest to
+// position p by half squared Ward distance, strictly below bound, ties to
+// the smallest slot id. The squared distance is accumulated four dimensions
+// at a time and abandoned as soon as it already exceeds the best value: the
+// partial sums only grow, so an abandoned candidate could not have won.
+func lkWardScan(cent, wt []float64, id []int, d, p, lo, hi int, bound float64) lkMin {
+	best := lkMin{bound, -1, 0}
+	cp := cent[p*d : (p+1)*d]
+	wp := wt[p]
+	d4 := d &^ 3
+	for q := lo; q < hi; q++ {
+		if q == p {
+			continue
+		}
+		wq := wt[q]
+		f := wp * wq / (wp + wq)
+		cq := cent[q*d : (q+1)*d]
+		cq = cq[:len(cp)]
+		var s0, s1, s2, s3 float64
+		j := 0
+		for ; j < d4; j += 4 {
+			t0 := cp[j] - cq[j]
+			t1 := cp[j+1] - cq[j+1]
+			t2 := cp[j+2] - cq[j+2]
+			t3 := cp[j+3] - cq[j+3]
+			s0 += t0 * t0
+			s1 += t1 * t1
+			s2 += t2 * t2
+			s3 += t3 * t3
+			if j+4 < d4 && ((s0+s1)+(s2+s3))*f > best.v {
+				goto next
+			}
+		}
+		for ; j < d; j++ {
+			t := cp[j] - cq[j]
+			s0 += t * t
+		}
+		if v := ((s0 + s1) + (s2 + s3)) * f; v < best.v || (v == best.v && id[q] < best.key) {
+			best = lkMin{v, id[q], q}
+		}
+	next:
+	}
+	return best
 }
