@@ -17,11 +17,6 @@ import (
 	"github.com/persona-seg/persona/metrics"
 )
 
-func testFactory() (*Factory, *bytes.Buffer, *bytes.Buffer) {
-	out, errOut := &bytes.Buffer{}, &bytes.Buffer{}
-	return &Factory{IO: &IOStreams{In: strings.NewReader(""), Out: out, ErrOut: errOut}}, out, errOut
-}
-
 func TestNewCmdMetrics(t *testing.T) {
 	tests := []struct {
 		name    string
