@@ -18,9 +18,9 @@
 //	persona          share  age    device   hours             channel          behaviour
 //	champions        15%    35-55  desktop  weekday evenings  email            7-18 orders a year (~25 in the window) of 1-2 high-priced lines, almost no discount, electronics/home, 1.5-6 years tenure
 //	bargain_hunters  23%    25-40  mobile   lunch, weekends   paid_search/ref  5-14 small orders a year of cheap fashion/beauty/grocery, 70-90% of lines 20-50% off, many searches
-//	window_browsers  29%    18-30  mobile   late night        social/organic   6-14 long visits a year of page and product views, add_to_cart rare, 0 orders (70%) or 1
+//	window_browsers  29%    18-30  mobile   late night        social/organic   6-14 long visits a year of page and product views, add_to_cart rare, 0 orders (88%) or 1
 //	lapsed           12%    45-70  desktop  mornings          organic/email    8-16 orders a year (home, books) until 240-420 days before End, then no row of any kind
-//	new_users        10%    18-65  mixed    daytime           paid_search/soc  signed up 1-44 days before End, a few visits, 0-2 orders
+//	new_users        10%    18-65  mixed    daytime           paid_search/soc  signed up 1-44 days before End, a few visits, 0-2 orders (mostly 1)
 //	influencers       7%    18-28  mobile   night             social           40-110 social actions a year (posts, shares, comments) on fashion/travel via instagram/tiktok, 0.5-2 orders a year
 //	noise             4%    any    any      any               any              each aspect (demographics, acquisition, habits, interests, lifecycle, browsing, buying, social) from a random other persona
 //

@@ -1,0 +1,66 @@
+package report
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+var update = flag.Bool("update", false, "update golden files in testdata/")
+
+func golden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		if err := os.MkdirAll("testdata", 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("read golden file (run go test -update to create it): %v", err)
+	}
+	if !bytes.Equal(want, got) {
+		t.Errorf("%s differs from the output (-want +got):\n%s", path, cmp.Diff(string(want), string(got)))
+	}
+}
+
+func TestWriteGolden(t *testing.T) {
+	dir := t.TempDir()
+	if err := Write(context.Background(), dir, smallInput()); err != nil {
+		t.Fatal(err)
+	}
+	html, err := os.ReadFile(filepath.Join(dir, "report.html"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "small.html.golden", html)
+	svg, err := os.ReadFile(filepath.Join(dir, "charts", "heatmap.svg"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "heatmap.svg.golden", svg)
+}
+
+// TestWriteSample writes the full sample report; with -reportdir it is kept
+// for looking at.
+func TestWriteSample(t *testing.T) {
+	dir := *reportDir
+	if dir == "" {
+		dir = t.TempDir()
+	}
+	if err := Write(context.Background(), dir, sampleInput()); err != nil {
+		t.Fatal(err)
+	}
+}
+
+var reportDir = flag.String("reportdir", "", "write the full sample report into this directory (for looking at it)")
