@@ -11,7 +11,9 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"strings"
+	"sync"
 
 	"github.com/persona-seg/persona/chart"
 	"github.com/persona-seg/persona/internal/atomicfile"
@@ -37,24 +39,9 @@ func Write(ctx context.Context, dir string, in Input) error {
 	if err := os.MkdirAll(chartDir, 0o755); err != nil {
 		return fmt.Errorf("report: %w", err)
 	}
-	svgs := make(map[string]string, len(figs))
-	for _, f := range figs {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		var buf bytes.Buffer
-		if err := f.fig.WriteSVG(&buf); err != nil {
-			return fmt.Errorf("report: %w", err)
-		}
-		if err := atomicfile.WriteBytes(filepath.Join(chartDir, f.name+".svg"), buf.Bytes()); err != nil {
-			return fmt.Errorf("report: %w", err)
-		}
-		svgs[f.name] = buf.String()
-		if err := atomicfile.Write(filepath.Join(chartDir, f.name+".png"), func(w io.Writer) error {
-			return f.fig.WritePNG(w, pngDPI)
-		}); err != nil {
-			return fmt.Errorf("report: %w", err)
-		}
+	svgs, err := writeCharts(ctx, chartDir, figs)
+	if err != nil {
+		return err
 	}
 	if err := ctx.Err(); err != nil {
 		return err
@@ -62,6 +49,58 @@ func Write(ctx context.Context, dir string, in Input) error {
 	return atomicfile.Write(filepath.Join(dir, "report.html"), func(w io.Writer) error {
 		return render(w, &in, figs, svgs)
 	})
+}
+
+// writeCharts writes every figure as SVG and PNG, several at a time (one
+// worker per CPU; figures share no state), and returns the SVG text by
+// chart name.
+func writeCharts(ctx context.Context, dir string, figs []figure) (map[string]string, error) {
+	svgs := make([]string, len(figs))
+	errs := make([]error, len(figs))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(figs)) {
+		wg.Go(func() {
+			for i := range next {
+				svgs[i], errs[i] = writeChart(ctx, dir, figs[i])
+			}
+		})
+	}
+	for i := range figs {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	out := make(map[string]string, len(figs))
+	for i, f := range figs {
+		if errs[i] != nil {
+			return nil, errs[i]
+		}
+		out[f.name] = svgs[i]
+	}
+	return out, nil
+}
+
+func writeChart(ctx context.Context, dir string, f figure) (string, error) {
+	if err := ctx.Err(); err != nil {
+		return "", err
+	}
+	var buf bytes.Buffer
+	if err := f.fig.WriteSVG(&buf); err != nil {
+		return "", fmt.Errorf("report: %w", err)
+	}
+	if err := atomicfile.WriteBytes(filepath.Join(dir, f.name+".svg"), buf.Bytes()); err != nil {
+		return "", fmt.Errorf("report: %w", err)
+	}
+	if err := ctx.Err(); err != nil {
+		return "", err
+	}
+	if err := atomicfile.Write(filepath.Join(dir, f.name+".png"), func(w io.Writer) error {
+		return f.fig.WritePNG(w, pngDPI)
+	}); err != nil {
+		return "", fmt.Errorf("report: %w", err)
+	}
+	return buf.String(), nil
 }
 
 // render executes the page template.

@@ -51,8 +51,9 @@ func TestWriteGolden(t *testing.T) {
 	golden(t, "heatmap.svg.golden", svg)
 }
 
-// TestWriteSample writes the full sample report; with -reportdir it is kept
-// for looking at.
+// TestWriteSample writes the full sample report and checks that every
+// chart was written as SVG and PNG; with -reportdir the report is kept for
+// looking at.
 func TestWriteSample(t *testing.T) {
 	dir := *reportDir
 	if dir == "" {
@@ -60,6 +61,19 @@ func TestWriteSample(t *testing.T) {
 	}
 	if err := Write(context.Background(), dir, sampleInput()); err != nil {
 		t.Fatal(err)
+	}
+	for _, name := range []string{"segment-sizes", "heatmap", "profiles", "hour-of-day", "weekday",
+		"categories", "rfm", "projection", "diagnostics", "ages"} {
+		for _, ext := range []string{".svg", ".png"} {
+			st, err := os.Stat(filepath.Join(dir, "charts", name+ext))
+			if err != nil {
+				t.Error(err)
+				continue
+			}
+			if st.Size() < 1000 {
+				t.Errorf("%s%s is only %d bytes", name, ext, st.Size())
+			}
+		}
 	}
 }
 
