@@ -76,7 +76,9 @@ func Heatmap(s HeatmapSpec) (*Figure, error) {
 	for _, n := range colNames {
 		lines = max(lines, len(splitLines(n)))
 	}
-	bodyH := vg.Length(nr)*rowH + rowH*0.9 + vg.Length(lines)*11 + 30
+	// Leave room for a readable colour bar even with few rows (the rows
+	// then grow).
+	bodyH := max(vg.Length(nr)*rowH+rowH*0.9+vg.Length(lines)*11+30, 190)
 	return &Figure{
 		title:      s.Title,
 		legend:     segmentLegend(s.Segments, keySwatch),
@@ -85,8 +87,9 @@ func Heatmap(s HeatmapSpec) (*Figure, error) {
 			main := c
 			main.Max.X -= barStrip
 			p.Draw(main)
-			bar := vg.Rectangle{Min: vg.Point{X: c.Max.X - barStrip + 22, Y: c.Max.Y - rowH - min(c.Max.Y-c.Min.Y-rowH, 280)}}
-			bar.Max = vg.Point{X: bar.Min.X + 14, Y: c.Max.Y - rowH}
+			top := c.Max.Y - 6
+			bottom := max(c.Min.Y+vg.Length(lines)*11+30, top-280)
+			bar := vg.Rectangle{Min: vg.Point{X: c.Max.X - barStrip + 30, Y: bottom}, Max: vg.Point{X: c.Max.X - barStrip + 44, Y: top}}
 			drawColorBar(c, bar, limit, s.ScaleLabel)
 		},
 	}, nil
@@ -172,6 +175,7 @@ func drawColorBar(c draw.Canvas, r vg.Rectangle, limit float64, label string) {
 		c.FillText(ts, vg.Point{X: r.Max.X + 5, Y: y}, lab)
 	}
 	ls := textStyle(labelSize, false, ink)
+	label = wrap(label, ls, h, 2)
 	ls.Rotation = math.Pi / 2
 	ls.XAlign, ls.YAlign = draw.XCenter, draw.YBottom
 	c.FillText(ls, vg.Point{X: r.Min.X - 5, Y: (r.Min.Y + r.Max.Y) / 2}, label)

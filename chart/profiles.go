@@ -86,6 +86,9 @@ func Profiles(s ProfilesSpec) (*Figure, error) {
 		p.Y.Tick.Length = 0
 		addGrid(p, true, false)
 		p.Add(&hbars{zero: true, values: values, labels: vals, colors: repeatColor(SegmentColor(i), most), height: 0.7})
+		if len(s.Values[i]) == 0 {
+			p.Add(note("no traits stand out"))
+		}
 		p.X.Min, p.X.Max = -lim, lim
 		grid[len(grid)-1] = append(grid[len(grid)-1], p)
 	}
@@ -97,4 +100,14 @@ func Profiles(s ProfilesSpec) (*Figure, error) {
 		bodyHeight: vg.Length(rows)*panelH + vg.Length(rows-1)*16,
 		body:       func(c draw.Canvas) { drawGrid(c, grid, 24, 16) },
 	}, nil
+}
+
+// note writes a short grey message in the middle of a panel.
+type note string
+
+// Plot implements plot.Plotter.
+func (n note) Plot(c draw.Canvas, _ *plot.Plot) {
+	ts := textStyle(labelSize, false, softInk)
+	ts.XAlign, ts.YAlign = draw.XCenter, draw.YCenter
+	c.FillText(ts, c.Center(), string(n))
 }

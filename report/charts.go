@@ -237,18 +237,15 @@ func withUnit(label, unit string) string {
 }
 
 // traitBars returns, per segment, the trait names and z-scores to draw: the
-// segment's Traits when any segment has them, otherwise the six features of
-// HeatZ with the largest absolute z-score.
+// segment's Traits (at most eight) when it has any, otherwise the six
+// features of HeatZ with the largest absolute z-score. ok is false when no
+// segment has anything to draw.
 func traitBars(in *Input) (labels [][]string, values [][]float64, ok bool) {
-	given := false
-	for _, s := range in.Segments {
-		given = given || len(s.Traits) > 0
-	}
 	for i, s := range in.Segments {
 		var l []string
 		var v []float64
 		switch {
-		case given:
+		case len(s.Traits) > 0:
 			for _, t := range s.Traits[:min(len(s.Traits), 8)] {
 				l = append(l, t.Feature)
 				v = append(v, t.Z)
@@ -261,8 +258,9 @@ func traitBars(in *Input) (labels [][]string, values [][]float64, ok bool) {
 		}
 		labels = append(labels, l)
 		values = append(values, v)
+		ok = ok || len(v) > 0
 	}
-	return labels, values, given || len(in.HeatFeatures) > 0
+	return labels, values, ok
 }
 
 // topAbs returns the indices of the k largest |z| (NaN skipped), largest
