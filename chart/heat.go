@@ -4,6 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
+	"strconv"
+	"strings"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/vg"
@@ -60,6 +63,15 @@ func Heatmap(s HeatmapSpec) (*Figure, error) {
 	}
 	colW := (Width - 2*margin - barStrip - maxWidth(rowNames, tick) - 30) / vg.Length(ns)
 	colNames := wrapAll(s.Segments, tick, colW-6, 3)
+	legend := segmentLegend(s.Segments, keySwatch)
+	// Names that do not fit their column give way to segment numbers,
+	// which the legend then carries.
+	if slices.ContainsFunc(colNames, func(n string) bool { return strings.Contains(n, "…") }) {
+		for i := range colNames {
+			colNames[i] = strconv.Itoa(i + 1)
+			legend[i].label = strconv.Itoa(i+1) + " " + legend[i].label
+		}
+	}
 
 	p := newPlot()
 	p.X.Label.Text = s.XLabel
@@ -81,7 +93,7 @@ func Heatmap(s HeatmapSpec) (*Figure, error) {
 	bodyH := max(vg.Length(nr)*rowH+rowH*0.9+vg.Length(lines)*11+30, 190)
 	return &Figure{
 		title:      s.Title,
-		legend:     segmentLegend(s.Segments, keySwatch),
+		legend:     legend,
 		bodyHeight: bodyH,
 		body: func(c draw.Canvas) {
 			main := c
