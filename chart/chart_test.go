@@ -207,6 +207,9 @@ func TestSpecErrors(t *testing.T) {
 		{"histograms empty", func() (*Figure, error) {
 			return Histograms(HistogramsSpec{Segments: two, Values: [][]float64{nil, {math.NaN()}}})
 		}, "no values"},
+		{"histograms too many bins", func() (*Figure, error) {
+			return Histograms(HistogramsSpec{Segments: []string{"a"}, Values: [][]float64{{30, -9.2e18}}, BinWidth: 5})
+		}, "more than 500 bins"},
 		{"profiles ragged", func() (*Figure, error) {
 			return Profiles(ProfilesSpec{Segments: []string{"a"}, Labels: [][]string{{"x"}}, Values: [][]float64{{1, 2}}})
 		}, `segment 0 ("a") has 1 labels for 2 values`},

@@ -56,6 +56,9 @@ func Histograms(s HistogramsSpec) (*Figure, error) {
 		bw = niceStep(math.Max(hi-lo, 1) / 20)
 	}
 	start := math.Floor(lo/bw) * bw
+	if (hi-start)/bw >= maxBins {
+		return nil, fmt.Errorf("chart: histograms: values from %v to %v need more than %d bins of width %v", lo, hi, maxBins, bw)
+	}
 	nb := int(math.Floor((hi-start)/bw)) + 1
 	cols := s.Columns
 	if cols <= 0 {
@@ -122,6 +125,10 @@ func Histograms(s HistogramsSpec) (*Figure, error) {
 		body:       func(c draw.Canvas) { drawGrid(c, grid, 20, 16) },
 	}, nil
 }
+
+// maxBins bounds the bins of a histogram, so a stray value cannot make one
+// with millions of bars.
+const maxBins = 500
 
 type histBars struct {
 	start, width float64

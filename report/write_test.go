@@ -207,6 +207,7 @@ func TestValidate(t *testing.T) {
 		{"projection segment", func(in *Input) { in.Projection[5].Segment = 7 }, "Projection[5].Segment"},
 		{"projection NaN", func(in *Input) { in.Projection[9].Y = math.NaN() }, "Projection[9]"},
 		{"ages length", func(in *Input) { in.Ages = in.Ages[:6] }, "Ages"},
+		{"age from NaN", func(in *Input) { in.Ages[3][17] = math.MinInt64 }, "Ages[3][17]"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
