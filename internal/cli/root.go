@@ -26,7 +26,9 @@ each segment, and writes a self-contained HTML report.`,
 		return &UsageError{Err: err}
 	})
 	cmd.AddCommand(
+		NewCmdDemo(f, nil),
 		NewCmdCluster(f),
+		NewCmdMetrics(f, nil),
 		NewCmdVersion(f),
 	)
 	return cmd

@@ -1,0 +1,34 @@
+package cluster
+
+//go:noescape
+func kmDistBlockAVX2(x *float64, stride, rows int, mean, cen *float64, d, k int, scratch, out *float64)
+
+func kmCPUID(eaxArg, ecxArg uint32) (eax, ebx, ecx, edx uint32)
+
+func kmXGETBV() (eax, edx uint32)
+
+// kmHasAVX2 reports whether the CPU and the OS support AVX2 and FMA. It is
+// set once when the package is initialised and only read afterwards.
+var kmHasAVX2 = kmDetectAVX2()
+
+func kmDetectAVX2() bool {
+	maxLeaf, _, _, _ := kmCPUID(0, 0)
+	if maxLeaf < 7 {
+		return false
+	}
+	_, _, ecx1, _ := kmCPUID(1, 0)
+	const fma, osxsave, avx = 1 << 12, 1 << 27, 1 << 28
+	if ecx1&(fma|osxsave|avx) != fma|osxsave|avx {
+		return false
+	}
+	if xcr0, _ := kmXGETBV(); xcr0&6 != 6 { // XMM and YMM state enabled
+		return false
+	}
+	_, ebx7, _, _ := kmCPUID(7, 0)
+	return ebx7&(1<<5) != 0
+}
+
+// kmDistBlockAsm calls the AVX2 kernel; the caller has checked the bounds.
+func kmDistBlockAsm(x []float64, off, stride, rows int, mean, cen []float64, d, k int, scratch, out []float64) {
+	kmDistBlockAVX2(&x[off], stride, rows, &mean[0], &cen[0], d, k, &scratch[0], &out[0])
+}

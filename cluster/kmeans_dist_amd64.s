@@ -1,0 +1,124 @@
+#include "textflag.h"
+
+// func kmDistBlockAVX2(x *float64, stride, rows int, mean, cen *float64, d, k int, scratch, out *float64)
+//
+// For each of rows rows of x (stride elements apart): scratch = row - mean,
+// then out[r*k+j] = sum_t (scratch[t] - cen[j*d+t])^2 for j < k. Each
+// (row, centre) value is computed by the same instruction sequence whatever
+// rows and k are.
+TEXT ·kmDistBlockAVX2(SB), NOSPLIT, $0-72
+	MOVQ x+0(FP), SI
+	MOVQ stride+8(FP), R8
+	SHLQ $3, R8
+	MOVQ rows+16(FP), R9
+	MOVQ mean+24(FP), R10
+	MOVQ cen+32(FP), R11
+	MOVQ d+40(FP), DX
+	MOVQ k+48(FP), R12
+	MOVQ scratch+56(FP), R13
+	MOVQ out+64(FP), DI
+	MOVQ DX, R14
+	SHRQ $3, R14 // blocks of 8 coordinates
+	TESTQ R9, R9
+	JLE done
+
+rowloop:
+	XORQ AX, AX
+
+centre4:
+	LEAQ 4(AX), CX
+	CMPQ CX, DX
+	JGT centre1
+	VMOVUPD (SI)(AX*8), Y0
+	VSUBPD (R10)(AX*8), Y0, Y0
+	VMOVUPD Y0, (R13)(AX*8)
+	MOVQ CX, AX
+	JMP centre4
+
+centre1:
+	CMPQ AX, DX
+	JGE centred
+	VMOVSD (SI)(AX*8), X0
+	VSUBSD (R10)(AX*8), X0, X0
+	VMOVSD X0, (R13)(AX*8)
+	INCQ AX
+	JMP centre1
+
+centred:
+	MOVQ R11, BX
+	MOVQ R12, CX
+
+cenloop:
+	VXORPD Y1, Y1, Y1
+	VXORPD Y2, Y2, Y2
+	XORQ AX, AX
+	MOVQ R14, R15
+	TESTQ R15, R15
+	JZ after8
+
+loop8:
+	VMOVUPD (R13)(AX*8), Y0
+	VSUBPD (BX)(AX*8), Y0, Y0
+	VFMADD231PD Y0, Y0, Y1
+	VMOVUPD 32(R13)(AX*8), Y3
+	VSUBPD 32(BX)(AX*8), Y3, Y3
+	VFMADD231PD Y3, Y3, Y2
+	ADDQ $8, AX
+	DECQ R15
+	JNZ loop8
+
+after8:
+	TESTQ $4, DX
+	JZ after4
+	VMOVUPD (R13)(AX*8), Y0
+	VSUBPD (BX)(AX*8), Y0, Y0
+	VFMADD231PD Y0, Y0, Y1
+	ADDQ $4, AX
+
+after4:
+	VADDPD Y2, Y1, Y1
+	VEXTRACTF128 $1, Y1, X2
+	VADDPD X2, X1, X1
+	VHADDPD X1, X1, X1
+
+tail:
+	CMPQ AX, DX
+	JGE store
+	VMOVSD (R13)(AX*8), X0
+	VSUBSD (BX)(AX*8), X0, X0
+	VFMADD231SD X0, X0, X1
+	INCQ AX
+	JMP tail
+
+store:
+	VMOVSD X1, (DI)
+	ADDQ $8, DI
+	LEAQ (BX)(DX*8), BX
+	DECQ CX
+	JNZ cenloop
+	ADDQ R8, SI
+	DECQ R9
+	JNZ rowloop
+
+done:
+	VZEROUPPER
+	RET
+
+// func kmCPUID(eaxArg, ecxArg uint32) (eax, ebx, ecx, edx uint32)
+TEXT ·kmCPUID(SB), NOSPLIT, $0-24
+	MOVL eaxArg+0(FP), AX
+	MOVL ecxArg+4(FP), CX
+	CPUID
+	MOVL AX, eax+8(FP)
+	MOVL BX, ebx+12(FP)
+	MOVL CX, ecx+16(FP)
+	MOVL DX, edx+20(FP)
+	RET
+
+// func kmXGETBV() (eax, edx uint32)
+TEXT ·kmXGETBV(SB), NOSPLIT, $0-8
+	MOVL $0, CX
+	XGETBV
+	MOVL AX, eax+0(FP)
+	MOVL DX, edx+4(FP)
+	RET

@@ -1,0 +1,10 @@
+//go:build !amd64
+
+package cluster
+
+// kmHasAVX2 is false: there is no assembly kernel on this architecture.
+const kmHasAVX2 = false
+
+func kmDistBlockAsm(x []float64, off, stride, rows int, mean, cen []float64, d, k int, scratch, out []float64) {
+	panic("cluster: no assembly kernel")
+}
