@@ -114,6 +114,15 @@ func (b *hbars) Plot(c draw.Canvas, p *plot.Plot) {
 			sty.XAlign = draw.XRight
 			pt.X = x1 - 4
 		}
+		// A bar cut at the edge of the axis carries its label inside.
+		switch {
+		case x1 > c.Max.X:
+			sty.XAlign, sty.Color = draw.XRight, textOn(b.colors[i])
+			pt.X = c.Max.X - 4
+		case x1 < c.Min.X:
+			sty.XAlign, sty.Color = draw.XLeft, textOn(b.colors[i])
+			pt.X = c.Min.X + 4
+		}
 		c.FillText(sty, pt, b.labels[i])
 	}
 }

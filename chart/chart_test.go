@@ -292,6 +292,20 @@ func TestFormatNumber(t *testing.T) {
 }
 
 func TestNumberTicksRound(t *testing.T) {
+	var labels []string
+	for _, tk := range (numberTicks{}).Ticks(0, 2.2e7) {
+		labels = append(labels, tk.Label)
+	}
+	if got, want := strings.Join(labels, " "), "0 5M 10M 15M 20M"; got != want {
+		t.Errorf("ticks for 0 to 22 million are %q, want %q", got, want)
+	}
+	labels = nil
+	for _, tk := range (numberTicks{}).Ticks(0, 1.1e6) {
+		labels = append(labels, tk.Label)
+	}
+	if got, want := strings.Join(labels, " "), "0 0.25M 0.5M 0.75M 1M"; got != want {
+		t.Errorf("ticks for 0 to 1.1 million are %q, want %q", got, want)
+	}
 	for _, r := range [][2]float64{{0, 1}, {0, 4210}, {-2.3, 3.1}, {0.28, 0.43}, {0, 1.2e6}} {
 		ticks := numberTicks{}.Ticks(r[0], r[1])
 		if len(ticks) < 3 || len(ticks) > 8 {

@@ -106,7 +106,7 @@ func Histograms(s HistogramsSpec) (*Figure, error) {
 		if !math.IsNaN(medians[i]) {
 			title += ", median " + strconv.FormatFloat(math.Round(medians[i]*10)/10, 'f', -1, 64)
 		}
-		p.Title.Text = truncate(title+")", textStyle(panelSize, true, ink), panelW)
+		p.Title.Text = wrap(title+")", textStyle(panelSize, true, ink), panelW-10, 2)
 		p.X.Label.Text = s.XLabel
 		p.Y.Label.Text = "% of segment"
 		p.X.Tick.Marker = numberTicks{}
@@ -121,7 +121,7 @@ func Histograms(s HistogramsSpec) (*Figure, error) {
 		title: s.Title,
 		legend: append(segmentLegend(s.Segments, keySwatch),
 			legendEntry{label: "median", color: ink, kind: keyDashed}),
-		bodyHeight: vg.Length(rows)*150 + vg.Length(rows-1)*16,
+		bodyHeight: vg.Length(rows)*(150+extraTitleLines(grid)) + vg.Length(rows-1)*16,
 		body:       func(c draw.Canvas) { drawGrid(c, grid, 20, 16) },
 	}, nil
 }
