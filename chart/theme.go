@@ -97,3 +97,18 @@ func addGrid(p *plot.Plot, vertical, horizontal bool) {
 	}
 	p.Add(g)
 }
+
+// pad widens an axis range by frac of its span on the sides asked for, so
+// markers at the extremes are not cut by the frame.
+func pad(a *plot.Axis, frac float64, low, high bool) {
+	span := a.Max - a.Min
+	if !(span > 0) {
+		return
+	}
+	if low {
+		a.Min -= frac * span
+	}
+	if high {
+		a.Max += frac * span
+	}
+}
