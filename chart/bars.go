@@ -39,7 +39,7 @@ func Bars(s BarsSpec) (*Figure, error) {
 	n := len(s.Segments)
 	tick := textStyle(tickSize, false, ink)
 	names := wrapAll(s.Segments, tick, 150, 2)
-	panelW := (Width - 2*margin - maxWidth(names, tick) - vg.Length(len(s.Panels)-1)*20) / vg.Length(len(s.Panels))
+	panelW := (figureWidth - 2*margin - maxWidth(names, tick) - vg.Length(len(s.Panels)-1)*20) / vg.Length(len(s.Panels))
 	row := make([]*plot.Plot, len(s.Panels))
 	for j, pn := range s.Panels {
 		if len(pn.Values) != n {

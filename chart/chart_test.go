@@ -359,17 +359,17 @@ func TestSegmentColorsDistinct(t *testing.T) {
 }
 
 func TestDiverging(t *testing.T) {
-	mid := Diverging(0)
+	mid := diverging(0)
 	if mid.R < 0xf0 || mid.G < 0xf0 || mid.B < 0xf0 {
-		t.Errorf("Diverging(0) = %v, want near white", mid)
+		t.Errorf("diverging(0) = %v, want near white", mid)
 	}
-	if lo := Diverging(-1); !(lo.B > lo.R) {
-		t.Errorf("Diverging(-1) = %v, want blue", lo)
+	if lo := diverging(-1); !(lo.B > lo.R) {
+		t.Errorf("diverging(-1) = %v, want blue", lo)
 	}
-	if hi := Diverging(1); !(hi.R > hi.B) {
-		t.Errorf("Diverging(1) = %v, want red", hi)
+	if hi := diverging(1); !(hi.R > hi.B) {
+		t.Errorf("diverging(1) = %v, want red", hi)
 	}
-	if Diverging(5) != Diverging(1) || Diverging(-5) != Diverging(-1) {
-		t.Error("Diverging does not clamp to [-1, 1]")
+	if diverging(5) != diverging(1) || diverging(-5) != diverging(-1) {
+		t.Error("diverging does not clamp to [-1, 1]")
 	}
 }

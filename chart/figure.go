@@ -55,7 +55,7 @@ const (
 
 // Size returns the width and height of the figure.
 func (f *Figure) Size() (w, h vg.Length) {
-	return Width, f.headerHeight() + f.bodyHeight + margin
+	return figureWidth, f.headerHeight() + f.bodyHeight + margin
 }
 
 // Title returns the figure's title.
@@ -77,7 +77,7 @@ func (f *Figure) legendRows() [][]legendEntry {
 	var rows [][]legendEntry
 	var row []legendEntry
 	x := vg.Length(0)
-	avail := Width - 2*margin
+	avail := figureWidth - 2*margin
 	for _, e := range f.legend {
 		w := legendKeyW + 5 + ls.Width(e.label)
 		if len(row) > 0 && x+w > avail {

@@ -61,7 +61,7 @@ func Heatmap(s HeatmapSpec) (*Figure, error) {
 	for i, r := range s.Rows {
 		rowNames[i] = truncate(r, tick, 190)
 	}
-	colW := (Width - 2*margin - barStrip - maxWidth(rowNames, tick) - 30) / vg.Length(ns)
+	colW := (figureWidth - 2*margin - barStrip - maxWidth(rowNames, tick) - 30) / vg.Length(ns)
 	colNames := wrapAll(s.Segments, tick, colW-6, 3)
 	legend := segmentLegend(s.Segments, keySwatch)
 	// Names that do not fit their column give way to segment numbers,
@@ -142,7 +142,7 @@ func (h *heatCells) Plot(c draw.Canvas, p *plot.Plot) {
 		for i, z := range col {
 			y := float64(nr - 1 - i)
 			y0, y1 := ty(y-0.5)+gap, ty(y+0.5)-gap
-			fill := Diverging(z / h.limit)
+			fill := diverging(z / h.limit)
 			c.FillPolygon(fill, rect(x0, x1, y0, y1))
 			if math.IsNaN(z) {
 				continue
@@ -169,7 +169,7 @@ func drawColorBar(c draw.Canvas, r vg.Rectangle, limit float64, label string) {
 		y0 := r.Min.Y + h*vg.Length(k)/steps
 		y1 := r.Min.Y + h*vg.Length(k+1)/steps + 0.3
 		t := (float64(k)+0.5)/steps*2 - 1
-		c.FillPolygon(Diverging(t), []vg.Point{{X: r.Min.X, Y: y0}, {X: r.Max.X, Y: y0}, {X: r.Max.X, Y: y1}, {X: r.Min.X, Y: y1}})
+		c.FillPolygon(diverging(t), []vg.Point{{X: r.Min.X, Y: y0}, {X: r.Max.X, Y: y0}, {X: r.Max.X, Y: y1}, {X: r.Min.X, Y: y1}})
 	}
 	ts := textStyle(tickSize, false, softInk)
 	ts.YAlign = draw.YCenter

@@ -96,7 +96,7 @@ func Histograms(s HistogramsSpec) (*Figure, error) {
 		}
 	}
 	var grid [][]*plot.Plot
-	panelW := (Width - 2*margin - vg.Length(cols-1)*20) / vg.Length(cols)
+	panelW := (figureWidth - 2*margin - vg.Length(cols-1)*20) / vg.Length(cols)
 	for i := range n {
 		if i%cols == 0 {
 			grid = append(grid, nil)

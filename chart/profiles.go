@@ -57,7 +57,7 @@ func Profiles(s ProfilesSpec) (*Figure, error) {
 	// and longer bars run to its edge with their value written inside.
 	lim = math.Min(lim, 4) * 1.35
 	tick := textStyle(tickSize, false, ink)
-	panelW := (Width - 2*margin - vg.Length(cols-1)*24) / vg.Length(cols)
+	panelW := (figureWidth - 2*margin - vg.Length(cols-1)*24) / vg.Length(cols)
 	var grid [][]*plot.Plot
 	for i := range n {
 		if i%cols == 0 {

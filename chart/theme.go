@@ -22,9 +22,9 @@ const (
 	cellSize   = 8
 )
 
-// Width is the width of every figure. Figures are scaled to the page width
+// figureWidth is the width of every figure. Figures are scaled to the page width
 // in HTML, so one width keeps type the same size in all charts.
-const Width = 10 * vg.Inch
+const figureWidth = 10 * vg.Inch
 
 var (
 	ink      = color.RGBA{R: 0x22, G: 0x22, B: 0x22, A: 0xff}
