@@ -8,11 +8,14 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
+
+	"github.com/persona-seg/persona/chart"
 )
 
 // writeAndList writes in to a temp dir and returns the HTML and the sorted
@@ -226,5 +229,41 @@ func TestValidate(t *testing.T) {
 	in := sampleInput()
 	if err := in.Validate(); err != nil {
 		t.Errorf("sample input does not validate: %v", err)
+	}
+}
+
+// TestSegmentColoursEverywhere checks that segment i's colour appears in
+// every chart that shows segments and in its overview swatch and section.
+func TestSegmentColoursEverywhere(t *testing.T) {
+	dir := t.TempDir()
+	in := sampleInput()
+	if err := Write(context.Background(), dir, in); err != nil {
+		t.Fatal(err)
+	}
+	html, err := os.ReadFile(filepath.Join(dir, "report.html"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"segment-sizes", "heatmap", "profiles", "hour-of-day", "weekday", "categories", "rfm", "projection", "ages"} {
+		svg, err := os.ReadFile(filepath.Join(dir, "charts", name+".svg"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		low := strings.ToLower(string(svg))
+		for i := range in.Segments {
+			c := hexColor(chart.SegmentColor(i))
+			if c == "#000000" {
+				continue // the SVG default fill, which vgsvg leaves unwritten
+			}
+			if !strings.Contains(low, c) {
+				t.Errorf("%s.svg does not use segment %d's colour %s", name, i, c)
+			}
+		}
+	}
+	for i, s := range in.Segments {
+		c := hexColor(chart.SegmentColor(i))
+		if !strings.Contains(string(html), `id="segment-`+strconv.Itoa(i+1)+`" style="--seg:`+c+`"`) {
+			t.Errorf("section of segment %d (%s) is not marked with %s", i, s.Name, c)
+		}
 	}
 }
