@@ -29,6 +29,10 @@ const (
 	secAges         = "ages"
 )
 
+// chartNames lists every chart the report can have, in page order.
+var chartNames = []string{"segment-sizes", "heatmap", "profiles", "hour-of-day", "weekday",
+	"categories", "rfm", "projection", "diagnostics", "ages"}
+
 // figures builds every chart the input has data for, in page order.
 func figures(in *Input) ([]figure, error) {
 	names := make([]string, len(in.Segments))

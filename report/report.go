@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"context"
 	"embed"
+	"errors"
 	"fmt"
 	"html/template"
 	"image/color"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -27,6 +29,8 @@ const pngDPI = 144
 
 // Write validates in and writes dir/report.html plus dir/charts/<name>.svg
 // and .png for every chart, each atomically. dir is created if needed.
+// Chart files of an earlier report in dir that in has no data for are
+// removed; other files are left alone.
 func Write(ctx context.Context, dir string, in Input) error {
 	if err := in.Validate(); err != nil {
 		return err
@@ -42,6 +46,18 @@ func Write(ctx context.Context, dir string, in Input) error {
 	svgs, err := writeCharts(ctx, chartDir, figs)
 	if err != nil {
 		return err
+	}
+	// Charts of an earlier report in dir that this input has no data for
+	// would otherwise sit beside the new ones.
+	for _, name := range chartNames {
+		if _, ok := svgs[name]; ok {
+			continue
+		}
+		for _, ext := range []string{".svg", ".png"} {
+			if err := os.Remove(filepath.Join(chartDir, name+ext)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+				return fmt.Errorf("report: remove stale chart: %w", err)
+			}
+		}
 	}
 	if err := ctx.Err(); err != nil {
 		return err
