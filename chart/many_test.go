@@ -13,7 +13,11 @@ func TestManySegments(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
 	var segs []string
 	for i := range 12 {
-		segs = append(segs, sampleSegments[i%7]+map[bool]string{true: " with a longer name", false: ""}[i >= 7])
+		name := sampleSegments[i%7]
+		if i >= 7 {
+			name += " with a longer name"
+		}
+		segs = append(segs, name)
 	}
 	heat, err := Heatmap(HeatmapSpec{Title: "Key characteristics", Segments: segs, Rows: sampleFeatures(12), Z: sampleZ(rng, 12, 12), ScaleLabel: "z-score"})
 	if err != nil {

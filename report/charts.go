@@ -59,6 +59,7 @@ func figures(in *Input) ([]figure, error) {
 	}
 	panels := []chart.BarPanel{{Title: "Users", XLabel: "users", Values: sizes, Labels: sizeLabels}}
 	title := "Users per segment"
+	caption := "Number of users in each segment, with its share of all " + formatInt(total) + " users."
 	if in.RevenueBySegment != nil {
 		sum := 0.0
 		for _, v := range in.RevenueBySegment {
@@ -73,11 +74,11 @@ func figures(in *Input) ([]figure, error) {
 		}
 		panels = append(panels, chart.BarPanel{Title: "Revenue", XLabel: withUnit("revenue", in.Currency), Values: in.RevenueBySegment, Labels: labels})
 		title = "Users and revenue per segment"
+		caption = "Number of users in each segment, with its share of all " + formatInt(total) +
+			" users, and the revenue each segment brought in, with its share of all revenue."
 	}
 	f, err := chart.Bars(chart.BarsSpec{Title: title, Segments: names, Panels: panels})
-	if err := add("segment-sizes", secDistribution,
-		"Number of users in each segment, with its share of all "+formatInt(total)+" users"+
-			map[bool]string{true: ", and the revenue each segment brought in.", false: "."}[in.RevenueBySegment != nil], f, err); err != nil {
+	if err := add("segment-sizes", secDistribution, caption, f, err); err != nil {
 		return nil, err
 	}
 
