@@ -8,11 +8,14 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
+
+	"github.com/persona-seg/persona/chart"
 )
 
 // writeAndList writes in to a temp dir and returns the HTML and the sorted
@@ -207,6 +210,7 @@ func TestValidate(t *testing.T) {
 		{"projection segment", func(in *Input) { in.Projection[5].Segment = 7 }, "Projection[5].Segment"},
 		{"projection NaN", func(in *Input) { in.Projection[9].Y = math.NaN() }, "Projection[9]"},
 		{"ages length", func(in *Input) { in.Ages = in.Ages[:6] }, "Ages"},
+		{"age from NaN", func(in *Input) { in.Ages[3][17] = math.MinInt64 }, "Ages[3][17]"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -225,5 +229,41 @@ func TestValidate(t *testing.T) {
 	in := sampleInput()
 	if err := in.Validate(); err != nil {
 		t.Errorf("sample input does not validate: %v", err)
+	}
+}
+
+// TestSegmentColoursEverywhere checks that segment i's colour appears in
+// every chart that shows segments and in its overview swatch and section.
+func TestSegmentColoursEverywhere(t *testing.T) {
+	dir := t.TempDir()
+	in := sampleInput()
+	if err := Write(context.Background(), dir, in); err != nil {
+		t.Fatal(err)
+	}
+	html, err := os.ReadFile(filepath.Join(dir, "report.html"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"segment-sizes", "heatmap", "profiles", "hour-of-day", "weekday", "categories", "rfm", "projection", "ages"} {
+		svg, err := os.ReadFile(filepath.Join(dir, "charts", name+".svg"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		low := strings.ToLower(string(svg))
+		for i := range in.Segments {
+			c := hexColor(chart.SegmentColor(i))
+			if c == "#000000" {
+				continue // the SVG default fill, which vgsvg leaves unwritten
+			}
+			if !strings.Contains(low, c) {
+				t.Errorf("%s.svg does not use segment %d's colour %s", name, i, c)
+			}
+		}
+	}
+	for i, s := range in.Segments {
+		c := hexColor(chart.SegmentColor(i))
+		if !strings.Contains(string(html), `id="segment-`+strconv.Itoa(i+1)+`" style="--seg:`+c+`"`) {
+			t.Errorf("section of segment %d (%s) is not marked with %s", i, s.Name, c)
+		}
 	}
 }
