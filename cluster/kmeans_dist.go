@@ -89,6 +89,66 @@ func (dt *kmData) dists(lo, hi int, cen []float64, k int, scratch, out []float64
 	}
 }
 
+// distsIdx is dists for the rows listed in idx (each in [0, n)): out[r*k+j]
+// is the squared distance between row idx[r], centred, and centre j. The
+// values are bit for bit those of dists.
+func (dt *kmData) distsIdx(idx []int, cen []float64, k int, scratch, out []float64) {
+	d := dt.d
+	if len(idx) == 0 || k <= 0 {
+		return
+	}
+	if len(out) < len(idx)*k || len(scratch) < d || len(cen) < k*d || len(dt.mean) < d {
+		panic("cluster: distsIdx: slice too short")
+	}
+	for _, i := range idx {
+		if i < 0 || i >= dt.n {
+			panic("cluster: distsIdx: row out of range")
+		}
+	}
+	if dt.simd {
+		kmDistIdxAsm(dt.x, dt.stride, idx, dt.mean, cen, d, k, scratch, out)
+		return
+	}
+	p := scratch[:d]
+	for r, i := range idx {
+		dt.centre(p, i)
+		for j := range k {
+			out[r*k+j] = kmSqDist(p, cen[j*d:(j+1)*d])
+		}
+	}
+}
+
+// accum adds the centred rows [lo, lo+len(labels)) to the cluster sums:
+// sums[labels[r]*d:] += row lo+r - mean, exactly as centre then kmAddTo.
+// The counts are not touched.
+func (dt *kmData) accum(lo int, labels []int, sums []float64) {
+	d, rows := dt.d, len(labels)
+	if rows == 0 {
+		return
+	}
+	k := len(sums) / d
+	for _, l := range labels {
+		if l < 0 || l >= k {
+			panic("cluster: accum: label out of range")
+		}
+	}
+	if lo < 0 || len(dt.mean) < d || (lo+rows-1)*dt.stride+d > len(dt.x) {
+		panic("cluster: accum: slice too short")
+	}
+	if dt.simd {
+		kmAccumAsm(dt.x, lo*dt.stride, dt.stride, labels, dt.mean, sums, d)
+		return
+	}
+	m := dt.mean[:d]
+	for r, l := range labels {
+		row := dt.row(lo + r)
+		s := sums[l*d : (l+1)*d]
+		for t, v := range row {
+			s[t] += v - m[t]
+		}
+	}
+}
+
 // kmBlockRows is the number of rows per dists call in full passes.
 func kmBlockRows(k int) int { return min(256, max(1, 4096/k)) }
 

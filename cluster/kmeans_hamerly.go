@@ -77,17 +77,39 @@ func kmHamerly(ctx context.Context, dt *kmData, init []float64, k, maxIter int, 
 						lower[i] = math.Sqrt(d2) * (1 - g)
 					}
 				}
-				for i := lo; i < hi; i++ {
-					j := labels[i]
-					dt.centre(scratch, i)
-					kmAddTo(p[j*d:(j+1)*d], scratch)
+				for _, j := range labels[lo:hi] {
 					pc[j]++
 				}
+				dt.accum(lo, labels[lo:hi], p)
 				changed[c] = hi - lo
 				ndist[c] = int64(hi-lo) * int64(k)
 				return
 			}
-			buf := scratch[:d] // the centred row after a dists call
+			// Rows whose bounds fail are queued and their distances to all
+			// the centres computed in one call per batch.
+			buf := make([]float64, d)
+			pend := make([]int, 0, len(out)/k)
+			flush := func() {
+				dt.distsIdx(pend, cur, k, scratch, out)
+				nd += int64(len(pend) * k)
+				for r, i := range pend {
+					j, d1, d2 := kmArgmin2(out[r*k : (r+1)*k])
+					upper[i] = math.Sqrt(d1) * (1 + g)
+					lower[i] = math.Sqrt(d2) * (1 - g)
+					if a := labels[i]; j != a {
+						ch++
+						labels[i] = j
+						if mode == passDelta {
+							dt.centre(buf, i)
+							kmAddTo(p[j*d:(j+1)*d], buf)
+							kmSubFrom(p[a*d:(a+1)*d], buf)
+							pc[j]++
+							pc[a]--
+						}
+					}
+				}
+				pend = pend[:0]
+			}
 			for i := lo; i < hi; i++ {
 				a := labels[i]
 				ua := (upper[i] + delta[a]) * up
@@ -96,40 +118,20 @@ func kmHamerly(ctx context.Context, dt *kmData, init []float64, k, maxIter int, 
 					dl = dmax2
 				}
 				la := (lower[i] - dl) * down
-				m := max(half[a], la)
-				centred := false
-				if ua >= m {
-					dt.dists(i, i+1, cur[a*d:(a+1)*d], 1, scratch, out[:1])
-					centred = true
-					ua = math.Sqrt(out[0]) * (1 + g)
-					nd++
-					if ua >= m {
-						dt.dists(i, i+1, cur, k, scratch, out[:k])
-						j, d1, d2 := kmArgmin2(out[:k])
-						nd += int64(k)
-						ua = math.Sqrt(d1) * (1 + g)
-						la = math.Sqrt(d2) * (1 - g)
-						if j != a {
-							ch++
-							labels[i] = j
-							if mode == passDelta {
-								kmAddTo(p[j*d:(j+1)*d], buf)
-								kmSubFrom(p[a*d:(a+1)*d], buf)
-								pc[j]++
-								pc[a]--
-							}
-						}
+				upper[i], lower[i] = ua, la
+				if ua >= max(half[a], la) {
+					pend = append(pend, i)
+					if len(pend) == cap(pend) {
+						flush()
 					}
 				}
-				upper[i], lower[i] = ua, la
-				if mode == passFull {
-					if !centred {
-						dt.centre(buf, i)
-					}
-					j := labels[i]
-					kmAddTo(p[j*d:(j+1)*d], buf)
+			}
+			flush()
+			if mode == passFull {
+				for _, j := range labels[lo:hi] {
 					pc[j]++
 				}
+				dt.accum(lo, labels[lo:hi], p)
 			}
 			changed[c] = ch
 			ndist[c] = nd

@@ -191,7 +191,6 @@ func kmLloyd(ctx context.Context, dt *kmData, init []float64, k, maxIter int, to
 	estep := func(sums bool) {
 		dt.parallel(func(c int) {
 			scratch := make([]float64, d)
-			buf := make([]float64, d)
 			br := kmBlockRows(k)
 			out := make([]float64, br*k)
 			var p []float64
@@ -213,10 +212,11 @@ func kmLloyd(ctx context.Context, dt *kmData, init []float64, k, maxIter int, to
 						labels[i] = j
 					}
 					if sums {
-						dt.centre(buf, i)
-						kmAddTo(p[j*d:(j+1)*d], buf)
 						pc[j]++
 					}
+				}
+				if sums {
+					dt.accum(b, labels[b:be], p)
 				}
 			}
 			changed[c] = ch
