@@ -16,3 +16,11 @@ func kmDistIdxAsm(x []float64, stride int, idx []int, mean, cen []float64, d, k 
 func kmAccumAsm(x []float64, off, stride int, labels []int, mean, sums []float64, d int) {
 	panic("cluster: no assembly kernel")
 }
+
+func kmNearestBlockAsm(x []float64, off, stride, rows int, mean, cen []float64, d, k int, scratch, out []float64) {
+	panic("cluster: no assembly kernel")
+}
+
+func kmNearestIdxAsm(x []float64, stride int, idx []int, mean, cen []float64, d, k int, scratch, out []float64) {
+	panic("cluster: no assembly kernel")
+}

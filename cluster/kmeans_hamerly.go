@@ -56,7 +56,11 @@ func kmHamerly(ctx context.Context, dt *kmData, init []float64, k, maxIter int, 
 	pass := func(mode int) {
 		dt.parallel(func(c int) {
 			scratch := make([]float64, d)
-			out := make([]float64, kmBlockRows(k)*k)
+			br := kmBlockRows(k)
+			out := make([]float64, 3*br)
+			lab := make([]int, br)
+			d1 := make([]float64, br)
+			d2 := make([]float64, br)
 			var p []float64
 			var pc []int
 			if mode != passNone {
@@ -66,15 +70,13 @@ func kmHamerly(ctx context.Context, dt *kmData, init []float64, k, maxIter int, 
 			ch := 0
 			var nd int64
 			if mode == passFirst {
-				br := kmBlockRows(k)
 				for b := lo; b < hi; b += br {
 					be := min(b+br, hi)
-					dt.dists(b, be, cur, k, scratch, out)
-					for i := b; i < be; i++ {
-						j, d1, d2 := kmArgmin2(out[(i-b)*k : (i-b+1)*k])
-						labels[i] = j
-						upper[i] = math.Sqrt(d1) * (1 + g)
-						lower[i] = math.Sqrt(d2) * (1 - g)
+					dt.nearest(b, be, cur, k, scratch, out, lab, d1, d2)
+					for r, j := range lab[:be-b] {
+						labels[b+r] = j
+						upper[b+r] = math.Sqrt(d1[r]) * (1 + g)
+						lower[b+r] = math.Sqrt(d2[r]) * (1 - g)
 					}
 				}
 				for _, j := range labels[lo:hi] {
@@ -88,14 +90,14 @@ func kmHamerly(ctx context.Context, dt *kmData, init []float64, k, maxIter int, 
 			// Rows whose bounds fail are queued and their distances to all
 			// the centres computed in one call per batch.
 			buf := make([]float64, d)
-			pend := make([]int, 0, len(out)/k)
+			pend := make([]int, 0, br)
 			flush := func() {
-				dt.distsIdx(pend, cur, k, scratch, out)
+				dt.nearestIdx(pend, cur, k, scratch, out, lab, d1, d2)
 				nd += int64(len(pend) * k)
 				for r, i := range pend {
-					j, d1, d2 := kmArgmin2(out[r*k : (r+1)*k])
-					upper[i] = math.Sqrt(d1) * (1 + g)
-					lower[i] = math.Sqrt(d2) * (1 - g)
+					j := lab[r]
+					upper[i] = math.Sqrt(d1[r]) * (1 + g)
+					lower[i] = math.Sqrt(d2[r]) * (1 - g)
 					if a := labels[i]; j != a {
 						ch++
 						labels[i] = j
