@@ -40,6 +40,51 @@ pair:
 	XORPS X9, X9
 	XORQ R12, R12
 
+pair8:
+	// Two blocks of four per trip while at least eight dimensions remain;
+	// the accumulators see the blocks in the same order as the Go loop.
+	LEAQ   4(R12), AX
+	CMPQ   AX, R11
+	JGE    pair4
+	MOVUPD (SI)(R12*8), X2
+	MOVUPD 16(SI)(R12*8), X3
+	MOVUPD (CX)(R12*8), X4
+	MOVUPD 16(CX)(R12*8), X5
+	MOVUPD (R13)(R12*8), X10
+	MOVUPD 16(R13)(R12*8), X11
+	SUBPD  X2, X4
+	SUBPD  X3, X5
+	SUBPD  X2, X10
+	SUBPD  X3, X11
+	MULPD  X4, X4
+	MULPD  X5, X5
+	MULPD  X10, X10
+	MULPD  X11, X11
+	ADDPD  X4, X0
+	ADDPD  X5, X1
+	ADDPD  X10, X8
+	ADDPD  X11, X9
+	MOVUPD 32(SI)(R12*8), X2
+	MOVUPD 48(SI)(R12*8), X3
+	MOVUPD 32(CX)(R12*8), X4
+	MOVUPD 48(CX)(R12*8), X5
+	MOVUPD 32(R13)(R12*8), X10
+	MOVUPD 48(R13)(R12*8), X11
+	SUBPD  X2, X4
+	SUBPD  X3, X5
+	SUBPD  X2, X10
+	SUBPD  X3, X11
+	MULPD  X4, X4
+	MULPD  X5, X5
+	MULPD  X10, X10
+	MULPD  X11, X11
+	ADDPD  X4, X0
+	ADDPD  X5, X1
+	ADDPD  X10, X8
+	ADDPD  X11, X9
+	ADDQ   $8, R12
+	JMP    pair8
+
 pair4:
 	CMPQ   R12, R11
 	JGE    pairtail
@@ -62,7 +107,6 @@ pair4:
 	ADDPD  X10, X8
 	ADDPD  X11, X9
 	ADDQ   $4, R12
-	JMP    pair4
 
 pairtail:
 	CMPQ  R12, DX
@@ -80,32 +124,28 @@ pairtail:
 	JMP   pairtail
 
 pairfin:
+	// Both rows at once: X0 = [a0 a1], X1 = [a2 a3], X8 = [b0 b1],
+	// X9 = [b2 b3] become [(a0+a1)+(a2+a3) (b0+b1)+(b2+b3)], then the
+	// square roots [va vb].
+	MOVAPD   X0, X2
+	UNPCKLPD X8, X2
+	UNPCKHPD X8, X0
+	ADDPD    X2, X0
+	MOVAPD   X1, X3
+	UNPCKLPD X9, X3
+	UNPCKHPD X9, X1
+	ADDPD    X3, X1
+	ADDPD    X1, X0
+	SQRTPD   X0, X0
+	ADDSD    X0, X7
 	MOVAPD   X0, X2
 	UNPCKHPD X2, X2
-	ADDSD    X2, X0
-	MOVAPD   X1, X3
-	UNPCKHPD X3, X3
-	ADDSD    X3, X1
-	ADDSD    X1, X0
-	SQRTSD   X0, X0
-	MOVAPD   X8, X2
-	UNPCKHPD X2, X2
-	ADDSD    X2, X8
-	MOVAPD   X9, X3
-	UNPCKHPD X3, X3
-	ADDSD    X3, X9
-	ADDSD    X9, X8
-	SQRTSD   X8, X8
-	ADDSD    X0, X7
-	ADDSD    X8, X7
+	ADDSD    X2, X7
 	TESTQ    R10, R10
 	JZ       pairnext
-	MOVSD    (R10)(BX*8), X2
-	ADDSD    X0, X2
-	MOVSD    X2, (R10)(BX*8)
-	MOVSD    8(R10)(BX*8), X3
-	ADDSD    X8, X3
-	MOVSD    X3, 8(R10)(BX*8)
+	MOVUPD   (R10)(BX*8), X3
+	ADDPD    X0, X3
+	MOVUPD   X3, (R10)(BX*8)
 
 pairnext:
 	ADDQ $2, BX

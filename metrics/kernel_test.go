@@ -60,3 +60,32 @@ func TestKernelTwins(t *testing.T) {
 		distSum(make([]float64, 4), make([]float64, 10), []int{7})
 	})
 }
+
+func benchKernel(b *testing.B, d int, f func(xi, data []float64, offs []int, col []float64) float64) {
+	const rows = 192
+	rng := rand.New(rand.NewPCG(1, 1))
+	data := make([]float64, 2*rows*d)
+	for i := range data {
+		data[i] = rng.NormFloat64()
+	}
+	offs := make([]int, rows)
+	for j := range offs {
+		offs[j] = (rows + j) * d
+	}
+	col := make([]float64, rows)
+	var sink float64
+	for b.Loop() {
+		for i := range rows {
+			sink += f(data[i*d:i*d+d], data, offs, col)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/(rows*rows), "ns/pair")
+	if math.IsNaN(sink) {
+		b.Fatal("NaN")
+	}
+}
+
+func BenchmarkKernelD16(b *testing.B)   { benchKernel(b, 16, distSumsTo) }
+func BenchmarkKernelGoD16(b *testing.B) { benchKernel(b, 16, distSumsToGo) }
+func BenchmarkKernelD5(b *testing.B)    { benchKernel(b, 5, distSumsTo) }
+func BenchmarkKernelGoD5(b *testing.B)  { benchKernel(b, 5, distSumsToGo) }
