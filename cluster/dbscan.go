@@ -467,15 +467,29 @@ func (ix *nbIndex) dbCountLeaf(leaf int32, thr float64, minSamples int32, core [
 		st = st[:len(st)-1]
 		b := ix.nodes[it.node]
 		if b.left >= 0 {
-			st = ix.pushChildren(st, it.node, thr, func(c int32) float64 {
-				lo, hi := ix.box(c)
-				lower, _ := nbBoxBox(metric, s.qlo, s.qhi, lo, hi)
-				return lower
-			})
+			llo, lhi := ix.box(b.left)
+			rlo, rhi := ix.box(b.right)
+			lb := nbBoxLower(metric, s.qlo, s.qhi, llo, lhi)
+			rb := nbBoxLower(metric, s.qlo, s.qhi, rlo, rhi)
+			first, second := nbStackItem{b.right, rb}, nbStackItem{b.left, lb}
+			if rb < lb {
+				first, second = second, first
+			}
+			if !nbBeyond(first.bound, thr) {
+				st = append(st, first)
+			}
+			if !nbBeyond(second.bound, thr) {
+				st = append(st, second)
+			}
 			continue
 		}
 		blo, bhi := ix.box(it.node)
-		if _, upper := nbBoxBox(metric, s.qlo, s.qhi, blo, bhi); nbWithin(upper, thr) {
+		allIn := false
+		if ix.diam[b.leafLo] <= thr {
+			_, upper := nbBoxBox(metric, s.qlo, s.qhi, blo, bhi)
+			allIn = nbWithin(upper, thr)
+		}
+		if allIn {
 			for _, p := range undone {
 				cnt[p-nd.start] += b.end - b.start
 				e := edges[int(p)*m : int(p+1)*m]

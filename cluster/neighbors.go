@@ -51,6 +51,7 @@ type nbIndex struct {
 	lo, hi []float64 // node boxes, len(nodes)*d
 	leaves []int32   // node number of each leaf, in depth-first order
 	leafOf []int32   // leaf number of each position
+	diam   []float64 // per leaf, an upper bound of the distance between two of its points
 }
 
 // nbBuild builds the index over the n rows of the row-major data (stride d).
@@ -85,6 +86,11 @@ func nbBuild(data []float64, n, d int, metric nbMetric, spatial bool) *nbIndex {
 	ix.hi = make([]float64, len(ix.nodes)*d)
 	ix.leafOf = make([]int32, n)
 	ix.finish(0)
+	ix.diam = make([]float64, len(ix.leaves))
+	for leaf, id := range ix.leaves {
+		lo, hi := ix.box(id)
+		_, ix.diam[leaf] = nbBoxBox(metric, lo, hi, lo, hi)
+	}
 	return ix
 }
 
@@ -230,6 +236,28 @@ func (ix *nbIndex) nodeNode(a, b int32) (lower, upper float64) {
 	return nbBoxBox(ix.metric, alo, ahi, blo, bhi)
 }
 
+// nbBoxLower returns a lower bound of the distance between a point of box
+// a and a point of box b.
+func nbBoxLower(metric nbMetric, alo, ahi, blo, bhi []float64) float64 {
+	blo, bhi = blo[:len(alo)], bhi[:len(alo)]
+	ahi = ahi[:len(alo)]
+	s := 0.0
+	for j := range alo {
+		g := 0.0
+		if ahi[j] < blo[j] {
+			g = blo[j] - ahi[j]
+		} else if bhi[j] < alo[j] {
+			g = alo[j] - bhi[j]
+		}
+		if metric == nbManhattan {
+			s += g
+		} else {
+			s += g * g
+		}
+	}
+	return s
+}
+
 // nbDist returns the distance between a and b in comparison units, summed
 // over the columns in order.
 func nbDist(metric nbMetric, a, b []float64) float64 {
@@ -253,15 +281,18 @@ func nbDist(metric nbMetric, a, b []float64) float64 {
 func nbPointBox(metric nbMetric, p, lo, hi []float64) float64 {
 	lo, hi = lo[:len(p)], hi[:len(p)]
 	s := 0.0
-	if metric == nbManhattan {
-		for j, v := range p {
-			s += max(lo[j]-v, v-hi[j], 0)
-		}
-		return s
-	}
 	for j, v := range p {
-		g := max(lo[j]-v, v-hi[j], 0)
-		s += float64(g * g)
+		g := 0.0
+		if v < lo[j] {
+			g = lo[j] - v
+		} else if v > hi[j] {
+			g = v - hi[j]
+		}
+		if metric == nbManhattan {
+			s += g
+		} else {
+			s += g * g
+		}
 	}
 	return s
 }
