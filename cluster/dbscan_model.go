@@ -88,16 +88,16 @@ func (m *DBSCANModel) Predict(ctx context.Context, q *mat.Dense, workers int) ([
 	if err != nil {
 		return nil, err
 	}
-	ix := nbBuild(cd, nc, d, dbIndexMetric(metric), d <= dbMaxTreeDim)
+	ix := nbBuild(cd, nc, d, dbIndexMetric(metric), true)
 	thr := dbThreshold(metric, m.Eps)
 	const chunk = 256
 	workers = dbWorkers(workers)
 	stacks := make([][]nbStackItem, workers)
 	err = dbParallel(ctx, workers, (nq+chunk-1)/chunk, func(w, t int) {
-		var buf [nbLeafSize]float64
+		buf := make([]float64, ix.leafSize)
 		for i := t * chunk; i < min(nq, (t+1)*chunk); i++ {
 			var p int32
-			p, stacks[w] = ix.nearestWithin(qd[i*d:(i+1)*d], thr, buf[:], stacks[w])
+			p, stacks[w] = ix.nearestWithin(qd[i*d:(i+1)*d], thr, buf, stacks[w])
 			if p >= 0 {
 				out[i] = m.Labels[ix.perm[p]]
 			}

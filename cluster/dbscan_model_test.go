@@ -58,7 +58,7 @@ func TestDBSCANModelPredict(t *testing.T) {
 		{"blobs manhattan 3d", "blobs", 3, MetricManhattan, 0.9},
 		{"blobs cosine 4d", "blobs", 4, MetricCosine, 0.01},
 		{"grid euclidean 2d (ties)", "grid", 2, MetricEuclidean, 1},
-		{"blobs euclidean 30d (brute force)", "blobs", 30, MetricEuclidean, 6},
+		{"blobs euclidean 30d", "blobs", 30, MetricEuclidean, 6},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			x := dbRandomData(rng, tt.kind, 400, tt.d)
