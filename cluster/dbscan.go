@@ -96,6 +96,10 @@ const (
 	MetricCosine    = "cosine"
 )
 
+// dbChunk is how many rows of a leaf the counting pass handles before it
+// checks whether a point has enough neighbours.
+const dbChunk = 32
+
 // dbEdgesPerPoint is how many neighbours per point the counting pass
 // records for the linking pass.
 const dbEdgesPerPoint = 8
@@ -509,17 +513,21 @@ func (ix *nbIndex) dbCountLeaf(leaf int32, thr float64, minSamples int32, core [
 				if nbBeyond(nbPointBox(metric, q, blo, bhi), thr) {
 					continue
 				}
-				dist := s.dist[:b.end-b.start]
-				nbDistRows(metric, q, ix.rows(b.start, b.end), dist)
 				c := cnt[p-nd.start]
 				e := edges[int(p)*m : int(p+1)*m]
 				k := int(rec[p-nd.start])
-				for i, v := range dist {
-					if v <= thr {
-						c++
-						if r := b.start + int32(i); k < m && r != p {
-							e[k] = r
-							k++
+				// Chunks of dbChunk rows, to stop soon after minSamples.
+				for lo := b.start; lo < b.end && c < minSamples; lo += dbChunk {
+					hi := min(lo+dbChunk, b.end)
+					dist := s.dist[:hi-lo]
+					nbDistRows(metric, q, ix.rows(lo, hi), dist)
+					for i, v := range dist {
+						if v <= thr {
+							c++
+							if r := lo + int32(i); k < m && r != p {
+								e[k] = r
+								k++
+							}
 						}
 					}
 				}
