@@ -209,6 +209,10 @@ type DBSCANResult struct {
 	// Warnings lists what the result suggests about the parameters, for
 	// the caller to report.
 	Warnings []DBSCANWarning
+	// KDistances is the sorted k-distance curve (k = MinSamples, see
+	// KDistance) Eps was chosen from when the options left Eps 0, and nil
+	// otherwise.
+	KDistances []float64
 }
 
 // DBSCAN clusters the rows of x with DBSCAN, giving the same labels and
@@ -228,11 +232,12 @@ func DBSCAN(ctx context.Context, x *mat.Dense, opts DBSCANOptions) (*DBSCANResul
 		return nil, err
 	}
 	eps := o.Eps
+	var curve []float64
 	if eps == 0 {
 		if o.MinSamples > n {
 			return nil, fmt.Errorf("cluster: automatic eps needs min samples (%d) <= number of rows (%d)", o.MinSamples, n)
 		}
-		curve, err := dbKDistance(ctx, ix, o.MinSamples, o.Metric, o.Workers)
+		curve, err = dbKDistance(ctx, ix, o.MinSamples, o.Metric, o.Workers)
 		if err != nil {
 			return nil, err
 		}
@@ -245,7 +250,7 @@ func DBSCAN(ctx context.Context, x *mat.Dense, opts DBSCANOptions) (*DBSCANResul
 	if err != nil {
 		return nil, err
 	}
-	res := &DBSCANResult{Labels: labels, CoreIndices: core, Eps: eps, MinSamples: o.MinSamples, Metric: o.Metric}
+	res := &DBSCANResult{Labels: labels, CoreIndices: core, Eps: eps, MinSamples: o.MinSamples, Metric: o.Metric, KDistances: curve}
 	for _, l := range labels {
 		if l < 0 {
 			res.NNoise++

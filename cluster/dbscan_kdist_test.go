@@ -98,6 +98,9 @@ func TestKDistanceCoreCount(t *testing.T) {
 	if res.Eps != kd.Eps {
 		t.Errorf("automatic eps %v, KDistance gives %v", res.Eps, kd.Eps)
 	}
+	if diff := cmp.Diff(kd.Distances, res.KDistances); diff != "" {
+		t.Errorf("the result's k-distance curve differs from KDistance's (-KDistance +DBSCAN):\n%s", diff)
+	}
 	if res.NClusters != 8 {
 		t.Errorf("automatic eps %v finds %d clusters in 8 blobs", res.Eps, res.NClusters)
 	}

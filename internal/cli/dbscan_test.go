@@ -27,8 +27,8 @@ func TestNewCmdDBSCAN(t *testing.T) {
 	}{
 		{
 			name: "all flags",
-			args: "--in X.csv --eps 0.5 --min-samples 7 --metric cosine --labels-out L.csv --core-out C.csv --json",
-			want: DBSCANOptions{In: "X.csv", Eps: "0.5", MinSamples: 7, Metric: "cosine", LabelsOut: "L.csv", CoreOut: "C.csv", JSON: true},
+			args: "--in X.csv --eps 0.5 --min-samples 7 --metric cosine --labels-out L.csv --core-out C.csv --kdist-out K.csv --json",
+			want: DBSCANOptions{In: "X.csv", Eps: "0.5", MinSamples: 7, Metric: "cosine", LabelsOut: "L.csv", CoreOut: "C.csv", KDistOut: "K.csv", JSON: true},
 		},
 		{
 			name: "auto eps and default metric",
@@ -147,6 +147,33 @@ func TestDBSCANRunParity(t *testing.T) {
 				"n_core": float64(len(v.CoreSampleIndices)), "eps": v.Params.Eps}
 			if diff := cmp.Diff(want, sum); diff != "" {
 				t.Errorf("JSON summary (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestDBSCANRunKDistOut(t *testing.T) {
+	tmp := t.TempDir()
+	in := filepath.Join(tmp, "x.csv")
+	if err := os.WriteFile(in, []byte("0\n0.5\n1\n1.5\n10\n10.5\n11\n30\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	want := "k_distance\n0.5\n0.5\n0.5\n1\n1\n1\n1\n19.5\n"
+	for _, eps := range []string{"auto", "0.6"} {
+		t.Run("eps="+eps, func(t *testing.T) {
+			kd := filepath.Join(tmp, "kd-"+eps+".csv")
+			f, _, errOut := dbscanTestFactory()
+			code := Run(f, []string{"cluster", "dbscan", "--in", in, "--eps", eps, "--min-samples", "3",
+				"--labels-out", filepath.Join(tmp, "l.csv"), "--kdist-out", kd})
+			if code != ExitOK {
+				t.Fatalf("exit %d: %s", code, errOut)
+			}
+			got, err := os.ReadFile(kd)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(want, string(got)); diff != "" {
+				t.Errorf("k-distance file (-want +got):\n%s", diff)
 			}
 		})
 	}
