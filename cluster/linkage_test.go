@@ -313,3 +313,59 @@ func TestLinkageApproxAgreement(t *testing.T) {
 		t.Errorf("approximate Ward recovers the blobs worse than exact Ward: ARI %.4f vs %.4f", a, e)
 	}
 }
+
+// TestLinkageWardPathsAgree: on random data without ties, Ward by the
+// centroid chain (any number of workers) and by SciPy's Lance–Williams
+// recurrence on the matrix build the same tree, and every tree is a valid
+// SciPy linkage (heights ascending, a < b, each cluster used once, sizes
+// adding up).
+func TestLinkageWardPathsAgree(t *testing.T) {
+	for seed := range uint64(40) {
+		n := 2 + int(seed*7%61)
+		x, _ := lkBlobsSpread(n, 1+int(seed%5), 3, 3, seed)
+		ref, err := Linkage(context.Background(), x, LinkageOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		lkCheckValid(t, ref)
+		for _, workers := range []int{1, 3} {
+			got, err := Linkage(context.Background(), x, LinkageOptions{WardMatrixMaxRows: -1, Workers: workers})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(ref.Merges, got.Merges, cmpopts.EquateApprox(1e-12, 1e-12)); diff != "" {
+				t.Fatalf("seed %d (n=%d), workers %d: chain and matrix differ:\n%s", seed, n, workers, diff)
+			}
+		}
+		for _, method := range []string{LinkageSingle, LinkageComplete, LinkageAverage} {
+			dg, err := Linkage(context.Background(), x, LinkageOptions{Method: method})
+			if err != nil {
+				t.Fatal(err)
+			}
+			lkCheckValid(t, dg)
+		}
+	}
+}
+
+func lkCheckValid(t *testing.T, dg *Dendrogram) {
+	t.Helper()
+	n := dg.Leaves
+	used := make([]bool, 2*n-1)
+	size := make([]int, 2*n-1)
+	for i := range n {
+		size[i] = 1
+	}
+	for i, m := range dg.Merges {
+		if m.A >= m.B || m.B >= n+i || used[m.A] || used[m.B] {
+			t.Fatalf("%s row %d: %+v is not a valid merge", dg.Method, i, m)
+		}
+		if i > 0 && m.Distance < dg.Merges[i-1].Distance {
+			t.Fatalf("%s row %d: height %v below the previous %v", dg.Method, i, m.Distance, dg.Merges[i-1].Distance)
+		}
+		used[m.A], used[m.B] = true, true
+		size[n+i] = size[m.A] + size[m.B]
+		if m.Size != size[n+i] {
+			t.Fatalf("%s row %d: size %d, want %d", dg.Method, i, m.Size, size[n+i])
+		}
+	}
+}
