@@ -317,7 +317,7 @@ func TestLinkageApproxAgreement(t *testing.T) {
 func TestLinkageWardPathsAgree(t *testing.T) {
 	for seed := range uint64(40) {
 		n := 2 + int(seed*7%61)
-		x, _ := lkBlobsSpread(n, 1+int(seed%5), 3, 3, seed)
+		x, _ := lkBlobsSpread(n, 1+int(seed%13), 3, 3, seed) // d 1..13: both centroid layouts
 		ref, err := Linkage(context.Background(), x, LinkageOptions{})
 		if err != nil {
 			t.Fatal(err)
