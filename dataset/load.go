@@ -298,7 +298,7 @@ func (l *loader) openEach(ctx context.Context, files, display []string, header i
 			q = fmt.Sprintf("INSERT INTO _persona_raw BY NAME SELECT *, CAST(%d AS INTEGER) AS __f FROM %s", i, reader(f))
 		}
 		if err := l.exec(ctx, q); err != nil {
-			return fmt.Errorf("read %s: %w", display[i], err)
+			return fmt.Errorf("read %s: %w", display[i], shortError(err))
 		}
 		starts[i] = fmt.Sprint(n - int64(header) - 1)
 		var m int64
@@ -840,6 +840,16 @@ func WriteRejects(ctx context.Context, db *sql.DB, dir string) ([]string, error)
 		written = append(written, path)
 	}
 	return written, nil
+}
+
+// shortError keeps the first lines of DuckDB's CSV errors, before its
+// list of reader options.
+func shortError(err error) error {
+	msg := err.Error()
+	if i := strings.Index(msg, "\nPossible fixes"); i > 0 {
+		return errors.New(strings.TrimSpace(msg[:i]))
+	}
+	return err
 }
 
 func quoteList(vals []string) string {
