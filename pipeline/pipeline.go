@@ -288,10 +288,11 @@ func Run(ctx context.Context, driverName string, cfg *dataset.Config, opts Optio
 		return nil, err
 	}
 	sum.Inertia = fit.Inertia
+	keep := r.stableIDs(tab.UserIDs, fit.Labels) // from here on fit.Labels are stable ids, not rows of fit.Centers
 
 	var prof *profile.Report
 	if err := r.step("profile", func() (err error) {
-		prof, err = profile.Build(profile.Input{UserIDs: tab.UserIDs, Names: tab.Names(), X: tab.X, Labels: fit.Labels, Distance: dist})
+		prof, err = profile.Build(profile.Input{UserIDs: tab.UserIDs, Names: tab.Names(), X: tab.X, Labels: fit.Labels, Distance: dist, Space: z, Keep: keep})
 		return err
 	}); err != nil {
 		return nil, err
@@ -319,6 +320,9 @@ func Run(ctx context.Context, driverName string, cfg *dataset.Config, opts Optio
 
 	if err := r.step("write", func() error {
 		if err := writeSegments(filepath.Join(stage, "segments.csv"), tab.UserIDs, fit.Labels, dist, prof); err != nil {
+			return err
+		}
+		if err := writeProfileFiles(ctx, db, stage, tab, fit.Labels, prof); err != nil {
 			return err
 		}
 		return writeJSON(filepath.Join(stage, "profiles.json"), prof)

@@ -3,39 +3,31 @@ package profile
 import (
 	"fmt"
 	"math"
+	"sort"
 	"strings"
 )
 
-// Standings, from the RFM-style rules in standing.
+// Standings, from the rules in standing. Each is a plain-language kind of
+// customer a marketer already knows.
 const (
-	StandingUnsegmented = "unsegmented"
-	StandingNew         = "promising new"
-	StandingAtRisk      = "at risk"
-	StandingHibernating = "hibernating"
-	StandingChampions   = "champions"
-	StandingBigSpenders = "big spenders"
-	StandingLoyal       = "loyal"
-	StandingBrowsers    = "browsers"
-	StandingSocial      = "social voices"
-	StandingOccasional  = "occasional"
+	StandingUnsegmented    = "unsegmented"
+	StandingLapsed         = "lapsed"
+	StandingHibernating    = "hibernating"
+	StandingNew            = "promising new"
+	StandingChampions      = "champions"
+	StandingAtRisk         = "at risk"
+	StandingInfluencers    = "influencers"
+	StandingBargainHunters = "bargain hunters"
+	StandingBigSpenders    = "big spenders"
+	StandingBrowsers       = "window browsers"
+	StandingLoyal          = "loyal"
+	StandingOccasional     = "occasional"
 )
 
-// standing classifies a segment by the z-scores of its mean recency,
-// frequency, monetary value, signup tenure, activity and social actions
-// against the base. The first rule that holds wins:
-//
-//	unsegmented   the DBSCAN noise group
-//	promising new signup_tenure_days z < −0.8
-//	at risk       days_since_last_activity z > 0.8 and frequency z > −0.3
-//	hibernating   days_since_last_activity z > 0.8
-//	champions     frequency z > 0.5, monetary z > 0.5 and recency_days z < 0
-//	big spenders  monetary z > 0.5
-//	loyal         frequency z > 0.3
-//	social voices social_actions z > 0.8
-//	browsers      events z > 0.2 and frequency z < 0
-//	occasional    otherwise
-//
-// A feature missing from the table counts as z = 0.
+// standing classifies a segment by the z-scores of its feature means
+// against the base (z(f) below; a feature missing from the table counts as
+// z = 0). The first rule that holds wins; the rules are listed in the
+// package documentation under "# Names".
 func standing(s *Segment) string {
 	z := func(name string) float64 {
 		f, ok := s.Feature(name)
@@ -44,27 +36,74 @@ func standing(s *Segment) string {
 		}
 		return f.Z
 	}
+	maxZ := func(names ...string) float64 {
+		m := math.Inf(-1)
+		for _, n := range names {
+			if _, ok := s.Feature(n); ok {
+				m = math.Max(m, z(n))
+			}
+		}
+		if math.IsInf(m, -1) {
+			return 0
+		}
+		return m
+	}
+	minZ := func(names ...string) float64 {
+		m := math.Inf(1)
+		for _, n := range names {
+			if _, ok := s.Feature(n); ok {
+				m = math.Min(m, z(n))
+			}
+		}
+		if math.IsInf(m, 1) {
+			return 0
+		}
+		return m
+	}
+	freq := z("frequency")
 	switch {
 	case s.ID == Unsegmented:
 		return StandingUnsegmented
-	case z("signup_tenure_days") < -0.8:
-		return StandingNew
-	case z("days_since_last_activity") > 0.8 && z("frequency") > -0.3:
-		return StandingAtRisk
+	case z("days_since_last_activity") > 0.8 && freq > -0.3:
+		return StandingLapsed
 	case z("days_since_last_activity") > 0.8:
 		return StandingHibernating
-	case z("frequency") > 0.5 && z("monetary") > 0.5 && z("recency_days") < 0:
+	case z("signup_tenure_days") < -0.8:
+		return StandingNew
+	case freq > 0.5 && z("monetary") > 0.5 && z("recency_days") < 0:
 		return StandingChampions
+	case z("recency_days") > 0.5 && freq > 0:
+		return StandingAtRisk
+	case maxZ("social_actions", "social_posts") > 1:
+		return StandingInfluencers
+	case maxZ("price_sensitivity", "discounted_line_share", "discount_share") > 0.8:
+		return StandingBargainHunters
 	case z("monetary") > 0.5:
 		return StandingBigSpenders
-	case z("frequency") > 0.3:
-		return StandingLoyal
-	case z("social_actions") > 0.8:
-		return StandingSocial
-	case z("events") > 0.2 && z("frequency") < 0:
+	case freq < -0.3 &&
+		maxZ("events", "sessions", "count_page_view", "count_product_view", "share_page_view", "share_product_view") > 0.3 &&
+		minZ("cart_rate", "checkout_rate") < -0.3:
 		return StandingBrowsers
+	case freq > 0.3:
+		return StandingLoyal
 	}
 	return StandingOccasional
+}
+
+// redundant lists, per standing, the trait labels that would only repeat
+// it ("bargain hunters — deal seekers").
+func redundant(standing, label string) bool {
+	switch standing {
+	case StandingBargainHunters:
+		return label == "deal seekers"
+	case StandingInfluencers:
+		return label == "content creators"
+	case StandingBrowsers:
+		return label == "heavy browsers"
+	case StandingNew:
+		return label == "newcomers"
+	}
+	return label == standing
 }
 
 // phrase turns a distinctive feature into a short label for a segment name,
@@ -83,16 +122,18 @@ func phrase(feature string, high bool) string {
 			return "younger"
 		case "price_level":
 			return "budget buyers"
+		case "price_sensitivity", "discounted_line_share", "discount_share":
+			return "full-price buyers"
 		}
 		return ""
 	}
 	if v, ok := cut("spend_share_"); ok && v != "other" {
 		return v
 	}
-	if v, ok := cut("affinity_"); ok {
-		return v
+	if v, ok := cut("affinity_"); ok && v != "other" {
+		return v + " browsers"
 	}
-	if v, ok := cut("topic_share_"); ok {
+	if v, ok := cut("topic_share_"); ok && v != "other" {
 		return v + " fans"
 	}
 	if v, ok := cut("acquisition_channel_"); ok && v != "other" {
@@ -100,6 +141,9 @@ func phrase(feature string, high bool) string {
 	}
 	if v, ok := cut("country_"); ok && v != "other" {
 		return strings.ToUpper(v) + "-based"
+	}
+	if v, ok := cut("gender_"); ok && v != "other" {
+		return "mostly " + v
 	}
 	switch feature {
 	case "share_night":
@@ -138,6 +182,8 @@ func phrase(feature string, high bool) string {
 		return "variety seekers"
 	case "loyalty_hhi":
 		return "category loyal"
+	case "avg_order_value":
+		return "large baskets"
 	}
 	return ""
 }
@@ -155,9 +201,16 @@ func describe(feature string, high bool) string {
 // and actions. A name is the standing followed by the labels of its two
 // most distinctive traits that make one ("at risk — electronics, early
 // birds"); a third label, then the segment id, is added when two names
-// would otherwise be equal.
-func nameSegments(segs []Segment) {
+// would otherwise be equal. Segments with a name in keep (by id) keep it;
+// those names are reserved first.
+func nameSegments(segs []Segment, keep map[int]string) {
 	used := map[string]bool{}
+	for i := range segs {
+		if name, ok := keep[segs[i].ID]; ok && name != "" && !used[name] {
+			used[name] = true
+			segs[i].Name = name
+		}
+	}
 	for i := range segs {
 		s := &segs[i]
 		s.Standing = standing(s)
@@ -165,30 +218,33 @@ func nameSegments(segs []Segment) {
 		seen := map[string]bool{}
 		for _, t := range s.Top {
 			p := phrase(t.Feature, t.D > 0)
-			if p == "" || seen[p] || p == s.Standing {
+			if p == "" || seen[p] || redundant(s.Standing, p) {
 				continue
 			}
 			seen[p] = true
 			labels = append(labels, p)
 		}
-		name := s.Standing
-		for k := 2; ; k++ {
-			name = s.Standing
-			if m := min(k, len(labels)); m > 0 {
-				name += " — " + strings.Join(labels[:m], ", ")
-			}
-			if !used[name] {
-				break
-			}
-			if k > len(labels) {
-				name = fmt.Sprintf("%s (segment %d)", name, s.ID)
-				break
-			}
-		}
-		used[name] = true
-		s.Name = name
 		s.Actions = actions(s.Standing, labels)
+		if s.Name == "" {
+			s.Name = uniqueName(s.Standing, labels, s.ID, used)
+			used[s.Name] = true
+		}
 		s.Summary = summary(s)
+	}
+}
+
+func uniqueName(standing string, labels []string, id int, used map[string]bool) string {
+	for k := 2; ; k++ {
+		name := standing
+		if m := min(k, len(labels)); m > 0 {
+			name += " — " + strings.Join(labels[:m], ", ")
+		}
+		if !used[name] {
+			return name
+		}
+		if k > len(labels) {
+			return fmt.Sprintf("%s (segment %d)", name, id)
+		}
 	}
 }
 
@@ -241,14 +297,22 @@ func actions(standing string, labels []string) []Action {
 		mk = "Keep them engaged with a points programme and personalised newsletters."
 		svc = "Ask for reviews and feedback; they know the range well."
 		rec = "Recommend items frequently bought together with their regular purchases."
+	case StandingBargainHunters:
+		mk = "Lead with sale alerts, coupons and bundle deals; time campaigns to sales events and protect margin with member-only prices."
+		svc = "Make price-match and coupon questions quick to resolve."
+		rec = "Recommend discounted items and value packs bought together with their past purchases."
 	case StandingNew:
 		mk = "Run an onboarding journey: welcome offer on the second order, guides to the range."
 		svc = "Make first-order support easy to reach; follow up after delivery."
 		rec = "Recommend the best sellers of their segment until they have a history."
 	case StandingAtRisk:
-		mk = "Win them back before they lapse: a personal reactivation offer and a 'what's new' mailing."
+		mk = "They still visit but stopped buying: a personal offer on what they browse, and a 'what's new' mailing."
 		svc = "Ask why they stopped; resolve open issues from their last orders."
 		rec = "Remind them of categories they used to buy, with new items in them."
+	case StandingLapsed:
+		mk = "Win them back: a time-limited reactivation offer by email or post, then a 'we miss you' series."
+		svc = "Survey why they left; fix the cause if it was a service failure."
+		rec = "Recommend new items in the categories they used to buy."
 	case StandingHibernating:
 		mk = "Low-cost reactivation only (one email series); suppress from paid campaigns if they do not respond."
 		svc = "No proactive contact beyond the reactivation series."
@@ -257,7 +321,7 @@ func actions(standing string, labels []string) []Action {
 		mk = "Convert interest into a first purchase: retarget viewed products and abandoned carts, free shipping thresholds."
 		svc = "Offer live chat on product pages to answer pre-purchase questions."
 		rec = "Recommend popular items in the categories they view most."
-	case StandingSocial:
+	case StandingInfluencers:
 		mk = "Turn them into advocates: creator and referral programmes, shareable content, user-generated campaigns."
 		svc = "Respond quickly and publicly on social channels."
 		rec = "Recommend trending items in their favourite topics."
@@ -271,14 +335,24 @@ func actions(standing string, labels []string) []Action {
 		rec = "Recommend segment best sellers."
 	}
 	for _, l := range labels {
-		if l == "deal seekers" {
+		if l == "deal seekers" && standing != StandingBargainHunters {
 			mk += " Lead with discount codes and sale alerts rather than full-price launches."
 			break
 		}
-		if l == "premium buyers" {
+		if l == "premium buyers" || l == "full-price buyers" {
 			mk += " Lead with quality and exclusivity rather than price."
 			break
 		}
 	}
 	return []Action{{"marketing", mk}, {"service", svc}, {"recommendations", rec}}
+}
+
+// sortedKeys returns the keys of m in increasing order.
+func sortedKeys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
 }

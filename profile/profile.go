@@ -11,8 +11,11 @@ import (
 	"gonum.org/v1/gonum/mat"
 )
 
-// Version is the version of the profiles.json schema written by this package.
-const Version = 1
+// Version is the version of the profiles.json schema written by this
+// package (see docs/profiles.md). Version 2 added the demographic,
+// psychographic and behavioural sections, the medoid, RFM scores and the
+// RFM cross-table.
+const Version = 2
 
 // Unsegmented is the segment id of users that fit no segment (DBSCAN noise).
 const Unsegmented = -1
@@ -27,6 +30,12 @@ type Input struct {
 	// Distance, when set, is each user's distance to its segment centre in
 	// the clustering space; it picks the representative users.
 	Distance []float64
+	// Space, when set, is the clustering space (one row per user); the
+	// medoid is then searched in it (see Segment.Medoid).
+	Space *mat.Dense
+	// Keep, when set, gives the names segments keep from a previous run,
+	// by segment id (see StableIDs).
+	Keep map[int]string
 }
 
 // Report holds every segment's profile and the base statistics.
@@ -35,6 +44,9 @@ type Report struct {
 	Users    int        `json:"users"`
 	Base     []BaseStat `json:"base"`
 	Segments []Segment  `json:"segments"`
+	// RFM is the cross-table of RFM groups against segments; nil when the
+	// features have no recency_days, frequency and monetary columns.
+	RFM *RFMTable `json:"rfm,omitempty"`
 }
 
 // BaseStat summarises one feature over the whole base.
@@ -47,17 +59,25 @@ type BaseStat struct {
 
 // Segment is one segment's profile.
 type Segment struct {
-	ID       int            `json:"id"`
-	Name     string         `json:"name"`
-	Standing string         `json:"standing"`
-	Size     int            `json:"size"`
-	Share    float64        `json:"share"`
-	Features []FeatureStat  `json:"features"`
-	Top      []Trait        `json:"top_traits"`
-	Actions  []Action       `json:"actions"`
-	Examples []string       `json:"representative_users"`
-	Summary  string         `json:"summary"`
-	traits   map[string]int // feature name -> index into Features
+	ID       int           `json:"id"`
+	Name     string        `json:"name"`
+	Standing string        `json:"standing"`
+	Size     int           `json:"size"`
+	Share    float64       `json:"share"`
+	Features []FeatureStat `json:"features"`
+	Top      []Trait       `json:"top_traits"`
+	Actions  []Action      `json:"actions"`
+	// Medoid is the member with the smallest total distance to the other
+	// members, searched among the 50 members nearest the centre when the
+	// clustering space is given, else the member nearest the centre.
+	Medoid string `json:"medoid"`
+	// Examples are the members nearest the centre (the medoid excluded).
+	Examples      []string       `json:"representative_users"`
+	Summary       string         `json:"summary"`
+	Demographics  Demographics   `json:"demographics"`
+	Psychographic Psychographic  `json:"psychographic"`
+	Behaviour     Behaviour      `json:"behaviour"`
+	traits        map[string]int // feature name -> index into Features
 }
 
 // FeatureStat compares one feature within a segment to the whole base.
@@ -105,6 +125,18 @@ func Build(in Input) (*Report, error) {
 		return nil, fmt.Errorf("profile: %d user ids for %d users", len(in.UserIDs), n)
 	case in.Distance != nil && len(in.Distance) != n:
 		return nil, fmt.Errorf("profile: %d distances for %d users", len(in.Distance), n)
+	}
+	if in.Space != nil {
+		if r, _ := in.Space.Dims(); r != n {
+			return nil, fmt.Errorf("profile: clustering space has %d rows for %d users", r, n)
+		}
+	}
+	for j, name := range in.Names {
+		for i := 0; i < n; i++ {
+			if v := in.X.At(i, j); math.IsNaN(v) || math.IsInf(v, 0) {
+				return nil, fmt.Errorf("profile: feature %q of user %q is not finite: %v", name, in.UserIDs[i], v)
+			}
+		}
 	}
 	members := map[int][]int{}
 	for i, l := range in.Labels {
@@ -169,14 +201,93 @@ func Build(in Input) (*Report, error) {
 			seg.traits[fs.Feature] = len(seg.Features)
 			seg.Features = append(seg.Features, fs)
 		}
-		seg.Examples = representatives(rows, in.UserIDs, in.Distance, 5)
+		seg.Medoid, seg.Examples = representatives(rows, in.UserIDs, in.Distance, in.Space, 5)
 		rep.Segments = append(rep.Segments, seg)
 	}
 	for i := range rep.Segments {
 		rep.Segments[i].Top = topTraits(rep.Segments[i].Features, 8)
 	}
-	nameSegments(rep.Segments)
+	nameSegments(rep.Segments, in.Keep)
+	addSections(rep, in, members)
 	return rep, nil
+}
+
+// addSections fills every segment's demographic, psychographic and
+// behavioural sections and the RFM cross-table.
+func addSections(rep *Report, in Input, members map[int][]int) {
+	c := &sectioner{base: map[string]BaseStat{}, col: map[string]int{}, names: in.Names}
+	for j, b := range rep.Base {
+		c.base[b.Feature] = b
+		c.col[b.Feature] = j
+	}
+	n := len(in.UserIDs)
+	column := func(name string) []float64 {
+		j, ok := c.col[name]
+		if !ok {
+			return nil
+		}
+		return mat.Col(nil, j, in.X)
+	}
+	age := column("age")
+	var baseBands []float64
+	if age != nil {
+		baseBands = make([]float64, len(ageBandEdges)-1)
+		for _, a := range age {
+			baseBands[ageBand(a)] += 1 / float64(n)
+		}
+	}
+	var scores []RFMScore
+	if r, f, m := column("recency_days"), column("frequency"), column("monetary"); r != nil && f != nil && m != nil {
+		scores, _ = ScoreRFM(r, f, m) // the values were checked to be finite
+		rep.RFM = &RFMTable{Groups: RFMGroups()}
+	}
+	for i := range rep.Segments {
+		s := &rep.Segments[i]
+		rows := members[s.ID]
+		var ages []float64
+		if age != nil {
+			ages = make([]float64, len(rows))
+			for k, r := range rows {
+				ages[k] = age[r]
+			}
+		}
+		s.Demographics = c.demographics(s, ages, baseBands)
+		s.Psychographic = c.psychographic(s)
+		s.Behaviour = c.behaviour(s)
+		if scores != nil {
+			counts := make([]int, len(rep.RFM.Groups))
+			gi := map[string]int{}
+			for k, g := range rep.RFM.Groups {
+				gi[g] = k
+			}
+			sr := &SegmentRFM{}
+			for _, r := range rows {
+				sc := scores[r]
+				counts[gi[sc.Group]]++
+				if sc.R > 0 {
+					sr.Buyers++
+					sr.R += float64(sc.R)
+					sr.F += float64(sc.F)
+					sr.M += float64(sc.M)
+				}
+			}
+			if sr.Buyers > 0 {
+				sr.R /= float64(sr.Buyers)
+				sr.F /= float64(sr.Buyers)
+				sr.M /= float64(sr.Buyers)
+			}
+			best := 0
+			for k, v := range counts {
+				if v > counts[best] {
+					best = k
+				}
+			}
+			sr.Top = rep.RFM.Groups[best]
+			s.Behaviour.Scores = sr
+			rep.RFM.Segments = append(rep.RFM.Segments, s.ID)
+			rep.RFM.Counts = append(rep.RFM.Counts, counts)
+		}
+	}
 }
 
 // restSS returns the sum of squared deviations of the rest of the base
@@ -225,22 +336,75 @@ func topTraits(fs []FeatureStat, k int) []Trait {
 	return out
 }
 
-// representatives returns the ids of up to k users nearest the segment's
-// centre (the first is the closest, a medoid proxy), or the first k users
-// when no distances are given.
-func representatives(rows []int, ids []string, dist []float64, k int) []string {
+// medoidCandidates is how many members nearest the centre are tried as
+// the medoid.
+const medoidCandidates = 50
+
+// representatives returns the segment's medoid and the ids of up to k
+// other members nearest its centre. Without distances the members are
+// taken in input order; without the clustering space the medoid is the
+// member nearest the centre.
+func representatives(rows []int, ids []string, dist []float64, space *mat.Dense, k int) (string, []string) {
 	r := append([]int(nil), rows...)
+	if dist == nil && space != nil {
+		dist = centreDistances(space, rows)
+	}
 	if dist != nil {
 		sort.SliceStable(r, func(a, b int) bool { return dist[r[a]] < dist[r[b]] })
 	}
-	if len(r) > k {
-		r = r[:k]
+	medoid := 0
+	if space != nil && len(r) > 2 {
+		best := math.Inf(1)
+		for c := 0; c < min(medoidCandidates, len(r)); c++ {
+			x := space.RawRowView(r[c])
+			var total float64
+			for _, o := range rows {
+				total += euclid(x, space.RawRowView(o))
+			}
+			if total < best {
+				medoid, best = c, total
+			}
+		}
 	}
-	out := make([]string, len(r))
+	var out []string
 	for i, j := range r {
-		out[i] = ids[j]
+		if len(out) == k {
+			break
+		}
+		if i != medoid {
+			out = append(out, ids[j])
+		}
+	}
+	return ids[r[medoid]], out
+}
+
+// centreDistances returns every user's distance to the mean of rows in
+// space (only the entries of rows are set).
+func centreDistances(space *mat.Dense, rows []int) []float64 {
+	n, d := space.Dims()
+	c := make([]float64, d)
+	for _, i := range rows {
+		for j, v := range space.RawRowView(i) {
+			c[j] += v / float64(len(rows))
+		}
+	}
+	out := make([]float64, n)
+	for _, i := range rows {
+		out[i] = euclid(c, space.RawRowView(i))
 	}
 	return out
+}
+
+func euclid(a, b []float64) float64 {
+	if len(a) != len(b) {
+		panic("profile: vector length mismatch")
+	}
+	var s float64
+	for i, v := range a {
+		t := v - b[i]
+		s += t * t
+	}
+	return math.Sqrt(s)
 }
 
 func sorted(v []float64) []float64 {

@@ -44,7 +44,10 @@ func TestBuildHandChecked(t *testing.T) {
 	if diff := cmp.Diff(FeatureStat{Feature: "constant", Mean: 5, Median: 5, Q1: 5, Q3: 5, Lift: 1}, c); diff != "" {
 		t.Errorf("constant feature (-want +got):\n%s", diff)
 	}
-	if diff := cmp.Diff([]string{"b", "a", "c"}, rep.Segments[0].Examples); diff != "" {
+	if rep.Segments[0].Medoid != "b" {
+		t.Errorf("medoid = %q, want b (nearest the centre without the clustering space)", rep.Segments[0].Medoid)
+	}
+	if diff := cmp.Diff([]string{"a", "c"}, rep.Segments[0].Examples); diff != "" {
 		t.Errorf("representatives (-want +got):\n%s", diff)
 	}
 	if got := rep.Segments[0].Share; got != 0.5 {
@@ -92,13 +95,13 @@ func TestStanding(t *testing.T) {
 	}{
 		{"noise", Unsegmented, nil, StandingUnsegmented},
 		{"new signups", 0, map[string]float64{"signup_tenure_days": -1.2, "frequency": 1}, StandingNew},
-		{"lapsed buyers", 0, map[string]float64{"days_since_last_activity": 1.5, "frequency": 0}, StandingAtRisk},
+		{"lapsed buyers", 0, map[string]float64{"days_since_last_activity": 1.5, "frequency": 0}, StandingLapsed},
 		{"lapsed non-buyers", 0, map[string]float64{"days_since_last_activity": 1.5, "frequency": -0.6}, StandingHibernating},
 		{"champions", 0, map[string]float64{"frequency": 1.2, "monetary": 1.5, "recency_days": -0.5}, StandingChampions},
 		{"big spenders", 0, map[string]float64{"frequency": 0.1, "monetary": 0.9}, StandingBigSpenders},
 		{"loyal", 0, map[string]float64{"frequency": 0.4}, StandingLoyal},
-		{"social", 0, map[string]float64{"social_actions": 2}, StandingSocial},
-		{"browsers", 0, map[string]float64{"events": 0.9, "frequency": -0.5}, StandingBrowsers},
+		{"social", 0, map[string]float64{"social_actions": 2}, StandingInfluencers},
+		{"browsers", 0, map[string]float64{"count_page_view": 0.9, "frequency": -0.5, "cart_rate": -1}, StandingBrowsers},
 		{"nothing stands out", 0, nil, StandingOccasional},
 	}
 	for _, tt := range tests {
@@ -125,7 +128,7 @@ func TestNamesAreUnique(t *testing.T) {
 		mk(1, "spend_share_books", "share_night", "device_share_mobile"),
 		mk(2, "spend_share_books", "share_night"),
 	}
-	nameSegments(segs)
+	nameSegments(segs, nil)
 	want := []string{
 		"loyal — books, night owls",
 		"loyal — books, night owls, mobile-first",
