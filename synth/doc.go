@@ -69,7 +69,9 @@
 //   - The same Options give byte-identical files: all randomness comes from
 //     one PCG source seeded with Options.Seed, and users are generated in
 //     order. The product catalogue (ids, categories, list prices) is the same
-//     for every seed.
+//     for every seed. (Across CPU architectures a last-bit difference in
+//     math.Exp or a fused multiply-add could in principle flip a rare draw;
+//     testdata/golden pins the output on amd64.)
 //   - Every order is one session ending in a checkout event at the order's
 //     timestamp, so checkout events per user equal orders per user. A
 //     browsing session starts with a page_view or a search, and add_to_cart
