@@ -107,7 +107,9 @@ func Histograms(s HistogramsSpec) (*Figure, error) {
 			title += ", median " + strconv.FormatFloat(math.Round(medians[i]*10)/10, 'f', -1, 64)
 		}
 		p.Title.Text = wrap(title+")", textStyle(panelSize, true, ink), panelW-10, 2)
-		p.X.Label.Text = s.XLabel
+		if i+cols >= n {
+			p.X.Label.Text = s.XLabel // only under the last panel of each column
+		}
 		p.Y.Label.Text = "% of segment"
 		p.X.Tick.Marker = numberTicks{}
 		p.Y.Tick.Marker = numberTicks{}

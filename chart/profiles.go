@@ -82,7 +82,9 @@ func Profiles(s ProfilesSpec) (*Figure, error) {
 		vals = append(vals, make([]string, most-len(s.Values[i]))...)
 		p := newPlot()
 		p.Title.Text = wrap(s.Segments[i], textStyle(panelSize, true, ink), panelW-10, 2)
-		p.X.Label.Text = s.XLabel
+		if i+cols >= n {
+			p.X.Label.Text = s.XLabel // only under the last panel of each column
+		}
 		p.X.Tick.Marker = numberTicks{}
 		p.Y.Tick.Marker = categoryTicks{names: labels, top: true}
 		p.Y.Tick.Length = 0

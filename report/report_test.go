@@ -6,12 +6,45 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 )
 
 var update = flag.Bool("update", false, "update golden files in testdata/")
+
+// shared holds the full sample report, written once for the tests that
+// only read it (writing it takes a second or two).
+var shared struct {
+	once sync.Once
+	dir  string
+	err  error
+}
+
+// sampleDir returns a folder holding the report of sampleInput.
+func sampleDir(t *testing.T) string {
+	t.Helper()
+	shared.once.Do(func() {
+		shared.dir, shared.err = os.MkdirTemp("", "persona-report-test-")
+		if shared.err == nil {
+			shared.err = Write(context.Background(), shared.dir, sampleInput())
+		}
+	})
+	if shared.err != nil {
+		t.Fatalf("write the sample report: %v", shared.err)
+	}
+	return shared.dir
+}
+
+func TestMain(m *testing.M) {
+	flag.Parse()
+	code := m.Run()
+	if shared.dir != "" {
+		os.RemoveAll(shared.dir)
+	}
+	os.Exit(code)
+}
 
 func golden(t *testing.T, name string, got []byte) {
 	t.Helper()
@@ -85,9 +118,8 @@ func TestWriteRemovesStaleCharts(t *testing.T) {
 func TestWriteSample(t *testing.T) {
 	dir := *reportDir
 	if dir == "" {
-		dir = t.TempDir()
-	}
-	if err := Write(context.Background(), dir, sampleInput()); err != nil {
+		dir = sampleDir(t)
+	} else if err := Write(context.Background(), dir, sampleInput()); err != nil {
 		t.Fatal(err)
 	}
 	for _, name := range chartNames {
