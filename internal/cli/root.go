@@ -32,6 +32,8 @@ each segment, and writes a self-contained HTML report.`,
 		NewCmdFeatures(f, nil),
 		NewCmdCluster(f),
 		NewCmdMetrics(f, nil),
+		NewCmdRuns(f, nil),
+		NewCmdScore(f, nil),
 		NewCmdVersion(f),
 	)
 	return cmd
