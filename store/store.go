@@ -71,6 +71,27 @@ func Open(ctx context.Context, duckDriver, dsn string) (*Store, error) {
 	return s, nil
 }
 
+// OpenReadOnly opens an existing store at dsn for reading only. A DuckDB
+// file opened this way lets other read-only processes in, and is not
+// changed.
+func OpenReadOnly(ctx context.Context, duckDriver, dsn string) (*Store, error) {
+	driver, dialect := duckDriver, DuckDB
+	if IsPostgres(dsn) {
+		driver, dialect = "pgx", Postgres
+	} else {
+		dsn += "?access_mode=read_only"
+	}
+	db, err := sql.Open(driver, dsn)
+	if err != nil {
+		return nil, fmt.Errorf("open store: %w", err)
+	}
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open store: %w", err)
+	}
+	return &Store{db: db, dialect: dialect, owned: true}, nil
+}
+
 // New returns a store on db, which speaks dialect (DuckDB or Postgres),
 // creating the tables when missing. Close does not close db.
 func New(ctx context.Context, db *sql.DB, dialect string) (*Store, error) {

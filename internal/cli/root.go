@@ -34,6 +34,7 @@ each segment, and writes a self-contained HTML report.`,
 		NewCmdMetrics(f, nil),
 		NewCmdRuns(f, nil),
 		NewCmdScore(f, nil),
+		NewCmdServe(f, nil),
 		NewCmdVersion(f),
 	)
 	return cmd
