@@ -31,6 +31,14 @@ func (s *Server) routes() {
 	handle("GET /users", routeDashboard, s.handleUserSearch)
 	handle("GET /users/{id}", routeDashboard, s.handleUserPage)
 	handle("GET /assets/", routeDashboard, s.handleAssets)
+	for _, p := range []struct{ path, allow string }{
+		{"/api/segments", "GET, HEAD"}, {"/api/segments/{id}", "GET, HEAD"}, {"/api/users/{id}", "GET, HEAD"}, {"/api/score", "POST"},
+	} {
+		handle(p.path, routeOther, func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Allow", p.allow)
+			s.Error(w, r, errorf(http.StatusMethodNotAllowed, "method "+r.Method+" not allowed on "+r.URL.Path+" (use "+p.allow+")"))
+		})
+	}
 	handle("/api/", routeOther, func(w http.ResponseWriter, r *http.Request) {
 		s.Error(w, r, errorf(http.StatusNotFound, "no such endpoint: "+r.URL.Path))
 	})
