@@ -107,8 +107,8 @@ func results(t testing.TB, id string, n int, seed uint64) *store.Results {
 	}
 	recs := map[string][]store.Recommendation{ids[1]: {{Product: "P-42", Score: 0.9}, {Product: "P-7", Score: 0.5}}}
 	return &store.Results{
-		Run:      store.Run{ID: id, CreatedAt: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC), Users: n},
-		UserIDs:  ids, FeatureNames: featureNames, X: x, Segments: segs, Distance: dist,
+		Run:     store.Run{ID: id, CreatedAt: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC), Users: n},
+		UserIDs: ids, FeatureNames: featureNames, X: x, Segments: segs, Distance: dist,
 		Profiles: prof, Recommendations: recs, Model: m,
 	}
 }
