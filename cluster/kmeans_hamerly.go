@@ -53,7 +53,9 @@ func kmHamerly(ctx context.Context, dt *kmData, init []float64, k, maxIter int, 
 		passFull         // bounds, full sums
 		passNone         // bounds, no sums (final E-step)
 	)
+	var kc kmCentres
 	pass := func(mode int) {
+		dt.prepCentres(&kc, cur, k)
 		dt.parallel(func(c int) {
 			scratch := make([]float64, d)
 			br := kmBlockRows(k)
@@ -72,7 +74,7 @@ func kmHamerly(ctx context.Context, dt *kmData, init []float64, k, maxIter int, 
 			if mode == passFirst {
 				for b := lo; b < hi; b += br {
 					be := min(b+br, hi)
-					dt.nearest(b, be, cur, k, scratch, out, lab, d1, d2)
+					dt.nearest(b, be, &kc, scratch, out, lab, d1, d2)
 					for r, j := range lab[:be-b] {
 						labels[b+r] = j
 						upper[b+r] = math.Sqrt(d1[r]) * (1 + g)
@@ -92,7 +94,7 @@ func kmHamerly(ctx context.Context, dt *kmData, init []float64, k, maxIter int, 
 			buf := make([]float64, d)
 			pend := make([]int, 0, br)
 			flush := func() {
-				dt.nearestIdx(pend, cur, k, scratch, out, lab, d1, d2)
+				dt.nearestIdx(pend, &kc, scratch, out, lab, d1, d2)
 				nd += int64(len(pend) * k)
 				for r, i := range pend {
 					j := lab[r]
