@@ -107,7 +107,8 @@ done:
 // func kmDistIdxAVX2(x *float64, stride int, idx *int, rows int, mean, cen *float64, d, k int, scratch, out *float64)
 //
 // kmDistBlockAVX2 for the rows idx[0..rows-1] of x: the same instruction
-// sequence per (row, centre), so the values agree bit for bit.
+// sequence per (row, centre), so the values agree bit for bit. The row
+// eight places ahead is prefetched.
 TEXT ·kmDistIdxAVX2(SB), NOSPLIT, $0-80
 	MOVQ x+0(FP), SI
 	MOVQ stride+8(FP), R8
@@ -123,6 +124,15 @@ TEXT ·kmDistIdxAVX2(SB), NOSPLIT, $0-80
 	JLE gdone
 
 growloop:
+	CMPQ R9, $8
+	JLE gnopf
+	MOVQ 64(R14), R15
+	IMULQ R8, R15
+	LEAQ (SI)(R15*8), R15
+	PREFETCHT0 (R15)
+	PREFETCHT0 64(R15)
+
+gnopf:
 	MOVQ (R14), BX
 	IMULQ R8, BX
 	LEAQ (SI)(BX*8), BX
@@ -398,6 +408,15 @@ TEXT ·kmNearestIdxAVX2(SB), NOSPLIT, $0-80
 	JLE ngdone
 
 ngrowloop:
+	CMPQ R9, $8
+	JLE gnopf
+	MOVQ 64(R14), R15
+	IMULQ R8, R15
+	LEAQ (SI)(R15*8), R15
+	PREFETCHT0 (R15)
+	PREFETCHT0 64(R15)
+
+gnopf:
 	MOVQ (R14), BX
 	IMULQ R8, BX
 	LEAQ (SI)(BX*8), BX
@@ -644,6 +663,15 @@ TEXT ·kmNearest4IdxAVX2(SB), NOSPLIT, $0-80
 	JLE g4done
 
 g4rowloop:
+	CMPQ R9, $8
+	JLE g4nopf
+	MOVQ 64(R14), R15
+	IMULQ R8, R15
+	LEAQ (SI)(R15*8), R15
+	PREFETCHT0 (R15)
+	PREFETCHT0 64(R15)
+
+g4nopf:
 	MOVQ (R14), BX
 	IMULQ R8, BX
 	LEAQ (SI)(BX*8), BX

