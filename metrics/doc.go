@@ -41,9 +41,10 @@
 //
 // The exact computation never forms the n x n distance matrix. Rows are
 // visited in cluster order through an index, and each pair of rows is
-// computed once and credited to both rows. Memory beyond the data is
-// O(n*k) floats for k clusters when k <= max(64, d), and O(n + workers*k)
-// otherwise (then each pair is computed twice). Time is O(n^2 d).
+// computed once and credited to both rows. Memory beyond the data is n*k
+// floats for k clusters when k <= max(64, d) and n*k <= 2^24 (at most 128
+// MiB), and O(n) otherwise, when each pair is computed twice instead.
+// Time is O(n^2 d), spread over the workers.
 //
 // With SilhouetteOptions.SampleSize > 0 and smaller than n, the score is
 // estimated on a stratified random sample instead; see SilhouetteOptions.
