@@ -27,10 +27,11 @@
 // clusters, which scikit-learn puts about 1e-8 from their centroid);
 // elsewhere they agree to about 1e-14.
 //
-// On amd64 the silhouette's distance loops run in SSE2 assembly, which every
-// amd64 CPU has. It performs the same floating-point operations in the same
-// order as the portable Go loops and so returns the same bits; the build
-// tag purego selects the Go loops.
+// On amd64 the silhouette's distance loops run in assembly: AVX when the CPU
+// and the OS support it, SSE2 (which every amd64 CPU has) otherwise. Both
+// perform the same floating-point operations in the same order as the
+// portable Go loops (no fused multiply-add), so all three return the same
+// bits; the build tag purego selects the Go loops.
 //
 // # Silhouette
 //
