@@ -64,14 +64,16 @@ package cluster
 // KDistance returns the sorted distances from each row to its k-th nearest
 // row (the row itself counting as the first, as MinSamples does), and
 // AutoEps picks the knee of that curve (the "Kneedle" rule). With Eps = 0,
-// DBSCAN uses the AutoEps of KDistance(x, MinSamples) over a sample of
-// DBSCANAutoSample evenly spaced rows. The knee is a heuristic: on 100,000
-// points in 8 well separated 2-D blobs with MinSamples 10 it picks an eps
-// of 0.18 and finds 25 clusters (fragments in the sparse outskirts), where
-// 0.3 finds the 8 blobs; on 16-D blobs and on two moons it finds the
-// generating clusters. DBSCANResult.Warnings names results
-// that suggest poor parameters: every row core, no row core, a single
-// cluster, or more than half the rows noise.
+// DBSCAN uses the AutoEps of KDistance(x, MinSamples), over a sample of
+// DBSCANAutoSample evenly spaced rows when x has more than 3 columns.
+//
+// The knee is a heuristic. On 100,000 points in 8 well separated 2-D blobs
+// with MinSamples 10 it picks eps 0.18 and finds 25 clusters (fragments in
+// the sparse outskirts), where eps 0.3 finds the 8 blobs; on 10,000 such
+// points, on 100,000 16-D blobs and on two moons it finds the generating
+// clusters. DBSCANResult.Warnings names results that suggest poor
+// parameters: every row core, no row core, a single cluster, or more than
+// half the rows noise.
 //
 // # Assigning new rows
 //
@@ -110,17 +112,29 @@ const dbChunk = 32
 const dbEdgesPerPoint = 8
 
 // DBSCANAutoSample is the number of rows whose k-distances DBSCAN computes
-// to choose Eps automatically (all rows when there are fewer): the knee of
-// the curve hardly moves with more rows, and in many dimensions each
-// k-distance costs about a scan of the row's cluster.
+// to choose Eps automatically for data of more than 3 columns (all rows
+// when there are fewer): in many dimensions each k-distance costs about a
+// scan of the row's cluster. With at most 3 columns k-nearest searches are
+// cheap and every row is used, which keeps the curve's far tail (a sample
+// misses its most extreme rows, and that moves the knee).
 const DBSCANAutoSample = 10_000
+
+// dbAutoSample returns the KDistanceOptions.Sample DBSCAN uses for an
+// automatic eps over d columns.
+func dbAutoSample(d int) int {
+	if d <= 3 {
+		return 0
+	}
+	return DBSCANAutoSample
+}
 
 // DBSCANOptions configures DBSCAN. The zero value means: Eps chosen
 // automatically, MinSamples 5, Euclidean distance, all CPUs.
 type DBSCANOptions struct {
 	// Eps is the neighbourhood radius, inclusive. 0 means choose it with
-	// AutoEps from the k-distance curve with k = MinSamples, computed for
-	// at most DBSCANAutoSample evenly spaced rows.
+	// AutoEps from the k-distance curve with k = MinSamples (computed for
+	// at most DBSCANAutoSample evenly spaced rows when x has more than 3
+	// columns).
 	Eps float64
 	// MinSamples is the number of rows, the row itself included, a
 	// neighbourhood needs for its row to be core. 0 means 5.
@@ -222,8 +236,8 @@ type DBSCANResult struct {
 	// the caller to report.
 	Warnings []DBSCANWarning
 	// KDistances is the sorted k-distance curve (k = MinSamples, see
-	// KDistance, of at most DBSCANAutoSample rows) Eps was chosen from
-	// when the options left Eps 0, and nil otherwise.
+	// KDistance and DBSCANAutoSample) Eps was chosen from when the options
+	// left Eps 0, and nil otherwise.
 	KDistances []float64
 }
 
@@ -249,7 +263,7 @@ func DBSCAN(ctx context.Context, x *mat.Dense, opts DBSCANOptions) (*DBSCANResul
 		if o.MinSamples > n {
 			return nil, fmt.Errorf("cluster: automatic eps needs min samples (%d) <= number of rows (%d)", o.MinSamples, n)
 		}
-		curve, err = dbKDistance(ctx, ix, data, o.MinSamples, o.Metric, o.Workers, DBSCANAutoSample)
+		curve, err = dbKDistance(ctx, ix, data, o.MinSamples, o.Metric, o.Workers, dbAutoSample(d))
 		if err != nil {
 			return nil, err
 		}

@@ -50,8 +50,8 @@ The labels file has the header "label" and one integer per input row, in
 input order. The core file has the header "index" and the 0-based row
 numbers of the core points, ascending. The k-distance file has the header
 "k_distance" and each row's distance to its min-samples-th nearest row
-(itself counted), sorted ascending, for at most 10,000 evenly spaced rows:
-the curve whose knee --eps auto picks.`,
+(itself counted), sorted ascending (for at most 10,000 evenly spaced rows
+when there are more than 3 columns): the curve whose knee --eps auto picks.`,
 		Example: `  persona cluster dbscan --in X.csv --eps 0.3 --min-samples 10 --labels-out labels.csv
   persona cluster dbscan --in X.csv --eps auto --min-samples 10 --labels-out labels.csv --core-out core.csv --json`,
 		Args: noArgs,
@@ -146,7 +146,11 @@ func dbscanRun(ctx context.Context, opts *DBSCANOptions) error {
 	if opts.KDistOut != "" {
 		curve := res.KDistances
 		if curve == nil {
-			kd, err := cluster.KDistance(ctx, x, params.MinSamples, cluster.KDistanceOptions{Metric: params.Metric, Sample: cluster.DBSCANAutoSample})
+			sample := cluster.DBSCANAutoSample
+			if _, d := x.Dims(); d <= 3 {
+				sample = 0
+			}
+			kd, err := cluster.KDistance(ctx, x, params.MinSamples, cluster.KDistanceOptions{Metric: params.Metric, Sample: sample})
 			if err != nil {
 				return err
 			}
