@@ -33,7 +33,7 @@ package cluster
 //     d = 32 and d = 64, n = 20,000), because it prunes whole clusters.
 //  2. Core rows are found in parallel, leaf by leaf. A row stops counting as
 //     soon as it has MinSamples neighbours, so dense regions cost little.
-//     The first few neighbours met (up to 8) are recorded.
+//     The first few neighbours met (up to 4) are recorded.
 //  3. Core rows are joined with their recorded core neighbours in a
 //     union-find, then every pair of leaves within reach is checked for
 //     core rows within Eps that are still in different sets. Once all core
@@ -109,7 +109,7 @@ const dbChunk = 32
 
 // dbEdgesPerPoint is how many neighbours per point the counting pass
 // records for the linking pass.
-const dbEdgesPerPoint = 8
+const dbEdgesPerPoint = 4
 
 // DBSCANAutoSample is the number of rows whose k-distances DBSCAN computes
 // to choose Eps automatically for data of more than 3 columns (all rows
