@@ -107,8 +107,14 @@ const (
 // checks whether a point has enough neighbours.
 const dbChunk = 32
 
+// dbEdgesAll is the largest MinSamples-1 for which the counting pass
+// records all neighbours of non-core points (MinSamples-1 per point);
+// above it, it records dbEdgesPerPoint per point and border points are
+// found by a second search.
+const dbEdgesAll = 16
+
 // dbEdgesPerPoint is how many neighbours per point the counting pass
-// records for the linking pass.
+// records for the linking pass when MinSamples-1 > dbEdgesAll.
 const dbEdgesPerPoint = 4
 
 // DBSCANAutoSample is the number of rows whose k-distances DBSCAN computes
@@ -425,7 +431,13 @@ func dbRun(ctx context.Context, ix *nbIndex, thr float64, minSamples, workers in
 	n := ix.n
 	core := make([]bool, n) // by index position
 	scratch := dbNewScratch(workers, ix.d, ix.leafSize)
-	m := min(minSamples-1, dbEdgesPerPoint)
+	// With minSamples-1 slots a non-core point's record holds all its
+	// neighbours (it has at most minSamples-2 besides itself), so border
+	// points need no second search.
+	m := minSamples - 1
+	if m > dbEdgesAll {
+		m = dbEdgesPerPoint
+	}
 	edges := make([]int32, n*m)
 	err := dbParallel(ctx, workers, len(ix.leaves), func(w, leaf int) {
 		ix.dbCountLeaf(int32(leaf), thr, int32(minSamples), core, edges, m, &scratch[w])
@@ -444,14 +456,29 @@ func dbRun(ctx context.Context, ix *nbIndex, thr float64, minSamples, workers in
 			}
 		}
 	}
-	edges = nil
 	if err := uf.linkAll(ctx, thr); err != nil {
 		return nil, nil, err
 	}
 	labelPos := uf.number()
-	if err := ix.dbBorders(ctx, thr, core, labelPos, workers, scratch); err != nil {
+	if m == minSamples-1 {
+		// Each non-core point takes the smallest label of its recorded
+		// (that is, all its) core neighbours.
+		for p := range n {
+			if core[p] {
+				continue
+			}
+			best := int32(-1)
+			for _, r := range edges[p*m : (p+1)*m] {
+				if r >= 0 && core[r] && (best < 0 || labelPos[r] < best) {
+					best = labelPos[r]
+				}
+			}
+			labelPos[p] = best
+		}
+	} else if err := ix.dbBorders(ctx, thr, core, labelPos, workers, scratch); err != nil {
 		return nil, nil, err
 	}
+	edges = nil
 	labels := make([]int, n)
 	var coreIdx []int
 	for p, i := range ix.perm {

@@ -293,6 +293,10 @@ func TestDBSCANMatchesNaive(t *testing.T) {
 				tc{"grid", 400, d, metric, 1, 4},
 				tc{"grid", 250, d, metric, 1.5, 6},
 				tc{"same", 70, d, metric, 0.5, 5},
+				// MinSamples above dbEdgesAll+1: border points by a
+				// second search instead of the recorded neighbours.
+				tc{"blobs", 400, d, metric, eps * 1.5, 20},
+				tc{"grid", 400, d, metric, 1.5, 19},
 			)
 		}
 	}
