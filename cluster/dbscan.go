@@ -33,17 +33,20 @@ package cluster
 //     d = 32 and d = 64, n = 20,000), because it prunes whole clusters.
 //  2. Core rows are found in parallel, leaf by leaf. A row stops counting as
 //     soon as it has MinSamples neighbours, so dense regions cost little.
-//     The first few neighbours met (up to 4) are recorded.
+//     The first MinSamples-1 neighbours met are recorded (4 if MinSamples
+//     is above 17): all the neighbours of a non-core row.
 //  3. Core rows are joined with their recorded core neighbours in a
 //     union-find, then every pair of leaves within reach is checked for
 //     core rows within Eps that are still in different sets. Once all core
 //     rows of a leaf are in one set (sets only grow), a pair of such leaves
 //     costs two look-ups.
 //  4. Sets are numbered by their smallest row index, and each non-core row
-//     takes, in parallel, the smallest number among its core neighbours.
+//     takes the smallest number among its core neighbours, read from the
+//     recorded ones (or searched again, in parallel, above 17).
 //
 // Memory beyond the input is O(n) whatever Eps is: a copy of the rows in
-// tree order and about 60 bytes per row.
+// tree order, 4*(MinSamples-1) bytes per row for the recorded neighbours,
+// and about 40 more bytes per row.
 //
 // # Distances and exactness
 //
@@ -96,11 +99,11 @@ import (
 	"gonum.org/v1/gonum/mat"
 )
 
-// DBSCAN metrics.
+// The metrics of DBSCANOptions.Metric.
 const (
-	MetricEuclidean = "euclidean"
-	MetricManhattan = "manhattan"
-	MetricCosine    = "cosine"
+	dbEuclidean = "euclidean"
+	dbManhattan = "manhattan"
+	dbCosine    = "cosine"
 )
 
 // dbChunk is how many rows of a leaf the counting pass handles before it
@@ -171,7 +174,7 @@ func (o DBSCANOptions) Validate() error {
 
 func dbCheckMetric(m string) error {
 	switch m {
-	case "", MetricEuclidean, MetricManhattan, MetricCosine:
+	case "", dbEuclidean, dbManhattan, dbCosine:
 		return nil
 	}
 	return fmt.Errorf("cluster: unknown metric %q (want euclidean, manhattan or cosine)", m)
@@ -182,7 +185,7 @@ func (o DBSCANOptions) withDefaults() DBSCANOptions {
 		o.MinSamples = 5
 	}
 	if o.Metric == "" {
-		o.Metric = MetricEuclidean
+		o.Metric = dbEuclidean
 	}
 	o.Workers = dbWorkers(o.Workers)
 	return o
@@ -327,7 +330,7 @@ func dbPrepare(x *mat.Dense, metric, name string) ([]float64, int, int, error) {
 			return nil, 0, 0, fmt.Errorf("cluster: %s row %d column %d is %v, not a finite number", name, k/d, k%d, v)
 		}
 	}
-	if metric == MetricCosine {
+	if metric == dbCosine {
 		u := make([]float64, n*d)
 		for i := 0; i < n; i++ {
 			row := data[i*d : (i+1)*d]
@@ -349,7 +352,7 @@ func dbPrepare(x *mat.Dense, metric, name string) ([]float64, int, int, error) {
 }
 
 func dbIndexMetric(metric string) nbMetric {
-	if metric == MetricManhattan {
+	if metric == dbManhattan {
 		return nbManhattan
 	}
 	return nbSquared
@@ -358,9 +361,9 @@ func dbIndexMetric(metric string) nbMetric {
 // dbThreshold converts eps into the index's comparison units.
 func dbThreshold(metric string, eps float64) float64 {
 	switch metric {
-	case MetricManhattan:
+	case dbManhattan:
 		return eps
-	case MetricCosine:
+	case dbCosine:
 		return 2 * eps
 	}
 	return eps * eps
@@ -369,9 +372,9 @@ func dbThreshold(metric string, eps float64) float64 {
 // dbDistance converts a distance in comparison units back to the metric's.
 func dbDistance(metric string, s float64) float64 {
 	switch metric {
-	case MetricManhattan:
+	case dbManhattan:
 		return s
-	case MetricCosine:
+	case dbCosine:
 		return s / 2
 	}
 	return math.Sqrt(s)

@@ -21,7 +21,7 @@ func FuzzDBSCAN(f *testing.F) {
 		d := 1 + int(b[0])%3
 		eps := 0.5 * float64(1+int(b[1])%6)
 		minSamples := 1 + int(b[2])%6
-		metric := []string{MetricEuclidean, MetricManhattan}[int(b[3])%2]
+		metric := []string{dbEuclidean, dbManhattan}[int(b[3])%2]
 		b = b[4:]
 		n := len(b) / d
 		if n == 0 || n > 400 {

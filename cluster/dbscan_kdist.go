@@ -64,7 +64,7 @@ func KDistance(ctx context.Context, x *mat.Dense, k int, opts KDistanceOptions) 
 	}
 	metric := opts.Metric
 	if metric == "" {
-		metric = MetricEuclidean
+		metric = dbEuclidean
 	}
 	data, n, d, err := dbPrepare(x, metric, "x")
 	if err != nil {

@@ -42,10 +42,10 @@ func TestKDistance(t *testing.T) {
 		metric string
 	}{
 		{"blobs euclidean 2d k=5", "blobs", 2, 5, ""},
-		{"blobs euclidean 30d k=3", "blobs", 30, 3, MetricEuclidean},
-		{"grid euclidean 2d k=10 (duplicates)", "grid", 2, 10, MetricEuclidean},
-		{"blobs manhattan 3d k=1", "blobs", 3, 1, MetricManhattan},
-		{"blobs cosine 5d k=4", "blobs", 5, 4, MetricCosine},
+		{"blobs euclidean 30d k=3", "blobs", 30, 3, dbEuclidean},
+		{"grid euclidean 2d k=10 (duplicates)", "grid", 2, 10, dbEuclidean},
+		{"blobs manhattan 3d k=1", "blobs", 3, 1, dbManhattan},
+		{"blobs cosine 5d k=4", "blobs", 5, 4, dbCosine},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			x := dbRandomData(rng, tt.kind, 500, tt.d)
@@ -55,7 +55,7 @@ func TestKDistance(t *testing.T) {
 			}
 			metric := tt.metric
 			if metric == "" {
-				metric = MetricEuclidean
+				metric = dbEuclidean
 			}
 			if diff := cmp.Diff(dbNaiveKDist(x, metric, tt.k), res.Distances); diff != "" {
 				t.Errorf("curve (-naive +got):\n%s", diff)
@@ -120,7 +120,7 @@ func TestKDistanceSample(t *testing.T) {
 	for j := 0; j < 70; j++ {
 		sub.SetRow(j, x.RawRowView(10*j))
 	}
-	data, _, _, _ := dbPrepare(x, MetricEuclidean, "x")
+	data, _, _, _ := dbPrepare(x, dbEuclidean, "x")
 	var want []float64
 	for j := 0; j < 70; j++ {
 		var all []float64

@@ -70,7 +70,7 @@ when there are more than 3 columns): the curve whose knee --eps auto picks.`,
 	cmd.Flags().StringVar(&opts.In, "in", "", "input CSV of numbers, one row per point (required)")
 	cmd.Flags().StringVar(&opts.Eps, "eps", "", `neighbourhood radius, a positive number or "auto" (required)`)
 	cmd.Flags().IntVar(&opts.MinSamples, "min-samples", 5, "points within eps, the point included, that make a core point (required)")
-	cmd.Flags().StringVar(&opts.Metric, "metric", cluster.MetricEuclidean, "distance: euclidean, manhattan or cosine")
+	cmd.Flags().StringVar(&opts.Metric, "metric", "euclidean", "distance: euclidean, manhattan or cosine")
 	cmd.Flags().StringVar(&opts.LabelsOut, "labels-out", "", "output CSV of labels (required)")
 	cmd.Flags().StringVar(&opts.CoreOut, "core-out", "", "output CSV of the core points' row indices")
 	cmd.Flags().StringVar(&opts.KDistOut, "kdist-out", "", "output CSV of the sorted k-distance curve (k = min samples), for choosing eps")
@@ -93,7 +93,7 @@ func dbscanParams(opts *DBSCANOptions) (cluster.DBSCANOptions, error) {
 	}
 	o.MinSamples = opts.MinSamples
 	switch opts.Metric {
-	case cluster.MetricEuclidean, cluster.MetricManhattan, cluster.MetricCosine:
+	case "euclidean", "manhattan", "cosine":
 		o.Metric = opts.Metric
 	default:
 		return o, usagef("--metric must be euclidean, manhattan or cosine, got %q", opts.Metric)
