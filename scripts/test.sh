@@ -9,8 +9,12 @@ export CGO_ENABLED=1
 
 log() { printf '==> %s\n' "$*" >&2; }
 
+# Debian packages the tests use: gcc for cgo (DuckDB), Chromium and fonts for
+# the report and dashboard tests.
 need_apt=()
 command -v gcc >/dev/null 2>&1 || need_apt+=(gcc)
+command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
+[ -e /usr/share/fonts/truetype/liberation2/LiberationSans-Regular.ttf ] || need_apt+=(fonts-liberation2)
 if [ "${#need_apt[@]}" -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     log "installing ${need_apt[*]} with apt-get"

@@ -17,6 +17,8 @@ integer per input row, in input order.`,
 		Args: noArgs,
 	}
 	cmd.AddCommand(
+		NewCmdKMeans(f, nil),
+		NewCmdHierarchical(f, nil),
 		NewCmdDBSCAN(f, nil),
 	)
 	return cmd

@@ -1,0 +1,59 @@
+// Package cluster groups the rows of a numeric matrix into clusters.
+//
+// # K-Means
+//
+// [KMeans] reproduces scikit-learn 1.2's KMeans.fit on dense data, so that
+// its labels and iteration counts are the same and its centres and inertia
+// agree to rounding (the summation order differs):
+//
+//   - The data are centred on their column means (on the fly: x is never
+//     copied or modified), and so are given initial centres.
+//   - Each iteration assigns every row to its nearest centre, ties going to
+//     the lowest centre index, then moves every centre to the mean of its
+//     rows.
+//   - A cluster left empty gets the row farthest from its own (old) centre;
+//     with several empty clusters the rows are taken from the farthest down.
+//     That row is moved out of its cluster's sum, but keeps its label until
+//     the next assignment.
+//   - A run stops when no label changed (strict convergence), when the sum
+//     of the squared centre shifts is at most Tol * mean(var(x, axis=0)),
+//     or after MaxIter iterations. Unless it converged strictly, the rows
+//     are assigned once more to the final centres. NIter counts the
+//     iterations, including the last.
+//   - With NInit > 1 the run with the lowest inertia is kept; a later run
+//     replaces an earlier one only if its inertia is strictly lower and its
+//     partition differs.
+//
+// Initial centres are given (KMeansOptions.InitCenters), k-means++ or random
+// rows. k-means++ is scikit-learn's greedy variant: the first centre is a
+// uniformly chosen row; every next one is the best of 2+floor(ln K) rows
+// drawn with probability proportional to their squared distance to the
+// nearest centre so far, the best being the one that lowers the potential
+// (the sum of those squared distances) most. The random numbers come from a
+// PCG source seeded with KMeansOptions.Seed, so a seed gives the same result
+// on every machine, whatever the number of workers; they are not numpy's,
+// so only given centres reproduce a scikit-learn run.
+//
+// Distances are computed as direct sums of squared differences, never as
+// ||x||^2 - 2 x.c + ||c||^2, so rows that nearly coincide with a centre keep
+// their accuracy.
+//
+// # Algorithms
+//
+// "lloyd" computes all n*K distances in every iteration. "hamerly" (also
+// selected by "elkan" and "auto") keeps one upper and one lower distance
+// bound per row and skips the rows whose label cannot change; it returns the
+// same labels and NIter as "lloyd" because its bounds are widened by more
+// than the rounding error of a distance.
+//
+// # Invariants
+//
+//   - Inputs are never modified.
+//   - Every pass over the rows is cut into chunks whose boundaries depend
+//     only on the number of rows, and per-chunk sums are combined in chunk
+//     order: the result does not depend on KMeansOptions.Workers.
+//   - Memory beyond x is O(K*d + n): labels and two bounds per row, and
+//     per-chunk partial sums (at most 64 chunks).
+//   - Errors name the option or the row and column at fault; user input
+//     never makes the package panic.
+package cluster

@@ -1,0 +1,373 @@
+package cluster
+
+import (
+	"math"
+	"sync"
+	"sync/atomic"
+)
+
+// Row-major kernels and the fixed chunking shared by the k-means code.
+//
+// Every pass over the rows of x is split into chunks whose boundaries depend
+// only on n, never on the number of workers. Per-chunk partial results are
+// combined in chunk order, so a run gives bit-identical results whatever the
+// number of workers.
+
+const (
+	kmMinChunkRows = 1024 // smallest chunk of rows
+	kmMaxChunks    = 64   // upper bound on the number of chunks (bounds the partial sums)
+	kmSerialRows   = 8192 // below this many rows, passes run on the calling goroutine
+)
+
+// kmData is a read-only view of the input rows together with the column
+// means (the data are centred on the fly, as scikit-learn centres a copy).
+type kmData struct {
+	x       []float64 // x.RawMatrix().Data
+	stride  int
+	n, d    int
+	mean    []float64 // column means, length d
+	chunk   int       // rows per chunk
+	nChunk  int
+	workers int
+	simd    bool // use the AVX2 kernel
+}
+
+func kmNewData(x []float64, n, d, stride, workers int) *kmData {
+	chunk := max(kmMinChunkRows, (n+kmMaxChunks-1)/kmMaxChunks)
+	nChunk := (n + chunk - 1) / chunk
+	if n < kmSerialRows {
+		workers = 1
+	}
+	return &kmData{x: x, stride: stride, n: n, d: d, chunk: chunk, nChunk: nChunk, workers: max(1, workers), simd: kmHasAVX2}
+}
+
+// row returns row i of x.
+func (dt *kmData) row(i int) []float64 {
+	o := i * dt.stride
+	return dt.x[o : o+dt.d : o+dt.d]
+}
+
+// span returns the rows [lo, hi) of chunk c.
+func (dt *kmData) span(c int) (lo, hi int) {
+	lo = c * dt.chunk
+	return lo, min(lo+dt.chunk, dt.n)
+}
+
+// centre writes row i minus the column means into dst (length d).
+func (dt *kmData) centre(dst []float64, i int) {
+	r := dt.row(i)
+	m := dt.mean[:len(r)]
+	dst = dst[:len(r)]
+	for t, v := range r {
+		dst[t] = v - m[t]
+	}
+}
+
+// dists sets out[r*k+j], for the rows lo+r in [lo, hi) and the k centres
+// in cen (row-major, centred), to the squared distance between the centred
+// row and centre j. It leaves the last centred row in scratch[:d]. Every
+// value is computed the same way whatever lo, hi and k are, so distances
+// computed alone and in blocks agree bit for bit.
+func (dt *kmData) dists(lo, hi int, cen []float64, k int, scratch, out []float64) {
+	rows, d := hi-lo, dt.d
+	if rows <= 0 || k <= 0 {
+		return
+	}
+	if lo < 0 || len(out) < rows*k || len(scratch) < d || len(cen) < k*d || len(dt.mean) < d || (hi-1)*dt.stride+d > len(dt.x) {
+		panic("cluster: dists: slice too short")
+	}
+	if dt.simd {
+		kmDistBlockAsm(dt.x, lo*dt.stride, dt.stride, rows, dt.mean, cen, d, k, scratch, out)
+		return
+	}
+	p := scratch[:d]
+	for r := range rows {
+		dt.centre(p, lo+r)
+		for j := range k {
+			out[r*k+j] = kmSqDist(p, cen[j*d:(j+1)*d])
+		}
+	}
+}
+
+// distsIdx is dists for the rows listed in idx (each in [0, n)): out[r*k+j]
+// is the squared distance between row idx[r], centred, and centre j. The
+// values are bit for bit those of dists.
+func (dt *kmData) distsIdx(idx []int, cen []float64, k int, scratch, out []float64) {
+	d := dt.d
+	if len(idx) == 0 || k <= 0 {
+		return
+	}
+	if len(out) < len(idx)*k || len(scratch) < d || len(cen) < k*d || len(dt.mean) < d {
+		panic("cluster: distsIdx: slice too short")
+	}
+	for _, i := range idx {
+		if i < 0 || i >= dt.n {
+			panic("cluster: distsIdx: row out of range")
+		}
+	}
+	if dt.simd {
+		kmDistIdxAsm(dt.x, dt.stride, idx, dt.mean, cen, d, k, scratch, out)
+		return
+	}
+	p := scratch[:d]
+	for r, i := range idx {
+		dt.centre(p, i)
+		for j := range k {
+			out[r*k+j] = kmSqDist(p, cen[j*d:(j+1)*d])
+		}
+	}
+}
+
+// accum adds the centred rows [lo, lo+len(labels)) to the cluster sums:
+// sums[labels[r]*d:] += row lo+r - mean, exactly as centre then kmAddTo.
+// The counts are not touched.
+func (dt *kmData) accum(lo int, labels []int, sums []float64) {
+	d, rows := dt.d, len(labels)
+	if rows == 0 {
+		return
+	}
+	k := len(sums) / d
+	for _, l := range labels {
+		if l < 0 || l >= k {
+			panic("cluster: accum: label out of range")
+		}
+	}
+	if lo < 0 || len(dt.mean) < d || (lo+rows-1)*dt.stride+d > len(dt.x) {
+		panic("cluster: accum: slice too short")
+	}
+	if dt.simd {
+		kmAccumAsm(dt.x, lo*dt.stride, dt.stride, labels, dt.mean, sums, d)
+		return
+	}
+	m := dt.mean[:d]
+	for r, l := range labels {
+		row := dt.row(lo + r)
+		s := sums[l*d : (l+1)*d]
+		for t, v := range row {
+			s[t] += v - m[t]
+		}
+	}
+}
+
+// nearest sets, for the rows lo+r in [lo, hi), lab[r] to the nearest of the
+// k centres (ties: lowest index) and d1[r], d2[r] to the smallest and
+// second smallest squared distances (+Inf when k == 1), exactly as
+// kmArgmin2 over dists. d2 may be nil. out is scratch space of length at
+// least 3*(hi-lo).
+func (dt *kmData) nearest(lo, hi int, cen []float64, k int, scratch, out []float64, lab []int, d1, d2 []float64) {
+	rows := hi - lo
+	if rows <= 0 {
+		return
+	}
+	if dt.simd {
+		if lo < 0 || len(out) < 3*rows || len(scratch) < dt.d || len(cen) < k*dt.d || len(dt.mean) < dt.d || (hi-1)*dt.stride+dt.d > len(dt.x) || k <= 0 {
+			panic("cluster: nearest: slice too short")
+		}
+		kmNearestBlockAsm(dt.x, lo*dt.stride, dt.stride, rows, dt.mean, cen, dt.d, k, scratch, out)
+		kmUnpackNearest(out, lab[:rows], d1[:rows], d2)
+		return
+	}
+	buf := make([]float64, k)
+	for r := range rows {
+		dt.dists(lo+r, lo+r+1, cen, k, scratch, buf)
+		j, a, b := kmArgmin2(buf)
+		lab[r], d1[r] = j, a
+		if d2 != nil {
+			d2[r] = b
+		}
+	}
+}
+
+// nearestIdx is nearest for the rows listed in idx.
+func (dt *kmData) nearestIdx(idx []int, cen []float64, k int, scratch, out []float64, lab []int, d1, d2 []float64) {
+	rows := len(idx)
+	if rows == 0 {
+		return
+	}
+	if dt.simd {
+		if len(out) < 3*rows || len(scratch) < dt.d || len(cen) < k*dt.d || len(dt.mean) < dt.d || k <= 0 {
+			panic("cluster: nearestIdx: slice too short")
+		}
+		for _, i := range idx {
+			if i < 0 || i >= dt.n {
+				panic("cluster: nearestIdx: row out of range")
+			}
+		}
+		kmNearestIdxAsm(dt.x, dt.stride, idx, dt.mean, cen, dt.d, k, scratch, out)
+		kmUnpackNearest(out, lab[:rows], d1[:rows], d2)
+		return
+	}
+	buf := make([]float64, k)
+	for r, i := range idx {
+		dt.dists(i, i+1, cen, k, scratch, buf)
+		j, a, b := kmArgmin2(buf)
+		lab[r], d1[r] = j, a
+		if d2 != nil {
+			d2[r] = b
+		}
+	}
+}
+
+// kmUnpackNearest splits the kernel's (index, d1, d2) triples.
+func kmUnpackNearest(out []float64, lab []int, d1, d2 []float64) {
+	for r := range lab {
+		o := out[3*r : 3*r+3 : 3*r+3]
+		lab[r], d1[r] = int(o[0]), o[1]
+		if d2 != nil {
+			d2[r] = o[2]
+		}
+	}
+}
+
+// kmBlockRows is the number of rows per dists call in full passes.
+func kmBlockRows(k int) int { return min(256, max(1, 4096/k)) }
+
+// kmArgmin2 returns the index of the smallest value of v (ties: lowest
+// index), that value and the second smallest (+Inf when len(v) == 1).
+func kmArgmin2(v []float64) (best int, d1, d2 float64) {
+	d1, d2 = math.Inf(1), math.Inf(1)
+	for j, s := range v {
+		if s < d1 {
+			best, d1, d2 = j, s, d1
+		} else if s < d2 {
+			d2 = s
+		}
+	}
+	return best, d1, d2
+}
+
+// parallel calls fn(c) once for every chunk c, on up to dt.workers goroutines.
+func (dt *kmData) parallel(fn func(c int)) {
+	kmParallel(dt.workers, dt.nChunk, fn)
+}
+
+// kmParallel calls fn(i) for i in [0, n) on up to workers goroutines.
+func kmParallel(workers, n int, fn func(i int)) {
+	w := min(workers, n)
+	if w <= 1 {
+		for i := range n {
+			fn(i)
+		}
+		return
+	}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range w {
+		wg.Go(func() {
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= n {
+					return
+				}
+				fn(i)
+			}
+		})
+	}
+	wg.Wait()
+}
+
+// kmSqDist returns the squared Euclidean distance between a and b, summing
+// the coordinates directly (no ||a||^2 - 2a.b + ||b||^2 shortcut).
+func kmSqDist(a, b []float64) float64 {
+	if len(b) != len(a) {
+		panic("cluster: slice length mismatch")
+	}
+	var s0, s1, s2, s3 float64
+	i := 0
+	for ; i+4 <= len(a); i += 4 {
+		aa := a[i : i+4 : i+4]
+		bb := b[i : i+4 : i+4]
+		d0 := aa[0] - bb[0]
+		d1 := aa[1] - bb[1]
+		d2 := aa[2] - bb[2]
+		d3 := aa[3] - bb[3]
+		s0 += d0 * d0
+		s1 += d1 * d1
+		s2 += d2 * d2
+		s3 += d3 * d3
+	}
+	for ; i < len(a); i++ {
+		d0 := a[i] - b[i]
+		s0 += d0 * d0
+	}
+	return (s0 + s1) + (s2 + s3)
+}
+
+// kmNearest returns the index of the centre nearest to p (ties: lowest
+// index) and the squared distances to the nearest and the second nearest
+// centre (second is +Inf when k == 1). centres holds k rows of len(p). Two
+// centres are done at a time, with four partial sums each, so that every
+// coordinate of p is loaded once per two centres.
+func kmNearest(p, centres []float64, k int) (best int, d1, d2 float64) {
+	d := len(p)
+	if len(centres) < k*d {
+		panic("cluster: too few centres")
+	}
+	d1, d2 = math.Inf(1), math.Inf(1)
+	j := 0
+	for ; j+2 <= k; j += 2 {
+		c0 := centres[j*d : (j+1)*d : (j+1)*d]
+		c1 := centres[(j+1)*d : (j+2)*d : (j+2)*d]
+		var a0, a1, a2, a3, b0, b1, b2, b3 float64
+		t := 0
+		for ; t+4 <= d; t += 4 {
+			pp := p[t : t+4 : t+4]
+			q0 := c0[t : t+4 : t+4]
+			q1 := c1[t : t+4 : t+4]
+			e0, e1, e2, e3 := pp[0]-q0[0], pp[1]-q0[1], pp[2]-q0[2], pp[3]-q0[3]
+			f0, f1, f2, f3 := pp[0]-q1[0], pp[1]-q1[1], pp[2]-q1[2], pp[3]-q1[3]
+			a0 += e0 * e0
+			a1 += e1 * e1
+			a2 += e2 * e2
+			a3 += e3 * e3
+			b0 += f0 * f0
+			b1 += f1 * f1
+			b2 += f2 * f2
+			b3 += f3 * f3
+		}
+		for ; t < d; t++ {
+			e := p[t] - c0[t]
+			f := p[t] - c1[t]
+			a0 += e * e
+			b0 += f * f
+		}
+		// The same summation order as kmSqDist.
+		sa := (a0 + a1) + (a2 + a3)
+		sb := (b0 + b1) + (b2 + b3)
+		if sa < d1 {
+			best, d1, d2 = j, sa, d1
+		} else if sa < d2 {
+			d2 = sa
+		}
+		if sb < d1 {
+			best, d1, d2 = j+1, sb, d1
+		} else if sb < d2 {
+			d2 = sb
+		}
+	}
+	if j < k {
+		s := kmSqDist(p, centres[j*d:(j+1)*d])
+		if s < d1 {
+			best, d1, d2 = j, s, d1
+		} else if s < d2 {
+			d2 = s
+		}
+	}
+	return best, d1, d2
+}
+
+// kmAddTo adds p to dst (dst += p).
+func kmAddTo(dst, p []float64) {
+	dst = dst[:len(p)]
+	for t, v := range p {
+		dst[t] += v
+	}
+}
+
+// kmSubFrom subtracts p from dst (dst -= p).
+func kmSubFrom(dst, p []float64) {
+	dst = dst[:len(p)]
+	for t, v := range p {
+		dst[t] -= v
+	}
+}

@@ -1,0 +1,212 @@
+package cluster
+
+import (
+	"context"
+	"math"
+	"slices"
+)
+
+// Hamerly's algorithm (G. Hamerly, "Making k-means even faster", SDM 2010)
+// keeps, for every row, an upper bound u on the distance to its centre and a
+// lower bound l on the distance to every other centre. After the centres
+// move by delta_j, u grows by delta_label and l shrinks by the largest other
+// delta. A row whose u is below max(l, s_label), where s_j is half the
+// distance from centre j to its nearest other centre, cannot change its
+// label, so its distances are not computed.
+//
+// The result is the same as Lloyd's, bit for bit in the labels and the
+// iteration count: the bounds are widened by a relative guard larger than
+// the rounding error of the distance sums, so a row is skipped only when its
+// label is decided by a margin the direct distance comparison would also
+// see; every other row gets Lloyd's argmin (lowest index on ties).
+// The cluster sums are updated incrementally, from the rows whose label
+// changed, and recomputed in full after an empty cluster was relocated.
+
+const kmEps = 0x1p-52
+
+// kmGuard returns the relative widening of the bounds for d columns.
+func kmGuard(d int) float64 { return 1e-12 + float64(8*(d+2))*kmEps }
+
+// kmHamerly runs Hamerly's algorithm from the centred initial centres init
+// (not modified); it follows kmLloyd's loop step for step.
+func kmHamerly(ctx context.Context, dt *kmData, init []float64, k, maxIter int, tolAbs float64) (*kmRunResult, error) {
+	n, d := dt.n, dt.d
+	g := kmGuard(d)
+	const up, down = 1 + 4*kmEps, 1 - 4*kmEps
+	cur := slices.Clone(init)
+	next := make([]float64, k*d)
+	labels := make([]int, n)
+	upper := make([]float64, n)
+	lower := make([]float64, n)
+	s := kmNewSums(dt.nChunk, k, d)
+	changed := make([]int, dt.nChunk)
+	ndist := make([]int64, dt.nChunk)
+	delta := make([]float64, k) // guarded shift of each centre in the last update
+	half := make([]float64, k)  // guarded half distance to the nearest other centre
+	var dmax1, dmax2 float64    // largest and second largest delta
+	imax := -1                  // index of the largest delta
+	res := &kmRunResult{}
+
+	const (
+		passFirst = iota // compute everything, full sums
+		passDelta        // bounds, sums updated from the changed rows
+		passFull         // bounds, full sums
+		passNone         // bounds, no sums (final E-step)
+	)
+	pass := func(mode int) {
+		dt.parallel(func(c int) {
+			scratch := make([]float64, d)
+			br := kmBlockRows(k)
+			out := make([]float64, 3*br)
+			lab := make([]int, br)
+			d1 := make([]float64, br)
+			d2 := make([]float64, br)
+			var p []float64
+			var pc []int
+			if mode != passNone {
+				p, pc = s.chunk(c)
+			}
+			lo, hi := dt.span(c)
+			ch := 0
+			var nd int64
+			if mode == passFirst {
+				for b := lo; b < hi; b += br {
+					be := min(b+br, hi)
+					dt.nearest(b, be, cur, k, scratch, out, lab, d1, d2)
+					for r, j := range lab[:be-b] {
+						labels[b+r] = j
+						upper[b+r] = math.Sqrt(d1[r]) * (1 + g)
+						lower[b+r] = math.Sqrt(d2[r]) * (1 - g)
+					}
+				}
+				for _, j := range labels[lo:hi] {
+					pc[j]++
+				}
+				dt.accum(lo, labels[lo:hi], p)
+				changed[c] = hi - lo
+				ndist[c] = int64(hi-lo) * int64(k)
+				return
+			}
+			// Rows whose bounds fail are queued and their distances to all
+			// the centres computed in one call per batch.
+			buf := make([]float64, d)
+			pend := make([]int, 0, br)
+			flush := func() {
+				dt.nearestIdx(pend, cur, k, scratch, out, lab, d1, d2)
+				nd += int64(len(pend) * k)
+				for r, i := range pend {
+					j := lab[r]
+					upper[i] = math.Sqrt(d1[r]) * (1 + g)
+					lower[i] = math.Sqrt(d2[r]) * (1 - g)
+					if a := labels[i]; j != a {
+						ch++
+						labels[i] = j
+						if mode == passDelta {
+							dt.centre(buf, i)
+							kmAddTo(p[j*d:(j+1)*d], buf)
+							kmSubFrom(p[a*d:(a+1)*d], buf)
+							pc[j]++
+							pc[a]--
+						}
+					}
+				}
+				pend = pend[:0]
+			}
+			for i := lo; i < hi; i++ {
+				a := labels[i]
+				ua := (upper[i] + delta[a]) * up
+				dl := dmax1
+				if a == imax {
+					dl = dmax2
+				}
+				la := (lower[i] - dl) * down
+				upper[i], lower[i] = ua, la
+				if ua >= max(half[a], la) {
+					pend = append(pend, i)
+					if len(pend) == cap(pend) {
+						flush()
+					}
+				}
+			}
+			flush()
+			if mode == passFull {
+				for _, j := range labels[lo:hi] {
+					pc[j]++
+				}
+				dt.accum(lo, labels[lo:hi], p)
+			}
+			changed[c] = ch
+			ndist[c] = nd
+		})
+		for _, v := range ndist {
+			res.nDist += v
+		}
+	}
+
+	strict := false
+	iter := 0
+	mode := passFirst
+	for iter = 0; iter < maxIter; iter++ {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		pass(mode)
+		s.reduce(dt.nChunk, mode != passDelta)
+		mode = passDelta
+		if r := kmRelocateEmpty(dt, s, cur, labels); r > 0 {
+			res.nReloc += r
+			mode = passFull // the sums no longer follow the labels
+		}
+		shift := kmUpdateCentres(next, cur, s)
+		kmHamerlyBounds(next, cur, k, d, g, delta, half)
+		dmax1, dmax2, imax = 0, 0, -1
+		for j, v := range delta {
+			switch {
+			case v > dmax1:
+				dmax1, dmax2, imax = v, dmax1, j
+			case v > dmax2:
+				dmax2 = v
+			}
+		}
+		cur, next = next, cur
+		nch := 0
+		for _, v := range changed {
+			nch += v
+		}
+		if nch == 0 {
+			strict = true
+			break
+		}
+		if shift <= tolAbs {
+			break
+		}
+	}
+	if iter == maxIter {
+		iter--
+	}
+	if !strict {
+		pass(passNone)
+	}
+	res.centres = cur
+	res.labels = labels
+	res.inertia = kmInertia(dt, cur, labels)
+	res.nIter = iter + 1
+	return res, nil
+}
+
+// kmHamerlyBounds sets delta[j] to an upper bound on the distance centre j
+// moved from old to cur, and half[j] to a lower bound on half the distance
+// from cur centre j to its nearest other centre.
+func kmHamerlyBounds(cur, old []float64, k, d int, g float64, delta, half []float64) {
+	for j := range k {
+		cj := cur[j*d : (j+1)*d]
+		delta[j] = math.Sqrt(kmSqDist(cj, old[j*d:(j+1)*d])) * (1 + g)
+		h := math.Inf(1)
+		for q := range k {
+			if q != j {
+				h = min(h, kmSqDist(cj, cur[q*d:(q+1)*d]))
+			}
+		}
+		half[j] = 0.5 * math.Sqrt(h) * (1 - 2*g)
+	}
+}

@@ -1,0 +1,223 @@
+package cluster
+
+import (
+	"context"
+	"math"
+	"math/rand/v2"
+)
+
+// kmInitRandom returns k distinct rows of x, centred, chosen uniformly in the
+// order of a random permutation (scikit-learn's init="random" takes the
+// first k of a permutation).
+func kmInitRandom(dt *kmData, k int, rng *rand.Rand, dst []float64) []float64 {
+	d := dt.d
+	if dst == nil {
+		dst = make([]float64, k*d)
+	}
+	// Partial Fisher-Yates shuffle over the row indices, with the swapped
+	// positions in a map so that it costs O(k).
+	swapped := make(map[int]int, k)
+	at := func(i int) int {
+		if v, ok := swapped[i]; ok {
+			return v
+		}
+		return i
+	}
+	for j := range k {
+		r := j + rng.IntN(dt.n-j)
+		pick := at(r)
+		swapped[r] = at(j)
+		dt.centre(dst[j*d:(j+1)*d], pick)
+	}
+	return dst
+}
+
+// kmInitPlusPlus returns k centred rows of x chosen by greedy k-means++ as
+// scikit-learn's _kmeans_plusplus: the first uniformly, each next one the
+// best of 2+floor(ln k) rows drawn with probability proportional to the
+// squared distance to the nearest chosen centre, "best" meaning the lowest
+// resulting potential (sum of squared distances to the nearest centre).
+//
+// Each step is one pass over x: it first folds the previous step's centre
+// into the per-row nearest distances, then evaluates the candidates. The
+// triangle inequality skips a distance that cannot lower a row's nearest
+// distance: if ||c - a||^2 >= 4 ||x - a||^2 (with a relative margin far
+// above rounding) for the row's nearest centre a, then ||x - c|| >=
+// ||x - a||. Skipping therefore never changes a computed value.
+func kmInitPlusPlus(ctx context.Context, dt *kmData, k int, rng *rand.Rand, dst []float64) ([]float64, error) {
+	dst, _, err := kmInitPlusPlusPrune(ctx, dt, k, rng, dst, true)
+	return dst, err
+}
+
+// kmPruneMargin is the relative margin of the k-means++ triangle test.
+const kmPruneMargin = 1 + 1e-9
+
+// kmInitPlusPlusPrune is kmInitPlusPlus with the pruning optional; it also
+// returns the number of row-to-centre distances computed.
+func kmInitPlusPlusPrune(ctx context.Context, dt *kmData, k int, rng *rand.Rand, dst []float64, prune bool) ([]float64, int64, error) {
+	n, d := dt.n, dt.d
+	if dst == nil {
+		dst = make([]float64, k*d)
+	}
+	trials := 2 + int(math.Log(float64(k)))
+	closest := make([]float64, n)             // squared distance to the nearest centre, up to the pending one
+	near := make([]int32, n)                  // index of that centre
+	part := make([]float64, dt.nChunk*trials) // per chunk, per candidate potential
+	chunkPot := make([]float64, dt.nChunk)    // per chunk sum of the up-to-date nearest distances
+	ndist := make([]int64, dt.nChunk)
+	cand := make([]float64, trials*d)
+	candID := make([]int, trials)
+	// candCC[t*k+q] is ||cand_t - c_q||^2 and prevCC[q] ||pending - c_q||^2,
+	// both times 1/4 and divided by the margin (-Inf when not pruning).
+	candCC := make([]float64, trials*k)
+	prevCC := make([]float64, k)
+
+	dt.centre(dst[:d], rng.IntN(n))
+	c0 := dst[:d]
+	dt.parallel(func(c int) {
+		scratch := make([]float64, d)
+		lo, hi := dt.span(c)
+		dt.dists(lo, hi, c0, 1, scratch, closest[lo:hi])
+		s := 0.0
+		for _, v := range closest[lo:hi] {
+			s += v
+		}
+		chunkPot[c] = s
+	})
+	nDist := int64(n)
+	pot := 0.0
+	for _, v := range chunkPot {
+		pot += v
+	}
+	var pending []float64 // centre chosen last step, not yet folded into closest
+	for step := 1; step < k; step++ {
+		if err := ctx.Err(); err != nil {
+			return nil, 0, err
+		}
+		for t := range trials {
+			candID[t] = kmSearchPot(dt, closest, chunkPot, pending, rng.Float64()*pot)
+			dt.centre(cand[t*d:(t+1)*d], candID[t])
+		}
+		// Centres chosen so far: 0..step-1, the last one pending.
+		for q := range step {
+			cq := dst[q*d : (q+1)*d]
+			for t := range trials {
+				candCC[t*k+q] = math.Inf(-1)
+				if prune {
+					candCC[t*k+q] = kmSqDist(cand[t*d:(t+1)*d], cq) / (4 * kmPruneMargin)
+				}
+			}
+			prevCC[q] = math.Inf(-1)
+			if prune && pending != nil {
+				prevCC[q] = kmSqDist(pending, cq) / (4 * kmPruneMargin)
+			}
+		}
+		prev := pending
+		prevID := int32(step - 1)
+		dt.parallel(func(c int) {
+			scratch := make([]float64, d)
+			out := make([]float64, trials)
+			lo, hi := dt.span(c)
+			p := part[c*trials : (c+1)*trials]
+			clear(p)
+			var nd int64
+			for i := lo; i < hi; i++ {
+				cl := closest[i]
+				a := near[i]
+				if prev != nil && cl > prevCC[a] {
+					nd++
+					dt.dists(i, i+1, prev, 1, scratch, out[:1])
+					if v := out[0]; v < cl {
+						cl, a = v, prevID
+						closest[i], near[i] = cl, a
+					}
+				}
+				cc := candCC[int(a) : (trials-1)*k+int(a)+1]
+				need, last := 0, 0
+				for t := range trials {
+					if cl > cc[t*k] {
+						need++
+						last = t
+					}
+				}
+				switch need {
+				case 0:
+					for t := range trials {
+						p[t] += cl
+					}
+				case 1:
+					nd++
+					dt.dists(i, i+1, cand[last*d:(last+1)*d], 1, scratch, out[:1])
+					for t := range trials {
+						if t == last {
+							p[t] += min(cl, out[0])
+						} else {
+							p[t] += cl
+						}
+					}
+				default:
+					// One call for all the candidates; those that could be
+					// skipped give min(cl, v) == cl anyway.
+					nd += int64(trials)
+					dt.dists(i, i+1, cand, trials, scratch, out)
+					for t := range trials {
+						p[t] += min(cl, out[t])
+					}
+				}
+			}
+			ndist[c] = nd
+		})
+		for _, v := range ndist {
+			nDist += v
+		}
+		best, bestPot := 0, math.Inf(1)
+		for t := range trials {
+			s := 0.0
+			for c := range dt.nChunk {
+				s += part[c*trials+t]
+			}
+			if s < bestPot {
+				best, bestPot = t, s
+			}
+		}
+		for c := range dt.nChunk {
+			chunkPot[c] = part[c*trials+best]
+		}
+		pot = bestPot
+		copy(dst[step*d:(step+1)*d], cand[best*d:(best+1)*d])
+		pending = dst[step*d : (step+1)*d]
+	}
+	return dst, nDist, nil
+}
+
+// kmSearchPot returns the first row i whose cumulative potential reaches r
+// (numpy's searchsorted(cumsum(closest), r), clipped to n-1), where the
+// potential of row i is min(closest[i], ||x_i - pending||^2) and chunkPot
+// holds its per-chunk sums.
+func kmSearchPot(dt *kmData, closest, chunkPot, pending []float64, r float64) int {
+	acc := 0.0
+	c := 0
+	for ; c < dt.nChunk-1; c++ {
+		if acc+chunkPot[c] >= r {
+			break
+		}
+		acc += chunkPot[c]
+	}
+	scratch := make([]float64, dt.d)
+	var out [1]float64
+	for ; c < dt.nChunk; c++ {
+		lo, hi := dt.span(c)
+		for i := lo; i < hi; i++ {
+			v := closest[i]
+			if pending != nil {
+				dt.dists(i, i+1, pending, 1, scratch, out[:])
+				v = min(v, out[0])
+			}
+			acc += v
+			if acc >= r {
+				return i
+			}
+		}
+	}
+	return dt.n - 1
+}
