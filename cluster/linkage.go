@@ -22,7 +22,10 @@ package cluster
 //
 // Every nearest-neighbour search (one per chain step, one per Prim step) is
 // split over LinkageOptions.Workers goroutines once there are enough
-// candidates for it to pay.
+// candidates for it to pay. Ward's and Prim's searches sum a squared
+// distance four coordinates at a time and drop the candidate as soon as the
+// partial sum shows it cannot win; since partial sums only grow, this never
+// changes a result.
 //
 // # Output (SciPy's format)
 //
@@ -59,9 +62,21 @@ package cluster
 // the label of its micro-cluster. The tree above the micro-clusters is exact
 // Ward for clusters that never split a micro-cluster; the approximation is
 // that a micro-cluster is never split. Dendrogram.Assign then maps rows to
-// leaves (micro-clusters). The agreement with exact Ward is measured by
-// TestLinkageApproxAgreement (adjusted Rand index) and reported in the
-// package's benchmarks notes. Single, complete and average are always exact.
+// leaves (micro-clusters), LeafSizes counts the rows of each leaf, and
+// Merge.Size counts rows. Single, complete and average are always exact.
+//
+// Agreement with exact Ward, as the adjusted Rand index (ARI) of the cuts
+// at k = 8 (make_blobs, 16 features, 8 centres in ±10, 20,000 rows, where
+// exact Ward is still feasible; 2,000 and 500 micro-clusters):
+//
+//	cluster_std   ARI(exact, approx)   ARI(truth, exact)   ARI(truth, approx)
+//	1             1.000 / 1.000        1.000               1.000 / 1.000
+//	3             0.999 / 0.999        0.999               1.000 / 0.999
+//	5             0.889 / 0.896        0.905               0.908 / 0.922
+//
+// Where the blobs overlap, the two trees differ about as much as either
+// differs from the truth, and the approximation recovers the blobs no worse.
+// TestLinkageApproxAgreement checks the same on 3,000 rows (ARI ≥ 0.9).
 //
 // # Cutting
 //
