@@ -226,7 +226,7 @@ func Linkage(ctx context.Context, x *mat.Dense, opts LinkageOptions) (*Dendrogra
 		case n > o.ApproxAbove && o.ApproxAbove > 0 && n > o.MicroClusters:
 			return lkApproxWard(ctx, data, n, d, o)
 		case n <= o.WardMatrixMaxRows && lkMatrixBytes(n) <= o.MemoryLimit:
-			rows, err = lkMatrixLinkage(ctx, data, n, d, lkWard, o.Workers)
+			rows, err = lkMatrixLinkage(ctx, data, n, d, LinkageWard, o.Workers)
 		default:
 			rows, err = lkWardChain(ctx, data, n, d, nil, o.Workers)
 		}
@@ -235,11 +235,7 @@ func Linkage(ctx context.Context, x *mat.Dense, opts LinkageOptions) (*Dendrogra
 			return nil, fmt.Errorf("%s linkage of %d rows needs %s for the distance matrix, above the memory limit of %s (ward and single need no matrix)",
 				o.Method, n, lkBytes(need), lkBytes(o.MemoryLimit))
 		}
-		m := lkComplete
-		if o.Method == LinkageAverage {
-			m = lkAverage
-		}
-		rows, err = lkMatrixLinkage(ctx, data, n, d, m, o.Workers)
+		rows, err = lkMatrixLinkage(ctx, data, n, d, o.Method, o.Workers)
 	}
 	if err != nil {
 		return nil, err
