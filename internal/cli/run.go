@@ -169,7 +169,9 @@ func printDatasets(w io.Writer, counts map[string]dataset.Counts) {
 		for r := range c.Reasons {
 			rs = append(rs, r)
 		}
-		sort.Slice(rs, func(i, j int) bool { return c.Reasons[rs[i]] > c.Reasons[rs[j]] || c.Reasons[rs[i]] == c.Reasons[rs[j]] && rs[i] < rs[j] })
+		sort.Slice(rs, func(i, j int) bool {
+			return c.Reasons[rs[i]] > c.Reasons[rs[j]] || c.Reasons[rs[i]] == c.Reasons[rs[j]] && rs[i] < rs[j]
+		})
 		for _, r := range rs {
 			fmt.Fprintf(w, "  %s rejected: %d %s\n", k, c.Reasons[r], r)
 		}
