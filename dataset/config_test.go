@@ -145,3 +145,31 @@ func FuzzParseConfig(f *testing.F) {
 		}
 	})
 }
+
+// TestReadmeConfig checks the full example config in the README parses.
+func TestReadmeConfig(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join("..", "README.md"))
+	if err != nil {
+		t.Skip("no README.md")
+	}
+	s := string(data)
+	i := strings.Index(s, "## Your own data")
+	if i < 0 {
+		t.Fatal("README has no \"Your own data\" section")
+	}
+	s = s[i:]
+	start := strings.Index(s, "```yaml\n")
+	end := strings.Index(s[start+8:], "```")
+	if start < 0 || end < 0 {
+		t.Fatal("no yaml block in the README's \"Your own data\" section")
+	}
+	c, err := dataset.ParseConfig([]byte(s[start+8 : start+8+end]))
+	if err != nil {
+		t.Fatalf("the README's config: %v", err)
+	}
+	for _, k := range dataset.Kinds[:3] {
+		if c.Source(k) == nil {
+			t.Errorf("the README's config has no %s", k)
+		}
+	}
+}
