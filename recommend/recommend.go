@@ -401,3 +401,18 @@ func (m *Model) ranked(v []float64) []int32 {
 	})
 	return idx
 }
+
+// Basis says what a user's recommendations rest on.
+type Basis struct {
+	// Products is the number of distinct products the user bought.
+	Products int
+	// Segment is the user's segment, when HasSegment.
+	Segment    int
+	HasSegment bool
+}
+
+// Basis returns what user's recommendations rest on.
+func (m *Model) Basis(user string) Basis {
+	s, ok := m.segment[user]
+	return Basis{Products: len(m.history[user]), Segment: s, HasSegment: ok}
+}

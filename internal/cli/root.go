@@ -29,6 +29,9 @@ each segment, and writes a self-contained HTML report.`,
 		NewCmdDemo(f, nil),
 		NewCmdCluster(f),
 		NewCmdMetrics(f, nil),
+		NewCmdCompare(f, nil),
+		NewCmdRecommend(f, nil),
+		NewCmdEvaluateRecs(f, nil),
 		NewCmdVersion(f),
 	)
 	return cmd
