@@ -39,7 +39,7 @@ func Bars(s BarsSpec) (*Figure, error) {
 	n := len(s.Segments)
 	tick := textStyle(tickSize, false, ink)
 	names := wrapAll(s.Segments, tick, 150, 2)
-	panelW := (Width - 2*margin - maxWidth(names, tick) - vg.Length(len(s.Panels)-1)*20) / vg.Length(len(s.Panels))
+	panelW := (figureWidth - 2*margin - maxWidth(names, tick) - vg.Length(len(s.Panels)-1)*20) / vg.Length(len(s.Panels))
 	row := make([]*plot.Plot, len(s.Panels))
 	for j, pn := range s.Panels {
 		if len(pn.Values) != n {
@@ -113,6 +113,15 @@ func (b *hbars) Plot(c draw.Canvas, p *plot.Plot) {
 		if v < 0 {
 			sty.XAlign = draw.XRight
 			pt.X = x1 - 4
+		}
+		// A bar cut at the edge of the axis carries its label inside.
+		switch {
+		case x1 > c.Max.X:
+			sty.XAlign, sty.Color = draw.XRight, textOn(b.colors[i])
+			pt.X = c.Max.X - 4
+		case x1 < c.Min.X:
+			sty.XAlign, sty.Color = draw.XLeft, textOn(b.colors[i])
+			pt.X = c.Min.X + 4
 		}
 		c.FillText(sty, pt, b.labels[i])
 	}

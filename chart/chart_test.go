@@ -207,6 +207,9 @@ func TestSpecErrors(t *testing.T) {
 		{"histograms empty", func() (*Figure, error) {
 			return Histograms(HistogramsSpec{Segments: two, Values: [][]float64{nil, {math.NaN()}}})
 		}, "no values"},
+		{"histograms too many bins", func() (*Figure, error) {
+			return Histograms(HistogramsSpec{Segments: []string{"a"}, Values: [][]float64{{30, -9.2e18}}, BinWidth: 5})
+		}, "more than 500 bins"},
 		{"profiles ragged", func() (*Figure, error) {
 			return Profiles(ProfilesSpec{Segments: []string{"a"}, Labels: [][]string{{"x"}}, Values: [][]float64{{1, 2}}})
 		}, `segment 0 ("a") has 1 labels for 2 values`},
@@ -289,6 +292,20 @@ func TestFormatNumber(t *testing.T) {
 }
 
 func TestNumberTicksRound(t *testing.T) {
+	var labels []string
+	for _, tk := range (numberTicks{}).Ticks(0, 2.2e7) {
+		labels = append(labels, tk.Label)
+	}
+	if got, want := strings.Join(labels, " "), "0 5M 10M 15M 20M"; got != want {
+		t.Errorf("ticks for 0 to 22 million are %q, want %q", got, want)
+	}
+	labels = nil
+	for _, tk := range (numberTicks{}).Ticks(0, 1.1e6) {
+		labels = append(labels, tk.Label)
+	}
+	if got, want := strings.Join(labels, " "), "0 0.25M 0.5M 0.75M 1M"; got != want {
+		t.Errorf("ticks for 0 to 1.1 million are %q, want %q", got, want)
+	}
 	for _, r := range [][2]float64{{0, 1}, {0, 4210}, {-2.3, 3.1}, {0.28, 0.43}, {0, 1.2e6}} {
 		ticks := numberTicks{}.Ticks(r[0], r[1])
 		if len(ticks) < 3 || len(ticks) > 8 {
@@ -342,17 +359,17 @@ func TestSegmentColorsDistinct(t *testing.T) {
 }
 
 func TestDiverging(t *testing.T) {
-	mid := Diverging(0)
+	mid := diverging(0)
 	if mid.R < 0xf0 || mid.G < 0xf0 || mid.B < 0xf0 {
-		t.Errorf("Diverging(0) = %v, want near white", mid)
+		t.Errorf("diverging(0) = %v, want near white", mid)
 	}
-	if lo := Diverging(-1); !(lo.B > lo.R) {
-		t.Errorf("Diverging(-1) = %v, want blue", lo)
+	if lo := diverging(-1); !(lo.B > lo.R) {
+		t.Errorf("diverging(-1) = %v, want blue", lo)
 	}
-	if hi := Diverging(1); !(hi.R > hi.B) {
-		t.Errorf("Diverging(1) = %v, want red", hi)
+	if hi := diverging(1); !(hi.R > hi.B) {
+		t.Errorf("diverging(1) = %v, want red", hi)
 	}
-	if Diverging(5) != Diverging(1) || Diverging(-5) != Diverging(-1) {
-		t.Error("Diverging does not clamp to [-1, 1]")
+	if diverging(5) != diverging(1) || diverging(-5) != diverging(-1) {
+		t.Error("diverging does not clamp to [-1, 1]")
 	}
 }

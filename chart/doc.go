@@ -17,12 +17,14 @@
 // Segments are told apart by SegmentColor (the Okabe–Ito colour-blind-safe
 // palette, extended by Paul Tol's muted palette for more than eight segments)
 // and, in line charts, by a marker shape as well, so a segment has the same
-// colour in every chart. Signed scores use Diverging (blue for below zero,
-// red for above). Categories that are not segments use CategoryColor, a pale
+// colour in every chart. Signed scores use diverging (blue for below zero,
+// red for above). Categories that are not segments use categoryColor, a pale
 // palette that cannot be mistaken for a segment colour.
 //
-// Every figure has a bold title at the top left, a legend under the title,
-// then one or more panels whose axes carry labels with units. Text is set in
+// Every figure is 10 inches (720 pt) wide, so type has the same size in
+// every chart once a page scales them to its width. It has a bold title at
+// the top left, a legend under the title, then one or more panels whose axes
+// carry labels with units. Text is set in
 // Liberation Sans, which has Arial's metrics; SVG output names
 // 'Liberation Sans',Arial,Helvetica,sans-serif so browsers without Liberation
 // lay text out identically.

@@ -70,6 +70,7 @@ func Elbow(s ElbowSpec) (*Figure, error) {
 		}
 		p.X.Min -= 0.5
 		p.X.Max += 0.5
+		pad(&p.Y, 0.06, true, true)
 		return p, nil
 	}
 	inertia, err := panel("Inertia (lower is tighter)", "within-segment sum of squares", s.Inertia, shapeCircle)

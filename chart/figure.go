@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"image/color"
+	"image/png"
 	"io"
 	"strings"
 
@@ -54,7 +55,7 @@ const (
 
 // Size returns the width and height of the figure.
 func (f *Figure) Size() (w, h vg.Length) {
-	return Width, f.headerHeight() + f.bodyHeight + margin
+	return figureWidth, f.headerHeight() + f.bodyHeight + margin
 }
 
 // Title returns the figure's title.
@@ -76,7 +77,7 @@ func (f *Figure) legendRows() [][]legendEntry {
 	var rows [][]legendEntry
 	var row []legendEntry
 	x := vg.Length(0)
-	avail := Width - 2*margin
+	avail := figureWidth - 2*margin
 	for _, e := range f.legend {
 		w := legendKeyW + 5 + ls.Width(e.label)
 		if len(row) > 0 && x+w > avail {
@@ -177,7 +178,10 @@ func (f *Figure) WritePNG(w io.Writer, dpi int) error {
 	fw, fh := f.Size()
 	c := vgimg.NewWith(vgimg.UseWH(fw, fh), vgimg.UseDPI(dpi), vgimg.UseBackgroundColor(paper))
 	f.draw(draw.New(c))
-	if _, err := (vgimg.PngCanvas{Canvas: c}).WriteTo(w); err != nil {
+	// Default compression spends more time than drawing does and saves
+	// little on anti-aliased charts, so favour speed.
+	enc := png.Encoder{CompressionLevel: png.BestSpeed}
+	if err := enc.Encode(w, c.Image()); err != nil {
 		return fmt.Errorf("chart %q: encode png: %w", f.title, err)
 	}
 	return nil

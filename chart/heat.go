@@ -4,6 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
+	"strconv"
+	"strings"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/vg"
@@ -58,8 +61,17 @@ func Heatmap(s HeatmapSpec) (*Figure, error) {
 	for i, r := range s.Rows {
 		rowNames[i] = truncate(r, tick, 190)
 	}
-	colW := (Width - 2*margin - barStrip - maxWidth(rowNames, tick) - 30) / vg.Length(ns)
+	colW := (figureWidth - 2*margin - barStrip - maxWidth(rowNames, tick) - 30) / vg.Length(ns)
 	colNames := wrapAll(s.Segments, tick, colW-6, 3)
+	legend := segmentLegend(s.Segments, keySwatch)
+	// Names that do not fit their column give way to segment numbers,
+	// which the legend then carries.
+	if slices.ContainsFunc(colNames, func(n string) bool { return strings.Contains(n, "…") }) {
+		for i := range colNames {
+			colNames[i] = strconv.Itoa(i + 1)
+			legend[i].label = strconv.Itoa(i+1) + " " + legend[i].label
+		}
+	}
 
 	p := newPlot()
 	p.X.Label.Text = s.XLabel
@@ -76,17 +88,20 @@ func Heatmap(s HeatmapSpec) (*Figure, error) {
 	for _, n := range colNames {
 		lines = max(lines, len(splitLines(n)))
 	}
-	bodyH := vg.Length(nr)*rowH + rowH*0.9 + vg.Length(lines)*11 + 30
+	// Leave room for a readable colour bar even with few rows (the rows
+	// then grow).
+	bodyH := max(vg.Length(nr)*rowH+rowH*0.9+vg.Length(lines)*11+30, 190)
 	return &Figure{
 		title:      s.Title,
-		legend:     segmentLegend(s.Segments, keySwatch),
+		legend:     legend,
 		bodyHeight: bodyH,
 		body: func(c draw.Canvas) {
 			main := c
 			main.Max.X -= barStrip
 			p.Draw(main)
-			bar := vg.Rectangle{Min: vg.Point{X: c.Max.X - barStrip + 22, Y: c.Max.Y - rowH - min(c.Max.Y-c.Min.Y-rowH, 280)}}
-			bar.Max = vg.Point{X: bar.Min.X + 14, Y: c.Max.Y - rowH}
+			top := c.Max.Y - 6
+			bottom := max(c.Min.Y+vg.Length(lines)*11+30, top-280)
+			bar := vg.Rectangle{Min: vg.Point{X: c.Max.X - barStrip + 30, Y: bottom}, Max: vg.Point{X: c.Max.X - barStrip + 44, Y: top}}
 			drawColorBar(c, bar, limit, s.ScaleLabel)
 		},
 	}, nil
@@ -127,7 +142,7 @@ func (h *heatCells) Plot(c draw.Canvas, p *plot.Plot) {
 		for i, z := range col {
 			y := float64(nr - 1 - i)
 			y0, y1 := ty(y-0.5)+gap, ty(y+0.5)-gap
-			fill := Diverging(z / h.limit)
+			fill := diverging(z / h.limit)
 			c.FillPolygon(fill, rect(x0, x1, y0, y1))
 			if math.IsNaN(z) {
 				continue
@@ -154,7 +169,7 @@ func drawColorBar(c draw.Canvas, r vg.Rectangle, limit float64, label string) {
 		y0 := r.Min.Y + h*vg.Length(k)/steps
 		y1 := r.Min.Y + h*vg.Length(k+1)/steps + 0.3
 		t := (float64(k)+0.5)/steps*2 - 1
-		c.FillPolygon(Diverging(t), []vg.Point{{X: r.Min.X, Y: y0}, {X: r.Max.X, Y: y0}, {X: r.Max.X, Y: y1}, {X: r.Min.X, Y: y1}})
+		c.FillPolygon(diverging(t), []vg.Point{{X: r.Min.X, Y: y0}, {X: r.Max.X, Y: y0}, {X: r.Max.X, Y: y1}, {X: r.Min.X, Y: y1}})
 	}
 	ts := textStyle(tickSize, false, softInk)
 	ts.YAlign = draw.YCenter
@@ -172,6 +187,7 @@ func drawColorBar(c draw.Canvas, r vg.Rectangle, limit float64, label string) {
 		c.FillText(ts, vg.Point{X: r.Max.X + 5, Y: y}, lab)
 	}
 	ls := textStyle(labelSize, false, ink)
+	label = wrap(label, ls, h, 2)
 	ls.Rotation = math.Pi / 2
 	ls.XAlign, ls.YAlign = draw.XCenter, draw.YBottom
 	c.FillText(ls, vg.Point{X: r.Min.X - 5, Y: (r.Min.Y + r.Max.Y) / 2}, label)

@@ -56,6 +56,9 @@ func Histograms(s HistogramsSpec) (*Figure, error) {
 		bw = niceStep(math.Max(hi-lo, 1) / 20)
 	}
 	start := math.Floor(lo/bw) * bw
+	if (hi-start)/bw >= maxBins {
+		return nil, fmt.Errorf("chart: histograms: values from %v to %v need more than %d bins of width %v", lo, hi, maxBins, bw)
+	}
 	nb := int(math.Floor((hi-start)/bw)) + 1
 	cols := s.Columns
 	if cols <= 0 {
@@ -93,7 +96,7 @@ func Histograms(s HistogramsSpec) (*Figure, error) {
 		}
 	}
 	var grid [][]*plot.Plot
-	panelW := (Width - 2*margin - vg.Length(cols-1)*20) / vg.Length(cols)
+	panelW := (figureWidth - 2*margin - vg.Length(cols-1)*20) / vg.Length(cols)
 	for i := range n {
 		if i%cols == 0 {
 			grid = append(grid, nil)
@@ -103,8 +106,10 @@ func Histograms(s HistogramsSpec) (*Figure, error) {
 		if !math.IsNaN(medians[i]) {
 			title += ", median " + strconv.FormatFloat(math.Round(medians[i]*10)/10, 'f', -1, 64)
 		}
-		p.Title.Text = truncate(title+")", textStyle(panelSize, true, ink), panelW)
-		p.X.Label.Text = s.XLabel
+		p.Title.Text = wrap(title+")", textStyle(panelSize, true, ink), panelW-10, 2)
+		if i+cols >= n {
+			p.X.Label.Text = s.XLabel // only under the last panel of each column
+		}
 		p.Y.Label.Text = "% of segment"
 		p.X.Tick.Marker = numberTicks{}
 		p.Y.Tick.Marker = numberTicks{}
@@ -118,10 +123,14 @@ func Histograms(s HistogramsSpec) (*Figure, error) {
 		title: s.Title,
 		legend: append(segmentLegend(s.Segments, keySwatch),
 			legendEntry{label: "median", color: ink, kind: keyDashed}),
-		bodyHeight: vg.Length(rows)*150 + vg.Length(rows-1)*16,
+		bodyHeight: vg.Length(rows)*(150+extraTitleLines(grid)) + vg.Length(rows-1)*16,
 		body:       func(c draw.Canvas) { drawGrid(c, grid, 20, 16) },
 	}, nil
 }
+
+// maxBins bounds the bins of a histogram, so a stray value cannot make one
+// with millions of bars.
+const maxBins = 500
 
 type histBars struct {
 	start, width float64

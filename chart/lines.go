@@ -62,6 +62,7 @@ func Lines(s LinesSpec) (*Figure, error) {
 		p.Add(l, pts)
 	}
 	p.Y.Min = 0
+	pad(&p.Y, 0.05, false, true)
 	p.X.Min, p.X.Max = -0.4, float64(len(s.XTicks))-0.6
 	h := s.Height
 	if h == 0 {

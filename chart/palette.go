@@ -36,8 +36,8 @@ var categoryPalette = [...]uint32{
 	0x77AADD, 0xEE8866, 0xEEDD88, 0xFFAABB, 0x99DDFF, 0x44BB99, 0xBBCC33, 0xAAAA00, 0xDDDDDD,
 }
 
-// CategoryColor returns the colour of category i in stacked charts.
-func CategoryColor(i int) color.RGBA {
+// categoryColor returns the colour of category i in stacked charts.
+func categoryColor(i int) color.RGBA {
 	return rgb(categoryPalette[mod(i, len(categoryPalette))])
 }
 
@@ -48,9 +48,9 @@ var divergingStops = [...]uint32{
 	0xFDDBC7, 0xF4A582, 0xD6604D, 0xB2182B, 0x67001F,
 }
 
-// Diverging maps t in [-1, 1] to a blue–white–red colour; t is clamped and
+// diverging maps t in [-1, 1] to a blue–white–red colour; t is clamped and
 // NaN gives light grey.
-func Diverging(t float64) color.RGBA {
+func diverging(t float64) color.RGBA {
 	if math.IsNaN(t) {
 		return rgb(0xDDDDDD)
 	}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"strings"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/vg"
@@ -52,9 +53,11 @@ func Profiles(s ProfilesSpec) (*Figure, error) {
 	if lim == 0 {
 		lim = 1
 	}
-	lim *= 1.3 // room for the value labels
+	// One outlier must not flatten every other bar: the axis stops at 4,
+	// and longer bars run to its edge with their value written inside.
+	lim = math.Min(lim, 4) * 1.35
 	tick := textStyle(tickSize, false, ink)
-	panelW := (Width - 2*margin - vg.Length(cols-1)*24) / vg.Length(cols)
+	panelW := (figureWidth - 2*margin - vg.Length(cols-1)*24) / vg.Length(cols)
 	var grid [][]*plot.Plot
 	for i := range n {
 		if i%cols == 0 {
@@ -78,23 +81,50 @@ func Profiles(s ProfilesSpec) (*Figure, error) {
 		values := append(append([]float64(nil), s.Values[i]...), make([]float64, most-len(s.Values[i]))...)
 		vals = append(vals, make([]string, most-len(s.Values[i]))...)
 		p := newPlot()
-		p.Title.Text = truncate(s.Segments[i], textStyle(panelSize, true, ink), panelW)
-		p.Title.TextStyle.Color = ink
-		p.X.Label.Text = s.XLabel
+		p.Title.Text = wrap(s.Segments[i], textStyle(panelSize, true, ink), panelW-10, 2)
+		if i+cols >= n {
+			p.X.Label.Text = s.XLabel // only under the last panel of each column
+		}
 		p.X.Tick.Marker = numberTicks{}
 		p.Y.Tick.Marker = categoryTicks{names: labels, top: true}
 		p.Y.Tick.Length = 0
 		addGrid(p, true, false)
 		p.Add(&hbars{zero: true, values: values, labels: vals, colors: repeatColor(SegmentColor(i), most), height: 0.7})
+		if len(s.Values[i]) == 0 {
+			p.Add(note("no traits stand out"))
+		}
 		p.X.Min, p.X.Max = -lim, lim
 		grid[len(grid)-1] = append(grid[len(grid)-1], p)
 	}
 	rows := len(grid)
-	panelH := vg.Length(most)*15 + 58
+	panelH := vg.Length(most)*15 + 58 + extraTitleLines(grid)
 	return &Figure{
 		title:      s.Title,
 		legend:     segmentLegend(s.Segments, keySwatch),
 		bodyHeight: vg.Length(rows)*panelH + vg.Length(rows-1)*16,
 		body:       func(c draw.Canvas) { drawGrid(c, grid, 24, 16) },
 	}, nil
+}
+
+// note writes a short grey message in the middle of a panel.
+type note string
+
+// Plot implements plot.Plotter.
+func (n note) Plot(c draw.Canvas, _ *plot.Plot) {
+	ts := textStyle(labelSize, false, softInk)
+	ts.XAlign, ts.YAlign = draw.XCenter, draw.YCenter
+	c.FillText(ts, c.Center(), string(n))
+}
+
+// extraTitleLines is the height that two-line panel titles add to each row
+// of a grid.
+func extraTitleLines(grid [][]*plot.Plot) vg.Length {
+	for _, row := range grid {
+		for _, p := range row {
+			if strings.Contains(p.Title.Text, "\n") {
+				return panelSize + 2
+			}
+		}
+	}
+	return 0
 }

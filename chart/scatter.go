@@ -52,6 +52,8 @@ func Scatter(s ScatterSpec) (*Figure, error) {
 	p.Y.Tick.Marker = numberTicks{}
 	addGrid(p, true, true)
 	p.Add(&dots{x: s.X, y: s.Y, g: s.Segment, n: n})
+	pad(&p.X, 0.02, true, true)
+	pad(&p.Y, 0.02, true, true)
 	legend := segmentLegend(s.Segments, keyMarker)
 	for i := range legend {
 		legend[i].glyph = shapeCircle

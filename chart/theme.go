@@ -22,9 +22,9 @@ const (
 	cellSize   = 8
 )
 
-// Width is the width of every figure. Figures are scaled to the page width
+// figureWidth is the width of every figure. Figures are scaled to the page width
 // in HTML, so one width keeps type the same size in all charts.
-const Width = 10 * vg.Inch
+const figureWidth = 10 * vg.Inch
 
 var (
 	ink      = color.RGBA{R: 0x22, G: 0x22, B: 0x22, A: 0xff}
@@ -96,4 +96,19 @@ func addGrid(p *plot.Plot, vertical, horizontal bool) {
 		g.Horizontal.Color = nil
 	}
 	p.Add(g)
+}
+
+// pad widens an axis range by frac of its span on the sides asked for, so
+// markers at the extremes are not cut by the frame.
+func pad(a *plot.Axis, frac float64, low, high bool) {
+	span := a.Max - a.Min
+	if !(span > 0) {
+		return
+	}
+	if low {
+		a.Min -= frac * span
+	}
+	if high {
+		a.Max += frac * span
+	}
 }

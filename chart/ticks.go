@@ -40,7 +40,7 @@ func (t categoryTicks) Ticks(_, _ float64) []plot.Tick {
 
 // numberTicks places about six ticks at round numbers (1, 2, 2.5 or 5
 // times a power of ten) and formats labels with thousands separators and no
-// exponent.
+// exponent; from 100,000 on, labels use k and M (250k, 1.5M).
 type numberTicks struct {
 	suffix string // appended to every label, e.g. "%"
 }
@@ -51,11 +51,28 @@ func (t numberTicks) Ticks(lo, hi float64) []plot.Tick {
 		return []plot.Tick{{Value: lo, Label: formatNumber(lo, 1) + t.suffix}}
 	}
 	step := niceStep((hi - lo) / 5)
+	// Large values read better as 250k or 1.5M than as 1,500,000.
+	scale, unit := 1.0, ""
+	switch top := math.Max(math.Abs(lo), math.Abs(hi)); {
+	case top >= 1e6:
+		scale, unit = 1e6, "M"
+	case top >= 1e5:
+		scale, unit = 1e3, "k"
+	}
 	var out []plot.Tick
 	first := math.Ceil(lo/step - 1e-9)
 	for k := first; k*step <= hi+step*1e-9; k++ {
 		v := k * step
-		out = append(out, plot.Tick{Value: v, Label: formatNumber(v, step) + t.suffix})
+		label := formatNumber(v/scale, step/scale)
+		if unit != "" {
+			if strings.Contains(label, ".") {
+				label = strings.TrimRight(strings.TrimRight(label, "0"), ".")
+			}
+			if v != 0 {
+				label += unit
+			}
+		}
+		out = append(out, plot.Tick{Value: v, Label: label + t.suffix})
 	}
 	return out
 }

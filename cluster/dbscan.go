@@ -23,20 +23,27 @@ package cluster
 // neighbourhoods at once:
 //
 //  1. A neighbour index is built once: a k-d tree with a bounding box per
-//     node (leaves of at most 32 rows) up to 24 columns, and above that a
-//     blocked brute-force list (leaves are blocks of consecutive rows). Both
-//     answer the same queries; whole leaves are accepted or rejected from
-//     their boxes.
+//     node, split at the median of the widest column, with leaves of up to
+//     32 rows (d <= 3), 64 (d <= 8) or 128. Whole subtrees are rejected,
+//     and whole leaves accepted, from their boxes; distances inside a leaf
+//     are computed four rows at a time. The same code over blocks of
+//     consecutive rows, without the split, is the blocked brute-force
+//     reference used in the tests. On clustered data the tree stays ahead
+//     of brute force in many dimensions too (measured 12x at d = 16, 7x at
+//     d = 32 and d = 64, n = 20,000), because it prunes whole clusters.
 //  2. Core rows are found in parallel, leaf by leaf. A row stops counting as
 //     soon as it has MinSamples neighbours, so dense regions cost little.
-//  3. Core rows within Eps of each other are joined with a union-find over
-//     leaf pairs. Once all core rows of a leaf are in one set (the set only
-//     grows), a pair of such leaves costs two look-ups.
+//     The first few neighbours met (up to 8) are recorded.
+//  3. Core rows are joined with their recorded core neighbours in a
+//     union-find, then every pair of leaves within reach is checked for
+//     core rows within Eps that are still in different sets. Once all core
+//     rows of a leaf are in one set (sets only grow), a pair of such leaves
+//     costs two look-ups.
 //  4. Sets are numbered by their smallest row index, and each non-core row
 //     takes, in parallel, the smallest number among its core neighbours.
 //
-// Memory beyond the input is O(n) (a copy of the rows in tree order, a few
-// integers per row) whatever Eps is.
+// Memory beyond the input is O(n) whatever Eps is: a copy of the rows in
+// tree order and about 60 bytes per row.
 //
 // # Distances and exactness
 //
@@ -89,13 +96,13 @@ const (
 	MetricCosine    = "cosine"
 )
 
+// dbChunk is how many rows of a leaf the counting pass handles before it
+// checks whether a point has enough neighbours.
+const dbChunk = 32
+
 // dbEdgesPerPoint is how many neighbours per point the counting pass
 // records for the linking pass.
 const dbEdgesPerPoint = 8
-
-// dbMaxTreeDim is the largest number of columns for which DBSCAN uses the
-// k-d tree; above it, the blocked brute-force index.
-const dbMaxTreeDim = 24
 
 // DBSCANOptions configures DBSCAN. The zero value means: Eps chosen
 // automatically, MinSamples 5, Euclidean distance, all CPUs.
@@ -202,6 +209,10 @@ type DBSCANResult struct {
 	// Warnings lists what the result suggests about the parameters, for
 	// the caller to report.
 	Warnings []DBSCANWarning
+	// KDistances is the sorted k-distance curve (k = MinSamples, see
+	// KDistance) Eps was chosen from when the options left Eps 0, and nil
+	// otherwise.
+	KDistances []float64
 }
 
 // DBSCAN clusters the rows of x with DBSCAN, giving the same labels and
@@ -216,16 +227,17 @@ func DBSCAN(ctx context.Context, x *mat.Dense, opts DBSCANOptions) (*DBSCANResul
 		return nil, err
 	}
 	metric := dbIndexMetric(o.Metric)
-	ix := nbBuild(data, n, d, metric, d <= dbMaxTreeDim)
+	ix := nbBuild(data, n, d, metric, true)
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
 	eps := o.Eps
+	var curve []float64
 	if eps == 0 {
 		if o.MinSamples > n {
 			return nil, fmt.Errorf("cluster: automatic eps needs min samples (%d) <= number of rows (%d)", o.MinSamples, n)
 		}
-		curve, err := dbKDistance(ctx, ix, o.MinSamples, o.Metric, o.Workers)
+		curve, err = dbKDistance(ctx, ix, o.MinSamples, o.Metric, o.Workers)
 		if err != nil {
 			return nil, err
 		}
@@ -238,7 +250,7 @@ func DBSCAN(ctx context.Context, x *mat.Dense, opts DBSCANOptions) (*DBSCANResul
 	if err != nil {
 		return nil, err
 	}
-	res := &DBSCANResult{Labels: labels, CoreIndices: core, Eps: eps, MinSamples: o.MinSamples, Metric: o.Metric}
+	res := &DBSCANResult{Labels: labels, CoreIndices: core, Eps: eps, MinSamples: o.MinSamples, Metric: o.Metric, KDistances: curve}
 	for _, l := range labels {
 		if l < 0 {
 			res.NNoise++
@@ -368,15 +380,15 @@ type dbScratch struct {
 	dist     []float64
 }
 
-func dbNewScratch(workers, d int) []dbScratch {
+func dbNewScratch(workers, d, leafSize int) []dbScratch {
 	s := make([]dbScratch, workers)
 	for w := range s {
-		s[w].cnt = make([]int32, nbLeafSize)
-		s[w].rec = make([]uint8, nbLeafSize)
-		s[w].undone = make([]int32, 0, nbLeafSize)
+		s[w].cnt = make([]int32, leafSize)
+		s[w].rec = make([]uint8, leafSize)
+		s[w].undone = make([]int32, 0, leafSize)
 		s[w].qlo = make([]float64, d)
 		s[w].qhi = make([]float64, d)
-		s[w].dist = make([]float64, nbLeafSize)
+		s[w].dist = make([]float64, leafSize)
 	}
 	return s
 }
@@ -386,7 +398,7 @@ func dbNewScratch(workers, d int) []dbScratch {
 func dbRun(ctx context.Context, ix *nbIndex, thr float64, minSamples, workers int) ([]int, []int, error) {
 	n := ix.n
 	core := make([]bool, n) // by index position
-	scratch := dbNewScratch(workers, ix.d)
+	scratch := dbNewScratch(workers, ix.d, ix.leafSize)
 	m := min(minSamples-1, dbEdgesPerPoint)
 	edges := make([]int32, n*m)
 	err := dbParallel(ctx, workers, len(ix.leaves), func(w, leaf int) {
@@ -467,15 +479,29 @@ func (ix *nbIndex) dbCountLeaf(leaf int32, thr float64, minSamples int32, core [
 		st = st[:len(st)-1]
 		b := ix.nodes[it.node]
 		if b.left >= 0 {
-			st = ix.pushChildren(st, it.node, thr, func(c int32) float64 {
-				lo, hi := ix.box(c)
-				lower, _ := nbBoxBox(metric, s.qlo, s.qhi, lo, hi)
-				return lower
-			})
+			llo, lhi := ix.box(b.left)
+			rlo, rhi := ix.box(b.right)
+			lb := nbBoxLower(metric, s.qlo, s.qhi, llo, lhi)
+			rb := nbBoxLower(metric, s.qlo, s.qhi, rlo, rhi)
+			first, second := nbStackItem{b.right, rb}, nbStackItem{b.left, lb}
+			if rb < lb {
+				first, second = second, first
+			}
+			if !nbBeyond(first.bound, thr) {
+				st = append(st, first)
+			}
+			if !nbBeyond(second.bound, thr) {
+				st = append(st, second)
+			}
 			continue
 		}
 		blo, bhi := ix.box(it.node)
-		if _, upper := nbBoxBox(metric, s.qlo, s.qhi, blo, bhi); nbWithin(upper, thr) {
+		allIn := false
+		if ix.diam[b.leafLo] <= thr {
+			_, upper := nbBoxBox(metric, s.qlo, s.qhi, blo, bhi)
+			allIn = nbWithin(upper, thr)
+		}
+		if allIn {
 			for _, p := range undone {
 				cnt[p-nd.start] += b.end - b.start
 				e := edges[int(p)*m : int(p+1)*m]
@@ -492,17 +518,21 @@ func (ix *nbIndex) dbCountLeaf(leaf int32, thr float64, minSamples int32, core [
 				if nbBeyond(nbPointBox(metric, q, blo, bhi), thr) {
 					continue
 				}
-				dist := s.dist[:b.end-b.start]
-				nbDistRows(metric, q, ix.rows(b.start, b.end), dist)
 				c := cnt[p-nd.start]
 				e := edges[int(p)*m : int(p+1)*m]
 				k := int(rec[p-nd.start])
-				for i, v := range dist {
-					if v <= thr {
-						c++
-						if r := b.start + int32(i); k < m && r != p {
-							e[k] = r
-							k++
+				// Chunks of dbChunk rows, to stop soon after minSamples.
+				for lo := b.start; lo < b.end && c < minSamples; lo += dbChunk {
+					hi := min(lo+dbChunk, b.end)
+					dist := s.dist[:hi-lo]
+					nbDistRows(metric, q, ix.rows(lo, hi), dist)
+					for i, v := range dist {
+						if v <= thr {
+							c++
+							if r := lo + int32(i); k < m && r != p {
+								e[k] = r
+								k++
+							}
 						}
 					}
 				}
@@ -561,7 +591,7 @@ func dbNewLinker(ix *nbIndex, core []bool) *dbLinker {
 		nCore:   make([]int32, len(ix.leaves)),
 		rep:     make([]int32, len(ix.leaves)),
 		uniform: make([]bool, len(ix.leaves)),
-		dist:    make([]float64, nbLeafSize),
+		dist:    make([]float64, ix.leafSize),
 	}
 	for p := range l.parent {
 		l.parent[p] = int32(p)

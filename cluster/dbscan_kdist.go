@@ -63,7 +63,7 @@ func KDistance(ctx context.Context, x *mat.Dense, k int, opts KDistanceOptions) 
 	if k < 1 || k > n {
 		return nil, fmt.Errorf("cluster: k must be between 1 and the number of rows (%d), got %d", n, k)
 	}
-	ix := nbBuild(data, n, d, dbIndexMetric(metric), d <= dbMaxTreeDim)
+	ix := nbBuild(data, n, d, dbIndexMetric(metric), true)
 	curve, err := dbKDistance(ctx, ix, k, metric, dbWorkers(opts.Workers))
 	if err != nil {
 		return nil, err
@@ -75,7 +75,7 @@ func KDistance(ctx context.Context, x *mat.Dense, k int, opts KDistanceOptions) 
 // dbKDistance returns the sorted k-distance curve of the indexed points.
 func dbKDistance(ctx context.Context, ix *nbIndex, k int, metric string, workers int) ([]float64, error) {
 	out := make([]float64, ix.n)
-	scratch := dbNewScratch(workers, ix.d)
+	scratch := dbNewScratch(workers, ix.d, ix.leafSize)
 	const chunk = 512
 	err := dbParallel(ctx, workers, (ix.n+chunk-1)/chunk, func(w, t int) {
 		s := &scratch[w]

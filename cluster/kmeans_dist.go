@@ -89,6 +89,136 @@ func (dt *kmData) dists(lo, hi int, cen []float64, k int, scratch, out []float64
 	}
 }
 
+// distsIdx is dists for the rows listed in idx (each in [0, n)): out[r*k+j]
+// is the squared distance between row idx[r], centred, and centre j. The
+// values are bit for bit those of dists.
+func (dt *kmData) distsIdx(idx []int, cen []float64, k int, scratch, out []float64) {
+	d := dt.d
+	if len(idx) == 0 || k <= 0 {
+		return
+	}
+	if len(out) < len(idx)*k || len(scratch) < d || len(cen) < k*d || len(dt.mean) < d {
+		panic("cluster: distsIdx: slice too short")
+	}
+	for _, i := range idx {
+		if i < 0 || i >= dt.n {
+			panic("cluster: distsIdx: row out of range")
+		}
+	}
+	if dt.simd {
+		kmDistIdxAsm(dt.x, dt.stride, idx, dt.mean, cen, d, k, scratch, out)
+		return
+	}
+	p := scratch[:d]
+	for r, i := range idx {
+		dt.centre(p, i)
+		for j := range k {
+			out[r*k+j] = kmSqDist(p, cen[j*d:(j+1)*d])
+		}
+	}
+}
+
+// accum adds the centred rows [lo, lo+len(labels)) to the cluster sums:
+// sums[labels[r]*d:] += row lo+r - mean, exactly as centre then kmAddTo.
+// The counts are not touched.
+func (dt *kmData) accum(lo int, labels []int, sums []float64) {
+	d, rows := dt.d, len(labels)
+	if rows == 0 {
+		return
+	}
+	k := len(sums) / d
+	for _, l := range labels {
+		if l < 0 || l >= k {
+			panic("cluster: accum: label out of range")
+		}
+	}
+	if lo < 0 || len(dt.mean) < d || (lo+rows-1)*dt.stride+d > len(dt.x) {
+		panic("cluster: accum: slice too short")
+	}
+	if dt.simd {
+		kmAccumAsm(dt.x, lo*dt.stride, dt.stride, labels, dt.mean, sums, d)
+		return
+	}
+	m := dt.mean[:d]
+	for r, l := range labels {
+		row := dt.row(lo + r)
+		s := sums[l*d : (l+1)*d]
+		for t, v := range row {
+			s[t] += v - m[t]
+		}
+	}
+}
+
+// nearest sets, for the rows lo+r in [lo, hi), lab[r] to the nearest of the
+// k centres (ties: lowest index) and d1[r], d2[r] to the smallest and
+// second smallest squared distances (+Inf when k == 1), exactly as
+// kmArgmin2 over dists. d2 may be nil. out is scratch space of length at
+// least 3*(hi-lo).
+func (dt *kmData) nearest(lo, hi int, cen []float64, k int, scratch, out []float64, lab []int, d1, d2 []float64) {
+	rows := hi - lo
+	if rows <= 0 {
+		return
+	}
+	if dt.simd {
+		if lo < 0 || len(out) < 3*rows || len(scratch) < dt.d || len(cen) < k*dt.d || len(dt.mean) < dt.d || (hi-1)*dt.stride+dt.d > len(dt.x) || k <= 0 {
+			panic("cluster: nearest: slice too short")
+		}
+		kmNearestBlockAsm(dt.x, lo*dt.stride, dt.stride, rows, dt.mean, cen, dt.d, k, scratch, out)
+		kmUnpackNearest(out, lab[:rows], d1[:rows], d2)
+		return
+	}
+	buf := make([]float64, k)
+	for r := range rows {
+		dt.dists(lo+r, lo+r+1, cen, k, scratch, buf)
+		j, a, b := kmArgmin2(buf)
+		lab[r], d1[r] = j, a
+		if d2 != nil {
+			d2[r] = b
+		}
+	}
+}
+
+// nearestIdx is nearest for the rows listed in idx.
+func (dt *kmData) nearestIdx(idx []int, cen []float64, k int, scratch, out []float64, lab []int, d1, d2 []float64) {
+	rows := len(idx)
+	if rows == 0 {
+		return
+	}
+	if dt.simd {
+		if len(out) < 3*rows || len(scratch) < dt.d || len(cen) < k*dt.d || len(dt.mean) < dt.d || k <= 0 {
+			panic("cluster: nearestIdx: slice too short")
+		}
+		for _, i := range idx {
+			if i < 0 || i >= dt.n {
+				panic("cluster: nearestIdx: row out of range")
+			}
+		}
+		kmNearestIdxAsm(dt.x, dt.stride, idx, dt.mean, cen, dt.d, k, scratch, out)
+		kmUnpackNearest(out, lab[:rows], d1[:rows], d2)
+		return
+	}
+	buf := make([]float64, k)
+	for r, i := range idx {
+		dt.dists(i, i+1, cen, k, scratch, buf)
+		j, a, b := kmArgmin2(buf)
+		lab[r], d1[r] = j, a
+		if d2 != nil {
+			d2[r] = b
+		}
+	}
+}
+
+// kmUnpackNearest splits the kernel's (index, d1, d2) triples.
+func kmUnpackNearest(out []float64, lab []int, d1, d2 []float64) {
+	for r := range lab {
+		o := out[3*r : 3*r+3 : 3*r+3]
+		lab[r], d1[r] = int(o[0]), o[1]
+		if d2 != nil {
+			d2[r] = o[2]
+		}
+	}
+}
+
 // kmBlockRows is the number of rows per dists call in full passes.
 func kmBlockRows(k int) int { return min(256, max(1, 4096/k)) }
 

@@ -3,6 +3,18 @@ package cluster
 //go:noescape
 func kmDistBlockAVX2(x *float64, stride, rows int, mean, cen *float64, d, k int, scratch, out *float64)
 
+//go:noescape
+func kmDistIdxAVX2(x *float64, stride int, idx *int, rows int, mean, cen *float64, d, k int, scratch, out *float64)
+
+//go:noescape
+func kmAccumAVX2(x *float64, stride, rows int, mean *float64, labels *int, sums *float64, d int)
+
+//go:noescape
+func kmNearestBlockAVX2(x *float64, stride, rows int, mean, cen *float64, d, k int, scratch, out *float64)
+
+//go:noescape
+func kmNearestIdxAVX2(x *float64, stride int, idx *int, rows int, mean, cen *float64, d, k int, scratch, out *float64)
+
 func kmCPUID(eaxArg, ecxArg uint32) (eax, ebx, ecx, edx uint32)
 
 func kmXGETBV() (eax, edx uint32)
@@ -31,4 +43,28 @@ func kmDetectAVX2() bool {
 // kmDistBlockAsm calls the AVX2 kernel; the caller has checked the bounds.
 func kmDistBlockAsm(x []float64, off, stride, rows int, mean, cen []float64, d, k int, scratch, out []float64) {
 	kmDistBlockAVX2(&x[off], stride, rows, &mean[0], &cen[0], d, k, &scratch[0], &out[0])
+}
+
+// kmDistIdxAsm calls the AVX2 gather kernel; the caller has checked the
+// bounds.
+func kmDistIdxAsm(x []float64, stride int, idx []int, mean, cen []float64, d, k int, scratch, out []float64) {
+	kmDistIdxAVX2(&x[0], stride, &idx[0], len(idx), &mean[0], &cen[0], d, k, &scratch[0], &out[0])
+}
+
+// kmAccumAsm calls the AVX2 accumulation kernel; the caller has checked the
+// bounds.
+func kmAccumAsm(x []float64, off, stride int, labels []int, mean, sums []float64, d int) {
+	kmAccumAVX2(&x[off], stride, len(labels), &mean[0], &labels[0], &sums[0], d)
+}
+
+// kmNearestBlockAsm calls the AVX2 nearest-centre kernel; the caller has
+// checked the bounds.
+func kmNearestBlockAsm(x []float64, off, stride, rows int, mean, cen []float64, d, k int, scratch, out []float64) {
+	kmNearestBlockAVX2(&x[off], stride, rows, &mean[0], &cen[0], d, k, &scratch[0], &out[0])
+}
+
+// kmNearestIdxAsm calls the AVX2 nearest-centre gather kernel; the caller
+// has checked the bounds.
+func kmNearestIdxAsm(x []float64, stride int, idx []int, mean, cen []float64, d, k int, scratch, out []float64) {
+	kmNearestIdxAVX2(&x[0], stride, &idx[0], len(idx), &mean[0], &cen[0], d, k, &scratch[0], &out[0])
 }

@@ -104,6 +104,400 @@ done:
 	VZEROUPPER
 	RET
 
+// func kmDistIdxAVX2(x *float64, stride int, idx *int, rows int, mean, cen *float64, d, k int, scratch, out *float64)
+//
+// kmDistBlockAVX2 for the rows idx[0..rows-1] of x: the same instruction
+// sequence per (row, centre), so the values agree bit for bit.
+TEXT ·kmDistIdxAVX2(SB), NOSPLIT, $0-80
+	MOVQ x+0(FP), SI
+	MOVQ stride+8(FP), R8
+	MOVQ idx+16(FP), R14
+	MOVQ rows+24(FP), R9
+	MOVQ mean+32(FP), R10
+	MOVQ cen+40(FP), R11
+	MOVQ d+48(FP), DX
+	MOVQ k+56(FP), R12
+	MOVQ scratch+64(FP), R13
+	MOVQ out+72(FP), DI
+	TESTQ R9, R9
+	JLE gdone
+
+growloop:
+	MOVQ (R14), BX
+	IMULQ R8, BX
+	LEAQ (SI)(BX*8), BX
+	XORQ AX, AX
+
+gcentre4:
+	LEAQ 4(AX), CX
+	CMPQ CX, DX
+	JGT gcentre1
+	VMOVUPD (BX)(AX*8), Y0
+	VSUBPD (R10)(AX*8), Y0, Y0
+	VMOVUPD Y0, (R13)(AX*8)
+	MOVQ CX, AX
+	JMP gcentre4
+
+gcentre1:
+	CMPQ AX, DX
+	JGE gcentred
+	VMOVSD (BX)(AX*8), X0
+	VSUBSD (R10)(AX*8), X0, X0
+	VMOVSD X0, (R13)(AX*8)
+	INCQ AX
+	JMP gcentre1
+
+gcentred:
+	MOVQ R11, BX
+	MOVQ R12, CX
+
+gcenloop:
+	VXORPD Y1, Y1, Y1
+	VXORPD Y2, Y2, Y2
+	XORQ AX, AX
+	MOVQ DX, R15
+	SHRQ $3, R15
+	TESTQ R15, R15
+	JZ gafter8
+
+gloop8:
+	VMOVUPD (R13)(AX*8), Y0
+	VSUBPD (BX)(AX*8), Y0, Y0
+	VFMADD231PD Y0, Y0, Y1
+	VMOVUPD 32(R13)(AX*8), Y3
+	VSUBPD 32(BX)(AX*8), Y3, Y3
+	VFMADD231PD Y3, Y3, Y2
+	ADDQ $8, AX
+	DECQ R15
+	JNZ gloop8
+
+gafter8:
+	TESTQ $4, DX
+	JZ gafter4
+	VMOVUPD (R13)(AX*8), Y0
+	VSUBPD (BX)(AX*8), Y0, Y0
+	VFMADD231PD Y0, Y0, Y1
+	ADDQ $4, AX
+
+gafter4:
+	VADDPD Y2, Y1, Y1
+	VEXTRACTF128 $1, Y1, X2
+	VADDPD X2, X1, X1
+	VHADDPD X1, X1, X1
+
+gtail:
+	CMPQ AX, DX
+	JGE gstore
+	VMOVSD (R13)(AX*8), X0
+	VSUBSD (BX)(AX*8), X0, X0
+	VFMADD231SD X0, X0, X1
+	INCQ AX
+	JMP gtail
+
+gstore:
+	VMOVSD X1, (DI)
+	ADDQ $8, DI
+	LEAQ (BX)(DX*8), BX
+	DECQ CX
+	JNZ gcenloop
+	ADDQ $8, R14
+	DECQ R9
+	JNZ growloop
+
+gdone:
+	VZEROUPPER
+	RET
+
+// func kmAccumAVX2(x *float64, stride, rows int, mean *float64, labels *int, sums *float64, d int)
+//
+// For each of rows rows of x: sums[labels[r]*d+t] += x[r][t] - mean[t], the
+// same two roundings per coordinate as the Go code.
+TEXT ·kmAccumAVX2(SB), NOSPLIT, $0-56
+	MOVQ x+0(FP), SI
+	MOVQ stride+8(FP), R8
+	SHLQ $3, R8
+	MOVQ rows+16(FP), R9
+	MOVQ mean+24(FP), R10
+	MOVQ labels+32(FP), R11
+	MOVQ sums+40(FP), R12
+	MOVQ d+48(FP), DX
+	TESTQ R9, R9
+	JLE adone
+
+arowloop:
+	MOVQ (R11), BX
+	IMULQ DX, BX
+	LEAQ (R12)(BX*8), BX
+	XORQ AX, AX
+
+aloop4:
+	LEAQ 4(AX), CX
+	CMPQ CX, DX
+	JGT aloop1
+	VMOVUPD (SI)(AX*8), Y0
+	VSUBPD (R10)(AX*8), Y0, Y0
+	VADDPD (BX)(AX*8), Y0, Y0
+	VMOVUPD Y0, (BX)(AX*8)
+	MOVQ CX, AX
+	JMP aloop4
+
+aloop1:
+	CMPQ AX, DX
+	JGE anext
+	VMOVSD (SI)(AX*8), X0
+	VSUBSD (R10)(AX*8), X0, X0
+	VADDSD (BX)(AX*8), X0, X0
+	VMOVSD X0, (BX)(AX*8)
+	INCQ AX
+	JMP aloop1
+
+anext:
+	ADDQ R8, SI
+	ADDQ $8, R11
+	DECQ R9
+	JNZ arowloop
+
+adone:
+	VZEROUPPER
+	RET
+
+// func kmNearestBlockAVX2(x *float64, stride, rows int, mean, cen *float64, d, k int, scratch, out *float64)
+//
+// kmDistBlockAVX2 followed by the argmin over the centres: out[3r] is the
+// index of the nearest centre (as a float64; ties: lowest index),
+// out[3r+1] the smallest and out[3r+2] the second smallest squared
+// distance, exactly as kmArgmin2 over kmDistBlockAVX2's values.
+TEXT ·kmNearestBlockAVX2(SB), NOSPLIT, $0-72
+	MOVQ x+0(FP), SI
+	MOVQ stride+8(FP), R8
+	SHLQ $3, R8
+	MOVQ rows+16(FP), R9
+	MOVQ mean+24(FP), R10
+	MOVQ cen+32(FP), R11
+	MOVQ d+40(FP), DX
+	MOVQ k+48(FP), R12
+	MOVQ scratch+56(FP), R13
+	MOVQ out+64(FP), DI
+	MOVQ DX, R14
+	SHRQ $3, R14 // blocks of 8 coordinates
+	TESTQ R9, R9
+	JLE ndone
+
+nrowloop:
+	XORQ AX, AX
+
+ncentre4:
+	LEAQ 4(AX), CX
+	CMPQ CX, DX
+	JGT ncentre1
+	VMOVUPD (SI)(AX*8), Y0
+	VSUBPD (R10)(AX*8), Y0, Y0
+	VMOVUPD Y0, (R13)(AX*8)
+	MOVQ CX, AX
+	JMP ncentre4
+
+ncentre1:
+	CMPQ AX, DX
+	JGE ncentred
+	VMOVSD (SI)(AX*8), X0
+	VSUBSD (R10)(AX*8), X0, X0
+	VMOVSD X0, (R13)(AX*8)
+	INCQ AX
+	JMP ncentre1
+
+ncentred:
+	MOVQ $0x7FF0000000000000, AX
+	VMOVQ AX, X4
+	VMOVQ AX, X5
+	MOVQ $0x3FF0000000000000, AX
+	VMOVQ AX, X7
+	VXORPD X6, X6, X6
+	VXORPD X8, X8, X8
+	MOVQ R11, BX
+	MOVQ R12, CX
+
+ncenloop:
+	VXORPD Y1, Y1, Y1
+	VXORPD Y2, Y2, Y2
+	XORQ AX, AX
+	MOVQ R14, R15
+	TESTQ R15, R15
+	JZ nafter8
+
+nloop8:
+	VMOVUPD (R13)(AX*8), Y0
+	VSUBPD (BX)(AX*8), Y0, Y0
+	VFMADD231PD Y0, Y0, Y1
+	VMOVUPD 32(R13)(AX*8), Y3
+	VSUBPD 32(BX)(AX*8), Y3, Y3
+	VFMADD231PD Y3, Y3, Y2
+	ADDQ $8, AX
+	DECQ R15
+	JNZ nloop8
+
+nafter8:
+	TESTQ $4, DX
+	JZ nafter4
+	VMOVUPD (R13)(AX*8), Y0
+	VSUBPD (BX)(AX*8), Y0, Y0
+	VFMADD231PD Y0, Y0, Y1
+	ADDQ $4, AX
+
+nafter4:
+	VADDPD Y2, Y1, Y1
+	VEXTRACTF128 $1, Y1, X2
+	VADDPD X2, X1, X1
+	VHADDPD X1, X1, X1
+
+ntail:
+	CMPQ AX, DX
+	JGE nstore
+	VMOVSD (R13)(AX*8), X0
+	VSUBSD (BX)(AX*8), X0, X0
+	VFMADD231SD X0, X0, X1
+	INCQ AX
+	JMP ntail
+
+nstore:
+	VMAXSD X4, X1, X9
+	VMINSD X9, X5, X5
+	VCMPSD $1, X4, X1, X10
+	VBLENDVPD X10, X6, X8, X8
+	VMINSD X1, X4, X4
+	VADDSD X7, X6, X6
+	LEAQ (BX)(DX*8), BX
+	DECQ CX
+	JNZ ncenloop
+	VMOVSD X8, (DI)
+	VMOVSD X4, 8(DI)
+	VMOVSD X5, 16(DI)
+	ADDQ $24, DI
+	ADDQ R8, SI
+	DECQ R9
+	JNZ nrowloop
+
+ndone:
+	VZEROUPPER
+	RET
+
+// func kmNearestIdxAVX2(x *float64, stride int, idx *int, rows int, mean, cen *float64, d, k int, scratch, out *float64)
+//
+// kmNearestBlockAVX2 for the rows idx[0..rows-1].
+TEXT ·kmNearestIdxAVX2(SB), NOSPLIT, $0-80
+	MOVQ x+0(FP), SI
+	MOVQ stride+8(FP), R8
+	MOVQ idx+16(FP), R14
+	MOVQ rows+24(FP), R9
+	MOVQ mean+32(FP), R10
+	MOVQ cen+40(FP), R11
+	MOVQ d+48(FP), DX
+	MOVQ k+56(FP), R12
+	MOVQ scratch+64(FP), R13
+	MOVQ out+72(FP), DI
+	TESTQ R9, R9
+	JLE ngdone
+
+ngrowloop:
+	MOVQ (R14), BX
+	IMULQ R8, BX
+	LEAQ (SI)(BX*8), BX
+	XORQ AX, AX
+
+ngcentre4:
+	LEAQ 4(AX), CX
+	CMPQ CX, DX
+	JGT ngcentre1
+	VMOVUPD (BX)(AX*8), Y0
+	VSUBPD (R10)(AX*8), Y0, Y0
+	VMOVUPD Y0, (R13)(AX*8)
+	MOVQ CX, AX
+	JMP ngcentre4
+
+ngcentre1:
+	CMPQ AX, DX
+	JGE ngcentred
+	VMOVSD (BX)(AX*8), X0
+	VSUBSD (R10)(AX*8), X0, X0
+	VMOVSD X0, (R13)(AX*8)
+	INCQ AX
+	JMP ngcentre1
+
+ngcentred:
+	MOVQ $0x7FF0000000000000, AX
+	VMOVQ AX, X4
+	VMOVQ AX, X5
+	MOVQ $0x3FF0000000000000, AX
+	VMOVQ AX, X7
+	VXORPD X6, X6, X6
+	VXORPD X8, X8, X8
+	MOVQ R11, BX
+	MOVQ R12, CX
+
+ngcenloop:
+	VXORPD Y1, Y1, Y1
+	VXORPD Y2, Y2, Y2
+	XORQ AX, AX
+	MOVQ DX, R15
+	SHRQ $3, R15
+	TESTQ R15, R15
+	JZ ngafter8
+
+ngloop8:
+	VMOVUPD (R13)(AX*8), Y0
+	VSUBPD (BX)(AX*8), Y0, Y0
+	VFMADD231PD Y0, Y0, Y1
+	VMOVUPD 32(R13)(AX*8), Y3
+	VSUBPD 32(BX)(AX*8), Y3, Y3
+	VFMADD231PD Y3, Y3, Y2
+	ADDQ $8, AX
+	DECQ R15
+	JNZ ngloop8
+
+ngafter8:
+	TESTQ $4, DX
+	JZ ngafter4
+	VMOVUPD (R13)(AX*8), Y0
+	VSUBPD (BX)(AX*8), Y0, Y0
+	VFMADD231PD Y0, Y0, Y1
+	ADDQ $4, AX
+
+ngafter4:
+	VADDPD Y2, Y1, Y1
+	VEXTRACTF128 $1, Y1, X2
+	VADDPD X2, X1, X1
+	VHADDPD X1, X1, X1
+
+ngtail:
+	CMPQ AX, DX
+	JGE ngstore
+	VMOVSD (R13)(AX*8), X0
+	VSUBSD (BX)(AX*8), X0, X0
+	VFMADD231SD X0, X0, X1
+	INCQ AX
+	JMP ngtail
+
+ngstore:
+	VMAXSD X4, X1, X9
+	VMINSD X9, X5, X5
+	VCMPSD $1, X4, X1, X10
+	VBLENDVPD X10, X6, X8, X8
+	VMINSD X1, X4, X4
+	VADDSD X7, X6, X6
+	LEAQ (BX)(DX*8), BX
+	DECQ CX
+	JNZ ngcenloop
+	VMOVSD X8, (DI)
+	VMOVSD X4, 8(DI)
+	VMOVSD X5, 16(DI)
+	ADDQ $24, DI
+	ADDQ $8, R14
+	DECQ R9
+	JNZ ngrowloop
+
+ngdone:
+	VZEROUPPER
+	RET
+
 // func kmCPUID(eaxArg, ecxArg uint32) (eax, ebx, ecx, edx uint32)
 TEXT ·kmCPUID(SB), NOSPLIT, $0-24
 	MOVL eaxArg+0(FP), AX

@@ -8,3 +8,19 @@ const kmHasAVX2 = false
 func kmDistBlockAsm(x []float64, off, stride, rows int, mean, cen []float64, d, k int, scratch, out []float64) {
 	panic("cluster: no assembly kernel")
 }
+
+func kmDistIdxAsm(x []float64, stride int, idx []int, mean, cen []float64, d, k int, scratch, out []float64) {
+	panic("cluster: no assembly kernel")
+}
+
+func kmAccumAsm(x []float64, off, stride int, labels []int, mean, sums []float64, d int) {
+	panic("cluster: no assembly kernel")
+}
+
+func kmNearestBlockAsm(x []float64, off, stride, rows int, mean, cen []float64, d, k int, scratch, out []float64) {
+	panic("cluster: no assembly kernel")
+}
+
+func kmNearestIdxAsm(x []float64, stride int, idx []int, mean, cen []float64, d, k int, scratch, out []float64) {
+	panic("cluster: no assembly kernel")
+}

@@ -56,7 +56,11 @@ func kmHamerly(ctx context.Context, dt *kmData, init []float64, k, maxIter int, 
 	pass := func(mode int) {
 		dt.parallel(func(c int) {
 			scratch := make([]float64, d)
-			out := make([]float64, kmBlockRows(k)*k)
+			br := kmBlockRows(k)
+			out := make([]float64, 3*br)
+			lab := make([]int, br)
+			d1 := make([]float64, br)
+			d2 := make([]float64, br)
 			var p []float64
 			var pc []int
 			if mode != passNone {
@@ -66,28 +70,48 @@ func kmHamerly(ctx context.Context, dt *kmData, init []float64, k, maxIter int, 
 			ch := 0
 			var nd int64
 			if mode == passFirst {
-				br := kmBlockRows(k)
 				for b := lo; b < hi; b += br {
 					be := min(b+br, hi)
-					dt.dists(b, be, cur, k, scratch, out)
-					for i := b; i < be; i++ {
-						j, d1, d2 := kmArgmin2(out[(i-b)*k : (i-b+1)*k])
-						labels[i] = j
-						upper[i] = math.Sqrt(d1) * (1 + g)
-						lower[i] = math.Sqrt(d2) * (1 - g)
+					dt.nearest(b, be, cur, k, scratch, out, lab, d1, d2)
+					for r, j := range lab[:be-b] {
+						labels[b+r] = j
+						upper[b+r] = math.Sqrt(d1[r]) * (1 + g)
+						lower[b+r] = math.Sqrt(d2[r]) * (1 - g)
 					}
 				}
-				for i := lo; i < hi; i++ {
-					j := labels[i]
-					dt.centre(scratch, i)
-					kmAddTo(p[j*d:(j+1)*d], scratch)
+				for _, j := range labels[lo:hi] {
 					pc[j]++
 				}
+				dt.accum(lo, labels[lo:hi], p)
 				changed[c] = hi - lo
 				ndist[c] = int64(hi-lo) * int64(k)
 				return
 			}
-			buf := scratch[:d] // the centred row after a dists call
+			// Rows whose bounds fail are queued and their distances to all
+			// the centres computed in one call per batch.
+			buf := make([]float64, d)
+			pend := make([]int, 0, br)
+			flush := func() {
+				dt.nearestIdx(pend, cur, k, scratch, out, lab, d1, d2)
+				nd += int64(len(pend) * k)
+				for r, i := range pend {
+					j := lab[r]
+					upper[i] = math.Sqrt(d1[r]) * (1 + g)
+					lower[i] = math.Sqrt(d2[r]) * (1 - g)
+					if a := labels[i]; j != a {
+						ch++
+						labels[i] = j
+						if mode == passDelta {
+							dt.centre(buf, i)
+							kmAddTo(p[j*d:(j+1)*d], buf)
+							kmSubFrom(p[a*d:(a+1)*d], buf)
+							pc[j]++
+							pc[a]--
+						}
+					}
+				}
+				pend = pend[:0]
+			}
 			for i := lo; i < hi; i++ {
 				a := labels[i]
 				ua := (upper[i] + delta[a]) * up
@@ -96,40 +120,20 @@ func kmHamerly(ctx context.Context, dt *kmData, init []float64, k, maxIter int, 
 					dl = dmax2
 				}
 				la := (lower[i] - dl) * down
-				m := max(half[a], la)
-				centred := false
-				if ua >= m {
-					dt.dists(i, i+1, cur[a*d:(a+1)*d], 1, scratch, out[:1])
-					centred = true
-					ua = math.Sqrt(out[0]) * (1 + g)
-					nd++
-					if ua >= m {
-						dt.dists(i, i+1, cur, k, scratch, out[:k])
-						j, d1, d2 := kmArgmin2(out[:k])
-						nd += int64(k)
-						ua = math.Sqrt(d1) * (1 + g)
-						la = math.Sqrt(d2) * (1 - g)
-						if j != a {
-							ch++
-							labels[i] = j
-							if mode == passDelta {
-								kmAddTo(p[j*d:(j+1)*d], buf)
-								kmSubFrom(p[a*d:(a+1)*d], buf)
-								pc[j]++
-								pc[a]--
-							}
-						}
+				upper[i], lower[i] = ua, la
+				if ua >= max(half[a], la) {
+					pend = append(pend, i)
+					if len(pend) == cap(pend) {
+						flush()
 					}
 				}
-				upper[i], lower[i] = ua, la
-				if mode == passFull {
-					if !centred {
-						dt.centre(buf, i)
-					}
-					j := labels[i]
-					kmAddTo(p[j*d:(j+1)*d], buf)
+			}
+			flush()
+			if mode == passFull {
+				for _, j := range labels[lo:hi] {
 					pc[j]++
 				}
+				dt.accum(lo, labels[lo:hi], p)
 			}
 			changed[c] = ch
 			ndist[c] = nd

@@ -191,9 +191,10 @@ func kmLloyd(ctx context.Context, dt *kmData, init []float64, k, maxIter int, to
 	estep := func(sums bool) {
 		dt.parallel(func(c int) {
 			scratch := make([]float64, d)
-			buf := make([]float64, d)
 			br := kmBlockRows(k)
-			out := make([]float64, br*k)
+			out := make([]float64, 3*br)
+			lab := make([]int, br)
+			d1 := make([]float64, br)
 			var p []float64
 			var pc []int
 			if sums {
@@ -204,19 +205,19 @@ func kmLloyd(ctx context.Context, dt *kmData, init []float64, k, maxIter int, to
 			in := 0.0
 			for b := lo; b < hi; b += br {
 				be := min(b+br, hi)
-				dt.dists(b, be, cur, k, scratch, out)
-				for i := b; i < be; i++ {
-					j, d1, _ := kmArgmin2(out[(i-b)*k : (i-b+1)*k])
-					in += d1
-					if j != labels[i] {
+				dt.nearest(b, be, cur, k, scratch, out, lab, d1, nil)
+				for r, j := range lab[:be-b] {
+					in += d1[r]
+					if j != labels[b+r] {
 						ch++
-						labels[i] = j
+						labels[b+r] = j
 					}
 					if sums {
-						dt.centre(buf, i)
-						kmAddTo(p[j*d:(j+1)*d], buf)
 						pc[j]++
 					}
+				}
+				if sums {
+					dt.accum(b, labels[b:be], p)
 				}
 			}
 			changed[c] = ch

@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -238,6 +239,57 @@ func TestKMeansMatchesReference(t *testing.T) {
 				if diff := cmp.Diff(kmRows(wantC), kmRows(got.Centers), approx); diff != "" {
 					t.Errorf("centres (-ref +got):\n%s", diff)
 				}
+			})
+		}
+	}
+}
+
+// TestKMeansHamerlySkips checks on a longer run that Hamerly gives Lloyd's
+// result with far fewer distance computations, with both kernels.
+func TestKMeansHamerlySkips(t *testing.T) {
+	ctx := context.Background()
+	tests := []struct {
+		name    string
+		spread  float64
+		maxFrac float64 // hamerly distances / lloyd distances, at most
+	}{
+		{"separated", 2.5, 0.5},
+		{"overlapping", 6, 0.35},
+	}
+	for _, tt := range tests {
+		x, _ := kmBlobs(20000, 6, 9, 10, tt.spread, 13)
+		for _, simd := range kmSIMDModes() {
+			t.Run(tt.name+"/simd="+strconv.FormatBool(simd), func(t *testing.T) {
+				dt, err := kmPrepare(x, 9, 2)
+				if err != nil {
+					t.Fatal(err)
+				}
+				dt.simd = simd
+				init, err := kmInitPlusPlus(ctx, dt, 9, rand.New(rand.NewPCG(1, 2)), nil)
+				if err != nil {
+					t.Fatal(err)
+				}
+				ll, err := kmLloyd(ctx, dt, init, 9, 300, 0)
+				if err != nil {
+					t.Fatal(err)
+				}
+				hm, err := kmHamerly(ctx, dt, init, 9, 300, 0)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if diff := cmp.Diff(ll.labels, hm.labels); diff != "" {
+					t.Errorf("labels (-lloyd +hamerly):\n%s", diff)
+				}
+				// The centres differ in the last bits: Hamerly updates the
+				// cluster sums incrementally.
+				if ll.nIter != hm.nIter || !cmp.Equal(ll.inertia, hm.inertia, cmpopts.EquateApprox(1e-12, 0)) {
+					t.Errorf("hamerly NIter %d inertia %v, lloyd %d %v", hm.nIter, hm.inertia, ll.nIter, ll.inertia)
+				}
+				frac := float64(hm.nDist) / float64(ll.nDist)
+				if frac > tt.maxFrac {
+					t.Errorf("hamerly computed %d distances, lloyd %d (%.2f), want at most %.2f", hm.nDist, ll.nDist, frac, tt.maxFrac)
+				}
+				t.Logf("%d iterations; distances: lloyd %d, hamerly %d (%.2f)", ll.nIter, ll.nDist, hm.nDist, frac)
 			})
 		}
 	}

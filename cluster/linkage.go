@@ -94,10 +94,10 @@ const (
 
 // Defaults of LinkageOptions.
 const (
-	DefaultLinkageMemoryLimit = 4 << 30 // bytes for the condensed distance matrix
-	DefaultApproxAbove        = 20_000  // rows above which Ward uses micro-clusters
-	DefaultMicroClusters      = 2_000
-	DefaultWardMatrixMaxRows  = 2_000
+	DefaultLinkageMemoryLimit       = 4 << 30 // bytes for the condensed distance matrix
+	DefaultLinkageApproxAbove       = 20_000  // rows above which Ward uses micro-clusters
+	DefaultLinkageMicroClusters     = 2_000
+	DefaultLinkageWardMatrixMaxRows = 2_000
 )
 
 // LinkageOptions configures Linkage. The zero value means Ward with the
@@ -111,13 +111,13 @@ type LinkageOptions struct {
 	MemoryLimit int64 `yaml:"memory_limit"`
 	// WardMatrixMaxRows: Ward on at most this many rows runs SciPy's
 	// recurrence on the distance matrix, reproducing SciPy's tie-breaking.
-	// 0 means DefaultWardMatrixMaxRows; negative means never.
+	// 0 means DefaultLinkageWardMatrixMaxRows; negative means never.
 	WardMatrixMaxRows int `yaml:"ward_matrix_max_rows"`
 	// ApproxAbove: Ward on more rows than this is fitted on micro-clusters.
-	// 0 means DefaultApproxAbove; negative means never (always exact).
+	// 0 means DefaultLinkageApproxAbove; negative means never (always exact).
 	ApproxAbove int `yaml:"approx_above"`
 	// MicroClusters is the number of micro-clusters in that mode; 0 means
-	// DefaultMicroClusters.
+	// DefaultLinkageMicroClusters.
 	MicroClusters int `yaml:"micro_clusters"`
 	// Seed seeds the micro-clustering (math/rand/v2 PCG).
 	Seed uint64 `yaml:"seed"`
@@ -152,13 +152,13 @@ func (o LinkageOptions) withDefaults() LinkageOptions {
 		o.MemoryLimit = DefaultLinkageMemoryLimit
 	}
 	if o.WardMatrixMaxRows == 0 {
-		o.WardMatrixMaxRows = DefaultWardMatrixMaxRows
+		o.WardMatrixMaxRows = DefaultLinkageWardMatrixMaxRows
 	}
 	if o.ApproxAbove == 0 {
-		o.ApproxAbove = DefaultApproxAbove
+		o.ApproxAbove = DefaultLinkageApproxAbove
 	}
 	if o.MicroClusters == 0 {
-		o.MicroClusters = DefaultMicroClusters
+		o.MicroClusters = DefaultLinkageMicroClusters
 	}
 	if o.Workers == 0 {
 		o.Workers = runtime.GOMAXPROCS(0)
@@ -190,10 +190,6 @@ type Dendrogram struct {
 	LeafSizes []int
 }
 
-// ErrMemoryLimit is wrapped by the error Linkage returns when the distance
-// matrix would exceed LinkageOptions.MemoryLimit.
-var ErrMemoryLimit = errors.New("memory limit exceeded")
-
 // Linkage builds the hierarchical clustering of the rows of x; see the
 // comment at the top of this file for methods, memory, ties and output
 // order. x is not modified.
@@ -221,8 +217,8 @@ func Linkage(ctx context.Context, x *mat.Dense, opts LinkageOptions) (*Dendrogra
 		}
 	default:
 		if need := lkMatrixBytes(n); need > o.MemoryLimit {
-			return nil, fmt.Errorf("%s linkage of %d rows needs %s for the distance matrix, above the memory limit of %s: %w",
-				o.Method, n, lkBytes(need), lkBytes(o.MemoryLimit), ErrMemoryLimit)
+			return nil, fmt.Errorf("%s linkage of %d rows needs %s for the distance matrix, above the memory limit of %s (ward and single need no matrix)",
+				o.Method, n, lkBytes(need), lkBytes(o.MemoryLimit))
 		}
 		m := lkComplete
 		if o.Method == LinkageAverage {

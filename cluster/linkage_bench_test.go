@@ -51,3 +51,18 @@ func BenchmarkLinkageComplete2kx16(b *testing.B)  { benchLinkage(b, LinkageCompl
 func BenchmarkLinkageComplete20kx16(b *testing.B) { benchLinkage(b, LinkageComplete, 20_000, 16) }
 func BenchmarkLinkageAverage2kx16(b *testing.B)   { benchLinkage(b, LinkageAverage, 2_000, 16) }
 func BenchmarkLinkageAverage20kx16(b *testing.B)  { benchLinkage(b, LinkageAverage, 20_000, 16) }
+
+func BenchmarkLinkageWard100kx16(b *testing.B)   { benchLinkage(b, LinkageWard, 100_000, 16) }
+func BenchmarkLinkageSingle100kx16(b *testing.B) { benchLinkage(b, LinkageSingle, 100_000, 16) }
+
+// BenchmarkLinkageWardApprox100kx16 is the large-base mode: 2,000
+// micro-clusters, then weighted Ward.
+func BenchmarkLinkageWardApprox100kx16(b *testing.B) {
+	x, _ := lkBlobs(100_000, 16, 8, 1)
+	b.ResetTimer()
+	for b.Loop() {
+		if _, err := Linkage(context.Background(), x, LinkageOptions{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -115,13 +115,13 @@ func lkRelabel(labels []int) []int {
 	return labels
 }
 
-// Truncated is a dendrogram cut down to its last merges, as SciPy's
+// TruncatedDendrogram is a dendrogram cut down to its last merges, as SciPy's
 // dendrogram(Z, truncate_mode="lastp", p=p) draws it: plain data for a chart.
-type Truncated struct {
+type TruncatedDendrogram struct {
 	// Leaves are the clusters below the merges shown, in drawing order
 	// (left to right: a merge's A side before its B side). Leaf j is drawn at
 	// position j.
-	Leaves []TruncatedLeaf
+	Leaves []DendrogramLeaf
 	// Merges are the last len(Leaves)-1 merges of the tree, in order.
 	// A and B below len(Leaves) index Leaves; len(Leaves)+i is the cluster
 	// made by Merges[i]. A is drawn left of B. Distance and Size are the
@@ -129,8 +129,8 @@ type Truncated struct {
 	Merges []Merge
 }
 
-// TruncatedLeaf is a leaf of a truncated dendrogram.
-type TruncatedLeaf struct {
+// DendrogramLeaf is a leaf of a truncated dendrogram.
+type DendrogramLeaf struct {
 	ID     int     // the cluster's id in the full tree (below Leaves: one leaf)
 	Size   int     // input rows in it
 	Height float64 // height at which it was formed, 0 for a leaf of the full tree
@@ -139,14 +139,14 @@ type TruncatedLeaf struct {
 // LastP returns the tree truncated to its last p-1 merges, which leaves p
 // clusters as leaves (all leaves when p exceeds their number). It panics if
 // p < 1.
-func (dg *Dendrogram) LastP(p int) Truncated {
+func (dg *Dendrogram) LastP(p int) TruncatedDendrogram {
 	if p < 1 {
 		panic("cluster: LastP with p < 1")
 	}
 	n := dg.Leaves
 	p = min(p, n)
 	first := n - p // first merge shown
-	tr := Truncated{Merges: make([]Merge, p-1)}
+	tr := TruncatedDendrogram{Merges: make([]Merge, p-1)}
 	newID := map[int]int{}
 	// Depth-first from the root, A before B, numbering the leaves as they
 	// are met.
@@ -158,7 +158,7 @@ func (dg *Dendrogram) LastP(p int) Truncated {
 			walk(m.B)
 			return
 		}
-		leaf := TruncatedLeaf{ID: id, Size: 1}
+		leaf := DendrogramLeaf{ID: id, Size: 1}
 		if id >= n {
 			leaf.Size = dg.Merges[id-n].Size
 			leaf.Height = dg.Merges[id-n].Distance

@@ -24,6 +24,33 @@ func lkSqDist(a, b []float64) float64 {
 	return (s0 + s1) + (s2 + s3)
 }
 
+// lkSqDistBelow returns the squared distance of a and b and true when it is
+// below bound; it gives up (false) as soon as a partial sum reaches bound.
+func lkSqDistBelow(a, b []float64, bound float64) (float64, bool) {
+	b = b[:len(a)]
+	var s0, s1, s2, s3 float64
+	i := 0
+	for ; i+4 <= len(a); i += 4 {
+		d0 := a[i] - b[i]
+		d1 := a[i+1] - b[i+1]
+		d2 := a[i+2] - b[i+2]
+		d3 := a[i+3] - b[i+3]
+		s0 += d0 * d0
+		s1 += d1 * d1
+		s2 += d2 * d2
+		s3 += d3 * d3
+		if (s0+s1)+(s2+s3) >= bound {
+			return 0, false
+		}
+	}
+	for ; i < len(a); i++ {
+		t := a[i] - b[i]
+		s0 += t * t
+	}
+	s := (s0 + s1) + (s2 + s3)
+	return s, s < bound
+}
+
 // lkMin is a candidate nearest neighbour: the smallest value, ties broken
 // by the smallest key (a SciPy index), which is the first strict minimum of
 // a scan in key order.

@@ -52,12 +52,17 @@ func lkMicroKMeans(ctx context.Context, x []float64, n, d, m int, seed uint64, w
 		if err := ctx.Err(); err != nil {
 			return nil, nil, nil, err
 		}
+		first := it == 0
 		lkParallelFor(n, workers, func(lo, hi int) {
 			for i := lo; i < hi; i++ {
 				xi := x[i*d : (i+1)*d]
 				best, bv := 0, math.Inf(1)
+				if !first { // start from the last centre: a tight bound at once
+					best = assign[i]
+					bv = lkSqDist(xi, c[best*d:(best+1)*d])
+				}
 				for j := range m {
-					if v := lkSqDist(xi, c[j*d:(j+1)*d]); v < bv {
+					if v, ok := lkSqDistBelow(xi, c[j*d:(j+1)*d], bv); ok && j != best {
 						best, bv = j, v
 					}
 				}

@@ -10,7 +10,9 @@ import (
 // SciPy's mst_single_linkage: start at row 0, then repeatedly add the
 // outside row nearest to the tree, the first strict minimum in row order.
 // Points outside the tree are stored compacted (swap-remove), so ties are
-// broken by row number explicitly. x is not modified.
+// broken by row number explicitly. A distance is abandoned as soon as its
+// partial sum reaches the point's distance to the tree, which it then
+// cannot lower. x is not modified.
 func lkPrim(ctx context.Context, x []float64, n, d, workers int) ([]lkRow, error) {
 	pts := make([]float64, n*d) // points outside the tree
 	copy(pts, x)
@@ -43,14 +45,12 @@ func lkPrim(ctx context.Context, x []float64, n, d, workers int) ([]lkRow, error
 		best := lkParallelMin(m, workers, func(lo, hi int) lkMin {
 			best := lkMin{math.Inf(1), math.MaxInt, 0}
 			for q := lo; q < hi; q++ {
-				v := lkSqDist(cur, pts[q*d:(q+1)*d])
-				if v < dmin[q] {
-					dmin[q] = v
-				} else {
-					v = dmin[q]
+				dq := dmin[q]
+				if v, ok := lkSqDistBelow(cur, pts[q*d:(q+1)*d], dq); ok {
+					dmin[q], dq = v, v
 				}
-				if v < best.v || (v == best.v && id[q] < best.key) {
-					best = lkMin{v, id[q], q}
+				if dq < best.v || (dq == best.v && id[q] < best.key) {
+					best = lkMin{dq, id[q], q}
 				}
 			}
 			return best

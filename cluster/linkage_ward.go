@@ -14,17 +14,34 @@ import (
 // cluster in slot b. Live clusters are stored compacted (swap-remove) so the
 // nearest-neighbour scans run over contiguous memory; ties are broken by the
 // slot number, which reproduces SciPy's first-strict-minimum scan.
+//
+// Centroids are stored split: the first lkHead coordinates of every cluster
+// in one array, the other coordinates in another (when d ≥ 2·lkHead). A scan
+// reads the head of each candidate, and most candidates are abandoned there
+// (see lkWardScan), so the memory a scan streams through is a fraction of
+// the centroids and stays in cache.
 func lkWardChain(ctx context.Context, x []float64, n, d int, w []float64, workers int) ([]lkRow, error) {
-	cent := make([]float64, n*d) // centroid of the cluster in each storage position
-	copy(cent, x)
-	wt := make([]float64, n) // its size (weight)
-	id := make([]int, n)     // its SciPy slot
-	pos := make([]int, n)    // storage position of each slot, -1 once merged away
+	h := 0 // head coordinates
+	if d >= 2*lkHead {
+		h = lkHead
+	}
+	t := d - h
+	head := make([]float64, n*h) // centroid of the cluster in each storage position
+	tail := make([]float64, n*t)
+	for i := range n {
+		copy(head[i*h:(i+1)*h], x[i*d:i*d+h])
+		copy(tail[i*t:(i+1)*t], x[i*d+h:(i+1)*d])
+	}
+	wt := make([]float64, n)  // its size (weight)
+	inv := make([]float64, n) // 1/size
+	id := make([]int, n)      // its SciPy slot
+	pos := make([]int, n)     // storage position of each slot, -1 once merged away
 	for i := range n {
 		wt[i] = 1
 		if w != nil {
 			wt[i] = w[i]
 		}
+		inv[i] = 1 / wt[i]
 		id[i], pos[i] = i, i
 	}
 	m := n // live clusters
@@ -36,13 +53,13 @@ func lkWardChain(ctx context.Context, x []float64, n, d int, w []float64, worker
 	// distance.
 	value := func(p, q int) float64 {
 		wp, wq := wt[p], wt[q]
-		return lkSqDist(cent[p*d:(p+1)*d], cent[q*d:(q+1)*d]) * (wp * wq / (wp + wq))
+		return lkWardSq(head[p*h:(p+1)*h], tail[p*t:(p+1)*t], head[q*h:(q+1)*h], tail[q*t:(q+1)*t]) * (wp * wq / (wp + wq))
 	}
 	// nearest returns the cluster nearest to storage position p whose value
 	// is below bound, ties to the smallest slot; key -1 when there is none.
 	nearest := func(p int, bound float64) lkMin {
 		return lkParallelMin(m, workers, func(lo, hi int) lkMin {
-			return lkWardScan(cent, wt, id, d, p, lo, hi, bound)
+			return lkWardScan(head, tail, wt, inv, id, h, t, p, lo, hi, bound)
 		})
 	}
 
@@ -92,17 +109,25 @@ func lkWardChain(ctx context.Context, x []float64, n, d int, w []float64, worker
 		// The new centroid moves from b's towards a's; equal centroids stay
 		// bit-identical, so merges of duplicates stay at height 0.
 		f := wa / (wa + wb)
-		ca, cb := cent[pa*d:(pa+1)*d], cent[pb*d:(pb+1)*d]
-		for j := range cb {
-			cb[j] += (ca[j] - cb[j]) * f
+		for _, c := range [2]struct {
+			v []float64
+			k int
+		}{{head, h}, {tail, t}} {
+			ca, cb := c.v[pa*c.k:(pa+1)*c.k], c.v[pb*c.k:(pb+1)*c.k]
+			for j := range cb {
+				cb[j] += (ca[j] - cb[j]) * f
+			}
 		}
 		wt[pb] = wa + wb
+		inv[pb] = 1 / wt[pb]
 		rows = append(rows, lkRow{a: a, b: b, h: math.Sqrt(2 * v)})
 		// Remove a: move the last stored cluster into its position.
 		last := m - 1
 		if pa != last {
-			copy(cent[pa*d:(pa+1)*d], cent[last*d:(last+1)*d])
+			copy(head[pa*h:(pa+1)*h], head[last*h:(last+1)*h])
+			copy(tail[pa*t:(pa+1)*t], tail[last*t:(last+1)*t])
 			wt[pa] = wt[last]
+			inv[pa] = inv[last]
 			id[pa] = id[last]
 			pos[id[pa]] = pa
 		}
@@ -122,44 +147,106 @@ func lkFirstOther(pos []int, a int) int {
 	panic("cluster: no other live cluster")
 }
 
+// lkAbandonMargin enlarges an abandonment threshold; see lkWardScan.
+const lkAbandonMargin = 1 + 1e-12
+
+// lkHead is the number of leading coordinates stored apart; see lkWardChain.
+const lkHead = 4
+
+// lkWardSq is the squared distance between two centroids stored split into
+// head (lkHead or 0 coordinates) and tail, summed in exactly the order
+// lkWardScan sums it, so the two give bit-identical values.
+func lkWardSq(hp, tp, hq, tq []float64) float64 {
+	var s0, s1, s2, s3 float64
+	if len(hp) == lkHead {
+		hq = hq[:lkHead]
+		t0 := hp[0] - hq[0]
+		t1 := hp[1] - hq[1]
+		t2 := hp[2] - hq[2]
+		t3 := hp[3] - hq[3]
+		s0 += t0 * t0
+		s1 += t1 * t1
+		s2 += t2 * t2
+		s3 += t3 * t3
+	}
+	tq = tq[:len(tp)]
+	j := 0
+	for ; j+4 <= len(tp); j += 4 {
+		t0 := tp[j] - tq[j]
+		t1 := tp[j+1] - tq[j+1]
+		t2 := tp[j+2] - tq[j+2]
+		t3 := tp[j+3] - tq[j+3]
+		s0 += t0 * t0
+		s1 += t1 * t1
+		s2 += t2 * t2
+		s3 += t3 * t3
+	}
+	for ; j < len(tp); j++ {
+		t := tp[j] - tq[j]
+		s0 += t * t
+	}
+	return (s0 + s1) + (s2 + s3)
+}
+
 // lkWardScan searches storage positions [lo, hi) for the cluster nearest to
 // position p by half squared Ward distance, strictly below bound, ties to
-// the smallest slot id. The squared distance is accumulated four dimensions
-// at a time and abandoned as soon as it already exceeds the best value: the
-// partial sums only grow, so an abandoned candidate could not have won.
-func lkWardScan(cent, wt []float64, id []int, d, p, lo, hi int, bound float64) lkMin {
+// the smallest slot id. The squared distance is accumulated four
+// coordinates at a time (the head first) and abandoned as soon as it
+// already exceeds the best value: the partial sums only grow, so an
+// abandoned candidate could not have won. The sums are those of lkWardSq.
+//
+// The value is the squared distance times f = wp·wq/(wp+wq); to abandon
+// without dividing, the partial sum is compared with best/f =
+// best·(1/wp + 1/wq), enlarged by a relative 1e-12 (far above its rounding)
+// so that an abandoned candidate's value is surely above best.
+func lkWardScan(head, tail, wt, inv []float64, id []int, h, t, p, lo, hi int, bound float64) lkMin {
 	best := lkMin{bound, -1, 0}
-	cp := cent[p*d : (p+1)*d]
-	wp := wt[p]
-	d4 := d &^ 3
+	hp := head[p*h : (p+1)*h]
+	tp := tail[p*t : (p+1)*t]
+	wp, ip := wt[p], inv[p]
+	t4 := t &^ 3
 	for q := lo; q < hi; q++ {
 		if q == p {
 			continue
 		}
-		wq := wt[q]
-		f := wp * wq / (wp + wq)
-		cq := cent[q*d : (q+1)*d]
-		cq = cq[:len(cp)]
+		thr := best.v * (ip + inv[q]) * lkAbandonMargin
 		var s0, s1, s2, s3 float64
-		j := 0
-		for ; j < d4; j += 4 {
-			t0 := cp[j] - cq[j]
-			t1 := cp[j+1] - cq[j+1]
-			t2 := cp[j+2] - cq[j+2]
-			t3 := cp[j+3] - cq[j+3]
+		if h == lkHead {
+			hq := head[q*lkHead : q*lkHead+lkHead]
+			hp := hp[:lkHead]
+			t0 := hp[0] - hq[0]
+			t1 := hp[1] - hq[1]
+			t2 := hp[2] - hq[2]
+			t3 := hp[3] - hq[3]
 			s0 += t0 * t0
 			s1 += t1 * t1
 			s2 += t2 * t2
 			s3 += t3 * t3
-			if j+4 < d4 && ((s0+s1)+(s2+s3))*f > best.v {
+			if (s0+s1)+(s2+s3) > thr {
+				continue
+			}
+		}
+		tq := tail[q*t : (q+1)*t]
+		tq = tq[:len(tp)]
+		j := 0
+		for ; j < t4; j += 4 {
+			t0 := tp[j] - tq[j]
+			t1 := tp[j+1] - tq[j+1]
+			t2 := tp[j+2] - tq[j+2]
+			t3 := tp[j+3] - tq[j+3]
+			s0 += t0 * t0
+			s1 += t1 * t1
+			s2 += t2 * t2
+			s3 += t3 * t3
+			if j+4 < t4 && (s0+s1)+(s2+s3) > thr {
 				goto next
 			}
 		}
-		for ; j < d; j++ {
-			t := cp[j] - cq[j]
-			s0 += t * t
+		for ; j < t; j++ {
+			u := tp[j] - tq[j]
+			s0 += u * u
 		}
-		if v := ((s0 + s1) + (s2 + s3)) * f; v < best.v || (v == best.v && id[q] < best.key) {
+		if v := ((s0 + s1) + (s2 + s3)) * (wp * wt[q] / (wp + wt[q])); v < best.v || (v == best.v && id[q] < best.key) {
 			best = lkMin{v, id[q], q}
 		}
 	next:

@@ -27,8 +27,18 @@ const (
 // allowed to prune or to accept whole leaves without computing distances.
 const nbSlack = 1e-9
 
-// nbLeafSize is the largest number of points in a leaf of the index.
-const nbLeafSize = 32
+// nbLeafSize returns the largest number of points in a leaf of an index
+// over d columns. Larger leaves pay off in more dimensions, where boxes
+// prune less (measured on clustered data, d = 2 and 16).
+func nbLeafSize(d int) int {
+	switch {
+	case d <= 3:
+		return 32
+	case d <= 8:
+		return 64
+	}
+	return 128
+}
 
 // nbNode is one node of the index. Points start..end-1 (positions in index
 // order) are under it; leaves have left == -1. Leaf numbers lo..hi-1 are the
@@ -43,32 +53,34 @@ type nbNode struct {
 // matrix. data holds the rows in index order; perm maps an index position to
 // the original row.
 type nbIndex struct {
-	n, d   int
-	metric nbMetric
-	data   []float64
-	perm   []int32
-	nodes  []nbNode
-	lo, hi []float64 // node boxes, len(nodes)*d
-	leaves []int32   // node number of each leaf, in depth-first order
-	leafOf []int32   // leaf number of each position
+	n, d     int
+	leafSize int
+	metric   nbMetric
+	data     []float64
+	perm     []int32
+	nodes    []nbNode
+	lo, hi   []float64 // node boxes, len(nodes)*d
+	leaves   []int32   // node number of each leaf, in depth-first order
+	leafOf   []int32   // leaf number of each position
+	diam     []float64 // per leaf, an upper bound of the distance between two of its points
 }
 
 // nbBuild builds the index over the n rows of the row-major data (stride d).
 // With spatial false the rows keep their order and the leaves are blocks of
-// nbLeafSize consecutive rows (blocked brute force). data is not modified.
+// leaf-size consecutive rows (blocked brute force). data is not modified.
 func nbBuild(data []float64, n, d int, metric nbMetric, spatial bool) *nbIndex {
 	if len(data) < n*d {
 		panic("cluster: neighbour index data too short")
 	}
-	ix := &nbIndex{n: n, d: d, metric: metric}
+	ix := &nbIndex{n: n, d: d, metric: metric, leafSize: nbLeafSize(d)}
 	perm := make([]int32, n)
 	for i := range perm {
 		perm[i] = int32(i)
 	}
 	ix.perm = perm
 	maxNodes := 1
-	if n > nbLeafSize {
-		maxNodes = 4*(n/nbLeafSize) + 3
+	if n > ix.leafSize {
+		maxNodes = 4*(n/ix.leafSize) + 3
 	}
 	ix.nodes = make([]nbNode, 0, maxNodes)
 	ix.build(data, 0, n, spatial)
@@ -85,6 +97,11 @@ func nbBuild(data []float64, n, d int, metric nbMetric, spatial bool) *nbIndex {
 	ix.hi = make([]float64, len(ix.nodes)*d)
 	ix.leafOf = make([]int32, n)
 	ix.finish(0)
+	ix.diam = make([]float64, len(ix.leaves))
+	for leaf, id := range ix.leaves {
+		lo, hi := ix.box(id)
+		_, ix.diam[leaf] = nbBoxBox(metric, lo, hi, lo, hi)
+	}
 	return ix
 }
 
@@ -94,7 +111,7 @@ func nbBuild(data []float64, n, d int, metric nbMetric, spatial bool) *nbIndex {
 func (ix *nbIndex) build(data []float64, start, end int, spatial bool) int32 {
 	id := int32(len(ix.nodes))
 	ix.nodes = append(ix.nodes, nbNode{start: int32(start), end: int32(end), left: -1, right: -1})
-	if end-start <= nbLeafSize {
+	if end-start <= ix.leafSize {
 		return id
 	}
 	mid := start + (end-start)/2
@@ -121,9 +138,9 @@ func (ix *nbIndex) build(data []float64, start, end int, spatial bool) int32 {
 			nbSelect(ix.perm[start:end], mid-start, data, d, best)
 		}
 	} else {
-		// Keep blocks aligned to nbLeafSize so leaves stay full.
-		blocks := (end - start + nbLeafSize - 1) / nbLeafSize
-		mid = start + (blocks/2)*nbLeafSize
+		// Keep blocks aligned to the leaf size so leaves stay full.
+		blocks := (end - start + ix.leafSize - 1) / ix.leafSize
+		mid = start + (blocks/2)*ix.leafSize
 	}
 	l := ix.build(data, start, mid, spatial)
 	r := ix.build(data, mid, end, spatial)
@@ -230,6 +247,28 @@ func (ix *nbIndex) nodeNode(a, b int32) (lower, upper float64) {
 	return nbBoxBox(ix.metric, alo, ahi, blo, bhi)
 }
 
+// nbBoxLower returns a lower bound of the distance between a point of box
+// a and a point of box b.
+func nbBoxLower(metric nbMetric, alo, ahi, blo, bhi []float64) float64 {
+	blo, bhi = blo[:len(alo)], bhi[:len(alo)]
+	ahi = ahi[:len(alo)]
+	s := 0.0
+	for j := range alo {
+		g := 0.0
+		if ahi[j] < blo[j] {
+			g = blo[j] - ahi[j]
+		} else if bhi[j] < alo[j] {
+			g = alo[j] - bhi[j]
+		}
+		if metric == nbManhattan {
+			s += g
+		} else {
+			s += g * g
+		}
+	}
+	return s
+}
+
 // nbDist returns the distance between a and b in comparison units, summed
 // over the columns in order.
 func nbDist(metric nbMetric, a, b []float64) float64 {
@@ -253,15 +292,18 @@ func nbDist(metric nbMetric, a, b []float64) float64 {
 func nbPointBox(metric nbMetric, p, lo, hi []float64) float64 {
 	lo, hi = lo[:len(p)], hi[:len(p)]
 	s := 0.0
-	if metric == nbManhattan {
-		for j, v := range p {
-			s += max(lo[j]-v, v-hi[j], 0)
-		}
-		return s
-	}
 	for j, v := range p {
-		g := max(lo[j]-v, v-hi[j], 0)
-		s += float64(g * g)
+		g := 0.0
+		if v < lo[j] {
+			g = lo[j] - v
+		} else if v > hi[j] {
+			g = v - hi[j]
+		}
+		if metric == nbManhattan {
+			s += g
+		} else {
+			s += g * g
+		}
 	}
 	return s
 }
@@ -370,8 +412,7 @@ func (h *nbHeap) offer(v float64, k int) {
 // the indexed points, counting a point equal to q, or +Inf if there are
 // fewer than k points. h and st are scratch buffers.
 func (ix *nbIndex) kthNearest(q []float64, k int, h *nbHeap, st []nbStackItem) (float64, []nbStackItem) {
-	var buf [nbLeafSize]float64
-	dist := buf[:]
+	dist := make([]float64, ix.leafSize)
 	*h = (*h)[:0]
 	st = append(st[:0], nbStackItem{0, 0})
 	for len(st) > 0 {

@@ -8,7 +8,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"os"
 	"strings"
 )
 
@@ -104,51 +103,43 @@ func (s Sources) Path(k Kind) string {
 
 // Stats counts the rows loaded per dataset.
 type Stats struct {
+	// Rows is the number of rows read from each dataset's source.
 	Rows map[Kind]int64
+	// Counts says what became of them.
+	Counts map[Kind]Counts
 }
 
 // ErrNoData is returned when no dataset is given.
 var ErrNoData = errors.New("no dataset given: set at least one of users, events, transactions, social")
 
-// LoadCSV creates one table per canonical dataset in db, reading the CSV
-// files named in src (header row, canonical column names). A dataset without
-// a file becomes an empty table with the canonical columns, so feature SQL
-// can always refer to all four.
-func LoadCSV(ctx context.Context, db *sql.DB, src Sources) (Stats, error) {
-	st := Stats{Rows: map[Kind]int64{}}
-	any := false
+// Config returns a config that reads the CSV files of s with canonical
+// column names.
+func (s Sources) Config() *Config {
+	c := &Config{}
 	for _, k := range Kinds {
-		if src.Path(k) != "" {
-			any = true
-		}
-	}
-	if !any {
-		return st, ErrNoData
-	}
-	for _, k := range Kinds {
-		path := src.Path(k)
-		if err := ctx.Err(); err != nil {
-			return st, err
-		}
-		if path == "" {
-			if _, err := db.ExecContext(ctx, createEmpty(k)); err != nil {
-				return st, fmt.Errorf("create empty %s table: %w", k, err)
+		if p := s.Path(k); p != "" {
+			src := &Source{Path: p, Format: "csv"}
+			switch k {
+			case Users:
+				c.Users = src
+			case Events:
+				c.Events = src
+			case Transactions:
+				c.Transactions = src
+			case Social:
+				c.Social = src
 			}
-			continue
 		}
-		if _, err := os.Stat(path); err != nil {
-			return st, fmt.Errorf("%s: %w", k, err)
-		}
-		if _, err := db.ExecContext(ctx, createFromCSV(k, path)); err != nil {
-			return st, fmt.Errorf("read %s data from %s: %w", k, path, err)
-		}
-		var n int64
-		if err := db.QueryRowContext(ctx, "SELECT count(*) FROM "+string(k)).Scan(&n); err != nil {
-			return st, fmt.Errorf("count %s: %w", k, err)
-		}
-		st.Rows[k] = n
 	}
-	return st, nil
+	return c
+}
+
+// LoadCSV loads the CSV files named in src (header row, canonical column
+// names) with Load's validation and rules. A dataset without a file
+// becomes an empty table with the canonical columns, so feature SQL can
+// always refer to all four.
+func LoadCSV(ctx context.Context, db *sql.DB, src Sources) (Stats, error) {
+	return Load(ctx, db, src.Config())
 }
 
 func createEmpty(k Kind) string {
@@ -157,16 +148,6 @@ func createEmpty(k Kind) string {
 		cols = append(cols, quoteIdent(f.Name)+" "+f.Type)
 	}
 	return fmt.Sprintf("CREATE OR REPLACE TABLE %s (%s)", k, strings.Join(cols, ", "))
-}
-
-func createFromCSV(k Kind, path string) string {
-	var cols []string
-	for _, f := range Schema(k) {
-		cols = append(cols, fmt.Sprintf("%s: '%s'", quoteString(f.Name), f.Type))
-	}
-	return fmt.Sprintf(
-		"CREATE OR REPLACE TABLE %s AS SELECT * FROM read_csv(%s, header = true, timestampformat = '%%Y-%%m-%%d %%H:%%M:%%S', dateformat = '%%Y-%%m-%%d', columns = {%s})",
-		k, quoteString(path), strings.Join(cols, ", "))
 }
 
 func quoteString(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }

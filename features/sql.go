@@ -78,7 +78,11 @@ func Build(ctx context.Context, db *sql.DB, opts Options) (*Query, error) {
 		}
 		demo[f] = v
 	}
-	b := &builder{asOf: asOf, capDays: capDays, gapSeconds: opts.SessionGap.Seconds()}
+	var noSession int64
+	if err := db.QueryRowContext(ctx, `SELECT count(*) FROM events WHERE session_id IS NULL OR session_id = ''`).Scan(&noSession); err != nil {
+		return nil, fmt.Errorf("count events without a session id: %w", err)
+	}
+	b := &builder{asOf: asOf, capDays: capDays, gapSeconds: opts.SessionGap.Seconds(), needSessions: noSession > 0}
 	b.write(cats, topics, demo)
 	return &Query{SQL: b.sql.String(), Features: b.features, AsOf: asOf, WindowStart: start}, nil
 }
@@ -117,6 +121,8 @@ type builder struct {
 	features   []Feature
 	cols       []string
 	cats       []string // top categories, shared by spend shares and event affinities
+	// needSessions is set when some events have no session id.
+	needSessions bool
 }
 
 // col adds an output column: its SQL expression over the joined CTEs and
@@ -167,14 +173,7 @@ tcatp AS (SELECT user_id, category, spend / sum(spend) OVER (PARTITION BY user_i
 tcagg AS (
   SELECT user_id, sum(share * share) AS hhi, greatest(-sum(share * ln(share)), 0) AS entropy%[2]s
   FROM tcatp GROUP BY user_id),
-ev0 AS (
-  SELECT user_id, timestamp AS ts, nullif(session_id, '') AS sid, event_type AS et, category, device,
-         lag(timestamp) OVER (PARTITION BY user_id ORDER BY timestamp) AS prev_ts
-  FROM events WHERE timestamp <= %[1]s),
-ev AS (
-  SELECT *, coalesce(sid, user_id || '~' || CAST(sum(CASE WHEN prev_ts IS NULL OR date_diff('second', prev_ts, ts) > %[3]g THEN 1 ELSE 0 END)
-           OVER (PARTITION BY user_id ORDER BY ts ROWS UNBOUNDED PRECEDING) AS VARCHAR)) AS sess
-  FROM ev0),
+%[7]s
 sess AS (SELECT user_id, sess, date_diff('second', min(ts), max(ts)) / 60.0 AS minutes, count(*) AS n FROM ev GROUP BY ALL),
 sagg AS (SELECT user_id, count(*) AS sessions, avg(minutes) AS session_minutes, avg(n) AS per_session FROM sess GROUP BY user_id),
 eagg AS (
@@ -192,7 +191,7 @@ demfill AS (
   SELECT coalesce(median(year(%[1]s) - birth_year), 0) AS age,
          coalesce(median(date_diff('day', signup_date, CAST(%[1]s AS DATE))), 0) AS signup_days
   FROM dem)
-SELECT u.user_id`, asOf, b.catShareCols(cats), b.gapSeconds, b.eventCols(), b.socialCols(topics), b.demoCols(demo))
+SELECT u.user_id`, asOf, b.catShareCols(cats), b.gapSeconds, b.eventCols(), b.socialCols(topics), b.demoCols(demo), b.sessionCTE(asOf))
 
 	days := func(ts string) string {
 		return fmt.Sprintf("date_diff('second', %s, %s) / 86400.0", ts, asOf)
@@ -303,6 +302,26 @@ LEFT JOIN sagg ON sagg.user_id = u.user_id
 LEFT JOIN eagg ON eagg.user_id = u.user_id
 LEFT JOIN soagg ON soagg.user_id = u.user_id
 LEFT JOIN dem ON dem.user_id = u.user_id`)
+}
+
+// sessionCTE defines ev, the events up to as_of with a session key: the
+// source's session id, or when some events lack one, a key that starts a
+// new session after the configured gap (the window functions this needs
+// are skipped when every event has an id).
+func (b *builder) sessionCTE(asOf string) string {
+	if !b.needSessions {
+		return fmt.Sprintf(`ev AS (
+  SELECT user_id, timestamp AS ts, session_id AS sess, event_type AS et, category, device
+  FROM events WHERE timestamp <= %s),`, asOf)
+	}
+	return fmt.Sprintf(`ev0 AS (
+  SELECT user_id, timestamp AS ts, nullif(session_id, '') AS sid, event_type AS et, category, device,
+         lag(timestamp) OVER (PARTITION BY user_id ORDER BY timestamp) AS prev_ts
+  FROM events WHERE timestamp <= %s),
+ev AS (
+  SELECT *, coalesce(sid, user_id || '~' || CAST(sum(CASE WHEN prev_ts IS NULL OR date_diff('second', prev_ts, ts) > %g THEN 1 ELSE 0 END)
+           OVER (PARTITION BY user_id ORDER BY ts ROWS UNBOUNDED PRECEDING) AS VARCHAR)) AS sess
+  FROM ev0),`, asOf, b.gapSeconds)
 }
 
 func oneHotSum(field string, vals []string) string {

@@ -1,11 +1,13 @@
 package metrics
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"math"
 	"math/rand/v2"
 	"runtime"
+	"slices"
 	"sync"
 	"sync/atomic"
 
@@ -137,7 +139,7 @@ func stratifiedSample(e encoded, size int, seed uint64) (rows, quota []int) {
 	for c := range order {
 		order[c] = c
 	}
-	sortStable(order, func(a, b int) bool { return rem[a] > rem[b] })
+	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(rem[b], rem[a]) })
 	for _, c := range order {
 		if total >= size {
 			break
@@ -181,15 +183,6 @@ func stratifiedSample(e encoded, size int, seed uint64) (rows, quota []int) {
 		}
 	}
 	return rows, quota
-}
-
-// sortStable is an insertion-free stable sort of small index slices.
-func sortStable(s []int, less func(a, b int) bool) {
-	for i := 1; i < len(s); i++ {
-		for j := i; j > 0 && less(s[j], s[j-1]); j-- {
-			s[j], s[j-1] = s[j-1], s[j]
-		}
-	}
 }
 
 // symmetricMaxK is the largest number of clusters for which the exact

@@ -58,7 +58,7 @@ func Demo(ctx context.Context, driverName string, opts DemoOptions) (*Summary, e
 		Transactions: filepath.Join(data, "transactions.csv"),
 		Social:       filepath.Join(data, "social.csv"),
 	}
-	sum, err := Run(ctx, driverName, src, o)
+	sum, err := Run(ctx, driverName, src.Config(), o)
 	if err != nil {
 		return nil, err
 	}

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/csv"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -121,6 +122,8 @@ type Summary struct {
 	Dropped           []string                  `json:"features_dropped,omitempty"`
 	AsOf              string                    `json:"as_of"`
 	Rows              map[string]int64          `json:"rows_read"`
+	Datasets          map[string]dataset.Counts `json:"datasets"`
+	Rejects           []string                  `json:"rejects,omitempty"`
 	Algorithm         string                    `json:"algorithm"`
 	K                 int                       `json:"k"`
 	KRule             string                    `json:"k_rule"`
@@ -178,10 +181,11 @@ func (r *run) step(name string, f func() error) error {
 	return nil
 }
 
-// Run runs the pipeline on the datasets in src and writes the outputs to
-// opts.Out. The DuckDB driver (or another that reads CSV with read_csv)
-// must be registered under driverName.
-func Run(ctx context.Context, driverName string, src dataset.Sources, opts Options) (*Summary, error) {
+// Run runs the pipeline on the datasets cfg describes and writes the
+// outputs to opts.Out, with the rows that could not be used in
+// opts.Out/rejects/<dataset>.csv. The DuckDB driver must be registered
+// under driverName.
+func Run(ctx context.Context, driverName string, cfg *dataset.Config, opts Options) (*Summary, error) {
 	if err := opts.Validate(); err != nil {
 		return nil, err
 	}
@@ -206,14 +210,28 @@ func Run(ctx context.Context, driverName string, src dataset.Sources, opts Optio
 	sum := &Summary{Seed: opts.Seed, Algorithm: "kmeans"}
 	var st dataset.Stats
 	if err := r.step("load", func() (err error) {
-		st, err = dataset.LoadCSV(ctx, db, src)
+		st, err = dataset.Load(ctx, db, cfg)
+		var rr *dataset.RejectRateError
+		if errors.As(err, &rr) {
+			// Too many rejects: leave them where the user can read them.
+			dataset.WriteRejects(ctx, db, filepath.Join(opts.Out, "rejects"))
+		}
+		if err != nil {
+			return err
+		}
+		sum.Rejects, err = dataset.WriteRejects(ctx, db, filepath.Join(stage, "rejects"))
+		for i, p := range sum.Rejects {
+			sum.Rejects[i], _ = filepath.Rel(stage, p)
+		}
 		return err
 	}); err != nil {
 		return nil, err
 	}
 	sum.Rows = map[string]int64{}
+	sum.Datasets = map[string]dataset.Counts{}
 	for k, v := range st.Rows {
 		sum.Rows[string(k)] = v
+		sum.Datasets[string(k)] = st.Counts[k]
 	}
 
 	var tab *features.Table

@@ -135,7 +135,7 @@ func TestFailedRunKeepsPreviousResults(t *testing.T) {
 	if err := os.WriteFile(bad, []byte("user_id,timestamp,session_id,event_type,category,device\nU1,not a time,S,page_view,x,mobile\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	_, err = pipeline.Run(context.Background(), "duckdb", dataset.Sources{Events: bad}, pipeline.Options{Out: out})
+	_, err = pipeline.Run(context.Background(), "duckdb", dataset.Sources{Events: bad}.Config(), pipeline.Options{Out: out})
 	if err == nil {
 		t.Fatal("run on a bad file succeeded")
 	}

@@ -29,6 +29,10 @@ const (
 	secAges         = "ages"
 )
 
+// chartNames lists every chart the report can have, in page order.
+var chartNames = []string{"segment-sizes", "heatmap", "profiles", "hour-of-day", "weekday",
+	"categories", "rfm", "projection", "diagnostics", "ages"}
+
 // figures builds every chart the input has data for, in page order.
 func figures(in *Input) ([]figure, error) {
 	names := make([]string, len(in.Segments))
@@ -55,6 +59,7 @@ func figures(in *Input) ([]figure, error) {
 	}
 	panels := []chart.BarPanel{{Title: "Users", XLabel: "users", Values: sizes, Labels: sizeLabels}}
 	title := "Users per segment"
+	caption := "Number of users in each segment, with its share of all " + formatInt(total) + " users."
 	if in.RevenueBySegment != nil {
 		sum := 0.0
 		for _, v := range in.RevenueBySegment {
@@ -69,11 +74,11 @@ func figures(in *Input) ([]figure, error) {
 		}
 		panels = append(panels, chart.BarPanel{Title: "Revenue", XLabel: withUnit("revenue", in.Currency), Values: in.RevenueBySegment, Labels: labels})
 		title = "Users and revenue per segment"
+		caption = "Number of users in each segment, with its share of all " + formatInt(total) +
+			" users, and the revenue each segment brought in, with its share of all revenue."
 	}
 	f, err := chart.Bars(chart.BarsSpec{Title: title, Segments: names, Panels: panels})
-	if err := add("segment-sizes", secDistribution,
-		"Number of users in each segment, with its share of all "+formatInt(total)+" users"+
-			map[bool]string{true: ", and the revenue each segment brought in.", false: "."}[in.RevenueBySegment != nil], f, err); err != nil {
+	if err := add("segment-sizes", secDistribution, caption, f, err); err != nil {
 		return nil, err
 	}
 
@@ -237,18 +242,15 @@ func withUnit(label, unit string) string {
 }
 
 // traitBars returns, per segment, the trait names and z-scores to draw: the
-// segment's Traits when any segment has them, otherwise the six features of
-// HeatZ with the largest absolute z-score.
+// segment's Traits (at most eight) when it has any, otherwise the six
+// features of HeatZ with the largest absolute z-score. ok is false when no
+// segment has anything to draw.
 func traitBars(in *Input) (labels [][]string, values [][]float64, ok bool) {
-	given := false
-	for _, s := range in.Segments {
-		given = given || len(s.Traits) > 0
-	}
 	for i, s := range in.Segments {
 		var l []string
 		var v []float64
 		switch {
-		case given:
+		case len(s.Traits) > 0:
 			for _, t := range s.Traits[:min(len(s.Traits), 8)] {
 				l = append(l, t.Feature)
 				v = append(v, t.Z)
@@ -261,8 +263,9 @@ func traitBars(in *Input) (labels [][]string, values [][]float64, ok bool) {
 		}
 		labels = append(labels, l)
 		values = append(values, v)
+		ok = ok || len(v) > 0
 	}
-	return labels, values, given || len(in.HeatFeatures) > 0
+	return labels, values, ok
 }
 
 // topAbs returns the indices of the k largest |z| (NaN skipped), largest

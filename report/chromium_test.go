@@ -43,11 +43,8 @@ func findChromium(t *testing.T) string {
 // testdata/screenshot.png with -update).
 func TestReportInChromium(t *testing.T) {
 	bin := findChromium(t)
-	dir := t.TempDir()
+	dir := sampleDir(t)
 	in := sampleInput()
-	if err := Write(context.Background(), dir, in); err != nil {
-		t.Fatal(err)
-	}
 
 	var mu sync.Mutex
 	var served []string

@@ -193,8 +193,19 @@ func (in *Input) Validate() error {
 	if in.Ages != nil && len(in.Ages) != n {
 		return fieldErr("Ages", "%d age lists for %d segments", len(in.Ages), n)
 	}
+	for i, ages := range in.Ages {
+		for j, a := range ages {
+			if a < 0 || a > maxAge {
+				return fieldErr(fmt.Sprintf("Ages[%d][%d]", i, j), "age %d is not in [0, %d]", a, maxAge)
+			}
+		}
+	}
 	return nil
 }
+
+// maxAge bounds plausible ages; anything beyond is a data error (such as
+// a NaN converted to int).
+const maxAge = 150
 
 func finite(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }
 

@@ -4,14 +4,18 @@ import (
 	"bytes"
 	"context"
 	"embed"
+	"errors"
 	"fmt"
 	"html/template"
 	"image/color"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"strings"
+	"sync"
 
 	"github.com/persona-seg/persona/chart"
 	"github.com/persona-seg/persona/internal/atomicfile"
@@ -25,6 +29,8 @@ const pngDPI = 144
 
 // Write validates in and writes dir/report.html plus dir/charts/<name>.svg
 // and .png for every chart, each atomically. dir is created if needed.
+// Chart files of an earlier report in dir that in has no data for are
+// removed; other files are left alone.
 func Write(ctx context.Context, dir string, in Input) error {
 	if err := in.Validate(); err != nil {
 		return err
@@ -37,23 +43,20 @@ func Write(ctx context.Context, dir string, in Input) error {
 	if err := os.MkdirAll(chartDir, 0o755); err != nil {
 		return fmt.Errorf("report: %w", err)
 	}
-	svgs := make(map[string]string, len(figs))
-	for _, f := range figs {
-		if err := ctx.Err(); err != nil {
-			return err
+	svgs, err := writeCharts(ctx, chartDir, figs)
+	if err != nil {
+		return err
+	}
+	// Charts of an earlier report in dir that this input has no data for
+	// would otherwise sit beside the new ones.
+	for _, name := range chartNames {
+		if _, ok := svgs[name]; ok {
+			continue
 		}
-		var buf bytes.Buffer
-		if err := f.fig.WriteSVG(&buf); err != nil {
-			return fmt.Errorf("report: %w", err)
-		}
-		if err := atomicfile.WriteBytes(filepath.Join(chartDir, f.name+".svg"), buf.Bytes()); err != nil {
-			return fmt.Errorf("report: %w", err)
-		}
-		svgs[f.name] = buf.String()
-		if err := atomicfile.Write(filepath.Join(chartDir, f.name+".png"), func(w io.Writer) error {
-			return f.fig.WritePNG(w, pngDPI)
-		}); err != nil {
-			return fmt.Errorf("report: %w", err)
+		for _, ext := range []string{".svg", ".png"} {
+			if err := os.Remove(filepath.Join(chartDir, name+ext)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+				return fmt.Errorf("report: remove stale chart: %w", err)
+			}
 		}
 	}
 	if err := ctx.Err(); err != nil {
@@ -62,6 +65,58 @@ func Write(ctx context.Context, dir string, in Input) error {
 	return atomicfile.Write(filepath.Join(dir, "report.html"), func(w io.Writer) error {
 		return render(w, &in, figs, svgs)
 	})
+}
+
+// writeCharts writes every figure as SVG and PNG, several at a time (one
+// worker per CPU; figures share no state), and returns the SVG text by
+// chart name.
+func writeCharts(ctx context.Context, dir string, figs []figure) (map[string]string, error) {
+	svgs := make([]string, len(figs))
+	errs := make([]error, len(figs))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(figs)) {
+		wg.Go(func() {
+			for i := range next {
+				svgs[i], errs[i] = writeChart(ctx, dir, figs[i])
+			}
+		})
+	}
+	for i := range figs {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	out := make(map[string]string, len(figs))
+	for i, f := range figs {
+		if errs[i] != nil {
+			return nil, errs[i]
+		}
+		out[f.name] = svgs[i]
+	}
+	return out, nil
+}
+
+func writeChart(ctx context.Context, dir string, f figure) (string, error) {
+	if err := ctx.Err(); err != nil {
+		return "", err
+	}
+	var buf bytes.Buffer
+	if err := f.fig.WriteSVG(&buf); err != nil {
+		return "", fmt.Errorf("report: %w", err)
+	}
+	if err := atomicfile.WriteBytes(filepath.Join(dir, f.name+".svg"), buf.Bytes()); err != nil {
+		return "", fmt.Errorf("report: %w", err)
+	}
+	if err := ctx.Err(); err != nil {
+		return "", err
+	}
+	if err := atomicfile.Write(filepath.Join(dir, f.name+".png"), func(w io.Writer) error {
+		return f.fig.WritePNG(w, pngDPI)
+	}); err != nil {
+		return "", fmt.Errorf("report: %w", err)
+	}
+	return buf.String(), nil
 }
 
 // render executes the page template.

@@ -8,11 +8,14 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
+
+	"github.com/persona-seg/persona/chart"
 )
 
 // writeAndList writes in to a temp dir and returns the HTML and the sorted
@@ -23,6 +26,13 @@ func writeAndList(t *testing.T, in Input) (string, []string) {
 	if err := Write(context.Background(), dir, in); err != nil {
 		t.Fatal(err)
 	}
+	return readReport(t, dir)
+}
+
+// readReport returns the HTML of the report in dir and the sorted names of
+// its chart files.
+func readReport(t *testing.T, dir string) (string, []string) {
+	t.Helper()
 	html, err := os.ReadFile(filepath.Join(dir, "report.html"))
 	if err != nil {
 		t.Fatal(err)
@@ -101,7 +111,7 @@ func TestOptionalParts(t *testing.T) {
 // itself: no scripts, stylesheets, images, fonts or URLs other than the SVG
 // namespaces.
 func TestSelfContained(t *testing.T) {
-	html, files := writeAndList(t, sampleInput())
+	html, files := readReport(t, sampleDir(t))
 	for _, bad := range []string{"<script", "<img", "<iframe", "<link rel=\"stylesheet\"", "@import", "url(", "@font-face", "src="} {
 		if strings.Contains(html, bad) {
 			t.Errorf("report contains %q", bad)
@@ -128,11 +138,9 @@ func TestSelfContained(t *testing.T) {
 
 // TestDeterministic writes the full sample twice and compares every file.
 func TestDeterministic(t *testing.T) {
-	a, b := t.TempDir(), t.TempDir()
-	for _, dir := range []string{a, b} {
-		if err := Write(context.Background(), dir, sampleInput()); err != nil {
-			t.Fatal(err)
-		}
+	a, b := sampleDir(t), t.TempDir()
+	if err := Write(context.Background(), b, sampleInput()); err != nil {
+		t.Fatal(err)
 	}
 	err := filepath.WalkDir(a, func(path string, d os.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
@@ -207,6 +215,7 @@ func TestValidate(t *testing.T) {
 		{"projection segment", func(in *Input) { in.Projection[5].Segment = 7 }, "Projection[5].Segment"},
 		{"projection NaN", func(in *Input) { in.Projection[9].Y = math.NaN() }, "Projection[9]"},
 		{"ages length", func(in *Input) { in.Ages = in.Ages[:6] }, "Ages"},
+		{"age from NaN", func(in *Input) { in.Ages[3][17] = math.MinInt64 }, "Ages[3][17]"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -225,5 +234,38 @@ func TestValidate(t *testing.T) {
 	in := sampleInput()
 	if err := in.Validate(); err != nil {
 		t.Errorf("sample input does not validate: %v", err)
+	}
+}
+
+// TestSegmentColoursEverywhere checks that segment i's colour appears in
+// every chart that shows segments and in its overview swatch and section.
+func TestSegmentColoursEverywhere(t *testing.T) {
+	dir := sampleDir(t)
+	in := sampleInput()
+	html, err := os.ReadFile(filepath.Join(dir, "report.html"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"segment-sizes", "heatmap", "profiles", "hour-of-day", "weekday", "categories", "rfm", "projection", "ages"} {
+		svg, err := os.ReadFile(filepath.Join(dir, "charts", name+".svg"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		low := strings.ToLower(string(svg))
+		for i := range in.Segments {
+			c := hexColor(chart.SegmentColor(i))
+			if c == "#000000" {
+				continue // the SVG default fill, which vgsvg leaves unwritten
+			}
+			if !strings.Contains(low, c) {
+				t.Errorf("%s.svg does not use segment %d's colour %s", name, i, c)
+			}
+		}
+	}
+	for i, s := range in.Segments {
+		c := hexColor(chart.SegmentColor(i))
+		if !strings.Contains(string(html), `id="segment-`+strconv.Itoa(i+1)+`" style="--seg:`+c+`"`) {
+			t.Errorf("section of segment %d (%s) is not marked with %s", i, s.Name, c)
+		}
 	}
 }

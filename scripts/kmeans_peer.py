@@ -6,8 +6,8 @@ persona binary:
 
   PEER_DATA=/tmp/peer /usr/bin/python3 ../shared/peer/gen.py \
       --only blobs_n1000000_d16_k8 blobs_std12_n1000000_d16_k8
-  go build -o /tmp/persona ./cmd/persona
-  PEER_DATA=/tmp/peer /usr/bin/python3 scripts/kmeans_peer.py --persona /tmp/persona
+  go build -o /tmp/kmh/persona ./cmd/persona
+  PEER_DATA=/tmp/peer /usr/bin/python3 scripts/kmeans_peer.py --persona /tmp/kmh/persona
 
 For each case it writes initial centres (sklearn's kmeans_plusplus, seed 0)
 as CSV, runs KMeans(init=C, n_init=1, algorithm="lloyd") with 2 threads and
@@ -72,7 +72,7 @@ def run_persona(binary, args):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--persona", default="/tmp/persona")
+    ap.add_argument("--persona", default="/tmp/kmh/persona")
     ap.add_argument("--reps", type=int, default=3)
     ap.add_argument("--only", nargs="*")
     ap.add_argument("--algorithm", default="auto", help="persona's --algorithm")

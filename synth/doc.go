@@ -16,12 +16,12 @@
 // the counts are rounded shares of Options.Users, assigned in shuffled order.
 //
 //	persona          share  age    device   hours             channel          behaviour
-//	champions        15%    35-55  desktop  weekday evenings  email            15-40 steady orders, high prices, ~no discount, electronics/home, long tenure
-//	bargain_hunters  23%    25-40  mobile   lunch, weekends   paid_search/ref  frequent small orders of cheap fashion/beauty/grocery, 70-90% of lines 20-50% off, many searches
-//	window_browsers  29%    18-30  mobile   late night        social/organic   many page/product views, add_to_cart rare, 0-1 orders
-//	lapsed           12%    45-70  desktop  mornings          organic/email    regular orders (home, books) until 240-420 days before End, then nothing at all
-//	new_users        10%    18-65  mixed    daytime           paid_search/soc  signed up 1-44 days before End, few events, 0-2 orders
-//	influencers       7%    18-28  mobile   night             social           40-110 social actions a year (posts, shares, comments) on fashion/travel, few orders
+//	champions        15%    35-55  desktop  weekday evenings  email            7-18 orders a year (~25 in the window) of 1-2 high-priced lines, almost no discount, electronics/home, 1.5-6 years tenure
+//	bargain_hunters  23%    25-40  mobile   lunch, weekends   paid_search/ref  5-14 small orders a year of cheap fashion/beauty/grocery, 70-90% of lines 20-50% off, many searches
+//	window_browsers  29%    18-30  mobile   late night        social/organic   6-14 long visits a year of page and product views, add_to_cart rare, 0 orders (88%) or 1
+//	lapsed           12%    45-70  desktop  mornings          organic/email    8-16 orders a year (home, books) until 240-420 days before End, then no row of any kind
+//	new_users        10%    18-65  mixed    daytime           paid_search/soc  signed up 1-44 days before End, a few visits, 0-2 orders (mostly 1)
+//	influencers       7%    18-28  mobile   night             social           40-110 social actions a year (posts, shares, comments) on fashion/travel via instagram/tiktok, 0.5-2 orders a year
 //	noise             4%    any    any      any               any              each aspect (demographics, acquisition, habits, interests, lifecycle, browsing, buying, social) from a random other persona
 //
 // Social topics and platforms differ too: champions talk tech and travel on
@@ -30,8 +30,11 @@
 // parenting and food on facebook, influencers fashion and travel on
 // instagram and tiktok. Many non-influencers post nothing at all.
 //
-// At the default 20,000 users the files hold about 2 million events,
-// 280,000 transaction lines and 230,000 social rows.
+// Activity also follows the season: more of it in November and December,
+// less in January and February.
+//
+// At the default 20,000 users the files hold about 1.9 million events,
+// 265,000 transaction lines and 230,000 social rows (about 150 MB).
 //
 // # Files
 //
@@ -66,9 +69,13 @@
 //   - The same Options give byte-identical files: all randomness comes from
 //     one PCG source seeded with Options.Seed, and users are generated in
 //     order. The product catalogue (ids, categories, list prices) is the same
-//     for every seed.
+//     for every seed. (Across CPU architectures a last-bit difference in
+//     math.Exp or a fused multiply-add could in principle flip a rare draw;
+//     testdata/golden pins the output on amd64.)
 //   - Every order is one session ending in a checkout event at the order's
-//     timestamp, so checkout events per user equal orders per user.
+//     timestamp, so checkout events per user equal orders per user. A
+//     browsing session starts with a page_view or a search, and add_to_cart
+//     always follows a product_view of the same category.
 //   - A transaction row is one order line. unit_price is the product's list
 //     price, discount the fraction off it in [0, 0.9] (steps of 0.05), and
 //     the amount paid is quantity × unit_price × (1 − discount).

@@ -34,3 +34,17 @@ func ExampleGenerate() {
 	// influencers      70
 	// noise            40
 }
+
+func ExamplePersonas() {
+	for _, p := range synth.Personas() {
+		fmt.Println(p.Name)
+	}
+	// Output:
+	// champions
+	// bargain_hunters
+	// window_browsers
+	// lapsed
+	// new_users
+	// influencers
+	// noise
+}

@@ -136,7 +136,9 @@ const (
 type generator struct {
 	r       *rand.Rand
 	profs   []profile
-	pure    []int // indexes of the personas noise users draw from
+	pure    []int     // indexes of the personas noise users draw from
+	season  []float64 // relative activity of each day of the window, <= 1
+	day0    int64     // the window's first day, in days since the epoch
 	catalog [nCats][]product
 	end     int64
 	start   int64
@@ -191,6 +193,13 @@ func newGenerator(opts Options) *generator {
 	for i := range g.bufs {
 		g.bufs[i] = make([]byte, 0, flushAt+4096)
 	}
+	// Shopping peaks before Christmas and is quiet after it.
+	month := [12]float64{0.8, 0.85, 0.95, 0.95, 1, 0.95, 0.9, 0.95, 1, 1, 1.2, 1.4}
+	g.day0 = floorDiv(g.start, day)
+	for d := g.day0; d <= floorDiv(g.end, day); d++ {
+		_, m, _ := civil(d)
+		g.season = append(g.season, month[m-1]/1.4)
+	}
 	for i, p := range g.profs {
 		if !p.mixed {
 			g.pure = append(g.pure, i)
@@ -231,8 +240,13 @@ func (g *generator) assignPersonas() []uint8 {
 	return out
 }
 
-func (g *generator) run(ctx context.Context, ws []io.Writer) error {
+// run generates every user and streams the rows to ws, the writers of the
+// files at paths (in the out* order).
+func (g *generator) run(ctx context.Context, ws []io.Writer, paths []string) error {
 	g.sum.PersonaSizes = make(map[string]int, len(g.profs))
+	for _, p := range g.profs {
+		g.sum.PersonaSizes[p.name] = 0
+	}
 	g.bufs[outUsers] = append(g.bufs[outUsers], "user_id,signup_date,birth_year,gender,country,acquisition_channel,device\n"...)
 	g.bufs[outEvents] = append(g.bufs[outEvents], "user_id,timestamp,session_id,event_type,category,device\n"...)
 	g.bufs[outTxns] = append(g.bufs[outTxns], "user_id,order_id,timestamp,product_id,category,quantity,unit_price,discount\n"...)
@@ -252,7 +266,7 @@ func (g *generator) run(ctx context.Context, ws []io.Writer) error {
 		for k := range g.bufs {
 			if len(g.bufs[k]) >= flushAt {
 				if _, err := ws[k].Write(g.bufs[k]); err != nil {
-					return err
+					return fmt.Errorf("synth: write %s: %w", paths[k], err)
 				}
 				g.bufs[k] = g.bufs[k][:0]
 			}
@@ -260,7 +274,7 @@ func (g *generator) run(ctx context.Context, ws []io.Writer) error {
 	}
 	for k := range g.bufs {
 		if _, err := ws[k].Write(g.bufs[k]); err != nil {
-			return err
+			return fmt.Errorf("synth: write %s: %w", paths[k], err)
 		}
 		g.bufs[k] = g.bufs[k][:0]
 	}
@@ -391,17 +405,25 @@ func (g *generator) simulate() {
 		}
 		n := min(1+poisson(r, u.sessLen-1), 30)
 		cat := int8(pickCum(r, u.catCum[:]))
-		for range n {
+		prev := uint8(evLogin)
+		for k := range n {
 			typ := uint8(pickCum(r, u.mixCum[:]))
+			switch {
+			case k == 0 && typ != evSearch:
+				typ = evPageView // a visit lands on a page or starts with a search
+			case typ == evAddToCart && prev != evProductView:
+				typ = evProductView // only a viewed product goes into the cart
+			}
 			c := int8(-1)
 			if typ != evSearch {
-				if r.Float64() < 0.3 {
+				if typ != evAddToCart && r.Float64() < 0.3 {
 					cat = int8(pickCum(r, u.catCum[:]))
 				}
 				c = cat
 			}
 			g.evs = append(g.evs, event{t: t, sess: sess, typ: typ, cat: c, dev: dev})
 			t += gap(r)
+			prev = typ
 		}
 		sess++
 	}
@@ -422,8 +444,11 @@ func (g *generator) simulate() {
 		}
 		if r.Float64() < u.search {
 			g.evs = append(g.evs, event{t: t, sess: sess, typ: evSearch, cat: -1, dev: dev})
-			t += gap(r)
+		} else {
+			c := int8(pickCum(r, u.catCum[:]))
+			g.evs = append(g.evs, event{t: t, sess: sess, typ: evPageView, cat: c, dev: dev})
 		}
+		t += gap(r)
 		first := len(g.lines)
 		nl := min(1+poisson(r, u.extraLines), 8)
 		for range nl {
@@ -538,8 +563,16 @@ func (g *generator) discount() int {
 	return min(int(math.Round(d*20))*5, 90)
 }
 
-// when draws a moment in [from, to] that follows the user's weekday and
-// hour-of-day habits.
+// seasonal returns the relative activity (<= 1) of day d.
+func (g *generator) seasonal(d int64) float64 {
+	if i := d - g.day0; i >= 0 && i < int64(len(g.season)) {
+		return g.season[i]
+	}
+	return 1
+}
+
+// when draws a moment in [from, to] that follows the season and the
+// user's weekday and hour-of-day habits.
 func (g *generator) when(from, to int64) int64 {
 	r := g.r
 	if to <= from {
@@ -548,7 +581,7 @@ func (g *generator) when(from, to int64) int64 {
 	d0, d1 := floorDiv(from, day), floorDiv(to, day)
 	for try := 0; try < 100; try++ {
 		d := d0 + r.Int64N(d1-d0+1)
-		if try < 50 && r.Float64() >= g.u.wdAccept[weekday(d)] {
+		if try < 50 && r.Float64() >= g.u.wdAccept[weekday(d)]*g.seasonal(d) {
 			continue
 		}
 		h := int64(pickCum(r, g.u.hourCum[:]))

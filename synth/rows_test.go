@@ -102,6 +102,7 @@ func TestRowsWellFormed(t *testing.T) {
 
 	sessUser := map[string]string{}
 	checkouts := map[string]int{}
+	prevInSession := map[string][2]string{} // event type and category
 	var c cursor
 	for i, row := range d.events {
 		checkTS("events.csv", i, &c, row[0], row[1])
@@ -128,6 +129,14 @@ func TestRowsWellFormed(t *testing.T) {
 		if row[3] == "checkout" {
 			checkouts[row[0]]++
 		}
+		prev, ok := prevInSession[row[2]]
+		switch {
+		case !ok && row[3] != "login" && row[3] != "page_view" && row[3] != "search":
+			t.Errorf("events.csv row %d: session %s starts with %s", i+2, row[2], row[3])
+		case row[3] == "add_to_cart" && (prev[0] != "product_view" || prev[1] != row[4]):
+			t.Errorf("events.csv row %d: add_to_cart of %s after %v", i+2, row[4], prev)
+		}
+		prevInSession[row[2]] = [2]string{row[3], row[4]}
 	}
 
 	type key struct{ user, order, product string }

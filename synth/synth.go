@@ -109,7 +109,7 @@ func Generate(ctx context.Context, dir string, opts Options) (Summary, error) {
 	var nest func(i int) error
 	nest = func(i int) error {
 		if i == len(paths) {
-			if err := g.run(ctx, ws); err != nil {
+			if err := g.run(ctx, ws, paths); err != nil {
 				stop = &errStop{err}
 				return stop
 			}

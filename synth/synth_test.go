@@ -114,9 +114,12 @@ func TestGenerateSizes(t *testing.T) {
 			for _, p := range d.persona {
 				sizes[p]++
 			}
-			for name, n := range sum.PersonaSizes {
-				if n == 0 {
-					delete(sum.PersonaSizes, name)
+			for _, p := range Personas() {
+				if _, ok := sum.PersonaSizes[p.Name]; !ok {
+					t.Errorf("PersonaSizes has no entry for %s", p.Name)
+				}
+				if sizes[p.Name] == 0 {
+					delete(sum.PersonaSizes, p.Name) // compare the non-empty ones below
 				}
 			}
 			if diff := cmp.Diff(sizes, sum.PersonaSizes); diff != "" {
@@ -261,5 +264,40 @@ func TestDefaults(t *testing.T) {
 	o = Options{End: time.Date(2020, 6, 1, 12, 0, 0, 500, loc)}.withDefaults()
 	if want := time.Date(2020, 6, 1, 11, 0, 0, 0, time.UTC); !o.End.Equal(want) || o.End.Location() != time.UTC {
 		t.Errorf("End = %v, want %v", o.End, want)
+	}
+}
+
+func TestGenerateBadDir(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "plain")
+	if err := os.WriteFile(file, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err := Generate(context.Background(), filepath.Join(file, "out"), Options{Users: 10})
+	if err == nil || !strings.Contains(err.Error(), "plain") {
+		t.Errorf("Generate into a path below a file: err = %v, want an error naming the path", err)
+	}
+}
+
+func TestGenerateOverwrites(t *testing.T) {
+	dir := t.TempDir()
+	for _, n := range []int{50, 20} {
+		if _, err := Generate(context.Background(), dir, Options{Users: n}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := len(readCSV(t, filepath.Join(dir, UsersFile), usersHeader)); got != 20 {
+		t.Errorf("users.csv has %d rows after regenerating 20 users", got)
+	}
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, e := range ents {
+		names = append(names, e.Name())
+	}
+	want := []string{EventsFile, SocialFile, TransactionsFile, TruthFile, UsersFile}
+	if diff := cmp.Diff(want, names); diff != "" {
+		t.Errorf("files in dir (-want +got):\n%s", diff)
 	}
 }

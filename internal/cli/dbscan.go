@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"gonum.org/v1/gonum/mat"
 
 	"github.com/persona-seg/persona/cluster"
 )
@@ -24,6 +25,7 @@ type DBSCANOptions struct {
 	Metric     string
 	LabelsOut  string
 	CoreOut    string
+	KDistOut   string
 	JSON       bool
 }
 
@@ -46,7 +48,9 @@ point core, one single cluster, more than half noise) go to stderr.
 
 The labels file has the header "label" and one integer per input row, in
 input order. The core file has the header "index" and the 0-based row
-numbers of the core points, ascending.`,
+numbers of the core points, ascending. The k-distance file has the header
+"k_distance" and each row's distance to its min-samples-th nearest row
+(itself counted), sorted ascending: the curve whose knee --eps auto picks.`,
 		Example: `  persona cluster dbscan --in X.csv --eps 0.3 --min-samples 10 --labels-out labels.csv
   persona cluster dbscan --in X.csv --eps auto --min-samples 10 --labels-out labels.csv --core-out core.csv --json`,
 		Args: noArgs,
@@ -68,6 +72,7 @@ numbers of the core points, ascending.`,
 	cmd.Flags().StringVar(&opts.Metric, "metric", cluster.MetricEuclidean, "distance: euclidean, manhattan or cosine")
 	cmd.Flags().StringVar(&opts.LabelsOut, "labels-out", "", "output CSV of labels (required)")
 	cmd.Flags().StringVar(&opts.CoreOut, "core-out", "", "output CSV of the core points' row indices")
+	cmd.Flags().StringVar(&opts.KDistOut, "kdist-out", "", "output CSV of the sorted k-distance curve (k = min samples), for choosing eps")
 	cmd.Flags().BoolVar(&opts.JSON, "json", false, "print a JSON summary to stdout")
 	return cmd
 }
@@ -135,6 +140,19 @@ func dbscanRun(ctx context.Context, opts *DBSCANOptions) error {
 	if opts.CoreOut != "" {
 		if err := writeIntColumn(opts.CoreOut, "index", res.CoreIndices); err != nil {
 			return fmt.Errorf("write --core-out: %w", err)
+		}
+	}
+	if opts.KDistOut != "" {
+		curve := res.KDistances
+		if curve == nil {
+			kd, err := cluster.KDistance(ctx, x, params.MinSamples, cluster.KDistanceOptions{Metric: params.Metric})
+			if err != nil {
+				return err
+			}
+			curve = kd.Distances
+		}
+		if err := writeMatrixCSV(opts.KDistOut, mat.NewDense(len(curve), 1, curve), []string{"k_distance"}); err != nil {
+			return fmt.Errorf("write --kdist-out: %w", err)
 		}
 	}
 	if opts.JSON {

@@ -162,7 +162,7 @@ func kmeansRun(ctx context.Context, opts *KMeansOptions) error {
 	if opts.Init != cluster.InitKMeansPP && opts.Init != cluster.InitRandom {
 		c, _, err := readMatrixCSVCompact(opts.Init)
 		if err != nil {
-			return usagef("--init: %v", err)
+			return usagef(`--init: want "k-means++", "random" or a CSV file of centres: %v`, err)
 		}
 		r, cc := c.Dims()
 		if r != opts.K || cc != d {

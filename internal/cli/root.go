@@ -27,6 +27,9 @@ each segment, and writes a self-contained HTML report.`,
 	})
 	cmd.AddCommand(
 		NewCmdDemo(f, nil),
+		NewCmdInit(f, nil),
+		NewCmdRun(f, nil),
+		NewCmdFeatures(f, nil),
 		NewCmdCluster(f),
 		NewCmdMetrics(f, nil),
 		NewCmdCompare(f, nil),
