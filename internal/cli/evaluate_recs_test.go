@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"compress/gzip"
+	"context"
 	"errors"
 	"os"
 	"path/filepath"
@@ -11,6 +12,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
+
+	"github.com/persona-seg/persona/synth"
 )
 
 func TestNewCmdEvaluateRecs(t *testing.T) {
@@ -20,10 +23,15 @@ func TestNewCmdEvaluateRecs(t *testing.T) {
 		want    EvaluateRecsOptions
 		wantErr string
 	}{
-		{name: "defaults", args: []string{"--transactions", "t.csv", "--cut", "2011-09-01"}, want: EvaluateRecsOptions{Transactions: "t.csv", Cut: "2011-09-01", K: 10, Format: "canonical"}},
+		{name: "defaults", args: []string{"--transactions", "t.csv", "--cut", "2011-09-01"}, want: EvaluateRecsOptions{Transactions: "t.csv", Cut: "2011-09-01", K: 10, Format: "canonical", Seed: 1}},
 		{name: "all flags", args: []string{"--transactions", "t.csv.gz", "--cut", "2011-09-01", "--k", "5", "--format", "online-retail", "--segments", "s.csv", "--json"},
-			want: EvaluateRecsOptions{Transactions: "t.csv.gz", Cut: "2011-09-01", K: 5, Format: "online-retail", Segments: "s.csv", JSON: true}},
-		{name: "no transactions", args: []string{"--cut", "2011-09-01"}, wantErr: "--transactions"},
+			want: EvaluateRecsOptions{Transactions: "t.csv.gz", Cut: "2011-09-01", K: 5, Format: "online-retail", Segments: "s.csv", JSON: true, Seed: 1}},
+		{name: "config", args: []string{"-c", "p.yaml", "--cut", "2011-09-01", "--segment-by", "rfm", "--seed", "3"},
+			want: EvaluateRecsOptions{Config: "p.yaml", Cut: "2011-09-01", K: 10, Format: "canonical", SegmentBy: "rfm", Seed: 3}},
+		{name: "no data", args: []string{"--cut", "2011-09-01"}, wantErr: "give --config FILE"},
+		{name: "config and transactions", args: []string{"-c", "p", "--transactions", "t", "--cut", "2011-09-01"}, wantErr: "exclude each other"},
+		{name: "bad segment-by", args: []string{"-c", "p", "--cut", "2011-09-01", "--segment-by", "age"}, wantErr: "--segment-by must be rfm or run"},
+		{name: "run needs config", args: []string{"--transactions", "t", "--cut", "2011-09-01", "--segment-by", "run"}, wantErr: "needs --config"},
 		{name: "no cut", args: []string{"--transactions", "t"}, wantErr: "--cut must give"},
 		{name: "bad cut", args: []string{"--transactions", "t", "--cut", "September"}, wantErr: "--cut: timestamp"},
 		{name: "bad k", args: []string{"--transactions", "t", "--cut", "2011-09-01", "--k", "0"}, wantErr: "--k must be at least 1"},
@@ -76,9 +84,37 @@ func TestEvaluateRecsRun(t *testing.T) {
 	if code := Run(f, []string{"evaluate-recs", "--transactions", path, "--format", "online-retail", "--cut", "2011-02-01", "--k", "1"}); code != ExitOK {
 		t.Fatalf("exit code %d: %s", code, errOut)
 	}
-	for _, w := range []string{"6 purchases, cut 2011-02-01, 1 test users", "HIT RATE@1", "blend               1.0000"} {
+	for _, w := range []string{": 6 purchases, cut 2011-02-01, 1 test users", "HIT RATE@1", "blend               1.0000"} {
 		if !strings.Contains(out.String(), w) {
 			t.Errorf("output lacks %q:\n%s", w, out)
 		}
+	}
+}
+
+// TestEvaluateRecsConfig evaluates the demo data through a config, with
+// segments from a run of the pipeline as of the cut.
+func TestEvaluateRecsConfig(t *testing.T) {
+	dir := t.TempDir()
+	if _, err := synth.Generate(context.Background(), dir, synth.Options{Users: 400, Seed: 3}); err != nil {
+		t.Fatal(err)
+	}
+	cfg := "users: {path: users.csv}\nevents: {path: events.csv}\ntransactions: {path: transactions.csv}\nsocial: {path: social.csv}\nas_of: 2024-06-01\n"
+	path := filepath.Join(dir, "persona.yaml")
+	if err := os.WriteFile(path, []byte(cfg), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	f, out, errOut := testFactory()
+	if code := Run(f, []string{"evaluate-recs", "--config", path, "--cut", "2024-08-01"}); code != ExitOK {
+		t.Fatalf("exit code %d: %s", code, errOut)
+	}
+	for _, w := range []string{"segments of a run as of 2024-08-01", "global popularity", "blend"} {
+		if !strings.Contains(out.String(), w) {
+			t.Errorf("output lacks %q:\n%s", w, out)
+		}
+	}
+	// The config's as_of (2024-06-01) is ignored: there are test users
+	// after the cut.
+	if strings.Contains(out.String(), " 0 test users") {
+		t.Errorf("no test users:\n%s", out)
 	}
 }
