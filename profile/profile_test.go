@@ -241,3 +241,32 @@ func TestNamesDistinctRandom(t *testing.T) {
 		}
 	}
 }
+
+func TestNameSkipsRepeats(t *testing.T) {
+	tests := []struct {
+		name   string
+		z      map[string]float64
+		traits []Trait
+		want   string
+	}{
+		{"same meaning twice", map[string]float64{"frequency": 0.4},
+			[]Trait{{Feature: "recency_days", D: -1}, {Feature: "days_since_last_activity", D: -1}, {Feature: "purchase_tenure_days", D: 1}},
+			"loyal — recent buyers, long-standing"},
+		{"label that repeats the standing", map[string]float64{"price_sensitivity": 1.5},
+			[]Trait{{Feature: "discount_share", D: 2}, {Feature: "count_search", D: 1}, {Feature: "share_afternoon", D: 1}},
+			"bargain hunters — searchers, daytime users"},
+		{"label that contradicts the standing", map[string]float64{"days_since_last_activity": 2, "frequency": -1},
+			[]Trait{{Feature: "days_since_last_event", D: -1}, {Feature: "age", D: 1}},
+			"hibernating — older"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			segs := []Segment{segWithZ(0, tt.z)}
+			segs[0].Top = tt.traits
+			nameSegments(segs, nil)
+			if segs[0].Name != tt.want {
+				t.Errorf("name = %q, want %q", segs[0].Name, tt.want)
+			}
+		})
+	}
+}
