@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"sort"
 	"testing"
 	"time"
 )
@@ -48,7 +49,11 @@ func BenchmarkRecommend20kUsers(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	users := m.Users()
+	users := make([]string, 0, len(seg))
+	for u := range seg {
+		users = append(users, u)
+	}
+	sort.Strings(users)
 	b.ResetTimer()
 	i := 0
 	for b.Loop() {

@@ -263,19 +263,6 @@ func dedup(v []int32) []int32 {
 	return out
 }
 
-// Products returns the number of distinct products the model knows.
-func (m *Model) Products() int { return len(m.products) }
-
-// Users returns the ids of the users with a purchase history, sorted.
-func (m *Model) Users() []string {
-	out := make([]string, 0, len(m.history))
-	for u := range m.history {
-		out = append(out, u)
-	}
-	sort.Strings(out)
-	return out
-}
-
 // Recommend returns up to n products user has not bought, best first, by
 // the blend (see the package documentation).
 func (m *Model) Recommend(user string, n int) []Item { return m.RecommendBy(Blend, user, n) }
