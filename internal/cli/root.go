@@ -32,6 +32,9 @@ each segment, and writes a self-contained HTML report.`,
 		NewCmdFeatures(f, nil),
 		NewCmdCluster(f),
 		NewCmdMetrics(f, nil),
+		NewCmdCompare(f, nil),
+		NewCmdRecommend(f, nil),
+		NewCmdEvaluateRecs(f, nil),
 		NewCmdVersion(f),
 	)
 	return cmd
