@@ -317,6 +317,9 @@ func dbPrepare(x *mat.Dense, metric, name string) ([]float64, int, int, error) {
 	}
 	raw := x.RawMatrix()
 	n, d := raw.Rows, raw.Cols
+	if n >= math.MaxInt32 {
+		return nil, 0, 0, fmt.Errorf("cluster: %s has %d rows, more than the %d the neighbour index can hold", name, n, math.MaxInt32-1)
+	}
 	data := raw.Data
 	if raw.Stride != d {
 		data = make([]float64, n*d)

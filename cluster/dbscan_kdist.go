@@ -98,7 +98,7 @@ func dbKDistance(ctx context.Context, ix *nbIndex, data []float64, k int, metric
 		for j := t * chunk; j < min(m, (t+1)*chunk); j++ {
 			i := int(int64(j) * int64(ix.n) / int64(m))
 			var v float64
-			v, s.st = ix.kthNearest(data[i*ix.d:(i+1)*ix.d], k, &s.heap, s.st)
+			v, s.st = ix.kthNearest(data[i*ix.d:(i+1)*ix.d], k, &s.heap, s.st, s.dist)
 			out[j] = dbDistance(metric, v)
 		}
 	})

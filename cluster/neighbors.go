@@ -407,9 +407,8 @@ func (h *nbHeap) offer(v float64, k int) {
 
 // kthNearest returns the k-th smallest distance (comparison units) from q to
 // the indexed points, counting a point equal to q, or +Inf if there are
-// fewer than k points. h and st are scratch buffers.
-func (ix *nbIndex) kthNearest(q []float64, k int, h *nbHeap, st []nbStackItem) (float64, []nbStackItem) {
-	dist := make([]float64, ix.leafSize)
+// fewer than k points. h, st and dist (leafSize long) are scratch buffers.
+func (ix *nbIndex) kthNearest(q []float64, k int, h *nbHeap, st []nbStackItem, dist []float64) (float64, []nbStackItem) {
 	*h = (*h)[:0]
 	st = append(st[:0], nbStackItem{0, 0})
 	for len(st) > 0 {
