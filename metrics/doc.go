@@ -50,6 +50,21 @@
 // With SilhouetteOptions.SampleSize > 0 and smaller than n, the score is
 // estimated on a stratified random sample instead; see SilhouetteOptions.
 //
+// # Performance
+//
+// Measured against scikit-learn 1.2.1 (2 threads) on the peer's
+// make_blobs data (8 clusters, d = 16), in-process, alternating runs on the
+// same .npy files, on a shared 2-core machine (load 9 to 16, so single
+// runs vary up to 2x): exact Silhouette on 20,000 rows took a median 0.8 s
+// of CPU and 2.3 s wall against scikit-learn's 3.8 s and 7.7 s (3.4x wall
+// over five runs); on 100,000 rows 21 s CPU and 76 s wall against 68 s and
+// 253 s (3.3x). persona metrics on those files peaked at 18 MB and 59 MB
+// RSS; scikit-learn's silhouette_score peaked at 1.15 GB. CalinskiHarabasz
+// and DaviesBouldin on 1,000,000 rows took about 0.2 s wall each, 3.5x and
+// 5x less than scikit-learn. A stratified sample of 10,000 rows put the
+// silhouette of the 100,000 rows within 0.0005 of the exact value for five
+// seeds, in 0.25 s of CPU.
+//
 // # Invariants
 //
 // No function modifies its inputs. Results depend only on the inputs and,
