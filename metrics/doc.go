@@ -27,10 +27,11 @@
 // clusters, which scikit-learn puts about 1e-8 from their centroid);
 // elsewhere they agree to about 1e-14.
 //
-// On amd64 the silhouette's distance loops run in SSE2 assembly, which every
-// amd64 CPU has. It performs the same floating-point operations in the same
-// order as the portable Go loops and so returns the same bits; the build
-// tag purego selects the Go loops.
+// On amd64 the silhouette's distance loops run in assembly: AVX when the CPU
+// and the OS support it, SSE2 (which every amd64 CPU has) otherwise. Both
+// perform the same floating-point operations in the same order as the
+// portable Go loops (no fused multiply-add), so all three return the same
+// bits; the build tag purego selects the Go loops.
 //
 // # Silhouette
 //
@@ -41,12 +42,28 @@
 //
 // The exact computation never forms the n x n distance matrix. Rows are
 // visited in cluster order through an index, and each pair of rows is
-// computed once and credited to both rows. Memory beyond the data is
-// O(n*k) floats for k clusters when k <= max(64, d), and O(n + workers*k)
-// otherwise (then each pair is computed twice). Time is O(n^2 d).
+// computed once and credited to both rows. Memory beyond the data is n*k
+// floats for k clusters when k <= max(64, d) and n*k <= 2^24 (at most 128
+// MiB), and O(n) otherwise, when each pair is computed twice instead.
+// Time is O(n^2 d), spread over the workers.
 //
 // With SilhouetteOptions.SampleSize > 0 and smaller than n, the score is
 // estimated on a stratified random sample instead; see SilhouetteOptions.
+//
+// # Performance
+//
+// Measured against scikit-learn 1.2.1 (2 threads) on the peer's
+// make_blobs data (8 clusters, d = 16), in-process, alternating runs on the
+// same .npy files, on a shared 2-core machine (load 9 to 16, so single
+// runs vary up to 2x): exact Silhouette on 20,000 rows took a median 0.8 s
+// of CPU and 2.3 s wall against scikit-learn's 3.8 s and 7.7 s (3.4x wall
+// over five runs); on 100,000 rows 21 s CPU and 76 s wall against 68 s and
+// 253 s (3.3x). persona metrics on those files peaked at 18 MB and 59 MB
+// RSS; scikit-learn's silhouette_score peaked at 1.15 GB. CalinskiHarabasz
+// and DaviesBouldin on 1,000,000 rows took about 0.2 s wall each, 3.5x and
+// 5x less than scikit-learn. A stratified sample of 10,000 rows put the
+// silhouette of the 100,000 rows within 0.0005 of the exact value for five
+// seeds, in 0.25 s of CPU.
 //
 // # Invariants
 //

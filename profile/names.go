@@ -93,17 +93,49 @@ func standing(s *Segment) string {
 // redundant lists, per standing, the trait labels that would only repeat
 // it ("bargain hunters — deal seekers").
 func redundant(standing, label string) bool {
+	var same []string
 	switch standing {
 	case StandingBargainHunters:
-		return label == "deal seekers"
+		same = []string{"deal seekers"}
 	case StandingInfluencers:
-		return label == "content creators"
+		same = []string{"content creators"}
 	case StandingBrowsers:
-		return label == "heavy browsers"
+		same = []string{"heavy browsers", "rare buyers", "frequent visitors", "long since last order"}
 	case StandingNew:
-		return label == "newcomers"
+		same = []string{"newcomers", "recent first order"}
+	case StandingChampions:
+		same = []string{"frequent buyers", "high spenders", "recent buyers"}
+	case StandingBigSpenders:
+		same = []string{"high spenders"}
+	case StandingLoyal:
+		same = []string{"frequent buyers"}
+	case StandingLapsed, StandingHibernating:
+		same = []string{"inactive", "long since last order", "recently active", "recent buyers"}
+	case StandingAtRisk:
+		same = []string{"long since last order"}
+	case StandingOccasional:
+		same = []string{"rare buyers"}
+	}
+	for _, l := range same {
+		if l == label {
+			return true
+		}
 	}
 	return label == standing
+}
+
+// sameAs maps labels that say the same thing to one of them, so a name
+// does not repeat itself ("recent buyers, recently active").
+func sameAs(label string) string {
+	switch label {
+	case "recently active":
+		return "recent buyers"
+	case "inactive":
+		return "long since last order"
+	case "newcomers":
+		return "recent first order"
+	}
+	return label
 }
 
 // phrase turns a distinctive feature into a short label for a segment name,
@@ -124,6 +156,22 @@ func phrase(feature string, high bool) string {
 			return "budget buyers"
 		case "price_sensitivity", "discounted_line_share", "discount_share":
 			return "full-price buyers"
+		case "recency_days":
+			return "recent buyers"
+		case "frequency":
+			return "rare buyers"
+		case "monetary":
+			return "low spenders"
+		case "purchase_tenure_days":
+			return "recent first order"
+		case "signup_tenure_days":
+			return "newcomers"
+		case "distinct_products":
+			return "narrow range"
+		case "avg_order_value":
+			return "small baskets"
+		case "days_since_last_activity", "days_since_last_event":
+			return "recently active"
 		}
 		return ""
 	}
@@ -184,6 +232,22 @@ func phrase(feature string, high bool) string {
 		return "category loyal"
 	case "avg_order_value":
 		return "large baskets"
+	case "items_per_order":
+		return "bulk buyers"
+	case "recency_days":
+		return "long since last order"
+	case "frequency":
+		return "frequent buyers"
+	case "monetary":
+		return "high spenders"
+	case "purchase_tenure_days", "signup_tenure_days":
+		return "long-standing"
+	case "distinct_products":
+		return "broad range"
+	case "days_since_last_activity", "days_since_last_event":
+		return "inactive"
+	case "events", "sessions", "active_days":
+		return "frequent visitors"
 	}
 	return ""
 }
@@ -218,10 +282,10 @@ func nameSegments(segs []Segment, keep map[int]string) {
 		seen := map[string]bool{}
 		for _, t := range s.Top {
 			p := phrase(t.Feature, t.D > 0)
-			if p == "" || seen[p] || redundant(s.Standing, p) {
+			if p == "" || seen[sameAs(p)] || redundant(s.Standing, p) {
 				continue
 			}
-			seen[p] = true
+			seen[sameAs(p)] = true
 			labels = append(labels, p)
 		}
 		s.Actions = actions(s.Standing, labels)

@@ -1,6 +1,3 @@
-// Package profile describes segments of users against the whole base:
-// sizes, feature statistics, the most distinctive traits, a plain-language
-// name and suggested actions.
 package profile
 
 import (

@@ -4,6 +4,7 @@ import (
 	"encoding/csv"
 	"fmt"
 	"io"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -121,7 +122,7 @@ func ReadCSV(r io.Reader, cols Columns) ([]Purchase, error) {
 		}
 		q := 1.0
 		if qi >= 0 {
-			if q, err = strconv.ParseFloat(strings.TrimSpace(rec[qi]), 64); err != nil {
+			if q, err = parseFinite(rec[qi]); err != nil {
 				return nil, &ParseError{line, cols.Quantity, err}
 			}
 			if !(q > 0) {
@@ -135,7 +136,7 @@ func ReadCSV(r io.Reader, cols Columns) ([]Purchase, error) {
 			p.Basket = rec[bi]
 		}
 		if ri >= 0 {
-			price, err := strconv.ParseFloat(strings.TrimSpace(rec[ri]), 64)
+			price, err := parseFinite(rec[ri])
 			if err != nil {
 				return nil, &ParseError{line, cols.Price, err}
 			}
@@ -143,4 +144,15 @@ func ReadCSV(r io.Reader, cols Columns) ([]Purchase, error) {
 		}
 		out = append(out, p)
 	}
+}
+
+func parseFinite(s string) (float64, error) {
+	v, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
+	if err != nil {
+		return 0, err
+	}
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return 0, fmt.Errorf("%q is not a finite number", s)
+	}
+	return v, nil
 }

@@ -3,6 +3,7 @@ package recommend
 import (
 	"context"
 	"fmt"
+	"math"
 	"sort"
 	"time"
 
@@ -125,7 +126,8 @@ func Evaluate(ctx context.Context, purchases []Purchase, cut time.Time, segments
 // RFMSegments puts every user of purchases in their classic RFM group as of
 // asOf (profile.ScoreRFM): recency is the days from the last purchase to
 // asOf, frequency the number of baskets and monetary the sum of values.
-// The segment id is the group's position in profile.RFMGroups().
+// Values that are not finite count as 0. The segment id is the group's
+// position in profile.RFMGroups().
 func RFMSegments(purchases []Purchase, asOf time.Time) map[string]int {
 	type acc struct {
 		last    time.Time
@@ -147,7 +149,9 @@ func RFMSegments(purchases []Purchase, asOf time.Time) map[string]int {
 			b = p.Time.String()
 		}
 		a.baskets[b] = true
-		a.value += p.Value
+		if !math.IsNaN(p.Value) && !math.IsInf(p.Value, 0) {
+			a.value += p.Value
+		}
 	}
 	ids := make([]string, 0, len(users))
 	for u := range users {

@@ -263,19 +263,6 @@ func dedup(v []int32) []int32 {
 	return out
 }
 
-// Products returns the number of distinct products the model knows.
-func (m *Model) Products() int { return len(m.products) }
-
-// Users returns the ids of the users with a purchase history, sorted.
-func (m *Model) Users() []string {
-	out := make([]string, 0, len(m.history))
-	for u := range m.history {
-		out = append(out, u)
-	}
-	sort.Strings(out)
-	return out
-}
-
 // Recommend returns up to n products user has not bought, best first, by
 // the blend (see the package documentation).
 func (m *Model) Recommend(user string, n int) []Item { return m.RecommendBy(Blend, user, n) }
@@ -400,4 +387,19 @@ func (m *Model) ranked(v []float64) []int32 {
 		return m.products[i] < m.products[j]
 	})
 	return idx
+}
+
+// Basis says what a user's recommendations rest on.
+type Basis struct {
+	// Products is the number of distinct products the user bought.
+	Products int
+	// Segment is the user's segment, when HasSegment.
+	Segment    int
+	HasSegment bool
+}
+
+// Basis returns what user's recommendations rest on.
+func (m *Model) Basis(user string) Basis {
+	s, ok := m.segment[user]
+	return Basis{Products: len(m.history[user]), Segment: s, HasSegment: ok}
 }
