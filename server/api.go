@@ -69,10 +69,14 @@ func (s *Server) current(w http.ResponseWriter, r *http.Request) *snapshot {
 	return sn
 }
 
+// jsonType is the Content-Type of JSON responses, shared so that the hot
+// paths set headers without allocating.
+var jsonType = []string{"application/json"}
+
 func writeJSON(w http.ResponseWriter, code int, b []byte) {
 	h := w.Header()
-	h.Set("Content-Type", "application/json")
-	h.Set("Content-Length", strconv.Itoa(len(b)))
+	h["Content-Type"] = jsonType
+	h["Content-Length"] = []string{strconv.Itoa(len(b))}
 	w.WriteHeader(code)
 	w.Write(b)
 }
@@ -156,7 +160,7 @@ func (s *Server) handleUser(w http.ResponseWriter, r *http.Request) {
 		s.Error(w, r, errorf(http.StatusNotFound, "user "+strconv.Quote(id)+" not found in run "+sn.res.Run.ID))
 		return
 	}
-	writeJSON(w, http.StatusOK, sn.appendUser(make([]byte, 0, 2048), int(i)))
+	writeJSON(w, http.StatusOK, sn.appendUser(make([]byte, 0, 512+32*len(sn.names)), int(i)))
 }
 
 // appendUser writes user i as JSON: hand-written, as this is the hottest

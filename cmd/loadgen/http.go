@@ -1,16 +1,17 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"math/rand/v2"
 	"net"
-	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -37,10 +38,7 @@ func httpMain(ctx context.Context, args []string) error {
 	if *endpoint != "users" && *endpoint != "score" {
 		return fmt.Errorf("-endpoint must be users or score")
 	}
-	tr := &http.Transport{MaxIdleConns: *conc, MaxIdleConnsPerHost: *conc, MaxConnsPerHost: *conc, DisableCompression: true}
-	client := &http.Client{Transport: tr, Timeout: 10 * time.Second}
 	bodies := scoreBodies(*features, 256)
-
 	var (
 		measuring atomic.Bool
 		stop      atomic.Bool
@@ -50,31 +48,37 @@ func httpMain(ctx context.Context, args []string) error {
 		lat       []time.Duration
 		wg        sync.WaitGroup
 	)
+	auth := ""
+	if *token != "" {
+		auth = "Authorization: Bearer " + *token + "\r\n"
+	}
 	for w := range *conc {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			rng := rand.New(rand.NewPCG(uint64(w), 7))
 			local := make([]time.Duration, 0, 1<<16)
+			defer func() {
+				mu.Lock()
+				lat = append(lat, local...)
+				mu.Unlock()
+			}()
+			c := &conn{addr: u.Host}
+			defer c.close()
+			req := make([]byte, 0, 4096)
 			for !stop.Load() {
-				var req *http.Request
+				req = req[:0]
 				if *endpoint == "users" {
-					req, _ = http.NewRequestWithContext(ctx, "GET", *base+"/api/users/"+userID(rng.IntN(*users)), nil)
+					req = fmt.Appendf(req, "GET /api/users/%s HTTP/1.1\r\nHost: %s\r\n\r\n", userID(rng.IntN(*users)), u.Host)
 				} else {
-					req, _ = http.NewRequestWithContext(ctx, "POST", *base+"/api/score", bytes.NewReader(bodies[rng.IntN(len(bodies))]))
-					req.Header.Set("Content-Type", "application/json")
-					if *token != "" {
-						req.Header.Set("Authorization", "Bearer "+*token)
-					}
+					b := bodies[rng.IntN(len(bodies))]
+					req = fmt.Appendf(req, "POST /api/score HTTP/1.1\r\nHost: %s\r\nContent-Type: application/json\r\n%sContent-Length: %d\r\n\r\n", u.Host, auth, len(b))
+					req = append(req, b...)
 				}
 				t := time.Now()
-				resp, err := client.Do(req)
-				if err == nil {
-					io.Copy(io.Discard, resp.Body)
-					resp.Body.Close()
-					if resp.StatusCode != 200 {
-						err = fmt.Errorf("status %d", resp.StatusCode)
-					}
+				status, err := c.do(req)
+				if err == nil && status != 200 {
+					err = fmt.Errorf("status %d", status)
 				}
 				d := time.Since(t)
 				if !measuring.Load() {
@@ -87,9 +91,6 @@ func httpMain(ctx context.Context, args []string) error {
 				}
 				local = append(local, d)
 			}
-			mu.Lock()
-			lat = append(lat, local...)
-			mu.Unlock()
 		}()
 	}
 	time.Sleep(*warm)
@@ -129,4 +130,90 @@ func scoreBodies(d, n int) [][]byte {
 		out[i], _ = json.Marshal(map[string]any{"features": f})
 	}
 	return out
+}
+
+// conn is a minimal HTTP/1.1 keep-alive client: one request at a time, a
+// response with Content-Length, reconnecting when the server closes. It
+// costs far less CPU than net/http's client, so that the load generator
+// leaves the shared cores to the server.
+type conn struct {
+	addr string
+	c    net.Conn
+	r    *bufio.Reader
+	buf  []byte
+}
+
+func (c *conn) close() {
+	if c.c != nil {
+		c.c.Close()
+	}
+}
+
+func (c *conn) do(req []byte) (int, error) {
+	for attempt := 0; ; attempt++ {
+		if c.c == nil {
+			nc, err := net.Dial("tcp", c.addr)
+			if err != nil {
+				return 0, err
+			}
+			c.c, c.r = nc, bufio.NewReaderSize(nc, 64<<10)
+		}
+		status, err := c.roundTrip(req)
+		if err == nil {
+			return status, nil
+		}
+		c.c.Close()
+		c.c = nil
+		if attempt > 0 {
+			return 0, err
+		}
+	}
+}
+
+func (c *conn) roundTrip(req []byte) (int, error) {
+	if _, err := c.c.Write(req); err != nil {
+		return 0, err
+	}
+	line, err := c.r.ReadSlice('\n')
+	if err != nil {
+		return 0, err
+	}
+	if len(line) < 12 || !bytes.HasPrefix(line, []byte("HTTP/1.1 ")) {
+		return 0, fmt.Errorf("bad status line %q", line)
+	}
+	status, err := strconv.Atoi(string(line[9:12]))
+	if err != nil {
+		return 0, fmt.Errorf("bad status line %q", line)
+	}
+	length, closing := -1, false
+	for {
+		h, err := c.r.ReadSlice('\n')
+		if err != nil {
+			return 0, err
+		}
+		if len(h) <= 2 {
+			break
+		}
+		if k := bytes.IndexByte(h, ':'); k > 0 {
+			name := strings.ToLower(string(h[:k]))
+			val := strings.TrimSpace(string(h[k+1:]))
+			switch name {
+			case "content-length":
+				length, _ = strconv.Atoi(val)
+			case "connection":
+				closing = strings.EqualFold(val, "close")
+			}
+		}
+	}
+	if length < 0 {
+		return 0, fmt.Errorf("response without Content-Length")
+	}
+	if _, err := c.r.Discard(length); err != nil {
+		return 0, err
+	}
+	if closing {
+		c.c.Close()
+		c.c = nil
+	}
+	return status, nil
 }
