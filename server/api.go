@@ -265,10 +265,12 @@ func appendString(b []byte, s string) []byte {
 	return append(b, '"')
 }
 
-// scoreRequest is the body of POST /api/score: a user's features by name.
+// scoreRequest is the body of POST /api/score: a user's features by name,
+// or users' raw records (see Options.Featurize).
 type scoreRequest struct {
 	UserID   string             `json:"user_id,omitempty"`
 	Features map[string]float64 `json:"features"`
+	Records  json.RawMessage    `json:"records"`
 }
 
 func (s *Server) handleScore(w http.ResponseWriter, r *http.Request) {
@@ -297,8 +299,12 @@ func (s *Server) handleScore(w http.ResponseWriter, r *http.Request) {
 		s.Error(w, r, errorf(http.StatusBadRequest, "the body must hold one JSON object"))
 		return
 	}
-	if req.Features == nil {
-		s.Error(w, r, errorf(http.StatusBadRequest, `the body must have "features": {"name": value, ...}`))
+	if req.Records != nil && req.Features == nil {
+		s.scoreRecords(w, r, sn, req.Records)
+		return
+	}
+	if req.Features == nil || req.Records != nil {
+		s.Error(w, r, errorf(http.StatusBadRequest, `the body must have either "features": {"name": value, ...} or "records": {"users": [...], "events": [...], ...}`))
 		return
 	}
 	m := sn.res.Model
@@ -370,4 +376,50 @@ func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
 		RunID  string `json:"run_id"`
 		Users  int    `json:"users"`
 	}{"ok", sn.res.Run.ID, len(sn.res.UserIDs)})
+}
+
+// scoreRecords featurizes raw records and assigns every user in them.
+func (s *Server) scoreRecords(w http.ResponseWriter, r *http.Request, sn *snapshot, records json.RawMessage) {
+	if s.opts.Featurize == nil {
+		s.Error(w, r, errorf(http.StatusNotImplemented, `this server scores "features" only`))
+		return
+	}
+	select {
+	case s.jobs <- struct{}{}:
+		defer func() { <-s.jobs }()
+	case <-r.Context().Done():
+		s.Error(w, r, errorf(http.StatusServiceUnavailable, "request cancelled while waiting"))
+		return
+	}
+	m := sn.res.Model
+	tab, err := s.opts.Featurize(r.Context(), m, records)
+	if err != nil {
+		s.Error(w, r, errorf(http.StatusUnprocessableEntity, "records: "+err.Error()))
+		return
+	}
+	segs, dist, err := m.Assign(tab.X)
+	if err != nil {
+		s.Error(w, r, errorf(http.StatusUnprocessableEntity, "records: "+err.Error()))
+		return
+	}
+	b := make([]byte, 0, 256)
+	b = append(b, `{"run_id":`...)
+	b = appendString(b, sn.res.Run.ID)
+	b = append(b, `,"users":[`...)
+	for i, id := range tab.UserIDs {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, `{"user_id":`...)
+		b = appendString(b, id)
+		b = append(b, `,"segment":{"id":`...)
+		b = strconv.AppendInt(b, int64(segs[i]), 10)
+		b = append(b, `,"name":`...)
+		b = appendString(b, m.Name(segs[i]))
+		b = append(b, `},"distance":`...)
+		b = appendFloat(b, dist[i])
+		b = append(b, '}')
+	}
+	b = append(b, "]}\n"...)
+	writeJSON(w, http.StatusOK, b)
 }

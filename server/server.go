@@ -5,6 +5,7 @@ package server
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -14,6 +15,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/persona-seg/persona/features"
+	"github.com/persona-seg/persona/model"
 	"github.com/persona-seg/persona/profile"
 	"github.com/persona-seg/persona/store"
 )
@@ -37,6 +40,10 @@ type Options struct {
 	// Logger receives a line per loaded run and per failed request. Nil
 	// discards.
 	Logger *slog.Logger
+	// Featurize, when set, computes features from raw records (the
+	// "records" of POST /api/score) with the model's feature spec; without
+	// it only "features" are accepted. At most two run at a time.
+	Featurize func(ctx context.Context, m *model.Model, records json.RawMessage) (*features.Table, error)
 }
 
 func (o Options) withDefaults() Options {
@@ -70,6 +77,7 @@ type Server struct {
 	mux     *http.ServeMux
 	metrics *metrics
 	loadMu  sync.Mutex
+	jobs    chan struct{} // slots for Featurize
 }
 
 // snapshot is one loaded run, indexed for lookups.
@@ -90,7 +98,7 @@ func New(src Source, opts Options) (*Server, error) {
 	if err := opts.Validate(); err != nil {
 		return nil, err
 	}
-	s := &Server{src: src, opts: opts.withDefaults(), metrics: newMetrics()}
+	s := &Server{src: src, opts: opts.withDefaults(), metrics: newMetrics(), jobs: make(chan struct{}, 2)}
 	s.routes()
 	return s, nil
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"gonum.org/v1/gonum/mat"
 
+	"github.com/persona-seg/persona/features"
 	"github.com/persona-seg/persona/model"
 	"github.com/persona-seg/persona/prep"
 	"github.com/persona-seg/persona/profile"
@@ -369,5 +370,50 @@ func TestLoopback(t *testing.T) {
 		if got := server.Loopback(addr); got != want {
 			t.Errorf("Loopback(%q) = %v, want %v", addr, got, want)
 		}
+	}
+}
+
+// TestScoreRecords sends raw records; the server's Featurize turns them
+// into feature rows (here: the stored rows of the users named).
+func TestScoreRecords(t *testing.T) {
+	src := &fakeSource{}
+	run := results(t, "run-1", 100, 1)
+	src.add(run)
+	featurize := func(ctx context.Context, m *model.Model, records json.RawMessage) (*features.Table, error) {
+		var rec struct {
+			Users []struct {
+				UserID string `json:"user_id"`
+			} `json:"users"`
+		}
+		if err := json.Unmarshal(records, &rec); err != nil {
+			return nil, err
+		}
+		tab := &features.Table{X: mat.NewDense(len(rec.Users), len(run.FeatureNames), nil)}
+		for i, u := range rec.Users {
+			var k int
+			if _, err := fmt.Sscanf(u.UserID, "u%d", &k); err != nil || k >= 100 {
+				return nil, fmt.Errorf("no rows for user %q", u.UserID)
+			}
+			tab.UserIDs = append(tab.UserIDs, u.UserID)
+			tab.X.SetRow(i, run.Row(k))
+		}
+		return tab, nil
+	}
+	h := newServer(t, src, server.Options{Featurize: featurize}).Handler()
+	code, body, _ := do(t, h, "POST", "/api/score", `{"records": {"users": [{"user_id": "u0000005"}, {"user_id": "u0000006"}]}}`)
+	want := fmt.Sprintf(`{"run_id":"run-1","users":[{"user_id":"u0000005","segment":{"id":%d,"name":%q},"distance":%v},{"user_id":"u0000006","segment":{"id":%d,"name":%q},"distance":%v}]}`,
+		run.Segments[5], run.Model.Name(run.Segments[5]), run.Distance[5], run.Segments[6], run.Model.Name(run.Segments[6]), run.Distance[6])
+	if code != 200 || strings.TrimSpace(body) != want {
+		t.Errorf("score records = %d\n%s\nwant\n%s", code, body, want)
+	}
+	if code, body, _ := do(t, h, "POST", "/api/score", `{"records": {"users": [{"user_id": "zz"}]}}`); code != 422 || !strings.Contains(body, `no rows for user`) {
+		t.Errorf("bad records = %d %s, want 422", code, body)
+	}
+	if code, _, _ := do(t, h, "POST", "/api/score", `{"records": {}, "features": {}}`); code != 400 {
+		t.Errorf("records and features together = %d, want 400", code)
+	}
+	plain := newServer(t, src, server.Options{}).Handler()
+	if code, _, _ := do(t, plain, "POST", "/api/score", `{"records": {"users": []}}`); code != 501 {
+		t.Errorf("records without Featurize = %d, want 501", code)
 	}
 }
