@@ -113,7 +113,7 @@ func (s *Server) handleSegments(w http.ResponseWriter, r *http.Request) {
 		RunID    string         `json:"run_id"`
 		Users    int            `json:"users"`
 		Segments []segmentBrief `json:"segments"`
-	}{RunID: sn.res.Run.ID, Users: len(sn.res.UserIDs), Segments: []segmentBrief{}}
+	}{RunID: sn.res.Run.ID, Users: sn.users.len(), Segments: []segmentBrief{}}
 	for i := range sn.res.Profiles.Segments {
 		out.Segments = append(out.Segments, brief(&sn.res.Profiles.Segments[i]))
 	}
@@ -155,12 +155,12 @@ func (s *Server) handleUser(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	id := r.PathValue("id")
-	i, ok := sn.index[id]
+	i, ok := sn.users.find(id)
 	if !ok {
 		s.Error(w, r, errorf(http.StatusNotFound, "user "+strconv.Quote(id)+" not found in run "+sn.res.Run.ID))
 		return
 	}
-	writeJSON(w, http.StatusOK, sn.appendUser(make([]byte, 0, 512+32*len(sn.names)), int(i)))
+	writeJSON(w, http.StatusOK, sn.appendUser(make([]byte, 0, 512+32*len(sn.names)), i))
 }
 
 // appendUser writes user i as JSON: hand-written, as this is the hottest
@@ -171,7 +171,7 @@ func (sn *snapshot) appendUser(b []byte, i int) []byte {
 	b = append(b, `{"run_id":`...)
 	b = appendString(b, res.Run.ID)
 	b = append(b, `,"user_id":`...)
-	b = appendString(b, res.UserIDs[i])
+	b = appendString(b, sn.users.id(i))
 	b = append(b, `,"segment":{"id":`...)
 	b = strconv.AppendInt(b, int64(seg), 10)
 	b = append(b, `,"name":`...)
@@ -204,14 +204,15 @@ func (sn *snapshot) appendUser(b []byte, i int) []byte {
 		b = appendFloat(b, v)
 	}
 	b = append(b, `},"recommendations":[`...)
-	for k, it := range res.Recommendations[res.UserIDs[i]] {
+	u := sn.users
+	for k, it := range u.recs[u.recOff[i]:u.recOff[i+1]] {
 		if k > 0 {
 			b = append(b, ',')
 		}
 		b = append(b, `{"product":`...)
-		b = appendString(b, it.Product)
+		b = appendString(b, u.products[it.product])
 		b = append(b, `,"score":`...)
-		b = appendFloat(b, it.Score)
+		b = appendFloat(b, it.score)
 		b = append(b, '}')
 	}
 	return append(b, "]}\n"...)
@@ -375,7 +376,7 @@ func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
 		Status string `json:"status"`
 		RunID  string `json:"run_id"`
 		Users  int    `json:"users"`
-	}{"ok", sn.res.Run.ID, len(sn.res.UserIDs)})
+	}{"ok", sn.res.Run.ID, sn.users.len()})
 }
 
 // scoreRecords featurizes raw records and assigns every user in them.

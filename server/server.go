@@ -82,8 +82,10 @@ type Server struct {
 
 // snapshot is one loaded run, indexed for lookups.
 type snapshot struct {
+	// res is the run without its user ids and recommendations, which
+	// users holds.
 	res      *store.Results
-	index    map[string]int32 // user id -> row
+	users    *users
 	segments map[int]*profile.Segment
 	sizes    map[int]int
 	names    [][]byte // feature names, JSON-quoted
@@ -138,10 +140,11 @@ func (s *Server) Reload(ctx context.Context) (bool, error) {
 }
 
 func newSnapshot(res *store.Results) *snapshot {
-	sn := &snapshot{res: res, index: make(map[string]int32, len(res.UserIDs)), segments: map[int]*profile.Segment{}, sizes: map[int]int{}, loaded: time.Now()}
-	for i, u := range res.UserIDs {
-		sn.index[u] = int32(i)
-	}
+	sn := &snapshot{users: newUsers(res.UserIDs, res.Recommendations), segments: map[int]*profile.Segment{}, sizes: map[int]int{}, loaded: time.Now()}
+	lean := *res
+	lean.UserIDs, lean.Recommendations = nil, nil
+	res = &lean
+	sn.res = res
 	for i := range res.Profiles.Segments {
 		seg := &res.Profiles.Segments[i]
 		sn.segments[seg.ID] = seg
