@@ -22,7 +22,7 @@ import (
 func TestScoreTrainingData(t *testing.T) {
 	ctx := context.Background()
 	out := t.TempDir()
-	runDemo(t, out, 1200, 5)
+	runDemo(t, out, 800, 5)
 	m, err := model.Read(filepath.Join(out, pipeline.ModelFile))
 	if err != nil {
 		t.Fatal(err)
