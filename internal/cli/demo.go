@@ -23,14 +23,13 @@ const DriverName = "duckdb"
 
 // DemoOptions holds the flags of "persona demo".
 type DemoOptions struct {
-	IO     *IOStreams
-	Out    string
-	Users  int
-	Seed   uint64
-	K      int
-	KRange string
-	Quiet  bool
-	JSON   bool
+	IO    *IOStreams
+	Out   string
+	Users int
+	Seed  uint64
+	SegmentFlags
+	Quiet bool
+	JSON  bool
 }
 
 // NewCmdDemo generates demo data and runs the whole pipeline on it.
@@ -57,8 +56,8 @@ summary.json (k, silhouette, sizes, timings, ari_vs_planted).`,
 			if opts.Out == "" {
 				return usagef("--out must name a folder")
 			}
-			if opts.K == 1 || opts.K < 0 {
-				return usagef("--k must be 2 or more (or 0 to choose it from the data), got %d", opts.K)
+			if err := opts.SegmentFlags.validate(); err != nil {
+				return err
 			}
 			if runF != nil {
 				return runF(opts)
@@ -69,8 +68,7 @@ summary.json (k, silhouette, sizes, timings, ari_vs_planted).`,
 	cmd.Flags().StringVarP(&opts.Out, "out", "o", "demo-out", "output `folder`")
 	cmd.Flags().IntVar(&opts.Users, "users", 20000, "number of demo users")
 	cmd.Flags().Uint64Var(&opts.Seed, "seed", 1, "random seed: the same seed gives the same data and segments")
-	cmd.Flags().IntVar(&opts.K, "k", 0, "number of segments; 0 chooses it from the data")
-	cmd.Flags().StringVar(&opts.KRange, "k-range", "2..12", "range of k tried when choosing it, as `MIN..MAX`")
+	opts.SegmentFlags.register(cmd)
 	cmd.Flags().BoolVarP(&opts.Quiet, "quiet", "q", false, "print nothing but errors")
 	cmd.Flags().BoolVar(&opts.JSON, "json", false, "print the run summary as JSON on stdout")
 	return cmd
@@ -88,21 +86,18 @@ func parseKRange(s string) (int, int, error) {
 }
 
 func demoRun(opts *DemoOptions) error {
-	kmin, kmax, err := parseKRange(opts.KRange)
-	if err != nil {
-		return err
-	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	prog := newProgress(opts.IO, opts.Quiet || opts.JSON)
-	sum, err := pipeline.Demo(ctx, DriverName, pipeline.DemoOptions{
-		Users: opts.Users,
-		Options: pipeline.Options{
-			Out: opts.Out, Seed: opts.Seed, K: opts.K, KMin: kmin, KMax: kmax,
-			Logger:   slog.New(slog.DiscardHandler),
-			Progress: prog.update,
-		},
-	})
+	po := pipeline.Options{
+		Out: opts.Out, Seed: opts.Seed,
+		Logger:   slog.New(slog.DiscardHandler),
+		Progress: prog.update,
+	}
+	if err := opts.SegmentFlags.apply(&po); err != nil {
+		return err
+	}
+	sum, err := pipeline.Demo(ctx, DriverName, pipeline.DemoOptions{Users: opts.Users, Options: po})
 	prog.done()
 	if err != nil {
 		return err
