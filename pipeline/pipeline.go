@@ -154,9 +154,9 @@ type Summary struct {
 	Datasets          map[string]dataset.Counts `json:"datasets"`
 	Rejects           []string                  `json:"rejects,omitempty"`
 	Algorithm         string                    `json:"algorithm"`
-	Eps float64 `json:"eps,omitempty"`
-	Noise int `json:"unsegmented,omitempty"`
-	Warnings []string `json:"warnings,omitempty"`
+	Eps               float64                   `json:"eps,omitempty"`
+	Noise             int                       `json:"unsegmented,omitempty"`
+	Warnings          []string                  `json:"warnings,omitempty"`
 	K                 int                       `json:"k"`
 	KRule             string                    `json:"k_rule"`
 	KElbow            int                       `json:"k_elbow,omitempty"`
