@@ -114,6 +114,27 @@ func demoRun(opts *DemoOptions) error {
 }
 
 func printSummary(w io.Writer, out string, sum *pipeline.Summary) {
+	if len(sum.KSelection) > 0 {
+		fmt.Fprintln(w, "Choosing the number of segments:")
+		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+		fmt.Fprintln(tw, "K\tINERTIA\tSILHOUETTE\tCALINSKI-HARABASZ\tDAVIES-BOULDIN\t\t")
+		for _, s := range sum.KSelection {
+			mark := ""
+			switch {
+			case s.K == sum.K && s.K == sum.KElbow:
+				mark = "<- chosen (best silhouette, elbow)"
+			case s.K == sum.K:
+				mark = "<- chosen (best silhouette)"
+			case s.K == sum.KElbow:
+				mark = "<- elbow of inertia"
+			}
+			fmt.Fprintf(tw, "%d\t%.4g\t%.3f\t%.1f\t%.3f\t\t%s\n", s.K, s.Inertia, s.Silhouette, s.CalinskiHarabasz, s.DaviesBouldin, mark)
+		}
+		tw.Flush()
+	}
+	for _, warn := range sum.Warnings {
+		fmt.Fprintf(w, "note: %s\n", warn)
+	}
 	fmt.Fprintf(w, "\n%d users, %d segments (%s), silhouette %.3f", sum.Users, sum.K, sum.KRule, sum.Silhouette)
 	if sum.ARIVsPlanted != nil {
 		fmt.Fprintf(w, ", ari_vs_planted %.3f", *sum.ARIVsPlanted)
