@@ -137,3 +137,26 @@ func TestWriteMarkdownGolden(t *testing.T) {
 		t.Errorf("profiles.md (-want +got):\n%s", diff)
 	}
 }
+
+func TestUnsegmentedProfiledLast(t *testing.T) {
+	in := tinyInput()
+	in.Labels = []int{Unsegmented, 0, 0, 1}
+	rep, err := Build(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []int
+	for _, s := range rep.Segments {
+		ids = append(ids, s.ID)
+	}
+	if diff := cmp.Diff([]int{0, 1, Unsegmented}, ids); diff != "" {
+		t.Errorf("segment order (-want +got):\n%s", diff)
+	}
+	last := rep.Segments[2]
+	if last.Standing != StandingUnsegmented || last.Size != 1 || len(last.Actions) != 3 {
+		t.Errorf("noise group: standing %q, size %d, %d actions", last.Standing, last.Size, len(last.Actions))
+	}
+	if diff := cmp.Diff([]int{0, 1, Unsegmented}, rep.RFM.Segments); diff != "" {
+		t.Errorf("RFM cross-table rows (-want +got):\n%s", diff)
+	}
+}
