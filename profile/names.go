@@ -135,6 +135,9 @@ func sameAs(label string) string {
 	case "newcomers":
 		return "recent first order"
 	}
+	if v, ok := strings.CutSuffix(label, " browsers"); ok && v != "heavy" {
+		return v // "sports browsers" after "sports" adds nothing
+	}
 	return label
 }
 
