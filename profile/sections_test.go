@@ -2,6 +2,7 @@ package profile
 
 import (
 	"bytes"
+	"encoding/json"
 	"flag"
 	"os"
 	"path/filepath"
@@ -158,5 +159,33 @@ func TestUnsegmentedProfiledLast(t *testing.T) {
 	}
 	if diff := cmp.Diff([]int{0, 1, Unsegmented}, rep.RFM.Segments); diff != "" {
 		t.Errorf("RFM cross-table rows (-want +got):\n%s", diff)
+	}
+}
+
+func TestReportJSONGolden(t *testing.T) {
+	rep, err := Build(tinyInput())
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := json.MarshalIndent(rep, "", "  ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	golden := filepath.Join("testdata", "tiny.json.golden")
+	if *update {
+		if err := os.WriteFile(golden, append(got, '\n'), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to create it)", err)
+	}
+	if diff := cmp.Diff(string(want), string(got)+"\n"); diff != "" {
+		t.Errorf("profiles.json (-want +got):\n%s", diff)
+	}
+	var back Report
+	if err := json.Unmarshal(want, &back); err != nil || back.Version != Version {
+		t.Errorf("golden file does not decode as version %d: %v", Version, err)
 	}
 }
