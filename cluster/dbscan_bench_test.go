@@ -52,3 +52,17 @@ func benchDBSCAN(b *testing.B, n, d int, eps float64) {
 func BenchmarkDBSCAN100kx2(b *testing.B)  { benchDBSCAN(b, 100_000, 2, 0.3) }
 func BenchmarkDBSCAN100kx16(b *testing.B) { benchDBSCAN(b, 100_000, 16, 3.5) }
 func BenchmarkDBSCAN1Mx2(b *testing.B)    { benchDBSCAN(b, 1_000_000, 2, 0.3) }
+
+func benchKDistance(b *testing.B, n, d, sample int) {
+	x := dbBlobs(n, d, 1)
+	ctx := context.Background()
+	b.ResetTimer()
+	for b.Loop() {
+		if _, err := KDistance(ctx, x, 10, KDistanceOptions{Sample: sample}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkKDistance100kx2(b *testing.B)           { benchKDistance(b, 100_000, 2, 0) }
+func BenchmarkKDistance100kx16Sample10k(b *testing.B) { benchKDistance(b, 100_000, 16, 10_000) }

@@ -16,12 +16,21 @@ type KDistanceOptions struct {
 	Metric string
 	// Workers is the number of goroutines; 0 means runtime.GOMAXPROCS(0).
 	Workers int
+	// Sample, when positive, limits the curve to that many rows, evenly
+	// spaced in row order (row floor(j*n/Sample) for j = 0, 1, ...); each
+	// of their k-distances is still exact over all rows. 0 means every
+	// row. In many dimensions a k-nearest search costs nearly a scan of the
+	// row's cluster, so a sample keeps the curve affordable.
+	Sample int
 }
 
 // Validate reports the first invalid option.
 func (o KDistanceOptions) Validate() error {
 	if err := dbCheckMetric(o.Metric); err != nil {
 		return err
+	}
+	if o.Sample < 0 {
+		return fmt.Errorf("cluster: sample must be >= 0, got %d", o.Sample)
 	}
 	if o.Workers < 0 {
 		return fmt.Errorf("cluster: workers must be >= 0, got %d", o.Workers)
@@ -34,8 +43,9 @@ func (o KDistanceOptions) Validate() error {
 type KDistanceResult struct {
 	// K is the neighbour rank used.
 	K int
-	// Distances holds, for every row, the distance to its K-th nearest row
-	// (the row itself being the first), sorted ascending.
+	// Distances holds, for every row (or every sampled row), the distance
+	// to its K-th nearest row (the row itself being the first), sorted
+	// ascending.
 	Distances []float64
 	// Knee is the index into Distances that AutoEps picked, and Eps =
 	// Distances[Knee].
@@ -54,7 +64,7 @@ func KDistance(ctx context.Context, x *mat.Dense, k int, opts KDistanceOptions) 
 	}
 	metric := opts.Metric
 	if metric == "" {
-		metric = MetricEuclidean
+		metric = dbEuclidean
 	}
 	data, n, d, err := dbPrepare(x, metric, "x")
 	if err != nil {
@@ -64,7 +74,7 @@ func KDistance(ctx context.Context, x *mat.Dense, k int, opts KDistanceOptions) 
 		return nil, fmt.Errorf("cluster: k must be between 1 and the number of rows (%d), got %d", n, k)
 	}
 	ix := nbBuild(data, n, d, dbIndexMetric(metric), true)
-	curve, err := dbKDistance(ctx, ix, k, metric, dbWorkers(opts.Workers))
+	curve, err := dbKDistance(ctx, ix, data, k, metric, dbWorkers(opts.Workers), opts.Sample)
 	if err != nil {
 		return nil, err
 	}
@@ -72,17 +82,24 @@ func KDistance(ctx context.Context, x *mat.Dense, k int, opts KDistanceOptions) 
 	return &KDistanceResult{K: k, Distances: curve, Knee: knee, Eps: eps}, nil
 }
 
-// dbKDistance returns the sorted k-distance curve of the indexed points.
-func dbKDistance(ctx context.Context, ix *nbIndex, k int, metric string, workers int) ([]float64, error) {
-	out := make([]float64, ix.n)
+// dbKDistance returns the sorted k-distance curve of the indexed points, or
+// of at most sample of them (evenly spaced in row order) when sample > 0.
+// data holds the rows in their original order.
+func dbKDistance(ctx context.Context, ix *nbIndex, data []float64, k int, metric string, workers, sample int) ([]float64, error) {
+	m := ix.n
+	if sample > 0 && sample < m {
+		m = sample
+	}
+	out := make([]float64, m)
 	scratch := dbNewScratch(workers, ix.d, ix.leafSize)
-	const chunk = 512
-	err := dbParallel(ctx, workers, (ix.n+chunk-1)/chunk, func(w, t int) {
+	const chunk = 256
+	err := dbParallel(ctx, workers, (m+chunk-1)/chunk, func(w, t int) {
 		s := &scratch[w]
-		for p := t * chunk; p < min(ix.n, (t+1)*chunk); p++ {
+		for j := t * chunk; j < min(m, (t+1)*chunk); j++ {
+			i := int(int64(j) * int64(ix.n) / int64(m))
 			var v float64
-			v, s.st = ix.kthNearest(ix.row(int32(p)), k, &s.heap, s.st)
-			out[p] = dbDistance(metric, v)
+			v, s.st = ix.kthNearest(data[i*ix.d:(i+1)*ix.d], k, &s.heap, s.st, s.dist)
+			out[j] = dbDistance(metric, v)
 		}
 	})
 	if err != nil {

@@ -2,6 +2,7 @@ package cluster
 
 import (
 	"context"
+	"math"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -41,10 +42,10 @@ func TestKDistance(t *testing.T) {
 		metric string
 	}{
 		{"blobs euclidean 2d k=5", "blobs", 2, 5, ""},
-		{"blobs euclidean 30d k=3", "blobs", 30, 3, MetricEuclidean},
-		{"grid euclidean 2d k=10 (duplicates)", "grid", 2, 10, MetricEuclidean},
-		{"blobs manhattan 3d k=1", "blobs", 3, 1, MetricManhattan},
-		{"blobs cosine 5d k=4", "blobs", 5, 4, MetricCosine},
+		{"blobs euclidean 30d k=3", "blobs", 30, 3, dbEuclidean},
+		{"grid euclidean 2d k=10 (duplicates)", "grid", 2, 10, dbEuclidean},
+		{"blobs manhattan 3d k=1", "blobs", 3, 1, dbManhattan},
+		{"blobs cosine 5d k=4", "blobs", 5, 4, dbCosine},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			x := dbRandomData(rng, tt.kind, 500, tt.d)
@@ -54,7 +55,7 @@ func TestKDistance(t *testing.T) {
 			}
 			metric := tt.metric
 			if metric == "" {
-				metric = MetricEuclidean
+				metric = dbEuclidean
 			}
 			if diff := cmp.Diff(dbNaiveKDist(x, metric, tt.k), res.Distances); diff != "" {
 				t.Errorf("curve (-naive +got):\n%s", diff)
@@ -106,6 +107,35 @@ func TestKDistanceCoreCount(t *testing.T) {
 	}
 }
 
+// TestKDistanceSample checks that a sampled curve holds the exact
+// k-distances of the sampled rows.
+func TestKDistanceSample(t *testing.T) {
+	x := dbRandomData(rand.New(rand.NewPCG(31, 32)), "blobs", 700, 3)
+	got, err := KDistance(context.Background(), x, 6, KDistanceOptions{Sample: 70})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The sampled rows are rows 0, 10, 20, ...
+	sub := mat.NewDense(70, 3, nil)
+	for j := 0; j < 70; j++ {
+		sub.SetRow(j, x.RawRowView(10*j))
+	}
+	data, _, _, _ := dbPrepare(x, dbEuclidean, "x")
+	var want []float64
+	for j := 0; j < 70; j++ {
+		var all []float64
+		for i := 0; i < 700; i++ {
+			all = append(all, nbDist(nbSquared, data[30*j:30*j+3], data[3*i:3*i+3]))
+		}
+		slices.Sort(all)
+		want = append(want, math.Sqrt(all[5]))
+	}
+	slices.Sort(want)
+	if diff := cmp.Diff(want, got.Distances); diff != "" {
+		t.Errorf("sampled curve (-naive +got):\n%s", diff)
+	}
+}
+
 func TestKDistanceErrors(t *testing.T) {
 	ctx := context.Background()
 	x := mat.NewDense(3, 1, []float64{1, 2, 3})
@@ -119,6 +149,7 @@ func TestKDistanceErrors(t *testing.T) {
 		{"k too big", 4, KDistanceOptions{}, "k must be"},
 		{"metric", 2, KDistanceOptions{Metric: "l3"}, "metric"},
 		{"workers", 2, KDistanceOptions{Workers: -3}, "workers"},
+		{"sample", 2, KDistanceOptions{Sample: -1}, "sample"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := KDistance(ctx, x, tt.k, tt.opts)

@@ -64,7 +64,7 @@ func (m *DBSCANModel) Predict(ctx context.Context, q *mat.Dense, workers int) ([
 	}
 	metric := m.Metric
 	if metric == "" {
-		metric = MetricEuclidean
+		metric = dbEuclidean
 	}
 	qd, nq, dq, err := dbPrepare(q, metric, "q")
 	if err != nil {

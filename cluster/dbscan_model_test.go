@@ -54,11 +54,11 @@ func TestDBSCANModelPredict(t *testing.T) {
 		metric string
 		eps    float64
 	}{
-		{"blobs euclidean 2d", "blobs", 2, MetricEuclidean, 0.5},
-		{"blobs manhattan 3d", "blobs", 3, MetricManhattan, 0.9},
-		{"blobs cosine 4d", "blobs", 4, MetricCosine, 0.01},
-		{"grid euclidean 2d (ties)", "grid", 2, MetricEuclidean, 1},
-		{"blobs euclidean 30d", "blobs", 30, MetricEuclidean, 6},
+		{"blobs euclidean 2d", "blobs", 2, dbEuclidean, 0.5},
+		{"blobs manhattan 3d", "blobs", 3, dbManhattan, 0.9},
+		{"blobs cosine 4d", "blobs", 4, dbCosine, 0.01},
+		{"grid euclidean 2d (ties)", "grid", 2, dbEuclidean, 1},
+		{"blobs euclidean 30d", "blobs", 30, dbEuclidean, 6},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			x := dbRandomData(rng, tt.kind, 400, tt.d)

@@ -101,7 +101,7 @@ func TestDBSCANParity(t *testing.T) {
 				// The other index and other worker counts give the same.
 				for _, spatial := range []bool{false, true} {
 					for _, workers := range []int{1, 3} {
-						labels, core := dbRunIndex(t, x, MetricEuclidean, v.Params.Eps, v.Params.MinSamples, workers, spatial)
+						labels, core := dbRunIndex(t, x, dbEuclidean, v.Params.Eps, v.Params.MinSamples, workers, spatial)
 						if diff := cmp.Diff(v.Labels, labels); diff != "" {
 							t.Errorf("spatial=%v workers=%d: labels differ (-want +got):\n%s", spatial, workers, diff)
 						}
@@ -111,7 +111,7 @@ func TestDBSCANParity(t *testing.T) {
 					}
 				}
 				// The neighbour counts in the file agree with direct distances.
-				counts := dbNaiveCounts(x, MetricEuclidean, v.Params.Eps)
+				counts := dbNaiveCounts(x, dbEuclidean, v.Params.Eps)
 				if diff := cmp.Diff(v.NNeighbors, counts); diff != "" {
 					t.Errorf("naive neighbour counts differ (-want +got):\n%s", diff)
 				}
@@ -152,13 +152,13 @@ func dbRunIndex(t testing.TB, x *mat.Dense, metric string, eps float64, minSampl
 func dbNaiveWithin(x *mat.Dense, metric string, i, j int, eps float64) bool {
 	a, b := x.RawRowView(i), x.RawRowView(j)
 	switch metric {
-	case MetricManhattan:
+	case dbManhattan:
 		s := 0.0
 		for k := range a {
 			s += math.Abs(a[k] - b[k])
 		}
 		return s <= eps
-	case MetricCosine:
+	case dbCosine:
 		na, nb := 0.0, 0.0
 		for k := range a {
 			na += a[k] * a[k]
@@ -284,15 +284,19 @@ func TestDBSCANMatchesNaive(t *testing.T) {
 		minSamples int
 	}
 	var tests []tc
-	for _, metric := range []string{MetricEuclidean, MetricManhattan, MetricCosine} {
+	for _, metric := range []string{dbEuclidean, dbManhattan, dbCosine} {
 		for _, d := range []int{1, 2, 3, 5, 30} {
-			eps := map[string]float64{MetricEuclidean: 0.6 * math.Sqrt(float64(d)), MetricManhattan: 0.6 * float64(d), MetricCosine: 0.02}[metric]
+			eps := map[string]float64{dbEuclidean: 0.6 * math.Sqrt(float64(d)), dbManhattan: 0.6 * float64(d), dbCosine: 0.02}[metric]
 			tests = append(tests,
 				tc{"blobs", 300, d, metric, eps, 5},
 				tc{"blobs", 200, d, metric, eps / 2, 3},
 				tc{"grid", 400, d, metric, 1, 4},
 				tc{"grid", 250, d, metric, 1.5, 6},
 				tc{"same", 70, d, metric, 0.5, 5},
+				// MinSamples above dbEdgesAll+1: border points by a
+				// second search instead of the recorded neighbours.
+				tc{"blobs", 400, d, metric, eps * 1.5, 20},
+				tc{"grid", 400, d, metric, 1.5, 19},
 			)
 		}
 	}
@@ -300,7 +304,7 @@ func TestDBSCANMatchesNaive(t *testing.T) {
 		name := tt.kind + "/" + tt.metric + "/d=" + strconv.Itoa(tt.d) + "/eps=" + strconv.FormatFloat(tt.eps, 'g', 4, 64)
 		t.Run(name, func(t *testing.T) {
 			x := dbRandomData(rng, tt.kind, tt.n, tt.d)
-			if tt.metric == MetricCosine && tt.kind == "grid" {
+			if tt.metric == dbCosine && tt.kind == "grid" {
 				// Avoid all-zero rows, for which cosine is undefined.
 				for i := 0; i < tt.n; i++ {
 					x.Set(i, 0, x.At(i, 0)+1)
@@ -391,7 +395,7 @@ func TestDBSCANViewAndNoMutation(t *testing.T) {
 	before := mat.DenseCopyOf(big)
 	view := big.Slice(0, 400, 1, 4).(*mat.Dense)
 	compact := mat.DenseCopyOf(view)
-	for _, metric := range []string{MetricEuclidean, MetricCosine} {
+	for _, metric := range []string{dbEuclidean, dbCosine} {
 		a, err := DBSCAN(context.Background(), view, DBSCANOptions{Eps: 0.8, Metric: metric})
 		if err != nil {
 			t.Fatal(err)

@@ -3,7 +3,6 @@ package cluster
 import (
 	"context"
 	"math/rand/v2"
-	"os"
 	"sync"
 	"testing"
 
@@ -105,26 +104,3 @@ func benchPlusPlus(b *testing.B, n, d, k int) {
 
 func BenchmarkKMeansPlusPlus100kx16(b *testing.B) { benchPlusPlus(b, 100_000, 16, 8) }
 func BenchmarkKMeansPlusPlus1Mx16(b *testing.B)   { benchPlusPlus(b, 1_000_000, 16, 8) }
-
-// BenchmarkKMeansPlusPlusPeer times k-means++ alone (k=8, 2 workers) on the
-// CSV named by $PERSONA_PEER_CSV, the peer benchmark's data; see
-// scripts/kmeans_peer.py.
-func BenchmarkKMeansPlusPlusPeer(b *testing.B) {
-	path := os.Getenv("PERSONA_PEER_CSV")
-	if path == "" {
-		b.Skip("PERSONA_PEER_CSV is not set")
-	}
-	x := kmReadCSVTest(b, path)
-	dt, err := kmPrepare(x, 8, 2)
-	if err != nil {
-		b.Fatal(err)
-	}
-	buf := make([]float64, 8*dt.d)
-	seed := uint64(0)
-	for b.Loop() {
-		seed++
-		if _, err := kmInitPlusPlus(context.Background(), dt, 8, rand.New(rand.NewPCG(seed, 0)), buf); err != nil {
-			b.Fatal(err)
-		}
-	}
-}

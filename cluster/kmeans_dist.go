@@ -149,27 +149,62 @@ func (dt *kmData) accum(lo int, labels []int, sums []float64) {
 	}
 }
 
+// kmCentres holds k centred centres in the layouts the kernels read.
+type kmCentres struct {
+	k  int
+	c  []float64 // row-major, k*d
+	ct []float64 // for the AVX2 kernel: blocks of four centres, transposed, +Inf padding
+}
+
+// prepCentres sets kc to the k centres c (row-major, not copied).
+func (dt *kmData) prepCentres(kc *kmCentres, c []float64, k int) {
+	d := dt.d
+	kc.k, kc.c = k, c[:k*d]
+	if !dt.simd {
+		return
+	}
+	nb := (k + 3) / 4
+	if cap(kc.ct) < nb*4*d {
+		kc.ct = make([]float64, nb*4*d)
+	}
+	kc.ct = kc.ct[:nb*4*d]
+	for b := range nb {
+		for l := range 4 {
+			j := 4*b + l
+			for t := range d {
+				v := math.Inf(1)
+				if j < k {
+					v = c[j*d+t]
+				}
+				kc.ct[(b*d+t)*4+l] = v
+			}
+		}
+	}
+}
+
 // nearest sets, for the rows lo+r in [lo, hi), lab[r] to the nearest of the
-// k centres (ties: lowest index) and d1[r], d2[r] to the smallest and
-// second smallest squared distances (+Inf when k == 1), exactly as
-// kmArgmin2 over dists. d2 may be nil. out is scratch space of length at
-// least 3*(hi-lo).
-func (dt *kmData) nearest(lo, hi int, cen []float64, k int, scratch, out []float64, lab []int, d1, d2 []float64) {
-	rows := hi - lo
+// centres kc (ties: lowest index) and d1[r], d2[r] to the smallest and
+// second smallest squared distances (+Inf when k == 1). d2 may be nil. out
+// is scratch space of length at least 3*(hi-lo). Every row gets the same
+// arithmetic whether it comes through nearest or nearestIdx, so Lloyd and
+// Hamerly agree bit for bit.
+func (dt *kmData) nearest(lo, hi int, kc *kmCentres, scratch, out []float64, lab []int, d1, d2 []float64) {
+	rows, k := hi-lo, kc.k
 	if rows <= 0 {
 		return
 	}
 	if dt.simd {
-		if lo < 0 || len(out) < 3*rows || len(scratch) < dt.d || len(cen) < k*dt.d || len(dt.mean) < dt.d || (hi-1)*dt.stride+dt.d > len(dt.x) || k <= 0 {
+		nb := (k + 3) / 4
+		if lo < 0 || k <= 0 || len(out) < 3*rows || len(scratch) < dt.d || len(kc.ct) < nb*4*dt.d || len(dt.mean) < dt.d || (hi-1)*dt.stride+dt.d > len(dt.x) {
 			panic("cluster: nearest: slice too short")
 		}
-		kmNearestBlockAsm(dt.x, lo*dt.stride, dt.stride, rows, dt.mean, cen, dt.d, k, scratch, out)
+		kmNearest4BlockAsm(dt.x, lo*dt.stride, dt.stride, rows, dt.mean, kc.ct, dt.d, nb, scratch, out)
 		kmUnpackNearest(out, lab[:rows], d1[:rows], d2)
 		return
 	}
 	buf := make([]float64, k)
 	for r := range rows {
-		dt.dists(lo+r, lo+r+1, cen, k, scratch, buf)
+		dt.dists(lo+r, lo+r+1, kc.c, k, scratch, buf)
 		j, a, b := kmArgmin2(buf)
 		lab[r], d1[r] = j, a
 		if d2 != nil {
@@ -179,13 +214,14 @@ func (dt *kmData) nearest(lo, hi int, cen []float64, k int, scratch, out []float
 }
 
 // nearestIdx is nearest for the rows listed in idx.
-func (dt *kmData) nearestIdx(idx []int, cen []float64, k int, scratch, out []float64, lab []int, d1, d2 []float64) {
-	rows := len(idx)
+func (dt *kmData) nearestIdx(idx []int, kc *kmCentres, scratch, out []float64, lab []int, d1, d2 []float64) {
+	rows, k := len(idx), kc.k
 	if rows == 0 {
 		return
 	}
 	if dt.simd {
-		if len(out) < 3*rows || len(scratch) < dt.d || len(cen) < k*dt.d || len(dt.mean) < dt.d || k <= 0 {
+		nb := (k + 3) / 4
+		if k <= 0 || len(out) < 3*rows || len(scratch) < dt.d || len(kc.ct) < nb*4*dt.d || len(dt.mean) < dt.d {
 			panic("cluster: nearestIdx: slice too short")
 		}
 		for _, i := range idx {
@@ -193,13 +229,13 @@ func (dt *kmData) nearestIdx(idx []int, cen []float64, k int, scratch, out []flo
 				panic("cluster: nearestIdx: row out of range")
 			}
 		}
-		kmNearestIdxAsm(dt.x, dt.stride, idx, dt.mean, cen, dt.d, k, scratch, out)
+		kmNearest4IdxAsm(dt.x, dt.stride, idx, dt.mean, kc.ct, dt.d, nb, scratch, out)
 		kmUnpackNearest(out, lab[:rows], d1[:rows], d2)
 		return
 	}
 	buf := make([]float64, k)
 	for r, i := range idx {
-		dt.dists(i, i+1, cen, k, scratch, buf)
+		dt.dists(i, i+1, kc.c, k, scratch, buf)
 		j, a, b := kmArgmin2(buf)
 		lab[r], d1[r] = j, a
 		if d2 != nil {

@@ -15,6 +15,12 @@ func kmNearestBlockAVX2(x *float64, stride, rows int, mean, cen *float64, d, k i
 //go:noescape
 func kmNearestIdxAVX2(x *float64, stride int, idx *int, rows int, mean, cen *float64, d, k int, scratch, out *float64)
 
+//go:noescape
+func kmNearest4BlockAVX2(x *float64, stride, rows int, mean, ct *float64, d, nb int, scratch, out *float64)
+
+//go:noescape
+func kmNearest4IdxAVX2(x *float64, stride int, idx *int, rows int, mean, ct *float64, d, nb int, scratch, out *float64)
+
 func kmCPUID(eaxArg, ecxArg uint32) (eax, ebx, ecx, edx uint32)
 
 func kmXGETBV() (eax, edx uint32)
@@ -67,4 +73,16 @@ func kmNearestBlockAsm(x []float64, off, stride, rows int, mean, cen []float64, 
 // has checked the bounds.
 func kmNearestIdxAsm(x []float64, stride int, idx []int, mean, cen []float64, d, k int, scratch, out []float64) {
 	kmNearestIdxAVX2(&x[0], stride, &idx[0], len(idx), &mean[0], &cen[0], d, k, &scratch[0], &out[0])
+}
+
+// kmNearest4BlockAsm calls the AVX2 transposed nearest-centre kernel; the
+// caller has checked the bounds.
+func kmNearest4BlockAsm(x []float64, off, stride, rows int, mean, ct []float64, d, nb int, scratch, out []float64) {
+	kmNearest4BlockAVX2(&x[off], stride, rows, &mean[0], &ct[0], d, nb, &scratch[0], &out[0])
+}
+
+// kmNearest4IdxAsm calls the AVX2 transposed nearest-centre gather kernel;
+// the caller has checked the bounds.
+func kmNearest4IdxAsm(x []float64, stride int, idx []int, mean, ct []float64, d, nb int, scratch, out []float64) {
+	kmNearest4IdxAVX2(&x[0], stride, &idx[0], len(idx), &mean[0], &ct[0], d, nb, &scratch[0], &out[0])
 }

@@ -107,7 +107,8 @@ done:
 // func kmDistIdxAVX2(x *float64, stride int, idx *int, rows int, mean, cen *float64, d, k int, scratch, out *float64)
 //
 // kmDistBlockAVX2 for the rows idx[0..rows-1] of x: the same instruction
-// sequence per (row, centre), so the values agree bit for bit.
+// sequence per (row, centre), so the values agree bit for bit. The row
+// eight places ahead is prefetched.
 TEXT ·kmDistIdxAVX2(SB), NOSPLIT, $0-80
 	MOVQ x+0(FP), SI
 	MOVQ stride+8(FP), R8
@@ -123,6 +124,15 @@ TEXT ·kmDistIdxAVX2(SB), NOSPLIT, $0-80
 	JLE gdone
 
 growloop:
+	CMPQ R9, $8
+	JLE gnopf
+	MOVQ 64(R14), R15
+	IMULQ R8, R15
+	LEAQ (SI)(R15*8), R15
+	PREFETCHT0 (R15)
+	PREFETCHT0 64(R15)
+
+gnopf:
 	MOVQ (R14), BX
 	IMULQ R8, BX
 	LEAQ (SI)(BX*8), BX
@@ -398,6 +408,15 @@ TEXT ·kmNearestIdxAVX2(SB), NOSPLIT, $0-80
 	JLE ngdone
 
 ngrowloop:
+	CMPQ R9, $8
+	JLE gnopf
+	MOVQ 64(R14), R15
+	IMULQ R8, R15
+	LEAQ (SI)(R15*8), R15
+	PREFETCHT0 (R15)
+	PREFETCHT0 64(R15)
+
+gnopf:
 	MOVQ (R14), BX
 	IMULQ R8, BX
 	LEAQ (SI)(BX*8), BX
@@ -495,6 +514,267 @@ ngstore:
 	JNZ ngrowloop
 
 ngdone:
+	VZEROUPPER
+	RET
+
+// func kmNearest4BlockAVX2(x *float64, stride, rows int, mean, ct *float64, d, nb int, scratch, out *float64)
+//
+// The nearest of the centres given transposed in blocks of four (ct[(b*d+t)*4+l]
+// is coordinate t of centre 4b+l, +Inf for padding), for each of rows rows
+// of x: out[3r] the index (as a float64; ties: lowest index), out[3r+1] and
+// out[3r+2] the smallest and second smallest squared distances. The
+// centred row is left in scratch. Each distance is a sum over the
+// coordinates in order, two interleaved partial sums (even and odd t) per
+// centre, the same for every row whatever rows is.
+TEXT ·kmNearest4BlockAVX2(SB), NOSPLIT, $0-72
+	MOVQ x+0(FP), SI
+	MOVQ stride+8(FP), R8
+	SHLQ $3, R8
+	MOVQ rows+16(FP), R9
+	MOVQ mean+24(FP), R10
+	MOVQ ct+32(FP), R11
+	MOVQ d+40(FP), DX
+	MOVQ nb+48(FP), R12
+	MOVQ scratch+56(FP), R13
+	MOVQ out+64(FP), DI
+	TESTQ R9, R9
+	JLE q4done
+
+q4rowloop:
+	MOVQ SI, BX
+	XORQ AX, AX
+
+q4centre4:
+	LEAQ 4(AX), CX
+	CMPQ CX, DX
+	JGT q4centre1
+	VMOVUPD (BX)(AX*8), Y0
+	VSUBPD (R10)(AX*8), Y0, Y0
+	VMOVUPD Y0, (R13)(AX*8)
+	MOVQ CX, AX
+	JMP q4centre4
+
+q4centre1:
+	CMPQ AX, DX
+	JGE q4centred
+	VMOVSD (BX)(AX*8), X0
+	VSUBSD (R10)(AX*8), X0, X0
+	VMOVSD X0, (R13)(AX*8)
+	INCQ AX
+	JMP q4centre1
+
+q4centred:
+	MOVQ $0x7FF0000000000000, AX
+	VMOVQ AX, X4
+	VMOVQ AX, X5
+	MOVQ $0x3FF0000000000000, AX
+	VMOVQ AX, X7
+	VXORPD X6, X6, X6
+	VXORPD X8, X8, X8
+	MOVQ R11, BX
+	MOVQ R12, CX
+
+q4blk:
+	VXORPD Y1, Y1, Y1
+	VXORPD Y2, Y2, Y2
+	XORQ AX, AX
+	MOVQ DX, R15
+	SHRQ $1, R15
+	JZ q4odd
+
+q4pair:
+	VBROADCASTSD (R13)(AX*8), Y0
+	VSUBPD (BX), Y0, Y0
+	VFMADD231PD Y0, Y0, Y1
+	VBROADCASTSD 8(R13)(AX*8), Y3
+	VSUBPD 32(BX), Y3, Y3
+	VFMADD231PD Y3, Y3, Y2
+	ADDQ $2, AX
+	ADDQ $64, BX
+	DECQ R15
+	JNZ q4pair
+
+q4odd:
+	TESTQ $1, DX
+	JZ q4red
+	VBROADCASTSD (R13)(AX*8), Y0
+	VSUBPD (BX), Y0, Y0
+	VFMADD231PD Y0, Y0, Y1
+	ADDQ $32, BX
+
+q4red:
+	VADDPD Y2, Y1, Y1
+	VPERMILPD $1, X1, X12
+	VEXTRACTF128 $1, Y1, X13
+	VPERMILPD $1, X13, X14
+	VMAXSD X4, X1, X9
+	VMINSD X9, X5, X5
+	VCMPSD $1, X4, X1, X10
+	VBLENDVPD X10, X6, X8, X8
+	VMINSD X1, X4, X4
+	VADDSD X7, X6, X6
+	VMAXSD X4, X12, X9
+	VMINSD X9, X5, X5
+	VCMPSD $1, X4, X12, X10
+	VBLENDVPD X10, X6, X8, X8
+	VMINSD X12, X4, X4
+	VADDSD X7, X6, X6
+	VMAXSD X4, X13, X9
+	VMINSD X9, X5, X5
+	VCMPSD $1, X4, X13, X10
+	VBLENDVPD X10, X6, X8, X8
+	VMINSD X13, X4, X4
+	VADDSD X7, X6, X6
+	VMAXSD X4, X14, X9
+	VMINSD X9, X5, X5
+	VCMPSD $1, X4, X14, X10
+	VBLENDVPD X10, X6, X8, X8
+	VMINSD X14, X4, X4
+	VADDSD X7, X6, X6
+	DECQ CX
+	JNZ q4blk
+	VMOVSD X8, (DI)
+	VMOVSD X4, 8(DI)
+	VMOVSD X5, 16(DI)
+	ADDQ $24, DI
+	ADDQ R8, SI
+	DECQ R9
+	JNZ q4rowloop
+
+q4done:
+	VZEROUPPER
+	RET
+
+// func kmNearest4IdxAVX2(x *float64, stride int, idx *int, rows int, mean, ct *float64, d, nb int, scratch, out *float64)
+//
+// kmNearest4BlockAVX2 for the rows idx[0..rows-1].
+TEXT ·kmNearest4IdxAVX2(SB), NOSPLIT, $0-80
+	MOVQ x+0(FP), SI
+	MOVQ stride+8(FP), R8
+	MOVQ idx+16(FP), R14
+	MOVQ rows+24(FP), R9
+	MOVQ mean+32(FP), R10
+	MOVQ ct+40(FP), R11
+	MOVQ d+48(FP), DX
+	MOVQ nb+56(FP), R12
+	MOVQ scratch+64(FP), R13
+	MOVQ out+72(FP), DI
+	TESTQ R9, R9
+	JLE g4done
+
+g4rowloop:
+	CMPQ R9, $8
+	JLE g4nopf
+	MOVQ 64(R14), R15
+	IMULQ R8, R15
+	LEAQ (SI)(R15*8), R15
+	PREFETCHT0 (R15)
+	PREFETCHT0 64(R15)
+
+g4nopf:
+	MOVQ (R14), BX
+	IMULQ R8, BX
+	LEAQ (SI)(BX*8), BX
+	XORQ AX, AX
+
+g4centre4:
+	LEAQ 4(AX), CX
+	CMPQ CX, DX
+	JGT g4centre1
+	VMOVUPD (BX)(AX*8), Y0
+	VSUBPD (R10)(AX*8), Y0, Y0
+	VMOVUPD Y0, (R13)(AX*8)
+	MOVQ CX, AX
+	JMP g4centre4
+
+g4centre1:
+	CMPQ AX, DX
+	JGE g4centred
+	VMOVSD (BX)(AX*8), X0
+	VSUBSD (R10)(AX*8), X0, X0
+	VMOVSD X0, (R13)(AX*8)
+	INCQ AX
+	JMP g4centre1
+
+g4centred:
+	MOVQ $0x7FF0000000000000, AX
+	VMOVQ AX, X4
+	VMOVQ AX, X5
+	MOVQ $0x3FF0000000000000, AX
+	VMOVQ AX, X7
+	VXORPD X6, X6, X6
+	VXORPD X8, X8, X8
+	MOVQ R11, BX
+	MOVQ R12, CX
+
+g4blk:
+	VXORPD Y1, Y1, Y1
+	VXORPD Y2, Y2, Y2
+	XORQ AX, AX
+	MOVQ DX, R15
+	SHRQ $1, R15
+	JZ g4odd
+
+g4pair:
+	VBROADCASTSD (R13)(AX*8), Y0
+	VSUBPD (BX), Y0, Y0
+	VFMADD231PD Y0, Y0, Y1
+	VBROADCASTSD 8(R13)(AX*8), Y3
+	VSUBPD 32(BX), Y3, Y3
+	VFMADD231PD Y3, Y3, Y2
+	ADDQ $2, AX
+	ADDQ $64, BX
+	DECQ R15
+	JNZ g4pair
+
+g4odd:
+	TESTQ $1, DX
+	JZ g4red
+	VBROADCASTSD (R13)(AX*8), Y0
+	VSUBPD (BX), Y0, Y0
+	VFMADD231PD Y0, Y0, Y1
+	ADDQ $32, BX
+
+g4red:
+	VADDPD Y2, Y1, Y1
+	VPERMILPD $1, X1, X12
+	VEXTRACTF128 $1, Y1, X13
+	VPERMILPD $1, X13, X14
+	VMAXSD X4, X1, X9
+	VMINSD X9, X5, X5
+	VCMPSD $1, X4, X1, X10
+	VBLENDVPD X10, X6, X8, X8
+	VMINSD X1, X4, X4
+	VADDSD X7, X6, X6
+	VMAXSD X4, X12, X9
+	VMINSD X9, X5, X5
+	VCMPSD $1, X4, X12, X10
+	VBLENDVPD X10, X6, X8, X8
+	VMINSD X12, X4, X4
+	VADDSD X7, X6, X6
+	VMAXSD X4, X13, X9
+	VMINSD X9, X5, X5
+	VCMPSD $1, X4, X13, X10
+	VBLENDVPD X10, X6, X8, X8
+	VMINSD X13, X4, X4
+	VADDSD X7, X6, X6
+	VMAXSD X4, X14, X9
+	VMINSD X9, X5, X5
+	VCMPSD $1, X4, X14, X10
+	VBLENDVPD X10, X6, X8, X8
+	VMINSD X14, X4, X4
+	VADDSD X7, X6, X6
+	DECQ CX
+	JNZ g4blk
+	VMOVSD X8, (DI)
+	VMOVSD X4, 8(DI)
+	VMOVSD X5, 16(DI)
+	ADDQ $24, DI
+	ADDQ $8, R14
+	DECQ R9
+	JNZ g4rowloop
+
+g4done:
 	VZEROUPPER
 	RET
 

@@ -24,3 +24,11 @@ func kmNearestBlockAsm(x []float64, off, stride, rows int, mean, cen []float64, 
 func kmNearestIdxAsm(x []float64, stride int, idx []int, mean, cen []float64, d, k int, scratch, out []float64) {
 	panic("cluster: no assembly kernel")
 }
+
+func kmNearest4BlockAsm(x []float64, off, stride, rows int, mean, ct []float64, d, nb int, scratch, out []float64) {
+	panic("cluster: no assembly kernel")
+}
+
+func kmNearest4IdxAsm(x []float64, stride int, idx []int, mean, ct []float64, d, nb int, scratch, out []float64) {
+	panic("cluster: no assembly kernel")
+}

@@ -24,6 +24,11 @@ import (
 
 const kmEps = 0x1p-52
 
+// kmHamerlyDense is the fraction of recomputed rows above which the next
+// Hamerly pass computes every row (as Lloyd does) instead of checking
+// bounds: with heavily overlapping clusters the bounds save little.
+const kmHamerlyDense = 0.3
+
 // kmGuard returns the relative widening of the bounds for d columns.
 func kmGuard(d int) float64 { return 1e-12 + float64(8*(d+2))*kmEps }
 
@@ -36,6 +41,9 @@ func kmHamerly(ctx context.Context, dt *kmData, init []float64, k, maxIter int, 
 	cur := slices.Clone(init)
 	next := make([]float64, k*d)
 	labels := make([]int, n)
+	for i := range labels {
+		labels[i] = -1
+	}
 	upper := make([]float64, n)
 	lower := make([]float64, n)
 	s := kmNewSums(dt.nChunk, k, d)
@@ -48,12 +56,16 @@ func kmHamerly(ctx context.Context, dt *kmData, init []float64, k, maxIter int, 
 	res := &kmRunResult{}
 
 	const (
-		passFirst = iota // compute everything, full sums
-		passDelta        // bounds, sums updated from the changed rows
-		passFull         // bounds, full sums
-		passNone         // bounds, no sums (final E-step)
+		sumsFull  = iota // recompute the cluster sums
+		sumsDelta        // update the sums from the rows whose label changed
+		sumsNone         // no sums (final E-step)
 	)
-	pass := func(mode int) {
+	nrec := make([]int, dt.nChunk) // rows recomputed by the last pass, per chunk
+	var kc kmCentres
+	// pass assigns the rows: exact computes every row (and makes the
+	// bounds tight); otherwise only the rows whose bounds fail.
+	pass := func(exact bool, sums int) {
+		dt.prepCentres(&kc, cur, k)
 		dt.parallel(func(c int) {
 			scratch := make([]float64, d)
 			br := kmBlockRows(k)
@@ -63,27 +75,32 @@ func kmHamerly(ctx context.Context, dt *kmData, init []float64, k, maxIter int, 
 			d2 := make([]float64, br)
 			var p []float64
 			var pc []int
-			if mode != passNone {
+			if sums != sumsNone {
 				p, pc = s.chunk(c)
 			}
 			lo, hi := dt.span(c)
 			ch := 0
-			var nd int64
-			if mode == passFirst {
+			if exact {
 				for b := lo; b < hi; b += br {
 					be := min(b+br, hi)
-					dt.nearest(b, be, cur, k, scratch, out, lab, d1, d2)
+					dt.nearest(b, be, &kc, scratch, out, lab, d1, d2)
 					for r, j := range lab[:be-b] {
-						labels[b+r] = j
+						if labels[b+r] != j {
+							ch++
+							labels[b+r] = j
+						}
 						upper[b+r] = math.Sqrt(d1[r]) * (1 + g)
 						lower[b+r] = math.Sqrt(d2[r]) * (1 - g)
 					}
 				}
-				for _, j := range labels[lo:hi] {
-					pc[j]++
+				if sums == sumsFull {
+					for _, j := range labels[lo:hi] {
+						pc[j]++
+					}
+					dt.accum(lo, labels[lo:hi], p)
 				}
-				dt.accum(lo, labels[lo:hi], p)
-				changed[c] = hi - lo
+				changed[c] = ch
+				nrec[c] = hi - lo
 				ndist[c] = int64(hi-lo) * int64(k)
 				return
 			}
@@ -91,9 +108,10 @@ func kmHamerly(ctx context.Context, dt *kmData, init []float64, k, maxIter int, 
 			// the centres computed in one call per batch.
 			buf := make([]float64, d)
 			pend := make([]int, 0, br)
+			rec := 0
 			flush := func() {
-				dt.nearestIdx(pend, cur, k, scratch, out, lab, d1, d2)
-				nd += int64(len(pend) * k)
+				dt.nearestIdx(pend, &kc, scratch, out, lab, d1, d2)
+				rec += len(pend)
 				for r, i := range pend {
 					j := lab[r]
 					upper[i] = math.Sqrt(d1[r]) * (1 + g)
@@ -101,7 +119,7 @@ func kmHamerly(ctx context.Context, dt *kmData, init []float64, k, maxIter int, 
 					if a := labels[i]; j != a {
 						ch++
 						labels[i] = j
-						if mode == passDelta {
+						if sums == sumsDelta {
 							dt.centre(buf, i)
 							kmAddTo(p[j*d:(j+1)*d], buf)
 							kmSubFrom(p[a*d:(a+1)*d], buf)
@@ -120,42 +138,53 @@ func kmHamerly(ctx context.Context, dt *kmData, init []float64, k, maxIter int, 
 					dl = dmax2
 				}
 				la := (lower[i] - dl) * down
-				upper[i], lower[i] = ua, la
 				if ua >= max(half[a], la) {
 					pend = append(pend, i)
 					if len(pend) == cap(pend) {
 						flush()
 					}
+					continue
 				}
+				upper[i], lower[i] = ua, la
 			}
 			flush()
-			if mode == passFull {
-				for _, j := range labels[lo:hi] {
-					pc[j]++
-				}
-				dt.accum(lo, labels[lo:hi], p)
-			}
 			changed[c] = ch
-			ndist[c] = nd
+			nrec[c] = rec
+			ndist[c] = int64(rec) * int64(k)
 		})
 		for _, v := range ndist {
 			res.nDist += v
 		}
 	}
+	// dense reports whether the last pass recomputed so many rows that an
+	// exact pass is cheaper: a recomputed row costs about twice a row of
+	// an exact pass (scattered reads) plus the bound checks of all rows.
+	dense := func() bool {
+		r := 0
+		for _, v := range nrec {
+			r += v
+		}
+		return float64(r) > kmHamerlyDense*float64(n)
+	}
 
 	strict := false
 	iter := 0
-	mode := passFirst
+	exact, sums := true, sumsFull
 	for iter = 0; iter < maxIter; iter++ {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		pass(mode)
-		s.reduce(dt.nChunk, mode != passDelta)
-		mode = passDelta
+		pass(exact, sums)
+		s.reduce(dt.nChunk, sums == sumsFull)
+		// After an exact pass the bounds are tight: try them.
+		exact, sums = !exact && dense(), sumsDelta
+		if exact {
+			sums = sumsFull
+		}
 		if r := kmRelocateEmpty(dt, s, cur, labels); r > 0 {
 			res.nReloc += r
-			mode = passFull // the sums no longer follow the labels
+			// The sums no longer follow the labels.
+			exact, sums = true, sumsFull
 		}
 		shift := kmUpdateCentres(next, cur, s)
 		kmHamerlyBounds(next, cur, k, d, g, delta, half)
@@ -185,7 +214,7 @@ func kmHamerly(ctx context.Context, dt *kmData, init []float64, k, maxIter int, 
 		iter--
 	}
 	if !strict {
-		pass(passNone)
+		pass(exact, sumsNone)
 	}
 	res.centres = cur
 	res.labels = labels

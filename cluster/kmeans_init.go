@@ -66,6 +66,7 @@ func kmInitPlusPlusPrune(ctx context.Context, dt *kmData, k int, rng *rand.Rand,
 	chunkPot := make([]float64, dt.nChunk)    // per chunk sum of the up-to-date nearest distances
 	ndist := make([]int64, dt.nChunk)
 	cand := make([]float64, trials*d)
+	allBuf := make([]float64, (trials+1)*d)
 	candID := make([]int, trials)
 	// candCC[t*k+q] is ||cand_t - c_q||^2 and prevCC[q] ||pending - c_q||^2,
 	// both times 1/4 and divided by the margin (-Inf when not pruning).
@@ -112,56 +113,63 @@ func kmInitPlusPlusPrune(ctx context.Context, dt *kmData, k int, rng *rand.Rand,
 				prevCC[q] = kmSqDist(pending, cq) / (4 * kmPruneMargin)
 			}
 		}
-		prev := pending
+		// The centres a row may need, contiguous: the pending one (if
+		// any), then the candidates.
+		kk := trials
+		all := cand
+		if pending != nil {
+			kk = trials + 1
+			all = allBuf[:kk*d]
+			copy(all, pending)
+			copy(all[d:], cand)
+		}
+		prev := pending != nil
 		prevID := int32(step - 1)
 		dt.parallel(func(c int) {
 			scratch := make([]float64, d)
-			out := make([]float64, trials)
+			br := kmBlockRows(kk)
+			out := make([]float64, br*kk)
+			list := make([]int, 0, br)
 			lo, hi := dt.span(c)
 			p := part[c*trials : (c+1)*trials]
 			clear(p)
 			var nd int64
-			for i := lo; i < hi; i++ {
-				cl := closest[i]
-				a := near[i]
-				if prev != nil && cl > prevCC[a] {
-					nd++
-					dt.dists(i, i+1, prev, 1, scratch, out[:1])
-					if v := out[0]; v < cl {
-						cl, a = v, prevID
-						closest[i], near[i] = cl, a
+			for b := lo; b < hi; b += br {
+				be := min(b+br, hi)
+				// Rows whose nearest distance some centre may lower.
+				list = list[:0]
+				for i := b; i < be; i++ {
+					cl, a := closest[i], int(near[i])
+					need := prev && cl > prevCC[a]
+					for t := 0; t < trials && !need; t++ {
+						need = cl > candCC[t*k+a]
+					}
+					if need {
+						list = append(list, i)
 					}
 				}
-				cc := candCC[int(a) : (trials-1)*k+int(a)+1]
-				need, last := 0, 0
-				for t := range trials {
-					if cl > cc[t*k] {
-						need++
-						last = t
-					}
-				}
-				switch need {
-				case 0:
-					for t := range trials {
-						p[t] += cl
-					}
-				case 1:
-					nd++
-					dt.dists(i, i+1, cand[last*d:(last+1)*d], 1, scratch, out[:1])
-					for t := range trials {
-						if t == last {
-							p[t] += min(cl, out[0])
-						} else {
+				dt.distsIdx(list, all, kk, scratch, out)
+				nd += int64(len(list) * kk)
+				li := 0
+				for i := b; i < be; i++ {
+					cl := closest[i]
+					if li == len(list) || list[li] != i {
+						for t := range trials {
 							p[t] += cl
 						}
+						continue
 					}
-				default:
-					// One call for all the candidates; those that could be
-					// skipped give min(cl, v) == cl anyway.
-					nd += int64(trials)
-					dt.dists(i, i+1, cand, trials, scratch, out)
+					o := out[li*kk : (li+1)*kk]
+					li++
+					if prev {
+						if o[0] < cl {
+							cl = o[0]
+							closest[i], near[i] = cl, prevID
+						}
+						o = o[1:]
+					}
 					for t := range trials {
-						p[t] += min(cl, out[t])
+						p[t] += min(cl, o[t])
 					}
 				}
 			}

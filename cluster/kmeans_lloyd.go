@@ -188,7 +188,9 @@ func kmLloyd(ctx context.Context, dt *kmData, init []float64, k, maxIter int, to
 
 	// estep assigns every row to its nearest centre; with sums it also
 	// accumulates the cluster sums and counts the changed labels.
+	var kc kmCentres
 	estep := func(sums bool) {
+		dt.prepCentres(&kc, cur, k)
 		dt.parallel(func(c int) {
 			scratch := make([]float64, d)
 			br := kmBlockRows(k)
@@ -205,7 +207,7 @@ func kmLloyd(ctx context.Context, dt *kmData, init []float64, k, maxIter int, to
 			in := 0.0
 			for b := lo; b < hi; b += br {
 				be := min(b+br, hi)
-				dt.nearest(b, be, cur, k, scratch, out, lab, d1, nil)
+				dt.nearest(b, be, &kc, scratch, out, lab, d1, nil)
 				for r, j := range lab[:be-b] {
 					in += d1[r]
 					if j != labels[b+r] {

@@ -194,9 +194,10 @@ func TestKMeansParityInternals(t *testing.T) {
 					if want := int64(ll.nIter+boolInt(!v.StrictConvergence)) * int64(dt.n*k); ll.nDist != want {
 						t.Errorf("lloyd computed %d distances, want n*k*passes = %d", ll.nDist, want)
 					}
-					// Hamerly must do its first full pass, then skip rows.
-					if v.Lloyd.NIter >= 4 && float64(hm.nDist) > 0.75*float64(ll.nDist) {
-						t.Errorf("hamerly computed %d distances, lloyd %d: want far fewer", hm.nDist, ll.nDist)
+					// Hamerly must do its first full pass, then skip rows
+					// (TestKMeansHamerlySkips checks how many on longer runs).
+					if v.Lloyd.NIter >= 4 && hm.nDist >= ll.nDist {
+						t.Errorf("hamerly computed %d distances, lloyd %d: want fewer", hm.nDist, ll.nDist)
 					}
 					t.Logf("distances: lloyd %d, hamerly %d (%.2f)", ll.nDist, hm.nDist, float64(hm.nDist)/float64(ll.nDist))
 				})
@@ -218,7 +219,7 @@ func kmSIMDModes() []bool {
 func TestKMeansDistsKernel(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 6))
 	for _, d := range []int{1, 2, 3, 4, 5, 7, 8, 9, 12, 15, 16, 17, 31, 33} {
-		for _, k := range []int{1, 2, 3, 8} {
+		for _, k := range []int{1, 2, 3, 5, 8} {
 			stride := d + rng.IntN(3)
 			n := 37
 			x := make([]float64, (n-1)*stride+d)
@@ -266,14 +267,17 @@ func TestKMeansDistsKernel(t *testing.T) {
 					}
 					all := make([]float64, n*k)
 					dt.dists(0, n, cen2, k, scratch, all)
+					var kc kmCentres
+					dt.prepCentres(&kc, cen2, k)
 					lab, d1, d2 := make([]int, n), make([]float64, n), make([]float64, n)
-					dt.nearest(0, n, cen2, k, scratch, make([]float64, 3*n), lab, d1, d2)
+					dt.nearest(0, n, &kc, scratch, make([]float64, 3*n), lab, d1, d2)
 					perm := rng.Perm(n)
 					labI, d1I, d2I := make([]int, n), make([]float64, n), make([]float64, n)
-					dt.nearestIdx(perm, cen2, k, scratch, make([]float64, 3*n), labI, d1I, d2I)
+					dt.nearestIdx(perm, &kc, scratch, make([]float64, 3*n), labI, d1I, d2I)
+					near := func(a, b float64) bool { return a == b || math.Abs(a-b) <= 1e-13*math.Abs(b) }
 					for i := range n {
 						j, a, b := kmArgmin2(all[i*k : (i+1)*k])
-						if lab[i] != j || d1[i] != a || d2[i] != b {
+						if lab[i] != j || !near(d1[i], a) || !near(d2[i], b) {
 							t.Fatalf("row %d: nearest (%d, %v, %v), want (%d, %v, %v)", i, lab[i], d1[i], d2[i], j, a, b)
 						}
 					}

@@ -457,9 +457,9 @@ func TestKMeansPlusPlusPruning(t *testing.T) {
 		spread         float64
 		maxDistPerRowK float64 // pruned distances per row and centre, at most
 	}{
-		{"separated", 20000, 5, 8, 0.5, 2.5},
+		{"separated", 20000, 5, 8, 0.5, 3},
 		{"overlapping", 20000, 16, 8, 12, 4.5},
-		{"many centres", 5000, 3, 40, 1, 2},
+		{"many centres", 5000, 3, 40, 1, 3.5},
 		{"k=2", 3000, 2, 2, 1, 3},
 	}
 	for _, tt := range tests {

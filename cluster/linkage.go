@@ -1,78 +1,5 @@
 package cluster
 
-// Hierarchical (agglomerative) clustering
-//
-// Linkage builds the whole merge tree of the rows of x with one of four
-// linkages on Euclidean distances and returns it as a Dendrogram whose rows
-// are SciPy's linkage matrix Z, so a SciPy user can load it unchanged.
-//
-// # Algorithms and memory
-//
-//   - ward: the nearest-neighbour chain on cluster centroids and sizes, as
-//     fastcluster's linkage_vector does. It keeps a copy of x and O(n)
-//     bookkeeping, never a distance matrix: O(n·d) memory. The Ward distance
-//     of clusters A and B is sqrt(2·|A|·|B|/(|A|+|B|))·‖c_A − c_B‖, which is
-//     the value SciPy's Lance–Williams recurrence produces.
-//   - single: Prim's minimum spanning tree with distances computed on the
-//     fly, as SciPy's mst_single_linkage: O(n·d) memory.
-//   - complete, average: the nearest-neighbour chain over the condensed
-//     distance matrix (float64, n(n−1)/2 entries), a port of SciPy's nn_chain.
-//     LinkageOptions.MemoryLimit caps that matrix; above it Linkage returns an
-//     error that names the memory needed.
-//
-// Every nearest-neighbour search (one per chain step, one per Prim step) is
-// split over LinkageOptions.Workers goroutines once there are enough
-// candidates for it to pay.
-//
-// # Output (SciPy's format)
-//
-// Row i of Dendrogram.Merges joins clusters A < B at height Distance into a
-// cluster of Size leaves, which gets the id Leaves+i; ids below Leaves are
-// leaves (input rows). Rows are ordered by height, ascending, with a stable
-// sort of the order in which the algorithm made them, and the ids are then
-// assigned with a union–find pass, exactly as scipy.cluster.hierarchy.linkage
-// does. Ward heights are SciPy's Ward distances (not squared, not variance
-// increments).
-//
-// # Ties
-//
-// All searches break ties as SciPy does. The chain algorithms scan candidate
-// clusters in the order of their SciPy index (the cluster made by merging
-// slots x < y lives on in slot y), take the first strict minimum, and keep
-// the previous chain element when it is as close as that minimum. Prim's
-// algorithm starts at row 0 and takes the first strict minimum in row order.
-// So complete, average and single reproduce SciPy's Z row for row even on data
-// with many exactly equal distances. Ward compares distances computed from
-// centroids rather than SciPy's recurrence; the two agree to rounding, so
-// where several Ward distances are equal in exact arithmetic the two may break
-// the tie differently and build a different, equally valid, tree. For inputs of
-// at most LinkageOptions.WardMatrixMaxRows rows (default 2,000) Ward therefore
-// runs SciPy's own recurrence on the distance matrix and matches SciPy tie for
-// tie; above that it uses the centroid chain.
-//
-// # Large bases
-//
-// Above LinkageOptions.ApproxAbove rows (default 20,000) Ward is fitted on
-// micro-clusters instead of rows: a seeded k-means-style pass summarises x
-// into LinkageOptions.MicroClusters centres (default 2,000), WeightedWard
-// builds the tree on those centres weighted by their sizes, and every row gets
-// the label of its micro-cluster. The tree above the micro-clusters is exact
-// Ward for clusters that never split a micro-cluster; the approximation is
-// that a micro-cluster is never split. Dendrogram.Assign then maps rows to
-// leaves (micro-clusters). The agreement with exact Ward is measured by
-// TestLinkageApproxAgreement (adjusted Rand index) and reported in the
-// package's benchmarks notes. Single, complete and average are always exact.
-//
-// # Cutting
-//
-// CutK follows fcluster(Z, k, criterion="maxclust"): the smallest height t
-// such that joining every merge of height ≤ t leaves at most k clusters. With
-// equal heights at the cut this can give fewer than k clusters, as in SciPy.
-// (SciPy never picks the smallest height as t, so for k ≥ n−1 it returns fewer
-// clusters than it could; CutK does not copy that.) CutDistance(t) joins every
-// merge of height ≤ t, as fcluster(Z, t, criterion="distance"). Both number
-// the clusters 0, 1, ... in the order in which they first appear in the rows.
-
 import (
 	"context"
 	"errors"
@@ -190,9 +117,94 @@ type Dendrogram struct {
 	LeafSizes []int
 }
 
-// Linkage builds the hierarchical clustering of the rows of x; see the
-// comment at the top of this file for methods, memory, ties and output
-// order. x is not modified.
+// Linkage builds the hierarchical (agglomerative) clustering of the rows of
+// x: the whole merge tree, with one of four linkages on Euclidean distances,
+// as a Dendrogram whose rows are SciPy's linkage matrix Z, so a SciPy user
+// can load it unchanged. x is not modified.
+//
+// # Algorithms and memory
+//
+//   - ward: the nearest-neighbour chain on cluster centroids and sizes, as
+//     fastcluster's linkage_vector does. It keeps a copy of x and O(n)
+//     bookkeeping, never a distance matrix: O(n·d) memory. The Ward distance
+//     of clusters A and B is sqrt(2·|A|·|B|/(|A|+|B|))·‖c_A − c_B‖, which is
+//     the value SciPy's Lance–Williams recurrence produces.
+//   - single: Prim's minimum spanning tree with distances computed on the
+//     fly, as SciPy's mst_single_linkage: O(n·d) memory.
+//   - complete, average: the nearest-neighbour chain over the condensed
+//     distance matrix (float64, n(n−1)/2 entries), a port of SciPy's nn_chain.
+//     LinkageOptions.MemoryLimit caps that matrix; above it Linkage returns an
+//     error that names the memory needed.
+//
+// Every nearest-neighbour search (one per chain step, one per Prim step) is
+// split over LinkageOptions.Workers goroutines once there are enough
+// candidates for it to pay. Ward's and Prim's searches sum a squared
+// distance four coordinates at a time and drop the candidate as soon as the
+// partial sum shows it cannot win; since partial sums only grow, this never
+// changes a result.
+//
+// # Output (SciPy's format)
+//
+// Row i of Dendrogram.Merges joins clusters A < B at height Distance into a
+// cluster of Size leaves, which gets the id Leaves+i; ids below Leaves are
+// leaves (input rows). Rows are ordered by height, ascending, with a stable
+// sort of the order in which the algorithm made them, and the ids are then
+// assigned with a union–find pass, exactly as scipy.cluster.hierarchy.linkage
+// does. Ward heights are SciPy's Ward distances (not squared, not variance
+// increments).
+//
+// # Ties
+//
+// All searches break ties as SciPy does. The chain algorithms scan candidate
+// clusters in the order of their SciPy index (the cluster made by merging
+// slots x < y lives on in slot y), take the first strict minimum, and keep
+// the previous chain element when it is as close as that minimum. Prim's
+// algorithm starts at row 0 and takes the first strict minimum in row order.
+// So complete, average and single reproduce SciPy's Z row for row even on data
+// with many exactly equal distances. Ward compares distances computed from
+// centroids rather than SciPy's recurrence; the two agree to rounding, so
+// where several Ward distances are equal in exact arithmetic the two may break
+// the tie differently and build a different, equally valid, tree. For inputs of
+// at most LinkageOptions.WardMatrixMaxRows rows (default 2,000) Ward therefore
+// runs SciPy's own recurrence on the distance matrix and matches SciPy tie for
+// tie; above that it uses the centroid chain.
+//
+// # Large bases
+//
+// Above LinkageOptions.ApproxAbove rows (default 20,000) Ward is fitted on
+// micro-clusters instead of rows: a seeded k-means-style pass summarises x
+// into LinkageOptions.MicroClusters centres (default 2,000), WeightedWard
+// builds the tree on those centres weighted by their sizes, and every row gets
+// the label of its micro-cluster. The tree above the micro-clusters is exact
+// Ward for clusters that never split a micro-cluster; the approximation is
+// that a micro-cluster is never split. Dendrogram.Assign then maps rows to
+// leaves (micro-clusters), LeafSizes counts the rows of each leaf, and
+// Merge.Size counts rows. Single, complete and average are always exact.
+//
+// Agreement with exact Ward, as the adjusted Rand index (ARI) of the cuts
+// at k = 8, on sklearn make_blobs data (16 features, 8 centres in ±10) of
+// 20,000 rows, where exact Ward is still feasible, with 2,000 / 500
+// micro-clusters:
+//
+//	cluster_std   ARI(exact, approx)   ARI(truth, exact)   ARI(truth, approx)
+//	1             1.0000 / 1.0000      1.0000              1.0000 / 1.0000
+//	3             0.9992 / 0.9987      0.9990              0.9995 / 0.9993
+//	5             0.8886 / 0.8959      0.9054              0.9083 / 0.9224
+//
+// and 1.0000 on 100,000 rows with cluster_std 1. Where the blobs overlap,
+// the two trees differ about as much as either differs from the truth, and
+// the approximation recovers the blobs no worse.
+// TestLinkageApproxAgreement checks the same on 3,000 rows (ARI ≥ 0.9).
+//
+// # Cutting
+//
+// CutK follows fcluster(Z, k, criterion="maxclust"): the smallest height t
+// such that joining every merge of height ≤ t leaves at most k clusters. With
+// equal heights at the cut this can give fewer than k clusters, as in SciPy.
+// (SciPy never picks the smallest height as t, so for k ≥ n−1 it returns fewer
+// clusters than it could; CutK does not copy that.) CutDistance(t) joins every
+// merge of height ≤ t, as fcluster(Z, t, criterion="distance"). Both number
+// the clusters 0, 1, ... in the order in which they first appear in the rows.
 func Linkage(ctx context.Context, x *mat.Dense, opts LinkageOptions) (*Dendrogram, error) {
 	if err := opts.Validate(); err != nil {
 		return nil, err
@@ -211,7 +223,7 @@ func Linkage(ctx context.Context, x *mat.Dense, opts LinkageOptions) (*Dendrogra
 		case n > o.ApproxAbove && o.ApproxAbove > 0 && n > o.MicroClusters:
 			return lkApproxWard(ctx, data, n, d, o)
 		case n <= o.WardMatrixMaxRows && lkMatrixBytes(n) <= o.MemoryLimit:
-			rows, err = lkMatrixLinkage(ctx, data, n, d, lkWard, o.Workers)
+			rows, err = lkMatrixLinkage(ctx, data, n, d, LinkageWard, o.Workers)
 		default:
 			rows, err = lkWardChain(ctx, data, n, d, nil, o.Workers)
 		}
@@ -220,11 +232,7 @@ func Linkage(ctx context.Context, x *mat.Dense, opts LinkageOptions) (*Dendrogra
 			return nil, fmt.Errorf("%s linkage of %d rows needs %s for the distance matrix, above the memory limit of %s (ward and single need no matrix)",
 				o.Method, n, lkBytes(need), lkBytes(o.MemoryLimit))
 		}
-		m := lkComplete
-		if o.Method == LinkageAverage {
-			m = lkAverage
-		}
-		rows, err = lkMatrixLinkage(ctx, data, n, d, m, o.Workers)
+		rows, err = lkMatrixLinkage(ctx, data, n, d, o.Method, o.Workers)
 	}
 	if err != nil {
 		return nil, err

@@ -7,29 +7,17 @@ import (
 	"sync/atomic"
 )
 
-// lkUpdate is a Lance–Williams update: the distance from cluster i to the
-// union of x and y, given d(x,i), d(y,i), d(x,y) and the three sizes.
-type lkUpdate func(dxi, dyi, dxy float64, nx, ny, ni int) float64
-
-// The updates are written as SciPy writes them (same operations, same
-// order), with explicit conversions so the compiler cannot fuse them into
-// FMAs, so the results are bit-identical to SciPy's.
+// lkWard is SciPy's Lance–Williams update for Ward: the distance from
+// cluster i to the union of x and y, given d(x,i), d(y,i), d(x,y) and the
+// three sizes. It and the complete and average updates in lkMatrixUpdate
+// are written as SciPy writes them (same operations, same order), with
+// explicit conversions so the compiler cannot fuse them into FMAs, so the
+// results are bit-identical to SciPy's.
 func lkWard(dxi, dyi, dxy float64, nx, ny, ni int) float64 {
 	t := 1.0 / float64(nx+ny+ni)
 	return math.Sqrt(float64(float64(float64(float64(ni+nx)*t)*dxi)*dxi) +
 		float64(float64(float64(float64(ni+ny)*t)*dyi)*dyi) -
 		float64(float64(float64(float64(ni)*t)*dxy)*dxy))
-}
-
-func lkComplete(dxi, dyi, dxy float64, nx, ny, ni int) float64 {
-	if dxi > dyi {
-		return dxi
-	}
-	return dyi
-}
-
-func lkAverage(dxi, dyi, dxy float64, nx, ny, ni int) float64 {
-	return (float64(float64(nx)*dxi) + float64(float64(ny)*dyi)) / float64(nx+ny)
 }
 
 // lkPdist fills the condensed Euclidean distance matrix of the n rows of x
@@ -76,7 +64,7 @@ func lkRowStart(n, i int) int {
 // scanned in slot order; the first strict minimum wins and the previous
 // chain element is kept when it is as close; the merged cluster of slots
 // x < y lives on in slot y.
-func lkMatrixLinkage(ctx context.Context, x []float64, n, d int, update lkUpdate, workers int) ([]lkRow, error) {
+func lkMatrixLinkage(ctx context.Context, x []float64, n, d int, method string, workers int) ([]lkRow, error) {
 	D, err := lkPdist(ctx, x, n, d, workers)
 	if err != nil {
 		return nil, err
@@ -112,33 +100,19 @@ func lkMatrixLinkage(ctx context.Context, x []float64, n, d int, update lkUpdate
 		var h float64
 		for {
 			a = chain[len(chain)-1]
-			rsa := rs[a]
-			best := lkParallelMin(len(active), workers, func(lo, hi int) lkMin {
-				best := lkMin{math.Inf(1), math.MaxInt, 0}
-				for _, i32 := range active[lo:hi] {
-					i := int(i32)
-					var v float64
-					switch {
-					case i < a:
-						v = D[rs[i]+a]
-					case i > a:
-						v = D[rsa+i]
-					default:
-						continue
-					}
-					if v < best.v {
-						best = lkMin{v, i, 0}
-					}
-				}
-				return best
-			})
+			// Only a cluster strictly nearer than the previous chain element
+			// can replace it (SciPy keeps the previous element on equality).
+			bound := math.Inf(1)
 			if len(chain) > 1 {
-				prev := chain[len(chain)-2]
-				if vp := D[at(a, prev)]; vp <= best.v {
-					best = lkMin{vp, prev, 0}
-				}
+				bound = D[at(a, chain[len(chain)-2])]
 			}
-			if best.key == math.MaxInt {
+			best := lkParallelMin(len(active), workers, func(lo, hi int) lkMin {
+				return lkMatrixScan(D, rs, active[lo:hi], a, bound)
+			})
+			if best.key < 0 && len(chain) > 1 {
+				best = lkMin{bound, chain[len(chain)-2], 0}
+			}
+			if best.key < 0 { // all remaining distances infinite
 				best = lkMin{math.Inf(1), lkFirstActive(active, a), 0}
 			}
 			if len(chain) > 1 && best.key == chain[len(chain)-2] {
@@ -164,17 +138,80 @@ func lkMatrixLinkage(ctx context.Context, x []float64, n, d int, update lkUpdate
 		copy(active[ia:], active[ia+1:])
 		active = active[:len(active)-1]
 		lkParallelFor(len(active), workers, func(lo, hi int) {
-			for _, i32 := range active[lo:hi] {
-				i := int(i32)
-				if i == b {
-					continue
-				}
-				ib := at(i, b)
-				D[ib] = update(D[at(i, a)], D[ib], h, na, nb, size[i])
-			}
+			lkMatrixUpdate(D, rs, active[lo:hi], size, a, b, h, na, nb, method)
 		})
 	}
 	return rows, nil
+}
+
+// lkMatrixScan returns the slot of active (ascending) nearest to slot a,
+// strictly below bound, the first in slot order on ties; key -1 when none.
+func lkMatrixScan(D []float64, rs []int, active []int32, a int, bound float64) lkMin {
+	best := lkMin{bound, -1, 0}
+	k := 0
+	for ; k < len(active) && int(active[k]) < a; k++ { // column a: rows i < a
+		i := int(active[k])
+		if v := D[rs[i]+a]; v < best.v {
+			best = lkMin{v, i, 0}
+		}
+	}
+	rsa := rs[a]
+	for _, i32 := range active[k:] { // row a: columns i > a
+		i := int(i32)
+		if i == a {
+			continue
+		}
+		if v := D[rsa+i]; v < best.v {
+			best = lkMin{v, i, 0}
+		}
+	}
+	return best
+}
+
+// lkMatrixUpdate sets the distances from the slots in active to slot b, the
+// union of slots a < b, with the Lance–Williams update. complete and
+// average are written out so the loop makes no call.
+func lkMatrixUpdate(D []float64, rs []int, active []int32, size []int, a, b int, h float64, na, nb int, method string) {
+	idx := func(i, j int) int { // condensed index, i != j
+		if i < j {
+			return rs[i] + j
+		}
+		return rs[j] + i
+	}
+	switch method {
+	case LinkageComplete:
+		for _, i32 := range active {
+			i := int(i32)
+			if i == b {
+				continue
+			}
+			ia, ib := idx(i, a), idx(i, b)
+			if D[ia] > D[ib] {
+				D[ib] = D[ia]
+			}
+		}
+	case LinkageAverage: // SciPy: (nx*d_xi + ny*d_yi) / (nx + ny)
+		fa, fb, sum := float64(na), float64(nb), float64(na+nb)
+		for _, i32 := range active {
+			i := int(i32)
+			if i == b {
+				continue
+			}
+			ia, ib := idx(i, a), idx(i, b)
+			D[ib] = (float64(fa*D[ia]) + float64(fb*D[ib])) / sum
+		}
+	case LinkageWard:
+		for _, i32 := range active {
+			i := int(i32)
+			if i == b {
+				continue
+			}
+			ib := idx(i, b)
+			D[ib] = lkWard(D[idx(i, a)], D[ib], h, na, nb, size[i])
+		}
+	default:
+		panic("cluster: unknown matrix linkage " + method)
+	}
 }
 
 func lkFirstActive(active []int32, a int) int {

@@ -364,3 +364,33 @@ func lkCheckValid(t *testing.T, dg *Dendrogram) {
 		}
 	}
 }
+
+// TestLinkageParallelTies: with many exactly equal distances (an integer
+// lattice with duplicates), splitting every search over goroutines gives
+// the same tree as one goroutine, so the chunked searches keep SciPy's
+// tie-breaking (which the parity tests check on one goroutine).
+func TestLinkageParallelTies(t *testing.T) {
+	const n = 5000 // above 2·lkMinChunk, so searches are split
+	data := make([]float64, 0, 2*n)
+	for i := range n {
+		data = append(data, float64(i%61), float64((i*7)%67))
+	}
+	x := mat.NewDense(n, 2, data)
+	for _, method := range []string{LinkageWard, LinkageComplete, LinkageAverage, LinkageSingle} {
+		t.Run(method, func(t *testing.T) {
+			opts := LinkageOptions{Method: method, WardMatrixMaxRows: -1, Workers: 1}
+			one, err := Linkage(context.Background(), x, opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			opts.Workers = 4
+			four, err := Linkage(context.Background(), x, opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(one.Merges, four.Merges); diff != "" {
+				t.Errorf("1 and 4 workers differ:\n%s", diff)
+			}
+		})
+	}
+}

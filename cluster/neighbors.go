@@ -61,7 +61,6 @@ type nbIndex struct {
 	nodes    []nbNode
 	lo, hi   []float64 // node boxes, len(nodes)*d
 	leaves   []int32   // node number of each leaf, in depth-first order
-	leafOf   []int32   // leaf number of each position
 	diam     []float64 // per leaf, an upper bound of the distance between two of its points
 }
 
@@ -95,7 +94,6 @@ func nbBuild(data []float64, n, d int, metric nbMetric, spatial bool) *nbIndex {
 	}
 	ix.lo = make([]float64, len(ix.nodes)*d)
 	ix.hi = make([]float64, len(ix.nodes)*d)
-	ix.leafOf = make([]int32, n)
 	ix.finish(0)
 	ix.diam = make([]float64, len(ix.leaves))
 	for leaf, id := range ix.leaves {
@@ -204,7 +202,6 @@ func (ix *nbIndex) finish(id int32) {
 			lo[j], hi[j] = math.Inf(1), math.Inf(-1)
 		}
 		for p := nd.start; p < nd.end; p++ {
-			ix.leafOf[p] = leaf
 			row := ix.data[int(p)*d : int(p+1)*d]
 			for j, v := range row {
 				lo[j] = min(lo[j], v)
@@ -410,9 +407,8 @@ func (h *nbHeap) offer(v float64, k int) {
 
 // kthNearest returns the k-th smallest distance (comparison units) from q to
 // the indexed points, counting a point equal to q, or +Inf if there are
-// fewer than k points. h and st are scratch buffers.
-func (ix *nbIndex) kthNearest(q []float64, k int, h *nbHeap, st []nbStackItem) (float64, []nbStackItem) {
-	dist := make([]float64, ix.leafSize)
+// fewer than k points. h, st and dist (leafSize long) are scratch buffers.
+func (ix *nbIndex) kthNearest(q []float64, k int, h *nbHeap, st []nbStackItem, dist []float64) (float64, []nbStackItem) {
 	*h = (*h)[:0]
 	st = append(st[:0], nbStackItem{0, 0})
 	for len(st) > 0 {

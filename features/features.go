@@ -52,6 +52,10 @@ type Options struct {
 	// SessionGap starts a new session after this much inactivity when an
 	// event has no session id. Default 30 minutes.
 	SessionGap time.Duration
+	// Spec, when set, fixes the columns to those of an earlier table (its
+	// Table.Spec) instead of finding the top values in the data, so that
+	// new users are described by the same features as the training data.
+	Spec *Spec
 }
 
 func (o Options) withDefaults() Options {
@@ -94,6 +98,8 @@ type Table struct {
 	// WindowStart is the earliest timestamp in the data; users with no
 	// purchase get recency = AsOf - WindowStart.
 	WindowStart time.Time
+	// Spec is what fixes the columns, to compute them again on other data.
+	Spec *Spec
 }
 
 // Names returns the feature names in column order.
@@ -172,7 +178,7 @@ func Compute(ctx context.Context, db *sql.DB, opts Options) (*Table, error) {
 	if len(ids) == 0 {
 		return nil, fmt.Errorf("no users found in the data")
 	}
-	return &Table{UserIDs: ids, Features: q.Features, X: mat.NewDense(len(ids), d, data), AsOf: q.AsOf, WindowStart: q.WindowStart}, nil
+	return &Table{UserIDs: ids, Features: q.Features, X: mat.NewDense(len(ids), d, data), AsOf: q.AsOf, WindowStart: q.WindowStart, Spec: q.Spec}, nil
 }
 
 var nonIdent = regexp.MustCompile(`[^a-z0-9]+`)

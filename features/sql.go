@@ -14,6 +14,7 @@ type Query struct {
 	Features    []Feature
 	AsOf        time.Time
 	WindowStart time.Time
+	Spec        *Spec
 }
 
 // eventTypes are the canonical event types that get their own counts.
@@ -58,6 +59,9 @@ func Build(ctx context.Context, db *sql.DB, opts Options) (*Query, error) {
 	if capDays < 1 {
 		capDays = 1
 	}
+	if opts.Spec != nil {
+		return buildSpec(ctx, db, opts, asOf, start)
+	}
 
 	cats, err := topValues(ctx, db, `SELECT category v, sum(n) n FROM (
 		SELECT category, sum(abs(quantity * unit_price)) * 10 n FROM transactions WHERE category IS NOT NULL AND category <> '' GROUP BY ALL
@@ -82,9 +86,11 @@ func Build(ctx context.Context, db *sql.DB, opts Options) (*Query, error) {
 	if err := db.QueryRowContext(ctx, `SELECT count(*) FROM events WHERE session_id IS NULL OR session_id = ''`).Scan(&noSession); err != nil {
 		return nil, fmt.Errorf("count events without a session id: %w", err)
 	}
+	spec := &Spec{Categories: cats, Topics: topics, Values: demo, WindowDays: capDays}
 	b := &builder{asOf: asOf, capDays: capDays, gapSeconds: opts.SessionGap.Seconds(), needSessions: noSession > 0}
 	b.write(cats, topics, demo)
-	return &Query{SQL: b.sql.String(), Features: b.features, AsOf: asOf, WindowStart: start}, nil
+	spec.Names = slicesNames(b.features)
+	return &Query{SQL: b.sql.String(), Features: b.features, AsOf: asOf, WindowStart: start, Spec: spec}, nil
 }
 
 func topValues(ctx context.Context, db *sql.DB, q string, limit int) ([]string, error) {

@@ -27,10 +27,11 @@
 // clusters, which scikit-learn puts about 1e-8 from their centroid);
 // elsewhere they agree to about 1e-14.
 //
-// On amd64 the silhouette's distance loops run in SSE2 assembly, which every
-// amd64 CPU has. It performs the same floating-point operations in the same
-// order as the portable Go loops and so returns the same bits; the build
-// tag purego selects the Go loops.
+// On amd64 the silhouette's distance loops run in assembly: AVX when the CPU
+// and the OS support it, SSE2 (which every amd64 CPU has) otherwise. Both
+// perform the same floating-point operations in the same order as the
+// portable Go loops (no fused multiply-add), so all three return the same
+// bits; the build tag purego selects the Go loops.
 //
 // # Silhouette
 //
@@ -41,9 +42,10 @@
 //
 // The exact computation never forms the n x n distance matrix. Rows are
 // visited in cluster order through an index, and each pair of rows is
-// computed once and credited to both rows. Memory beyond the data is
-// O(n*k) floats for k clusters when k <= max(64, d), and O(n + workers*k)
-// otherwise (then each pair is computed twice). Time is O(n^2 d).
+// computed once and credited to both rows. Memory beyond the data is n*k
+// floats for k clusters when k <= max(64, d) and n*k <= 2^24 (at most 128
+// MiB), and O(n) otherwise, when each pair is computed twice instead.
+// Time is O(n^2 d), spread over the workers.
 //
 // With SilhouetteOptions.SampleSize > 0 and smaller than n, the score is
 // estimated on a stratified random sample instead; see SilhouetteOptions.

@@ -12,21 +12,21 @@ type AverageMethod int
 
 // The average methods of scikit-learn's average_method parameter.
 const (
-	Arithmetic AverageMethod = iota // (U+V)/2, scikit-learn's default
-	Geometric                       // sqrt(U*V)
-	Min                             // min(U, V)
-	Max                             // max(U, V)
+	AverageArithmetic AverageMethod = iota // (U+V)/2, scikit-learn's default
+	AverageGeometric                       // sqrt(U*V)
+	AverageMin                             // min(U, V)
+	AverageMax                             // max(U, V)
 )
 
 func (m AverageMethod) mean(u, v float64) (float64, error) {
 	switch m {
-	case Arithmetic:
+	case AverageArithmetic:
 		return (u + v) / 2, nil
-	case Geometric:
+	case AverageGeometric:
 		return math.Sqrt(u * v), nil
-	case Min:
+	case AverageMin:
 		return min(u, v), nil
-	case Max:
+	case AverageMax:
 		return max(u, v), nil
 	}
 	return 0, fmt.Errorf("metrics: unknown average method %d", int(m))
@@ -127,7 +127,7 @@ func entropy(counts []int, n int) float64 {
 // scikit-learn's normalized_mutual_info_score with its default
 // average_method="arithmetic". Two one-class labelings score 1.
 func NormalizedMutualInfo(truth, pred []int) (float64, error) {
-	return NormalizedMutualInfoAvg(truth, pred, Arithmetic)
+	return NormalizedMutualInfoAvg(truth, pred, AverageArithmetic)
 }
 
 // NormalizedMutualInfoAvg is NormalizedMutualInfo with the entropies
@@ -158,7 +158,7 @@ func NormalizedMutualInfoAvg(truth, pred []int, avg AverageMethod) (float64, err
 // information under the hypergeometric model is computed exactly, by the
 // same sum of log-factorial terms. Two one-class labelings score 1.
 func AdjustedMutualInfo(truth, pred []int) (float64, error) {
-	return AdjustedMutualInfoAvg(truth, pred, Arithmetic)
+	return AdjustedMutualInfoAvg(truth, pred, AverageArithmetic)
 }
 
 // AdjustedMutualInfoAvg is AdjustedMutualInfo with the entropies averaged

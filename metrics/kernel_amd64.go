@@ -4,13 +4,16 @@ package metrics
 
 // distSumsTo returns the sum of the distances from xi to the rows of data at
 // offs (row j starts at data[offs[j]]) and adds each distance to col[j].
-// It runs an SSE2 kernel (part of every amd64 CPU) that gives the same bits
-// as distSumsToGo: its two 2-lane accumulators are distSumsToGo's four
-// running sums.
+// It runs an assembly kernel, AVX where the CPU and OS support it and SSE2
+// (part of every amd64 CPU) otherwise, that gives the same bits as
+// distSumsToGo: its accumulators are distSumsToGo's four running sums.
 func distSumsTo(xi, data []float64, offs []int, col []float64) float64 {
 	checkKernelArgs(xi, data, offs)
 	if len(col) < len(offs) {
 		panic("metrics: col shorter than offs")
+	}
+	if hasAVX {
+		return distSumsAVX(xi, data, offs, col)
 	}
 	return distSumsSSE2(xi, data, offs, col)
 }
@@ -19,6 +22,9 @@ func distSumsTo(xi, data []float64, offs []int, col []float64) float64 {
 // offs.
 func distSum(xi, data []float64, offs []int) float64 {
 	checkKernelArgs(xi, data, offs)
+	if hasAVX {
+		return distSumsAVX(xi, data, offs, nil)
+	}
 	return distSumsSSE2(xi, data, offs, nil)
 }
 
@@ -36,3 +42,27 @@ func checkKernelArgs(xi, data []float64, offs []int) {
 //
 //go:noescape
 func distSumsSSE2(xi, data []float64, offs []int, col []float64) float64
+
+// distSumsAVX is distSumsToGo in AVX assembly; col may be nil. Call it only
+// when hasAVX.
+//
+//go:noescape
+func distSumsAVX(xi, data []float64, offs []int, col []float64) float64
+
+// hasAVX reports whether the CPU has AVX and the OS saves its registers.
+// It is set once, when the package is initialized, and never changes.
+var hasAVX = detectAVX()
+
+func detectAVX() bool {
+	_, _, ecx, _ := cpuid(1, 0)
+	const osxsave, avx = 1 << 27, 1 << 28
+	if ecx&osxsave == 0 || ecx&avx == 0 {
+		return false
+	}
+	// XCR0 bits 1 and 2: the OS saves the XMM and YMM registers.
+	return xgetbv()&6 == 6
+}
+
+func cpuid(eaxArg, ecxArg uint32) (eax, ebx, ecx, edx uint32)
+
+func xgetbv() (eax uint32)

@@ -270,9 +270,9 @@ func TestParityLabelPairs(t *testing.T) {
 			}{
 				{"AdjustedRand", func() (float64, error) { return AdjustedRand(p.Truth, p.Pred) }, p.ARI},
 				{"NormalizedMutualInfo", func() (float64, error) { return NormalizedMutualInfo(p.Truth, p.Pred) }, p.NMI},
-				{"NormalizedMutualInfoAvg(Geometric)", func() (float64, error) { return NormalizedMutualInfoAvg(p.Truth, p.Pred, Geometric) }, p.NMIGeo},
+				{"NormalizedMutualInfoAvg(AverageGeometric)", func() (float64, error) { return NormalizedMutualInfoAvg(p.Truth, p.Pred, AverageGeometric) }, p.NMIGeo},
 				{"AdjustedMutualInfo", func() (float64, error) { return AdjustedMutualInfo(p.Truth, p.Pred) }, p.AMI},
-				{"AdjustedMutualInfoAvg(Max)", func() (float64, error) { return AdjustedMutualInfoAvg(p.Truth, p.Pred, Max) }, p.AMIMax},
+				{"AdjustedMutualInfoAvg(AverageMax)", func() (float64, error) { return AdjustedMutualInfoAvg(p.Truth, p.Pred, AverageMax) }, p.AMIMax},
 			} {
 				got, err := c.f()
 				checkScore(t, c.name, got, err, false, c.want, 1e-12, 1e-12)

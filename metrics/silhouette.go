@@ -185,11 +185,13 @@ func stratifiedSample(e encoded, size int, seed uint64) (rows, quota []int) {
 	return rows, quota
 }
 
-// symmetricMaxK is the largest number of clusters for which the exact
-// silhouette keeps n*k partial sums and computes each pair once; above
-// max(symmetricMaxK, d) it uses O(1) memory per row and computes each pair
-// twice.
-const symmetricMaxK = 64
+// The exact silhouette keeps n*k partial sums and computes each pair once
+// when k <= max(symmetricMaxK, d) and n*k <= symmetricMaxSums (128 MiB of
+// sums); otherwise it uses O(1) memory per row and computes each pair twice.
+const (
+	symmetricMaxK    = 64
+	symmetricMaxSums = 1 << 24
+)
 
 // silhouetteSamples computes the silhouette of the rows rows[p] of raw (all
 // rows when rows is nil), with lab[p] in 0..k-1 and counts[c] the size of
@@ -198,7 +200,7 @@ func silhouetteSamples(ctx context.Context, raw blas64.General, rows, lab, count
 	t, perm := newTables(raw, rows, lab, counts)
 	var sq []float64 // sq[q] is s for sorted position q
 	var err error
-	if len(counts) <= max(symmetricMaxK, raw.Cols) {
+	if k := len(counts); k <= max(symmetricMaxK, raw.Cols) && len(lab)*k <= symmetricMaxSums {
 		sq, err = t.symmetric(ctx, workers)
 	} else {
 		sq, err = t.perRow(ctx, workers)

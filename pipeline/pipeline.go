@@ -55,6 +55,9 @@ type Options struct {
 	// Truth, when set, is a CSV of user_id and a known group (the demo's
 	// planted personas); the summary then reports ari_vs_planted.
 	Truth string
+	// Store is where the run is saved: a postgres:// URL, or else a DuckDB
+	// file; default Out/persona.duckdb.
+	Store string
 	// Logger receives one line per step. Nil discards.
 	Logger *slog.Logger
 	// Progress, when set, is called as steps start and advance.
@@ -327,6 +330,9 @@ func Run(ctx context.Context, driverName string, cfg *dataset.Config, opts Optio
 		}
 		return writeJSON(filepath.Join(stage, "profiles.json"), prof)
 	}); err != nil {
+		return nil, err
+	}
+	if err := r.step("save", func() error { return r.save(ctx, driverName, db, cfg, tab, fitted, fit, dist, prof, sum) }); err != nil {
 		return nil, err
 	}
 	sum.Timings = r.timings

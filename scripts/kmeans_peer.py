@@ -22,6 +22,7 @@ import argparse
 import json
 import os
 import re
+import resource
 import statistics
 import subprocess
 import sys
@@ -61,6 +62,11 @@ def read_labels(path):
         return np.array([int(l) for l in f], dtype=np.int64)
 
 
+def cpu_now():
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
+
+
 def run_persona(binary, args):
     cmd = ["/usr/bin/time", "-v", binary] + args
     p = subprocess.run(cmd, capture_output=True, text=True, check=True)
@@ -87,20 +93,22 @@ def main():
         cpath = os.path.join(DATA, ds + ".init8.csv")
         write_csv(cpath, C)
         lab = os.path.join(DATA, ds + ".persona_labels.csv")
-        sk_t, pe_t, rss = [], [], []
+        sk_t, pe_t, rss, sk_c, pe_c = [], [], [], [], []
         sk = pe = None
         for r in range(a.reps + 1):  # first round is a warm-up
             with threadpool_limits(limits=2):
-                t0 = time.perf_counter()
+                t0, c0 = time.perf_counter(), cpu_now()
                 sk = KMeans(n_clusters=8, init=C, n_init=1, max_iter=max_iter, tol=tol,
                             algorithm="lloyd").fit(X)
-                t = time.perf_counter() - t0
+                t, c = time.perf_counter() - t0, cpu_now() - c0
             pe = run_persona(a.persona, ["cluster", "kmeans", "--in", csv, "--k", "8", "--init", cpath,
                                          "--max-iter", str(max_iter), "--tol", repr(tol),
                                          "--algorithm", a.algorithm, "--labels-out", lab, "--json"])
             if r > 0:
                 sk_t.append(t)
+                sk_c.append(c)
                 pe_t.append(pe["seconds"])
+                pe_c.append(pe["cpu_seconds"])
                 rss.append(pe["peak_rss_mb"])
         labels = read_labels(lab)
         same = bool(np.array_equal(labels, sk.labels_))
@@ -110,32 +118,36 @@ def main():
               "inertia rel diff %.1e  labels equal %s  persona peak RSS %.0f MB (data %.0f MB)"
               % (name, ms, a.algorithm, mp, ms / mp, sk.n_iter_, pe["n_iter"], rel, same,
                  max(rss), X.nbytes / 2**20), flush=True)
-        print("    sklearn times %s  persona times %s" % (
+        print("    wall: sklearn %s  persona %s" % (
             ["%.3f" % v for v in sk_t], ["%.3f" % v for v in pe_t]), flush=True)
+        csk, cpe = statistics.median(sk_c), statistics.median(pe_c)
+        print("    cpu:  sklearn %s  persona %s  median ratio %.2fx" % (
+            ["%.3f" % v for v in sk_c], ["%.3f" % v for v in pe_c], csk / cpe), flush=True)
 
     if a.only and "kmeanspp" not in a.only:
         return
     ds = "blobs_n1000000_d16_k8"
     X = np.load(os.path.join(DATA, ds + ".npy"))
-    sk_t = []
+    sk_t, sk_c = [], []
     with threadpool_limits(limits=2):
         norms = row_norms(X, squared=True)
         for r in range(a.reps + 1):
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), cpu_now()
             _kmeans_plusplus(X, 8, norms, np.random.RandomState(r))
             if r > 0:
                 sk_t.append(time.perf_counter() - t0)
+                sk_c.append(cpu_now() - c0)
     env = dict(os.environ, PERSONA_PEER_CSV=os.path.join(DATA, ds + ".csv"))
     p = subprocess.run(["go", "test", "./cluster", "-run", "^$", "-bench", "KMeansPlusPlusPeer",
                         "-benchtime", "%dx" % (a.reps * 2), "-count", "1"],
                        cwd=REPO, env=env, capture_output=True, text=True, check=True)
-    m = re.search(r"BenchmarkKMeansPlusPlusPeer\S*\s+\d+\s+(\d+) ns/op", p.stdout)
+    m = re.search(r"BenchmarkKMeansPlusPlusPeer\S*\s+\d+\s+(\d+) ns/op\s+([0-9.]+) cpu-s/op", p.stdout)
     if not m:
         sys.exit("no benchmark result in:\n" + p.stdout + p.stderr)
-    pe = int(m.group(1)) / 1e9
-    ms = statistics.median(sk_t)
-    print("%-15s sklearn _kmeans_plusplus %.3fs  persona %.3fs  ratio %.2fx"
-          % ("kmeans++", ms, pe, ms / pe))
+    pe, pc = int(m.group(1)) / 1e9, float(m.group(2))
+    ms, mc = statistics.median(sk_t), statistics.median(sk_c)
+    print("%-15s sklearn _kmeans_plusplus %.3fs (cpu %.3fs)  persona %.3fs (cpu %.3fs)  ratio wall %.2fx cpu %.2fx"
+          % ("kmeans++", ms, mc, pe, pc, ms / pe, mc / pc))
 
 
 if __name__ == "__main__":

@@ -50,7 +50,8 @@ The labels file has the header "label" and one integer per input row, in
 input order. The core file has the header "index" and the 0-based row
 numbers of the core points, ascending. The k-distance file has the header
 "k_distance" and each row's distance to its min-samples-th nearest row
-(itself counted), sorted ascending: the curve whose knee --eps auto picks.`,
+(itself counted), sorted ascending (for at most 10,000 evenly spaced rows
+when there are more than 3 columns): the curve whose knee --eps auto picks.`,
 		Example: `  persona cluster dbscan --in X.csv --eps 0.3 --min-samples 10 --labels-out labels.csv
   persona cluster dbscan --in X.csv --eps auto --min-samples 10 --labels-out labels.csv --core-out core.csv --json`,
 		Args: noArgs,
@@ -69,7 +70,7 @@ numbers of the core points, ascending. The k-distance file has the header
 	cmd.Flags().StringVar(&opts.In, "in", "", "input CSV of numbers, one row per point (required)")
 	cmd.Flags().StringVar(&opts.Eps, "eps", "", `neighbourhood radius, a positive number or "auto" (required)`)
 	cmd.Flags().IntVar(&opts.MinSamples, "min-samples", 5, "points within eps, the point included, that make a core point (required)")
-	cmd.Flags().StringVar(&opts.Metric, "metric", cluster.MetricEuclidean, "distance: euclidean, manhattan or cosine")
+	cmd.Flags().StringVar(&opts.Metric, "metric", "euclidean", "distance: euclidean, manhattan or cosine")
 	cmd.Flags().StringVar(&opts.LabelsOut, "labels-out", "", "output CSV of labels (required)")
 	cmd.Flags().StringVar(&opts.CoreOut, "core-out", "", "output CSV of the core points' row indices")
 	cmd.Flags().StringVar(&opts.KDistOut, "kdist-out", "", "output CSV of the sorted k-distance curve (k = min samples), for choosing eps")
@@ -92,7 +93,7 @@ func dbscanParams(opts *DBSCANOptions) (cluster.DBSCANOptions, error) {
 	}
 	o.MinSamples = opts.MinSamples
 	switch opts.Metric {
-	case cluster.MetricEuclidean, cluster.MetricManhattan, cluster.MetricCosine:
+	case "euclidean", "manhattan", "cosine":
 		o.Metric = opts.Metric
 	default:
 		return o, usagef("--metric must be euclidean, manhattan or cosine, got %q", opts.Metric)
@@ -145,7 +146,11 @@ func dbscanRun(ctx context.Context, opts *DBSCANOptions) error {
 	if opts.KDistOut != "" {
 		curve := res.KDistances
 		if curve == nil {
-			kd, err := cluster.KDistance(ctx, x, params.MinSamples, cluster.KDistanceOptions{Metric: params.Metric})
+			sample := cluster.DBSCANAutoSample
+			if _, d := x.Dims(); d <= 3 {
+				sample = 0
+			}
+			kd, err := cluster.KDistance(ctx, x, params.MinSamples, cluster.KDistanceOptions{Metric: params.Metric, Sample: sample})
 			if err != nil {
 				return err
 			}

@@ -124,6 +124,7 @@ type kmeansSummary struct {
 	Inertia    float64 `json:"inertia"`
 	NIter      int     `json:"n_iter"`
 	Seconds    float64 `json:"seconds"`      // the fit alone
+	CPUSecs    float64 `json:"cpu_seconds"`  // process CPU time during the fit (0 where not measured)
 	ReadSecs   float64 `json:"read_seconds"` // reading the input
 	Init       string  `json:"init"`
 	NInit      int     `json:"n_init"`
@@ -171,12 +172,12 @@ func kmeansRun(ctx context.Context, opts *KMeansOptions) error {
 		co.Init = ""
 		co.InitCenters = c
 	}
-	t1 := time.Now()
+	t1, c1 := time.Now(), kmeansProcessCPU()
 	res, err := cluster.KMeans(ctx, x, co)
 	if err != nil {
 		return err
 	}
-	secs := time.Since(t1).Seconds()
+	secs, cpu := time.Since(t1).Seconds(), (kmeansProcessCPU() - c1).Seconds()
 	if err := writeLabelsCSV(opts.LabelsOut, res.Labels); err != nil {
 		return err
 	}
@@ -194,7 +195,7 @@ func kmeansRun(ctx context.Context, opts *KMeansOptions) error {
 	}
 	if opts.JSON {
 		s := kmeansSummary{K: opts.K, N: n, D: d, Inertia: res.Inertia, NIter: res.NIter,
-			Seconds: secs, ReadSecs: readSecs, Init: opts.Init, NInit: nInit,
+			Seconds: secs, CPUSecs: cpu, ReadSecs: readSecs, Init: opts.Init, NInit: nInit,
 			Algorithm: opts.Algorithm, Seed: opts.Seed, Labels: opts.LabelsOut, CentersOut: opts.CentersOut}
 		enc := json.NewEncoder(opts.IO.Out)
 		return enc.Encode(s)

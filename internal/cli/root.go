@@ -35,6 +35,9 @@ each segment, and writes a self-contained HTML report.`,
 		NewCmdCompare(f, nil),
 		NewCmdRecommend(f, nil),
 		NewCmdEvaluateRecs(f, nil),
+		NewCmdRuns(f, nil),
+		NewCmdScore(f, nil),
+		NewCmdServe(f, nil),
 		NewCmdVersion(f),
 	)
 	return cmd

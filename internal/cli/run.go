@@ -28,6 +28,7 @@ type RunOptions struct {
 	K             int
 	KRange        string
 	MaxRejectRate float64 // < 0: from the config
+	Store         string
 	Quiet         bool
 	JSON          bool
 }
@@ -83,6 +84,7 @@ timings) and rejects/.`,
 	cmd.Flags().Float64Var(&opts.MaxRejectRate, "max-reject-rate", dataset.DefaultMaxRejectRate, "largest share of a dataset's rows that may be rejected (overrides the config)")
 	cmd.Flags().BoolVarP(&opts.Quiet, "quiet", "q", false, "print nothing but errors")
 	cmd.Flags().BoolVar(&opts.JSON, "json", false, "print the run summary as JSON on stdout")
+	cmd.Flags().StringVar(&opts.Store, "store", "", "save the run in this store: a postgres:// URL or a DuckDB file (default OUT/persona.duckdb)")
 	return cmd
 }
 
@@ -129,6 +131,7 @@ func runRun(opts *RunOptions) error {
 	sum, err := pipeline.Run(ctx, DriverName, cfg, pipeline.Options{
 		Out: opts.Out, Seed: opts.Seed, K: opts.K, KMin: kmin, KMax: kmax,
 		Features: featureOptions(cfg),
+		Store:    opts.Store,
 		Title:    "persona segments",
 		Logger:   slog.New(slog.DiscardHandler),
 		Progress: prog.update,

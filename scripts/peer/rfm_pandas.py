@@ -57,7 +57,7 @@ def main():
         sys.exit(__doc__)
     out = rfm(sys.argv[1])
     dest = sys.argv[2] if len(sys.argv) == 3 else sys.stdout
-    out.to_csv(dest, index_label="user_id", float_format="%.10g")
+    out.to_csv(dest, index_label="user_id", float_format="%.17g")
 
 
 if __name__ == "__main__":
