@@ -10,9 +10,7 @@ import (
 // SciPy's mst_single_linkage: start at row 0, then repeatedly add the
 // outside row nearest to the tree, the first strict minimum in row order.
 // Points outside the tree are stored compacted (swap-remove), so ties are
-// broken by row number explicitly. A distance is abandoned as soon as its
-// partial sum reaches the point's distance to the tree, which it then
-// cannot lower. x is not modified.
+// broken by row number explicitly. x is not modified.
 func lkPrim(ctx context.Context, x []float64, n, d, workers int) ([]lkRow, error) {
 	pts := make([]float64, n*d) // points outside the tree
 	copy(pts, x)
@@ -43,7 +41,19 @@ func lkPrim(ctx context.Context, x []float64, n, d, workers int) ([]lkRow, error
 			}
 		}
 		best := lkParallelMin(m, workers, func(lo, hi int) lkMin {
-			return lkPrimScan(pts, dmin, id, cur, lo, hi)
+			best := lkMin{math.Inf(1), math.MaxInt, 0}
+			for q := lo; q < hi; q++ {
+				v := lkSqDist(cur, pts[q*d:(q+1)*d])
+				if v < dmin[q] {
+					dmin[q] = v
+				} else {
+					v = dmin[q]
+				}
+				if v < best.v || (v == best.v && id[q] < best.key) {
+					best = lkMin{v, id[q], q}
+				}
+			}
+			return best
 		})
 		if best.key == math.MaxInt { // infinite distances: lkFinish reports it
 			best = lkMin{math.Inf(1), id[0], 0}
@@ -55,46 +65,4 @@ func lkPrim(ctx context.Context, x []float64, n, d, workers int) ([]lkRow, error
 		remove(p)
 	}
 	return rows, nil
-}
-
-// lkPrimScan lowers dmin[q] to the squared distance from cur for the
-// stored points q in [lo, hi) and returns the one nearest to the tree, the
-// smallest row on ties. The distance is summed four coordinates at a time
-// (as lkSqDist sums it) and abandoned once it reaches dmin[q].
-func lkPrimScan(pts, dmin []float64, id []int, cur []float64, lo, hi int) lkMin {
-	best := lkMin{math.Inf(1), math.MaxInt, 0}
-	d := len(cur)
-	d4 := d &^ 3
-	for q := lo; q < hi; q++ {
-		dq := dmin[q]
-		pq := pts[q*d : (q+1)*d]
-		pq = pq[:len(cur)]
-		var s0, s1, s2, s3 float64
-		j := 0
-		for ; j < d4; j += 4 {
-			t0 := cur[j] - pq[j]
-			t1 := cur[j+1] - pq[j+1]
-			t2 := cur[j+2] - pq[j+2]
-			t3 := cur[j+3] - pq[j+3]
-			s0 += t0 * t0
-			s1 += t1 * t1
-			s2 += t2 * t2
-			s3 += t3 * t3
-			if (s0+s1)+(s2+s3) >= dq {
-				goto done
-			}
-		}
-		for ; j < d; j++ {
-			t := cur[j] - pq[j]
-			s0 += t * t
-		}
-		if v := (s0 + s1) + (s2 + s3); v < dq {
-			dmin[q], dq = v, v
-		}
-	done:
-		if dq < best.v || (dq == best.v && id[q] < best.key) {
-			best = lkMin{dq, id[q], q}
-		}
-	}
-	return best
 }
