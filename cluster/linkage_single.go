@@ -41,19 +41,7 @@ func lkPrim(ctx context.Context, x []float64, n, d, workers int) ([]lkRow, error
 			}
 		}
 		best := lkParallelMin(m, workers, func(lo, hi int) lkMin {
-			best := lkMin{math.Inf(1), math.MaxInt, 0}
-			for q := lo; q < hi; q++ {
-				v := lkSqDist(cur, pts[q*d:(q+1)*d])
-				if v < dmin[q] {
-					dmin[q] = v
-				} else {
-					v = dmin[q]
-				}
-				if v < best.v || (v == best.v && id[q] < best.key) {
-					best = lkMin{v, id[q], q}
-				}
-			}
-			return best
+			return lkPrimScan(pts, dmin, id, cur, lo, hi)
 		})
 		if best.key == math.MaxInt { // infinite distances: lkFinish reports it
 			best = lkMin{math.Inf(1), id[0], 0}
@@ -65,4 +53,44 @@ func lkPrim(ctx context.Context, x []float64, n, d, workers int) ([]lkRow, error
 		remove(p)
 	}
 	return rows, nil
+}
+
+// lkPrimScan lowers dmin[q] to the squared distance from cur for the
+// stored points q in [lo, hi) and returns the one nearest to the tree, the
+// smallest row on ties. The distance is summed as lkSqDist sums it.
+func lkPrimScan(pts, dmin []float64, id []int, cur []float64, lo, hi int) lkMin {
+	best := lkMin{math.Inf(1), math.MaxInt, 0}
+	d := len(cur)
+	d4 := d &^ 3
+	dmin = dmin[:hi]
+	for q := lo; q < hi; q++ {
+		pq := pts[q*d : (q+1)*d]
+		pq = pq[:len(cur)]
+		var s0, s1, s2, s3 float64
+		j := 0
+		for ; j < d4; j += 4 {
+			t0 := cur[j] - pq[j]
+			t1 := cur[j+1] - pq[j+1]
+			t2 := cur[j+2] - pq[j+2]
+			t3 := cur[j+3] - pq[j+3]
+			s0 += t0 * t0
+			s1 += t1 * t1
+			s2 += t2 * t2
+			s3 += t3 * t3
+		}
+		for ; j < d; j++ {
+			t := cur[j] - pq[j]
+			s0 += t * t
+		}
+		v := (s0 + s1) + (s2 + s3)
+		if v < dmin[q] {
+			dmin[q] = v
+		} else {
+			v = dmin[q]
+		}
+		if v < best.v || (v == best.v && id[q] < best.key) {
+			best = lkMin{v, id[q], q}
+		}
+	}
+	return best
 }
