@@ -25,8 +25,8 @@ type MiniBatchOptions struct {
 	// override Init.
 	InitCenters *mat.Dense
 	// NInit is the number of initialisations tried; the one with the
-	// lowest inertia on its InitSize rows is kept. 0 means 3, or 1 with
-	// InitCenters.
+	// lowest inertia on its InitSize rows is kept. 0 means 3; with
+	// InitCenters there is one.
 	NInit int
 	// BatchSize is the number of rows drawn (with replacement) per step;
 	// 0 means 1024. It is capped at the number of rows.
@@ -96,9 +96,9 @@ func (o MiniBatchOptions) withDefaults() MiniBatchOptions {
 	}
 	if o.NInit == 0 {
 		o.NInit = 3
-		if o.InitCenters != nil {
-			o.NInit = 1
-		}
+	}
+	if o.InitCenters != nil {
+		o.NInit = 1
 	}
 	if o.BatchSize == 0 {
 		o.BatchSize = 1024
