@@ -9,8 +9,12 @@ export CGO_ENABLED=1
 
 log() { printf '==> %s\n' "$*" >&2; }
 
+# Debian packages the tests use: gcc for cgo (DuckDB), Chromium and fonts for
+# the report and dashboard tests.
 need_apt=()
 command -v gcc >/dev/null 2>&1 || need_apt+=(gcc)
+command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
+[ -e /usr/share/fonts/truetype/liberation2/LiberationSans-Regular.ttf ] || need_apt+=(fonts-liberation2)
 if [ "${#need_apt[@]}" -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     log "installing ${need_apt[*]} with apt-get"
@@ -20,6 +24,41 @@ if [ "${#need_apt[@]}" -gt 0 ]; then
     exit 1
   fi
 fi
+
+# --- BEGIN postgres (dataset's Postgres-source tests; owner: ingest) ---
+# Start a throwaway Postgres on a free local port, as a non-root user, in a
+# temporary folder; export its URL as PERSONA_TEST_POSTGRES; stop it on exit.
+start_postgres() {
+  local pgbin
+  pgbin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+  if [ -z "$pgbin" ]; then
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+      log "installing postgresql with apt-get"
+      apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
+      pgbin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
+    else
+      log "postgresql is missing (Debian package postgresql): the Postgres tests will skip"
+      return 0
+    fi
+  fi
+  PG_TMP=$(mktemp -d /tmp/persona-pg.XXXXXX)
+  local as=()
+  if [ "$(id -u)" = 0 ]; then
+    chown nobody "$PG_TMP"
+    as=(setpriv --reuid=nobody --regid=nogroup --clear-groups --)
+  fi
+  local port
+  port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  (cd "$PG_TMP" && "${as[@]}" "$pgbin/initdb" -D "$PG_TMP/data" -U persona --auth=trust -E UTF8 >"$PG_TMP/initdb.log" 2>&1)
+  PG_STOP=("${as[@]}" "$pgbin/pg_ctl" -D "$PG_TMP/data" -m fast -w stop)
+  trap 'cd "$PG_TMP" && "${PG_STOP[@]}" >/dev/null 2>&1; rm -rf "$PG_TMP"' EXIT
+  (cd "$PG_TMP" && "${as[@]}" "$pgbin/pg_ctl" -D "$PG_TMP/data" -l "$PG_TMP/server.log" -w \
+    -o "-p $port -k $PG_TMP -c listen_addresses=127.0.0.1 -c fsync=off" start >/dev/null)
+  export PERSONA_TEST_POSTGRES="postgres://persona@127.0.0.1:$port/postgres?sslmode=disable"
+  log "postgres on port $port ($PG_TMP)"
+}
+start_postgres
+# --- END postgres ---
 
 log "gofmt"
 unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))

@@ -60,7 +60,10 @@ func Main() ExitCode {
 // Run executes the command line args with the given factory and returns the
 // exit code. Errors are printed to ErrOut as one line.
 func Run(f *Factory, args []string) ExitCode {
-	root := NewCmdRoot(f)
+	return run(f, NewCmdRoot(f), args)
+}
+
+func run(f *Factory, root *cobra.Command, args []string) ExitCode {
 	root.SetArgs(args)
 	root.SetIn(f.IO.In)
 	root.SetOut(f.IO.Out)

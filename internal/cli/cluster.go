@@ -16,6 +16,10 @@ numbers is a header. Labels output: a CSV with the header "label" and one
 integer per input row, in input order.`,
 		Args: noArgs,
 	}
-	cmd.AddCommand(NewCmdKMeans(f, nil))
+	cmd.AddCommand(
+		NewCmdKMeans(f, nil),
+		NewCmdHierarchical(f, nil),
+		NewCmdDBSCAN(f, nil),
+	)
 	return cmd
 }

@@ -26,7 +26,18 @@ each segment, and writes a self-contained HTML report.`,
 		return &UsageError{Err: err}
 	})
 	cmd.AddCommand(
+		NewCmdDemo(f, nil),
+		NewCmdInit(f, nil),
+		NewCmdRun(f, nil),
+		NewCmdFeatures(f, nil),
 		NewCmdCluster(f),
+		NewCmdMetrics(f, nil),
+		NewCmdCompare(f, nil),
+		NewCmdRecommend(f, nil),
+		NewCmdEvaluateRecs(f, nil),
+		NewCmdRuns(f, nil),
+		NewCmdScore(f, nil),
+		NewCmdServe(f, nil),
 		NewCmdVersion(f),
 	)
 	return cmd

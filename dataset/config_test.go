@@ -1,0 +1,175 @@
+package dataset_test
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/persona-seg/persona/dataset"
+)
+
+func TestParseConfig(t *testing.T) {
+	tests := []struct {
+		name     string
+		yaml     string
+		wantErr  string // "" means valid
+		wantLine int
+	}{
+		{"minimal", "events:\n  path: e.csv\n", "", 0},
+		{"full", `as_of: 2024-01-31
+max_reject_rate: 0.05
+transactions:
+  path: data/*.csv.gz
+  csv: {delimiter: ";", header: true, quote: '"', encoding: latin-1}
+  timestamp_format: "%d/%m/%Y %H:%M"
+  time_zone: Europe/London
+  filter: Country <> 'Test'
+  duplicates: keep
+  columns:
+    user_id: CustomerID
+    amount: Quantity * UnitPrice
+    is_return: Quantity < 0
+users:
+  postgres: {dsn: "postgres://u@localhost/db", table: public.users}
+features: {top_categories: 5, session_gap: 45m}
+duckdb: {memory_limit: 4GB, temp_directory: /tmp/spill, threads: 2}
+`, "", 0},
+		{"empty", "", "no dataset given", 0},
+		{"no dataset", "as_of: 2024-01-01\n", "no dataset given", 0},
+		{"unknown top-level key", "events:\n  path: e.csv\nevnts:\n  path: x\n", "field evnts not found", 3},
+		{"unknown source key", "events:\n  path: e.csv\n  colums: {}\n", "field colums not found", 3},
+		{"wrong type", "events:\n  path: e.csv\nmax_reject_rate: lots\n", "cannot unmarshal", 3},
+		{"unknown canonical field", "events:\n  path: e.csv\n  columns:\n    userid: uid\n", "not a canonical field of events", 4},
+		{"no path", "events:\n  format: csv\n", "events.path: missing", 1},
+		{"unknown extension", "events:\n  path: e.xlsx\n", "cannot tell the format", 1},
+		{"bad format", "events:\n  path: e.csv\n  format: xlsx\n", "must be csv, parquet or json", 3},
+		{"bad time zone", "events:\n  path: e.csv\n  time_zone: Mars/Olympus\n", "unknown time zone", 3},
+		{"bad as_of", "as_of: yesterday\nevents:\n  path: e.csv\n", "as_of: must be a date", 1},
+		{"reject rate above 1", "max_reject_rate: 2\nevents:\n  path: e.csv\n", "between 0 and 1", 1},
+		{"path and postgres", "events:\n  path: e.csv\n  postgres: {dsn: 'postgres://x', table: t}\n", "either path or postgres", 3},
+		{"postgres table and query", "events:\n  postgres: {dsn: 'postgres://x', table: t, query: SELECT 1}\n", "exactly one of table and query", 2},
+		{"postgres bad dsn", "events:\n  postgres: {dsn: 'mysql://x', table: t}\n", "postgres:// URL", 2},
+		{"bad session gap", "events:\n  path: e.csv\nfeatures:\n  session_gap: soon\n", "positive duration", 4},
+		{"bad duplicates", "events:\n  path: e.csv\n  duplicates: merge\n", "drop or keep", 3},
+		{"long delimiter", "events:\n  path: e.csv\n  csv: {delimiter: '::'}\n", "one character", 3},
+		{"two documents", "events:\n  path: e.csv\n---\nusers:\n  path: u.csv\n", "more than one YAML document", 3},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := dataset.ParseConfig([]byte(tt.yaml))
+			if tt.wantErr == "" {
+				if err != nil {
+					t.Fatalf("unexpected error: %v", err)
+				}
+				if c.Validate() != nil {
+					t.Errorf("parsed config does not validate")
+				}
+				return
+			}
+			if err == nil {
+				t.Fatalf("no error, want %q", tt.wantErr)
+			}
+			if !strings.Contains(err.Error(), tt.wantErr) {
+				t.Errorf("error %q does not contain %q", err, tt.wantErr)
+			}
+			var ce *dataset.ConfigError
+			if !errors.As(err, &ce) {
+				t.Fatalf("error %T is not a *ConfigError", err)
+			}
+			if ce.Line != tt.wantLine {
+				t.Errorf("line %d, want %d (%v)", ce.Line, tt.wantLine, err)
+			}
+		})
+	}
+}
+
+func TestParseConfigValues(t *testing.T) {
+	c, err := dataset.ParseConfig([]byte("transactions:\n  path: t.csv\n  columns:\n    amount: Quantity * UnitPrice\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := c.RejectRate(); got != dataset.DefaultMaxRejectRate {
+		t.Errorf("default reject rate %g", got)
+	}
+	want := &dataset.Source{Path: "t.csv", Columns: map[string]string{"amount": "Quantity * UnitPrice"}}
+	if diff := cmp.Diff(want, c.Transactions); diff != "" {
+		t.Errorf("transactions (-want +got):\n%s", diff)
+	}
+	zero := 0.0
+	c.MaxRejectRate = &zero
+	if c.RejectRate() != 0 {
+		t.Error("max_reject_rate 0 is not kept")
+	}
+}
+
+func TestLoadConfigFile(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "p.yaml")
+	os.WriteFile(p, []byte("events:\n  path: e.csv\n  bogus: 1\n"), 0o644)
+	_, err := dataset.LoadConfig(p)
+	if err == nil || !strings.HasPrefix(err.Error(), p+":3: ") {
+		t.Errorf("error %v, want it to start with %s:3:", err, p)
+	}
+	if _, err := dataset.LoadConfig(filepath.Join(dir, "missing.yaml")); err == nil || !strings.Contains(err.Error(), "missing.yaml") {
+		t.Errorf("missing file: %v", err)
+	}
+}
+
+// FuzzParseConfig checks the loader never panics and that whatever it
+// accepts validates.
+func FuzzParseConfig(f *testing.F) {
+	for _, s := range []string{
+		"events:\n  path: e.csv\n",
+		"as_of: 2024-01-31\ntransactions:\n  path: t.csv\n  columns: {amount: q * p}\n",
+		"users:\n  postgres: {dsn: 'postgres://x', query: SELECT 1}\nmax_reject_rate: 0.5\n",
+		"social:\n  path: s.parquet\n  csv: {delimiter: '\\t', header: false}\nfeatures: {session_gap: 10m}\n",
+		"events: [1, 2]\n",
+		"{",
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		c, err := dataset.ParseConfig(data)
+		if err != nil {
+			if err.Error() == "" {
+				t.Error("empty error message")
+			}
+			return
+		}
+		if err := c.Validate(); err != nil {
+			t.Errorf("accepted config does not validate: %v", err)
+		}
+	})
+}
+
+// TestReadmeConfig checks the full example config in the README parses.
+func TestReadmeConfig(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join("..", "README.md"))
+	if err != nil {
+		t.Skip("no README.md")
+	}
+	s := string(data)
+	i := strings.Index(s, "## Your own data")
+	if i < 0 {
+		t.Fatal("README has no \"Your own data\" section")
+	}
+	s = s[i:]
+	start := strings.Index(s, "```yaml\n")
+	end := strings.Index(s[start+8:], "```")
+	if start < 0 || end < 0 {
+		t.Fatal("no yaml block in the README's \"Your own data\" section")
+	}
+	c, err := dataset.ParseConfig([]byte(s[start+8 : start+8+end]))
+	if err != nil {
+		t.Fatalf("the README's config: %v", err)
+	}
+	for _, k := range dataset.Kinds[:3] {
+		if c.Source(k) == nil {
+			t.Errorf("the README's config has no %s", k)
+		}
+	}
+}

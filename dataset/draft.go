@@ -1,0 +1,212 @@
+package dataset
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"path/filepath"
+	"regexp"
+	"strings"
+)
+
+// synonyms lists, per canonical field, normalised column names (lowercase,
+// letters and digits only) that usually hold it, best first.
+var synonyms = map[string][]string{
+	"user_id":             {"userid", "customerid", "clientid", "visitorid", "memberid", "accountid", "user", "customer", "uid", "cid"},
+	"timestamp":           {"timestamp", "eventtime", "invoicedate", "orderdate", "datetime", "createdat", "time", "date", "ts", "eventdate"},
+	"session_id":          {"sessionid", "usersession", "session"},
+	"event_type":          {"eventtype", "eventname", "event", "action", "type"},
+	"category":            {"category", "categorycode", "categoryname", "productcategory", "department"},
+	"device":              {"device", "devicetype", "platform"},
+	"order_id":            {"orderid", "invoiceno", "invoice", "invoiceid", "transactionid", "order", "receiptid"},
+	"product_id":          {"productid", "stockcode", "sku", "itemid", "product", "item", "articleid"},
+	"quantity":            {"quantity", "qty", "units", "count"},
+	"unit_price":          {"unitprice", "price", "itemprice"},
+	"discount":            {"discount", "discountrate"},
+	"amount":              {"amount", "total", "revenue", "sales", "value", "linetotal"},
+	"signup_date":         {"signupdate", "registrationdate", "createdat", "joined", "signup"},
+	"birth_year":          {"birthyear", "yearofbirth", "yob"},
+	"gender":              {"gender", "sex"},
+	"country":             {"country", "countrycode", "region"},
+	"acquisition_channel": {"acquisitionchannel", "channel", "source", "utmsource"},
+	"platform":            {"platform", "network", "site"},
+	"action":              {"action", "actiontype", "event", "type"},
+	"topic":               {"topic", "tag", "hashtag", "subject"},
+}
+
+var nonAlnum = regexp.MustCompile(`[^a-z0-9]+`)
+
+func norm(s string) string { return nonAlnum.ReplaceAllString(strings.ToLower(s), "") }
+
+// guessColumn picks the source column for a canonical field, or "".
+func guessColumn(f string, cols []SniffedColumn, taken map[string]bool) string {
+	for _, syn := range synonyms[f] {
+		for _, c := range cols {
+			if !taken[c.Name] && norm(c.Name) == syn {
+				return c.Name
+			}
+		}
+	}
+	return ""
+}
+
+// Draft sniffs the files given per dataset and returns a commented YAML
+// config with its guesses: the CSV dialect, which column holds each
+// canonical field, the timestamp format. Paths are written relative to
+// dir (the folder the config will live in) when that is shorter.
+func Draft(ctx context.Context, db *sql.DB, paths map[Kind]string, dir string) ([]byte, error) {
+	var b strings.Builder
+	b.WriteString(`# persona config, drafted by "persona init" from the files below.
+# Check every guess, then run:  persona run --config THIS_FILE --out DIR
+# Columns map canonical fields to a source column or a SQL expression over
+# the source's columns (amount: Quantity * UnitPrice). See the README.
+
+# Reference date for recencies and ages; empty means the latest timestamp.
+# as_of: 2024-01-31
+# Largest share of a dataset's rows that may be rejected before a run fails.
+max_reject_rate: 0.01
+`)
+	n := 0
+	for _, k := range Kinds {
+		p, ok := paths[k]
+		if !ok || p == "" {
+			continue
+		}
+		n++
+		format := formatOf(p)
+		fmt.Fprintf(&b, "\n%s:\n  path: %s\n", k, yamlString(relTo(dir, p)))
+		if format == "" {
+			return nil, fmt.Errorf("%s: cannot tell the format of %s from its extension", k, p)
+		}
+		var cols []SniffedColumn
+		tsFormat := ""
+		switch format {
+		case "csv":
+			files, err := filepath.Glob(p)
+			if err != nil || len(files) == 0 {
+				return nil, fmt.Errorf("%s: no file matches %s", k, p)
+			}
+			sn, err := Sniff(ctx, db, files[0])
+			if err != nil {
+				return nil, fmt.Errorf("%s: sniff %s: %w", k, files[0], err)
+			}
+			cols = sn.Columns
+			tsFormat = sn.TimestampFormat
+			delim := sn.Delimiter
+			if delim == "\t" {
+				delim = `\t`
+			}
+			fmt.Fprintf(&b, "  csv:  # sniffed; delete a line to sniff it again at each run\n    delimiter: %s\n    header: %t\n", yamlString(delim), sn.Header)
+		default:
+			fn := "read_parquet"
+			if format == "json" {
+				fn = "read_json"
+			}
+			rows, err := db.QueryContext(ctx, fmt.Sprintf("SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM %s(%s))", fn, quoteString(p)))
+			if err != nil {
+				return nil, fmt.Errorf("%s: read %s: %w", k, p, err)
+			}
+			for rows.Next() {
+				var c SniffedColumn
+				if err := rows.Scan(&c.Name, &c.Type); err != nil {
+					rows.Close()
+					return nil, err
+				}
+				cols = append(cols, c)
+			}
+			rows.Close()
+			if err := rows.Err(); err != nil {
+				return nil, err
+			}
+		}
+		var names []string
+		for _, c := range cols {
+			names = append(names, fmt.Sprintf("%s (%s)", c.Name, c.Type))
+		}
+		fmt.Fprintf(&b, "  # columns found: %s\n", strings.Join(names, ", "))
+		if tsFormat != "" {
+			fmt.Fprintf(&b, "  timestamp_format: %s  # sniffed\n", yamlString(tsFormat))
+		} else if tsField(k) != "" || k == Users {
+			b.WriteString("  # timestamp_format: \"%Y-%m-%d %H:%M:%S\"  # empty accepts ISO 8601\n")
+		}
+		b.WriteString("  # time_zone: Europe/London   # the zone wall-clock times are in; default UTC\n")
+		b.WriteString("  # filter: CustomerID IS NOT NULL   # SQL condition; other rows are skipped and counted\n")
+		b.WriteString("  duplicates: drop   # rows equal in every canonical field; or keep\n")
+		b.WriteString("  columns:\n")
+		taken := map[string]bool{}
+		for _, f := range inputFields(k) {
+			c := guessColumn(f.Name, cols, taken)
+			req := ""
+			if f.Required {
+				req = "required"
+			} else {
+				req = "optional"
+			}
+			switch {
+			case c != "":
+				taken[c] = true
+				fmt.Fprintf(&b, "    %s: %s  # %s, guessed\n", f.Name, yamlString(mappingName(c)), req)
+			case f.Required && !(k == Transactions && (f.Name == "quantity" || f.Name == "unit_price")):
+				fmt.Fprintf(&b, "    # %s: ???  # required: no column guessed; name one or write an expression\n", f.Name)
+			default:
+				fmt.Fprintf(&b, "    # %s:  # %s\n", f.Name, fieldHint(k, f))
+			}
+		}
+	}
+	if n == 0 {
+		return nil, ErrNoData
+	}
+	b.WriteString(`
+# features:
+#   top_categories: 8   # categories with their own spend share; the rest pooled
+#   top_topics: 8
+#   top_values: 6       # one-hot values per demographic field
+#   session_gap: 30m    # new session after this much inactivity (no session id)
+# duckdb:
+#   memory_limit: 4GB   # DuckDB spills to temp_directory beyond this
+#   temp_directory: /tmp/persona-spill
+`)
+	return []byte(b.String()), nil
+}
+
+func fieldHint(k Kind, f Field) string {
+	switch {
+	case k == Transactions && f.Name == "quantity":
+		return "default 1 per line"
+	case k == Transactions && f.Name == "unit_price":
+		return "required unless amount is set (then amount / quantity)"
+	case f.Name == "amount":
+		return "line total, e.g. Quantity * UnitPrice, when there is no unit price"
+	case f.Name == "is_return":
+		return "e.g. InvoiceNo LIKE 'C%' (negative quantities are returns anyway)"
+	}
+	return "optional"
+}
+
+// mappingName quotes a column name that is not a plain identifier.
+func mappingName(c string) string {
+	if identRE.MatchString(c) {
+		return c
+	}
+	return `"` + strings.ReplaceAll(c, `"`, `""`) + `"`
+}
+
+func yamlString(s string) string {
+	return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(s) + `"`
+}
+
+func relTo(dir, p string) string {
+	if dir == "" {
+		return p
+	}
+	ad, err1 := filepath.Abs(dir)
+	ap, err2 := filepath.Abs(p)
+	if err1 != nil || err2 != nil {
+		return p
+	}
+	r, err := filepath.Rel(ad, ap)
+	if err != nil || len(r) > len(ap) {
+		return ap
+	}
+	return r
+}

@@ -1,0 +1,861 @@
+package dataset
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+	"time"
+)
+
+// Counts says what became of one dataset's rows.
+type Counts struct {
+	// Read is every row of the source.
+	Read int64 `json:"read"`
+	// Filtered rows failed the config's filter; they are not written out.
+	Filtered int64 `json:"filtered"`
+	// Rejected rows could not be used (empty required field, unparsable
+	// value, negative price); each is in rejects/<dataset>.csv.
+	Rejected int64 `json:"rejected"`
+	// Duplicates equal an earlier row in every canonical field and were
+	// dropped by rule.
+	Duplicates int64 `json:"duplicates"`
+	// AfterAsOf rows are stamped after the reference date and were dropped
+	// by rule.
+	AfterAsOf int64 `json:"after_as_of"`
+	// Used rows made it into the canonical table.
+	Used int64 `json:"used"`
+	// Reasons counts rejected rows per reason.
+	Reasons map[string]int64 `json:"reject_reasons,omitempty"`
+}
+
+// Reject is one row that could not be used.
+type Reject struct {
+	File   string
+	Line   int64 // 1-based line of the file, header included (a row number for Parquet and Postgres)
+	Column string
+	Value  string
+	Reason string
+}
+
+func (r Reject) String() string {
+	s := fmt.Sprintf("%s line %d", r.File, r.Line)
+	if r.Column != "" {
+		s += ", column " + r.Column
+	}
+	s += ": " + r.Reason
+	if r.Value != "" {
+		s += fmt.Sprintf(" %q", r.Value)
+	}
+	return s
+}
+
+// RejectRateError reports a dataset with more rejected rows than the
+// config allows.
+type RejectRateError struct {
+	Dataset Kind
+	Counts  Counts
+	Max     float64
+	First   Reject
+}
+
+func (e *RejectRateError) Error() string {
+	base := e.Counts.Read - e.Counts.Filtered
+	return fmt.Sprintf("%s: %d of %d rows rejected (%.2f%%), more than max_reject_rate %g%%; first: %s (every reject is in rejects/%s.csv)",
+		e.Dataset, e.Counts.Rejected, base, 100*float64(e.Counts.Rejected)/float64(max(base, 1)), 100*e.Max, e.First, e.Dataset)
+}
+
+// inputFields returns the fields a mapping may set for dataset k: the
+// canonical ones plus, for transactions, amount (the line's total) and
+// is_return.
+func inputFields(k Kind) []Field {
+	fs := Schema(k)
+	if k == Transactions {
+		fs = append(fs, Field{"amount", "DOUBLE", false}, Field{"is_return", "BOOLEAN", false})
+	}
+	return fs
+}
+
+// Load creates one table per canonical dataset in db from the sources in
+// cfg, validating every row: rows that cannot be used are kept in the table
+// _persona_rejects (see WriteRejects) and counted per reason. A dataset
+// without a source becomes an empty table. db must hold a single
+// connection (SetMaxOpenConns(1)): Load sets the session's time zone while
+// it parses timestamps.
+//
+// When a dataset's share of rejects exceeds the config's maximum, Load
+// returns the counts so far and a *RejectRateError after loading every
+// dataset, so the rejects can still be written.
+func Load(ctx context.Context, db *sql.DB, cfg *Config) (Stats, error) {
+	st := Stats{Rows: map[Kind]int64{}, Counts: map[Kind]Counts{}}
+	if err := cfg.Validate(); err != nil {
+		return st, err
+	}
+	if err := applyResources(ctx, db, cfg.DuckDB); err != nil {
+		return st, err
+	}
+	var asOf *time.Time
+	if cfg.AsOf != "" {
+		t, _ := ParseAsOf(cfg.AsOf)
+		asOf = &t
+	}
+	if _, err := db.ExecContext(ctx, `CREATE OR REPLACE TABLE _persona_rejects (dataset VARCHAR, file VARCHAR, line BIGINT, reason VARCHAR, "column" VARCHAR, value VARCHAR)`); err != nil {
+		return st, fmt.Errorf("create rejects table: %w", err)
+	}
+	var rateErr error
+	for _, k := range Kinds {
+		if err := ctx.Err(); err != nil {
+			return st, err
+		}
+		s := cfg.Source(k)
+		if s == nil {
+			if _, err := db.ExecContext(ctx, createEmpty(k)); err != nil {
+				return st, fmt.Errorf("create empty %s table: %w", k, err)
+			}
+			continue
+		}
+		l := &loader{db: db, k: k, s: s, cfg: cfg, asOf: asOf}
+		c, err := l.load(ctx)
+		if err != nil {
+			return st, fmt.Errorf("%s: %w", k, err)
+		}
+		st.Rows[k] = c.Read
+		st.Counts[k] = c
+		base := c.Read - c.Filtered
+		if rateErr == nil && c.Rejected > 0 && float64(c.Rejected) > cfg.RejectRate()*float64(base) {
+			first, err := l.firstReject(ctx)
+			if err != nil {
+				return st, err
+			}
+			rateErr = &RejectRateError{Dataset: k, Counts: c, Max: cfg.RejectRate(), First: first}
+		}
+	}
+	if _, err := db.ExecContext(ctx, "SET TimeZone = 'UTC'"); err != nil {
+		return st, err
+	}
+	return st, rateErr
+}
+
+func applyResources(ctx context.Context, db *sql.DB, r Resources) error {
+	var sets []string
+	if r.MemoryLimit != "" {
+		sets = append(sets, "SET memory_limit = "+quoteString(r.MemoryLimit))
+	}
+	if r.TempDirectory != "" {
+		sets = append(sets, "SET temp_directory = "+quoteString(r.TempDirectory))
+	}
+	if r.Threads > 0 {
+		sets = append(sets, fmt.Sprintf("SET threads = %d", r.Threads))
+	}
+	for _, q := range sets {
+		if _, err := db.ExecContext(ctx, q); err != nil {
+			return fmt.Errorf("duckdb settings: %s: %w", q, err)
+		}
+	}
+	return nil
+}
+
+// loader loads one dataset.
+type loader struct {
+	db   *sql.DB
+	k    Kind
+	s    *Source
+	cfg  *Config
+	asOf *time.Time
+
+	raw    string   // relation with the source columns plus __file, __line
+	cols   []column // source columns
+	typed  bool     // the source's columns carry types (not CSV text)
+	pgTemp string   // temporary CSV file of a Postgres source
+}
+
+type column struct {
+	name  string
+	typ   string // DuckDB type of the raw column
+	guess string // type sniffed for text columns, used in expressions
+}
+
+func (l *loader) exec(ctx context.Context, q string, args ...any) error {
+	_, err := l.db.ExecContext(ctx, q, args...)
+	return err
+}
+
+func (l *loader) load(ctx context.Context) (Counts, error) {
+	defer l.cleanup(ctx)
+	if err := l.openSource(ctx); err != nil {
+		return Counts{}, err
+	}
+	tz := l.s.TimeZone
+	if tz == "" {
+		tz = "UTC"
+	}
+	if err := l.exec(ctx, "SET TimeZone = "+quoteString(tz)); err != nil {
+		return Counts{}, fmt.Errorf("time zone %s: %w", tz, err)
+	}
+	if err := l.stage(ctx); err != nil {
+		return Counts{}, err
+	}
+	return l.finish(ctx)
+}
+
+func (l *loader) cleanup(ctx context.Context) {
+	for _, t := range []string{"_persona_stage", "_persona_raw"} {
+		l.db.ExecContext(context.WithoutCancel(ctx), "DROP TABLE IF EXISTS "+t)
+		l.db.ExecContext(context.WithoutCancel(ctx), "DROP VIEW IF EXISTS "+t)
+	}
+	if l.pgTemp != "" {
+		os.Remove(l.pgTemp)
+	}
+}
+
+// files expands the source path (a file or glob) in name order.
+func (l *loader) files() ([]string, error) {
+	p := l.cfg.resolve(l.s.Path)
+	if !strings.ContainsAny(p, "*?[") {
+		if _, err := os.Stat(p); err != nil {
+			return nil, fmt.Errorf("source file: %w", err)
+		}
+		return []string{p}, nil
+	}
+	m, err := filepath.Glob(p)
+	if err != nil {
+		return nil, fmt.Errorf("source glob %q: %w", p, err)
+	}
+	if len(m) == 0 {
+		return nil, fmt.Errorf("source glob %q matches no file", p)
+	}
+	sort.Strings(m)
+	return m, nil
+}
+
+func (l *loader) format() string {
+	if l.s.Postgres != nil {
+		return "csv"
+	}
+	if l.s.Format != "" {
+		return l.s.Format
+	}
+	return formatOf(l.s.Path)
+}
+
+// openSource creates _persona_raw: the source's columns, plus __file (the
+// file's name) and __line (the row's line in it).
+func (l *loader) openSource(ctx context.Context) error {
+	var (
+		files   []string
+		display []string
+		err     error
+		header  = 1
+	)
+	if l.s.Postgres != nil {
+		f, name, err := l.copyPostgres(ctx)
+		if err != nil {
+			return err
+		}
+		l.pgTemp = f
+		files, display, header = []string{f}, []string{name}, 0
+	} else {
+		if files, err = l.files(); err != nil {
+			return err
+		}
+		display = files
+	}
+	switch l.format() {
+	case "csv":
+		return l.openCSV(ctx, files, display, header)
+	case "parquet":
+		l.typed = true
+		q := fmt.Sprintf("CREATE OR REPLACE VIEW _persona_raw AS SELECT * EXCLUDE (filename, file_row_number), filename AS __file, file_row_number + 1 AS __line FROM read_parquet(%s, filename = true, file_row_number = true)", quoteList(files))
+		if err := l.exec(ctx, q); err != nil {
+			return fmt.Errorf("read %s: %w", strings.Join(files, ", "), err)
+		}
+	case "json":
+		l.typed = true
+		if err := l.openEach(ctx, files, display, 0, func(f string) string {
+			return fmt.Sprintf("read_json(%s, format = 'newline_delimited')", quoteString(f))
+		}); err != nil {
+			return err
+		}
+	}
+	return l.describe(ctx)
+}
+
+// openEach loads files one by one into a table (which keeps their row
+// order), so a row's line is its rowid less its file's first rowid.
+func (l *loader) openEach(ctx context.Context, files, display []string, header int, reader func(string) string) error {
+	starts := make([]string, len(files))
+	var n int64
+	for i, f := range files {
+		var q string
+		if i == 0 {
+			q = fmt.Sprintf("CREATE OR REPLACE TABLE _persona_raw AS SELECT *, CAST(0 AS INTEGER) AS __f FROM %s", reader(f))
+		} else {
+			q = fmt.Sprintf("INSERT INTO _persona_raw BY NAME SELECT *, CAST(%d AS INTEGER) AS __f FROM %s", i, reader(f))
+		}
+		if err := l.exec(ctx, q); err != nil {
+			return fmt.Errorf("read %s: %w", display[i], shortError(err))
+		}
+		starts[i] = fmt.Sprint(n - int64(header) - 1)
+		var m int64
+		if err := l.db.QueryRowContext(ctx, "SELECT count(*) FROM _persona_raw").Scan(&m); err != nil {
+			return err
+		}
+		n = m
+	}
+	names := make([]string, len(display))
+	for i, d := range display {
+		names[i] = quoteString(d)
+	}
+	q := fmt.Sprintf("CREATE OR REPLACE VIEW _persona_rawv AS SELECT * EXCLUDE (__f), [%s][__f + 1] AS __file, rowid - [%s][__f + 1] AS __line FROM _persona_raw",
+		strings.Join(names, ", "), strings.Join(starts, ", "))
+	if err := l.exec(ctx, q); err != nil {
+		return err
+	}
+	l.raw = "_persona_rawv"
+	return nil
+}
+
+func (l *loader) openCSV(ctx context.Context, files, display []string, header int) error {
+	o := l.s.CSV
+	// Sniff the dialect and column types from the first file; what the
+	// config sets wins.
+	var opts []string
+	if o.Delimiter != "" {
+		opts = append(opts, "delim = "+quoteString(unescapeTab(o.Delimiter)))
+	}
+	if o.Quote != "" {
+		opts = append(opts, "quote = "+quoteString(o.Quote))
+	}
+	if o.Escape != "" {
+		opts = append(opts, "escape = "+quoteString(o.Escape))
+	}
+	if o.Header != nil {
+		opts = append(opts, fmt.Sprintf("header = %t", *o.Header))
+	}
+	if o.Encoding != "" {
+		opts = append(opts, "encoding = "+quoteString(strings.ReplaceAll(o.Encoding, "utf8", "utf-8")))
+	}
+	sn, err := sniff(ctx, l.db, files[0], opts)
+	if err != nil {
+		return fmt.Errorf("sniff %s: %w", display[0], err)
+	}
+	if !sn.Header {
+		header = 0
+	}
+	var colSpec []string
+	for _, c := range sn.Columns {
+		colSpec = append(colSpec, fmt.Sprintf("%s: 'VARCHAR'", quoteString(c.Name)))
+		l.cols = append(l.cols, column{name: c.Name, typ: "VARCHAR", guess: c.Type})
+	}
+	read := fmt.Sprintf("delim = %s, quote = %s, escape = %s, header = %t, auto_detect = false, columns = {%s}",
+		quoteString(sn.Delimiter), quoteString(sn.Quote), quoteString(sn.Escape), sn.Header, strings.Join(colSpec, ", "))
+	if o.Encoding != "" {
+		read += ", encoding = " + quoteString(strings.ReplaceAll(o.Encoding, "utf8", "utf-8"))
+	}
+	return l.openEach(ctx, files, display, header, func(f string) string {
+		return fmt.Sprintf("read_csv(%s, %s)", quoteString(f), read)
+	})
+}
+
+func unescapeTab(s string) string {
+	if s == `\t` {
+		return "\t"
+	}
+	return s
+}
+
+// describe lists the source's columns (for typed sources).
+func (l *loader) describe(ctx context.Context) error {
+	if l.raw == "" {
+		l.raw = "_persona_raw"
+	}
+	if !l.typed {
+		return nil
+	}
+	rows, err := l.db.QueryContext(ctx, "SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM "+l.raw+")")
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var c column
+		if err := rows.Scan(&c.name, &c.typ); err != nil {
+			return err
+		}
+		if c.name == "__file" || c.name == "__line" {
+			continue
+		}
+		c.guess = c.typ
+		l.cols = append(l.cols, c)
+	}
+	return rows.Err()
+}
+
+// Sniffed is what DuckDB's sniff_csv found in a CSV file.
+type Sniffed struct {
+	Delimiter, Quote, Escape string
+	Header                   bool
+	Columns                  []SniffedColumn
+	TimestampFormat          string
+	DateFormat               string
+}
+
+// SniffedColumn is one column's name and guessed type.
+type SniffedColumn struct{ Name, Type string }
+
+// Sniff runs DuckDB's CSV sniffer on a file.
+func Sniff(ctx context.Context, db *sql.DB, path string) (*Sniffed, error) {
+	return sniff(ctx, db, path, nil)
+}
+
+func sniff(ctx context.Context, db *sql.DB, path string, opts []string) (*Sniffed, error) {
+	if _, err := os.Stat(path); err != nil {
+		return nil, err
+	}
+	q := "SELECT Delimiter, Quote, Escape, HasHeader, Columns, coalesce(TimestampFormat, ''), coalesce(DateFormat, '') FROM sniff_csv(" + quoteString(path)
+	for _, o := range opts {
+		q += ", " + o
+	}
+	q += ", sample_size = 20480)"
+	var (
+		s    Sniffed
+		cols any
+	)
+	if err := db.QueryRowContext(ctx, q).Scan(&s.Delimiter, &s.Quote, &s.Escape, &s.Header, &cols, &s.TimestampFormat, &s.DateFormat); err != nil {
+		return nil, err
+	}
+	list, _ := cols.([]any)
+	for _, c := range list {
+		m, _ := c.(map[string]any)
+		name, _ := m["name"].(string)
+		typ, _ := m["type"].(string)
+		s.Columns = append(s.Columns, SniffedColumn{name, typ})
+	}
+	if len(s.Columns) == 0 {
+		return nil, errors.New("no columns found")
+	}
+	// sniff_csv spells "none" as (empty).
+	for _, v := range []*string{&s.Quote, &s.Escape} {
+		if *v == "(empty)" {
+			*v = ""
+		}
+	}
+	if s.Quote == "" {
+		s.Quote = `"`
+	}
+	if s.Escape == "" {
+		s.Escape = s.Quote
+	}
+	return &s, nil
+}
+
+var identRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+
+// field is one canonical field's mapping.
+type field struct {
+	Field
+	src     string // SQL for the source value, over the staging relation; "" when unmapped
+	srcType string // its DuckDB type
+	label   string // the source column or expression, for messages
+}
+
+// lookup finds a source column by name, exactly first, then ignoring case.
+func (l *loader) lookup(name string) (int, bool) {
+	for i, c := range l.cols {
+		if c.name == name {
+			return i, true
+		}
+	}
+	for i, c := range l.cols {
+		if strings.EqualFold(c.name, name) {
+			return i, true
+		}
+	}
+	return -1, false
+}
+
+// where says which file a column list came from, for messages.
+func (l *loader) where() string {
+	if l.s.Postgres != nil {
+		return "the Postgres result"
+	}
+	return l.cfg.resolve(l.s.Path)
+}
+
+func (l *loader) columnList() string {
+	names := make([]string, len(l.cols))
+	for i, c := range l.cols {
+		names[i] = c.name
+	}
+	return strings.Join(names, ", ")
+}
+
+// stage maps and parses every row once into _persona_stage, with the
+// reason it cannot be used (NULL when it can).
+func (l *loader) stage(ctx context.Context) error {
+	// The inner relation: expressions see the columns typed as sniffed;
+	// plain column mappings read the raw text (__rN) so a value that does
+	// not parse can be reported as written.
+	var inner []string
+	for i, c := range l.cols {
+		if c.typ == "VARCHAR" && c.guess != "VARCHAR" && c.guess != "" {
+			inner = append(inner, fmt.Sprintf("TRY_CAST(%s AS %s) AS %s", quoteIdent(c.name), c.guess, quoteIdent(c.name)))
+		} else {
+			inner = append(inner, quoteIdent(c.name))
+		}
+		inner = append(inner, fmt.Sprintf("%s AS __r%d", quoteIdent(c.name), i))
+	}
+	inner = append(inner, "__file", "__line")
+	from := fmt.Sprintf("(SELECT %s FROM %s)", strings.Join(inner, ", "), l.raw)
+
+	var fields []field
+	for _, f := range inputFields(l.k) {
+		fd := field{Field: f}
+		m, explicit := l.s.Columns[f.Name]
+		key := fmt.Sprintf("%s.columns.%s", l.k, f.Name)
+		switch {
+		case !explicit:
+			if i, ok := l.lookup(f.Name); ok {
+				fd.src, fd.srcType, fd.label = fmt.Sprintf("__r%d", i), l.cols[i].typ, l.cols[i].name
+			}
+		default:
+			name := strings.TrimSpace(m)
+			if len(name) > 2 && name[0] == '"' && name[len(name)-1] == '"' {
+				name = strings.ReplaceAll(name[1:len(name)-1], `""`, `"`)
+				if _, ok := l.lookup(name); !ok {
+					return &ConfigError{Key: key, Err: fmt.Errorf("column %q not found in %s (its columns: %s)", name, l.where(), l.columnList())}
+				}
+			}
+			if i, ok := l.lookup(name); ok {
+				fd.src, fd.srcType, fd.label = fmt.Sprintf("__r%d", i), l.cols[i].typ, l.cols[i].name
+			} else if identRE.MatchString(name) {
+				return &ConfigError{Key: key, Err: fmt.Errorf("column %q not found in %s (its columns: %s)", name, l.where(), l.columnList())}
+			} else {
+				fd.src, fd.label = "("+m+")", m
+				var typ string
+				err := l.db.QueryRowContext(ctx, fmt.Sprintf("SELECT column_type FROM (DESCRIBE SELECT %s AS v FROM %s)", fd.src, from)).Scan(&typ)
+				if err != nil {
+					return &ConfigError{Key: key, Err: fmt.Errorf("expression %s: %w", m, err)}
+				}
+				fd.srcType = typ
+			}
+		}
+		fields = append(fields, fd)
+	}
+	byName := map[string]*field{}
+	for i := range fields {
+		byName[fields[i].Name] = &fields[i]
+	}
+	if l.k == Transactions {
+		// A line without quantity counts one; a line with an amount but no
+		// unit price costs amount / quantity.
+		if q := byName["quantity"]; q.src == "" {
+			q.Required = false
+		}
+		if p := byName["unit_price"]; p.src == "" && byName["amount"].src != "" {
+			p.Required = false
+		}
+	}
+	for _, f := range fields {
+		if f.Required && f.src == "" {
+			return &ConfigError{Key: fmt.Sprintf("%s.columns.%s", l.k, f.Name),
+				Err: fmt.Errorf("required field %s has no column of that name in %s (its columns: %s): map it under columns", f.Name, l.where(), l.columnList())}
+		}
+	}
+
+	var sel, checks []string
+	for _, f := range fields {
+		if f.src == "" {
+			sel = append(sel, fmt.Sprintf("CAST(NULL AS %s) AS %s", f.Type, quoteIdent(f.Name)))
+			continue
+		}
+		v := l.convert(f)
+		sel = append(sel, fmt.Sprintf("%s AS %s", v, quoteIdent(f.Name)))
+		empty := f.src + " IS NULL"
+		text := "CAST(" + f.src + " AS VARCHAR)"
+		if f.srcType == "VARCHAR" {
+			empty = fmt.Sprintf("(%s IS NULL OR trim(%s) = '')", f.src, f.src)
+		}
+		lab := quoteString(f.label)
+		if f.Required {
+			checks = append(checks, fmt.Sprintf("WHEN %s THEN {'r': 'empty %s', 'c': %s, 'v': ''}", empty, f.Name, lab))
+		}
+		checks = append(checks, fmt.Sprintf("WHEN NOT %s AND (%s) IS NULL THEN {'r': 'unparsable %s', 'c': %s, 'v': %s}", empty, v, f.Name, lab, text))
+	}
+	if l.k == Transactions {
+		if p := byName["unit_price"]; p.src != "" {
+			checks = append(checks, fmt.Sprintf("WHEN (%s) < 0 AND NOT (coalesce((%s), false) OR coalesce((%s), 0) < 0) THEN {'r': 'negative unit_price', 'c': %s, 'v': CAST(%s AS VARCHAR)}",
+				l.convert(*p), nullOr(l, byName["is_return"], "false"), nullOr(l, byName["quantity"], "0"), quoteString(p.label), p.src))
+		}
+	}
+	keep := "true"
+	if l.s.Filter != "" {
+		keep = "coalesce((" + l.s.Filter + "), false)"
+		var typ string
+		if err := l.db.QueryRowContext(ctx, fmt.Sprintf("SELECT column_type FROM (DESCRIBE SELECT %s AS v FROM %s)", keep, from)).Scan(&typ); err != nil {
+			return &ConfigError{Key: string(l.k) + ".filter", Err: fmt.Errorf("%s: %w", l.s.Filter, err)}
+		}
+	}
+	reason := "NULL"
+	if len(checks) > 0 {
+		reason = "CASE " + strings.Join(checks, " ") + " END"
+	}
+	q := fmt.Sprintf("CREATE OR REPLACE TABLE _persona_stage AS SELECT __file, __line, %s AS __keep, %s AS __why, %s FROM %s",
+		keep, reason, strings.Join(sel, ", "), from)
+	if err := l.exec(ctx, q); err != nil {
+		return fmt.Errorf("read rows: %w", err)
+	}
+	return nil
+}
+
+// nullOr returns the converted value of f, or def when f is unmapped.
+func nullOr(l *loader, f *field, def string) string {
+	if f == nil || f.src == "" {
+		return def
+	}
+	return l.convert(*f)
+}
+
+var idFields = map[string]bool{"user_id": true, "order_id": true, "product_id": true, "session_id": true}
+
+// convert returns the SQL that turns a field's source value into its
+// canonical type, NULL when it does not parse.
+func (l *loader) convert(f field) string {
+	src, st := f.src, f.srcType
+	switch f.Type {
+	case "VARCHAR":
+		switch {
+		case st == "VARCHAR" && idFields[f.Name]:
+			// Ids written as 17850.0 (spreadsheets, pandas) lose the .0.
+			return fmt.Sprintf("CASE WHEN %[1]s LIKE '%%.0' THEN regexp_replace(trim(%[1]s), '^(-?[0-9]+)\\.0+$', '\\1') ELSE trim(%[1]s) END", src)
+		case st == "VARCHAR":
+			return src
+		case (st == "DOUBLE" || st == "FLOAT") && idFields[f.Name]:
+			return fmt.Sprintf("CASE WHEN %[1]s = trunc(%[1]s) THEN CAST(CAST(%[1]s AS BIGINT) AS VARCHAR) ELSE CAST(%[1]s AS VARCHAR) END", src)
+		}
+		return "CAST(" + src + " AS VARCHAR)"
+	case "TIMESTAMP", "DATE":
+		var ts string
+		switch format := l.s.TimestampFormat; {
+		case format == "epoch" || format == "epoch_ms":
+			div := ""
+			if format == "epoch_ms" {
+				div = " / 1000.0"
+			}
+			ts = fmt.Sprintf("to_timestamp(TRY_CAST(%s AS DOUBLE)%s)", src, div)
+		case st == "VARCHAR" && format != "":
+			ts = fmt.Sprintf("TRY_STRPTIME(trim(%s), %s)", src, quoteString(format))
+		case st == "VARCHAR":
+			ts = fmt.Sprintf("TRY_CAST(trim(%s) AS TIMESTAMPTZ)", src)
+		default:
+			ts = fmt.Sprintf("TRY_CAST(%s AS TIMESTAMPTZ)", src)
+		}
+		return fmt.Sprintf("TRY_CAST(%s AS %s)", ts, f.Type)
+	case "DOUBLE", "INTEGER":
+		if st == "VARCHAR" {
+			return fmt.Sprintf("TRY_CAST(trim(%s) AS %s)", src, f.Type)
+		}
+		return fmt.Sprintf("TRY_CAST(%s AS %s)", src, f.Type)
+	case "BOOLEAN":
+		if st == "VARCHAR" {
+			return fmt.Sprintf("TRY_CAST(lower(trim(%s)) AS BOOLEAN)", src)
+		}
+		return fmt.Sprintf("TRY_CAST(%s AS BOOLEAN)", src)
+	}
+	return fmt.Sprintf("TRY_CAST(%s AS %s)", src, f.Type)
+}
+
+// finish applies the rules (returns, time after as_of, duplicates), creates
+// the canonical table, records rejects and counts.
+func (l *loader) finish(ctx context.Context) (Counts, error) {
+	var c Counts
+	k := string(l.k)
+	err := l.db.QueryRowContext(ctx, `SELECT count(*), count(*) FILTER (WHERE NOT __keep),
+		count(*) FILTER (WHERE __keep AND __why IS NOT NULL) FROM _persona_stage`).Scan(&c.Read, &c.Filtered, &c.Rejected)
+	if err != nil {
+		return c, err
+	}
+	if err := l.exec(ctx, `INSERT INTO _persona_rejects SELECT ?, __file, __line, __why.r, __why.c, __why.v
+		FROM _persona_stage WHERE __keep AND __why IS NOT NULL ORDER BY __file, __line`, k); err != nil {
+		return c, fmt.Errorf("record rejects: %w", err)
+	}
+
+	var cols []string
+	for _, f := range Schema(l.k) {
+		cols = append(cols, quoteIdent(f.Name))
+	}
+	if l.k == Transactions {
+		// Returns: a negative quantity or amount, or is_return, makes the
+		// line a return with quantity −|q| and price |p|.
+		cols = []string{"user_id", "order_id", "timestamp", "product_id", "category",
+			"CASE WHEN ret THEN -abs(q) ELSE q END AS quantity", "abs(p) AS unit_price", "discount"}
+		if _, err := l.db.ExecContext(ctx, `CREATE OR REPLACE TABLE _persona_stage AS SELECT * EXCLUDE (quantity, unit_price),
+			coalesce(quantity, 1) AS q,
+			coalesce(unit_price, amount / nullif(coalesce(quantity, 1), 0), 0) AS p,
+			coalesce(is_return, false) OR coalesce(quantity, 0) < 0 OR coalesce(amount, 0) < 0 AS ret
+			FROM _persona_stage`); err != nil {
+			return c, fmt.Errorf("apply the returns rule: %w", err)
+		}
+	}
+	good := "__keep AND __why IS NULL"
+	if ts := tsField(l.k); ts != "" && l.asOf != nil {
+		cond := fmt.Sprintf("%s > TIMESTAMP '%s'", quoteIdent(ts), l.asOf.Format("2006-01-02 15:04:05"))
+		if err := l.db.QueryRowContext(ctx, "SELECT count(*) FROM _persona_stage WHERE "+good+" AND "+cond).Scan(&c.AfterAsOf); err != nil {
+			return c, err
+		}
+		if err := l.exec(ctx, fmt.Sprintf(`INSERT INTO _persona_rejects SELECT ?, __file, __line, 'after as_of (dropped by rule)', %s, CAST(%s AS VARCHAR)
+			FROM _persona_stage WHERE %s AND %s ORDER BY __file, __line`, quoteString(ts), quoteIdent(ts), good, cond), k); err != nil {
+			return c, err
+		}
+		good += " AND NOT coalesce(" + cond + ", false)"
+	}
+	sel := strings.Join(cols, ", ")
+	if l.s.Duplicates == "keep" {
+		q := fmt.Sprintf("CREATE OR REPLACE TABLE %s AS SELECT %s FROM _persona_stage WHERE %s", k, sel, good)
+		if err := l.exec(ctx, q); err != nil {
+			return c, fmt.Errorf("create table: %w", err)
+		}
+	} else {
+		// Keep the first of rows equal in every canonical field; record
+		// where it is and how many copies were dropped.
+		var names []string
+		for _, f := range Schema(l.k) {
+			names = append(names, quoteIdent(f.Name))
+		}
+		q := fmt.Sprintf(`CREATE OR REPLACE TABLE _persona_dedup AS SELECT %s, count(*) AS __n, min({'f': __file, 'l': __line}) AS __first
+			FROM (SELECT %s, __file, __line FROM _persona_stage WHERE %s) GROUP BY ALL`, strings.Join(names, ", "), sel, good)
+		if err := l.exec(ctx, q); err != nil {
+			return c, fmt.Errorf("drop duplicates: %w", err)
+		}
+		if err := l.exec(ctx, `INSERT INTO _persona_rejects SELECT ?, __first.f, __first.l, 'duplicate: ' || (__n - 1) || ' more copies of this row dropped by rule', NULL, NULL
+			FROM _persona_dedup WHERE __n > 1 ORDER BY __first.f, __first.l`, k); err != nil {
+			return c, err
+		}
+		if err := l.db.QueryRowContext(ctx, "SELECT coalesce(sum(__n - 1), 0) FROM _persona_dedup").Scan(&c.Duplicates); err != nil {
+			return c, err
+		}
+		q = fmt.Sprintf("CREATE OR REPLACE TABLE %s AS SELECT %s FROM _persona_dedup", k, strings.Join(names, ", "))
+		if err := l.exec(ctx, q); err != nil {
+			return c, fmt.Errorf("create table: %w", err)
+		}
+		if err := l.exec(ctx, "DROP TABLE _persona_dedup"); err != nil {
+			return c, err
+		}
+	}
+	if err := l.db.QueryRowContext(ctx, "SELECT count(*) FROM "+k).Scan(&c.Used); err != nil {
+		return c, err
+	}
+	rows, err := l.db.QueryContext(ctx, `SELECT __why.r, count(*) FROM _persona_stage WHERE __keep AND __why IS NOT NULL GROUP BY 1 ORDER BY 2 DESC, 1`)
+	if err != nil {
+		return c, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var r string
+		var n int64
+		if err := rows.Scan(&r, &n); err != nil {
+			return c, err
+		}
+		if c.Reasons == nil {
+			c.Reasons = map[string]int64{}
+		}
+		c.Reasons[r] = n
+	}
+	return c, rows.Err()
+}
+
+func tsField(k Kind) string {
+	if k == Users {
+		return ""
+	}
+	return "timestamp"
+}
+
+func (l *loader) firstReject(ctx context.Context) (Reject, error) {
+	var r Reject
+	var col, val sql.NullString
+	err := l.db.QueryRowContext(ctx, `SELECT file, line, "column", value, reason FROM _persona_rejects
+		WHERE dataset = ? AND NOT starts_with(reason, 'duplicate') AND NOT starts_with(reason, 'after as_of') ORDER BY file, line LIMIT 1`, string(l.k)).
+		Scan(&r.File, &r.Line, &col, &val, &r.Reason)
+	r.Column, r.Value = col.String, val.String
+	return r, err
+}
+
+// Rejects returns the rejected rows of dataset k in file and line order,
+// at most limit of them (limit <= 0: all).
+func Rejects(ctx context.Context, db *sql.DB, k Kind, limit int) ([]Reject, error) {
+	q := `SELECT file, line, coalesce("column", ''), coalesce(value, ''), reason FROM _persona_rejects WHERE dataset = ? ORDER BY file, line`
+	if limit > 0 {
+		q += fmt.Sprintf(" LIMIT %d", limit)
+	}
+	rows, err := db.QueryContext(ctx, q, string(k))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Reject
+	for rows.Next() {
+		var r Reject
+		if err := rows.Scan(&r.File, &r.Line, &r.Column, &r.Value, &r.Reason); err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// WriteRejects writes dir/<dataset>.csv (file, line, reason, column, value)
+// for every dataset with rejected or dropped rows, each file atomically, and
+// returns their paths.
+func WriteRejects(ctx context.Context, db *sql.DB, dir string) ([]string, error) {
+	var written []string
+	for _, k := range Kinds {
+		var n int64
+		if err := db.QueryRowContext(ctx, "SELECT count(*) FROM _persona_rejects WHERE dataset = ?", string(k)).Scan(&n); err != nil {
+			return written, fmt.Errorf("count rejects: %w", err)
+		}
+		if n == 0 {
+			continue
+		}
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return written, err
+		}
+		path := filepath.Join(dir, string(k)+".csv")
+		tmp := path + ".tmp"
+		q := fmt.Sprintf(`COPY (SELECT file, line, reason, "column", value FROM _persona_rejects WHERE dataset = %s ORDER BY file, line) TO %s (HEADER, DELIMITER ',')`,
+			quoteString(string(k)), quoteString(tmp))
+		if _, err := db.ExecContext(ctx, q); err != nil {
+			os.Remove(tmp)
+			return written, fmt.Errorf("write %s: %w", path, err)
+		}
+		if err := os.Rename(tmp, path); err != nil {
+			os.Remove(tmp)
+			return written, err
+		}
+		written = append(written, path)
+	}
+	return written, nil
+}
+
+// shortError keeps the first lines of DuckDB's CSV errors, before its
+// list of reader options.
+func shortError(err error) error {
+	msg := err.Error()
+	if i := strings.Index(msg, "\nPossible fixes"); i > 0 {
+		return errors.New(strings.TrimSpace(msg[:i]))
+	}
+	return err
+}
+
+func quoteList(vals []string) string {
+	q := make([]string, len(vals))
+	for i, v := range vals {
+		q[i] = quoteString(v)
+	}
+	return "[" + strings.Join(q, ", ") + "]"
+}

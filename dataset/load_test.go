@@ -1,0 +1,338 @@
+package dataset_test
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+
+	_ "github.com/duckdb/duckdb-go/v2"
+
+	"github.com/persona-seg/persona/dataset"
+	"github.com/persona-seg/persona/features"
+)
+
+func openDB(t testing.TB) *sql.DB {
+	t.Helper()
+	db, err := sql.Open("duckdb", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	db.SetMaxOpenConns(1)
+	return db
+}
+
+type txRow struct {
+	User, Order, TS, Product string
+	Q, P                     float64
+}
+
+func readTx(t *testing.T, db *sql.DB) []txRow {
+	t.Helper()
+	rows, err := db.Query(`SELECT user_id, order_id, strftime(timestamp, '%Y-%m-%d %H:%M'), coalesce(product_id, ''), quantity, unit_price
+		FROM transactions ORDER BY ALL`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var out []txRow
+	for rows.Next() {
+		var r txRow
+		if err := rows.Scan(&r.User, &r.Order, &r.TS, &r.Product, &r.Q, &r.P); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+// TestLoadShop loads testdata/shop/tx.csv through shop.yaml; every line of
+// the file is accounted for by hand in the comments.
+func TestLoadShop(t *testing.T) {
+	ctx := context.Background()
+	cfg, err := dataset.LoadConfig(filepath.Join("testdata", "shop", "shop.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	db := openDB(t)
+	st, err := dataset.Load(ctx, db, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := dataset.Counts{
+		Read:       11, // lines 2..12
+		Filtered:   1,  // line 10: Shop = store
+		Rejected:   4,  // lines 6, 7, 8, 9
+		Duplicates: 1,  // line 4 repeats line 3
+		AfterAsOf:  1,  // line 12: 9 March
+		Used:       4,
+		Reasons: map[string]int64{
+			"empty user_id": 1, "unparsable timestamp": 1, "unparsable quantity": 1, "negative unit_price": 1,
+		},
+	}
+	if diff := cmp.Diff(want, st.Counts[dataset.Transactions]); diff != "" {
+		t.Errorf("counts (-want +got):\n%s", diff)
+	}
+	wantRows := []txRow{
+		{"17850", "A1", "2024-03-01 10:00", "P1", 2, 5},  // 17850.0 loses its .0
+		{"17850", "A1", "2024-03-01 10:00", "P2", 1, 10}, // kept once
+		{"17850", "C2", "2024-03-02 09:00", "P1", -1, 5}, // a return
+		{"C9", "A8", "2024-03-04 08:00", "P3", 4, 2.5},
+	}
+	if diff := cmp.Diff(wantRows, readTx(t, db)); diff != "" {
+		t.Errorf("transactions (-want +got):\n%s", diff)
+	}
+	rej, err := dataset.Rejects(ctx, db, dataset.Transactions, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join("testdata", "shop", "tx.csv")
+	wantRej := []dataset.Reject{
+		{file, 3, "", "", "duplicate: 1 more copies of this row dropped by rule"},
+		{file, 6, "Customer", "", "empty user_id"},
+		{file, 7, "When", "yesterday", "unparsable timestamp"},
+		{file, 8, "Qty", "one", "unparsable quantity"},
+		{file, 9, "Price", "-5.00", "negative unit_price"},
+		{file, 12, "timestamp", "2024-03-09 08:00:00", "after as_of (dropped by rule)"},
+	}
+	if diff := cmp.Diff(wantRej, rej); diff != "" {
+		t.Errorf("rejects (-want +got):\n%s", diff)
+	}
+
+	// The features of the two customers, by hand. as_of = 5 March 00:00.
+	tab, err := features.Compute(ctx, db, features.Options{AsOf: time.Date(2024, 3, 5, 0, 0, 0, 0, time.UTC)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string][3]float64{}
+	for i, id := range tab.UserIDs {
+		got[id] = [3]float64{tab.X.At(i, tab.Col("recency_days")), tab.X.At(i, tab.Col("frequency")), tab.X.At(i, tab.Col("monetary"))}
+	}
+	wantRFM := map[string][3]float64{
+		"17850": {3 + 14.0/24, 1, 2*5 + 10 - 5}, // last order A1 on 1 March 10:00; C2 only returns
+		"C9":    {16.0 / 24, 1, 4 * 2.5},
+	}
+	if diff := cmp.Diff(wantRFM, got, cmpopts.EquateApprox(0, 1e-9)); diff != "" {
+		t.Errorf("recency, frequency, monetary (-want +got):\n%s", diff)
+	}
+
+	dir := t.TempDir()
+	written, err := dataset.WriteRejects(ctx, db, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]string{filepath.Join(dir, "transactions.csv")}, written); diff != "" {
+		t.Fatalf("written (-want +got):\n%s", diff)
+	}
+	data, err := os.ReadFile(written[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(string(data)), "\n")
+	if lines[0] != "file,line,reason,column,value" || len(lines) != 1+len(wantRej) {
+		t.Errorf("rejects file:\n%s", data)
+	}
+	if !strings.Contains(lines[3], "tx.csv,7,unparsable timestamp,When,yesterday") {
+		t.Errorf("rejects file line 4 = %q", lines[3])
+	}
+}
+
+// TestLoadGlobTimeZones reads two CSV files through a glob: line numbers
+// are per file, offsets are converted to the configured zone, naive times
+// are taken as already in it.
+func TestLoadGlobTimeZones(t *testing.T) {
+	tests := []struct {
+		zone string
+		want []string // U1's two events
+	}{
+		{"", []string{"2024-03-01 09:00", "2024-03-01 10:30"}},
+		{"Europe/Berlin", []string{"2024-03-01 10:00", "2024-03-01 10:30"}},
+	}
+	for _, tt := range tests {
+		t.Run("zone "+tt.zone, func(t *testing.T) {
+			cfg := &dataset.Config{Events: &dataset.Source{
+				Path: filepath.Join("testdata", "events", "events-*.csv"), TimeZone: tt.zone,
+				Columns: map[string]string{"user_id": "uid", "timestamp": "at", "event_type": "what", "category": "cat"},
+			}}
+			cfg.MaxRejectRate = new(float64)
+			*cfg.MaxRejectRate = 0.5
+			db := openDB(t)
+			st, err := dataset.Load(context.Background(), db, cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			c := st.Counts[dataset.Events]
+			if c.Read != 5 || c.Rejected != 2 || c.Used != 3 {
+				t.Errorf("counts %+v, want 5 read, 2 rejected, 3 used", c)
+			}
+			var got []string
+			rows, err := db.Query(`SELECT strftime(timestamp, '%Y-%m-%d %H:%M') FROM events WHERE user_id = 'U1' ORDER BY 1`)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for rows.Next() {
+				var s string
+				rows.Scan(&s)
+				got = append(got, s)
+			}
+			rows.Close()
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("U1's timestamps (-want +got):\n%s", diff)
+			}
+			rej, _ := dataset.Rejects(context.Background(), db, dataset.Events, 0)
+			f2 := filepath.Join("testdata", "events", "events-2.csv")
+			want := []dataset.Reject{
+				{f2, 3, "at", "not a time", "unparsable timestamp"},
+				{f2, 4, "uid", "", "empty user_id"},
+			}
+			if diff := cmp.Diff(want, rej); diff != "" {
+				t.Errorf("rejects (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// TestLoadFormats writes the shop's transactions as Parquet and JSON lines
+// (with DuckDB) and checks both load to the same table as the CSV.
+func TestLoadFormats(t *testing.T) {
+	ctx := context.Background()
+	db := openDB(t)
+	dir := t.TempDir()
+	src := `(SELECT Invoice, CAST(CAST(Customer AS DOUBLE) AS BIGINT) AS Customer, strptime("When", '%d/%m/%Y %H:%M') AS "When",
+		Item, CAST(Qty AS INTEGER) AS Qty, CAST(Price AS DOUBLE) AS Price FROM read_csv('testdata/shop/tx.csv', all_varchar = true)
+		WHERE Customer LIKE '1%')`
+	for _, f := range []string{"parquet", "json"} {
+		if _, err := db.Exec("COPY " + src + " TO '" + filepath.Join(dir, "tx."+f) + "' (FORMAT " + f + ")"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want := []txRow{
+		{"17850", "A1", "2024-03-01 10:00", "P1", 2, 5},
+		{"17850", "A1", "2024-03-01 10:00", "P2", 1, 10},
+		{"17850", "C2", "2024-03-02 09:00", "P1", -1, 5},
+	}
+	for _, f := range []string{"parquet", "json"} {
+		t.Run(f, func(t *testing.T) {
+			cfg := &dataset.Config{Transactions: &dataset.Source{Path: filepath.Join(dir, "tx."+f),
+				Columns: map[string]string{"user_id": "Customer", "order_id": "Invoice", "timestamp": "When", "product_id": "Item",
+					"quantity": "Qty", "unit_price": "Price"}}}
+			db := openDB(t)
+			st, err := dataset.Load(ctx, db, cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c := st.Counts[dataset.Transactions]; c.Read != 4 || c.Duplicates != 1 || c.Used != 3 {
+				t.Errorf("counts %+v, want 4 read, 1 duplicate, 3 used", c)
+			}
+			if diff := cmp.Diff(want, readTx(t, db)); diff != "" {
+				t.Errorf("transactions (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// TestLoadAmount maps a line total instead of a unit price: unit_price =
+// amount / quantity, and a line without quantity counts one unit.
+func TestLoadAmount(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "orders.csv")
+	os.WriteFile(path, []byte("cust,order,day,total\nA,o1,2024-01-01,30\nA,o2,2024-01-02,-10\n"), 0o644)
+	cfg := &dataset.Config{Transactions: &dataset.Source{Path: path,
+		Columns: map[string]string{"user_id": "cust", "order_id": `"order"`, "timestamp": "day", "amount": "total"}}}
+	db := openDB(t)
+	if _, err := dataset.Load(context.Background(), db, cfg); err != nil {
+		t.Fatal(err)
+	}
+	want := []txRow{{"A", "o1", "2024-01-01 00:00", "", 1, 30}, {"A", "o2", "2024-01-02 00:00", "", -1, 10}}
+	got := readTx(t, db)
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("transactions (-want +got):\n%s", diff)
+	}
+}
+
+// TestLoadErrors checks each input error names what is at fault.
+func TestLoadErrors(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, text string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	good := write("good.csv", "uid,at,what\nU1,2024-01-01 10:00:00,login\n")
+	badTS := write("bad-ts.csv", "uid,at,what\nU1,2024-01-01 10:00:00,login\nU2,31/02/2024,login\n")
+	badNum := write("bad-num.csv", "user_id,order_id,timestamp,quantity,unit_price\nU1,O1,2024-01-01,1,2.5\nU1,O2,2024-01-02,1,2.5.1\n")
+	ragged := write("ragged.csv", "uid,at,what\nU1,2024-01-01 10:00:00,login\nU1,2024-01-01 10:00:00,login,extra\n")
+	noUser := write("no-user.csv", "uid,at,what\n,2024-01-01 10:00:00,login\n")
+	ev := func(path string, cols map[string]string) *dataset.Config {
+		if cols == nil {
+			cols = map[string]string{"user_id": "uid", "timestamp": "at", "event_type": "what"}
+		}
+		return &dataset.Config{Events: &dataset.Source{Path: path, Columns: cols}}
+	}
+	tests := []struct {
+		name string
+		cfg  *dataset.Config
+		want []string // all in the error
+	}{
+		{"missing file", ev(filepath.Join(dir, "nope.csv"), nil), []string{"events", "nope.csv", "no such file"}},
+		{"glob matches nothing", ev(filepath.Join(dir, "nope-*.csv"), nil), []string{"events", "nope-*.csv", "matches no file"}},
+		{"missing mapped column", ev(good, map[string]string{"user_id": "customer", "timestamp": "at", "event_type": "what"}),
+			[]string{"events.columns.user_id", `column "customer" not found`, "good.csv", "uid, at, what"}},
+		{"required field unmapped", ev(good, map[string]string{"user_id": "uid", "timestamp": "at"}),
+			[]string{"events.columns.event_type", "required field event_type"}},
+		{"bad expression", ev(good, map[string]string{"user_id": "uid", "timestamp": "at", "event_type": "what || nosuch"}),
+			[]string{"events.columns.event_type", "what || nosuch", "nosuch"}},
+		{"bad filter", &dataset.Config{Events: &dataset.Source{Path: good, Filter: "frob > 1",
+			Columns: map[string]string{"user_id": "uid", "timestamp": "at", "event_type": "what"}}}, []string{"events.filter", "frob"}},
+		{"unparsable timestamp", ev(badTS, nil), []string{"events: 1 of 2 rows rejected", "bad-ts.csv line 3, column at: unparsable timestamp \"31/02/2024\"", "rejects/events.csv"}},
+		{"unparsable number", &dataset.Config{Transactions: &dataset.Source{Path: badNum, CSV: dataset.CSVOptions{Delimiter: ","}}},
+			[]string{"transactions: 1 of 2 rows rejected", `bad-num.csv line 3, column unit_price: unparsable unit_price "2.5.1"`}},
+		{"malformed line", ev(ragged, nil), []string{"events: read", "ragged.csv", "CSV Error on Line"}},
+		{"empty user_id", ev(noUser, nil), []string{"events: 1 of 1 rows rejected", "no-user.csv line 2, column uid: empty user_id"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := dataset.Load(context.Background(), openDB(t), tt.cfg)
+			if err == nil {
+				t.Fatal("no error")
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q does not contain %q", err, w)
+				}
+			}
+		})
+	}
+}
+
+func TestRejectRateError(t *testing.T) {
+	cfg, err := dataset.LoadConfig(filepath.Join("testdata", "shop", "shop.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		rate float64
+		fail bool
+	}{{0.4, false}, {0.3, true}, {0, true}} { // 4 rejects of 10 unfiltered rows
+		r := tt.rate
+		cfg.MaxRejectRate = &r
+		_, err := dataset.Load(context.Background(), openDB(t), cfg)
+		var rr *dataset.RejectRateError
+		if got := errors.As(err, &rr); got != tt.fail {
+			t.Fatalf("max %g: error %v, want a RejectRateError: %v", r, err, tt.fail)
+		}
+		if tt.fail && (rr.Counts.Rejected != 4 || rr.First.Line != 6) {
+			t.Errorf("max %g: %+v", r, rr)
+		}
+	}
+}

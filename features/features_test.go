@@ -1,0 +1,152 @@
+package features_test
+
+import (
+	"context"
+	"database/sql"
+	"math"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+
+	_ "github.com/duckdb/duckdb-go/v2"
+
+	"github.com/persona-seg/persona/dataset"
+	"github.com/persona-seg/persona/features"
+)
+
+func openTiny(t *testing.T) *sql.DB {
+	t.Helper()
+	db, err := sql.Open("duckdb", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	db.SetMaxOpenConns(1)
+	dir := filepath.Join("testdata", "tiny")
+	_, err = dataset.LoadCSV(context.Background(), db, dataset.Sources{
+		Users:        filepath.Join(dir, "users.csv"),
+		Events:       filepath.Join(dir, "events.csv"),
+		Transactions: filepath.Join(dir, "transactions.csv"),
+		Social:       filepath.Join(dir, "social.csv"),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return db
+}
+
+// TestComputeTiny checks features against values worked out by hand from
+// the files in testdata/tiny. as_of is the latest timestamp: 2024-02-01 00:00.
+func TestComputeTiny(t *testing.T) {
+	db := openTiny(t)
+	tab, err := features.Compute(context.Background(), db, features.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]string{"U1", "U2", "U3"}, tab.UserIDs); diff != "" {
+		t.Fatalf("user ids (-want +got):\n%s", diff)
+	}
+	if got := tab.AsOf.Format("2006-01-02 15:04:05"); got != "2024-02-01 00:00:00" {
+		t.Errorf("as_of = %s, want the latest timestamp 2024-02-01 00:00:00", got)
+	}
+	// The window runs from U1's signup (2023-01-10) to as_of: 387 days.
+	const window = 387.0
+	tests := []struct {
+		feature string
+		want    [3]float64 // U1, U2, U3
+	}{
+		// U1: O1 = 1×100 + 2×10×0.5 = 110 (3 units), O2 = 100 (1 unit), O3 returns 1×100.
+		{"frequency", [3]float64{2, 1, 0}},
+		{"monetary", [3]float64{110, 15, 0}},
+		{"avg_order_value", [3]float64{105, 15, 0}},
+		{"items_per_order", [3]float64{2, 1, 0}},
+		// Last order 2024-01-11 10:00 → 20 days 14 hours; U3 never bought.
+		{"recency_days", [3]float64{20 + 14.0/24, 10.5, window}},
+		{"purchase_tenure_days", [3]float64{30 + 14.0/24, 10.5, 0}},
+		{"order_gap_mean_days", [3]float64{10, 0, 0}},
+		{"return_rate", [3]float64{0.25, 0, 0}},
+		// Category medians over bought lines: electronics 100, books median(10, 20) = 15.
+		{"price_level", [3]float64{(1 + 10.0/15 + 1) / 3, 20.0 / 15, 1}},
+		{"discount_share", [3]float64{10.0 / 220, 0.25, 0}},
+		{"spend_share_electronics", [3]float64{200.0 / 210, 0, 0}},
+		{"spend_share_books", [3]float64{10.0 / 210, 1, 0}},
+		{"loyalty_hhi", [3]float64{(200.0/210)*(200.0/210) + (10.0/210)*(10.0/210), 1, 0}},
+		{"events", [3]float64{4, 0, 3}},
+		// U3 has no session ids: 23:00 and 23:20 share a session, 00:00 (40 min later) starts one.
+		{"sessions", [3]float64{1, 0, 2}},
+		{"session_minutes", [3]float64{30, 0, 10}},
+		{"events_per_session", [3]float64{4, 0, 1.5}},
+		{"share_night", [3]float64{0, 0, 1.0 / 3}},
+		{"share_evening", [3]float64{0, 0, 2.0 / 3}},
+		{"weekend_share", [3]float64{1, 0, 0}}, // 2024-01-06 is a Saturday
+		{"cart_rate", [3]float64{1, 0, 0}},
+		{"checkout_rate", [3]float64{1, 0, 0}},
+		{"days_since_last_event", [3]float64{25 + 14.5/24, window, 0}}, // last event 2024-01-06 09:30,
+		{"social_actions", [3]float64{0, 3, 0}},
+		{"topic_share_travel", [3]float64{0, 2.0 / 3, 0}},
+		// U3 has no users row: the base medians fill in.
+		{"age", [3]float64{34, 24, 29}},
+		{"signup_tenure_days", [3]float64{387, 31, 209}},
+		{"gender_female", [3]float64{1, 0, 0}},
+		{"gender_other", [3]float64{0, 0, 1}},
+		{"variety_entropy", [3]float64{-(200.0/210)*math.Log(200.0/210) - (10.0/210)*math.Log(10.0/210), 0, 0}},
+		{"days_since_last_activity", [3]float64{20 + 14.0/24, 10 + 3.0/24, 0}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.feature, func(t *testing.T) {
+			j := tab.Col(tt.feature)
+			if j < 0 {
+				t.Fatalf("no feature %q", tt.feature)
+			}
+			got := [3]float64{tab.X.At(0, j), tab.X.At(1, j), tab.X.At(2, j)}
+			if diff := cmp.Diff(tt.want, got, cmpopts.EquateApprox(1e-12, 1e-12)); diff != "" {
+				t.Errorf("(-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestComputeOnlyOneDataset(t *testing.T) {
+	db, err := sql.Open("duckdb", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	db.SetMaxOpenConns(1)
+	ctx := context.Background()
+	if _, err := dataset.LoadCSV(ctx, db, dataset.Sources{Social: filepath.Join("testdata", "tiny", "social.csv")}); err != nil {
+		t.Fatal(err)
+	}
+	tab, err := features.Compute(ctx, db, features.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]string{"U2"}, tab.UserIDs); diff != "" {
+		t.Fatalf("user ids (-want +got):\n%s", diff)
+	}
+	if got := tab.X.At(0, tab.Col("frequency")); got != 0 {
+		t.Errorf("frequency without transactions = %v, want 0", got)
+	}
+}
+
+func TestOptionsValidate(t *testing.T) {
+	tests := []struct {
+		name string
+		opts features.Options
+		ok   bool
+	}{
+		{"zero means defaults", features.Options{}, true},
+		{"negative top categories", features.Options{TopCategories: -1}, false},
+		{"negative session gap", features.Options{SessionGap: -time.Minute}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if err := tt.opts.Validate(); (err == nil) != tt.ok {
+				t.Errorf("Validate() = %v, want ok=%v", err, tt.ok)
+			}
+		})
+	}
+}

@@ -1,0 +1,401 @@
+package features
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Query is the feature SQL for one database and its column catalogue.
+type Query struct {
+	SQL         string
+	Features    []Feature
+	AsOf        time.Time
+	WindowStart time.Time
+	Spec        *Spec
+}
+
+// eventTypes are the canonical event types that get their own counts.
+var eventTypes = []string{"page_view", "search", "product_view", "add_to_cart", "checkout", "login"}
+
+// socialActions are the canonical social actions that get their own counts.
+var socialActions = []string{"post", "like", "share", "comment", "follow"}
+
+// dayParts split the day by hour: [from, to).
+var dayParts = []struct {
+	name     string
+	from, to int
+}{{"night", 0, 6}, {"morning", 6, 12}, {"afternoon", 12, 18}, {"evening", 18, 24}}
+
+const tsLayout = "2006-01-02 15:04:05.999999"
+
+// Build inspects db for the reference dates and the top categorical values,
+// then writes the feature SQL. opts must have its defaults applied.
+func Build(ctx context.Context, db *sql.DB, opts Options) (*Query, error) {
+	opts = opts.withDefaults()
+	var minTS, maxTS sql.NullTime
+	err := db.QueryRowContext(ctx, `SELECT min(ts), max(ts) FROM (
+		SELECT min(timestamp) ts FROM events UNION ALL SELECT max(timestamp) FROM events
+		UNION ALL SELECT min(timestamp) FROM transactions UNION ALL SELECT max(timestamp) FROM transactions
+		UNION ALL SELECT min(timestamp) FROM social UNION ALL SELECT max(timestamp) FROM social
+		UNION ALL SELECT CAST(min(signup_date) AS TIMESTAMP) FROM users)`).Scan(&minTS, &maxTS)
+	if err != nil {
+		return nil, fmt.Errorf("find the data's time range: %w", err)
+	}
+	asOf := opts.AsOf
+	if asOf.IsZero() {
+		if !maxTS.Valid {
+			return nil, fmt.Errorf("the data has no timestamps: set the reference date (as_of)")
+		}
+		asOf = maxTS.Time
+	}
+	start := asOf
+	if minTS.Valid && minTS.Time.Before(asOf) {
+		start = minTS.Time
+	}
+	capDays := asOf.Sub(start).Hours() / 24
+	if capDays < 1 {
+		capDays = 1
+	}
+	if opts.Spec != nil {
+		return buildSpec(ctx, db, opts, asOf, start)
+	}
+
+	cats, err := topValues(ctx, db, `SELECT category v, sum(n) n FROM (
+		SELECT category, sum(abs(quantity * unit_price)) * 10 n FROM transactions WHERE category IS NOT NULL AND category <> '' GROUP BY ALL
+		UNION ALL SELECT category, count(*) n FROM events WHERE category IS NOT NULL AND category <> '' GROUP BY ALL)
+		GROUP BY v ORDER BY n DESC, v LIMIT `, opts.TopCategories)
+	if err != nil {
+		return nil, fmt.Errorf("find top categories: %w", err)
+	}
+	topics, err := topValues(ctx, db, `SELECT topic v, count(*) n FROM social WHERE topic IS NOT NULL AND topic <> '' GROUP BY v ORDER BY n DESC, v LIMIT `, opts.TopTopics)
+	if err != nil {
+		return nil, fmt.Errorf("find top topics: %w", err)
+	}
+	demo := map[string][]string{}
+	for _, f := range []string{"gender", "country", "acquisition_channel", "device"} {
+		v, err := topValues(ctx, db, fmt.Sprintf(`SELECT %[1]s v, count(*) n FROM users WHERE %[1]s IS NOT NULL AND %[1]s <> '' GROUP BY v ORDER BY n DESC, v LIMIT `, f), opts.TopValues)
+		if err != nil {
+			return nil, fmt.Errorf("find top values of users.%s: %w", f, err)
+		}
+		demo[f] = v
+	}
+	var noSession int64
+	if err := db.QueryRowContext(ctx, `SELECT count(*) FROM events WHERE session_id IS NULL OR session_id = ''`).Scan(&noSession); err != nil {
+		return nil, fmt.Errorf("count events without a session id: %w", err)
+	}
+	spec := &Spec{Categories: cats, Topics: topics, Values: demo, WindowDays: capDays}
+	b := &builder{asOf: asOf, capDays: capDays, gapSeconds: opts.SessionGap.Seconds(), needSessions: noSession > 0}
+	b.write(cats, topics, demo)
+	spec.Names = slicesNames(b.features)
+	return &Query{SQL: b.sql.String(), Features: b.features, AsOf: asOf, WindowStart: start, Spec: spec}, nil
+}
+
+func topValues(ctx context.Context, db *sql.DB, q string, limit int) ([]string, error) {
+	rows, err := db.QueryContext(ctx, q+fmt.Sprint(limit))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	seen := map[string]bool{}
+	for rows.Next() {
+		var v string
+		var n float64
+		if err := rows.Scan(&v, &n); err != nil {
+			return nil, err
+		}
+		// Two values with the same slug would give two columns of one
+		// name, and a value called "other" would clash with the pooled
+		// column: both are left to the pool.
+		if seen[slug(v)] || slug(v) == "other" {
+			continue
+		}
+		seen[slug(v)] = true
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
+
+type builder struct {
+	asOf       time.Time
+	capDays    float64
+	gapSeconds float64
+	sql        strings.Builder
+	features   []Feature
+	cols       []string
+	cats       []string // top categories, shared by spend shares and event affinities
+	// needSessions is set when some events have no session id.
+	needSessions bool
+}
+
+// col adds an output column: its SQL expression over the joined CTEs and
+// its catalogue entry.
+func (b *builder) col(f Feature, expr string) {
+	b.features = append(b.features, f)
+	b.cols = append(b.cols, fmt.Sprintf("CAST(%s AS DOUBLE) AS %s", expr, quoteIdent(f.Name)))
+}
+
+func (b *builder) write(cats, topics []string, demo map[string][]string) {
+	b.cats = cats
+	asOf := "TIMESTAMP '" + b.asOf.UTC().Format(tsLayout) + "'"
+	capDays := fmt.Sprintf("%g", b.capDays)
+	w := &b.sql
+	fmt.Fprintf(w, `WITH
+u AS (
+  SELECT user_id FROM users WHERE user_id IS NOT NULL
+  UNION SELECT user_id FROM events WHERE user_id IS NOT NULL
+  UNION SELECT user_id FROM transactions WHERE user_id IS NOT NULL
+  UNION SELECT user_id FROM social WHERE user_id IS NOT NULL),
+tx AS (
+  SELECT user_id, order_id, timestamp AS ts, product_id, category, quantity AS q, unit_price AS p,
+         coalesce(discount, 0) AS disc
+  FROM transactions WHERE timestamp <= %[1]s),
+catmed AS (SELECT category, median(p) AS med FROM tx WHERE q > 0 AND p > 0 GROUP BY category),
+ord AS (
+  SELECT user_id, order_id, min(ts) AS ts, sum(q * p * (1 - disc)) AS val, sum(q) AS items
+  FROM tx WHERE q > 0 GROUP BY ALL),
+ordgap AS (
+  SELECT user_id, date_diff('second', lag(ts) OVER (PARTITION BY user_id ORDER BY ts, order_id), ts) / 86400.0 AS gap
+  FROM ord),
+gaps AS (SELECT user_id, avg(gap) AS gap_mean, stddev_pop(gap) AS gap_std FROM ordgap WHERE gap IS NOT NULL GROUP BY user_id),
+oagg AS (SELECT user_id, count(*) AS orders, avg(val) AS aov, avg(items) AS ipo, min(ts) AS first_ts, max(ts) AS last_ts FROM ord GROUP BY user_id),
+tagg AS (
+  SELECT tx.user_id,
+    sum(q * p * (1 - disc)) AS net_spend,
+    sum(q) FILTER (WHERE q > 0) AS units,
+    coalesce(-sum(q) FILTER (WHERE q < 0), 0) AS returned_units,
+    count(DISTINCT product_id) FILTER (WHERE q > 0) AS products,
+    count(DISTINCT tx.category) FILTER (WHERE q > 0) AS categories,
+    sum(q * p * disc) FILTER (WHERE q > 0) / nullif(sum(q * p) FILTER (WHERE q > 0), 0) AS discount_share,
+    avg(CASE WHEN disc > 0 THEN 1.0 ELSE 0.0 END) FILTER (WHERE q > 0) AS discounted_lines,
+    avg(p / nullif(med, 0)) FILTER (WHERE q > 0) AS price_level
+  FROM tx LEFT JOIN catmed ON tx.category = catmed.category GROUP BY tx.user_id),
+tcat AS (
+  SELECT user_id, category, sum(q * p * (1 - disc)) AS spend FROM tx WHERE q > 0 GROUP BY ALL HAVING sum(q * p * (1 - disc)) > 0),
+tcatp AS (SELECT user_id, category, spend / sum(spend) OVER (PARTITION BY user_id) AS share FROM tcat),
+tcagg AS (
+  SELECT user_id, sum(share * share) AS hhi, greatest(-sum(share * ln(share)), 0) AS entropy%[2]s
+  FROM tcatp GROUP BY user_id),
+%[7]s
+sess AS (SELECT user_id, sess, date_diff('second', min(ts), max(ts)) / 60.0 AS minutes, count(*) AS n FROM ev GROUP BY ALL),
+sagg AS (SELECT user_id, count(*) AS sessions, avg(minutes) AS session_minutes, avg(n) AS per_session FROM sess GROUP BY user_id),
+eagg AS (
+  SELECT user_id, count(*) AS events, count(DISTINCT CAST(ts AS DATE)) AS active_days, max(ts) AS last_ts,
+    avg(CASE WHEN isodow(ts) >= 6 THEN 1.0 ELSE 0.0 END) AS weekend%[4]s
+  FROM ev GROUP BY user_id),
+so AS (SELECT user_id, timestamp AS ts, action, topic FROM social WHERE timestamp <= %[1]s),
+soagg AS (
+  SELECT user_id, count(*) AS actions, count(DISTINCT CAST(ts AS DATE)) AS active_days, max(ts) AS last_ts%[5]s
+  FROM so GROUP BY user_id),
+dem AS (
+  SELECT user_id, any_value(birth_year) AS birth_year, any_value(signup_date) AS signup_date%[6]s
+  FROM users WHERE user_id IS NOT NULL GROUP BY user_id),
+demfill AS (
+  SELECT coalesce(median(year(%[1]s) - birth_year), 0) AS age,
+         coalesce(median(date_diff('day', signup_date, CAST(%[1]s AS DATE))), 0) AS signup_days
+  FROM dem)
+SELECT u.user_id`, asOf, b.catShareCols(cats), b.gapSeconds, b.eventCols(), b.socialCols(topics), b.demoCols(demo), b.sessionCTE(asOf))
+
+	days := func(ts string) string {
+		return fmt.Sprintf("date_diff('second', %s, %s) / 86400.0", ts, asOf)
+	}
+	T, E, S, D, P := GroupTransactions, GroupEvents, GroupSocial, GroupDemographics, GroupPsychographic
+	// Transactions.
+	b.col(Feature{"recency_days", T, "days from the last purchase to as_of; users who never bought get the data window's length", true},
+		fmt.Sprintf("coalesce(%s, %s)", days("oagg.last_ts"), capDays))
+	b.col(Feature{"frequency", T, "number of distinct orders with a positive quantity", true}, "coalesce(oagg.orders, 0)")
+	b.col(Feature{"monetary", T, "net spend: sum of quantity × unit_price × (1 − discount), returns included as negative lines", true}, "coalesce(tagg.net_spend, 0)")
+	b.col(Feature{"avg_order_value", T, "mean paid value of an order (positive lines only)", true}, "coalesce(oagg.aov, 0)")
+	b.col(Feature{"items_per_order", T, "mean units per order", true}, "coalesce(oagg.ipo, 0)")
+	b.col(Feature{"purchase_tenure_days", T, "days from the first purchase to as_of (0 without purchases)", true},
+		fmt.Sprintf("coalesce(%s, 0)", days("oagg.first_ts")))
+	b.col(Feature{"order_gap_mean_days", T, "mean days between consecutive orders (0 with fewer than two)", true}, "coalesce(gaps.gap_mean, 0)")
+	b.col(Feature{"order_gap_std_days", T, "population standard deviation of days between orders (0 with fewer than two)", true}, "coalesce(gaps.gap_std, 0)")
+	b.col(Feature{"distinct_products", T, "distinct products bought", true}, "coalesce(tagg.products, 0)")
+	b.col(Feature{"distinct_categories", T, "distinct categories bought", false}, "coalesce(tagg.categories, 0)")
+	b.col(Feature{"return_rate", T, "units returned (negative quantities) ÷ units bought", false},
+		"least(coalesce(tagg.returned_units / nullif(tagg.units, 0), 0), 1)")
+	b.col(Feature{"price_level", T, "mean of unit_price ÷ the category's median unit price over bought lines (1 = typical; 1 without purchases)", false},
+		"coalesce(tagg.price_level, 1)")
+	b.col(Feature{"discount_share", T, "share of the list value of bought lines given as discount", false}, "coalesce(tagg.discount_share, 0)")
+	b.col(Feature{"discounted_line_share", T, "share of bought lines that carried a discount", false}, "coalesce(tagg.discounted_lines, 0)")
+	for _, c := range cats {
+		b.col(Feature{"spend_share_" + slug(c), T, fmt.Sprintf("share of net spend on category %q", c), false},
+			fmt.Sprintf("coalesce(tcagg.%s, 0)", quoteIdent("cs_"+slug(c))))
+	}
+	b.col(Feature{"spend_share_other", T, "share of net spend on categories outside the top ones", false}, "coalesce(tcagg.cs_other, 0)")
+
+	// Events.
+	b.col(Feature{"events", E, "number of events", true}, "coalesce(eagg.events, 0)")
+	for _, t := range eventTypes {
+		b.col(Feature{"count_" + t, E, fmt.Sprintf("number of %s events", t), true}, fmt.Sprintf("coalesce(eagg.%s, 0)", quoteIdent("n_"+t)))
+	}
+	for _, t := range eventTypes {
+		b.col(Feature{"share_" + t, E, fmt.Sprintf("share of events that are %s", t), false},
+			fmt.Sprintf("coalesce(eagg.%s / nullif(eagg.events, 0), 0)", quoteIdent("n_"+t)))
+	}
+	b.col(Feature{"sessions", E, fmt.Sprintf("number of sessions (the source's session id, else a new session after %g minutes without events)", b.gapSeconds/60), true}, "coalesce(sagg.sessions, 0)")
+	b.col(Feature{"events_per_session", E, "mean events per session", true}, "coalesce(sagg.per_session, 0)")
+	b.col(Feature{"session_minutes", E, "mean minutes from a session's first to its last event", true}, "coalesce(sagg.session_minutes, 0)")
+	b.col(Feature{"active_days", E, "distinct days with at least one event", true}, "coalesce(eagg.active_days, 0)")
+	b.col(Feature{"days_since_last_event", E, "days from the last event to as_of; the data window's length without events", true},
+		fmt.Sprintf("coalesce(%s, %s)", days("eagg.last_ts"), capDays))
+	for _, p := range dayParts {
+		b.col(Feature{"share_" + p.name, E, fmt.Sprintf("share of events between %02d:00 and %02d:00", p.from, p.to), false},
+			fmt.Sprintf("coalesce(eagg.%s, 0)", quoteIdent("dp_"+p.name)))
+	}
+	b.col(Feature{"weekend_share", E, "share of events on Saturday or Sunday", false}, "coalesce(eagg.weekend, 0)")
+	b.col(Feature{"cart_rate", E, "add_to_cart events ÷ product_view events (0 without product views, capped at 1)", false},
+		"least(coalesce(eagg.n_add_to_cart / nullif(eagg.n_product_view, 0), 0), 1)")
+	b.col(Feature{"checkout_rate", E, "checkout events ÷ add_to_cart events (0 without add_to_cart, capped at 1)", false},
+		"least(coalesce(eagg.n_checkout / nullif(eagg.n_add_to_cart, 0), 0), 1)")
+	for _, d := range []string{"mobile", "desktop", "tablet"} {
+		b.col(Feature{"device_share_" + d, E, fmt.Sprintf("share of events from a %s device", d), false},
+			fmt.Sprintf("coalesce(eagg.%s / nullif(eagg.events, 0), 0)", quoteIdent("dev_"+d)))
+	}
+	for _, c := range cats {
+		b.col(Feature{"affinity_" + slug(c), E, fmt.Sprintf("share of events with a category that are about %q", c), false},
+			fmt.Sprintf("coalesce(eagg.%s / nullif(eagg.cat_events, 0), 0)", quoteIdent("ec_"+slug(c))))
+	}
+
+	// Social.
+	b.col(Feature{"social_actions", S, "number of social actions", true}, "coalesce(soagg.actions, 0)")
+	for _, a := range socialActions {
+		b.col(Feature{"social_" + a + "s", S, fmt.Sprintf("number of %s actions", a), true}, fmt.Sprintf("coalesce(soagg.%s, 0)", quoteIdent("a_"+a)))
+	}
+	b.col(Feature{"social_active_days", S, "distinct days with a social action", true}, "coalesce(soagg.active_days, 0)")
+	for _, t := range topics {
+		b.col(Feature{"topic_share_" + slug(t), S, fmt.Sprintf("share of social actions about topic %q", t), false},
+			fmt.Sprintf("coalesce(soagg.%s / nullif(soagg.actions, 0), 0)", quoteIdent("t_"+slug(t))))
+	}
+
+	// Demographics.
+	b.col(Feature{"age", D, "year(as_of) − birth_year; the base median when unknown", false},
+		"coalesce(year("+asOf+") - dem.birth_year, (SELECT age FROM demfill))")
+	b.col(Feature{"signup_tenure_days", D, "days from signup_date to as_of; the base median when unknown", true},
+		"greatest(coalesce(date_diff('day', dem.signup_date, CAST("+asOf+" AS DATE)), (SELECT signup_days FROM demfill)), 0)")
+	for _, f := range []string{"gender", "country", "acquisition_channel", "device"} {
+		for _, v := range demo[f] {
+			b.col(Feature{f + "_" + slug(v), D, fmt.Sprintf("1 when users.%s is %q", f, v), false},
+				fmt.Sprintf("coalesce(dem.%s, 0)", quoteIdent("oh_"+f+"_"+slug(v))))
+		}
+		if len(demo[f]) > 0 {
+			b.col(Feature{f + "_other", D, fmt.Sprintf("1 when users.%s is another value or unknown", f), false},
+				fmt.Sprintf("1 - coalesce(%s, 0)", oneHotSum(f, demo[f])))
+		}
+	}
+
+	// Psychographic.
+	b.col(Feature{"price_sensitivity", P, "mean of discounted_line_share and (1 − min(price_level, 2) / 2): high for buyers of cheap, discounted goods (0.25 without purchases)", false},
+		"(coalesce(tagg.discounted_lines, 0) + 1 - least(coalesce(tagg.price_level, 1), 2) / 2) / 2")
+	b.col(Feature{"loyalty_hhi", P, "Herfindahl index of spend over categories: 1 = all spend in one category (0 without purchases)", false}, "coalesce(tcagg.hhi, 0)")
+	b.col(Feature{"variety_entropy", P, "entropy (nats) of spend over categories (0 without purchases)", false}, "coalesce(tcagg.entropy, 0)")
+	b.col(Feature{"days_since_last_activity", P, "days from the last event, purchase or social action to as_of", true},
+		fmt.Sprintf("least(coalesce(%s, %s), coalesce(%s, %s), coalesce(%s, %s))",
+			days("eagg.last_ts"), capDays, days("oagg.last_ts"), capDays, days("soagg.last_ts"), capDays))
+
+	w.WriteString(",\n  " + strings.Join(b.cols, ",\n  "))
+	w.WriteString(`
+FROM u
+LEFT JOIN oagg ON oagg.user_id = u.user_id
+LEFT JOIN gaps ON gaps.user_id = u.user_id
+LEFT JOIN tagg ON tagg.user_id = u.user_id
+LEFT JOIN tcagg ON tcagg.user_id = u.user_id
+LEFT JOIN sagg ON sagg.user_id = u.user_id
+LEFT JOIN eagg ON eagg.user_id = u.user_id
+LEFT JOIN soagg ON soagg.user_id = u.user_id
+LEFT JOIN dem ON dem.user_id = u.user_id`)
+}
+
+// sessionCTE defines ev, the events up to as_of with a session key: the
+// source's session id, or when some events lack one, a key that starts a
+// new session after the configured gap (the window functions this needs
+// are skipped when every event has an id).
+func (b *builder) sessionCTE(asOf string) string {
+	if !b.needSessions {
+		return fmt.Sprintf(`ev AS (
+  SELECT user_id, timestamp AS ts, session_id AS sess, event_type AS et, category, device
+  FROM events WHERE timestamp <= %s),`, asOf)
+	}
+	return fmt.Sprintf(`ev0 AS (
+  SELECT user_id, timestamp AS ts, nullif(session_id, '') AS sid, event_type AS et, category, device,
+         lag(timestamp) OVER (PARTITION BY user_id ORDER BY timestamp) AS prev_ts
+  FROM events WHERE timestamp <= %s),
+ev AS (
+  SELECT *, coalesce(sid, user_id || '~' || CAST(sum(CASE WHEN prev_ts IS NULL OR date_diff('second', prev_ts, ts) > %g THEN 1 ELSE 0 END)
+           OVER (PARTITION BY user_id ORDER BY ts ROWS UNBOUNDED PRECEDING) AS VARCHAR)) AS sess
+  FROM ev0),`, asOf, b.gapSeconds)
+}
+
+func oneHotSum(field string, vals []string) string {
+	var parts []string
+	for _, v := range vals {
+		parts = append(parts, "dem."+quoteIdent("oh_"+field+"_"+slug(v)))
+	}
+	return strings.Join(parts, " + ")
+}
+
+func (b *builder) catShareCols(cats []string) string {
+	var s strings.Builder
+	for _, c := range cats {
+		fmt.Fprintf(&s, ",\n    sum(share) FILTER (WHERE category = %s) AS %s", quoteString(c), quoteIdent("cs_"+slug(c)))
+	}
+	other := "category IS NULL"
+	if len(cats) > 0 {
+		other += " OR category NOT IN (" + quoteList(cats) + ")"
+	} else {
+		other = "true"
+	}
+	fmt.Fprintf(&s, ",\n    sum(share) FILTER (WHERE %s) AS cs_other", other)
+	return s.String()
+}
+
+func (b *builder) eventCols() string {
+	var s strings.Builder
+	for _, t := range eventTypes {
+		fmt.Fprintf(&s, ",\n    count(*) FILTER (WHERE et = %s) AS %s", quoteString(t), quoteIdent("n_"+t))
+	}
+	for _, p := range dayParts {
+		fmt.Fprintf(&s, ",\n    avg(CASE WHEN hour(ts) >= %d AND hour(ts) < %d THEN 1.0 ELSE 0.0 END) AS %s", p.from, p.to, quoteIdent("dp_"+p.name))
+	}
+	for _, d := range []string{"mobile", "desktop", "tablet"} {
+		fmt.Fprintf(&s, ",\n    count(*) FILTER (WHERE lower(device) = %s) AS %s", quoteString(d), quoteIdent("dev_"+d))
+	}
+	s.WriteString(",\n    count(*) FILTER (WHERE category IS NOT NULL AND category <> '') AS cat_events")
+	for _, c := range b.cats {
+		fmt.Fprintf(&s, ",\n    count(*) FILTER (WHERE category = %s) AS %s", quoteString(c), quoteIdent("ec_"+slug(c)))
+	}
+	return s.String()
+}
+
+func (b *builder) socialCols(topics []string) string {
+	var s strings.Builder
+	for _, a := range socialActions {
+		fmt.Fprintf(&s, ",\n    count(*) FILTER (WHERE action = %s) AS %s", quoteString(a), quoteIdent("a_"+a))
+	}
+	for _, t := range topics {
+		fmt.Fprintf(&s, ",\n    count(*) FILTER (WHERE topic = %s) AS %s", quoteString(t), quoteIdent("t_"+slug(t)))
+	}
+	return s.String()
+}
+
+func (b *builder) demoCols(demo map[string][]string) string {
+	var s strings.Builder
+	for _, f := range []string{"gender", "country", "acquisition_channel", "device"} {
+		for _, v := range demo[f] {
+			fmt.Fprintf(&s, ",\n    max(CASE WHEN %s = %s THEN 1 ELSE 0 END) AS %s", quoteIdent(f), quoteString(v), quoteIdent("oh_"+f+"_"+slug(v)))
+		}
+	}
+	return s.String()
+}
+
+func quoteList(vals []string) string {
+	q := make([]string, len(vals))
+	for i, v := range vals {
+		q[i] = quoteString(v)
+	}
+	return strings.Join(q, ", ")
+}

@@ -1,0 +1,149 @@
+package cli
+
+import (
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"io"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"github.com/persona-seg/persona/internal/atomicfile"
+	"github.com/persona-seg/persona/pipeline"
+	"github.com/persona-seg/persona/profile"
+)
+
+// CompareOptions holds the flags of persona compare.
+type CompareOptions struct {
+	IO *IOStreams
+
+	Before, After string // two runs' output folders
+	Moves         string // optional CSV of the users who moved
+	JSON          bool
+}
+
+// NewCmdCompare compares the segments of two runs.
+func NewCmdCompare(f *Factory, runF func(*CompareOptions) error) *cobra.Command {
+	opts := &CompareOptions{IO: f.IO}
+	cmd := &cobra.Command{
+		Use:   "compare --before DIR1 --after DIR2 [--moves FILE]",
+		Short: "Show how users moved between the segments of two runs",
+		Long: `Compare the segments of two runs (their segments.csv): the transition matrix
+of users from each segment of the first run (rows) to each segment of the
+second (columns), the matching of segments by overlap (the Hungarian
+algorithm on shared users), and who moved: the users whose new segment is
+not the one matched with their old segment. --moves writes those users to a
+CSV file (user_id, before, before_name, after, after_name).`,
+		Example: `  persona compare --before runs/2024-05 --after runs/2024-06
+  persona compare --before old --after new --moves moved.csv --json`,
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if opts.Before == "" || opts.After == "" {
+				return usagef("--before and --after must both name a run's output folder")
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return compareRun(opts)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&opts.Before, "before", "", "output `folder` of the first run (required)")
+	fl.StringVar(&opts.After, "after", "", "output `folder` of the second run (required)")
+	fl.StringVar(&opts.Moves, "moves", "", "write the users who moved to this CSV `file`")
+	fl.BoolVar(&opts.JSON, "json", false, "print the comparison as JSON")
+	return cmd
+}
+
+func compareRun(opts *CompareOptions) error {
+	bIDs, bLab, bNames, err := pipeline.ReadSegments(filepath.Join(opts.Before, "segments.csv"))
+	if err != nil {
+		return fmt.Errorf("read --before: %w", err)
+	}
+	aIDs, aLab, aNames, err := pipeline.ReadSegments(filepath.Join(opts.After, "segments.csv"))
+	if err != nil {
+		return fmt.Errorf("read --after: %w", err)
+	}
+	t, err := profile.Compare(bIDs, bLab, aIDs, aLab)
+	if err != nil {
+		return err
+	}
+	if opts.Moves != "" {
+		if err := atomicfile.Write(opts.Moves, func(w io.Writer) error {
+			cw := csv.NewWriter(w)
+			cw.Write([]string{"user_id", "before", "before_name", "after", "after_name"})
+			for _, m := range t.Moves {
+				cw.Write([]string{m.User, strconv.Itoa(m.Before), bNames[m.Before], strconv.Itoa(m.After), aNames[m.After]})
+			}
+			cw.Flush()
+			return cw.Error()
+		}); err != nil {
+			return err
+		}
+	}
+	if opts.JSON {
+		enc := json.NewEncoder(opts.IO.Out)
+		enc.SetIndent("", "  ")
+		return enc.Encode(t)
+	}
+	w := opts.IO.Out
+	fmt.Fprintf(w, "%d users in both runs (%d only before, %d only after); %d moved (%.1f%%).\n\n",
+		t.Users, t.OnlyBefore, t.OnlyAfter, len(t.Moves), 100*float64(len(t.Moves))/float64(max(t.Users, 1)))
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprint(tw, "BEFORE \\ AFTER\t")
+	for _, a := range t.After {
+		fmt.Fprintf(tw, "%d\t", a)
+	}
+	fmt.Fprintln(tw, "")
+	for i, b := range t.Before {
+		fmt.Fprintf(tw, "%d\t", b)
+		for _, c := range t.Counts[i] {
+			fmt.Fprintf(tw, "%d\t", c)
+		}
+		fmt.Fprintln(tw, "")
+	}
+	tw.Flush()
+
+	fmt.Fprintln(w, "\nMatched segments (after ← before, users kept):")
+	bi := map[int]int{}
+	for i, b := range t.Before {
+		bi[b] = i
+	}
+	for j, a := range t.After {
+		b, ok := t.Match[a]
+		if !ok {
+			fmt.Fprintf(w, "  %d %q ← new segment\n", a, aNames[a])
+			continue
+		}
+		fmt.Fprintf(w, "  %d %q ← %d %q, %d users\n", a, aNames[a], b, bNames[b], t.Counts[bi[b]][j])
+	}
+	type flow struct{ b, a, n int }
+	var flows []flow
+	count := map[[2]int]int{}
+	for _, m := range t.Moves {
+		count[[2]int{m.Before, m.After}]++
+	}
+	for k, n := range count {
+		flows = append(flows, flow{k[0], k[1], n})
+	}
+	sort.Slice(flows, func(i, j int) bool {
+		if flows[i].n != flows[j].n {
+			return flows[i].n > flows[j].n
+		}
+		if flows[i].b != flows[j].b {
+			return flows[i].b < flows[j].b
+		}
+		return flows[i].a < flows[j].a
+	})
+	if len(flows) > 0 {
+		fmt.Fprintln(w, "\nLargest moves:")
+		for _, f := range flows[:min(len(flows), 10)] {
+			fmt.Fprintf(w, "  %d users: %d %q → %d %q\n", f.n, f.b, bNames[f.b], f.a, aNames[f.a])
+		}
+	}
+	return nil
+}

@@ -1,0 +1,171 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/persona-seg/persona/pipeline"
+)
+
+// DriverName is the database/sql driver the pipeline computes features
+// with; cmd/persona registers DuckDB under it.
+const DriverName = "duckdb"
+
+// DemoOptions holds the flags of "persona demo".
+type DemoOptions struct {
+	IO    *IOStreams
+	Out   string
+	Users int
+	Seed  uint64
+	SegmentFlags
+	Quiet bool
+	JSON  bool
+}
+
+// NewCmdDemo generates demo data and runs the whole pipeline on it.
+func NewCmdDemo(f *Factory, runF func(*DemoOptions) error) *cobra.Command {
+	opts := &DemoOptions{IO: f.IO}
+	cmd := &cobra.Command{
+		Use:   "demo",
+		Short: "Generate demo data and run the whole pipeline on it",
+		Long: `Generate a realistic demo user base with planted personas (users, events,
+transactions and social activity as CSV in OUT/data), then run the whole
+pipeline on it: features per user, scaling, k-means with the number of
+segments chosen by silhouette, segment profiles and the report.
+
+Outputs in OUT: segments.csv, profiles.json, report.html (+ charts/),
+summary.json (k, silhouette, sizes, timings, ari_vs_planted).`,
+		Example: `  persona demo --out demo-out
+  persona demo --out /tmp/small --users 2000 --seed 7
+  persona demo --out demo-out --k 6 --json`,
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if opts.Users < 1 {
+				return usagef("--users must be a positive number of users, got %d", opts.Users)
+			}
+			if opts.Out == "" {
+				return usagef("--out must name a folder")
+			}
+			if err := opts.SegmentFlags.validate(); err != nil {
+				return err
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return demoRun(opts)
+		},
+	}
+	cmd.Flags().StringVarP(&opts.Out, "out", "o", "demo-out", "output `folder`")
+	cmd.Flags().IntVar(&opts.Users, "users", 20000, "number of demo users")
+	cmd.Flags().Uint64Var(&opts.Seed, "seed", 1, "random seed: the same seed gives the same data and segments")
+	opts.SegmentFlags.register(cmd)
+	cmd.Flags().BoolVarP(&opts.Quiet, "quiet", "q", false, "print nothing but errors")
+	cmd.Flags().BoolVar(&opts.JSON, "json", false, "print the run summary as JSON on stdout")
+	return cmd
+}
+
+func parseKRange(s string) (int, int, error) {
+	var lo, hi int
+	if _, err := fmt.Sscanf(strings.TrimSpace(s), "%d..%d", &lo, &hi); err != nil {
+		return 0, 0, usagef("--k-range must look like 2..12, got %q", s)
+	}
+	if lo < 2 || hi < lo {
+		return 0, 0, usagef("--k-range must satisfy 2 <= MIN <= MAX, got %q", s)
+	}
+	return lo, hi, nil
+}
+
+func demoRun(opts *DemoOptions) error {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	prog := newProgress(opts.IO, opts.Quiet || opts.JSON)
+	po := pipeline.Options{
+		Out: opts.Out, Seed: opts.Seed,
+		Logger:   slog.New(slog.DiscardHandler),
+		Progress: prog.update,
+	}
+	if err := opts.SegmentFlags.apply(&po); err != nil {
+		return err
+	}
+	sum, err := pipeline.Demo(ctx, DriverName, pipeline.DemoOptions{Users: opts.Users, Options: po})
+	prog.done()
+	if err != nil {
+		return err
+	}
+	if opts.JSON {
+		enc := json.NewEncoder(opts.IO.Out)
+		enc.SetIndent("", "  ")
+		return enc.Encode(sum)
+	}
+	if !opts.Quiet {
+		printSummary(opts.IO.Out, opts.Out, sum)
+	}
+	return nil
+}
+
+func printSummary(w io.Writer, out string, sum *pipeline.Summary) {
+	fmt.Fprintf(w, "\n%d users, %d segments (%s), silhouette %.3f", sum.Users, sum.K, sum.KRule, sum.Silhouette)
+	if sum.ARIVsPlanted != nil {
+		fmt.Fprintf(w, ", ari_vs_planted %.3f", *sum.ARIVsPlanted)
+	}
+	fmt.Fprintf(w, ", %.1fs\n\n", sum.TotalSeconds)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "SEGMENT\tUSERS\tSHARE\tNAME")
+	for _, s := range sum.Segments {
+		fmt.Fprintf(tw, "%d\t%d\t%.1f%%\t%s\n", s.ID, s.Size, 100*s.Share, s.Name)
+	}
+	tw.Flush()
+	fmt.Fprintf(w, "\nReport: %s/report.html\n", strings.TrimRight(out, "/"))
+}
+
+// progress renders pipeline progress on stderr: a line per step, redrawn in
+// place on a terminal.
+type progress struct {
+	w     io.Writer
+	tty   bool
+	off   bool
+	start time.Time
+	step  string
+	open  bool
+}
+
+func newProgress(ios *IOStreams, quiet bool) *progress {
+	return &progress{w: ios.ErrOut, tty: ios.ErrTTY, off: quiet, start: time.Now()}
+}
+
+func (p *progress) update(u pipeline.Progress) {
+	if p.off {
+		return
+	}
+	el := time.Since(p.start).Seconds()
+	msg := fmt.Sprintf("[%6.1fs] %s", el, u.Step)
+	if u.Total > 0 {
+		msg += fmt.Sprintf(" %d/%d", u.Done, u.Total)
+	}
+	if p.tty {
+		fmt.Fprintf(p.w, "\r\033[K%s", msg)
+		p.open = true
+		return
+	}
+	if u.Step != p.step || u.Total == 0 {
+		fmt.Fprintln(p.w, msg)
+	}
+	p.step = u.Step
+}
+
+func (p *progress) done() {
+	if p.open {
+		fmt.Fprintln(p.w)
+		p.open = false
+	}
+}

@@ -1,0 +1,163 @@
+package cli
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/persona-seg/persona/dataset"
+	"github.com/persona-seg/persona/features"
+	"github.com/persona-seg/persona/pipeline"
+)
+
+// FeaturesOptions holds the flags of "persona features".
+type FeaturesOptions struct {
+	IO            *IOStreams
+	Config        string
+	Out           string
+	Rejects       string
+	MaxRejectRate float64 // < 0: from the config
+	Quiet         bool
+}
+
+// NewCmdFeatures writes the feature table alone.
+func NewCmdFeatures(f *Factory, runF func(*FeaturesOptions) error) *cobra.Command {
+	opts := &FeaturesOptions{IO: f.IO}
+	cmd := &cobra.Command{
+		Use:   "features",
+		Short: "Compute one row of features per user and write them to Parquet or CSV",
+		Long: `Load the datasets a config file describes, check every row, and write the
+feature table (one row per user, sorted by user_id; docs/features.md defines
+every column) to a .parquet or .csv file. Rows that cannot be used go to
+--rejects (default: a rejects folder beside the output).`,
+		Example: `  persona features --config persona.yaml --out features.parquet
+  persona features --config examples/online-retail/persona.yaml --out rfm.csv`,
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if opts.Config == "" {
+				return usagef("--config must name a config file (persona init drafts one)")
+			}
+			switch strings.ToLower(filepath.Ext(opts.Out)) {
+			case ".parquet", ".csv":
+			default:
+				return usagef("--out must name a .parquet or .csv file, got %q", opts.Out)
+			}
+			if cmd.Flags().Changed("max-reject-rate") && (opts.MaxRejectRate < 0 || opts.MaxRejectRate > 1) {
+				return usagef("--max-reject-rate must be between 0 and 1, got %g", opts.MaxRejectRate)
+			}
+			if !cmd.Flags().Changed("max-reject-rate") {
+				opts.MaxRejectRate = -1
+			}
+			if opts.Rejects == "" {
+				opts.Rejects = filepath.Join(filepath.Dir(opts.Out), "rejects")
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return featuresRun(opts)
+		},
+	}
+	cmd.Flags().StringVarP(&opts.Config, "config", "c", "", "config `file` (YAML)")
+	cmd.Flags().StringVarP(&opts.Out, "out", "o", "features.parquet", "output `file`: .parquet or .csv")
+	cmd.Flags().StringVar(&opts.Rejects, "rejects", "", "`folder` for rejects/<dataset>.csv (default: rejects beside --out)")
+	cmd.Flags().Float64Var(&opts.MaxRejectRate, "max-reject-rate", dataset.DefaultMaxRejectRate, "largest share of a dataset's rows that may be rejected (overrides the config)")
+	cmd.Flags().BoolVarP(&opts.Quiet, "quiet", "q", false, "print nothing but errors")
+	return cmd
+}
+
+func featuresRun(opts *FeaturesOptions) error {
+	cfg, err := loadConfig(opts.Config, opts.MaxRejectRate)
+	if err != nil {
+		return err
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	db, err := sql.Open(DriverName, "")
+	if err != nil {
+		return fmt.Errorf("open database: %w", err)
+	}
+	defer db.Close()
+	db.SetMaxOpenConns(1)
+
+	prog := newProgress(opts.IO, opts.Quiet)
+	defer prog.done()
+	prog.update(pipeline.Progress{Step: "load"})
+	st, err := dataset.Load(ctx, db, cfg)
+	var rr *dataset.RejectRateError
+	if err != nil && !errors.As(err, &rr) {
+		return err
+	}
+	written, werr := dataset.WriteRejects(ctx, db, opts.Rejects)
+	if err != nil {
+		return err
+	}
+	if werr != nil {
+		return werr
+	}
+	prog.update(pipeline.Progress{Step: "features"})
+	n, d, err := writeFeatures(ctx, db, featureOptions(cfg), opts.Out)
+	prog.done()
+	if err != nil {
+		return err
+	}
+	if !opts.Quiet {
+		counts := map[string]dataset.Counts{}
+		for k, c := range st.Counts {
+			counts[string(k)] = c
+		}
+		printDatasets(opts.IO.Out, counts)
+		fmt.Fprintf(opts.IO.Out, "\n%d users × %d features written to %s\n", n, d, opts.Out)
+		for _, p := range written {
+			fmt.Fprintf(opts.IO.Out, "Rejected or dropped rows: %s\n", p)
+		}
+	}
+	return nil
+}
+
+// writeFeatures computes the feature table in db and copies it, sorted by
+// user_id, to path (Parquet or CSV by extension) through a temporary file.
+func writeFeatures(ctx context.Context, db *sql.DB, o features.Options, path string) (users, cols int, err error) {
+	if err := o.Validate(); err != nil {
+		return 0, 0, err
+	}
+	q, err := features.Build(ctx, db, o)
+	if err != nil {
+		return 0, 0, err
+	}
+	if _, err := db.ExecContext(ctx, "CREATE OR REPLACE TABLE _persona_features AS "+q.SQL); err != nil {
+		return 0, 0, fmt.Errorf("compute features: %w", err)
+	}
+	if err := db.QueryRowContext(ctx, "SELECT count(*) FROM _persona_features").Scan(&users); err != nil {
+		return 0, 0, err
+	}
+	if users == 0 {
+		return 0, 0, errors.New("no users found in the data")
+	}
+	format := "FORMAT parquet"
+	if strings.EqualFold(filepath.Ext(path), ".csv") {
+		format = "FORMAT csv, HEADER"
+	}
+	if dir := filepath.Dir(path); dir != "" {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return 0, 0, err
+		}
+	}
+	tmp := filepath.Join(filepath.Dir(path), "."+filepath.Base(path)+".tmp")
+	copyQ := fmt.Sprintf("COPY (SELECT * FROM _persona_features ORDER BY user_id) TO '%s' (%s)", strings.ReplaceAll(tmp, "'", "''"), format)
+	if _, err := db.ExecContext(ctx, copyQ); err != nil {
+		os.Remove(tmp)
+		return 0, 0, fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		os.Remove(tmp)
+		return 0, 0, err
+	}
+	return users, len(q.Features), nil
+}

@@ -1,0 +1,189 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"sort"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/persona-seg/persona/dataset"
+	"github.com/persona-seg/persona/features"
+	"github.com/persona-seg/persona/pipeline"
+)
+
+// RunOptions holds the flags of "persona run".
+type RunOptions struct {
+	IO     *IOStreams
+	Config string
+	Out    string
+	Seed   uint64
+	SegmentFlags
+	MaxRejectRate float64 // < 0: from the config
+	Store         string
+	Quiet         bool
+	JSON          bool
+}
+
+// NewCmdRun runs the whole pipeline on the data a config file describes.
+func NewCmdRun(f *Factory, runF func(*RunOptions) error) *cobra.Command {
+	opts := &RunOptions{IO: f.IO}
+	cmd := &cobra.Command{
+		Use:   "run",
+		Short: "Run the whole pipeline on your data, as described by a config file",
+		Long: `Load the datasets a config file describes (CSV, Parquet, JSON lines or
+Postgres, with their columns mapped to persona's canonical fields), check
+every row, compute the features per user, then segment and profile the users
+and write the report, exactly as "persona demo" does.
+
+Rows that cannot be used are written to OUT/rejects/<dataset>.csv with the
+file, line, column and reason; more than --max-reject-rate of them fails the
+run. "persona init" drafts a config from your files.
+
+Outputs in OUT: segments.csv, profiles.json, report.html (+ charts/),
+summary.json (rows read/used/rejected per dataset, k, silhouette, sizes,
+timings) and rejects/.`,
+		Example: `  persona run --config persona.yaml --out out
+  persona run --config examples/online-retail/persona.yaml --out retail-out --k 5`,
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if opts.Config == "" {
+				return usagef("--config must name a config file (persona init drafts one)")
+			}
+			if opts.Out == "" {
+				return usagef("--out must name a folder")
+			}
+			if err := opts.SegmentFlags.validate(); err != nil {
+				return err
+			}
+			if cmd.Flags().Changed("max-reject-rate") && (opts.MaxRejectRate < 0 || opts.MaxRejectRate > 1) {
+				return usagef("--max-reject-rate must be between 0 and 1, got %g", opts.MaxRejectRate)
+			}
+			if !cmd.Flags().Changed("max-reject-rate") {
+				opts.MaxRejectRate = -1
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return runRun(opts)
+		},
+	}
+	cmd.Flags().StringVarP(&opts.Config, "config", "c", "", "config `file` (YAML)")
+	cmd.Flags().StringVarP(&opts.Out, "out", "o", "", "output `folder`")
+	cmd.Flags().Uint64Var(&opts.Seed, "seed", 1, "random seed: the same seed gives the same segments")
+	opts.SegmentFlags.register(cmd)
+	cmd.Flags().Float64Var(&opts.MaxRejectRate, "max-reject-rate", dataset.DefaultMaxRejectRate, "largest share of a dataset's rows that may be rejected (overrides the config)")
+	cmd.Flags().BoolVarP(&opts.Quiet, "quiet", "q", false, "print nothing but errors")
+	cmd.Flags().BoolVar(&opts.JSON, "json", false, "print the run summary as JSON on stdout")
+	cmd.Flags().StringVar(&opts.Store, "store", "", "save the run in this store: a postgres:// URL or a DuckDB file (default OUT/persona.duckdb)")
+	return cmd
+}
+
+// loadConfig reads the config file and applies the reject-rate flag.
+func loadConfig(path string, maxRejectRate float64) (*dataset.Config, error) {
+	cfg, err := dataset.LoadConfig(path)
+	if err != nil {
+		return nil, err
+	}
+	if maxRejectRate >= 0 {
+		cfg.MaxRejectRate = &maxRejectRate
+	}
+	return cfg, nil
+}
+
+// featureOptions turns the config's feature settings into features.Options.
+func featureOptions(cfg *dataset.Config) features.Options {
+	o := features.Options{
+		TopCategories: cfg.Features.TopCategories,
+		TopTopics:     cfg.Features.TopTopics,
+		TopValues:     cfg.Features.TopValues,
+	}
+	if cfg.AsOf != "" {
+		o.AsOf, _ = dataset.ParseAsOf(cfg.AsOf) // validated by LoadConfig
+	}
+	if cfg.Features.SessionGap != "" {
+		o.SessionGap, _ = time.ParseDuration(cfg.Features.SessionGap)
+	}
+	return o
+}
+
+func runRun(opts *RunOptions) error {
+	cfg, err := loadConfig(opts.Config, opts.MaxRejectRate)
+	if err != nil {
+		return err
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	prog := newProgress(opts.IO, opts.Quiet || opts.JSON)
+	po := pipeline.Options{
+		Out: opts.Out, Seed: opts.Seed,
+		Features: featureOptions(cfg),
+		Store:    opts.Store,
+		Title:    "persona segments",
+		Logger:   slog.New(slog.DiscardHandler),
+		Progress: prog.update,
+	}
+	if err := opts.SegmentFlags.apply(&po); err != nil {
+		return err
+	}
+	sum, err := pipeline.Run(ctx, DriverName, cfg, po)
+	prog.done()
+	if err != nil {
+		return err
+	}
+	if opts.JSON {
+		enc := json.NewEncoder(opts.IO.Out)
+		enc.SetIndent("", "  ")
+		return enc.Encode(sum)
+	}
+	if !opts.Quiet {
+		printDatasets(opts.IO.Out, sum.Datasets)
+		printSummary(opts.IO.Out, opts.Out, sum)
+	}
+	return nil
+}
+
+// printDatasets prints what became of each dataset's rows.
+func printDatasets(w io.Writer, counts map[string]dataset.Counts) {
+	var names []string
+	for k := range counts {
+		names = append(names, k)
+	}
+	sort.Slice(names, func(i, j int) bool { return kindOrder(names[i]) < kindOrder(names[j]) })
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "DATASET\tREAD\tFILTERED\tREJECTED\tDUPLICATES\tAFTER AS_OF\tUSED\t")
+	for _, k := range names {
+		c := counts[k]
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%d\t%d\t\n", k, c.Read, c.Filtered, c.Rejected, c.Duplicates, c.AfterAsOf, c.Used)
+	}
+	tw.Flush()
+	for _, k := range names {
+		c := counts[k]
+		var rs []string
+		for r := range c.Reasons {
+			rs = append(rs, r)
+		}
+		sort.Slice(rs, func(i, j int) bool {
+			return c.Reasons[rs[i]] > c.Reasons[rs[j]] || c.Reasons[rs[i]] == c.Reasons[rs[j]] && rs[i] < rs[j]
+		})
+		for _, r := range rs {
+			fmt.Fprintf(w, "  %s rejected: %d %s\n", k, c.Reasons[r], r)
+		}
+	}
+}
+
+func kindOrder(k string) int {
+	for i, kk := range dataset.Kinds {
+		if string(kk) == k {
+			return i
+		}
+	}
+	return len(dataset.Kinds)
+}

@@ -1,0 +1,101 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"sort"
+
+	"github.com/spf13/cobra"
+
+	"github.com/persona-seg/persona/model"
+	"github.com/persona-seg/persona/pipeline"
+)
+
+// ScoreOptions holds the flags of "persona score".
+type ScoreOptions struct {
+	IO     *IOStreams
+	Model  string
+	Config string
+	Out    string
+	Quiet  bool
+}
+
+// NewCmdScore assigns new users to the segments of a saved model.
+func NewCmdScore(f *Factory, runF func(*ScoreOptions) error) *cobra.Command {
+	opts := &ScoreOptions{IO: f.IO}
+	cmd := &cobra.Command{
+		Use:   "score",
+		Short: "Assign the users in your data to the segments of a saved model",
+		Long: `Compute the features of the users in the datasets a config file describes,
+with the same columns as the run that saved the model (its top categories,
+topics and demographic values), and assign each user the segment of the
+nearest centre (k-means, hierarchical) or of the nearest core point within
+eps (DBSCAN; else -1, unsegmented). Nothing is refitted.
+
+--model is a model.json or the output folder of a run. Outputs in OUT:
+segments.csv (user_id, segment, segment_name, distance) and features.csv.`,
+		Example: `  persona score --model out/model.json --config new-users.yaml --out scored`,
+		Args:    noArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			switch {
+			case opts.Model == "":
+				return usagef("--model must name a model.json or a run's output folder")
+			case opts.Config == "":
+				return usagef("--config must name a config file")
+			case opts.Out == "":
+				return usagef("--out must name a folder")
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return scoreRun(opts)
+		},
+	}
+	cmd.Flags().StringVarP(&opts.Model, "model", "m", "", "model `file` (model.json) or a run's output folder")
+	cmd.Flags().StringVarP(&opts.Config, "config", "c", "", "config `file` (YAML) describing the users to score")
+	cmd.Flags().StringVarP(&opts.Out, "out", "o", "", "output `folder`")
+	cmd.Flags().BoolVarP(&opts.Quiet, "quiet", "q", false, "print nothing but errors")
+	return cmd
+}
+
+// readModel reads --model: a file, or a folder's model.json.
+func readModel(path string) (*model.Model, error) {
+	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
+		path = filepath.Join(path, pipeline.ModelFile)
+	}
+	return model.Read(path)
+}
+
+func scoreRun(opts *ScoreOptions) error {
+	m, err := readModel(opts.Model)
+	if err != nil {
+		return err
+	}
+	cfg, err := loadConfig(opts.Config, -1)
+	if err != nil {
+		return err
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	sc, err := pipeline.Score(ctx, DriverName, cfg, m, featureOptions(cfg), opts.Out)
+	if err != nil {
+		return err
+	}
+	if opts.Quiet {
+		return nil
+	}
+	ids := make([]int, 0, len(sc.Sizes))
+	for id := range sc.Sizes {
+		ids = append(ids, id)
+	}
+	sort.Ints(ids)
+	fmt.Fprintf(opts.IO.Out, "%d users scored with model of run %s\n\n", len(sc.UserIDs), m.RunID)
+	for _, id := range ids {
+		fmt.Fprintf(opts.IO.Out, "%-3d %7d  %s\n", id, sc.Sizes[id], m.Name(id))
+	}
+	fmt.Fprintf(opts.IO.Out, "\nSegments: %s\n", filepath.Join(opts.Out, "segments.csv"))
+	return nil
+}

@@ -1,0 +1,134 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/persona-seg/persona/server"
+	"github.com/persona-seg/persona/store"
+)
+
+// ServeOptions holds the flags of "persona serve".
+type ServeOptions struct {
+	IO      *IOStreams
+	Store   string
+	Addr    string
+	Token   string
+	Poll    time.Duration
+	MaxBody int64
+}
+
+// NewCmdServe serves the newest run of a store over HTTP.
+func NewCmdServe(f *Factory, runF func(*ServeOptions) error) *cobra.Command {
+	opts := &ServeOptions{IO: f.IO}
+	cmd := &cobra.Command{
+		Use:   "serve",
+		Short: "Serve the newest run of a store: JSON API, metrics and dashboard",
+		Long: `Serve the newest run in a store over HTTP, and switch to a newer run when
+one is saved (checked every --poll) without dropping requests.
+
+  GET  /api/segments          segments of the run
+  GET  /api/segments/{id}     one segment's profile
+  GET  /api/users/{id}        a user's features, segment, profile summary, recommendations
+  POST /api/score             {"features": {...}} -> segment
+  GET  /healthz               200 once a run is loaded
+  GET  /metrics               Prometheus text format
+  GET  /                      dashboard
+
+POST requests need "Authorization: Bearer TOKEN" when --token or
+PERSONA_TOKEN is set. Listening beyond loopback without a token prints a
+warning. Ctrl-C (or SIGTERM) lets requests in flight finish, then exits.`,
+		Example: `  persona serve --store out
+  PERSONA_TOKEN=secret persona serve --store postgres://persona@db/persona --addr :8080`,
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if opts.Store == "" {
+				return usagef("--store must name a store (an output folder, a DuckDB file or a postgres:// URL)")
+			}
+			if _, _, err := net.SplitHostPort(opts.Addr); err != nil {
+				return usagef("--addr must be host:port, got %q", opts.Addr)
+			}
+			if opts.Token == "" {
+				opts.Token = os.Getenv("PERSONA_TOKEN")
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return serveRun(opts)
+		},
+	}
+	cmd.Flags().StringVar(&opts.Store, "store", "", "the store: output `folder`, DuckDB file or postgres:// URL")
+	cmd.Flags().StringVar(&opts.Addr, "addr", "127.0.0.1:8080", "`host:port` to listen on")
+	cmd.Flags().StringVar(&opts.Token, "token", "", "bearer token POST requests must carry (default $PERSONA_TOKEN)")
+	cmd.Flags().DurationVar(&opts.Poll, "poll", 5*time.Second, "how often to look for a newer run")
+	cmd.Flags().Int64Var(&opts.MaxBody, "max-body", 1<<20, "largest request body, in `bytes`")
+	return cmd
+}
+
+// reopening opens the store for each call, read-only, so that a DuckDB
+// file is free for a run to write between calls.
+type reopening struct{ dsn string }
+
+func (r reopening) Latest(ctx context.Context) (string, error) {
+	st, err := store.OpenReadOnly(ctx, DriverName, r.dsn)
+	if err != nil {
+		return "", err
+	}
+	defer st.Close()
+	return st.Latest(ctx)
+}
+
+func (r reopening) Load(ctx context.Context, id string) (*store.Results, error) {
+	st, err := store.OpenReadOnly(ctx, DriverName, r.dsn)
+	if err != nil {
+		return nil, err
+	}
+	defer st.Close()
+	return st.Load(ctx, id)
+}
+
+func serveRun(opts *ServeOptions) error {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	logger := slog.New(slog.NewJSONHandler(opts.IO.ErrOut, nil))
+	dsn := storeDSN(opts.Store)
+	var src server.Source = reopening{dsn}
+	if store.IsPostgres(dsn) {
+		st, err := store.Open(ctx, DriverName, dsn)
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		src = st
+	} else if _, err := os.Stat(dsn); err != nil {
+		return fmt.Errorf("store %s: %w", dsn, err)
+	}
+	srv, err := server.New(src, server.Options{Token: opts.Token, MaxBody: opts.MaxBody, Poll: opts.Poll, Logger: logger})
+	if err != nil {
+		return err
+	}
+	if _, err := srv.Reload(ctx); err != nil {
+		if errors.Is(err, store.ErrNoRuns) {
+			return fmt.Errorf("store %s holds no run yet: run persona run or persona demo first", opts.Store)
+		}
+		return err
+	}
+	ln, err := net.Listen("tcp", opts.Addr)
+	if err != nil {
+		return err
+	}
+	if !server.Loopback(opts.Addr) && opts.Token == "" {
+		fmt.Fprintf(opts.IO.ErrOut, "persona: warning: listening on %s beyond loopback without a token: anyone who can reach it can score users (set --token or PERSONA_TOKEN)\n", ln.Addr())
+	}
+	fmt.Fprintf(opts.IO.ErrOut, "persona: serving run %s on http://%s/\n", srv.RunID(), ln.Addr())
+	return srv.Run(ctx, ln, 10*time.Second)
+}

@@ -1,0 +1,214 @@
+package model_test
+
+import (
+	"bytes"
+	"errors"
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"gonum.org/v1/gonum/mat"
+
+	"github.com/persona-seg/persona/model"
+	"github.com/persona-seg/persona/prep"
+)
+
+// fixture fits a preparation and a PCA on random data and returns a model
+// of the given algorithm with the first rows (in the clustering space) as
+// centres or core points.
+func fixture(t testing.TB, algorithm string) (*model.Model, *mat.Dense) {
+	t.Helper()
+	rng := rand.New(rand.NewPCG(1, 2))
+	n, d := 200, 5
+	x := mat.NewDense(n, d, nil)
+	for i := range n {
+		for j := range d {
+			x.Set(i, j, rng.NormFloat64()*float64(j+1)+float64(i%3)*4)
+		}
+	}
+	names := []string{"a", "b", "c", "d", "e"}
+	fitted, err := prep.Fit(x, names, prep.Config{Log1p: []string{"e"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	z, err := fitted.Transform(x)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pca, err := prep.FitPCA(z, prep.PCAConfig{Components: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := mat.NewDense(n, 3, nil)
+	if err := pca.Transform(p, z); err != nil {
+		t.Fatal(err)
+	}
+	m := &model.Model{Version: model.Version, Algorithm: algorithm, Prep: fitted, PCA: pca,
+		Segments: []model.Segment{{ID: 4, Name: "four"}, {ID: 1, Name: "one"}, {ID: 7, Name: "seven"}}}
+	switch algorithm {
+	case model.DBSCAN:
+		m.Eps = 0.5
+		for i := range 30 {
+			m.Core = append(m.Core, append([]float64(nil), p.RawRowView(i)...))
+			m.CoreSegments = append(m.CoreSegments, []int{4, 1, 7}[i%3])
+		}
+	default:
+		for i := range 3 {
+			m.Centers = append(m.Centers, append([]float64(nil), p.RawRowView(i)...))
+		}
+	}
+	if err := m.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	return m, x
+}
+
+// brute assigns row i of the projected data by scanning every point.
+func brute(m *model.Model, z []float64) (int, float64) {
+	pts, segs := m.Centers, make([]int, len(m.Centers))
+	for i, s := range m.Segments {
+		if i < len(segs) {
+			segs[i] = s.ID
+		}
+	}
+	if m.Algorithm == model.DBSCAN {
+		pts, segs = m.Core, m.CoreSegments
+	}
+	best, bd := -1, math.Inf(1)
+	for i, p := range pts {
+		var s float64
+		for j := range p {
+			s += (z[j] - p[j]) * (z[j] - p[j])
+		}
+		if math.Sqrt(s) < bd {
+			best, bd = i, math.Sqrt(s)
+		}
+	}
+	if m.Algorithm == model.DBSCAN && bd > m.Eps {
+		return model.Unsegmented, bd
+	}
+	return segs[best], bd
+}
+
+func TestAssign(t *testing.T) {
+	for _, alg := range []string{model.KMeans, model.Hierarchical, model.DBSCAN} {
+		t.Run(alg, func(t *testing.T) {
+			m, x := fixture(t, alg)
+			segs, dist, err := m.Assign(x)
+			if err != nil {
+				t.Fatal(err)
+			}
+			z, err := m.Space(x)
+			if err != nil {
+				t.Fatal(err)
+			}
+			counts := map[int]int{}
+			for i := range segs {
+				ws, wd := brute(m, z.RawRowView(i))
+				if segs[i] != ws || math.Abs(dist[i]-wd) > 1e-12 {
+					t.Fatalf("row %d: got (%d, %g), want (%d, %g)", i, segs[i], dist[i], ws, wd)
+				}
+				counts[segs[i]]++
+			}
+			// The points themselves are assigned to their own segment at distance 0.
+			if segs[0] != 4 || dist[0] != 0 || segs[1] != 1 || segs[2] != 7 {
+				t.Errorf("rows 0..2 got %v at %v, want 4 1 7 at 0", segs[:3], dist[:3])
+			}
+			if alg == model.DBSCAN && counts[model.Unsegmented] == 0 {
+				t.Errorf("no row is unsegmented with eps %g", m.Eps)
+			}
+			// AssignRow agrees with Assign.
+			row := map[string]float64{}
+			for j, name := range m.Inputs() {
+				row[name] = x.At(5, j)
+			}
+			s, d, err := m.AssignRow(row)
+			if err != nil || s != segs[5] || math.Abs(d-dist[5]) > 1e-12 {
+				t.Errorf("AssignRow = %d, %g, %v; want %d, %g", s, d, err, segs[5], dist[5])
+			}
+			delete(row, "c")
+			var me *model.MissingError
+			if _, _, err := m.AssignRow(row); !errors.As(err, &me) || me.Feature != "c" {
+				t.Errorf("AssignRow without c: err = %v, want a MissingError for c", err)
+			}
+		})
+	}
+}
+
+func TestRoundTrip(t *testing.T) {
+	for _, alg := range []string{model.KMeans, model.DBSCAN} {
+		t.Run(alg, func(t *testing.T) {
+			m, x := fixture(t, alg)
+			var buf bytes.Buffer
+			if err := m.Encode(&buf); err != nil {
+				t.Fatal(err)
+			}
+			back, err := model.Decode(&buf)
+			if err != nil {
+				t.Fatal(err)
+			}
+			s1, d1, _ := m.Assign(x)
+			s2, d2, err := back.Assign(x)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(s1, s2); diff != "" {
+				t.Errorf("segments after a round trip differ:\n%s", diff)
+			}
+			if diff := cmp.Diff(d1, d2); diff != "" {
+				t.Errorf("distances after a round trip differ:\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestValidate(t *testing.T) {
+	tests := []struct {
+		name   string
+		change func(m *model.Model)
+	}{
+		{"version", func(m *model.Model) { m.Version = 99 }},
+		{"no prep", func(m *model.Model) { m.Prep = nil }},
+		{"no segments", func(m *model.Model) { m.Segments = nil }},
+		{"algorithm", func(m *model.Model) { m.Algorithm = "spectral" }},
+		{"centres", func(m *model.Model) { m.Centers = m.Centers[:2] }},
+		{"centre width", func(m *model.Model) { m.Centers[1] = m.Centers[1][:2] }},
+		{"centre NaN", func(m *model.Model) { m.Centers[0][0] = math.NaN() }},
+		{"negative id", func(m *model.Model) { m.Segments[0].ID = -3 }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m, _ := fixture(t, model.KMeans)
+			tt.change(m)
+			if err := m.Validate(); err == nil {
+				t.Errorf("Validate accepted a model with a bad %s", tt.name)
+			}
+		})
+	}
+	m, _ := fixture(t, model.DBSCAN)
+	m.Eps = 0
+	if err := m.Validate(); err == nil {
+		t.Errorf("Validate accepted eps 0")
+	}
+}
+
+// FuzzDecode checks that Decode never panics and that a model it accepts
+// can assign a row without panicking.
+func FuzzDecode(f *testing.F) {
+	for _, alg := range []string{model.KMeans, model.DBSCAN} {
+		m, _ := fixture(f, alg)
+		var buf bytes.Buffer
+		m.Encode(&buf)
+		f.Add(buf.Bytes())
+	}
+	f.Add([]byte(`{"version":1}`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		m, err := model.Decode(bytes.NewReader(b))
+		if err != nil {
+			return
+		}
+		x := mat.NewDense(1, len(m.Inputs()), nil)
+		m.Assign(x)
+	})
+}

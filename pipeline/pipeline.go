@@ -1,0 +1,521 @@
+package pipeline
+
+import (
+	"context"
+	"database/sql"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"math"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"time"
+
+	"gonum.org/v1/gonum/floats"
+	"gonum.org/v1/gonum/mat"
+
+	"github.com/persona-seg/persona/dataset"
+	"github.com/persona-seg/persona/features"
+	"github.com/persona-seg/persona/internal/atomicfile"
+	"github.com/persona-seg/persona/metrics"
+	"github.com/persona-seg/persona/prep"
+	"github.com/persona-seg/persona/profile"
+	"github.com/persona-seg/persona/report"
+)
+
+// Options configures a run. The zero value means defaults.
+type Options struct {
+	// Out is the folder the run's outputs go to (created if missing).
+	Out string
+	// Seed makes every random choice reproducible. Default 0 is a valid seed.
+	Seed uint64
+	// KMin and KMax bound the number of segments tried. Default 2..12.
+	KMin, KMax int
+	// K, when > 0, fixes the number of segments instead of choosing it.
+	K int
+	// NInit is the number of k-means restarts per k. Default 10.
+	NInit int
+	// Algorithm is "kmeans" (default), "hierarchical" or "dbscan".
+	Algorithm string
+	// Linkage is the hierarchical linkage: "ward" (default), "complete",
+	// "average" or "single".
+	Linkage string
+	// Eps and MinSamples configure DBSCAN; Eps 0 chooses eps from the knee
+	// of the k-distance curve, MinSamples 0 means 10.
+	Eps        float64
+	MinSamples int
+	// PCA is the number of principal components of the scaled features
+	// that clustering works on. Default 10; -1 clusters on all scaled
+	// features. Fewer, denoised dimensions let the silhouette see the
+	// segments that many weakly informative features would blur.
+	PCA int
+	// SilhouetteSample is how many users the silhouette used to choose k is
+	// computed on (stratified by segment). Default 4000; 0 < n means all.
+	SilhouetteSample int
+	// Features configures the feature SQL.
+	Features features.Options
+	// Title heads the report.
+	Title string
+	// Truth, when set, is a CSV of user_id and a known group (the demo's
+	// planted personas); the summary then reports ari_vs_planted.
+	Truth string
+	// Store is where the run is saved: a postgres:// URL, or else a DuckDB
+	// file; default Out/persona.duckdb.
+	Store string
+	// Logger receives one line per step. Nil discards.
+	Logger *slog.Logger
+	// Progress, when set, is called as steps start and advance.
+	Progress func(Progress)
+}
+
+// Progress reports how far a step has come.
+type Progress struct {
+	Step  string
+	Done  int
+	Total int // 0 when unknown
+}
+
+func (o Options) withDefaults() Options {
+	if o.KMin == 0 {
+		o.KMin = 2
+	}
+	if o.KMax == 0 {
+		o.KMax = 12
+	}
+	if o.NInit == 0 {
+		o.NInit = 10
+	}
+	if o.PCA == 0 {
+		o.PCA = 10
+	}
+	if o.Algorithm == "" {
+		o.Algorithm = AlgorithmKMeans
+	}
+	if o.Linkage == "" {
+		o.Linkage = "ward"
+	}
+	if o.MinSamples == 0 {
+		o.MinSamples = 10
+	}
+	if o.SilhouetteSample == 0 {
+		o.SilhouetteSample = 4000
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.Title == "" {
+		o.Title = "persona segments"
+	}
+	return o
+}
+
+// Validate reports the first option that is out of range.
+func (o Options) Validate() error {
+	switch {
+	case o.Out == "":
+		return fmt.Errorf("output folder not set")
+	case o.KMin < 0 || o.KMax < 0 || o.K < 0:
+		return fmt.Errorf("k range must be positive, got %d..%d", o.KMin, o.KMax)
+	case o.KMin != 0 && o.KMin < 2:
+		return fmt.Errorf("k range must start at 2 or more, got %d", o.KMin)
+	case o.KMin != 0 && o.KMax != 0 && o.KMax < o.KMin:
+		return fmt.Errorf("k range %d..%d is empty", o.KMin, o.KMax)
+	case o.NInit < 0:
+		return fmt.Errorf("n-init must be >= 1, got %d", o.NInit)
+	case o.Algorithm != "" && o.Algorithm != AlgorithmKMeans && o.Algorithm != AlgorithmHierarchical && o.Algorithm != AlgorithmDBSCAN:
+		return fmt.Errorf("algorithm must be kmeans, hierarchical or dbscan, got %q", o.Algorithm)
+	case o.Linkage != "" && o.Linkage != "ward" && o.Linkage != "complete" && o.Linkage != "average" && o.Linkage != "single":
+		return fmt.Errorf("linkage must be ward, complete, average or single, got %q", o.Linkage)
+	case o.Eps < 0 || math.IsNaN(o.Eps) || math.IsInf(o.Eps, 0):
+		return fmt.Errorf("eps must be a positive number, or 0 to choose it, got %v", o.Eps)
+	case o.MinSamples < 0:
+		return fmt.Errorf("min-samples must be >= 1, got %d", o.MinSamples)
+	case o.PCA < -1:
+		return fmt.Errorf("pca must be a number of components, or -1 for none, got %d", o.PCA)
+	}
+	return o.Features.Validate()
+}
+
+// Summary is what summary.json holds.
+type Summary struct {
+	Users             int                       `json:"users"`
+	Features          int                       `json:"features"`
+	PCAComponents     int                       `json:"pca_components"`
+	PCAVariance       float64                   `json:"pca_explained_variance"`
+	FeaturesUsed      []string                  `json:"features_used"`
+	Dropped           []string                  `json:"features_dropped,omitempty"`
+	AsOf              string                    `json:"as_of"`
+	Rows              map[string]int64          `json:"rows_read"`
+	Datasets          map[string]dataset.Counts `json:"datasets"`
+	Rejects           []string                  `json:"rejects,omitempty"`
+	Algorithm         string                    `json:"algorithm"`
+	Eps               float64                   `json:"eps,omitempty"`
+	Noise             int                       `json:"unsegmented,omitempty"`
+	Warnings          []string                  `json:"warnings,omitempty"`
+	K                 int                       `json:"k"`
+	KRule             string                    `json:"k_rule"`
+	KElbow            int                       `json:"k_elbow,omitempty"`
+	KSelection        []KScore                  `json:"k_selection,omitempty"`
+	Silhouette        float64                   `json:"silhouette"`
+	SilhouetteSample  int                       `json:"silhouette_sample"`
+	CalinskiHarabasz  float64                   `json:"calinski_harabasz"`
+	DaviesBouldin     float64                   `json:"davies_bouldin"`
+	Inertia           float64                   `json:"inertia"`
+	Sizes             []int                     `json:"sizes"`
+	Segments          []SegmentSummary          `json:"segments"`
+	ARIVsPlanted      *float64                  `json:"ari_vs_planted,omitempty"`
+	Seed              uint64                    `json:"seed"`
+	Timings           map[string]float64        `json:"timings_seconds"`
+	TotalSeconds      float64                   `json:"total_seconds"`
+	PlantedVsSegments map[string]map[string]int `json:"planted_vs_segments,omitempty"`
+}
+
+// KScore scores one candidate number of segments.
+type KScore struct {
+	K                int     `json:"k"`
+	Inertia          float64 `json:"inertia"`
+	Silhouette       float64 `json:"silhouette"`
+	CalinskiHarabasz float64 `json:"calinski_harabasz"`
+	DaviesBouldin    float64 `json:"davies_bouldin"`
+}
+
+// SegmentSummary is one line of the closing table.
+type SegmentSummary struct {
+	ID    int     `json:"id"`
+	Name  string  `json:"name"`
+	Size  int     `json:"size"`
+	Share float64 `json:"share"`
+}
+
+type run struct {
+	opts    Options
+	start   time.Time
+	timings map[string]float64
+	stage   string // temporary folder inside Out
+}
+
+func (r *run) step(name string, f func() error) error {
+	r.opts.Logger.Info("step", "name", name)
+	if r.opts.Progress != nil {
+		r.opts.Progress(Progress{Step: name})
+	}
+	t := time.Now()
+	err := f()
+	r.timings[name] = math.Round(time.Since(t).Seconds()*1000) / 1000
+	if err != nil {
+		return fmt.Errorf("%s: %w", name, err)
+	}
+	return nil
+}
+
+// Run runs the pipeline on the datasets cfg describes and writes the
+// outputs to opts.Out, with the rows that could not be used in
+// opts.Out/rejects/<dataset>.csv. The DuckDB driver must be registered
+// under driverName.
+func Run(ctx context.Context, driverName string, cfg *dataset.Config, opts Options) (*Summary, error) {
+	if err := opts.Validate(); err != nil {
+		return nil, err
+	}
+	opts = opts.withDefaults()
+	if err := os.MkdirAll(opts.Out, 0o755); err != nil {
+		return nil, fmt.Errorf("create output folder: %w", err)
+	}
+	stage, err := os.MkdirTemp(opts.Out, ".persona-run-")
+	if err != nil {
+		return nil, fmt.Errorf("output folder %s is not writable: %w", opts.Out, err)
+	}
+	defer os.RemoveAll(stage)
+	r := &run{opts: opts, start: time.Now(), timings: map[string]float64{}, stage: stage}
+
+	db, err := sql.Open(driverName, "")
+	if err != nil {
+		return nil, fmt.Errorf("open database: %w", err)
+	}
+	defer db.Close()
+	db.SetMaxOpenConns(1)
+
+	sum := &Summary{Seed: opts.Seed, Algorithm: opts.Algorithm}
+	var st dataset.Stats
+	if err := r.step("load", func() (err error) {
+		st, err = dataset.Load(ctx, db, cfg)
+		var rr *dataset.RejectRateError
+		if errors.As(err, &rr) {
+			// Too many rejects: leave them where the user can read them.
+			dataset.WriteRejects(ctx, db, filepath.Join(opts.Out, "rejects"))
+		}
+		if err != nil {
+			return err
+		}
+		sum.Rejects, err = dataset.WriteRejects(ctx, db, filepath.Join(stage, "rejects"))
+		for i, p := range sum.Rejects {
+			sum.Rejects[i], _ = filepath.Rel(stage, p)
+		}
+		return err
+	}); err != nil {
+		return nil, err
+	}
+	sum.Rows = map[string]int64{}
+	sum.Datasets = map[string]dataset.Counts{}
+	for k, v := range st.Rows {
+		sum.Rows[string(k)] = v
+		sum.Datasets[string(k)] = st.Counts[k]
+	}
+
+	var tab *features.Table
+	if err := r.step("features", func() (err error) {
+		tab, err = features.Compute(ctx, db, opts.Features)
+		return err
+	}); err != nil {
+		return nil, err
+	}
+	n, d := tab.X.Dims()
+	sum.Users, sum.Features, sum.AsOf = n, d, tab.AsOf.Format(time.RFC3339)
+	opts.Logger.Info("features", "users", n, "features", d, "as_of", sum.AsOf)
+
+	var (
+		z      *mat.Dense // the space clustering works in
+		fitted *prep.Fitted
+		pca    *prep.PCA // nil when clustering works on all scaled features
+	)
+	if err := r.step("prepare", func() (err error) {
+		fitted, z, err = prepare(tab)
+		if err != nil {
+			return err
+		}
+		z, pca, err = reduce(z, opts.PCA)
+		if pca != nil {
+			sum.PCAComponents = len(pca.Components)
+			sum.PCAVariance = floats.Sum(pca.ExplainedVarianceRatio)
+		}
+		return err
+	}); err != nil {
+		return nil, err
+	}
+	sum.FeaturesUsed = fitted.Names()
+	for _, dr := range fitted.Dropped {
+		sum.Dropped = append(sum.Dropped, dr.Column+" ("+string(dr.Reason)+")")
+	}
+
+	var seg *segmentation
+	if err := r.step("cluster", func() (err error) {
+		seg, err = r.segment(ctx, z, sum)
+		return err
+	}); err != nil {
+		return nil, err
+	}
+	dist := centreDistances(z, seg)
+
+	if err := r.step("quality", func() (err error) {
+		// Quality is measured on the segmented users (DBSCAN noise aside).
+		zc, lc := clustered(z, seg.labels)
+		m, _ := zc.Dims()
+		if seg.k() < 2 {
+			r.opts.Logger.Warn("one segment only: no silhouette")
+			return nil
+		}
+		sum.SilhouetteSample = sampleSize(opts.SilhouetteSample, m)
+		sum.Silhouette, err = metrics.Silhouette(ctx, zc, lc, metrics.SilhouetteOptions{SampleSize: sum.SilhouetteSample, Seed: opts.Seed})
+		if err != nil {
+			return err
+		}
+		if sum.CalinskiHarabasz, err = metrics.CalinskiHarabasz(zc, lc); err != nil {
+			return err
+		}
+		sum.DaviesBouldin, err = metrics.DaviesBouldin(zc, lc)
+		return err
+	}); err != nil {
+		return nil, err
+	}
+	sum.Inertia = seg.inertia
+	keep := r.stableIDs(tab.UserIDs, seg.labels) // from here on seg.labels are stable ids; seg.rows index seg.centers
+
+	var prof *profile.Report
+	if err := r.step("profile", func() (err error) {
+		prof, err = profile.Build(profile.Input{UserIDs: tab.UserIDs, Names: tab.Names(), X: tab.X, Labels: seg.labels, Distance: dist, Space: z, Keep: keep})
+		return err
+	}); err != nil {
+		return nil, err
+	}
+	for _, s := range prof.Segments {
+		sum.Sizes = append(sum.Sizes, s.Size)
+		sum.Segments = append(sum.Segments, SegmentSummary{ID: s.ID, Name: s.Name, Size: s.Size, Share: s.Share})
+	}
+
+	if opts.Truth != "" {
+		if err := r.step("truth", func() error { return compareTruth(opts.Truth, tab.UserIDs, seg.labels, prof, sum) }); err != nil {
+			return nil, err
+		}
+	}
+
+	if err := r.step("report", func() error {
+		in, err := r.reportInput(ctx, db, tab, z, seg, prof, sum)
+		if err != nil {
+			return err
+		}
+		return report.Write(ctx, stage, in)
+	}); err != nil {
+		return nil, err
+	}
+
+	if err := r.step("write", func() error {
+		if err := writeSegments(filepath.Join(stage, "segments.csv"), tab.UserIDs, seg.labels, dist, prof); err != nil {
+			return err
+		}
+		if err := writeProfileFiles(ctx, db, stage, tab, seg.labels, prof); err != nil {
+			return err
+		}
+		return writeJSON(filepath.Join(stage, "profiles.json"), prof)
+	}); err != nil {
+		return nil, err
+	}
+	if err := r.step("save", func() error { return r.save(ctx, driverName, db, cfg, tab, fitted, pca, z, seg, dist, prof, sum) }); err != nil {
+		return nil, err
+	}
+	sum.Timings = r.timings
+	sum.TotalSeconds = math.Round(time.Since(r.start).Seconds()*1000) / 1000
+	if err := writeJSON(filepath.Join(stage, "summary.json"), sum); err != nil {
+		return nil, err
+	}
+	if err := commit(stage, opts.Out); err != nil {
+		return nil, err
+	}
+	return sum, nil
+}
+
+func sampleSize(want, n int) int {
+	if want <= 0 || want >= n {
+		return 0
+	}
+	return want
+}
+
+// heavyTransform lists the features that get log1p before scaling.
+func heavyNames(tab *features.Table) []string {
+	var out []string
+	for _, f := range tab.Features {
+		if f.Heavy {
+			out = append(out, f.Name)
+		}
+	}
+	return out
+}
+
+func prepare(tab *features.Table) (*prep.Fitted, *mat.Dense, error) {
+	cfg := prep.Config{Log1p: heavyNames(tab)}
+	fitted, err := prep.Fit(tab.X, tab.Names(), cfg)
+	if err != nil {
+		return nil, nil, err
+	}
+	z, err := fitted.Transform(tab.X)
+	if err != nil {
+		return nil, nil, err
+	}
+	return fitted, z, nil
+}
+
+// reduce projects z on its first m principal components (m < 0: no
+// reduction) and returns the projection and the fitted PCA (nil without
+// reduction).
+func reduce(z *mat.Dense, m int) (*mat.Dense, *prep.PCA, error) {
+	n, d := z.Dims()
+	if m < 0 || m >= d || m >= n {
+		return z, nil, nil
+	}
+	p, err := prep.FitPCA(z, prep.PCAConfig{Components: m})
+	if err != nil {
+		return nil, nil, err
+	}
+	out := mat.NewDense(n, m, nil)
+	if err := p.Transform(out, z); err != nil {
+		return nil, nil, err
+	}
+	return out, p, nil
+}
+
+// elbow finds the knee of the inertia curve: the k farthest below the
+// straight line from the first to the last point, with both axes scaled to
+// [0, 1] (the Kneedle rule). It returns 0 with fewer than three points.
+func elbow(ks []KScore) int {
+	if len(ks) < 3 {
+		return 0
+	}
+	x0, x1 := float64(ks[0].K), float64(ks[len(ks)-1].K)
+	y0, y1 := ks[0].Inertia, ks[len(ks)-1].Inertia
+	if x1 == x0 || y0 == y1 {
+		return 0
+	}
+	best, bestGap := 0, 0.0
+	for _, s := range ks {
+		x := (float64(s.K) - x0) / (x1 - x0)
+		y := (s.Inertia - y1) / (y0 - y1)
+		gap := (1 - x) - y
+		if gap > bestGap {
+			best, bestGap = s.K, gap
+		}
+	}
+	return best
+}
+
+func writeSegments(path string, ids []string, labels []int, dist []float64, prof *profile.Report) error {
+	names := map[int]string{}
+	for _, s := range prof.Segments {
+		names[s.ID] = s.Name
+	}
+	return atomicfile.Write(path, func(w io.Writer) error {
+		cw := csv.NewWriter(w)
+		if err := cw.Write([]string{"user_id", "segment", "segment_name", "distance"}); err != nil {
+			return err
+		}
+		for i, id := range ids {
+			if err := cw.Write([]string{id, strconv.Itoa(labels[i]), names[labels[i]], strconv.FormatFloat(dist[i], 'f', 6, 64)}); err != nil {
+				return err
+			}
+		}
+		cw.Flush()
+		return cw.Error()
+	})
+}
+
+func writeJSON(path string, v any) error {
+	return atomicfile.Write(path, func(w io.Writer) error {
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(v)
+	})
+}
+
+// commit moves every output from the staging folder into out, replacing
+// the previous run's files one rename at a time.
+func commit(stage, out string) error {
+	entries, err := os.ReadDir(stage)
+	if err != nil {
+		return err
+	}
+	sort.Slice(entries, func(i, j int) bool { return entries[i].Name() < entries[j].Name() })
+	for _, e := range entries {
+		dst := filepath.Join(out, e.Name())
+		if e.IsDir() {
+			old := dst + ".old"
+			os.RemoveAll(old)
+			if _, err := os.Stat(dst); err == nil {
+				if err := os.Rename(dst, old); err != nil {
+					return fmt.Errorf("replace %s: %w", dst, err)
+				}
+			}
+			if err := os.Rename(filepath.Join(stage, e.Name()), dst); err != nil {
+				return fmt.Errorf("replace %s: %w", dst, err)
+			}
+			os.RemoveAll(old)
+			continue
+		}
+		if err := os.Rename(filepath.Join(stage, e.Name()), dst); err != nil {
+			return fmt.Errorf("replace %s: %w", dst, err)
+		}
+	}
+	return nil
+}

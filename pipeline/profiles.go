@@ -1,0 +1,159 @@
+package pipeline
+
+import (
+	"context"
+	"database/sql"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	"github.com/persona-seg/persona/features"
+	"github.com/persona-seg/persona/internal/atomicfile"
+	"github.com/persona-seg/persona/profile"
+)
+
+// stableIDs gives the new segments the ids of the previous run's segments
+// in the output folder that they overlap most (profile.StableIDs),
+// relabelling labels in place, and returns the previous names to keep by
+// id. Without a readable previous segments.csv it changes nothing.
+func (r *run) stableIDs(ids []string, labels []int) map[int]string {
+	path := filepath.Join(r.opts.Out, "segments.csv")
+	prevIDs, prevLabels, names, err := ReadSegments(path)
+	if err != nil {
+		if !errors.Is(err, fs.ErrNotExist) {
+			r.opts.Logger.Warn("previous run ignored: segment ids are not carried over", "file", path, "err", err)
+		}
+		return nil
+	}
+	m, err := profile.StableIDs(prevIDs, prevLabels, ids, labels)
+	if err != nil {
+		r.opts.Logger.Warn("previous run ignored: segment ids are not carried over", "file", path, "err", err)
+		return nil
+	}
+	keep := map[int]string{}
+	for i, l := range labels {
+		labels[i] = m[l]
+	}
+	for _, id := range m {
+		if n, ok := names[id]; ok {
+			keep[id] = n
+		}
+	}
+	r.opts.Logger.Info("segment ids carried over from the previous run", "file", path, "kept", len(keep))
+	return keep
+}
+
+// ReadSegments reads a run's segments.csv: the user ids, their segment
+// ids and the name of every segment.
+func ReadSegments(path string) (ids []string, labels []int, names map[int]string, err error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	defer f.Close()
+	cr := csv.NewReader(f)
+	head, err := cr.Read()
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("%s: header: %w", path, err)
+	}
+	col := map[string]int{}
+	for i, h := range head {
+		col[h] = i
+	}
+	ui, ok1 := col["user_id"]
+	si, ok2 := col["segment"]
+	ni, hasName := col["segment_name"]
+	if !ok1 || !ok2 {
+		return nil, nil, nil, fmt.Errorf("%s: want columns user_id and segment, got %v", path, head)
+	}
+	names = map[int]string{}
+	for {
+		rec, err := cr.Read()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, nil, nil, fmt.Errorf("%s: %w", path, err)
+		}
+		line, _ := cr.FieldPos(0)
+		if ui >= len(rec) || si >= len(rec) {
+			return nil, nil, nil, fmt.Errorf("%s: line %d: %d fields", path, line, len(rec))
+		}
+		l, err := strconv.Atoi(rec[si])
+		if err != nil {
+			return nil, nil, nil, fmt.Errorf("%s: line %d: column segment: %w", path, line, err)
+		}
+		ids = append(ids, rec[ui])
+		labels = append(labels, l)
+		if hasName && ni < len(rec) {
+			names[l] = rec[ni]
+		}
+	}
+	return ids, labels, names, nil
+}
+
+// writeProfileFiles writes profiles.md, rfm.csv (each user's RFM scores
+// and group) and baskets.csv (the bought lines that persona recommend
+// learns from) into dir.
+func writeProfileFiles(ctx context.Context, db *sql.DB, dir string, tab *features.Table, labels []int, prof *profile.Report) error {
+	if err := atomicfile.Write(filepath.Join(dir, "profiles.md"), func(w io.Writer) error { return profile.WriteMarkdown(w, prof) }); err != nil {
+		return err
+	}
+	if r, f, m := tab.Col("recency_days"), tab.Col("frequency"), tab.Col("monetary"); r >= 0 && f >= 0 && m >= 0 {
+		col := func(j int) []float64 {
+			out := make([]float64, len(tab.UserIDs))
+			for i := range out {
+				out[i] = tab.X.At(i, j)
+			}
+			return out
+		}
+		rec, freq, mon := col(r), col(f), col(m)
+		scores, err := profile.ScoreRFM(rec, freq, mon)
+		if err != nil {
+			return err
+		}
+		if err := atomicfile.Write(filepath.Join(dir, "rfm.csv"), func(w io.Writer) error {
+			cw := csv.NewWriter(w)
+			cw.Write([]string{"user_id", "segment", "recency_days", "frequency", "monetary", "r", "f", "m", "rfm_group"})
+			for i, id := range tab.UserIDs {
+				s := scores[i]
+				cw.Write([]string{id, strconv.Itoa(labels[i]), strconv.FormatFloat(rec[i], 'f', 2, 64), strconv.FormatFloat(freq[i], 'f', -1, 64),
+					strconv.FormatFloat(mon[i], 'f', 2, 64), strconv.Itoa(s.R), strconv.Itoa(s.F), strconv.Itoa(s.M), s.Group})
+			}
+			cw.Flush()
+			return cw.Error()
+		}); err != nil {
+			return err
+		}
+	}
+	return atomicfile.Write(filepath.Join(dir, "baskets.csv"), func(w io.Writer) error {
+		rows, err := db.QueryContext(ctx, `SELECT user_id, coalesce(order_id, ''), product_id, timestamp FROM transactions
+			WHERE quantity > 0 AND user_id IS NOT NULL AND product_id IS NOT NULL AND product_id <> ''
+			ORDER BY user_id, timestamp, order_id, product_id`)
+		if err != nil {
+			return fmt.Errorf("read baskets: %w", err)
+		}
+		defer rows.Close()
+		cw := csv.NewWriter(w)
+		cw.Write([]string{"user_id", "order_id", "product_id", "timestamp"})
+		for rows.Next() {
+			var u, o, p string
+			var ts time.Time
+			if err := rows.Scan(&u, &o, &p, &ts); err != nil {
+				return fmt.Errorf("read baskets: %w", err)
+			}
+			cw.Write([]string{u, o, p, ts.Format("2006-01-02 15:04:05")})
+		}
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("read baskets: %w", err)
+		}
+		cw.Flush()
+		return cw.Error()
+	})
+}

@@ -1,0 +1,352 @@
+package pipeline
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"math/rand/v2"
+	"sort"
+	"strconv"
+
+	"gonum.org/v1/gonum/mat"
+
+	"github.com/persona-seg/persona/features"
+	"github.com/persona-seg/persona/prep"
+	"github.com/persona-seg/persona/profile"
+	"github.com/persona-seg/persona/report"
+)
+
+// maxProjected caps the points drawn in the 2-D projection.
+const maxProjected = 3000
+
+// heatFeatures is how many of the most distinctive features the z-score
+// heatmap shows.
+const heatFeatures = 24
+
+func (r *run) reportInput(ctx context.Context, db *sql.DB, tab *features.Table, z *mat.Dense, seg *segmentation, prof *profile.Report, sum *Summary) (report.Input, error) {
+	in := report.Input{
+		Title:    r.opts.Title,
+		Subtitle: fmt.Sprintf("%d users, %d features, %d segments, as of %s", sum.Users, sum.Features, sum.K, tab.AsOf.Format("2006-01-02")),
+		ChosenK:  sum.K,
+	}
+	segIndex := map[int]int{} // segment id -> display position
+	for i, s := range prof.Segments {
+		segIndex[s.ID] = i
+		seg := report.Segment{ID: s.ID, Name: s.Name, Size: s.Size, Share: s.Share, Description: s.Summary}
+		for _, t := range s.Top {
+			seg.Traits = append(seg.Traits, report.Trait{Feature: t.Feature, Z: t.Z})
+		}
+		for _, a := range s.Actions {
+			seg.Actions = append(seg.Actions, a.Area+": "+a.Text)
+		}
+		in.Segments = append(in.Segments, seg)
+	}
+
+	// Heatmap: the features with the largest |z| in any segment.
+	in.HeatFeatures, in.HeatZ = heatmap(prof, heatFeatures)
+
+	// Behaviour by segment, from the raw data.
+	userIdx := make(map[string]int, len(tab.UserIDs))
+	for i, id := range tab.UserIDs {
+		userIdx[id] = i
+	}
+	segOf := func(user string) (int, bool) {
+		i, ok := userIdx[user]
+		if !ok {
+			return 0, false
+		}
+		return segIndex[seg.labels[i]], true
+	}
+	k := len(prof.Segments)
+	var err error
+	if in.HourShare, err = shareBy(ctx, db, `SELECT user_id, hour(timestamp), count(*) FROM events GROUP BY ALL`, 24, k, segOf, func(v int) int { return v }); err != nil {
+		return in, fmt.Errorf("activity by hour: %w", err)
+	}
+	if in.WeekdayShare, err = shareBy(ctx, db, `SELECT user_id, isodow(timestamp), count(*) FROM events GROUP BY ALL`, 7, k, segOf, func(v int) int { return v - 1 }); err != nil {
+		return in, fmt.Errorf("activity by weekday: %w", err)
+	}
+	if in.Categories, in.CategoryShare, err = categoryMix(ctx, db, k, segOf); err != nil {
+		return in, fmt.Errorf("category mix: %w", err)
+	}
+	if rev, err := revenue(ctx, db, k, segOf); err != nil {
+		return in, fmt.Errorf("revenue by segment: %w", err)
+	} else if rev != nil {
+		in.RevenueBySegment = rev
+	}
+
+	for _, s := range sum.KSelection {
+		in.KCurve = append(in.KCurve, report.KPoint{K: s.K, Inertia: s.Inertia, Silhouette: s.Silhouette})
+	}
+	if in.Projection, in.ProjectionAxes, err = project(z, seg.labels, segIndex, r.opts.Seed); err != nil {
+		return in, fmt.Errorf("projection: %w", err)
+	}
+	if j := tab.Col("age"); j >= 0 {
+		in.Ages = make([][]int, k)
+		for i := range tab.UserIDs {
+			p := segIndex[seg.labels[i]]
+			in.Ages[p] = append(in.Ages[p], int(tab.X.At(i, j)))
+		}
+	}
+	in.Method = r.method(sum)
+	return in, nil
+}
+
+func heatmap(prof *profile.Report, m int) ([]string, [][]float64) {
+	if len(prof.Segments) == 0 {
+		return nil, nil
+	}
+	nf := len(prof.Segments[0].Features)
+	score := make([]float64, nf)
+	for _, s := range prof.Segments {
+		for j, f := range s.Features {
+			if a := abs(f.Z); a > score[j] {
+				score[j] = a
+			}
+		}
+	}
+	idx := make([]int, nf)
+	for i := range idx {
+		idx[i] = i
+	}
+	sortStableBy(idx, func(a, b int) bool { return score[a] > score[b] })
+	if len(idx) > m {
+		idx = idx[:m]
+	}
+	names := make([]string, len(idx))
+	zs := make([][]float64, len(prof.Segments))
+	for i, j := range idx {
+		names[i] = prof.Segments[0].Features[j].Feature
+	}
+	for s, seg := range prof.Segments {
+		zs[s] = make([]float64, len(idx))
+		for i, j := range idx {
+			zs[s][i] = seg.Features[j].Z
+		}
+	}
+	return names, zs
+}
+
+// shareBy runs q, which returns (user_id, bucket, count) rows, and returns
+// per segment the share of its count in each of nb buckets.
+func shareBy(ctx context.Context, db *sql.DB, q string, nb, k int, seg func(string) (int, bool), bucket func(int) int) ([][]float64, error) {
+	out := make([][]float64, k)
+	for i := range out {
+		out[i] = make([]float64, nb)
+	}
+	rows, err := db.QueryContext(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var (
+			user string
+			b    int
+			n    float64
+		)
+		if err := rows.Scan(&user, &b, &n); err != nil {
+			return nil, err
+		}
+		s, ok := seg(user)
+		if !ok {
+			continue
+		}
+		if bb := bucket(b); bb >= 0 && bb < nb {
+			out[s][bb] += n
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	normalise(out)
+	return out, nil
+}
+
+func normalise(m [][]float64) {
+	for _, row := range m {
+		var t float64
+		for _, v := range row {
+			t += v
+		}
+		if t > 0 {
+			for j := range row {
+				row[j] /= t
+			}
+		}
+	}
+}
+
+// categoryMix is each segment's share of net spend per category, or of
+// categorised events when there are no transactions.
+func categoryMix(ctx context.Context, db *sql.DB, k int, seg func(string) (int, bool)) ([]string, [][]float64, error) {
+	q := `SELECT user_id, category, sum(quantity * unit_price * (1 - coalesce(discount, 0))) FROM transactions
+	      WHERE quantity > 0 AND category IS NOT NULL AND category <> '' GROUP BY ALL`
+	var n int
+	if err := db.QueryRowContext(ctx, `SELECT count(*) FROM transactions`).Scan(&n); err != nil {
+		return nil, nil, err
+	}
+	if n == 0 {
+		q = `SELECT user_id, category, count(*) FROM events WHERE category IS NOT NULL AND category <> '' GROUP BY ALL`
+	}
+	rows, err := db.QueryContext(ctx, q)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer rows.Close()
+	idx := map[string]int{}
+	var cats []string
+	var acc [][]float64
+	for i := 0; i < k; i++ {
+		acc = append(acc, nil)
+	}
+	for rows.Next() {
+		var (
+			user, cat string
+			v         float64
+		)
+		if err := rows.Scan(&user, &cat, &v); err != nil {
+			return nil, nil, err
+		}
+		s, ok := seg(user)
+		if !ok {
+			continue
+		}
+		c, ok := idx[cat]
+		if !ok {
+			c = len(cats)
+			idx[cat] = c
+			cats = append(cats, cat)
+		}
+		for len(acc[s]) <= c {
+			acc[s] = append(acc[s], 0)
+		}
+		acc[s][c] += v
+	}
+	if err := rows.Err(); err != nil {
+		return nil, nil, err
+	}
+	if len(cats) == 0 {
+		return nil, nil, nil
+	}
+	// Order categories by name so the output does not depend on row order.
+	order := make([]int, len(cats))
+	for i := range order {
+		order[i] = i
+	}
+	sortStableBy(order, func(a, b int) bool { return cats[a] < cats[b] })
+	names := make([]string, len(cats))
+	out := make([][]float64, k)
+	for s := range out {
+		out[s] = make([]float64, len(cats))
+		for i, c := range order {
+			if c < len(acc[s]) {
+				out[s][i] = acc[s][c]
+			}
+		}
+	}
+	for i, c := range order {
+		names[i] = cats[c]
+	}
+	normalise(out)
+	return names, out, nil
+}
+
+func revenue(ctx context.Context, db *sql.DB, k int, seg func(string) (int, bool)) ([]float64, error) {
+	rows, err := db.QueryContext(ctx, `SELECT user_id, sum(quantity * unit_price * (1 - coalesce(discount, 0))) FROM transactions GROUP BY ALL`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := make([]float64, k)
+	any := false
+	for rows.Next() {
+		var (
+			user string
+			v    float64
+		)
+		if err := rows.Scan(&user, &v); err != nil {
+			return nil, err
+		}
+		if s, ok := seg(user); ok {
+			out[s] += v
+			any = true
+		}
+	}
+	if !any {
+		return nil, rows.Err()
+	}
+	return out, rows.Err()
+}
+
+// project returns a 2-D PCA projection of a seeded sample of at most
+// maxProjected rows of z (the PCA is fitted on the sample too).
+func project(z *mat.Dense, labels []int, segIndex map[int]int, seed uint64) ([]report.Point2, [2]string, error) {
+	var axes [2]string
+	n, d := z.Dims()
+	idx := make([]int, n)
+	for i := range idx {
+		idx[i] = i
+	}
+	if n > maxProjected {
+		rng := rand.New(rand.NewPCG(seed, 0x9e3779b97f4a7c15))
+		rng.Shuffle(n, func(i, j int) { idx[i], idx[j] = idx[j], idx[i] })
+		idx = idx[:maxProjected]
+		sort.Ints(idx)
+	}
+	sub := mat.NewDense(len(idx), d, nil)
+	for i, r := range idx {
+		sub.SetRow(i, z.RawRowView(r))
+	}
+	p, err := prep.FitPCA(sub, prep.PCAConfig{Components: 2})
+	if err != nil {
+		return nil, axes, err
+	}
+	xy := mat.NewDense(len(idx), 2, nil)
+	if err := p.Transform(xy, sub); err != nil {
+		return nil, axes, err
+	}
+	out := make([]report.Point2, len(idx))
+	for i, r := range idx {
+		out[i] = report.Point2{X: xy.At(i, 0), Y: xy.At(i, 1), Segment: segIndex[labels[r]]}
+	}
+	for j := range axes {
+		axes[j] = fmt.Sprintf("PC %d (%.0f%% of variance)", j+1, 100*p.ExplainedVarianceRatio[j])
+	}
+	return out, axes, nil
+}
+
+func (r *run) method(sum *Summary) []report.KeyValue {
+	kv := func(k, v string) report.KeyValue { return report.KeyValue{Key: k, Value: v} }
+	out := []report.KeyValue{}
+	for _, name := range []string{"users", "events", "transactions", "social"} {
+		if n, ok := sum.Rows[name]; ok {
+			out = append(out, kv("rows read: "+name, strconv.FormatInt(n, 10)))
+		}
+	}
+	out = append(out,
+		kv("users profiled", strconv.Itoa(sum.Users)),
+		kv("reference date (as_of)", sum.AsOf),
+		kv("features", fmt.Sprintf("%d computed, %d used for clustering after log1p of heavy-tailed ones, standard scaling and dropping constant or highly correlated ones", sum.Features, len(sum.FeaturesUsed))),
+		kv("algorithm", fmt.Sprintf("k-means (k-means++ initialisation, %d restarts, seed %d)", r.opts.NInit, r.opts.Seed)),
+		kv("number of segments", fmt.Sprintf("k = %d (%s over k = %d..%d)", sum.K, sum.KRule, r.opts.KMin, r.opts.KMax)),
+		kv("silhouette", fmt.Sprintf("%.3f", sum.Silhouette)),
+		kv("Calinski-Harabasz", fmt.Sprintf("%.1f", sum.CalinskiHarabasz)),
+		kv("Davies-Bouldin", fmt.Sprintf("%.3f", sum.DaviesBouldin)),
+	)
+	if sum.KElbow != 0 && sum.KElbow != sum.K {
+		out = append(out, kv("note", fmt.Sprintf("the inertia elbow suggests k = %d; the silhouette prefers k = %d", sum.KElbow, sum.K)))
+	}
+	return out
+}
+
+func abs(v float64) float64 {
+	if v < 0 {
+		return -v
+	}
+	return v
+}
+
+// sortStableBy sorts idx by less applied to its elements.
+func sortStableBy(idx []int, less func(a, b int) bool) {
+	sort.SliceStable(idx, func(i, j int) bool { return less(idx[i], idx[j]) })
+}

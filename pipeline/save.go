@@ -1,0 +1,191 @@
+package pipeline
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"path/filepath"
+	"slices"
+	"time"
+
+	"gonum.org/v1/gonum/mat"
+
+	"github.com/persona-seg/persona/dataset"
+	"github.com/persona-seg/persona/features"
+	"github.com/persona-seg/persona/model"
+	"github.com/persona-seg/persona/prep"
+	"github.com/persona-seg/persona/profile"
+	"github.com/persona-seg/persona/recommend"
+	"github.com/persona-seg/persona/store"
+)
+
+// ModelFile is the name of the saved model in the output folder.
+const ModelFile = "model.json"
+
+// recsPerUser is how many recommendations the store keeps per user.
+const recsPerUser = 10
+
+// save writes the run's model to the staging folder and the run into the
+// store (opts.Store, else the DuckDB file store.File in opts.Out) in one
+// transaction. labels are the stable segment ids (seg.labels after
+// stableIDs).
+func (r *run) save(ctx context.Context, driverName string, db *sql.DB, cfg *dataset.Config, tab *features.Table, fitted *prep.Fitted, pca *prep.PCA, z *mat.Dense, seg *segmentation, dist []float64, prof *profile.Report, sum *Summary) error {
+	created := time.Now().UTC()
+	id := created.Format("20060102-150405.000")
+	m, err := buildModel(id, tab, fitted, pca, z, seg, prof)
+	if err != nil {
+		return err
+	}
+	// The model must give every training user its segment back.
+	got, _, err := m.Assign(tab.X)
+	if err != nil {
+		return fmt.Errorf("check the model: %w", err)
+	}
+	var diff int
+	for i, s := range got {
+		if s != seg.labels[i] {
+			diff++
+		}
+	}
+	if diff > 0 {
+		r.opts.Logger.Warn("the saved model assigns some training users another segment", "users", diff)
+	}
+	if err := m.Write(filepath.Join(r.stage, ModelFile)); err != nil {
+		return err
+	}
+	recs, err := recommendations(ctx, db, tab.UserIDs, seg.labels)
+	if err != nil {
+		r.opts.Logger.Warn("no recommendations stored", "err", err)
+	}
+	conf, err := json.Marshal(struct {
+		Data    *dataset.Config `json:"data"`
+		Seed    uint64          `json:"seed"`
+		K       int             `json:"k,omitempty"`
+		KMin    int             `json:"k_min"`
+		KMax    int             `json:"k_max"`
+		PCA     int             `json:"pca"`
+		Feature features.Options
+	}{cfg, r.opts.Seed, r.opts.K, r.opts.KMin, r.opts.KMax, r.opts.PCA, r.opts.Features})
+	if err != nil {
+		return err
+	}
+	summary, err := json.Marshal(sum)
+	if err != nil {
+		return err
+	}
+	raw := tab.X.RawMatrix()
+	x := raw.Data
+	if raw.Stride != raw.Cols {
+		x = mat.DenseCopyOf(tab.X).RawMatrix().Data
+	}
+	res := &store.Results{
+		Run:             store.Run{ID: id, CreatedAt: created, Config: conf, Summary: summary},
+		UserIDs:         tab.UserIDs,
+		FeatureNames:    tab.Names(),
+		X:               x,
+		Segments:        seg.labels,
+		Distance:        dist,
+		Profiles:        prof,
+		Recommendations: recs,
+		Model:           m,
+	}
+	dsn := r.opts.Store
+	if dsn == "" {
+		dsn = filepath.Join(r.opts.Out, store.File)
+	}
+	st, err := store.Open(ctx, driverName, dsn)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	r.opts.Logger.Info("store", "run", id, "dialect", st.Dialect())
+	return st.Save(ctx, res)
+}
+
+// buildModel gathers what assigning new users needs. seg.labels hold
+// stable segment ids, not rows of seg.centers: the id of each centre is the
+// one most of its users carry. A DBSCAN model keeps the core users' points
+// in the clustering space z instead of centres.
+func buildModel(id string, tab *features.Table, fitted *prep.Fitted, pca *prep.PCA, z *mat.Dense, seg *segmentation, prof *profile.Report) (*model.Model, error) {
+	m := &model.Model{Version: model.Version, RunID: id, Algorithm: seg.algorithm, Features: tab.Spec, Prep: fitted, PCA: pca}
+	names := map[int]string{}
+	for _, s := range prof.Segments {
+		names[s.ID] = s.Name
+	}
+	if seg.algorithm == AlgorithmDBSCAN {
+		m.Eps = seg.dbscan.Eps
+		for _, s := range prof.Segments {
+			if s.ID >= 0 {
+				m.Segments = append(m.Segments, model.Segment{ID: s.ID, Name: s.Name})
+			}
+		}
+		for _, i := range seg.dbscan.CoreIndices {
+			m.Core = append(m.Core, slices.Clone(z.RawRowView(i)))
+			m.CoreSegments = append(m.CoreSegments, seg.labels[i])
+		}
+		return m, m.Validate()
+	}
+	k := seg.k()
+	votes := make([]map[int]int, k)
+	for i, c := range seg.rows {
+		if c < 0 {
+			continue
+		}
+		if votes[c] == nil {
+			votes[c] = map[int]int{}
+		}
+		votes[c][seg.labels[i]]++
+	}
+	for c := range k {
+		best, bestN := -1, 0
+		for sid, v := range votes[c] {
+			if v > bestN || v == bestN && sid < best {
+				best, bestN = sid, v
+			}
+		}
+		if best < 0 {
+			continue // an empty centre cannot be told apart; no user lands there
+		}
+		m.Segments = append(m.Segments, model.Segment{ID: best, Name: names[best]})
+		m.Centers = append(m.Centers, slices.Clone(seg.centers.RawRowView(c)))
+	}
+	return m, m.Validate()
+}
+
+// recommendations fits the recommender on the transactions in db and
+// returns each user's top products.
+func recommendations(ctx context.Context, db *sql.DB, ids []string, labels []int) (map[string][]store.Recommendation, error) {
+	rows, err := db.QueryContext(ctx, `SELECT user_id, product_id, coalesce(order_id, ''), timestamp, quantity * unit_price
+		FROM transactions WHERE quantity > 0 AND user_id IS NOT NULL AND product_id IS NOT NULL`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var ps []recommend.Purchase
+	for rows.Next() {
+		var p recommend.Purchase
+		if err := rows.Scan(&p.User, &p.Product, &p.Basket, &p.Time, &p.Value); err != nil {
+			return nil, err
+		}
+		ps = append(ps, p)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	seg := make(map[string]int, len(ids))
+	for i, u := range ids {
+		seg[u] = labels[i]
+	}
+	rm, err := recommend.Fit(ctx, ps, seg, recommend.Options{})
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string][]store.Recommendation, len(ids))
+	for _, u := range ids {
+		for _, it := range rm.Recommend(u, recsPerUser) {
+			out[u] = append(out[u], store.Recommendation{Product: it.Product, Score: it.Score})
+		}
+	}
+	return out, nil
+}

@@ -1,0 +1,80 @@
+package pipeline_test
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/persona-seg/persona/dataset"
+	"github.com/persona-seg/persona/features"
+	"github.com/persona-seg/persona/model"
+	"github.com/persona-seg/persona/pipeline"
+	"github.com/persona-seg/persona/store"
+)
+
+// TestScoreTrainingData scores the demo's own data with the model its run
+// saved: every user must get its training segment back, and the store must
+// hold the same assignments.
+func TestScoreTrainingData(t *testing.T) {
+	ctx := context.Background()
+	out := t.TempDir()
+	runDemo(t, out, 1200, 5)
+	m, err := model.Read(filepath.Join(out, pipeline.ModelFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids, labels, _, err := pipeline.ReadSegments(filepath.Join(out, "segments.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	data := filepath.Join(out, "data")
+	src := dataset.Sources{
+		Users:        filepath.Join(data, "users.csv"),
+		Events:       filepath.Join(data, "events.csv"),
+		Transactions: filepath.Join(data, "transactions.csv"),
+		Social:       filepath.Join(data, "social.csv"),
+	}
+	sc, err := pipeline.Score(ctx, "duckdb", src.Config(), m, pipelineFeatureOptions(), t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]int{}
+	for i, id := range ids {
+		want[id] = labels[i]
+	}
+	got := map[string]int{}
+	for i, id := range sc.UserIDs {
+		got[id] = sc.Segments[i]
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("scored segments differ from the training segments (-train +scored):\n%s", diff)
+	}
+
+	st, err := store.Open(ctx, "duckdb", filepath.Join(out, store.File))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	runs, err := st.Runs(ctx)
+	if err != nil || len(runs) != 1 || runs[0].ID != m.RunID {
+		t.Fatalf("runs = %v, %v; want one run %s", runs, err, m.RunID)
+	}
+	res, err := st.Load(ctx, m.RunID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stored := map[string]int{}
+	for i, id := range res.UserIDs {
+		stored[id] = res.Segments[i]
+	}
+	if diff := cmp.Diff(want, stored); diff != "" {
+		t.Errorf("stored segments differ from segments.csv (-csv +store):\n%s", diff)
+	}
+	if len(res.Recommendations) == 0 {
+		t.Errorf("the store holds no recommendations")
+	}
+}
+
+func pipelineFeatureOptions() (o features.Options) { return o }

@@ -1,0 +1,93 @@
+package pipeline
+
+import (
+	"context"
+	"database/sql"
+	"encoding/csv"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+
+	"github.com/persona-seg/persona/dataset"
+	"github.com/persona-seg/persona/features"
+	"github.com/persona-seg/persona/internal/atomicfile"
+	"github.com/persona-seg/persona/model"
+)
+
+// Scored is what Score found.
+type Scored struct {
+	UserIDs  []string
+	Segments []int
+	Distance []float64
+	// Features is the feature table the segments were assigned from.
+	Features *features.Table
+	// Sizes counts the users per segment id (model.Unsegmented included).
+	Sizes map[int]int
+}
+
+// Score computes the features of the users in the datasets cfg describes
+// with the columns the model was trained on, assigns their segments with m
+// and writes out/segments.csv (user_id, segment, segment_name, distance)
+// and out/features.csv. The DuckDB driver must be registered under
+// driverName.
+func Score(ctx context.Context, driverName string, cfg *dataset.Config, m *model.Model, fo features.Options, out string) (*Scored, error) {
+	if m.Features == nil {
+		return nil, fmt.Errorf("the model has no feature spec: it was not saved by a persona run")
+	}
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		return nil, fmt.Errorf("create output folder: %w", err)
+	}
+	db, err := sql.Open(driverName, "")
+	if err != nil {
+		return nil, fmt.Errorf("open database: %w", err)
+	}
+	defer db.Close()
+	db.SetMaxOpenConns(1)
+	if _, err := dataset.Load(ctx, db, cfg); err != nil {
+		return nil, fmt.Errorf("load: %w", err)
+	}
+	fo.Spec = m.Features
+	tab, err := features.Compute(ctx, db, fo)
+	if err != nil {
+		return nil, fmt.Errorf("features: %w", err)
+	}
+	segs, dist, err := m.Assign(tab.X)
+	if err != nil {
+		return nil, fmt.Errorf("assign: %w", err)
+	}
+	sc := &Scored{UserIDs: tab.UserIDs, Segments: segs, Distance: dist, Features: tab, Sizes: map[int]int{}}
+	for _, s := range segs {
+		sc.Sizes[s]++
+	}
+	if err := atomicfile.Write(filepath.Join(out, "segments.csv"), func(w io.Writer) error {
+		cw := csv.NewWriter(w)
+		cw.Write([]string{"user_id", "segment", "segment_name", "distance"})
+		for i, id := range tab.UserIDs {
+			cw.Write([]string{id, strconv.Itoa(segs[i]), m.Name(segs[i]), strconv.FormatFloat(dist[i], 'f', 6, 64)})
+		}
+		cw.Flush()
+		return cw.Error()
+	}); err != nil {
+		return nil, err
+	}
+	if err := atomicfile.Write(filepath.Join(out, "features.csv"), func(w io.Writer) error {
+		cw := csv.NewWriter(w)
+		cw.Write(append([]string{"user_id"}, tab.Names()...))
+		_, d := tab.X.Dims()
+		rec := make([]string, d+1)
+		for i, id := range tab.UserIDs {
+			rec[0] = id
+			for j, v := range tab.X.RawRowView(i) {
+				rec[j+1] = strconv.FormatFloat(v, 'g', -1, 64)
+			}
+			cw.Write(rec)
+		}
+		cw.Flush()
+		return cw.Error()
+	}); err != nil {
+		return nil, err
+	}
+	return sc, nil
+}

@@ -1,0 +1,132 @@
+package profile
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"strings"
+)
+
+// WriteMarkdown writes rep as readable Markdown: an overview table, then
+// one section per segment (standing, actions, traits, demographics,
+// interests, behaviour, RFM scores, representative users), then the RFM
+// cross-table.
+func WriteMarkdown(w io.Writer, rep *Report) error {
+	b := bufio.NewWriter(w)
+	p := func(format string, args ...any) { fmt.Fprintf(b, format, args...) }
+	base := map[string]float64{}
+	for _, f := range rep.Base {
+		base[f.Feature] = f.Mean
+	}
+	p("# Segment profiles\n\n")
+	p("%d users in %d segments (profiles.json schema version %d).\n\n", rep.Users, len(rep.Segments), rep.Version)
+	p("| id | name | standing | users | share |\n|---:|---|---|---:|---:|\n")
+	for _, s := range rep.Segments {
+		p("| %d | %s | %s | %d | %.1f%% |\n", s.ID, mdEscape(s.Name), s.Standing, s.Size, 100*s.Share)
+	}
+	for _, s := range rep.Segments {
+		p("\n## %d. %s\n\n", s.ID, mdEscape(s.Name))
+		p("%s\n\n", mdEscape(s.Summary))
+		p("**What to do**\n\n")
+		for _, a := range s.Actions {
+			p("- *%s*: %s\n", a.Area, mdEscape(a.Text))
+		}
+		if len(s.Top) > 0 {
+			p("\n**Most distinctive traits** (Cohen's d against the rest of the base)\n\n")
+			p("| feature | segment mean | base mean | lift | d |\n|---|---:|---:|---:|---:|\n")
+			for _, t := range s.Top {
+				f, _ := s.Feature(t.Feature)
+				p("| %s | %s | %s | %.2f | %+.2f |\n", t.Feature, num(f.Mean), num(base[t.Feature]), f.Lift, t.D)
+			}
+		}
+		d := s.Demographics
+		if d.Age != nil || len(d.Fields) > 0 {
+			p("\n**Demographics**\n\n")
+			if d.Age != nil {
+				p("- age: mean %s (base %s), median %s\n", num(d.Age.Mean), num(d.Age.Base), num(d.Age.Median))
+			}
+			if len(d.AgeBands) > 0 {
+				p("- age bands: %s\n", shares(d.AgeBands))
+			}
+			for _, c := range d.Fields {
+				p("- %s: %s\n", strings.ReplaceAll(c.Field, "_", " "), shares(c.Shares))
+			}
+		}
+		ps := s.Psychographic
+		if len(ps.Interests) > 0 || ps.Price != "" || ps.Style != "" {
+			p("\n**Interests and attitudes**\n\n")
+			if len(ps.Interests) > 0 {
+				var parts []string
+				for _, in := range ps.Interests {
+					parts = append(parts, fmt.Sprintf("%s (%s, %.1f×)", in.Name, in.Kind, in.Lift))
+				}
+				p("- leans towards: %s\n", strings.Join(parts, ", "))
+			}
+			if m := ps.PriceSensitivity; m != nil {
+				p("- price: %s (sensitivity %.2f, base %.2f)\n", ps.Price, m.Mean, m.Base)
+			}
+			if ps.Loyalty != nil && ps.Variety != nil {
+				p("- loyalty vs variety: %s (HHI %.2f, base %.2f; entropy %.2f, base %.2f)\n", ps.Style, ps.Loyalty.Mean, ps.Loyalty.Base, ps.Variety.Mean, ps.Variety.Base)
+			}
+		}
+		bh := s.Behaviour
+		groups := []struct {
+			name string
+			ms   []Metric
+		}{{"purchases (RFM)", bh.RFM}, {"time of day", bh.DayParts}, {"week", bh.Week}, {"sessions", bh.Sessions}, {"funnel", bh.Funnel}, {"social", bh.Social}}
+		var any bool
+		for _, g := range groups {
+			if len(g.ms) > 0 {
+				any = true
+			}
+		}
+		if any {
+			p("\n**Behaviour**\n\n| | metric | segment mean | median | base mean | lift |\n|---|---|---:|---:|---:|---:|\n")
+			for _, g := range groups {
+				for i, m := range g.ms {
+					name := ""
+					if i == 0 {
+						name = g.name
+					}
+					p("| %s | %s | %s | %s | %s | %.2f |\n", name, m.Label, num(m.Mean), num(m.Median), num(m.Base), m.Lift)
+				}
+			}
+		}
+		if sc := bh.Scores; sc != nil {
+			p("\nRFM scores of its %d buyers: R %.1f, F %.1f, M %.1f; most common RFM group: %s.\n", sc.Buyers, sc.R, sc.F, sc.M, sc.Top)
+		}
+		p("\n**Representative users**: medoid %s", s.Medoid)
+		if len(s.Examples) > 0 {
+			p("; nearest the centre: %s", strings.Join(s.Examples, ", "))
+		}
+		p(".\n")
+	}
+	if t := rep.RFM; t != nil {
+		p("\n## RFM groups by segment\n\nUsers per classic RFM group (columns) in each segment (rows).\n\n| segment |")
+		for _, g := range t.Groups {
+			p(" %s |", g)
+		}
+		p("\n|---|%s\n", strings.Repeat("---:|", len(t.Groups)))
+		for i, id := range t.Segments {
+			p("| %d |", id)
+			for _, c := range t.Counts[i] {
+				p(" %d |", c)
+			}
+			p("\n")
+		}
+	}
+	return b.Flush()
+}
+
+func shares(ss []Share) string {
+	parts := make([]string, len(ss))
+	for i, s := range ss {
+		parts[i] = fmt.Sprintf("%s %.0f%% (%.1f×)", s.Value, 100*s.Share, s.Lift)
+	}
+	return strings.Join(parts, ", ")
+}
+
+// mdEscape keeps table cells and emphasis intact.
+func mdEscape(s string) string {
+	return strings.NewReplacer("|", `\|`, "*", `\*`, "_", `\_`).Replace(s)
+}

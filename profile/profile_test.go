@@ -1,0 +1,272 @@
+package profile
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+	"gonum.org/v1/gonum/mat"
+)
+
+// TestBuildHandChecked profiles six users in two segments; every number
+// below was worked out by hand.
+func TestBuildHandChecked(t *testing.T) {
+	in := Input{
+		UserIDs: []string{"a", "b", "c", "d", "e", "f"},
+		Names:   []string{"frequency", "constant"},
+		X: mat.NewDense(6, 2, []float64{
+			1, 5,
+			2, 5,
+			3, 5,
+			10, 5,
+			12, 5,
+			14, 5,
+		}),
+		Labels:   []int{0, 0, 0, 1, 1, 1},
+		Distance: []float64{0.5, 0.1, 0.9, 0.3, 0.2, 0.1},
+	}
+	rep, err := Build(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Version != Version || rep.Users != 6 || len(rep.Segments) != 2 {
+		t.Fatalf("got version %d, %d users, %d segments", rep.Version, rep.Users, len(rep.Segments))
+	}
+	std := math.Sqrt(160.0 / 6) // population sd of 1,2,3,10,12,14 around 7
+	pooled := math.Sqrt(10.0 / 4)
+	want := FeatureStat{Feature: "frequency", Mean: 2, Median: 2, Q1: 1.5, Q3: 2.5, Z: -5 / std, Lift: 2.0 / 7, D: -10 / pooled}
+	got, _ := rep.Segments[0].Feature("frequency")
+	if diff := cmp.Diff(want, got, cmpopts.EquateApprox(1e-12, 0)); diff != "" {
+		t.Errorf("segment 0 frequency (-want +got):\n%s", diff)
+	}
+	c, _ := rep.Segments[1].Feature("constant")
+	if diff := cmp.Diff(FeatureStat{Feature: "constant", Mean: 5, Median: 5, Q1: 5, Q3: 5, Lift: 1}, c); diff != "" {
+		t.Errorf("constant feature (-want +got):\n%s", diff)
+	}
+	if rep.Segments[0].Medoid != "b" {
+		t.Errorf("medoid = %q, want b (nearest the centre without the clustering space)", rep.Segments[0].Medoid)
+	}
+	if diff := cmp.Diff([]string{"a", "c"}, rep.Segments[0].Examples); diff != "" {
+		t.Errorf("representatives (-want +got):\n%s", diff)
+	}
+	if got := rep.Segments[0].Share; got != 0.5 {
+		t.Errorf("share = %v, want 0.5", got)
+	}
+	if len(rep.Segments[1].Top) != 1 || rep.Segments[1].Top[0].Feature != "frequency" {
+		t.Errorf("top traits of segment 1 = %+v, want frequency only (constant has d = 0)", rep.Segments[1].Top)
+	}
+}
+
+func TestBuildErrors(t *testing.T) {
+	x := mat.NewDense(2, 1, []float64{1, 2})
+	tests := []struct {
+		name string
+		in   Input
+	}{
+		{"labels length", Input{UserIDs: []string{"a", "b"}, Names: []string{"f"}, X: x, Labels: []int{0}}},
+		{"names length", Input{UserIDs: []string{"a", "b"}, Names: []string{"f", "g"}, X: x, Labels: []int{0, 1}}},
+		{"ids length", Input{UserIDs: []string{"a"}, Names: []string{"f"}, X: x, Labels: []int{0, 1}}},
+		{"distance length", Input{UserIDs: []string{"a", "b"}, Names: []string{"f"}, X: x, Labels: []int{0, 1}, Distance: []float64{1}}},
+		{"space rows", Input{UserIDs: []string{"a", "b"}, Names: []string{"f"}, X: x, Labels: []int{0, 1}, Space: mat.NewDense(1, 1, nil)}},
+		{"NaN feature", Input{UserIDs: []string{"a", "b"}, Names: []string{"f"}, X: mat.NewDense(2, 1, []float64{1, math.NaN()}), Labels: []int{0, 1}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if _, err := Build(tt.in); err == nil {
+				t.Error("Build succeeded, want an error")
+			}
+		})
+	}
+}
+
+func segWithZ(id int, z map[string]float64) Segment {
+	s := Segment{ID: id}
+	for f, v := range z {
+		s.Features = append(s.Features, FeatureStat{Feature: f, Z: v})
+	}
+	return s
+}
+
+func TestStanding(t *testing.T) {
+	tests := []struct {
+		name string
+		id   int
+		z    map[string]float64
+		want string
+	}{
+		{"noise", Unsegmented, nil, StandingUnsegmented},
+		{"gone quiet after buying", 0, map[string]float64{"days_since_last_activity": 1.5, "frequency": 0}, StandingLapsed},
+		{"gone quiet, never bought much", 0, map[string]float64{"days_since_last_activity": 1.5, "frequency": -0.6}, StandingHibernating},
+		{"inactive beats new", 0, map[string]float64{"days_since_last_activity": 3, "signup_tenure_days": -1.4, "frequency": -0.9}, StandingHibernating},
+		{"new signups", 0, map[string]float64{"signup_tenure_days": -1.2, "frequency": 1}, StandingNew},
+		{"champions", 0, map[string]float64{"frequency": 1.2, "monetary": 1.5, "recency_days": -0.5}, StandingChampions},
+		{"still visit, stopped buying", 0, map[string]float64{"recency_days": 0.9, "frequency": 0.2}, StandingAtRisk},
+		{"influencers by posts", 0, map[string]float64{"social_posts": 2.5, "frequency": -0.6}, StandingInfluencers},
+		{"bargain hunters", 0, map[string]float64{"price_sensitivity": 1.4, "frequency": 0.6, "monetary": -0.3}, StandingBargainHunters},
+		{"discounted lines alone", 0, map[string]float64{"discounted_line_share": 0.9}, StandingBargainHunters},
+		{"big spenders", 0, map[string]float64{"frequency": 0.1, "monetary": 0.9}, StandingBigSpenders},
+		{"window browsers", 0, map[string]float64{"count_page_view": 0.9, "frequency": -0.5, "cart_rate": -1}, StandingBrowsers},
+		{"browsing without low conversion is not window browsing", 0, map[string]float64{"count_page_view": 0.9, "frequency": -0.5, "cart_rate": 0.2}, StandingOccasional},
+		{"loyal", 0, map[string]float64{"frequency": 0.4}, StandingLoyal},
+		{"nothing stands out", 0, nil, StandingOccasional},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := segWithZ(tt.id, tt.z)
+			if got := standing(&s); got != tt.want {
+				t.Errorf("standing = %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+// TestStandingDemoPersonas feeds the z-scores measured on the segments of
+// a 3,000-user demo run (persona demo --users 3000, seed 1) and checks
+// that each planted persona gets a standing a marketer would recognise.
+func TestStandingDemoPersonas(t *testing.T) {
+	features := []string{"recency_days", "frequency", "monetary", "events", "count_page_view", "share_product_view", "cart_rate",
+		"checkout_rate", "days_since_last_activity", "signup_tenure_days", "social_actions", "social_posts", "price_sensitivity",
+		"discounted_line_share"}
+	tests := []struct {
+		persona string
+		z       []float64
+		want    string
+	}{
+		{"champions", []float64{-0.74, 1.51, 2.00, 1.26, -0.36, -0.12, 0.79, 0.57, -0.26, 1.14, -0.29, -0.26, -1.06, -0.63}, StandingChampions},
+		{"bargain_hunters", []float64{-0.73, 0.56, -0.33, 0.35, -0.49, -0.46, 0.60, 0.80, -0.25, 0.15, -0.23, -0.25, 1.43, 1.44}, StandingBargainHunters},
+		{"window_browsers", []float64{1.30, -0.85, -0.46, -0.25, 0.99, 0.77, -1.23, -1.19, -0.23, -0.37, -0.19, -0.24, -0.49, -0.74}, StandingBrowsers},
+		{"lapsed", []float64{-0.40, 0.23, -0.15, -0.06, -0.40, -0.15, 0.75, 0.45, 1.26, 0.59, -0.33, -0.26, -0.14, -0.21}, StandingLapsed},
+		{"new_users", []float64{-0.51, -0.77, -0.44, -1.17, -0.56, -0.46, 0.41, 0.33, -0.30, -1.37, -0.33, -0.26, 0.24, 0.19}, StandingNew},
+		{"influencers", []float64{-0.19, -0.66, -0.39, -0.77, -0.10, -0.00, -0.27, 0.02, -0.32, -0.25, 3.12, 3.09, -0.34, -0.05}, StandingInfluencers},
+	}
+	for _, tt := range tests {
+		t.Run(tt.persona, func(t *testing.T) {
+			z := map[string]float64{}
+			for i, f := range features {
+				z[f] = tt.z[i]
+			}
+			s := segWithZ(0, z)
+			if got := standing(&s); got != tt.want {
+				t.Errorf("standing = %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestNamesKept(t *testing.T) {
+	mk := func(id int, z map[string]float64, traits ...string) Segment {
+		s := segWithZ(id, z)
+		for _, f := range traits {
+			s.Top = append(s.Top, Trait{Feature: f, D: 1})
+		}
+		return s
+	}
+	segs := []Segment{
+		mk(0, map[string]float64{"frequency": 0.4}, "spend_share_books"),
+		mk(1, map[string]float64{"frequency": 0.4}, "spend_share_books", "share_night"),
+	}
+	// Segment 1 keeps the name segment 0 would get; segment 0 must then
+	// take another.
+	nameSegments(segs, map[int]string{1: "loyal — books"})
+	if segs[1].Name != "loyal — books" {
+		t.Errorf("kept name = %q", segs[1].Name)
+	}
+	if segs[0].Name == segs[1].Name {
+		t.Errorf("both segments are named %q", segs[0].Name)
+	}
+	if segs[1].Standing != StandingLoyal {
+		t.Errorf("standing of a segment with a kept name = %q, want it recomputed (loyal)", segs[1].Standing)
+	}
+}
+
+func TestNamesAreUnique(t *testing.T) {
+	// Three segments with the same standing and the same leading traits.
+	mk := func(id int, traits ...string) Segment {
+		s := segWithZ(id, map[string]float64{"frequency": 0.4})
+		for _, f := range traits {
+			s.Top = append(s.Top, Trait{Feature: f, D: 1})
+		}
+		return s
+	}
+	segs := []Segment{
+		mk(0, "spend_share_books", "share_night", "weekend_share"),
+		mk(1, "spend_share_books", "share_night", "device_share_mobile"),
+		mk(2, "spend_share_books", "share_night"),
+	}
+	nameSegments(segs, nil)
+	want := []string{
+		"loyal — books, night owls",
+		"loyal — books, night owls, mobile-first",
+		"loyal — books, night owls (segment 2)",
+	}
+	var got []string
+	for _, s := range segs {
+		got = append(got, s.Name)
+		if len(s.Actions) != 3 {
+			t.Errorf("segment %d has %d actions, want marketing, service and recommendations", s.ID, len(s.Actions))
+		}
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("names (-want +got):\n%s", diff)
+	}
+}
+
+func TestNamesDistinctRandom(t *testing.T) {
+	// Many segments with few possible standings and traits: names must
+	// still be distinct.
+	feats := []string{"frequency", "monetary", "recency_days", "social_posts", "price_sensitivity", "signup_tenure_days"}
+	traits := []string{"spend_share_books", "share_night", "weekend_share", "age", "device_share_mobile"}
+	rng := rand.New(rand.NewPCG(3, 4))
+	for trial := 0; trial < 50; trial++ {
+		segs := make([]Segment, 12)
+		for i := range segs {
+			z := map[string]float64{}
+			for _, f := range feats {
+				z[f] = rng.NormFloat64()
+			}
+			segs[i] = segWithZ(i, z)
+			for _, f := range traits[:rng.IntN(len(traits)+1)] {
+				segs[i].Top = append(segs[i].Top, Trait{Feature: f, D: rng.NormFloat64()})
+			}
+		}
+		nameSegments(segs, nil)
+		seen := map[string]int{}
+		for _, s := range segs {
+			if j, dup := seen[s.Name]; dup {
+				t.Fatalf("trial %d: segments %d and %d are both named %q", trial, j, s.ID, s.Name)
+			}
+			seen[s.Name] = s.ID
+		}
+	}
+}
+
+func TestNameSkipsRepeats(t *testing.T) {
+	tests := []struct {
+		name   string
+		z      map[string]float64
+		traits []Trait
+		want   string
+	}{
+		{"same meaning twice", map[string]float64{"frequency": 0.4},
+			[]Trait{{Feature: "recency_days", D: -1}, {Feature: "days_since_last_activity", D: -1}, {Feature: "purchase_tenure_days", D: 1}},
+			"loyal — recent buyers, long-standing"},
+		{"label that repeats the standing", map[string]float64{"price_sensitivity": 1.5},
+			[]Trait{{Feature: "discount_share", D: 2}, {Feature: "count_search", D: 1}, {Feature: "share_afternoon", D: 1}},
+			"bargain hunters — searchers, daytime users"},
+		{"label that contradicts the standing", map[string]float64{"days_since_last_activity": 2, "frequency": -1},
+			[]Trait{{Feature: "days_since_last_event", D: -1}, {Feature: "age", D: 1}},
+			"hibernating — older"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			segs := []Segment{segWithZ(0, tt.z)}
+			segs[0].Top = tt.traits
+			nameSegments(segs, nil)
+			if segs[0].Name != tt.want {
+				t.Errorf("name = %q, want %q", segs[0].Name, tt.want)
+			}
+		})
+	}
+}

@@ -1,0 +1,258 @@
+package profile
+
+import (
+	"math"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// Metric is one feature of a segment in the profile's sections.
+type Metric struct {
+	Feature string  `json:"feature"`
+	Label   string  `json:"label"`
+	Mean    float64 `json:"mean"`
+	Median  float64 `json:"median"`
+	Base    float64 `json:"base_mean"`
+	Lift    float64 `json:"lift"`
+	Z       float64 `json:"z"`
+}
+
+// Share is the share of a segment's users with one value of a categorical
+// field (or in one age band), against the base.
+type Share struct {
+	Value string  `json:"value"`
+	Share float64 `json:"share"`
+	Base  float64 `json:"base_share"`
+	// Lift is Share / Base (1 when Base is 0).
+	Lift float64 `json:"lift"`
+}
+
+// Categorical is a segment's mix of one categorical field.
+type Categorical struct {
+	Field  string  `json:"field"`
+	Shares []Share `json:"shares"`
+}
+
+// Demographics is the demographic part of a profile.
+type Demographics struct {
+	Age *Metric `json:"age,omitempty"`
+	// AgeBands is the share of users in each age band.
+	AgeBands []Share       `json:"age_bands,omitempty"`
+	Fields   []Categorical `json:"fields,omitempty"`
+}
+
+// Interest is one category or topic a segment leans towards.
+type Interest struct {
+	// Kind is "spend" (share of spend), "browsing" (share of categorised
+	// events) or "social" (share of social actions).
+	Kind string  `json:"kind"`
+	Name string  `json:"name"`
+	Mean float64 `json:"mean"`
+	Base float64 `json:"base_mean"`
+	Lift float64 `json:"lift"`
+}
+
+// Psychographic is the interests and attitudes part of a profile.
+type Psychographic struct {
+	Interests        []Interest `json:"interests,omitempty"`
+	PriceSensitivity *Metric    `json:"price_sensitivity,omitempty"`
+	PriceLevel       *Metric    `json:"price_level,omitempty"`
+	Loyalty          *Metric    `json:"loyalty_hhi,omitempty"`
+	Variety          *Metric    `json:"variety_entropy,omitempty"`
+	// Price and Style put the metrics in words: "price sensitive",
+	// "price insensitive" or "average"; "category loyal", "variety seeking"
+	// or "balanced".
+	Price string `json:"price,omitempty"`
+	Style string `json:"style,omitempty"`
+}
+
+// Behaviour is the behavioural part of a profile; each list holds the
+// metrics of the features present in the data.
+type Behaviour struct {
+	RFM      []Metric    `json:"rfm,omitempty"`
+	Scores   *SegmentRFM `json:"rfm_scores,omitempty"`
+	DayParts []Metric    `json:"day_parts,omitempty"`
+	Week     []Metric    `json:"week,omitempty"`
+	Sessions []Metric    `json:"sessions,omitempty"`
+	Funnel   []Metric    `json:"funnel,omitempty"`
+	Social   []Metric    `json:"social,omitempty"`
+}
+
+// ageBands are the bands of the age distribution: [lo, hi).
+var ageBandEdges = [...]float64{0, 25, 35, 45, 55, 65, math.Inf(1)}
+
+func ageBandName(k int) string {
+	lo, hi := ageBandEdges[k], ageBandEdges[k+1]
+	switch {
+	case k == 0:
+		return "under 25"
+	case math.IsInf(hi, 1):
+		return itoa(int(lo)) + "+"
+	}
+	return itoa(int(lo)) + "–" + itoa(int(hi)-1)
+}
+
+func itoa(v int) string { return strconv.Itoa(v) }
+
+func ageBand(age float64) int {
+	for k := 0; k+1 < len(ageBandEdges); k++ {
+		if age < ageBandEdges[k+1] {
+			return k
+		}
+	}
+	return len(ageBandEdges) - 2
+}
+
+// sectioner builds the sections from the feature statistics.
+type sectioner struct {
+	base  map[string]BaseStat
+	col   map[string]int
+	names []string
+}
+
+func (c *sectioner) metric(s *Segment, feature, label string) *Metric {
+	f, ok := s.Feature(feature)
+	if !ok {
+		return nil
+	}
+	return &Metric{Feature: feature, Label: label, Mean: f.Mean, Median: f.Median, Base: c.base[feature].Mean, Lift: f.Lift, Z: f.Z}
+}
+
+func (c *sectioner) metrics(s *Segment, pairs ...string) []Metric {
+	var out []Metric
+	for i := 0; i+1 < len(pairs); i += 2 {
+		if m := c.metric(s, pairs[i], pairs[i+1]); m != nil {
+			out = append(out, *m)
+		}
+	}
+	return out
+}
+
+// categoricalFields are the one-hot encoded demographic fields.
+var categoricalFields = [...]string{"gender", "country", "acquisition_channel", "device"}
+
+func (c *sectioner) demographics(s *Segment, ages []float64, baseBands []float64) Demographics {
+	var d Demographics
+	d.Age = c.metric(s, "age", "age (years)")
+	if ages != nil {
+		counts := make([]float64, len(baseBands))
+		for _, a := range ages {
+			counts[ageBand(a)]++
+		}
+		for k, b := range baseBands {
+			sh := counts[k] / float64(len(ages))
+			d.AgeBands = append(d.AgeBands, Share{Value: ageBandName(k), Share: sh, Base: b, Lift: lift(sh, b)})
+		}
+	}
+	for _, field := range categoricalFields {
+		var cat Categorical
+		for _, name := range c.names {
+			v, ok := strings.CutPrefix(name, field+"_")
+			if !ok || strings.HasPrefix(v, "share_") { // device_share_* are event shares
+				continue
+			}
+			f, _ := s.Feature(name)
+			b := c.base[name].Mean
+			cat.Shares = append(cat.Shares, Share{Value: v, Share: f.Mean, Base: b, Lift: lift(f.Mean, b)})
+		}
+		if len(cat.Shares) > 0 {
+			cat.Field = field
+			d.Fields = append(d.Fields, cat)
+		}
+	}
+	return d
+}
+
+func lift(v, base float64) float64 {
+	if base == 0 {
+		return 1
+	}
+	return v / base
+}
+
+// maxInterests is how many interests a profile lists.
+const maxInterests = 6
+
+func (c *sectioner) psychographic(s *Segment) Psychographic {
+	var p Psychographic
+	for _, name := range c.names {
+		var kind, v string
+		for _, k := range []struct{ prefix, kind string }{{"spend_share_", "spend"}, {"affinity_", "browsing"}, {"topic_share_", "social"}} {
+			if rest, ok := strings.CutPrefix(name, k.prefix); ok {
+				kind, v = k.kind, rest
+			}
+		}
+		if kind == "" || v == "other" {
+			continue
+		}
+		f, _ := s.Feature(name)
+		b := c.base[name].Mean
+		if b <= 0 || f.Lift < 1.1 {
+			continue
+		}
+		p.Interests = append(p.Interests, Interest{Kind: kind, Name: strings.ReplaceAll(v, "_", " "), Mean: f.Mean, Base: b, Lift: f.Lift})
+	}
+	sort.SliceStable(p.Interests, func(a, b int) bool { return p.Interests[a].Lift > p.Interests[b].Lift })
+	if len(p.Interests) > maxInterests {
+		p.Interests = p.Interests[:maxInterests]
+	}
+	p.PriceSensitivity = c.metric(s, "price_sensitivity", "price sensitivity (0 to 1)")
+	p.PriceLevel = c.metric(s, "price_level", "price level (1 = category median)")
+	p.Loyalty = c.metric(s, "loyalty_hhi", "category concentration (HHI)")
+	p.Variety = c.metric(s, "variety_entropy", "category variety (entropy)")
+	if m := p.PriceSensitivity; m != nil {
+		p.Price = "average"
+		switch {
+		case m.Z > 0.5:
+			p.Price = "price sensitive"
+		case m.Z < -0.5:
+			p.Price = "price insensitive"
+		}
+	}
+	if p.Loyalty != nil && p.Variety != nil {
+		p.Style = "balanced"
+		switch {
+		case p.Loyalty.Mean == 0 && p.Variety.Mean == 0:
+			p.Style = "no purchases"
+		case p.Variety.Z > 0.3 && p.Variety.Z > p.Loyalty.Z:
+			p.Style = "variety seeking"
+		case p.Loyalty.Z > 0.3:
+			p.Style = "category loyal"
+		}
+	}
+	return p
+}
+
+func (c *sectioner) behaviour(s *Segment) Behaviour {
+	return Behaviour{
+		RFM: c.metrics(s,
+			"recency_days", "days since the last purchase",
+			"frequency", "orders",
+			"monetary", "net spend",
+			"avg_order_value", "average order value",
+			"days_since_last_activity", "days since any activity"),
+		DayParts: c.metrics(s,
+			"share_night", "share of events 00–06",
+			"share_morning", "share of events 06–12",
+			"share_afternoon", "share of events 12–18",
+			"share_evening", "share of events 18–24"),
+		Week: c.metrics(s, "weekend_share", "share of events at the weekend"),
+		Sessions: c.metrics(s,
+			"sessions", "sessions",
+			"events_per_session", "events per session",
+			"session_minutes", "minutes per session",
+			"active_days", "active days"),
+		Funnel: c.metrics(s,
+			"share_search", "share of events that are searches",
+			"cart_rate", "add to cart ÷ product views",
+			"checkout_rate", "checkouts ÷ add to cart",
+			"return_rate", "units returned ÷ bought"),
+		Social: c.metrics(s,
+			"social_actions", "social actions",
+			"social_posts", "posts",
+			"social_shares", "shares",
+			"social_comments", "comments",
+			"social_active_days", "days with social activity"),
+	}
+}

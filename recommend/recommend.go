@@ -1,0 +1,405 @@
+package recommend
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"sort"
+	"time"
+)
+
+// Purchase is one bought line.
+type Purchase struct {
+	User    string
+	Product string
+	// Basket groups the lines of one order; lines with an empty Basket
+	// form one basket per user and timestamp.
+	Basket string
+	Time   time.Time
+	// Value is the line's paid value (quantity × price), used only to
+	// score RFM segments; 0 when unknown.
+	Value float64
+}
+
+// Options configures Fit. The zero value means defaults.
+type Options struct {
+	// SegmentWeight is α, the weight of segment popularity in the blend,
+	// in [0, 1]. Default 0.1 (chosen on a validation split of Online Retail, see docs/profiles.md). Use a negative value for 0 (co-occurrence
+	// with popularity only as a fallback).
+	SegmentWeight float64
+	// MaxBasket leaves baskets with more distinct products out of the
+	// co-occurrence counts. Default 50.
+	MaxBasket int
+	// Neighbours is how many most similar products are kept per product.
+	// Default 100.
+	Neighbours int
+}
+
+func (o Options) withDefaults() Options {
+	switch {
+	case o.SegmentWeight == 0:
+		o.SegmentWeight = 0.1
+	case o.SegmentWeight < 0:
+		o.SegmentWeight = 0
+	}
+	if o.MaxBasket == 0 {
+		o.MaxBasket = 50
+	}
+	if o.Neighbours == 0 {
+		o.Neighbours = 100
+	}
+	return o
+}
+
+// Validate reports the first option out of range.
+func (o Options) Validate() error {
+	switch {
+	case o.SegmentWeight > 1 || math.IsNaN(o.SegmentWeight):
+		return fmt.Errorf("segment weight must be in [0, 1], got %v", o.SegmentWeight)
+	case o.MaxBasket < 0:
+		return fmt.Errorf("max basket must be >= 2, got %d", o.MaxBasket)
+	case o.MaxBasket == 1:
+		return fmt.Errorf("max basket must be >= 2, got 1")
+	case o.Neighbours < 0:
+		return fmt.Errorf("neighbours must be >= 1, got %d", o.Neighbours)
+	}
+	return nil
+}
+
+// Method is a way of scoring products.
+type Method int
+
+// Methods. Blend is the model's recommendation; the others are its parts
+// alone, kept to measure it against.
+const (
+	Blend Method = iota
+	CoOccurrence
+	SegmentPopularity
+	GlobalPopularity
+)
+
+func (m Method) String() string {
+	switch m {
+	case Blend:
+		return "blend"
+	case CoOccurrence:
+		return "co-occurrence"
+	case SegmentPopularity:
+		return "segment popularity"
+	case GlobalPopularity:
+		return "global popularity"
+	}
+	return fmt.Sprintf("Method(%d)", int(m))
+}
+
+// Item is one recommended product and its score (higher is better; scores
+// are comparable within one list only).
+type Item struct {
+	Product string  `json:"product"`
+	Score   float64 `json:"score"`
+}
+
+type neighbour struct {
+	item int32
+	sim  float32
+}
+
+// Model is a fitted recommender. It is safe for concurrent use.
+type Model struct {
+	opts     Options
+	products []string
+	index    map[string]int32
+	history  map[string][]int32 // user -> bought products, increasing
+	segment  map[string]int     // user -> segment (users with a known segment)
+	neigh    [][]neighbour
+	global   []float64         // product -> share of users who bought it
+	segPop   map[int][]float64 // segment -> product -> share of its users who bought it
+	rank     []int32           // products bought by anyone, by global popularity, then id
+	segRank  map[int][]int32   // segment -> products bought in it, by popularity in it, then global rank
+}
+
+// Fit learns a model from purchases. segments gives users' segments; users
+// missing from it have no known segment (nil: no segments).
+func Fit(ctx context.Context, purchases []Purchase, segments map[string]int, opts Options) (*Model, error) {
+	if err := opts.Validate(); err != nil {
+		return nil, err
+	}
+	opts = opts.withDefaults()
+	if len(purchases) == 0 {
+		return nil, fmt.Errorf("recommend: no purchases")
+	}
+	m := &Model{opts: opts, index: map[string]int32{}, history: map[string][]int32{}, segment: map[string]int{}}
+	type bkey struct{ user, basket string }
+	baskets := map[bkey][]int32{}
+	var order []bkey
+	for k, p := range purchases {
+		if p.User == "" || p.Product == "" {
+			return nil, fmt.Errorf("recommend: purchase %d has an empty user or product", k)
+		}
+		id, ok := m.index[p.Product]
+		if !ok {
+			id = int32(len(m.products))
+			m.index[p.Product] = id
+			m.products = append(m.products, p.Product)
+		}
+		key := bkey{p.User, p.Basket}
+		if p.Basket == "" {
+			key.basket = "\x00" + p.Time.UTC().Format(time.RFC3339Nano)
+		}
+		if _, ok := baskets[key]; !ok {
+			order = append(order, key)
+		}
+		baskets[key] = append(baskets[key], id)
+		m.history[p.User] = append(m.history[p.User], id)
+	}
+	for u, h := range m.history {
+		m.history[u] = dedup(h)
+	}
+	np := len(m.products)
+
+	// Popularity.
+	m.global = make([]float64, np)
+	segUsers := map[int]float64{}
+	m.segPop = map[int][]float64{}
+	for u, h := range m.history {
+		s, ok := segments[u]
+		if ok {
+			m.segment[u] = s
+			if m.segPop[s] == nil {
+				m.segPop[s] = make([]float64, np)
+			}
+			segUsers[s]++
+		}
+		for _, i := range h {
+			m.global[i]++
+			if ok {
+				m.segPop[s][i]++
+			}
+		}
+	}
+	for u, s := range segments {
+		if _, ok := m.history[u]; !ok {
+			m.segment[u] = s
+		}
+	}
+	for i := range m.global {
+		m.global[i] /= float64(len(m.history))
+	}
+	for s, pop := range m.segPop {
+		for i := range pop {
+			pop[i] /= segUsers[s]
+		}
+	}
+	m.rank = m.ranked(m.global)
+	m.segRank = map[int][]int32{}
+	for s, pop := range m.segPop {
+		m.segRank[s] = m.ranked(pop)
+	}
+
+	// Co-occurrence.
+	var bs [][]int32
+	inBasket := make([][]int32, np)
+	count := make([]float64, np)
+	for _, k := range order {
+		b := dedup(baskets[k])
+		if len(b) < 2 || len(b) > opts.MaxBasket {
+			continue
+		}
+		for _, i := range b {
+			inBasket[i] = append(inBasket[i], int32(len(bs)))
+			count[i]++
+		}
+		bs = append(bs, b)
+	}
+	m.neigh = make([][]neighbour, np)
+	acc := make([]float64, np)
+	var touched []int32
+	for i := range np {
+		if i%256 == 0 {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+		}
+		touched = touched[:0]
+		for _, b := range inBasket[i] {
+			for _, j := range bs[b] {
+				if int(j) == i {
+					continue
+				}
+				if acc[j] == 0 {
+					touched = append(touched, j)
+				}
+				acc[j]++
+			}
+		}
+		ns := make([]neighbour, 0, len(touched))
+		for _, j := range touched {
+			ns = append(ns, neighbour{j, float32(acc[j] / math.Sqrt(count[i]*count[j]))})
+			acc[j] = 0
+		}
+		sort.Slice(ns, func(a, b int) bool {
+			if ns[a].sim != ns[b].sim {
+				return ns[a].sim > ns[b].sim
+			}
+			return ns[a].item < ns[b].item
+		})
+		if len(ns) > opts.Neighbours {
+			ns = ns[:opts.Neighbours:opts.Neighbours]
+		}
+		m.neigh[i] = ns
+	}
+	return m, nil
+}
+
+func dedup(v []int32) []int32 {
+	s := append([]int32(nil), v...)
+	sort.Slice(s, func(a, b int) bool { return s[a] < s[b] })
+	out := s[:0]
+	for k, x := range s {
+		if k == 0 || x != s[k-1] {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+// Recommend returns up to n products user has not bought, best first, by
+// the blend (see the package documentation).
+func (m *Model) Recommend(user string, n int) []Item { return m.RecommendBy(Blend, user, n) }
+
+// RecommendBy is Recommend with the given scoring method.
+func (m *Model) RecommendBy(method Method, user string, n int) []Item {
+	if n <= 0 {
+		return nil
+	}
+	hist := m.history[user]
+	bought := func(i int32) bool {
+		k := sort.Search(len(hist), func(k int) bool { return hist[k] >= i })
+		return k < len(hist) && hist[k] == i
+	}
+	pop, rank := m.global, m.rank
+	if s, ok := m.segment[user]; ok && m.segPop[s] != nil {
+		pop, rank = m.segPop[s], m.segRank[s]
+	}
+	alpha := m.opts.SegmentWeight
+	switch method {
+	case GlobalPopularity:
+		pop, rank, alpha = m.global, m.rank, 1
+	case SegmentPopularity:
+		alpha = 1
+	case CoOccurrence:
+		alpha = 0
+	}
+	score := map[int32]float64{}
+	if alpha < 1 {
+		var maxCo float64
+		for _, i := range hist {
+			for _, nb := range m.neigh[i] {
+				if !bought(nb.item) {
+					score[nb.item] += float64(nb.sim)
+				}
+			}
+		}
+		for _, v := range score {
+			maxCo = math.Max(maxCo, v)
+		}
+		for j, v := range score {
+			score[j] = (1 - alpha) * v / maxCo
+		}
+	}
+	if alpha > 0 || len(score) < n {
+		// Popularity: the products popular in pop, enough to fill the list.
+		w := alpha
+		if w == 0 {
+			w = 1e-9 // only a fallback below every co-occurrence score
+		}
+		if len(rank) > 0 {
+			maxPop := pop[rank[0]]
+			for j := range score {
+				score[j] += w * pop[j] / maxPop
+			}
+			// A product without a co-occurrence score can only reach the
+			// top n if it is among the n most popular ones not bought.
+			taken := 0
+			for _, j := range rank {
+				if taken == n {
+					break
+				}
+				if bought(j) {
+					continue
+				}
+				if _, ok := score[j]; !ok {
+					score[j] = w * pop[j] / maxPop
+				}
+				taken++
+			}
+		}
+	}
+	for _, j := range m.rank { // fill up with the global best sellers
+		if len(score) >= n {
+			break
+		}
+		if _, ok := score[j]; !ok && !bought(j) {
+			score[j] = 0
+		}
+	}
+	items := make([]int32, 0, len(score))
+	for j := range score {
+		items = append(items, j)
+	}
+	sort.Slice(items, func(a, b int) bool {
+		i, j := items[a], items[b]
+		if score[i] != score[j] {
+			return score[i] > score[j]
+		}
+		if m.global[i] != m.global[j] {
+			return m.global[i] > m.global[j]
+		}
+		return m.products[i] < m.products[j]
+	})
+	if len(items) > n {
+		items = items[:n]
+	}
+	out := make([]Item, len(items))
+	for k, j := range items {
+		out[k] = Item{Product: m.products[j], Score: score[j]}
+	}
+	return out
+}
+
+// ranked returns the products with v > 0 by decreasing v, then global
+// popularity, then id.
+func (m *Model) ranked(v []float64) []int32 {
+	idx := make([]int32, 0, len(v))
+	for i, x := range v {
+		if x > 0 {
+			idx = append(idx, int32(i))
+		}
+	}
+	sort.Slice(idx, func(a, b int) bool {
+		i, j := idx[a], idx[b]
+		if v[i] != v[j] {
+			return v[i] > v[j]
+		}
+		if m.global[i] != m.global[j] {
+			return m.global[i] > m.global[j]
+		}
+		return m.products[i] < m.products[j]
+	})
+	return idx
+}
+
+// Basis says what a user's recommendations rest on.
+type Basis struct {
+	// Products is the number of distinct products the user bought.
+	Products int
+	// Segment is the user's segment, when HasSegment.
+	Segment    int
+	HasSegment bool
+}
+
+// Basis returns what user's recommendations rest on.
+func (m *Model) Basis(user string) Basis {
+	s, ok := m.segment[user]
+	return Basis{Products: len(m.history[user]), Segment: s, HasSegment: ok}
+}

@@ -1,0 +1,293 @@
+package report
+
+import (
+	"cmp"
+	"fmt"
+	"math"
+	"slices"
+	"strconv"
+
+	"github.com/persona-seg/persona/chart"
+)
+
+// figure is one chart of the report: its file name stem, the section it
+// belongs to and a caption under it.
+type figure struct {
+	name    string
+	section string
+	caption string
+	fig     *chart.Figure
+}
+
+// Section identifiers, in page order.
+const (
+	secDistribution = "distribution"
+	secTraits       = "characteristics"
+	secBehaviour    = "behaviour"
+	secMap          = "projection"
+	secDiagnostics  = "diagnostics"
+	secAges         = "ages"
+)
+
+// chartNames lists every chart the report can have, in page order.
+var chartNames = []string{"segment-sizes", "heatmap", "profiles", "hour-of-day", "weekday",
+	"categories", "rfm", "projection", "diagnostics", "ages"}
+
+// figures builds every chart the input has data for, in page order.
+func figures(in *Input) ([]figure, error) {
+	names := make([]string, len(in.Segments))
+	for i, s := range in.Segments {
+		names[i] = s.Name
+	}
+	var out []figure
+	add := func(name, section, caption string, f *chart.Figure, err error) error {
+		if err != nil {
+			return fmt.Errorf("chart %s: %w", name, err)
+		}
+		out = append(out, figure{name: name, section: section, caption: caption, fig: f})
+		return nil
+	}
+
+	// Segment distribution.
+	total := 0
+	sizes := make([]float64, len(in.Segments))
+	sizeLabels := make([]string, len(in.Segments))
+	for i, s := range in.Segments {
+		total += s.Size
+		sizes[i] = float64(s.Size)
+		sizeLabels[i] = formatInt(s.Size) + " (" + formatPercent(s.Share) + ")"
+	}
+	panels := []chart.BarPanel{{Title: "Users", XLabel: "users", Values: sizes, Labels: sizeLabels}}
+	title := "Users per segment"
+	caption := "Number of users in each segment, with its share of all " + formatInt(total) + " users."
+	if in.RevenueBySegment != nil {
+		sum := 0.0
+		for _, v := range in.RevenueBySegment {
+			sum += v
+		}
+		labels := make([]string, len(in.RevenueBySegment))
+		for i, v := range in.RevenueBySegment {
+			labels[i] = formatMoney(v)
+			if sum > 0 {
+				labels[i] += " (" + formatPercent(v/sum) + ")"
+			}
+		}
+		panels = append(panels, chart.BarPanel{Title: "Revenue", XLabel: withUnit("revenue", in.Currency), Values: in.RevenueBySegment, Labels: labels})
+		title = "Users and revenue per segment"
+		caption = "Number of users in each segment, with its share of all " + formatInt(total) +
+			" users, and the revenue each segment brought in, with its share of all revenue."
+	}
+	f, err := chart.Bars(chart.BarsSpec{Title: title, Segments: names, Panels: panels})
+	if err := add("segment-sizes", secDistribution, caption, f, err); err != nil {
+		return nil, err
+	}
+
+	// Key characteristics.
+	if len(in.HeatFeatures) > 0 {
+		f, err := chart.Heatmap(chart.HeatmapSpec{
+			Title: "Key characteristics: how each segment differs from all users", Segments: names,
+			Rows: in.HeatFeatures, Z: in.HeatZ, Limit: 2, XLabel: "segment", YLabel: "feature",
+			ScaleLabel: "z-score (standard deviations from the mean of all users)",
+		})
+		if err := add("heatmap", secTraits,
+			"Each cell is the segment's mean of a feature, as a z-score against all users: red is above average, blue below; colours saturate at ±2.", f, err); err != nil {
+			return nil, err
+		}
+	}
+
+	if labels, values, ok := traitBars(in); ok {
+		f, err := chart.Profiles(chart.ProfilesSpec{
+			Title: "Segment profiles: strongest traits", XLabel: "z-score (SD from the mean of all users)",
+			Segments: names, Labels: labels, Values: values,
+		})
+		if err := add("profiles", secTraits,
+			"For each segment, the features on which it differs most from all users; bars to the right are above average.", f, err); err != nil {
+			return nil, err
+		}
+	}
+
+	// Behavioural patterns.
+	if in.HourShare != nil {
+		hours := make([]string, 24)
+		for h := range hours {
+			hours[h] = strconv.Itoa(h)
+		}
+		f, err := chart.Lines(chart.LinesSpec{
+			Title: "Activity by hour of day", XLabel: "hour of day", YLabel: "share of the segment's events (%)",
+			XTicks: hours, TickStep: 2, Segments: names, Values: percentRows(in.HourShare),
+		})
+		if err := add("hour-of-day", secBehaviour,
+			"Share of each segment's events in each hour of the day; each line sums to 100%.", f, err); err != nil {
+			return nil, err
+		}
+	}
+	if in.WeekdayShare != nil {
+		f, err := chart.Lines(chart.LinesSpec{
+			Title: "Activity by day of the week", XLabel: "day of the week", YLabel: "share of the segment's events (%)",
+			XTicks: []string{"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"}, Segments: names,
+			Values: percentRows(in.WeekdayShare), Height: 240,
+		})
+		if err := add("weekday", secBehaviour,
+			"Share of each segment's events on each day of the week; each line sums to 100%.", f, err); err != nil {
+			return nil, err
+		}
+	}
+	if in.CategoryShare != nil {
+		measure := in.CategoryMeasure
+		if measure == "" {
+			measure = "activity"
+		}
+		f, err := chart.Stacked(chart.StackedSpec{
+			Title: "Category mix by segment", XLabel: "share of the segment's " + measure + " (%)",
+			Segments: names, Categories: in.Categories, Values: percentRows(in.CategoryShare),
+		})
+		if err := add("categories", secBehaviour,
+			"How each segment's "+measure+" splits across categories; each bar adds up to 100%.", f, err); err != nil {
+			return nil, err
+		}
+	}
+	if in.RFM != nil {
+		var r, fq, m []chart.FiveNum
+		for _, b := range in.RFM {
+			r = append(r, chart.FiveNum(b.Recency))
+			fq = append(fq, chart.FiveNum(b.Frequency))
+			m = append(m, chart.FiveNum(b.Monetary))
+		}
+		f, err := chart.Boxes(chart.BoxesSpec{Title: "Recency, frequency and monetary value", Segments: names, Panels: []chart.BoxPanel{
+			{Title: "Recency", XLabel: "days since last purchase", Boxes: r},
+			{Title: "Frequency", XLabel: "purchases", Boxes: fq},
+			{Title: "Monetary", XLabel: withUnit("spend", in.Currency), Boxes: m},
+		}})
+		if err := add("rfm", secBehaviour,
+			"Distribution of recency, frequency and spend within each segment.", f, err); err != nil {
+			return nil, err
+		}
+	}
+
+	// Segment map.
+	if len(in.Projection) > 0 {
+		xs := make([]float64, len(in.Projection))
+		ys := make([]float64, len(in.Projection))
+		gs := make([]int, len(in.Projection))
+		for i, p := range in.Projection {
+			xs[i], ys[i], gs[i] = p.X, p.Y, p.Segment
+		}
+		ax := in.ProjectionAxes
+		if ax[0] == "" {
+			ax[0] = "PC 1"
+		}
+		if ax[1] == "" {
+			ax[1] = "PC 2"
+		}
+		f, err := chart.Scatter(chart.ScatterSpec{
+			Title: "Segment map: users in two dimensions", XLabel: ax[0], YLabel: ax[1],
+			Segments: names, X: xs, Y: ys, Segment: gs,
+		})
+		if err := add("projection", secMap,
+			"A sample of "+formatInt(len(in.Projection))+" users projected on the first two principal components; numbered discs mark each segment's centre.", f, err); err != nil {
+			return nil, err
+		}
+	}
+
+	// Diagnostics.
+	if len(in.KCurve) > 0 {
+		ks := make([]int, len(in.KCurve))
+		inertia := make([]float64, len(in.KCurve))
+		sil := make([]float64, len(in.KCurve))
+		for i, p := range in.KCurve {
+			ks[i], inertia[i], sil[i] = p.K, p.Inertia, p.Silhouette
+		}
+		f, err := chart.Elbow(chart.ElbowSpec{Title: "Choosing the number of segments", K: ks, Inertia: inertia, Silhouette: sil, Chosen: in.ChosenK})
+		if err := add("diagnostics", secDiagnostics,
+			"Inertia falls as k grows; the bend (the elbow) and the silhouette peak suggest a good k. The dashed line marks the k used.", f, err); err != nil {
+			return nil, err
+		}
+	}
+
+	// Age.
+	if hasAges(in.Ages) {
+		vals := make([][]float64, len(in.Ages))
+		for i, a := range in.Ages {
+			vals[i] = make([]float64, len(a))
+			for j, v := range a {
+				vals[i][j] = float64(v)
+			}
+		}
+		f, err := chart.Histograms(chart.HistogramsSpec{Title: "Age by segment", XLabel: "age (years)", Segments: names, Values: vals, BinWidth: 5})
+		if err := add("ages", secAges,
+			"Share of each segment's users in each five-year age band; the dashed line is the median age.", f, err); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// percentRows returns m scaled from shares to percent.
+func percentRows(m [][]float64) [][]float64 {
+	out := make([][]float64, len(m))
+	for i, row := range m {
+		out[i] = make([]float64, len(row))
+		for j, v := range row {
+			out[i][j] = 100 * v
+		}
+	}
+	return out
+}
+
+func withUnit(label, unit string) string {
+	if unit == "" {
+		return label
+	}
+	return label + " (" + unit + ")"
+}
+
+// traitBars returns, per segment, the trait names and z-scores to draw: the
+// segment's Traits (at most eight) when it has any, otherwise the six
+// features of HeatZ with the largest absolute z-score. ok is false when no
+// segment has anything to draw.
+func traitBars(in *Input) (labels [][]string, values [][]float64, ok bool) {
+	for i, s := range in.Segments {
+		var l []string
+		var v []float64
+		switch {
+		case len(s.Traits) > 0:
+			for _, t := range s.Traits[:min(len(s.Traits), 8)] {
+				l = append(l, t.Feature)
+				v = append(v, t.Z)
+			}
+		case len(in.HeatFeatures) > 0:
+			for _, j := range topAbs(in.HeatZ[i], 6) {
+				l = append(l, in.HeatFeatures[j])
+				v = append(v, in.HeatZ[i][j])
+			}
+		}
+		labels = append(labels, l)
+		values = append(values, v)
+		ok = ok || len(v) > 0
+	}
+	return labels, values, ok
+}
+
+// topAbs returns the indices of the k largest |z| (NaN skipped), largest
+// first, ties by index.
+func topAbs(z []float64, k int) []int {
+	var idx []int
+	for j, v := range z {
+		if !math.IsNaN(v) {
+			idx = append(idx, j)
+		}
+	}
+	slices.SortStableFunc(idx, func(a, b int) int {
+		return cmp.Compare(math.Abs(z[b]), math.Abs(z[a]))
+	})
+	return idx[:min(k, len(idx))]
+}
+
+func hasAges(ages [][]int) bool {
+	for _, a := range ages {
+		if len(a) > 0 {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,247 @@
+package report
+
+import (
+	"errors"
+	"fmt"
+	"math"
+)
+
+// Input is everything the report shows. Slices indexed by segment follow the
+// order of Segments, which is also the display and colour order. Optional
+// fields may be nil; their charts are then left out.
+type Input struct {
+	Title    string
+	Subtitle string // e.g. "Demo: 20,000 users"
+
+	Segments []Segment
+
+	// RevenueBySegment is the revenue of each segment; nil when there are
+	// no transactions.
+	RevenueBySegment []float64
+	// Currency labels revenue figures, e.g. "EUR"; empty means no unit.
+	Currency string
+
+	// HeatFeatures names the features of HeatZ; HeatZ[s][f] is the z-score
+	// of segment s's mean of feature f against all users.
+	HeatFeatures []string
+	HeatZ        [][]float64
+
+	// HourShare[s][h] is the share (0..1) of segment s's events in hour h
+	// (0..23) of the day.
+	HourShare [][]float64
+	// WeekdayShare[s][d] is the share (0..1) of segment s's events on
+	// weekday d, Monday first.
+	WeekdayShare [][]float64
+
+	// Categories names the columns of CategoryShare; CategoryShare[s][c] is
+	// the share (0..1) of segment s's spend or activity in category c.
+	Categories    []string
+	CategoryShare [][]float64
+	// CategoryMeasure says what CategoryShare measures, e.g. "spend";
+	// empty means "activity".
+	CategoryMeasure string
+
+	// RFM holds one five-number summary set per segment; optional.
+	RFM []RFMBox
+
+	// KCurve is the model-selection curve; ChosenK is the k that was used.
+	KCurve  []KPoint
+	ChosenK int
+
+	// Projection is a sample of users in two dimensions (e.g. the first two
+	// principal components); Point2.Segment indexes Segments.
+	Projection []Point2
+	// ProjectionAxes names the two axes; empty means "PC 1" and "PC 2".
+	ProjectionAxes [2]string
+
+	// Ages holds, per segment, the ages of its users (or a sample); optional.
+	Ages [][]int
+
+	// Method describes how the result was made: data read and rejected,
+	// features, algorithm, parameters, quality metrics, run time.
+	Method []KeyValue
+}
+
+// Segment is one segment as shown in the report.
+type Segment struct {
+	ID          int
+	Name        string
+	Size        int     // users
+	Share       float64 // of all users, 0..1
+	Description string
+	Traits      []Trait // strongest first
+	Actions     []string
+}
+
+// Trait is a feature on which a segment stands out, with its z-score.
+type Trait struct {
+	Feature string
+	Z       float64
+}
+
+// FiveNum is a five-number summary.
+type FiveNum struct {
+	Min, Q1, Median, Q3, Max float64
+}
+
+// RFMBox summarises a segment's recency (days), frequency (purchases) and
+// monetary value.
+type RFMBox struct {
+	Recency, Frequency, Monetary FiveNum
+}
+
+// KPoint is one k of the model-selection curve. Silhouette is NaN when it
+// was not computed.
+type KPoint struct {
+	K          int
+	Inertia    float64
+	Silhouette float64
+}
+
+// Point2 is a user in a 2-D projection.
+type Point2 struct {
+	X, Y    float64
+	Segment int // index into Input.Segments
+}
+
+// KeyValue is one row of the "how this was made" table.
+type KeyValue struct {
+	Key, Value string
+}
+
+// FieldError reports an inconsistent Input field.
+type FieldError struct {
+	Field string
+	Err   error
+}
+
+func (e *FieldError) Error() string { return "report: input " + e.Field + ": " + e.Err.Error() }
+
+func (e *FieldError) Unwrap() error { return e.Err }
+
+func fieldErr(field string, format string, args ...any) error {
+	return &FieldError{Field: field, Err: fmt.Errorf(format, args...)}
+}
+
+// Validate reports the first field whose shape does not match Segments or
+// that holds a value the report cannot draw (NaN, negative size).
+func (in *Input) Validate() error {
+	n := len(in.Segments)
+	if n == 0 {
+		return &FieldError{Field: "Segments", Err: errors.New("no segments")}
+	}
+	for i, s := range in.Segments {
+		if s.Size < 0 {
+			return fieldErr(fmt.Sprintf("Segments[%d].Size", i), "negative size %d", s.Size)
+		}
+		if !finite(s.Share) || s.Share < 0 || s.Share > 1 {
+			return fieldErr(fmt.Sprintf("Segments[%d].Share", i), "share %v is not in [0, 1]", s.Share)
+		}
+	}
+	if err := checkVector("RevenueBySegment", in.RevenueBySegment, n); err != nil {
+		return err
+	}
+	if in.HeatZ == nil && len(in.HeatFeatures) > 0 {
+		return fieldErr("HeatZ", "missing while HeatFeatures names %d features", len(in.HeatFeatures))
+	}
+	if in.HeatZ != nil {
+		if err := checkMatrix("HeatZ", in.HeatZ, n, len(in.HeatFeatures), true); err != nil {
+			return err
+		}
+	}
+	if err := checkMatrix("HourShare", in.HourShare, n, 24, false); err != nil {
+		return err
+	}
+	if err := checkMatrix("WeekdayShare", in.WeekdayShare, n, 7, false); err != nil {
+		return err
+	}
+	if in.CategoryShare == nil && len(in.Categories) > 0 {
+		return fieldErr("CategoryShare", "missing while Categories names %d categories", len(in.Categories))
+	}
+	if in.CategoryShare != nil {
+		if err := checkMatrix("CategoryShare", in.CategoryShare, n, len(in.Categories), false); err != nil {
+			return err
+		}
+	}
+	if in.RFM != nil && len(in.RFM) != n {
+		return fieldErr("RFM", "%d summaries for %d segments", len(in.RFM), n)
+	}
+	for i, b := range in.RFM {
+		for _, f := range []struct {
+			name string
+			v    FiveNum
+		}{{"Recency", b.Recency}, {"Frequency", b.Frequency}, {"Monetary", b.Monetary}} {
+			v := f.v
+			if !(v.Min <= v.Q1 && v.Q1 <= v.Median && v.Median <= v.Q3 && v.Q3 <= v.Max) {
+				return fieldErr(fmt.Sprintf("RFM[%d].%s", i, f.name), "summary %+v is not ordered", v)
+			}
+		}
+	}
+	for i, p := range in.KCurve {
+		if p.K < 1 || !finite(p.Inertia) {
+			return fieldErr(fmt.Sprintf("KCurve[%d]", i), "bad point %+v", p)
+		}
+	}
+	for i, p := range in.Projection {
+		if p.Segment < 0 || p.Segment >= n {
+			return fieldErr(fmt.Sprintf("Projection[%d].Segment", i), "segment %d out of range [0, %d)", p.Segment, n)
+		}
+		if !finite(p.X) || !finite(p.Y) {
+			return fieldErr(fmt.Sprintf("Projection[%d]", i), "coordinate is not finite")
+		}
+	}
+	if in.Ages != nil && len(in.Ages) != n {
+		return fieldErr("Ages", "%d age lists for %d segments", len(in.Ages), n)
+	}
+	for i, ages := range in.Ages {
+		for j, a := range ages {
+			if a < 0 || a > maxAge {
+				return fieldErr(fmt.Sprintf("Ages[%d][%d]", i, j), "age %d is not in [0, %d]", a, maxAge)
+			}
+		}
+	}
+	return nil
+}
+
+// maxAge bounds plausible ages; anything beyond is a data error (such as
+// a NaN converted to int).
+const maxAge = 150
+
+func finite(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }
+
+func checkVector(field string, v []float64, n int) error {
+	if v == nil {
+		return nil
+	}
+	if len(v) != n {
+		return fieldErr(field, "%d values for %d segments", len(v), n)
+	}
+	for i, x := range v {
+		if !finite(x) {
+			return fieldErr(fmt.Sprintf("%s[%d]", field, i), "value %v is not finite", x)
+		}
+	}
+	return nil
+}
+
+// checkMatrix checks an [n][cols] matrix; nil is allowed (optional). NaN
+// cells are allowed when nanOK.
+func checkMatrix(field string, m [][]float64, n, cols int, nanOK bool) error {
+	if m == nil {
+		return nil
+	}
+	if len(m) != n {
+		return fieldErr(field, "%d rows for %d segments", len(m), n)
+	}
+	for i, row := range m {
+		if len(row) != cols {
+			return fieldErr(fmt.Sprintf("%s[%d]", field, i), "%d values, want %d", len(row), cols)
+		}
+		for j, x := range row {
+			if math.IsInf(x, 0) || (!nanOK && math.IsNaN(x)) {
+				return fieldErr(fmt.Sprintf("%s[%d][%d]", field, i, j), "value %v is not finite", x)
+			}
+		}
+	}
+	return nil
+}

@@ -1,0 +1,253 @@
+package report
+
+import (
+	"bytes"
+	"context"
+	"embed"
+	"errors"
+	"fmt"
+	"html/template"
+	"image/color"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"strings"
+	"sync"
+
+	"github.com/persona-seg/persona/chart"
+	"github.com/persona-seg/persona/internal/atomicfile"
+)
+
+//go:embed assets/report.html.tmpl assets/report.css
+var assets embed.FS
+
+// pngDPI gives PNG charts twice the resolution of a 72 dpi screen.
+const pngDPI = 144
+
+// Write validates in and writes dir/report.html plus dir/charts/<name>.svg
+// and .png for every chart, each atomically. dir is created if needed.
+// Chart files of an earlier report in dir that in has no data for are
+// removed; other files are left alone.
+func Write(ctx context.Context, dir string, in Input) error {
+	if err := in.Validate(); err != nil {
+		return err
+	}
+	figs, err := figures(&in)
+	if err != nil {
+		return fmt.Errorf("report: %w", err)
+	}
+	chartDir := filepath.Join(dir, "charts")
+	if err := os.MkdirAll(chartDir, 0o755); err != nil {
+		return fmt.Errorf("report: %w", err)
+	}
+	svgs, err := writeCharts(ctx, chartDir, figs)
+	if err != nil {
+		return err
+	}
+	// Charts of an earlier report in dir that this input has no data for
+	// would otherwise sit beside the new ones.
+	for _, name := range chartNames {
+		if _, ok := svgs[name]; ok {
+			continue
+		}
+		for _, ext := range []string{".svg", ".png"} {
+			if err := os.Remove(filepath.Join(chartDir, name+ext)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+				return fmt.Errorf("report: remove stale chart: %w", err)
+			}
+		}
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return atomicfile.Write(filepath.Join(dir, "report.html"), func(w io.Writer) error {
+		return render(w, &in, figs, svgs)
+	})
+}
+
+// writeCharts writes every figure as SVG and PNG, several at a time (one
+// worker per CPU; figures share no state), and returns the SVG text by
+// chart name.
+func writeCharts(ctx context.Context, dir string, figs []figure) (map[string]string, error) {
+	svgs := make([]string, len(figs))
+	errs := make([]error, len(figs))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(figs)) {
+		wg.Go(func() {
+			for i := range next {
+				svgs[i], errs[i] = writeChart(ctx, dir, figs[i])
+			}
+		})
+	}
+	for i := range figs {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	out := make(map[string]string, len(figs))
+	for i, f := range figs {
+		if errs[i] != nil {
+			return nil, errs[i]
+		}
+		out[f.name] = svgs[i]
+	}
+	return out, nil
+}
+
+func writeChart(ctx context.Context, dir string, f figure) (string, error) {
+	if err := ctx.Err(); err != nil {
+		return "", err
+	}
+	var buf bytes.Buffer
+	if err := f.fig.WriteSVG(&buf); err != nil {
+		return "", fmt.Errorf("report: %w", err)
+	}
+	if err := atomicfile.WriteBytes(filepath.Join(dir, f.name+".svg"), buf.Bytes()); err != nil {
+		return "", fmt.Errorf("report: %w", err)
+	}
+	if err := ctx.Err(); err != nil {
+		return "", err
+	}
+	if err := atomicfile.Write(filepath.Join(dir, f.name+".png"), func(w io.Writer) error {
+		return f.fig.WritePNG(w, pngDPI)
+	}); err != nil {
+		return "", fmt.Errorf("report: %w", err)
+	}
+	return buf.String(), nil
+}
+
+// render executes the page template.
+func render(w io.Writer, in *Input, figs []figure, svgs map[string]string) error {
+	tmpl, err := template.ParseFS(assets, "assets/report.html.tmpl")
+	if err != nil {
+		return fmt.Errorf("parse template: %w", err)
+	}
+	css, err := assets.ReadFile("assets/report.css")
+	if err != nil {
+		return err
+	}
+	p := buildPage(in, figs, svgs)
+	p.CSS = template.CSS(css)
+	if err := tmpl.Execute(w, p); err != nil {
+		return fmt.Errorf("render report: %w", err)
+	}
+	return nil
+}
+
+type page struct {
+	Title, Subtitle string
+	CSS             template.CSS
+	TotalUsers      string
+	HasRevenue      bool
+	Segments        []segmentView
+	Sections        []sectionView
+	Method          []KeyValue
+}
+
+type segmentView struct {
+	Anchor      string
+	ID          int
+	Name        string
+	Color       string
+	Size        string
+	Share       string
+	Revenue     string
+	Description string
+	Traits      []traitView
+	Actions     []string
+}
+
+type traitView struct {
+	Feature string
+	Z       string
+	Above   bool
+}
+
+type sectionView struct {
+	ID, Title, Intro string
+	Charts           []chartView
+}
+
+type chartView struct {
+	ID      string
+	Title   string
+	Caption string
+	SVG     template.HTML
+}
+
+var sectionTitles = []struct{ id, title, intro string }{
+	{secDistribution, "Segment distribution", "How the users split across segments."},
+	{secTraits, "Key characteristics", "What sets each segment apart from the user base as a whole."},
+	{secBehaviour, "Behavioural patterns", "When and how each segment is active."},
+	{secMap, "Segment map", "Users placed by their two main directions of variation; nearby users behave alike."},
+	{secDiagnostics, "Diagnostics", "How the number of segments was chosen."},
+	{secAges, "Age", "The age distribution of each segment."},
+}
+
+func buildPage(in *Input, figs []figure, svgs map[string]string) page {
+	p := page{Title: in.Title, Subtitle: in.Subtitle, Method: in.Method, HasRevenue: in.RevenueBySegment != nil}
+	if p.Title == "" {
+		p.Title = "Segmentation report"
+	}
+	total := 0
+	for i, s := range in.Segments {
+		total += s.Size
+		v := segmentView{
+			Anchor:      fmt.Sprintf("segment-%d", i+1),
+			ID:          s.ID,
+			Name:        s.Name,
+			Color:       hexColor(chart.SegmentColor(i)),
+			Size:        formatInt(s.Size),
+			Share:       formatPercent(s.Share),
+			Description: s.Description,
+			Actions:     s.Actions,
+		}
+		if in.RevenueBySegment != nil {
+			v.Revenue = formatMoney(in.RevenueBySegment[i])
+		}
+		for _, t := range s.Traits {
+			v.Traits = append(v.Traits, traitView{Feature: t.Feature, Z: formatZ(t.Z), Above: t.Z >= 0})
+		}
+		p.Segments = append(p.Segments, v)
+	}
+	p.TotalUsers = formatInt(total)
+	for _, st := range sectionTitles {
+		sec := sectionView{ID: st.id, Title: st.title, Intro: st.intro}
+		for _, f := range figs {
+			if f.section != st.id {
+				continue
+			}
+			sec.Charts = append(sec.Charts, chartView{
+				ID:      "chart-" + f.name,
+				Title:   f.fig.Title(),
+				Caption: f.caption,
+				SVG:     template.HTML(inlineSVG(svgs[f.name], "chart-"+f.name, f.fig.Title())),
+			})
+		}
+		if len(sec.Charts) > 0 {
+			p.Sections = append(p.Sections, sec)
+		}
+	}
+	return p
+}
+
+var svgOpen = regexp.MustCompile(`<svg width="[^"]*" height="[^"]*"`)
+
+// inlineSVG turns a standalone SVG document into an element for the page:
+// the XML prolog and generator comment go, the fixed size gives way to the
+// page width (the viewBox keeps the aspect ratio), and it gains an id and an
+// accessible title.
+func inlineSVG(doc, id, title string) string {
+	if i := strings.Index(doc, "<svg"); i >= 0 {
+		doc = doc[i:]
+	}
+	doc = svgOpen.ReplaceAllLiteralString(doc, `<svg id="`+id+`" role="img" aria-label="`+template.HTMLEscapeString(title)+`"`)
+	return strings.TrimSpace(doc)
+}
+
+func hexColor(c color.RGBA) string {
+	return fmt.Sprintf("#%02x%02x%02x", c.R, c.G, c.B)
+}

@@ -1,0 +1,271 @@
+package report
+
+import (
+	"context"
+	"errors"
+	"math"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+
+	"github.com/persona-seg/persona/chart"
+)
+
+// writeAndList writes in to a temp dir and returns the HTML and the sorted
+// names of the chart files.
+func writeAndList(t *testing.T, in Input) (string, []string) {
+	t.Helper()
+	dir := t.TempDir()
+	if err := Write(context.Background(), dir, in); err != nil {
+		t.Fatal(err)
+	}
+	return readReport(t, dir)
+}
+
+// readReport returns the HTML of the report in dir and the sorted names of
+// its chart files.
+func readReport(t *testing.T, dir string) (string, []string) {
+	t.Helper()
+	html, err := os.ReadFile(filepath.Join(dir, "report.html"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ents, err := os.ReadDir(filepath.Join(dir, "charts"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var files []string
+	for _, e := range ents {
+		files = append(files, e.Name())
+	}
+	slices.Sort(files)
+	return string(html), files
+}
+
+func minimalInput() Input {
+	return Input{Segments: []Segment{{ID: 4, Name: "Everyone", Size: 10, Share: 1}}}
+}
+
+// TestOptionalParts gives each optional part alone on top of the minimal
+// input and checks that exactly its chart and section appear.
+func TestOptionalParts(t *testing.T) {
+	full := sampleInput()
+	tests := []struct {
+		name    string
+		set     func(in *Input)
+		charts  []string // beyond segment-sizes
+		heading string   // section heading that must appear; "" for none
+	}{
+		{"minimal", func(*Input) {}, nil, ""},
+		{"revenue", func(in *Input) { in.RevenueBySegment = []float64{123} }, nil, ""},
+		{"heatmap", func(in *Input) { in.HeatFeatures, in.HeatZ = []string{"spend"}, [][]float64{{1.2}} }, []string{"heatmap", "profiles"}, "Key characteristics"},
+		{"traits only", func(in *Input) { in.Segments[0].Traits = []Trait{{"spend", 1.2}} }, []string{"profiles"}, "Key characteristics"},
+		{"hours", func(in *Input) { in.HourShare = full.HourShare[:1] }, []string{"hour-of-day"}, "Behavioural patterns"},
+		{"weekdays", func(in *Input) { in.WeekdayShare = full.WeekdayShare[:1] }, []string{"weekday"}, "Behavioural patterns"},
+		{"categories", func(in *Input) { in.Categories, in.CategoryShare = full.Categories, full.CategoryShare[:1] }, []string{"categories"}, "Behavioural patterns"},
+		{"rfm", func(in *Input) { in.RFM = full.RFM[:1] }, []string{"rfm"}, "Behavioural patterns"},
+		{"projection", func(in *Input) { in.Projection = []Point2{{1, 2, 0}, {2, 1, 0}} }, []string{"projection"}, "Segment map"},
+		{"k curve", func(in *Input) { in.KCurve, in.ChosenK = full.KCurve, 7 }, []string{"diagnostics"}, "Diagnostics"},
+		{"ages", func(in *Input) { in.Ages = [][]int{{20, 30, 40}} }, []string{"ages"}, "Age"},
+		{"empty ages", func(in *Input) { in.Ages = [][]int{nil} }, nil, ""},
+		{"method", func(in *Input) { in.Method = []KeyValue{{"Algorithm", "K-Means"}} }, nil, "How this was made"},
+	}
+	sections := []string{"Key characteristics", "Behavioural patterns", "Segment map", "Diagnostics", "Age", "How this was made"}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			in := minimalInput()
+			tt.set(&in)
+			html, files := writeAndList(t, in)
+			var want []string
+			for _, c := range append([]string{"segment-sizes"}, tt.charts...) {
+				want = append(want, c+".png", c+".svg")
+			}
+			slices.Sort(want)
+			if diff := cmp.Diff(want, files); diff != "" {
+				t.Errorf("chart files (-want +got):\n%s", diff)
+			}
+			for _, s := range sections {
+				has := strings.Contains(html, "<h2>"+s+"</h2>")
+				if has != (s == tt.heading) {
+					t.Errorf("heading %q present = %v, want %v", s, has, s == tt.heading)
+				}
+			}
+			if got, want := strings.Count(html, "<svg "), len(tt.charts)+1; got != want {
+				t.Errorf("HTML has %d inline svg elements, want %d", got, want)
+			}
+			if strings.Contains(html, "<h4>Stands out by</h4>") != (len(in.Segments[0].Traits) > 0) {
+				t.Error("traits list shown without traits, or missing with traits")
+			}
+		})
+	}
+}
+
+// TestSelfContained checks that the full report references nothing outside
+// itself: no scripts, stylesheets, images, fonts or URLs other than the SVG
+// namespaces.
+func TestSelfContained(t *testing.T) {
+	html, files := readReport(t, sampleDir(t))
+	for _, bad := range []string{"<script", "<img", "<iframe", "<link rel=\"stylesheet\"", "@import", "url(", "@font-face", "src="} {
+		if strings.Contains(html, bad) {
+			t.Errorf("report contains %q", bad)
+		}
+	}
+	urls := regexp.MustCompile(`(?:https?:)?//[a-zA-Z0-9.-]+[^"' )<]*`).FindAllString(html, -1)
+	for _, u := range urls {
+		if u != "http://www.w3.org/2000/svg" && u != "http://www.w3.org/1999/xlink" {
+			t.Errorf("report references %s", u)
+		}
+	}
+	if got := strings.Count(html, "<svg "); got != len(files)/2 {
+		t.Errorf("HTML inlines %d charts, but %d were written", got, len(files)/2)
+	}
+	if strings.Contains(html, "font-family:Liberation Sans;") {
+		t.Error("an inline SVG names Liberation Sans without fallback")
+	}
+	for _, s := range sampleInput().Segments {
+		if !strings.Contains(html, s.Name) {
+			t.Errorf("segment %q missing from the report", s.Name)
+		}
+	}
+}
+
+// TestDeterministic writes the full sample twice and compares every file.
+func TestDeterministic(t *testing.T) {
+	a, b := sampleDir(t), t.TempDir()
+	if err := Write(context.Background(), b, sampleInput()); err != nil {
+		t.Fatal(err)
+	}
+	err := filepath.WalkDir(a, func(path string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		rel, _ := filepath.Rel(a, path)
+		x, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		y, err := os.ReadFile(filepath.Join(b, rel))
+		if err != nil {
+			return err
+		}
+		if string(x) != string(y) {
+			t.Errorf("%s differs between two runs", rel)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestWriteDoesNotMutate(t *testing.T) {
+	in := sampleInput()
+	in.HeatZ[0][0] = math.NaN()
+	before := sampleInput()
+	before.HeatZ[0][0] = math.NaN()
+	if err := Write(context.Background(), t.TempDir(), in); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(before, in, cmpopts.EquateNaNs()); diff != "" {
+		t.Errorf("Write changed its input (-before +after):\n%s", diff)
+	}
+}
+
+func TestWriteCancelled(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	dir := t.TempDir()
+	if err := Write(ctx, dir, sampleInput()); !errors.Is(err, context.Canceled) {
+		t.Fatalf("Write with a cancelled context returned %v, want context.Canceled", err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "report.html")); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("cancelled Write left report.html behind (stat: %v)", err)
+	}
+}
+
+func TestValidate(t *testing.T) {
+	tests := []struct {
+		name  string
+		set   func(in *Input)
+		field string
+	}{
+		{"no segments", func(in *Input) { in.Segments = nil }, "Segments"},
+		{"negative size", func(in *Input) { in.Segments[1].Size = -1 }, "Segments[1].Size"},
+		{"share above one", func(in *Input) { in.Segments[0].Share = 1.5 }, "Segments[0].Share"},
+		{"revenue length", func(in *Input) { in.RevenueBySegment = in.RevenueBySegment[:2] }, "RevenueBySegment"},
+		{"revenue NaN", func(in *Input) { in.RevenueBySegment[3] = math.NaN() }, "RevenueBySegment[3]"},
+		{"heat rows", func(in *Input) { in.HeatZ = in.HeatZ[:3] }, "HeatZ"},
+		{"heat columns", func(in *Input) { in.HeatZ[2] = in.HeatZ[2][:5] }, "HeatZ[2]"},
+		{"heat without z", func(in *Input) { in.HeatZ = nil }, "HeatZ"},
+		{"heat infinite", func(in *Input) { in.HeatZ[1][4] = math.Inf(1) }, "HeatZ[1][4]"},
+		{"hours 23", func(in *Input) { in.HourShare[0] = in.HourShare[0][:23] }, "HourShare[0]"},
+		{"weekday NaN", func(in *Input) { in.WeekdayShare[6][6] = math.NaN() }, "WeekdayShare[6][6]"},
+		{"categories without shares", func(in *Input) { in.CategoryShare = nil }, "CategoryShare"},
+		{"category columns", func(in *Input) { in.Categories = in.Categories[:3] }, "CategoryShare[0]"},
+		{"rfm length", func(in *Input) { in.RFM = in.RFM[:1] }, "RFM"},
+		{"rfm order", func(in *Input) { in.RFM[2].Monetary.Q1 = 1e9 }, "RFM[2].Monetary"},
+		{"k curve", func(in *Input) { in.KCurve[0].K = 0 }, "KCurve[0]"},
+		{"projection segment", func(in *Input) { in.Projection[5].Segment = 7 }, "Projection[5].Segment"},
+		{"projection NaN", func(in *Input) { in.Projection[9].Y = math.NaN() }, "Projection[9]"},
+		{"ages length", func(in *Input) { in.Ages = in.Ages[:6] }, "Ages"},
+		{"age from NaN", func(in *Input) { in.Ages[3][17] = math.MinInt64 }, "Ages[3][17]"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			in := sampleInput()
+			tt.set(&in)
+			err := Write(context.Background(), t.TempDir(), in)
+			var fe *FieldError
+			if !errors.As(err, &fe) {
+				t.Fatalf("Write returned %v, want a *FieldError", err)
+			}
+			if fe.Field != tt.field {
+				t.Errorf("error names field %q, want %q (error: %v)", fe.Field, tt.field, err)
+			}
+		})
+	}
+	in := sampleInput()
+	if err := in.Validate(); err != nil {
+		t.Errorf("sample input does not validate: %v", err)
+	}
+}
+
+// TestSegmentColoursEverywhere checks that segment i's colour appears in
+// every chart that shows segments and in its overview swatch and section.
+func TestSegmentColoursEverywhere(t *testing.T) {
+	dir := sampleDir(t)
+	in := sampleInput()
+	html, err := os.ReadFile(filepath.Join(dir, "report.html"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"segment-sizes", "heatmap", "profiles", "hour-of-day", "weekday", "categories", "rfm", "projection", "ages"} {
+		svg, err := os.ReadFile(filepath.Join(dir, "charts", name+".svg"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		low := strings.ToLower(string(svg))
+		for i := range in.Segments {
+			c := hexColor(chart.SegmentColor(i))
+			if c == "#000000" {
+				continue // the SVG default fill, which vgsvg leaves unwritten
+			}
+			if !strings.Contains(low, c) {
+				t.Errorf("%s.svg does not use segment %d's colour %s", name, i, c)
+			}
+		}
+	}
+	for i, s := range in.Segments {
+		c := hexColor(chart.SegmentColor(i))
+		if !strings.Contains(string(html), `id="segment-`+strconv.Itoa(i+1)+`" style="--seg:`+c+`"`) {
+			t.Errorf("section of segment %d (%s) is not marked with %s", i, s.Name, c)
+		}
+	}
+}

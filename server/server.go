@@ -1,0 +1,216 @@
+// Package server serves a store's latest run over HTTP: a JSON API to look
+// up segments and users and to score new users, Prometheus metrics, and a
+// server-rendered dashboard.
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/persona-seg/persona/profile"
+	"github.com/persona-seg/persona/store"
+)
+
+// Source is where runs come from: a *store.Store, or anything that opens
+// one on demand.
+type Source interface {
+	Latest(ctx context.Context) (string, error)
+	Load(ctx context.Context, id string) (*store.Results, error)
+}
+
+// Options configures a Server. The zero value means defaults.
+type Options struct {
+	// Token, when set, is the bearer token POST requests must carry.
+	Token string
+	// MaxBody is the largest request body accepted, in bytes. Default 1 MiB.
+	MaxBody int64
+	// Poll is how often the source is asked for a newer run. Default 5 s;
+	// negative never polls.
+	Poll time.Duration
+	// Logger receives a line per loaded run and per failed request. Nil
+	// discards.
+	Logger *slog.Logger
+}
+
+func (o Options) withDefaults() Options {
+	if o.MaxBody == 0 {
+		o.MaxBody = 1 << 20
+	}
+	if o.Poll == 0 {
+		o.Poll = 5 * time.Second
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	return o
+}
+
+// Validate reports the first option that is out of range.
+func (o Options) Validate() error {
+	if o.MaxBody < 0 {
+		return fmt.Errorf("max body must be >= 0 bytes, got %d", o.MaxBody)
+	}
+	return nil
+}
+
+// Server serves the newest run of a Source. It is safe for concurrent use;
+// a newly loaded run replaces the old one atomically, so requests in flight
+// finish on the run they started with.
+type Server struct {
+	src     Source
+	opts    Options
+	snap    atomic.Pointer[snapshot]
+	mux     *http.ServeMux
+	metrics *metrics
+	loadMu  sync.Mutex
+}
+
+// snapshot is one loaded run, indexed for lookups.
+type snapshot struct {
+	res      *store.Results
+	index    map[string]int32 // user id -> row
+	segments map[int]*profile.Segment
+	sizes    map[int]int
+	names    [][]byte // feature names, JSON-quoted
+	loaded   time.Time
+	// chartSet holds the dashboard's charts, drawn on first use.
+	chartsOnce sync.Once
+	chartSet   *charts
+}
+
+// New returns a server for src. Call Reload (or Run) before serving.
+func New(src Source, opts Options) (*Server, error) {
+	if err := opts.Validate(); err != nil {
+		return nil, err
+	}
+	s := &Server{src: src, opts: opts.withDefaults(), metrics: newMetrics()}
+	s.routes()
+	return s, nil
+}
+
+// Handler returns the server's HTTP handler.
+func (s *Server) Handler() http.Handler { return s.mux }
+
+// RunID returns the id of the run being served, "" before the first.
+func (s *Server) RunID() string {
+	if sn := s.snap.Load(); sn != nil {
+		return sn.res.Run.ID
+	}
+	return ""
+}
+
+// Reload loads the source's newest run when it differs from the one being
+// served, and reports whether it did.
+func (s *Server) Reload(ctx context.Context) (bool, error) {
+	s.loadMu.Lock()
+	defer s.loadMu.Unlock()
+	id, err := s.src.Latest(ctx)
+	if err != nil {
+		return false, err
+	}
+	if cur := s.snap.Load(); cur != nil && cur.res.Run.ID == id {
+		return false, nil
+	}
+	t := time.Now()
+	res, err := s.src.Load(ctx, id)
+	if err != nil {
+		return false, err
+	}
+	s.snap.Store(newSnapshot(res))
+	s.metrics.reloads.Add(1)
+	s.opts.Logger.Info("run loaded", "run", id, "users", len(res.UserIDs), "seconds", time.Since(t).Seconds())
+	return true, nil
+}
+
+func newSnapshot(res *store.Results) *snapshot {
+	sn := &snapshot{res: res, index: make(map[string]int32, len(res.UserIDs)), segments: map[int]*profile.Segment{}, sizes: map[int]int{}, loaded: time.Now()}
+	for i, u := range res.UserIDs {
+		sn.index[u] = int32(i)
+	}
+	for i := range res.Profiles.Segments {
+		seg := &res.Profiles.Segments[i]
+		sn.segments[seg.ID] = seg
+	}
+	for _, l := range res.Segments {
+		sn.sizes[l]++
+	}
+	for _, n := range res.FeatureNames {
+		sn.names = append(sn.names, appendString(nil, n))
+	}
+	return sn
+}
+
+// Run serves on ln until ctx is done, reloading the newest run every
+// Options.Poll, then shuts down gracefully: requests in flight get up to
+// grace to finish.
+func (s *Server) Run(ctx context.Context, ln net.Listener, grace time.Duration) error {
+	if s.snap.Load() == nil {
+		if _, err := s.Reload(ctx); err != nil {
+			return err
+		}
+	}
+	srv := &http.Server{
+		Handler:           s.mux,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       15 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		ErrorLog:          slog.NewLogLogger(s.opts.Logger.Handler(), slog.LevelWarn),
+	}
+	done := make(chan struct{})
+	defer close(done)
+	if s.opts.Poll > 0 {
+		go func() {
+			tick := time.NewTicker(s.opts.Poll)
+			defer tick.Stop()
+			for {
+				select {
+				case <-done:
+					return
+				case <-ctx.Done():
+					return
+				case <-tick.C:
+					if _, err := s.Reload(ctx); err != nil && ctx.Err() == nil {
+						s.opts.Logger.Warn("reload", "err", err)
+					}
+				}
+			}
+		}()
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), grace)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+// Loopback reports whether addr (host:port) listens on loopback only.
+func Loopback(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}

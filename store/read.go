@@ -1,0 +1,148 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/persona-seg/persona/model"
+	"github.com/persona-seg/persona/profile"
+)
+
+// Runs lists the stored runs, newest first.
+func (s *Store) Runs(ctx context.Context) ([]Run, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT id, created_at, algorithm, users, segments, fingerprint, config, summary
+		FROM persona_runs ORDER BY created_at DESC, id DESC`)
+	if err != nil {
+		return nil, fmt.Errorf("list runs: %w", err)
+	}
+	defer rows.Close()
+	var out []Run
+	for rows.Next() {
+		r, err := scanRun(rows)
+		if err != nil {
+			return nil, fmt.Errorf("list runs: %w", err)
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+func scanRun(sc interface{ Scan(...any) error }) (Run, error) {
+	var (
+		r        Run
+		cfg, sum string
+	)
+	if err := sc.Scan(&r.ID, &r.CreatedAt, &r.Algorithm, &r.Users, &r.Segments, &r.Fingerprint, &cfg, &sum); err != nil {
+		return r, err
+	}
+	r.CreatedAt = r.CreatedAt.UTC()
+	r.Config, r.Summary = json.RawMessage(cfg), json.RawMessage(sum)
+	return r, nil
+}
+
+// Latest returns the id of the newest run, or ErrNoRuns.
+func (s *Store) Latest(ctx context.Context) (string, error) {
+	var id string
+	err := s.db.QueryRowContext(ctx, `SELECT id FROM persona_runs ORDER BY created_at DESC, id DESC LIMIT 1`).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", ErrNoRuns
+	}
+	if err != nil {
+		return "", fmt.Errorf("latest run: %w", err)
+	}
+	return id, nil
+}
+
+// RunNotFoundError reports a run id the store does not hold.
+type RunNotFoundError struct{ ID string }
+
+func (e *RunNotFoundError) Error() string { return fmt.Sprintf("run %q not found in the store", e.ID) }
+
+// Load reads every result of run id back.
+func (s *Store) Load(ctx context.Context, id string) (*Results, error) {
+	r := &Results{}
+	var names, profiles, mdl string
+	row := s.db.QueryRowContext(ctx, `SELECT id, created_at, algorithm, users, segments, fingerprint, config, summary, feature_names, profiles, model
+		FROM persona_runs WHERE id = $1`, id)
+	var cfg, sum string
+	err := row.Scan(&r.Run.ID, &r.Run.CreatedAt, &r.Run.Algorithm, &r.Run.Users, &r.Run.Segments, &r.Run.Fingerprint, &cfg, &sum, &names, &profiles, &mdl)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, &RunNotFoundError{ID: id}
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read run %s: %w", id, err)
+	}
+	r.Run.CreatedAt = r.Run.CreatedAt.UTC()
+	r.Run.Config, r.Run.Summary = json.RawMessage(cfg), json.RawMessage(sum)
+	if err := json.Unmarshal([]byte(names), &r.FeatureNames); err != nil {
+		return nil, fmt.Errorf("read run %s: feature names: %w", id, err)
+	}
+	r.Profiles = &profile.Report{}
+	if err := json.Unmarshal([]byte(profiles), r.Profiles); err != nil {
+		return nil, fmt.Errorf("read run %s: profiles: %w", id, err)
+	}
+	if r.Model, err = model.Decode(strings.NewReader(mdl)); err != nil {
+		return nil, fmt.Errorf("read run %s: %w", id, err)
+	}
+	n, d := r.Run.Users, len(r.FeatureNames)
+	r.UserIDs = make([]string, 0, n)
+	r.X = make([]float64, 0, n*d)
+	r.Segments = make([]int, 0, n)
+	r.Distance = make([]float64, 0, n)
+	rows, err := s.db.QueryContext(ctx, `SELECT f.user_id, f.x, a.segment, a.distance
+		FROM persona_features f JOIN persona_assignments a ON a.run_id = f.run_id AND a.user_id = f.user_id
+		WHERE f.run_id = $1 ORDER BY f.user_id`, id)
+	if err != nil {
+		return nil, fmt.Errorf("read run %s: users: %w", id, err)
+	}
+	defer rows.Close()
+	var (
+		u   string
+		x   []byte
+		seg int
+		dd  float64
+	)
+	buf := make([]float64, d)
+	for rows.Next() {
+		if err := rows.Scan(&u, &x, &seg, &dd); err != nil {
+			return nil, fmt.Errorf("read run %s: users: %w", id, err)
+		}
+		if err := decodeRow(buf, x); err != nil {
+			return nil, fmt.Errorf("read run %s: user %q: %w", id, u, err)
+		}
+		r.UserIDs = append(r.UserIDs, u)
+		r.X = append(r.X, buf...)
+		r.Segments = append(r.Segments, seg)
+		r.Distance = append(r.Distance, dd)
+		if len(r.UserIDs)%65536 == 0 {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read run %s: users: %w", id, err)
+	}
+	rows.Close()
+	recs, err := s.db.QueryContext(ctx, `SELECT user_id, product_id, score FROM persona_recommendations
+		WHERE run_id = $1 ORDER BY user_id, rank`, id)
+	if err != nil {
+		return nil, fmt.Errorf("read run %s: recommendations: %w", id, err)
+	}
+	defer recs.Close()
+	for recs.Next() {
+		var it Recommendation
+		if err := recs.Scan(&u, &it.Product, &it.Score); err != nil {
+			return nil, fmt.Errorf("read run %s: recommendations: %w", id, err)
+		}
+		if r.Recommendations == nil {
+			r.Recommendations = map[string][]Recommendation{}
+		}
+		r.Recommendations[u] = append(r.Recommendations[u], it)
+	}
+	return r, recs.Err()
+}
