@@ -38,8 +38,8 @@ type KMeansOptions struct {
 	// override Init.
 	InitCenters *mat.Dense
 	// NInit is the number of runs from different initial centres; the run
-	// with the lowest inertia is kept. 0 means 1 when InitCenters is given,
-	// else 10.
+	// with the lowest inertia is kept. 0 means 10. With InitCenters every
+	// run would start from the same centres, so one run is made.
 	NInit int
 	// MaxIter bounds the iterations of each run; 0 means 300.
 	MaxIter int
@@ -108,9 +108,9 @@ func (o KMeansOptions) withDefaults() KMeansOptions {
 	}
 	if o.NInit == 0 {
 		o.NInit = 10
-		if o.InitCenters != nil {
-			o.NInit = 1
-		}
+	}
+	if o.InitCenters != nil {
+		o.NInit = 1
 	}
 	if o.MaxIter == 0 {
 		o.MaxIter = 300

@@ -72,6 +72,7 @@ func kmInitPlusPlusPrune(ctx context.Context, dt *kmData, k int, rng *rand.Rand,
 	// both times 1/4 and divided by the margin (-Inf when not pruning).
 	candCC := make([]float64, trials*k)
 	prevCC := make([]float64, k)
+	minCC := make([]float64, k)
 
 	dt.centre(dst[:d], rng.IntN(n))
 	c0 := dst[:d]
@@ -125,11 +126,26 @@ func kmInitPlusPlusPrune(ctx context.Context, dt *kmData, k int, rng *rand.Rand,
 		}
 		prev := pending != nil
 		prevID := int32(step - 1)
+		// minCC[q]: a row whose nearest centre is q and whose distance to
+		// it is at most minCC[q] cannot get closer to any of these centres.
+		for q := range step {
+			m := candCC[q]
+			for t := 1; t < trials; t++ {
+				m = min(m, candCC[t*k+q])
+			}
+			if prev {
+				m = min(m, prevCC[q])
+			}
+			minCC[q] = m
+		}
 		dt.parallel(func(c int) {
 			scratch := make([]float64, d)
 			br := kmBlockRows(kk)
-			out := make([]float64, br*kk)
-			list := make([]int, 0, br)
+			// One extra output row of +Inf stands for the rows skipped:
+			// min(cl, +Inf) == cl, so they need no branch below.
+			out := make([]float64, (br+1)*kk)
+			slot := make([]int, br)
+			list := make([]int, br)
 			lo, hi := dt.span(c)
 			p := part[c*trials : (c+1)*trials]
 			clear(p)
@@ -137,30 +153,29 @@ func kmInitPlusPlusPrune(ctx context.Context, dt *kmData, k int, rng *rand.Rand,
 			for b := lo; b < hi; b += br {
 				be := min(b+br, hi)
 				// Rows whose nearest distance some centre may lower.
-				list = list[:0]
+				nl := 0
 				for i := b; i < be; i++ {
-					cl, a := closest[i], int(near[i])
-					need := prev && cl > prevCC[a]
-					for t := 0; t < trials && !need; t++ {
-						need = cl > candCC[t*k+a]
-					}
-					if need {
-						list = append(list, i)
+					list[nl] = i
+					if closest[i] > minCC[near[i]] {
+						slot[i-b] = nl
+						nl++
+					} else {
+						slot[i-b] = -1
 					}
 				}
-				dt.distsIdx(list, all, kk, scratch, out)
-				nd += int64(len(list) * kk)
-				li := 0
+				dt.distsIdx(list[:nl], all, kk, scratch, out)
+				nd += int64(nl * kk)
+				inf := out[nl*kk : (nl+1)*kk]
+				for t := range inf {
+					inf[t] = math.Inf(1)
+				}
 				for i := b; i < be; i++ {
 					cl := closest[i]
-					if li == len(list) || list[li] != i {
-						for t := range trials {
-							p[t] += cl
-						}
-						continue
+					sl := slot[i-b]
+					if sl < 0 {
+						sl = nl
 					}
-					o := out[li*kk : (li+1)*kk]
-					li++
+					o := out[sl*kk : (sl+1)*kk]
 					if prev {
 						if o[0] < cl {
 							cl = o[0]

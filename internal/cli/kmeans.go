@@ -43,7 +43,7 @@ centres and inertia for the same initial centres.
 --init chooses the initial centres: "k-means++" (greedy k-means++, the
 default), "random" (K distinct rows), or the path of a CSV with K rows of
 centres, read with the same rules as --in. The run with the lowest inertia of
---n-init runs is kept (default 10, or 1 with a centres file). A run stops when
+--n-init runs is kept (default 10; one run with a centres file). A run stops when
 no label changes, when the summed squared centre shifts fall to --tol times the
 mean column variance (--tol 0: only when no label changes), or after
 --max-iter iterations.
@@ -79,7 +79,7 @@ one JSON object (k, n, d, inertia, n_iter, seconds, ...) to stdout.`,
 	fl.StringVar(&opts.In, "in", "", "input CSV of numbers, one row per point (required)")
 	fl.IntVar(&opts.K, "k", 0, "number of clusters (required)")
 	fl.StringVar(&opts.Init, "init", cluster.InitKMeansPP, `initial centres: "k-means++", "random" or a CSV file of K centres`)
-	fl.IntVar(&opts.NInit, "n-init", 0, "number of runs, the lowest inertia is kept (default 10, 1 with a centres file)")
+	fl.IntVar(&opts.NInit, "n-init", 0, "number of runs, the lowest inertia is kept (default 10; always 1 with a centres file)")
 	fl.IntVar(&opts.MaxIter, "max-iter", 300, "maximum iterations per run")
 	fl.Float64Var(&opts.Tol, "tol", 1e-4, "tolerance on the summed squared centre shifts, relative to the mean column variance; 0 stops only when no label changes")
 	fl.Uint64Var(&opts.Seed, "seed", 0, "random seed")
@@ -187,11 +187,11 @@ func kmeansRun(ctx context.Context, opts *KMeansOptions) error {
 		}
 	}
 	nInit := opts.NInit
-	if nInit == 0 {
+	switch {
+	case co.InitCenters != nil:
+		nInit = 1 // every run would start from the same centres
+	case nInit == 0:
 		nInit = 10
-		if co.InitCenters != nil {
-			nInit = 1
-		}
 	}
 	if opts.JSON {
 		s := kmeansSummary{K: opts.K, N: n, D: d, Inertia: res.Inertia, NIter: res.NIter,
