@@ -169,7 +169,9 @@ type loader struct {
 	asOf *time.Time
 
 	raw    string   // relation with the source columns plus __file, __line
-	cols   []column // source columns
+	cols   []column // source columns that the mapping or filter may use
+	all    []string // every source column, when known before reading
+	sel    string   // projection of the source: the columns in cols
 	typed  bool     // the source's columns carry types (not CSV text)
 	pgTemp string   // temporary CSV file of a Postgres source
 }
@@ -293,9 +295,9 @@ func (l *loader) openEach(ctx context.Context, files, display []string, header i
 	for i, f := range files {
 		var q string
 		if i == 0 {
-			q = fmt.Sprintf("CREATE OR REPLACE TABLE _persona_raw AS SELECT *, CAST(0 AS INTEGER) AS __f FROM %s", reader(f))
+			q = fmt.Sprintf("CREATE OR REPLACE TABLE _persona_raw AS SELECT %s, CAST(0 AS INTEGER) AS __f FROM %s", l.projection(), reader(f))
 		} else {
-			q = fmt.Sprintf("INSERT INTO _persona_raw BY NAME SELECT *, CAST(%d AS INTEGER) AS __f FROM %s", i, reader(f))
+			q = fmt.Sprintf("INSERT INTO _persona_raw BY NAME SELECT %s, CAST(%d AS INTEGER) AS __f FROM %s", l.projection(), i, reader(f))
 		}
 		if err := l.exec(ctx, q); err != nil {
 			return fmt.Errorf("read %s: %w", display[i], shortError(err))
@@ -347,11 +349,21 @@ func (l *loader) openCSV(ctx context.Context, files, display []string, header in
 	if !sn.Header {
 		header = 0
 	}
-	var colSpec []string
+	// Only the columns the mapping and filter may refer to are kept.
+	var colSpec, keep []string
 	for _, c := range sn.Columns {
 		colSpec = append(colSpec, fmt.Sprintf("%s: 'VARCHAR'", quoteString(c.Name)))
-		l.cols = append(l.cols, column{name: c.Name, typ: "VARCHAR", guess: c.Type})
+		l.all = append(l.all, c.Name)
+		if l.mentions(c.Name) {
+			l.cols = append(l.cols, column{name: c.Name, typ: "VARCHAR", guess: c.Type})
+			keep = append(keep, quoteIdent(c.Name))
+		}
 	}
+	if len(keep) == 0 {
+		l.cols = append(l.cols, column{name: sn.Columns[0].Name, typ: "VARCHAR", guess: sn.Columns[0].Type})
+		keep = append(keep, quoteIdent(sn.Columns[0].Name))
+	}
+	l.sel = strings.Join(keep, ", ")
 	read := fmt.Sprintf("delim = %s, quote = %s, escape = %s, header = %t, auto_detect = false, columns = {%s}",
 		quoteString(sn.Delimiter), quoteString(sn.Quote), quoteString(sn.Escape), sn.Header, strings.Join(colSpec, ", "))
 	if o.Encoding != "" {
@@ -487,7 +499,39 @@ func (l *loader) where() string {
 	return l.cfg.resolve(l.s.Path)
 }
 
+// projection is the list of source columns read ("*" when all).
+func (l *loader) projection() string {
+	if l.sel == "" {
+		return "*"
+	}
+	return l.sel
+}
+
+// mentions reports whether a source column may be used: its name is a
+// canonical field's, or appears in a mapping or the filter.
+func (l *loader) mentions(col string) bool {
+	c := strings.ToLower(col)
+	for _, f := range inputFields(l.k) {
+		if f.Name == c {
+			return true
+		}
+	}
+	texts := []string{l.s.Filter}
+	for _, m := range l.s.Columns {
+		texts = append(texts, m)
+	}
+	for _, t := range texts {
+		if strings.Contains(strings.ToLower(t), c) {
+			return true
+		}
+	}
+	return false
+}
+
 func (l *loader) columnList() string {
+	if len(l.all) > 0 {
+		return strings.Join(l.all, ", ")
+	}
 	names := make([]string, len(l.cols))
 	for i, c := range l.cols {
 		names[i] = c.name
