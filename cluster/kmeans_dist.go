@@ -274,28 +274,35 @@ func kmArgmin2(v []float64) (best int, d1, d2 float64) {
 
 // parallel calls fn(c) once for every chunk c, on up to dt.workers goroutines.
 func (dt *kmData) parallel(fn func(c int)) {
+	kmParallel(dt.workers, dt.nChunk, func(_, c int) { fn(c) })
+}
+
+// parallelW is parallel that also passes the worker's number w in
+// [0, dt.workers), so that passes can reuse per-worker buffers.
+func (dt *kmData) parallelW(fn func(w, c int)) {
 	kmParallel(dt.workers, dt.nChunk, fn)
 }
 
-// kmParallel calls fn(i) for i in [0, n) on up to workers goroutines.
-func kmParallel(workers, n int, fn func(i int)) {
-	w := min(workers, n)
-	if w <= 1 {
+// kmParallel calls fn(w, i) for i in [0, n) on up to workers goroutines,
+// w being the goroutine's number.
+func kmParallel(workers, n int, fn func(w, i int)) {
+	nw := min(workers, n)
+	if nw <= 1 {
 		for i := range n {
-			fn(i)
+			fn(0, i)
 		}
 		return
 	}
 	var next atomic.Int64
 	var wg sync.WaitGroup
-	for range w {
+	for w := range nw {
 		wg.Go(func() {
 			for {
 				i := int(next.Add(1)) - 1
 				if i >= n {
 					return
 				}
-				fn(i)
+				fn(w, i)
 			}
 		})
 	}

@@ -73,6 +73,11 @@ func kmInitPlusPlusPrune(ctx context.Context, dt *kmData, k int, rng *rand.Rand,
 	candCC := make([]float64, trials*k)
 	prevCC := make([]float64, k)
 	minCC := make([]float64, k)
+	type ppBuffers struct {
+		scratch, out []float64
+		slot, list   []int
+	}
+	bufs := make([]*ppBuffers, dt.workers) // one per worker, reused by every step
 
 	dt.centre(dst[:d], rng.IntN(n))
 	c0 := dst[:d]
@@ -138,14 +143,17 @@ func kmInitPlusPlusPrune(ctx context.Context, dt *kmData, k int, rng *rand.Rand,
 			}
 			minCC[q] = m
 		}
-		dt.parallel(func(c int) {
-			scratch := make([]float64, d)
-			br := kmBlockRows(kk)
-			// One extra output row of +Inf stands for the rows skipped:
-			// min(cl, +Inf) == cl, so they need no branch below.
-			out := make([]float64, (br+1)*kk)
-			slot := make([]int, br)
-			list := make([]int, br)
+		br := kmBlockRows(trials + 1)
+		dt.parallelW(func(w, c int) {
+			bf := bufs[w]
+			if bf == nil {
+				// One extra output row of +Inf stands for the rows
+				// skipped: min(cl, +Inf) == cl, so they need no branch.
+				bf = &ppBuffers{scratch: make([]float64, d), out: make([]float64, (br+1)*(trials+1)),
+					slot: make([]int, br), list: make([]int, br)}
+				bufs[w] = bf
+			}
+			scratch, out, slot, list := bf.scratch, bf.out, bf.slot, bf.list
 			lo, hi := dt.span(c)
 			p := part[c*trials : (c+1)*trials]
 			clear(p)
