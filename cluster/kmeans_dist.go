@@ -30,6 +30,35 @@ type kmData struct {
 	nChunk  int
 	workers int
 	simd    bool // use the AVX2 kernel
+
+	// k-means++ scratch, kept for the next initialisation of the same call.
+	ppClosest []float64
+	ppNear    []int32
+}
+
+// kmWork holds the per-row buffers of a run, reused by the next run of the
+// same KMeans call so that NInit runs do not leave garbage behind.
+type kmWork struct {
+	labels       []int
+	upper, lower []float64
+}
+
+// ints returns a slice of n ints from buf (reused when large enough).
+func kmInts(buf *[]int, n int) []int {
+	if cap(*buf) < n {
+		*buf = make([]int, n)
+	}
+	*buf = (*buf)[:n]
+	return *buf
+}
+
+// kmFloats returns a slice of n float64s from buf (reused when large enough).
+func kmFloats(buf *[]float64, n int) []float64 {
+	if cap(*buf) < n {
+		*buf = make([]float64, n)
+	}
+	*buf = (*buf)[:n]
+	return *buf
 }
 
 func kmNewData(x []float64, n, d, stride, workers int) *kmData {

@@ -33,19 +33,23 @@ const kmHamerlyDense = 0.3
 func kmGuard(d int) float64 { return 1e-12 + float64(8*(d+2))*kmEps }
 
 // kmHamerly runs Hamerly's algorithm from the centred initial centres init
-// (not modified); it follows kmLloyd's loop step for step.
-func kmHamerly(ctx context.Context, dt *kmData, init []float64, k, maxIter int, tolAbs float64) (*kmRunResult, error) {
+// (not modified); it follows kmLloyd's loop step for step. The labels it
+// returns live in ws (fresh buffers when ws is nil).
+func kmHamerly(ctx context.Context, dt *kmData, init []float64, k, maxIter int, tolAbs float64, ws *kmWork) (*kmRunResult, error) {
+	if ws == nil {
+		ws = &kmWork{}
+	}
 	n, d := dt.n, dt.d
 	g := kmGuard(d)
 	const up, down = 1 + 4*kmEps, 1 - 4*kmEps
 	cur := slices.Clone(init)
 	next := make([]float64, k*d)
-	labels := make([]int, n)
+	labels := kmInts(&ws.labels, n)
 	for i := range labels {
 		labels[i] = -1
 	}
-	upper := make([]float64, n)
-	lower := make([]float64, n)
+	upper := kmFloats(&ws.upper, n)
+	lower := kmFloats(&ws.lower, n)
 	s := kmNewSums(dt.nChunk, k, d)
 	changed := make([]int, dt.nChunk)
 	ndist := make([]int64, dt.nChunk)

@@ -60,8 +60,12 @@ func kmInitPlusPlusPrune(ctx context.Context, dt *kmData, k int, rng *rand.Rand,
 		dst = make([]float64, k*d)
 	}
 	trials := 2 + int(math.Log(float64(k)))
-	closest := make([]float64, n)             // squared distance to the nearest centre, up to the pending one
-	near := make([]int32, n)                  // index of that centre
+	closest := kmFloats(&dt.ppClosest, n) // squared distance to the nearest centre, up to the pending one
+	if cap(dt.ppNear) < n {
+		dt.ppNear = make([]int32, n)
+	}
+	near := dt.ppNear[:n] // index of that centre
+	clear(near)
 	part := make([]float64, dt.nChunk*trials) // per chunk, per candidate potential
 	chunkPot := make([]float64, dt.nChunk)    // per chunk sum of the up-to-date nearest distances
 	ndist := make([]int64, dt.nChunk)

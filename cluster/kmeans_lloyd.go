@@ -172,12 +172,16 @@ func kmInertia(dt *kmData, centres []float64, labels []int) float64 {
 }
 
 // kmLloyd runs Lloyd's algorithm from the centred initial centres init
-// (not modified), exactly as scikit-learn's _kmeans_single_lloyd.
-func kmLloyd(ctx context.Context, dt *kmData, init []float64, k, maxIter int, tolAbs float64) (*kmRunResult, error) {
+// (not modified), exactly as scikit-learn's _kmeans_single_lloyd. The
+// labels it returns live in ws (fresh buffers when ws is nil).
+func kmLloyd(ctx context.Context, dt *kmData, init []float64, k, maxIter int, tolAbs float64, ws *kmWork) (*kmRunResult, error) {
+	if ws == nil {
+		ws = &kmWork{}
+	}
 	n, d := dt.n, dt.d
 	cur := slices.Clone(init)
 	next := make([]float64, k*d)
-	labels := make([]int, n)
+	labels := kmInts(&ws.labels, n)
 	for i := range labels {
 		labels[i] = -1
 	}
