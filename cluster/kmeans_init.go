@@ -60,8 +60,12 @@ func kmInitPlusPlusPrune(ctx context.Context, dt *kmData, k int, rng *rand.Rand,
 		dst = make([]float64, k*d)
 	}
 	trials := 2 + int(math.Log(float64(k)))
-	closest := make([]float64, n)             // squared distance to the nearest centre, up to the pending one
-	near := make([]int32, n)                  // index of that centre
+	closest := kmFloats(&dt.ppClosest, n) // squared distance to the nearest centre, up to the pending one
+	if cap(dt.ppNear) < n {
+		dt.ppNear = make([]int32, n)
+	}
+	near := dt.ppNear[:n] // index of that centre
+	clear(near)
 	part := make([]float64, dt.nChunk*trials) // per chunk, per candidate potential
 	chunkPot := make([]float64, dt.nChunk)    // per chunk sum of the up-to-date nearest distances
 	ndist := make([]int64, dt.nChunk)
@@ -73,6 +77,11 @@ func kmInitPlusPlusPrune(ctx context.Context, dt *kmData, k int, rng *rand.Rand,
 	candCC := make([]float64, trials*k)
 	prevCC := make([]float64, k)
 	minCC := make([]float64, k)
+	type ppBuffers struct {
+		scratch, out []float64
+		slot, list   []int
+	}
+	bufs := make([]*ppBuffers, dt.workers) // one per worker, reused by every step
 
 	dt.centre(dst[:d], rng.IntN(n))
 	c0 := dst[:d]
@@ -138,14 +147,17 @@ func kmInitPlusPlusPrune(ctx context.Context, dt *kmData, k int, rng *rand.Rand,
 			}
 			minCC[q] = m
 		}
-		dt.parallel(func(c int) {
-			scratch := make([]float64, d)
-			br := kmBlockRows(kk)
-			// One extra output row of +Inf stands for the rows skipped:
-			// min(cl, +Inf) == cl, so they need no branch below.
-			out := make([]float64, (br+1)*kk)
-			slot := make([]int, br)
-			list := make([]int, br)
+		br := kmBlockRows(trials + 1)
+		dt.parallelW(func(w, c int) {
+			bf := bufs[w]
+			if bf == nil {
+				// One extra output row of +Inf stands for the rows
+				// skipped: min(cl, +Inf) == cl, so they need no branch.
+				bf = &ppBuffers{scratch: make([]float64, d), out: make([]float64, (br+1)*(trials+1)),
+					slot: make([]int, br), list: make([]int, br)}
+				bufs[w] = bf
+			}
+			scratch, out, slot, list := bf.scratch, bf.out, bf.slot, bf.list
 			lo, hi := dt.span(c)
 			p := part[c*trials : (c+1)*trials]
 			clear(p)

@@ -269,11 +269,11 @@ func TestKMeansHamerlySkips(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				ll, err := kmLloyd(ctx, dt, init, 9, 300, 0)
+				ll, err := kmLloyd(ctx, dt, init, 9, 300, 0, nil)
 				if err != nil {
 					t.Fatal(err)
 				}
-				hm, err := kmHamerly(ctx, dt, init, 9, 300, 0)
+				hm, err := kmHamerly(ctx, dt, init, 9, 300, 0, nil)
 				if err != nil {
 					t.Fatal(err)
 				}
