@@ -16,12 +16,13 @@ import (
 	"strconv"
 	"time"
 
+	"gonum.org/v1/gonum/floats"
 	"gonum.org/v1/gonum/mat"
 
-	"github.com/persona-seg/persona/cluster"
 	"github.com/persona-seg/persona/dataset"
 	"github.com/persona-seg/persona/features"
 	"github.com/persona-seg/persona/internal/atomicfile"
+	"github.com/persona-seg/persona/kselect"
 	"github.com/persona-seg/persona/metrics"
 	"github.com/persona-seg/persona/prep"
 	"github.com/persona-seg/persona/profile"
@@ -40,6 +41,15 @@ type Options struct {
 	K int
 	// NInit is the number of k-means restarts per k. Default 10.
 	NInit int
+	// Algorithm is "kmeans" (default), "hierarchical" or "dbscan".
+	Algorithm string
+	// Linkage is the hierarchical linkage: "ward" (default), "complete",
+	// "average" or "single".
+	Linkage string
+	// Eps and MinSamples configure DBSCAN; Eps 0 chooses eps from the knee
+	// of the k-distance curve, MinSamples 0 means 10.
+	Eps        float64
+	MinSamples int
 	// PCA is the number of principal components of the scaled features
 	// that clustering works on. Default 10; -1 clusters on all scaled
 	// features. Fewer, denoised dimensions let the silhouette see the
@@ -84,6 +94,15 @@ func (o Options) withDefaults() Options {
 	if o.PCA == 0 {
 		o.PCA = 10
 	}
+	if o.Algorithm == "" {
+		o.Algorithm = AlgorithmKMeans
+	}
+	if o.Linkage == "" {
+		o.Linkage = "ward"
+	}
+	if o.MinSamples == 0 {
+		o.MinSamples = 10
+	}
 	if o.SilhouetteSample == 0 {
 		o.SilhouetteSample = 4000
 	}
@@ -109,6 +128,14 @@ func (o Options) Validate() error {
 		return fmt.Errorf("k range %d..%d is empty", o.KMin, o.KMax)
 	case o.NInit < 0:
 		return fmt.Errorf("n-init must be >= 1, got %d", o.NInit)
+	case o.Algorithm != "" && o.Algorithm != AlgorithmKMeans && o.Algorithm != AlgorithmHierarchical && o.Algorithm != AlgorithmDBSCAN:
+		return fmt.Errorf("algorithm must be kmeans, hierarchical or dbscan, got %q", o.Algorithm)
+	case o.Linkage != "" && o.Linkage != "ward" && o.Linkage != "complete" && o.Linkage != "average" && o.Linkage != "single":
+		return fmt.Errorf("linkage must be ward, complete, average or single, got %q", o.Linkage)
+	case o.Eps < 0 || math.IsNaN(o.Eps) || math.IsInf(o.Eps, 0):
+		return fmt.Errorf("eps must be a positive number, or 0 to choose it, got %v", o.Eps)
+	case o.MinSamples < 0:
+		return fmt.Errorf("min-samples must be >= 1, got %d", o.MinSamples)
 	case o.PCA < -1:
 		return fmt.Errorf("pca must be a number of components, or -1 for none, got %d", o.PCA)
 	}
@@ -128,10 +155,13 @@ type Summary struct {
 	Datasets          map[string]dataset.Counts `json:"datasets"`
 	Rejects           []string                  `json:"rejects,omitempty"`
 	Algorithm         string                    `json:"algorithm"`
+	Eps               float64                   `json:"eps,omitempty"`
+	Noise             int                       `json:"unsegmented,omitempty"`
+	Warnings          []string                  `json:"warnings,omitempty"`
 	K                 int                       `json:"k"`
 	KRule             string                    `json:"k_rule"`
 	KElbow            int                       `json:"k_elbow,omitempty"`
-	KSelection        []KScore                  `json:"k_selection,omitempty"`
+	KSelection        []kselect.Score           `json:"k_selection,omitempty"`
 	Silhouette        float64                   `json:"silhouette"`
 	SilhouetteSample  int                       `json:"silhouette_sample"`
 	CalinskiHarabasz  float64                   `json:"calinski_harabasz"`
@@ -144,15 +174,6 @@ type Summary struct {
 	Timings           map[string]float64        `json:"timings_seconds"`
 	TotalSeconds      float64                   `json:"total_seconds"`
 	PlantedVsSegments map[string]map[string]int `json:"planted_vs_segments,omitempty"`
-}
-
-// KScore scores one candidate number of segments.
-type KScore struct {
-	K                int     `json:"k"`
-	Inertia          float64 `json:"inertia"`
-	Silhouette       float64 `json:"silhouette"`
-	CalinskiHarabasz float64 `json:"calinski_harabasz"`
-	DaviesBouldin    float64 `json:"davies_bouldin"`
 }
 
 // SegmentSummary is one line of the closing table.
@@ -210,7 +231,7 @@ func Run(ctx context.Context, driverName string, cfg *dataset.Config, opts Optio
 	defer db.Close()
 	db.SetMaxOpenConns(1)
 
-	sum := &Summary{Seed: opts.Seed, Algorithm: "kmeans"}
+	sum := &Summary{Seed: opts.Seed, Algorithm: opts.Algorithm}
 	var st dataset.Stats
 	if err := r.step("load", func() (err error) {
 		st, err = dataset.Load(ctx, db, cfg)
@@ -251,13 +272,18 @@ func Run(ctx context.Context, driverName string, cfg *dataset.Config, opts Optio
 	var (
 		z      *mat.Dense // the space clustering works in
 		fitted *prep.Fitted
+		pca    *prep.PCA // nil when clustering works on all scaled features
 	)
 	if err := r.step("prepare", func() (err error) {
 		fitted, z, err = prepare(tab)
 		if err != nil {
 			return err
 		}
-		z, sum.PCAComponents, sum.PCAVariance, err = reduce(z, opts.PCA)
+		z, pca, err = reduce(z, opts.PCA)
+		if pca != nil {
+			sum.PCAComponents = len(pca.Components)
+			sum.PCAVariance = floats.Sum(pca.ExplainedVarianceRatio)
+		}
 		return err
 	}); err != nil {
 		return nil, err
@@ -267,35 +293,42 @@ func Run(ctx context.Context, driverName string, cfg *dataset.Config, opts Optio
 		sum.Dropped = append(sum.Dropped, dr.Column+" ("+string(dr.Reason)+")")
 	}
 
-	var fit *cluster.KMeansResult
+	var seg *segmentation
 	if err := r.step("cluster", func() (err error) {
-		fit, err = r.chooseK(ctx, z, sum)
+		seg, err = r.segment(ctx, z, sum)
 		return err
 	}); err != nil {
 		return nil, err
 	}
-	dist := centreDistances(z, fit)
+	dist := centreDistances(z, seg)
 
 	if err := r.step("quality", func() (err error) {
-		sum.Silhouette, err = metrics.Silhouette(ctx, z, fit.Labels, metrics.SilhouetteOptions{SampleSize: sampleSize(opts.SilhouetteSample, n), Seed: opts.Seed})
+		// Quality is measured on the segmented users (DBSCAN noise aside).
+		zc, lc := clustered(z, seg.labels)
+		m, _ := zc.Dims()
+		if seg.k() < 2 {
+			r.opts.Logger.Warn("one segment only: no silhouette")
+			return nil
+		}
+		sum.SilhouetteSample = sampleSize(opts.SilhouetteSample, m)
+		sum.Silhouette, err = metrics.Silhouette(ctx, zc, lc, metrics.SilhouetteOptions{SampleSize: sum.SilhouetteSample, Seed: opts.Seed})
 		if err != nil {
 			return err
 		}
-		sum.SilhouetteSample = sampleSize(opts.SilhouetteSample, n)
-		if sum.CalinskiHarabasz, err = metrics.CalinskiHarabasz(z, fit.Labels); err != nil {
+		if sum.CalinskiHarabasz, err = metrics.CalinskiHarabasz(zc, lc); err != nil {
 			return err
 		}
-		sum.DaviesBouldin, err = metrics.DaviesBouldin(z, fit.Labels)
+		sum.DaviesBouldin, err = metrics.DaviesBouldin(zc, lc)
 		return err
 	}); err != nil {
 		return nil, err
 	}
-	sum.Inertia = fit.Inertia
-	keep := r.stableIDs(tab.UserIDs, fit.Labels) // from here on fit.Labels are stable ids, not rows of fit.Centers
+	sum.Inertia = seg.inertia
+	keep := r.stableIDs(tab.UserIDs, seg.labels) // from here on seg.labels are stable ids; seg.rows index seg.centers
 
 	var prof *profile.Report
 	if err := r.step("profile", func() (err error) {
-		prof, err = profile.Build(profile.Input{UserIDs: tab.UserIDs, Names: tab.Names(), X: tab.X, Labels: fit.Labels, Distance: dist, Space: z, Keep: keep})
+		prof, err = profile.Build(profile.Input{UserIDs: tab.UserIDs, Names: tab.Names(), X: tab.X, Labels: seg.labels, Distance: dist, Space: z, Keep: keep})
 		return err
 	}); err != nil {
 		return nil, err
@@ -306,13 +339,13 @@ func Run(ctx context.Context, driverName string, cfg *dataset.Config, opts Optio
 	}
 
 	if opts.Truth != "" {
-		if err := r.step("truth", func() error { return compareTruth(opts.Truth, tab.UserIDs, fit.Labels, prof, sum) }); err != nil {
+		if err := r.step("truth", func() error { return compareTruth(opts.Truth, tab.UserIDs, seg.labels, prof, sum) }); err != nil {
 			return nil, err
 		}
 	}
 
 	if err := r.step("report", func() error {
-		in, err := r.reportInput(ctx, db, tab, z, fit, prof, sum)
+		in, err := r.reportInput(ctx, db, tab, z, seg, prof, sum)
 		if err != nil {
 			return err
 		}
@@ -322,17 +355,17 @@ func Run(ctx context.Context, driverName string, cfg *dataset.Config, opts Optio
 	}
 
 	if err := r.step("write", func() error {
-		if err := writeSegments(filepath.Join(stage, "segments.csv"), tab.UserIDs, fit.Labels, dist, prof); err != nil {
+		if err := writeSegments(filepath.Join(stage, "segments.csv"), tab.UserIDs, seg.labels, dist, prof); err != nil {
 			return err
 		}
-		if err := writeProfileFiles(ctx, db, stage, tab, fit.Labels, prof); err != nil {
+		if err := writeProfileFiles(ctx, db, stage, tab, seg.labels, prof); err != nil {
 			return err
 		}
 		return writeJSON(filepath.Join(stage, "profiles.json"), prof)
 	}); err != nil {
 		return nil, err
 	}
-	if err := r.step("save", func() error { return r.save(ctx, driverName, db, cfg, tab, fitted, fit, dist, prof, sum) }); err != nil {
+	if err := r.step("save", func() error { return r.save(ctx, driverName, db, cfg, tab, fitted, pca, z, seg, dist, prof, sum) }); err != nil {
 		return nil, err
 	}
 	sum.Timings = r.timings
@@ -378,115 +411,22 @@ func prepare(tab *features.Table) (*prep.Fitted, *mat.Dense, error) {
 }
 
 // reduce projects z on its first m principal components (m < 0: no
-// reduction) and returns the projection, the number of components and the
-// share of variance they explain.
-func reduce(z *mat.Dense, m int) (*mat.Dense, int, float64, error) {
+// reduction) and returns the projection and the fitted PCA (nil without
+// reduction).
+func reduce(z *mat.Dense, m int) (*mat.Dense, *prep.PCA, error) {
 	n, d := z.Dims()
 	if m < 0 || m >= d || m >= n {
-		return z, 0, 1, nil
+		return z, nil, nil
 	}
 	p, err := prep.FitPCA(z, prep.PCAConfig{Components: m})
 	if err != nil {
-		return nil, 0, 0, err
+		return nil, nil, err
 	}
 	out := mat.NewDense(n, m, nil)
 	if err := p.Transform(out, z); err != nil {
-		return nil, 0, 0, err
+		return nil, nil, err
 	}
-	var v float64
-	for _, r := range p.ExplainedVarianceRatio {
-		v += r
-	}
-	return out, m, v, nil
-}
-
-// chooseK fits k-means for every k in the range and keeps the one with the
-// best silhouette (see KRule).
-func (r *run) chooseK(ctx context.Context, z *mat.Dense, sum *Summary) (*cluster.KMeansResult, error) {
-	o := r.opts
-	n, _ := z.Dims()
-	fitK := func(k int) (*cluster.KMeansResult, error) {
-		return cluster.KMeans(ctx, z, cluster.KMeansOptions{K: k, NInit: o.NInit, Seed: o.Seed})
-	}
-	if o.K > 0 {
-		sum.K, sum.KRule = o.K, "fixed by the user"
-		return fitK(o.K)
-	}
-	kmax := min(o.KMax, n-1)
-	var (
-		best      *cluster.KMeansResult
-		bestScore = math.Inf(-1)
-	)
-	for k := o.KMin; k <= kmax; k++ {
-		if o.Progress != nil {
-			o.Progress(Progress{Step: "cluster", Done: k - o.KMin, Total: kmax - o.KMin + 1})
-		}
-		res, err := fitK(k)
-		if err != nil {
-			return nil, fmt.Errorf("k = %d: %w", k, err)
-		}
-		s, err := metrics.Silhouette(ctx, z, res.Labels, metrics.SilhouetteOptions{SampleSize: sampleSize(o.SilhouetteSample, n), Seed: o.Seed})
-		if err != nil {
-			return nil, fmt.Errorf("k = %d: silhouette: %w", k, err)
-		}
-		ch, _ := metrics.CalinskiHarabasz(z, res.Labels)
-		db, _ := metrics.DaviesBouldin(z, res.Labels)
-		sum.KSelection = append(sum.KSelection, KScore{K: k, Inertia: res.Inertia, Silhouette: s, CalinskiHarabasz: ch, DaviesBouldin: db})
-		r.opts.Logger.Info("k", "k", k, "inertia", res.Inertia, "silhouette", s)
-		if s > bestScore {
-			best, bestScore = res, s
-		}
-	}
-	if best == nil {
-		return nil, fmt.Errorf("no k to try in %d..%d with %d users", o.KMin, kmax, n)
-	}
-	sum.K, _ = best.Centers.Dims()
-	sum.KRule = "highest silhouette"
-	sum.KElbow = elbow(sum.KSelection)
-	if sum.KElbow != 0 && sum.KElbow != sum.K {
-		r.opts.Logger.Warn("the inertia elbow and the best silhouette disagree", "elbow_k", sum.KElbow, "silhouette_k", sum.K)
-	}
-	return best, nil
-}
-
-// elbow finds the knee of the inertia curve: the k farthest below the
-// straight line from the first to the last point, with both axes scaled to
-// [0, 1] (the Kneedle rule). It returns 0 with fewer than three points.
-func elbow(ks []KScore) int {
-	if len(ks) < 3 {
-		return 0
-	}
-	x0, x1 := float64(ks[0].K), float64(ks[len(ks)-1].K)
-	y0, y1 := ks[0].Inertia, ks[len(ks)-1].Inertia
-	if x1 == x0 || y0 == y1 {
-		return 0
-	}
-	best, bestGap := 0, 0.0
-	for _, s := range ks {
-		x := (float64(s.K) - x0) / (x1 - x0)
-		y := (s.Inertia - y1) / (y0 - y1)
-		gap := (1 - x) - y
-		if gap > bestGap {
-			best, bestGap = s.K, gap
-		}
-	}
-	return best
-}
-
-func centreDistances(z *mat.Dense, fit *cluster.KMeansResult) []float64 {
-	n, d := z.Dims()
-	out := make([]float64, n)
-	for i := 0; i < n; i++ {
-		row := z.RawRowView(i)
-		c := fit.Centers.RawRowView(fit.Labels[i])
-		var s float64
-		for j := 0; j < d; j++ {
-			t := row[j] - c[j]
-			s += t * t
-		}
-		out[i] = math.Sqrt(s)
-	}
-	return out
+	return out, p, nil
 }
 
 func writeSegments(path string, ids []string, labels []int, dist []float64, prof *profile.Report) error {

@@ -10,7 +10,6 @@ import (
 
 	"gonum.org/v1/gonum/mat"
 
-	"github.com/persona-seg/persona/cluster"
 	"github.com/persona-seg/persona/features"
 	"github.com/persona-seg/persona/prep"
 	"github.com/persona-seg/persona/profile"
@@ -24,7 +23,7 @@ const maxProjected = 3000
 // heatmap shows.
 const heatFeatures = 24
 
-func (r *run) reportInput(ctx context.Context, db *sql.DB, tab *features.Table, z *mat.Dense, fit *cluster.KMeansResult, prof *profile.Report, sum *Summary) (report.Input, error) {
+func (r *run) reportInput(ctx context.Context, db *sql.DB, tab *features.Table, z *mat.Dense, seg *segmentation, prof *profile.Report, sum *Summary) (report.Input, error) {
 	in := report.Input{
 		Title:    r.opts.Title,
 		Subtitle: fmt.Sprintf("%d users, %d features, %d segments, as of %s", sum.Users, sum.Features, sum.K, tab.AsOf.Format("2006-01-02")),
@@ -51,25 +50,29 @@ func (r *run) reportInput(ctx context.Context, db *sql.DB, tab *features.Table, 
 	for i, id := range tab.UserIDs {
 		userIdx[id] = i
 	}
-	seg := func(user string) (int, bool) {
+	segOf := func(user string) (int, bool) {
 		i, ok := userIdx[user]
 		if !ok {
 			return 0, false
 		}
-		return segIndex[fit.Labels[i]], true
+		return segIndex[seg.labels[i]], true
 	}
 	k := len(prof.Segments)
 	var err error
-	if in.HourShare, err = shareBy(ctx, db, `SELECT user_id, hour(timestamp), count(*) FROM events GROUP BY ALL`, 24, k, seg, func(v int) int { return v }); err != nil {
+	act, err := activitySource(ctx, db)
+	if err != nil {
+		return in, err
+	}
+	if in.HourShare, err = shareBy(ctx, db, `SELECT user_id, hour(timestamp), count(*) FROM `+act+` GROUP BY ALL`, 24, k, segOf, func(v int) int { return v }); err != nil {
 		return in, fmt.Errorf("activity by hour: %w", err)
 	}
-	if in.WeekdayShare, err = shareBy(ctx, db, `SELECT user_id, isodow(timestamp), count(*) FROM events GROUP BY ALL`, 7, k, seg, func(v int) int { return v - 1 }); err != nil {
+	if in.WeekdayShare, err = shareBy(ctx, db, `SELECT user_id, isodow(timestamp), count(*) FROM `+act+` GROUP BY ALL`, 7, k, segOf, func(v int) int { return v - 1 }); err != nil {
 		return in, fmt.Errorf("activity by weekday: %w", err)
 	}
-	if in.Categories, in.CategoryShare, err = categoryMix(ctx, db, k, seg); err != nil {
+	if in.Categories, in.CategoryShare, err = categoryMix(ctx, db, k, segOf); err != nil {
 		return in, fmt.Errorf("category mix: %w", err)
 	}
-	if rev, err := revenue(ctx, db, k, seg); err != nil {
+	if rev, err := revenue(ctx, db, k, segOf); err != nil {
 		return in, fmt.Errorf("revenue by segment: %w", err)
 	} else if rev != nil {
 		in.RevenueBySegment = rev
@@ -78,13 +81,13 @@ func (r *run) reportInput(ctx context.Context, db *sql.DB, tab *features.Table, 
 	for _, s := range sum.KSelection {
 		in.KCurve = append(in.KCurve, report.KPoint{K: s.K, Inertia: s.Inertia, Silhouette: s.Silhouette})
 	}
-	if in.Projection, in.ProjectionAxes, err = project(z, fit.Labels, segIndex, r.opts.Seed); err != nil {
+	if in.Projection, in.ProjectionAxes, err = project(z, seg.labels, segIndex, r.opts.Seed); err != nil {
 		return in, fmt.Errorf("projection: %w", err)
 	}
 	if j := tab.Col("age"); j >= 0 {
 		in.Ages = make([][]int, k)
 		for i := range tab.UserIDs {
-			p := segIndex[fit.Labels[i]]
+			p := segIndex[seg.labels[i]]
 			in.Ages[p] = append(in.Ages[p], int(tab.X.At(i, j)))
 		}
 	}
@@ -125,6 +128,20 @@ func heatmap(prof *profile.Report, m int) ([]string, [][]float64) {
 		}
 	}
 	return names, zs
+}
+
+// activitySource is the relation the activity-by-time charts count:
+// the events, or when there are none, the orders (one row per order at its
+// first line's time).
+func activitySource(ctx context.Context, db *sql.DB) (string, error) {
+	var n int64
+	if err := db.QueryRowContext(ctx, `SELECT count(*) FROM events`).Scan(&n); err != nil {
+		return "", fmt.Errorf("count events: %w", err)
+	}
+	if n > 0 {
+		return "events", nil
+	}
+	return "(SELECT user_id, order_id, min(timestamp) AS timestamp FROM transactions WHERE quantity > 0 GROUP BY ALL)", nil
 }
 
 // shareBy runs q, which returns (user_id, bucket, count) rows, and returns

@@ -11,7 +11,6 @@ import (
 
 	"gonum.org/v1/gonum/mat"
 
-	"github.com/persona-seg/persona/cluster"
 	"github.com/persona-seg/persona/dataset"
 	"github.com/persona-seg/persona/features"
 	"github.com/persona-seg/persona/model"
@@ -29,12 +28,12 @@ const recsPerUser = 10
 
 // save writes the run's model to the staging folder and the run into the
 // store (opts.Store, else the DuckDB file store.File in opts.Out) in one
-// transaction. labels are the stable segment ids (fit.Labels after
+// transaction. labels are the stable segment ids (seg.labels after
 // stableIDs).
-func (r *run) save(ctx context.Context, driverName string, db *sql.DB, cfg *dataset.Config, tab *features.Table, fitted *prep.Fitted, fit *cluster.KMeansResult, dist []float64, prof *profile.Report, sum *Summary) error {
+func (r *run) save(ctx context.Context, driverName string, db *sql.DB, cfg *dataset.Config, tab *features.Table, fitted *prep.Fitted, pca *prep.PCA, z *mat.Dense, seg *segmentation, dist []float64, prof *profile.Report, sum *Summary) error {
 	created := time.Now().UTC()
 	id := created.Format("20060102-150405.000")
-	m, err := buildModel(id, tab, fitted, r.opts.PCA, fit, prof)
+	m, err := buildModel(id, tab, fitted, pca, z, seg, prof)
 	if err != nil {
 		return err
 	}
@@ -45,7 +44,7 @@ func (r *run) save(ctx context.Context, driverName string, db *sql.DB, cfg *data
 	}
 	var diff int
 	for i, s := range got {
-		if s != fit.Labels[i] {
+		if s != seg.labels[i] {
 			diff++
 		}
 	}
@@ -55,7 +54,7 @@ func (r *run) save(ctx context.Context, driverName string, db *sql.DB, cfg *data
 	if err := m.Write(filepath.Join(r.stage, ModelFile)); err != nil {
 		return err
 	}
-	recs, err := recommendations(ctx, db, tab.UserIDs, fit.Labels)
+	recs, err := recommendations(ctx, db, tab.UserIDs, seg.labels)
 	if err != nil {
 		r.opts.Logger.Warn("no recommendations stored", "err", err)
 	}
@@ -85,7 +84,7 @@ func (r *run) save(ctx context.Context, driverName string, db *sql.DB, cfg *data
 		UserIDs:         tab.UserIDs,
 		FeatureNames:    tab.Names(),
 		X:               x,
-		Segments:        fit.Labels,
+		Segments:        seg.labels,
 		Distance:        dist,
 		Profiles:        prof,
 		Recommendations: recs,
@@ -114,39 +113,39 @@ func (r *run) save(ctx context.Context, driverName string, db *sql.DB, cfg *data
 	return st.Save(ctx, res)
 }
 
-// buildModel gathers what assigning new users needs. fit.Labels hold
-// stable segment ids, not rows of fit.Centers: the centre of each id is
-// found from the rows nearest to it.
-func buildModel(id string, tab *features.Table, fitted *prep.Fitted, pcaComponents int, fit *cluster.KMeansResult, prof *profile.Report) (*model.Model, error) {
-	m := &model.Model{Version: model.Version, RunID: id, Algorithm: model.KMeans, Features: tab.Spec, Prep: fitted}
-	z, err := fitted.Transform(tab.X)
-	if err != nil {
-		return nil, err
-	}
-	n, d := z.Dims()
-	if pcaComponents >= 0 && pcaComponents < d && pcaComponents < n {
-		// The same fit as reduce's: PCA is deterministic.
-		if m.PCA, err = prep.FitPCA(z, prep.PCAConfig{Components: pcaComponents}); err != nil {
-			return nil, err
-		}
-		zz := mat.NewDense(n, pcaComponents, nil)
-		if err := m.PCA.Transform(zz, z); err != nil {
-			return nil, err
-		}
-		z = zz
-	}
-	rows := fit.Predict(z, nil)
-	k, _ := fit.Centers.Dims()
-	votes := make([]map[int]int, k)
-	for i, c := range rows {
-		if votes[c] == nil {
-			votes[c] = map[int]int{}
-		}
-		votes[c][fit.Labels[i]]++
-	}
+// buildModel gathers what assigning new users needs. seg.labels hold
+// stable segment ids, not rows of seg.centers: the id of each centre is the
+// one most of its users carry. A DBSCAN model keeps the core users' points
+// in the clustering space z instead of centres.
+func buildModel(id string, tab *features.Table, fitted *prep.Fitted, pca *prep.PCA, z *mat.Dense, seg *segmentation, prof *profile.Report) (*model.Model, error) {
+	m := &model.Model{Version: model.Version, RunID: id, Algorithm: seg.algorithm, Features: tab.Spec, Prep: fitted, PCA: pca}
 	names := map[int]string{}
 	for _, s := range prof.Segments {
 		names[s.ID] = s.Name
+	}
+	if seg.algorithm == AlgorithmDBSCAN {
+		m.Eps = seg.dbscan.Eps
+		for _, s := range prof.Segments {
+			if s.ID >= 0 {
+				m.Segments = append(m.Segments, model.Segment{ID: s.ID, Name: s.Name})
+			}
+		}
+		for _, i := range seg.dbscan.CoreIndices {
+			m.Core = append(m.Core, slices.Clone(z.RawRowView(i)))
+			m.CoreSegments = append(m.CoreSegments, seg.labels[i])
+		}
+		return m, m.Validate()
+	}
+	k := seg.k()
+	votes := make([]map[int]int, k)
+	for i, c := range seg.rows {
+		if c < 0 {
+			continue
+		}
+		if votes[c] == nil {
+			votes[c] = map[int]int{}
+		}
+		votes[c][seg.labels[i]]++
 	}
 	for c := range k {
 		best, bestN := -1, 0
@@ -159,7 +158,7 @@ func buildModel(id string, tab *features.Table, fitted *prep.Fitted, pcaComponen
 			continue // an empty centre cannot be told apart; no user lands there
 		}
 		m.Segments = append(m.Segments, model.Segment{ID: best, Name: names[best]})
-		m.Centers = append(m.Centers, slices.Clone(fit.Centers.RawRowView(c)))
+		m.Centers = append(m.Centers, slices.Clone(seg.centers.RawRowView(c)))
 	}
 	return m, m.Validate()
 }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/persona-seg/persona/kselect"
 	"github.com/persona-seg/persona/pipeline"
 )
 
@@ -23,14 +24,13 @@ const DriverName = "duckdb"
 
 // DemoOptions holds the flags of "persona demo".
 type DemoOptions struct {
-	IO     *IOStreams
-	Out    string
-	Users  int
-	Seed   uint64
-	K      int
-	KRange string
-	Quiet  bool
-	JSON   bool
+	IO    *IOStreams
+	Out   string
+	Users int
+	Seed  uint64
+	SegmentFlags
+	Quiet bool
+	JSON  bool
 }
 
 // NewCmdDemo generates demo data and runs the whole pipeline on it.
@@ -57,8 +57,8 @@ summary.json (k, silhouette, sizes, timings, ari_vs_planted).`,
 			if opts.Out == "" {
 				return usagef("--out must name a folder")
 			}
-			if opts.K == 1 || opts.K < 0 {
-				return usagef("--k must be 2 or more (or 0 to choose it from the data), got %d", opts.K)
+			if err := opts.SegmentFlags.validate(); err != nil {
+				return err
 			}
 			if runF != nil {
 				return runF(opts)
@@ -69,8 +69,7 @@ summary.json (k, silhouette, sizes, timings, ari_vs_planted).`,
 	cmd.Flags().StringVarP(&opts.Out, "out", "o", "demo-out", "output `folder`")
 	cmd.Flags().IntVar(&opts.Users, "users", 20000, "number of demo users")
 	cmd.Flags().Uint64Var(&opts.Seed, "seed", 1, "random seed: the same seed gives the same data and segments")
-	cmd.Flags().IntVar(&opts.K, "k", 0, "number of segments; 0 chooses it from the data")
-	cmd.Flags().StringVar(&opts.KRange, "k-range", "2..12", "range of k tried when choosing it, as `MIN..MAX`")
+	opts.SegmentFlags.register(cmd)
 	cmd.Flags().BoolVarP(&opts.Quiet, "quiet", "q", false, "print nothing but errors")
 	cmd.Flags().BoolVar(&opts.JSON, "json", false, "print the run summary as JSON on stdout")
 	return cmd
@@ -88,21 +87,18 @@ func parseKRange(s string) (int, int, error) {
 }
 
 func demoRun(opts *DemoOptions) error {
-	kmin, kmax, err := parseKRange(opts.KRange)
-	if err != nil {
-		return err
-	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	prog := newProgress(opts.IO, opts.Quiet || opts.JSON)
-	sum, err := pipeline.Demo(ctx, DriverName, pipeline.DemoOptions{
-		Users: opts.Users,
-		Options: pipeline.Options{
-			Out: opts.Out, Seed: opts.Seed, K: opts.K, KMin: kmin, KMax: kmax,
-			Logger:   slog.New(slog.DiscardHandler),
-			Progress: prog.update,
-		},
-	})
+	po := pipeline.Options{
+		Out: opts.Out, Seed: opts.Seed,
+		Logger:   slog.New(slog.DiscardHandler),
+		Progress: prog.update,
+	}
+	if err := opts.SegmentFlags.apply(&po); err != nil {
+		return err
+	}
+	sum, err := pipeline.Demo(ctx, DriverName, pipeline.DemoOptions{Users: opts.Users, Options: po})
 	prog.done()
 	if err != nil {
 		return err
@@ -119,6 +115,13 @@ func demoRun(opts *DemoOptions) error {
 }
 
 func printSummary(w io.Writer, out string, sum *pipeline.Summary) {
+	if len(sum.KSelection) > 0 {
+		fmt.Fprintln(w, "Choosing the number of segments:")
+		printKTable(w, sum.KSelection, sum.K, sum.KElbow)
+	}
+	for _, warn := range sum.Warnings {
+		fmt.Fprintf(w, "note: %s\n", warn)
+	}
 	fmt.Fprintf(w, "\n%d users, %d segments (%s), silhouette %.3f", sum.Users, sum.K, sum.KRule, sum.Silhouette)
 	if sum.ARIVsPlanted != nil {
 		fmt.Fprintf(w, ", ari_vs_planted %.3f", *sum.ARIVsPlanted)
@@ -131,6 +134,26 @@ func printSummary(w io.Writer, out string, sum *pipeline.Summary) {
 	}
 	tw.Flush()
 	fmt.Fprintf(w, "\nReport: %s/report.html\n", strings.TrimRight(out, "/"))
+}
+
+// printKTable prints the scores of every k tried, marking the chosen k and
+// the elbow of the inertia curve.
+func printKTable(w io.Writer, scores []kselect.Score, chosen, elbow int) {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "K\tINERTIA\tSILHOUETTE\tCALINSKI-HARABASZ\tDAVIES-BOULDIN\t")
+	for _, s := range scores {
+		mark := ""
+		switch {
+		case s.K == chosen && s.K == elbow:
+			mark = "<- chosen (best silhouette, elbow)"
+		case s.K == chosen:
+			mark = "<- chosen (best silhouette)"
+		case s.K == elbow:
+			mark = "<- elbow of inertia"
+		}
+		fmt.Fprintf(tw, "%d\t%.4g\t%.3f\t%.1f\t%.3f\t%s\n", s.K, s.Inertia, s.Silhouette, s.CalinskiHarabasz, s.DaviesBouldin, mark)
+	}
+	tw.Flush()
 }
 
 // progress renders pipeline progress on stderr: a line per step, redrawn in

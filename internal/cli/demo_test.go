@@ -19,9 +19,15 @@ func TestNewCmdDemoFlags(t *testing.T) {
 		wantCode ExitCode
 		wantErr  string
 	}{
-		{"defaults", nil, DemoOptions{Out: "demo-out", Users: 20000, Seed: 1, KRange: "2..12"}, ExitOK, ""},
-		{"all flags", []string{"--out", "x", "--users", "500", "--seed", "9", "--k", "4", "--k-range", "3..5", "--quiet"},
-			DemoOptions{Out: "x", Users: 500, Seed: 9, K: 4, KRange: "3..5", Quiet: true}, ExitOK, ""},
+		{"defaults", nil, DemoOptions{Out: "demo-out", Users: 20000, Seed: 1, SegmentFlags: defaultSegmentFlags}, ExitOK, ""},
+		{"all flags", []string{"--out", "x", "--users", "500", "--seed", "9", "--k", "4", "--k-range", "3..5", "--quiet",
+			"--algorithm", "hierarchical", "--linkage", "average", "--pca", "6"},
+			DemoOptions{Out: "x", Users: 500, Seed: 9, Quiet: true, SegmentFlags: SegmentFlags{Algorithm: "hierarchical", K: 4, KRange: "3..5", Linkage: "average", MinSamples: 10, PCA: 6}}, ExitOK, ""},
+		{"dbscan flags", []string{"--algorithm", "dbscan", "--eps", "0.8", "--min-samples", "20"},
+			DemoOptions{Out: "demo-out", Users: 20000, Seed: 1, SegmentFlags: SegmentFlags{Algorithm: "dbscan", KRange: "2..12", Linkage: "ward", Eps: 0.8, MinSamples: 20, PCA: 10}}, ExitOK, ""},
+		{"unknown algorithm", []string{"--algorithm", "spectral"}, DemoOptions{}, ExitUsage, "--algorithm must be kmeans, hierarchical or dbscan"},
+		{"bad k range", []string{"--k-range", "5..3"}, DemoOptions{}, ExitUsage, "--k-range must satisfy"},
+		{"negative eps", []string{"--eps", "-1"}, DemoOptions{}, ExitUsage, "--eps must be a positive radius"},
 		{"negative users", []string{"--users", "-5"}, DemoOptions{}, ExitUsage, "--users must be a positive number"},
 		{"k of one", []string{"--k", "1"}, DemoOptions{}, ExitUsage, "--k must be 2 or more"},
 		{"unknown flag", []string{"--frobnicate"}, DemoOptions{}, ExitUsage, "unknown flag: --frobnicate"},
@@ -60,6 +66,8 @@ func TestNewCmdDemoFlags(t *testing.T) {
 		})
 	}
 }
+
+var defaultSegmentFlags = SegmentFlags{Algorithm: "kmeans", KRange: "2..12", Linkage: "ward", MinSamples: 10, PCA: 10}
 
 func TestDemoRunSmall(t *testing.T) {
 	dir := t.TempDir()

@@ -21,12 +21,11 @@ import (
 
 // RunOptions holds the flags of "persona run".
 type RunOptions struct {
-	IO            *IOStreams
-	Config        string
-	Out           string
-	Seed          uint64
-	K             int
-	KRange        string
+	IO     *IOStreams
+	Config string
+	Out    string
+	Seed   uint64
+	SegmentFlags
 	MaxRejectRate float64 // < 0: from the config
 	Store         string
 	Quiet         bool
@@ -61,8 +60,8 @@ timings) and rejects/.`,
 			if opts.Out == "" {
 				return usagef("--out must name a folder")
 			}
-			if opts.K == 1 || opts.K < 0 {
-				return usagef("--k must be 2 or more (or 0 to choose it from the data), got %d", opts.K)
+			if err := opts.SegmentFlags.validate(); err != nil {
+				return err
 			}
 			if cmd.Flags().Changed("max-reject-rate") && (opts.MaxRejectRate < 0 || opts.MaxRejectRate > 1) {
 				return usagef("--max-reject-rate must be between 0 and 1, got %g", opts.MaxRejectRate)
@@ -79,8 +78,7 @@ timings) and rejects/.`,
 	cmd.Flags().StringVarP(&opts.Config, "config", "c", "", "config `file` (YAML)")
 	cmd.Flags().StringVarP(&opts.Out, "out", "o", "", "output `folder`")
 	cmd.Flags().Uint64Var(&opts.Seed, "seed", 1, "random seed: the same seed gives the same segments")
-	cmd.Flags().IntVar(&opts.K, "k", 0, "number of segments; 0 chooses it from the data")
-	cmd.Flags().StringVar(&opts.KRange, "k-range", "2..12", "range of k tried when choosing it, as `MIN..MAX`")
+	opts.SegmentFlags.register(cmd)
 	cmd.Flags().Float64Var(&opts.MaxRejectRate, "max-reject-rate", dataset.DefaultMaxRejectRate, "largest share of a dataset's rows that may be rejected (overrides the config)")
 	cmd.Flags().BoolVarP(&opts.Quiet, "quiet", "q", false, "print nothing but errors")
 	cmd.Flags().BoolVar(&opts.JSON, "json", false, "print the run summary as JSON on stdout")
@@ -117,10 +115,6 @@ func featureOptions(cfg *dataset.Config) features.Options {
 }
 
 func runRun(opts *RunOptions) error {
-	kmin, kmax, err := parseKRange(opts.KRange)
-	if err != nil {
-		return err
-	}
 	cfg, err := loadConfig(opts.Config, opts.MaxRejectRate)
 	if err != nil {
 		return err
@@ -128,14 +122,18 @@ func runRun(opts *RunOptions) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	prog := newProgress(opts.IO, opts.Quiet || opts.JSON)
-	sum, err := pipeline.Run(ctx, DriverName, cfg, pipeline.Options{
-		Out: opts.Out, Seed: opts.Seed, K: opts.K, KMin: kmin, KMax: kmax,
+	po := pipeline.Options{
+		Out: opts.Out, Seed: opts.Seed,
 		Features: featureOptions(cfg),
 		Store:    opts.Store,
 		Title:    "persona segments",
 		Logger:   slog.New(slog.DiscardHandler),
 		Progress: prog.update,
-	})
+	}
+	if err := opts.SegmentFlags.apply(&po); err != nil {
+		return err
+	}
+	sum, err := pipeline.Run(ctx, DriverName, cfg, po)
 	prog.done()
 	if err != nil {
 		return err

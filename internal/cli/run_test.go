@@ -23,9 +23,9 @@ func TestNewCmdRunFlags(t *testing.T) {
 		wantCode ExitCode
 		wantErr  string
 	}{
-		{"defaults", []string{"--config", "p.yaml", "--out", "o"}, RunOptions{Config: "p.yaml", Out: "o", Seed: 1, KRange: "2..12", MaxRejectRate: -1}, ExitOK, ""},
+		{"defaults", []string{"--config", "p.yaml", "--out", "o"}, RunOptions{Config: "p.yaml", Out: "o", Seed: 1, SegmentFlags: defaultSegmentFlags, MaxRejectRate: -1}, ExitOK, ""},
 		{"reject rate", []string{"-c", "p.yaml", "-o", "o", "--max-reject-rate", "0.2", "--k", "4", "--json"},
-			RunOptions{Config: "p.yaml", Out: "o", Seed: 1, K: 4, KRange: "2..12", MaxRejectRate: 0.2, JSON: true}, ExitOK, ""},
+			RunOptions{Config: "p.yaml", Out: "o", Seed: 1, SegmentFlags: withK(defaultSegmentFlags, 4), MaxRejectRate: 0.2, JSON: true}, ExitOK, ""},
 		{"no config", []string{"--out", "o"}, RunOptions{}, ExitUsage, "--config must name a config file"},
 		{"no out", []string{"--config", "p.yaml"}, RunOptions{}, ExitUsage, "--out must name a folder"},
 		{"reject rate above 1", []string{"-c", "p", "-o", "o", "--max-reject-rate", "1.5"}, RunOptions{}, ExitUsage, "--max-reject-rate must be between 0 and 1"},
@@ -226,4 +226,9 @@ func TestInitCommand(t *testing.T) {
 	if code := Run(f, []string{"init", "--out", config}); code != ExitUsage {
 		t.Errorf("init without files: exit code %d, want %d (%s)", code, ExitUsage, errOut)
 	}
+}
+
+func withK(s SegmentFlags, k int) SegmentFlags {
+	s.K = k
+	return s
 }

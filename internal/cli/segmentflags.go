@@ -1,0 +1,68 @@
+package cli
+
+import (
+	"github.com/spf13/cobra"
+
+	"github.com/persona-seg/persona/pipeline"
+)
+
+// SegmentFlags are the segmentation flags that "demo" and "run" share.
+type SegmentFlags struct {
+	Algorithm  string
+	K          int
+	KRange     string
+	Linkage    string
+	Eps        float64
+	MinSamples int
+	PCA        int
+}
+
+func (s *SegmentFlags) register(cmd *cobra.Command) {
+	fs := cmd.Flags()
+	fs.StringVar(&s.Algorithm, "algorithm", pipeline.AlgorithmKMeans, "segmentation algorithm: kmeans, hierarchical or dbscan")
+	fs.IntVar(&s.K, "k", 0, "number of segments; 0 chooses it from the data (kmeans, hierarchical)")
+	fs.StringVar(&s.KRange, "k-range", "2..12", "range of k tried when choosing it, as `MIN..MAX`")
+	fs.StringVar(&s.Linkage, "linkage", "ward", "hierarchical linkage: ward, complete, average or single")
+	fs.Float64Var(&s.Eps, "eps", 0, "DBSCAN neighbourhood radius in the clustering space; 0 chooses it from the k-distance curve")
+	fs.IntVar(&s.MinSamples, "min-samples", 10, "DBSCAN: users (itself included) a user's neighbourhood needs to be core")
+	fs.IntVar(&s.PCA, "pca", 10, "cluster on this many principal components of the scaled features; -1 uses them all")
+}
+
+// validate checks the flags that can be checked without running.
+func (s *SegmentFlags) validate() error {
+	switch s.Algorithm {
+	case pipeline.AlgorithmKMeans, pipeline.AlgorithmHierarchical, pipeline.AlgorithmDBSCAN:
+	default:
+		return usagef("--algorithm must be kmeans, hierarchical or dbscan, got %q", s.Algorithm)
+	}
+	switch s.Linkage {
+	case "ward", "complete", "average", "single":
+	default:
+		return usagef("--linkage must be ward, complete, average or single, got %q", s.Linkage)
+	}
+	if s.K == 1 || s.K < 0 {
+		return usagef("--k must be 2 or more (or 0 to choose it from the data), got %d", s.K)
+	}
+	if s.Eps < 0 {
+		return usagef("--eps must be a positive radius (or 0 to choose it), got %g", s.Eps)
+	}
+	if s.MinSamples < 1 {
+		return usagef("--min-samples must be 1 or more, got %d", s.MinSamples)
+	}
+	if s.PCA == 0 || s.PCA < -1 {
+		return usagef("--pca must be a number of components (or -1 for none), got %d", s.PCA)
+	}
+	_, _, err := parseKRange(s.KRange)
+	return err
+}
+
+// apply sets the segmentation fields of o.
+func (s *SegmentFlags) apply(o *pipeline.Options) error {
+	kmin, kmax, err := parseKRange(s.KRange)
+	if err != nil {
+		return err
+	}
+	o.Algorithm, o.K, o.KMin, o.KMax = s.Algorithm, s.K, kmin, kmax
+	o.Linkage, o.Eps, o.MinSamples, o.PCA = s.Linkage, s.Eps, s.MinSamples, s.PCA
+	return nil
+}
