@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"fmt"
 	"slices"
+	"strconv"
+	"strings"
 	"time"
 )
 
@@ -24,6 +26,84 @@ type Spec struct {
 	// WindowDays is the recency given to users without activity (the
 	// training data's time window in days).
 	WindowDays float64 `json:"window_days"`
+	// Base holds the training data's medians that features fall back on;
+	// nil computes them from the data being described.
+	Base *Base `json:"base,omitempty"`
+}
+
+// Base holds the medians of the training data that features of other data
+// are computed against: price_level divides by the category's median unit
+// price, and users of unknown age or signup date get the base's median.
+type Base struct {
+	CategoryPrice map[string]float64 `json:"category_median_price"`
+	Age           float64            `json:"median_age"`
+	SignupDays    float64            `json:"median_signup_days"`
+}
+
+// baseMedians reads the medians of the data in db, as the feature SQL
+// computes them.
+func baseMedians(ctx context.Context, db *sql.DB, asOf time.Time) (*Base, error) {
+	at := "TIMESTAMP '" + asOf.UTC().Format(tsLayout) + "'"
+	b := &Base{CategoryPrice: map[string]float64{}}
+	rows, err := db.QueryContext(ctx, `SELECT category, median(unit_price) FROM transactions
+		WHERE timestamp <= `+at+` AND quantity > 0 AND unit_price > 0 AND category IS NOT NULL GROUP BY category`)
+	if err != nil {
+		return nil, fmt.Errorf("category median prices: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var c string
+		var m float64
+		if err := rows.Scan(&c, &m); err != nil {
+			return nil, fmt.Errorf("category median prices: %w", err)
+		}
+		b.CategoryPrice[c] = m
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("category median prices: %w", err)
+	}
+	err = db.QueryRowContext(ctx, `SELECT coalesce(median(year(`+at+`) - birth_year), 0),
+		coalesce(median(date_diff('day', signup_date, CAST(`+at+` AS DATE))), 0)
+		FROM (SELECT user_id, any_value(birth_year) AS birth_year, any_value(signup_date) AS signup_date
+		      FROM users WHERE user_id IS NOT NULL GROUP BY user_id)`).Scan(&b.Age, &b.SignupDays)
+	if err != nil {
+		return nil, fmt.Errorf("median age and signup tenure: %w", err)
+	}
+	return b, nil
+}
+
+// catmedCTE defines catmed, each category's median unit price: the base's
+// when set, else the data's.
+func (b *builder) catmedCTE() string {
+	if b.base == nil {
+		return "catmed AS (SELECT category, median(p) AS med FROM tx WHERE q > 0 AND p > 0 GROUP BY category),"
+	}
+	if len(b.base.CategoryPrice) == 0 {
+		return "catmed AS (SELECT CAST(NULL AS VARCHAR) AS category, CAST(NULL AS DOUBLE) AS med WHERE false),"
+	}
+	cats := make([]string, 0, len(b.base.CategoryPrice))
+	for c := range b.base.CategoryPrice {
+		cats = append(cats, c)
+	}
+	slices.Sort(cats)
+	var rows []string
+	for _, c := range cats {
+		rows = append(rows, fmt.Sprintf("(%s, CAST(%s AS DOUBLE))", quoteString(c), strconv.FormatFloat(b.base.CategoryPrice[c], 'g', -1, 64)))
+	}
+	return "catmed AS (SELECT * FROM (VALUES " + strings.Join(rows, ", ") + ") AS v(category, med)),"
+}
+
+// demfillCTE defines demfill, the median age and signup tenure unknown
+// values are filled with: the base's when set, else the data's.
+func (b *builder) demfillCTE(asOf string) string {
+	if b.base == nil {
+		return fmt.Sprintf(`demfill AS (
+  SELECT coalesce(median(year(%[1]s) - birth_year), 0) AS age,
+         coalesce(median(date_diff('day', signup_date, CAST(%[1]s AS DATE))), 0) AS signup_days
+  FROM dem)`, asOf)
+	}
+	return fmt.Sprintf("demfill AS (SELECT CAST(%s AS DOUBLE) AS age, CAST(%s AS DOUBLE) AS signup_days)",
+		strconv.FormatFloat(b.base.Age, 'g', -1, 64), strconv.FormatFloat(b.base.SignupDays, 'g', -1, 64))
 }
 
 // buildSpec writes the feature SQL with the columns of opts.Spec. as_of is
@@ -38,7 +118,7 @@ func buildSpec(ctx context.Context, db *sql.DB, opts Options, asOf, start time.T
 	if err := db.QueryRowContext(ctx, `SELECT count(*) FROM events WHERE session_id IS NULL OR session_id = ''`).Scan(&noSession); err != nil {
 		return nil, fmt.Errorf("count events without a session id: %w", err)
 	}
-	b := &builder{asOf: asOf, capDays: sp.WindowDays, gapSeconds: opts.SessionGap.Seconds(), needSessions: noSession > 0}
+	b := &builder{asOf: asOf, capDays: sp.WindowDays, gapSeconds: opts.SessionGap.Seconds(), needSessions: noSession > 0, base: sp.Base}
 	b.write(sp.Categories, sp.Topics, sp.Values)
 	names := slicesNames(b.features)
 	if sp.Names != nil && !slices.Equal(names, sp.Names) {

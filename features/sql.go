@@ -90,6 +90,9 @@ func Build(ctx context.Context, db *sql.DB, opts Options) (*Query, error) {
 	b := &builder{asOf: asOf, capDays: capDays, gapSeconds: opts.SessionGap.Seconds(), needSessions: noSession > 0}
 	b.write(cats, topics, demo)
 	spec.Names = slicesNames(b.features)
+	if spec.Base, err = baseMedians(ctx, db, asOf); err != nil {
+		return nil, err
+	}
 	return &Query{SQL: b.sql.String(), Features: b.features, AsOf: asOf, WindowStart: start, Spec: spec}, nil
 }
 
@@ -127,6 +130,9 @@ type builder struct {
 	features   []Feature
 	cols       []string
 	cats       []string // top categories, shared by spend shares and event affinities
+	// base, when set, replaces the medians the features fall back on
+	// (category prices, age, signup tenure) with the training data's.
+	base *Base
 	// needSessions is set when some events have no session id.
 	needSessions bool
 }
@@ -153,7 +159,7 @@ tx AS (
   SELECT user_id, order_id, timestamp AS ts, product_id, category, quantity AS q, unit_price AS p,
          coalesce(discount, 0) AS disc
   FROM transactions WHERE timestamp <= %[1]s),
-catmed AS (SELECT category, median(p) AS med FROM tx WHERE q > 0 AND p > 0 GROUP BY category),
+%[8]s
 ord AS (
   SELECT user_id, order_id, min(ts) AS ts, sum(q * p * (1 - disc)) AS val, sum(q) AS items
   FROM tx WHERE q > 0 GROUP BY ALL),
@@ -193,11 +199,8 @@ soagg AS (
 dem AS (
   SELECT user_id, any_value(birth_year) AS birth_year, any_value(signup_date) AS signup_date%[6]s
   FROM users WHERE user_id IS NOT NULL GROUP BY user_id),
-demfill AS (
-  SELECT coalesce(median(year(%[1]s) - birth_year), 0) AS age,
-         coalesce(median(date_diff('day', signup_date, CAST(%[1]s AS DATE))), 0) AS signup_days
-  FROM dem)
-SELECT u.user_id`, asOf, b.catShareCols(cats), b.gapSeconds, b.eventCols(), b.socialCols(topics), b.demoCols(demo), b.sessionCTE(asOf))
+%[9]s
+SELECT u.user_id`, asOf, b.catShareCols(cats), b.gapSeconds, b.eventCols(), b.socialCols(topics), b.demoCols(demo), b.sessionCTE(asOf), b.catmedCTE(), b.demfillCTE(asOf))
 
 	days := func(ts string) string {
 		return fmt.Sprintf("date_diff('second', %s, %s) / 86400.0", ts, asOf)

@@ -3,11 +3,13 @@ package pipeline_test
 import (
 	"context"
 	"encoding/csv"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/persona-seg/persona/dataset"
 	"github.com/persona-seg/persona/features"
@@ -100,6 +102,50 @@ func TestScoreTrainingData(t *testing.T) {
 	}
 	if diff := cmp.Diff(want, fromRecords); diff != "" {
 		t.Errorf("segments from records differ from the training segments (-train +records):\n%s", diff)
+	}
+	// One user's records alone, at the training as_of, give that user's
+	// training features: prices are compared with the training data's
+	// category medians, not with the user's own.
+	var summary struct {
+		AsOf string `json:"as_of"`
+	}
+	b, err := os.ReadFile(filepath.Join(out, "summary.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(b, &summary); err != nil {
+		t.Fatal(err)
+	}
+	// Three buyers whose prices differ from their categories' medians.
+	var buyers []int
+	pl := sc.Features.Col("price_level")
+	for k := range sc.UserIDs {
+		if v := sc.Features.X.At(k, pl); v != 1 && len(buyers) < 3 {
+			buyers = append(buyers, k)
+		}
+	}
+	if len(buyers) < 3 {
+		t.Fatalf("only %d users with a price level other than 1", len(buyers))
+	}
+	for _, k := range buyers {
+		user := sc.UserIDs[k]
+		only := func(rows []map[string]any) []map[string]any {
+			var out []map[string]any
+			for _, r := range rows {
+				if r["user_id"] == user {
+					out = append(out, r)
+				}
+			}
+			return out
+		}
+		one := &pipeline.Records{Users: only(rec.Users), Events: only(rec.Events), Transactions: only(rec.Transactions), Social: only(rec.Social), AsOf: summary.AsOf}
+		tab1, err := pipeline.Featurize(ctx, "duckdb", m.Features, one)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(sc.Features.X.RawRowView(k), tab1.X.RawRowView(0), cmpopts.EquateApprox(0, 1e-9)); diff != "" || tab1.UserIDs[0] != user {
+			t.Errorf("user %s's features from its records alone differ from the training table (-train +alone):\n%s", user, diff)
+		}
 	}
 	if _, err := pipeline.Featurize(ctx, "duckdb", m.Features, &pipeline.Records{Events: []map[string]any{{"user_id": "x", "timestamp": "not a time", "event_type": "login"}}}); err == nil {
 		t.Errorf("Featurize accepted an event with a bad timestamp")
