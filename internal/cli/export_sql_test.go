@@ -61,6 +61,20 @@ func TestExportSQLAgreesWithScore(t *testing.T) {
 	if runs := cli("runs", "--store", out); !strings.Contains(runs, "kmeans") || strings.Count(runs, "\n") != 2 {
 		t.Errorf("persona runs lists:\n%s\nwant a header and one k-means run", runs)
 	}
+	// The run read back from the store gives the run's own files.
+	m, err := readModel(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	back := filepath.Join(dir, "back")
+	cli("runs", "--store", out, "--export", m.RunID, "--out", back)
+	for _, f := range []string{"segments.csv", "model.json"} {
+		a, _ := os.ReadFile(filepath.Join(out, f))
+		b, err := os.ReadFile(filepath.Join(back, f))
+		if err != nil || string(a) != string(b) {
+			t.Errorf("%s read back from the store differs from the run's (%v)", f, err)
+		}
+	}
 
 	header, rows := readCSV(t, filepath.Join(scored, "features.csv"))
 	check := func(t *testing.T, db *sql.DB, q string) {

@@ -2,22 +2,28 @@ package cli
 
 import (
 	"context"
+	"encoding/csv"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
+	"github.com/persona-seg/persona/internal/atomicfile"
 	"github.com/persona-seg/persona/store"
 )
 
 // RunsOptions holds the flags of "persona runs".
 type RunsOptions struct {
-	IO    *IOStreams
-	Store string
-	JSON  bool
+	IO     *IOStreams
+	Store  string
+	JSON   bool
+	Export string
+	Out    string
 }
 
 // NewCmdRuns lists the runs in a store.
@@ -30,13 +36,19 @@ func NewCmdRuns(f *Factory, runF func(*RunsOptions) error) *cobra.Command {
 segments and the fingerprint of the feature table.
 
 --store is a postgres:// URL, a DuckDB file, or an output folder (its
-persona.duckdb).`,
+persona.duckdb). --export ID --out DIR reads a run back into DIR:
+segments.csv, features.csv, profiles.json, recommendations.csv, model.json
+and run.json.`,
 		Example: `  persona runs --store out
-  persona runs --store postgres://persona@localhost/persona --json`,
+  persona runs --store postgres://persona@localhost/persona --json
+  persona runs --store out --export 20261126-040427.305 --out old-run`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if opts.Store == "" {
 				return usagef("--store must name a store (an output folder, a DuckDB file or a postgres:// URL)")
+			}
+			if (opts.Export == "") != (opts.Out == "") {
+				return usagef("--export and --out go together: the run id and the folder to write it to")
 			}
 			if runF != nil {
 				return runF(opts)
@@ -46,6 +58,8 @@ persona.duckdb).`,
 	}
 	cmd.Flags().StringVar(&opts.Store, "store", "", "the store: output `folder`, DuckDB file or postgres:// URL")
 	cmd.Flags().BoolVar(&opts.JSON, "json", false, "print the runs as JSON")
+	cmd.Flags().StringVar(&opts.Export, "export", "", "read run `ID` back into --out")
+	cmd.Flags().StringVarP(&opts.Out, "out", "o", "", "output `folder` for --export")
 	return cmd
 }
 
@@ -81,6 +95,13 @@ func runsRun(ctx context.Context, opts *RunsOptions) error {
 		return err
 	}
 	defer st.Close()
+	if opts.Export != "" {
+		res, err := st.Load(ctx, opts.Export)
+		if err != nil {
+			return err
+		}
+		return exportRun(res, opts.Out)
+	}
 	runs, err := st.Runs(ctx)
 	if err != nil {
 		return err
@@ -99,4 +120,62 @@ func runsRun(ctx context.Context, opts *RunsOptions) error {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%.12s\n", r.ID, r.CreatedAt.Format("2006-01-02 15:04:05Z"), r.Algorithm, r.Users, r.Segments, r.Fingerprint)
 	}
 	return tw.Flush()
+}
+
+// exportRun writes a stored run's results as files in dir.
+func exportRun(res *store.Results, dir string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	writeCSV := func(name string, header []string, n int, row func(i int) []string) error {
+		return atomicfile.Write(filepath.Join(dir, name), func(w io.Writer) error {
+			cw := csv.NewWriter(w)
+			cw.Write(header)
+			for i := range n {
+				cw.Write(row(i))
+			}
+			cw.Flush()
+			return cw.Error()
+		})
+	}
+	if err := writeCSV("segments.csv", []string{"user_id", "segment", "segment_name", "distance"}, len(res.UserIDs), func(i int) []string {
+		return []string{res.UserIDs[i], strconv.Itoa(res.Segments[i]), res.Model.Name(res.Segments[i]), strconv.FormatFloat(res.Distance[i], 'f', 6, 64)}
+	}); err != nil {
+		return err
+	}
+	if err := writeCSV("features.csv", append([]string{"user_id"}, res.FeatureNames...), len(res.UserIDs), func(i int) []string {
+		rec := []string{res.UserIDs[i]}
+		for _, v := range res.Row(i) {
+			rec = append(rec, strconv.FormatFloat(v, 'g', -1, 64))
+		}
+		return rec
+	}); err != nil {
+		return err
+	}
+	type rec struct {
+		user string
+		rank int
+		store.Recommendation
+	}
+	var recs []rec
+	for _, u := range res.UserIDs {
+		for k, r := range res.Recommendations[u] {
+			recs = append(recs, rec{u, k + 1, r})
+		}
+	}
+	if err := writeCSV("recommendations.csv", []string{"user_id", "rank", "product_id", "score"}, len(recs), func(i int) []string {
+		return []string{recs[i].user, strconv.Itoa(recs[i].rank), recs[i].Product, strconv.FormatFloat(recs[i].Score, 'g', -1, 64)}
+	}); err != nil {
+		return err
+	}
+	for name, v := range map[string]any{"profiles.json": res.Profiles, "run.json": res.Run} {
+		if err := atomicfile.Write(filepath.Join(dir, name), func(w io.Writer) error {
+			enc := json.NewEncoder(w)
+			enc.SetIndent("", "  ")
+			return enc.Encode(v)
+		}); err != nil {
+			return err
+		}
+	}
+	return res.Model.Write(filepath.Join(dir, "model.json"))
 }

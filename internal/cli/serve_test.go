@@ -19,6 +19,8 @@ func TestServingCommandsFlags(t *testing.T) {
 	}{
 		{"runs", []string{"runs", "--store", "out", "--json"}, RunsOptions{Store: "out", JSON: true}, ExitOK, ""},
 		{"runs no store", []string{"runs"}, nil, ExitUsage, "--store must name a store"},
+		{"runs export", []string{"runs", "--store", "out", "--export", "r1", "--out", "d"}, RunsOptions{Store: "out", Export: "r1", Out: "d"}, ExitOK, ""},
+		{"runs export no out", []string{"runs", "--store", "out", "--export", "r1"}, nil, ExitUsage, "--export and --out go together"},
 		{"score", []string{"score", "-m", "out", "-c", "c.yaml", "-o", "s"}, ScoreOptions{Model: "out", Config: "c.yaml", Out: "s"}, ExitOK, ""},
 		{"score no model", []string{"score", "-c", "c.yaml", "-o", "s"}, nil, ExitUsage, "--model must name"},
 		{"score no out", []string{"score", "-m", "m", "-c", "c.yaml"}, nil, ExitUsage, "--out must name"},
