@@ -17,7 +17,10 @@ import (
 type BarsSpec struct {
 	Title    string
 	Segments []string // names in display order
-	Panels   []BarPanel
+	// Unsegmented marks the last segment as the unsegmented group, drawn
+	// in UnsegmentedColor.
+	Unsegmented bool
+	Panels      []BarPanel
 }
 
 // BarPanel is one panel of a BarsSpec.
@@ -37,6 +40,7 @@ func Bars(s BarsSpec) (*Figure, error) {
 		return nil, errors.New("chart: bars: no panels")
 	}
 	n := len(s.Segments)
+	cols := segmentPaint(n, s.Unsegmented)
 	tick := textStyle(tickSize, false, ink)
 	names := wrapAll(s.Segments, tick, 150, 2)
 	panelW := (figureWidth - 2*margin - maxWidth(names, tick) - vg.Length(len(s.Panels)-1)*20) / vg.Length(len(s.Panels))
@@ -58,7 +62,7 @@ func Bars(s BarsSpec) (*Figure, error) {
 		p.Y.Tick.Marker = categoryTicks{names: names, top: true, blank: j > 0}
 		p.Y.Tick.Length = 0
 		addGrid(p, true, false)
-		hb := &hbars{values: pn.Values, labels: pn.Labels, colors: segmentColors(n), height: 0.68}
+		hb := &hbars{values: pn.Values, labels: pn.Labels, colors: asColors(cols), height: 0.68}
 		p.Add(hb)
 		p.X.Min = math.Min(p.X.Min, 0)
 		// Leave room for the end labels: the data width is roughly the
@@ -75,7 +79,7 @@ func Bars(s BarsSpec) (*Figure, error) {
 	bodyH := vg.Length(n)*26 + 60
 	return &Figure{
 		title:      s.Title,
-		legend:     segmentLegend(s.Segments, keySwatch),
+		legend:     segmentLegend(s.Segments, cols, keySwatch),
 		bodyHeight: bodyH,
 		body:       func(c draw.Canvas) { drawGrid(c, [][]*plot.Plot{row}, 20, 0) },
 	}, nil
@@ -136,10 +140,10 @@ func (b *hbars) DataRange() (xmin, xmax, ymin, ymax float64) {
 	return xmin, xmax, -0.5, float64(len(b.values)) - 0.5
 }
 
-func segmentColors(n int) []color.Color {
-	out := make([]color.Color, n)
-	for i := range out {
-		out[i] = SegmentColor(i)
+func asColors(cols []color.RGBA) []color.Color {
+	out := make([]color.Color, len(cols))
+	for i, c := range cols {
+		out[i] = c
 	}
 	return out
 }
