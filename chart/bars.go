@@ -93,6 +93,9 @@ type hbars struct {
 	labels []string
 	colors []color.Color
 	height float64
+	// between, when set, is drawn after the bars and before the labels,
+	// which then get a white backing so lines do not cross them.
+	between plot.Plotter
 }
 
 // Plot implements plot.Plotter.
@@ -109,6 +112,13 @@ func (b *hbars) Plot(c draw.Canvas, p *plot.Plot) {
 		x0, x1 := tx(0), tx(v)
 		y0, y1 := ty(y-b.height/2), ty(y+b.height/2)
 		c.FillPolygon(b.colors[i], c.ClipPolygonXY([]vg.Point{{X: x0, Y: y0}, {X: x1, Y: y0}, {X: x1, Y: y1}, {X: x0, Y: y1}}))
+	}
+	if b.between != nil {
+		b.between.Plot(c, p)
+	}
+	for i, v := range b.values {
+		y := float64(n - 1 - i)
+		x1 := tx(v)
 		if b.labels == nil || b.labels[i] == "" {
 			continue
 		}
@@ -126,6 +136,14 @@ func (b *hbars) Plot(c draw.Canvas, p *plot.Plot) {
 		case x1 < c.Min.X:
 			sty.XAlign, sty.Color = draw.XLeft, textOn(b.colors[i])
 			pt.X = c.Min.X + 4
+		}
+		if b.between != nil && sty.Color == ink {
+			w, h := sty.Width(b.labels[i]), sty.Height(b.labels[i])
+			left := pt.X - 2
+			if sty.XAlign == draw.XRight {
+				left = pt.X - w - 2
+			}
+			c.FillPolygon(paper, []vg.Point{{X: left, Y: pt.Y - h/2}, {X: left + w + 4, Y: pt.Y - h/2}, {X: left + w + 4, Y: pt.Y + h/2}, {X: left, Y: pt.Y + h/2}})
 		}
 		c.FillText(sty, pt, b.labels[i])
 	}

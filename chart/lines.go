@@ -75,9 +75,13 @@ func Lines(s LinesSpec) (*Figure, error) {
 	if h == 0 {
 		h = 300
 	}
+	legend := segmentLegend(s.Segments, cols, keyLine)
+	if s.Unsegmented {
+		legend[len(legend)-1].kind = keyDashed
+	}
 	return &Figure{
 		title:      s.Title,
-		legend:     segmentLegend(s.Segments, cols, keyLine),
+		legend:     legend,
 		bodyHeight: h,
 		body:       func(c draw.Canvas) { p.Draw(c) },
 	}, nil

@@ -43,6 +43,9 @@ func Silhouette(s SilhouetteSpec) (*Figure, error) {
 	for i, v := range s.Values {
 		if math.IsNaN(v) {
 			labels[i] = "not computed"
+			if s.Unsegmented && i == n-1 {
+				labels[i] = "none: not a segment"
+			}
 			continue
 		}
 		if v < -1 || v > 1 {
@@ -63,10 +66,11 @@ func Silhouette(s SilhouetteSpec) (*Figure, error) {
 	p.Y.Tick.Marker = categoryTicks{names: wrapAll(s.Segments, tick, 150, 2), top: true}
 	p.Y.Tick.Length = 0
 	addGrid(p, true, false)
-	p.Add(&hbars{zero: lo < 0, values: vals, labels: labels, colors: asColors(cols), height: 0.62})
+	bars := &hbars{zero: lo < 0, values: vals, labels: labels, colors: asColors(cols), height: 0.62}
+	p.Add(bars)
 	legend := segmentLegend(s.Segments, cols, keySwatch)
 	if !math.IsNaN(s.Mean) {
-		p.Add(&meanLine{v: s.Mean})
+		bars.between = &meanLine{v: s.Mean} // over the bars, under their labels
 		legend = append(legend, legendEntry{label: "mean of all users = " + formatSigned(s.Mean, 2), color: ink, kind: keyDashed})
 		lo, hi = math.Min(lo, s.Mean), math.Max(hi, s.Mean)
 	}
@@ -92,6 +96,5 @@ type meanLine struct{ v float64 }
 func (m *meanLine) Plot(c draw.Canvas, p *plot.Plot) {
 	tx, _ := p.Transforms(&c)
 	x := tx(m.v)
-	c.StrokeLine2(draw.LineStyle{Color: paper, Width: 3}, x, c.Min.Y, x, c.Max.Y)
 	c.StrokeLine2(draw.LineStyle{Color: ink, Width: 1.2, Dashes: []vg.Length{4, 3}}, x, c.Min.Y, x, c.Max.Y)
 }
