@@ -46,7 +46,8 @@ type DendrogramMerge struct {
 }
 
 // Dendrogram draws the tree with merges as ⊓ links. Links inside one
-// segment take its colour, links that join segments are dark grey; each
+// segment take its colour up to the cut line, links that join segments are
+// dark grey (as SciPy's above_threshold_color); each
 // leaf is a dot in its segment's colour, larger for more users, labelled
 // with its number of users.
 func Dendrogram(s DendrogramSpec) (*Figure, error) {
@@ -190,10 +191,16 @@ func (d *dendroLinks) Plot(c draw.Canvas, p *plot.Plot) {
 	for i, m := range d.s.Merges {
 		id := nl + i
 		h := ty(d.y[id])
-		// Each leg takes the colour of the child it leads to; the bar
-		// takes the merge's.
+		// Each leg takes the colour of the child it leads to up to the cut,
+		// and the joining grey above it; the bar takes the merge's colour.
 		for _, ch := range []int{m.A, m.B} {
-			c.StrokeLine2(draw.LineStyle{Color: colorOf(ch), Width: 1.5}, tx(d.x[ch]), ty(d.y[ch]), tx(d.x[ch]), h)
+			x, y0 := tx(d.x[ch]), ty(d.y[ch])
+			split := h
+			if d.s.Cut > 0 && d.y[id] > d.s.Cut && d.seg[ch] >= 0 {
+				split = max(y0, ty(d.s.Cut))
+				c.StrokeLine2(draw.LineStyle{Color: linkInk, Width: 1.5}, x, split, x, h)
+			}
+			c.StrokeLine2(draw.LineStyle{Color: colorOf(ch), Width: 1.5}, x, y0, x, split)
 		}
 		c.StrokeLine2(draw.LineStyle{Color: colorOf(id), Width: 1.5}, tx(d.x[m.A]), h, tx(d.x[m.B]), h)
 	}
