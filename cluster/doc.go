@@ -31,8 +31,9 @@
 // nearest centre so far, the best being the one that lowers the potential
 // (the sum of those squared distances) most. The random numbers come from a
 // PCG source seeded with KMeansOptions.Seed, so a seed gives the same result
-// on every machine, whatever the number of workers; they are not numpy's,
-// so only given centres reproduce a scikit-learn run.
+// whatever the number of workers (and, up to the last bits, on any machine;
+// see Kernels); they are not numpy's, so only given centres reproduce a
+// scikit-learn run.
 //
 // Distances are computed as direct sums of squared differences, never as
 // ||x||^2 - 2 x.c + ||c||^2, so rows that nearly coincide with a centre keep
@@ -42,16 +43,41 @@
 //
 // "lloyd" computes all n*K distances in every iteration. "hamerly" (also
 // selected by "elkan" and "auto") keeps one upper and one lower distance
-// bound per row and skips the rows whose label cannot change; it returns the
-// same labels and NIter as "lloyd" because its bounds are widened by more
-// than the rounding error of a distance.
+// bound per row and recomputes only the rows whose label could change; when
+// the last pass had to recompute more than 30% of the rows (heavily
+// overlapping clusters), the next pass computes every row, which is
+// cheaper and makes the bounds tight again. It returns the same labels and
+// NIter as "lloyd": its bounds are widened by more than the rounding error
+// of a distance, and the rows it recomputes go through the same kernel.
+// Its centres and inertia differ from Lloyd's in the last bits only (it
+// updates the cluster sums from the rows that changed).
+//
+// # Kernels
+//
+// On amd64 CPUs with AVX2 and FMA, the distances are computed by assembly
+// kernels (four centres at a time, the row centred on the fly); elsewhere
+// by unrolled Go loops. The two give the same labels except for ties closer
+// than rounding, and centres and inertia equal to the last bits.
+//
+// # Mini-batch k-means
+//
+// [MiniBatchKMeans] follows scikit-learn 1.2's MiniBatchKMeans: the centres
+// are initialised (best of NInit) on InitSize random rows; each step draws
+// BatchSize rows with replacement, assigns them to the nearest centre and
+// moves each centre to the running mean of all the rows it has received;
+// centres whose count falls below ReassignmentRatio times the largest are
+// moved to random rows of the batch; the run stops after MaxIter passes
+// over the data, when the centres move less than Tol (off by default), or
+// when the smoothed batch inertia has not improved for MaxNoImprovement
+// steps. Labels and Inertia are computed on all rows at the end.
 //
 // # Invariants
 //
 //   - Inputs are never modified.
 //   - Every pass over the rows is cut into chunks whose boundaries depend
 //     only on the number of rows, and per-chunk sums are combined in chunk
-//     order: the result does not depend on KMeansOptions.Workers.
+//     order: on a given machine the result does not depend on
+//     KMeansOptions.Workers.
 //   - Memory beyond x is O(K*d + n): labels and two bounds per row, and
 //     per-chunk partial sums (at most 64 chunks).
 //   - Errors name the option or the row and column at fault; user input

@@ -38,8 +38,8 @@ type KMeansOptions struct {
 	// override Init.
 	InitCenters *mat.Dense
 	// NInit is the number of runs from different initial centres; the run
-	// with the lowest inertia is kept. 0 means 1 when InitCenters is given,
-	// else 10.
+	// with the lowest inertia is kept. 0 means 10. With InitCenters every
+	// run would start from the same centres, so one run is made.
 	NInit int
 	// MaxIter bounds the iterations of each run; 0 means 300.
 	MaxIter int
@@ -108,9 +108,9 @@ func (o KMeansOptions) withDefaults() KMeansOptions {
 	}
 	if o.NInit == 0 {
 		o.NInit = 10
-		if o.InitCenters != nil {
-			o.NInit = 1
-		}
+	}
+	if o.InitCenters != nil {
+		o.NInit = 1
 	}
 	if o.MaxIter == 0 {
 		o.MaxIter = 300
@@ -174,6 +174,8 @@ func KMeans(ctx context.Context, x *mat.Dense, opts KMeansOptions) (*KMeansResul
 	rng := rand.New(rand.NewPCG(o.Seed, 0x6b6d65616e73)) // "kmeans"
 	var best *kmRunResult
 	var centres []float64
+	ws := &kmWork{} // reused by every run
+	var bestLabels []int
 	for run := range o.NInit {
 		if err := ctx.Err(); err != nil {
 			return nil, err
@@ -194,17 +196,22 @@ func KMeans(ctx context.Context, x *mat.Dense, opts KMeansOptions) (*KMeansResul
 		}
 		var res *kmRunResult
 		if o.Algorithm == AlgorithmLloyd {
-			res, err = kmLloyd(ctx, dt, centres, k, o.MaxIter, tolAbs)
+			res, err = kmLloyd(ctx, dt, centres, k, o.MaxIter, tolAbs, ws)
 		} else {
-			res, err = kmHamerly(ctx, dt, centres, k, o.MaxIter, tolAbs)
+			res, err = kmHamerly(ctx, dt, centres, k, o.MaxIter, tolAbs, ws)
 		}
 		if err != nil {
 			return nil, err
 		}
 		// As scikit-learn: a later run wins only with a strictly lower
 		// inertia and a different partition.
-		if run == 0 || (res.inertia < best.inertia && !kmSameClustering(res.labels, best.labels, k)) {
+		if run == 0 || (res.inertia < best.inertia && !kmSameClustering(res.labels, bestLabels, k)) {
 			best = res
+			if o.NInit == 1 {
+				bestLabels = res.labels // no later run reuses the buffer
+			} else {
+				bestLabels = append(bestLabels[:0], res.labels...)
+			}
 		}
 	}
 	cen := mat.NewDense(k, d, nil)
@@ -213,7 +220,7 @@ func KMeans(ctx context.Context, x *mat.Dense, opts KMeansOptions) (*KMeansResul
 			cen.Set(j, t, best.centres[j*d+t]+dt.mean[t])
 		}
 	}
-	return &KMeansResult{Centers: cen, Labels: best.labels, Inertia: best.inertia, NIter: best.nIter}, nil
+	return &KMeansResult{Centers: cen, Labels: bestLabels, Inertia: best.inertia, NIter: best.nIter}, nil
 }
 
 // kmPrepare checks x against k and returns its view with the column means.

@@ -30,6 +30,35 @@ type kmData struct {
 	nChunk  int
 	workers int
 	simd    bool // use the AVX2 kernel
+
+	// k-means++ scratch, kept for the next initialisation of the same call.
+	ppClosest []float64
+	ppNear    []int32
+}
+
+// kmWork holds the per-row buffers of a run, reused by the next run of the
+// same KMeans call so that NInit runs do not leave garbage behind.
+type kmWork struct {
+	labels       []int
+	upper, lower []float64
+}
+
+// ints returns a slice of n ints from buf (reused when large enough).
+func kmInts(buf *[]int, n int) []int {
+	if cap(*buf) < n {
+		*buf = make([]int, n)
+	}
+	*buf = (*buf)[:n]
+	return *buf
+}
+
+// kmFloats returns a slice of n float64s from buf (reused when large enough).
+func kmFloats(buf *[]float64, n int) []float64 {
+	if cap(*buf) < n {
+		*buf = make([]float64, n)
+	}
+	*buf = (*buf)[:n]
+	return *buf
 }
 
 func kmNewData(x []float64, n, d, stride, workers int) *kmData {
@@ -274,28 +303,35 @@ func kmArgmin2(v []float64) (best int, d1, d2 float64) {
 
 // parallel calls fn(c) once for every chunk c, on up to dt.workers goroutines.
 func (dt *kmData) parallel(fn func(c int)) {
+	kmParallel(dt.workers, dt.nChunk, func(_, c int) { fn(c) })
+}
+
+// parallelW is parallel that also passes the worker's number w in
+// [0, dt.workers), so that passes can reuse per-worker buffers.
+func (dt *kmData) parallelW(fn func(w, c int)) {
 	kmParallel(dt.workers, dt.nChunk, fn)
 }
 
-// kmParallel calls fn(i) for i in [0, n) on up to workers goroutines.
-func kmParallel(workers, n int, fn func(i int)) {
-	w := min(workers, n)
-	if w <= 1 {
+// kmParallel calls fn(w, i) for i in [0, n) on up to workers goroutines,
+// w being the goroutine's number.
+func kmParallel(workers, n int, fn func(w, i int)) {
+	nw := min(workers, n)
+	if nw <= 1 {
 		for i := range n {
-			fn(i)
+			fn(0, i)
 		}
 		return
 	}
 	var next atomic.Int64
 	var wg sync.WaitGroup
-	for range w {
+	for w := range nw {
 		wg.Go(func() {
 			for {
 				i := int(next.Add(1)) - 1
 				if i >= n {
 					return
 				}
-				fn(i)
+				fn(w, i)
 			}
 		})
 	}

@@ -33,19 +33,23 @@ const kmHamerlyDense = 0.3
 func kmGuard(d int) float64 { return 1e-12 + float64(8*(d+2))*kmEps }
 
 // kmHamerly runs Hamerly's algorithm from the centred initial centres init
-// (not modified); it follows kmLloyd's loop step for step.
-func kmHamerly(ctx context.Context, dt *kmData, init []float64, k, maxIter int, tolAbs float64) (*kmRunResult, error) {
+// (not modified); it follows kmLloyd's loop step for step. The labels it
+// returns live in ws (fresh buffers when ws is nil).
+func kmHamerly(ctx context.Context, dt *kmData, init []float64, k, maxIter int, tolAbs float64, ws *kmWork) (*kmRunResult, error) {
+	if ws == nil {
+		ws = &kmWork{}
+	}
 	n, d := dt.n, dt.d
 	g := kmGuard(d)
 	const up, down = 1 + 4*kmEps, 1 - 4*kmEps
 	cur := slices.Clone(init)
 	next := make([]float64, k*d)
-	labels := make([]int, n)
+	labels := kmInts(&ws.labels, n)
 	for i := range labels {
 		labels[i] = -1
 	}
-	upper := make([]float64, n)
-	lower := make([]float64, n)
+	upper := kmFloats(&ws.upper, n)
+	lower := kmFloats(&ws.lower, n)
 	s := kmNewSums(dt.nChunk, k, d)
 	changed := make([]int, dt.nChunk)
 	ndist := make([]int64, dt.nChunk)
@@ -64,15 +68,22 @@ func kmHamerly(ctx context.Context, dt *kmData, init []float64, k, maxIter int, 
 	var kc kmCentres
 	// pass assigns the rows: exact computes every row (and makes the
 	// bounds tight); otherwise only the rows whose bounds fail.
+	type buffers struct {
+		scratch, out, d1, d2, buf []float64
+		lab, pend                 []int
+	}
+	br := kmBlockRows(k)
+	bufs := make([]*buffers, dt.workers) // one per worker, reused by every pass
 	pass := func(exact bool, sums int) {
 		dt.prepCentres(&kc, cur, k)
-		dt.parallel(func(c int) {
-			scratch := make([]float64, d)
-			br := kmBlockRows(k)
-			out := make([]float64, 3*br)
-			lab := make([]int, br)
-			d1 := make([]float64, br)
-			d2 := make([]float64, br)
+		dt.parallelW(func(w, c int) {
+			bf := bufs[w]
+			if bf == nil {
+				bf = &buffers{scratch: make([]float64, d), out: make([]float64, 3*br), d1: make([]float64, br),
+					d2: make([]float64, br), buf: make([]float64, d), lab: make([]int, br), pend: make([]int, 0, br)}
+				bufs[w] = bf
+			}
+			scratch, out, lab, d1, d2 := bf.scratch, bf.out, bf.lab, bf.d1, bf.d2
 			var p []float64
 			var pc []int
 			if sums != sumsNone {
@@ -106,8 +117,8 @@ func kmHamerly(ctx context.Context, dt *kmData, init []float64, k, maxIter int, 
 			}
 			// Rows whose bounds fail are queued and their distances to all
 			// the centres computed in one call per batch.
-			buf := make([]float64, d)
-			pend := make([]int, 0, br)
+			buf := bf.buf
+			pend := bf.pend[:0]
 			rec := 0
 			flush := func() {
 				dt.nearestIdx(pend, &kc, scratch, out, lab, d1, d2)

@@ -60,8 +60,12 @@ func kmInitPlusPlusPrune(ctx context.Context, dt *kmData, k int, rng *rand.Rand,
 		dst = make([]float64, k*d)
 	}
 	trials := 2 + int(math.Log(float64(k)))
-	closest := make([]float64, n)             // squared distance to the nearest centre, up to the pending one
-	near := make([]int32, n)                  // index of that centre
+	closest := kmFloats(&dt.ppClosest, n) // squared distance to the nearest centre, up to the pending one
+	if cap(dt.ppNear) < n {
+		dt.ppNear = make([]int32, n)
+	}
+	near := dt.ppNear[:n] // index of that centre
+	clear(near)
 	part := make([]float64, dt.nChunk*trials) // per chunk, per candidate potential
 	chunkPot := make([]float64, dt.nChunk)    // per chunk sum of the up-to-date nearest distances
 	ndist := make([]int64, dt.nChunk)
@@ -72,6 +76,12 @@ func kmInitPlusPlusPrune(ctx context.Context, dt *kmData, k int, rng *rand.Rand,
 	// both times 1/4 and divided by the margin (-Inf when not pruning).
 	candCC := make([]float64, trials*k)
 	prevCC := make([]float64, k)
+	minCC := make([]float64, k)
+	type ppBuffers struct {
+		scratch, out []float64
+		slot, list   []int
+	}
+	bufs := make([]*ppBuffers, dt.workers) // one per worker, reused by every step
 
 	dt.centre(dst[:d], rng.IntN(n))
 	c0 := dst[:d]
@@ -125,11 +135,29 @@ func kmInitPlusPlusPrune(ctx context.Context, dt *kmData, k int, rng *rand.Rand,
 		}
 		prev := pending != nil
 		prevID := int32(step - 1)
-		dt.parallel(func(c int) {
-			scratch := make([]float64, d)
-			br := kmBlockRows(kk)
-			out := make([]float64, br*kk)
-			list := make([]int, 0, br)
+		// minCC[q]: a row whose nearest centre is q and whose distance to
+		// it is at most minCC[q] cannot get closer to any of these centres.
+		for q := range step {
+			m := candCC[q]
+			for t := 1; t < trials; t++ {
+				m = min(m, candCC[t*k+q])
+			}
+			if prev {
+				m = min(m, prevCC[q])
+			}
+			minCC[q] = m
+		}
+		br := kmBlockRows(trials + 1)
+		dt.parallelW(func(w, c int) {
+			bf := bufs[w]
+			if bf == nil {
+				// One extra output row of +Inf stands for the rows
+				// skipped: min(cl, +Inf) == cl, so they need no branch.
+				bf = &ppBuffers{scratch: make([]float64, d), out: make([]float64, (br+1)*(trials+1)),
+					slot: make([]int, br), list: make([]int, br)}
+				bufs[w] = bf
+			}
+			scratch, out, slot, list := bf.scratch, bf.out, bf.slot, bf.list
 			lo, hi := dt.span(c)
 			p := part[c*trials : (c+1)*trials]
 			clear(p)
@@ -137,30 +165,29 @@ func kmInitPlusPlusPrune(ctx context.Context, dt *kmData, k int, rng *rand.Rand,
 			for b := lo; b < hi; b += br {
 				be := min(b+br, hi)
 				// Rows whose nearest distance some centre may lower.
-				list = list[:0]
+				nl := 0
 				for i := b; i < be; i++ {
-					cl, a := closest[i], int(near[i])
-					need := prev && cl > prevCC[a]
-					for t := 0; t < trials && !need; t++ {
-						need = cl > candCC[t*k+a]
-					}
-					if need {
-						list = append(list, i)
+					list[nl] = i
+					if closest[i] > minCC[near[i]] {
+						slot[i-b] = nl
+						nl++
+					} else {
+						slot[i-b] = -1
 					}
 				}
-				dt.distsIdx(list, all, kk, scratch, out)
-				nd += int64(len(list) * kk)
-				li := 0
+				dt.distsIdx(list[:nl], all, kk, scratch, out)
+				nd += int64(nl * kk)
+				inf := out[nl*kk : (nl+1)*kk]
+				for t := range inf {
+					inf[t] = math.Inf(1)
+				}
 				for i := b; i < be; i++ {
 					cl := closest[i]
-					if li == len(list) || list[li] != i {
-						for t := range trials {
-							p[t] += cl
-						}
-						continue
+					sl := slot[i-b]
+					if sl < 0 {
+						sl = nl
 					}
-					o := out[li*kk : (li+1)*kk]
-					li++
+					o := out[sl*kk : (sl+1)*kk]
 					if prev {
 						if o[0] < cl {
 							cl = o[0]

@@ -172,12 +172,16 @@ func kmInertia(dt *kmData, centres []float64, labels []int) float64 {
 }
 
 // kmLloyd runs Lloyd's algorithm from the centred initial centres init
-// (not modified), exactly as scikit-learn's _kmeans_single_lloyd.
-func kmLloyd(ctx context.Context, dt *kmData, init []float64, k, maxIter int, tolAbs float64) (*kmRunResult, error) {
+// (not modified), exactly as scikit-learn's _kmeans_single_lloyd. The
+// labels it returns live in ws (fresh buffers when ws is nil).
+func kmLloyd(ctx context.Context, dt *kmData, init []float64, k, maxIter int, tolAbs float64, ws *kmWork) (*kmRunResult, error) {
+	if ws == nil {
+		ws = &kmWork{}
+	}
 	n, d := dt.n, dt.d
 	cur := slices.Clone(init)
 	next := make([]float64, k*d)
-	labels := make([]int, n)
+	labels := kmInts(&ws.labels, n)
 	for i := range labels {
 		labels[i] = -1
 	}
@@ -189,14 +193,21 @@ func kmLloyd(ctx context.Context, dt *kmData, init []float64, k, maxIter int, to
 	// estep assigns every row to its nearest centre; with sums it also
 	// accumulates the cluster sums and counts the changed labels.
 	var kc kmCentres
+	type buffers struct {
+		scratch, out, d1 []float64
+		lab              []int
+	}
+	br := kmBlockRows(k)
+	bufs := make([]*buffers, dt.workers) // one per worker, reused by every pass
 	estep := func(sums bool) {
 		dt.prepCentres(&kc, cur, k)
-		dt.parallel(func(c int) {
-			scratch := make([]float64, d)
-			br := kmBlockRows(k)
-			out := make([]float64, 3*br)
-			lab := make([]int, br)
-			d1 := make([]float64, br)
+		dt.parallelW(func(w, c int) {
+			bf := bufs[w]
+			if bf == nil {
+				bf = &buffers{scratch: make([]float64, d), out: make([]float64, 3*br), d1: make([]float64, br), lab: make([]int, br)}
+				bufs[w] = bf
+			}
+			scratch, out, lab, d1 := bf.scratch, bf.out, bf.lab, bf.d1
 			var p []float64
 			var pc []int
 			if sums {

@@ -169,11 +169,11 @@ func TestKMeansParityInternals(t *testing.T) {
 							init[j*d+c] = val - dt.mean[c]
 						}
 					}
-					ll, err := kmLloyd(ctx, dt, init, k, v.Params.MaxIter, tolAbs)
+					ll, err := kmLloyd(ctx, dt, init, k, v.Params.MaxIter, tolAbs, nil)
 					if err != nil {
 						t.Fatal(err)
 					}
-					hm, err := kmHamerly(ctx, dt, init, k, v.Params.MaxIter, tolAbs)
+					hm, err := kmHamerly(ctx, dt, init, k, v.Params.MaxIter, tolAbs, nil)
 					if err != nil {
 						t.Fatal(err)
 					}

@@ -269,11 +269,11 @@ func TestKMeansHamerlySkips(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				ll, err := kmLloyd(ctx, dt, init, 9, 300, 0)
+				ll, err := kmLloyd(ctx, dt, init, 9, 300, 0, nil)
 				if err != nil {
 					t.Fatal(err)
 				}
-				hm, err := kmHamerly(ctx, dt, init, 9, 300, 0)
+				hm, err := kmHamerly(ctx, dt, init, 9, 300, 0, nil)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -470,6 +470,7 @@ func TestKMeansPlusPlusPruning(t *testing.T) {
 				t.Fatal(err)
 			}
 			for seed := range uint64(3) {
+				dt.simd = kmHasAVX2 && seed != 1 // seed 1 runs the Go kernels
 				want, nFull, err := kmInitPlusPlusPrune(context.Background(), dt, tt.k, rand.New(rand.NewPCG(seed, 0)), nil, false)
 				if err != nil {
 					t.Fatal(err)
@@ -602,6 +603,8 @@ func TestKMeansOptionsDefaults(t *testing.T) {
 		{"given centres", KMeansOptions{K: 1, InitCenters: mat.NewDense(1, 1, nil), Tol: -1, Algorithm: AlgorithmElkan, Workers: 1},
 			KMeansOptions{K: 1, Init: InitKMeansPP, InitCenters: mat.NewDense(1, 1, nil), NInit: 1, MaxIter: 300, Tol: 0, Algorithm: AlgorithmHamerly, Workers: 1}},
 		{"lloyd", KMeansOptions{K: 2, Algorithm: AlgorithmLloyd, NInit: 3, MaxIter: 7, Tol: 0.5, Workers: 4}, KMeansOptions{K: 2, Init: InitKMeansPP, NInit: 3, MaxIter: 7, Tol: 0.5, Algorithm: AlgorithmLloyd, Workers: 4}},
+		{"given centres, several runs asked", KMeansOptions{K: 1, InitCenters: mat.NewDense(1, 1, nil), NInit: 5, Workers: 1},
+			KMeansOptions{K: 1, Init: InitKMeansPP, InitCenters: mat.NewDense(1, 1, nil), NInit: 1, MaxIter: 300, Tol: 1e-4, Algorithm: AlgorithmHamerly, Workers: 1}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -138,10 +138,9 @@ type Dendrogram struct {
 //
 // Every nearest-neighbour search (one per chain step, one per Prim step) is
 // split over LinkageOptions.Workers goroutines once there are enough
-// candidates for it to pay. Ward's and Prim's searches sum a squared
-// distance four coordinates at a time and drop the candidate as soon as the
-// partial sum shows it cannot win; since partial sums only grow, this never
-// changes a result.
+// candidates for it to pay. Ward's search drops a candidate after its
+// first four coordinates when their partial sum already shows it cannot
+// win; since partial sums only grow, this never changes a result.
 //
 // # Output (SciPy's format)
 //

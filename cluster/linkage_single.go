@@ -10,9 +10,7 @@ import (
 // SciPy's mst_single_linkage: start at row 0, then repeatedly add the
 // outside row nearest to the tree, the first strict minimum in row order.
 // Points outside the tree are stored compacted (swap-remove), so ties are
-// broken by row number explicitly. A distance is abandoned as soon as its
-// partial sum reaches the point's distance to the tree, which it then
-// cannot lower. x is not modified.
+// broken by row number explicitly. x is not modified.
 func lkPrim(ctx context.Context, x []float64, n, d, workers int) ([]lkRow, error) {
 	pts := make([]float64, n*d) // points outside the tree
 	copy(pts, x)
@@ -59,14 +57,13 @@ func lkPrim(ctx context.Context, x []float64, n, d, workers int) ([]lkRow, error
 
 // lkPrimScan lowers dmin[q] to the squared distance from cur for the
 // stored points q in [lo, hi) and returns the one nearest to the tree, the
-// smallest row on ties. The distance is summed four coordinates at a time
-// (as lkSqDist sums it) and abandoned once it reaches dmin[q].
+// smallest row on ties. The distance is summed as lkSqDist sums it.
 func lkPrimScan(pts, dmin []float64, id []int, cur []float64, lo, hi int) lkMin {
 	best := lkMin{math.Inf(1), math.MaxInt, 0}
 	d := len(cur)
 	d4 := d &^ 3
+	dmin = dmin[:hi]
 	for q := lo; q < hi; q++ {
-		dq := dmin[q]
 		pq := pts[q*d : (q+1)*d]
 		pq = pq[:len(cur)]
 		var s0, s1, s2, s3 float64
@@ -80,20 +77,19 @@ func lkPrimScan(pts, dmin []float64, id []int, cur []float64, lo, hi int) lkMin 
 			s1 += t1 * t1
 			s2 += t2 * t2
 			s3 += t3 * t3
-			if (s0+s1)+(s2+s3) >= dq {
-				goto done
-			}
 		}
 		for ; j < d; j++ {
 			t := cur[j] - pq[j]
 			s0 += t * t
 		}
-		if v := (s0 + s1) + (s2 + s3); v < dq {
-			dmin[q], dq = v, v
+		v := (s0 + s1) + (s2 + s3)
+		if v < dmin[q] {
+			dmin[q] = v
+		} else {
+			v = dmin[q]
 		}
-	done:
-		if dq < best.v || (dq == best.v && id[q] < best.key) {
-			best = lkMin{dq, id[q], q}
+		if v < best.v || (v == best.v && id[q] < best.key) {
+			best = lkMin{v, id[q], q}
 		}
 	}
 	return best

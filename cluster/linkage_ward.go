@@ -191,9 +191,11 @@ func lkWardSq(hp, tp, hq, tq []float64) float64 {
 // lkWardScan searches storage positions [lo, hi) for the cluster nearest to
 // position p by half squared Ward distance, strictly below bound, ties to
 // the smallest slot id. The squared distance is accumulated four
-// coordinates at a time (the head first) and abandoned as soon as it
-// already exceeds the best value: the partial sums only grow, so an
-// abandoned candidate could not have won. The sums are those of lkWardSq.
+// coordinates at a time, the head first, and the candidate is abandoned
+// after the head when that partial sum already exceeds the best value: the
+// full sum is larger, so an abandoned candidate could not have won. (Checking
+// again after each later block cost more than it saved.) The sums are those
+// of lkWardSq.
 //
 // The value is the squared distance times f = wp·wq/(wp+wq); to abandon
 // without dividing, the partial sum is compared with best/f =
@@ -238,9 +240,6 @@ func lkWardScan(head, tail, wt, inv []float64, id []int, h, t, p, lo, hi int, bo
 			s1 += t1 * t1
 			s2 += t2 * t2
 			s3 += t3 * t3
-			if j+4 < t4 && (s0+s1)+(s2+s3) > thr {
-				goto next
-			}
 		}
 		for ; j < t; j++ {
 			u := tp[j] - tq[j]
@@ -249,7 +248,6 @@ func lkWardScan(head, tail, wt, inv []float64, id []int, h, t, p, lo, hi int, bo
 		if v := ((s0 + s1) + (s2 + s3)) * (wp * wt[q] / (wp + wt[q])); v < best.v || (v == best.v && id[q] < best.key) {
 			best = lkMin{v, id[q], q}
 		}
-	next:
 	}
 	return best
 }

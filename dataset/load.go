@@ -169,7 +169,9 @@ type loader struct {
 	asOf *time.Time
 
 	raw    string   // relation with the source columns plus __file, __line
-	cols   []column // source columns
+	cols   []column // source columns that the mapping or filter may use
+	all    []string // every source column, when known before reading
+	sel    string   // projection of the source: the columns in cols
 	typed  bool     // the source's columns carry types (not CSV text)
 	pgTemp string   // temporary CSV file of a Postgres source
 }
@@ -204,7 +206,7 @@ func (l *loader) load(ctx context.Context) (Counts, error) {
 }
 
 func (l *loader) cleanup(ctx context.Context) {
-	for _, t := range []string{"_persona_stage", "_persona_raw"} {
+	for _, t := range []string{"_persona_stage", "_persona_rawv", "_persona_raw", "_persona_duph", "_persona_dedup"} {
 		l.db.ExecContext(context.WithoutCancel(ctx), "DROP TABLE IF EXISTS "+t)
 		l.db.ExecContext(context.WithoutCancel(ctx), "DROP VIEW IF EXISTS "+t)
 	}
@@ -293,9 +295,9 @@ func (l *loader) openEach(ctx context.Context, files, display []string, header i
 	for i, f := range files {
 		var q string
 		if i == 0 {
-			q = fmt.Sprintf("CREATE OR REPLACE TABLE _persona_raw AS SELECT *, CAST(0 AS INTEGER) AS __f FROM %s", reader(f))
+			q = fmt.Sprintf("CREATE OR REPLACE TABLE _persona_raw AS SELECT %s, CAST(0 AS INTEGER) AS __f FROM %s", l.projection(), reader(f))
 		} else {
-			q = fmt.Sprintf("INSERT INTO _persona_raw BY NAME SELECT *, CAST(%d AS INTEGER) AS __f FROM %s", i, reader(f))
+			q = fmt.Sprintf("INSERT INTO _persona_raw BY NAME SELECT %s, CAST(%d AS INTEGER) AS __f FROM %s", l.projection(), i, reader(f))
 		}
 		if err := l.exec(ctx, q); err != nil {
 			return fmt.Errorf("read %s: %w", display[i], shortError(err))
@@ -347,11 +349,21 @@ func (l *loader) openCSV(ctx context.Context, files, display []string, header in
 	if !sn.Header {
 		header = 0
 	}
-	var colSpec []string
+	// Only the columns the mapping and filter may refer to are kept.
+	var colSpec, keep []string
 	for _, c := range sn.Columns {
 		colSpec = append(colSpec, fmt.Sprintf("%s: 'VARCHAR'", quoteString(c.Name)))
-		l.cols = append(l.cols, column{name: c.Name, typ: "VARCHAR", guess: c.Type})
+		l.all = append(l.all, c.Name)
+		if l.mentions(c.Name) {
+			l.cols = append(l.cols, column{name: c.Name, typ: "VARCHAR", guess: c.Type})
+			keep = append(keep, quoteIdent(c.Name))
+		}
 	}
+	if len(keep) == 0 {
+		l.cols = append(l.cols, column{name: sn.Columns[0].Name, typ: "VARCHAR", guess: sn.Columns[0].Type})
+		keep = append(keep, quoteIdent(sn.Columns[0].Name))
+	}
+	l.sel = strings.Join(keep, ", ")
 	read := fmt.Sprintf("delim = %s, quote = %s, escape = %s, header = %t, auto_detect = false, columns = {%s}",
 		quoteString(sn.Delimiter), quoteString(sn.Quote), quoteString(sn.Escape), sn.Header, strings.Join(colSpec, ", "))
 	if o.Encoding != "" {
@@ -487,7 +499,39 @@ func (l *loader) where() string {
 	return l.cfg.resolve(l.s.Path)
 }
 
+// projection is the list of source columns read ("*" when all).
+func (l *loader) projection() string {
+	if l.sel == "" {
+		return "*"
+	}
+	return l.sel
+}
+
+// mentions reports whether a source column may be used: its name is a
+// canonical field's, or appears in a mapping or the filter.
+func (l *loader) mentions(col string) bool {
+	c := strings.ToLower(col)
+	for _, f := range inputFields(l.k) {
+		if f.Name == c {
+			return true
+		}
+	}
+	texts := []string{l.s.Filter}
+	for _, m := range l.s.Columns {
+		texts = append(texts, m)
+	}
+	for _, t := range texts {
+		if strings.Contains(strings.ToLower(t), c) {
+			return true
+		}
+	}
+	return false
+}
+
 func (l *loader) columnList() string {
+	if len(l.all) > 0 {
+		return strings.Join(l.all, ", ")
+	}
 	names := make([]string, len(l.cols))
 	for i, c := range l.cols {
 		names[i] = c.name
@@ -568,30 +612,55 @@ func (l *loader) stage(ctx context.Context) error {
 		}
 	}
 
-	var sel, checks []string
-	for _, f := range fields {
+	// Three levels, fused by DuckDB into one pass: inner converts each
+	// mapped field (keeping its source value as __sN), the middle finds why
+	// a row cannot be used (only for rows that fail a cheap test), the outer
+	// applies the returns rule.
+	var conv, checked, bad, checks []string
+	for i, f := range fields {
+		name := quoteIdent(f.Name)
+		checked = append(checked, name)
 		if f.src == "" {
-			sel = append(sel, fmt.Sprintf("CAST(NULL AS %s) AS %s", f.Type, quoteIdent(f.Name)))
+			conv = append(conv, fmt.Sprintf("CAST(NULL AS %s) AS %s", f.Type, name))
 			continue
 		}
 		v := l.convert(f)
-		sel = append(sel, fmt.Sprintf("%s AS %s", v, quoteIdent(f.Name)))
-		empty := f.src + " IS NULL"
-		text := "CAST(" + f.src + " AS VARCHAR)"
+		sv := fmt.Sprintf("__s%d", i)
+		conv = append(conv, fmt.Sprintf("%s AS %s, %s AS %s", v, name, f.src, sv))
+		empty := sv + " IS NULL"
 		if f.srcType == "VARCHAR" {
-			empty = fmt.Sprintf("(%s IS NULL OR trim(%s) = '')", f.src, f.src)
+			empty = fmt.Sprintf("(%s IS NULL OR trim(%s) = '')", sv, sv)
 		}
 		lab := quoteString(f.label)
 		if f.Required {
-			checks = append(checks, fmt.Sprintf("WHEN %s THEN {'r': 'empty %s', 'c': %s, 'v': ''}", empty, f.Name, lab))
+			bad = append(bad, name+" IS NULL")
+			checks = append(checks, fmt.Sprintf("WHEN %s IS NULL AND %s THEN {'r': 'empty %s', 'c': %s, 'v': ''}", name, empty, f.Name, lab))
 		}
-		checks = append(checks, fmt.Sprintf("WHEN NOT %s AND (%s) IS NULL THEN {'r': 'unparsable %s', 'c': %s, 'v': %s}", empty, v, f.Name, lab, text))
+		if v != f.src && f.Type != "VARCHAR" {
+			bad = append(bad, fmt.Sprintf("(%s IS NULL AND %s IS NOT NULL)", name, sv))
+			checks = append(checks, fmt.Sprintf("WHEN %s IS NULL AND NOT %s THEN {'r': 'unparsable %s', 'c': %s, 'v': CAST(%s AS VARCHAR)}", name, empty, f.Name, lab, sv))
+		}
 	}
+	out := checked
 	if l.k == Transactions {
+		// Returns: a negative quantity or amount, or is_return, makes the
+		// line a return with quantity −|q| and price |p|. A line without
+		// quantity counts one; without unit price it costs amount / quantity.
+		ret := `(coalesce(is_return, false) OR coalesce(quantity, 0) < 0 OR coalesce(amount, 0) < 0)`
 		if p := byName["unit_price"]; p.src != "" {
-			checks = append(checks, fmt.Sprintf("WHEN (%s) < 0 AND NOT (coalesce((%s), false) OR coalesce((%s), 0) < 0) THEN {'r': 'negative unit_price', 'c': %s, 'v': CAST(%s AS VARCHAR)}",
-				l.convert(*p), nullOr(l, byName["is_return"], "false"), nullOr(l, byName["quantity"], "0"), quoteString(p.label), p.src))
+			neg := fmt.Sprintf("(unit_price < 0 AND NOT %s)", ret)
+			bad = append(bad, neg)
+			sv := "CAST(unit_price AS VARCHAR)"
+			for i := range fields {
+				if fields[i].Name == "unit_price" {
+					sv = fmt.Sprintf("CAST(__s%d AS VARCHAR)", i)
+				}
+			}
+			checks = append(checks, fmt.Sprintf("WHEN %s THEN {'r': 'negative unit_price', 'c': %s, 'v': %s}", neg, quoteString(p.label), sv))
 		}
+		out = []string{"user_id", "order_id", "timestamp", "product_id", "category",
+			fmt.Sprintf("CASE WHEN %s THEN -abs(coalesce(quantity, 1)) ELSE coalesce(quantity, 1) END AS quantity", ret),
+			"abs(coalesce(unit_price, amount / nullif(coalesce(quantity, 1), 0), 0)) AS unit_price", "discount"}
 	}
 	keep := "true"
 	if l.s.Filter != "" {
@@ -601,24 +670,19 @@ func (l *loader) stage(ctx context.Context) error {
 			return &ConfigError{Key: string(l.k) + ".filter", Err: fmt.Errorf("%s: %w", l.s.Filter, err)}
 		}
 	}
-	reason := "NULL"
-	if len(checks) > 0 {
-		reason = "CASE " + strings.Join(checks, " ") + " END"
+	why := "CAST(NULL AS STRUCT(r VARCHAR, c VARCHAR, v VARCHAR))"
+	if len(bad) > 0 {
+		why = fmt.Sprintf("CASE WHEN __keep AND (%s) THEN CASE %s END END", strings.Join(bad, " OR "), strings.Join(checks, " "))
 	}
-	q := fmt.Sprintf("CREATE OR REPLACE TABLE _persona_stage AS SELECT __file, __line, %s AS __keep, %s AS __why, %s FROM %s",
-		keep, reason, strings.Join(sel, ", "), from)
+	q := fmt.Sprintf(`CREATE OR REPLACE TABLE _persona_stage AS
+SELECT __file, __line, __keep, __why, %s FROM (
+  SELECT __file, __line, __keep, %s AS __why, %s FROM (
+    SELECT __file, __line, %s AS __keep, %s FROM %s))`,
+		strings.Join(out, ", "), why, strings.Join(checked, ", "), keep, strings.Join(conv, ", "), from)
 	if err := l.exec(ctx, q); err != nil {
 		return fmt.Errorf("read rows: %w", err)
 	}
 	return nil
-}
-
-// nullOr returns the converted value of f, or def when f is unmapped.
-func nullOr(l *loader, f *field, def string) string {
-	if f == nil || f.src == "" {
-		return def
-	}
-	return l.convert(*f)
 }
 
 var idFields = map[string]bool{"user_id": true, "order_id": true, "product_id": true, "session_id": true}
@@ -627,18 +691,19 @@ var idFields = map[string]bool{"user_id": true, "order_id": true, "product_id": 
 // canonical type, NULL when it does not parse.
 func (l *loader) convert(f field) string {
 	src, st := f.src, f.srcType
+	if st == f.Type && !(st == "VARCHAR" && idFields[f.Name]) && !(st == "TIMESTAMP" && l.s.TimestampFormat != "") {
+		return src // already canonical: no work, nothing can fail
+	}
 	switch f.Type {
 	case "VARCHAR":
 		switch {
 		case st == "VARCHAR" && idFields[f.Name]:
 			// Ids written as 17850.0 (spreadsheets, pandas) lose the .0.
-			return fmt.Sprintf("CASE WHEN %[1]s LIKE '%%.0' THEN regexp_replace(trim(%[1]s), '^(-?[0-9]+)\\.0+$', '\\1') ELSE trim(%[1]s) END", src)
-		case st == "VARCHAR":
-			return src
+			return fmt.Sprintf("nullif(CASE WHEN %[1]s LIKE '%%.0' THEN regexp_replace(trim(%[1]s), '^(-?[0-9]+)\\.0+$', '\\1') ELSE trim(%[1]s) END, '')", src)
 		case (st == "DOUBLE" || st == "FLOAT") && idFields[f.Name]:
 			return fmt.Sprintf("CASE WHEN %[1]s = trunc(%[1]s) THEN CAST(CAST(%[1]s AS BIGINT) AS VARCHAR) ELSE CAST(%[1]s AS VARCHAR) END", src)
 		}
-		return "CAST(" + src + " AS VARCHAR)"
+		return "nullif(CAST(" + src + " AS VARCHAR), '')"
 	case "TIMESTAMP", "DATE":
 		var ts string
 		switch format := l.s.TimestampFormat; {
@@ -651,7 +716,11 @@ func (l *loader) convert(f field) string {
 		case st == "VARCHAR" && format != "":
 			ts = fmt.Sprintf("TRY_STRPTIME(trim(%s), %s)", src, quoteString(format))
 		case st == "VARCHAR":
+			// Through TIMESTAMPTZ so that offsets are honoured; naive
+			// times are read in the session's zone (the source's).
 			ts = fmt.Sprintf("TRY_CAST(trim(%s) AS TIMESTAMPTZ)", src)
+		case st == "TIMESTAMP" || st == "DATE":
+			return fmt.Sprintf("CAST(%s AS %s)", src, f.Type)
 		default:
 			ts = fmt.Sprintf("TRY_CAST(%s AS TIMESTAMPTZ)", src)
 		}
@@ -670,13 +739,20 @@ func (l *loader) convert(f field) string {
 	return fmt.Sprintf("TRY_CAST(%s AS %s)", src, f.Type)
 }
 
-// finish applies the rules (returns, time after as_of, duplicates), creates
-// the canonical table, records rejects and counts.
+// finish drops rows after as_of and duplicates, creates the canonical
+// table, records rejects and counts.
 func (l *loader) finish(ctx context.Context) (Counts, error) {
 	var c Counts
 	k := string(l.k)
+	good := "__keep AND __why IS NULL"
+	late := "false"
+	ts := tsField(l.k)
+	if ts != "" && l.asOf != nil {
+		late = fmt.Sprintf("coalesce(%s > TIMESTAMP '%s', false)", quoteIdent(ts), l.asOf.Format("2006-01-02 15:04:05"))
+	}
 	err := l.db.QueryRowContext(ctx, `SELECT count(*), count(*) FILTER (WHERE NOT __keep),
-		count(*) FILTER (WHERE __keep AND __why IS NOT NULL) FROM _persona_stage`).Scan(&c.Read, &c.Filtered, &c.Rejected)
+		count(*) FILTER (WHERE __keep AND __why IS NOT NULL), count(*) FILTER (WHERE `+good+` AND `+late+`) FROM _persona_stage`).
+		Scan(&c.Read, &c.Filtered, &c.Rejected, &c.AfterAsOf)
 	if err != nil {
 		return c, err
 	}
@@ -684,72 +760,51 @@ func (l *loader) finish(ctx context.Context) (Counts, error) {
 		FROM _persona_stage WHERE __keep AND __why IS NOT NULL ORDER BY __file, __line`, k); err != nil {
 		return c, fmt.Errorf("record rejects: %w", err)
 	}
-
-	var cols []string
-	for _, f := range Schema(l.k) {
-		cols = append(cols, quoteIdent(f.Name))
-	}
-	if l.k == Transactions {
-		// Returns: a negative quantity or amount, or is_return, makes the
-		// line a return with quantity −|q| and price |p|.
-		cols = []string{"user_id", "order_id", "timestamp", "product_id", "category",
-			"CASE WHEN ret THEN -abs(q) ELSE q END AS quantity", "abs(p) AS unit_price", "discount"}
-		if _, err := l.db.ExecContext(ctx, `CREATE OR REPLACE TABLE _persona_stage AS SELECT * EXCLUDE (quantity, unit_price),
-			coalesce(quantity, 1) AS q,
-			coalesce(unit_price, amount / nullif(coalesce(quantity, 1), 0), 0) AS p,
-			coalesce(is_return, false) OR coalesce(quantity, 0) < 0 OR coalesce(amount, 0) < 0 AS ret
-			FROM _persona_stage`); err != nil {
-			return c, fmt.Errorf("apply the returns rule: %w", err)
-		}
-	}
-	good := "__keep AND __why IS NULL"
-	if ts := tsField(l.k); ts != "" && l.asOf != nil {
-		cond := fmt.Sprintf("%s > TIMESTAMP '%s'", quoteIdent(ts), l.asOf.Format("2006-01-02 15:04:05"))
-		if err := l.db.QueryRowContext(ctx, "SELECT count(*) FROM _persona_stage WHERE "+good+" AND "+cond).Scan(&c.AfterAsOf); err != nil {
-			return c, err
-		}
+	if c.AfterAsOf > 0 {
 		if err := l.exec(ctx, fmt.Sprintf(`INSERT INTO _persona_rejects SELECT ?, __file, __line, 'after as_of (dropped by rule)', %s, CAST(%s AS VARCHAR)
-			FROM _persona_stage WHERE %s AND %s ORDER BY __file, __line`, quoteString(ts), quoteIdent(ts), good, cond), k); err != nil {
-			return c, err
-		}
-		good += " AND NOT coalesce(" + cond + ", false)"
-	}
-	sel := strings.Join(cols, ", ")
-	if l.s.Duplicates == "keep" {
-		q := fmt.Sprintf("CREATE OR REPLACE TABLE %s AS SELECT %s FROM _persona_stage WHERE %s", k, sel, good)
-		if err := l.exec(ctx, q); err != nil {
-			return c, fmt.Errorf("create table: %w", err)
-		}
-	} else {
-		// Keep the first of rows equal in every canonical field; record
-		// where it is and how many copies were dropped.
-		var names []string
-		for _, f := range Schema(l.k) {
-			names = append(names, quoteIdent(f.Name))
-		}
-		q := fmt.Sprintf(`CREATE OR REPLACE TABLE _persona_dedup AS SELECT %s, count(*) AS __n, min({'f': __file, 'l': __line}) AS __first
-			FROM (SELECT %s, __file, __line FROM _persona_stage WHERE %s) GROUP BY ALL`, strings.Join(names, ", "), sel, good)
-		if err := l.exec(ctx, q); err != nil {
-			return c, fmt.Errorf("drop duplicates: %w", err)
-		}
-		if err := l.exec(ctx, `INSERT INTO _persona_rejects SELECT ?, __first.f, __first.l, 'duplicate: ' || (__n - 1) || ' more copies of this row dropped by rule', NULL, NULL
-			FROM _persona_dedup WHERE __n > 1 ORDER BY __first.f, __first.l`, k); err != nil {
-			return c, err
-		}
-		if err := l.db.QueryRowContext(ctx, "SELECT coalesce(sum(__n - 1), 0) FROM _persona_dedup").Scan(&c.Duplicates); err != nil {
-			return c, err
-		}
-		q = fmt.Sprintf("CREATE OR REPLACE TABLE %s AS SELECT %s FROM _persona_dedup", k, strings.Join(names, ", "))
-		if err := l.exec(ctx, q); err != nil {
-			return c, fmt.Errorf("create table: %w", err)
-		}
-		if err := l.exec(ctx, "DROP TABLE _persona_dedup"); err != nil {
+			FROM _persona_stage WHERE %s AND %s ORDER BY __file, __line`, quoteString(ts), quoteIdent(ts), good, late), k); err != nil {
 			return c, err
 		}
 	}
-	if err := l.db.QueryRowContext(ctx, "SELECT count(*) FROM "+k).Scan(&c.Used); err != nil {
-		return c, err
+	good += " AND NOT " + late
+	var names []string
+	for _, f := range Schema(l.k) {
+		names = append(names, quoteIdent(f.Name))
 	}
+	cols := strings.Join(names, ", ")
+	create := fmt.Sprintf("CREATE OR REPLACE TABLE %s AS SELECT %s FROM _persona_stage WHERE %s", k, cols, good)
+	if l.s.Duplicates != "keep" {
+		// Rows equal in every canonical field are kept once. Hashes find
+		// the candidates cheaply; equal rows are then grouped exactly.
+		if err := l.exec(ctx, fmt.Sprintf(`CREATE OR REPLACE TABLE _persona_duph AS SELECT hash(%s) AS h FROM _persona_stage WHERE %s GROUP BY 1 HAVING count(*) > 1`, cols, good)); err != nil {
+			return c, fmt.Errorf("find duplicates: %w", err)
+		}
+		var nh int64
+		if err := l.db.QueryRowContext(ctx, "SELECT count(*) FROM _persona_duph").Scan(&nh); err != nil {
+			return c, err
+		}
+		if nh > 0 {
+			cand := fmt.Sprintf("hash(%s) IN (SELECT h FROM _persona_duph)", cols)
+			q := fmt.Sprintf(`CREATE OR REPLACE TABLE _persona_dedup AS SELECT %s, count(*) AS __n, min({'f': __file, 'l': __line}) AS __first
+				FROM _persona_stage WHERE %s AND %s GROUP BY ALL`, cols, good, cand)
+			if err := l.exec(ctx, q); err != nil {
+				return c, fmt.Errorf("drop duplicates: %w", err)
+			}
+			if err := l.exec(ctx, `INSERT INTO _persona_rejects SELECT ?, __first.f, __first.l, 'duplicate: ' || (__n - 1) || ' more copies of this row dropped by rule', NULL, NULL
+				FROM _persona_dedup WHERE __n > 1 ORDER BY __first.f, __first.l`, k); err != nil {
+				return c, err
+			}
+			if err := l.db.QueryRowContext(ctx, "SELECT coalesce(sum(__n - 1), 0) FROM _persona_dedup").Scan(&c.Duplicates); err != nil {
+				return c, err
+			}
+			create = fmt.Sprintf("CREATE OR REPLACE TABLE %s AS SELECT %s FROM _persona_stage WHERE %s AND NOT %s UNION ALL SELECT %s FROM _persona_dedup",
+				k, cols, good, cand, cols)
+		}
+	}
+	if err := l.exec(ctx, create); err != nil {
+		return c, fmt.Errorf("create table: %w", err)
+	}
+	c.Used = c.Read - c.Filtered - c.Rejected - c.AfterAsOf - c.Duplicates
 	rows, err := l.db.QueryContext(ctx, `SELECT __why.r, count(*) FROM _persona_stage WHERE __keep AND __why IS NOT NULL GROUP BY 1 ORDER BY 2 DESC, 1`)
 	if err != nil {
 		return c, err

@@ -22,6 +22,7 @@ import (
 	"github.com/persona-seg/persona/dataset"
 	"github.com/persona-seg/persona/features"
 	"github.com/persona-seg/persona/internal/atomicfile"
+	"github.com/persona-seg/persona/kselect"
 	"github.com/persona-seg/persona/metrics"
 	"github.com/persona-seg/persona/prep"
 	"github.com/persona-seg/persona/profile"
@@ -160,7 +161,7 @@ type Summary struct {
 	K                 int                       `json:"k"`
 	KRule             string                    `json:"k_rule"`
 	KElbow            int                       `json:"k_elbow,omitempty"`
-	KSelection        []KScore                  `json:"k_selection,omitempty"`
+	KSelection        []kselect.Score           `json:"k_selection,omitempty"`
 	Silhouette        float64                   `json:"silhouette"`
 	SilhouetteSample  int                       `json:"silhouette_sample"`
 	CalinskiHarabasz  float64                   `json:"calinski_harabasz"`
@@ -173,15 +174,6 @@ type Summary struct {
 	Timings           map[string]float64        `json:"timings_seconds"`
 	TotalSeconds      float64                   `json:"total_seconds"`
 	PlantedVsSegments map[string]map[string]int `json:"planted_vs_segments,omitempty"`
-}
-
-// KScore scores one candidate number of segments.
-type KScore struct {
-	K                int     `json:"k"`
-	Inertia          float64 `json:"inertia"`
-	Silhouette       float64 `json:"silhouette"`
-	CalinskiHarabasz float64 `json:"calinski_harabasz"`
-	DaviesBouldin    float64 `json:"davies_bouldin"`
 }
 
 // SegmentSummary is one line of the closing table.
@@ -435,30 +427,6 @@ func reduce(z *mat.Dense, m int) (*mat.Dense, *prep.PCA, error) {
 		return nil, nil, err
 	}
 	return out, p, nil
-}
-
-// elbow finds the knee of the inertia curve: the k farthest below the
-// straight line from the first to the last point, with both axes scaled to
-// [0, 1] (the Kneedle rule). It returns 0 with fewer than three points.
-func elbow(ks []KScore) int {
-	if len(ks) < 3 {
-		return 0
-	}
-	x0, x1 := float64(ks[0].K), float64(ks[len(ks)-1].K)
-	y0, y1 := ks[0].Inertia, ks[len(ks)-1].Inertia
-	if x1 == x0 || y0 == y1 {
-		return 0
-	}
-	best, bestGap := 0, 0.0
-	for _, s := range ks {
-		x := (float64(s.K) - x0) / (x1 - x0)
-		y := (s.Inertia - y1) / (y0 - y1)
-		gap := (1 - x) - y
-		if gap > bestGap {
-			best, bestGap = s.K, gap
-		}
-	}
-	return best
 }
 
 func writeSegments(path string, ids []string, labels []int, dist []float64, prof *profile.Report) error {

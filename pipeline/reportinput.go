@@ -62,10 +62,14 @@ func (r *run) reportInput(ctx context.Context, db *sql.DB, tab *features.Table, 
 	}
 	k := len(prof.Segments)
 	var err error
-	if in.HourShare, err = shareBy(ctx, db, `SELECT user_id, hour(timestamp), count(*) FROM events GROUP BY ALL`, 24, k, segOf, func(v int) int { return v }); err != nil {
+	act, err := activitySource(ctx, db)
+	if err != nil {
+		return in, err
+	}
+	if in.HourShare, err = shareBy(ctx, db, `SELECT user_id, hour(timestamp), count(*) FROM `+act+` GROUP BY ALL`, 24, k, segOf, func(v int) int { return v }); err != nil {
 		return in, fmt.Errorf("activity by hour: %w", err)
 	}
-	if in.WeekdayShare, err = shareBy(ctx, db, `SELECT user_id, isodow(timestamp), count(*) FROM events GROUP BY ALL`, 7, k, segOf, func(v int) int { return v - 1 }); err != nil {
+	if in.WeekdayShare, err = shareBy(ctx, db, `SELECT user_id, isodow(timestamp), count(*) FROM `+act+` GROUP BY ALL`, 7, k, segOf, func(v int) int { return v - 1 }); err != nil {
 		return in, fmt.Errorf("activity by weekday: %w", err)
 	}
 	if in.Categories, in.CategoryShare, err = categoryMix(ctx, db, k, segOf); err != nil {
@@ -242,6 +246,20 @@ func heatmap(prof *profile.Report, m int) ([]string, [][]float64) {
 		}
 	}
 	return names, zs
+}
+
+// activitySource is the relation the activity-by-time charts count:
+// the events, or when there are none, the orders (one row per order at its
+// first line's time).
+func activitySource(ctx context.Context, db *sql.DB) (string, error) {
+	var n int64
+	if err := db.QueryRowContext(ctx, `SELECT count(*) FROM events`).Scan(&n); err != nil {
+		return "", fmt.Errorf("count events: %w", err)
+	}
+	if n > 0 {
+		return "events", nil
+	}
+	return "(SELECT user_id, order_id, min(timestamp) AS timestamp FROM transactions WHERE quantity > 0 GROUP BY ALL)", nil
 }
 
 // shareBy runs q, which returns (user_id, bucket, count) rows, and returns

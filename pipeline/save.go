@@ -95,6 +95,16 @@ func (r *run) save(ctx context.Context, driverName string, db *sql.DB, cfg *data
 		dsn = filepath.Join(r.opts.Out, store.File)
 	}
 	st, err := store.Open(ctx, driverName, dsn)
+	for try := 0; err != nil && !store.IsPostgres(dsn) && try < 50; try++ {
+		// A server may be reading the DuckDB file: it holds the lock
+		// for a moment only.
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(200 * time.Millisecond):
+		}
+		st, err = store.Open(ctx, driverName, dsn)
+	}
 	if err != nil {
 		return err
 	}

@@ -2,6 +2,8 @@ package pipeline_test
 
 import (
 	"context"
+	"encoding/csv"
+	"os"
 	"path/filepath"
 	"testing"
 
@@ -75,6 +77,58 @@ func TestScoreTrainingData(t *testing.T) {
 	if len(res.Recommendations) == 0 {
 		t.Errorf("the store holds no recommendations")
 	}
+
+	// The same data given as raw records (as POST /api/score takes them)
+	// gives the same features, so the same segments.
+	rec := &pipeline.Records{
+		Users:        readRecords(t, src.Users),
+		Events:       readRecords(t, src.Events),
+		Transactions: readRecords(t, src.Transactions),
+		Social:       readRecords(t, src.Social),
+	}
+	tab, err := pipeline.Featurize(ctx, "duckdb", m.Features, rec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	segs, _, err := m.Assign(tab.X)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fromRecords := map[string]int{}
+	for i, id := range tab.UserIDs {
+		fromRecords[id] = segs[i]
+	}
+	if diff := cmp.Diff(want, fromRecords); diff != "" {
+		t.Errorf("segments from records differ from the training segments (-train +records):\n%s", diff)
+	}
+	if _, err := pipeline.Featurize(ctx, "duckdb", m.Features, &pipeline.Records{Events: []map[string]any{{"user_id": "x", "timestamp": "not a time", "event_type": "login"}}}); err == nil {
+		t.Errorf("Featurize accepted an event with a bad timestamp")
+	}
+}
+
+// readRecords reads a CSV file as JSON-like records (empty cells left out).
+func readRecords(t *testing.T, path string) []map[string]any {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	recs, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []map[string]any
+	for _, r := range recs[1:] {
+		m := map[string]any{}
+		for j, v := range r {
+			if v != "" {
+				m[recs[0][j]] = v
+			}
+		}
+		out = append(out, m)
+	}
+	return out
 }
 
 func pipelineFeatureOptions() (o features.Options) { return o }

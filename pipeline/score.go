@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/csv"
+	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -90,4 +91,75 @@ func Score(ctx context.Context, driverName string, cfg *dataset.Config, m *model
 		return nil, err
 	}
 	return sc, nil
+}
+
+// Records are users' raw rows by dataset: JSON objects with the canonical
+// fields of package dataset (user_id, timestamp, event_type, ...).
+type Records struct {
+	Users        []map[string]any `json:"users,omitempty"`
+	Events       []map[string]any `json:"events,omitempty"`
+	Transactions []map[string]any `json:"transactions,omitempty"`
+	Social       []map[string]any `json:"social,omitempty"`
+	// AsOf is the reference date for recencies (dataset.ParseAsOf);
+	// empty means the latest timestamp in the records.
+	AsOf string `json:"as_of,omitempty"`
+}
+
+// Featurize computes the features of the users in rec with the columns
+// spec fixes, through the same loading and checks as a run (a row that
+// cannot be used is an error naming it). The DuckDB driver must be
+// registered under driverName.
+func Featurize(ctx context.Context, driverName string, spec *features.Spec, rec *Records) (*features.Table, error) {
+	if spec == nil {
+		return nil, fmt.Errorf("the model has no feature spec: it was not saved by a persona run")
+	}
+	dir, err := os.MkdirTemp("", "persona-records-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(dir)
+	cfg := &dataset.Config{AsOf: rec.AsOf}
+	none := 0.0
+	cfg.MaxRejectRate = &none
+	for _, d := range []struct {
+		rows []map[string]any
+		src  **dataset.Source
+		name string
+	}{{rec.Users, &cfg.Users, "users"}, {rec.Events, &cfg.Events, "events"}, {rec.Transactions, &cfg.Transactions, "transactions"}, {rec.Social, &cfg.Social, "social"}} {
+		if len(d.rows) == 0 {
+			continue
+		}
+		path := filepath.Join(dir, d.name+".jsonl")
+		if err := atomicfile.Write(path, func(w io.Writer) error {
+			enc := json.NewEncoder(w)
+			for _, r := range d.rows {
+				if err := enc.Encode(r); err != nil {
+					return err
+				}
+			}
+			return nil
+		}); err != nil {
+			return nil, err
+		}
+		*d.src = &dataset.Source{Path: path, Format: "json"}
+	}
+	if cfg.Users == nil && cfg.Events == nil && cfg.Transactions == nil && cfg.Social == nil {
+		return nil, fmt.Errorf("no records: give users, events, transactions or social rows")
+	}
+	fo := features.Options{Spec: spec}
+	if rec.AsOf != "" {
+		if fo.AsOf, err = dataset.ParseAsOf(rec.AsOf); err != nil {
+			return nil, fmt.Errorf("as_of: %w", err)
+		}
+	}
+	db, err := sql.Open(driverName, "")
+	if err != nil {
+		return nil, fmt.Errorf("open database: %w", err)
+	}
+	defer db.Close()
+	db.SetMaxOpenConns(1)
+	if _, err := dataset.Load(ctx, db, cfg); err != nil {
+		return nil, err
+	}
+	return features.Compute(ctx, db, fo)
 }

@@ -8,7 +8,7 @@ import (
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/persona-seg/persona/cluster"
-	"github.com/persona-seg/persona/metrics"
+	"github.com/persona-seg/persona/kselect"
 )
 
 // Algorithms the pipeline segments users with.
@@ -64,8 +64,8 @@ func (r *run) segment(ctx context.Context, z *mat.Dense, sum *Summary) (*segment
 }
 
 // pickK fits every k of the range (or the fixed k) and keeps the
-// segmentation with the highest silhouette. The inertia elbow is reported
-// beside it, with a warning when the two disagree.
+// segmentation kselect chooses. When the inertia elbow disagrees with the
+// silhouette, a warning says so.
 func (r *run) pickK(ctx context.Context, z *mat.Dense, sum *Summary, fit func(k int) (*segmentation, error)) (*segmentation, error) {
 	o := r.opts
 	n, _ := z.Dims()
@@ -73,35 +73,35 @@ func (r *run) pickK(ctx context.Context, z *mat.Dense, sum *Summary, fit func(k 
 		sum.K, sum.KRule = o.K, "fixed by the user"
 		return fit(o.K)
 	}
-	kmax := min(o.KMax, n-1)
-	var (
-		best      *segmentation
-		bestScore = math.Inf(-1)
-	)
-	for k := o.KMin; k <= kmax; k++ {
-		if o.Progress != nil {
-			o.Progress(Progress{Step: "cluster", Done: k - o.KMin, Total: kmax - o.KMin + 1})
-		}
+	fits := map[int]*segmentation{}
+	res, err := kselect.Choose(ctx, z, kselect.Options{
+		KMin: o.KMin, KMax: o.KMax, SampleSize: sampleSize(o.SilhouetteSample, n), Seed: o.Seed,
+		Progress: func(done, total int) {
+			if o.Progress != nil {
+				o.Progress(Progress{Step: "cluster", Done: done, Total: total})
+			}
+		},
+	}, func(ctx context.Context, k int) ([]int, float64, error) {
 		s, err := fit(k)
 		if err != nil {
-			return nil, fmt.Errorf("k = %d: %w", k, err)
+			return nil, 0, err
 		}
-		sc, err := r.score(ctx, z, s.labels, s.inertia, k, sum)
-		if err != nil {
-			return nil, err
-		}
-		if sc > bestScore {
-			best, bestScore = s, sc
-		}
+		fits[k] = s
+		return s.labels, s.inertia, nil
+	})
+	if err != nil {
+		return nil, err
 	}
-	if best == nil {
-		return nil, fmt.Errorf("no k to try in %d..%d with %d users", o.KMin, kmax, n)
+	for _, s := range res.Scores {
+		r.opts.Logger.Info("k", "k", s.K, "inertia", s.Inertia, "silhouette", s.Silhouette)
 	}
+	best := fits[res.K]
+	sum.KSelection = res.Scores
 	sum.K = best.k()
 	sum.KRule = "highest silhouette"
-	sum.KElbow = elbow(sum.KSelection)
-	if sum.KElbow != 0 && sum.KElbow != sum.K {
-		msg := fmt.Sprintf("the inertia elbow suggests k = %d; the silhouette prefers k = %d", sum.KElbow, sum.K)
+	sum.KElbow = res.Elbow
+	if res.Disagree {
+		msg := fmt.Sprintf("the inertia elbow suggests k = %d; the silhouette prefers k = %d", res.Elbow, res.K)
 		r.opts.Logger.Warn(msg)
 		sum.Warnings = append(sum.Warnings, msg)
 	}
@@ -181,21 +181,6 @@ func (r *run) dbscan(ctx context.Context, z *mat.Dense, sum *Summary) (*segmenta
 	sum.K = res.NClusters
 	sum.KRule = fmt.Sprintf("found by DBSCAN (eps %.4g, min_samples %d)", res.Eps, res.MinSamples)
 	sum.Eps, sum.Noise = res.Eps, res.NNoise
-	return s, nil
-}
-
-// score computes the quality of one candidate labelling (noise rows left
-// out of the silhouette) and appends it to the k-selection table.
-func (r *run) score(ctx context.Context, z *mat.Dense, labels []int, inertia float64, k int, sum *Summary) (float64, error) {
-	n, _ := z.Dims()
-	s, err := metrics.Silhouette(ctx, z, labels, metrics.SilhouetteOptions{SampleSize: sampleSize(r.opts.SilhouetteSample, n), Seed: r.opts.Seed})
-	if err != nil {
-		return 0, fmt.Errorf("k = %d: silhouette: %w", k, err)
-	}
-	ch, _ := metrics.CalinskiHarabasz(z, labels)
-	db, _ := metrics.DaviesBouldin(z, labels)
-	sum.KSelection = append(sum.KSelection, KScore{K: k, Inertia: inertia, Silhouette: s, CalinskiHarabasz: ch, DaviesBouldin: db})
-	r.opts.Logger.Info("k", "k", k, "inertia", inertia, "silhouette", s)
 	return s, nil
 }
 

@@ -27,7 +27,8 @@
 //     "price insensitive" when z < −0.5); loyalty versus variety from
 //     loyalty_hhi and variety_entropy ("variety seeking" when the entropy's
 //     z > 0.3 and above the HHI's z, else "category loyal" when the HHI's
-//     z > 0.3, else "balanced").
+//     z > 0.3, else "balanced"; "too few orders to tell" when the segment's
+//     z(frequency) < −0.3, since one order is loyal by construction).
 //   - Behaviour: RFM (recency, orders, spend, order value, days since any
 //     activity), part of day, weekend share, sessions, funnel rates and
 //     social engagement, each with mean, median, base mean, lift and z; and
@@ -65,7 +66,11 @@
 //
 // The name is the standing followed by the labels of the two most
 // distinctive traits that have one ("lapsed — early birds, older"); labels
-// that repeat the standing are skipped ("deal seekers" for bargain hunters).
+// that repeat the standing are skipped ("deal seekers" for bargain hunters),
+// and so are labels of the shape of purchases (category loyal, variety
+// seekers, recent first order, narrow or broad range, small or large
+// baskets, recent buyers, long since last order, low spenders) when
+// z(frequency) < −0.3: they are by-products of buying little.
 // When two names would be equal a third label is added, then the segment
 // id, so names are unique. Segments that carry a name over from a previous
 // run (Input.Keep) keep it, and those names are reserved first; the

@@ -11,8 +11,9 @@ import (
 // total cost is least. With more rows than columns the rows left over get
 // −1. cost must be rectangular with finite entries.
 //
-// It is the O(n²m) shortest augmenting path method with row and column
-// potentials (Kuhn–Munkres as refined by Jonker and Volgenant).
+// It is the O(n²m) shortest augmenting path form of the Hungarian
+// (Kuhn–Munkres) algorithm with row and column potentials: each row in
+// turn is added by a Dijkstra-like search over reduced costs.
 func hungarian(cost [][]float64) []int {
 	n := len(cost)
 	if n == 0 {

@@ -102,7 +102,7 @@ func redundant(standing, label string) bool {
 	case StandingBrowsers:
 		same = []string{"heavy browsers", "rare buyers", "frequent visitors", "long since last order"}
 	case StandingNew:
-		same = []string{"newcomers", "recent first order"}
+		same = []string{"newcomers", "recent first order", "rare visitors"}
 	case StandingChampions:
 		same = []string{"frequent buyers", "high spenders", "recent buyers"}
 	case StandingBigSpenders:
@@ -110,7 +110,7 @@ func redundant(standing, label string) bool {
 	case StandingLoyal:
 		same = []string{"frequent buyers"}
 	case StandingLapsed, StandingHibernating:
-		same = []string{"inactive", "long since last order", "recently active", "recent buyers"}
+		same = []string{"inactive", "long since last order", "recently active", "recent buyers", "rare visitors"}
 	case StandingAtRisk:
 		same = []string{"long since last order"}
 	case StandingOccasional:
@@ -124,16 +124,38 @@ func redundant(standing, label string) bool {
 	return label == standing
 }
 
-// sameAs maps labels that say the same thing to one of them, so a name
-// does not repeat itself ("recent buyers, recently active").
+// fewOrders reports whether a segment buys too seldom (z(frequency) < −0.3)
+// for the spread of its spend over categories to say anything: one order
+// is "category loyal" by construction.
+func fewOrders(s *Segment) bool {
+	f, ok := s.Feature("frequency")
+	return ok && f.Z < -0.3
+}
+
+// purchaseShape reports whether a label describes the shape of a
+// segment's purchases (tenure, range, basket, category spread), which says
+// nothing when the segment buys too seldom.
+func purchaseShape(label string) bool {
+	switch label {
+	case "category loyal", "variety seekers", "recent first order", "narrow range", "broad range",
+		"small baskets", "large baskets", "long since last order", "recent buyers", "low spenders":
+		return true
+	}
+	return false
+}
+
+// sameAs maps labels that speak of the same thing to one key, so a name
+// neither repeats nor contradicts itself ("recent buyers, recently
+// active"; "inactive, recently active").
 func sameAs(label string) string {
 	switch label {
-	case "recently active":
-		return "recent buyers"
-	case "inactive":
-		return "long since last order"
-	case "newcomers":
-		return "recent first order"
+	case "recent buyers", "recently active", "long since last order", "inactive":
+		return "recency"
+	case "newcomers", "recent first order", "long-standing":
+		return "tenure"
+	}
+	if v, ok := strings.CutSuffix(label, " browsers"); ok && v != "heavy" {
+		return v // "sports browsers" after "sports" adds nothing
 	}
 	return label
 }
@@ -172,6 +194,8 @@ func phrase(feature string, high bool) string {
 			return "small baskets"
 		case "days_since_last_activity", "days_since_last_event":
 			return "recently active"
+		case "events", "sessions", "active_days":
+			return "rare visitors"
 		}
 		return ""
 	}
@@ -263,7 +287,7 @@ func describe(feature string, high bool) string {
 
 // nameSegments gives every segment a standing, a unique name, a summary
 // and actions. A name is the standing followed by the labels of its two
-// most distinctive traits that make one ("at risk — electronics, early
+// most distinctive traits (of its 20 with the largest |d|) that make one ("at risk — electronics, early
 // birds"); a third label, then the segment id, is added when two names
 // would otherwise be equal. Segments with a name in keep (by id) keep it;
 // those names are reserved first.
@@ -280,9 +304,16 @@ func nameSegments(segs []Segment, keep map[int]string) {
 		s.Standing = standing(s)
 		var labels []string
 		seen := map[string]bool{}
-		for _, t := range s.Top {
+		// Labels come from the 20 most distinctive features, so a segment
+		// whose top traits have no label still gets a name that says
+		// something.
+		cands := topTraits(s.Features, 20)
+		if len(cands) < len(s.Top) {
+			cands = s.Top
+		}
+		for _, t := range cands {
 			p := phrase(t.Feature, t.D > 0)
-			if p == "" || seen[sameAs(p)] || redundant(s.Standing, p) {
+			if p == "" || seen[sameAs(p)] || redundant(s.Standing, p) || (fewOrders(s) && purchaseShape(p)) {
 				continue
 			}
 			seen[sameAs(p)] = true

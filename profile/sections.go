@@ -215,6 +215,8 @@ func (c *sectioner) psychographic(s *Segment) Psychographic {
 		switch {
 		case p.Loyalty.Mean == 0 && p.Variety.Mean == 0:
 			p.Style = "no purchases"
+		case fewOrders(s):
+			p.Style = "too few orders to tell"
 		case p.Variety.Z > 0.3 && p.Variety.Z > p.Loyalty.Z:
 			p.Style = "variety seeking"
 		case p.Loyalty.Z > 0.3:

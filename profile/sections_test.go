@@ -2,6 +2,7 @@ package profile
 
 import (
 	"bytes"
+	"encoding/json"
 	"flag"
 	"os"
 	"path/filepath"
@@ -135,5 +136,56 @@ func TestWriteMarkdownGolden(t *testing.T) {
 	}
 	if diff := cmp.Diff(string(want), buf.String()); diff != "" {
 		t.Errorf("profiles.md (-want +got):\n%s", diff)
+	}
+}
+
+func TestUnsegmentedProfiledLast(t *testing.T) {
+	in := tinyInput()
+	in.Labels = []int{Unsegmented, 0, 0, 1}
+	rep, err := Build(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []int
+	for _, s := range rep.Segments {
+		ids = append(ids, s.ID)
+	}
+	if diff := cmp.Diff([]int{0, 1, Unsegmented}, ids); diff != "" {
+		t.Errorf("segment order (-want +got):\n%s", diff)
+	}
+	last := rep.Segments[2]
+	if last.Standing != StandingUnsegmented || last.Size != 1 || len(last.Actions) != 3 {
+		t.Errorf("noise group: standing %q, size %d, %d actions", last.Standing, last.Size, len(last.Actions))
+	}
+	if diff := cmp.Diff([]int{0, 1, Unsegmented}, rep.RFM.Segments); diff != "" {
+		t.Errorf("RFM cross-table rows (-want +got):\n%s", diff)
+	}
+}
+
+func TestReportJSONGolden(t *testing.T) {
+	rep, err := Build(tinyInput())
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := json.MarshalIndent(rep, "", "  ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	golden := filepath.Join("testdata", "tiny.json.golden")
+	if *update {
+		if err := os.WriteFile(golden, append(got, '\n'), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to create it)", err)
+	}
+	if diff := cmp.Diff(string(want), string(got)+"\n"); diff != "" {
+		t.Errorf("profiles.json (-want +got):\n%s", diff)
+	}
+	var back Report
+	if err := json.Unmarshal(want, &back); err != nil || back.Version != Version {
+		t.Errorf("golden file does not decode as version %d: %v", Version, err)
 	}
 }

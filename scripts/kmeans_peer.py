@@ -12,9 +12,10 @@ persona binary:
 For each case it writes initial centres (sklearn's kmeans_plusplus, seed 0)
 as CSV, runs KMeans(init=C, n_init=1, algorithm="lloyd") with 2 threads and
 the persona CLI with --init C.csv under /usr/bin/time -v, alternating, and
-prints the median times (the fit alone on both sides: persona's --json
-"seconds"), the ratio, the inertia difference, whether the labels agree and
-persona's peak RSS. The k-means++ case times sklearn's _kmeans_plusplus
+prints the median wall and CPU times (the fit alone on both sides: persona's
+--json "seconds" and "cpu_seconds", getrusage around sklearn's fit), the
+ratios, the inertia difference, whether the labels agree and persona's peak
+RSS. On a shared machine the CPU ratio is the steadier of the two. The k-means++ case times sklearn's _kmeans_plusplus
 (norms precomputed) against persona's k-means++ alone (the Go benchmark
 BenchmarkKMeansPlusPlusPeer on the same CSV).
 """

@@ -31,6 +31,14 @@ func (s *Server) routes() {
 	handle("GET /users", routeDashboard, s.handleUserSearch)
 	handle("GET /users/{id}", routeDashboard, s.handleUserPage)
 	handle("GET /assets/", routeDashboard, s.handleAssets)
+	for _, p := range []struct{ path, allow string }{
+		{"/api/segments", "GET, HEAD"}, {"/api/segments/{id}", "GET, HEAD"}, {"/api/users/{id}", "GET, HEAD"}, {"/api/score", "POST"},
+	} {
+		handle(p.path, routeOther, func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Allow", p.allow)
+			s.Error(w, r, errorf(http.StatusMethodNotAllowed, "method "+r.Method+" not allowed on "+r.URL.Path+" (use "+p.allow+")"))
+		})
+	}
 	handle("/api/", routeOther, func(w http.ResponseWriter, r *http.Request) {
 		s.Error(w, r, errorf(http.StatusNotFound, "no such endpoint: "+r.URL.Path))
 	})
@@ -61,10 +69,14 @@ func (s *Server) current(w http.ResponseWriter, r *http.Request) *snapshot {
 	return sn
 }
 
+// jsonType is the Content-Type of JSON responses, shared so that the hot
+// paths set headers without allocating.
+var jsonType = []string{"application/json"}
+
 func writeJSON(w http.ResponseWriter, code int, b []byte) {
 	h := w.Header()
-	h.Set("Content-Type", "application/json")
-	h.Set("Content-Length", strconv.Itoa(len(b)))
+	h["Content-Type"] = jsonType
+	h["Content-Length"] = []string{strconv.Itoa(len(b))}
 	w.WriteHeader(code)
 	w.Write(b)
 }
@@ -101,7 +113,7 @@ func (s *Server) handleSegments(w http.ResponseWriter, r *http.Request) {
 		RunID    string         `json:"run_id"`
 		Users    int            `json:"users"`
 		Segments []segmentBrief `json:"segments"`
-	}{RunID: sn.res.Run.ID, Users: len(sn.res.UserIDs), Segments: []segmentBrief{}}
+	}{RunID: sn.res.Run.ID, Users: sn.users.len(), Segments: []segmentBrief{}}
 	for i := range sn.res.Profiles.Segments {
 		out.Segments = append(out.Segments, brief(&sn.res.Profiles.Segments[i]))
 	}
@@ -143,12 +155,12 @@ func (s *Server) handleUser(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	id := r.PathValue("id")
-	i, ok := sn.index[id]
+	i, ok := sn.users.find(id)
 	if !ok {
 		s.Error(w, r, errorf(http.StatusNotFound, "user "+strconv.Quote(id)+" not found in run "+sn.res.Run.ID))
 		return
 	}
-	writeJSON(w, http.StatusOK, sn.appendUser(make([]byte, 0, 2048), int(i)))
+	writeJSON(w, http.StatusOK, sn.appendUser(make([]byte, 0, 512+32*len(sn.names)), i))
 }
 
 // appendUser writes user i as JSON: hand-written, as this is the hottest
@@ -159,7 +171,7 @@ func (sn *snapshot) appendUser(b []byte, i int) []byte {
 	b = append(b, `{"run_id":`...)
 	b = appendString(b, res.Run.ID)
 	b = append(b, `,"user_id":`...)
-	b = appendString(b, res.UserIDs[i])
+	b = appendString(b, sn.users.id(i))
 	b = append(b, `,"segment":{"id":`...)
 	b = strconv.AppendInt(b, int64(seg), 10)
 	b = append(b, `,"name":`...)
@@ -192,14 +204,15 @@ func (sn *snapshot) appendUser(b []byte, i int) []byte {
 		b = appendFloat(b, v)
 	}
 	b = append(b, `},"recommendations":[`...)
-	for k, it := range res.Recommendations[res.UserIDs[i]] {
+	u := sn.users
+	for k, it := range u.recs[u.recOff[i]:u.recOff[i+1]] {
 		if k > 0 {
 			b = append(b, ',')
 		}
 		b = append(b, `{"product":`...)
-		b = appendString(b, it.Product)
+		b = appendString(b, u.products[it.product])
 		b = append(b, `,"score":`...)
-		b = appendFloat(b, it.Score)
+		b = appendFloat(b, it.score)
 		b = append(b, '}')
 	}
 	return append(b, "]}\n"...)
@@ -253,10 +266,12 @@ func appendString(b []byte, s string) []byte {
 	return append(b, '"')
 }
 
-// scoreRequest is the body of POST /api/score: a user's features by name.
+// scoreRequest is the body of POST /api/score: a user's features by name,
+// or users' raw records (see Options.Featurize).
 type scoreRequest struct {
 	UserID   string             `json:"user_id,omitempty"`
 	Features map[string]float64 `json:"features"`
+	Records  json.RawMessage    `json:"records"`
 }
 
 func (s *Server) handleScore(w http.ResponseWriter, r *http.Request) {
@@ -285,8 +300,12 @@ func (s *Server) handleScore(w http.ResponseWriter, r *http.Request) {
 		s.Error(w, r, errorf(http.StatusBadRequest, "the body must hold one JSON object"))
 		return
 	}
-	if req.Features == nil {
-		s.Error(w, r, errorf(http.StatusBadRequest, `the body must have "features": {"name": value, ...}`))
+	if req.Records != nil && req.Features == nil {
+		s.scoreRecords(w, r, sn, req.Records)
+		return
+	}
+	if req.Features == nil || req.Records != nil {
+		s.Error(w, r, errorf(http.StatusBadRequest, `the body must have either "features": {"name": value, ...} or "records": {"users": [...], "events": [...], ...}`))
 		return
 	}
 	m := sn.res.Model
@@ -357,5 +376,51 @@ func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
 		Status string `json:"status"`
 		RunID  string `json:"run_id"`
 		Users  int    `json:"users"`
-	}{"ok", sn.res.Run.ID, len(sn.res.UserIDs)})
+	}{"ok", sn.res.Run.ID, sn.users.len()})
+}
+
+// scoreRecords featurizes raw records and assigns every user in them.
+func (s *Server) scoreRecords(w http.ResponseWriter, r *http.Request, sn *snapshot, records json.RawMessage) {
+	if s.opts.Featurize == nil {
+		s.Error(w, r, errorf(http.StatusNotImplemented, `this server scores "features" only`))
+		return
+	}
+	select {
+	case s.jobs <- struct{}{}:
+		defer func() { <-s.jobs }()
+	case <-r.Context().Done():
+		s.Error(w, r, errorf(http.StatusServiceUnavailable, "request cancelled while waiting"))
+		return
+	}
+	m := sn.res.Model
+	tab, err := s.opts.Featurize(r.Context(), m, records)
+	if err != nil {
+		s.Error(w, r, errorf(http.StatusUnprocessableEntity, "records: "+err.Error()))
+		return
+	}
+	segs, dist, err := m.Assign(tab.X)
+	if err != nil {
+		s.Error(w, r, errorf(http.StatusUnprocessableEntity, "records: "+err.Error()))
+		return
+	}
+	b := make([]byte, 0, 256)
+	b = append(b, `{"run_id":`...)
+	b = appendString(b, sn.res.Run.ID)
+	b = append(b, `,"users":[`...)
+	for i, id := range tab.UserIDs {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, `{"user_id":`...)
+		b = appendString(b, id)
+		b = append(b, `,"segment":{"id":`...)
+		b = strconv.AppendInt(b, int64(segs[i]), 10)
+		b = append(b, `,"name":`...)
+		b = appendString(b, m.Name(segs[i]))
+		b = append(b, `},"distance":`...)
+		b = appendFloat(b, dist[i])
+		b = append(b, '}')
+	}
+	b = append(b, "]}\n"...)
+	writeJSON(w, http.StatusOK, b)
 }

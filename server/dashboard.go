@@ -161,7 +161,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, code int, name s
 	}
 	h := w.Header()
 	h.Set("Content-Type", "text/html; charset=utf-8")
-	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'")
+	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'")
 	h.Set("X-Content-Type-Options", "nosniff")
 	w.WriteHeader(code)
 	w.Write(buf.Bytes())
@@ -175,7 +175,7 @@ type pageBase struct {
 }
 
 func base(sn *snapshot, title string) pageBase {
-	return pageBase{Title: title, RunID: sn.res.Run.ID, Users: len(sn.res.UserIDs)}
+	return pageBase{Title: title, RunID: sn.res.Run.ID, Users: sn.users.len()}
 }
 
 type segRow struct {
@@ -266,7 +266,7 @@ func (s *Server) handleUserPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	id := r.PathValue("id")
-	i, ok := sn.index[id]
+	i, ok := sn.users.find(id)
 	if !ok {
 		b := base(sn, "User not found")
 		b.Query = id
@@ -289,7 +289,7 @@ func (s *Server) handleUserPage(w http.ResponseWriter, r *http.Request) {
 		baseStat[b.Feature] = b
 	}
 	var feats []featureRow
-	for j, v := range res.Row(int(i)) {
+	for j, v := range res.Row(i) {
 		name := res.FeatureNames[j]
 		b := baseStat[name]
 		z := 0.0
@@ -311,7 +311,7 @@ func (s *Server) handleUserPage(w http.ResponseWriter, r *http.Request) {
 		Distance        float64
 		Features        []featureRow
 		Recommendations []store.Recommendation
-	}{b, id, idx, sn.segments[segID], segID, res.Model.Name(segID), res.Distance[i], feats, res.Recommendations[id]})
+	}{b, id, idx, sn.segments[segID], segID, res.Model.Name(segID), res.Distance[i], feats, sn.users.recommendations(i)})
 }
 
 func (s *Server) handleAssets(w http.ResponseWriter, r *http.Request) {

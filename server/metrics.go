@@ -128,7 +128,7 @@ func (s *Server) handleMetrics(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprintf(bw, "persona_run_info{run_id=%q,algorithm=%q} 1\n", sn.res.Run.ID, sn.res.Model.Algorithm)
 		fmt.Fprintln(bw, "# HELP persona_run_users Users in the run being served.")
 		fmt.Fprintln(bw, "# TYPE persona_run_users gauge")
-		fmt.Fprintf(bw, "persona_run_users %d\n", len(sn.res.UserIDs))
+		fmt.Fprintf(bw, "persona_run_users %d\n", sn.users.len())
 		fmt.Fprintln(bw, "# HELP persona_segment_users Users per segment in the run being served.")
 		fmt.Fprintln(bw, "# TYPE persona_segment_users gauge")
 		for i := range sn.res.Profiles.Segments {

@@ -5,6 +5,7 @@ package server
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -14,6 +15,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/persona-seg/persona/features"
+	"github.com/persona-seg/persona/model"
 	"github.com/persona-seg/persona/profile"
 	"github.com/persona-seg/persona/store"
 )
@@ -37,6 +40,10 @@ type Options struct {
 	// Logger receives a line per loaded run and per failed request. Nil
 	// discards.
 	Logger *slog.Logger
+	// Featurize, when set, computes features from raw records (the
+	// "records" of POST /api/score) with the model's feature spec; without
+	// it only "features" are accepted. At most two run at a time.
+	Featurize func(ctx context.Context, m *model.Model, records json.RawMessage) (*features.Table, error)
 }
 
 func (o Options) withDefaults() Options {
@@ -70,12 +77,15 @@ type Server struct {
 	mux     *http.ServeMux
 	metrics *metrics
 	loadMu  sync.Mutex
+	jobs    chan struct{} // slots for Featurize
 }
 
 // snapshot is one loaded run, indexed for lookups.
 type snapshot struct {
+	// res is the run without its user ids and recommendations, which
+	// users holds.
 	res      *store.Results
-	index    map[string]int32 // user id -> row
+	users    *users
 	segments map[int]*profile.Segment
 	sizes    map[int]int
 	names    [][]byte // feature names, JSON-quoted
@@ -90,7 +100,7 @@ func New(src Source, opts Options) (*Server, error) {
 	if err := opts.Validate(); err != nil {
 		return nil, err
 	}
-	s := &Server{src: src, opts: opts.withDefaults(), metrics: newMetrics()}
+	s := &Server{src: src, opts: opts.withDefaults(), metrics: newMetrics(), jobs: make(chan struct{}, 2)}
 	s.routes()
 	return s, nil
 }
@@ -130,10 +140,11 @@ func (s *Server) Reload(ctx context.Context) (bool, error) {
 }
 
 func newSnapshot(res *store.Results) *snapshot {
-	sn := &snapshot{res: res, index: make(map[string]int32, len(res.UserIDs)), segments: map[int]*profile.Segment{}, sizes: map[int]int{}, loaded: time.Now()}
-	for i, u := range res.UserIDs {
-		sn.index[u] = int32(i)
-	}
+	sn := &snapshot{users: newUsers(res.UserIDs, res.Recommendations), segments: map[int]*profile.Segment{}, sizes: map[int]int{}, loaded: time.Now()}
+	lean := *res
+	lean.UserIDs, lean.Recommendations = nil, nil
+	res = &lean
+	sn.res = res
 	for i := range res.Profiles.Segments {
 		seg := &res.Profiles.Segments[i]
 		sn.segments[seg.ID] = seg

@@ -13,11 +13,6 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 )
 
-func dbscanTestFactory() (*Factory, *bytes.Buffer, *bytes.Buffer) {
-	out, errOut := &bytes.Buffer{}, &bytes.Buffer{}
-	return &Factory{IO: &IOStreams{In: strings.NewReader(""), Out: out, ErrOut: errOut}}, out, errOut
-}
-
 func TestNewCmdDBSCAN(t *testing.T) {
 	tests := []struct {
 		name    string
@@ -43,7 +38,7 @@ func TestNewCmdDBSCAN(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			f, _, _ := dbscanTestFactory()
+			f, _, _ := testFactory()
 			var got *DBSCANOptions
 			cmd := NewCmdDBSCAN(f, func(o *DBSCANOptions) error { got = o; return nil })
 			cmd.SetArgs(strings.Fields(tt.args))
@@ -123,7 +118,7 @@ func TestDBSCANRunParity(t *testing.T) {
 		t.Run("eps="+eps+",min="+strconv.Itoa(v.Params.MinSamples), func(t *testing.T) {
 			tmp := t.TempDir()
 			labels, core := filepath.Join(tmp, "labels.csv"), filepath.Join(tmp, "core.csv")
-			f, out, errOut := dbscanTestFactory()
+			f, out, errOut := testFactory()
 			code := Run(f, []string{"cluster", "dbscan", "--in", filepath.Join(dir, "X.csv"), "--eps", eps,
 				"--min-samples", strconv.Itoa(v.Params.MinSamples), "--labels-out", labels, "--core-out", core, "--json"})
 			if code != ExitOK {
@@ -162,7 +157,7 @@ func TestDBSCANRunKDistOut(t *testing.T) {
 	for _, eps := range []string{"auto", "0.6"} {
 		t.Run("eps="+eps, func(t *testing.T) {
 			kd := filepath.Join(tmp, "kd-"+eps+".csv")
-			f, _, errOut := dbscanTestFactory()
+			f, _, errOut := testFactory()
 			code := Run(f, []string{"cluster", "dbscan", "--in", in, "--eps", eps, "--min-samples", "3",
 				"--labels-out", filepath.Join(tmp, "l.csv"), "--kdist-out", kd})
 			if code != ExitOK {
@@ -230,7 +225,7 @@ func TestDBSCANRun(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			os.Remove(labels)
-			f, out, errOut := dbscanTestFactory()
+			f, out, errOut := testFactory()
 			code := Run(f, append([]string{"cluster", "dbscan", "--labels-out", labels}, tt.args...))
 			if code != tt.wantCode {
 				t.Fatalf("exit %d, want %d; stderr: %s", code, tt.wantCode, errOut)

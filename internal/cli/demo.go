@@ -14,6 +14,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/persona-seg/persona/kselect"
 	"github.com/persona-seg/persona/pipeline"
 )
 
@@ -114,6 +115,13 @@ func demoRun(opts *DemoOptions) error {
 }
 
 func printSummary(w io.Writer, out string, sum *pipeline.Summary) {
+	if len(sum.KSelection) > 0 {
+		fmt.Fprintln(w, "Choosing the number of segments:")
+		printKTable(w, sum.KSelection, sum.K, sum.KElbow)
+	}
+	for _, warn := range sum.Warnings {
+		fmt.Fprintf(w, "note: %s\n", warn)
+	}
 	fmt.Fprintf(w, "\n%d users, %d segments (%s), silhouette %.3f", sum.Users, sum.K, sum.KRule, sum.Silhouette)
 	if sum.ARIVsPlanted != nil {
 		fmt.Fprintf(w, ", ari_vs_planted %.3f", *sum.ARIVsPlanted)
@@ -126,6 +134,26 @@ func printSummary(w io.Writer, out string, sum *pipeline.Summary) {
 	}
 	tw.Flush()
 	fmt.Fprintf(w, "\nReport: %s/report.html\n", strings.TrimRight(out, "/"))
+}
+
+// printKTable prints the scores of every k tried, marking the chosen k and
+// the elbow of the inertia curve.
+func printKTable(w io.Writer, scores []kselect.Score, chosen, elbow int) {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "K\tINERTIA\tSILHOUETTE\tCALINSKI-HARABASZ\tDAVIES-BOULDIN\t")
+	for _, s := range scores {
+		mark := ""
+		switch {
+		case s.K == chosen && s.K == elbow:
+			mark = "<- chosen (best silhouette, elbow)"
+		case s.K == chosen:
+			mark = "<- chosen (best silhouette)"
+		case s.K == elbow:
+			mark = "<- elbow of inertia"
+		}
+		fmt.Fprintf(tw, "%d\t%.4g\t%.3f\t%.1f\t%.3f\t%s\n", s.K, s.Inertia, s.Silhouette, s.CalinskiHarabasz, s.DaviesBouldin, mark)
+	}
+	tw.Flush()
 }
 
 // progress renders pipeline progress on stderr: a line per step, redrawn in

@@ -14,11 +14,6 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 )
 
-func hierarchicalTestFactory() (*Factory, *bytes.Buffer, *bytes.Buffer) {
-	out, errOut := &bytes.Buffer{}, &bytes.Buffer{}
-	return &Factory{IO: &IOStreams{In: strings.NewReader(""), Out: out, ErrOut: errOut}}, out, errOut
-}
-
 func TestNewCmdHierarchical(t *testing.T) {
 	base := []string{"--in", "x.csv", "--labels-out", "l.csv"}
 	tests := []struct {
@@ -58,7 +53,7 @@ func TestNewCmdHierarchical(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			f, _, _ := hierarchicalTestFactory()
+			f, _, _ := testFactory()
 			var got *HierarchicalOptions
 			cmd := NewCmdHierarchical(f, func(o *HierarchicalOptions) error { got = o; return nil })
 			cmd.SetArgs(tt.args)
@@ -109,7 +104,7 @@ func TestHierarchicalRunParity(t *testing.T) {
 		t.Run(m.Method, func(t *testing.T) {
 			dir := t.TempDir()
 			lpath, zpath := filepath.Join(dir, "l.csv"), filepath.Join(dir, "z.csv")
-			f, out, errOut := hierarchicalTestFactory()
+			f, out, errOut := testFactory()
 			code := Run(f, []string{"cluster", "hierarchical", "--in", in, "--linkage", m.Method, "--k", "3",
 				"--labels-out", lpath, "--linkage-out", zpath, "--json"})
 			if code != ExitOK {
@@ -198,7 +193,7 @@ func TestHierarchicalRunErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			f, _, errOut := hierarchicalTestFactory()
+			f, _, errOut := testFactory()
 			args := append([]string{"cluster", "hierarchical", "--labels-out", filepath.Join(dir, "l.csv")}, tt.args...)
 			if code := Run(f, args); code != tt.wantCode {
 				t.Fatalf("exit %d, want %d (%s)", code, tt.wantCode, errOut)
@@ -218,7 +213,7 @@ func TestHierarchicalRunDistance(t *testing.T) {
 		t.Fatal(err)
 	}
 	l := filepath.Join(dir, "l.csv")
-	f, out, errOut := hierarchicalTestFactory()
+	f, out, errOut := testFactory()
 	if code := Run(f, []string{"cluster", "hierarchical", "--in", x, "--linkage", "single", "--distance", "1.5", "--labels-out", l}); code != ExitOK {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}

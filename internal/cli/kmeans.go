@@ -5,11 +5,15 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
+	"gonum.org/v1/gonum/mat"
 
 	"github.com/persona-seg/persona/cluster"
+	"github.com/persona-seg/persona/kselect"
 )
 
 // KMeansOptions are the flags of "persona cluster kmeans".
@@ -18,6 +22,8 @@ type KMeansOptions struct {
 
 	In         string
 	K          int
+	KAuto      bool   // --k auto: choose K in KRange (see package kselect)
+	KRange     string // MIN..MAX
 	Init       string // "k-means++", "random" or a CSV file of initial centres
 	NInit      int    // 0: the library default (10, or 1 with a centres file)
 	MaxIter    int
@@ -43,7 +49,7 @@ centres and inertia for the same initial centres.
 --init chooses the initial centres: "k-means++" (greedy k-means++, the
 default), "random" (K distinct rows), or the path of a CSV with K rows of
 centres, read with the same rules as --in. The run with the lowest inertia of
---n-init runs is kept (default 10, or 1 with a centres file). A run stops when
+--n-init runs is kept (default 10; one run with a centres file). A run stops when
 no label changes, when the summed squared centre shifts fall to --tol times the
 mean column variance (--tol 0: only when no label changes), or after
 --max-iter iterations.
@@ -77,9 +83,10 @@ one JSON object (k, n, d, inertia, n_iter, seconds, ...) to stdout.`,
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&opts.In, "in", "", "input CSV of numbers, one row per point (required)")
-	fl.IntVar(&opts.K, "k", 0, "number of clusters (required)")
+	fl.Var(kFlag{&opts.K, &opts.KAuto}, "k", `number of clusters, or "auto" to choose it in --k-range (required)`)
+	fl.StringVar(&opts.KRange, "k-range", "2..12", "with --k auto: the range of k tried, as `MIN..MAX`")
 	fl.StringVar(&opts.Init, "init", cluster.InitKMeansPP, `initial centres: "k-means++", "random" or a CSV file of K centres`)
-	fl.IntVar(&opts.NInit, "n-init", 0, "number of runs, the lowest inertia is kept (default 10, 1 with a centres file)")
+	fl.IntVar(&opts.NInit, "n-init", 0, "number of runs, the lowest inertia is kept (default 10; always 1 with a centres file)")
 	fl.IntVar(&opts.MaxIter, "max-iter", 300, "maximum iterations per run")
 	fl.Float64Var(&opts.Tol, "tol", 1e-4, "tolerance on the summed squared centre shifts, relative to the mean column variance; 0 stops only when no label changes")
 	fl.Uint64Var(&opts.Seed, "seed", 0, "random seed")
@@ -97,8 +104,10 @@ func (o *KMeansOptions) validate() error {
 		return usagef("--in is required")
 	case o.LabelsOut == "":
 		return usagef("--labels-out is required")
-	case o.K < 1:
-		return usagef("--k must be at least 1, got %d", o.K)
+	case !o.KAuto && o.K < 1:
+		return usagef(`--k must be at least 1 (or "auto"), got %d`, o.K)
+	case o.KAuto && o.Init != cluster.InitKMeansPP && o.Init != cluster.InitRandom:
+		return usagef("--k auto cannot start from a centres file: --init %s fixes k", o.Init)
 	case o.Init == "":
 		return usagef(`--init must be "k-means++", "random" or a CSV file`)
 	case o.NInit < 0:
@@ -113,8 +122,72 @@ func (o *KMeansOptions) validate() error {
 	default:
 		return usagef(`--algorithm must be "auto", "lloyd", "elkan" or "hamerly", got %q`, o.Algorithm)
 	}
+	if o.KAuto {
+		if _, _, err := parseKRange(o.KRange); err != nil {
+			return err
+		}
+	}
 	return nil
 }
+
+// kFlag is the value of --k: a number of clusters or "auto".
+type kFlag struct {
+	k    *int
+	auto *bool
+}
+
+func (f kFlag) String() string {
+	if f.auto != nil && *f.auto {
+		return "auto"
+	}
+	if f.k == nil {
+		return "0"
+	}
+	return strconv.Itoa(*f.k)
+}
+
+func (f kFlag) Set(s string) error {
+	if strings.EqualFold(strings.TrimSpace(s), "auto") {
+		*f.k, *f.auto = 0, true
+		return nil
+	}
+	v, err := strconv.Atoi(strings.TrimSpace(s))
+	if err != nil {
+		return fmt.Errorf(`want a number of clusters or "auto"`)
+	}
+	*f.k, *f.auto = v, false
+	return nil
+}
+
+func (f kFlag) Type() string { return "K|auto" }
+
+// kmeansAuto fits k-means for every k of the range and returns the fit of
+// the k that kselect chooses, with the scores.
+func kmeansAuto(ctx context.Context, x *mat.Dense, co cluster.KMeansOptions, kRange string) (*cluster.KMeansResult, *kselect.Result, error) {
+	kmin, kmax, err := parseKRange(kRange)
+	if err != nil {
+		return nil, nil, err
+	}
+	fits := map[int]*cluster.KMeansResult{}
+	sel, err := kselect.Choose(ctx, x, kselect.Options{KMin: kmin, KMax: kmax, SampleSize: autoSilhouetteSample, Seed: co.Seed},
+		func(ctx context.Context, k int) ([]int, float64, error) {
+			o := co
+			o.K = k
+			r, err := cluster.KMeans(ctx, x, o)
+			if err != nil {
+				return nil, 0, err
+			}
+			fits[k] = r
+			return r.Labels, r.Inertia, nil
+		})
+	if err != nil {
+		return nil, nil, err
+	}
+	return fits[sel.K], sel, nil
+}
+
+// autoSilhouetteSample is the silhouette sample --k auto scores each k on.
+const autoSilhouetteSample = 10000
 
 // kmeansSummary is the --json output.
 type kmeansSummary struct {
@@ -132,6 +205,9 @@ type kmeansSummary struct {
 	Seed       uint64  `json:"seed"`
 	Labels     string  `json:"labels_out"`
 	CentersOut string  `json:"centers_out,omitempty"`
+	// With --k auto: every k tried and the elbow of the inertia curve.
+	KSelection []kselect.Score `json:"k_selection,omitempty"`
+	KElbow     int             `json:"k_elbow,omitempty"`
 }
 
 func kmeansRun(ctx context.Context, opts *KMeansOptions) error {
@@ -145,7 +221,7 @@ func kmeansRun(ctx context.Context, opts *KMeansOptions) error {
 	}
 	readSecs := time.Since(t0).Seconds()
 	n, d := x.Dims()
-	if opts.K > n {
+	if !opts.KAuto && opts.K > n {
 		return usagef("--k %d is more than the %d rows of %s", opts.K, n, opts.In)
 	}
 	co := cluster.KMeansOptions{
@@ -173,10 +249,19 @@ func kmeansRun(ctx context.Context, opts *KMeansOptions) error {
 		co.InitCenters = c
 	}
 	t1, c1 := time.Now(), kmeansProcessCPU()
-	res, err := cluster.KMeans(ctx, x, co)
+	var (
+		res *cluster.KMeansResult
+		sel *kselect.Result
+	)
+	if opts.KAuto {
+		res, sel, err = kmeansAuto(ctx, x, co, opts.KRange)
+	} else {
+		res, err = cluster.KMeans(ctx, x, co)
+	}
 	if err != nil {
 		return err
 	}
+	k, _ := res.Centers.Dims()
 	secs, cpu := time.Since(t1).Seconds(), (kmeansProcessCPU() - c1).Seconds()
 	if err := writeLabelsCSV(opts.LabelsOut, res.Labels); err != nil {
 		return err
@@ -187,20 +272,29 @@ func kmeansRun(ctx context.Context, opts *KMeansOptions) error {
 		}
 	}
 	nInit := opts.NInit
-	if nInit == 0 {
+	switch {
+	case co.InitCenters != nil:
+		nInit = 1 // every run would start from the same centres
+	case nInit == 0:
 		nInit = 10
-		if co.InitCenters != nil {
-			nInit = 1
-		}
 	}
 	if opts.JSON {
-		s := kmeansSummary{K: opts.K, N: n, D: d, Inertia: res.Inertia, NIter: res.NIter,
+		s := kmeansSummary{K: k, N: n, D: d, Inertia: res.Inertia, NIter: res.NIter,
 			Seconds: secs, CPUSecs: cpu, ReadSecs: readSecs, Init: opts.Init, NInit: nInit,
 			Algorithm: opts.Algorithm, Seed: opts.Seed, Labels: opts.LabelsOut, CentersOut: opts.CentersOut}
+		if sel != nil {
+			s.KSelection, s.KElbow = sel.Scores, sel.Elbow
+		}
 		enc := json.NewEncoder(opts.IO.Out)
 		return enc.Encode(s)
 	}
+	if sel != nil {
+		printKTable(opts.IO.Out, sel.Scores, sel.K, sel.Elbow)
+		if sel.Disagree {
+			fmt.Fprintf(opts.IO.Out, "note: the inertia elbow suggests k = %d; the silhouette prefers k = %d\n", sel.Elbow, sel.K)
+		}
+	}
 	fmt.Fprintf(opts.IO.Out, "k-means: %d rows, %d clusters, inertia %.6g after %d iterations (%.3f s); labels in %s\n",
-		n, opts.K, res.Inertia, res.NIter, secs, opts.LabelsOut)
+		n, k, res.Inertia, res.NIter, secs, opts.LabelsOut)
 	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -14,13 +15,8 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 )
 
-func kmeansTestFactory() (*Factory, *bytes.Buffer, *bytes.Buffer) {
-	out, errOut := &bytes.Buffer{}, &bytes.Buffer{}
-	return &Factory{IO: &IOStreams{In: strings.NewReader(""), Out: out, ErrOut: errOut}}, out, errOut
-}
-
 func TestNewCmdKMeans(t *testing.T) {
-	base := KMeansOptions{In: "X.csv", K: 3, Init: "k-means++", MaxIter: 300, Tol: 1e-4, Algorithm: "auto", LabelsOut: "L.csv"}
+	base := KMeansOptions{In: "X.csv", K: 3, Init: "k-means++", MaxIter: 300, Tol: 1e-4, Algorithm: "auto", LabelsOut: "L.csv", KRange: "2..12"}
 	with := func(f func(o *KMeansOptions)) KMeansOptions {
 		o := base
 		f(&o)
@@ -38,11 +34,12 @@ func TestNewCmdKMeans(t *testing.T) {
 				o.Init, o.NInit, o.MaxIter, o.Tol, o.Seed, o.Algorithm, o.CentersOut, o.JSON = "C.csv", 2, 7, 0, 9, "lloyd", "C2.csv", true
 			})},
 		{name: "random init", args: "--in X.csv --k 3 --labels-out L.csv --init random --algorithm hamerly", want: with(func(o *KMeansOptions) { o.Init, o.Algorithm = "random", "hamerly" })},
+		{name: "auto k", args: "--in X.csv --k auto --k-range 3..9 --labels-out L.csv", want: with(func(o *KMeansOptions) { o.K, o.KAuto, o.KRange = 0, true, "3..9" })},
 		{name: "elkan", args: "--in X.csv --k 3 --labels-out L.csv --algorithm elkan", want: with(func(o *KMeansOptions) { o.Algorithm = "elkan" })},
 		{name: "no in", args: "--k 3 --labels-out L.csv", wantErr: "--in is required"},
 		{name: "no labels out", args: "--in X.csv --k 3", wantErr: "--labels-out is required"},
-		{name: "no k", args: "--in X.csv --labels-out L.csv", wantErr: "--k must be at least 1, got 0"},
-		{name: "negative k", args: "--in X.csv --k -1 --labels-out L.csv", wantErr: "--k must be at least 1, got -1"},
+		{name: "no k", args: "--in X.csv --labels-out L.csv", wantErr: `--k must be at least 1 (or "auto"), got 0`},
+		{name: "negative k", args: "--in X.csv --k -1 --labels-out L.csv", wantErr: `--k must be at least 1 (or "auto"), got -1`},
 		{name: "empty init", args: "--in X.csv --k 2 --labels-out L.csv --init=", wantErr: "--init must be"},
 		{name: "negative n-init", args: "--in X.csv --k 2 --labels-out L.csv --n-init -2", wantErr: "--n-init must be at least 1"},
 		{name: "zero max-iter", args: "--in X.csv --k 2 --labels-out L.csv --max-iter 0", wantErr: "--max-iter must be at least 1"},
@@ -53,7 +50,7 @@ func TestNewCmdKMeans(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			f, _, _ := kmeansTestFactory()
+			f, _, _ := testFactory()
 			var got *KMeansOptions
 			cmd := NewCmdKMeans(f, func(o *KMeansOptions) error { got = o; return nil })
 			cmd.SetArgs(strings.Fields(tt.args))
@@ -143,7 +140,7 @@ func TestKMeansCommandParity(t *testing.T) {
 				writeTestCSV(t, cPath, "", init) // no header
 				lPath := filepath.Join(dir, "L.csv")
 				cenPath := filepath.Join(dir, "centres.csv")
-				f, out, errOut := kmeansTestFactory()
+				f, out, errOut := testFactory()
 				code := Run(f, []string{"cluster", "kmeans", "--in", xPath, "--k", strconv.Itoa(k), "--init", cPath,
 					"--algorithm", alg, "--labels-out", lPath, "--centers-out", cenPath, "--json"})
 				if code != ExitOK {
@@ -218,7 +215,7 @@ func TestKMeansCommandErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			f, _, errOut := kmeansTestFactory()
+			f, _, errOut := testFactory()
 			code := Run(f, append([]string{"cluster", "kmeans"}, tt.args...))
 			if code != tt.wantCode {
 				t.Errorf("exit %d, want %d; stderr %q", code, tt.wantCode, errOut)
@@ -240,7 +237,7 @@ func TestKMeansCommandSummary(t *testing.T) {
 	var prev []byte
 	for i := range 2 {
 		l := filepath.Join(dir, "L"+strconv.Itoa(i)+".csv")
-		f, out, errOut := kmeansTestFactory()
+		f, out, errOut := testFactory()
 		if code := Run(f, []string{"cluster", "kmeans", "--in", x, "--k", "3", "--seed", "4", "--labels-out", l}); code != ExitOK {
 			t.Fatalf("exit %d: %s", code, errOut)
 		}
@@ -262,5 +259,54 @@ func TestKMeansCommandSummary(t *testing.T) {
 	}
 	if labels[0] != labels[1] || labels[2] != labels[3] || labels[4] != labels[5] || labels[0] == labels[2] || labels[2] == labels[4] || labels[0] == labels[4] {
 		t.Errorf("labels %v do not split the three pairs", labels)
+	}
+}
+
+func TestKMeansAutoK(t *testing.T) {
+	// Three tight blobs: --k auto must find them and print the table.
+	dir := t.TempDir()
+	in := filepath.Join(dir, "x.csv")
+	var b strings.Builder
+	b.WriteString("a,b\n")
+	for i := 0; i < 300; i++ {
+		c := float64(i % 3)
+		fmt.Fprintf(&b, "%g,%g\n", 10*c+float64(i%7)*0.01, 10*float64(i%3%2)+float64(i%5)*0.01)
+	}
+	if err := os.WriteFile(in, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	labels := filepath.Join(dir, "l.csv")
+	f, out, errOut := testFactory()
+	if code := Run(f, []string{"cluster", "kmeans", "--in", in, "--k", "auto", "--k-range", "2..5", "--labels-out", labels, "--json"}); code != ExitOK {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	var got struct {
+		K          int              `json:"k"`
+		KSelection []map[string]any `json:"k_selection"`
+	}
+	if err := json.Unmarshal(out.Bytes(), &got); err != nil {
+		t.Fatalf("--json output %q: %v", out, err)
+	}
+	if got.K != 3 || len(got.KSelection) != 4 {
+		t.Errorf("chose k = %d from %d scores, want k = 3 from 4", got.K, len(got.KSelection))
+	}
+
+	tests := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"auto with a centres file", []string{"--k", "auto", "--init", in}, "--k auto cannot start from a centres file"},
+		{"bad range", []string{"--k", "auto", "--k-range", "1..4"}, "--k-range must satisfy"},
+		{"not a number", []string{"--k", "several"}, `want a number of clusters or "auto"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f, _, errOut := testFactory()
+			args := append([]string{"cluster", "kmeans", "--in", in, "--labels-out", labels}, tt.args...)
+			if code := Run(f, args); code != ExitUsage || !strings.Contains(errOut.String(), tt.want) {
+				t.Errorf("exit %d, stderr %q; want exit %d and %q", code, errOut, ExitUsage, tt.want)
+			}
+		})
 	}
 }

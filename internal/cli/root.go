@@ -38,6 +38,7 @@ each segment, and writes a self-contained HTML report.`,
 		NewCmdRuns(f, nil),
 		NewCmdScore(f, nil),
 		NewCmdServe(f, nil),
+		NewCmdExportSQL(f, nil),
 		NewCmdVersion(f),
 	)
 	return cmd

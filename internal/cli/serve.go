@@ -1,7 +1,9 @@
 package cli
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -13,6 +15,9 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/persona-seg/persona/features"
+	"github.com/persona-seg/persona/model"
+	"github.com/persona-seg/persona/pipeline"
 	"github.com/persona-seg/persona/server"
 	"github.com/persona-seg/persona/store"
 )
@@ -39,7 +44,8 @@ one is saved (checked every --poll) without dropping requests.
   GET  /api/segments          segments of the run
   GET  /api/segments/{id}     one segment's profile
   GET  /api/users/{id}        a user's features, segment, profile summary, recommendations
-  POST /api/score             {"features": {...}} -> segment
+  POST /api/score             {"features": {...}} or {"records": {"users": [...], "events": [...],
+                              "transactions": [...], "social": [...]}} -> segment
   GET  /healthz               200 once a run is loaded
   GET  /metrics               Prometheus text format
   GET  /                      dashboard
@@ -112,7 +118,16 @@ func serveRun(opts *ServeOptions) error {
 	} else if _, err := os.Stat(dsn); err != nil {
 		return fmt.Errorf("store %s: %w", dsn, err)
 	}
-	srv, err := server.New(src, server.Options{Token: opts.Token, MaxBody: opts.MaxBody, Poll: opts.Poll, Logger: logger})
+	featurize := func(ctx context.Context, m *model.Model, records json.RawMessage) (*features.Table, error) {
+		var rec pipeline.Records
+		dec := json.NewDecoder(bytes.NewReader(records))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&rec); err != nil {
+			return nil, err
+		}
+		return pipeline.Featurize(ctx, DriverName, m.Features, &rec)
+	}
+	srv, err := server.New(src, server.Options{Token: opts.Token, MaxBody: opts.MaxBody, Poll: opts.Poll, Logger: logger, Featurize: featurize})
 	if err != nil {
 		return err
 	}

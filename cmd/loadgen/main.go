@@ -1,0 +1,39 @@
+// Command loadgen measures persona's HTTP API under load on loopback, and
+// makes the synthetic store it is measured on.
+//
+//	loadgen store -store /tmp/load/persona.duckdb -users 1000000
+//	loadgen http -url http://127.0.0.1:8080 -endpoint users -c 64 -d 20s -users 1000000
+//
+// It is a benchmark tool, not part of persona: it prints what it measured
+// and exits 1 on a failed request.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+)
+
+func main() {
+	if len(os.Args) < 2 {
+		fmt.Fprintln(os.Stderr, "usage: loadgen store|http [flags] (loadgen store -h, loadgen http -h)")
+		os.Exit(2)
+	}
+	var err error
+	switch os.Args[1] {
+	case "store":
+		err = storeMain(context.Background(), os.Args[2:])
+	case "http":
+		err = httpMain(context.Background(), os.Args[2:])
+	default:
+		fmt.Fprintf(os.Stderr, "loadgen: unknown mode %q: use store or http\n", os.Args[1])
+		os.Exit(2)
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "loadgen:", err)
+		os.Exit(1)
+	}
+}
+
+func newFlags(name string) *flag.FlagSet { return flag.NewFlagSet("loadgen "+name, flag.ExitOnError) }

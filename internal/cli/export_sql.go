@@ -1,0 +1,69 @@
+package cli
+
+import (
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/persona-seg/persona/model"
+)
+
+// ExportSQLOptions holds the flags of "persona export-sql".
+type ExportSQLOptions struct {
+	IO      *IOStreams
+	Model   string
+	Dialect string
+	Table   string
+}
+
+// NewCmdExportSQL prints a query that assigns segments inside a database.
+func NewCmdExportSQL(f *Factory, runF func(*ExportSQLOptions) error) *cobra.Command {
+	opts := &ExportSQLOptions{IO: f.IO}
+	cmd := &cobra.Command{
+		Use:   "export-sql",
+		Short: "Print one SQL query that assigns segments from a feature table in your database",
+		Long: `Print one SQL query that does what "persona score" does to a feature table
+that is already in a database: scaling, principal components and the
+nearest segment centre (or, for DBSCAN, the nearest core point within eps,
+else segment -1), with the model's parameters written in as constants.
+
+The table (--table) must have a user_id column and one numeric column per
+feature of the model, named as in features.csv. The query returns user_id,
+segment and distance, ordered by user_id.`,
+		Example: `  persona export-sql --model out/model.json --dialect postgres --table features > assign.sql
+  psql "$DSN" -f assign.sql`,
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if opts.Model == "" {
+				return usagef("--model must name a model.json or a run's output folder")
+			}
+			if opts.Dialect != model.DialectDuckDB && opts.Dialect != model.DialectPostgres {
+				return usagef("--dialect must be duckdb or postgres, got %q", opts.Dialect)
+			}
+			if opts.Table == "" {
+				return usagef("--table must name the feature table")
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return exportSQLRun(opts)
+		},
+	}
+	cmd.Flags().StringVarP(&opts.Model, "model", "m", "", "model `file` (model.json) or a run's output folder")
+	cmd.Flags().StringVar(&opts.Dialect, "dialect", model.DialectDuckDB, "SQL dialect: duckdb or postgres")
+	cmd.Flags().StringVar(&opts.Table, "table", "features", "feature `table` the query reads (schema.table allowed)")
+	return cmd
+}
+
+func exportSQLRun(opts *ExportSQLOptions) error {
+	m, err := readModel(opts.Model)
+	if err != nil {
+		return err
+	}
+	q, err := m.SQL(opts.Table, opts.Dialect)
+	if err != nil {
+		return err
+	}
+	_, err = fmt.Fprint(opts.IO.Out, q)
+	return err
+}
