@@ -143,7 +143,12 @@ func Dendrogram(s DendrogramSpec) (*Figure, error) {
 			}
 		}
 	}
-	legend = append(legend, legendEntry{label: "joins segments", color: linkInk, kind: keyLine})
+	for i := range s.Merges {
+		if seg[nl+i] < 0 {
+			legend = append(legend, legendEntry{label: "joins segments", color: linkInk, kind: keyLine})
+			break
+		}
+	}
 	if s.Cut > 0 {
 		label := s.CutLabel
 		if label == "" {

@@ -181,6 +181,18 @@ func TestDendrogramColours(t *testing.T) {
 	}
 }
 
+// TestDendrogramOneSegment checks that a tree inside one segment has no
+// "joins segments" legend entry.
+func TestDendrogramOneSegment(t *testing.T) {
+	f, err := Dendrogram(DendrogramSpec{Title: "Tree", Segments: []string{"a"}, Leaves: []DendrogramLeaf{{3, 0}, {4, 0}}, Merges: []DendrogramMerge{{0, 1, 2}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(f.legend) != 1 || f.legend[0].label != "a" {
+		t.Errorf("legend is %+v, want segment a alone", f.legend)
+	}
+}
+
 func TestOrdinal(t *testing.T) {
 	for k, want := range map[int]string{1: "1st", 2: "2nd", 3: "3rd", 4: "4th", 11: "11th", 12: "12th", 13: "13th", 21: "21st", 102: "102nd", 111: "111th"} {
 		if got := ordinal(k); got != want {
