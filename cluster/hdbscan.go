@@ -16,12 +16,17 @@ package cluster
 //     DBSCAN uses, in parallel.
 //  2. The mutual reachability distance of two rows is the largest of their
 //     distance and their two core distances. Its minimum spanning tree is
-//     built with Prim's algorithm from row 0, computing distances on the
-//     fly (O(n) memory), each step scanning the rows outside the tree in
-//     parallel. A row whose distance to the tree has come down to its own
-//     core distance can never get closer: it leaves the scan for a heap,
-//     which on clustered data removes most rows from the scans early.
-//  3. The tree's edges, sorted by weight, give the single-linkage
+//     built with Borůvka's algorithm over the same k-d tree: in each round
+//     every row searches, in parallel, for its nearest row in another
+//     component, skipping subtrees wholly in its own component and those
+//     whose lower bound (the largest of the box distance, its own core
+//     distance and the subtree's smallest core distance) exceeds the best
+//     edge its component has found so far; each component then takes its
+//     smallest outgoing edge. Edges are ordered by weight, then by their
+//     smaller and larger row, a total order that makes the tree unique
+//     (the tests check it against Prim's algorithm over all pairs).
+//     Memory is O(n).
+//  3. The tree's edges, in that order, give the single-linkage
 //     hierarchy. It is condensed with MinClusterSize: going down from the
 //     root at lambda = 1/distance, a split where both sides have at least
 //     MinClusterSize rows makes two new clusters; rows on a smaller side
@@ -69,22 +74,27 @@ package cluster
 //	data set                     n  HDBSCAN  DBSCAN (best eps)
 //	(table filled in by TestHDBSCANBenchmarkSets; see hdbscan_eval_test.go)
 //
+// # Ties
+//
+// Mutual reachability distances tie often: every edge from a row to a
+// denser row nearer than its core distance weighs that core distance. The
+// order of tied merges decides which cluster a row on a boundary falls out
+// of. Here ties go by row number (the edge order above); scikit-learn's go
+// by its sort of Prim's edges. So the labels of a few boundary rows can
+// differ from scikit-learn's and can change when the rows are permuted;
+// the clusters themselves do not.
+//
 // # Cost
 //
-// Core distances cost n k-nearest searches. Prim's algorithm costs
-// O(n^2) distance checks in the worst case, far fewer on clustered data
-// because saturated rows leave the scans; memory beyond x is O(n): a copy
-// of the rows in tree order for the index and one for the scans, and about
-// 60 bytes per row.
+// Core distances cost n k-nearest searches; Borůvka's algorithm at most
+// log2(n) rounds of n pruned searches. Memory beyond x is O(n): a copy of
+// the rows in tree order and about 80 bytes per row.
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"math"
 	"slices"
-	"sort"
-	"sync"
 
 	"gonum.org/v1/gonum/mat"
 )
@@ -188,11 +198,12 @@ func HDBSCAN(ctx context.Context, x *mat.Dense, opts HDBSCANOptions) (*HDBSCANRe
 	if o.MinSamples > n {
 		return nil, fmt.Errorf("cluster: min samples (%d) must be at most the number of rows (%d)", o.MinSamples, n)
 	}
-	core2, err := hdCoreDistances(ctx, data, n, d, o.MinSamples, o.Workers)
+	ix := nbBuild(data, n, d, nbSquared, true)
+	core2, err := hdCoreDistances(ctx, ix, data, o.MinSamples, o.Workers)
 	if err != nil {
 		return nil, err
 	}
-	edges, err := hdPrim(ctx, data, n, d, core2, o.Workers)
+	edges, err := hdBoruvka(ctx, ix, core2, o.Workers)
 	if err != nil {
 		return nil, err
 	}
@@ -214,8 +225,8 @@ func HDBSCAN(ctx context.Context, x *mat.Dense, opts HDBSCANOptions) (*HDBSCANRe
 
 // hdCoreDistances returns the squared distance of each row (original order)
 // to its k-th nearest row, itself counting as the first.
-func hdCoreDistances(ctx context.Context, data []float64, n, d, k, workers int) ([]float64, error) {
-	ix := nbBuild(data, n, d, nbSquared, true)
+func hdCoreDistances(ctx context.Context, ix *nbIndex, data []float64, k, workers int) ([]float64, error) {
+	n, d := ix.n, ix.d
 	core2 := make([]float64, n)
 	scratch := dbNewScratch(workers, d, ix.leafSize)
 	const chunk = 256
@@ -238,238 +249,6 @@ type hdEdge struct {
 	w    float64
 }
 
-// hdCand is a row outside the tree with its squared mutual reachability
-// distance v to the tree, reached from the tree row src.
-type hdCand struct {
-	v       float64
-	id, src int32
-}
-
-// less orders candidates by distance, then by row.
-func (c hdCand) less(o hdCand) bool { return c.v < o.v || (c.v == o.v && c.id < o.id) }
-
-// hdHeap is a min-heap of candidates whose distance to the tree cannot
-// decrease any more.
-type hdHeap []hdCand
-
-func (h *hdHeap) push(c hdCand) {
-	s := append(*h, c)
-	i := len(s) - 1
-	for i > 0 {
-		p := (i - 1) / 2
-		if !s[i].less(s[p]) {
-			break
-		}
-		s[p], s[i] = s[i], s[p]
-		i = p
-	}
-	*h = s
-}
-
-func (h *hdHeap) pop() hdCand {
-	s := *h
-	top := s[0]
-	last := len(s) - 1
-	s[0] = s[last]
-	s = s[:last]
-	i := 0
-	for {
-		l := 2*i + 1
-		if l >= len(s) {
-			break
-		}
-		c := l
-		if r := l + 1; r < len(s) && s[r].less(s[l]) {
-			c = r
-		}
-		if !s[c].less(s[i]) {
-			break
-		}
-		s[i], s[c] = s[c], s[i]
-		i = c
-	}
-	*h = s
-	return top
-}
-
-// hdScan is the state of Prim's algorithm over the rows outside the tree,
-// stored compacted: row ids[q] at position q.
-type hdScan struct {
-	d     int
-	pts   []float64 // coordinates
-	ids   []int32
-	src   []int32   // tree row giving dmin
-	dmin  []float64 // squared mutual reachability distance to the tree
-	core2 []float64 // squared core distance
-	sat   []bool    // dmin == core2: moved to the heap
-}
-
-// scan lowers the distances of positions [lo, hi) to the tree with the
-// row cur (coordinates c, squared core distance cc), appends the positions
-// that become saturated to satOut, and returns the nearest unsaturated
-// position (best.id is the position, -1 if none).
-func (s *hdScan) scan(c []float64, cur int32, cc float64, lo, hi int, satOut []int32) (hdCand, []int32) {
-	best := hdCand{v: math.Inf(1), id: -1}
-	bestRow := int32(math.MaxInt32)
-	d := s.d
-	for q := lo; q < hi; q++ {
-		if s.sat[q] {
-			continue
-		}
-		dq := s.dmin[q]
-		cq := s.core2[q]
-		if cc < dq && cq < dq {
-			p := s.pts[q*d : (q+1)*d]
-			p = p[:len(c)]
-			sum := 0.0
-			for j, v := range c {
-				t := v - p[j]
-				sum += t * t
-			}
-			if sum < dq {
-				v := max(sum, cc, cq)
-				s.dmin[q], s.src[q], dq = v, cur, v
-				if v <= cq {
-					s.sat[q] = true
-					satOut = append(satOut, int32(q))
-					continue
-				}
-			}
-		}
-		if dq < best.v || (dq == best.v && s.ids[q] < bestRow) {
-			best = hdCand{v: dq, id: int32(q)}
-			bestRow = s.ids[q]
-		}
-	}
-	return best, satOut
-}
-
-// remove swap-removes position p.
-func (s *hdScan) remove(p int) {
-	last := len(s.ids) - 1
-	d := s.d
-	if p != last {
-		copy(s.pts[p*d:(p+1)*d], s.pts[last*d:(last+1)*d])
-		s.ids[p], s.src[p], s.dmin[p], s.core2[p], s.sat[p] = s.ids[last], s.src[last], s.dmin[last], s.core2[last], s.sat[last]
-	}
-	s.truncate(last)
-}
-
-func (s *hdScan) truncate(m int) {
-	s.pts, s.ids, s.src, s.dmin, s.core2, s.sat = s.pts[:m*s.d], s.ids[:m], s.src[:m], s.dmin[:m], s.core2[:m], s.sat[:m]
-}
-
-// compact drops the saturated positions.
-func (s *hdScan) compact() {
-	d := s.d
-	k := 0
-	for q := range s.ids {
-		if s.sat[q] {
-			continue
-		}
-		if k != q {
-			copy(s.pts[k*d:(k+1)*d], s.pts[q*d:(q+1)*d])
-			s.ids[k], s.src[k], s.dmin[k], s.core2[k], s.sat[k] = s.ids[q], s.src[q], s.dmin[q], s.core2[q], false
-		}
-		k++
-	}
-	s.truncate(k)
-}
-
-// hdMinChunk is the smallest number of positions per goroutine in a scan.
-const hdMinChunk = 4096
-
-// hdPrim returns the minimum spanning tree of the mutual reachability
-// graph in the order Prim's algorithm adds its rows, starting at row 0;
-// ties go to the smaller row. core2 holds squared core distances.
-func hdPrim(ctx context.Context, data []float64, n, d int, core2 []float64, workers int) ([]hdEdge, error) {
-	s := &hdScan{
-		d:     d,
-		pts:   make([]float64, (n-1)*d),
-		ids:   make([]int32, n-1),
-		src:   make([]int32, n-1),
-		dmin:  make([]float64, n-1),
-		core2: make([]float64, n-1),
-		sat:   make([]bool, n-1),
-	}
-	copy(s.pts, data[d:n*d])
-	for q := range s.ids {
-		s.ids[q] = int32(q + 1)
-		s.src[q] = -1
-		s.dmin[q] = math.Inf(1)
-		s.core2[q] = core2[q+1]
-	}
-	var heap hdHeap
-	satInS := 0 // saturated positions still in s (in the heap or already in the tree)
-	satBuf := make([][]int32, max(1, workers))
-	bests := make([]hdCand, max(1, workers))
-	edges := make([]hdEdge, 0, n-1)
-	cur := int32(0)
-	for k := 0; k < n-1; k++ {
-		if k&255 == 0 {
-			if err := ctx.Err(); err != nil {
-				return nil, err
-			}
-		}
-		c := data[int(cur)*d : int(cur+1)*d]
-		cc := core2[cur]
-		m := len(s.ids)
-		w := max(1, min(workers, m/hdMinChunk))
-		if w == 1 {
-			bests[0], satBuf[0] = s.scan(c, cur, cc, 0, m, satBuf[0][:0])
-		} else {
-			var wg sync.WaitGroup
-			for i := 1; i < w; i++ {
-				wg.Add(1)
-				go func() {
-					defer wg.Done()
-					bests[i], satBuf[i] = s.scan(c, cur, cc, i*m/w, (i+1)*m/w, satBuf[i][:0])
-				}()
-			}
-			bests[0], satBuf[0] = s.scan(c, cur, cc, 0, m/w, satBuf[0][:0])
-			wg.Wait()
-		}
-		best := hdCand{v: math.Inf(1), id: -1}
-		bestRow := int32(math.MaxInt32)
-		for i := range w {
-			for _, q := range satBuf[i] {
-				heap.push(hdCand{v: s.dmin[q], id: s.ids[q], src: s.src[q]})
-				satInS++
-			}
-			if b := bests[i]; b.id >= 0 {
-				if r := s.ids[b.id]; b.v < best.v || (b.v == best.v && r < bestRow) {
-					best, bestRow = b, r
-				}
-			}
-		}
-		var e hdEdge
-		switch {
-		case len(heap) > 0 && (best.id < 0 || heap[0].less(hdCand{v: best.v, id: bestRow})):
-			h := heap.pop() // its position stays in s, saturated, until compact
-			e = hdEdge{a: h.src, b: h.id, w: h.v}
-		case best.id >= 0:
-			p := int(best.id)
-			e = hdEdge{a: s.src[p], b: s.ids[p], w: s.dmin[p]}
-			s.remove(p)
-		default:
-			panic("cluster: HDBSCAN spanning tree ran out of rows")
-		}
-		edges = append(edges, e)
-		cur = e.b
-		if satInS > 1024 && satInS > len(s.ids)/4 {
-			s.compact()
-			satInS = 0
-		}
-	}
-	for i := range edges {
-		edges[i].w = math.Sqrt(edges[i].w)
-		if math.IsInf(edges[i].w, 0) {
-			return nil, errors.New("cluster: distances overflow float64; scale the data down")
-		}
-	}
-	return edges, nil
-}
-
 // hdLink is a row of the single-linkage hierarchy: nodes a and b (rows are
 // 0..n-1, the hierarchy's row i is node n+i) merged at distance w into a
 // node of size rows.
@@ -480,10 +259,20 @@ type hdLink struct {
 }
 
 // hdSingleLinkage turns the spanning tree into the single-linkage
-// hierarchy: edges sorted by weight (stable), merged with a union-find.
+// hierarchy: edges sorted by weight, ties by the smaller then the larger
+// row (hdKey's order), merged with a union-find.
 func hdSingleLinkage(edges []hdEdge, n int) []hdLink {
 	sorted := slices.Clone(edges)
-	sort.SliceStable(sorted, func(i, j int) bool { return sorted[i].w < sorted[j].w })
+	slices.SortFunc(sorted, func(x, y hdEdge) int {
+		kx, ky := hdMakeKey(x.w, x.a, x.b), hdMakeKey(y.w, y.a, y.b)
+		switch {
+		case kx.less(ky):
+			return -1
+		case ky.less(kx):
+			return 1
+		}
+		return 0
+	})
 	parent := make([]int32, 2*n-1)
 	size := make([]int32, 2*n-1)
 	for i := range parent {
