@@ -60,19 +60,55 @@ package cluster
 //
 // # HDBSCAN against DBSCAN
 //
-// Adjusted Rand index against the reference labels (noise, label 0 in the
-// files, counted as one more group for both) on the labelled sets of
-// Gagolewski's clustering benchmark suite v1.1.0 (batteries fcps, graves
-// and other, the sets of at most 3 columns). HDBSCAN uses MinClusterSize
-// 10, MinSamples 10; DBSCAN uses MinSamples 10 and the best of 200 eps on a
-// log grid from the 1st to the 99th percentile of the 10-distances, which
-// is an upper bound that no eps chosen without the labels reaches.
-// Reproduce with HDBSCAN_EVAL_ALL=1 go test ./cluster -run
-// TestHDBSCANBenchmarkSets -v (the test runs a subset unless the variable
-// is set).
+// Adjusted Rand index against the reference labels on the labelled sets of
+// at most 3 columns of Gagolewski's clustering benchmark suite v1.1.0
+// (batteries fcps, graves and other), over the rows that are not noise in
+// the reference (predicted noise counts as one more group). "hdbscan" is
+// MinClusterSize 10 (MinSamples the same), "hd_best" the best
+// MinClusterSize ("mcs") of 5, 10, 15, 20, 30, 50; "db_best" is DBSCAN with
+// MinSamples 10 at the best of 200 eps ("eps") log-spaced from the 1st to
+// the 99th percentile of the 10-distances. Both best columns choose with
+// the reference labels, which no real use can; DBSCAN's choice among 200
+// eps is the stronger oracle.
 //
-//	data set                     n  HDBSCAN  DBSCAN (best eps)
-//	(table filled in by TestHDBSCANBenchmarkSets; see hdbscan_eval_test.go)
+//	data_set                      n  hdbscan  hd_best   mcs  db_best      eps
+//	fcps_atom                   800   1.0000   1.0000    10   1.0000    19.13
+//	fcps_chainlink             1000   1.0000   1.0000    10   1.0000   0.1405
+//	fcps_engytime              4096   0.0018   0.3153    20   0.4105   0.1486
+//	fcps_hepta                  212   1.0000   1.0000    10   1.0000   0.9271
+//	fcps_lsun                   400   0.9894   0.9973     5   1.0000   0.5764
+//	fcps_target                 770   0.9996   0.9996    10   0.9996   0.3594
+//	fcps_tetra                  400   0.4299   0.7937     5   0.8767   0.5024
+//	fcps_twodiamonds            800   0.9653   0.9653    10   1.0000   0.1672
+//	fcps_wingnut               1016   0.6232   0.9961     5   0.9648   0.2939
+//	graves_dense                200   0.7866   0.8905     5   1.0000   0.1245
+//	graves_fuzzyx              1000   0.1420   0.1420    10   0.3295  0.03735
+//	graves_line                 250   1.0000   1.0000    10   1.0000  0.07348
+//	graves_parabolic           1000   0.2904   0.4858    30   0.9349   0.7086
+//	graves_ring                1000   1.0000   1.0000    10   1.0000   0.3917
+//	graves_ring_noisy          1050   1.0000   1.0000    10   1.0000   0.3929
+//	graves_ring_outliers       1030   1.0000   1.0000    10   1.0000   0.3907
+//	graves_zigzag               250   1.0000   1.0000    10   1.0000   0.1713
+//	graves_zigzag_noisy         300   0.9906   1.0000     5   1.0000   0.1708
+//	graves_zigzag_outliers      280   1.0000   1.0000    10   1.0000   0.1717
+//	other_chameleon_t4_8k      8000   0.9924   0.9924    10   0.9989    8.696
+//	other_chameleon_t5_8k      8000   0.9950   1.0000    20   1.0000    5.318
+//	other_chameleon_t7_10k    10000   0.9100   0.9100    10   0.9949    8.512
+//	other_chameleon_t8_8k      8000   0.7872   0.9228    15   0.9368    10.07
+//	other_hdbscan              2309   0.8834   0.9248    15   0.9568  0.02856
+//	other_square               1000   1.0000   1.0000    10   1.0000   0.1688
+//
+// With one fixed setting HDBSCAN comes within 0.01 of DBSCAN's best eps
+// on 14 of the 25 sets, and on 16 at its own best MinClusterSize (above it
+// on wingnut). It falls behind on sets whose reference clusters touch or
+// overlap (engytime, fuzzyx, tetra, parabolic, dense), where the density
+// hierarchy has no clear split, and a single eps, chosen with the labels,
+// can still
+// cut right. Reproduce with
+//
+//	HDBSCAN_EVAL_ALL=1 go test ./cluster -run TestHDBSCANBenchmarkSets -v
+//
+// (without the variable the test runs 7 of the sets in about 3 s).
 //
 // # Ties
 //
