@@ -78,6 +78,18 @@ func hdBoruvka(ctx context.Context, ix *nbIndex, core2 []float64, workers int) (
 			minCore[id] = min(minCore[nd.left], minCore[nd.right])
 		}
 	}
+	// Smallest original row under each node: a subtree whose rows are all
+	// at least the other end of a point's best edge cannot hold a tie
+	// that beats it.
+	minRow := make([]int32, nodes)
+	for id := nodes - 1; id >= 0; id-- {
+		nd := ix.nodes[id]
+		if nd.left < 0 {
+			minRow[id] = slices.Min(ix.perm[nd.start:nd.end])
+		} else {
+			minRow[id] = min(minRow[nd.left], minRow[nd.right])
+		}
+	}
 	comp := make([]int32, n)         // component (root position) of each position
 	nodeComp := make([]int32, nodes) // component of all the node's points, or -1
 	compBest := make([]atomic.Uint64, n)
@@ -118,7 +130,7 @@ func hdBoruvka(ctx context.Context, ix *nbIndex, core2 []float64, workers int) (
 			for p := nd.start; p < nd.end; p++ {
 				bestKey[p] = hdKey{w: math.Inf(1)}
 				bestTo[p] = -1
-				ix.hdNearestOut(p, pc, comp, nodeComp, minCore, compBest, &bestKey[p], &bestTo[p], &scratch[w])
+				ix.hdNearestOut(p, pc, comp, nodeComp, minCore, minRow, compBest, &bestKey[p], &bestTo[p], &scratch[w])
 			}
 		})
 		if err != nil {
@@ -171,8 +183,10 @@ func hdBoruvka(ctx context.Context, ix *nbIndex, core2 []float64, workers int) (
 // hdNearestOut finds the smallest edge (by hdKey) from position p to a
 // position in another component, if it can beat compBest[comp[p]] (a
 // lower bound shared by the component's rows: only strictly larger
-// bounds prune, so ties are all seen), and lowers compBest.
-func (ix *nbIndex) hdNearestOut(p int32, pc []float64, comp, nodeComp []int32, minCore []float64, compBest []atomic.Uint64, best *hdKey, to *int32, s *dbScratch) {
+// bounds prune, so ties are all seen), and lowers compBest. Ties with its
+// own best edge are only looked for below rows smaller than that edge's
+// other end: only those can give a smaller key.
+func (ix *nbIndex) hdNearestOut(p int32, pc []float64, comp, nodeComp []int32, minCore []float64, minRow []int32, compBest []atomic.Uint64, best *hdKey, to *int32, s *dbScratch) {
 	c := comp[p]
 	cp := pc[p]
 	shared := &compBest[c]
@@ -190,6 +204,9 @@ func (ix *nbIndex) hdNearestOut(p int32, pc []float64, comp, nodeComp []int32, m
 		st = st[:len(st)-1]
 		if it.bound > bound() || nodeComp[it.node] == c {
 			continue
+		}
+		if it.bound == best.w && minRow[it.node] >= best.a+best.b-ip {
+			continue // ties only, none with a smaller key
 		}
 		nd := ix.nodes[it.node]
 		if nd.left >= 0 {
