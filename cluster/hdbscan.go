@@ -123,8 +123,13 @@ package cluster
 // # Cost
 //
 // Core distances cost n k-nearest searches; Borůvka's algorithm at most
-// log2(n) rounds of n pruned searches. Memory beyond x is O(n): a copy of
-// the rows in tree order and about 80 bytes per row.
+// log2(n) rounds of n pruned searches, the first two rounds doing most of
+// the work. Memory beyond x is O(n): a copy of the rows in tree order and
+// about 80 bytes per row. Measured on 2 cores, 8 blobs of unit spread
+// (BenchmarkHDBSCAN*): 100,000 x 2 takes about 0.75 s (the whole CLI run
+// 0.8-1.1 s, 52-60 MB peak resident memory); 100,000 x 8 takes about 15 s,
+// as the k-d tree prunes little there (core distances and the first
+// Borůvka round each scan large parts of the blobs).
 
 import (
 	"context"
