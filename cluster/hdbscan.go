@@ -10,10 +10,11 @@ package cluster
 //
 //  1. The core distance of a row is the distance to its MinSamples-th
 //     nearest row, the row itself counting as the first (scikit-learn's
-//     convention, also DBSCAN's MinSamples here; the hdbscan library's
-//     min_samples does not count the row itself, so its m is MinSamples
-//     m+1 here). They come from k-nearest searches in the k-d tree that
-//     DBSCAN uses, in parallel.
+//     convention, also DBSCAN's MinSamples here). The hdbscan library's
+//     default algorithms (boruvka_kdtree, generic) take the (m+1)-th
+//     nearest row for its min_samples m, so its m is MinSamples m+1 here.
+//     They come from k-nearest searches in the k-d tree that DBSCAN uses,
+//     in parallel.
 //  2. The mutual reachability distance of two rows is the largest of their
 //     distance and their two core distances. Its minimum spanning tree is
 //     built with Borůvka's algorithm over the same k-d tree: in each round
@@ -155,8 +156,9 @@ type HDBSCANOptions struct {
 	MinClusterSize int
 	// MinSamples sets the core distance of a row: the distance to its
 	// MinSamples-th nearest row, the row itself counting as the first
-	// (scikit-learn's convention; the hdbscan library's min_samples is
-	// one less). 0 means MinClusterSize.
+	// (scikit-learn's convention; the hdbscan library's default
+	// algorithms need min_samples one less for the same result). 0 means
+	// MinClusterSize.
 	MinSamples int
 	// Metric is "euclidean" (the default when empty), the only one.
 	Metric string

@@ -41,7 +41,7 @@ clusters are those that persist longest over all density levels
 --min-samples (default: the min cluster size) sets how conservative the
 clustering is: a point's core distance is the distance to its
 min-samples-th nearest point, the point itself counted as the first (as
-in scikit-learn; the hdbscan library counts one fewer). --selection leaf
+in scikit-learn; the hdbscan library needs one less). --selection leaf
 gives more, smaller, clusters than the default eom (excess of mass).
 
 The labels file has the header "label" and one integer per input row, in
