@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -481,5 +482,48 @@ func TestHDBSCANSmallInputs(t *testing.T) {
 				t.Errorf("%d clusters, %d noise; want 0, %d", res.NClusters, res.NNoise, n)
 			}
 		})
+	}
+}
+
+// TestHDBSCANLeafRefinesEOM: every leaf of the condensed tree lies under
+// exactly one excess-of-mass cluster (itself or an ancestor), so "leaf"
+// refines "eom": rows sharing a leaf label share an eom label, and there
+// are at least as many leaf clusters.
+func TestHDBSCANLeafRefinesEOM(t *testing.T) {
+	ctx := context.Background()
+	x := hdBlobsNoise(2000, 8)
+	strictly := false
+	for _, mcs := range []int{5, 10, 25, 60} {
+		t.Run("mcs "+strconv.Itoa(mcs), func(t *testing.T) {
+			eom, err := HDBSCAN(ctx, x, HDBSCANOptions{MinClusterSize: mcs})
+			if err != nil {
+				t.Fatal(err)
+			}
+			leaf, err := HDBSCAN(ctx, x, HDBSCANOptions{MinClusterSize: mcs, ClusterSelection: "leaf"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if leaf.NClusters < eom.NClusters {
+				t.Errorf("leaf: %d clusters < eom's %d", leaf.NClusters, eom.NClusters)
+			}
+			strictly = strictly || leaf.NClusters > eom.NClusters
+			owner := map[int]int{}
+			for i, l := range leaf.Labels {
+				if l < 0 {
+					continue
+				}
+				e := eom.Labels[i]
+				if e < 0 {
+					t.Fatalf("row %d: leaf cluster %d but eom noise", i, l)
+				}
+				if o, ok := owner[l]; ok && o != e {
+					t.Fatalf("leaf cluster %d spans eom clusters %d and %d", l, o, e)
+				}
+				owner[l] = e
+			}
+		})
+	}
+	if !strictly {
+		t.Error("leaf and eom never differ: the data do not exercise the difference")
 	}
 }
