@@ -51,8 +51,8 @@ package cluster
 //     infinite, as for duplicate rows); noise has probability 0.
 //
 // Clusters are numbered 0, 1, ... in the order of their smallest row index
-// (scikit-learn numbers them by their position in the condensed tree,
-// which depends on how ties are broken; the partition is the same).
+// (scikit-learn numbers them by their position in the condensed tree; see
+// also # Ties).
 // lambda_max is taken over all the cluster's direct children, as the hdbscan
 // library does (scikit-learn 1.3's max_lambdas only looks at the last
 // contiguous run of a cluster's rows in the condensed tree, which can give
