@@ -36,7 +36,7 @@ func TestNewCmdHDBSCAN(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			f, _, _ := dbscanTestFactory()
+			f, _, _ := testFactory()
 			var got *HDBSCANOptions
 			cmd := NewCmdHDBSCAN(f, func(o *HDBSCANOptions) error { got = o; return nil })
 			cmd.SetArgs(strings.Fields(tt.args))
@@ -105,7 +105,7 @@ func TestHDBSCANRun(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			os.Remove(labels)
-			f, out, errOut := dbscanTestFactory()
+			f, out, errOut := testFactory()
 			code := Run(f, append([]string{"cluster", "hdbscan", "--labels-out", labels}, tt.args...))
 			if code != tt.wantCode {
 				t.Fatalf("exit %d, want %d; stderr: %s", code, tt.wantCode, errOut)
@@ -135,7 +135,7 @@ func TestHDBSCANRunJSON(t *testing.T) {
 	if err := os.WriteFile(in, []byte("200\n0\n1\n2\n3\n4\n50\n100\n101\n102\n103\n104\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	f, out, errOut := dbscanTestFactory()
+	f, out, errOut := testFactory()
 	code := Run(f, []string{"cluster", "hdbscan", "--in", in, "--min-cluster-size", "3", "--labels-out", filepath.Join(tmp, "l.csv"), "--json"})
 	if code != ExitOK {
 		t.Fatalf("exit %d: %s", code, errOut)
