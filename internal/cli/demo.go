@@ -29,6 +29,7 @@ type DemoOptions struct {
 	Users int
 	Seed  uint64
 	SegmentFlags
+	Store string
 	Quiet bool
 	JSON  bool
 }
@@ -70,6 +71,7 @@ summary.json (k, silhouette, sizes, timings, ari_vs_planted).`,
 	cmd.Flags().IntVar(&opts.Users, "users", 20000, "number of demo users")
 	cmd.Flags().Uint64Var(&opts.Seed, "seed", 1, "random seed: the same seed gives the same data and segments")
 	opts.SegmentFlags.register(cmd)
+	cmd.Flags().StringVar(&opts.Store, "store", "", "save the run in this store: a postgres:// URL or a DuckDB file (default OUT/persona.duckdb)")
 	cmd.Flags().BoolVarP(&opts.Quiet, "quiet", "q", false, "print nothing but errors")
 	cmd.Flags().BoolVar(&opts.JSON, "json", false, "print the run summary as JSON on stdout")
 	return cmd
@@ -91,7 +93,7 @@ func demoRun(opts *DemoOptions) error {
 	defer stop()
 	prog := newProgress(opts.IO, opts.Quiet || opts.JSON)
 	po := pipeline.Options{
-		Out: opts.Out, Seed: opts.Seed,
+		Out: opts.Out, Seed: opts.Seed, Store: opts.Store,
 		Logger:   slog.New(slog.DiscardHandler),
 		Progress: prog.update,
 	}
