@@ -168,7 +168,8 @@ type loader struct {
 	cfg  *Config
 	asOf *time.Time
 
-	raw    string   // relation with the source columns plus __file, __line
+	raw    string   // relation with the source columns plus __file (an index into names), __line
+	names  []string // the files read, as shown in rejects
 	cols   []column // source columns that the mapping or filter may use
 	all    []string // every source column, when known before reading
 	sel    string   // projection of the source: the columns in cols
@@ -272,8 +273,12 @@ func (l *loader) openSource(ctx context.Context) error {
 		return l.openCSV(ctx, files, display, header)
 	case "parquet":
 		l.typed = true
-		q := fmt.Sprintf("CREATE OR REPLACE VIEW _persona_raw AS SELECT * EXCLUDE (filename, file_row_number), filename AS __file, file_row_number + 1 AS __line FROM read_parquet(%s, filename = true, file_row_number = true)", quoteList(files))
-		if err := l.exec(ctx, q); err != nil {
+		var parts []string
+		for i, f := range files {
+			parts = append(parts, fmt.Sprintf("SELECT * EXCLUDE (file_row_number), CAST(%d AS INTEGER) AS __file, file_row_number + 1 AS __line FROM read_parquet(%s, file_row_number = true)", i, quoteString(f)))
+		}
+		l.names = display
+		if err := l.exec(ctx, "CREATE OR REPLACE VIEW _persona_raw AS "+strings.Join(parts, " UNION ALL BY NAME ")); err != nil {
 			return fmt.Errorf("read %s: %w", strings.Join(files, ", "), err)
 		}
 	case "json":
@@ -309,12 +314,9 @@ func (l *loader) openEach(ctx context.Context, files, display []string, header i
 		}
 		n = m
 	}
-	names := make([]string, len(display))
-	for i, d := range display {
-		names[i] = quoteString(d)
-	}
-	q := fmt.Sprintf("CREATE OR REPLACE VIEW _persona_rawv AS SELECT * EXCLUDE (__f), [%s][__f + 1] AS __file, rowid - [%s][__f + 1] AS __line FROM _persona_raw",
-		strings.Join(names, ", "), strings.Join(starts, ", "))
+	l.names = display
+	q := fmt.Sprintf("CREATE OR REPLACE VIEW _persona_rawv AS SELECT * EXCLUDE (__f), __f AS __file, rowid - [%s][__f + 1] AS __line FROM _persona_raw",
+		strings.Join(starts, ", "))
 	if err := l.exec(ctx, q); err != nil {
 		return err
 	}
@@ -497,6 +499,11 @@ func (l *loader) where() string {
 		return "the Postgres result"
 	}
 	return l.cfg.resolve(l.s.Path)
+}
+
+// fileName is SQL for the name of the file whose index is idx.
+func (l *loader) fileName(idx string) string {
+	return fmt.Sprintf("%s[%s + 1]", quoteList(l.names), idx)
 }
 
 // projection is the list of source columns read ("*" when all).
@@ -756,13 +763,13 @@ func (l *loader) finish(ctx context.Context) (Counts, error) {
 	if err != nil {
 		return c, err
 	}
-	if err := l.exec(ctx, `INSERT INTO _persona_rejects SELECT ?, __file, __line, __why.r, __why.c, __why.v
+	if err := l.exec(ctx, `INSERT INTO _persona_rejects SELECT ?, `+l.fileName("__file")+`, __line, __why.r, __why.c, __why.v
 		FROM _persona_stage WHERE __keep AND __why IS NOT NULL ORDER BY __file, __line`, k); err != nil {
 		return c, fmt.Errorf("record rejects: %w", err)
 	}
 	if c.AfterAsOf > 0 {
-		if err := l.exec(ctx, fmt.Sprintf(`INSERT INTO _persona_rejects SELECT ?, __file, __line, 'after as_of (dropped by rule)', %s, CAST(%s AS VARCHAR)
-			FROM _persona_stage WHERE %s AND %s ORDER BY __file, __line`, quoteString(ts), quoteIdent(ts), good, late), k); err != nil {
+		if err := l.exec(ctx, fmt.Sprintf(`INSERT INTO _persona_rejects SELECT ?, %s, __line, 'after as_of (dropped by rule)', %s, CAST(%s AS VARCHAR)
+			FROM _persona_stage WHERE %s AND %s ORDER BY __file, __line`, l.fileName("__file"), quoteString(ts), quoteIdent(ts), good, late), k); err != nil {
 			return c, err
 		}
 	}
@@ -790,7 +797,7 @@ func (l *loader) finish(ctx context.Context) (Counts, error) {
 			if err := l.exec(ctx, q); err != nil {
 				return c, fmt.Errorf("drop duplicates: %w", err)
 			}
-			if err := l.exec(ctx, `INSERT INTO _persona_rejects SELECT ?, __first.f, __first.l, 'duplicate: ' || (__n - 1) || ' more copies of this row dropped by rule', NULL, NULL
+			if err := l.exec(ctx, `INSERT INTO _persona_rejects SELECT ?, `+l.fileName("__first.f")+`, __first.l, 'duplicate: ' || (__n - 1) || ' more copies of this row dropped by rule', NULL, NULL
 				FROM _persona_dedup WHERE __n > 1 ORDER BY __first.f, __first.l`, k); err != nil {
 				return c, err
 			}
