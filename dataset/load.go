@@ -410,24 +410,24 @@ func (l *loader) describe(ctx context.Context) error {
 	return rows.Err()
 }
 
-// Sniffed is what DuckDB's sniff_csv found in a CSV file.
-type Sniffed struct {
+// sniffed is what DuckDB's sniff_csv found in a CSV file.
+type sniffed struct {
 	Delimiter, Quote, Escape string
 	Header                   bool
-	Columns                  []SniffedColumn
+	Columns                  []sniffedColumn
 	TimestampFormat          string
 	DateFormat               string
 }
 
-// SniffedColumn is one column's name and guessed type.
-type SniffedColumn struct{ Name, Type string }
+// sniffedColumn is one column's name and guessed type.
+type sniffedColumn struct{ Name, Type string }
 
-// Sniff runs DuckDB's CSV sniffer on a file.
-func Sniff(ctx context.Context, db *sql.DB, path string) (*Sniffed, error) {
+// sniffFile runs DuckDB's CSV sniffer on a file.
+func sniffFile(ctx context.Context, db *sql.DB, path string) (*sniffed, error) {
 	return sniff(ctx, db, path, nil)
 }
 
-func sniff(ctx context.Context, db *sql.DB, path string, opts []string) (*Sniffed, error) {
+func sniff(ctx context.Context, db *sql.DB, path string, opts []string) (*sniffed, error) {
 	if _, err := os.Stat(path); err != nil {
 		return nil, err
 	}
@@ -437,7 +437,7 @@ func sniff(ctx context.Context, db *sql.DB, path string, opts []string) (*Sniffe
 	}
 	q += ", sample_size = 20480)"
 	var (
-		s    Sniffed
+		s    sniffed
 		cols any
 	)
 	if err := db.QueryRowContext(ctx, q).Scan(&s.Delimiter, &s.Quote, &s.Escape, &s.Header, &cols, &s.TimestampFormat, &s.DateFormat); err != nil {
@@ -448,7 +448,7 @@ func sniff(ctx context.Context, db *sql.DB, path string, opts []string) (*Sniffe
 		m, _ := c.(map[string]any)
 		name, _ := m["name"].(string)
 		typ, _ := m["type"].(string)
-		s.Columns = append(s.Columns, SniffedColumn{name, typ})
+		s.Columns = append(s.Columns, sniffedColumn{name, typ})
 	}
 	if len(s.Columns) == 0 {
 		return nil, errors.New("no columns found")
@@ -811,7 +811,12 @@ func (l *loader) finish(ctx context.Context) (Counts, error) {
 	if err := l.exec(ctx, create); err != nil {
 		return c, fmt.Errorf("create table: %w", err)
 	}
-	c.Used = c.Read - c.Filtered - c.Rejected - c.AfterAsOf - c.Duplicates
+	if err := l.db.QueryRowContext(ctx, "SELECT count(*) FROM "+k).Scan(&c.Used); err != nil {
+		return c, err
+	}
+	if sum := c.Filtered + c.Rejected + c.AfterAsOf + c.Duplicates + c.Used; sum != c.Read {
+		return c, fmt.Errorf("rows do not add up: %d read, %d accounted for (a bug)", c.Read, sum)
+	}
 	rows, err := l.db.QueryContext(ctx, `SELECT __why.r, count(*) FROM _persona_stage WHERE __keep AND __why IS NOT NULL GROUP BY 1 ORDER BY 2 DESC, 1`)
 	if err != nil {
 		return c, err
