@@ -96,7 +96,9 @@ func Load(ctx context.Context, db *sql.DB, cfg *Config) (Stats, error) {
 	if err := cfg.Validate(); err != nil {
 		return st, err
 	}
-	if err := applyResources(ctx, db, cfg.DuckDB); err != nil {
+	res := cfg.DuckDB
+	res.TempDirectory = cfg.resolve(res.TempDirectory)
+	if err := applyResources(ctx, db, res); err != nil {
 		return st, err
 	}
 	var asOf *time.Time
