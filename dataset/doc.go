@@ -33,5 +33,6 @@
 //
 // Every row read is counted exactly once: Read = Filtered + Rejected +
 // Duplicates + AfterAsOf + Used. The canonical tables always exist with
-// the columns of Schema, empty for a dataset without a source.
+// the columns of Schema (as views over the checked rows; an empty table
+// for a dataset without a source).
 package dataset
