@@ -104,7 +104,8 @@ func (r *run) reportInput(ctx context.Context, db *sql.DB, tab *features.Table, 
 	if in.Projection, in.ProjectionAxes, err = project(z, seg.labels, segIndex, r.opts.Seed); err != nil {
 		return in, fmt.Errorf("projection: %w", err)
 	}
-	if j := tab.Col("age"); j >= 0 {
+	// Ages only come from a users dataset; without one the column is a fill-in.
+	if j := tab.Col("age"); j >= 0 && sum.Rows["users"] > 0 {
 		in.Ages = make([][]int, k)
 		for i := range tab.UserIDs {
 			p := segIndex[seg.labels[i]]
