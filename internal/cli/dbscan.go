@@ -118,7 +118,7 @@ func dbscanRun(ctx context.Context, opts *DBSCANOptions) error {
 	if err != nil {
 		return err
 	}
-	x, _, err := readMatrixCSV(opts.In)
+	x, _, err := readMatrixCSVCompact(opts.In)
 	if err != nil {
 		return fmt.Errorf("read --in: %w", err)
 	}

@@ -145,7 +145,7 @@ func hierarchicalRun(ctx context.Context, opts *HierarchicalOptions) error {
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	x, _, err := readMatrixCSV(opts.In)
+	x, _, err := readMatrixCSVCompact(opts.In)
 	if err != nil {
 		return fmt.Errorf("read --in: %w", err)
 	}

@@ -90,7 +90,7 @@ func metricsRun(opts *MetricsOptions) error {
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	x, _, err := readMatrixCSV(opts.In)
+	x, _, err := readMatrixCSVCompact(opts.In)
 	if err != nil {
 		return fmt.Errorf("read --in: %w", err)
 	}
