@@ -10,7 +10,6 @@ import (
 	"os/signal"
 	"strings"
 	"text/tabwriter"
-	"time"
 
 	"github.com/spf13/cobra"
 
@@ -154,46 +153,4 @@ func printKTable(w io.Writer, scores []kselect.Score, chosen, elbow int) {
 		fmt.Fprintf(tw, "%d\t%.4g\t%.3f\t%.1f\t%.3f\t%s\n", s.K, s.Inertia, s.Silhouette, s.CalinskiHarabasz, s.DaviesBouldin, mark)
 	}
 	tw.Flush()
-}
-
-// progress renders pipeline progress on stderr: a line per step, redrawn in
-// place on a terminal.
-type progress struct {
-	w     io.Writer
-	tty   bool
-	off   bool
-	start time.Time
-	step  string
-	open  bool
-}
-
-func newProgress(ios *IOStreams, quiet bool) *progress {
-	return &progress{w: ios.ErrOut, tty: ios.ErrTTY, off: quiet, start: time.Now()}
-}
-
-func (p *progress) update(u pipeline.Progress) {
-	if p.off {
-		return
-	}
-	el := time.Since(p.start).Seconds()
-	msg := fmt.Sprintf("[%6.1fs] %s", el, u.Step)
-	if u.Total > 0 {
-		msg += fmt.Sprintf(" %d/%d", u.Done, u.Total)
-	}
-	if p.tty {
-		fmt.Fprintf(p.w, "\r\033[K%s", msg)
-		p.open = true
-		return
-	}
-	if u.Step != p.step || u.Total == 0 {
-		fmt.Fprintln(p.w, msg)
-	}
-	p.step = u.Step
-}
-
-func (p *progress) done() {
-	if p.open {
-		fmt.Fprintln(p.w)
-		p.open = false
-	}
 }
