@@ -69,8 +69,7 @@ summary.json (k, silhouette, sizes, timings, ari_vs_planted).`,
 	cmd.Flags().IntVar(&opts.Users, "users", 20000, "number of demo users")
 	cmd.Flags().Uint64Var(&opts.Seed, "seed", 1, "random seed: the same seed gives the same data and segments")
 	opts.SegmentFlags.register(cmd)
-	cmd.Flags().BoolVarP(&opts.Quiet, "quiet", "q", false, "print nothing but errors")
-	cmd.Flags().BoolVar(&opts.JSON, "json", false, "print the run summary as JSON on stdout")
+	addOutputFlags(cmd, &opts.Quiet, &opts.JSON, "print the run summary (summary.json) as JSON on stdout")
 	return cmd
 }
 
@@ -88,7 +87,7 @@ func parseKRange(s string) (int, int, error) {
 func demoRun(opts *DemoOptions) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	prog := newProgress(opts.IO, opts.Quiet || opts.JSON)
+	prog := newProgress(opts.IO, opts.Quiet)
 	po := pipeline.Options{
 		Out: opts.Out, Seed: opts.Seed,
 		Logger:   slog.New(slog.DiscardHandler),
@@ -98,7 +97,7 @@ func demoRun(opts *DemoOptions) error {
 		return err
 	}
 	sum, err := pipeline.Demo(ctx, DriverName, pipeline.DemoOptions{Users: opts.Users, Options: po})
-	prog.done()
+	prog.done(err)
 	if err != nil {
 		return err
 	}

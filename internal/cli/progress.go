@@ -98,7 +98,7 @@ func (p *progress) update(u pipeline.Progress) {
 		return
 	}
 	if !p.inStep || u.Step != p.cur.Step {
-		p.finish()
+		p.finish(nil)
 		p.inStep, p.stepT = true, p.now()
 		p.cur = u
 		if !p.tty {
@@ -112,13 +112,18 @@ func (p *progress) update(u pipeline.Progress) {
 	}
 }
 
-// finish ends the current step with a line giving its duration.
-func (p *progress) finish() {
+// finish ends the current step with a line giving its duration, or saying
+// that it failed when err is not nil.
+func (p *progress) finish(err error) {
 	if !p.inStep {
 		return
 	}
 	p.inStep = false
-	line := fmt.Sprintf("%s %s: done in %s", p.clock(), p.cur.Step, fmtDuration(p.now().Sub(p.stepT)))
+	how := "done in"
+	if err != nil {
+		how = "failed after"
+	}
+	line := fmt.Sprintf("%s %s: %s %s", p.clock(), p.cur.Step, how, fmtDuration(p.now().Sub(p.stepT)))
 	if p.tty {
 		fmt.Fprintf(p.w, "\r\033[K%s\n", line)
 		return
@@ -142,8 +147,10 @@ func (p *progress) draw() {
 	fmt.Fprintf(p.w, "\r\033[K%s", line)
 }
 
-// done ends the current step and stops the redraws; later calls do nothing.
-func (p *progress) done() {
+// done ends the current step, as failed when err is not nil (the error
+// itself is printed by Main), and stops the redraws; later calls do
+// nothing.
+func (p *progress) done(err error) {
 	if p.off {
 		return
 	}
@@ -152,7 +159,7 @@ func (p *progress) done() {
 		p.mu.Unlock()
 		return
 	}
-	p.finish()
+	p.finish(err)
 	p.stopped = true
 	p.mu.Unlock()
 	if p.stop != nil {

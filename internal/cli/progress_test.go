@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bytes"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -31,8 +32,8 @@ func progressScript(p *progress, c *fakeClock) {
 	c.advance(2 * time.Second)
 	p.update(pipeline.Progress{Step: "cluster", Done: 2, Total: 4})
 	c.advance(70 * time.Second)
-	p.done()
-	p.done() // a second call prints nothing
+	p.done(nil)
+	p.done(errors.New("x")) // a second call prints nothing
 	p.update(pipeline.Progress{Step: "late"})
 }
 
@@ -95,7 +96,7 @@ func TestProgressTicker(t *testing.T) {
 	for strings.Count(buf.String(), "\r\033[K") < 3 && time.Now().Before(deadline) {
 		time.Sleep(progressTick / 2)
 	}
-	p.done()
+	p.done(nil)
 	got := buf.String()
 	if n := strings.Count(got, "\r\033[K"); n < 3 {
 		t.Fatalf("%d redraws in 10s, want the ticker's: %q", n, got)
@@ -129,7 +130,7 @@ func TestFileProgress(t *testing.T) {
 			var buf bytes.Buffer
 			p := newFileProgress(&IOStreams{ErrOut: &buf}, tt.quiet, tt.path, tt.minBytes)
 			p.update(pipeline.Progress{Step: "read"})
-			p.done()
+			p.done(nil)
 			if got := buf.Len() > 0; got != tt.wantOn {
 				t.Errorf("printed %q, want output %v", buf.String(), tt.wantOn)
 			}
@@ -162,4 +163,18 @@ func writeTempFile(t *testing.T, name, text string) string {
 		t.Fatal(err)
 	}
 	return path
+}
+
+func TestProgressFailed(t *testing.T) {
+	for _, tty := range []bool{false, true} {
+		var buf bytes.Buffer
+		c := &fakeClock{t: time.Now()}
+		p := newProgressClock(&buf, tty, false, c.now)
+		p.update(pipeline.Progress{Step: "load"})
+		c.advance(time.Second)
+		p.done(errors.New("no such file"))
+		if want := "[   1.0s] load: failed after 1.0s\n"; !strings.HasSuffix(buf.String(), want) {
+			t.Errorf("tty %v: %q, want it to end with %q", tty, buf.String(), want)
+		}
+	}
 }

@@ -80,8 +80,7 @@ timings) and rejects/.`,
 	cmd.Flags().Uint64Var(&opts.Seed, "seed", 1, "random seed: the same seed gives the same segments")
 	opts.SegmentFlags.register(cmd)
 	cmd.Flags().Float64Var(&opts.MaxRejectRate, "max-reject-rate", dataset.DefaultMaxRejectRate, "largest share of a dataset's rows that may be rejected (overrides the config)")
-	cmd.Flags().BoolVarP(&opts.Quiet, "quiet", "q", false, "print nothing but errors")
-	cmd.Flags().BoolVar(&opts.JSON, "json", false, "print the run summary as JSON on stdout")
+	addOutputFlags(cmd, &opts.Quiet, &opts.JSON, "print the run summary (summary.json) as JSON on stdout")
 	cmd.Flags().StringVar(&opts.Store, "store", "", "save the run in this store: a postgres:// URL or a DuckDB file (default OUT/persona.duckdb)")
 	return cmd
 }
@@ -121,7 +120,7 @@ func runRun(opts *RunOptions) error {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	prog := newProgress(opts.IO, opts.Quiet || opts.JSON)
+	prog := newProgress(opts.IO, opts.Quiet)
 	po := pipeline.Options{
 		Out: opts.Out, Seed: opts.Seed,
 		Features: featureOptions(cfg),
@@ -134,7 +133,7 @@ func runRun(opts *RunOptions) error {
 		return err
 	}
 	sum, err := pipeline.Run(ctx, DriverName, cfg, po)
-	prog.done()
+	prog.done(err)
 	if err != nil {
 		return err
 	}
