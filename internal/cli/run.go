@@ -49,9 +49,16 @@ run. "persona init" drafts a config from your files.
 
 Outputs in OUT: segments.csv, profiles.json, report.html (+ charts/),
 summary.json (rows read/used/rejected per dataset, k, silhouette, sizes,
-timings) and rejects/.`,
+timings) and rejects/; the run is saved in --store (default
+OUT/persona.duckdb) for persona runs, serve and score. Defaults: seed 1,
+k-means with k chosen in 2..12 on 10 principal components.
+
+A line per step goes to stderr (a bar with an ETA on a terminal), the
+summary to stdout; --json prints summary.json's content instead, --quiet
+prints nothing but errors.`,
 		Example: `  persona run --config persona.yaml --out out
-  persona run --config examples/online-retail/persona.yaml --out retail-out --k 5`,
+  persona run --config examples/online-retail/persona.yaml --out retail-out --k 5
+  persona run -c persona.yaml -o out --algorithm hierarchical --linkage average --json`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if opts.Config == "" {
