@@ -198,7 +198,7 @@ func distinct(seg map[string]int) int {
 func filePurchases(path, format string) ([]recommend.Purchase, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("read --transactions: %w", err)
 	}
 	defer f.Close()
 	var r io.Reader = f
