@@ -63,9 +63,14 @@ per step on stderr.`,
   persona cluster dbscan --in X.csv --eps auto --min-samples 10 --labels-out labels.csv --core-out core.csv --json`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			for _, name := range []string{"in", "eps", "min-samples", "labels-out"} {
-				if !cmd.Flags().Changed(name) {
-					return usagef("--%s is required", name)
+			for _, req := range []struct{ name, hint string }{
+				{"in", "name the CSV file of numbers to cluster"},
+				{"eps", `give the neighbourhood radius, or "auto" to choose it`},
+				{"min-samples", "give the points a core point needs within eps, itself included"},
+				{"labels-out", "name the CSV file to write the labels to"},
+			} {
+				if !cmd.Flags().Changed(req.name) {
+					return usagef("--%s is required: %s", req.name, req.hint)
 				}
 			}
 			if runF != nil {

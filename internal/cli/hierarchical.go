@@ -76,11 +76,11 @@ per step on stderr.`,
 			kSet := cmd.Flags().Changed("k")
 			switch {
 			case opts.In == "":
-				return usagef("--in is required")
+				return usagef("--in is required: name the CSV file of numbers to cluster")
 			case opts.LabelsOut == "":
-				return usagef("--labels-out is required")
+				return usagef("--labels-out is required: name the CSV file to write the labels to")
 			case kSet == opts.ByDistance:
-				return usagef("give exactly one of --k and --distance")
+				return usagef("give exactly one of --k and --distance: a number of clusters or a cut height")
 			case kSet && opts.K < 1:
 				return usagef("--k %d: must be at least 1", opts.K)
 			case opts.ByDistance && (opts.Distance < 0 || math.IsNaN(opts.Distance) || math.IsInf(opts.Distance, 0)):

@@ -105,9 +105,9 @@ JSON object (k, n, d, inertia, n_iter, seconds, ...) to stdout instead;
 func (o *KMeansOptions) validate() error {
 	switch {
 	case o.In == "":
-		return usagef("--in is required")
+		return usagef("--in is required: name the CSV file of numbers to cluster")
 	case o.LabelsOut == "":
-		return usagef("--labels-out is required")
+		return usagef("--labels-out is required: name the CSV file to write the labels to")
 	case !o.KAuto && o.K < 1:
 		return usagef(`--k must be at least 1 (or "auto"), got %d`, o.K)
 	case o.KAuto && o.Init != cluster.InitKMeansPP && o.Init != cluster.InitRandom:

@@ -58,10 +58,10 @@ stderr.`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if opts.In == "" {
-				return usagef("--in is required")
+				return usagef("--in is required: name the CSV file of numbers that was clustered")
 			}
 			if opts.Labels == "" {
-				return usagef("--labels is required")
+				return usagef("--labels is required: name the CSV file with one label per row of --in")
 			}
 			if opts.SampleSize < 0 || opts.SampleSize == 1 {
 				return usagef("--sample-size must be 0 (exact) or at least 2, got %d", opts.SampleSize)
