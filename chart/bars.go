@@ -17,7 +17,10 @@ import (
 type BarsSpec struct {
 	Title    string
 	Segments []string // names in display order
-	Panels   []BarPanel
+	// Unsegmented marks the last segment as the unsegmented group, drawn
+	// in UnsegmentedColor.
+	Unsegmented bool
+	Panels      []BarPanel
 }
 
 // BarPanel is one panel of a BarsSpec.
@@ -37,6 +40,7 @@ func Bars(s BarsSpec) (*Figure, error) {
 		return nil, errors.New("chart: bars: no panels")
 	}
 	n := len(s.Segments)
+	cols := segmentPaint(n, s.Unsegmented)
 	tick := textStyle(tickSize, false, ink)
 	names := wrapAll(s.Segments, tick, 150, 2)
 	panelW := (figureWidth - 2*margin - maxWidth(names, tick) - vg.Length(len(s.Panels)-1)*20) / vg.Length(len(s.Panels))
@@ -58,7 +62,7 @@ func Bars(s BarsSpec) (*Figure, error) {
 		p.Y.Tick.Marker = categoryTicks{names: names, top: true, blank: j > 0}
 		p.Y.Tick.Length = 0
 		addGrid(p, true, false)
-		hb := &hbars{values: pn.Values, labels: pn.Labels, colors: segmentColors(n), height: 0.68}
+		hb := &hbars{values: pn.Values, labels: pn.Labels, colors: asColors(cols), height: 0.68}
 		p.Add(hb)
 		p.X.Min = math.Min(p.X.Min, 0)
 		// Leave room for the end labels: the data width is roughly the
@@ -75,7 +79,7 @@ func Bars(s BarsSpec) (*Figure, error) {
 	bodyH := vg.Length(n)*26 + 60
 	return &Figure{
 		title:      s.Title,
-		legend:     segmentLegend(s.Segments, keySwatch),
+		legend:     segmentLegend(s.Segments, cols, keySwatch),
 		bodyHeight: bodyH,
 		body:       func(c draw.Canvas) { drawGrid(c, [][]*plot.Plot{row}, 20, 0) },
 	}, nil
@@ -89,6 +93,9 @@ type hbars struct {
 	labels []string
 	colors []color.Color
 	height float64
+	// between, when set, is drawn after the bars and before the labels,
+	// which then get a white backing so lines do not cross them.
+	between plot.Plotter
 }
 
 // Plot implements plot.Plotter.
@@ -105,6 +112,13 @@ func (b *hbars) Plot(c draw.Canvas, p *plot.Plot) {
 		x0, x1 := tx(0), tx(v)
 		y0, y1 := ty(y-b.height/2), ty(y+b.height/2)
 		c.FillPolygon(b.colors[i], c.ClipPolygonXY([]vg.Point{{X: x0, Y: y0}, {X: x1, Y: y0}, {X: x1, Y: y1}, {X: x0, Y: y1}}))
+	}
+	if b.between != nil {
+		b.between.Plot(c, p)
+	}
+	for i, v := range b.values {
+		y := float64(n - 1 - i)
+		x1 := tx(v)
 		if b.labels == nil || b.labels[i] == "" {
 			continue
 		}
@@ -123,6 +137,14 @@ func (b *hbars) Plot(c draw.Canvas, p *plot.Plot) {
 			sty.XAlign, sty.Color = draw.XLeft, textOn(b.colors[i])
 			pt.X = c.Min.X + 4
 		}
+		if b.between != nil && sty.Color == ink {
+			w, h := sty.Width(b.labels[i]), sty.Height(b.labels[i])
+			left := pt.X - 2
+			if sty.XAlign == draw.XRight {
+				left = pt.X - w - 2
+			}
+			c.FillPolygon(paper, []vg.Point{{X: left, Y: pt.Y - h/2}, {X: left + w + 4, Y: pt.Y - h/2}, {X: left + w + 4, Y: pt.Y + h/2}, {X: left, Y: pt.Y + h/2}})
+		}
 		c.FillText(sty, pt, b.labels[i])
 	}
 }
@@ -136,10 +158,10 @@ func (b *hbars) DataRange() (xmin, xmax, ymin, ymax float64) {
 	return xmin, xmax, -0.5, float64(len(b.values)) - 0.5
 }
 
-func segmentColors(n int) []color.Color {
-	out := make([]color.Color, n)
-	for i := range out {
-		out[i] = SegmentColor(i)
+func asColors(cols []color.RGBA) []color.Color {
+	out := make([]color.Color, len(cols))
+	for i, c := range cols {
+		out[i] = c
 	}
 	return out
 }

@@ -43,3 +43,18 @@ func BenchmarkHeatmap7x40SVG(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkKDistance100kSVG draws the k-distance curve of 100,000 users,
+// thinned to about 1,000 points.
+func BenchmarkKDistance100kSVG(b *testing.B) {
+	d := sampleKDist(100_000)
+	for b.Loop() {
+		f, err := KDistance(KDistanceSpec{Title: "k", Distances: d, K: 10, Eps: 1.1})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := f.WriteSVG(io.Discard); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

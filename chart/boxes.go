@@ -3,6 +3,7 @@ package chart
 import (
 	"errors"
 	"fmt"
+	"image/color"
 	"math"
 
 	"gonum.org/v1/plot"
@@ -20,7 +21,10 @@ type FiveNum struct {
 type BoxesSpec struct {
 	Title    string
 	Segments []string // names in display order
-	Panels   []BoxPanel
+	// Unsegmented marks the last segment as the unsegmented group, drawn
+	// in UnsegmentedColor.
+	Unsegmented bool
+	Panels      []BoxPanel
 }
 
 // BoxPanel is one panel of a BoxesSpec.
@@ -37,6 +41,7 @@ func Boxes(s BoxesSpec) (*Figure, error) {
 	if n == 0 || len(s.Panels) == 0 {
 		return nil, errors.New("chart: boxes: no segments or no panels")
 	}
+	cols := segmentPaint(n, s.Unsegmented)
 	tick := textStyle(tickSize, false, ink)
 	names := wrapAll(s.Segments, tick, 150, 2)
 	row := make([]*plot.Plot, len(s.Panels))
@@ -59,7 +64,7 @@ func Boxes(s BoxesSpec) (*Figure, error) {
 		p.Y.Tick.Marker = categoryTicks{names: names, top: true, blank: j > 0}
 		p.Y.Tick.Length = 0
 		addGrid(p, true, false)
-		p.Add(&boxes{boxes: pn.Boxes})
+		p.Add(&boxes{boxes: pn.Boxes, colors: cols})
 		if p.X.Min >= 0 {
 			p.X.Min = 0 // counts, days and amounts read best from zero
 		}
@@ -67,7 +72,7 @@ func Boxes(s BoxesSpec) (*Figure, error) {
 	}
 	return &Figure{
 		title: s.Title,
-		legend: append(segmentLegend(s.Segments, keySwatch),
+		legend: append(segmentLegend(s.Segments, cols, keySwatch),
 			legendEntry{label: "box: middle 50% · bar: median · whiskers: min–max", color: softInk, kind: keyLine}),
 		bodyHeight: vg.Length(n)*26 + 60,
 		body:       func(c draw.Canvas) { drawGrid(c, [][]*plot.Plot{row}, 18, 0) },
@@ -75,7 +80,8 @@ func Boxes(s BoxesSpec) (*Figure, error) {
 }
 
 type boxes struct {
-	boxes []FiveNum
+	boxes  []FiveNum
+	colors []color.RGBA
 }
 
 // Plot implements plot.Plotter.
@@ -83,7 +89,7 @@ func (b *boxes) Plot(c draw.Canvas, p *plot.Plot) {
 	tx, ty := p.Transforms(&c)
 	n := len(b.boxes)
 	for i, f := range b.boxes {
-		col := SegmentColor(i)
+		col := b.colors[i]
 		y := float64(n - 1 - i)
 		y0, y1 := ty(y-0.3), ty(y+0.3)
 		mid := ty(y)

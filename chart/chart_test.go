@@ -15,7 +15,7 @@ import (
 
 // build returns a constructor call for each chart type over n segments, so
 // tests can run every chart through the same checks.
-func builds(n int) map[string]func() (*Figure, error) {
+func builds(n int, unseg bool) map[string]func() (*Figure, error) {
 	segs := sampleSegments[:n]
 	vals := make([]float64, n)
 	rows := make([][]float64, n)
@@ -35,41 +35,88 @@ func builds(n int) map[string]func() (*Figure, error) {
 	}
 	return map[string]func() (*Figure, error){
 		"bars": func() (*Figure, error) {
-			return Bars(BarsSpec{Title: "Users", Segments: segs, Panels: []BarPanel{{Title: "Users", XLabel: "users", Values: vals}}})
+			return Bars(BarsSpec{Title: "Users", Segments: segs, Unsegmented: unseg, Panels: []BarPanel{{Title: "Users", XLabel: "users", Values: vals}}})
 		},
 		"lines": func() (*Figure, error) {
-			return Lines(LinesSpec{Title: "Hours", XLabel: "x", YLabel: "y (%)", XTicks: []string{"a", "b", "c", "d"}, Segments: segs, Values: rows})
+			return Lines(LinesSpec{Title: "Hours", XLabel: "x", YLabel: "y (%)", XTicks: []string{"a", "b", "c", "d"}, Segments: segs, Unsegmented: unseg, Values: rows})
 		},
 		"heatmap": func() (*Figure, error) {
 			z := make([][]float64, n)
 			for i := range z {
 				z[i] = []float64{1.5, -0.4, math.NaN(), 9}
 			}
-			return Heatmap(HeatmapSpec{Title: "Heat", Segments: segs, Rows: []string{"a", "b", "c", "d"}, Z: z, ScaleLabel: "z"})
+			return Heatmap(HeatmapSpec{Title: "Heat", Segments: segs, Unsegmented: unseg, Rows: []string{"a", "b", "c", "d"}, Z: z, ScaleLabel: "z"})
 		},
 		"profiles": func() (*Figure, error) {
 			v := make([][]float64, n)
 			for i := range v {
 				v[i] = []float64{1.2, -0.8}
 			}
-			return Profiles(ProfilesSpec{Title: "Profiles", XLabel: "z", Segments: segs, Labels: labels, Values: v})
+			return Profiles(ProfilesSpec{Title: "Profiles", XLabel: "z", Segments: segs, Unsegmented: unseg, Labels: labels, Values: v})
 		},
 		"stacked": func() (*Figure, error) {
-			return Stacked(StackedSpec{Title: "Mix", XLabel: "%", Segments: segs, Categories: []string{"a", "b", "c", "d"}, Values: rows})
+			return Stacked(StackedSpec{Title: "Mix", XLabel: "%", Segments: segs, Unsegmented: unseg, Categories: []string{"a", "b", "c", "d"}, Values: rows})
 		},
 		"boxes": func() (*Figure, error) {
-			return Boxes(BoxesSpec{Title: "RFM", Segments: segs, Panels: []BoxPanel{{Title: "R", XLabel: "days", Boxes: fives}}})
+			return Boxes(BoxesSpec{Title: "RFM", Segments: segs, Unsegmented: unseg, Panels: []BoxPanel{{Title: "R", XLabel: "days", Boxes: fives}}})
 		},
 		"scatter": func() (*Figure, error) {
-			return Scatter(ScatterSpec{Title: "Map", XLabel: "PC 1", YLabel: "PC 2", Segments: segs, X: xs, Y: ys, Segment: gs})
+			return Scatter(ScatterSpec{Title: "Map", XLabel: "PC 1", YLabel: "PC 2", Segments: segs, Unsegmented: unseg, X: xs, Y: ys, Segment: gs})
 		},
 		"elbow": func() (*Figure, error) {
 			return Elbow(ElbowSpec{Title: "k", K: []int{2, 3, 4}, Inertia: []float64{9, 5, 4}, Silhouette: []float64{0.3, 0.5, math.NaN()}, Chosen: 3})
 		},
 		"histograms": func() (*Figure, error) {
-			return Histograms(HistogramsSpec{Title: "Age", XLabel: "years", Segments: segs, Values: rows})
+			return Histograms(HistogramsSpec{Title: "Age", XLabel: "years", Segments: segs, Unsegmented: unseg, Values: rows})
+		},
+		"dendrogram": func() (*Figure, error) {
+			leaves, merges := sampleTree(n)
+			return Dendrogram(DendrogramSpec{Title: "Tree", YLabel: "Ward distance", Segments: segs, Unsegmented: unseg, Leaves: leaves, Merges: merges,
+				Cut: merges[len(merges)-n].Height + 0.5, CutLabel: "cut"})
+		},
+		"kdistance": func() (*Figure, error) {
+			return KDistance(KDistanceSpec{Title: "k-distance", Distances: sampleKDist(3000), K: 10, Eps: 1.1})
+		},
+		"silhouette": func() (*Figure, error) {
+			v := make([]float64, n)
+			for i := range v {
+				v[i] = 0.6 - 0.15*float64(i)
+			}
+			return Silhouette(SilhouetteSpec{Title: "Silhouette", Segments: segs, Unsegmented: unseg, Values: v, Mean: 0.3})
 		},
 	}
+}
+
+// sampleTree returns a truncated dendrogram with two leaves per segment:
+// the two leaves of a segment merge first, then the segments join one by
+// one (a chain), heights rising.
+func sampleTree(n int) ([]DendrogramLeaf, []DendrogramMerge) {
+	var leaves []DendrogramLeaf
+	var merges []DendrogramMerge
+	for i := range n {
+		leaves = append(leaves, DendrogramLeaf{Size: 10 * (i + 1), Segment: i}, DendrogramLeaf{Size: 1 + 5*i, Segment: i})
+	}
+	nl := len(leaves)
+	for i := range n {
+		merges = append(merges, DendrogramMerge{A: 2 * i, B: 2*i + 1, Height: 1 + 0.3*float64(i)})
+	}
+	prev := nl // the first segment's node
+	for i := 1; i < n; i++ {
+		merges = append(merges, DendrogramMerge{A: prev, B: nl + i, Height: 4 + float64(i)})
+		prev = nl + len(merges) - 1
+	}
+	return leaves, merges
+}
+
+// sampleKDist is an ascending k-distance curve: a long flat body and a
+// steep tail, as dense segments with noise give.
+func sampleKDist(n int) []float64 {
+	out := make([]float64, n)
+	for i := range out {
+		t := float64(i) / float64(n-1)
+		out[i] = 0.5 + 0.4*t + 3*math.Pow(t, 12)
+	}
+	return out
 }
 
 // TestEveryChart draws every chart type for one and for seven segments and
@@ -77,7 +124,7 @@ func builds(n int) map[string]func() (*Figure, error) {
 // deterministic, and that the PNG has the figure's size at the given dpi.
 func TestEveryChart(t *testing.T) {
 	for _, n := range []int{1, 7} {
-		for name, build := range builds(n) {
+		for name, build := range builds(n, false) {
 			t.Run(name+"/"+string(rune('0'+n)), func(t *testing.T) {
 				f, err := build()
 				if err != nil {
@@ -142,8 +189,8 @@ func wellFormed(s string) error {
 // TestLegendNamesEverySegment checks that each segment-coloured chart
 // lists every segment name in its legend, in the segment's colour.
 func TestLegendNamesEverySegment(t *testing.T) {
-	for name, build := range builds(7) {
-		if name == "elbow" || name == "stacked" {
+	for name, build := range builds(7, false) {
+		if name == "elbow" || name == "stacked" || name == "kdistance" {
 			continue // their legends name curves and categories
 		}
 		t.Run(name, func(t *testing.T) {
@@ -210,6 +257,37 @@ func TestSpecErrors(t *testing.T) {
 		{"histograms too many bins", func() (*Figure, error) {
 			return Histograms(HistogramsSpec{Segments: []string{"a"}, Values: [][]float64{{30, -9.2e18}}, BinWidth: 5})
 		}, "more than 500 bins"},
+		{"dendrogram merges", func() (*Figure, error) {
+			return Dendrogram(DendrogramSpec{Segments: two, Leaves: []DendrogramLeaf{{1, 0}, {1, 1}}})
+		}, "0 merges for 2 leaves, want 1"},
+		{"dendrogram reused node", func() (*Figure, error) {
+			return Dendrogram(DendrogramSpec{Segments: two, Leaves: []DendrogramLeaf{{1, 0}, {1, 1}, {1, 1}},
+				Merges: []DendrogramMerge{{0, 1, 1}, {1, 3, 2}}})
+		}, "merge 1 joins node 1, which an earlier merge already joined"},
+		{"dendrogram future node", func() (*Figure, error) {
+			return Dendrogram(DendrogramSpec{Segments: two, Leaves: []DendrogramLeaf{{1, 0}, {1, 1}}, Merges: []DendrogramMerge{{0, 2, 1}}})
+		}, "merge 0 joins node 2, want [0, 2)"},
+		{"dendrogram segment", func() (*Figure, error) {
+			return Dendrogram(DendrogramSpec{Segments: two, Leaves: []DendrogramLeaf{{1, 2}}})
+		}, "leaf 0 has segment 2"},
+		{"dendrogram NaN height", func() (*Figure, error) {
+			return Dendrogram(DendrogramSpec{Segments: two, Leaves: []DendrogramLeaf{{1, 0}, {1, 1}}, Merges: []DendrogramMerge{{0, 1, math.NaN()}}})
+		}, "merge 0 has height NaN"},
+		{"k-distance unsorted", func() (*Figure, error) {
+			return KDistance(KDistanceSpec{Distances: []float64{1, 3, 2}, K: 4})
+		}, "not sorted ascending at 2"},
+		{"k-distance k", func() (*Figure, error) {
+			return KDistance(KDistanceSpec{Distances: []float64{1}})
+		}, "k = 0"},
+		{"k-distance eps", func() (*Figure, error) {
+			return KDistance(KDistanceSpec{Distances: []float64{1}, K: 2, Eps: math.Inf(1)})
+		}, "eps +Inf"},
+		{"silhouette length", func() (*Figure, error) {
+			return Silhouette(SilhouetteSpec{Segments: two, Values: []float64{0.5}, Mean: math.NaN()})
+		}, "1 values for 2 segments"},
+		{"silhouette range", func() (*Figure, error) {
+			return Silhouette(SilhouetteSpec{Segments: two, Values: []float64{0.5, 1.5}, Mean: math.NaN()})
+		}, `segment 1 ("b") has 1.5`},
 		{"profiles ragged", func() (*Figure, error) {
 			return Profiles(ProfilesSpec{Segments: []string{"a"}, Labels: [][]string{{"x"}}, Values: [][]float64{{1, 2}}})
 		}, `segment 0 ("a") has 1 labels for 2 values`},
@@ -252,6 +330,21 @@ func TestDegenerateData(t *testing.T) {
 		}},
 		{"heatmap all NaN", func() (*Figure, error) {
 			return Heatmap(HeatmapSpec{Segments: one, Rows: []string{"f"}, Z: [][]float64{{math.NaN()}}})
+		}},
+		{"dendrogram one leaf", func() (*Figure, error) {
+			return Dendrogram(DendrogramSpec{Segments: one, Leaves: []DendrogramLeaf{{5, 0}}})
+		}},
+		{"dendrogram zero heights", func() (*Figure, error) {
+			return Dendrogram(DendrogramSpec{Segments: one, Leaves: []DendrogramLeaf{{1, 0}, {1, 0}}, Merges: []DendrogramMerge{{0, 1, 0}}})
+		}},
+		{"k-distance one value", func() (*Figure, error) {
+			return KDistance(KDistanceSpec{Distances: []float64{0}, K: 1, Eps: 0.5})
+		}},
+		{"k-distance flat", func() (*Figure, error) {
+			return KDistance(KDistanceSpec{Distances: make([]float64, 5000), K: 5, Eps: 0.1})
+		}},
+		{"silhouette none", func() (*Figure, error) {
+			return Silhouette(SilhouetteSpec{Segments: one, Values: []float64{math.NaN()}, Mean: math.NaN()})
 		}},
 	}
 	for _, tt := range tests {

@@ -4,13 +4,16 @@
 // # Overview
 //
 // Each constructor (Bars, Lines, Heatmap, Profiles, Stacked, Boxes,
-// Scatter, Elbow, Histograms) takes plain Go values in a spec struct and
+// Scatter, Elbow, Histograms, Dendrogram, KDistance, Silhouette) takes plain Go values in a spec struct and
 // returns a *Figure, which encodes itself as SVG or PNG. Nothing here knows
 // about storage or clustering: callers pass slices of numbers and names.
 //
 // Segments are always given as a slice of names in display order; segment i
 // is drawn in SegmentColor(i) by every constructor, so the colour of a
-// segment cannot differ between charts.
+// segment cannot differ between charts. A spec whose Unsegmented field is
+// set holds the unsegmented group (users no segment fits, such as DBSCAN
+// noise) as its last segment; that group is drawn in UnsegmentedColor, a
+// neutral grey outside the palette, and the others keep SegmentColor(i).
 //
 // # Look
 //

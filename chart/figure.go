@@ -224,11 +224,12 @@ func drawGrid(c draw.Canvas, plots [][]*plot.Plot, padX, padY vg.Length) {
 	}
 }
 
-// segmentLegend returns legend entries for segments in display order.
-func segmentLegend(names []string, kind legendKind) []legendEntry {
+// segmentLegend returns legend entries for segments in display order, in
+// the colours cols (from segmentPaint).
+func segmentLegend(names []string, cols []color.RGBA, kind legendKind) []legendEntry {
 	out := make([]legendEntry, len(names))
 	for i, n := range names {
-		out[i] = legendEntry{label: n, color: SegmentColor(i), kind: kind}
+		out[i] = legendEntry{label: n, color: cols[i], kind: kind}
 		if kind != keySwatch {
 			out[i].glyph = segmentGlyph(i)
 		}

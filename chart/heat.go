@@ -3,6 +3,7 @@ package chart
 import (
 	"errors"
 	"fmt"
+	"image/color"
 	"math"
 	"slices"
 	"strconv"
@@ -16,15 +17,18 @@ import (
 // HeatmapSpec describes a table of signed scores (such as z-scores) with one
 // column per segment and one row per feature.
 type HeatmapSpec struct {
-	Title      string
-	Segments   []string    // column names in display order
-	Rows       []string    // row names, top to bottom
-	Z          [][]float64 // [segment][row]; NaN cells are grey and blank
-	Limit      float64     // |z| at which the colour saturates; 0 means 2
-	ScaleLabel string      // colour bar label, with unit
-	XLabel     string
-	YLabel     string
-	Decimals   int // decimals of the values written in the cells; 0 means 1
+	Title    string
+	Segments []string // column names in display order
+	// Unsegmented marks the last segment as the unsegmented group, drawn
+	// in UnsegmentedColor.
+	Unsegmented bool
+	Rows        []string    // row names, top to bottom
+	Z           [][]float64 // [segment][row]; NaN cells are grey and blank
+	Limit       float64     // |z| at which the colour saturates; 0 means 2
+	ScaleLabel  string      // colour bar label, with unit
+	XLabel      string
+	YLabel      string
+	Decimals    int // decimals of the values written in the cells; 0 means 1
 }
 
 // Heatmap draws the scores on a diverging blue–white–red scale centred at
@@ -63,7 +67,8 @@ func Heatmap(s HeatmapSpec) (*Figure, error) {
 	}
 	colW := (figureWidth - 2*margin - barStrip - maxWidth(rowNames, tick) - 30) / vg.Length(ns)
 	colNames := wrapAll(s.Segments, tick, colW-6, 3)
-	legend := segmentLegend(s.Segments, keySwatch)
+	cols := segmentPaint(ns, s.Unsegmented)
+	legend := segmentLegend(s.Segments, cols, keySwatch)
 	// Names that do not fit their column give way to segment numbers,
 	// which the legend then carries.
 	if slices.ContainsFunc(colNames, func(n string) bool { return strings.Contains(n, "…") }) {
@@ -80,7 +85,7 @@ func Heatmap(s HeatmapSpec) (*Figure, error) {
 	p.Y.Tick.Marker = categoryTicks{names: rowNames, top: true}
 	p.X.Tick.Length, p.Y.Tick.Length = 0, 0
 	p.X.LineStyle.Width, p.Y.LineStyle.Width = 0, 0
-	p.Add(&heatCells{z: s.Z, limit: limit, dec: dec})
+	p.Add(&heatCells{z: s.Z, limit: limit, dec: dec, colors: cols})
 	p.X.Padding, p.Y.Padding = 0, 0
 
 	rowH := vg.Length(15)
@@ -120,9 +125,10 @@ func splitLines(s string) []string {
 // heatCells draws the grid of coloured cells with values, plus the segment
 // colour band above the first row.
 type heatCells struct {
-	z     [][]float64 // [column][row]
-	limit float64
-	dec   int
+	z      [][]float64 // [column][row]
+	limit  float64
+	dec    int
+	colors []color.RGBA // of each column's segment
 }
 
 const bandHeight = 0.55 // in rows
@@ -151,7 +157,7 @@ func (h *heatCells) Plot(c draw.Canvas, p *plot.Plot) {
 			c.FillText(vs, vg.Point{X: (x0 + x1) / 2, Y: (y0 + y1) / 2}, formatSigned(z, h.dec))
 		}
 		top := float64(nr) - 0.5
-		c.FillPolygon(SegmentColor(j), rect(x0, x1, ty(top+0.12), ty(top+bandHeight)))
+		c.FillPolygon(h.colors[j], rect(x0, x1, ty(top+0.12), ty(top+bandHeight)))
 	}
 }
 

@@ -17,11 +17,14 @@ import (
 // small multiples with a common scale.
 type HistogramsSpec struct {
 	Title    string
-	XLabel   string      // with unit
-	Segments []string    // names in display order
-	Values   [][]float64 // [segment] observations; NaN values are skipped
-	BinWidth float64     // 0 chooses a round width giving about 20 bins
-	Columns  int         // panels per row; 0 means 2
+	XLabel   string   // with unit
+	Segments []string // names in display order
+	// Unsegmented marks the last segment as the unsegmented group, drawn
+	// in UnsegmentedColor.
+	Unsegmented bool
+	Values      [][]float64 // [segment] observations; NaN values are skipped
+	BinWidth    float64     // 0 chooses a round width giving about 20 bins
+	Columns     int         // panels per row; 0 means 2
 }
 
 // Histograms draws, for each segment, the percentage of its observations in
@@ -60,6 +63,7 @@ func Histograms(s HistogramsSpec) (*Figure, error) {
 		return nil, fmt.Errorf("chart: histograms: values from %v to %v need more than %d bins of width %v", lo, hi, maxBins, bw)
 	}
 	nb := int(math.Floor((hi-start)/bw)) + 1
+	paint := segmentPaint(n, s.Unsegmented)
 	cols := s.Columns
 	if cols <= 0 {
 		cols = 2
@@ -114,14 +118,14 @@ func Histograms(s HistogramsSpec) (*Figure, error) {
 		p.X.Tick.Marker = numberTicks{}
 		p.Y.Tick.Marker = numberTicks{}
 		addGrid(p, false, true)
-		p.Add(&histBars{start: start, width: bw, pct: pct[i], color: SegmentColor(i), median: medians[i]})
+		p.Add(&histBars{start: start, width: bw, pct: pct[i], color: paint[i], median: medians[i]})
 		p.Y.Min, p.Y.Max = 0, top*1.05
 		grid[len(grid)-1] = append(grid[len(grid)-1], p)
 	}
 	rows := len(grid)
 	return &Figure{
 		title: s.Title,
-		legend: append(segmentLegend(s.Segments, keySwatch),
+		legend: append(segmentLegend(s.Segments, paint, keySwatch),
 			legendEntry{label: "median", color: ink, kind: keyDashed}),
 		bodyHeight: vg.Length(rows)*(150+extraTitleLines(grid)) + vg.Length(rows-1)*16,
 		body:       func(c draw.Canvas) { drawGrid(c, grid, 20, 16) },

@@ -14,12 +14,15 @@ import (
 type LinesSpec struct {
 	Title    string
 	XLabel   string
-	YLabel   string      // with unit
-	XTicks   []string    // label of each position
-	TickStep int         // label every TickStep-th position; 0 labels all
-	Segments []string    // names in display order
-	Values   [][]float64 // [segment][position]
-	Height   vg.Length   // body height; 0 means 300pt
+	YLabel   string   // with unit
+	XTicks   []string // label of each position
+	TickStep int      // label every TickStep-th position; 0 labels all
+	Segments []string // names in display order
+	// Unsegmented marks the last segment as the unsegmented group, drawn
+	// in UnsegmentedColor with a dashed line.
+	Unsegmented bool
+	Values      [][]float64 // [segment][position]
+	Height      vg.Length   // body height; 0 means 300pt
 }
 
 // Lines draws a line with markers per segment.
@@ -33,6 +36,7 @@ func Lines(s LinesSpec) (*Figure, error) {
 	if len(s.Values) != len(s.Segments) {
 		return nil, fmt.Errorf("chart: lines: %d value rows for %d segments", len(s.Values), len(s.Segments))
 	}
+	cols := segmentPaint(len(s.Segments), s.Unsegmented)
 	p := newPlot()
 	p.X.Label.Text = s.XLabel
 	p.Y.Label.Text = s.YLabel
@@ -54,9 +58,12 @@ func Lines(s LinesSpec) (*Figure, error) {
 		if err != nil {
 			return nil, fmt.Errorf("chart: lines: segment %d: %w", i, err)
 		}
-		l.Color = SegmentColor(i)
+		l.Color = cols[i]
 		l.Width = vg.Points(1.6)
-		pts.Color = SegmentColor(i)
+		if s.Unsegmented && i == len(s.Segments)-1 {
+			l.Dashes = []vg.Length{vg.Points(4), vg.Points(3)}
+		}
+		pts.Color = cols[i]
 		pts.Shape = segmentGlyph(i)
 		pts.Radius = vg.Points(2.6)
 		p.Add(l, pts)
@@ -68,9 +75,13 @@ func Lines(s LinesSpec) (*Figure, error) {
 	if h == 0 {
 		h = 300
 	}
+	legend := segmentLegend(s.Segments, cols, keyLine)
+	if s.Unsegmented {
+		legend[len(legend)-1].kind = keyDashed
+	}
 	return &Figure{
 		title:      s.Title,
-		legend:     segmentLegend(s.Segments, keyLine),
+		legend:     legend,
 		bodyHeight: h,
 		body:       func(c draw.Canvas) { p.Draw(c) },
 	}, nil

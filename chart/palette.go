@@ -24,6 +24,27 @@ func SegmentColor(i int) color.RGBA {
 	return rgb(segmentPalette[mod(i, len(segmentPalette))])
 }
 
+// UnsegmentedColor returns the neutral grey of the unsegmented group (users
+// that fit no segment, such as DBSCAN noise). No segment has it, so the
+// group never looks like one more segment.
+func UnsegmentedColor() color.RGBA { return rgb(unsegmentedGrey) }
+
+const unsegmentedGrey = 0x9A9A9A
+
+// segmentPaint returns the colour of each of n segments in display order:
+// SegmentColor(i), except that the last is UnsegmentedColor when unseg is
+// set.
+func segmentPaint(n int, unseg bool) []color.RGBA {
+	out := make([]color.RGBA, n)
+	for i := range out {
+		out[i] = SegmentColor(i)
+	}
+	if unseg && n > 0 {
+		out[n-1] = UnsegmentedColor()
+	}
+	return out
+}
+
 // segmentGlyph returns the marker shape of segment i, so lines stay
 // distinguishable in greyscale print.
 func segmentGlyph(i int) draw.GlyphDrawer {

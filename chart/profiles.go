@@ -16,11 +16,14 @@ import (
 // share one symmetric value axis.
 type ProfilesSpec struct {
 	Title    string
-	XLabel   string      // value axis label, with unit
-	Segments []string    // names in display order
-	Labels   [][]string  // [segment][bar] bar names, top to bottom
-	Values   [][]float64 // [segment][bar]
-	Columns  int         // panels per row; 0 means 2
+	XLabel   string   // value axis label, with unit
+	Segments []string // names in display order
+	// Unsegmented marks the last segment as the unsegmented group, drawn
+	// in UnsegmentedColor.
+	Unsegmented bool
+	Labels      [][]string  // [segment][bar] bar names, top to bottom
+	Values      [][]float64 // [segment][bar]
+	Columns     int         // panels per row; 0 means 2
 }
 
 // Profiles draws one bar panel per segment in the segment's colour.
@@ -32,6 +35,7 @@ func Profiles(s ProfilesSpec) (*Figure, error) {
 	if len(s.Labels) != n || len(s.Values) != n {
 		return nil, fmt.Errorf("chart: profiles: %d label rows and %d value rows for %d segments", len(s.Labels), len(s.Values), n)
 	}
+	paint := segmentPaint(n, s.Unsegmented)
 	cols := s.Columns
 	if cols <= 0 {
 		cols = 2
@@ -89,7 +93,7 @@ func Profiles(s ProfilesSpec) (*Figure, error) {
 		p.Y.Tick.Marker = categoryTicks{names: labels, top: true}
 		p.Y.Tick.Length = 0
 		addGrid(p, true, false)
-		p.Add(&hbars{zero: true, values: values, labels: vals, colors: repeatColor(SegmentColor(i), most), height: 0.7})
+		p.Add(&hbars{zero: true, values: values, labels: vals, colors: repeatColor(paint[i], most), height: 0.7})
 		if len(s.Values[i]) == 0 {
 			p.Add(note("no traits stand out"))
 		}
@@ -100,7 +104,7 @@ func Profiles(s ProfilesSpec) (*Figure, error) {
 	panelH := vg.Length(most)*15 + 58 + extraTitleLines(grid)
 	return &Figure{
 		title:      s.Title,
-		legend:     segmentLegend(s.Segments, keySwatch),
+		legend:     segmentLegend(s.Segments, paint, keySwatch),
 		bodyHeight: vg.Length(rows)*panelH + vg.Length(rows-1)*16,
 		body:       func(c draw.Canvas) { drawGrid(c, grid, 24, 16) },
 	}, nil

@@ -114,4 +114,40 @@ func TestSampleCharts(t *testing.T) {
 		t.Fatal(err)
 	}
 	writeOut(t, "lines", lines)
+
+	leaves, merges := sampleTree(n)
+	for i := range leaves {
+		leaves[i].Size = 40 + 23*i*i
+	}
+	dendro, err := Dendrogram(DendrogramSpec{Title: "Dendrogram: the last merges", YLabel: "merge height (Ward linkage distance)",
+		Segments: sampleSegments, Leaves: leaves, Merges: merges, Cut: merges[len(merges)-n].Height + 0.5, CutLabel: "cut into k = 7 segments"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeOut(t, "dendrogram", dendro)
+	kd, err := KDistance(KDistanceSpec{Title: "Choosing eps: the k-distance curve", Distances: sampleKDist(20000), K: 10, Eps: 1.05})
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeOut(t, "kdistance", kd)
+	segs := append(append([]string(nil), sampleSegments[:4]...), "Unsegmented")
+	sil, err := Silhouette(SilhouetteSpec{Title: "Silhouette by segment", Segments: segs, Unsegmented: true,
+		Values: []float64{0.52, 0.31, -0.04, 0.18, math.NaN()}, Mean: 0.29})
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeOut(t, "silhouette", sil)
+	xs, ys, gs := make([]float64, 1500), make([]float64, 1500), make([]int, 1500)
+	for i := range xs {
+		g := i % 5
+		xs[i], ys[i], gs[i] = float64(g)*1.5+rng.NormFloat64()*0.5, float64(g%2)*2+rng.NormFloat64()*0.5, g
+		if g == 4 {
+			xs[i], ys[i] = rng.Float64()*8-1, rng.Float64()*5-1.5
+		}
+	}
+	sc, err := Scatter(ScatterSpec{Title: "Segment map with noise", Segments: segs, Unsegmented: true, X: xs, Y: ys, Segment: gs})
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeOut(t, "scatter-unsegmented", sc)
 }

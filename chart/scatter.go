@@ -3,6 +3,7 @@ package chart
 import (
 	"errors"
 	"fmt"
+	"image/color"
 	"math"
 
 	"gonum.org/v1/plot"
@@ -17,8 +18,11 @@ type ScatterSpec struct {
 	XLabel   string
 	YLabel   string
 	Segments []string // names in display order
-	X, Y     []float64
-	Segment  []int // index into Segments of each point
+	// Unsegmented marks the last segment as the unsegmented group: its
+	// points are grey, drawn beneath the others, and get no centre mark.
+	Unsegmented bool
+	X, Y        []float64
+	Segment     []int // index into Segments of each point
 }
 
 // Scatter draws the points in input order as small translucent dots, and
@@ -51,13 +55,16 @@ func Scatter(s ScatterSpec) (*Figure, error) {
 	p.X.Tick.Marker = numberTicks{}
 	p.Y.Tick.Marker = numberTicks{}
 	addGrid(p, true, true)
-	p.Add(&dots{x: s.X, y: s.Y, g: s.Segment, n: n})
+	cols := segmentPaint(n, s.Unsegmented)
+	p.Add(&dots{x: s.X, y: s.Y, g: s.Segment, colors: cols, unseg: s.Unsegmented})
 	pad(&p.X, 0.02, true, true)
 	pad(&p.Y, 0.02, true, true)
-	legend := segmentLegend(s.Segments, keyMarker)
+	legend := segmentLegend(s.Segments, cols, keyMarker)
 	for i := range legend {
 		legend[i].glyph = shapeCircle
-		legend[i].label = fmt.Sprintf("%d %s", i+1, legend[i].label)
+		if !(s.Unsegmented && i == n-1) {
+			legend[i].label = fmt.Sprintf("%d %s", i+1, legend[i].label)
+		}
 	}
 	return &Figure{
 		title:      s.Title,
@@ -68,35 +75,43 @@ func Scatter(s ScatterSpec) (*Figure, error) {
 }
 
 type dots struct {
-	x, y []float64
-	g    []int
-	n    int
+	x, y   []float64
+	g      []int
+	colors []color.RGBA // of each segment
+	unseg  bool         // the last segment is the unsegmented group
 }
 
 // Plot implements plot.Plotter.
 func (d *dots) Plot(c draw.Canvas, p *plot.Plot) {
 	tx, ty := p.Transforms(&c)
-	sx := make([]float64, d.n)
-	sy := make([]float64, d.n)
-	cnt := make([]int, d.n)
-	for i := range d.x {
-		g := d.g[i]
-		c.DrawGlyphNoClip(draw.GlyphStyle{Color: withAlpha(SegmentColor(g), 0xa0), Radius: 1.8, Shape: shapeCircle},
-			vg.Point{X: tx(d.x[i]), Y: ty(d.y[i])})
-		sx[g] += d.x[i]
-		sy[g] += d.y[i]
-		cnt[g]++
+	n := len(d.colors)
+	sx := make([]float64, n)
+	sy := make([]float64, n)
+	cnt := make([]int, n)
+	// The unsegmented group is drawn first, beneath the segments.
+	for pass := range 2 {
+		for i := range d.x {
+			g := d.g[i]
+			if (d.unseg && g == n-1) != (pass == 0) {
+				continue
+			}
+			c.DrawGlyphNoClip(draw.GlyphStyle{Color: withAlpha(d.colors[g], 0xa0), Radius: 1.8, Shape: shapeCircle},
+				vg.Point{X: tx(d.x[i]), Y: ty(d.y[i])})
+			sx[g] += d.x[i]
+			sy[g] += d.y[i]
+			cnt[g]++
+		}
 	}
 	ts := textStyle(cellSize, true, paper)
 	ts.XAlign, ts.YAlign = draw.XCenter, draw.YCenter
-	for g := range d.n {
-		if cnt[g] == 0 {
-			continue
+	for g := range n {
+		if cnt[g] == 0 || (d.unseg && g == n-1) {
+			continue // the unsegmented group has no centre
 		}
 		pt := vg.Point{X: tx(sx[g] / float64(cnt[g])), Y: ty(sy[g] / float64(cnt[g]))}
 		c.DrawGlyphNoClip(draw.GlyphStyle{Color: paper, Radius: 9, Shape: shapeCircle}, pt)
-		c.DrawGlyphNoClip(draw.GlyphStyle{Color: SegmentColor(g), Radius: 7.8, Shape: shapeCircle}, pt)
-		ts.Color = textOn(SegmentColor(g))
+		c.DrawGlyphNoClip(draw.GlyphStyle{Color: d.colors[g], Radius: 7.8, Shape: shapeCircle}, pt)
+		ts.Color = textOn(d.colors[g])
 		c.FillText(ts, pt, fmt.Sprint(g+1))
 	}
 }

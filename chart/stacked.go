@@ -3,6 +3,7 @@ package chart
 import (
 	"errors"
 	"fmt"
+	"image/color"
 	"strconv"
 
 	"gonum.org/v1/plot"
@@ -13,11 +14,14 @@ import (
 // StackedSpec describes one horizontal 100% bar per segment, split into
 // categories.
 type StackedSpec struct {
-	Title      string
-	XLabel     string      // with unit
-	Segments   []string    // names in display order
-	Categories []string    // stack order, left to right
-	Values     [][]float64 // [segment][category] in percent, each row summing to about 100
+	Title    string
+	XLabel   string   // with unit
+	Segments []string // names in display order
+	// Unsegmented marks the last segment as the unsegmented group, whose
+	// square is UnsegmentedColor.
+	Unsegmented bool
+	Categories  []string    // stack order, left to right
+	Values      [][]float64 // [segment][category] in percent, each row summing to about 100
 }
 
 // Stacked draws the category mix of each segment as stacked bars. Categories
@@ -50,7 +54,7 @@ func Stacked(s StackedSpec) (*Figure, error) {
 	p.X.Tick.Marker = numberTicks{}
 	p.Y.Tick.Marker = categoryTicks{names: wrapAll(s.Segments, tick, 150, 2), top: true}
 	p.Y.Tick.Length = 0
-	p.Add(&stackedBars{values: s.Values})
+	p.Add(&stackedBars{values: s.Values, colors: segmentPaint(n, s.Unsegmented)})
 	p.X.Min = -swatchSpan
 	legend := make([]legendEntry, nc)
 	for j, c := range s.Categories {
@@ -70,6 +74,7 @@ const swatchSpan = 4.0
 
 type stackedBars struct {
 	values [][]float64
+	colors []color.RGBA // of each segment
 }
 
 // Plot implements plot.Plotter.
@@ -86,7 +91,7 @@ func (b *stackedBars) Plot(c draw.Canvas, p *plot.Plot) {
 		y0, y1 := ty(y-0.34), ty(y+0.34)
 		sq := (y1 - y0) * 0.7
 		mid := (y0 + y1) / 2
-		c.FillPolygon(SegmentColor(i), rect(tx(-swatchSpan/2)-sq/2, tx(-swatchSpan/2)+sq/2, mid-sq/2, mid+sq/2))
+		c.FillPolygon(b.colors[i], rect(tx(-swatchSpan/2)-sq/2, tx(-swatchSpan/2)+sq/2, mid-sq/2, mid+sq/2))
 		acc := 0.0
 		for j, v := range row {
 			x0, x1 := tx(acc), tx(acc+v)

@@ -1,6 +1,3 @@
-// Package dataset loads the canonical user datasets (users, events,
-// transactions, social) into a SQL database, where the features package
-// computes one row of features per user.
 package dataset
 
 import (

@@ -39,7 +39,7 @@ var nonAlnum = regexp.MustCompile(`[^a-z0-9]+`)
 func norm(s string) string { return nonAlnum.ReplaceAllString(strings.ToLower(s), "") }
 
 // guessColumn picks the source column for a canonical field, or "".
-func guessColumn(f string, cols []SniffedColumn, taken map[string]bool) string {
+func guessColumn(f string, cols []sniffedColumn, taken map[string]bool) string {
 	for _, syn := range synonyms[f] {
 		for _, c := range cols {
 			if !taken[c.Name] && norm(c.Name) == syn {
@@ -78,7 +78,7 @@ max_reject_rate: 0.01
 		if format == "" {
 			return nil, fmt.Errorf("%s: cannot tell the format of %s from its extension", k, p)
 		}
-		var cols []SniffedColumn
+		var cols []sniffedColumn
 		tsFormat := ""
 		switch format {
 		case "csv":
@@ -86,7 +86,7 @@ max_reject_rate: 0.01
 			if err != nil || len(files) == 0 {
 				return nil, fmt.Errorf("%s: no file matches %s", k, p)
 			}
-			sn, err := Sniff(ctx, db, files[0])
+			sn, err := sniffFile(ctx, db, files[0])
 			if err != nil {
 				return nil, fmt.Errorf("%s: sniff %s: %w", k, files[0], err)
 			}
@@ -107,7 +107,7 @@ max_reject_rate: 0.01
 				return nil, fmt.Errorf("%s: read %s: %w", k, p, err)
 			}
 			for rows.Next() {
-				var c SniffedColumn
+				var c sniffedColumn
 				if err := rows.Scan(&c.Name, &c.Type); err != nil {
 					rows.Close()
 					return nil, err

@@ -96,7 +96,9 @@ func Load(ctx context.Context, db *sql.DB, cfg *Config) (Stats, error) {
 	if err := cfg.Validate(); err != nil {
 		return st, err
 	}
-	if err := applyResources(ctx, db, cfg.DuckDB); err != nil {
+	res := cfg.DuckDB
+	res.TempDirectory = cfg.resolve(res.TempDirectory)
+	if err := applyResources(ctx, db, res); err != nil {
 		return st, err
 	}
 	var asOf *time.Time
@@ -114,6 +116,7 @@ func Load(ctx context.Context, db *sql.DB, cfg *Config) (Stats, error) {
 		}
 		s := cfg.Source(k)
 		if s == nil {
+			dropObject(ctx, db, string(k))
 			if _, err := db.ExecContext(ctx, createEmpty(k)); err != nil {
 				return st, fmt.Errorf("create empty %s table: %w", k, err)
 			}
@@ -168,7 +171,8 @@ type loader struct {
 	cfg  *Config
 	asOf *time.Time
 
-	raw    string   // relation with the source columns plus __file, __line
+	raw    string   // relation with the source columns plus __file (an index into names), __line
+	names  []string // the files read, as shown in rejects
 	cols   []column // source columns that the mapping or filter may use
 	all    []string // every source column, when known before reading
 	sel    string   // projection of the source: the columns in cols
@@ -206,7 +210,7 @@ func (l *loader) load(ctx context.Context) (Counts, error) {
 }
 
 func (l *loader) cleanup(ctx context.Context) {
-	for _, t := range []string{"_persona_stage", "_persona_rawv", "_persona_raw", "_persona_duph", "_persona_dedup"} {
+	for _, t := range []string{"_persona_rawv", "_persona_raw"} {
 		l.db.ExecContext(context.WithoutCancel(ctx), "DROP TABLE IF EXISTS "+t)
 		l.db.ExecContext(context.WithoutCancel(ctx), "DROP VIEW IF EXISTS "+t)
 	}
@@ -272,8 +276,12 @@ func (l *loader) openSource(ctx context.Context) error {
 		return l.openCSV(ctx, files, display, header)
 	case "parquet":
 		l.typed = true
-		q := fmt.Sprintf("CREATE OR REPLACE VIEW _persona_raw AS SELECT * EXCLUDE (filename, file_row_number), filename AS __file, file_row_number + 1 AS __line FROM read_parquet(%s, filename = true, file_row_number = true)", quoteList(files))
-		if err := l.exec(ctx, q); err != nil {
+		var parts []string
+		for i, f := range files {
+			parts = append(parts, fmt.Sprintf("SELECT * EXCLUDE (file_row_number), CAST(%d AS INTEGER) AS __file, file_row_number + 1 AS __line FROM read_parquet(%s, file_row_number = true)", i, quoteString(f)))
+		}
+		l.names = display
+		if err := l.exec(ctx, "CREATE OR REPLACE VIEW _persona_raw AS "+strings.Join(parts, " UNION ALL BY NAME ")); err != nil {
 			return fmt.Errorf("read %s: %w", strings.Join(files, ", "), err)
 		}
 	case "json":
@@ -309,12 +317,9 @@ func (l *loader) openEach(ctx context.Context, files, display []string, header i
 		}
 		n = m
 	}
-	names := make([]string, len(display))
-	for i, d := range display {
-		names[i] = quoteString(d)
-	}
-	q := fmt.Sprintf("CREATE OR REPLACE VIEW _persona_rawv AS SELECT * EXCLUDE (__f), [%s][__f + 1] AS __file, rowid - [%s][__f + 1] AS __line FROM _persona_raw",
-		strings.Join(names, ", "), strings.Join(starts, ", "))
+	l.names = display
+	q := fmt.Sprintf("CREATE OR REPLACE VIEW _persona_rawv AS SELECT * EXCLUDE (__f), __f AS __file, rowid - [%s][__f + 1] AS __line FROM _persona_raw",
+		strings.Join(starts, ", "))
 	if err := l.exec(ctx, q); err != nil {
 		return err
 	}
@@ -408,24 +413,24 @@ func (l *loader) describe(ctx context.Context) error {
 	return rows.Err()
 }
 
-// Sniffed is what DuckDB's sniff_csv found in a CSV file.
-type Sniffed struct {
+// sniffed is what DuckDB's sniff_csv found in a CSV file.
+type sniffed struct {
 	Delimiter, Quote, Escape string
 	Header                   bool
-	Columns                  []SniffedColumn
+	Columns                  []sniffedColumn
 	TimestampFormat          string
 	DateFormat               string
 }
 
-// SniffedColumn is one column's name and guessed type.
-type SniffedColumn struct{ Name, Type string }
+// sniffedColumn is one column's name and guessed type.
+type sniffedColumn struct{ Name, Type string }
 
-// Sniff runs DuckDB's CSV sniffer on a file.
-func Sniff(ctx context.Context, db *sql.DB, path string) (*Sniffed, error) {
+// sniffFile runs DuckDB's CSV sniffer on a file.
+func sniffFile(ctx context.Context, db *sql.DB, path string) (*sniffed, error) {
 	return sniff(ctx, db, path, nil)
 }
 
-func sniff(ctx context.Context, db *sql.DB, path string, opts []string) (*Sniffed, error) {
+func sniff(ctx context.Context, db *sql.DB, path string, opts []string) (*sniffed, error) {
 	if _, err := os.Stat(path); err != nil {
 		return nil, err
 	}
@@ -435,7 +440,7 @@ func sniff(ctx context.Context, db *sql.DB, path string, opts []string) (*Sniffe
 	}
 	q += ", sample_size = 20480)"
 	var (
-		s    Sniffed
+		s    sniffed
 		cols any
 	)
 	if err := db.QueryRowContext(ctx, q).Scan(&s.Delimiter, &s.Quote, &s.Escape, &s.Header, &cols, &s.TimestampFormat, &s.DateFormat); err != nil {
@@ -446,7 +451,7 @@ func sniff(ctx context.Context, db *sql.DB, path string, opts []string) (*Sniffe
 		m, _ := c.(map[string]any)
 		name, _ := m["name"].(string)
 		typ, _ := m["type"].(string)
-		s.Columns = append(s.Columns, SniffedColumn{name, typ})
+		s.Columns = append(s.Columns, sniffedColumn{name, typ})
 	}
 	if len(s.Columns) == 0 {
 		return nil, errors.New("no columns found")
@@ -497,6 +502,11 @@ func (l *loader) where() string {
 		return "the Postgres result"
 	}
 	return l.cfg.resolve(l.s.Path)
+}
+
+// fileName is SQL for the name of the file whose index is idx.
+func (l *loader) fileName(idx string) string {
+	return fmt.Sprintf("%s[%s + 1]", quoteList(l.names), idx)
 }
 
 // projection is the list of source columns read ("*" when all).
@@ -674,11 +684,11 @@ func (l *loader) stage(ctx context.Context) error {
 	if len(bad) > 0 {
 		why = fmt.Sprintf("CASE WHEN __keep AND (%s) THEN CASE %s END END", strings.Join(bad, " OR "), strings.Join(checks, " "))
 	}
-	q := fmt.Sprintf(`CREATE OR REPLACE TABLE _persona_stage AS
+	q := fmt.Sprintf(`CREATE OR REPLACE TABLE _persona_stage_%s AS
 SELECT __file, __line, __keep, __why, %s FROM (
   SELECT __file, __line, __keep, %s AS __why, %s FROM (
     SELECT __file, __line, %s AS __keep, %s FROM %s))`,
-		strings.Join(out, ", "), why, strings.Join(checked, ", "), keep, strings.Join(conv, ", "), from)
+		l.k, strings.Join(out, ", "), why, strings.Join(checked, ", "), keep, strings.Join(conv, ", "), from)
 	if err := l.exec(ctx, q); err != nil {
 		return fmt.Errorf("read rows: %w", err)
 	}
@@ -751,18 +761,18 @@ func (l *loader) finish(ctx context.Context) (Counts, error) {
 		late = fmt.Sprintf("coalesce(%s > TIMESTAMP '%s', false)", quoteIdent(ts), l.asOf.Format("2006-01-02 15:04:05"))
 	}
 	err := l.db.QueryRowContext(ctx, `SELECT count(*), count(*) FILTER (WHERE NOT __keep),
-		count(*) FILTER (WHERE __keep AND __why IS NOT NULL), count(*) FILTER (WHERE `+good+` AND `+late+`) FROM _persona_stage`).
+		count(*) FILTER (WHERE __keep AND __why IS NOT NULL), count(*) FILTER (WHERE `+good+` AND `+late+`) FROM _persona_stage_`+k+``).
 		Scan(&c.Read, &c.Filtered, &c.Rejected, &c.AfterAsOf)
 	if err != nil {
 		return c, err
 	}
-	if err := l.exec(ctx, `INSERT INTO _persona_rejects SELECT ?, __file, __line, __why.r, __why.c, __why.v
-		FROM _persona_stage WHERE __keep AND __why IS NOT NULL ORDER BY __file, __line`, k); err != nil {
+	if err := l.exec(ctx, `INSERT INTO _persona_rejects SELECT ?, `+l.fileName("__file")+`, __line, __why.r, __why.c, __why.v
+		FROM _persona_stage_`+k+` WHERE __keep AND __why IS NOT NULL ORDER BY __file, __line`, k); err != nil {
 		return c, fmt.Errorf("record rejects: %w", err)
 	}
 	if c.AfterAsOf > 0 {
-		if err := l.exec(ctx, fmt.Sprintf(`INSERT INTO _persona_rejects SELECT ?, __file, __line, 'after as_of (dropped by rule)', %s, CAST(%s AS VARCHAR)
-			FROM _persona_stage WHERE %s AND %s ORDER BY __file, __line`, quoteString(ts), quoteIdent(ts), good, late), k); err != nil {
+		if err := l.exec(ctx, fmt.Sprintf(`INSERT INTO _persona_rejects SELECT ?, %s, __line, 'after as_of (dropped by rule)', %s, CAST(%s AS VARCHAR)
+			FROM _persona_stage_`+k+` WHERE %s AND %s ORDER BY __file, __line`, l.fileName("__file"), quoteString(ts), quoteIdent(ts), good, late), k); err != nil {
 			return c, err
 		}
 	}
@@ -772,40 +782,47 @@ func (l *loader) finish(ctx context.Context) (Counts, error) {
 		names = append(names, quoteIdent(f.Name))
 	}
 	cols := strings.Join(names, ", ")
-	create := fmt.Sprintf("CREATE OR REPLACE TABLE %s AS SELECT %s FROM _persona_stage WHERE %s", k, cols, good)
+	create := fmt.Sprintf("CREATE VIEW %s AS SELECT %s FROM _persona_stage_%s WHERE %s", k, cols, k, good)
 	if l.s.Duplicates != "keep" {
 		// Rows equal in every canonical field are kept once. Hashes find
 		// the candidates cheaply; equal rows are then grouped exactly.
-		if err := l.exec(ctx, fmt.Sprintf(`CREATE OR REPLACE TABLE _persona_duph AS SELECT hash(%s) AS h FROM _persona_stage WHERE %s GROUP BY 1 HAVING count(*) > 1`, cols, good)); err != nil {
+		if err := l.exec(ctx, fmt.Sprintf(`CREATE OR REPLACE TABLE _persona_duph_`+k+` AS SELECT hash(%s) AS h FROM _persona_stage_`+k+` WHERE %s GROUP BY 1 HAVING count(*) > 1`, cols, good)); err != nil {
 			return c, fmt.Errorf("find duplicates: %w", err)
 		}
 		var nh int64
-		if err := l.db.QueryRowContext(ctx, "SELECT count(*) FROM _persona_duph").Scan(&nh); err != nil {
+		if err := l.db.QueryRowContext(ctx, "SELECT count(*) FROM _persona_duph_"+k).Scan(&nh); err != nil {
 			return c, err
 		}
 		if nh > 0 {
-			cand := fmt.Sprintf("hash(%s) IN (SELECT h FROM _persona_duph)", cols)
-			q := fmt.Sprintf(`CREATE OR REPLACE TABLE _persona_dedup AS SELECT %s, count(*) AS __n, min({'f': __file, 'l': __line}) AS __first
-				FROM _persona_stage WHERE %s AND %s GROUP BY ALL`, cols, good, cand)
+			cand := fmt.Sprintf("hash(%s) IN (SELECT h FROM _persona_duph_%s)", cols, k)
+			q := fmt.Sprintf(`CREATE OR REPLACE TABLE _persona_dedup_`+k+` AS SELECT %s, count(*) AS __n, min({'f': __file, 'l': __line}) AS __first
+				FROM _persona_stage_`+k+` WHERE %s AND %s GROUP BY ALL`, cols, good, cand)
 			if err := l.exec(ctx, q); err != nil {
 				return c, fmt.Errorf("drop duplicates: %w", err)
 			}
-			if err := l.exec(ctx, `INSERT INTO _persona_rejects SELECT ?, __first.f, __first.l, 'duplicate: ' || (__n - 1) || ' more copies of this row dropped by rule', NULL, NULL
-				FROM _persona_dedup WHERE __n > 1 ORDER BY __first.f, __first.l`, k); err != nil {
+			if err := l.exec(ctx, `INSERT INTO _persona_rejects SELECT ?, `+l.fileName("__first.f")+`, __first.l, 'duplicate: ' || (__n - 1) || ' more copies of this row dropped by rule', NULL, NULL
+				FROM _persona_dedup_`+k+` WHERE __n > 1 ORDER BY __first.f, __first.l`, k); err != nil {
 				return c, err
 			}
-			if err := l.db.QueryRowContext(ctx, "SELECT coalesce(sum(__n - 1), 0) FROM _persona_dedup").Scan(&c.Duplicates); err != nil {
+			if err := l.db.QueryRowContext(ctx, "SELECT coalesce(sum(__n - 1), 0) FROM _persona_dedup_"+k).Scan(&c.Duplicates); err != nil {
 				return c, err
 			}
-			create = fmt.Sprintf("CREATE OR REPLACE TABLE %s AS SELECT %s FROM _persona_stage WHERE %s AND NOT %s UNION ALL SELECT %s FROM _persona_dedup",
-				k, cols, good, cand, cols)
+			create = fmt.Sprintf("CREATE VIEW %s AS SELECT %s FROM _persona_stage_%s WHERE %s AND NOT %s UNION ALL SELECT %s FROM _persona_dedup_%s",
+				k, cols, k, good, cand, cols, k)
 		}
 	}
+	// The canonical dataset is a view over the checked rows: no copy.
+	dropObject(ctx, l.db, k)
 	if err := l.exec(ctx, create); err != nil {
 		return c, fmt.Errorf("create table: %w", err)
 	}
-	c.Used = c.Read - c.Filtered - c.Rejected - c.AfterAsOf - c.Duplicates
-	rows, err := l.db.QueryContext(ctx, `SELECT __why.r, count(*) FROM _persona_stage WHERE __keep AND __why IS NOT NULL GROUP BY 1 ORDER BY 2 DESC, 1`)
+	if err := l.db.QueryRowContext(ctx, "SELECT count(*) FROM "+k).Scan(&c.Used); err != nil {
+		return c, err
+	}
+	if sum := c.Filtered + c.Rejected + c.AfterAsOf + c.Duplicates + c.Used; sum != c.Read {
+		return c, fmt.Errorf("rows do not add up: %d read, %d accounted for (a bug)", c.Read, sum)
+	}
+	rows, err := l.db.QueryContext(ctx, `SELECT __why.r, count(*) FROM _persona_stage_`+k+` WHERE __keep AND __why IS NOT NULL GROUP BY 1 ORDER BY 2 DESC, 1`)
 	if err != nil {
 		return c, err
 	}
@@ -822,6 +839,12 @@ func (l *loader) finish(ctx context.Context) (Counts, error) {
 		c.Reasons[r] = n
 	}
 	return c, rows.Err()
+}
+
+// dropObject drops a table or view called name, if there is one.
+func dropObject(ctx context.Context, db *sql.DB, name string) {
+	db.ExecContext(ctx, "DROP VIEW IF EXISTS "+quoteIdent(name))
+	db.ExecContext(ctx, "DROP TABLE IF EXISTS "+quoteIdent(name))
 }
 
 func tsField(k Kind) string {

@@ -4,13 +4,16 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"sort"
 	"strconv"
 
 	"gonum.org/v1/gonum/mat"
 
+	"github.com/persona-seg/persona/cluster"
 	"github.com/persona-seg/persona/features"
+	"github.com/persona-seg/persona/metrics"
 	"github.com/persona-seg/persona/prep"
 	"github.com/persona-seg/persona/profile"
 	"github.com/persona-seg/persona/report"
@@ -81,6 +84,23 @@ func (r *run) reportInput(ctx context.Context, db *sql.DB, tab *features.Table, 
 	for _, s := range sum.KSelection {
 		in.KCurve = append(in.KCurve, report.KPoint{K: s.K, Inertia: s.Inertia, Silhouette: s.Silhouette})
 	}
+	if seg.dendro != nil {
+		in.Dendrogram = dendrogram(seg.dendro, sum.K, seg.labels, segIndex)
+	}
+	if res := seg.dbscan; res != nil {
+		in.KDistance, in.Eps, in.MinSamples = res.KDistances, res.Eps, res.MinSamples
+		if in.KDistance == nil { // eps was given: compute the curve it sits on
+			n, _ := z.Dims()
+			kd, err := cluster.KDistance(ctx, z, min(res.MinSamples, n), cluster.KDistanceOptions{Metric: res.Metric, Sample: sampleSize(cluster.DBSCANAutoSample, n)})
+			if err != nil {
+				return in, fmt.Errorf("k-distance curve: %w", err)
+			}
+			in.KDistance = kd.Distances
+		}
+	}
+	if in.SilhouetteBySegment, err = silhouetteBySegment(ctx, z, seg.labels, segIndex, len(prof.Segments), r.opts.Seed); err != nil {
+		return in, fmt.Errorf("silhouette by segment: %w", err)
+	}
 	if in.Projection, in.ProjectionAxes, err = project(z, seg.labels, segIndex, r.opts.Seed); err != nil {
 		return in, fmt.Errorf("projection: %w", err)
 	}
@@ -93,6 +113,104 @@ func (r *run) reportInput(ctx context.Context, db *sql.DB, tab *features.Table, 
 	}
 	in.Method = r.method(sum)
 	return in, nil
+}
+
+// dendrogramLeaves is how many leaves the report's dendrogram shows (as
+// SciPy's default p = 30), more when there are more segments.
+const dendrogramLeaves = 30
+
+// dendrogram truncates the tree to its last merges for the report and gives
+// each leaf the display position of its users' segment (the cut into k
+// segments never splits a leaf, since at least k leaves are kept).
+func dendrogram(dg *cluster.Dendrogram, k int, labels []int, segIndex map[int]int) *report.DendrogramData {
+	tr := dg.LastP(max(dendrogramLeaves, k))
+	// One input row of every leaf of the full tree.
+	row := make([]int, dg.Leaves)
+	if dg.Assign == nil {
+		for i := range row {
+			row[i] = i
+		}
+	} else {
+		for i := range row {
+			row[i] = -1
+		}
+		for i, l := range dg.Assign {
+			if row[l] < 0 {
+				row[l] = i
+			}
+		}
+	}
+	out := &report.DendrogramData{Linkage: dg.Method, CutHeight: dg.CutHeight(max(k, 1))}
+	for _, l := range tr.Leaves {
+		id := l.ID
+		for id >= dg.Leaves { // descend to a leaf of the full tree
+			id = dg.Merges[id-dg.Leaves].A
+		}
+		seg := -1
+		if r := row[id]; r >= 0 {
+			seg = segIndex[labels[r]]
+		}
+		out.Leaves = append(out.Leaves, report.DendrogramLeaf{Size: l.Size, Segment: seg})
+	}
+	for _, m := range tr.Merges {
+		out.Merges = append(out.Merges, report.DendrogramMerge{A: m.A, B: m.B, Height: m.Distance})
+	}
+	return out
+}
+
+// silhouetteSample caps the users whose silhouettes are averaged per
+// segment; up to it every segmented user counts.
+const silhouetteSample = 20_000
+
+// silhouetteBySegment is the mean silhouette of each segment's users (the
+// unsegmented group, which has none, gets NaN), indexed by display
+// position. Above silhouetteSample segmented users it uses a seeded sample
+// of them, and each silhouette is then measured within the sample. It
+// returns nil when fewer than two segments have users.
+func silhouetteBySegment(ctx context.Context, z *mat.Dense, labels []int, segIndex map[int]int, k int, seed uint64) ([]float64, error) {
+	zc, lc := clustered(z, labels)
+	m, d := zc.Dims()
+	if len(lc) == 0 {
+		return nil, nil
+	}
+	distinct := map[int]bool{}
+	for _, l := range lc {
+		distinct[l] = true
+	}
+	if len(distinct) < 2 || len(distinct) > m-1 {
+		return nil, nil
+	}
+	if m > silhouetteSample {
+		rng := rand.New(rand.NewPCG(seed, 0x5111))
+		idx := rng.Perm(m)[:silhouetteSample]
+		sort.Ints(idx)
+		sub := mat.NewDense(len(idx), d, nil)
+		sl := make([]int, len(idx))
+		for i, r := range idx {
+			sub.SetRow(i, zc.RawRowView(r))
+			sl[i] = lc[r]
+		}
+		zc, lc = sub, sl
+	}
+	s, err := metrics.SilhouetteSamples(ctx, zc, lc, nil)
+	if err != nil {
+		return nil, err
+	}
+	sum := make([]float64, k)
+	cnt := make([]int, k)
+	for i, v := range s {
+		p := segIndex[lc[i]]
+		sum[p] += v
+		cnt[p]++
+	}
+	out := make([]float64, k)
+	for p := range out {
+		out[p] = math.NaN()
+		if cnt[p] > 0 {
+			out[p] = sum[p] / float64(cnt[p])
+		}
+	}
+	return out, nil
 }
 
 func heatmap(prof *profile.Report, m int) ([]string, [][]float64) {
@@ -345,8 +463,8 @@ func (r *run) method(sum *Summary) []report.KeyValue {
 		kv("users profiled", strconv.Itoa(sum.Users)),
 		kv("reference date (as_of)", sum.AsOf),
 		kv("features", fmt.Sprintf("%d computed, %d used for clustering after log1p of heavy-tailed ones, standard scaling and dropping constant or highly correlated ones", sum.Features, len(sum.FeaturesUsed))),
-		kv("algorithm", fmt.Sprintf("k-means (k-means++ initialisation, %d restarts, seed %d)", r.opts.NInit, r.opts.Seed)),
-		kv("number of segments", fmt.Sprintf("k = %d (%s over k = %d..%d)", sum.K, sum.KRule, r.opts.KMin, r.opts.KMax)),
+		r.algorithmRow(sum),
+		r.segmentsRow(sum),
 		kv("silhouette", fmt.Sprintf("%.3f", sum.Silhouette)),
 		kv("Calinski-Harabasz", fmt.Sprintf("%.1f", sum.CalinskiHarabasz)),
 		kv("Davies-Bouldin", fmt.Sprintf("%.3f", sum.DaviesBouldin)),
@@ -355,6 +473,27 @@ func (r *run) method(sum *Summary) []report.KeyValue {
 		out = append(out, kv("note", fmt.Sprintf("the inertia elbow suggests k = %d; the silhouette prefers k = %d", sum.KElbow, sum.K)))
 	}
 	return out
+}
+
+// algorithmRow describes the clustering algorithm and its parameters.
+func (r *run) algorithmRow(sum *Summary) report.KeyValue {
+	v := fmt.Sprintf("k-means (k-means++ initialisation, %d restarts, seed %d)", r.opts.NInit, r.opts.Seed)
+	switch sum.Algorithm {
+	case AlgorithmHierarchical:
+		v = fmt.Sprintf("hierarchical clustering (%s linkage, Euclidean)", r.opts.Linkage)
+	case AlgorithmDBSCAN:
+		v = fmt.Sprintf("DBSCAN (eps %.4g, min_samples %d; %d users in no dense region are left unsegmented)", sum.Eps, r.opts.MinSamples, sum.Noise)
+	}
+	return report.KeyValue{Key: "algorithm", Value: v}
+}
+
+// segmentsRow says how the number of segments was chosen.
+func (r *run) segmentsRow(sum *Summary) report.KeyValue {
+	v := fmt.Sprintf("k = %d (%s over k = %d..%d)", sum.K, sum.KRule, r.opts.KMin, r.opts.KMax)
+	if sum.Algorithm == AlgorithmDBSCAN || r.opts.K > 0 {
+		v = fmt.Sprintf("k = %d (%s)", sum.K, sum.KRule)
+	}
+	return report.KeyValue{Key: "number of segments", Value: v}
 }
 
 func abs(v float64) float64 {

@@ -22,7 +22,7 @@ import (
 func TestScoreTrainingData(t *testing.T) {
 	ctx := context.Background()
 	out := t.TempDir()
-	runDemo(t, out, 1200, 5)
+	runDemo(t, out, 800, 5)
 	m, err := model.Read(filepath.Join(out, pipeline.ModelFile))
 	if err != nil {
 		t.Fatal(err)
@@ -132,3 +132,58 @@ func readRecords(t *testing.T, path string) []map[string]any {
 }
 
 func pipelineFeatureOptions() (o features.Options) { return o }
+
+// TestScoreOtherAlgorithms scores the training data with the models of
+// DBSCAN runs (nearest core point within eps: every user gets its training
+// segment back, noise included) and hierarchical runs (nearest segment
+// centre: Ward segments are not Voronoi cells, so a few users near a border
+// move; at least 90% keep their segment).
+func TestScoreOtherAlgorithms(t *testing.T) {
+	tests := []struct {
+		algorithm string
+		minAgree  float64
+	}{
+		{pipeline.AlgorithmDBSCAN, 1},
+		{pipeline.AlgorithmHierarchical, 0.9},
+	}
+	for _, tt := range tests {
+		t.Run(tt.algorithm, func(t *testing.T) {
+			ctx := context.Background()
+			out := t.TempDir()
+			if _, err := pipeline.Demo(ctx, "duckdb", pipeline.DemoOptions{Users: 600, Options: pipeline.Options{Out: out, Seed: 2, KMax: 8, Algorithm: tt.algorithm}}); err != nil {
+				t.Fatal(err)
+			}
+			m, err := model.Read(filepath.Join(out, pipeline.ModelFile))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if m.Algorithm != tt.algorithm {
+				t.Fatalf("model algorithm %q, want %q", m.Algorithm, tt.algorithm)
+			}
+			ids, labels, _, err := pipeline.ReadSegments(filepath.Join(out, "segments.csv"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			data := filepath.Join(out, "data")
+			src := dataset.Sources{Users: filepath.Join(data, "users.csv"), Events: filepath.Join(data, "events.csv"),
+				Transactions: filepath.Join(data, "transactions.csv"), Social: filepath.Join(data, "social.csv")}
+			sc, err := pipeline.Score(ctx, "duckdb", src.Config(), m, features.Options{}, t.TempDir())
+			if err != nil {
+				t.Fatal(err)
+			}
+			train := map[string]int{}
+			for i, id := range ids {
+				train[id] = labels[i]
+			}
+			agree := 0
+			for i, id := range sc.UserIDs {
+				if train[id] == sc.Segments[i] {
+					agree++
+				}
+			}
+			if got := float64(agree) / float64(len(ids)); got < tt.minAgree || len(sc.UserIDs) != len(ids) {
+				t.Errorf("%d of %d users scored into their training segment (%.3f), want at least %.2f", agree, len(ids), got, tt.minAgree)
+			}
+		})
+	}
+}

@@ -31,7 +31,7 @@ const (
 
 // chartNames lists every chart the report can have, in page order.
 var chartNames = []string{"segment-sizes", "heatmap", "profiles", "hour-of-day", "weekday",
-	"categories", "rfm", "projection", "diagnostics", "ages"}
+	"categories", "rfm", "projection", "diagnostics", "dendrogram", "k-distance", "silhouette", "ages"}
 
 // figures builds every chart the input has data for, in page order.
 func figures(in *Input) ([]figure, error) {
@@ -39,6 +39,7 @@ func figures(in *Input) ([]figure, error) {
 	for i, s := range in.Segments {
 		names[i] = s.Name
 	}
+	unseg := hasUnsegmented(in)
 	var out []figure
 	add := func(name, section, caption string, f *chart.Figure, err error) error {
 		if err != nil {
@@ -77,14 +78,14 @@ func figures(in *Input) ([]figure, error) {
 		caption = "Number of users in each segment, with its share of all " + formatInt(total) +
 			" users, and the revenue each segment brought in, with its share of all revenue."
 	}
-	f, err := chart.Bars(chart.BarsSpec{Title: title, Segments: names, Panels: panels})
+	f, err := chart.Bars(chart.BarsSpec{Unsegmented: unseg, Title: title, Segments: names, Panels: panels})
 	if err := add("segment-sizes", secDistribution, caption, f, err); err != nil {
 		return nil, err
 	}
 
 	// Key characteristics.
 	if len(in.HeatFeatures) > 0 {
-		f, err := chart.Heatmap(chart.HeatmapSpec{
+		f, err := chart.Heatmap(chart.HeatmapSpec{Unsegmented: unseg,
 			Title: "Key characteristics: how each segment differs from all users", Segments: names,
 			Rows: in.HeatFeatures, Z: in.HeatZ, Limit: 2, XLabel: "segment", YLabel: "feature",
 			ScaleLabel: "z-score (standard deviations from the mean of all users)",
@@ -96,7 +97,7 @@ func figures(in *Input) ([]figure, error) {
 	}
 
 	if labels, values, ok := traitBars(in); ok {
-		f, err := chart.Profiles(chart.ProfilesSpec{
+		f, err := chart.Profiles(chart.ProfilesSpec{Unsegmented: unseg,
 			Title: "Segment profiles: strongest traits", XLabel: "z-score (SD from the mean of all users)",
 			Segments: names, Labels: labels, Values: values,
 		})
@@ -112,7 +113,7 @@ func figures(in *Input) ([]figure, error) {
 		for h := range hours {
 			hours[h] = strconv.Itoa(h)
 		}
-		f, err := chart.Lines(chart.LinesSpec{
+		f, err := chart.Lines(chart.LinesSpec{Unsegmented: unseg,
 			Title: "Activity by hour of day", XLabel: "hour of day", YLabel: "share of the segment's events (%)",
 			XTicks: hours, TickStep: 2, Segments: names, Values: percentRows(in.HourShare),
 		})
@@ -122,7 +123,7 @@ func figures(in *Input) ([]figure, error) {
 		}
 	}
 	if in.WeekdayShare != nil {
-		f, err := chart.Lines(chart.LinesSpec{
+		f, err := chart.Lines(chart.LinesSpec{Unsegmented: unseg,
 			Title: "Activity by day of the week", XLabel: "day of the week", YLabel: "share of the segment's events (%)",
 			XTicks: []string{"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"}, Segments: names,
 			Values: percentRows(in.WeekdayShare), Height: 240,
@@ -137,7 +138,7 @@ func figures(in *Input) ([]figure, error) {
 		if measure == "" {
 			measure = "activity"
 		}
-		f, err := chart.Stacked(chart.StackedSpec{
+		f, err := chart.Stacked(chart.StackedSpec{Unsegmented: unseg,
 			Title: "Category mix by segment", XLabel: "share of the segment's " + measure + " (%)",
 			Segments: names, Categories: in.Categories, Values: percentRows(in.CategoryShare),
 		})
@@ -153,7 +154,7 @@ func figures(in *Input) ([]figure, error) {
 			fq = append(fq, chart.FiveNum(b.Frequency))
 			m = append(m, chart.FiveNum(b.Monetary))
 		}
-		f, err := chart.Boxes(chart.BoxesSpec{Title: "Recency, frequency and monetary value", Segments: names, Panels: []chart.BoxPanel{
+		f, err := chart.Boxes(chart.BoxesSpec{Unsegmented: unseg, Title: "Recency, frequency and monetary value", Segments: names, Panels: []chart.BoxPanel{
 			{Title: "Recency", XLabel: "days since last purchase", Boxes: r},
 			{Title: "Frequency", XLabel: "purchases", Boxes: fq},
 			{Title: "Monetary", XLabel: withUnit("spend", in.Currency), Boxes: m},
@@ -179,7 +180,7 @@ func figures(in *Input) ([]figure, error) {
 		if ax[1] == "" {
 			ax[1] = "PC 2"
 		}
-		f, err := chart.Scatter(chart.ScatterSpec{
+		f, err := chart.Scatter(chart.ScatterSpec{Unsegmented: unseg,
 			Title: "Segment map: users in two dimensions", XLabel: ax[0], YLabel: ax[1],
 			Segments: names, X: xs, Y: ys, Segment: gs,
 		})
@@ -204,6 +205,40 @@ func figures(in *Input) ([]figure, error) {
 		}
 	}
 
+	if d := in.Dendrogram; d != nil {
+		f, err := chart.Dendrogram(dendrogramSpec(in, names, unseg))
+		caption := fmt.Sprintf("The top of the merge tree (its last %d merges): each leaf is a single user or a collapsed cluster, labelled with its number of users, and merges are drawn at the height where they happened.", len(d.Merges))
+		if in.ChosenK > 0 {
+			caption += fmt.Sprintf(" Cutting the tree at the dashed line gives the %d segments; links below it take their segment's colour.", in.ChosenK)
+		}
+		if err := add("dendrogram", secDiagnostics, caption, f, err); err != nil {
+			return nil, err
+		}
+	}
+	if in.KDistance != nil {
+		f, err := chart.KDistance(chart.KDistanceSpec{Title: "Choosing eps: the k-distance curve", Distances: in.KDistance, K: in.MinSamples, Eps: in.Eps})
+		caption := fmt.Sprintf("Each user's distance to its %s nearest neighbour (k = min_samples = %d, counting the user), sorted. "+
+			"DBSCAN's eps (dashed line) sits near the knee, where the curve turns up: users right of the ring are too far from their neighbours to be core points, "+
+			"so they lie on the edge of a segment or stay unsegmented.", ordinal(in.MinSamples), in.MinSamples)
+		if len(in.KDistance) < total {
+			caption += " The curve is drawn from a sample of " + formatInt(len(in.KDistance)) + " users."
+		}
+		if err := add("k-distance", secDiagnostics, caption, f, err); err != nil {
+			return nil, err
+		}
+	}
+	if in.SilhouetteBySegment != nil {
+		f, err := chart.Silhouette(chart.SilhouetteSpec{Title: "How well each segment is separated: silhouette", Segments: names, Unsegmented: unseg,
+			Values: in.SilhouetteBySegment, Mean: meanSilhouette(in)})
+		caption := "The mean silhouette of each segment's users: near 1, users are much closer to their own segment than to the next one; near 0 they sit between segments; below 0 they are closer to another segment. The dashed line is the mean over all segmented users."
+		if unseg {
+			caption += " The unsegmented group is no segment, so it has no silhouette."
+		}
+		if err := add("silhouette", secDiagnostics, caption, f, err); err != nil {
+			return nil, err
+		}
+	}
+
 	// Age.
 	if hasAges(in.Ages) {
 		vals := make([][]float64, len(in.Ages))
@@ -213,13 +248,84 @@ func figures(in *Input) ([]figure, error) {
 				vals[i][j] = float64(v)
 			}
 		}
-		f, err := chart.Histograms(chart.HistogramsSpec{Title: "Age by segment", XLabel: "age (years)", Segments: names, Values: vals, BinWidth: 5})
+		f, err := chart.Histograms(chart.HistogramsSpec{Unsegmented: unseg, Title: "Age by segment", XLabel: "age (years)", Segments: names, Values: vals, BinWidth: 5})
 		if err := add("ages", secAges,
 			"Share of each segment's users in each five-year age band; the dashed line is the median age.", f, err); err != nil {
 			return nil, err
 		}
 	}
 	return out, nil
+}
+
+// hasUnsegmented reports whether the last segment is the unsegmented
+// group (Validate keeps it last).
+func hasUnsegmented(in *Input) bool {
+	n := len(in.Segments)
+	return n > 0 && in.Segments[n-1].ID < 0
+}
+
+// dendrogramSpec converts the tree and places the cut line halfway between
+// the highest merge the cut applies and the next merge up.
+func dendrogramSpec(in *Input, names []string, unseg bool) chart.DendrogramSpec {
+	d := in.Dendrogram
+	spec := chart.DendrogramSpec{
+		Title:       "Dendrogram: how the segments nest",
+		YLabel:      "merge height (linkage distance)",
+		Segments:    names,
+		Unsegmented: unseg,
+		Leaves:      make([]chart.DendrogramLeaf, len(d.Leaves)),
+		Merges:      make([]chart.DendrogramMerge, len(d.Merges)),
+	}
+	if d.Linkage != "" {
+		spec.YLabel = "merge height (" + d.Linkage + " linkage distance)"
+	}
+	for i, l := range d.Leaves {
+		spec.Leaves[i] = chart.DendrogramLeaf(l)
+	}
+	next := math.Inf(1)
+	for i, m := range d.Merges {
+		spec.Merges[i] = chart.DendrogramMerge(m)
+		if m.Height > d.CutHeight {
+			next = math.Min(next, m.Height)
+		}
+	}
+	if in.ChosenK > 0 && !math.IsInf(next, 1) {
+		spec.Cut = (d.CutHeight + next) / 2
+		spec.CutLabel = fmt.Sprintf("cut into k = %d segments", in.ChosenK)
+	}
+	return spec
+}
+
+// meanSilhouette is the mean silhouette of all segmented users: the
+// segments' means weighted by their sizes (NaN when none is known).
+func meanSilhouette(in *Input) float64 {
+	var sum, w float64
+	for i, v := range in.SilhouetteBySegment {
+		if !math.IsNaN(v) {
+			sum += v * float64(in.Segments[i].Size)
+			w += float64(in.Segments[i].Size)
+		}
+	}
+	if w == 0 {
+		return math.NaN()
+	}
+	return sum / w
+}
+
+// ordinal writes 1st, 2nd, 3rd, 4th, ... 11th, 12th, 13th, 21st.
+func ordinal(k int) string {
+	suffix := "th"
+	if k%100 < 11 || k%100 > 13 {
+		switch k % 10 {
+		case 1:
+			suffix = "st"
+		case 2:
+			suffix = "nd"
+		case 3:
+			suffix = "rd"
+		}
+	}
+	return strconv.Itoa(k) + suffix
 }
 
 // percentRows returns m scaled from shares to percent.

@@ -129,7 +129,8 @@ func TestReportInChromium(t *testing.T) {
 		}
 	}
 	want := []string{"chart-segment-sizes", "chart-heatmap", "chart-profiles", "chart-hour-of-day", "chart-weekday",
-		"chart-categories", "chart-rfm", "chart-projection", "chart-diagnostics", "chart-ages"}
+		"chart-categories", "chart-rfm", "chart-projection", "chart-diagnostics", "chart-dendrogram", "chart-k-distance",
+		"chart-silhouette", "chart-ages"}
 	if diff := cmp.Diff(want, ids); diff != "" {
 		t.Errorf("svg ids on the page (-want +got):\n%s", diff)
 	}

@@ -18,13 +18,19 @@
 //   - behavioural patterns: activity by hour of day and by weekday, category
 //     mix and RFM box plots, each when given;
 //   - a 2-D projection of users coloured by segment;
-//   - diagnostics: inertia and silhouette by number of segments k;
+//   - diagnostics, each when given: inertia and silhouette by number of
+//     segments k; the dendrogram of a hierarchical clustering (its last
+//     merges, as SciPy's truncate_mode="lastp") with the cut into k
+//     segments; DBSCAN's sorted k-distance curve with the eps used; and the
+//     mean silhouette of each segment;
 //   - an age histogram per segment when ages are given;
 //   - a section per segment (size, description, traits, suggested actions)
 //     and a "how this was made" table.
 //
 // Segment i of Input.Segments has the same colour (chart.SegmentColor(i)) in
-// every chart and in the HTML.
+// every chart and in the HTML. The unsegmented group (users no segment fits,
+// such as DBSCAN noise) has a negative ID and comes last; it is drawn in
+// chart.UnsegmentedColor, a neutral grey, and is not counted as a segment.
 //
 // # Invariants
 //

@@ -48,6 +48,23 @@ type Input struct {
 	KCurve  []KPoint
 	ChosenK int
 
+	// Dendrogram is the top of the hierarchical clustering tree, with the
+	// cut into ChosenK segments; nil for other algorithms.
+	Dendrogram *DendrogramData
+
+	// KDistance is the k-distance curve DBSCAN's eps was read from: each
+	// user's (or a sample's) distance to its MinSamples-th nearest
+	// neighbour, counting the user, sorted ascending; nil for other
+	// algorithms. Eps is the eps DBSCAN used.
+	KDistance  []float64
+	Eps        float64
+	MinSamples int
+
+	// SilhouetteBySegment is the mean silhouette of each segment's users,
+	// in [−1, 1]; NaN where there is none (the unsegmented group). nil
+	// leaves the chart out.
+	SilhouetteBySegment []float64
+
 	// Projection is a sample of users in two dimensions (e.g. the first two
 	// principal components); Point2.Segment indexes Segments.
 	Projection []Point2
@@ -62,7 +79,9 @@ type Input struct {
 	Method []KeyValue
 }
 
-// Segment is one segment as shown in the report.
+// Segment is one segment as shown in the report. A negative ID marks the
+// unsegmented group (users no segment fits, such as DBSCAN noise): it must
+// come last, and it is drawn in chart.UnsegmentedColor, a neutral grey.
 type Segment struct {
 	ID          int
 	Name        string
@@ -104,6 +123,37 @@ type Point2 struct {
 	Segment int // index into Input.Segments
 }
 
+// DendrogramData is a hierarchical clustering tree truncated to its last
+// merges, as SciPy's dendrogram(Z, truncate_mode="lastp") draws it.
+type DendrogramData struct {
+	// Linkage names the linkage ("ward", "average", ...) for the height
+	// axis.
+	Linkage string
+	// Leaves are the clusters below the merges shown, left to right: single
+	// users or collapsed clusters.
+	Leaves []DendrogramLeaf
+	// Merges join two nodes each, in order of height: A and B below
+	// len(Leaves) index Leaves, len(Leaves)+i is the node Merges[i] made.
+	// There are len(Leaves)-1 of them.
+	Merges []DendrogramMerge
+	// CutHeight is the height of the highest merge the cut into ChosenK
+	// segments applies, 0 when it applies none. The cut line is drawn
+	// halfway between it and the next merge up.
+	CutHeight float64
+}
+
+// DendrogramLeaf is a leaf of a truncated dendrogram.
+type DendrogramLeaf struct {
+	Size    int // users, at least 1
+	Segment int // index into Input.Segments; −1 when its users are in several
+}
+
+// DendrogramMerge is one merge of a truncated dendrogram.
+type DendrogramMerge struct {
+	A, B   int     // the nodes joined
+	Height float64 // linkage distance
+}
+
 // KeyValue is one row of the "how this was made" table.
 type KeyValue struct {
 	Key, Value string
@@ -136,6 +186,9 @@ func (in *Input) Validate() error {
 		}
 		if !finite(s.Share) || s.Share < 0 || s.Share > 1 {
 			return fieldErr(fmt.Sprintf("Segments[%d].Share", i), "share %v is not in [0, 1]", s.Share)
+		}
+		if s.ID < 0 && i != n-1 {
+			return fieldErr(fmt.Sprintf("Segments[%d].ID", i), "the unsegmented group (id %d) must be the last segment, not %d of %d", s.ID, i+1, n)
 		}
 	}
 	if err := checkVector("RevenueBySegment", in.RevenueBySegment, n); err != nil {
@@ -190,6 +243,36 @@ func (in *Input) Validate() error {
 			return fieldErr(fmt.Sprintf("Projection[%d]", i), "coordinate is not finite")
 		}
 	}
+	if err := in.Dendrogram.validate(n); err != nil {
+		return err
+	}
+	if in.KDistance != nil {
+		if len(in.KDistance) == 0 {
+			return fieldErr("KDistance", "empty curve")
+		}
+		for i, d := range in.KDistance {
+			if !finite(d) || d < 0 {
+				return fieldErr(fmt.Sprintf("KDistance[%d]", i), "distance %v is not a finite number ≥ 0", d)
+			}
+			if i > 0 && d < in.KDistance[i-1] {
+				return fieldErr(fmt.Sprintf("KDistance[%d]", i), "curve is not sorted ascending")
+			}
+		}
+		if in.MinSamples < 1 {
+			return fieldErr("MinSamples", "%d, want at least 1 with a k-distance curve", in.MinSamples)
+		}
+	}
+	if !finite(in.Eps) || in.Eps < 0 {
+		return fieldErr("Eps", "%v is not a finite number ≥ 0", in.Eps)
+	}
+	if in.SilhouetteBySegment != nil && len(in.SilhouetteBySegment) != n {
+		return fieldErr("SilhouetteBySegment", "%d values for %d segments", len(in.SilhouetteBySegment), n)
+	}
+	for i, v := range in.SilhouetteBySegment {
+		if !math.IsNaN(v) && !(v >= -1 && v <= 1) {
+			return fieldErr(fmt.Sprintf("SilhouetteBySegment[%d]", i), "%v is not in [−1, 1]", v)
+		}
+	}
 	if in.Ages != nil && len(in.Ages) != n {
 		return fieldErr("Ages", "%d age lists for %d segments", len(in.Ages), n)
 	}
@@ -199,6 +282,44 @@ func (in *Input) Validate() error {
 				return fieldErr(fmt.Sprintf("Ages[%d][%d]", i, j), "age %d is not in [0, %d]", a, maxAge)
 			}
 		}
+	}
+	return nil
+}
+
+// validate checks the tree against n segments; nil is valid (no tree).
+func (d *DendrogramData) validate(n int) error {
+	if d == nil {
+		return nil
+	}
+	nl := len(d.Leaves)
+	if nl == 0 {
+		return fieldErr("Dendrogram.Leaves", "no leaves")
+	}
+	if len(d.Merges) != nl-1 {
+		return fieldErr("Dendrogram.Merges", "%d merges for %d leaves, want %d", len(d.Merges), nl, nl-1)
+	}
+	for i, l := range d.Leaves {
+		if l.Size < 1 {
+			return fieldErr(fmt.Sprintf("Dendrogram.Leaves[%d].Size", i), "size %d, want at least 1", l.Size)
+		}
+		if l.Segment < -1 || l.Segment >= n {
+			return fieldErr(fmt.Sprintf("Dendrogram.Leaves[%d].Segment", i), "segment %d out of range [−1, %d)", l.Segment, n)
+		}
+	}
+	used := make([]bool, 2*nl-1)
+	for i, m := range d.Merges {
+		for _, c := range []int{m.A, m.B} {
+			if c < 0 || c >= nl+i || used[c] {
+				return fieldErr(fmt.Sprintf("Dendrogram.Merges[%d]", i), "node %d is out of range [0, %d) or joined twice", c, nl+i)
+			}
+			used[c] = true
+		}
+		if !finite(m.Height) || m.Height < 0 {
+			return fieldErr(fmt.Sprintf("Dendrogram.Merges[%d].Height", i), "%v is not a finite number ≥ 0", m.Height)
+		}
+	}
+	if !finite(d.CutHeight) || d.CutHeight < 0 {
+		return fieldErr("Dendrogram.CutHeight", "%v is not a finite number ≥ 0", d.CutHeight)
 	}
 	return nil
 }

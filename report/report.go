@@ -141,6 +141,8 @@ type page struct {
 	Title, Subtitle string
 	CSS             template.CSS
 	TotalUsers      string
+	SegmentCount    int  // the unsegmented group aside
+	Unsegmented     bool // the last of Segments is the unsegmented group
 	HasRevenue      bool
 	Segments        []segmentView
 	Sections        []sectionView
@@ -183,7 +185,7 @@ var sectionTitles = []struct{ id, title, intro string }{
 	{secTraits, "Key characteristics", "What sets each segment apart from the user base as a whole."},
 	{secBehaviour, "Behavioural patterns", "When and how each segment is active."},
 	{secMap, "Segment map", "Users placed by their two main directions of variation; nearby users behave alike."},
-	{secDiagnostics, "Diagnostics", "How the number of segments was chosen."},
+	{secDiagnostics, "Diagnostics", "How the segments were found, and how well they are separated."},
 	{secAges, "Age", "The age distribution of each segment."},
 }
 
@@ -199,7 +201,7 @@ func buildPage(in *Input, figs []figure, svgs map[string]string) page {
 			Anchor:      fmt.Sprintf("segment-%d", i+1),
 			ID:          s.ID,
 			Name:        s.Name,
-			Color:       hexColor(chart.SegmentColor(i)),
+			Color:       hexColor(segmentColor(in, i)),
 			Size:        formatInt(s.Size),
 			Share:       formatPercent(s.Share),
 			Description: s.Description,
@@ -214,6 +216,11 @@ func buildPage(in *Input, figs []figure, svgs map[string]string) page {
 		p.Segments = append(p.Segments, v)
 	}
 	p.TotalUsers = formatInt(total)
+	p.Unsegmented = hasUnsegmented(in)
+	p.SegmentCount = len(in.Segments)
+	if p.Unsegmented {
+		p.SegmentCount--
+	}
 	for _, st := range sectionTitles {
 		sec := sectionView{ID: st.id, Title: st.title, Intro: st.intro}
 		for _, f := range figs {
@@ -246,6 +253,15 @@ func inlineSVG(doc, id, title string) string {
 	}
 	doc = svgOpen.ReplaceAllLiteralString(doc, `<svg id="`+id+`" role="img" aria-label="`+template.HTMLEscapeString(title)+`"`)
 	return strings.TrimSpace(doc)
+}
+
+// segmentColor is the colour of segment i in the charts: grey for the
+// unsegmented group.
+func segmentColor(in *Input, i int) color.RGBA {
+	if in.Segments[i].ID < 0 && i == len(in.Segments)-1 {
+		return chart.UnsegmentedColor()
+	}
+	return chart.SegmentColor(i)
 }
 
 func hexColor(c color.RGBA) string {

@@ -77,11 +77,13 @@ func TestWriteGolden(t *testing.T) {
 		t.Fatal(err)
 	}
 	golden(t, "small.html.golden", html)
-	svg, err := os.ReadFile(filepath.Join(dir, "charts", "heatmap.svg"))
-	if err != nil {
-		t.Fatal(err)
+	for _, name := range []string{"heatmap", "dendrogram", "k-distance", "silhouette"} {
+		svg, err := os.ReadFile(filepath.Join(dir, "charts", name+".svg"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		golden(t, name+".svg.golden", svg)
 	}
-	golden(t, "heatmap.svg.golden", svg)
 }
 
 // TestWriteRemovesStaleCharts writes the full sample, then a minimal input

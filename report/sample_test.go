@@ -32,6 +32,8 @@ func sampleInput() Input {
 			[]string{"Push notifications at commuting times", "One-tap reorder of frequent items"}},
 		{"Occasional gift buyers", "Few, large orders around holidays, often shipped to another address.", 1530,
 			[]string{"Gift guides before holidays", "Reminder of last year's occasion"}},
+		{"Unsegmented", "Users in no dense region of the feature space: each unusual in their own way.", 640,
+			[]string{"Review them by hand before any campaign"}},
 	}
 	n := len(segs)
 	total := 0
@@ -79,13 +81,17 @@ func sampleInput() Input {
 		for _, j := range order[:6] {
 			traits = append(traits, Trait{Feature: features[j], Z: z[j]})
 		}
+		id := i
+		if i == len(segs)-1 {
+			id = -1 // the unsegmented group
+		}
 		in.Segments = append(in.Segments, Segment{
-			ID: i, Name: s.name, Size: s.size, Share: float64(s.size) / float64(total),
+			ID: id, Name: s.name, Size: s.size, Share: float64(s.size) / float64(total),
 			Description: s.desc, Traits: traits, Actions: s.actions,
 		})
-		in.RevenueBySegment = append(in.RevenueBySegment, float64(s.size)*[]float64{210, 38, 9, 22, 4, 31, 64}[i])
-		in.HourShare = append(in.HourShare, normalise(profile(24, []float64{19, 13, 23, 15, 20, 8, 12}[i], 3+rng.Float64()*2, rng)))
-		in.WeekdayShare = append(in.WeekdayShare, normalise(profile(7, []float64{2, 5.5, 3, 1, 4, 2, 6}[i], 1.5+rng.Float64()*2, rng)))
+		in.RevenueBySegment = append(in.RevenueBySegment, float64(s.size)*[]float64{210, 38, 9, 22, 4, 31, 64, 17}[i])
+		in.HourShare = append(in.HourShare, normalise(profile(24, []float64{19, 13, 23, 15, 20, 8, 12, 16}[i], 3+rng.Float64()*2, rng)))
+		in.WeekdayShare = append(in.WeekdayShare, normalise(profile(7, []float64{2, 5.5, 3, 1, 4, 2, 6, 3}[i], 1.5+rng.Float64()*2, rng)))
 		cat := make([]float64, len(in.Categories))
 		for c := range cat {
 			cat[c] = 0.2 + rng.ExpFloat64()
@@ -121,10 +127,19 @@ func sampleInput() Input {
 			u -= segs[s].size
 			s++
 		}
-		in.Projection = append(in.Projection, Point2{
-			X: centres[s][0] + rng.NormFloat64()*0.9, Y: centres[s][1] + rng.NormFloat64()*0.7, Segment: s,
-		})
+		p := Point2{X: centres[s][0] + rng.NormFloat64()*0.9, Y: centres[s][1] + rng.NormFloat64()*0.7, Segment: s}
+		if s == n-1 { // the unsegmented users are scattered everywhere
+			p.X, p.Y = rng.Float64()*10-5, rng.Float64()*7-3.5
+		}
+		in.Projection = append(in.Projection, p)
 	}
+	in.Dendrogram = sampleTree(in.Segments[:n-1])
+	in.KDistance = sampleKDistance(rng, 4000)
+	in.Eps, in.MinSamples = 1.2, 10
+	for i := range n - 1 {
+		in.SilhouetteBySegment = append(in.SilhouetteBySegment, math.Round((0.55-0.06*float64(i)+0.05*rng.Float64())*1000)/1000)
+	}
+	in.SilhouetteBySegment = append(in.SilhouetteBySegment, math.NaN())
 	in.ProjectionAxes = [2]string{"PC 1 (31.2% of variance)", "PC 2 (18.7% of variance)"}
 	inertia := 9.1e4
 	for k := 2; k <= 12; k++ {
@@ -145,6 +160,64 @@ func sampleInput() Input {
 		{"Run time", "12.4 s on 2 cores"},
 	}
 	return in
+}
+
+// sampleTree is a truncated dendrogram over segs with four leaves per
+// segment (one of them a single user), pairs merging first, then each
+// segment's pairs, then the segments: (0,1), (2,3), (4,5), then
+// ((0,1),(2,3)), ((4,5),6) and the root, drawn without crossings. Its cut
+// falls between the last in-segment merge and the first join of segments.
+func sampleTree(segs []Segment) *DendrogramData {
+	d := &DendrogramData{Linkage: "ward"}
+	for s, sg := range segs {
+		rest := sg.Size
+		for j, f := range []float64{0.4, 0.3, 0.3} {
+			size := int(f * float64(sg.Size))
+			if j == 2 {
+				size = rest - 1
+			}
+			rest -= size
+			d.Leaves = append(d.Leaves, DendrogramLeaf{Size: size, Segment: s})
+		}
+		d.Leaves = append(d.Leaves, DendrogramLeaf{Size: 1, Segment: s})
+	}
+	nl := len(d.Leaves)
+	node := func(i int) int { return nl + i } // the node merge i makes
+	add := func(a, b int, h float64) int {
+		d.Merges = append(d.Merges, DendrogramMerge{A: a, B: b, Height: h})
+		return node(len(d.Merges) - 1)
+	}
+	pairs := make([][2]int, len(segs))
+	for s := range segs {
+		pairs[s][0] = add(4*s, 4*s+1, 0.6+0.1*float64(s))
+	}
+	for s := range segs {
+		pairs[s][1] = add(4*s+2, 4*s+3, 1.4+0.1*float64(s))
+	}
+	seg := make([]int, len(segs))
+	for s := range segs {
+		seg[s] = add(pairs[s][0], pairs[s][1], 2.2+0.25*float64(s))
+	}
+	d.CutHeight = d.Merges[len(d.Merges)-1].Height
+	m01 := add(seg[0], seg[1], 5.1)
+	m23 := add(seg[2], seg[3], 5.8)
+	m45 := add(seg[4], seg[5], 6.6)
+	m0123 := add(m01, m23, 8.3)
+	m456 := add(m45, seg[6], 9.7)
+	add(m0123, m456, 14.2)
+	return d
+}
+
+// sampleKDistance is a sorted k-distance curve of n users: a long, slowly
+// rising body and a steep tail of sparse users.
+func sampleKDistance(rng *rand.Rand, n int) []float64 {
+	out := make([]float64, n)
+	for i := range out {
+		t := rng.Float64()
+		out[i] = 0.4 + 0.6*t + 2.8*math.Pow(t, 16) + 0.03*rng.Float64()
+	}
+	slices.Sort(out)
+	return out
 }
 
 func cmpFloat(a, b float64) int {
@@ -179,19 +252,28 @@ func normalise(v []float64) []float64 {
 	return v
 }
 
-// smallInput is a compact input with every part present, for golden files.
+// smallInput is a compact input with every part present, for golden files;
+// its last segment is the unsegmented group.
 func smallInput() Input {
 	in := Input{
 		Title:            "Small report",
 		Subtitle:         "Three segments <b>escaped</b> & tested",
-		Segments:         []Segment{{ID: 0, Name: "Alpha", Size: 60, Share: 0.6, Description: "First.", Traits: []Trait{{"spend", 1.5}, {"visits", -0.7}}, Actions: []string{"Keep them"}}, {ID: 1, Name: "Beta", Size: 30, Share: 0.3, Description: "Second."}, {ID: 2, Name: "Gamma & co", Size: 10, Share: 0.1}},
+		Segments:         []Segment{{ID: 0, Name: "Alpha", Size: 60, Share: 0.6, Description: "First.", Traits: []Trait{{"spend", 1.5}, {"visits", -0.7}}, Actions: []string{"Keep them"}}, {ID: 1, Name: "Beta", Size: 30, Share: 0.3, Description: "Second."}, {ID: -1, Name: "Unsegmented", Size: 10, Share: 0.1}},
 		RevenueBySegment: []float64{1000, 250, 50},
 		HeatFeatures:     []string{"spend", "visits", "age"},
 		HeatZ:            [][]float64{{1.5, -0.7, 0}, {-0.5, 1.2, 2.7}, {0.1, math.NaN(), -3}},
 		HourShare:        make([][]float64, 3),
 		ChosenK:          3,
 		KCurve:           []KPoint{{2, 100, 0.3}, {3, 60, 0.5}, {4, 50, math.NaN()}},
-		Method:           []KeyValue{{"Algorithm", "K-Means"}},
+		Dendrogram: &DendrogramData{Linkage: "ward",
+			Leaves:    []DendrogramLeaf{{40, 0}, {20, 0}, {1, 1}, {29, 1}, {10, 2}},
+			Merges:    []DendrogramMerge{{0, 1, 0.8}, {2, 3, 1.1}, {5, 6, 3.5}, {7, 4, 4.2}},
+			CutHeight: 1.1},
+		KDistance:           []float64{0.2, 0.25, 0.3, 0.31, 0.35, 0.4, 0.42, 0.5, 0.9, 1.6},
+		Eps:                 0.45,
+		MinSamples:          4,
+		SilhouetteBySegment: []float64{0.48, 0.21, math.NaN()},
+		Method:              []KeyValue{{"Algorithm", "K-Means"}},
 	}
 	for i := range in.HourShare {
 		in.HourShare[i] = make([]float64, 24)

@@ -73,6 +73,13 @@ func TestOptionalParts(t *testing.T) {
 		{"rfm", func(in *Input) { in.RFM = full.RFM[:1] }, []string{"rfm"}, "Behavioural patterns"},
 		{"projection", func(in *Input) { in.Projection = []Point2{{1, 2, 0}, {2, 1, 0}} }, []string{"projection"}, "Segment map"},
 		{"k curve", func(in *Input) { in.KCurve, in.ChosenK = full.KCurve, 7 }, []string{"diagnostics"}, "Diagnostics"},
+		{"dendrogram", func(in *Input) {
+			in.Dendrogram = &DendrogramData{Leaves: []DendrogramLeaf{{4, 0}, {6, 0}}, Merges: []DendrogramMerge{{0, 1, 2}}}
+		}, []string{"dendrogram"}, "Diagnostics"},
+		{"dendrogram one leaf", func(in *Input) { in.Dendrogram = &DendrogramData{Leaves: []DendrogramLeaf{{10, 0}}} }, []string{"dendrogram"}, "Diagnostics"},
+		{"k-distance", func(in *Input) { in.KDistance, in.Eps, in.MinSamples = full.KDistance, full.Eps, full.MinSamples }, []string{"k-distance"}, "Diagnostics"},
+		{"silhouette", func(in *Input) { in.SilhouetteBySegment = []float64{0.4} }, []string{"silhouette"}, "Diagnostics"},
+		{"silhouette unknown", func(in *Input) { in.SilhouetteBySegment = []float64{math.NaN()} }, []string{"silhouette"}, "Diagnostics"},
 		{"ages", func(in *Input) { in.Ages = [][]int{{20, 30, 40}} }, []string{"ages"}, "Age"},
 		{"empty ages", func(in *Input) { in.Ages = [][]int{nil} }, nil, ""},
 		{"method", func(in *Input) { in.Method = []KeyValue{{"Algorithm", "K-Means"}} }, nil, "How this was made"},
@@ -212,7 +219,23 @@ func TestValidate(t *testing.T) {
 		{"rfm length", func(in *Input) { in.RFM = in.RFM[:1] }, "RFM"},
 		{"rfm order", func(in *Input) { in.RFM[2].Monetary.Q1 = 1e9 }, "RFM[2].Monetary"},
 		{"k curve", func(in *Input) { in.KCurve[0].K = 0 }, "KCurve[0]"},
-		{"projection segment", func(in *Input) { in.Projection[5].Segment = 7 }, "Projection[5].Segment"},
+		{"projection segment", func(in *Input) { in.Projection[5].Segment = 8 }, "Projection[5].Segment"},
+		{"unsegmented not last", func(in *Input) { in.Segments[2].ID = -1 }, "Segments[2].ID"},
+		{"dendrogram no leaves", func(in *Input) { in.Dendrogram = &DendrogramData{} }, "Dendrogram.Leaves"},
+		{"dendrogram merges", func(in *Input) { in.Dendrogram.Merges = in.Dendrogram.Merges[1:] }, "Dendrogram.Merges"},
+		{"dendrogram node twice", func(in *Input) { in.Dendrogram.Merges[1].A = in.Dendrogram.Merges[0].A }, "Dendrogram.Merges[1]"},
+		{"dendrogram future node", func(in *Input) { in.Dendrogram.Merges[0].B = 40 }, "Dendrogram.Merges[0]"},
+		{"dendrogram leaf segment", func(in *Input) { in.Dendrogram.Leaves[3].Segment = 8 }, "Dendrogram.Leaves[3].Segment"},
+		{"dendrogram leaf size", func(in *Input) { in.Dendrogram.Leaves[4].Size = 0 }, "Dendrogram.Leaves[4].Size"},
+		{"dendrogram height", func(in *Input) { in.Dendrogram.Merges[2].Height = math.NaN() }, "Dendrogram.Merges[2].Height"},
+		{"dendrogram cut", func(in *Input) { in.Dendrogram.CutHeight = -1 }, "Dendrogram.CutHeight"},
+		{"k-distance unsorted", func(in *Input) { in.KDistance[10] = 99 }, "KDistance[11]"},
+		{"k-distance NaN", func(in *Input) { in.KDistance[0] = math.NaN() }, "KDistance[0]"},
+		{"k-distance empty", func(in *Input) { in.KDistance = []float64{} }, "KDistance"},
+		{"min samples", func(in *Input) { in.MinSamples = 0 }, "MinSamples"},
+		{"eps", func(in *Input) { in.Eps = math.Inf(1) }, "Eps"},
+		{"silhouette length", func(in *Input) { in.SilhouetteBySegment = in.SilhouetteBySegment[:3] }, "SilhouetteBySegment"},
+		{"silhouette range", func(in *Input) { in.SilhouetteBySegment[1] = 1.2 }, "SilhouetteBySegment[1]"},
 		{"projection NaN", func(in *Input) { in.Projection[9].Y = math.NaN() }, "Projection[9]"},
 		{"ages length", func(in *Input) { in.Ages = in.Ages[:6] }, "Ages"},
 		{"age from NaN", func(in *Input) { in.Ages[3][17] = math.MinInt64 }, "Ages[3][17]"},
@@ -238,7 +261,8 @@ func TestValidate(t *testing.T) {
 }
 
 // TestSegmentColoursEverywhere checks that segment i's colour appears in
-// every chart that shows segments and in its overview swatch and section.
+// every chart that shows segments and in its overview swatch and section,
+// and that the unsegmented group is grey everywhere.
 func TestSegmentColoursEverywhere(t *testing.T) {
 	dir := sampleDir(t)
 	in := sampleInput()
@@ -246,14 +270,14 @@ func TestSegmentColoursEverywhere(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, name := range []string{"segment-sizes", "heatmap", "profiles", "hour-of-day", "weekday", "categories", "rfm", "projection", "ages"} {
+	for _, name := range []string{"segment-sizes", "heatmap", "profiles", "hour-of-day", "weekday", "categories", "rfm", "projection", "silhouette", "ages"} {
 		svg, err := os.ReadFile(filepath.Join(dir, "charts", name+".svg"))
 		if err != nil {
 			t.Fatal(err)
 		}
 		low := strings.ToLower(string(svg))
 		for i := range in.Segments {
-			c := hexColor(chart.SegmentColor(i))
+			c := hexColor(segmentColor(&in, i))
 			if c == "#000000" {
 				continue // the SVG default fill, which vgsvg leaves unwritten
 			}
@@ -261,9 +285,17 @@ func TestSegmentColoursEverywhere(t *testing.T) {
 				t.Errorf("%s.svg does not use segment %d's colour %s", name, i, c)
 			}
 		}
+		// The unsegmented group (last) is grey, not the palette colour of
+		// its position.
+		if c := hexColor(chart.SegmentColor(len(in.Segments) - 1)); strings.Contains(low, c) {
+			t.Errorf("%s.svg uses %s, the palette colour the unsegmented group must not take", name, c)
+		}
+	}
+	if got, want := segmentColor(&in, len(in.Segments)-1), chart.UnsegmentedColor(); got != want {
+		t.Errorf("the unsegmented group has colour %v, want %v", got, want)
 	}
 	for i, s := range in.Segments {
-		c := hexColor(chart.SegmentColor(i))
+		c := hexColor(segmentColor(&in, i))
 		if !strings.Contains(string(html), `id="segment-`+strconv.Itoa(i+1)+`" style="--seg:`+c+`"`) {
 			t.Errorf("section of segment %d (%s) is not marked with %s", i, s.Name, c)
 		}

@@ -42,7 +42,6 @@ func hex2(v uint8) string { return string([]byte{"0123456789abcdef"[v>>4], "0123
 // charts are a run's dashboard charts as inline SVG, drawn once.
 type charts struct {
 	overview []template.HTML
-	segment  map[int]template.HTML
 	err      error
 }
 
@@ -69,7 +68,7 @@ func svg(f *chart.Figure, err error) (template.HTML, error) {
 }
 
 func drawCharts(res *store.Results) *charts {
-	c := &charts{segment: map[int]template.HTML{}}
+	c := &charts{}
 	segs := res.Profiles.Segments
 	var names []string
 	var shares []float64
@@ -106,29 +105,23 @@ func drawCharts(res *store.Results) *charts {
 		add(svg(chart.Heatmap(chart.HeatmapSpec{Title: "What sets the segments apart", Segments: names, Rows: rows, Z: z,
 			ScaleLabel: "segment mean − base mean (standard deviations)"})))
 	}
+	// Every segment's distinctive traits, as small multiples: a segment
+	// keeps its colour only when drawn with all the others.
+	labels2 := make([][]string, len(segs))
+	values := make([][]float64, len(segs))
+	hasTraits := false
 	for i, s := range segs {
-		if len(s.Top) == 0 {
-			continue
-		}
-		var l []string
-		var v []float64
-		for _, t := range s.Top {
-			l = append(l, t.Feature)
-			v = append(v, t.Z)
-		}
-		h, err := svg(chart.Profiles(chart.ProfilesSpec{Title: "Distinctive traits", XLabel: "z-score (standard deviations from the base)",
-			Segments: onlyName(names, i), Labels: [][]string{l}, Values: [][]float64{v}, Columns: 1}))
-		if err == nil {
-			c.segment[s.ID] = h
+		for _, t := range s.Top[:min(len(s.Top), 6)] {
+			labels2[i] = append(labels2[i], t.Feature)
+			values[i] = append(values[i], t.Z)
+			hasTraits = true
 		}
 	}
+	if hasTraits {
+		add(svg(chart.Profiles(chart.ProfilesSpec{Title: "Distinctive traits of each segment", XLabel: "z-score (standard deviations from the base)",
+			Segments: names, Labels: labels2, Values: values})))
+	}
 	return c
-}
-
-// onlyName returns a segment list in which only segment i has a name, so
-// its panel keeps the segment's colour.
-func onlyName(names []string, i int) []string {
-	return names[i : i+1]
 }
 
 func topFeatures(segs []profile.Segment, k int) []string {
@@ -236,8 +229,7 @@ func (s *Server) handleSegmentPage(w http.ResponseWriter, r *http.Request) {
 		Index    int
 		Segment  *profile.Segment
 		Features []profile.FeatureStat
-		Chart    template.HTML
-	}{base(sn, seg.Name), idx, seg, feats, sn.charts().segment[seg.ID]})
+	}{base(sn, seg.Name), idx, seg, feats})
 }
 
 func (s *Server) handleUserSearch(w http.ResponseWriter, r *http.Request) {

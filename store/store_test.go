@@ -205,3 +205,20 @@ func TestFailedSaveLeavesPreviousRun(t *testing.T) {
 		})
 	}
 }
+
+// BenchmarkSave100k saves a run of 100,000 users with 3 features and 2
+// recommendations for a third of them into a fresh DuckDB file.
+func BenchmarkSave100k(b *testing.B) {
+	r := results(b, "bench", 100_000, 1)
+	ctx := context.Background()
+	for b.Loop() {
+		st, err := store.Open(ctx, "duckdb", filepath.Join(b.TempDir(), store.File))
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := st.Save(ctx, r); err != nil {
+			b.Fatal(err)
+		}
+		st.Close()
+	}
+}

@@ -3,12 +3,10 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/hex"
 	"fmt"
 	"strings"
 )
-
-// batch is how many rows one INSERT carries.
-const batch = 500
 
 // Save writes the run in one transaction: when it fails, the store is as it
 // was. A run with the same id is replaced.
@@ -75,79 +73,84 @@ func (s *Store) save(ctx context.Context, tx *sql.Tx, r *Results) error {
 		return fmt.Errorf("insert run: %w", err)
 	}
 	n := len(r.UserIDs)
-	if err := insert(ctx, tx, "persona_features", []string{"run_id", "user_id", "x"}, n, func(i int, dst []any) {
-		dst[0], dst[1], dst[2] = id, r.UserIDs[i], encodeRow(r.Row(i))
+	// The feature rows go as hex text: binding a list of blobs crashes
+	// duckdb-go v2.10506.0 (a segmentation fault in duckdb_bind_value).
+	unhex := "unhex(%s)"
+	if s.dialect == Postgres {
+		unhex = "decode(%s, 'hex')"
+	}
+	if err := insert(ctx, tx, "persona_features", []string{"user_id TEXT", "x TEXT " + unhex}, id, n, func(lo, hi int) []any {
+		x := make([]string, hi-lo)
+		for i := lo; i < hi; i++ {
+			x[i-lo] = hex.EncodeToString(encodeRow(r.Row(i)))
+		}
+		return []any{r.UserIDs[lo:hi], x}
 	}); err != nil {
 		return err
 	}
-	if err := insert(ctx, tx, "persona_assignments", []string{"run_id", "user_id", "segment", "distance"}, n, func(i int, dst []any) {
-		dst[0], dst[1], dst[2], dst[3] = id, r.UserIDs[i], r.Segments[i], r.Distance[i]
+	if err := insert(ctx, tx, "persona_assignments", []string{"user_id TEXT", "segment INTEGER", "distance FLOAT8"}, id, n, func(lo, hi int) []any {
+		return []any{r.UserIDs[lo:hi], r.Segments[lo:hi], r.Distance[lo:hi]}
 	}); err != nil {
 		return err
 	}
 	segs := r.Profiles.Segments
-	var segErr error
-	if err := insert(ctx, tx, "persona_segments", []string{"run_id", "id", "name", "size", "share", "profile"}, len(segs), func(i int, dst []any) {
-		p, err := jsonText(segs[i])
+	var (
+		segIDs, sizes  []int
+		segNames, docs []string
+		shares         []float64
+	)
+	for _, sg := range segs {
+		doc, err := jsonText(sg)
 		if err != nil {
-			segErr = err
+			return err
 		}
-		dst[0], dst[1], dst[2], dst[3], dst[4], dst[5] = id, segs[i].ID, segs[i].Name, segs[i].Size, segs[i].Share, p
+		segIDs, segNames, sizes, shares, docs = append(segIDs, sg.ID), append(segNames, sg.Name), append(sizes, sg.Size), append(shares, sg.Share), append(docs, doc)
+	}
+	if err := insert(ctx, tx, "persona_segments", []string{"id INTEGER", "name TEXT", "size INTEGER", "share FLOAT8", "profile TEXT"}, id, len(segs), func(lo, hi int) []any {
+		return []any{segIDs[lo:hi], segNames[lo:hi], sizes[lo:hi], shares[lo:hi], docs[lo:hi]}
 	}); err != nil {
 		return err
 	}
-	if segErr != nil {
-		return segErr
-	}
-	type rec struct {
-		user string
-		rank int
-		Recommendation
-	}
-	var recs []rec
+	var (
+		recUsers, products []string
+		ranks              []int
+		scores             []float64
+	)
 	for _, u := range r.UserIDs {
 		for k, it := range r.Recommendations[u] {
-			recs = append(recs, rec{u, k + 1, it})
+			recUsers, ranks, products, scores = append(recUsers, u), append(ranks, k+1), append(products, it.Product), append(scores, it.Score)
 		}
 	}
-	return insert(ctx, tx, "persona_recommendations", []string{"run_id", "user_id", "rank", "product_id", "score"}, len(recs), func(i int, dst []any) {
-		dst[0], dst[1], dst[2], dst[3], dst[4] = id, recs[i].user, recs[i].rank, recs[i].Product, recs[i].Score
+	return insert(ctx, tx, "persona_recommendations", []string{"user_id TEXT", "rank INTEGER", "product_id TEXT", "score FLOAT8"}, id, len(recUsers), func(lo, hi int) []any {
+		return []any{recUsers[lo:hi], ranks[lo:hi], products[lo:hi], scores[lo:hi]}
 	})
 }
 
-// insert writes n rows in multi-row INSERTs; row fills one row's values.
-func insert(ctx context.Context, tx *sql.Tx, table string, cols []string, n int, row func(i int, dst []any)) error {
-	c := len(cols)
-	var stmt *sql.Stmt
-	defer func() {
-		if stmt != nil {
-			stmt.Close()
+// batch is how many rows one INSERT carries.
+const batch = 20_000
+
+// insert writes n rows for run id into table: cols are "name TYPE" or
+// "name TYPE WRAP" (WRAP: a format that turns the value into the column's
+// type), and
+// columns(lo, hi) returns one slice per column with rows lo..hi, sent as
+// arrays and unnested by the database (both DuckDB and Postgres zip
+// several unnest calls of one SELECT list).
+func insert(ctx context.Context, tx *sql.Tx, table string, cols []string, id string, n int, columns func(lo, hi int) []any) error {
+	names := []string{"run_id"}
+	sel := []string{"$1"}
+	for j, c := range cols {
+		f := strings.SplitN(c, " ", 3)
+		names = append(names, f[0])
+		v := fmt.Sprintf("unnest(CAST($%d AS %s[]))", j+2, f[1])
+		if len(f) == 3 {
+			v = fmt.Sprintf(f[2], v)
 		}
-	}()
-	args := make([]any, 0, batch*c)
+		sel = append(sel, v)
+	}
+	q := fmt.Sprintf("INSERT INTO %s (%s) SELECT %s", table, strings.Join(names, ", "), strings.Join(sel, ", "))
 	for lo := 0; lo < n; lo += batch {
 		hi := min(lo+batch, n)
-		args = args[:(hi-lo)*c]
-		for i := lo; i < hi; i++ {
-			row(i, args[(i-lo)*c:(i-lo+1)*c])
-		}
-		if hi-lo == batch && stmt != nil {
-			if _, err := stmt.ExecContext(ctx, args...); err != nil {
-				return fmt.Errorf("insert into %s: %w", table, err)
-			}
-			continue
-		}
-		q := insertSQL(table, cols, hi-lo)
-		if hi-lo == batch {
-			var err error
-			if stmt, err = tx.PrepareContext(ctx, q); err != nil {
-				return fmt.Errorf("insert into %s: %w", table, err)
-			}
-			if _, err := stmt.ExecContext(ctx, args...); err != nil {
-				return fmt.Errorf("insert into %s: %w", table, err)
-			}
-			continue
-		}
+		args := append([]any{id}, columns(lo, hi)...)
 		if _, err := tx.ExecContext(ctx, q, args...); err != nil {
 			return fmt.Errorf("insert into %s: %w", table, err)
 		}
@@ -156,25 +159,4 @@ func insert(ctx context.Context, tx *sql.Tx, table string, cols []string, n int,
 		}
 	}
 	return nil
-}
-
-func insertSQL(table string, cols []string, rows int) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "INSERT INTO %s (%s) VALUES ", table, strings.Join(cols, ", "))
-	p := 1
-	for i := range rows {
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		b.WriteByte('(')
-		for j := range cols {
-			if j > 0 {
-				b.WriteString(", ")
-			}
-			fmt.Fprintf(&b, "$%d", p)
-			p++
-		}
-		b.WriteByte(')')
-	}
-	return b.String()
 }

@@ -23,6 +23,7 @@ integer per input row, in input order.`,
 		NewCmdKMeans(f, nil),
 		NewCmdHierarchical(f, nil),
 		NewCmdDBSCAN(f, nil),
+		NewCmdHDBSCAN(f, nil),
 	)
 	return cmd
 }

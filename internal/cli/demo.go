@@ -28,6 +28,7 @@ type DemoOptions struct {
 	Users int
 	Seed  uint64
 	SegmentFlags
+	Store string
 	Quiet bool
 	JSON  bool
 }
@@ -75,6 +76,7 @@ prints nothing but errors.`,
 	cmd.Flags().IntVar(&opts.Users, "users", 20000, "number of demo users")
 	cmd.Flags().Uint64Var(&opts.Seed, "seed", 1, "random seed: the same seed gives the same data and segments")
 	opts.SegmentFlags.register(cmd)
+	cmd.Flags().StringVar(&opts.Store, "store", "", "save the run in this store: a postgres:// URL or a DuckDB file (default OUT/persona.duckdb)")
 	addOutputFlags(cmd, &opts.Quiet, &opts.JSON, "print the run summary (summary.json) as JSON on stdout")
 	return cmd
 }
@@ -95,7 +97,7 @@ func demoRun(opts *DemoOptions) error {
 	defer stop()
 	prog := newProgress(opts.IO, opts.Quiet)
 	po := pipeline.Options{
-		Out: opts.Out, Seed: opts.Seed,
+		Out: opts.Out, Seed: opts.Seed, Store: opts.Store,
 		Logger:   slog.New(slog.DiscardHandler),
 		Progress: prog.update,
 	}

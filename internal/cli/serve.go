@@ -141,9 +141,18 @@ func serveRun(opts *ServeOptions) error {
 	if err != nil {
 		return err
 	}
-	if !server.Loopback(opts.Addr) && opts.Token == "" {
-		fmt.Fprintf(opts.IO.ErrOut, "persona: warning: listening on %s beyond loopback without a token: anyone who can reach it can score users (set --token or PERSONA_TOKEN)\n", ln.Addr())
+	if w := exposureWarning(opts.Addr, opts.Token); w != "" {
+		fmt.Fprintln(opts.IO.ErrOut, w)
 	}
 	fmt.Fprintf(opts.IO.ErrOut, "persona: serving run %s on http://%s/\n", srv.RunID(), ln.Addr())
 	return srv.Run(ctx, ln, 10*time.Second)
+}
+
+// exposureWarning is the warning printed when serving beyond loopback
+// without a token, or "".
+func exposureWarning(addr, token string) string {
+	if server.Loopback(addr) || token != "" {
+		return ""
+	}
+	return fmt.Sprintf("persona: warning: listening on %s beyond loopback without a token: anyone who can reach it can read users and score (set --token or PERSONA_TOKEN)", addr)
 }

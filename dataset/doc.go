@@ -1,0 +1,38 @@
+// Package dataset loads the canonical user datasets (users, events,
+// transactions, social) into a SQL database, where the features package
+// computes one row of features per user.
+//
+// # Config
+//
+// A Config (decoded from YAML by LoadConfig, unknown keys rejected with
+// their line) names a Source per dataset — a CSV file or glob, Parquet,
+// JSON lines, or a Postgres table or query — and maps canonical fields to
+// source columns or SQL expressions over them.
+//
+// # Validation
+//
+// Load reads each source once inside DuckDB: CSV as text, every mapped
+// field converted with TRY_CAST / TRY_STRPTIME. A row whose required field
+// is empty, whose value does not parse, or whose price is negative (and is
+// not a return) is rejected: it is kept with its file, line, column, value
+// and reason (WriteRejects writes them out) and counted per reason. Too
+// many rejects make Load return a *RejectRateError. Structural problems — a
+// missing file or column, an expression that does not compile, a malformed
+// CSV line — are errors.
+//
+// # Rules
+//
+// A line with a negative quantity or amount, or marked is_return, is a
+// return (quantity −|q|, price |p|). Rows equal in every canonical field
+// are kept once (unless duplicates: keep), rows after as_of are dropped,
+// and rows failing the config's filter are skipped; all three are counted,
+// the first two also listed with the rejects. Ids written as 17850.0 lose
+// the .0.
+//
+// # Invariants
+//
+// Every row read is counted exactly once: Read = Filtered + Rejected +
+// Duplicates + AfterAsOf + Used. The canonical tables always exist with
+// the columns of Schema (as views over the checked rows; an empty table
+// for a dataset without a source).
+package dataset

@@ -1,0 +1,102 @@
+package cli
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// TestServingCommandsFlags checks the flags and usage errors of runs,
+// score, serve and export-sql.
+func TestServingCommandsFlags(t *testing.T) {
+	tests := []struct {
+		name    string
+		args    []string
+		want    any
+		code    ExitCode
+		wantErr string
+	}{
+		{"runs", []string{"runs", "--store", "out", "--json"}, RunsOptions{Store: "out", JSON: true}, ExitOK, ""},
+		{"runs no store", []string{"runs"}, nil, ExitUsage, "--store must name a store"},
+		{"score", []string{"score", "-m", "out", "-c", "c.yaml", "-o", "s"}, ScoreOptions{Model: "out", Config: "c.yaml", Out: "s"}, ExitOK, ""},
+		{"score no model", []string{"score", "-c", "c.yaml", "-o", "s"}, nil, ExitUsage, "--model must name"},
+		{"score no out", []string{"score", "-m", "m", "-c", "c.yaml"}, nil, ExitUsage, "--out must name"},
+		{"serve", []string{"serve", "--store", "out"}, ServeOptions{Store: "out", Addr: "127.0.0.1:8080", Poll: 5e9, MaxBody: 1 << 20}, ExitOK, ""},
+		{"serve token", []string{"serve", "--store", "out", "--addr", ":9000", "--token", "t"}, ServeOptions{Store: "out", Addr: ":9000", Token: "t", Poll: 5e9, MaxBody: 1 << 20}, ExitOK, ""},
+		{"serve bad addr", []string{"serve", "--store", "out", "--addr", "8080"}, nil, ExitUsage, "--addr must be host:port"},
+		{"export-sql", []string{"export-sql", "-m", "m.json", "--dialect", "postgres", "--table", "s.f"}, ExportSQLOptions{Model: "m.json", Dialect: "postgres", Table: "s.f"}, ExitOK, ""},
+		{"export-sql dialect", []string{"export-sql", "-m", "m.json", "--dialect", "mysql"}, nil, ExitUsage, "--dialect must be duckdb or postgres"},
+		{"export-sql no model", []string{"export-sql"}, nil, ExitUsage, "--model must name"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Setenv("PERSONA_TOKEN", "")
+			f, _, errOut := testFactory()
+			var got any
+			root := NewCmdRoot(f)
+			for _, c := range root.Commands() {
+				switch c.Name() {
+				case "runs", "score", "serve", "export-sql":
+					root.RemoveCommand(c)
+				}
+			}
+			root.AddCommand(
+				NewCmdRuns(f, func(o *RunsOptions) error { o.IO = nil; got = *o; return nil }),
+				NewCmdScore(f, func(o *ScoreOptions) error { o.IO = nil; got = *o; return nil }),
+				NewCmdServe(f, func(o *ServeOptions) error { o.IO = nil; got = *o; return nil }),
+				NewCmdExportSQL(f, func(o *ExportSQLOptions) error { o.IO = nil; got = *o; return nil }),
+			)
+			code := run(f, root, tt.args)
+			if code != tt.code {
+				t.Fatalf("exit %d, want %d; stderr: %s", code, tt.code, errOut)
+			}
+			if tt.wantErr != "" {
+				if !strings.Contains(errOut.String(), tt.wantErr) {
+					t.Errorf("stderr %q does not contain %q", errOut, tt.wantErr)
+				}
+				return
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("options (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestServeTokenFromEnvironment(t *testing.T) {
+	t.Setenv("PERSONA_TOKEN", "from-env")
+	f, _, errOut := testFactory()
+	var got ServeOptions
+	root := NewCmdRoot(f)
+	for _, c := range root.Commands() {
+		if c.Name() == "serve" {
+			root.RemoveCommand(c)
+		}
+	}
+	root.AddCommand(NewCmdServe(f, func(o *ServeOptions) error { got = *o; return nil }))
+	if code := run(f, root, []string{"serve", "--store", "x"}); code != ExitOK || got.Token != "from-env" {
+		t.Errorf("exit %d, token %q (stderr %s); want the token from PERSONA_TOKEN", code, got.Token, errOut)
+	}
+}
+
+func TestExposureWarning(t *testing.T) {
+	tests := []struct {
+		addr, token string
+		warn        bool
+	}{
+		{"127.0.0.1:8080", "", false},
+		{"localhost:8080", "", false},
+		{":8080", "", true},
+		{"0.0.0.0:8080", "", true},
+		{"0.0.0.0:8080", "secret", false},
+		{"192.168.1.5:80", "", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.addr+" "+tt.token, func(t *testing.T) {
+			if got := exposureWarning(tt.addr, tt.token); (got != "") != tt.warn {
+				t.Errorf("exposureWarning(%q, %q) = %q, want a warning: %v", tt.addr, tt.token, got, tt.warn)
+			}
+		})
+	}
+}
