@@ -196,6 +196,18 @@ var contractCases = map[string]contractCase{
 			}
 		},
 	},
+	"persona cluster hdbscan": {
+		ok: func(fx *contractFixtures, out string) []string {
+			return []string{"--in", fx.x, "--min-cluster-size", "10", "--labels-out", filepath.Join(out, "labels.csv")}
+		},
+		failures: func(fx *contractFixtures) []contractFailure {
+			return []contractFailure{
+				{"no min cluster size", []string{"--in", fx.x, "--labels-out", "l.csv"}, ExitUsage, []string{"--min-cluster-size is required"}},
+				{"bad selection", []string{"--in", fx.x, "--min-cluster-size", "10", "--selection", "best", "--labels-out", "l.csv"}, ExitUsage, []string{"--selection must be eom or leaf"}},
+				{"missing in", []string{"--in", fx.missing, "--min-cluster-size", "10", "--labels-out", "l.csv"}, ExitFailure, []string{fx.missing}},
+			}
+		},
+	},
 	"persona metrics": {
 		ok: func(fx *contractFixtures, out string) []string {
 			return []string{"--in", fx.x, "--labels", fx.labels}
