@@ -96,6 +96,7 @@ func demoRun(opts *DemoOptions) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	prog := newProgress(opts.IO, opts.Quiet)
+	defer prog.done(nil) // stops the redraws on every return; a no-op after the done below
 	po := pipeline.Options{
 		Out: opts.Out, Seed: opts.Seed, Store: opts.Store,
 		Logger:   slog.New(slog.DiscardHandler),

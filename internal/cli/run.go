@@ -128,6 +128,7 @@ func runRun(opts *RunOptions) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	prog := newProgress(opts.IO, opts.Quiet)
+	defer prog.done(nil) // stops the redraws on every return; a no-op after the done below
 	po := pipeline.Options{
 		Out: opts.Out, Seed: opts.Seed,
 		Features: featureOptions(cfg),
