@@ -110,7 +110,11 @@ func loadRun(ctx context.Context, dir string) (*recommend.Model, []string, []int
 	return m, ids, labels, names, nil
 }
 
-func recommendRun(opts *RecommendOptions) error {
+func recommendRun(opts *RecommendOptions) (err error) {
+	// Only --all, which may take a while, shows progress.
+	prog := newProgress(opts.IO, opts.Quiet || !opts.All)
+	defer func() { prog.done(err) }()
+	prog.update(pipeline.Progress{Step: "fit"})
 	m, ids, labels, names, err := loadRun(opts.Ctx, opts.Out)
 	if err != nil {
 		return err
@@ -125,6 +129,7 @@ func recommendRun(opts *RecommendOptions) error {
 					if err := opts.Ctx.Err(); err != nil {
 						return err
 					}
+					prog.update(pipeline.Progress{Step: "recommend", Done: i, Total: len(ids)})
 				}
 				for r, it := range m.Recommend(id, opts.N) {
 					cw.Write([]string{id, strconv.Itoa(labels[i]), strconv.Itoa(r + 1), it.Product, strconv.FormatFloat(it.Score, 'f', 6, 64)})
@@ -136,6 +141,7 @@ func recommendRun(opts *RecommendOptions) error {
 		if err != nil {
 			return err
 		}
+		prog.done(nil)
 		switch {
 		case opts.JSON:
 			return printJSON(opts.IO.Out, struct {
