@@ -14,6 +14,9 @@ func NewCmdCluster(f *Factory) *cobra.Command {
 Input: a CSV of numbers, one row per point. A first row that is not all
 numbers is a header. Labels output: a CSV with the header "label" and one
 integer per input row, in input order.`,
+		Example: `  persona cluster kmeans --in X.csv --k 8 --labels-out labels.csv
+  persona cluster hierarchical --in X.csv --linkage ward --k 8 --labels-out labels.csv
+  persona cluster dbscan --in X.csv --eps auto --min-samples 10 --labels-out labels.csv`,
 		Args: noArgs,
 	}
 	cmd.AddCommand(

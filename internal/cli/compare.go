@@ -2,7 +2,6 @@ package cli
 
 import (
 	"encoding/csv"
-	"encoding/json"
 	"fmt"
 	"io"
 	"path/filepath"
@@ -24,6 +23,7 @@ type CompareOptions struct {
 	Before, After string // two runs' output folders
 	Moves         string // optional CSV of the users who moved
 	JSON          bool
+	Quiet         bool
 }
 
 // NewCmdCompare compares the segments of two runs.
@@ -37,9 +37,16 @@ of users from each segment of the first run (rows) to each segment of the
 second (columns), the matching of segments by overlap (the Hungarian
 algorithm on shared users), and who moved: the users whose new segment is
 not the one matched with their old segment. --moves writes those users to a
-CSV file (user_id, before, before_name, after, after_name).`,
+CSV file (user_id, before, before_name, after, after_name).
+
+It reads DIR1/segments.csv and DIR2/segments.csv (written by persona demo
+and run) and writes only --moves. It prints the matrix, the matching and the
+largest moves; --json prints the comparison as one JSON object (before,
+after, counts, match, moves, ...); --quiet prints nothing (useful with
+--moves).`,
 		Example: `  persona compare --before runs/2024-05 --after runs/2024-06
-  persona compare --before old --after new --moves moved.csv --json`,
+  persona compare --before old --after new --moves moved.csv --json
+  persona compare --before old --after new --moves moved.csv --quiet`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if opts.Before == "" || opts.After == "" {
@@ -55,7 +62,7 @@ CSV file (user_id, before, before_name, after, after_name).`,
 	fl.StringVar(&opts.Before, "before", "", "output `folder` of the first run (required)")
 	fl.StringVar(&opts.After, "after", "", "output `folder` of the second run (required)")
 	fl.StringVar(&opts.Moves, "moves", "", "write the users who moved to this CSV `file`")
-	fl.BoolVar(&opts.JSON, "json", false, "print the comparison as JSON")
+	addOutputFlags(cmd, &opts.Quiet, &opts.JSON, "print the comparison as one JSON object on stdout")
 	return cmd
 }
 
@@ -85,10 +92,11 @@ func compareRun(opts *CompareOptions) error {
 			return err
 		}
 	}
-	if opts.JSON {
-		enc := json.NewEncoder(opts.IO.Out)
-		enc.SetIndent("", "  ")
-		return enc.Encode(t)
+	switch {
+	case opts.JSON:
+		return printJSON(opts.IO.Out, t)
+	case opts.Quiet:
+		return nil
 	}
 	w := opts.IO.Out
 	fmt.Fprintf(w, "%d users in both runs (%d only before, %d only after); %d moved (%.1f%%).\n\n",

@@ -13,6 +13,7 @@ import (
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/persona-seg/persona/cluster"
+	"github.com/persona-seg/persona/pipeline"
 )
 
 // DBSCANOptions holds the flags of "persona cluster dbscan".
@@ -27,6 +28,7 @@ type DBSCANOptions struct {
 	CoreOut    string
 	KDistOut   string
 	JSON       bool
+	Quiet      bool
 }
 
 // NewCmdDBSCAN builds "persona cluster dbscan". runF replaces dbscanRun in
@@ -51,14 +53,24 @@ input order. The core file has the header "index" and the 0-based row
 numbers of the core points, ascending. The k-distance file has the header
 "k_distance" and each row's distance to its min-samples-th nearest row
 (itself counted), sorted ascending (for at most 10,000 evenly spaced rows
-when there are more than 3 columns): the curve whose knee --eps auto picks.`,
+when there are more than 3 columns): the curve whose knee --eps auto picks.
+
+It prints one line (clusters, noise, core points, eps, seconds); --json
+prints one JSON object (n_clusters, n_noise, n_core, eps, seconds) instead;
+--quiet prints nothing, warnings included. Inputs over 16 MiB get a line
+per step on stderr.`,
 		Example: `  persona cluster dbscan --in X.csv --eps 0.3 --min-samples 10 --labels-out labels.csv
   persona cluster dbscan --in X.csv --eps auto --min-samples 10 --labels-out labels.csv --core-out core.csv --json`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			for _, name := range []string{"in", "eps", "min-samples", "labels-out"} {
-				if !cmd.Flags().Changed(name) {
-					return usagef("--%s is required", name)
+			for _, req := range []struct{ name, hint string }{
+				{"in", "name the CSV file of numbers to cluster"},
+				{"eps", `give the neighbourhood radius, or "auto" to choose it`},
+				{"min-samples", "give the points a core point needs within eps, itself included"},
+				{"labels-out", "name the CSV file to write the labels to"},
+			} {
+				if !cmd.Flags().Changed(req.name) {
+					return usagef("--%s is required: %s", req.name, req.hint)
 				}
 			}
 			if runF != nil {
@@ -74,7 +86,7 @@ when there are more than 3 columns): the curve whose knee --eps auto picks.`,
 	cmd.Flags().StringVar(&opts.LabelsOut, "labels-out", "", "output CSV of labels (required)")
 	cmd.Flags().StringVar(&opts.CoreOut, "core-out", "", "output CSV of the core points' row indices")
 	cmd.Flags().StringVar(&opts.KDistOut, "kdist-out", "", "output CSV of the sorted k-distance curve (k = min samples), for choosing eps")
-	cmd.Flags().BoolVar(&opts.JSON, "json", false, "print a JSON summary to stdout")
+	addOutputFlags(cmd, &opts.Quiet, &opts.JSON, "print a JSON summary to stdout")
 	return cmd
 }
 
@@ -110,7 +122,7 @@ type dbscanSummary struct {
 	Seconds   float64 `json:"seconds"`
 }
 
-func dbscanRun(ctx context.Context, opts *DBSCANOptions) error {
+func dbscanRun(ctx context.Context, opts *DBSCANOptions) (err error) {
 	if ctx == nil {
 		ctx = context.Background()
 	}
@@ -118,6 +130,9 @@ func dbscanRun(ctx context.Context, opts *DBSCANOptions) error {
 	if err != nil {
 		return err
 	}
+	prog := newFileProgress(opts.IO, opts.Quiet, opts.In, largeInput)
+	defer func() { prog.done(err) }()
+	prog.update(pipeline.Progress{Step: "read"})
 	x, _, err := readMatrixCSVCompact(opts.In)
 	if err != nil {
 		return fmt.Errorf("read --in: %w", err)
@@ -126,15 +141,14 @@ func dbscanRun(ctx context.Context, opts *DBSCANOptions) error {
 	if params.Eps == 0 && params.MinSamples > n {
 		return usagef("--eps auto needs --min-samples (%d) <= the number of rows (%d)", params.MinSamples, n)
 	}
+	prog.update(pipeline.Progress{Step: "dbscan"})
 	start := time.Now()
 	res, err := cluster.DBSCAN(ctx, x, params)
 	if err != nil {
 		return err
 	}
 	secs := time.Since(start).Seconds()
-	for _, w := range res.Warnings {
-		fmt.Fprintf(opts.IO.ErrOut, "persona: warning: %s\n", w)
-	}
+	prog.update(pipeline.Progress{Step: "write"})
 	if err := writeLabelsCSV(opts.LabelsOut, res.Labels); err != nil {
 		return fmt.Errorf("write --labels-out: %w", err)
 	}
@@ -160,6 +174,12 @@ func dbscanRun(ctx context.Context, opts *DBSCANOptions) error {
 			return fmt.Errorf("write --kdist-out: %w", err)
 		}
 	}
+	prog.done(nil)
+	if !opts.Quiet {
+		for _, w := range res.Warnings {
+			fmt.Fprintf(opts.IO.ErrOut, "persona: warning: %s\n", w)
+		}
+	}
 	if opts.JSON {
 		b, err := json.Marshal(dbscanSummary{
 			NClusters: res.NClusters, NNoise: res.NNoise, NCore: len(res.CoreIndices),
@@ -170,6 +190,9 @@ func dbscanRun(ctx context.Context, opts *DBSCANOptions) error {
 		}
 		_, err = fmt.Fprintf(opts.IO.Out, "%s\n", b)
 		return err
+	}
+	if opts.Quiet {
+		return nil
 	}
 	_, err = fmt.Fprintf(opts.IO.Out, "%d clusters, %d noise points, %d core points (eps %s, min samples %d, %s) in %.3f s\n",
 		res.NClusters, res.NNoise, len(res.CoreIndices), strconv.FormatFloat(res.Eps, 'g', -1, 64), res.MinSamples, res.Metric, secs)

@@ -10,7 +10,6 @@ import (
 	"os/signal"
 	"strings"
 	"text/tabwriter"
-	"time"
 
 	"github.com/spf13/cobra"
 
@@ -45,8 +44,14 @@ transactions and social activity as CSV in OUT/data), then run the whole
 pipeline on it: features per user, scaling, k-means with the number of
 segments chosen by silhouette, segment profiles and the report.
 
-Outputs in OUT: segments.csv, profiles.json, report.html (+ charts/),
-summary.json (k, silhouette, sizes, timings, ari_vs_planted).`,
+It reads nothing. Outputs in OUT (default demo-out): data/, segments.csv,
+profiles.json, report.html (+ charts/), summary.json (k, silhouette, sizes,
+timings, ari_vs_planted). Defaults: 20,000 users, seed 1, k-means with k
+chosen in 2..12 on 10 principal components.
+
+A line per step goes to stderr (a bar with an ETA on a terminal), the
+summary to stdout; --json prints summary.json's content instead, --quiet
+prints nothing but errors.`,
 		Example: `  persona demo --out demo-out
   persona demo --out /tmp/small --users 2000 --seed 7
   persona demo --out demo-out --k 6 --json`,
@@ -72,8 +77,7 @@ summary.json (k, silhouette, sizes, timings, ari_vs_planted).`,
 	cmd.Flags().Uint64Var(&opts.Seed, "seed", 1, "random seed: the same seed gives the same data and segments")
 	opts.SegmentFlags.register(cmd)
 	cmd.Flags().StringVar(&opts.Store, "store", "", "save the run in this store: a postgres:// URL or a DuckDB file (default OUT/persona.duckdb)")
-	cmd.Flags().BoolVarP(&opts.Quiet, "quiet", "q", false, "print nothing but errors")
-	cmd.Flags().BoolVar(&opts.JSON, "json", false, "print the run summary as JSON on stdout")
+	addOutputFlags(cmd, &opts.Quiet, &opts.JSON, "print the run summary (summary.json) as JSON on stdout")
 	return cmd
 }
 
@@ -91,7 +95,8 @@ func parseKRange(s string) (int, int, error) {
 func demoRun(opts *DemoOptions) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	prog := newProgress(opts.IO, opts.Quiet || opts.JSON)
+	prog := newProgress(opts.IO, opts.Quiet)
+	defer prog.done(nil) // stops the redraws on every return; a no-op after the done below
 	po := pipeline.Options{
 		Out: opts.Out, Seed: opts.Seed, Store: opts.Store,
 		Logger:   slog.New(slog.DiscardHandler),
@@ -101,7 +106,7 @@ func demoRun(opts *DemoOptions) error {
 		return err
 	}
 	sum, err := pipeline.Demo(ctx, DriverName, pipeline.DemoOptions{Users: opts.Users, Options: po})
-	prog.done()
+	prog.done(err)
 	if err != nil {
 		return err
 	}
@@ -156,46 +161,4 @@ func printKTable(w io.Writer, scores []kselect.Score, chosen, elbow int) {
 		fmt.Fprintf(tw, "%d\t%.4g\t%.3f\t%.1f\t%.3f\t%s\n", s.K, s.Inertia, s.Silhouette, s.CalinskiHarabasz, s.DaviesBouldin, mark)
 	}
 	tw.Flush()
-}
-
-// progress renders pipeline progress on stderr: a line per step, redrawn in
-// place on a terminal.
-type progress struct {
-	w     io.Writer
-	tty   bool
-	off   bool
-	start time.Time
-	step  string
-	open  bool
-}
-
-func newProgress(ios *IOStreams, quiet bool) *progress {
-	return &progress{w: ios.ErrOut, tty: ios.ErrTTY, off: quiet, start: time.Now()}
-}
-
-func (p *progress) update(u pipeline.Progress) {
-	if p.off {
-		return
-	}
-	el := time.Since(p.start).Seconds()
-	msg := fmt.Sprintf("[%6.1fs] %s", el, u.Step)
-	if u.Total > 0 {
-		msg += fmt.Sprintf(" %d/%d", u.Done, u.Total)
-	}
-	if p.tty {
-		fmt.Fprintf(p.w, "\r\033[K%s", msg)
-		p.open = true
-		return
-	}
-	if u.Step != p.step || u.Total == 0 {
-		fmt.Fprintln(p.w, msg)
-	}
-	p.step = u.Step
-}
-
-func (p *progress) done() {
-	if p.open {
-		fmt.Fprintln(p.w)
-		p.open = false
-	}
 }

@@ -4,7 +4,6 @@ import (
 	"compress/gzip"
 	"context"
 	"database/sql"
-	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
@@ -35,6 +34,7 @@ type EvaluateRecsOptions struct {
 	Segments     string // optional segments.csv, overriding SegmentBy
 	Seed         uint64 // seed of the run that segments (--segment-by run)
 	JSON         bool
+	Quiet        bool
 }
 
 // NewCmdEvaluateRecs measures the recommender on a time split.
@@ -59,7 +59,12 @@ Segments (--segment-by): "run" runs the whole pipeline on the config's data
 as of the cut (nothing after the cut is seen) and uses its segments; "rfm"
 uses the classic RFM groups of the training purchases. The default is run
 with --config and rfm with --transactions. --segments uses a segments.csv
-file instead.`,
+file instead.
+
+It writes no file (a run for --segment-by run lives in a temporary folder).
+It prints the table and a line per step on stderr; --json prints one JSON
+object {from, purchases, cut, k, segments, test_users, methods: [{method,
+users, hit_rate, precision, recall}]}; --quiet prints nothing but errors.`,
 		Example: `  persona evaluate-recs --config examples/online-retail/persona.yaml --cut 2011-09-01
   persona evaluate-recs --config persona.yaml --cut 2011-09-01 --segment-by rfm --k 20
   persona evaluate-recs --transactions online_retail.csv.gz --format online-retail --cut 2011-09-01`,
@@ -103,18 +108,20 @@ file instead.`,
 	fl.StringVar(&opts.SegmentBy, "segment-by", "", "segments: run (the pipeline as of the cut; needs --config) or rfm (default: run with --config, else rfm)")
 	fl.StringVar(&opts.Segments, "segments", "", "use this segments.csv `file` as the segments")
 	fl.Uint64Var(&opts.Seed, "seed", 1, "random seed of the run that segments")
-	fl.BoolVar(&opts.JSON, "json", false, "print the table as JSON")
+	addOutputFlags(cmd, &opts.Quiet, &opts.JSON, "print the table as JSON on stdout")
 	return cmd
 }
 
-func evaluateRecsRun(opts *EvaluateRecsOptions) error {
+func evaluateRecsRun(opts *EvaluateRecsOptions) (err error) {
 	cut, _ := recommend.ParseTime(opts.Cut)
 	var (
 		ps   []recommend.Purchase
 		seg  map[string]int
-		err  error
 		from = opts.Transactions
 	)
+	prog := newProgress(opts.IO, opts.Quiet)
+	defer func() { prog.done(err) }()
+	prog.update(pipeline.Progress{Step: "read purchases"})
 	if opts.Config != "" {
 		from = opts.Config
 		if ps, err = configPurchases(opts.Ctx, opts.Config); err != nil {
@@ -138,19 +145,26 @@ func evaluateRecsRun(opts *EvaluateRecsOptions) error {
 		}
 		basis = opts.Segments
 	case by == "run":
+		prog.update(pipeline.Progress{Step: "segment as of the cut"})
 		if seg, err = segmentsAsOf(opts, cut); err != nil {
 			return err
 		}
 		basis = fmt.Sprintf("%d segments of a run as of %s", distinct(seg), cut.Format("2006-01-02"))
 	}
+	prog.update(pipeline.Progress{Step: "evaluate"})
 	scores, err := recommend.Evaluate(opts.Ctx, ps, cut, seg, opts.K, recommend.Options{})
 	if err != nil {
 		return err
 	}
-	if opts.JSON {
-		enc := json.NewEncoder(opts.IO.Out)
-		enc.SetIndent("", "  ")
-		return enc.Encode(scores)
+	prog.done(nil)
+	switch {
+	case opts.JSON:
+		return printJSON(opts.IO.Out, evaluateRecsSummary{
+			From: from, Purchases: len(ps), Cut: cut.Format("2006-01-02"), K: opts.K,
+			Segments: basis, TestUsers: scores[0].Users, Methods: scores,
+		})
+	case opts.Quiet:
+		return nil
 	}
 	fmt.Fprintf(opts.IO.Out, "%s: %d purchases, cut %s, %d test users, segments: %s\n\n", from, len(ps), cut.Format("2006-01-02"), scores[0].Users, basis)
 	tw := tabwriter.NewWriter(opts.IO.Out, 0, 0, 2, ' ', 0)
@@ -159,6 +173,17 @@ func evaluateRecsRun(opts *EvaluateRecsOptions) error {
 		fmt.Fprintf(tw, "%s\t%.4f\t%.4f\t%.4f\n", s.Name, s.HitRate, s.Precision, s.Recall)
 	}
 	return tw.Flush()
+}
+
+// evaluateRecsSummary is what "persona evaluate-recs --json" prints.
+type evaluateRecsSummary struct {
+	From      string            `json:"from"` // the config or transactions file
+	Purchases int               `json:"purchases"`
+	Cut       string            `json:"cut"`
+	K         int               `json:"k"`
+	Segments  string            `json:"segments"` // what the segments were
+	TestUsers int               `json:"test_users"`
+	Methods   []recommend.Score `json:"methods"`
 }
 
 func distinct(seg map[string]int) int {
@@ -173,7 +198,7 @@ func distinct(seg map[string]int) int {
 func filePurchases(path, format string) ([]recommend.Purchase, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("read --transactions: %w", err)
 	}
 	defer f.Close()
 	var r io.Reader = f

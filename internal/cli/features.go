@@ -9,6 +9,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -25,6 +26,7 @@ type FeaturesOptions struct {
 	Rejects       string
 	MaxRejectRate float64 // < 0: from the config
 	Quiet         bool
+	JSON          bool
 }
 
 // NewCmdFeatures writes the feature table alone.
@@ -33,12 +35,20 @@ func NewCmdFeatures(f *Factory, runF func(*FeaturesOptions) error) *cobra.Comman
 	cmd := &cobra.Command{
 		Use:   "features",
 		Short: "Compute one row of features per user and write them to Parquet or CSV",
-		Long: `Load the datasets a config file describes, check every row, and write the
-feature table (one row per user, sorted by user_id; docs/features.md defines
-every column) to a .parquet or .csv file. Rows that cannot be used go to
---rejects (default: a rejects folder beside the output).`,
+		Long: `Load the datasets a config file describes (--config, as for persona run;
+"persona init" drafts one), check every row, and write the feature table
+(one row per user, sorted by user_id; docs/features.md defines every column)
+to --out, a .parquet or .csv file chosen by its extension (default
+features.parquet). Rows that cannot be used go to --rejects/<dataset>.csv
+(default: a rejects folder beside the output); more than --max-reject-rate
+of a dataset's rows (default: the config's, else 1%) fails the command.
+
+Prints the rows read per dataset and the size of the table; a line per step
+on stderr. --json prints {rows, rows_used, rows_rejected, users, features,
+seconds, path, rejects, datasets} instead; --quiet prints nothing.`,
 		Example: `  persona features --config persona.yaml --out features.parquet
-  persona features --config examples/online-retail/persona.yaml --out rfm.csv`,
+  persona features --config examples/online-retail/persona.yaml --out rfm.csv
+  persona features -c persona.yaml -o features.csv --json`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if opts.Config == "" {
@@ -68,11 +78,25 @@ every column) to a .parquet or .csv file. Rows that cannot be used go to
 	cmd.Flags().StringVarP(&opts.Out, "out", "o", "features.parquet", "output `file`: .parquet or .csv")
 	cmd.Flags().StringVar(&opts.Rejects, "rejects", "", "`folder` for rejects/<dataset>.csv (default: rejects beside --out)")
 	cmd.Flags().Float64Var(&opts.MaxRejectRate, "max-reject-rate", dataset.DefaultMaxRejectRate, "largest share of a dataset's rows that may be rejected (overrides the config)")
-	cmd.Flags().BoolVarP(&opts.Quiet, "quiet", "q", false, "print nothing but errors")
+	addOutputFlags(cmd, &opts.Quiet, &opts.JSON, "print a JSON summary (rows, users, features, seconds, path) on stdout")
 	return cmd
 }
 
-func featuresRun(opts *FeaturesOptions) error {
+// featuresSummary is what "persona features --json" prints.
+type featuresSummary struct {
+	Rows         int64                     `json:"rows"` // read, all datasets
+	RowsUsed     int64                     `json:"rows_used"`
+	RowsRejected int64                     `json:"rows_rejected"`
+	Users        int                       `json:"users"`
+	Features     int                       `json:"features"`
+	Seconds      float64                   `json:"seconds"`
+	Path         string                    `json:"path"`
+	Rejects      []string                  `json:"rejects"` // files of rejected or dropped rows
+	Datasets     map[string]dataset.Counts `json:"datasets"`
+}
+
+func featuresRun(opts *FeaturesOptions) (err error) {
+	start := time.Now()
 	cfg, err := loadConfig(opts.Config, opts.MaxRejectRate)
 	if err != nil {
 		return err
@@ -87,7 +111,7 @@ func featuresRun(opts *FeaturesOptions) error {
 	db.SetMaxOpenConns(1)
 
 	prog := newProgress(opts.IO, opts.Quiet)
-	defer prog.done()
+	defer func() { prog.done(err) }()
 	prog.update(pipeline.Progress{Step: "load"})
 	st, err := dataset.Load(ctx, db, cfg)
 	var rr *dataset.RejectRateError
@@ -103,15 +127,26 @@ func featuresRun(opts *FeaturesOptions) error {
 	}
 	prog.update(pipeline.Progress{Step: "features"})
 	n, d, err := writeFeatures(ctx, db, featureOptions(cfg), opts.Out)
-	prog.done()
+	prog.done(err)
 	if err != nil {
 		return err
 	}
-	if !opts.Quiet {
-		counts := map[string]dataset.Counts{}
-		for k, c := range st.Counts {
-			counts[string(k)] = c
-		}
+	counts := map[string]dataset.Counts{}
+	sum := featuresSummary{Users: n, Features: d, Path: opts.Out, Rejects: written, Datasets: counts}
+	for k, c := range st.Counts {
+		counts[string(k)] = c
+		sum.Rows += c.Read
+		sum.RowsUsed += c.Used
+		sum.RowsRejected += c.Rejected
+	}
+	if sum.Rejects == nil {
+		sum.Rejects = []string{}
+	}
+	sum.Seconds = time.Since(start).Seconds()
+	switch {
+	case opts.JSON:
+		return printJSON(opts.IO.Out, sum)
+	case !opts.Quiet:
 		printDatasets(opts.IO.Out, counts)
 		fmt.Fprintf(opts.IO.Out, "\n%d users × %d features written to %s\n", n, d, opts.Out)
 		for _, p := range written {

@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/persona-seg/persona/cluster"
+	"github.com/persona-seg/persona/pipeline"
 )
 
 // HDBSCANOptions holds the flags of "persona cluster hdbscan".
@@ -22,6 +23,7 @@ type HDBSCANOptions struct {
 	AllowSingleCluster bool
 	LabelsOut          string
 	JSON               bool
+	Quiet              bool
 }
 
 // NewCmdHDBSCAN builds "persona cluster hdbscan". runF replaces hdbscanRun
@@ -45,7 +47,9 @@ in scikit-learn; the hdbscan library needs one less). --selection leaf
 gives more, smaller, clusters than the default eom (excess of mass).
 
 The labels file has the header "label" and one integer per input row, in
-input order.`,
+input order. It prints one line (clusters, noise points, seconds); --json
+prints one JSON object (n_clusters, n_noise, seconds) instead; --quiet
+prints nothing. Inputs over 16 MiB get a line per step on stderr.`,
 		Example: `  persona cluster hdbscan --in X.csv --min-cluster-size 20 --labels-out labels.csv
   persona cluster hdbscan --in X.csv --min-cluster-size 20 --min-samples 5 --labels-out labels.csv --json`,
 		Args: noArgs,
@@ -67,7 +71,7 @@ input order.`,
 	cmd.Flags().StringVar(&opts.ClusterSelection, "selection", "eom", "cluster selection: eom (excess of mass) or leaf")
 	cmd.Flags().BoolVar(&opts.AllowSingleCluster, "allow-single-cluster", false, "allow the result to be one single cluster")
 	cmd.Flags().StringVar(&opts.LabelsOut, "labels-out", "", "output CSV of labels (required)")
-	cmd.Flags().BoolVar(&opts.JSON, "json", false, "print a JSON summary to stdout")
+	addOutputFlags(cmd, &opts.Quiet, &opts.JSON, "print a JSON summary to stdout")
 	return cmd
 }
 
@@ -99,7 +103,7 @@ type hdbscanSummary struct {
 	Seconds   float64 `json:"seconds"`
 }
 
-func hdbscanRun(ctx context.Context, opts *HDBSCANOptions) error {
+func hdbscanRun(ctx context.Context, opts *HDBSCANOptions) (err error) {
 	if ctx == nil {
 		ctx = context.Background()
 	}
@@ -107,6 +111,9 @@ func hdbscanRun(ctx context.Context, opts *HDBSCANOptions) error {
 	if err != nil {
 		return err
 	}
+	prog := newFileProgress(opts.IO, opts.Quiet, opts.In, largeInput)
+	defer func() { prog.done(err) }()
+	prog.update(pipeline.Progress{Step: "read"})
 	x, _, err := readMatrixCSV(opts.In)
 	if err != nil {
 		return fmt.Errorf("read --in: %w", err)
@@ -118,6 +125,7 @@ func hdbscanRun(ctx context.Context, opts *HDBSCANOptions) error {
 	case params.MinSamples == 0 && params.MinClusterSize > n:
 		return usagef("--min-samples defaults to --min-cluster-size (%d), more than the number of rows (%d): set --min-samples", params.MinClusterSize, n)
 	}
+	prog.update(pipeline.Progress{Step: "hdbscan"})
 	start := time.Now()
 	res, err := cluster.HDBSCAN(ctx, x, params)
 	if err != nil {
@@ -126,6 +134,10 @@ func hdbscanRun(ctx context.Context, opts *HDBSCANOptions) error {
 	secs := time.Since(start).Seconds()
 	if err := writeLabelsCSV(opts.LabelsOut, res.Labels); err != nil {
 		return fmt.Errorf("write --labels-out: %w", err)
+	}
+	prog.done(nil)
+	if opts.Quiet && !opts.JSON {
+		return nil
 	}
 	if opts.JSON {
 		b, err := json.Marshal(hdbscanSummary{NClusters: res.NClusters, NNoise: res.NNoise, Seconds: secs})

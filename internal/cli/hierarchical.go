@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"math"
@@ -13,6 +12,7 @@ import (
 
 	"github.com/persona-seg/persona/cluster"
 	"github.com/persona-seg/persona/internal/atomicfile"
+	"github.com/persona-seg/persona/pipeline"
 )
 
 // HierarchicalOptions holds the flags of "persona cluster hierarchical".
@@ -27,6 +27,7 @@ type HierarchicalOptions struct {
 	LabelsOut  string
 	LinkageOut string
 	JSON       bool
+	Quiet      bool
 
 	ApproxAbove   int
 	MicroClusters int
@@ -61,7 +62,12 @@ n(n-1)/2 distance matrix (8 bytes per entry) and stop with an error when it
 exceeds --memory-limit-mb. Ward on more than --approx-above rows is fitted
 on --micro-clusters k-means micro-clusters (every row gets its
 micro-cluster's label; Z then has one leaf per micro-cluster and sizes count
-rows); -1 keeps it exact at any size.`,
+rows); -1 keeps it exact at any size.
+
+It prints the clusters, their sizes and the files written; --json prints one
+JSON object (method, rows, clusters, sizes, cut_height, top_heights,
+seconds, ...) instead; --quiet prints nothing. Inputs over 16 MiB get a line
+per step on stderr.`,
 		Example: `  persona cluster hierarchical --in X.csv --linkage ward --k 8 --labels-out labels.csv --linkage-out Z.csv
   persona cluster hierarchical --in X.csv --linkage average --distance 2.5 --labels-out labels.csv --json`,
 		Args: noArgs,
@@ -70,11 +76,11 @@ rows); -1 keeps it exact at any size.`,
 			kSet := cmd.Flags().Changed("k")
 			switch {
 			case opts.In == "":
-				return usagef("--in is required")
+				return usagef("--in is required: name the CSV file of numbers to cluster")
 			case opts.LabelsOut == "":
-				return usagef("--labels-out is required")
+				return usagef("--labels-out is required: name the CSV file to write the labels to")
 			case kSet == opts.ByDistance:
-				return usagef("give exactly one of --k and --distance")
+				return usagef("give exactly one of --k and --distance: a number of clusters or a cut height")
 			case kSet && opts.K < 1:
 				return usagef("--k %d: must be at least 1", opts.K)
 			case opts.ByDistance && (opts.Distance < 0 || math.IsNaN(opts.Distance) || math.IsInf(opts.Distance, 0)):
@@ -99,7 +105,7 @@ rows); -1 keeps it exact at any size.`,
 	fl.Float64Var(&opts.Distance, "distance", 0, "cut at height `D`: join every merge of height <= D")
 	fl.StringVar(&opts.LabelsOut, "labels-out", "", "output CSV of labels (header \"label\")")
 	fl.StringVar(&opts.LinkageOut, "linkage-out", "", "output CSV of the linkage matrix (header \"a,b,distance,size\")")
-	fl.BoolVar(&opts.JSON, "json", false, "print the summary as JSON")
+	addOutputFlags(cmd, &opts.Quiet, &opts.JSON, "print the summary as one JSON object on stdout")
 	fl.IntVar(&opts.ApproxAbove, "approx-above", cluster.DefaultLinkageApproxAbove, "fit ward on micro-clusters above this many rows (0 or -1: never)")
 	fl.IntVar(&opts.MicroClusters, "micro-clusters", cluster.DefaultLinkageMicroClusters, "number of micro-clusters in that mode")
 	fl.Uint64Var(&opts.Seed, "seed", 0, "seed of the micro-clustering")
@@ -141,10 +147,13 @@ type hierarchicalSummary struct {
 	LinkageOut    string    `json:"linkage_out,omitempty"`
 }
 
-func hierarchicalRun(ctx context.Context, opts *HierarchicalOptions) error {
+func hierarchicalRun(ctx context.Context, opts *HierarchicalOptions) (err error) {
 	if ctx == nil {
 		ctx = context.Background()
 	}
+	prog := newFileProgress(opts.IO, opts.Quiet, opts.In, largeInput)
+	defer func() { prog.done(err) }()
+	prog.update(pipeline.Progress{Step: "read"})
 	x, _, err := readMatrixCSVCompact(opts.In)
 	if err != nil {
 		return fmt.Errorf("read --in: %w", err)
@@ -156,6 +165,7 @@ func hierarchicalRun(ctx context.Context, opts *HierarchicalOptions) error {
 	if n < 2 {
 		return fmt.Errorf("%s: %d row; hierarchical clustering needs at least 2", opts.In, n)
 	}
+	prog.update(pipeline.Progress{Step: "linkage " + opts.Linkage})
 	start := time.Now()
 	dg, err := cluster.Linkage(ctx, x, opts.linkageOptions())
 	if err != nil {
@@ -190,6 +200,7 @@ func hierarchicalRun(ctx context.Context, opts *HierarchicalOptions) error {
 	for i := len(dg.Merges) - 1; i >= 0 && i >= len(dg.Merges)-10; i-- {
 		sum.TopHeights = append(sum.TopHeights, dg.Merges[i].Distance)
 	}
+	prog.update(pipeline.Progress{Step: "write"})
 	if err := writeLabelsCSV(opts.LabelsOut, labels); err != nil {
 		return err
 	}
@@ -198,10 +209,12 @@ func hierarchicalRun(ctx context.Context, opts *HierarchicalOptions) error {
 			return err
 		}
 	}
-	if opts.JSON {
-		enc := json.NewEncoder(opts.IO.Out)
-		enc.SetIndent("", "  ")
-		return enc.Encode(sum)
+	prog.done(nil)
+	switch {
+	case opts.JSON:
+		return printJSON(opts.IO.Out, sum)
+	case opts.Quiet:
+		return nil
 	}
 	cut := fmt.Sprintf("k=%d", opts.K)
 	if opts.ByDistance {

@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/spf13/cobra"
+	"go.yaml.in/yaml/v3"
 
 	"github.com/persona-seg/persona/dataset"
 	"github.com/persona-seg/persona/internal/atomicfile"
@@ -19,6 +21,8 @@ type InitOptions struct {
 	Files map[dataset.Kind]string
 	Out   string
 	Force bool
+	Quiet bool
+	JSON  bool
 }
 
 // NewCmdInit drafts a config from the user's files.
@@ -31,9 +35,18 @@ func NewCmdInit(f *Factory, runF func(*InitOptions) error) *cobra.Command {
 		Long: `Sniff each file given (CSV dialect, header, column types, timestamp
 format; Parquet and JSON lines schemas) and write a commented config with
 guesses for which column holds each canonical field. Check the guesses, then
-run "persona run --config FILE --out DIR".`,
+run "persona run --config FILE --out DIR".
+
+It reads the first rows of each file named by --users, --events,
+--transactions and --social (at least one; a glob is read from its first
+match) and writes --out (default persona.yaml), never overwriting an
+existing file unless --force. Paths in the config are relative to its
+folder. --json prints the guesses (path, delimiter, header, timestamp format
+and column of each field per dataset, and whether the config loads as it
+is); --quiet writes the file silently.`,
 		Example: `  persona init --transactions sales.csv.gz --out persona.yaml
-  persona init --events 'logs/*.parquet' --users users.csv`,
+  persona init --events 'logs/*.parquet' --users users.csv
+  persona init --transactions sales.csv --out persona.yaml --force --json`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			for k, p := range paths {
@@ -60,6 +73,7 @@ run "persona run --config FILE --out DIR".`,
 	}
 	cmd.Flags().StringVarP(&opts.Out, "out", "o", "persona.yaml", "config `file` to write")
 	cmd.Flags().BoolVar(&opts.Force, "force", false, "overwrite an existing config file")
+	addOutputFlags(cmd, &opts.Quiet, &opts.JSON, "print the sniffed guesses as JSON on stdout")
 	return cmd
 }
 
@@ -80,6 +94,60 @@ func initRun(opts *InitOptions) error {
 	if err := atomicfile.WriteBytes(opts.Out, text); err != nil {
 		return err
 	}
-	fmt.Fprintf(opts.IO.Out, "Wrote %s: check its guesses, then run\n  persona run --config %s --out OUT\n", opts.Out, opts.Out)
+	switch {
+	case opts.JSON:
+		sum, err := initGuesses(opts.Out, text)
+		if err != nil {
+			return err
+		}
+		return printJSON(opts.IO.Out, sum)
+	case !opts.Quiet:
+		fmt.Fprintf(opts.IO.Out, "Wrote %s: check its guesses, then run\n  persona run --config %s --out OUT\n", opts.Out, opts.Out)
+	}
 	return nil
+}
+
+// initSummary is what "persona init --json" prints.
+type initSummary struct {
+	Config   string               `json:"config"`
+	Datasets map[string]initGuess `json:"datasets"`
+	// Ready says whether the config loads as drafted; Problem says why not
+	// (typically a required field no column was guessed for).
+	Ready   bool   `json:"ready"`
+	Problem string `json:"problem,omitempty"`
+}
+
+// initGuess is what init guessed for one dataset.
+type initGuess struct {
+	Path            string            `json:"path"`
+	Delimiter       string            `json:"delimiter,omitempty"`
+	Header          *bool             `json:"header,omitempty"`
+	TimestampFormat string            `json:"timestamp_format,omitempty"`
+	Columns         map[string]string `json:"columns"` // canonical field -> source column
+}
+
+// initGuesses reads the guesses back from the drafted config text and checks
+// whether the config at path loads.
+func initGuesses(path string, text []byte) (*initSummary, error) {
+	var cfg dataset.Config
+	if err := yaml.Unmarshal(text, &cfg); err != nil {
+		return nil, fmt.Errorf("read back %s: %w", path, err)
+	}
+	sum := &initSummary{Config: path, Datasets: map[string]initGuess{}}
+	for k, src := range map[dataset.Kind]*dataset.Source{dataset.Users: cfg.Users, dataset.Events: cfg.Events, dataset.Transactions: cfg.Transactions, dataset.Social: cfg.Social} {
+		if src == nil {
+			continue
+		}
+		g := initGuess{Path: src.Path, Delimiter: src.CSV.Delimiter, Header: src.CSV.Header, TimestampFormat: src.TimestampFormat, Columns: src.Columns}
+		if g.Columns == nil {
+			g.Columns = map[string]string{}
+		}
+		sum.Datasets[string(k)] = g
+	}
+	if _, err := dataset.LoadConfig(path); err != nil {
+		sum.Problem = strings.ReplaceAll(err.Error(), "\n", " ")
+	} else {
+		sum.Ready = true
+	}
+	return sum, nil
 }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/persona-seg/persona/cluster"
 	"github.com/persona-seg/persona/kselect"
+	"github.com/persona-seg/persona/pipeline"
 )
 
 // KMeansOptions are the flags of "persona cluster kmeans".
@@ -33,6 +34,7 @@ type KMeansOptions struct {
 	LabelsOut  string
 	CentersOut string
 	JSON       bool
+	Quiet      bool
 }
 
 // NewCmdKMeans builds "persona cluster kmeans". runF replaces kmeansRun in
@@ -58,8 +60,10 @@ mean column variance (--tol 0: only when no label changes), or after
 and "auto") skips the rows whose label cannot change and gives the same result.
 
 Outputs: --labels-out gets the header "label" and one integer per input row;
---centers-out gets K rows of centres with the input's header. --json prints
-one JSON object (k, n, d, inertia, n_iter, seconds, ...) to stdout.`,
+--centers-out gets K rows of centres with the input's header. It prints one
+line (with --k auto, the table of every k tried first); --json prints one
+JSON object (k, n, d, inertia, n_iter, seconds, ...) to stdout instead;
+--quiet prints nothing. Inputs over 16 MiB get a line per step on stderr.`,
 		Example: `  # Eight clusters, labels only
   persona cluster kmeans --in X.csv --k 8 --labels-out labels.csv
 
@@ -93,7 +97,7 @@ one JSON object (k, n, d, inertia, n_iter, seconds, ...) to stdout.`,
 	fl.StringVar(&opts.Algorithm, "algorithm", cluster.AlgorithmAuto, `"auto", "lloyd", "elkan" or "hamerly"`)
 	fl.StringVar(&opts.LabelsOut, "labels-out", "", "output CSV of labels (required)")
 	fl.StringVar(&opts.CentersOut, "centers-out", "", "output CSV of the centres")
-	fl.BoolVar(&opts.JSON, "json", false, "print a JSON summary to stdout")
+	addOutputFlags(cmd, &opts.Quiet, &opts.JSON, "print a JSON summary to stdout")
 	return cmd
 }
 
@@ -101,9 +105,9 @@ one JSON object (k, n, d, inertia, n_iter, seconds, ...) to stdout.`,
 func (o *KMeansOptions) validate() error {
 	switch {
 	case o.In == "":
-		return usagef("--in is required")
+		return usagef("--in is required: name the CSV file of numbers to cluster")
 	case o.LabelsOut == "":
-		return usagef("--labels-out is required")
+		return usagef("--labels-out is required: name the CSV file to write the labels to")
 	case !o.KAuto && o.K < 1:
 		return usagef(`--k must be at least 1 (or "auto"), got %d`, o.K)
 	case o.KAuto && o.Init != cluster.InitKMeansPP && o.Init != cluster.InitRandom:
@@ -163,13 +167,13 @@ func (f kFlag) Type() string { return "K|auto" }
 
 // kmeansAuto fits k-means for every k of the range and returns the fit of
 // the k that kselect chooses, with the scores.
-func kmeansAuto(ctx context.Context, x *mat.Dense, co cluster.KMeansOptions, kRange string) (*cluster.KMeansResult, *kselect.Result, error) {
+func kmeansAuto(ctx context.Context, x *mat.Dense, co cluster.KMeansOptions, kRange string, progress func(done, total int)) (*cluster.KMeansResult, *kselect.Result, error) {
 	kmin, kmax, err := parseKRange(kRange)
 	if err != nil {
 		return nil, nil, err
 	}
 	fits := map[int]*cluster.KMeansResult{}
-	sel, err := kselect.Choose(ctx, x, kselect.Options{KMin: kmin, KMax: kmax, SampleSize: autoSilhouetteSample, Seed: co.Seed},
+	sel, err := kselect.Choose(ctx, x, kselect.Options{KMin: kmin, KMax: kmax, SampleSize: autoSilhouetteSample, Seed: co.Seed, Progress: progress},
 		func(ctx context.Context, k int) ([]int, float64, error) {
 			o := co
 			o.K = k
@@ -210,10 +214,13 @@ type kmeansSummary struct {
 	KElbow     int             `json:"k_elbow,omitempty"`
 }
 
-func kmeansRun(ctx context.Context, opts *KMeansOptions) error {
+func kmeansRun(ctx context.Context, opts *KMeansOptions) (err error) {
 	if ctx == nil {
 		ctx = context.Background()
 	}
+	prog := newFileProgress(opts.IO, opts.Quiet, opts.In, largeInput)
+	defer func() { prog.done(err) }()
+	prog.update(pipeline.Progress{Step: "read"})
 	t0 := time.Now()
 	x, header, err := readMatrixCSVCompact(opts.In)
 	if err != nil {
@@ -254,8 +261,12 @@ func kmeansRun(ctx context.Context, opts *KMeansOptions) error {
 		sel *kselect.Result
 	)
 	if opts.KAuto {
-		res, sel, err = kmeansAuto(ctx, x, co, opts.KRange)
+		prog.update(pipeline.Progress{Step: "k selection"})
+		res, sel, err = kmeansAuto(ctx, x, co, opts.KRange, func(done, total int) {
+			prog.update(pipeline.Progress{Step: "k selection", Done: done, Total: total})
+		})
 	} else {
+		prog.update(pipeline.Progress{Step: "k-means"})
 		res, err = cluster.KMeans(ctx, x, co)
 	}
 	if err != nil {
@@ -263,6 +274,7 @@ func kmeansRun(ctx context.Context, opts *KMeansOptions) error {
 	}
 	k, _ := res.Centers.Dims()
 	secs, cpu := time.Since(t1).Seconds(), (kmeansProcessCPU() - c1).Seconds()
+	prog.update(pipeline.Progress{Step: "write"})
 	if err := writeLabelsCSV(opts.LabelsOut, res.Labels); err != nil {
 		return err
 	}
@@ -285,8 +297,13 @@ func kmeansRun(ctx context.Context, opts *KMeansOptions) error {
 		if sel != nil {
 			s.KSelection, s.KElbow = sel.Scores, sel.Elbow
 		}
+		prog.done(nil)
 		enc := json.NewEncoder(opts.IO.Out)
 		return enc.Encode(s)
+	}
+	prog.done(nil)
+	if opts.Quiet {
+		return nil
 	}
 	if sel != nil {
 		printKTable(opts.IO.Out, sel.Scores, sel.K, sel.Elbow)

@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/persona-seg/persona/metrics"
+	"github.com/persona-seg/persona/pipeline"
 )
 
 // MetricsOptions holds the flags of persona metrics.
@@ -21,6 +22,8 @@ type MetricsOptions struct {
 	Truth      string // optional reference labels CSV
 	SampleSize int    // silhouette sample size; 0 = exact
 	Seed       uint64 // silhouette sampling seed
+	Quiet      bool   // print nothing (the exit code says whether scoring worked)
+	JSON       bool   // the default output; accepted for uniformity
 }
 
 // NewCmdMetrics scores a clustering of a numeric CSV file.
@@ -43,17 +46,22 @@ need between 2 and n-1 distinct labels.
 
 The exact silhouette takes time proportional to n^2 but memory proportional
 to n. For very large n, --sample-size N estimates it on a stratified random
-sample of about N rows (every cluster of 2 or more rows keeps at least 2).`,
+sample of about N rows (every cluster of 2 or more rows keeps at least 2).
+
+The JSON object is always the output (--json is accepted and changes
+nothing); --quiet prints nothing, so only the exit code says whether the
+clustering could be scored. Inputs over 16 MiB get a line per step on
+stderr.`,
 		Example: `  persona metrics --in X.csv --labels labels.csv
   persona metrics --in X.csv --labels labels.csv --truth truth.csv
   persona metrics --in X.csv --labels labels.csv --sample-size 20000 --seed 1`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if opts.In == "" {
-				return usagef("--in is required")
+				return usagef("--in is required: name the CSV file of numbers that was clustered")
 			}
 			if opts.Labels == "" {
-				return usagef("--labels is required")
+				return usagef("--labels is required: name the CSV file with one label per row of --in")
 			}
 			if opts.SampleSize < 0 || opts.SampleSize == 1 {
 				return usagef("--sample-size must be 0 (exact) or at least 2, got %d", opts.SampleSize)
@@ -71,6 +79,7 @@ sample of about N rows (every cluster of 2 or more rows keeps at least 2).`,
 	fl.StringVar(&opts.Truth, "truth", "", "CSV file with reference labels; adds ari, nmi and ami")
 	fl.IntVar(&opts.SampleSize, "sample-size", 0, "estimate the silhouette on a stratified sample of about `N` rows (0 = exact)")
 	fl.Uint64Var(&opts.Seed, "seed", 0, "seed of the silhouette sample")
+	addOutputFlags(cmd, &opts.Quiet, &opts.JSON, "print the scores as one JSON object (the default)")
 	return cmd
 }
 
@@ -85,11 +94,14 @@ type metricsResult struct {
 	AMI              *float64 `json:"ami,omitempty"`
 }
 
-func metricsRun(opts *MetricsOptions) error {
+func metricsRun(opts *MetricsOptions) (err error) {
 	ctx := opts.Ctx
 	if ctx == nil {
 		ctx = context.Background()
 	}
+	prog := newFileProgress(opts.IO, opts.Quiet, opts.In, largeInput)
+	defer func() { prog.done(err) }()
+	prog.update(pipeline.Progress{Step: "read"})
 	x, _, err := readMatrixCSVCompact(opts.In)
 	if err != nil {
 		return fmt.Errorf("read --in: %w", err)
@@ -112,6 +124,7 @@ func metricsRun(opts *MetricsOptions) error {
 		}
 	}
 
+	prog.update(pipeline.Progress{Step: "score"})
 	var res metricsResult
 	scoreErr := func(err error) error {
 		if errors.Is(err, metrics.ErrLabelCount) {
@@ -143,6 +156,9 @@ func metricsRun(opts *MetricsOptions) error {
 			return err
 		}
 		res.ARI, res.NMI, res.AMI = &ari, &nmi, &ami
+	}
+	if opts.Quiet && !opts.JSON {
+		return nil
 	}
 	b, err := json.Marshal(res)
 	if err != nil {

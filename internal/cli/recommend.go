@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 	"encoding/csv"
-	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -23,11 +22,12 @@ type RecommendOptions struct {
 	IO  *IOStreams
 	Ctx context.Context
 
-	Out  string // a run's output folder
-	User string
-	N    int
-	All  bool
-	JSON bool
+	Out   string // a run's output folder
+	User  string
+	N     int
+	All   bool
+	JSON  bool
+	Quiet bool
 }
 
 // NewCmdRecommend recommends products to a user of a run.
@@ -42,8 +42,13 @@ in all baskets (weight 0.9) and popularity in the user's segment (weight 0.1).
 A user without purchases gets the best sellers of their segment; a user
 unknown to the run gets the overall best sellers.
 
+It reads DIR/segments.csv and DIR/baskets.csv (written by persona demo and
+run) and prints the user's list (rank, product, score); --json prints it as
+one JSON object (user, segment, products_bought, recommendations).
+
 With --all, every user's list is written to DIR/recommendations.csv
-(user_id, segment, rank, product_id, score) instead.`,
+(user_id, segment, rank, product_id, score) instead, and --json prints
+{path, users, n}. --quiet prints nothing.`,
 		Example: `  persona recommend --out demo-out --user U000042
   persona recommend --out demo-out --user U000042 --n 5 --json
   persona recommend --out demo-out --all`,
@@ -74,7 +79,7 @@ With --all, every user's list is written to DIR/recommendations.csv
 	fl.StringVar(&opts.User, "user", "", "user `id` to recommend to")
 	fl.IntVarP(&opts.N, "n", "n", 10, "number of products per user")
 	fl.BoolVar(&opts.All, "all", false, "write every user's list to DIR/recommendations.csv")
-	fl.BoolVar(&opts.JSON, "json", false, "print the list as JSON")
+	addOutputFlags(cmd, &opts.Quiet, &opts.JSON, "print the list (with --all: a summary) as one JSON object on stdout")
 	return cmd
 }
 
@@ -105,7 +110,11 @@ func loadRun(ctx context.Context, dir string) (*recommend.Model, []string, []int
 	return m, ids, labels, names, nil
 }
 
-func recommendRun(opts *RecommendOptions) error {
+func recommendRun(opts *RecommendOptions) (err error) {
+	// Only --all, which may take a while, shows progress.
+	prog := newProgress(opts.IO, opts.Quiet || !opts.All)
+	defer func() { prog.done(err) }()
+	prog.update(pipeline.Progress{Step: "fit"})
 	m, ids, labels, names, err := loadRun(opts.Ctx, opts.Out)
 	if err != nil {
 		return err
@@ -120,6 +129,7 @@ func recommendRun(opts *RecommendOptions) error {
 					if err := opts.Ctx.Err(); err != nil {
 						return err
 					}
+					prog.update(pipeline.Progress{Step: "recommend", Done: i, Total: len(ids)})
 				}
 				for r, it := range m.Recommend(id, opts.N) {
 					cw.Write([]string{id, strconv.Itoa(labels[i]), strconv.Itoa(r + 1), it.Product, strconv.FormatFloat(it.Score, 'f', 6, 64)})
@@ -131,14 +141,22 @@ func recommendRun(opts *RecommendOptions) error {
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(opts.IO.Out, "Wrote %d users' recommendations to %s\n", len(ids), path)
+		prog.done(nil)
+		switch {
+		case opts.JSON:
+			return printJSON(opts.IO.Out, struct {
+				Path  string `json:"path"`
+				Users int    `json:"users"`
+				N     int    `json:"n"`
+			}{path, len(ids), opts.N})
+		case !opts.Quiet:
+			fmt.Fprintf(opts.IO.Out, "Wrote %d users' recommendations to %s\n", len(ids), path)
+		}
 		return nil
 	}
 	items := m.Recommend(opts.User, opts.N)
 	b := m.Basis(opts.User)
 	if opts.JSON {
-		enc := json.NewEncoder(opts.IO.Out)
-		enc.SetIndent("", "  ")
 		out := struct {
 			User     string           `json:"user"`
 			Segment  *int             `json:"segment,omitempty"`
@@ -148,7 +166,10 @@ func recommendRun(opts *RecommendOptions) error {
 		if b.HasSegment {
 			out.Segment = &b.Segment
 		}
-		return enc.Encode(out)
+		return printJSON(opts.IO.Out, out)
+	}
+	if opts.Quiet {
+		return nil
 	}
 	switch {
 	case !b.HasSegment && b.Products == 0:

@@ -12,13 +12,22 @@ func NewCmdRoot(f *Factory) *cobra.Command {
 		Long: `persona turns raw user data (interaction logs, transactions, social
 activity, demographics) into one row of features per user, groups users into
 segments with K-Means, hierarchical clustering or DBSCAN, profiles and names
-each segment, and writes a self-contained HTML report.`,
+each segment, and writes a self-contained HTML report.
+
+Every command takes --quiet (print nothing but errors) and --json (print one
+JSON object, a summary of what it did, on stdout); progress goes to stderr.
+Errors are one line; the exit code is 2 for a usage error (a missing or bad
+flag) and 1 for a failure.`,
 		Example: `  # Generate demo data for 20,000 users and run the whole pipeline on it
   persona demo --out demo-out
 
   # Cluster a numeric CSV with k-means and score the result
   persona cluster kmeans --in X.csv --k 8 --labels-out labels.csv
-  persona metrics --in X.csv --labels labels.csv`,
+  persona metrics --in X.csv --labels labels.csv
+
+  # Your own data: draft a config from the files, check it, run
+  persona init --transactions sales.csv --out persona.yaml
+  persona run --config persona.yaml --out out --json`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}

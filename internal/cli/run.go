@@ -49,9 +49,16 @@ run. "persona init" drafts a config from your files.
 
 Outputs in OUT: segments.csv, profiles.json, report.html (+ charts/),
 summary.json (rows read/used/rejected per dataset, k, silhouette, sizes,
-timings) and rejects/.`,
+timings) and rejects/; the run is saved in --store (default
+OUT/persona.duckdb) for persona runs, serve and score. Defaults: seed 1,
+k-means with k chosen in 2..12 on 10 principal components.
+
+A line per step goes to stderr (a bar with an ETA on a terminal), the
+summary to stdout; --json prints summary.json's content instead, --quiet
+prints nothing but errors.`,
 		Example: `  persona run --config persona.yaml --out out
-  persona run --config examples/online-retail/persona.yaml --out retail-out --k 5`,
+  persona run --config examples/online-retail/persona.yaml --out retail-out --k 5
+  persona run -c persona.yaml -o out --algorithm hierarchical --linkage average --json`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if opts.Config == "" {
@@ -80,8 +87,7 @@ timings) and rejects/.`,
 	cmd.Flags().Uint64Var(&opts.Seed, "seed", 1, "random seed: the same seed gives the same segments")
 	opts.SegmentFlags.register(cmd)
 	cmd.Flags().Float64Var(&opts.MaxRejectRate, "max-reject-rate", dataset.DefaultMaxRejectRate, "largest share of a dataset's rows that may be rejected (overrides the config)")
-	cmd.Flags().BoolVarP(&opts.Quiet, "quiet", "q", false, "print nothing but errors")
-	cmd.Flags().BoolVar(&opts.JSON, "json", false, "print the run summary as JSON on stdout")
+	addOutputFlags(cmd, &opts.Quiet, &opts.JSON, "print the run summary (summary.json) as JSON on stdout")
 	cmd.Flags().StringVar(&opts.Store, "store", "", "save the run in this store: a postgres:// URL or a DuckDB file (default OUT/persona.duckdb)")
 	return cmd
 }
@@ -121,7 +127,8 @@ func runRun(opts *RunOptions) error {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	prog := newProgress(opts.IO, opts.Quiet || opts.JSON)
+	prog := newProgress(opts.IO, opts.Quiet)
+	defer prog.done(nil) // stops the redraws on every return; a no-op after the done below
 	po := pipeline.Options{
 		Out: opts.Out, Seed: opts.Seed,
 		Features: featureOptions(cfg),
@@ -134,7 +141,7 @@ func runRun(opts *RunOptions) error {
 		return err
 	}
 	sum, err := pipeline.Run(ctx, DriverName, cfg, po)
-	prog.done()
+	prog.done(err)
 	if err != nil {
 		return err
 	}

@@ -1,7 +1,9 @@
 package cli
 
 import (
+	"encoding/json"
 	"fmt"
+	"io"
 	"runtime"
 	"runtime/debug"
 
@@ -11,25 +13,78 @@ import (
 // Version is persona's release version; set with -ldflags "-X ...cli.Version=v1.2.3".
 var Version = "dev"
 
+// VersionOptions holds the flags of "persona version".
+type VersionOptions struct {
+	IO    *IOStreams
+	Quiet bool
+	JSON  bool
+}
+
+// versionInfo is what "persona version --json" prints.
+type versionInfo struct {
+	Version  string `json:"version"`
+	Go       string `json:"go"`
+	OS       string `json:"os"`
+	Arch     string `json:"arch"`
+	Revision string `json:"revision"` // the commit built, "" when unknown
+}
+
 // NewCmdVersion prints persona's version and build information.
 func NewCmdVersion(f *Factory) *cobra.Command {
-	return &cobra.Command{
+	opts := &VersionOptions{IO: f.IO}
+	cmd := &cobra.Command{
 		Use:   "version",
 		Short: "Print persona's version",
-		Args:  noArgs,
+		Long: `Print persona's version, the commit it was built from (when the build
+recorded it), the Go version that built it, and the operating system and
+architecture it runs on. It reads nothing and writes nothing but stdout.`,
+		Example: `  persona version
+  persona version --json`,
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			rev := ""
-			if bi, ok := debug.ReadBuildInfo(); ok {
-				for _, s := range bi.Settings {
-					if s.Key == "vcs.revision" && len(s.Value) >= 12 {
-						rev = " (" + s.Value[:12] + ")"
-					}
-				}
-			}
-			fmt.Fprintf(f.IO.Out, "persona %s%s %s %s/%s\n", Version, rev, runtime.Version(), runtime.GOOS, runtime.GOARCH)
-			return nil
+			return versionRun(opts)
 		},
 	}
+	addOutputFlags(cmd, &opts.Quiet, &opts.JSON, "print the version as JSON: version, go, os, arch, revision")
+	return cmd
+}
+
+func versionRun(opts *VersionOptions) error {
+	v := versionInfo{Version: Version, Go: runtime.Version(), OS: runtime.GOOS, Arch: runtime.GOARCH}
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		for _, s := range bi.Settings {
+			if s.Key == "vcs.revision" {
+				v.Revision = s.Value
+			}
+		}
+	}
+	switch {
+	case opts.JSON:
+		return printJSON(opts.IO.Out, v)
+	case opts.Quiet:
+		return nil
+	}
+	rev := ""
+	if len(v.Revision) >= 12 {
+		rev = " (" + v.Revision[:12] + ")"
+	}
+	_, err := fmt.Fprintf(opts.IO.Out, "persona %s%s %s %s/%s\n", v.Version, rev, v.Go, v.OS, v.Arch)
+	return err
+}
+
+// addOutputFlags registers --quiet and --json, the flags every command
+// has. --json makes stdout one JSON object; --quiet silences everything else
+// (text on stdout, progress on stderr), so with both only the JSON remains.
+func addOutputFlags(cmd *cobra.Command, quiet, jsonOut *bool, jsonHelp string) {
+	cmd.Flags().BoolVarP(quiet, "quiet", "q", false, "print nothing but errors")
+	cmd.Flags().BoolVar(jsonOut, "json", false, jsonHelp)
+}
+
+// printJSON writes v to w as one indented JSON object.
+func printJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
 }
 
 // noArgs rejects positional arguments with a usage error.
