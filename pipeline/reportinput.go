@@ -104,6 +104,9 @@ func (r *run) reportInput(ctx context.Context, db *sql.DB, tab *features.Table, 
 	if in.Projection, in.ProjectionAxes, err = project(z, seg.labels, segIndex, r.opts.Seed); err != nil {
 		return in, fmt.Errorf("projection: %w", err)
 	}
+	if sum.Rows["transactions"] > 0 {
+		in.RFM = rfmBoxes(tab, seg.labels, segIndex, k)
+	}
 	// Ages only come from a users dataset; without one the column is a fill-in.
 	if j := tab.Col("age"); j >= 0 && sum.Rows["users"] > 0 {
 		in.Ages = make([][]int, k)
@@ -507,4 +510,41 @@ func abs(v float64) float64 {
 // sortStableBy sorts idx by less applied to its elements.
 func sortStableBy(idx []int, less func(a, b int) bool) {
 	sort.SliceStable(idx, func(i, j int) bool { return less(idx[i], idx[j]) })
+}
+
+// rfmBoxes summarises each segment's recency, frequency and monetary value
+// (the features of those names) as five numbers, with the same quantile
+// rule as the profiles (linear interpolation).
+func rfmBoxes(tab *features.Table, labels []int, segIndex map[int]int, k int) []report.RFMBox {
+	cols := [3]int{tab.Col("recency_days"), tab.Col("frequency"), tab.Col("monetary")}
+	for _, c := range cols {
+		if c < 0 {
+			return nil
+		}
+	}
+	vals := make([][3][]float64, k)
+	for i, l := range labels {
+		p := segIndex[l]
+		for f, c := range cols {
+			vals[p][f] = append(vals[p][f], tab.X.At(i, c))
+		}
+	}
+	five := func(v []float64) report.FiveNum {
+		sort.Float64s(v)
+		q := func(p float64) float64 {
+			if len(v) == 0 {
+				return 0
+			}
+			pos := p * float64(len(v)-1)
+			lo := int(pos)
+			hi := min(lo+1, len(v)-1)
+			return v[lo] + (v[hi]-v[lo])*(pos-float64(lo))
+		}
+		return report.FiveNum{Min: q(0), Q1: q(0.25), Median: q(0.5), Q3: q(0.75), Max: q(1)}
+	}
+	out := make([]report.RFMBox, k)
+	for p := range out {
+		out[p] = report.RFMBox{Recency: five(vals[p][0]), Frequency: five(vals[p][1]), Monetary: five(vals[p][2])}
+	}
+	return out
 }
