@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"sort"
 	"strconv"
+	"strings"
 
 	"gonum.org/v1/gonum/mat"
 
@@ -42,6 +43,7 @@ func (r *run) reportInput(ctx context.Context, db *sql.DB, tab *features.Table, 
 		for _, a := range s.Actions {
 			seg.Actions = append(seg.Actions, a.Area+": "+a.Text)
 		}
+		seg.Profile = profileLines(&s)
 		in.Segments = append(in.Segments, seg)
 	}
 
@@ -545,6 +547,49 @@ func rfmBoxes(tab *features.Table, labels []int, segIndex map[int]int, k int) []
 	out := make([]report.RFMBox, k)
 	for p := range out {
 		out[p] = report.RFMBox{Recency: five(vals[p][0]), Frequency: five(vals[p][1]), Monetary: five(vals[p][2])}
+	}
+	return out
+}
+
+// profileLines puts a segment's demographic and psychographic profile in
+// a few lines of words: the values of each categorical field it leans to
+// most (by lift, among those held by at least 5% of the segment), its age,
+// its strongest interests, and its price and variety attitude.
+func profileLines(s *profile.Segment) []string {
+	var out []string
+	if a := s.Demographics.Age; a != nil {
+		out = append(out, fmt.Sprintf("Age: median %.0f, mean %.0f (base mean %.0f).", a.Median, a.Mean, a.Base))
+	}
+	for _, f := range s.Demographics.Fields {
+		shares := append([]profile.Share(nil), f.Shares...)
+		sort.SliceStable(shares, func(i, j int) bool { return shares[i].Lift > shares[j].Lift })
+		var parts []string
+		for _, sh := range shares {
+			if len(parts) == 2 {
+				break
+			}
+			if sh.Share >= 0.05 && sh.Lift > 1.1 {
+				parts = append(parts, fmt.Sprintf("%s %.0f%% (%.1f× the base)", sh.Value, 100*sh.Share, sh.Lift))
+			}
+		}
+		if len(parts) > 0 {
+			out = append(out, fmt.Sprintf("%s: more often %s.", strings.ReplaceAll(f.Field, "_", " "), strings.Join(parts, ", ")))
+		}
+	}
+	var ints []string
+	for _, it := range s.Psychographic.Interests {
+		if len(ints) == 4 {
+			break
+		}
+		if it.Lift > 1.1 {
+			ints = append(ints, fmt.Sprintf("%s (%s, %.1f×)", it.Name, it.Kind, it.Lift))
+		}
+	}
+	if len(ints) > 0 {
+		out = append(out, "Interests: "+strings.Join(ints, ", ")+".")
+	}
+	if p, st := s.Psychographic.Price, s.Psychographic.Style; p != "" || st != "" {
+		out = append(out, "Attitude: "+strings.Trim(p+", "+st, ", ")+".")
 	}
 	return out
 }

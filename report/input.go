@@ -90,6 +90,9 @@ type Segment struct {
 	Description string
 	Traits      []Trait // strongest first
 	Actions     []string
+	// Profile holds lines that describe the segment's demographic,
+	// psychographic and behavioural character in words.
+	Profile []string
 }
 
 // Trait is a feature on which a segment stands out, with its z-score.

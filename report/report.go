@@ -160,6 +160,7 @@ type segmentView struct {
 	Description string
 	Traits      []traitView
 	Actions     []string
+	Profile     []string
 }
 
 type traitView struct {
@@ -206,6 +207,7 @@ func buildPage(in *Input, figs []figure, svgs map[string]string) page {
 			Share:       formatPercent(s.Share),
 			Description: s.Description,
 			Actions:     s.Actions,
+			Profile:     s.Profile,
 		}
 		if in.RevenueBySegment != nil {
 			v.Revenue = formatMoney(in.RevenueBySegment[i])

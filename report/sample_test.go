@@ -258,7 +258,7 @@ func smallInput() Input {
 	in := Input{
 		Title:            "Small report",
 		Subtitle:         "Three segments <b>escaped</b> & tested",
-		Segments:         []Segment{{ID: 0, Name: "Alpha", Size: 60, Share: 0.6, Description: "First.", Traits: []Trait{{"spend", 1.5}, {"visits", -0.7}}, Actions: []string{"Keep them"}}, {ID: 1, Name: "Beta", Size: 30, Share: 0.3, Description: "Second."}, {ID: -1, Name: "Unsegmented", Size: 10, Share: 0.1}},
+		Segments:         []Segment{{ID: 0, Name: "Alpha", Size: 60, Share: 0.6, Description: "First.", Traits: []Trait{{"spend", 1.5}, {"visits", -0.7}}, Actions: []string{"Keep them"}, Profile: []string{"Age: median 34 <young>."}}, {ID: 1, Name: "Beta", Size: 30, Share: 0.3, Description: "Second."}, {ID: -1, Name: "Unsegmented", Size: 10, Share: 0.1}},
 		RevenueBySegment: []float64{1000, 250, 50},
 		HeatFeatures:     []string{"spend", "visits", "age"},
 		HeatZ:            [][]float64{{1.5, -0.7, 0}, {-0.5, 1.2, 2.7}, {0.1, math.NaN(), -3}},
