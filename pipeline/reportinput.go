@@ -109,6 +109,7 @@ func (r *run) reportInput(ctx context.Context, db *sql.DB, tab *features.Table, 
 	if sum.Rows["transactions"] > 0 {
 		in.RFM = rfmBoxes(tab, seg.labels, segIndex, k)
 	}
+	in.Demographics = demographicMix(prof)
 	// Ages only come from a users dataset; without one the column is a fill-in.
 	if j := tab.Col("age"); j >= 0 && sum.Rows["users"] > 0 {
 		in.Ages = make([][]int, k)
@@ -590,6 +591,38 @@ func profileLines(s *profile.Segment) []string {
 	}
 	if p, st := s.Psychographic.Price, s.Psychographic.Style; p != "" || st != "" {
 		out = append(out, "Attitude: "+strings.Trim(p+", "+st, ", ")+".")
+	}
+	return out
+}
+
+// demographicMix is each segment's split over the values of the
+// categorical demographic fields (country, channel, device, gender), from
+// the profiles; fields without a users dataset are absent there.
+func demographicMix(prof *profile.Report) []report.Mix {
+	if len(prof.Segments) == 0 {
+		return nil
+	}
+	var out []report.Mix
+	for fi, f := range prof.Segments[0].Demographics.Fields {
+		m := report.Mix{Field: strings.ReplaceAll(f.Field, "_", " ")}
+		for _, sh := range f.Shares {
+			m.Values = append(m.Values, sh.Value)
+		}
+		if len(m.Values) == 0 {
+			continue
+		}
+		for _, s := range prof.Segments {
+			row := make([]float64, len(m.Values))
+			if fi < len(s.Demographics.Fields) && s.Demographics.Fields[fi].Field == f.Field {
+				for v, sh := range s.Demographics.Fields[fi].Shares {
+					if v < len(row) && sh.Value == m.Values[v] {
+						row[v] = sh.Share
+					}
+				}
+			}
+			m.Share = append(m.Share, row)
+		}
+		out = append(out, m)
 	}
 	return out
 }

@@ -6,6 +6,7 @@ import (
 	"math"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/persona-seg/persona/chart"
 )
@@ -239,6 +240,18 @@ func figures(in *Input) ([]figure, error) {
 		}
 	}
 
+	// Demographics.
+	for _, m := range in.Demographics {
+		f, err := chart.Stacked(chart.StackedSpec{Unsegmented: unseg,
+			Title: "Users by " + m.Field, XLabel: "share of the segment's users (%)",
+			Segments: names, Categories: m.Values, Values: percentRows(m.Share),
+		})
+		if err := add("mix-"+slugID(m.Field), secAges,
+			"How each segment's users split by "+m.Field+"; each bar adds up to 100%.", f, err); err != nil {
+			return nil, err
+		}
+	}
+
 	// Age.
 	if hasAges(in.Ages) {
 		vals := make([][]float64, len(in.Ages))
@@ -255,6 +268,17 @@ func figures(in *Input) ([]figure, error) {
 		}
 	}
 	return out, nil
+}
+
+// slugID turns a field name into a chart file name part.
+func slugID(s string) string {
+	b := []byte(strings.ToLower(s))
+	for i, c := range b {
+		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9') {
+			b[i] = '-'
+		}
+	}
+	return string(b)
 }
 
 // hasUnsegmented reports whether the last segment is the unsegmented

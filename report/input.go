@@ -71,12 +71,24 @@ type Input struct {
 	// ProjectionAxes names the two axes; empty means "PC 1" and "PC 2".
 	ProjectionAxes [2]string
 
+	// Demographics holds, per categorical field (country, channel, ...),
+	// each segment's mix over the field's values; optional.
+	Demographics []Mix
+
 	// Ages holds, per segment, the ages of its users (or a sample); optional.
 	Ages [][]int
 
 	// Method describes how the result was made: data read and rejected,
 	// features, algorithm, parameters, quality metrics, run time.
 	Method []KeyValue
+}
+
+// Mix is how each segment splits over the values of one field:
+// Share[s][v] is the share (0..1) of segment s's users with value v.
+type Mix struct {
+	Field  string
+	Values []string
+	Share  [][]float64
 }
 
 // Segment is one segment as shown in the report. A negative ID marks the
@@ -210,6 +222,14 @@ func (in *Input) Validate() error {
 	}
 	if err := checkMatrix("WeekdayShare", in.WeekdayShare, n, 7, false); err != nil {
 		return err
+	}
+	for i, m := range in.Demographics {
+		if m.Field == "" || len(m.Values) == 0 {
+			return fieldErr(fmt.Sprintf("Demographics[%d]", i), "needs a field name and its values")
+		}
+		if err := checkMatrix(fmt.Sprintf("Demographics[%d].Share", i), m.Share, n, len(m.Values), false); err != nil {
+			return err
+		}
 	}
 	if in.CategoryShare == nil && len(in.Categories) > 0 {
 		return fieldErr("CategoryShare", "missing while Categories names %d categories", len(in.Categories))

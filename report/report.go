@@ -187,7 +187,7 @@ var sectionTitles = []struct{ id, title, intro string }{
 	{secBehaviour, "Behavioural patterns", "When and how each segment is active."},
 	{secMap, "Segment map", "Users placed by their two main directions of variation; nearby users behave alike."},
 	{secDiagnostics, "Diagnostics", "How the segments were found, and how well they are separated."},
-	{secAges, "Age", "The age distribution of each segment."},
+	{secAges, "Demographics", "Who the users of each segment are: age and the fields they are described by."},
 }
 
 func buildPage(in *Input, figs []figure, svgs map[string]string) page {

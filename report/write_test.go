@@ -80,11 +80,14 @@ func TestOptionalParts(t *testing.T) {
 		{"k-distance", func(in *Input) { in.KDistance, in.Eps, in.MinSamples = full.KDistance, full.Eps, full.MinSamples }, []string{"k-distance"}, "Diagnostics"},
 		{"silhouette", func(in *Input) { in.SilhouetteBySegment = []float64{0.4} }, []string{"silhouette"}, "Diagnostics"},
 		{"silhouette unknown", func(in *Input) { in.SilhouetteBySegment = []float64{math.NaN()} }, []string{"silhouette"}, "Diagnostics"},
-		{"ages", func(in *Input) { in.Ages = [][]int{{20, 30, 40}} }, []string{"ages"}, "Age"},
+		{"ages", func(in *Input) { in.Ages = [][]int{{20, 30, 40}} }, []string{"ages"}, "Demographics"},
+		{"demographic mix", func(in *Input) {
+			in.Demographics = []Mix{{Field: "acquisition channel", Values: []string{"email", "social"}, Share: [][]float64{{0.25, 0.75}}}}
+		}, []string{"mix-acquisition-channel"}, "Demographics"},
 		{"empty ages", func(in *Input) { in.Ages = [][]int{nil} }, nil, ""},
 		{"method", func(in *Input) { in.Method = []KeyValue{{"Algorithm", "K-Means"}} }, nil, "How this was made"},
 	}
-	sections := []string{"Key characteristics", "Behavioural patterns", "Segment map", "Diagnostics", "Age", "How this was made"}
+	sections := []string{"Key characteristics", "Behavioural patterns", "Segment map", "Diagnostics", "Demographics", "How this was made"}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			in := minimalInput()
@@ -216,6 +219,10 @@ func TestValidate(t *testing.T) {
 		{"weekday NaN", func(in *Input) { in.WeekdayShare[6][6] = math.NaN() }, "WeekdayShare[6][6]"},
 		{"categories without shares", func(in *Input) { in.CategoryShare = nil }, "CategoryShare"},
 		{"category columns", func(in *Input) { in.Categories = in.Categories[:3] }, "CategoryShare[0]"},
+		{"demographic mix without values", func(in *Input) { in.Demographics = []Mix{{Field: "country"}} }, "Demographics[0]"},
+		{"demographic mix rows", func(in *Input) {
+			in.Demographics = []Mix{{Field: "country", Values: []string{"us"}, Share: [][]float64{{1}}}}
+		}, "Demographics[0].Share"},
 		{"rfm length", func(in *Input) { in.RFM = in.RFM[:1] }, "RFM"},
 		{"rfm order", func(in *Input) { in.RFM[2].Monetary.Q1 = 1e9 }, "RFM[2].Monetary"},
 		{"k curve", func(in *Input) { in.KCurve[0].K = 0 }, "KCurve[0]"},
