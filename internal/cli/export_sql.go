@@ -14,6 +14,8 @@ type ExportSQLOptions struct {
 	Model   string
 	Dialect string
 	Table   string
+	Quiet   bool
+	JSON    bool
 }
 
 // NewCmdExportSQL prints a query that assigns segments inside a database.
@@ -29,9 +31,14 @@ else segment -1), with the model's parameters written in as constants.
 
 The table (--table) must have a user_id column and one numeric column per
 feature of the model, named as in features.csv. The query returns user_id,
-segment and distance, ordered by user_id.`,
+segment and distance, ordered by user_id.
+
+It reads --model (a model.json or a run's output folder) and writes the query
+on stdout; --json prints {"dialect", "sql"} instead; --quiet prints nothing
+(the exit code says whether the model can be exported).`,
 		Example: `  persona export-sql --model out/model.json --dialect postgres --table features > assign.sql
-  psql "$DSN" -f assign.sql`,
+  psql "$DSN" -f assign.sql
+  persona export-sql --model out --json`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if opts.Model == "" {
@@ -52,6 +59,7 @@ segment and distance, ordered by user_id.`,
 	cmd.Flags().StringVarP(&opts.Model, "model", "m", "", "model `file` (model.json) or a run's output folder")
 	cmd.Flags().StringVar(&opts.Dialect, "dialect", model.DialectDuckDB, "SQL dialect: duckdb or postgres")
 	cmd.Flags().StringVar(&opts.Table, "table", "features", "feature `table` the query reads (schema.table allowed)")
+	addOutputFlags(cmd, &opts.Quiet, &opts.JSON, `print {"dialect", "sql"} as JSON on stdout`)
 	return cmd
 }
 
@@ -63,6 +71,15 @@ func exportSQLRun(opts *ExportSQLOptions) error {
 	q, err := m.SQL(opts.Table, opts.Dialect)
 	if err != nil {
 		return err
+	}
+	switch {
+	case opts.JSON:
+		return printJSON(opts.IO.Out, struct {
+			Dialect string `json:"dialect"`
+			SQL     string `json:"sql"`
+		}{opts.Dialect, q})
+	case opts.Quiet:
+		return nil
 	}
 	_, err = fmt.Fprint(opts.IO.Out, q)
 	return err

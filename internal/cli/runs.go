@@ -24,6 +24,7 @@ type RunsOptions struct {
 	JSON   bool
 	Export string
 	Out    string
+	Quiet  bool
 }
 
 // NewCmdRuns lists the runs in a store.
@@ -38,7 +39,11 @@ segments and the fingerprint of the feature table.
 --store is a postgres:// URL, a DuckDB file, or an output folder (its
 persona.duckdb). --export ID --out DIR reads a run back into DIR:
 segments.csv, features.csv, profiles.json, recommendations.csv, model.json
-and run.json.`,
+and run.json. Nothing else is written.
+
+It prints the table of runs (with --export, the folder written); --json
+prints one JSON object instead: {store, runs: [...]}, or with --export
+{store, run, out, files}; --quiet prints nothing.`,
 		Example: `  persona runs --store out
   persona runs --store postgres://persona@localhost/persona --json
   persona runs --store out --export 20261126-040427.305 --out old-run`,
@@ -57,7 +62,7 @@ and run.json.`,
 		},
 	}
 	cmd.Flags().StringVar(&opts.Store, "store", "", "the store: output `folder`, DuckDB file or postgres:// URL")
-	cmd.Flags().BoolVar(&opts.JSON, "json", false, "print the runs as JSON")
+	addOutputFlags(cmd, &opts.Quiet, &opts.JSON, "print the runs (with --export, what was written) as one JSON object on stdout")
 	cmd.Flags().StringVar(&opts.Export, "export", "", "read run `ID` back into --out")
 	cmd.Flags().StringVarP(&opts.Out, "out", "o", "", "output `folder` for --export")
 	return cmd
@@ -100,19 +105,38 @@ func runsRun(ctx context.Context, opts *RunsOptions) error {
 		if err != nil {
 			return err
 		}
-		return exportRun(res, opts.Out)
+		files, err := exportRun(res, opts.Out)
+		if err != nil {
+			return err
+		}
+		switch {
+		case opts.JSON:
+			return printJSON(opts.IO.Out, struct {
+				Store string   `json:"store"`
+				Run   string   `json:"run"`
+				Out   string   `json:"out"`
+				Files []string `json:"files"`
+			}{opts.Store, opts.Export, opts.Out, files})
+		case !opts.Quiet:
+			fmt.Fprintf(opts.IO.Out, "Wrote run %s to %s\n", opts.Export, opts.Out)
+		}
+		return nil
 	}
 	runs, err := st.Runs(ctx)
 	if err != nil {
 		return err
 	}
-	if opts.JSON {
+	switch {
+	case opts.JSON:
 		if runs == nil {
 			runs = []store.Run{}
 		}
-		enc := json.NewEncoder(opts.IO.Out)
-		enc.SetIndent("", "  ")
-		return enc.Encode(runs)
+		return printJSON(opts.IO.Out, struct {
+			Store string      `json:"store"`
+			Runs  []store.Run `json:"runs"`
+		}{opts.Store, runs})
+	case opts.Quiet:
+		return nil
 	}
 	tw := tabwriter.NewWriter(opts.IO.Out, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "ID\tCREATED\tALGORITHM\tUSERS\tSEGMENTS\tFINGERPRINT")
@@ -122,10 +146,11 @@ func runsRun(ctx context.Context, opts *RunsOptions) error {
 	return tw.Flush()
 }
 
-// exportRun writes a stored run's results as files in dir.
-func exportRun(res *store.Results, dir string) error {
+// exportRun writes a stored run's results as files in dir and returns
+// their names.
+func exportRun(res *store.Results, dir string) ([]string, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
+		return nil, err
 	}
 	writeCSV := func(name string, header []string, n int, row func(i int) []string) error {
 		return atomicfile.Write(filepath.Join(dir, name), func(w io.Writer) error {
@@ -141,7 +166,7 @@ func exportRun(res *store.Results, dir string) error {
 	if err := writeCSV("segments.csv", []string{"user_id", "segment", "segment_name", "distance"}, len(res.UserIDs), func(i int) []string {
 		return []string{res.UserIDs[i], strconv.Itoa(res.Segments[i]), res.Model.Name(res.Segments[i]), strconv.FormatFloat(res.Distance[i], 'f', 6, 64)}
 	}); err != nil {
-		return err
+		return nil, err
 	}
 	if err := writeCSV("features.csv", append([]string{"user_id"}, res.FeatureNames...), len(res.UserIDs), func(i int) []string {
 		rec := []string{res.UserIDs[i]}
@@ -150,7 +175,7 @@ func exportRun(res *store.Results, dir string) error {
 		}
 		return rec
 	}); err != nil {
-		return err
+		return nil, err
 	}
 	type rec struct {
 		user string
@@ -166,7 +191,7 @@ func exportRun(res *store.Results, dir string) error {
 	if err := writeCSV("recommendations.csv", []string{"user_id", "rank", "product_id", "score"}, len(recs), func(i int) []string {
 		return []string{recs[i].user, strconv.Itoa(recs[i].rank), recs[i].Product, strconv.FormatFloat(recs[i].Score, 'g', -1, 64)}
 	}); err != nil {
-		return err
+		return nil, err
 	}
 	for name, v := range map[string]any{"profiles.json": res.Profiles, "run.json": res.Run} {
 		if err := atomicfile.Write(filepath.Join(dir, name), func(w io.Writer) error {
@@ -174,8 +199,11 @@ func exportRun(res *store.Results, dir string) error {
 			enc.SetIndent("", "  ")
 			return enc.Encode(v)
 		}); err != nil {
-			return err
+			return nil, err
 		}
 	}
-	return res.Model.Write(filepath.Join(dir, "model.json"))
+	if err := res.Model.Write(filepath.Join(dir, "model.json")); err != nil {
+		return nil, err
+	}
+	return []string{"segments.csv", "features.csv", "recommendations.csv", "profiles.json", "run.json", "model.json"}, nil
 }

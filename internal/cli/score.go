@@ -21,6 +21,7 @@ type ScoreOptions struct {
 	Config string
 	Out    string
 	Quiet  bool
+	JSON   bool
 }
 
 // NewCmdScore assigns new users to the segments of a saved model.
@@ -36,9 +37,13 @@ nearest centre (k-means, hierarchical) or of the nearest core point within
 eps (DBSCAN; else -1, unsegmented). Nothing is refitted.
 
 --model is a model.json or the output folder of a run. Outputs in OUT:
-segments.csv (user_id, segment, segment_name, distance) and features.csv.`,
-		Example: `  persona score --model out/model.json --config new-users.yaml --out scored`,
-		Args:    noArgs,
+segments.csv (user_id, segment, segment_name, distance) and features.csv.
+It prints the users per segment and a line per step on stderr; --json
+prints one JSON object (run_id, users, segments, out) instead; --quiet
+prints nothing but errors.`,
+		Example: `  persona score --model out/model.json --config new-users.yaml --out scored
+  persona score -m out -c new-users.yaml -o scored --json`,
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			switch {
 			case opts.Model == "":
@@ -57,7 +62,7 @@ segments.csv (user_id, segment, segment_name, distance) and features.csv.`,
 	cmd.Flags().StringVarP(&opts.Model, "model", "m", "", "model `file` (model.json) or a run's output folder")
 	cmd.Flags().StringVarP(&opts.Config, "config", "c", "", "config `file` (YAML) describing the users to score")
 	cmd.Flags().StringVarP(&opts.Out, "out", "o", "", "output `folder`")
-	cmd.Flags().BoolVarP(&opts.Quiet, "quiet", "q", false, "print nothing but errors")
+	addOutputFlags(cmd, &opts.Quiet, &opts.JSON, "print a JSON summary (run_id, users, segments, out) on stdout")
 	return cmd
 }
 
@@ -69,7 +74,24 @@ func readModel(path string) (*model.Model, error) {
 	return model.Read(path)
 }
 
-func scoreRun(opts *ScoreOptions) error {
+// scoreSummary is what "persona score --json" prints.
+type scoreSummary struct {
+	RunID    string         `json:"run_id"` // the run that saved the model
+	Users    int            `json:"users"`
+	Segments []scoreSegment `json:"segments"`
+	Out      string         `json:"out"`
+}
+
+type scoreSegment struct {
+	ID    int    `json:"id"`
+	Name  string `json:"name"`
+	Users int    `json:"users"`
+}
+
+func scoreRun(opts *ScoreOptions) (err error) {
+	prog := newProgress(opts.IO, opts.Quiet)
+	defer func() { prog.done(err) }()
+	prog.update(pipeline.Progress{Step: "read model"})
 	m, err := readModel(opts.Model)
 	if err != nil {
 		return err
@@ -80,18 +102,27 @@ func scoreRun(opts *ScoreOptions) error {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
+	prog.update(pipeline.Progress{Step: "score"})
 	sc, err := pipeline.Score(ctx, DriverName, cfg, m, featureOptions(cfg), opts.Out)
 	if err != nil {
 		return err
 	}
-	if opts.Quiet {
-		return nil
-	}
+	prog.done(nil)
 	ids := make([]int, 0, len(sc.Sizes))
 	for id := range sc.Sizes {
 		ids = append(ids, id)
 	}
 	sort.Ints(ids)
+	switch {
+	case opts.JSON:
+		sum := scoreSummary{RunID: m.RunID, Users: len(sc.UserIDs), Segments: []scoreSegment{}, Out: opts.Out}
+		for _, id := range ids {
+			sum.Segments = append(sum.Segments, scoreSegment{ID: id, Name: m.Name(id), Users: sc.Sizes[id]})
+		}
+		return printJSON(opts.IO.Out, sum)
+	case opts.Quiet:
+		return nil
+	}
 	fmt.Fprintf(opts.IO.Out, "%d users scored with model of run %s\n\n", len(sc.UserIDs), m.RunID)
 	for _, id := range ids {
 		fmt.Fprintf(opts.IO.Out, "%-3d %7d  %s\n", id, sc.Sizes[id], m.Name(id))

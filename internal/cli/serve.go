@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"os"
@@ -30,6 +31,8 @@ type ServeOptions struct {
 	Token   string
 	Poll    time.Duration
 	MaxBody int64
+	Quiet   bool
+	JSON    bool
 }
 
 // NewCmdServe serves the newest run of a store over HTTP.
@@ -52,8 +55,14 @@ one is saved (checked every --poll) without dropping requests.
 
 POST requests need "Authorization: Bearer TOKEN" when --token or
 PERSONA_TOKEN is set. Listening beyond loopback without a token prints a
-warning. Ctrl-C (or SIGTERM) lets requests in flight finish, then exits.`,
+warning. Ctrl-C (or SIGTERM) lets requests in flight finish, then exits.
+
+It reads the store and writes nothing but its log on stderr: the address
+served and one line per event (run loaded, reload, failed request), as
+key=value text; --json writes them as JSON lines instead; --quiet keeps only
+errors (and the warning above).`,
 		Example: `  persona serve --store out
+  persona serve --store out --addr 127.0.0.1:9000 --json 2>>serve.log
   PERSONA_TOKEN=secret persona serve --store postgres://persona@db/persona --addr :8080`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -77,6 +86,7 @@ warning. Ctrl-C (or SIGTERM) lets requests in flight finish, then exits.`,
 	cmd.Flags().StringVar(&opts.Token, "token", "", "bearer token POST requests must carry (default $PERSONA_TOKEN)")
 	cmd.Flags().DurationVar(&opts.Poll, "poll", 5*time.Second, "how often to look for a newer run")
 	cmd.Flags().Int64Var(&opts.MaxBody, "max-body", 1<<20, "largest request body, in `bytes`")
+	addOutputFlags(cmd, &opts.Quiet, &opts.JSON, "write the log lines on stderr as JSON")
 	return cmd
 }
 
@@ -105,7 +115,7 @@ func (r reopening) Load(ctx context.Context, id string) (*store.Results, error) 
 func serveRun(opts *ServeOptions) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	logger := slog.New(slog.NewJSONHandler(opts.IO.ErrOut, nil))
+	logger := serveLogger(opts.IO.ErrOut, opts.Quiet, opts.JSON)
 	dsn := storeDSN(opts.Store)
 	var src server.Source = reopening{dsn}
 	if store.IsPostgres(dsn) {
@@ -144,8 +154,21 @@ func serveRun(opts *ServeOptions) error {
 	if w := exposureWarning(opts.Addr, opts.Token); w != "" {
 		fmt.Fprintln(opts.IO.ErrOut, w)
 	}
-	fmt.Fprintf(opts.IO.ErrOut, "persona: serving run %s on http://%s/\n", srv.RunID(), ln.Addr())
+	logger.Info("serving", "run", srv.RunID(), "url", fmt.Sprintf("http://%s/", ln.Addr()))
 	return srv.Run(ctx, ln, 10*time.Second)
+}
+
+// serveLogger returns the logger of persona serve, writing to w: text
+// lines, JSON lines with jsonOut, only errors when quiet.
+func serveLogger(w io.Writer, quiet, jsonOut bool) *slog.Logger {
+	ho := &slog.HandlerOptions{Level: slog.LevelInfo}
+	if quiet {
+		ho.Level = slog.LevelError
+	}
+	if jsonOut {
+		return slog.New(slog.NewJSONHandler(w, ho))
+	}
+	return slog.New(slog.NewTextHandler(w, ho))
 }
 
 // exposureWarning is the warning printed when serving beyond loopback

@@ -2,8 +2,10 @@ package cli
 
 import (
 	"encoding/json"
+	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -70,5 +72,86 @@ func TestInitAndFeaturesJSON(t *testing.T) {
 	want := featuresSummary{Rows: 240, RowsUsed: 239, RowsRejected: 1, Users: 60, Path: path, Rejects: []string{filepath.Join(dir, "rejects", "transactions.csv")}}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("features --json (-want +got):\n%s", diff)
+	}
+}
+
+func TestRunsAndScoreJSON(t *testing.T) {
+	dir, config := writeShop(t)
+	saved := filepath.Join(dir, "out")
+	f, _, errOut := testFactory()
+	if code := Run(f, []string{"run", "-c", config, "-o", saved, "--k", "3", "-q"}); code != ExitOK {
+		t.Fatalf("run: exit code %d: %s", code, errOut)
+	}
+
+	f, out, errOut := testFactory()
+	if code := Run(f, []string{"runs", "--store", saved, "--json"}); code != ExitOK {
+		t.Fatalf("runs: exit code %d: %s", code, errOut)
+	}
+	var list struct {
+		Store string
+		Runs  []struct{ ID string }
+	}
+	if err := json.Unmarshal(out.Bytes(), &list); err != nil {
+		t.Fatal(err)
+	}
+	if list.Store != saved || len(list.Runs) != 1 || list.Runs[0].ID == "" {
+		t.Fatalf("runs --json = %s, want the one run of %s", out, saved)
+	}
+
+	f, out, errOut = testFactory()
+	back := filepath.Join(dir, "back")
+	if code := Run(f, []string{"runs", "--store", saved, "--export", list.Runs[0].ID, "--out", back, "--json"}); code != ExitOK {
+		t.Fatalf("runs --export: exit code %d: %s", code, errOut)
+	}
+	var exp struct {
+		Run, Out string
+		Files    []string
+	}
+	if err := json.Unmarshal(out.Bytes(), &exp); err != nil {
+		t.Fatal(err)
+	}
+	if exp.Run != list.Runs[0].ID || exp.Out != back || len(exp.Files) != 6 {
+		t.Errorf("runs --export --json = %s", out)
+	}
+	for _, name := range exp.Files {
+		if _, err := os.Stat(filepath.Join(back, name)); err != nil {
+			t.Errorf("listed file not written: %v", err)
+		}
+	}
+
+	f, out, errOut = testFactory()
+	if code := Run(f, []string{"score", "-m", saved, "-c", config, "-o", filepath.Join(dir, "scored"), "--json"}); code != ExitOK {
+		t.Fatalf("score: exit code %d: %s", code, errOut)
+	}
+	var sc scoreSummary
+	if err := json.Unmarshal(out.Bytes(), &sc); err != nil {
+		t.Fatal(err)
+	}
+	total := 0
+	for _, s := range sc.Segments {
+		total += s.Users
+		if s.Name == "" {
+			t.Errorf("segment %d has no name", s.ID)
+		}
+	}
+	if sc.RunID != list.Runs[0].ID || sc.Users != 60 || total != 60 || len(sc.Segments) != 3 {
+		t.Errorf("score --json = %s, want 60 users in the 3 segments of run %s", out, list.Runs[0].ID)
+	}
+
+	// export-sql --json carries the very query it prints without --json.
+	f, plain, errOut := testFactory()
+	if code := Run(f, []string{"export-sql", "-m", saved, "--dialect", "postgres"}); code != ExitOK {
+		t.Fatalf("export-sql: exit code %d: %s", code, errOut)
+	}
+	f, out, errOut = testFactory()
+	if code := Run(f, []string{"export-sql", "-m", saved, "--dialect", "postgres", "--json"}); code != ExitOK {
+		t.Fatalf("export-sql --json: exit code %d: %s", code, errOut)
+	}
+	var q struct{ Dialect, SQL string }
+	if err := json.Unmarshal(out.Bytes(), &q); err != nil {
+		t.Fatal(err)
+	}
+	if q.Dialect != "postgres" || q.SQL != plain.String() || !strings.Contains(q.SQL, "SELECT") {
+		t.Errorf("export-sql --json = %s, want the postgres query printed without --json", out)
 	}
 }
