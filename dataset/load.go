@@ -92,6 +92,13 @@ func inputFields(k Kind) []Field {
 // returns the counts so far and a *RejectRateError after loading every
 // dataset, so the rejects can still be written.
 func Load(ctx context.Context, db *sql.DB, cfg *Config) (Stats, error) {
+	return LoadWithProgress(ctx, db, cfg, nil)
+}
+
+// LoadWithProgress is Load that calls progress (when not nil) before each
+// dataset and once at the end, with the number of datasets done and their
+// total.
+func LoadWithProgress(ctx context.Context, db *sql.DB, cfg *Config, progress func(done, total int)) (Stats, error) {
 	st := Stats{Rows: map[Kind]int64{}, Counts: map[Kind]Counts{}}
 	if err := cfg.Validate(); err != nil {
 		return st, err
@@ -110,9 +117,12 @@ func Load(ctx context.Context, db *sql.DB, cfg *Config) (Stats, error) {
 		return st, fmt.Errorf("create rejects table: %w", err)
 	}
 	var rateErr error
-	for _, k := range Kinds {
+	for i, k := range Kinds {
 		if err := ctx.Err(); err != nil {
 			return st, err
+		}
+		if progress != nil {
+			progress(i, len(Kinds))
 		}
 		s := cfg.Source(k)
 		if s == nil {
@@ -140,6 +150,9 @@ func Load(ctx context.Context, db *sql.DB, cfg *Config) (Stats, error) {
 	}
 	if _, err := db.ExecContext(ctx, "SET TimeZone = 'UTC'"); err != nil {
 		return st, err
+	}
+	if progress != nil {
+		progress(len(Kinds), len(Kinds))
 	}
 	return st, rateErr
 }

@@ -234,7 +234,7 @@ func Run(ctx context.Context, driverName string, cfg *dataset.Config, opts Optio
 	sum := &Summary{Seed: opts.Seed, Algorithm: opts.Algorithm}
 	var st dataset.Stats
 	if err := r.step("load", func() (err error) {
-		st, err = dataset.Load(ctx, db, cfg)
+		st, err = dataset.LoadWithProgress(ctx, db, cfg, r.progress("load"))
 		var rr *dataset.RejectRateError
 		if errors.As(err, &rr) {
 			// Too many rejects: leave them where the user can read them.
@@ -349,7 +349,7 @@ func Run(ctx context.Context, driverName string, cfg *dataset.Config, opts Optio
 		if err != nil {
 			return err
 		}
-		return report.Write(ctx, stage, in)
+		return report.WriteWithProgress(ctx, stage, in, r.progress("report"))
 	}); err != nil {
 		return nil, err
 	}
@@ -377,6 +377,15 @@ func Run(ctx context.Context, driverName string, cfg *dataset.Config, opts Optio
 		return nil, err
 	}
 	return sum, nil
+}
+
+// progress returns a callback that reports a step's progress, or nil when
+// nobody listens.
+func (r *run) progress(step string) func(done, total int) {
+	if r.opts.Progress == nil {
+		return nil
+	}
+	return func(done, total int) { r.opts.Progress(Progress{Step: step, Done: done, Total: total}) }
 }
 
 func sampleSize(want, n int) int {

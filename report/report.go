@@ -32,6 +32,13 @@ const pngDPI = 144
 // Chart files of an earlier report in dir that in has no data for are
 // removed; other files are left alone.
 func Write(ctx context.Context, dir string, in Input) error {
+	return WriteWithProgress(ctx, dir, in, nil)
+}
+
+// WriteWithProgress is Write that calls progress (when not nil) as charts
+// are written, with the number done and their total (the page itself is
+// the last item).
+func WriteWithProgress(ctx context.Context, dir string, in Input, progress func(done, total int)) error {
 	if err := in.Validate(); err != nil {
 		return err
 	}
@@ -43,7 +50,7 @@ func Write(ctx context.Context, dir string, in Input) error {
 	if err := os.MkdirAll(chartDir, 0o755); err != nil {
 		return fmt.Errorf("report: %w", err)
 	}
-	svgs, err := writeCharts(ctx, chartDir, figs)
+	svgs, err := writeCharts(ctx, chartDir, figs, progress)
 	if err != nil {
 		return err
 	}
@@ -62,23 +69,40 @@ func Write(ctx context.Context, dir string, in Input) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	return atomicfile.Write(filepath.Join(dir, "report.html"), func(w io.Writer) error {
+	err = atomicfile.Write(filepath.Join(dir, "report.html"), func(w io.Writer) error {
 		return render(w, &in, figs, svgs)
 	})
+	if err == nil && progress != nil {
+		progress(len(figs)+1, len(figs)+1)
+	}
+	return err
 }
 
 // writeCharts writes every figure as SVG and PNG, several at a time (one
 // worker per CPU; figures share no state), and returns the SVG text by
 // chart name.
-func writeCharts(ctx context.Context, dir string, figs []figure) (map[string]string, error) {
+func writeCharts(ctx context.Context, dir string, figs []figure, progress func(done, total int)) (map[string]string, error) {
 	svgs := make([]string, len(figs))
 	errs := make([]error, len(figs))
 	next := make(chan int)
-	var wg sync.WaitGroup
+	var (
+		wg   sync.WaitGroup
+		mu   sync.Mutex
+		done int
+	)
+	if progress != nil {
+		progress(0, len(figs)+1)
+	}
 	for range min(runtime.GOMAXPROCS(0), len(figs)) {
 		wg.Go(func() {
 			for i := range next {
 				svgs[i], errs[i] = writeChart(ctx, dir, figs[i])
+				if progress != nil {
+					mu.Lock()
+					done++
+					progress(done, len(figs)+1)
+					mu.Unlock()
+				}
 			}
 		})
 	}

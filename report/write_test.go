@@ -308,3 +308,26 @@ func TestSegmentColoursEverywhere(t *testing.T) {
 		}
 	}
 }
+
+func TestWriteWithProgress(t *testing.T) {
+	in := minimalInput()
+	in.HeatFeatures, in.HeatZ = []string{"spend"}, [][]float64{{1.2}}
+	var (
+		last, total int
+		calls       int
+	)
+	err := WriteWithProgress(context.Background(), t.TempDir(), in, func(done, n int) {
+		if done < last {
+			t.Errorf("progress went back from %d to %d", last, done)
+		}
+		last, total = done, n
+		calls++
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Three charts (sizes, heatmap, profiles) and the page.
+	if total != 4 || last != total || calls != 5 {
+		t.Errorf("progress ended at %d/%d after %d calls, want 4/4 after 5", last, total, calls)
+	}
+}
