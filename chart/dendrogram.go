@@ -112,7 +112,7 @@ func Dendrogram(s DendrogramSpec) (*Figure, error) {
 	}
 	ticks := make([]string, nl)
 	for i, l := range s.Leaves {
-		ticks[i] = groupDigits(fmt.Sprint(l.Size))
+		ticks[i] = GroupDigits(fmt.Sprint(l.Size))
 	}
 
 	p := newPlot()

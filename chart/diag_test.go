@@ -195,8 +195,8 @@ func TestDendrogramOneSegment(t *testing.T) {
 
 func TestOrdinal(t *testing.T) {
 	for k, want := range map[int]string{1: "1st", 2: "2nd", 3: "3rd", 4: "4th", 11: "11th", 12: "12th", 13: "13th", 21: "21st", 102: "102nd", 111: "111th"} {
-		if got := ordinal(k); got != want {
-			t.Errorf("ordinal(%d) = %q, want %q", k, got, want)
+		if got := Ordinal(k); got != want {
+			t.Errorf("Ordinal(%d) = %q, want %q", k, got, want)
 		}
 	}
 }

@@ -106,7 +106,7 @@ func Histograms(s HistogramsSpec) (*Figure, error) {
 			grid = append(grid, nil)
 		}
 		p := newPlot()
-		title := fmt.Sprintf("%s (n = %s", s.Segments[i], groupDigits(fmt.Sprint(counts[i])))
+		title := fmt.Sprintf("%s (n = %s", s.Segments[i], GroupDigits(fmt.Sprint(counts[i])))
 		if !math.IsNaN(medians[i]) {
 			title += ", median " + strconv.FormatFloat(math.Round(medians[i]*10)/10, 'f', -1, 64)
 		}

@@ -69,7 +69,7 @@ func KDistance(s KDistanceSpec) (*Figure, error) {
 
 	p := newPlot()
 	p.X.Label.Text = "users, sorted by k-distance (% of users)"
-	p.Y.Label.Text = "distance to the " + ordinal(s.K) + " nearest neighbour (k = min_samples = " + strconv.Itoa(s.K) + ")"
+	p.Y.Label.Text = "distance to the " + Ordinal(s.K) + " nearest neighbour (k = min_samples = " + strconv.Itoa(s.K) + ")"
 	p.X.Tick.Marker = numberTicks{suffix: "%"}
 	p.Y.Tick.Marker = numberTicks{}
 	addGrid(p, true, true)
@@ -155,8 +155,8 @@ func (m *epsMark) Plot(c draw.Canvas, p *plot.Plot) {
 	}
 }
 
-// ordinal writes 1st, 2nd, 3rd, 4th, ... 11th, 12th, 13th, 21st.
-func ordinal(k int) string {
+// Ordinal writes 1st, 2nd, 3rd, 4th, ... 11th, 12th, 13th, 21st.
+func Ordinal(k int) string {
 	suffix := "th"
 	if k%100 < 11 || k%100 > 13 {
 		switch k % 10 {

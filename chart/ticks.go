@@ -98,12 +98,12 @@ func formatNumber(v, step float64) string {
 	if math.Abs(v) < 1e-12 {
 		v = 0
 	}
-	return groupDigits(strconv.FormatFloat(v, 'f', dec, 64))
+	return GroupDigits(strconv.FormatFloat(v, 'f', dec, 64))
 }
 
-// groupDigits inserts thousands separators into a decimal number and
+// GroupDigits inserts thousands separators into a decimal number and
 // replaces a leading hyphen by a minus sign.
-func groupDigits(s string) string {
+func GroupDigits(s string) string {
 	neg := strings.HasPrefix(s, "-")
 	s = strings.TrimPrefix(s, "-")
 	intPart, frac, hasFrac := strings.Cut(s, ".")
@@ -129,7 +129,7 @@ func formatSigned(v float64, dec int) string {
 	if math.Abs(v) < 0.5*math.Pow(10, -float64(dec)) {
 		v = 0
 	}
-	return groupDigits(strconv.FormatFloat(v, 'f', dec, 64))
+	return GroupDigits(strconv.FormatFloat(v, 'f', dec, 64))
 }
 
 // wrap breaks s into lines no wider than w in style sty, at spaces, and

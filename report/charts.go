@@ -220,7 +220,7 @@ func figures(in *Input) ([]figure, error) {
 		f, err := chart.KDistance(chart.KDistanceSpec{Title: "Choosing eps: the k-distance curve", Distances: in.KDistance, K: in.MinSamples, Eps: in.Eps})
 		caption := fmt.Sprintf("Each user's distance to its %s nearest neighbour (k = min_samples = %d, counting the user), sorted. "+
 			"DBSCAN's eps (dashed line) sits near the knee, where the curve turns up: users right of the ring are too far from their neighbours to be core points, "+
-			"so they lie on the edge of a segment or stay unsegmented.", ordinal(in.MinSamples), in.MinSamples)
+			"so they lie on the edge of a segment or stay unsegmented.", chart.Ordinal(in.MinSamples), in.MinSamples)
 		if len(in.KDistance) < total {
 			caption += " The curve is drawn from a sample of " + formatInt(len(in.KDistance)) + " users."
 		}
@@ -334,22 +334,6 @@ func meanSilhouette(in *Input) float64 {
 		return math.NaN()
 	}
 	return sum / w
-}
-
-// ordinal writes 1st, 2nd, 3rd, 4th, ... 11th, 12th, 13th, 21st.
-func ordinal(k int) string {
-	suffix := "th"
-	if k%100 < 11 || k%100 > 13 {
-		switch k % 10 {
-		case 1:
-			suffix = "st"
-		case 2:
-			suffix = "nd"
-		case 3:
-			suffix = "rd"
-		}
-	}
-	return strconv.Itoa(k) + suffix
 }
 
 // percentRows returns m scaled from shares to percent.

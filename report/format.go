@@ -1,14 +1,15 @@
 package report
 
 import (
+	"github.com/persona-seg/persona/chart"
+
 	"math"
 	"strconv"
-	"strings"
 )
 
 // formatInt formats n with thousands separators: 20000 → "20,000".
 func formatInt(n int) string {
-	return group(strconv.Itoa(n))
+	return chart.GroupDigits(strconv.Itoa(n))
 }
 
 // formatPercent formats a share 0..1 as a percentage with one decimal.
@@ -28,7 +29,7 @@ func formatMoney(v float64) string {
 	case a >= 1e4:
 		return strconv.FormatFloat(v/1e3, 'f', 1, 64) + "k"
 	default:
-		return group(strconv.FormatFloat(v, 'f', 0, 64))
+		return chart.GroupDigits(strconv.FormatFloat(v, 'f', 0, 64))
 	}
 }
 
@@ -42,27 +43,4 @@ func formatZ(z float64) string {
 		return "−" + s
 	}
 	return "+" + s
-}
-
-// group inserts thousands separators into an integer string (with an
-// optional sign and fraction).
-func group(s string) string {
-	sign := ""
-	if strings.HasPrefix(s, "-") {
-		sign, s = "−", s[1:]
-	}
-	intPart, frac, hasFrac := strings.Cut(s, ".")
-	var b strings.Builder
-	b.WriteString(sign)
-	for i, r := range intPart {
-		if i > 0 && (len(intPart)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(r)
-	}
-	if hasFrac {
-		b.WriteByte('.')
-		b.WriteString(frac)
-	}
-	return b.String()
 }
