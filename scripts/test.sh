@@ -10,11 +10,15 @@ export CGO_ENABLED=1
 log() { printf '==> %s\n' "$*" >&2; }
 
 # Debian packages the tests use: gcc for cgo (DuckDB), Chromium and fonts for
-# the report and dashboard tests.
+# the report and dashboard tests, pandas for the RFM peer comparison on the
+# Online Retail data (run only where ../shared/data is present).
 need_apt=()
 command -v gcc >/dev/null 2>&1 || need_apt+=(gcc)
 command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
 [ -e /usr/share/fonts/truetype/liberation2/LiberationSans-Regular.ttf ] || need_apt+=(fonts-liberation2)
+if [ -d ../shared/data ] && ! /usr/bin/python3 -c 'import pandas' >/dev/null 2>&1; then
+  need_apt+=(python3-pandas)
+fi
 if [ "${#need_apt[@]}" -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     log "installing ${need_apt[*]} with apt-get"
