@@ -79,4 +79,6 @@ if [ "$#" -gt 0 ]; then
   go test "$@"
 else
   go test -count=1 -timeout 25m ./...
+  log "go test -tags purego (the pure-Go twins of the assembly kernels)"
+  go test -count=1 -timeout 10m -tags purego ./metrics ./cluster
 fi
