@@ -126,6 +126,15 @@ func (t *Table) Col(name string) int {
 // dataset), and returns the feature table. The SQL itself is kept in the
 // database as the view "features".
 func Compute(ctx context.Context, db *sql.DB, opts Options) (*Table, error) {
+	return ComputeWithProgress(ctx, db, opts, nil)
+}
+
+// ComputeWithProgress is Compute that reports progress (when not nil): the
+// feature SQL runs in stages, one table of per-user aggregates at a time
+// (Query.Stages), and progress is called before each stage and once more
+// when the table has been read, with the number of stages done and their
+// total.
+func ComputeWithProgress(ctx context.Context, db *sql.DB, opts Options, progress func(done, total int)) (*Table, error) {
 	if err := opts.Validate(); err != nil {
 		return nil, err
 	}
@@ -134,10 +143,31 @@ func Compute(ctx context.Context, db *sql.DB, opts Options) (*Table, error) {
 	if err != nil {
 		return nil, err
 	}
-	if _, err := db.ExecContext(ctx, "CREATE OR REPLACE TEMP VIEW features AS "+q.SQL); err != nil {
-		return nil, fmt.Errorf("create features view: %w", err)
+	// The stage tables are temporary, so every statement runs on one
+	// connection.
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("compute features: %w", err)
 	}
-	rows, err := db.QueryContext(ctx, "SELECT * FROM features ORDER BY user_id")
+	defer conn.Close()
+	total := len(q.Stages) + 1
+	defer func() {
+		for _, t := range joinTables {
+			conn.ExecContext(context.Background(), "DROP TABLE IF EXISTS "+stagePrefix+t)
+		}
+	}()
+	for i, st := range q.Stages {
+		if progress != nil {
+			progress(i, total)
+		}
+		if _, err := conn.ExecContext(ctx, st); err != nil {
+			return nil, fmt.Errorf("compute features (%s): %w", joinTables[i], err)
+		}
+	}
+	if progress != nil {
+		progress(len(q.Stages), total)
+	}
+	rows, err := conn.QueryContext(ctx, q.Final+"\nORDER BY u.user_id")
 	if err != nil {
 		return nil, fmt.Errorf("compute features: %w", err)
 	}
@@ -177,6 +207,9 @@ func Compute(ctx context.Context, db *sql.DB, opts Options) (*Table, error) {
 	}
 	if len(ids) == 0 {
 		return nil, fmt.Errorf("no users found in the data")
+	}
+	if progress != nil {
+		progress(total, total)
 	}
 	return &Table{UserIDs: ids, Features: q.Features, X: mat.NewDense(len(ids), d, data), AsOf: q.AsOf, WindowStart: q.WindowStart, Spec: q.Spec}, nil
 }

@@ -150,3 +150,53 @@ func TestOptionsValidate(t *testing.T) {
 		})
 	}
 }
+
+// TestStagesMatchOneQuery checks that the staged computation (with
+// progress) gives exactly the table of the single-statement SQL.
+func TestStagesMatchOneQuery(t *testing.T) {
+	db := openTiny(t)
+	ctx := context.Background()
+	var calls [][2]int
+	tab, err := features.ComputeWithProgress(ctx, db, features.Options{}, func(done, total int) {
+		calls = append(calls, [2]int{done, total})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(calls) < 3 || calls[0][0] != 0 || calls[len(calls)-1][0] != calls[len(calls)-1][1] {
+		t.Errorf("progress calls %v: want 0/n first and n/n last", calls)
+	}
+	q, err := features.Build(ctx, db, features.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := db.QueryContext(ctx, "SELECT * FROM ("+q.SQL+") ORDER BY user_id")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	n, d := tab.X.Dims()
+	i := 0
+	for rows.Next() {
+		vals := make([]any, d+1)
+		ptrs := make([]any, d+1)
+		for j := range vals {
+			ptrs[j] = &vals[j]
+		}
+		if err := rows.Scan(ptrs...); err != nil {
+			t.Fatal(err)
+		}
+		if vals[0] != tab.UserIDs[i] {
+			t.Fatalf("row %d: user %v, staged %v", i, vals[0], tab.UserIDs[i])
+		}
+		for j := 0; j < d; j++ {
+			if got, ok := vals[j+1].(float64); !ok || got != tab.X.At(i, j) {
+				t.Errorf("user %s, %s: one query %v, staged %v", tab.UserIDs[i], tab.Features[j].Name, vals[j+1], tab.X.At(i, j))
+			}
+		}
+		i++
+	}
+	if i != n {
+		t.Errorf("one query gave %d users, staged %d", i, n)
+	}
+}

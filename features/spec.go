@@ -124,7 +124,7 @@ func buildSpec(ctx context.Context, db *sql.DB, opts Options, asOf, start time.T
 	if sp.Names != nil && !slices.Equal(names, sp.Names) {
 		return nil, fmt.Errorf("feature spec: it gives %d columns that differ from the %d it names (written by another version?)", len(names), len(sp.Names))
 	}
-	return &Query{SQL: b.sql.String(), Features: b.features, AsOf: asOf, WindowStart: start, Spec: sp}, nil
+	return &Query{SQL: b.sql.String(), Stages: b.stages, Final: b.final, Features: b.features, AsOf: asOf, WindowStart: start, Spec: sp}, nil
 }
 
 func slicesNames(fs []Feature) []string {

@@ -10,7 +10,14 @@ import (
 
 // Query is the feature SQL for one database and its column catalogue.
 type Query struct {
-	SQL         string
+	// SQL computes the whole feature table in one statement.
+	SQL string
+	// Stages and Final compute the same table in steps, so that progress
+	// can be reported: each stage creates one temporary table of per-user
+	// aggregates (joinTables, prefixed with stagePrefix), and Final joins
+	// them.
+	Stages      []string
+	Final       string
 	Features    []Feature
 	AsOf        time.Time
 	WindowStart time.Time
@@ -93,7 +100,7 @@ func Build(ctx context.Context, db *sql.DB, opts Options) (*Query, error) {
 	if spec.Base, err = baseMedians(ctx, db, asOf); err != nil {
 		return nil, err
 	}
-	return &Query{SQL: b.sql.String(), Features: b.features, AsOf: asOf, WindowStart: start, Spec: spec}, nil
+	return &Query{SQL: b.sql.String(), Stages: b.stages, Final: b.final, Features: b.features, AsOf: asOf, WindowStart: start, Spec: spec}, nil
 }
 
 func topValues(ctx context.Context, db *sql.DB, q string, limit int) ([]string, error) {
@@ -130,6 +137,8 @@ type builder struct {
 	features   []Feature
 	cols       []string
 	cats       []string // top categories, shared by spend shares and event affinities
+	stages     []string // see Query.Stages
+	final      string
 	// base, when set, replaces the medians the features fall back on
 	// (category prices, age, signup tenure) with the training data's.
 	base *Base
@@ -200,7 +209,7 @@ dem AS (
   SELECT user_id, any_value(birth_year) AS birth_year, any_value(signup_date) AS signup_date%[6]s
   FROM users WHERE user_id IS NOT NULL GROUP BY user_id),
 %[9]s
-SELECT u.user_id`, asOf, b.catShareCols(cats), b.gapSeconds, b.eventCols(), b.socialCols(topics), b.demoCols(demo), b.sessionCTE(asOf), b.catmedCTE(), b.demfillCTE(asOf))
+`, asOf, b.catShareCols(cats), b.gapSeconds, b.eventCols(), b.socialCols(topics), b.demoCols(demo), b.sessionCTE(asOf), b.catmedCTE(), b.demfillCTE(asOf))
 
 	days := func(ts string) string {
 		return fmt.Sprintf("date_diff('second', %s, %s) / 86400.0", ts, asOf)
@@ -300,17 +309,31 @@ SELECT u.user_id`, asOf, b.catShareCols(cats), b.gapSeconds, b.eventCols(), b.so
 		fmt.Sprintf("least(coalesce(%s, %s), coalesce(%s, %s), coalesce(%s, %s))",
 			days("eagg.last_ts"), capDays, days("oagg.last_ts"), capDays, days("soagg.last_ts"), capDays))
 
-	w.WriteString(",\n  " + strings.Join(b.cols, ",\n  "))
-	w.WriteString(`
-FROM u
-LEFT JOIN oagg ON oagg.user_id = u.user_id
-LEFT JOIN gaps ON gaps.user_id = u.user_id
-LEFT JOIN tagg ON tagg.user_id = u.user_id
-LEFT JOIN tcagg ON tcagg.user_id = u.user_id
-LEFT JOIN sagg ON sagg.user_id = u.user_id
-LEFT JOIN eagg ON eagg.user_id = u.user_id
-LEFT JOIN soagg ON soagg.user_id = u.user_id
-LEFT JOIN dem ON dem.user_id = u.user_id`)
+	with := w.String()
+	sel := "SELECT u.user_id,\n  " + strings.Join(b.cols, ",\n  ")
+	w.WriteString(sel + b.from(""))
+	for _, t := range joinTables {
+		b.stages = append(b.stages, fmt.Sprintf("CREATE OR REPLACE TEMP TABLE %s%s AS %sSELECT * FROM %s", stagePrefix, t, with, t))
+	}
+	b.final = with + sel + b.from(stagePrefix)
+}
+
+// joinTables are the per-user aggregates the feature table joins, u (every
+// user) first.
+var joinTables = []string{"u", "oagg", "gaps", "tagg", "tcagg", "sagg", "eagg", "soagg", "dem"}
+
+// stagePrefix names the temporary tables of Query.Stages.
+const stagePrefix = "_persona_f_"
+
+// from joins the per-user aggregates onto u; with a prefix it reads them
+// from the stage tables instead of the CTEs.
+func (b *builder) from(prefix string) string {
+	var s strings.Builder
+	fmt.Fprintf(&s, "\nFROM %su AS u", prefix)
+	for _, t := range joinTables[1:] {
+		fmt.Fprintf(&s, "\nLEFT JOIN %s%s AS %s ON %s.user_id = u.user_id", prefix, t, t, t)
+	}
+	return s.String()
 }
 
 // sessionCTE defines ev, the events up to as_of with a session key: the

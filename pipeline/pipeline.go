@@ -260,7 +260,7 @@ func Run(ctx context.Context, driverName string, cfg *dataset.Config, opts Optio
 
 	var tab *features.Table
 	if err := r.step("features", func() (err error) {
-		tab, err = features.Compute(ctx, db, opts.Features)
+		tab, err = features.ComputeWithProgress(ctx, db, opts.Features, r.progress("features"))
 		return err
 	}); err != nil {
 		return nil, err

@@ -112,8 +112,11 @@ func featuresRun(opts *FeaturesOptions) (err error) {
 
 	prog := newProgress(opts.IO, opts.Quiet)
 	defer func() { prog.done(err) }()
+	step := func(name string) func(done, total int) {
+		return func(done, total int) { prog.update(pipeline.Progress{Step: name, Done: done, Total: total}) }
+	}
 	prog.update(pipeline.Progress{Step: "load"})
-	st, err := dataset.Load(ctx, db, cfg)
+	st, err := dataset.LoadWithProgress(ctx, db, cfg, step("load"))
 	var rr *dataset.RejectRateError
 	if err != nil && !errors.As(err, &rr) {
 		return err
@@ -126,7 +129,7 @@ func featuresRun(opts *FeaturesOptions) (err error) {
 		return werr
 	}
 	prog.update(pipeline.Progress{Step: "features"})
-	n, d, err := writeFeatures(ctx, db, featureOptions(cfg), opts.Out)
+	n, d, err := writeFeatures(ctx, db, featureOptions(cfg), opts.Out, step("features"))
 	prog.done(err)
 	if err != nil {
 		return err
@@ -156,9 +159,11 @@ func featuresRun(opts *FeaturesOptions) (err error) {
 	return nil
 }
 
-// writeFeatures computes the feature table in db and copies it, sorted by
-// user_id, to path (Parquet or CSV by extension) through a temporary file.
-func writeFeatures(ctx context.Context, db *sql.DB, o features.Options, path string) (users, cols int, err error) {
+// writeFeatures computes the feature table in db, stage by stage with
+// progress, and copies it, sorted by user_id, to path (Parquet or CSV by
+// extension) through a temporary file. db must hold one connection (the
+// stages are temporary tables).
+func writeFeatures(ctx context.Context, db *sql.DB, o features.Options, path string, progress func(done, total int)) (users, cols int, err error) {
 	if err := o.Validate(); err != nil {
 		return 0, 0, err
 	}
@@ -166,9 +171,17 @@ func writeFeatures(ctx context.Context, db *sql.DB, o features.Options, path str
 	if err != nil {
 		return 0, 0, err
 	}
-	if _, err := db.ExecContext(ctx, "CREATE OR REPLACE TABLE _persona_features AS "+q.SQL); err != nil {
+	for i, st := range q.Stages {
+		progress(i, len(q.Stages)+1)
+		if _, err := db.ExecContext(ctx, st); err != nil {
+			return 0, 0, fmt.Errorf("compute features: %w", err)
+		}
+	}
+	progress(len(q.Stages), len(q.Stages)+1)
+	if _, err := db.ExecContext(ctx, "CREATE OR REPLACE TABLE _persona_features AS "+q.Final); err != nil {
 		return 0, 0, fmt.Errorf("compute features: %w", err)
 	}
+	progress(len(q.Stages)+1, len(q.Stages)+1)
 	if err := db.QueryRowContext(ctx, "SELECT count(*) FROM _persona_features").Scan(&users); err != nil {
 		return 0, 0, err
 	}
