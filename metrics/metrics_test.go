@@ -530,3 +530,38 @@ func TestEncode(t *testing.T) {
 		})
 	}
 }
+
+func TestSilhouetteProgress(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 3))
+	x := mat.NewDense(300, 2, nil)
+	for i := 0; i < 300; i++ {
+		x.Set(i, 0, rng.NormFloat64())
+		x.Set(i, 1, rng.NormFloat64())
+	}
+	tests := []struct {
+		name string
+		k    int // 3 takes the symmetric path, 100 the per-row one
+	}{{"symmetric", 3}, {"per row", 100}}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			labels := make([]int, 300)
+			for i := range labels {
+				labels[i] = i % tt.k
+			}
+			last, total, calls := -1, 0, 0
+			_, err := Silhouette(context.Background(), x, labels, SilhouetteOptions{Workers: 2, Progress: func(done, n int) {
+				if done < last {
+					t.Errorf("progress went back from %d to %d", last, done)
+				}
+				last, total = done, n
+				calls++
+			}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if calls < 2 || last != total {
+				t.Errorf("progress ended at %d/%d after %d calls, want done = total", last, total, calls)
+			}
+		})
+	}
+}

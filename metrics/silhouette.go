@@ -33,6 +33,9 @@ type SilhouetteOptions struct {
 	Seed uint64
 	// Workers is the number of goroutines; 0 means runtime.GOMAXPROCS(0).
 	Workers int
+	// Progress, when set, is called as the computation advances with the
+	// units of work done and their total (from one goroutine at a time).
+	Progress func(done, total int)
 }
 
 // Validate reports whether the options are usable.
@@ -69,7 +72,7 @@ func Silhouette(ctx context.Context, x *mat.Dense, labels []int, opts Silhouette
 	n := len(labels)
 	if opts.SampleSize == 0 || opts.SampleSize >= n {
 		s := make([]float64, n)
-		if err := silhouetteSamples(ctx, x.RawMatrix(), nil, e.idx, e.counts, opts.workers(), s); err != nil {
+		if err := silhouetteSamples(ctx, x.RawMatrix(), nil, e.idx, e.counts, opts.workers(), s, opts.Progress); err != nil {
 			return 0, err
 		}
 		var sum float64
@@ -89,7 +92,7 @@ func Silhouette(ctx context.Context, x *mat.Dense, labels []int, opts Silhouette
 		return 0, fmt.Errorf("metrics: %w: the sample of %d rows has %d distinct labels", ErrLabelCount, len(rows), k)
 	}
 	s := make([]float64, len(rows))
-	if err := silhouetteSamples(ctx, x.RawMatrix(), rows, se.idx, se.counts, opts.workers(), s); err != nil {
+	if err := silhouetteSamples(ctx, x.RawMatrix(), rows, se.idx, se.counts, opts.workers(), s, opts.Progress); err != nil {
 		return 0, err
 	}
 	var sum float64
@@ -114,7 +117,7 @@ func SilhouetteSamples(ctx context.Context, x *mat.Dense, labels []int, dst []fl
 	} else if len(dst) != len(labels) {
 		return nil, fmt.Errorf("metrics: dst has length %d, want %d (one per row)", len(dst), len(labels))
 	}
-	if err := silhouetteSamples(ctx, x.RawMatrix(), nil, e.idx, e.counts, runtime.GOMAXPROCS(0), dst); err != nil {
+	if err := silhouetteSamples(ctx, x.RawMatrix(), nil, e.idx, e.counts, runtime.GOMAXPROCS(0), dst, nil); err != nil {
 		return nil, err
 	}
 	return dst, nil
@@ -196,8 +199,9 @@ const (
 // silhouetteSamples computes the silhouette of the rows rows[p] of raw (all
 // rows when rows is nil), with lab[p] in 0..k-1 and counts[c] the size of
 // cluster c among them, into dst[p].
-func silhouetteSamples(ctx context.Context, raw blas64.General, rows, lab, counts []int, workers int, dst []float64) error {
+func silhouetteSamples(ctx context.Context, raw blas64.General, rows, lab, counts []int, workers int, dst []float64, progress func(done, total int)) error {
 	t, perm := newTables(raw, rows, lab, counts)
+	t.progress = progress
 	var sq []float64 // sq[q] is s for sorted position q
 	var err error
 	if k := len(counts); k <= max(symmetricMaxK, raw.Cols) && len(lab)*k <= symmetricMaxSums {
@@ -249,6 +253,9 @@ type tables struct {
 	off    []int // row offset in data of each sorted position
 	start  []int // cluster c occupies sorted positions start[c]:start[c+1]
 	counts []int
+	// progress, when set, is called with units of work done and their
+	// total, from one goroutine at a time.
+	progress func(done, total int)
 }
 
 // silhouetteOf returns s from the summed distance to the own cluster and
@@ -275,6 +282,11 @@ func (t tables) perRow(ctx context.Context, workers int) ([]float64, error) {
 	var nextChunk atomic.Int64
 	var wg sync.WaitGroup
 	var cancelled atomic.Bool
+	var (
+		mu   sync.Mutex
+		done int
+	)
+	chunks := (m + chunk - 1) / chunk
 	for range workers {
 		wg.Go(func() {
 			for {
@@ -304,6 +316,12 @@ func (t tables) perRow(ctx context.Context, workers int) ([]float64, error) {
 						}
 					}
 					s[q] = silhouetteOf(intra, t.counts[c], b)
+				}
+				if t.progress != nil {
+					mu.Lock()
+					done++
+					t.progress(done, chunks)
+					mu.Unlock()
 				}
 			}
 		})

@@ -73,9 +73,12 @@ func (t tables) symmetric(ctx context.Context, workers int) ([]float64, error) {
 	for w := range scratch {
 		scratch[w] = make([]float64, bs)
 	}
-	for _, ts := range rounds {
+	for r, ts := range rounds {
 		if err := ctx.Err(); err != nil {
 			return nil, err
+		}
+		if t.progress != nil {
+			t.progress(r, len(rounds))
 		}
 		var next atomic.Int64
 		var wg sync.WaitGroup
@@ -100,6 +103,9 @@ func (t tables) symmetric(ctx context.Context, workers int) ([]float64, error) {
 			})
 		}
 		wg.Wait()
+	}
+	if t.progress != nil {
+		t.progress(len(rounds), len(rounds))
 	}
 
 	s := make([]float64, m)

@@ -132,7 +132,8 @@ func metricsRun(opts *MetricsOptions) (err error) {
 		}
 		return err
 	}
-	res.Silhouette, err = metrics.Silhouette(ctx, x, labels, metrics.SilhouetteOptions{SampleSize: opts.SampleSize, Seed: opts.Seed})
+	res.Silhouette, err = metrics.Silhouette(ctx, x, labels, metrics.SilhouetteOptions{SampleSize: opts.SampleSize, Seed: opts.Seed,
+		Progress: func(done, total int) { prog.update(pipeline.Progress{Step: "silhouette", Done: done, Total: total}) }})
 	if err != nil {
 		return scoreErr(err)
 	}
