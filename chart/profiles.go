@@ -24,6 +24,9 @@ type ProfilesSpec struct {
 	Labels      [][]string  // [segment][bar] bar names, top to bottom
 	Values      [][]float64 // [segment][bar]
 	Columns     int         // panels per row; 0 means 2
+	// First is the display index of Segments[0], so that a chart of some
+	// segments only (one segment's own chart) keeps their colours.
+	First int
 }
 
 // Profiles draws one bar panel per segment in the segment's colour.
@@ -35,7 +38,7 @@ func Profiles(s ProfilesSpec) (*Figure, error) {
 	if len(s.Labels) != n || len(s.Values) != n {
 		return nil, fmt.Errorf("chart: profiles: %d label rows and %d value rows for %d segments", len(s.Labels), len(s.Values), n)
 	}
-	paint := segmentPaint(n, s.Unsegmented)
+	paint := segmentPaint(s.First+n, s.Unsegmented)[s.First:]
 	cols := s.Columns
 	if cols <= 0 {
 		cols = 2

@@ -106,6 +106,20 @@ func figures(in *Input) ([]figure, error) {
 			"For each segment, the features on which it differs most from all users; bars to the right are above average.", f, err); err != nil {
 			return nil, err
 		}
+		// Each segment's own panel, for its section.
+		for i := range in.Segments {
+			if len(values[i]) == 0 {
+				continue
+			}
+			f, err := chart.Profiles(chart.ProfilesSpec{Unsegmented: unseg && i == len(in.Segments)-1, First: i, Columns: 1,
+				Title: names[i] + ": strongest traits", XLabel: "z-score (SD from the mean of all users)",
+				Segments: names[i : i+1], Labels: labels[i : i+1], Values: values[i : i+1],
+			})
+			if err := add(fmt.Sprintf("segment-%d", i+1), segmentSection(i),
+				"The features on which this segment differs most from all users.", f, err); err != nil {
+				return nil, err
+			}
+		}
 	}
 
 	// Behavioural patterns.
@@ -280,6 +294,17 @@ func slugID(s string) string {
 	}
 	return string(b)
 }
+
+// isChartName reports whether name is the name of a chart this package
+// writes: a fixed one, a segment's own ("segment-N") or a demographic mix
+// ("mix-FIELD").
+func isChartName(name string) bool {
+	return slices.Contains(chartNames, name) || strings.HasPrefix(name, "segment-") || strings.HasPrefix(name, "mix-")
+}
+
+// segmentSection is the section id of segment i's own charts, which go in
+// its part of "Segments in detail".
+func segmentSection(i int) string { return fmt.Sprintf("segment:%d", i) }
 
 // hasUnsegmented reports whether the last segment is the unsegmented
 // group (Validate keeps it last).

@@ -2,6 +2,7 @@ package report
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -131,6 +132,13 @@ func TestReportInChromium(t *testing.T) {
 	want := []string{"chart-segment-sizes", "chart-heatmap", "chart-profiles", "chart-hour-of-day", "chart-weekday",
 		"chart-categories", "chart-rfm", "chart-projection", "chart-diagnostics", "chart-dendrogram", "chart-k-distance",
 		"chart-silhouette", "chart-ages"}
+	// Then each segment's own trait chart, in its section.
+	_, values, _ := traitBars(&in)
+	for i, v := range values {
+		if len(v) > 0 {
+			want = append(want, fmt.Sprintf("chart-segment-%d", i+1))
+		}
+	}
 	if diff := cmp.Diff(want, ids); diff != "" {
 		t.Errorf("svg ids on the page (-want +got):\n%s", diff)
 	}

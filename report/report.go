@@ -56,14 +56,18 @@ func WriteWithProgress(ctx context.Context, dir string, in Input, progress func(
 	}
 	// Charts of an earlier report in dir that this input has no data for
 	// would otherwise sit beside the new ones.
-	for _, name := range chartNames {
-		if _, ok := svgs[name]; ok {
+	ents, err := os.ReadDir(chartDir)
+	if err != nil {
+		return fmt.Errorf("report: %w", err)
+	}
+	for _, e := range ents {
+		ext := filepath.Ext(e.Name())
+		name := strings.TrimSuffix(e.Name(), ext)
+		if _, ok := svgs[name]; ok || (ext != ".svg" && ext != ".png") || !isChartName(name) {
 			continue
 		}
-		for _, ext := range []string{".svg", ".png"} {
-			if err := os.Remove(filepath.Join(chartDir, name+ext)); err != nil && !errors.Is(err, fs.ErrNotExist) {
-				return fmt.Errorf("report: remove stale chart: %w", err)
-			}
+		if err := os.Remove(filepath.Join(chartDir, e.Name())); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("report: remove stale chart: %w", err)
 		}
 	}
 	if err := ctx.Err(); err != nil {
@@ -185,6 +189,7 @@ type segmentView struct {
 	Traits      []traitView
 	Actions     []string
 	Profile     []string
+	Charts      []chartView
 }
 
 type traitView struct {
@@ -238,6 +243,12 @@ func buildPage(in *Input, figs []figure, svgs map[string]string) page {
 		}
 		for _, t := range s.Traits {
 			v.Traits = append(v.Traits, traitView{Feature: t.Feature, Z: formatZ(t.Z), Above: t.Z >= 0})
+		}
+		for _, f := range figs {
+			if f.section == segmentSection(i) {
+				v.Charts = append(v.Charts, chartView{ID: "chart-" + f.name, Title: f.fig.Title(), Caption: f.caption,
+					SVG: template.HTML(inlineSVG(svgs[f.name], "chart-"+f.name, f.fig.Title()))})
+			}
 		}
 		p.Segments = append(p.Segments, v)
 	}

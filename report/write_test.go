@@ -65,8 +65,8 @@ func TestOptionalParts(t *testing.T) {
 	}{
 		{"minimal", func(*Input) {}, nil, ""},
 		{"revenue", func(in *Input) { in.RevenueBySegment = []float64{123} }, nil, ""},
-		{"heatmap", func(in *Input) { in.HeatFeatures, in.HeatZ = []string{"spend"}, [][]float64{{1.2}} }, []string{"heatmap", "profiles"}, "Key characteristics"},
-		{"traits only", func(in *Input) { in.Segments[0].Traits = []Trait{{"spend", 1.2}} }, []string{"profiles"}, "Key characteristics"},
+		{"heatmap", func(in *Input) { in.HeatFeatures, in.HeatZ = []string{"spend"}, [][]float64{{1.2}} }, []string{"heatmap", "profiles", "segment-1"}, "Key characteristics"},
+		{"traits only", func(in *Input) { in.Segments[0].Traits = []Trait{{"spend", 1.2}} }, []string{"profiles", "segment-1"}, "Key characteristics"},
 		{"hours", func(in *Input) { in.HourShare = full.HourShare[:1] }, []string{"hour-of-day"}, "Behavioural patterns"},
 		{"weekdays", func(in *Input) { in.WeekdayShare = full.WeekdayShare[:1] }, []string{"weekday"}, "Behavioural patterns"},
 		{"categories", func(in *Input) { in.Categories, in.CategoryShare = full.Categories, full.CategoryShare[:1] }, []string{"categories"}, "Behavioural patterns"},
@@ -326,8 +326,8 @@ func TestWriteWithProgress(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Three charts (sizes, heatmap, profiles) and the page.
-	if total != 4 || last != total || calls != 5 {
-		t.Errorf("progress ended at %d/%d after %d calls, want 4/4 after 5", last, total, calls)
+	// Four charts (sizes, heatmap, profiles, the segment's own) and the page.
+	if total != 5 || last != total || calls != 6 {
+		t.Errorf("progress ended at %d/%d after %d calls, want 5/5 after 6", last, total, calls)
 	}
 }
