@@ -78,6 +78,9 @@ func drawCharts(res *store.Results) *charts {
 		shares = append(shares, 100*s.Share)
 		labels = append(labels, strconv.Itoa(s.Size))
 	}
+	// DBSCAN's unsegmented group is last (profile orders it so) and is
+	// drawn grey, as in the report.
+	unseg := len(segs) > 0 && segs[len(segs)-1].ID == profile.Unsegmented
 	add := func(h template.HTML, err error) {
 		if err != nil && c.err == nil {
 			c.err = err
@@ -86,7 +89,7 @@ func drawCharts(res *store.Results) *charts {
 			c.overview = append(c.overview, h)
 		}
 	}
-	add(svg(chart.Bars(chart.BarsSpec{Title: "Segment sizes", Segments: names,
+	add(svg(chart.Bars(chart.BarsSpec{Title: "Segment sizes", Segments: names, Unsegmented: unseg,
 		Panels: []chart.BarPanel{{Title: "share of users", XLabel: "users (%)", Values: shares, Labels: labels}}})))
 	// The features that tell segments apart most: the largest |z| anywhere.
 	rows := topFeatures(segs, 12)
@@ -102,7 +105,7 @@ func drawCharts(res *store.Results) *charts {
 				z[i] = append(z[i], v)
 			}
 		}
-		add(svg(chart.Heatmap(chart.HeatmapSpec{Title: "What sets the segments apart", Segments: names, Rows: rows, Z: z,
+		add(svg(chart.Heatmap(chart.HeatmapSpec{Title: "What sets the segments apart", Segments: names, Unsegmented: unseg, Rows: rows, Z: z,
 			ScaleLabel: "segment mean − base mean (standard deviations)"})))
 	}
 	// Every segment's distinctive traits, as small multiples: a segment
@@ -118,7 +121,7 @@ func drawCharts(res *store.Results) *charts {
 		}
 	}
 	if hasTraits {
-		add(svg(chart.Profiles(chart.ProfilesSpec{Title: "Distinctive traits of each segment", XLabel: "z-score (standard deviations from the base)",
+		add(svg(chart.Profiles(chart.ProfilesSpec{Title: "Distinctive traits of each segment", XLabel: "z-score (standard deviations from the base)", Unsegmented: unseg,
 			Segments: names, Labels: labels2, Values: values})))
 	}
 	return c
