@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
@@ -111,9 +110,7 @@ func demoRun(opts *DemoOptions) error {
 		return err
 	}
 	if opts.JSON {
-		enc := json.NewEncoder(opts.IO.Out)
-		enc.SetIndent("", "  ")
-		return enc.Encode(sum)
+		return printJSON(opts.IO.Out, sum)
 	}
 	if !opts.Quiet {
 		printSummary(opts.IO.Out, opts.Out, sum)

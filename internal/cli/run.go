@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
@@ -146,9 +145,7 @@ func runRun(opts *RunOptions) error {
 		return err
 	}
 	if opts.JSON {
-		enc := json.NewEncoder(opts.IO.Out)
-		enc.SetIndent("", "  ")
-		return enc.Encode(sum)
+		return printJSON(opts.IO.Out, sum)
 	}
 	if !opts.Quiet {
 		printDatasets(opts.IO.Out, sum.Datasets)

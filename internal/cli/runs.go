@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 	"encoding/csv"
-	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -194,11 +193,7 @@ func exportRun(res *store.Results, dir string) ([]string, error) {
 		return nil, err
 	}
 	for name, v := range map[string]any{"profiles.json": res.Profiles, "run.json": res.Run} {
-		if err := atomicfile.Write(filepath.Join(dir, name), func(w io.Writer) error {
-			enc := json.NewEncoder(w)
-			enc.SetIndent("", "  ")
-			return enc.Encode(v)
-		}); err != nil {
+		if err := atomicfile.Write(filepath.Join(dir, name), func(w io.Writer) error { return printJSON(w, v) }); err != nil {
 			return nil, err
 		}
 	}
