@@ -516,8 +516,8 @@ func sortStableBy(idx []int, less func(a, b int) bool) {
 }
 
 // rfmBoxes summarises each segment's recency, frequency and monetary value
-// (the features of those names) as five numbers, with the same quantile
-// rule as the profiles (linear interpolation).
+// (the features of those names) as five numbers, with the profiles'
+// quantile rule (profile.Quantile).
 func rfmBoxes(tab *features.Table, labels []int, segIndex map[int]int, k int) []report.RFMBox {
 	cols := [3]int{tab.Col("recency_days"), tab.Col("frequency"), tab.Col("monetary")}
 	for _, c := range cols {
@@ -534,15 +534,7 @@ func rfmBoxes(tab *features.Table, labels []int, segIndex map[int]int, k int) []
 	}
 	five := func(v []float64) report.FiveNum {
 		sort.Float64s(v)
-		q := func(p float64) float64 {
-			if len(v) == 0 {
-				return 0
-			}
-			pos := p * float64(len(v)-1)
-			lo := int(pos)
-			hi := min(lo+1, len(v)-1)
-			return v[lo] + (v[hi]-v[lo])*(pos-float64(lo))
-		}
+		q := func(p float64) float64 { return profile.Quantile(v, p) }
 		return report.FiveNum{Min: q(0), Q1: q(0.25), Median: q(0.5), Q3: q(0.75), Max: q(1)}
 	}
 	out := make([]report.RFMBox, k)

@@ -165,7 +165,7 @@ func Build(in Input) (*Report, error) {
 			ss += (v - mean) * (v - mean)
 		}
 		sum[j], sumsq[j] = s, ss
-		base[j] = BaseStat{Feature: in.Names[j], Mean: mean, Std: math.Sqrt(ss / float64(n)), Median: quantile(sorted(col), 0.5)}
+		base[j] = BaseStat{Feature: in.Names[j], Mean: mean, Std: math.Sqrt(ss / float64(n)), Median: Quantile(sorted(col), 0.5)}
 	}
 
 	rep := &Report{Version: Version, Users: n, Base: base}
@@ -187,7 +187,7 @@ func Build(in Input) (*Report, error) {
 				ss += (v - m) * (v - m)
 			}
 			sort.Float64s(buf)
-			fs := FeatureStat{Feature: in.Names[j], Mean: m, Median: quantile(buf, 0.5), Q1: quantile(buf, 0.25), Q3: quantile(buf, 0.75), Lift: 1}
+			fs := FeatureStat{Feature: in.Names[j], Mean: m, Median: Quantile(buf, 0.5), Q1: Quantile(buf, 0.25), Q3: Quantile(buf, 0.75), Lift: 1}
 			if base[j].Std > 0 {
 				fs.Z = (m - base[j].Mean) / base[j].Std
 			}
@@ -410,8 +410,10 @@ func sorted(v []float64) []float64 {
 	return s
 }
 
-// quantile is numpy's default linear interpolation on sorted data.
-func quantile(s []float64, q float64) float64 {
+// Quantile returns the q-quantile (0 ≤ q ≤ 1) of sorted data with numpy's
+// default linear interpolation, 0 for no data. Profiles and the report's
+// box plots use it, so both agree.
+func Quantile(s []float64, q float64) float64 {
 	if len(s) == 0 {
 		return 0
 	}
