@@ -203,7 +203,8 @@ type loader struct {
 	perFile []string
 	display []string // the files as named in messages
 	header  int      // lines before a CSV file's first row
-	checked string   // the checked rows: _persona_stage_<kind>, or a view of it with the lines
+	line    string   // SQL for a stage row's line: __line, or from its rowid
+	done    bool     // the canonical view over the stage table exists
 	temps   []string // decompressed copies of .gz files, removed after loading
 }
 
@@ -269,7 +270,11 @@ func (l *loader) cleanup(ctx context.Context) {
 		os.RemoveAll(f)
 	}
 	k := string(l.k)
-	for _, t := range []string{"_persona_stagev_" + k, "_persona_stage_" + k, "_persona_duph_" + k, "_persona_dedup_" + k} {
+	tables := []string{"_persona_duph_" + k, "_persona_dedup_" + k}
+	if !l.done {
+		tables = append(tables, "_persona_stage_"+k)
+	}
+	for _, t := range tables {
 		dropObject(context.WithoutCancel(ctx), l.db, t)
 	}
 }
@@ -795,14 +800,23 @@ func (l *loader) stage(ctx context.Context) error {
 	if len(bad) > 0 {
 		why = fmt.Sprintf("CASE WHEN __keep AND (%s) THEN CASE %s END END", strings.Join(bad, " OR "), strings.Join(checks, " "))
 	}
+	hashCol := ""
+	if l.s.Duplicates != "keep" {
+		var names []string
+		for _, f := range Schema(l.k) {
+			names = append(names, quoteIdent(f.Name))
+		}
+		hashCol = fmt.Sprintf(", hash(%s) AS __h", strings.Join(names, ", "))
+	}
 	sel := func(from string) string {
-		return fmt.Sprintf(`SELECT __file, __line, __keep, __why, %s FROM (
+		return fmt.Sprintf(`SELECT *%s FROM (
+SELECT __file, __line, __keep, __why, %s FROM (
   SELECT __file, __line, __keep, %s AS __why, %s FROM (
-    SELECT __file, __line, %s AS __keep, %s FROM %s))`,
-			strings.Join(out, ", "), why, strings.Join(checked, ", "), keep, strings.Join(conv, ", "), from)
+    SELECT __file, __line, %s AS __keep, %s FROM %s)))`,
+			hashCol, strings.Join(out, ", "), why, strings.Join(checked, ", "), keep, strings.Join(conv, ", "), from)
 	}
 	table := "_persona_stage_" + string(l.k)
-	l.checked = table
+	l.line = "__line"
 	if l.perFile == nil {
 		if err := l.exec(ctx, "CREATE OR REPLACE TABLE "+table+" AS "+sel(from)); err != nil {
 			return fmt.Errorf("read rows: %w", err)
@@ -828,9 +842,8 @@ func (l *loader) stage(ctx context.Context) error {
 		}
 		n = m
 	}
-	l.checked = "_persona_stagev_" + string(l.k)
-	return l.exec(ctx, fmt.Sprintf("CREATE OR REPLACE VIEW %s AS SELECT * REPLACE (rowid - [%s][__file + 1] AS __line) FROM %s",
-		l.checked, strings.Join(starts, ", "), table))
+	l.line = fmt.Sprintf("(rowid - [%s][__file + 1])", strings.Join(starts, ", "))
+	return nil
 }
 
 var idFields = map[string]bool{"user_id": true, "order_id": true, "product_id": true, "session_id": true}
@@ -863,7 +876,7 @@ func (l *loader) convert(f field) string {
 			}
 			ts = fmt.Sprintf("to_timestamp(TRY_CAST(%s AS DOUBLE)%s)", src, div)
 		case st == "VARCHAR" && format != "":
-			ts = fmt.Sprintf("TRY_STRPTIME(trim(%s), %s)", src, quoteString(format))
+			ts = fmt.Sprintf("TRY_STRPTIME(%s, %s)", src, quoteString(format)) // strptime skips surrounding white space
 		case st == "VARCHAR":
 			// Through TIMESTAMPTZ so that offsets are honoured; naive
 			// times are read in the session's zone (the source's).
@@ -886,11 +899,13 @@ func (l *loader) convert(f field) string {
 	return fmt.Sprintf("TRY_CAST(%s AS %s)", src, f.Type)
 }
 
-// finish drops rows after as_of and duplicates, creates the canonical
-// table, records rejects and counts.
+// finish records rejects and counts, then deletes from the stage table
+// every row that is not used (filtered, rejected, after as_of, a
+// duplicate) and makes the canonical dataset a view of what is left.
 func (l *loader) finish(ctx context.Context) (Counts, error) {
 	var c Counts
 	k := string(l.k)
+	table := "_persona_stage_" + k
 	good := "__keep AND __why IS NULL"
 	late := "false"
 	ts := tsField(l.k)
@@ -898,85 +913,120 @@ func (l *loader) finish(ctx context.Context) (Counts, error) {
 		late = fmt.Sprintf("coalesce(%s > TIMESTAMP '%s', false)", quoteIdent(ts), l.asOf.Format("2006-01-02 15:04:05"))
 	}
 	err := l.db.QueryRowContext(ctx, `SELECT count(*), count(*) FILTER (WHERE NOT __keep),
-		count(*) FILTER (WHERE __keep AND __why IS NOT NULL), count(*) FILTER (WHERE `+good+` AND `+late+`) FROM `+l.checked+``).
+		count(*) FILTER (WHERE __keep AND __why IS NOT NULL), count(*) FILTER (WHERE `+good+` AND `+late+`) FROM `+table).
 		Scan(&c.Read, &c.Filtered, &c.Rejected, &c.AfterAsOf)
 	if err != nil {
 		return c, err
 	}
-	if err := l.exec(ctx, `INSERT INTO _persona_rejects SELECT ?, `+l.fileName("__file")+`, __line, __why.r, __why.c, __why.v
-		FROM `+l.checked+` WHERE __keep AND __why IS NOT NULL ORDER BY __file, __line`, k); err != nil {
-		return c, fmt.Errorf("record rejects: %w", err)
+	if c.Rejected > 0 {
+		if err := l.exec(ctx, `INSERT INTO _persona_rejects SELECT ?, `+l.fileName("__file")+`, `+l.line+`, __why.r, __why.c, __why.v
+		FROM `+table+` WHERE __keep AND __why IS NOT NULL ORDER BY __file, 3`, k); err != nil {
+			return c, fmt.Errorf("record rejects: %w", err)
+		}
+		if c.Reasons, err = l.reasons(ctx, table); err != nil {
+			return c, err
+		}
 	}
 	if c.AfterAsOf > 0 {
-		if err := l.exec(ctx, fmt.Sprintf(`INSERT INTO _persona_rejects SELECT ?, %s, __line, 'after as_of (dropped by rule)', %s, CAST(%s AS VARCHAR)
-			FROM `+l.checked+` WHERE %s AND %s ORDER BY __file, __line`, l.fileName("__file"), quoteString(ts), quoteIdent(ts), good, late), k); err != nil {
+		if err := l.exec(ctx, fmt.Sprintf(`INSERT INTO _persona_rejects SELECT ?, %s, %s, 'after as_of (dropped by rule)', %s, CAST(%s AS VARCHAR)
+			FROM %s WHERE %s AND %s ORDER BY __file, 3`, l.fileName("__file"), l.line, quoteString(ts), quoteIdent(ts), table, good, late), k); err != nil {
 			return c, err
 		}
 	}
 	good += " AND NOT " + late
+	if c.Read > c.Filtered+c.Rejected {
+		// Rows are deleted in place: no copy of the data is made.
+		if err := l.exec(ctx, fmt.Sprintf("DELETE FROM %s WHERE NOT (%s)", table, good)); err != nil {
+			return c, fmt.Errorf("drop unused rows: %w", err)
+		}
+	} else if err := l.exec(ctx, "DELETE FROM "+table); err != nil {
+		return c, fmt.Errorf("drop unused rows: %w", err)
+	}
 	var names []string
 	for _, f := range Schema(l.k) {
 		names = append(names, quoteIdent(f.Name))
 	}
 	cols := strings.Join(names, ", ")
-	create := fmt.Sprintf("CREATE TABLE %s AS SELECT %s FROM %s WHERE %s", k, cols, l.checked, good)
 	if l.s.Duplicates != "keep" {
-		// Rows equal in every canonical field are kept once. Hashes find
-		// the candidates cheaply; equal rows are then grouped exactly.
-		if err := l.exec(ctx, fmt.Sprintf(`CREATE OR REPLACE TABLE _persona_duph_`+k+` AS SELECT hash(%s) AS h FROM `+l.checked+` WHERE %s GROUP BY 1 HAVING count(*) > 1`, cols, good)); err != nil {
-			return c, fmt.Errorf("find duplicates: %w", err)
-		}
-		var nh int64
-		if err := l.db.QueryRowContext(ctx, "SELECT count(*) FROM _persona_duph_"+k).Scan(&nh); err != nil {
+		if c.Duplicates, err = l.dropDuplicates(ctx, table, cols); err != nil {
 			return c, err
 		}
-		if nh > 0 {
-			cand := fmt.Sprintf("hash(%s) IN (SELECT h FROM _persona_duph_%s)", cols, k)
-			q := fmt.Sprintf(`CREATE OR REPLACE TABLE _persona_dedup_`+k+` AS SELECT %s, count(*) AS __n, min({'f': __file, 'l': __line}) AS __first
-				FROM `+l.checked+` WHERE %s AND %s GROUP BY ALL`, cols, good, cand)
-			if err := l.exec(ctx, q); err != nil {
-				return c, fmt.Errorf("drop duplicates: %w", err)
-			}
-			if err := l.exec(ctx, `INSERT INTO _persona_rejects SELECT ?, `+l.fileName("__first.f")+`, __first.l, 'duplicate: ' || (__n - 1) || ' more copies of this row dropped by rule', NULL, NULL
-				FROM _persona_dedup_`+k+` WHERE __n > 1 ORDER BY __first.f, __first.l`, k); err != nil {
-				return c, err
-			}
-			if err := l.db.QueryRowContext(ctx, "SELECT coalesce(sum(__n - 1), 0) FROM _persona_dedup_"+k).Scan(&c.Duplicates); err != nil {
-				return c, err
-			}
-			create = fmt.Sprintf("CREATE TABLE %s AS SELECT %s FROM %s WHERE %s AND NOT %s UNION ALL SELECT %s FROM _persona_dedup_%s",
-				k, cols, l.checked, good, cand, cols, k)
-		}
 	}
-	// The canonical dataset is a table: the feature SQL reads it many
-	// times.
 	dropObject(ctx, l.db, k)
-	if err := l.exec(ctx, create); err != nil {
+	if err := l.exec(ctx, fmt.Sprintf("CREATE VIEW %s AS SELECT %s FROM %s", k, cols, table)); err != nil {
 		return c, fmt.Errorf("create table: %w", err)
 	}
+	l.done = true
 	if err := l.db.QueryRowContext(ctx, "SELECT count(*) FROM "+k).Scan(&c.Used); err != nil {
 		return c, err
 	}
 	if sum := c.Filtered + c.Rejected + c.AfterAsOf + c.Duplicates + c.Used; sum != c.Read {
 		return c, fmt.Errorf("rows do not add up: %d read, %d accounted for (a bug)", c.Read, sum)
 	}
-	rows, err := l.db.QueryContext(ctx, `SELECT __why.r, count(*) FROM `+l.checked+` WHERE __keep AND __why IS NOT NULL GROUP BY 1 ORDER BY 2 DESC, 1`)
+	return c, nil
+}
+
+// dropDuplicates keeps one of each set of rows equal in every canonical
+// field (the first in file order), records the others and returns their
+// number. The stage's hash column (__h) finds the candidates cheaply;
+// equal rows are then grouped exactly.
+func (l *loader) dropDuplicates(ctx context.Context, table, cols string) (int64, error) {
+	k := string(l.k)
+	duph, dedup := "_persona_duph_"+k, "_persona_dedup_"+k
+	if err := l.exec(ctx, fmt.Sprintf(`CREATE OR REPLACE TABLE %s AS SELECT __h AS h FROM %s GROUP BY 1 HAVING count(*) > 1`, duph, table)); err != nil {
+		return 0, fmt.Errorf("find duplicates: %w", err)
+	}
+	var nh int64
+	if err := l.db.QueryRowContext(ctx, "SELECT count(*) FROM "+duph).Scan(&nh); err != nil {
+		return 0, err
+	}
+	if nh == 0 {
+		return 0, nil
+	}
+	q := fmt.Sprintf(`CREATE OR REPLACE TABLE %s AS SELECT %s, count(*) AS __n, min({'f': __file, 'r': rowid}) AS __first
+		FROM %s WHERE __h IN (SELECT h FROM %s) GROUP BY ALL`, dedup, cols, table, duph)
+	if err := l.exec(ctx, q); err != nil {
+		return 0, fmt.Errorf("drop duplicates: %w", err)
+	}
+	line := strings.ReplaceAll(strings.ReplaceAll(l.line, "rowid", "__first.r"), "__file", "__first.f")
+	if l.line == "__line" {
+		// Lines are a column: look the first row's up.
+		line = fmt.Sprintf("(SELECT __line FROM %s WHERE rowid = __first.r)", table)
+	}
+	if err := l.exec(ctx, `INSERT INTO _persona_rejects SELECT ?, `+l.fileName("__first.f")+`, `+line+`, 'duplicate: ' || (__n - 1) || ' more copies of this row dropped by rule', NULL, NULL
+		FROM `+dedup+` WHERE __n > 1 ORDER BY __first.f, __first.r`, k); err != nil {
+		return 0, err
+	}
+	var n int64
+	if err := l.db.QueryRowContext(ctx, "SELECT coalesce(sum(__n - 1), 0) FROM "+dedup).Scan(&n); err != nil {
+		return 0, err
+	}
+	if n > 0 {
+		q := fmt.Sprintf(`DELETE FROM %s WHERE __h IN (SELECT h FROM %s) AND rowid NOT IN (SELECT __first.r FROM %s)`, table, duph, dedup)
+		if err := l.exec(ctx, q); err != nil {
+			return 0, fmt.Errorf("drop duplicates: %w", err)
+		}
+	}
+	return n, nil
+}
+
+// reasons counts the rejected rows per reason.
+func (l *loader) reasons(ctx context.Context, table string) (map[string]int64, error) {
+	rows, err := l.db.QueryContext(ctx, `SELECT __why.r, count(*) FROM `+table+` WHERE __keep AND __why IS NOT NULL GROUP BY 1 ORDER BY 2 DESC, 1`)
 	if err != nil {
-		return c, err
+		return nil, err
 	}
 	defer rows.Close()
+	out := map[string]int64{}
 	for rows.Next() {
 		var r string
 		var n int64
 		if err := rows.Scan(&r, &n); err != nil {
-			return c, err
+			return nil, err
 		}
-		if c.Reasons == nil {
-			c.Reasons = map[string]int64{}
-		}
-		c.Reasons[r] = n
+		out[r] = n
 	}
-	return c, rows.Err()
+	return out, rows.Err()
 }
 
 // dropObject drops a table or view called name, if there is one.
