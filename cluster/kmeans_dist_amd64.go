@@ -4,7 +4,7 @@ package cluster
 func kmDistBlockAVX2(x *float64, stride, rows int, mean, cen *float64, d, k int, scratch, out *float64)
 
 //go:noescape
-func kmDistIdxAVX2(x *float64, stride int, idx *int, rows int, mean, cen *float64, d, k int, scratch, out *float64)
+func kmDistIdxPackedAVX2(x *float64, stride int, idx *int, rows int, mean, pk *float64, d, k int, out *float64)
 
 //go:noescape
 func kmAccumAVX2(x *float64, stride, rows int, mean *float64, labels *int, sums *float64, d int)
@@ -51,10 +51,10 @@ func kmDistBlockAsm(x []float64, off, stride, rows int, mean, cen []float64, d, 
 	kmDistBlockAVX2(&x[off], stride, rows, &mean[0], &cen[0], d, k, &scratch[0], &out[0])
 }
 
-// kmDistIdxAsm calls the AVX2 gather kernel; the caller has checked the
-// bounds.
-func kmDistIdxAsm(x []float64, stride int, idx []int, mean, cen []float64, d, k int, scratch, out []float64) {
-	kmDistIdxAVX2(&x[0], stride, &idx[0], len(idx), &mean[0], &cen[0], d, k, &scratch[0], &out[0])
+// kmDistIdxAsm calls the AVX2 gather kernel on the centres packed by
+// kmPackCentres; the caller has checked the bounds.
+func kmDistIdxAsm(x []float64, stride int, idx []int, mean, pk []float64, d, k int, out []float64) {
+	kmDistIdxPackedAVX2(&x[0], stride, &idx[0], len(idx), &mean[0], &pk[0], d, k, &out[0])
 }
 
 // kmAccumAsm calls the AVX2 accumulation kernel; the caller has checked the

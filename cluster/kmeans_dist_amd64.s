@@ -104,22 +104,26 @@ done:
 	VZEROUPPER
 	RET
 
-// func kmDistIdxAVX2(x *float64, stride int, idx *int, rows int, mean, cen *float64, d, k int, scratch, out *float64)
+// func kmDistIdxPackedAVX2(x *float64, stride int, idx *int, rows int, mean, pk *float64, d, k int, out *float64)
 //
-// kmDistBlockAVX2 for the rows idx[0..rows-1] of x: the same instruction
-// sequence per (row, centre), so the values agree bit for bit. The row
+// kmDistBlockAVX2 for the rows idx[0..rows-1] of x and the k centres
+// packed by kmPackCentres: the same rounding steps per (row, centre), so the
+// values agree bit for bit. The row is centred in registers as it is read.
+// Four centres at a time share those reads and one horizontal reduction:
+// their sums of the lanes (l0+l2)+(l1+l3) come out of two VPERM2F128, one
+// VADDPD and one VHADDPD, as kmDistBlockAVX2's VEXTRACTF128, VADDPD and
+// VHADDPD per centre. The k%4 last centres are done one at a time. The row
 // eight places ahead is prefetched.
-TEXT ·kmDistIdxAVX2(SB), NOSPLIT, $0-80
+TEXT ·kmDistIdxPackedAVX2(SB), NOSPLIT, $0-72
 	MOVQ x+0(FP), SI
 	MOVQ stride+8(FP), R8
 	MOVQ idx+16(FP), R14
 	MOVQ rows+24(FP), R9
 	MOVQ mean+32(FP), R10
-	MOVQ cen+40(FP), R11
+	MOVQ pk+40(FP), R11
 	MOVQ d+48(FP), DX
 	MOVQ k+56(FP), R12
-	MOVQ scratch+64(FP), R13
-	MOVQ out+72(FP), DI
+	MOVQ out+64(FP), DI
 	TESTQ R9, R9
 	JLE gdone
 
@@ -133,33 +137,106 @@ growloop:
 	PREFETCHT0 64(R15)
 
 gnopf:
-	MOVQ (R14), BX
-	IMULQ R8, BX
-	LEAQ (SI)(BX*8), BX
+	MOVQ (R14), R13
+	IMULQ R8, R13
+	LEAQ (SI)(R13*8), R13 // the row
+	MOVQ R11, BX          // packed centres
+	MOVQ R12, R15         // centres left
+
+ggroup:
+	CMPQ R15, $4
+	JLT gsingle
+	VXORPD Y1, Y1, Y1
+	VXORPD Y2, Y2, Y2
+	VXORPD Y3, Y3, Y3
+	VXORPD Y4, Y4, Y4
+	VXORPD Y5, Y5, Y5
+	VXORPD Y6, Y6, Y6
+	VXORPD Y7, Y7, Y7
+	VXORPD Y8, Y8, Y8
 	XORQ AX, AX
+	MOVQ DX, CX
+	SHRQ $3, CX
+	JZ ggafter8
 
-gcentre4:
-	LEAQ 4(AX), CX
-	CMPQ CX, DX
-	JGT gcentre1
-	VMOVUPD (BX)(AX*8), Y0
+ggloop8:
+	VMOVUPD (R13)(AX*8), Y0
 	VSUBPD (R10)(AX*8), Y0, Y0
-	VMOVUPD Y0, (R13)(AX*8)
-	MOVQ CX, AX
-	JMP gcentre4
+	VMOVUPD 32(R13)(AX*8), Y9
+	VSUBPD 32(R10)(AX*8), Y9, Y9
+	VSUBPD (BX), Y0, Y10
+	VFMADD231PD Y10, Y10, Y1
+	VSUBPD 32(BX), Y9, Y11
+	VFMADD231PD Y11, Y11, Y2
+	VSUBPD 64(BX), Y0, Y12
+	VFMADD231PD Y12, Y12, Y3
+	VSUBPD 96(BX), Y9, Y13
+	VFMADD231PD Y13, Y13, Y4
+	VSUBPD 128(BX), Y0, Y10
+	VFMADD231PD Y10, Y10, Y5
+	VSUBPD 160(BX), Y9, Y11
+	VFMADD231PD Y11, Y11, Y6
+	VSUBPD 192(BX), Y0, Y12
+	VFMADD231PD Y12, Y12, Y7
+	VSUBPD 224(BX), Y9, Y13
+	VFMADD231PD Y13, Y13, Y8
+	ADDQ $8, AX
+	ADDQ $256, BX
+	DECQ CX
+	JNZ ggloop8
 
-gcentre1:
+ggafter8:
+	TESTQ $4, DX
+	JZ ggafter4
+	VMOVUPD (R13)(AX*8), Y0
+	VSUBPD (R10)(AX*8), Y0, Y0
+	VSUBPD (BX), Y0, Y10
+	VFMADD231PD Y10, Y10, Y1
+	VSUBPD 32(BX), Y0, Y11
+	VFMADD231PD Y11, Y11, Y3
+	VSUBPD 64(BX), Y0, Y12
+	VFMADD231PD Y12, Y12, Y5
+	VSUBPD 96(BX), Y0, Y13
+	VFMADD231PD Y13, Y13, Y7
+	ADDQ $4, AX
+	ADDQ $128, BX
+
+ggafter4:
+	VADDPD Y2, Y1, Y1
+	VADDPD Y4, Y3, Y3
+	VADDPD Y6, Y5, Y5
+	VADDPD Y8, Y7, Y7
+	VPERM2F128 $0x20, Y3, Y1, Y9  // a0 a1 b0 b1
+	VPERM2F128 $0x31, Y3, Y1, Y10 // a2 a3 b2 b3
+	VADDPD Y10, Y9, Y9
+	VPERM2F128 $0x20, Y7, Y5, Y11 // c0 c1 d0 d1
+	VPERM2F128 $0x31, Y7, Y5, Y12 // c2 c3 d2 d3
+	VADDPD Y12, Y11, Y11
+	VHADDPD Y11, Y9, Y9           // a c b d
+	VPERMPD $0xD8, Y9, Y9         // a b c d
+
+ggtail:
 	CMPQ AX, DX
-	JGE gcentred
-	VMOVSD (BX)(AX*8), X0
+	JGE ggstore
+	VMOVSD (R13)(AX*8), X0
 	VSUBSD (R10)(AX*8), X0, X0
-	VMOVSD X0, (R13)(AX*8)
+	VBROADCASTSD X0, Y0
+	VSUBPD (BX), Y0, Y10
+	VFMADD231PD Y10, Y10, Y9
 	INCQ AX
-	JMP gcentre1
+	ADDQ $32, BX
+	JMP ggtail
 
-gcentred:
-	MOVQ R11, BX
-	MOVQ R12, CX
+ggstore:
+	VMOVUPD Y9, (DI)
+	ADDQ $32, DI
+	SUBQ $4, R15
+	JMP ggroup
+
+gsingle:
+	MOVQ R15, CX
+	TESTQ CX, CX
+	JZ gnextrow
 
 gcenloop:
 	VXORPD Y1, Y1, Y1
@@ -167,14 +244,15 @@ gcenloop:
 	XORQ AX, AX
 	MOVQ DX, R15
 	SHRQ $3, R15
-	TESTQ R15, R15
 	JZ gafter8
 
 gloop8:
 	VMOVUPD (R13)(AX*8), Y0
+	VSUBPD (R10)(AX*8), Y0, Y0
 	VSUBPD (BX)(AX*8), Y0, Y0
 	VFMADD231PD Y0, Y0, Y1
 	VMOVUPD 32(R13)(AX*8), Y3
+	VSUBPD 32(R10)(AX*8), Y3, Y3
 	VSUBPD 32(BX)(AX*8), Y3, Y3
 	VFMADD231PD Y3, Y3, Y2
 	ADDQ $8, AX
@@ -185,6 +263,7 @@ gafter8:
 	TESTQ $4, DX
 	JZ gafter4
 	VMOVUPD (R13)(AX*8), Y0
+	VSUBPD (R10)(AX*8), Y0, Y0
 	VSUBPD (BX)(AX*8), Y0, Y0
 	VFMADD231PD Y0, Y0, Y1
 	ADDQ $4, AX
@@ -199,6 +278,7 @@ gtail:
 	CMPQ AX, DX
 	JGE gstore
 	VMOVSD (R13)(AX*8), X0
+	VSUBSD (R10)(AX*8), X0, X0
 	VSUBSD (BX)(AX*8), X0, X0
 	VFMADD231SD X0, X0, X1
 	INCQ AX
@@ -210,6 +290,8 @@ gstore:
 	LEAQ (BX)(DX*8), BX
 	DECQ CX
 	JNZ gcenloop
+
+gnextrow:
 	ADDQ $8, R14
 	DECQ R9
 	JNZ growloop

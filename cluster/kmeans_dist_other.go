@@ -9,7 +9,7 @@ func kmDistBlockAsm(x []float64, off, stride, rows int, mean, cen []float64, d, 
 	panic("cluster: no assembly kernel")
 }
 
-func kmDistIdxAsm(x []float64, stride int, idx []int, mean, cen []float64, d, k int, scratch, out []float64) {
+func kmDistIdxAsm(x []float64, stride int, idx []int, mean, pk []float64, d, k int, out []float64) {
 	panic("cluster: no assembly kernel")
 }
 
