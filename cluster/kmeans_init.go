@@ -272,7 +272,10 @@ func kmPlusPlusChunk(dt *kmData, lo, hi, br int, closest []float64, near []int32
 // kmPPList writes the rows b+r (r indexing cs) whose nearest distance some
 // centre may lower, cs[r] > minCC[ns[r]], to list, and sets slot[r] to the
 // row's position in list, or to skip for the others. It returns the length
-// of the list. There is no branch on the data.
+// of the list. There is no branch on the data. (Not inlined: in its
+// caller, the loop would keep its variables on the stack.)
+//
+//go:noinline
 func kmPPList(cs []float64, ns []int32, minCC []float64, b, skip int, list, slot []int) int {
 	ns = ns[:len(cs)]
 	slot = slot[:len(cs)]
@@ -293,6 +296,8 @@ func kmPPList(cs []float64, ns []int32, minCC []float64, b, skip int, list, slot
 // kmPPFold folds the centre of column 0 of out (row slot[r] for cs[r])
 // into the nearest distances cs and their centres ns (ties keep the
 // earlier centre).
+//
+//go:noinline
 func kmPPFold(cs []float64, ns []int32, slot []int, out []float64, kk int, id int32) {
 	ns = ns[:len(cs)]
 	slot = slot[:len(cs)]
