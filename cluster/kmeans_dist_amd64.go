@@ -86,3 +86,16 @@ func kmNearest4BlockAsm(x []float64, off, stride, rows int, mean, ct []float64, 
 func kmNearest4IdxAsm(x []float64, stride int, idx []int, mean, ct []float64, d, nb int, scratch, out []float64) {
 	kmNearest4IdxAVX2(&x[0], stride, &idx[0], len(idx), &mean[0], &ct[0], d, nb, &scratch[0], &out[0])
 }
+
+//go:noescape
+func kmPPMergeAVX2(cs *float64, ns *int32, slot *int, rows int, out *float64, kk, col, skip, fold, id int, acc *float64) int
+
+// kmPPMergeAsm calls the AVX2 k-means++ merge kernel; the caller has
+// checked that out holds the rows up to skip and four values from col.
+func kmPPMergeAsm(cs []float64, ns []int32, slot []int, out []float64, kk, col, skip int, fold bool, id int32, acc *[4]float64) int {
+	f := 0
+	if fold {
+		f = 1
+	}
+	return kmPPMergeAVX2(&cs[0], &ns[0], &slot[0], len(cs), &out[0], kk, col, skip, f, int(id), &acc[0])
+}

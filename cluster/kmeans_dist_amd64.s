@@ -878,3 +878,70 @@ TEXT ·kmXGETBV(SB), NOSPLIT, $0-8
 	MOVL AX, eax+0(FP)
 	MOVL DX, edx+4(FP)
 	RET
+
+// func kmPPMergeAVX2(cs *float64, ns *int32, slot *int, rows int, out *float64, kk, col, skip, fold, id int, acc *float64) int
+//
+// One block of a k-means++ step: for r < rows, o = out[slot[r]*kk:]; if
+// fold != 0, cs[r], ns[r] = min(cs[r], o[0]), id when o[0] < cs[r]; then
+// acc[j] += min(cs[r], o[col+j]) for j < 4, in order of r, each lane with
+// the rounding of the scalar sum. It returns rows, or the first r whose
+// slot is above skip (nothing done from there on).
+TEXT ·kmPPMergeAVX2(SB), NOSPLIT, $0-96
+	MOVQ cs+0(FP), SI
+	MOVQ ns+8(FP), R8
+	MOVQ slot+16(FP), R9
+	MOVQ rows+24(FP), CX
+	MOVQ out+32(FP), R10
+	MOVQ kk+40(FP), R11
+	SHLQ $3, R11 // bytes per row of out
+	MOVQ col+48(FP), DX
+	LEAQ (R10)(DX*8), R12 // column col of row 0
+	MOVQ skip+56(FP), R15
+	MOVQ fold+64(FP), R13
+	MOVQ id+72(FP), R14
+	MOVQ acc+80(FP), DI
+	VMOVUPD (DI), Y4
+	XORQ AX, AX
+	TESTQ CX, CX
+	JLE mdone
+	TESTQ R13, R13
+	JZ msum
+
+mfold:
+	MOVQ (R9)(AX*8), BX
+	CMPQ BX, R15
+	JHI mdone
+	IMULQ R11, BX
+	VMOVSD (SI)(AX*8), X0 // cl
+	VMOVSD (R10)(BX*1), X1 // d0
+	MOVL (R8)(AX*4), DX
+	UCOMISD X0, X1 // carry: d0 < cl
+	CMOVLCS R14, DX
+	VMINSD X0, X1, X0 // d0 < cl ? d0 : cl
+	VMOVSD X0, (SI)(AX*8)
+	MOVL DX, (R8)(AX*4)
+	VBROADCASTSD X0, Y2
+	VMINPD (R12)(BX*1), Y2, Y3 // cl < o ? cl : o
+	VADDPD Y3, Y4, Y4
+	INCQ AX
+	CMPQ AX, CX
+	JLT mfold
+	JMP mdone
+
+msum:
+	MOVQ (R9)(AX*8), BX
+	CMPQ BX, R15
+	JHI mdone
+	IMULQ R11, BX
+	VBROADCASTSD (SI)(AX*8), Y2
+	VMINPD (R12)(BX*1), Y2, Y3
+	VADDPD Y3, Y4, Y4
+	INCQ AX
+	CMPQ AX, CX
+	JLT msum
+
+mdone:
+	VMOVUPD Y4, (DI)
+	MOVQ AX, ret+88(FP)
+	VZEROUPPER
+	RET

@@ -32,3 +32,7 @@ func kmNearest4BlockAsm(x []float64, off, stride, rows int, mean, ct []float64, 
 func kmNearest4IdxAsm(x []float64, stride int, idx []int, mean, ct []float64, d, nb int, scratch, out []float64) {
 	panic("cluster: no assembly kernel")
 }
+
+func kmPPMergeAsm(cs []float64, ns []int32, slot []int, out []float64, kk, col, skip int, fold bool, id int32, acc *[4]float64) int {
+	panic("cluster: no assembly kernel")
+}

@@ -157,7 +157,7 @@ func kmInitPlusPlusPrune(ctx context.Context, dt *kmData, k int, rng *rand.Rand,
 			if bf == nil {
 				// One extra output row of +Inf stands for the rows
 				// skipped: min(cl, +Inf) == cl, so they need no branch.
-				bf = &ppBuffers{scratch: make([]float64, d), out: make([]float64, (br+1)*(trials+1)),
+				bf = &ppBuffers{scratch: make([]float64, d), out: make([]float64, (br+1)*(trials+1)+4),
 					slot: make([]int, br), list: make([]int, br)}
 				bufs[w] = bf
 			}
@@ -227,7 +227,7 @@ func kmSearchPot(dt *kmData, closest, chunkPot, pending []float64, r float64) in
 // trials candidates), folds the pending centre into closest and near, and
 // sets p[t] to the sum over the rows, in row order, of the nearest distance
 // with candidate t added. It returns the number of distances computed.
-// slot and list hold br ints, out (br+1)*kk floats.
+// slot and list hold br ints, out (br+1)*kk+4 floats.
 func kmPlusPlusChunk(dt *kmData, lo, hi, br int, closest []float64, near []int32, minCC, all, pk []float64, kk, trials int,
 	prev bool, prevID int32, scratch, out []float64, slot, list []int, p []float64) int64 {
 	first := 0 // column of candidate 0
@@ -247,26 +247,46 @@ func kmPlusPlusChunk(dt *kmData, lo, hi, br int, closest []float64, near []int32
 		for t := range inf {
 			inf[t] = math.Inf(1)
 		}
-		if prev {
-			kmPPFold(cs, ns, sl, out, kk, prevID)
-		}
-		// Four candidates at a time; a group of fewer than four repeats
-		// its last column.
-		for g := 0; g < trials; g += 4 {
-			m := min(4, trials-g)
-			var col [4]int
-			var acc [4]float64
-			for j := range col {
-				col[j] = first + g + min(j, m-1)
-				acc[j] = p[g+min(j, m-1)]
-			}
-			acc = kmPPSum4(cs, sl, out, kk, col, acc)
-			for j := range m {
-				p[g+j] = acc[j]
-			}
-		}
+		kmPPMerge(dt.simd, cs, ns, sl, out, kk, first, br, trials, prev, prevID, p)
 	}
 	return nd
+}
+
+// kmPPMerge ends a block of rows of a k-means++ step: when prev, it folds
+// column 0 of out (row slot[r] for cs[r]) into the nearest distances cs and
+// their centres ns, then adds to p[t] the sum over r, in order, of
+// min(cs[r], out[slot[r]*kk+first+t]). Each slot is at most skip, and out
+// holds (skip+1)*kk+4 values. With simd, the AVX2 kernel does four
+// candidates per vector, with the rounding of the scalar sums.
+func kmPPMerge(simd bool, cs []float64, ns []int32, slot []int, out []float64, kk, first, skip, trials int, prev bool, id int32, p []float64) {
+	if len(cs) == 0 {
+		return
+	}
+	if len(ns) < len(cs) || len(slot) < len(cs) || len(out) < (skip+1)*kk+4 || first+trials > kk || len(p) < trials {
+		panic("cluster: kmPPMerge: slice too short")
+	}
+	if !simd && prev {
+		kmPPFold(cs, ns, slot, out, kk, id)
+	}
+	// Four candidates at a time; in Go, a group of fewer than four
+	// repeats its last column.
+	for g := 0; g < trials; g += 4 {
+		m := min(4, trials-g)
+		var acc [4]float64
+		copy(acc[:], p[g:g+m])
+		if simd {
+			if kmPPMergeAsm(cs, ns, slot, out, kk, first+g, skip, prev && g == 0, id, &acc) != len(cs) {
+				panic("cluster: kmPPMerge: slot out of range")
+			}
+		} else {
+			var col [4]int
+			for j := range col {
+				col[j] = first + g + min(j, m-1)
+			}
+			acc = kmPPSum4(cs, slot, out, kk, col, acc)
+		}
+		copy(p[g:g+m], acc[:m])
+	}
 }
 
 // kmPPList writes the rows b+r (r indexing cs) whose nearest distance some
