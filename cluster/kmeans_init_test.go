@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -138,6 +139,71 @@ func TestKMeansPlusPlusReference(t *testing.T) {
 						if diff := cmp.Diff(want, got); diff != "" {
 							t.Errorf("seed %d: centres differ (-reference +kmInitPlusPlus):\n%s", seed, diff)
 						}
+					}
+				})
+			}
+		}
+	}
+}
+
+// TestKMeansPlusPlusMerge checks the end of a k-means++ block, in Go and
+// in the AVX2 kernel, against the plain sums, on values with many ties.
+func TestKMeansPlusPlusMerge(t *testing.T) {
+	rng := rand.New(rand.NewPCG(11, 12))
+	vals := []float64{0, 0.5, 1, 1, 2, 3.25, math.Inf(1)}
+	for trials := 1; trials <= 9; trials++ {
+		for _, prev := range []bool{false, true} {
+			for _, simd := range kmSIMDModes() {
+				t.Run(fmt.Sprintf("trials=%d/prev=%v/simd=%v", trials, prev, simd), func(t *testing.T) {
+					const rows, skip = 300, 310
+					kk, first := trials, 0
+					if prev {
+						kk, first = trials+1, 1
+					}
+					cs := make([]float64, rows)
+					ns := make([]int32, rows)
+					slot := make([]int, rows)
+					out := make([]float64, (skip+1)*kk+4)
+					for i := range out {
+						out[i] = vals[rng.IntN(len(vals))]
+					}
+					for j := range kk {
+						out[skip*kk+j] = math.Inf(1)
+					}
+					nl := 0
+					for r := range rows {
+						cs[r] = vals[rng.IntN(len(vals)-1)]
+						ns[r] = int32(rng.IntN(5))
+						slot[r] = skip
+						if rng.IntN(3) > 0 {
+							slot[r] = nl
+							nl++
+						}
+					}
+					p := make([]float64, trials)
+					for i := range p {
+						p[i] = float64(rng.IntN(100))
+					}
+					// The plain sums.
+					wantCS, wantNS, wantP := slices.Clone(cs), slices.Clone(ns), slices.Clone(p)
+					for r := range rows {
+						o := out[slot[r]*kk : (slot[r]+1)*kk]
+						if prev && o[0] < wantCS[r] {
+							wantCS[r], wantNS[r] = o[0], 7
+						}
+						for j := range trials {
+							wantP[j] += min(wantCS[r], o[first+j])
+						}
+					}
+					kmPPMerge(simd, cs, ns, slot, out, kk, first, skip, trials, prev, 7, p)
+					if diff := cmp.Diff(wantCS, cs); diff != "" {
+						t.Errorf("nearest distances (-want +got):\n%s", diff)
+					}
+					if diff := cmp.Diff(wantNS, ns); diff != "" {
+						t.Errorf("nearest centres (-want +got):\n%s", diff)
+					}
+					if diff := cmp.Diff(wantP, p); diff != "" {
+						t.Errorf("potentials (-want +got):\n%s", diff)
 					}
 				})
 			}
