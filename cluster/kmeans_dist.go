@@ -32,8 +32,9 @@ type kmData struct {
 	simd    bool // use the AVX2 kernel
 
 	// k-means++ scratch, kept for the next initialisation of the same call.
-	ppClosest []float64
-	ppNear    []int32
+	ppClosest   []float64
+	ppNear      []int32
+	ppBlockRows int // rows per block of a k-means++ step; 0 means kmPPBlockRows (tests set fewer)
 }
 
 // kmWork holds the per-row buffers of a run, reused by the next run of the

@@ -89,8 +89,8 @@ func kmPlusPlusReference(dt *kmData, k int, rng *rand.Rand) []float64 {
 // TestKMeansPlusPlusReference checks that kmInitPlusPlus (pruned, in
 // blocks, four candidates at a time) chooses exactly the rows of the plain
 // reference, for several numbers of candidates (k = 2, 5, 8, 25, 60 give
-// 2, 3, 4, 5 and 6), workers and both kernels, on data with many exactly
-// tied distances too.
+// 2, 3, 4, 5 and 6), workers, block sizes and both kernels, on data with
+// many exactly tied distances too.
 func TestKMeansPlusPlusReference(t *testing.T) {
 	grid := func(n, d int, seed uint64) *mat.Dense {
 		// Small integers: many duplicate rows and tied distances.
@@ -124,12 +124,17 @@ func TestKMeansPlusPlusReference(t *testing.T) {
 	for _, tt := range tests {
 		for _, workers := range []int{1, 3} {
 			for _, simd := range kmSIMDModes() {
-				t.Run(fmt.Sprintf("%s/workers=%d/simd=%v", tt.name, workers, simd), func(t *testing.T) {
+				// With 3 workers, blocks of 300 rows: several per chunk.
+				block := 0
+				if workers > 1 {
+					block = 300
+				}
+				t.Run(fmt.Sprintf("%s/workers=%d/block=%d/simd=%v", tt.name, workers, block, simd), func(t *testing.T) {
 					dt, err := kmPrepare(tt.x, tt.k, workers)
 					if err != nil {
 						t.Fatal(err)
 					}
-					dt.simd = simd
+					dt.simd, dt.ppBlockRows = simd, block
 					for seed := range uint64(2) {
 						want := kmPlusPlusReference(dt, tt.k, rand.New(rand.NewPCG(seed, 7)))
 						got, err := kmInitPlusPlus(context.Background(), dt, tt.k, rand.New(rand.NewPCG(seed, 7)), nil)
