@@ -99,3 +99,11 @@ func kmPPMergeAsm(cs []float64, ns []int32, slot []int, out []float64, kk, col, 
 	}
 	return kmPPMergeAVX2(&cs[0], &ns[0], &slot[0], len(cs), &out[0], kk, col, skip, f, int(id), &acc[0])
 }
+
+//go:noescape
+func kmPPListAsm(cs *float64, ns *int32, rows int, minCC *float64, nc, b, skip int, list, slot *int) int
+
+// kmPPListFast is kmPPList in assembly; the caller has checked the lengths.
+func kmPPListFast(cs []float64, ns []int32, minCC []float64, b, skip int, list, slot []int) int {
+	return kmPPListAsm(&cs[0], &ns[0], len(cs), &minCC[0], len(minCC), b, skip, &list[0], &slot[0])
+}

@@ -954,3 +954,50 @@ mdone:
 	MOVQ AX, ret+88(FP)
 	VZEROUPPER
 	RET
+
+// func kmPPListAsm(cs *float64, ns *int32, rows int, minCC *float64, nc, b, skip int, list, slot *int) int
+//
+// kmPPList without bounds checks in the loop: for r < rows, list[nl] = b+r,
+// and slot[r], nl = nl, nl+1 when cs[r] > minCC[ns[r]], else skip, nl. It
+// returns nl, or -1 (nothing written from that row on) when an ns[r] is
+// not in [0, nc).
+TEXT ·kmPPListAsm(SB), NOSPLIT, $0-80
+	MOVQ cs+0(FP), SI
+	MOVQ ns+8(FP), R8
+	MOVQ rows+16(FP), CX
+	MOVQ minCC+24(FP), R9
+	MOVQ nc+32(FP), R10
+	MOVQ b+40(FP), R11 // the row b+r
+	MOVQ skip+48(FP), R12
+	MOVQ list+56(FP), R13
+	MOVQ slot+64(FP), R14
+	XORQ AX, AX // r
+	XORQ DI, DI // nl
+	TESTQ CX, CX
+	JLE ldone
+
+lloop:
+	MOVLQSX (R8)(AX*4), BX
+	CMPQ BX, R10
+	JCC lbad // unsigned: also ns[r] < 0
+	MOVSD (SI)(AX*8), X0
+	MOVQ R11, (R13)(DI*8)
+	MOVQ R12, DX
+	XORL R15, R15
+	UCOMISD (R9)(BX*8), X0 // above: cs[r] > minCC[ns[r]]
+	CMOVQHI DI, DX
+	SETHI R15B
+	MOVQ DX, (R14)(AX*8)
+	ADDQ R15, DI
+	INCQ R11
+	INCQ AX
+	CMPQ AX, CX
+	JLT lloop
+
+ldone:
+	MOVQ DI, ret+72(FP)
+	RET
+
+lbad:
+	MOVQ $-1, ret+72(FP)
+	RET

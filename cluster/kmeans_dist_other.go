@@ -36,3 +36,7 @@ func kmNearest4IdxAsm(x []float64, stride int, idx []int, mean, ct []float64, d,
 func kmPPMergeAsm(cs []float64, ns []int32, slot []int, out []float64, kk, col, skip int, fold bool, id int32, acc *[4]float64) int {
 	panic("cluster: no assembly kernel")
 }
+
+func kmPPListFast(cs []float64, ns []int32, minCC []float64, b, skip int, list, slot []int) int {
+	panic("cluster: no assembly kernel")
+}

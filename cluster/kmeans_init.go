@@ -248,7 +248,7 @@ func kmPlusPlusChunk(dt *kmData, lo, hi, br int, closest []float64, near []int32
 		be := min(b+br, hi)
 		cs, ns := closest[b:be], near[b:be]
 		sl := slot[:len(cs)]
-		nl := kmPPList(cs, ns, minCC, b, br, list, sl)
+		nl := dt.ppList(cs, ns, minCC, b, br, list, sl)
 		dt.distsIdx(list[:nl], all, pk, kk, scratch, out)
 		nd += int64(nl * kk)
 		inf := out[br*kk : (br+1)*kk]
@@ -295,6 +295,24 @@ func kmPPMerge(simd bool, cs []float64, ns []int32, slot []int, out []float64, k
 		}
 		copy(p[g:g+m], acc[:m])
 	}
+}
+
+// ppList is kmPPList, in assembly when dt.simd.
+func (dt *kmData) ppList(cs []float64, ns []int32, minCC []float64, b, skip int, list, slot []int) int {
+	if len(cs) == 0 {
+		return 0
+	}
+	if len(ns) < len(cs) || len(list) < len(cs) || len(slot) < len(cs) || len(minCC) == 0 {
+		panic("cluster: ppList: slice too short")
+	}
+	if !dt.simd {
+		return kmPPList(cs, ns, minCC, b, skip, list, slot)
+	}
+	nl := kmPPListFast(cs, ns, minCC, b, skip, list, slot)
+	if nl < 0 {
+		panic("cluster: ppList: centre out of range")
+	}
+	return nl
 }
 
 // kmPPList writes the rows b+r (r indexing cs) whose nearest distance some

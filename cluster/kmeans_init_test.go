@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -212,6 +213,44 @@ func TestKMeansPlusPlusMerge(t *testing.T) {
 					}
 				})
 			}
+		}
+	}
+}
+
+// TestKMeansPlusPlusList checks the listing of a block's rows, in Go and
+// in assembly, against the plain test, with ties at the thresholds.
+func TestKMeansPlusPlusList(t *testing.T) {
+	rng := rand.New(rand.NewPCG(13, 14))
+	minCC := []float64{0, 1, 2, math.Inf(1), math.Inf(-1)}
+	for _, rows := range []int{1, 7, 300} {
+		for _, simd := range kmSIMDModes() {
+			t.Run(fmt.Sprintf("rows=%d/simd=%v", rows, simd), func(t *testing.T) {
+				const b, skip = 5000, 999
+				cs := make([]float64, rows)
+				ns := make([]int32, rows)
+				for r := range rows {
+					cs[r] = float64(rng.IntN(4))
+					ns[r] = int32(rng.IntN(len(minCC)))
+				}
+				var wantList, wantSlot []int
+				for r := range rows {
+					s := skip
+					if cs[r] > minCC[ns[r]] {
+						s = len(wantList)
+						wantList = append(wantList, b+r)
+					}
+					wantSlot = append(wantSlot, s)
+				}
+				dt := &kmData{simd: simd}
+				list, slot := make([]int, rows), make([]int, rows)
+				nl := dt.ppList(cs, ns, minCC, b, skip, list, slot)
+				if diff := cmp.Diff(wantList, list[:nl], cmpopts.EquateEmpty()); diff != "" {
+					t.Errorf("list (-want +got):\n%s", diff)
+				}
+				if diff := cmp.Diff(wantSlot, slot); diff != "" {
+					t.Errorf("slots (-want +got):\n%s", diff)
+				}
+			})
 		}
 	}
 }
