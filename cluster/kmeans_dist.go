@@ -155,10 +155,11 @@ func (dt *kmData) distsIdx(idx []int, cen, pk []float64, k int, scratch, out []f
 // kmPackCentres returns the k centres cen (row-major) in the layout the
 // AVX2 gather kernel reads, in dst when it is large enough. Each group of
 // four centres 4g..4g+3 takes 4d values: for each block of eight
-// coordinates, the eight values of each of the four centres in turn; then
-// likewise for the next four coordinates if d%8 >= 4; then for each of the
-// d%4 last coordinates, its value in the four centres. The k%4 last
-// centres follow, row-major.
+// coordinates, the eight values of each of the four centres in turn, in the
+// order 4g, 4g+2, 4g+1, 4g+3 (the kernel's horizontal sums then come out in
+// the order 4g..4g+3); then likewise for the next four coordinates if
+// d%8 >= 4; then for each of the d%4 last coordinates, its value in the
+// centres 4g..4g+3. The k%4 last centres follow, row-major.
 func kmPackCentres(dst, cen []float64, k, d int) []float64 {
 	if len(cen) < k*d {
 		panic("cluster: kmPackCentres: slice too short")
@@ -169,19 +170,20 @@ func kmPackCentres(dst, cen []float64, k, d int) []float64 {
 	dst = dst[:k*d]
 	o := 0
 	for g := 0; g+4 <= k; g += 4 {
+		group := [4]int{g, g + 2, g + 1, g + 3}
 		t := 0
 		for ; t+8 <= d; t += 8 {
-			for j := g; j < g+4; j++ {
+			for _, j := range group {
 				o += copy(dst[o:], cen[j*d+t:j*d+t+8])
 			}
 		}
 		if t+4 <= d {
-			for j := g; j < g+4; j++ {
+			for _, j := range group {
 				o += copy(dst[o:], cen[j*d+t:j*d+t+4])
 			}
 			t += 4
 		}
-		for ; t < d; t++ {
+		for ; t < d; t++ { // added to the horizontal sums: in centre order
 			for j := g; j < g+4; j++ {
 				dst[o] = cen[j*d+t]
 				o++

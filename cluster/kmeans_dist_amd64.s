@@ -112,7 +112,8 @@ done:
 // Four centres at a time share those reads and one horizontal reduction:
 // their sums of the lanes (l0+l2)+(l1+l3) come out of two VPERM2F128, one
 // VADDPD and one VHADDPD, as kmDistBlockAVX2's VEXTRACTF128, VADDPD and
-// VHADDPD per centre. The k%4 last centres are done one at a time. The row
+// VHADDPD per centre, in the order a, c, b, d of the packed group (which
+// kmPackCentres fills with the centres 4g, 4g+2, 4g+1, 4g+3). The k%4 last centres are done one at a time. The row
 // eight places ahead in idx is prefetched, and the one 32 places ahead with
 // the T2 hint (on a gather of half the rows of a large x, a fifth faster
 // than the first prefetch alone).
@@ -221,8 +222,7 @@ ggafter4:
 	VPERM2F128 $0x20, Y7, Y5, Y11 // c0 c1 d0 d1
 	VPERM2F128 $0x31, Y7, Y5, Y12 // c2 c3 d2 d3
 	VADDPD Y12, Y11, Y11
-	VHADDPD Y11, Y9, Y9           // a c b d
-	VPERMPD $0xD8, Y9, Y9         // a b c d
+	VHADDPD Y11, Y9, Y9           // a c b d: centres 4g..4g+3
 
 ggtail:
 	CMPQ AX, DX
