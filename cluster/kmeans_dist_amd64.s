@@ -113,10 +113,12 @@ done:
 // their sums of the lanes (l0+l2)+(l1+l3) come out of two VPERM2F128, one
 // VADDPD and one VHADDPD, as kmDistBlockAVX2's VEXTRACTF128, VADDPD and
 // VHADDPD per centre, in the order a, c, b, d of the packed group (which
-// kmPackCentres fills with the centres 4g, 4g+2, 4g+1, 4g+3). The k%4 last centres are done one at a time. The row
-// eight places ahead in idx is prefetched, and the one 32 places ahead with
-// the T2 hint (on a gather of half the rows of a large x, a fifth faster
-// than the first prefetch alone).
+// kmPackCentres fills with the centres 4g, 4g+2, 4g+1, 4g+3). The k%4
+// last centres are done one at a time, except that when k%4 == 1 the last
+// one shares the reads of the last group. The row eight places ahead in
+// idx is prefetched, and the one 32 places ahead with the T2 hint (on a
+// gather of half the rows of a large x, a fifth faster than the first
+// prefetch alone).
 TEXT ·kmDistIdxPackedAVX2(SB), NOSPLIT, $0-72
 	MOVQ x+0(FP), SI
 	MOVQ stride+8(FP), R8
@@ -156,6 +158,11 @@ gnopf:
 ggroup:
 	CMPQ R15, $4
 	JLT gsingle
+	JEQ g4group
+	CMPQ R15, $5
+	JEQ g5group
+
+g4group:
 	VXORPD Y1, Y1, Y1
 	VXORPD Y2, Y2, Y2
 	VXORPD Y3, Y3, Y3
@@ -241,6 +248,112 @@ ggstore:
 	ADDQ $32, DI
 	SUBQ $4, R15
 	JMP ggroup
+
+// The last four packed centres and the one after them, with the reads of
+// the row shared (the fifth rounds as in gcenloop).
+g5group:
+	VXORPD Y1, Y1, Y1
+	VXORPD Y2, Y2, Y2
+	VXORPD Y3, Y3, Y3
+	VXORPD Y4, Y4, Y4
+	VXORPD Y5, Y5, Y5
+	VXORPD Y6, Y6, Y6
+	VXORPD Y7, Y7, Y7
+	VXORPD Y8, Y8, Y8
+	VXORPD Y14, Y14, Y14
+	VXORPD Y15, Y15, Y15
+	MOVQ DX, R15
+	SHLQ $5, R15
+	ADDQ BX, R15 // the fifth centre, row-major after the group
+	XORQ AX, AX
+	MOVQ DX, CX
+	SHRQ $3, CX
+	JZ g5after8
+
+g5loop8:
+	VMOVUPD (R13)(AX*8), Y0
+	VSUBPD (R10)(AX*8), Y0, Y0
+	VMOVUPD 32(R13)(AX*8), Y9
+	VSUBPD 32(R10)(AX*8), Y9, Y9
+	VSUBPD (BX), Y0, Y10
+	VFMADD231PD Y10, Y10, Y1
+	VSUBPD 32(BX), Y9, Y11
+	VFMADD231PD Y11, Y11, Y2
+	VSUBPD 64(BX), Y0, Y12
+	VFMADD231PD Y12, Y12, Y3
+	VSUBPD 96(BX), Y9, Y13
+	VFMADD231PD Y13, Y13, Y4
+	VSUBPD 128(BX), Y0, Y10
+	VFMADD231PD Y10, Y10, Y5
+	VSUBPD 160(BX), Y9, Y11
+	VFMADD231PD Y11, Y11, Y6
+	VSUBPD 192(BX), Y0, Y12
+	VFMADD231PD Y12, Y12, Y7
+	VSUBPD 224(BX), Y9, Y13
+	VFMADD231PD Y13, Y13, Y8
+	VSUBPD (R15)(AX*8), Y0, Y10
+	VFMADD231PD Y10, Y10, Y14
+	VSUBPD 32(R15)(AX*8), Y9, Y11
+	VFMADD231PD Y11, Y11, Y15
+	ADDQ $8, AX
+	ADDQ $256, BX
+	DECQ CX
+	JNZ g5loop8
+
+g5after8:
+	TESTQ $4, DX
+	JZ g5after4
+	VMOVUPD (R13)(AX*8), Y0
+	VSUBPD (R10)(AX*8), Y0, Y0
+	VSUBPD (BX), Y0, Y10
+	VFMADD231PD Y10, Y10, Y1
+	VSUBPD 32(BX), Y0, Y11
+	VFMADD231PD Y11, Y11, Y3
+	VSUBPD 64(BX), Y0, Y12
+	VFMADD231PD Y12, Y12, Y5
+	VSUBPD 96(BX), Y0, Y13
+	VFMADD231PD Y13, Y13, Y7
+	VSUBPD (R15)(AX*8), Y0, Y10
+	VFMADD231PD Y10, Y10, Y14
+	ADDQ $4, AX
+	ADDQ $128, BX
+
+g5after4:
+	VADDPD Y2, Y1, Y1
+	VADDPD Y4, Y3, Y3
+	VADDPD Y6, Y5, Y5
+	VADDPD Y8, Y7, Y7
+	VPERM2F128 $0x20, Y3, Y1, Y9
+	VPERM2F128 $0x31, Y3, Y1, Y10
+	VADDPD Y10, Y9, Y9
+	VPERM2F128 $0x20, Y7, Y5, Y11
+	VPERM2F128 $0x31, Y7, Y5, Y12
+	VADDPD Y12, Y11, Y11
+	VHADDPD Y11, Y9, Y9
+	VADDPD Y15, Y14, Y14
+	VEXTRACTF128 $1, Y14, X15
+	VADDPD X15, X14, X14
+	VHADDPD X14, X14, X14
+
+g5tail:
+	CMPQ AX, DX
+	JGE g5store
+	VMOVSD (R13)(AX*8), X0
+	VSUBSD (R10)(AX*8), X0, X0
+	VSUBSD (R15)(AX*8), X0, X12
+	VFMADD231SD X12, X12, X14
+	VBROADCASTSD X0, Y0
+	VSUBPD (BX), Y0, Y10
+	VFMADD231PD Y10, Y10, Y9
+	INCQ AX
+	ADDQ $32, BX
+	JMP g5tail
+
+g5store:
+	VMOVUPD Y9, (DI)
+	VMOVSD X14, 32(DI)
+	ADDQ $40, DI
+	JMP gnextrow
 
 gsingle:
 	MOVQ R15, CX
