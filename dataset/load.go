@@ -205,6 +205,7 @@ type loader struct {
 	header  int      // lines before a CSV file's first row
 	line    string   // SQL for a stage row's line: __line, or from its rowid
 	done    bool     // the canonical view over the stage table exists
+	lazy    bool     // the stage is a view over the source files, not a table
 	temps   []string // decompressed copies of .gz files, removed after loading
 }
 
@@ -272,7 +273,7 @@ func (l *loader) cleanup(ctx context.Context) {
 	k := string(l.k)
 	tables := []string{"_persona_duph_" + k, "_persona_dedup_" + k}
 	if !l.done {
-		tables = append(tables, "_persona_stage_"+k)
+		tables = append(tables, "_persona_stage_"+k, "_persona_skip_"+k)
 	}
 	for _, t := range tables {
 		dropObject(context.WithoutCancel(ctx), l.db, t)
@@ -341,9 +342,13 @@ func (l *loader) openSource(ctx context.Context) error {
 			parts = append(parts, fmt.Sprintf("SELECT * EXCLUDE (file_row_number), CAST(%d AS INTEGER) AS __file, file_row_number + 1 AS __line FROM read_parquet(%s, file_row_number = true)", i, quoteString(f)))
 		}
 		l.names = display
-		if err := l.exec(ctx, "CREATE OR REPLACE VIEW _persona_raw AS "+strings.Join(parts, " UNION ALL BY NAME ")); err != nil {
+		union := strings.Join(parts, " UNION ALL BY NAME ")
+		if err := l.exec(ctx, "CREATE OR REPLACE VIEW _persona_raw AS "+union); err != nil {
 			return fmt.Errorf("read %s: %w", strings.Join(files, ", "), err)
 		}
+		// The stage may be a view that outlives _persona_raw: it reads
+		// the files itself.
+		l.raw = "(" + union + ")"
 	case "json":
 		l.typed = true
 		if err := l.openEach(ctx, files, display, 0, func(f string) string {
@@ -817,8 +822,18 @@ SELECT __file, __line, __keep, __why, %s FROM (
 	}
 	table := "_persona_stage_" + string(l.k)
 	l.line = "__line"
+	dropObject(ctx, l.db, table)
 	if l.perFile == nil {
-		if err := l.exec(ctx, "CREATE OR REPLACE TABLE "+table+" AS "+sel(from)); err != nil {
+		if l.lazyOK(fields) {
+			// Reading Parquet again costs less than writing a table: the
+			// stage is a view, evaluated where it is used.
+			if err := l.exec(ctx, "CREATE VIEW "+table+" AS "+sel(from)); err != nil {
+				return fmt.Errorf("read rows: %w", err)
+			}
+			l.lazy = true
+			return nil
+		}
+		if err := l.exec(ctx, "CREATE TABLE "+table+" AS "+sel(from)); err != nil {
 			return fmt.Errorf("read rows: %w", err)
 		}
 		return nil
@@ -844,6 +859,50 @@ SELECT __file, __line, __keep, __why, %s FROM (
 	}
 	l.line = fmt.Sprintf("(rowid - [%s][__file + 1])", strings.Join(starts, ", "))
 	return nil
+}
+
+// lazyOK reports whether the stage of a Parquet source can stay a view:
+// it reads the files again whenever it is used, so every field must be a
+// plain column whose conversion cannot depend on the session's time zone
+// (set per source while loading), and there must be no filter.
+func (l *loader) lazyOK(fields []field) bool {
+	if l.format() != "parquet" || l.s.Postgres != nil || l.s.Filter != "" {
+		return false
+	}
+	for _, f := range fields {
+		if f.src == "" {
+			continue
+		}
+		if !strings.HasPrefix(f.src, "__r") || !l.zoneFree(f) {
+			return false
+		}
+	}
+	return true
+}
+
+// zoneFree reports whether a field's conversion gives the same value in
+// every time zone.
+func (l *loader) zoneFree(f field) bool {
+	st := f.srcType
+	switch {
+	case l.convert(f) == f.src:
+		return true
+	case f.Type == "VARCHAR":
+		return st == "VARCHAR" || isNumeric(st)
+	case f.Type == "DOUBLE" || f.Type == "INTEGER" || f.Type == "BOOLEAN":
+		return isNumeric(st) || st == "BOOLEAN"
+	case f.Type == "TIMESTAMP" || f.Type == "DATE":
+		return l.s.TimestampFormat == "" && (st == "TIMESTAMP" || st == "DATE")
+	}
+	return false
+}
+
+func isNumeric(typ string) bool {
+	switch typ {
+	case "TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT", "UHUGEINT", "FLOAT", "DOUBLE":
+		return true
+	}
+	return strings.HasPrefix(typ, "DECIMAL")
 }
 
 var idFields = map[string]bool{"user_id": true, "order_id": true, "product_id": true, "session_id": true}
@@ -934,13 +993,22 @@ func (l *loader) finish(ctx context.Context) (Counts, error) {
 		}
 	}
 	good += " AND NOT " + late
-	if c.Read > c.Filtered+c.Rejected {
+	// used selects the rows to keep from the stage: those not deleted
+	// from a stage table, all but the unused ones of a stage view.
+	used := "true"
+	switch unused := c.Filtered + c.Rejected + c.AfterAsOf; {
+	case unused == 0:
+	case l.lazy:
+		used = good
+	case c.Read > unused:
 		// Rows are deleted in place: no copy of the data is made.
 		if err := l.exec(ctx, fmt.Sprintf("DELETE FROM %s WHERE NOT (%s)", table, good)); err != nil {
 			return c, fmt.Errorf("drop unused rows: %w", err)
 		}
-	} else if err := l.exec(ctx, "DELETE FROM "+table); err != nil {
-		return c, fmt.Errorf("drop unused rows: %w", err)
+	default:
+		if err := l.exec(ctx, "DELETE FROM "+table); err != nil {
+			return c, fmt.Errorf("drop unused rows: %w", err)
+		}
 	}
 	var names []string
 	for _, f := range Schema(l.k) {
@@ -948,12 +1016,24 @@ func (l *loader) finish(ctx context.Context) (Counts, error) {
 	}
 	cols := strings.Join(names, ", ")
 	if l.s.Duplicates != "keep" {
-		if c.Duplicates, err = l.dropDuplicates(ctx, table, cols); err != nil {
+		if l.lazy {
+			var anti string
+			if c.Duplicates, anti, err = l.skipDuplicates(ctx, table, cols, used); err != nil {
+				return c, err
+			}
+			if anti != "" {
+				used += " AND " + anti
+			}
+		} else if c.Duplicates, err = l.dropDuplicates(ctx, table, cols); err != nil {
 			return c, err
 		}
 	}
 	dropObject(ctx, l.db, k)
-	if err := l.exec(ctx, fmt.Sprintf("CREATE VIEW %s AS SELECT %s FROM %s", k, cols, table)); err != nil {
+	q := fmt.Sprintf("CREATE VIEW %s AS SELECT %s FROM %s", k, cols, table)
+	if used != "true" {
+		q += " WHERE " + used
+	}
+	if err := l.exec(ctx, q); err != nil {
 		return c, fmt.Errorf("create table: %w", err)
 	}
 	l.done = true
@@ -973,7 +1053,7 @@ func (l *loader) finish(ctx context.Context) (Counts, error) {
 func (l *loader) dropDuplicates(ctx context.Context, table, cols string) (int64, error) {
 	k := string(l.k)
 	duph, dedup := "_persona_duph_"+k, "_persona_dedup_"+k
-	if err := l.exec(ctx, fmt.Sprintf(`CREATE OR REPLACE TABLE %s AS SELECT __h AS h FROM %s GROUP BY 1 HAVING count(*) > 1`, duph, table)); err != nil {
+	if err := l.exec(ctx, candidates(duph, table, "true")); err != nil {
 		return 0, fmt.Errorf("find duplicates: %w", err)
 	}
 	var nh int64
@@ -1008,6 +1088,57 @@ func (l *loader) dropDuplicates(ctx context.Context, table, cols string) (int64,
 		}
 	}
 	return n, nil
+}
+
+// candidates is SQL that creates table duph with the hashes (h) shared by
+// more than one row of table that satisfies where: sorting the hashes
+// costs less than grouping them, most being unique.
+func candidates(duph, table, where string) string {
+	return fmt.Sprintf(`CREATE OR REPLACE TABLE %s AS SELECT DISTINCT h FROM (
+		SELECT __h AS h, lag(__h) OVER (ORDER BY __h) AS p FROM %s WHERE %s) WHERE h = p`, duph, table, where)
+}
+
+// skipDuplicates is dropDuplicates for a stage view (whose rows where
+// used holds), which cannot lose rows: it records the rows to skip in the
+// table _persona_skip_<dataset> and returns their number with the SQL
+// condition, over the stage, that passes the other rows ("" when none is
+// skipped).
+func (l *loader) skipDuplicates(ctx context.Context, table, cols, used string) (int64, string, error) {
+	k := string(l.k)
+	duph, dedup, skip := "_persona_duph_"+k, "_persona_dedup_"+k, "_persona_skip_"+k
+	if err := l.exec(ctx, candidates(duph, table, used)); err != nil {
+		return 0, "", fmt.Errorf("find duplicates: %w", err)
+	}
+	var nh int64
+	if err := l.db.QueryRowContext(ctx, "SELECT count(*) FROM "+duph).Scan(&nh); err != nil {
+		return 0, "", err
+	}
+	if nh == 0 {
+		return 0, "", nil
+	}
+	// Rows with a shared hash, numbered within each set of equal rows in
+	// file order (PARTITION BY, like GROUP BY, takes NULLs as equal).
+	q := fmt.Sprintf(`CREATE OR REPLACE TABLE %s AS SELECT __file AS f, __line AS l,
+		row_number() OVER (PARTITION BY %s ORDER BY __file, __line) AS i, count(*) OVER (PARTITION BY %s) AS n
+		FROM %s WHERE %s AND __h IN (SELECT h FROM %s)`, dedup, cols, cols, table, used, duph)
+	if err := l.exec(ctx, q); err != nil {
+		return 0, "", fmt.Errorf("drop duplicates: %w", err)
+	}
+	if err := l.exec(ctx, `INSERT INTO _persona_rejects SELECT ?, `+l.fileName("f")+`, l, 'duplicate: ' || (n - 1) || ' more copies of this row dropped by rule', NULL, NULL
+		FROM `+dedup+` WHERE i = 1 AND n > 1 ORDER BY f, l`, k); err != nil {
+		return 0, "", err
+	}
+	if err := l.exec(ctx, fmt.Sprintf("CREATE OR REPLACE TABLE %s AS SELECT f, l FROM %s WHERE i > 1", skip, dedup)); err != nil {
+		return 0, "", fmt.Errorf("drop duplicates: %w", err)
+	}
+	var n int64
+	if err := l.db.QueryRowContext(ctx, "SELECT count(*) FROM "+skip).Scan(&n); err != nil {
+		return 0, "", err
+	}
+	if n == 0 {
+		return 0, "", nil
+	}
+	return n, fmt.Sprintf("NOT EXISTS (SELECT 1 FROM %s WHERE f = __file AND l = __line)", skip), nil
 }
 
 // reasons counts the rejected rows per reason.

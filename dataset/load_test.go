@@ -424,3 +424,104 @@ func TestLoadGzipGlobDuplicates(t *testing.T) {
 		t.Errorf("decompressed copies left behind: %v", left)
 	}
 }
+
+// TestLoadParquetLikeCSV loads the same rows from two CSV files and from
+// the same two files as Parquet, whose stage is a view over the files
+// rather than a copy (and, with a filter, a copy): ids are normalised,
+// empty and negative values rejected, late rows dropped and a row repeated
+// in the second file (once written 17850.0) dropped, all alike; only the
+// lines differ, Parquet numbering rows without a header.
+func TestLoadParquetLikeCSV(t *testing.T) {
+	dir := t.TempDir()
+	files := map[string]string{
+		"tx-1": "Customer,Invoice,When,Item,Qty,Price\n" +
+			"17850,A1,2024-03-01 10:00:00,P1,2,5\n" +
+			",A2,2024-03-01 11:00:00,P1,1,5\n" + // empty user_id
+			" C9 ,A8,2024-03-04 08:00:00,P3,4,2.5\n" +
+			"C9,A9,2024-03-09 08:00:00,P3,1,2.5\n", // after as_of
+		"tx-2": "Customer,Invoice,When,Item,Qty,Price\n" +
+			"C9,A9,2024-03-04 09:00:00,P3,1,2.5\n" +
+			"17850.0,A1,2024-03-01 10:00:00,P1,2,5\n" + // the first row of tx-1 again
+			"C9,A10,2024-03-04 09:00:00,P4,1,-2.5\n" + // negative unit_price
+			"17850,A1,2024-03-01 10:00:00,P1,2,5\n" + // and again
+			"C9,C11,2024-03-05 09:00:00,P4,-1,2.5\n", // a return
+	}
+	db := openDB(t)
+	for name, body := range files {
+		csv := filepath.Join(dir, name+".csv")
+		if err := os.WriteFile(csv, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		q := `COPY (SELECT * FROM read_csv('` + csv + `', types = {'Customer': 'VARCHAR', 'Qty': 'INTEGER', 'Price': 'DOUBLE'}))
+			TO '` + filepath.Join(dir, name+".parquet") + `' (FORMAT parquet)`
+		if _, err := db.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	wantCounts := dataset.Counts{Read: 9, Rejected: 2, Duplicates: 2, AfterAsOf: 1, Used: 4,
+		Reasons: map[string]int64{"empty user_id": 1, "negative unit_price": 1}}
+	wantRows := []txRow{
+		{"17850", "A1", "2024-03-01 10:00", "P1", 2, 5},
+		{"C9", "A8", "2024-03-04 08:00", "P3", 4, 2.5},
+		{"C9", "A9", "2024-03-04 09:00", "P3", 1, 2.5},
+		{"C9", "C11", "2024-03-05 09:00", "P4", -1, 2.5},
+	}
+	type rej struct {
+		File         string // base name without extension
+		Line         int64  // of the CSV file
+		Column, What string
+	}
+	wantRej := []rej{
+		{"tx-1", 2, "", "duplicate: 2 more copies of this row dropped by rule"},
+		{"tx-1", 3, "Customer", "empty user_id"},
+		{"tx-1", 5, "timestamp", "after as_of (dropped by rule)"},
+		{"tx-2", 4, "Price", "negative unit_price"},
+	}
+	for _, tc := range []struct {
+		name, ext, filter string
+		header            int64
+		view              bool
+	}{
+		{"csv", "csv", "", 0, false},
+		{"parquet", "parquet", "", 1, true},
+		{"parquet filtered", "parquet", "Price > -100", 1, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg := &dataset.Config{AsOf: "2024-03-08", Transactions: &dataset.Source{Path: filepath.Join(dir, "tx-*."+tc.ext), Filter: tc.filter,
+				Columns: map[string]string{"user_id": "Customer", "order_id": "Invoice", "timestamp": "When", "product_id": "Item",
+					"quantity": "Qty", "unit_price": "Price"}}}
+			cfg.MaxRejectRate = new(float64)
+			*cfg.MaxRejectRate = 0.5
+			ctx := context.Background()
+			db := openDB(t)
+			st, err := dataset.Load(ctx, db, cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(wantCounts, st.Counts[dataset.Transactions]); diff != "" {
+				t.Errorf("counts (-want +got):\n%s", diff)
+			}
+			if diff := cmp.Diff(wantRows, readTx(t, db)); diff != "" {
+				t.Errorf("transactions (-want +got):\n%s", diff)
+			}
+			rs, err := dataset.Rejects(ctx, db, dataset.Transactions, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []rej
+			for _, r := range rs {
+				got = append(got, rej{strings.TrimSuffix(filepath.Base(r.File), "."+tc.ext), r.Line + tc.header, r.Column, r.Reason})
+			}
+			if diff := cmp.Diff(wantRej, got); diff != "" {
+				t.Errorf("rejects (-want +got):\n%s", diff)
+			}
+			var views int
+			if err := db.QueryRow(`SELECT count(*) FROM duckdb_views() WHERE view_name = '_persona_stage_transactions'`).Scan(&views); err != nil {
+				t.Fatal(err)
+			}
+			if got := views == 1; got != tc.view {
+				t.Errorf("stage is a view: %t, want %t", got, tc.view)
+			}
+		})
+	}
+}
