@@ -206,6 +206,7 @@ type loader struct {
 	line    string   // SQL for a stage row's line: __line, or from its rowid
 	done    bool     // the canonical view over the stage table exists
 	lazy    bool     // the stage is a view over the source files, not a table
+	plain   string   // SQL for a lazy stage without id normalisation (when it has ids to normalise)
 	temps   []string // decompressed copies of .gz files, removed after loading
 }
 
@@ -747,17 +748,28 @@ func (l *loader) stage(ctx context.Context) error {
 	// mapped field (keeping its source value as __sN), the middle finds why
 	// a row cannot be used (only for rows that fail a cheap test), the outer
 	// applies the returns rule.
-	var conv, checked, bad, checks []string
+	//
+	// convPlain is conv without the normalisation of text ids, which
+	// changes no value when none ends in .0, starts or ends with a space
+	// or is empty (idWork).
+	var conv, convPlain, idWork, checked, bad, checks []string
 	for i, f := range fields {
 		name := quoteIdent(f.Name)
 		checked = append(checked, name)
 		if f.src == "" {
 			conv = append(conv, fmt.Sprintf("CAST(NULL AS %s) AS %s", f.Type, name))
+			convPlain = append(convPlain, conv[len(conv)-1])
 			continue
 		}
 		v := l.convert(f)
 		sv := fmt.Sprintf("__s%d", i)
 		conv = append(conv, fmt.Sprintf("%s AS %s, %s AS %s", v, name, f.src, sv))
+		if f.Type == "VARCHAR" && f.srcType == "VARCHAR" && idFields[f.Name] {
+			idWork = append(idWork, fmt.Sprintf("%[1]s LIKE '%%.0' OR %[1]s LIKE ' %%' OR %[1]s LIKE '%% ' OR %[1]s = ''", f.src))
+			convPlain = append(convPlain, fmt.Sprintf("%s AS %s, %s AS %s", f.src, name, f.src, sv))
+		} else {
+			convPlain = append(convPlain, conv[len(conv)-1])
+		}
 		empty := sv + " IS NULL"
 		if f.srcType == "VARCHAR" {
 			empty = fmt.Sprintf("(%s IS NULL OR trim(%s) = '')", sv, sv)
@@ -813,12 +825,19 @@ func (l *loader) stage(ctx context.Context) error {
 		}
 		hashCol = fmt.Sprintf(", hash(%s) AS __h", strings.Join(names, ", "))
 	}
-	sel := func(from string) string {
+	// sel is the stage's SQL; with idw, it has a column __idw that says
+	// whether a row's ids need normalising.
+	sel := func(from string, conv []string, idw bool) string {
+		pass, cols := "", strings.Join(conv, ", ")
+		if idw {
+			pass = ", __idw"
+			cols += ", coalesce(" + strings.Join(idWork, " OR ") + ", false) AS __idw"
+		}
 		return fmt.Sprintf(`SELECT *%s FROM (
-SELECT __file, __line, __keep, __why, %s FROM (
-  SELECT __file, __line, __keep, %s AS __why, %s FROM (
+SELECT __file, __line, __keep, __why, %s%s FROM (
+  SELECT __file, __line, __keep, %s AS __why, %s%s FROM (
     SELECT __file, __line, %s AS __keep, %s FROM %s)))`,
-			hashCol, strings.Join(out, ", "), why, strings.Join(checked, ", "), keep, strings.Join(conv, ", "), from)
+			hashCol, strings.Join(out, ", "), pass, why, strings.Join(checked, ", "), pass, keep, cols, from)
 	}
 	table := "_persona_stage_" + string(l.k)
 	l.line = "__line"
@@ -826,14 +845,19 @@ SELECT __file, __line, __keep, __why, %s FROM (
 	if l.perFile == nil {
 		if l.lazyOK(fields) {
 			// Reading Parquet again costs less than writing a table: the
-			// stage is a view, evaluated where it is used.
-			if err := l.exec(ctx, "CREATE VIEW "+table+" AS "+sel(from)); err != nil {
+			// stage is a view, evaluated where it is used. When no id
+			// needs normalising (finish counts them), a plainer view
+			// replaces it.
+			if err := l.exec(ctx, "CREATE VIEW "+table+" AS "+sel(from, conv, len(idWork) > 0)); err != nil {
 				return fmt.Errorf("read rows: %w", err)
 			}
 			l.lazy = true
+			if len(idWork) > 0 {
+				l.plain = sel(from, convPlain, false)
+			}
 			return nil
 		}
-		if err := l.exec(ctx, "CREATE TABLE "+table+" AS "+sel(from)); err != nil {
+		if err := l.exec(ctx, "CREATE TABLE "+table+" AS "+sel(from, conv, false)); err != nil {
 			return fmt.Errorf("read rows: %w", err)
 		}
 		return nil
@@ -847,7 +871,7 @@ SELECT __file, __line, __keep, __why, %s FROM (
 		if i == 0 {
 			q = "CREATE OR REPLACE TABLE " + table + " AS "
 		}
-		if err := l.exec(ctx, q+sel(fromOf(rel))); err != nil {
+		if err := l.exec(ctx, q+sel(fromOf(rel), conv, false)); err != nil {
 			return fmt.Errorf("read %s: %w", l.display[i], shortError(err))
 		}
 		starts[i] = fmt.Sprint(n - int64(l.header) - 1)
@@ -971,11 +995,21 @@ func (l *loader) finish(ctx context.Context) (Counts, error) {
 	if ts != "" && l.asOf != nil {
 		late = fmt.Sprintf("coalesce(%s > TIMESTAMP '%s', false)", quoteIdent(ts), l.asOf.Format("2006-01-02 15:04:05"))
 	}
+	idw, work := "0", int64(0)
+	if l.plain != "" {
+		idw = "count(*) FILTER (WHERE __idw)"
+	}
 	err := l.db.QueryRowContext(ctx, `SELECT count(*), count(*) FILTER (WHERE NOT __keep),
-		count(*) FILTER (WHERE __keep AND __why IS NOT NULL), count(*) FILTER (WHERE `+good+` AND `+late+`) FROM `+table).
-		Scan(&c.Read, &c.Filtered, &c.Rejected, &c.AfterAsOf)
+		count(*) FILTER (WHERE __keep AND __why IS NOT NULL), count(*) FILTER (WHERE `+good+` AND `+late+`), `+idw+` FROM `+table).
+		Scan(&c.Read, &c.Filtered, &c.Rejected, &c.AfterAsOf, &work)
 	if err != nil {
 		return c, err
+	}
+	if l.plain != "" && work == 0 {
+		// Normalising would change no id (of any row, used or not).
+		if err := l.exec(ctx, "CREATE OR REPLACE VIEW "+table+" AS "+l.plain); err != nil {
+			return c, err
+		}
 	}
 	if c.Rejected > 0 {
 		if err := l.exec(ctx, `INSERT INTO _persona_rejects SELECT ?, `+l.fileName("__file")+`, `+l.line+`, __why.r, __why.c, __why.v
