@@ -37,5 +37,9 @@
 // Duplicates + AfterAsOf + Used. The canonical datasets always exist with
 // the columns of Schema: views of the stage table once every unused row
 // has been deleted from it (no copy of the data), or an empty table for a
-// dataset without a source.
+// dataset without a source. A Parquet source without a filter, whose
+// columns convert to the canonical types regardless of the time zone, is
+// not copied at all: its stage is a view over the files, and the
+// canonical view passes its used rows (duplicates are skipped by file and
+// row number), so the files must stay in place while the database is used.
 package dataset
