@@ -916,9 +916,18 @@ func (l *loader) zoneFree(f field) bool {
 	case f.Type == "DOUBLE" || f.Type == "INTEGER" || f.Type == "BOOLEAN":
 		return isNumeric(st) || st == "BOOLEAN"
 	case f.Type == "TIMESTAMP" || f.Type == "DATE":
-		return l.s.TimestampFormat == "" && (st == "TIMESTAMP" || st == "DATE")
+		return l.s.TimestampFormat == "" && (st == "TIMESTAMP" || st == "DATE" || l.utc() && utcTimes[st])
 	}
 	return false
+}
+
+// utcTimes are the time types that convert to TIMESTAMP without the
+// session's zone when the source's zone is UTC.
+var utcTimes = map[string]bool{"TIMESTAMP_NS": true, "TIMESTAMP_MS": true, "TIMESTAMP_S": true, "TIMESTAMP WITH TIME ZONE": true}
+
+// utc reports whether the source's wall-clock times are in UTC.
+func (l *loader) utc() bool {
+	return l.s.TimeZone == "" || l.s.TimeZone == "UTC"
 }
 
 func isNumeric(typ string) bool {
@@ -966,6 +975,12 @@ func (l *loader) convert(f field) string {
 			ts = fmt.Sprintf("TRY_CAST(%s AS TIMESTAMPTZ)", src)
 		case st == "TIMESTAMP" || st == "DATE":
 			return fmt.Sprintf("CAST(%s AS %s)", src, f.Type)
+		case l.utc() && utcTimes[st]:
+			// What the default gives in UTC, without the session's zone.
+			if st == "TIMESTAMP WITH TIME ZONE" {
+				return fmt.Sprintf("CAST(timezone('UTC', %s) AS %s)", src, f.Type)
+			}
+			return fmt.Sprintf("CAST(CAST(%s AS TIMESTAMP) AS %s)", src, f.Type)
 		default:
 			ts = fmt.Sprintf("TRY_CAST(%s AS TIMESTAMPTZ)", src)
 		}

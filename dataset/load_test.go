@@ -447,17 +447,25 @@ func TestLoadParquetLikeCSV(t *testing.T) {
 			"C9,C11,2024-03-05 09:00:00,P4,-1,2.5\n", // a return
 	}
 	db := openDB(t)
+	if _, err := db.Exec("SET TimeZone = 'UTC'"); err != nil {
+		t.Fatal(err)
+	}
+	// Parquet files in three folders, their times in three types.
+	times := map[string]string{"parquet": "TIMESTAMP", "ns": "TIMESTAMP_NS", "tz": "TIMESTAMPTZ"}
 	for name, body := range files {
 		csv := filepath.Join(dir, name+".csv")
 		if err := os.WriteFile(csv, []byte(body), 0o644); err != nil {
 			t.Fatal(err)
 		}
-		// The empty id is written as '' rather than NULL.
-		q := `COPY (SELECT * REPLACE (coalesce(Customer, '') AS Customer)
-			FROM read_csv('` + csv + `', types = {'Customer': 'VARCHAR', 'Qty': 'INTEGER', 'Price': 'DOUBLE'}))
-			TO '` + filepath.Join(dir, name+".parquet") + `' (FORMAT parquet)`
-		if _, err := db.Exec(q); err != nil {
-			t.Fatal(err)
+		for sub, typ := range times {
+			os.MkdirAll(filepath.Join(dir, sub), 0o755)
+			// The empty id is written as '' rather than NULL.
+			q := `COPY (SELECT * REPLACE (coalesce(Customer, '') AS Customer, CAST("When" AS ` + typ + `) AS "When")
+				FROM read_csv('` + csv + `', types = {'Customer': 'VARCHAR', 'Qty': 'INTEGER', 'Price': 'DOUBLE'}))
+				TO '` + filepath.Join(dir, sub, name+".parquet") + `' (FORMAT parquet)`
+			if _, err := db.Exec(q); err != nil {
+				t.Fatal(err)
+			}
 		}
 	}
 	wantCounts := dataset.Counts{Read: 9, Rejected: 2, Duplicates: 2, AfterAsOf: 1, Used: 4,
@@ -479,17 +487,22 @@ func TestLoadParquetLikeCSV(t *testing.T) {
 		{"tx-1", 5, "timestamp", "after as_of (dropped by rule)"},
 		{"tx-2", 4, "Price", "negative unit_price"},
 	}
+	// Times with a zone read in Paris are an hour later (on the wall
+	// clock there, in winter); the rest is the same.
 	for _, tc := range []struct {
-		name, ext, filter string
-		header            int64
-		view              bool
+		name, path, filter, zone string
+		header, hours            int64
+		view                     bool
 	}{
-		{"csv", "csv", "", 0, false},
-		{"parquet", "parquet", "", 1, true},
-		{"parquet filtered", "parquet", "Price > -100", 1, false},
+		{"csv", "tx-*.csv", "", "", 0, 0, false},
+		{"parquet", "parquet/tx-*.parquet", "", "", 1, 0, true},
+		{"parquet filtered", "parquet/tx-*.parquet", "Price > -100", "", 1, 0, false},
+		{"parquet TIMESTAMP_NS", "ns/tx-*.parquet", "", "UTC", 1, 0, true},
+		{"parquet TIMESTAMPTZ", "tz/tx-*.parquet", "", "", 1, 0, true},
+		{"parquet TIMESTAMPTZ in Paris", "tz/tx-*.parquet", "", "Europe/Paris", 1, 1, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			cfg := &dataset.Config{AsOf: "2024-03-08", Transactions: &dataset.Source{Path: filepath.Join(dir, "tx-*."+tc.ext), Filter: tc.filter,
+			cfg := &dataset.Config{AsOf: "2024-03-08", Transactions: &dataset.Source{Path: filepath.Join(dir, tc.path), Filter: tc.filter, TimeZone: tc.zone,
 				Columns: map[string]string{"user_id": "Customer", "order_id": "Invoice", "timestamp": "When", "product_id": "Item",
 					"quantity": "Qty", "unit_price": "Price"}}}
 			cfg.MaxRejectRate = new(float64)
@@ -503,7 +516,12 @@ func TestLoadParquetLikeCSV(t *testing.T) {
 			if diff := cmp.Diff(wantCounts, st.Counts[dataset.Transactions]); diff != "" {
 				t.Errorf("counts (-want +got):\n%s", diff)
 			}
-			if diff := cmp.Diff(wantRows, readTx(t, db)); diff != "" {
+			want := append([]txRow(nil), wantRows...)
+			for i := range want {
+				ts, _ := time.Parse("2006-01-02 15:04", want[i].TS)
+				want[i].TS = ts.Add(time.Duration(tc.hours) * time.Hour).Format("2006-01-02 15:04")
+			}
+			if diff := cmp.Diff(want, readTx(t, db)); diff != "" {
 				t.Errorf("transactions (-want +got):\n%s", diff)
 			}
 			rs, err := dataset.Rejects(ctx, db, dataset.Transactions, 0)
@@ -512,7 +530,7 @@ func TestLoadParquetLikeCSV(t *testing.T) {
 			}
 			var got []rej
 			for _, r := range rs {
-				got = append(got, rej{strings.TrimSuffix(filepath.Base(r.File), "."+tc.ext), r.Line + tc.header, r.Column, r.Reason})
+				got = append(got, rej{strings.TrimSuffix(filepath.Base(r.File), filepath.Ext(tc.path)), r.Line + tc.header, r.Column, r.Reason})
 			}
 			if diff := cmp.Diff(wantRej, got); diff != "" {
 				t.Errorf("rejects (-want +got):\n%s", diff)
