@@ -161,7 +161,7 @@ func ComputeWithProgress(ctx context.Context, db *sql.DB, opts Options, progress
 			progress(i, total)
 		}
 		if _, err := conn.ExecContext(ctx, st); err != nil {
-			return nil, fmt.Errorf("compute features (%s): %w", joinTables[i], err)
+			return nil, fmt.Errorf("compute features (%s): %w", stageTables[i], err)
 		}
 	}
 	if progress != nil {
