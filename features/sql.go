@@ -262,8 +262,10 @@ func (b *builder) write(cats, topics []string, demo map[string][]string) {
 	b.def("ord", []string{"tx"}, `
   SELECT user_id, order_id, min(ts) AS ts, sum(q * p * (1 - disc)) AS val, sum(q) AS items
   FROM tx WHERE q > 0 GROUP BY ALL`)
+	// Orders at the same time may come in any order: their gaps are the
+	// same (0 between them), so ts alone orders them.
 	b.def("ordgap", []string{"ord"}, `
-  SELECT user_id, ts, val, items, date_diff('second', lag(ts) OVER (PARTITION BY user_id ORDER BY ts, order_id), ts) / 86400.0 AS gap
+  SELECT user_id, ts, val, items, date_diff('second', lag(ts) OVER (PARTITION BY user_id ORDER BY ts), ts) / 86400.0 AS gap
   FROM ord`)
 	// gap is NULL for a user's first order, which avg and stddev_pop skip.
 	b.def("oagg", []string{"ordgap"}, `
