@@ -278,16 +278,21 @@ func (b *builder) write(cats, topics []string, demo map[string][]string) {
     sum(q) FILTER (WHERE q > 0) AS units,
     coalesce(-sum(q) FILTER (WHERE q < 0), 0) AS returned_units,
     count(DISTINCT product_id) FILTER (WHERE q > 0) AS products,
-    count(DISTINCT tx.category) FILTER (WHERE q > 0) AS categories,
     sum(q * p * disc) FILTER (WHERE q > 0) / nullif(sum(q * p) FILTER (WHERE q > 0), 0) AS discount_share,
     avg(CASE WHEN disc > 0 THEN 1.0 ELSE 0.0 END) FILTER (WHERE q > 0) AS discounted_lines,
     avg(p / nullif(med, 0)) FILTER (WHERE q > 0) AS price_level
   FROM tx LEFT JOIN catmed ON tx.category = catmed.category GROUP BY tx.user_id`)
+	// Spend shares are over the categories a user spent a positive
+	// amount on; the others have a NULL share, which the sums skip, but
+	// count as bought categories.
 	b.def("tcat", []string{"tx"}, `
-  SELECT user_id, category, sum(q * p * (1 - disc)) AS spend FROM tx WHERE q > 0 GROUP BY ALL HAVING sum(q * p * (1 - disc)) > 0`)
-	b.def("tcatp", []string{"tcat"}, `SELECT user_id, category, spend / sum(spend) OVER (PARTITION BY user_id) AS share FROM tcat`)
+  SELECT user_id, category, sum(q * p * (1 - disc)) AS spend FROM tx WHERE q > 0 GROUP BY ALL`)
+	b.def("tcatp", []string{"tcat"}, `
+  SELECT user_id, category,
+    CASE WHEN spend > 0 THEN spend / sum(CASE WHEN spend > 0 THEN spend END) OVER (PARTITION BY user_id) END AS share
+  FROM tcat`)
 	b.def("tcagg", []string{"tcatp"}, `
-  SELECT user_id, sum(share * share) AS hhi, greatest(-sum(share * ln(share)), 0) AS entropy`+b.catShareCols(cats)+`
+  SELECT user_id, count(category) AS categories, sum(share * share) AS hhi, greatest(-sum(share * ln(share)), 0) AS entropy`+b.catShareCols(cats)+`
   FROM tcatp GROUP BY user_id`)
 	b.sessionCTEs(asOf)
 	b.def("sess", []string{"ev"}, `SELECT user_id, sess, date_diff('second', min(ts), max(ts)) / 60.0 AS minutes, count(*) AS n FROM ev GROUP BY ALL`)
@@ -332,7 +337,7 @@ func (b *builder) write(cats, topics []string, demo map[string][]string) {
 	b.col(Feature{"order_gap_mean_days", T, "mean days between consecutive orders (0 with fewer than two)", true}, "coalesce(oagg.gap_mean, 0)")
 	b.col(Feature{"order_gap_std_days", T, "population standard deviation of days between orders (0 with fewer than two)", true}, "coalesce(oagg.gap_std, 0)")
 	b.col(Feature{"distinct_products", T, "distinct products bought", true}, "coalesce(tagg.products, 0)")
-	b.col(Feature{"distinct_categories", T, "distinct categories bought", false}, "coalesce(tagg.categories, 0)")
+	b.col(Feature{"distinct_categories", T, "distinct categories bought", false}, "coalesce(tcagg.categories, 0)")
 	b.col(Feature{"return_rate", T, "units returned (negative quantities) ÷ units bought", false},
 		"least(coalesce(tagg.returned_units / nullif(tagg.units, 0), 0), 1)")
 	b.col(Feature{"price_level", T, "mean of unit_price ÷ the category's median unit price over bought lines (1 = typical; 1 without purchases)", false},
