@@ -123,8 +123,7 @@ func (t *Table) Col(name string) int {
 
 // Compute runs the feature SQL on db, which must hold the tables users,
 // events, transactions and social with the canonical columns (see package
-// dataset), and returns the feature table. The SQL itself is kept in the
-// database as the view "features".
+// dataset), and returns the feature table.
 func Compute(ctx context.Context, db *sql.DB, opts Options) (*Table, error) {
 	return ComputeWithProgress(ctx, db, opts, nil)
 }

@@ -418,7 +418,6 @@ func (b *builder) write(cats, topics []string, demo map[string][]string) {
 	b.col(Feature{"days_since_last_activity", P, "days from the last event, purchase or social action to as_of", true},
 		fmt.Sprintf("least(coalesce(%s, %s), coalesce(%s, %s), coalesce(%s, %s))",
 			days("eagg.last_ts"), capDays, days("oagg.last_ts"), capDays, days("soagg.last_ts"), capDays))
-
 }
 
 // joinTables are the per-user aggregates the feature table joins, u (every
@@ -427,7 +426,7 @@ var joinTables = []string{"u", "oagg", "tagg", "tcagg", "sagg", "eagg", "soagg",
 
 // stageTables are joinTables in the order Query.Stages computes them: u
 // is the union of the others' users.
-var stageTables = append(slices.Clone(joinTables[1:]), "u")
+var stageTables = []string{"oagg", "tagg", "tcagg", "sagg", "eagg", "soagg", "dem", "u"}
 
 // stagePrefix names the temporary tables of Query.Stages.
 const stagePrefix = "_persona_f_"
