@@ -1,16 +1,20 @@
 package dataset
 
 import (
+	"bufio"
 	"context"
 	"database/sql"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"regexp"
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/klauspost/compress/gzip"
 )
 
 // Counts says what became of one dataset's rows.
@@ -191,6 +195,17 @@ type loader struct {
 	sel    string   // projection of the source: the columns in cols
 	typed  bool     // the source's columns carry types (not CSV text)
 	pgTemp string   // temporary CSV file of a Postgres source
+
+	// perFile, for CSV sources, holds one relation per file (its columns
+	// in cols plus __file and a NULL __line): the rows are parsed and
+	// checked in one pass per file, straight into the stage table, whose
+	// row order gives the lines.
+	perFile []string
+	display []string // the files as named in messages
+	header  int      // lines before a CSV file's first row
+	line    string   // SQL for a stage row's line: __line, or from its rowid
+	done    bool     // the canonical view over the stage table exists
+	temps   []string // decompressed copies of .gz files, removed after loading
 }
 
 type column struct {
@@ -217,9 +232,30 @@ func (l *loader) load(ctx context.Context) (Counts, error) {
 		return Counts{}, fmt.Errorf("time zone %s: %w", tz, err)
 	}
 	if err := l.stage(ctx); err != nil {
+		// A CSV file that does not parse misleads the sniffer into
+		// column names the mapping cannot find: the parse error is the
+		// one to show.
+		var ce *ConfigError
+		if errors.As(err, &ce) {
+			if rerr := l.readError(ctx); rerr != nil {
+				return Counts{}, rerr
+			}
+		}
 		return Counts{}, err
 	}
 	return l.finish(ctx)
+}
+
+// readError reads every file of a CSV source and returns the first read
+// error, if any.
+func (l *loader) readError(ctx context.Context) error {
+	for i, rel := range l.perFile {
+		var n int64
+		if err := l.db.QueryRowContext(ctx, "SELECT count(*) FROM "+rel).Scan(&n); err != nil {
+			return fmt.Errorf("read %s: %w", l.display[i], shortError(err))
+		}
+	}
+	return nil
 }
 
 func (l *loader) cleanup(ctx context.Context) {
@@ -229,6 +265,17 @@ func (l *loader) cleanup(ctx context.Context) {
 	}
 	if l.pgTemp != "" {
 		os.Remove(l.pgTemp)
+	}
+	for _, f := range l.temps {
+		os.RemoveAll(f)
+	}
+	k := string(l.k)
+	tables := []string{"_persona_duph_" + k, "_persona_dedup_" + k}
+	if !l.done {
+		tables = append(tables, "_persona_stage_"+k)
+	}
+	for _, t := range tables {
+		dropObject(context.WithoutCancel(ctx), l.db, t)
 	}
 }
 
@@ -360,6 +407,19 @@ func (l *loader) openCSV(ctx context.Context, files, display []string, header in
 	if o.Encoding != "" {
 		opts = append(opts, "encoding = "+quoteString(strings.ReplaceAll(o.Encoding, "utf8", "utf-8")))
 	}
+	// DuckDB reads a gzipped file in one thread; a plain copy it reads
+	// in parallel, and decompressing first is faster overall.
+	files = append([]string(nil), files...)
+	for i, f := range files {
+		if !strings.HasSuffix(strings.ToLower(f), ".gz") {
+			continue
+		}
+		plain, err := l.gunzip(f)
+		if err != nil {
+			return fmt.Errorf("read %s: %w", display[i], err)
+		}
+		files[i] = plain
+	}
 	sn, err := sniff(ctx, l.db, files[0], opts)
 	if err != nil {
 		return fmt.Errorf("sniff %s: %w", display[0], err)
@@ -387,9 +447,51 @@ func (l *loader) openCSV(ctx context.Context, files, display []string, header in
 	if o.Encoding != "" {
 		read += ", encoding = " + quoteString(strings.ReplaceAll(o.Encoding, "utf8", "utf-8"))
 	}
-	return l.openEach(ctx, files, display, header, func(f string) string {
-		return fmt.Sprintf("read_csv(%s, %s)", quoteString(f), read)
-	})
+	l.names, l.display, l.header = display, display, header
+	for i, f := range files {
+		l.perFile = append(l.perFile, fmt.Sprintf("(SELECT %s, CAST(%d AS INTEGER) AS __file, CAST(NULL AS BIGINT) AS __line FROM read_csv(%s, %s))",
+			l.projection(), i, quoteString(f), read))
+	}
+	l.raw = l.perFile[0]
+	return nil
+}
+
+// gunzip decompresses a gzipped file into a temporary file (in DuckDB's
+// temp_directory when set) and returns its path.
+func (l *loader) gunzip(path string) (string, error) {
+	in, err := os.Open(path)
+	if err != nil {
+		return "", err
+	}
+	defer in.Close()
+	z, err := gzip.NewReader(bufio.NewReaderSize(in, 1<<20))
+	if err != nil {
+		return "", err
+	}
+	dir := l.cfg.resolve(l.cfg.DuckDB.TempDirectory)
+	if dir != "" {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return "", err
+		}
+	}
+	tmp, err := os.MkdirTemp(dir, "persona-gunzip-")
+	if err != nil {
+		return "", err
+	}
+	l.temps = append(l.temps, tmp)
+	name := strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
+	out, err := os.Create(filepath.Join(tmp, name))
+	if err != nil {
+		return "", err
+	}
+	if _, err := io.Copy(out, z); err != nil {
+		out.Close()
+		return "", fmt.Errorf("decompress: %w", err)
+	}
+	if err := out.Close(); err != nil {
+		return "", err
+	}
+	return out.Name(), nil
 }
 
 func unescapeTab(s string) string {
@@ -578,7 +680,8 @@ func (l *loader) stage(ctx context.Context) error {
 		inner = append(inner, fmt.Sprintf("%s AS __r%d", quoteIdent(c.name), i))
 	}
 	inner = append(inner, "__file", "__line")
-	from := fmt.Sprintf("(SELECT %s FROM %s)", strings.Join(inner, ", "), l.raw)
+	fromOf := func(raw string) string { return fmt.Sprintf("(SELECT %s FROM %s)", strings.Join(inner, ", "), raw) }
+	from := fromOf(l.raw)
 
 	var fields []field
 	for _, f := range inputFields(l.k) {
@@ -697,14 +800,49 @@ func (l *loader) stage(ctx context.Context) error {
 	if len(bad) > 0 {
 		why = fmt.Sprintf("CASE WHEN __keep AND (%s) THEN CASE %s END END", strings.Join(bad, " OR "), strings.Join(checks, " "))
 	}
-	q := fmt.Sprintf(`CREATE OR REPLACE TABLE _persona_stage_%s AS
+	hashCol := ""
+	if l.s.Duplicates != "keep" {
+		var names []string
+		for _, f := range Schema(l.k) {
+			names = append(names, quoteIdent(f.Name))
+		}
+		hashCol = fmt.Sprintf(", hash(%s) AS __h", strings.Join(names, ", "))
+	}
+	sel := func(from string) string {
+		return fmt.Sprintf(`SELECT *%s FROM (
 SELECT __file, __line, __keep, __why, %s FROM (
   SELECT __file, __line, __keep, %s AS __why, %s FROM (
-    SELECT __file, __line, %s AS __keep, %s FROM %s))`,
-		l.k, strings.Join(out, ", "), why, strings.Join(checked, ", "), keep, strings.Join(conv, ", "), from)
-	if err := l.exec(ctx, q); err != nil {
-		return fmt.Errorf("read rows: %w", err)
+    SELECT __file, __line, %s AS __keep, %s FROM %s)))`,
+			hashCol, strings.Join(out, ", "), why, strings.Join(checked, ", "), keep, strings.Join(conv, ", "), from)
 	}
+	table := "_persona_stage_" + string(l.k)
+	l.line = "__line"
+	if l.perFile == nil {
+		if err := l.exec(ctx, "CREATE OR REPLACE TABLE "+table+" AS "+sel(from)); err != nil {
+			return fmt.Errorf("read rows: %w", err)
+		}
+		return nil
+	}
+	// One file at a time, so that a row's line is its rowid less its
+	// file's first rowid.
+	starts := make([]string, len(l.perFile))
+	var n int64
+	for i, rel := range l.perFile {
+		q := "INSERT INTO " + table + " "
+		if i == 0 {
+			q = "CREATE OR REPLACE TABLE " + table + " AS "
+		}
+		if err := l.exec(ctx, q+sel(fromOf(rel))); err != nil {
+			return fmt.Errorf("read %s: %w", l.display[i], shortError(err))
+		}
+		starts[i] = fmt.Sprint(n - int64(l.header) - 1)
+		var m int64
+		if err := l.db.QueryRowContext(ctx, "SELECT count(*) FROM "+table).Scan(&m); err != nil {
+			return err
+		}
+		n = m
+	}
+	l.line = fmt.Sprintf("(rowid - [%s][__file + 1])", strings.Join(starts, ", "))
 	return nil
 }
 
@@ -722,7 +860,8 @@ func (l *loader) convert(f field) string {
 		switch {
 		case st == "VARCHAR" && idFields[f.Name]:
 			// Ids written as 17850.0 (spreadsheets, pandas) lose the .0.
-			return fmt.Sprintf("nullif(CASE WHEN %[1]s LIKE '%%.0' THEN regexp_replace(trim(%[1]s), '^(-?[0-9]+)\\.0+$', '\\1') ELSE trim(%[1]s) END, '')", src)
+			// Most ids need neither: the test is cheaper than the work.
+			return fmt.Sprintf("nullif(CASE WHEN %[1]s LIKE '%%.0' THEN regexp_replace(trim(%[1]s), '^(-?[0-9]+)\\.0+$', '\\1') WHEN %[1]s LIKE ' %%' OR %[1]s LIKE '%% ' THEN trim(%[1]s) ELSE %[1]s END, '')", src)
 		case (st == "DOUBLE" || st == "FLOAT") && idFields[f.Name]:
 			return fmt.Sprintf("CASE WHEN %[1]s = trunc(%[1]s) THEN CAST(CAST(%[1]s AS BIGINT) AS VARCHAR) ELSE CAST(%[1]s AS VARCHAR) END", src)
 		}
@@ -737,11 +876,11 @@ func (l *loader) convert(f field) string {
 			}
 			ts = fmt.Sprintf("to_timestamp(TRY_CAST(%s AS DOUBLE)%s)", src, div)
 		case st == "VARCHAR" && format != "":
-			ts = fmt.Sprintf("TRY_STRPTIME(trim(%s), %s)", src, quoteString(format))
+			ts = fmt.Sprintf("TRY_STRPTIME(%s, %s)", src, quoteString(format)) // strptime skips surrounding white space
 		case st == "VARCHAR":
 			// Through TIMESTAMPTZ so that offsets are honoured; naive
 			// times are read in the session's zone (the source's).
-			ts = fmt.Sprintf("TRY_CAST(trim(%s) AS TIMESTAMPTZ)", src)
+			ts = fmt.Sprintf("TRY_CAST(%s AS TIMESTAMPTZ)", src)
 		case st == "TIMESTAMP" || st == "DATE":
 			return fmt.Sprintf("CAST(%s AS %s)", src, f.Type)
 		default:
@@ -749,9 +888,7 @@ func (l *loader) convert(f field) string {
 		}
 		return fmt.Sprintf("TRY_CAST(%s AS %s)", ts, f.Type)
 	case "DOUBLE", "INTEGER":
-		if st == "VARCHAR" {
-			return fmt.Sprintf("TRY_CAST(trim(%s) AS %s)", src, f.Type)
-		}
+		// DuckDB's casts from text ignore surrounding spaces.
 		return fmt.Sprintf("TRY_CAST(%s AS %s)", src, f.Type)
 	case "BOOLEAN":
 		if st == "VARCHAR" {
@@ -762,11 +899,13 @@ func (l *loader) convert(f field) string {
 	return fmt.Sprintf("TRY_CAST(%s AS %s)", src, f.Type)
 }
 
-// finish drops rows after as_of and duplicates, creates the canonical
-// table, records rejects and counts.
+// finish records rejects and counts, then deletes from the stage table
+// every row that is not used (filtered, rejected, after as_of, a
+// duplicate) and makes the canonical dataset a view of what is left.
 func (l *loader) finish(ctx context.Context) (Counts, error) {
 	var c Counts
 	k := string(l.k)
+	table := "_persona_stage_" + k
 	good := "__keep AND __why IS NULL"
 	late := "false"
 	ts := tsField(l.k)
@@ -774,84 +913,120 @@ func (l *loader) finish(ctx context.Context) (Counts, error) {
 		late = fmt.Sprintf("coalesce(%s > TIMESTAMP '%s', false)", quoteIdent(ts), l.asOf.Format("2006-01-02 15:04:05"))
 	}
 	err := l.db.QueryRowContext(ctx, `SELECT count(*), count(*) FILTER (WHERE NOT __keep),
-		count(*) FILTER (WHERE __keep AND __why IS NOT NULL), count(*) FILTER (WHERE `+good+` AND `+late+`) FROM _persona_stage_`+k+``).
+		count(*) FILTER (WHERE __keep AND __why IS NOT NULL), count(*) FILTER (WHERE `+good+` AND `+late+`) FROM `+table).
 		Scan(&c.Read, &c.Filtered, &c.Rejected, &c.AfterAsOf)
 	if err != nil {
 		return c, err
 	}
-	if err := l.exec(ctx, `INSERT INTO _persona_rejects SELECT ?, `+l.fileName("__file")+`, __line, __why.r, __why.c, __why.v
-		FROM _persona_stage_`+k+` WHERE __keep AND __why IS NOT NULL ORDER BY __file, __line`, k); err != nil {
-		return c, fmt.Errorf("record rejects: %w", err)
+	if c.Rejected > 0 {
+		if err := l.exec(ctx, `INSERT INTO _persona_rejects SELECT ?, `+l.fileName("__file")+`, `+l.line+`, __why.r, __why.c, __why.v
+		FROM `+table+` WHERE __keep AND __why IS NOT NULL ORDER BY __file, 3`, k); err != nil {
+			return c, fmt.Errorf("record rejects: %w", err)
+		}
+		if c.Reasons, err = l.reasons(ctx, table); err != nil {
+			return c, err
+		}
 	}
 	if c.AfterAsOf > 0 {
-		if err := l.exec(ctx, fmt.Sprintf(`INSERT INTO _persona_rejects SELECT ?, %s, __line, 'after as_of (dropped by rule)', %s, CAST(%s AS VARCHAR)
-			FROM _persona_stage_`+k+` WHERE %s AND %s ORDER BY __file, __line`, l.fileName("__file"), quoteString(ts), quoteIdent(ts), good, late), k); err != nil {
+		if err := l.exec(ctx, fmt.Sprintf(`INSERT INTO _persona_rejects SELECT ?, %s, %s, 'after as_of (dropped by rule)', %s, CAST(%s AS VARCHAR)
+			FROM %s WHERE %s AND %s ORDER BY __file, 3`, l.fileName("__file"), l.line, quoteString(ts), quoteIdent(ts), table, good, late), k); err != nil {
 			return c, err
 		}
 	}
 	good += " AND NOT " + late
+	if c.Read > c.Filtered+c.Rejected {
+		// Rows are deleted in place: no copy of the data is made.
+		if err := l.exec(ctx, fmt.Sprintf("DELETE FROM %s WHERE NOT (%s)", table, good)); err != nil {
+			return c, fmt.Errorf("drop unused rows: %w", err)
+		}
+	} else if err := l.exec(ctx, "DELETE FROM "+table); err != nil {
+		return c, fmt.Errorf("drop unused rows: %w", err)
+	}
 	var names []string
 	for _, f := range Schema(l.k) {
 		names = append(names, quoteIdent(f.Name))
 	}
 	cols := strings.Join(names, ", ")
-	create := fmt.Sprintf("CREATE VIEW %s AS SELECT %s FROM _persona_stage_%s WHERE %s", k, cols, k, good)
 	if l.s.Duplicates != "keep" {
-		// Rows equal in every canonical field are kept once. Hashes find
-		// the candidates cheaply; equal rows are then grouped exactly.
-		if err := l.exec(ctx, fmt.Sprintf(`CREATE OR REPLACE TABLE _persona_duph_`+k+` AS SELECT hash(%s) AS h FROM _persona_stage_`+k+` WHERE %s GROUP BY 1 HAVING count(*) > 1`, cols, good)); err != nil {
-			return c, fmt.Errorf("find duplicates: %w", err)
-		}
-		var nh int64
-		if err := l.db.QueryRowContext(ctx, "SELECT count(*) FROM _persona_duph_"+k).Scan(&nh); err != nil {
+		if c.Duplicates, err = l.dropDuplicates(ctx, table, cols); err != nil {
 			return c, err
 		}
-		if nh > 0 {
-			cand := fmt.Sprintf("hash(%s) IN (SELECT h FROM _persona_duph_%s)", cols, k)
-			q := fmt.Sprintf(`CREATE OR REPLACE TABLE _persona_dedup_`+k+` AS SELECT %s, count(*) AS __n, min({'f': __file, 'l': __line}) AS __first
-				FROM _persona_stage_`+k+` WHERE %s AND %s GROUP BY ALL`, cols, good, cand)
-			if err := l.exec(ctx, q); err != nil {
-				return c, fmt.Errorf("drop duplicates: %w", err)
-			}
-			if err := l.exec(ctx, `INSERT INTO _persona_rejects SELECT ?, `+l.fileName("__first.f")+`, __first.l, 'duplicate: ' || (__n - 1) || ' more copies of this row dropped by rule', NULL, NULL
-				FROM _persona_dedup_`+k+` WHERE __n > 1 ORDER BY __first.f, __first.l`, k); err != nil {
-				return c, err
-			}
-			if err := l.db.QueryRowContext(ctx, "SELECT coalesce(sum(__n - 1), 0) FROM _persona_dedup_"+k).Scan(&c.Duplicates); err != nil {
-				return c, err
-			}
-			create = fmt.Sprintf("CREATE VIEW %s AS SELECT %s FROM _persona_stage_%s WHERE %s AND NOT %s UNION ALL SELECT %s FROM _persona_dedup_%s",
-				k, cols, k, good, cand, cols, k)
-		}
 	}
-	// The canonical dataset is a view over the checked rows: no copy.
 	dropObject(ctx, l.db, k)
-	if err := l.exec(ctx, create); err != nil {
+	if err := l.exec(ctx, fmt.Sprintf("CREATE VIEW %s AS SELECT %s FROM %s", k, cols, table)); err != nil {
 		return c, fmt.Errorf("create table: %w", err)
 	}
+	l.done = true
 	if err := l.db.QueryRowContext(ctx, "SELECT count(*) FROM "+k).Scan(&c.Used); err != nil {
 		return c, err
 	}
 	if sum := c.Filtered + c.Rejected + c.AfterAsOf + c.Duplicates + c.Used; sum != c.Read {
 		return c, fmt.Errorf("rows do not add up: %d read, %d accounted for (a bug)", c.Read, sum)
 	}
-	rows, err := l.db.QueryContext(ctx, `SELECT __why.r, count(*) FROM _persona_stage_`+k+` WHERE __keep AND __why IS NOT NULL GROUP BY 1 ORDER BY 2 DESC, 1`)
+	return c, nil
+}
+
+// dropDuplicates keeps one of each set of rows equal in every canonical
+// field (the first in file order), records the others and returns their
+// number. The stage's hash column (__h) finds the candidates cheaply;
+// equal rows are then grouped exactly.
+func (l *loader) dropDuplicates(ctx context.Context, table, cols string) (int64, error) {
+	k := string(l.k)
+	duph, dedup := "_persona_duph_"+k, "_persona_dedup_"+k
+	if err := l.exec(ctx, fmt.Sprintf(`CREATE OR REPLACE TABLE %s AS SELECT __h AS h FROM %s GROUP BY 1 HAVING count(*) > 1`, duph, table)); err != nil {
+		return 0, fmt.Errorf("find duplicates: %w", err)
+	}
+	var nh int64
+	if err := l.db.QueryRowContext(ctx, "SELECT count(*) FROM "+duph).Scan(&nh); err != nil {
+		return 0, err
+	}
+	if nh == 0 {
+		return 0, nil
+	}
+	q := fmt.Sprintf(`CREATE OR REPLACE TABLE %s AS SELECT %s, count(*) AS __n, min({'f': __file, 'r': rowid}) AS __first
+		FROM %s WHERE __h IN (SELECT h FROM %s) GROUP BY ALL`, dedup, cols, table, duph)
+	if err := l.exec(ctx, q); err != nil {
+		return 0, fmt.Errorf("drop duplicates: %w", err)
+	}
+	line := strings.ReplaceAll(strings.ReplaceAll(l.line, "rowid", "__first.r"), "__file", "__first.f")
+	if l.line == "__line" {
+		// Lines are a column: look the first row's up.
+		line = fmt.Sprintf("(SELECT __line FROM %s WHERE rowid = __first.r)", table)
+	}
+	if err := l.exec(ctx, `INSERT INTO _persona_rejects SELECT ?, `+l.fileName("__first.f")+`, `+line+`, 'duplicate: ' || (__n - 1) || ' more copies of this row dropped by rule', NULL, NULL
+		FROM `+dedup+` WHERE __n > 1 ORDER BY __first.f, __first.r`, k); err != nil {
+		return 0, err
+	}
+	var n int64
+	if err := l.db.QueryRowContext(ctx, "SELECT coalesce(sum(__n - 1), 0) FROM "+dedup).Scan(&n); err != nil {
+		return 0, err
+	}
+	if n > 0 {
+		q := fmt.Sprintf(`DELETE FROM %s WHERE __h IN (SELECT h FROM %s) AND rowid NOT IN (SELECT __first.r FROM %s)`, table, duph, dedup)
+		if err := l.exec(ctx, q); err != nil {
+			return 0, fmt.Errorf("drop duplicates: %w", err)
+		}
+	}
+	return n, nil
+}
+
+// reasons counts the rejected rows per reason.
+func (l *loader) reasons(ctx context.Context, table string) (map[string]int64, error) {
+	rows, err := l.db.QueryContext(ctx, `SELECT __why.r, count(*) FROM `+table+` WHERE __keep AND __why IS NOT NULL GROUP BY 1 ORDER BY 2 DESC, 1`)
 	if err != nil {
-		return c, err
+		return nil, err
 	}
 	defer rows.Close()
+	out := map[string]int64{}
 	for rows.Next() {
 		var r string
 		var n int64
 		if err := rows.Scan(&r, &n); err != nil {
-			return c, err
+			return nil, err
 		}
-		if c.Reasons == nil {
-			c.Reasons = map[string]int64{}
-		}
-		c.Reasons[r] = n
+		out[r] = n
 	}
-	return c, rows.Err()
+	return out, rows.Err()
 }
 
 // dropObject drops a table or view called name, if there is one.

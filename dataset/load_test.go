@@ -1,6 +1,7 @@
 package dataset_test
 
 import (
+	"compress/gzip"
 	"context"
 	"database/sql"
 	"errors"
@@ -356,5 +357,70 @@ func TestLoadWithProgress(t *testing.T) {
 		if calls[i] != want[i] {
 			t.Fatalf("progress calls %v, want %v", calls, want)
 		}
+	}
+}
+
+// TestLoadGzipGlobDuplicates reads two gzipped CSV files through a glob:
+// values padded with spaces still parse, a row repeated in the second file
+// is dropped with the first copy's file and line reported, and a rejected
+// row of the second file is reported at its own line.
+func TestLoadGzipGlobDuplicates(t *testing.T) {
+	dir := t.TempDir()
+	files := map[string]string{
+		"tx-1.csv.gz": "Customer,Invoice,When,Item,Qty,Price\n" +
+			"17850.0,A1,2024-03-01 10:00:00,P1,2,5\n" +
+			" C9 , A8 , 2024-03-04 08:00:00 , P3 , 4 , 2.5 \n",
+		"tx-2.csv.gz": "Customer,Invoice,When,Item,Qty,Price\n" +
+			"C9,A9,2024-03-04 09:00:00,P3,1,2.5\n" +
+			"17850,A1,2024-03-01 10:00:00,P1,2,5\n" + // the first row of tx-1 again
+			"C9,A9,2024-03-04 09:00:00,P4,x,2.5\n",
+	}
+	for name, body := range files {
+		var buf strings.Builder
+		z := gzip.NewWriter(&buf)
+		z.Write([]byte(body))
+		z.Close()
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(buf.String()), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cfg := &dataset.Config{Transactions: &dataset.Source{Path: filepath.Join(dir, "tx-*.csv.gz"),
+		Columns: map[string]string{"user_id": "Customer", "order_id": "Invoice", "timestamp": "When", "product_id": "Item",
+			"quantity": "Qty", "unit_price": "Price"}}}
+	cfg.MaxRejectRate = new(float64)
+	*cfg.MaxRejectRate = 0.5
+	spill := t.TempDir()
+	cfg.DuckDB.TempDirectory = spill
+	ctx := context.Background()
+	db := openDB(t)
+	st, err := dataset.Load(ctx, db, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := st.Counts[dataset.Transactions]; c.Read != 5 || c.Rejected != 1 || c.Duplicates != 1 || c.Used != 3 {
+		t.Errorf("counts %+v, want 5 read, 1 rejected, 1 duplicate, 3 used", c)
+	}
+	want := []txRow{
+		{"17850", "A1", "2024-03-01 10:00", "P1", 2, 5},
+		{"C9", "A8", "2024-03-04 08:00", "P3", 4, 2.5},
+		{"C9", "A9", "2024-03-04 09:00", "P3", 1, 2.5},
+	}
+	if diff := cmp.Diff(want, readTx(t, db)); diff != "" {
+		t.Errorf("transactions (-want +got):\n%s", diff)
+	}
+	rej, err := dataset.Rejects(ctx, db, dataset.Transactions, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f1, f2 := filepath.Join(dir, "tx-1.csv.gz"), filepath.Join(dir, "tx-2.csv.gz")
+	wantRej := []dataset.Reject{
+		{f1, 2, "", "", "duplicate: 1 more copies of this row dropped by rule"},
+		{f2, 4, "Qty", "x", "unparsable quantity"},
+	}
+	if diff := cmp.Diff(wantRej, rej); diff != "" {
+		t.Errorf("rejects (-want +got):\n%s", diff)
+	}
+	if left, _ := filepath.Glob(filepath.Join(spill, "persona-gunzip-*")); len(left) > 0 {
+		t.Errorf("decompressed copies left behind: %v", left)
 	}
 }
