@@ -32,8 +32,9 @@ type kmData struct {
 	simd    bool // use the AVX2 kernel
 
 	// k-means++ scratch, kept for the next initialisation of the same call.
-	ppClosest []float64
-	ppNear    []int32
+	ppClosest   []float64
+	ppNear      []int32
+	ppBlockRows int // rows per block of a k-means++ step; 0 means kmPPBlockRows (tests set fewer)
 }
 
 // kmWork holds the per-row buffers of a run, reused by the next run of the
@@ -119,9 +120,10 @@ func (dt *kmData) dists(lo, hi int, cen []float64, k int, scratch, out []float64
 }
 
 // distsIdx is dists for the rows listed in idx (each in [0, n)): out[r*k+j]
-// is the squared distance between row idx[r], centred, and centre j. The
-// values are bit for bit those of dists.
-func (dt *kmData) distsIdx(idx []int, cen []float64, k int, scratch, out []float64) {
+// is the squared distance between row idx[r], centred, and centre j of
+// cen (row-major). pk holds the same centres packed by kmPackCentres, which
+// the AVX2 kernel reads. The values are bit for bit those of dists.
+func (dt *kmData) distsIdx(idx []int, cen, pk []float64, k int, scratch, out []float64) {
 	d := dt.d
 	if len(idx) == 0 || k <= 0 {
 		return
@@ -135,7 +137,10 @@ func (dt *kmData) distsIdx(idx []int, cen []float64, k int, scratch, out []float
 		}
 	}
 	if dt.simd {
-		kmDistIdxAsm(dt.x, dt.stride, idx, dt.mean, cen, d, k, scratch, out)
+		if len(pk) < k*d {
+			panic("cluster: distsIdx: slice too short")
+		}
+		kmDistIdxAsm(dt.x, dt.stride, idx, dt.mean, pk, d, k, out)
 		return
 	}
 	p := scratch[:d]
@@ -145,6 +150,48 @@ func (dt *kmData) distsIdx(idx []int, cen []float64, k int, scratch, out []float
 			out[r*k+j] = kmSqDist(p, cen[j*d:(j+1)*d])
 		}
 	}
+}
+
+// kmPackCentres returns the k centres cen (row-major) in the layout the
+// AVX2 gather kernel reads, in dst when it is large enough. Each group of
+// four centres 4g..4g+3 takes 4d values: for each block of eight
+// coordinates, the eight values of each of the four centres in turn, in the
+// order 4g, 4g+2, 4g+1, 4g+3 (the kernel's horizontal sums then come out in
+// the order 4g..4g+3); then likewise for the next four coordinates if
+// d%8 >= 4; then for each of the d%4 last coordinates, its value in the
+// centres 4g..4g+3. The k%4 last centres follow, row-major.
+func kmPackCentres(dst, cen []float64, k, d int) []float64 {
+	if len(cen) < k*d {
+		panic("cluster: kmPackCentres: slice too short")
+	}
+	if cap(dst) < k*d {
+		dst = make([]float64, k*d)
+	}
+	dst = dst[:k*d]
+	o := 0
+	for g := 0; g+4 <= k; g += 4 {
+		group := [4]int{g, g + 2, g + 1, g + 3}
+		t := 0
+		for ; t+8 <= d; t += 8 {
+			for _, j := range group {
+				o += copy(dst[o:], cen[j*d+t:j*d+t+8])
+			}
+		}
+		if t+4 <= d {
+			for _, j := range group {
+				o += copy(dst[o:], cen[j*d+t:j*d+t+4])
+			}
+			t += 4
+		}
+		for ; t < d; t++ { // added to the horizontal sums: in centre order
+			for j := g; j < g+4; j++ {
+				dst[o] = cen[j*d+t]
+				o++
+			}
+		}
+	}
+	copy(dst[o:], cen[o:k*d])
+	return dst
 }
 
 // accum adds the centred rows [lo, lo+len(labels)) to the cluster sums:

@@ -4,7 +4,7 @@ package cluster
 func kmDistBlockAVX2(x *float64, stride, rows int, mean, cen *float64, d, k int, scratch, out *float64)
 
 //go:noescape
-func kmDistIdxAVX2(x *float64, stride int, idx *int, rows int, mean, cen *float64, d, k int, scratch, out *float64)
+func kmDistIdxPackedAVX2(x *float64, stride int, idx *int, rows int, mean, pk *float64, d, k int, out *float64)
 
 //go:noescape
 func kmAccumAVX2(x *float64, stride, rows int, mean *float64, labels *int, sums *float64, d int)
@@ -51,10 +51,10 @@ func kmDistBlockAsm(x []float64, off, stride, rows int, mean, cen []float64, d, 
 	kmDistBlockAVX2(&x[off], stride, rows, &mean[0], &cen[0], d, k, &scratch[0], &out[0])
 }
 
-// kmDistIdxAsm calls the AVX2 gather kernel; the caller has checked the
-// bounds.
-func kmDistIdxAsm(x []float64, stride int, idx []int, mean, cen []float64, d, k int, scratch, out []float64) {
-	kmDistIdxAVX2(&x[0], stride, &idx[0], len(idx), &mean[0], &cen[0], d, k, &scratch[0], &out[0])
+// kmDistIdxAsm calls the AVX2 gather kernel on the centres packed by
+// kmPackCentres; the caller has checked the bounds.
+func kmDistIdxAsm(x []float64, stride int, idx []int, mean, pk []float64, d, k int, out []float64) {
+	kmDistIdxPackedAVX2(&x[0], stride, &idx[0], len(idx), &mean[0], &pk[0], d, k, &out[0])
 }
 
 // kmAccumAsm calls the AVX2 accumulation kernel; the caller has checked the
@@ -85,4 +85,25 @@ func kmNearest4BlockAsm(x []float64, off, stride, rows int, mean, ct []float64, 
 // the caller has checked the bounds.
 func kmNearest4IdxAsm(x []float64, stride int, idx []int, mean, ct []float64, d, nb int, scratch, out []float64) {
 	kmNearest4IdxAVX2(&x[0], stride, &idx[0], len(idx), &mean[0], &ct[0], d, nb, &scratch[0], &out[0])
+}
+
+//go:noescape
+func kmPPMergeAVX2(cs *float64, ns *int32, slot *int, rows int, out *float64, kk, col, skip, fold, id int, acc *float64) int
+
+// kmPPMergeAsm calls the AVX2 k-means++ merge kernel; the caller has
+// checked that out holds the rows up to skip and four values from col.
+func kmPPMergeAsm(cs []float64, ns []int32, slot []int, out []float64, kk, col, skip int, fold bool, id int32, acc *[4]float64) int {
+	f := 0
+	if fold {
+		f = 1
+	}
+	return kmPPMergeAVX2(&cs[0], &ns[0], &slot[0], len(cs), &out[0], kk, col, skip, f, int(id), &acc[0])
+}
+
+//go:noescape
+func kmPPListAsm(cs *float64, ns *int32, rows int, minCC *float64, nc, b, skip int, list, slot *int) int
+
+// kmPPListFast is kmPPList in assembly; the caller has checked the lengths.
+func kmPPListFast(cs []float64, ns []int32, minCC []float64, b, skip int, list, slot []int) int {
+	return kmPPListAsm(&cs[0], &ns[0], len(cs), &minCC[0], len(minCC), b, skip, &list[0], &slot[0])
 }

@@ -219,7 +219,7 @@ func kmSIMDModes() []bool {
 func TestKMeansDistsKernel(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 6))
 	for _, d := range []int{1, 2, 3, 4, 5, 7, 8, 9, 12, 15, 16, 17, 31, 33} {
-		for _, k := range []int{1, 2, 3, 5, 8} {
+		for _, k := range []int{1, 2, 3, 4, 5, 8, 9} {
 			stride := d + rng.IntN(3)
 			n := 37
 			x := make([]float64, (n-1)*stride+d)
@@ -288,7 +288,7 @@ func TestKMeansDistsKernel(t *testing.T) {
 					}
 					idx := rng.Perm(n)[:n/2]
 					gat := make([]float64, len(idx)*k)
-					dt.distsIdx(idx, cen, k, scratch, gat)
+					dt.distsIdx(idx, cen, kmPackCentres(nil, cen, k, d), k, scratch, gat)
 					for r, i := range idx {
 						if !slices.Equal(gat[r*k:(r+1)*k], out[i*k:(i+1)*k]) {
 							t.Fatalf("row %d: gathered %v, in a block %v", i, gat[r*k:(r+1)*k], out[i*k:(i+1)*k])

@@ -11,8 +11,10 @@
 //
 // # Validation
 //
-// Load reads each source once inside DuckDB: CSV as text, every mapped
-// field converted with TRY_CAST / TRY_STRPTIME. A row whose required field
+// Load reads each source once inside DuckDB: CSV as text (a gzipped file
+// decompressed to a temporary copy first, which DuckDB reads in parallel),
+// every mapped field converted with TRY_CAST / TRY_STRPTIME, straight into
+// one stage table per dataset. A row whose required field
 // is empty, whose value does not parse, or whose price is negative (and is
 // not a return) is rejected: it is kept with its file, line, column, value
 // and reason (WriteRejects writes them out) and counted per reason. Too
@@ -32,7 +34,8 @@
 // # Invariants
 //
 // Every row read is counted exactly once: Read = Filtered + Rejected +
-// Duplicates + AfterAsOf + Used. The canonical tables always exist with
-// the columns of Schema (as views over the checked rows; an empty table
-// for a dataset without a source).
+// Duplicates + AfterAsOf + Used. The canonical datasets always exist with
+// the columns of Schema: views of the stage table once every unused row
+// has been deleted from it (no copy of the data), or an empty table for a
+// dataset without a source.
 package dataset
