@@ -123,8 +123,7 @@ func (t *Table) Col(name string) int {
 
 // Compute runs the feature SQL on db, which must hold the tables users,
 // events, transactions and social with the canonical columns (see package
-// dataset), and returns the feature table. The SQL itself is kept in the
-// database as the view "features".
+// dataset), and returns the feature table.
 func Compute(ctx context.Context, db *sql.DB, opts Options) (*Table, error) {
 	return ComputeWithProgress(ctx, db, opts, nil)
 }
@@ -161,7 +160,7 @@ func ComputeWithProgress(ctx context.Context, db *sql.DB, opts Options, progress
 			progress(i, total)
 		}
 		if _, err := conn.ExecContext(ctx, st); err != nil {
-			return nil, fmt.Errorf("compute features (%s): %w", joinTables[i], err)
+			return nil, fmt.Errorf("compute features (%s): %w", stageTables[i], err)
 		}
 	}
 	if progress != nil {

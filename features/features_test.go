@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"math"
 	"path/filepath"
+	"regexp"
+	"slices"
 	"testing"
 	"time"
 
@@ -198,5 +200,93 @@ func TestStagesMatchOneQuery(t *testing.T) {
 	}
 	if i != n {
 		t.Errorf("one query gave %d users, staged %d", i, n)
+	}
+}
+
+// TestComputeAsOf checks a reference date before some of the data: rows
+// after it are left out of every feature, but their users still get a row.
+func TestComputeAsOf(t *testing.T) {
+	db := openTiny(t)
+	asOf := time.Date(2024, 1, 15, 0, 0, 0, 0, time.UTC)
+	tab, err := features.Compute(context.Background(), db, features.Options{AsOf: asOf})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// U3's events are all after as_of and U3 has no users row.
+	if diff := cmp.Diff([]string{"U1", "U2", "U3"}, tab.UserIDs); diff != "" {
+		t.Fatalf("user ids (-want +got):\n%s", diff)
+	}
+	tests := []struct {
+		feature string
+		want    [3]float64 // U1, U2, U3
+	}{
+		{"frequency", [3]float64{2, 0, 0}}, // O3 (U1's return) and O4 (U2) come later
+		{"monetary", [3]float64{210, 0, 0}},
+		{"return_rate", [3]float64{0, 0, 0}},
+		{"events", [3]float64{4, 0, 0}},
+		{"social_actions", [3]float64{0, 0, 0}},
+		{"recency_days", [3]float64{3 + 14.0/24, 365 + 5, 365 + 5}}, // the window starts 2023-01-10
+	}
+	for _, tt := range tests {
+		t.Run(tt.feature, func(t *testing.T) {
+			j := tab.Col(tt.feature)
+			if j < 0 {
+				t.Fatalf("no feature %q", tt.feature)
+			}
+			got := [3]float64{tab.X.At(0, j), tab.X.At(1, j), tab.X.At(2, j)}
+			if diff := cmp.Diff(tt.want, got, cmpopts.EquateApprox(1e-12, 1e-12)); diff != "" {
+				t.Errorf("(-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// TestStagesReadTheirDatasetsOnly checks that each stage holds only the
+// subqueries it needs: a stage over events never reads transactions, and
+// the final join reads only the stage tables.
+func TestStagesReadTheirDatasetsOnly(t *testing.T) {
+	db := openTiny(t)
+	q, err := features.Build(context.Background(), db, features.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	reads := regexp.MustCompile(`(?:FROM|JOIN) (users|events|transactions|social)\b`)
+	want := map[string][]string{
+		"oagg":  {"transactions"},
+		"tagg":  {"transactions"},
+		"tcagg": {"transactions"},
+		"sagg":  {"events"},
+		"eagg":  {"events"},
+		"soagg": {"social"},
+		"dem":   {"users"},
+		// u adds the users with rows after as_of only.
+		"u": {"events", "social", "transactions"},
+	}
+	stage := regexp.MustCompile(`^CREATE OR REPLACE TEMP TABLE _persona_f_(\w+) AS`)
+	seen := 0
+	for _, st := range q.Stages {
+		m := stage.FindStringSubmatch(st)
+		if m == nil {
+			t.Fatalf("stage does not create a stage table: %.80s", st)
+		}
+		got := map[string]bool{}
+		for _, r := range reads.FindAllStringSubmatch(st, -1) {
+			got[r[1]] = true
+		}
+		var names []string
+		for n := range got {
+			names = append(names, n)
+		}
+		slices.Sort(names)
+		if diff := cmp.Diff(want[m[1]], names); diff != "" {
+			t.Errorf("stage %s reads (-want +got):\n%s", m[1], diff)
+		}
+		seen++
+	}
+	if seen != len(want) {
+		t.Errorf("%d stages, want %d", seen, len(want))
+	}
+	if r := reads.FindString(q.Final); r != "" {
+		t.Errorf("the final join reads a dataset (%q), want the stage tables only", r)
 	}
 }

@@ -40,8 +40,7 @@ type Base struct {
 	SignupDays    float64            `json:"median_signup_days"`
 }
 
-// baseMedians reads the medians of the data in db, as the feature SQL
-// computes them.
+// baseMedians reads the medians of the data in db, as Build computes them.
 func baseMedians(ctx context.Context, db *sql.DB, asOf time.Time) (*Base, error) {
 	at := "TIMESTAMP '" + asOf.UTC().Format(tsLayout) + "'"
 	b := &Base{CategoryPrice: map[string]float64{}}
@@ -62,24 +61,31 @@ func baseMedians(ctx context.Context, db *sql.DB, asOf time.Time) (*Base, error)
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("category median prices: %w", err)
 	}
-	err = db.QueryRowContext(ctx, `SELECT coalesce(median(year(`+at+`) - birth_year), 0),
-		coalesce(median(date_diff('day', signup_date, CAST(`+at+` AS DATE))), 0)
-		FROM (SELECT user_id, any_value(birth_year) AS birth_year, any_value(signup_date) AS signup_date
-		      FROM users WHERE user_id IS NOT NULL GROUP BY user_id)`).Scan(&b.Age, &b.SignupDays)
-	if err != nil {
-		return nil, fmt.Errorf("median age and signup tenure: %w", err)
+	if b.Age, b.SignupDays, err = demMedians(ctx, db, asOf); err != nil {
+		return nil, err
 	}
 	return b, nil
 }
 
-// catmedCTE defines catmed, each category's median unit price: the base's
-// when set, else the data's.
-func (b *builder) catmedCTE() string {
-	if b.base == nil {
-		return "catmed AS (SELECT category, median(p) AS med FROM tx WHERE q > 0 AND p > 0 GROUP BY category),"
+// demMedians reads the median age and signup tenure of the users in db (0
+// without any).
+func demMedians(ctx context.Context, db *sql.DB, asOf time.Time) (age, signupDays float64, err error) {
+	at := "TIMESTAMP '" + asOf.UTC().Format(tsLayout) + "'"
+	err = db.QueryRowContext(ctx, `SELECT coalesce(median(year(`+at+`) - birth_year), 0),
+		coalesce(median(date_diff('day', signup_date, CAST(`+at+` AS DATE))), 0)
+		FROM (SELECT user_id, any_value(birth_year) AS birth_year, any_value(signup_date) AS signup_date
+		      FROM users WHERE user_id IS NOT NULL GROUP BY user_id)`).Scan(&age, &signupDays)
+	if err != nil {
+		return 0, 0, fmt.Errorf("median age and signup tenure: %w", err)
 	}
+	return age, signupDays, nil
+}
+
+// catmedSQL is the body of catmed, each category's median unit price (the
+// base's).
+func (b *builder) catmedSQL() string {
 	if len(b.base.CategoryPrice) == 0 {
-		return "catmed AS (SELECT CAST(NULL AS VARCHAR) AS category, CAST(NULL AS DOUBLE) AS med WHERE false),"
+		return "SELECT CAST(NULL AS VARCHAR) AS category, CAST(NULL AS DOUBLE) AS med WHERE false"
 	}
 	cats := make([]string, 0, len(b.base.CategoryPrice))
 	for c := range b.base.CategoryPrice {
@@ -90,20 +96,7 @@ func (b *builder) catmedCTE() string {
 	for _, c := range cats {
 		rows = append(rows, fmt.Sprintf("(%s, CAST(%s AS DOUBLE))", quoteString(c), strconv.FormatFloat(b.base.CategoryPrice[c], 'g', -1, 64)))
 	}
-	return "catmed AS (SELECT * FROM (VALUES " + strings.Join(rows, ", ") + ") AS v(category, med)),"
-}
-
-// demfillCTE defines demfill, the median age and signup tenure unknown
-// values are filled with: the base's when set, else the data's.
-func (b *builder) demfillCTE(asOf string) string {
-	if b.base == nil {
-		return fmt.Sprintf(`demfill AS (
-  SELECT coalesce(median(year(%[1]s) - birth_year), 0) AS age,
-         coalesce(median(date_diff('day', signup_date, CAST(%[1]s AS DATE))), 0) AS signup_days
-  FROM dem)`, asOf)
-	}
-	return fmt.Sprintf("demfill AS (SELECT CAST(%s AS DOUBLE) AS age, CAST(%s AS DOUBLE) AS signup_days)",
-		strconv.FormatFloat(b.base.Age, 'g', -1, 64), strconv.FormatFloat(b.base.SignupDays, 'g', -1, 64))
+	return "SELECT * FROM (VALUES " + strings.Join(rows, ", ") + ") AS v(category, med)"
 }
 
 // buildSpec writes the feature SQL with the columns of opts.Spec. as_of is
@@ -118,13 +111,20 @@ func buildSpec(ctx context.Context, db *sql.DB, opts Options, asOf, start time.T
 	if err := db.QueryRowContext(ctx, `SELECT count(*) FROM events WHERE session_id IS NULL OR session_id = ''`).Scan(&noSession); err != nil {
 		return nil, fmt.Errorf("count events without a session id: %w", err)
 	}
-	b := &builder{asOf: asOf, capDays: sp.WindowDays, gapSeconds: opts.SessionGap.Seconds(), needSessions: noSession > 0, base: sp.Base}
+	base := sp.Base
+	if base == nil {
+		var err error
+		if base, err = baseMedians(ctx, db, asOf); err != nil {
+			return nil, err
+		}
+	}
+	b := &builder{asOf: asOf, capDays: sp.WindowDays, gapSeconds: opts.SessionGap.Seconds(), needSessions: noSession > 0, base: base}
 	b.write(sp.Categories, sp.Topics, sp.Values)
 	names := slicesNames(b.features)
 	if sp.Names != nil && !slices.Equal(names, sp.Names) {
 		return nil, fmt.Errorf("feature spec: it gives %d columns that differ from the %d it names (written by another version?)", len(names), len(sp.Names))
 	}
-	return &Query{SQL: b.sql.String(), Stages: b.stages, Final: b.final, Features: b.features, AsOf: asOf, WindowStart: start, Spec: sp}, nil
+	return b.query(start, sp), nil
 }
 
 func slicesNames(fs []Feature) []string {

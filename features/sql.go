@@ -1,9 +1,12 @@
 package features
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -14,8 +17,9 @@ type Query struct {
 	SQL string
 	// Stages and Final compute the same table in steps, so that progress
 	// can be reported: each stage creates one temporary table of per-user
-	// aggregates (joinTables, prefixed with stagePrefix), and Final joins
-	// them.
+	// aggregates (stageTables, prefixed with stagePrefix) from only the
+	// subqueries it needs, reading earlier stages' tables, and Final (a
+	// plain select, without ORDER BY) joins them.
 	Stages      []string
 	Final       string
 	Features    []Feature
@@ -70,12 +74,9 @@ func Build(ctx context.Context, db *sql.DB, opts Options) (*Query, error) {
 		return buildSpec(ctx, db, opts, asOf, start)
 	}
 
-	cats, err := topValues(ctx, db, `SELECT category v, sum(n) n FROM (
-		SELECT category, sum(abs(quantity * unit_price)) * 10 n FROM transactions WHERE category IS NOT NULL AND category <> '' GROUP BY ALL
-		UNION ALL SELECT category, count(*) n FROM events WHERE category IS NOT NULL AND category <> '' GROUP BY ALL)
-		GROUP BY v ORDER BY n DESC, v LIMIT `, opts.TopCategories)
+	ins, err := inspect(ctx, db, asOf, opts.TopCategories)
 	if err != nil {
-		return nil, fmt.Errorf("find top categories: %w", err)
+		return nil, err
 	}
 	topics, err := topValues(ctx, db, `SELECT topic v, count(*) n FROM social WHERE topic IS NOT NULL AND topic <> '' GROUP BY v ORDER BY n DESC, v LIMIT `, opts.TopTopics)
 	if err != nil {
@@ -89,18 +90,91 @@ func Build(ctx context.Context, db *sql.DB, opts Options) (*Query, error) {
 		}
 		demo[f] = v
 	}
-	var noSession int64
-	if err := db.QueryRowContext(ctx, `SELECT count(*) FROM events WHERE session_id IS NULL OR session_id = ''`).Scan(&noSession); err != nil {
-		return nil, fmt.Errorf("count events without a session id: %w", err)
-	}
-	spec := &Spec{Categories: cats, Topics: topics, Values: demo, WindowDays: capDays}
-	b := &builder{asOf: asOf, capDays: capDays, gapSeconds: opts.SessionGap.Seconds(), needSessions: noSession > 0}
-	b.write(cats, topics, demo)
-	spec.Names = slicesNames(b.features)
-	if spec.Base, err = baseMedians(ctx, db, asOf); err != nil {
+	base := &Base{CategoryPrice: ins.catPrice}
+	if base.Age, base.SignupDays, err = demMedians(ctx, db, asOf); err != nil {
 		return nil, err
 	}
-	return &Query{SQL: b.sql.String(), Stages: b.stages, Final: b.final, Features: b.features, AsOf: asOf, WindowStart: start, Spec: spec}, nil
+	spec := &Spec{Categories: ins.cats, Topics: topics, Values: demo, WindowDays: capDays, Base: base}
+	b := &builder{asOf: asOf, capDays: capDays, gapSeconds: opts.SessionGap.Seconds(), needSessions: ins.noSession > 0, base: base}
+	b.write(ins.cats, topics, demo)
+	spec.Names = slicesNames(b.features)
+	return b.query(start, spec), nil
+}
+
+// inspection is what Build reads from the events and transactions before
+// writing the SQL: one pass over each.
+type inspection struct {
+	cats      []string           // top categories
+	catPrice  map[string]float64 // each category's median unit price
+	noSession int64              // events without a session id
+}
+
+// inspect finds the top categories (by purchase value × 10 plus events), the
+// categories' median unit prices (bought lines up to asOf with a positive
+// price) and the number of events without a session id, in one grouped pass
+// over each of events and transactions.
+func inspect(ctx context.Context, db *sql.DB, asOf time.Time, top int) (*inspection, error) {
+	at := "TIMESTAMP '" + asOf.UTC().Format(tsLayout) + "'"
+	ins := &inspection{catPrice: map[string]float64{}}
+	score := map[string]float64{}
+	rows, err := db.QueryContext(ctx, `SELECT category, sum(abs(quantity * unit_price)) * 10,
+		median(unit_price) FILTER (WHERE timestamp <= `+at+` AND quantity > 0 AND unit_price > 0)
+		FROM transactions GROUP BY category`)
+	if err != nil {
+		return nil, fmt.Errorf("find top categories and their median prices: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var c sql.NullString
+		var n, med sql.NullFloat64
+		if err := rows.Scan(&c, &n, &med); err != nil {
+			return nil, fmt.Errorf("find top categories and their median prices: %w", err)
+		}
+		if !c.Valid {
+			continue
+		}
+		if med.Valid {
+			ins.catPrice[c.String] = med.Float64
+		}
+		if c.String != "" && n.Valid {
+			score[c.String] = n.Float64
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("find top categories and their median prices: %w", err)
+	}
+	rows.Close()
+	rows, err = db.QueryContext(ctx, `SELECT category, count(*), count_if(session_id IS NULL OR session_id = '') FROM events GROUP BY category`)
+	if err != nil {
+		return nil, fmt.Errorf("count events per category: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var c sql.NullString
+		var n, noSession int64
+		if err := rows.Scan(&c, &n, &noSession); err != nil {
+			return nil, fmt.Errorf("count events per category: %w", err)
+		}
+		ins.noSession += noSession
+		if c.Valid && c.String != "" {
+			score[c.String] += float64(n)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("count events per category: %w", err)
+	}
+	cats := make([]string, 0, len(score))
+	for c := range score {
+		cats = append(cats, c)
+	}
+	slices.SortFunc(cats, func(a, b string) int {
+		if score[a] != score[b] {
+			return cmp.Compare(score[b], score[a])
+		}
+		return strings.Compare(a, b)
+	})
+	ins.cats = distinctSlugs(cats[:min(top, len(cats))])
+	return ins, nil
 }
 
 func topValues(ctx context.Context, db *sql.DB, q string, limit int) ([]string, error) {
@@ -110,40 +184,63 @@ func topValues(ctx context.Context, db *sql.DB, q string, limit int) ([]string, 
 	}
 	defer rows.Close()
 	var out []string
-	seen := map[string]bool{}
 	for rows.Next() {
 		var v string
 		var n float64
 		if err := rows.Scan(&v, &n); err != nil {
 			return nil, err
 		}
-		// Two values with the same slug would give two columns of one
-		// name, and a value called "other" would clash with the pooled
-		// column: both are left to the pool.
+		out = append(out, v)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return distinctSlugs(out), nil
+}
+
+// distinctSlugs drops the values whose slug an earlier value has, or is
+// "other": two values with the same slug would give two columns of one
+// name, and a value called "other" would clash with the pooled column, so
+// both are left to the pool.
+func distinctSlugs(vals []string) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, v := range vals {
 		if seen[slug(v)] || slug(v) == "other" {
 			continue
 		}
 		seen[slug(v)] = true
 		out = append(out, v)
 	}
-	return out, rows.Err()
+	return out
 }
 
 type builder struct {
 	asOf       time.Time
 	capDays    float64
 	gapSeconds float64
-	sql        strings.Builder
+	ctes       []cte
 	features   []Feature
 	cols       []string
 	cats       []string // top categories, shared by spend shares and event affinities
-	stages     []string // see Query.Stages
-	final      string
-	// base, when set, replaces the medians the features fall back on
-	// (category prices, age, signup tenure) with the training data's.
+	// base holds the medians the features fall back on (category prices,
+	// age, signup tenure): the training data's, or the data's own.
 	base *Base
 	// needSessions is set when some events have no session id.
 	needSessions bool
+}
+
+// cte is one named subquery of the feature SQL and the names of the
+// subqueries it reads.
+type cte struct {
+	name string
+	deps []string
+	body string
+}
+
+// def adds a subquery; its dependencies must be defined already.
+func (b *builder) def(name string, deps []string, body string) {
+	b.ctes = append(b.ctes, cte{name, deps, body})
 }
 
 // col adds an output column: its SQL expression over the joined CTEs and
@@ -157,59 +254,72 @@ func (b *builder) write(cats, topics []string, demo map[string][]string) {
 	b.cats = cats
 	asOf := "TIMESTAMP '" + b.asOf.UTC().Format(tsLayout) + "'"
 	capDays := fmt.Sprintf("%g", b.capDays)
-	w := &b.sql
-	fmt.Fprintf(w, `WITH
-u AS (
-  SELECT user_id FROM users WHERE user_id IS NOT NULL
-  UNION SELECT user_id FROM events WHERE user_id IS NOT NULL
-  UNION SELECT user_id FROM transactions WHERE user_id IS NOT NULL
-  UNION SELECT user_id FROM social WHERE user_id IS NOT NULL),
-tx AS (
+	b.def("tx", nil, fmt.Sprintf(`
   SELECT user_id, order_id, timestamp AS ts, product_id, category, quantity AS q, unit_price AS p,
          coalesce(discount, 0) AS disc
-  FROM transactions WHERE timestamp <= %[1]s),
-%[8]s
-ord AS (
+  FROM transactions WHERE timestamp <= %s`, asOf))
+	b.def("catmed", nil, b.catmedSQL())
+	b.def("ord", []string{"tx"}, `
   SELECT user_id, order_id, min(ts) AS ts, sum(q * p * (1 - disc)) AS val, sum(q) AS items
-  FROM tx WHERE q > 0 GROUP BY ALL),
-ordgap AS (
-  SELECT user_id, date_diff('second', lag(ts) OVER (PARTITION BY user_id ORDER BY ts, order_id), ts) / 86400.0 AS gap
-  FROM ord),
-gaps AS (SELECT user_id, avg(gap) AS gap_mean, stddev_pop(gap) AS gap_std FROM ordgap WHERE gap IS NOT NULL GROUP BY user_id),
-oagg AS (SELECT user_id, count(*) AS orders, avg(val) AS aov, avg(items) AS ipo, min(ts) AS first_ts, max(ts) AS last_ts FROM ord GROUP BY user_id),
-tagg AS (
+  FROM tx WHERE q > 0 GROUP BY ALL`)
+	// Orders at the same time may come in any order: their gaps are the
+	// same (0 between them), so ts alone orders them.
+	b.def("ordgap", []string{"ord"}, `
+  SELECT user_id, ts, val, items, date_diff('second', lag(ts) OVER (PARTITION BY user_id ORDER BY ts), ts) / 86400.0 AS gap
+  FROM ord`)
+	// gap is NULL for a user's first order, which avg and stddev_pop skip.
+	b.def("oagg", []string{"ordgap"}, `
+  SELECT user_id, count(*) AS orders, avg(val) AS aov, avg(items) AS ipo, min(ts) AS first_ts, max(ts) AS last_ts,
+    avg(gap) AS gap_mean, stddev_pop(gap) AS gap_std
+  FROM ordgap GROUP BY user_id`)
+	b.def("tagg", []string{"tx", "catmed"}, `
   SELECT tx.user_id,
     sum(q * p * (1 - disc)) AS net_spend,
     sum(q) FILTER (WHERE q > 0) AS units,
     coalesce(-sum(q) FILTER (WHERE q < 0), 0) AS returned_units,
     count(DISTINCT product_id) FILTER (WHERE q > 0) AS products,
-    count(DISTINCT tx.category) FILTER (WHERE q > 0) AS categories,
     sum(q * p * disc) FILTER (WHERE q > 0) / nullif(sum(q * p) FILTER (WHERE q > 0), 0) AS discount_share,
     avg(CASE WHEN disc > 0 THEN 1.0 ELSE 0.0 END) FILTER (WHERE q > 0) AS discounted_lines,
     avg(p / nullif(med, 0)) FILTER (WHERE q > 0) AS price_level
-  FROM tx LEFT JOIN catmed ON tx.category = catmed.category GROUP BY tx.user_id),
-tcat AS (
-  SELECT user_id, category, sum(q * p * (1 - disc)) AS spend FROM tx WHERE q > 0 GROUP BY ALL HAVING sum(q * p * (1 - disc)) > 0),
-tcatp AS (SELECT user_id, category, spend / sum(spend) OVER (PARTITION BY user_id) AS share FROM tcat),
-tcagg AS (
-  SELECT user_id, sum(share * share) AS hhi, greatest(-sum(share * ln(share)), 0) AS entropy%[2]s
-  FROM tcatp GROUP BY user_id),
-%[7]s
-sess AS (SELECT user_id, sess, date_diff('second', min(ts), max(ts)) / 60.0 AS minutes, count(*) AS n FROM ev GROUP BY ALL),
-sagg AS (SELECT user_id, count(*) AS sessions, avg(minutes) AS session_minutes, avg(n) AS per_session FROM sess GROUP BY user_id),
-eagg AS (
+  FROM tx LEFT JOIN catmed ON tx.category = catmed.category GROUP BY tx.user_id`)
+	// Spend shares are over the categories a user spent a positive
+	// amount on; the others have a NULL share, which the sums skip, but
+	// count as bought categories.
+	b.def("tcat", []string{"tx"}, `
+  SELECT user_id, category, sum(q * p * (1 - disc)) AS spend FROM tx WHERE q > 0 GROUP BY ALL`)
+	b.def("tcatp", []string{"tcat"}, `
+  SELECT user_id, category,
+    CASE WHEN spend > 0 THEN spend / sum(CASE WHEN spend > 0 THEN spend END) OVER (PARTITION BY user_id) END AS share
+  FROM tcat`)
+	b.def("tcagg", []string{"tcatp"}, `
+  SELECT user_id, count(category) AS categories, sum(share * share) AS hhi, greatest(-sum(share * ln(share)), 0) AS entropy`+b.catShareCols(cats)+`
+  FROM tcatp GROUP BY user_id`)
+	b.sessionCTEs(asOf)
+	b.def("sess", []string{"ev"}, `SELECT user_id, sess, date_diff('second', min(ts), max(ts)) / 60.0 AS minutes, count(*) AS n FROM ev GROUP BY ALL`)
+	b.def("sagg", []string{"sess"}, `SELECT user_id, count(*) AS sessions, avg(minutes) AS session_minutes, avg(n) AS per_session FROM sess GROUP BY user_id`)
+	// The shares of events by type, day part, weekday and device are
+	// counts here, divided by events in the final select.
+	b.def("eagg", []string{"ev"}, `
   SELECT user_id, count(*) AS events, count(DISTINCT CAST(ts AS DATE)) AS active_days, max(ts) AS last_ts,
-    avg(CASE WHEN isodow(ts) >= 6 THEN 1.0 ELSE 0.0 END) AS weekend%[4]s
-  FROM ev GROUP BY user_id),
-so AS (SELECT user_id, timestamp AS ts, action, topic FROM social WHERE timestamp <= %[1]s),
-soagg AS (
-  SELECT user_id, count(*) AS actions, count(DISTINCT CAST(ts AS DATE)) AS active_days, max(ts) AS last_ts%[5]s
-  FROM so GROUP BY user_id),
-dem AS (
-  SELECT user_id, any_value(birth_year) AS birth_year, any_value(signup_date) AS signup_date%[6]s
-  FROM users WHERE user_id IS NOT NULL GROUP BY user_id),
-%[9]s
-`, asOf, b.catShareCols(cats), b.gapSeconds, b.eventCols(), b.socialCols(topics), b.demoCols(demo), b.sessionCTE(asOf), b.catmedCTE(), b.demfillCTE(asOf))
+    count_if(isodow(ts) >= 6) AS weekend`+b.eventCols()+`
+  FROM ev GROUP BY user_id`)
+	b.def("so", nil, fmt.Sprintf(`SELECT user_id, timestamp AS ts, action, topic FROM social WHERE timestamp <= %s`, asOf))
+	b.def("soagg", []string{"so"}, `
+  SELECT user_id, count(*) AS actions, count(DISTINCT CAST(ts AS DATE)) AS active_days, max(ts) AS last_ts`+b.socialCols(topics)+`
+  FROM so GROUP BY user_id`)
+	b.def("dem", nil, `
+  SELECT user_id, any_value(birth_year) AS birth_year, any_value(signup_date) AS signup_date`+b.demoCols(demo)+`
+  FROM users WHERE user_id IS NOT NULL GROUP BY user_id`)
+	// Every user: the aggregates hold those with data up to as_of, and
+	// the rows after it (none unless as_of was set) add the rest.
+	late := func(table string) string {
+		return fmt.Sprintf("\n  UNION SELECT user_id FROM %s WHERE (timestamp > %s OR timestamp IS NULL) AND user_id IS NOT NULL", table, asOf)
+	}
+	b.def("u", []string{"dem", "tagg", "eagg", "soagg"}, `
+  SELECT user_id FROM dem
+  UNION SELECT user_id FROM tagg WHERE user_id IS NOT NULL
+  UNION SELECT user_id FROM eagg WHERE user_id IS NOT NULL
+  UNION SELECT user_id FROM soagg WHERE user_id IS NOT NULL`+late("transactions")+late("events")+late("social"))
 
 	days := func(ts string) string {
 		return fmt.Sprintf("date_diff('second', %s, %s) / 86400.0", ts, asOf)
@@ -224,10 +334,10 @@ dem AS (
 	b.col(Feature{"items_per_order", T, "mean units per order", true}, "coalesce(oagg.ipo, 0)")
 	b.col(Feature{"purchase_tenure_days", T, "days from the first purchase to as_of (0 without purchases)", true},
 		fmt.Sprintf("coalesce(%s, 0)", days("oagg.first_ts")))
-	b.col(Feature{"order_gap_mean_days", T, "mean days between consecutive orders (0 with fewer than two)", true}, "coalesce(gaps.gap_mean, 0)")
-	b.col(Feature{"order_gap_std_days", T, "population standard deviation of days between orders (0 with fewer than two)", true}, "coalesce(gaps.gap_std, 0)")
+	b.col(Feature{"order_gap_mean_days", T, "mean days between consecutive orders (0 with fewer than two)", true}, "coalesce(oagg.gap_mean, 0)")
+	b.col(Feature{"order_gap_std_days", T, "population standard deviation of days between orders (0 with fewer than two)", true}, "coalesce(oagg.gap_std, 0)")
 	b.col(Feature{"distinct_products", T, "distinct products bought", true}, "coalesce(tagg.products, 0)")
-	b.col(Feature{"distinct_categories", T, "distinct categories bought", false}, "coalesce(tagg.categories, 0)")
+	b.col(Feature{"distinct_categories", T, "distinct categories bought", false}, "coalesce(tcagg.categories, 0)")
 	b.col(Feature{"return_rate", T, "units returned (negative quantities) ÷ units bought", false},
 		"least(coalesce(tagg.returned_units / nullif(tagg.units, 0), 0), 1)")
 	b.col(Feature{"price_level", T, "mean of unit_price ÷ the category's median unit price over bought lines (1 = typical; 1 without purchases)", false},
@@ -257,9 +367,9 @@ dem AS (
 		fmt.Sprintf("coalesce(%s, %s)", days("eagg.last_ts"), capDays))
 	for _, p := range dayParts {
 		b.col(Feature{"share_" + p.name, E, fmt.Sprintf("share of events between %02d:00 and %02d:00", p.from, p.to), false},
-			fmt.Sprintf("coalesce(eagg.%s, 0)", quoteIdent("dp_"+p.name)))
+			fmt.Sprintf("coalesce(eagg.%s / nullif(eagg.events, 0), 0)", quoteIdent("dp_"+p.name)))
 	}
-	b.col(Feature{"weekend_share", E, "share of events on Saturday or Sunday", false}, "coalesce(eagg.weekend, 0)")
+	b.col(Feature{"weekend_share", E, "share of events on Saturday or Sunday", false}, "coalesce(eagg.weekend / nullif(eagg.events, 0), 0)")
 	b.col(Feature{"cart_rate", E, "add_to_cart events ÷ product_view events (0 without product views, capped at 1)", false},
 		"least(coalesce(eagg.n_add_to_cart / nullif(eagg.n_product_view, 0), 0), 1)")
 	b.col(Feature{"checkout_rate", E, "checkout events ÷ add_to_cart events (0 without add_to_cart, capped at 1)", false},
@@ -286,9 +396,9 @@ dem AS (
 
 	// Demographics.
 	b.col(Feature{"age", D, "year(as_of) − birth_year; the base median when unknown", false},
-		"coalesce(year("+asOf+") - dem.birth_year, (SELECT age FROM demfill))")
+		"coalesce(year("+asOf+") - dem.birth_year, "+sqlFloat(b.base.Age)+")")
 	b.col(Feature{"signup_tenure_days", D, "days from signup_date to as_of; the base median when unknown", true},
-		"greatest(coalesce(date_diff('day', dem.signup_date, CAST("+asOf+" AS DATE)), (SELECT signup_days FROM demfill)), 0)")
+		"greatest(coalesce(date_diff('day', dem.signup_date, CAST("+asOf+" AS DATE)), "+sqlFloat(b.base.SignupDays)+"), 0)")
 	for _, f := range []string{"gender", "country", "acquisition_channel", "device"} {
 		for _, v := range demo[f] {
 			b.col(Feature{f + "_" + slug(v), D, fmt.Sprintf("1 when users.%s is %q", f, v), false},
@@ -308,22 +418,73 @@ dem AS (
 	b.col(Feature{"days_since_last_activity", P, "days from the last event, purchase or social action to as_of", true},
 		fmt.Sprintf("least(coalesce(%s, %s), coalesce(%s, %s), coalesce(%s, %s))",
 			days("eagg.last_ts"), capDays, days("oagg.last_ts"), capDays, days("soagg.last_ts"), capDays))
-
-	with := w.String()
-	sel := "SELECT u.user_id,\n  " + strings.Join(b.cols, ",\n  ")
-	w.WriteString(sel + b.from(""))
-	for _, t := range joinTables {
-		b.stages = append(b.stages, fmt.Sprintf("CREATE OR REPLACE TEMP TABLE %s%s AS %sSELECT * FROM %s", stagePrefix, t, with, t))
-	}
-	b.final = with + sel + b.from(stagePrefix)
 }
 
 // joinTables are the per-user aggregates the feature table joins, u (every
 // user) first.
-var joinTables = []string{"u", "oagg", "gaps", "tagg", "tcagg", "sagg", "eagg", "soagg", "dem"}
+var joinTables = []string{"u", "oagg", "tagg", "tcagg", "sagg", "eagg", "soagg", "dem"}
+
+// stageTables are joinTables in the order Query.Stages computes them: u
+// is the union of the others' users.
+var stageTables = []string{"oagg", "tagg", "tcagg", "sagg", "eagg", "soagg", "dem", "u"}
 
 // stagePrefix names the temporary tables of Query.Stages.
 const stagePrefix = "_persona_f_"
+
+// query assembles the single statement, the stages and the final select.
+func (b *builder) query(start time.Time, spec *Spec) *Query {
+	sel := "SELECT u.user_id,\n  " + strings.Join(b.cols, ",\n  ")
+	q := &Query{Features: b.features, AsOf: b.asOf, WindowStart: start, Spec: spec}
+	q.SQL = b.with(joinTables, nil) + sel + b.from("")
+	done := map[string]bool{}
+	for _, t := range stageTables {
+		q.Stages = append(q.Stages, fmt.Sprintf("CREATE OR REPLACE TEMP TABLE %s%s AS %sSELECT * FROM %s", stagePrefix, t, b.with([]string{t}, done), t))
+		done[t] = true
+	}
+	q.Final = sel + b.from(stagePrefix)
+	return q
+}
+
+// with writes the WITH clause that defines the named subqueries and those
+// they read, in order; a subquery in done reads its stage table instead.
+func (b *builder) with(names []string, done map[string]bool) string {
+	byName := map[string]cte{}
+	for _, c := range b.ctes {
+		byName[c.name] = c
+	}
+	var order []string
+	seen := map[string]bool{}
+	var visit func(string, bool)
+	visit = func(n string, top bool) {
+		if seen[n] {
+			return
+		}
+		seen[n] = true
+		if top || !done[n] {
+			for _, d := range byName[n].deps {
+				visit(d, false)
+			}
+		}
+		order = append(order, n)
+	}
+	for _, n := range names {
+		visit(n, true)
+	}
+	var s strings.Builder
+	s.WriteString("WITH")
+	for i, n := range order {
+		if i > 0 {
+			s.WriteString(",")
+		}
+		body := byName[n].body
+		if done[n] && !slices.Contains(names, n) {
+			body = "SELECT * FROM " + stagePrefix + n
+		}
+		fmt.Fprintf(&s, "\n%s AS (%s)", n, body)
+	}
+	s.WriteString("\n")
+	return s.String()
+}
 
 // from joins the per-user aggregates onto u; with a prefix it reads them
 // from the stage tables instead of the CTEs.
@@ -336,24 +497,29 @@ func (b *builder) from(prefix string) string {
 	return s.String()
 }
 
-// sessionCTE defines ev, the events up to as_of with a session key: the
+// sessionCTEs define ev, the events up to as_of with a session key: the
 // source's session id, or when some events lack one, a key that starts a
 // new session after the configured gap (the window functions this needs
 // are skipped when every event has an id).
-func (b *builder) sessionCTE(asOf string) string {
+func (b *builder) sessionCTEs(asOf string) {
 	if !b.needSessions {
-		return fmt.Sprintf(`ev AS (
+		b.def("ev", nil, fmt.Sprintf(`
   SELECT user_id, timestamp AS ts, session_id AS sess, event_type AS et, category, device
-  FROM events WHERE timestamp <= %s),`, asOf)
+  FROM events WHERE timestamp <= %s`, asOf))
+		return
 	}
-	return fmt.Sprintf(`ev0 AS (
+	b.def("ev0", nil, fmt.Sprintf(`
   SELECT user_id, timestamp AS ts, nullif(session_id, '') AS sid, event_type AS et, category, device,
          lag(timestamp) OVER (PARTITION BY user_id ORDER BY timestamp) AS prev_ts
-  FROM events WHERE timestamp <= %s),
-ev AS (
+  FROM events WHERE timestamp <= %s`, asOf))
+	b.def("ev", []string{"ev0"}, fmt.Sprintf(`
   SELECT *, coalesce(sid, user_id || '~' || CAST(sum(CASE WHEN prev_ts IS NULL OR date_diff('second', prev_ts, ts) > %g THEN 1 ELSE 0 END)
            OVER (PARTITION BY user_id ORDER BY ts ROWS UNBOUNDED PRECEDING) AS VARCHAR)) AS sess
-  FROM ev0),`, asOf, b.gapSeconds)
+  FROM ev0`, b.gapSeconds))
+}
+
+func sqlFloat(v float64) string {
+	return "CAST(" + strconv.FormatFloat(v, 'g', -1, 64) + " AS DOUBLE)"
 }
 
 func oneHotSum(field string, vals []string) string {
@@ -382,17 +548,17 @@ func (b *builder) catShareCols(cats []string) string {
 func (b *builder) eventCols() string {
 	var s strings.Builder
 	for _, t := range eventTypes {
-		fmt.Fprintf(&s, ",\n    count(*) FILTER (WHERE et = %s) AS %s", quoteString(t), quoteIdent("n_"+t))
+		fmt.Fprintf(&s, ",\n    count_if(et = %s) AS %s", quoteString(t), quoteIdent("n_"+t))
 	}
 	for _, p := range dayParts {
-		fmt.Fprintf(&s, ",\n    avg(CASE WHEN hour(ts) >= %d AND hour(ts) < %d THEN 1.0 ELSE 0.0 END) AS %s", p.from, p.to, quoteIdent("dp_"+p.name))
+		fmt.Fprintf(&s, ",\n    count_if(hour(ts) >= %d AND hour(ts) < %d) AS %s", p.from, p.to, quoteIdent("dp_"+p.name))
 	}
 	for _, d := range []string{"mobile", "desktop", "tablet"} {
-		fmt.Fprintf(&s, ",\n    count(*) FILTER (WHERE lower(device) = %s) AS %s", quoteString(d), quoteIdent("dev_"+d))
+		fmt.Fprintf(&s, ",\n    count_if(lower(device) = %s) AS %s", quoteString(d), quoteIdent("dev_"+d))
 	}
-	s.WriteString(",\n    count(*) FILTER (WHERE category IS NOT NULL AND category <> '') AS cat_events")
+	s.WriteString(",\n    count_if(category IS NOT NULL AND category <> '') AS cat_events")
 	for _, c := range b.cats {
-		fmt.Fprintf(&s, ",\n    count(*) FILTER (WHERE category = %s) AS %s", quoteString(c), quoteIdent("ec_"+slug(c)))
+		fmt.Fprintf(&s, ",\n    count_if(category = %s) AS %s", quoteString(c), quoteIdent("ec_"+slug(c)))
 	}
 	return s.String()
 }
@@ -400,10 +566,10 @@ func (b *builder) eventCols() string {
 func (b *builder) socialCols(topics []string) string {
 	var s strings.Builder
 	for _, a := range socialActions {
-		fmt.Fprintf(&s, ",\n    count(*) FILTER (WHERE action = %s) AS %s", quoteString(a), quoteIdent("a_"+a))
+		fmt.Fprintf(&s, ",\n    count_if(action = %s) AS %s", quoteString(a), quoteIdent("a_"+a))
 	}
 	for _, t := range topics {
-		fmt.Fprintf(&s, ",\n    count(*) FILTER (WHERE topic = %s) AS %s", quoteString(t), quoteIdent("t_"+slug(t)))
+		fmt.Fprintf(&s, ",\n    count_if(topic = %s) AS %s", quoteString(t), quoteIdent("t_"+slug(t)))
 	}
 	return s.String()
 }
