@@ -340,6 +340,11 @@ func (l *loader) openSource(ctx context.Context) error {
 		l.typed = true
 		var parts []string
 		for i, f := range files {
+			// The stage may be a view read later: the path must not
+			// depend on the working folder then.
+			if a, err := filepath.Abs(f); err == nil {
+				f = a
+			}
 			parts = append(parts, fmt.Sprintf("SELECT * EXCLUDE (file_row_number), CAST(%d AS INTEGER) AS __file, file_row_number + 1 AS __line FROM read_parquet(%s, file_row_number = true)", i, quoteString(f)))
 		}
 		l.names = display
@@ -1064,21 +1069,23 @@ func (l *loader) finish(ctx context.Context) (Counts, error) {
 		names = append(names, quoteIdent(f.Name))
 	}
 	cols := strings.Join(names, ", ")
+	from := table
 	if l.s.Duplicates != "keep" {
 		if l.lazy {
-			var anti string
-			if c.Duplicates, anti, err = l.skipDuplicates(ctx, table, cols, used); err != nil {
+			var skip string
+			if c.Duplicates, skip, err = l.skipDuplicates(ctx, table, cols, used); err != nil {
 				return c, err
 			}
-			if anti != "" {
-				used += " AND " + anti
+			if skip != "" {
+				// An anti join: NOT EXISTS costs ten times more.
+				from += " ANTI JOIN " + skip + " ON " + skip + ".f = __file AND " + skip + ".l = __line"
 			}
 		} else if c.Duplicates, err = l.dropDuplicates(ctx, table, cols); err != nil {
 			return c, err
 		}
 	}
 	dropObject(ctx, l.db, k)
-	q := fmt.Sprintf("CREATE VIEW %s AS SELECT %s FROM %s", k, cols, table)
+	q := fmt.Sprintf("CREATE VIEW %s AS SELECT %s FROM %s", k, cols, from)
 	if used != "true" {
 		q += " WHERE " + used
 	}
@@ -1148,10 +1155,9 @@ func candidates(duph, table, where string) string {
 }
 
 // skipDuplicates is dropDuplicates for a stage view (whose rows where
-// used holds), which cannot lose rows: it records the rows to skip in the
-// table _persona_skip_<dataset> and returns their number with the SQL
-// condition, over the stage, that passes the other rows ("" when none is
-// skipped).
+// used holds), which cannot lose rows: it records the file (f) and line
+// (l) of the rows to skip in a table and returns their number and the
+// table's name ("" when no row is skipped).
 func (l *loader) skipDuplicates(ctx context.Context, table, cols, used string) (int64, string, error) {
 	k := string(l.k)
 	duph, dedup, skip := "_persona_duph_"+k, "_persona_dedup_"+k, "_persona_skip_"+k
@@ -1187,7 +1193,7 @@ func (l *loader) skipDuplicates(ctx context.Context, table, cols, used string) (
 	if n == 0 {
 		return 0, "", nil
 	}
-	return n, fmt.Sprintf("NOT EXISTS (SELECT 1 FROM %s WHERE f = __file AND l = __line)", skip), nil
+	return n, skip, nil
 }
 
 // reasons counts the rejected rows per reason.
