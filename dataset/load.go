@@ -207,6 +207,7 @@ type loader struct {
 	done    bool     // the canonical view over the stage table exists
 	lazy    bool     // the stage is a view over the source files, not a table
 	plain   string   // SQL for a lazy stage without id normalisation (when it has ids to normalise)
+	parquet []string // the Parquet files read, by absolute path
 	temps   []string // decompressed copies of .gz files, removed after loading
 }
 
@@ -345,6 +346,7 @@ func (l *loader) openSource(ctx context.Context) error {
 			if a, err := filepath.Abs(f); err == nil {
 				f = a
 			}
+			l.parquet = append(l.parquet, f)
 			parts = append(parts, fmt.Sprintf("SELECT * EXCLUDE (file_row_number), CAST(%d AS INTEGER) AS __file, file_row_number + 1 AS __line FROM read_parquet(%s, file_row_number = true)", i, quoteString(f)))
 		}
 		l.names = display
@@ -848,7 +850,7 @@ SELECT __file, __line, __keep, __why, %s%s FROM (
 	l.line = "__line"
 	dropObject(ctx, l.db, table)
 	if l.perFile == nil {
-		if l.lazyOK(fields) {
+		if l.lazyOK(ctx, fields) {
 			// Reading Parquet again costs less than writing a table: the
 			// stage is a view, evaluated where it is used. When no id
 			// needs normalising (finish counts them), a plainer view
@@ -893,9 +895,11 @@ SELECT __file, __line, __keep, __why, %s%s FROM (
 // lazyOK reports whether the stage of a Parquet source can stay a view:
 // it reads the files again whenever it is used, so every field must be a
 // plain column whose conversion cannot depend on the session's time zone
-// (set per source while loading), and there must be no filter.
-func (l *loader) lazyOK(fields []field) bool {
-	if l.format() != "parquet" || l.s.Postgres != nil || l.s.Filter != "" {
+// (set per source while loading), and there must be no filter. DuckDB
+// reads a Parquet file's row groups in parallel, a table's in groups of
+// 122,880 rows: files with larger row groups than maxLazyGroup are copied.
+func (l *loader) lazyOK(ctx context.Context, fields []field) bool {
+	if l.format() != "parquet" || l.s.Postgres != nil || l.s.Filter != "" || len(l.parquet) == 0 {
 		return false
 	}
 	for _, f := range fields {
@@ -906,8 +910,14 @@ func (l *loader) lazyOK(fields []field) bool {
 			return false
 		}
 	}
-	return true
+	var rows int64
+	err := l.db.QueryRowContext(ctx, "SELECT coalesce(max(row_group_num_rows), 0) FROM parquet_metadata("+quoteList(l.parquet)+")").Scan(&rows)
+	return err == nil && rows <= maxLazyGroup
 }
+
+// maxLazyGroup is the most rows a Parquet row group may have for its file
+// to be read where used rather than copied (pyarrow's default row group).
+const maxLazyGroup = 1 << 20
 
 // zoneFree reports whether a field's conversion gives the same value in
 // every time zone.

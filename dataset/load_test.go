@@ -5,6 +5,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -537,6 +538,51 @@ func TestLoadParquetLikeCSV(t *testing.T) {
 			}
 			var views int
 			if err := db.QueryRow(`SELECT count(*) FROM duckdb_views() WHERE view_name = '_persona_stage_transactions'`).Scan(&views); err != nil {
+				t.Fatal(err)
+			}
+			if got := views == 1; got != tc.view {
+				t.Errorf("stage is a view: %t, want %t", got, tc.view)
+			}
+		})
+	}
+}
+
+// TestLoadParquetRowGroups checks that a Parquet file is read where used
+// only when its row groups are small enough for DuckDB to read them in
+// parallel; either way every row is loaded.
+func TestLoadParquetRowGroups(t *testing.T) {
+	dir := t.TempDir()
+	db := openDB(t)
+	const n = 1<<20 + 1
+	for _, tc := range []struct {
+		name  string
+		group int
+		view  bool
+	}{
+		{"small groups", 122880, true},
+		{"one group", 2 << 20, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			path := filepath.Join(dir, strings.ReplaceAll(tc.name, " ", "-")+".parquet")
+			q := fmt.Sprintf(`COPY (SELECT 'u' || (i %% 1000) AS user_id, TIMESTAMP '2024-01-01' + INTERVAL (i) SECOND AS timestamp,
+				'view' AS event_type FROM range(%d) t(i)) TO '%s' (FORMAT parquet, ROW_GROUP_SIZE %d)`, n, path, tc.group)
+			if _, err := db.Exec(q); err != nil {
+				t.Fatal(err)
+			}
+			ldb := openDB(t)
+			st, err := dataset.Load(context.Background(), ldb, &dataset.Config{Events: &dataset.Source{Path: path}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c := st.Counts[dataset.Events]; c.Read != n || c.Used != n {
+				t.Errorf("counts %+v, want %d read and used", c, n)
+			}
+			var users int
+			if err := ldb.QueryRow("SELECT count(DISTINCT user_id) FROM events").Scan(&users); err != nil || users != 1000 {
+				t.Errorf("%d users (%v), want 1000", users, err)
+			}
+			var views int
+			if err := ldb.QueryRow(`SELECT count(*) FROM duckdb_views() WHERE view_name = '_persona_stage_events'`).Scan(&views); err != nil {
 				t.Fatal(err)
 			}
 			if got := views == 1; got != tc.view {
