@@ -38,8 +38,9 @@
 // the columns of Schema: views of the stage table once every unused row
 // has been deleted from it (no copy of the data), or an empty table for a
 // dataset without a source. A Parquet source without a filter, whose
-// columns convert to the canonical types regardless of the time zone, is
-// not copied at all: its stage is a view over the files, and the
-// canonical view passes its used rows (duplicates are skipped by file and
-// row number), so the files must stay in place while the database is used.
+// columns convert to the canonical types regardless of the time zone and
+// whose row groups are small enough to read in parallel, is not copied at
+// all: its stage is a view over the files, and the canonical view passes
+// its used rows (duplicates are skipped by file and row number), so the
+// files must stay in place while the database is used.
 package dataset
