@@ -1046,7 +1046,7 @@ func (l *loader) finish(ctx context.Context) (Counts, error) {
 		FROM `+table+` WHERE __keep AND __why IS NOT NULL ORDER BY __file, 3`, k); err != nil {
 			return c, fmt.Errorf("record rejects: %w", err)
 		}
-		if c.Reasons, err = l.reasons(ctx, table); err != nil {
+		if c.Reasons, err = l.reasons(ctx); err != nil {
 			return c, err
 		}
 	}
@@ -1206,9 +1206,10 @@ func (l *loader) skipDuplicates(ctx context.Context, table, cols, used string) (
 	return n, skip, nil
 }
 
-// reasons counts the rejected rows per reason.
-func (l *loader) reasons(ctx context.Context, table string) (map[string]int64, error) {
-	rows, err := l.db.QueryContext(ctx, `SELECT __why.r, count(*) FROM `+table+` WHERE __keep AND __why IS NOT NULL GROUP BY 1 ORDER BY 2 DESC, 1`)
+// reasons counts the rejected rows per reason, from _persona_rejects
+// (which holds no other row of the dataset yet: no table scan).
+func (l *loader) reasons(ctx context.Context) (map[string]int64, error) {
+	rows, err := l.db.QueryContext(ctx, `SELECT reason, count(*) FROM _persona_rejects WHERE dataset = ? GROUP BY 1`, string(l.k))
 	if err != nil {
 		return nil, err
 	}
