@@ -1129,15 +1129,17 @@ func (l *loader) dropDuplicates(ctx context.Context, table, cols string) (int64,
 	if nh == 0 {
 		return 0, nil
 	}
-	q := fmt.Sprintf(`CREATE OR REPLACE TABLE %s AS SELECT %s, count(*) AS __n, min({'f': __file, 'r': rowid}) AS __first
-		FROM %s WHERE __h IN (SELECT h FROM %s) GROUP BY ALL`, dedup, cols, table, duph)
-	if err := l.exec(ctx, q); err != nil {
-		return 0, fmt.Errorf("drop duplicates: %w", err)
-	}
+	first := "{'f': __file, 'r': rowid}"
 	line := strings.ReplaceAll(strings.ReplaceAll(l.line, "rowid", "__first.r"), "__file", "__first.f")
 	if l.line == "__line" {
-		// Lines are a column: look the first row's up.
-		line = fmt.Sprintf("(SELECT __line FROM %s WHERE rowid = __first.r)", table)
+		// Lines are a column: the first row's comes along (rowids
+		// being unique, it does not change which row is first).
+		first, line = "{'f': __file, 'r': rowid, 'l': __line}", "__first.l"
+	}
+	q := fmt.Sprintf(`CREATE OR REPLACE TABLE %s AS SELECT %s, count(*) AS __n, min(%s) AS __first
+		FROM %s WHERE __h IN (SELECT h FROM %s) GROUP BY ALL`, dedup, cols, first, table, duph)
+	if err := l.exec(ctx, q); err != nil {
+		return 0, fmt.Errorf("drop duplicates: %w", err)
 	}
 	if err := l.exec(ctx, `INSERT INTO _persona_rejects SELECT ?, `+l.fileName("__first.f")+`, `+line+`, 'duplicate: ' || (__n - 1) || ' more copies of this row dropped by rule', NULL, NULL
 		FROM `+dedup+` WHERE __n > 1 ORDER BY __first.f, __first.r`, k); err != nil {
