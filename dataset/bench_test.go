@@ -96,6 +96,25 @@ func benchSynth(b *testing.B, users int) {
 func BenchmarkFeaturesSynth100k(b *testing.B) { benchSynth(b, 100_000) }
 func BenchmarkFeaturesSynth1M(b *testing.B)   { benchSynth(b, 1_000_000) }
 
+// BenchmarkLoadSynth100k times Load alone on the demo data for 100,000
+// users (about 9.7 million events) as Parquet.
+func BenchmarkLoadSynth100k(b *testing.B) {
+	config, events := synthParquet(b, 100_000)
+	cfg, err := dataset.LoadConfig(config)
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	for b.Loop() {
+		db := openDB(b)
+		if _, err := dataset.Load(ctx, db, cfg); err != nil {
+			b.Fatal(err)
+		}
+		db.Close()
+	}
+	b.ReportMetric(float64(events)*float64(b.N)/b.Elapsed().Seconds(), "events/s")
+}
+
 // BenchmarkFeaturesOnlineRetail loads the 541,909 lines of Online Retail
 // and computes their features (skips without ../shared/data).
 func BenchmarkFeaturesOnlineRetail(b *testing.B) { benchFeatures(b, retailConfig(b), 0) }
