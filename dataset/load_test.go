@@ -591,3 +591,47 @@ func TestLoadParquetRowGroups(t *testing.T) {
 		})
 	}
 }
+
+// TestLoadParquetKeepDuplicates checks that a Parquet view keeps repeated
+// rows when told to, as a CSV source does.
+func TestLoadParquetKeepDuplicates(t *testing.T) {
+	dir := t.TempDir()
+	csv := filepath.Join(dir, "tx.csv")
+	body := "Customer,Invoice,When,Item,Qty,Price\n" +
+		"17850,A1,2024-03-01 10:00:00,P1,2,5\n" +
+		"17850,A1,2024-03-01 10:00:00,P1,2,5\n" +
+		",A2,2024-03-01 11:00:00,P1,1,5\n" + // empty user_id
+		"C9,A8,2024-03-04 08:00:00,P3,4,2.5\n"
+	if err := os.WriteFile(csv, []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	pq := filepath.Join(dir, "tx.parquet")
+	if _, err := openDB(t).Exec(`COPY (SELECT * FROM read_csv('` + csv + `')) TO '` + pq + `' (FORMAT parquet)`); err != nil {
+		t.Fatal(err)
+	}
+	want := []txRow{
+		{"17850", "A1", "2024-03-01 10:00", "P1", 2, 5},
+		{"17850", "A1", "2024-03-01 10:00", "P1", 2, 5},
+		{"C9", "A8", "2024-03-04 08:00", "P3", 4, 2.5},
+	}
+	for _, path := range []string{csv, pq} {
+		t.Run(strings.TrimPrefix(filepath.Ext(path), "."), func(t *testing.T) {
+			cfg := &dataset.Config{Transactions: &dataset.Source{Path: path, Duplicates: "keep",
+				Columns: map[string]string{"user_id": "Customer", "order_id": "Invoice", "timestamp": "When", "product_id": "Item",
+					"quantity": "Qty", "unit_price": "Price"}}}
+			cfg.MaxRejectRate = new(float64)
+			*cfg.MaxRejectRate = 0.5
+			db := openDB(t)
+			st, err := dataset.Load(context.Background(), db, cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c := st.Counts[dataset.Transactions]; c.Read != 4 || c.Rejected != 1 || c.Duplicates != 0 || c.Used != 3 {
+				t.Errorf("counts %+v, want 4 read, 1 rejected, 3 used", c)
+			}
+			if diff := cmp.Diff(want, readTx(t, db)); diff != "" {
+				t.Errorf("transactions (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
