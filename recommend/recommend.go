@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"sort"
+	"sync"
 	"time"
 )
 
@@ -116,6 +117,7 @@ type Model struct {
 	segPop   map[int][]float64 // segment -> product -> share of its users who bought it
 	rank     []int32           // products bought by anyone, by global popularity, then id
 	segRank  map[int][]int32   // segment -> products bought in it, by popularity in it, then global rank
+	scratch  sync.Pool         // of *scratch
 }
 
 // Fit learns a model from purchases. segments gives users' segments; users
@@ -272,10 +274,21 @@ func (m *Model) RecommendBy(method Method, user string, n int) []Item {
 	if n <= 0 {
 		return nil
 	}
+	sc, _ := m.scratch.Get().(*scratch)
+	if sc == nil {
+		sc = &scratch{state: make([]uint8, len(m.products)), score: make([]float64, len(m.products))}
+	}
 	hist := m.history[user]
-	bought := func(i int32) bool {
-		k := sort.Search(len(hist), func(k int) bool { return hist[k] >= i })
-		return k < len(hist) && hist[k] == i
+	state, score := sc.state, sc.score
+	for _, i := range hist {
+		state[i] = bought
+	}
+	// items are the scored products, in the order they got a score.
+	items := sc.items[:0]
+	add := func(j int32, s float64) {
+		state[j] = scored
+		score[j] = s
+		items = append(items, j)
 	}
 	pop, rank := m.global, m.rank
 	if s, ok := m.segment[user]; ok && m.segPop[s] != nil {
@@ -290,24 +303,26 @@ func (m *Model) RecommendBy(method Method, user string, n int) []Item {
 	case CoOccurrence:
 		alpha = 0
 	}
-	score := map[int32]float64{}
 	if alpha < 1 {
-		var maxCo float64
 		for _, i := range hist {
 			for _, nb := range m.neigh[i] {
-				if !bought(nb.item) {
+				switch state[nb.item] {
+				case unseen:
+					add(nb.item, float64(nb.sim))
+				case scored:
 					score[nb.item] += float64(nb.sim)
 				}
 			}
 		}
-		for _, v := range score {
-			maxCo = math.Max(maxCo, v)
+		var maxCo float64
+		for _, j := range items {
+			maxCo = math.Max(maxCo, score[j])
 		}
-		for j, v := range score {
-			score[j] = (1 - alpha) * v / maxCo
+		for _, j := range items {
+			score[j] = (1 - alpha) * score[j] / maxCo
 		}
 	}
-	if alpha > 0 || len(score) < n {
+	if alpha > 0 || len(items) < n {
 		// Popularity: the products popular in pop, enough to fill the list.
 		w := alpha
 		if w == 0 {
@@ -315,7 +330,7 @@ func (m *Model) RecommendBy(method Method, user string, n int) []Item {
 		}
 		if len(rank) > 0 {
 			maxPop := pop[rank[0]]
-			for j := range score {
+			for _, j := range items {
 				score[j] += w * pop[j] / maxPop
 			}
 			// A product without a co-occurrence score can only reach the
@@ -325,30 +340,27 @@ func (m *Model) RecommendBy(method Method, user string, n int) []Item {
 				if taken == n {
 					break
 				}
-				if bought(j) {
+				if state[j] == bought {
 					continue
 				}
-				if _, ok := score[j]; !ok {
-					score[j] = w * pop[j] / maxPop
+				if state[j] == unseen {
+					add(j, w*pop[j]/maxPop)
 				}
 				taken++
 			}
 		}
 	}
 	for _, j := range m.rank { // fill up with the global best sellers
-		if len(score) >= n {
+		if len(items) >= n {
 			break
 		}
-		if _, ok := score[j]; !ok && !bought(j) {
-			score[j] = 0
+		if state[j] == unseen {
+			add(j, 0)
 		}
 	}
-	items := make([]int32, 0, len(score))
-	for j := range score {
-		items = append(items, j)
-	}
-	sort.Slice(items, func(a, b int) bool {
-		i, j := items[a], items[b]
+	// The best n in the order score, global popularity, product id: a
+	// total order (ids are unique), so this is a full sort cut at n.
+	before := func(i, j int32) bool {
 		if score[i] != score[j] {
 			return score[i] > score[j]
 		}
@@ -356,15 +368,48 @@ func (m *Model) RecommendBy(method Method, user string, n int) []Item {
 			return m.global[i] > m.global[j]
 		}
 		return m.products[i] < m.products[j]
-	})
-	if len(items) > n {
-		items = items[:n]
 	}
-	out := make([]Item, len(items))
-	for k, j := range items {
+	top := sc.top[:0]
+	for _, j := range items {
+		if len(top) == n && !before(j, top[n-1]) {
+			continue
+		}
+		k := sort.Search(len(top), func(k int) bool { return before(j, top[k]) })
+		if len(top) < n {
+			top = append(top, 0)
+		}
+		copy(top[k+1:], top[k:len(top)-1])
+		top[k] = j
+	}
+	out := make([]Item, len(top))
+	for k, j := range top {
 		out[k] = Item{Product: m.products[j], Score: score[j]}
 	}
+	for _, j := range items {
+		state[j] = unseen
+	}
+	for _, i := range hist {
+		state[i] = unseen
+	}
+	sc.items, sc.top = items, top
+	m.scratch.Put(sc)
 	return out
+}
+
+// Product states in a scratch.
+const (
+	unseen uint8 = iota
+	bought
+	scored
+)
+
+// scratch is the working memory of one RecommendBy call, indexed by
+// product; between calls every state is unseen.
+type scratch struct {
+	state []uint8
+	score []float64 // valid where state is scored
+	items []int32
+	top   []int32
 }
 
 // ranked returns the products with v > 0 by decreasing v, then global

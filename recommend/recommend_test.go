@@ -171,3 +171,58 @@ func TestRFMSegments(t *testing.T) {
 		t.Errorf("segments = %v, want big in group 5 (need attention), small in 10 (lost)", seg)
 	}
 }
+
+// TestRecommendMatchesReference checks RecommendBy against the first,
+// map-and-sort version: the same items and bit-identical scores, for every
+// method, users with and without history or segment, and several n.
+func TestRecommendMatchesReference(t *testing.T) {
+	hand, handSeg := handBaskets()
+	synth, synthSeg := synthBaskets(300, 200, 3)
+	// Some users lose their segment, and one segment has no buyer.
+	for u := range synthSeg {
+		if strings.HasSuffix(u, "7") {
+			delete(synthSeg, u)
+		}
+	}
+	synthSeg["nobody-bought"] = 99
+	tests := []struct {
+		name string
+		ps   []Purchase
+		seg  map[string]int
+		opts Options
+	}{
+		{"hand made", hand, handSeg, Options{SegmentWeight: 0.5}},
+		{"synthetic", synth, synthSeg, Options{}},
+		{"synthetic, no segment weight", synth, synthSeg, Options{SegmentWeight: -1}},
+		{"synthetic, few neighbours", synth, synthSeg, Options{Neighbours: 3, SegmentWeight: 0.3}},
+		{"synthetic, no segments", synth, nil, Options{}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m, err := Fit(context.Background(), tt.ps, tt.seg, tt.opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			users := []string{"unknown"}
+			for u := range m.history {
+				users = append(users, u)
+			}
+			for u := range tt.seg {
+				if _, ok := m.history[u]; !ok {
+					users = append(users, u) // no history
+				}
+			}
+			for _, method := range []Method{Blend, CoOccurrence, SegmentPopularity, GlobalPopularity} {
+				for _, n := range []int{0, 1, 3, 10, 250} {
+					for _, u := range users {
+						want := referenceRecommendBy(m, method, u, n)
+						got := m.RecommendBy(method, u, n)
+						if diff := cmp.Diff(want, got); diff != "" {
+							t.Fatalf("%v, user %s, n = %d (-reference +got):\n%s", method, u, n, diff)
+						}
+					}
+				}
+			}
+		})
+	}
+}
