@@ -16,5 +16,14 @@ package store
 //
 // Save writes a run in one transaction, replacing a run of the same id:
 // when it fails, every run in the store reads back as before. Load returns
-// users ordered by id. Only cmd/persona registers the DuckDB driver; this
-// package registers pgx's ("pgx") for Postgres URLs.
+// users ordered by id.
+//
+// # Bulk rows
+//
+// Save writes the per-user tables through the driver of the connection
+// its transaction runs on: DuckDB's appender with duckdb-go, COPY with
+// pgx. With any other driver (a wrapped one, say) it falls back to
+// INSERT ... SELECT unnest(...) statements of 20,000 rows; both ways store
+// the same rows. This package imports duckdb-go for its appender and
+// registers pgx's driver ("pgx") for Postgres URLs; Open still takes the
+// name of the DuckDB driver to open files with.

@@ -39,6 +39,9 @@ type Store struct {
 	db      *sql.DB
 	dialect string
 	owned   bool
+	// portable makes Save use INSERT statements only, as it does with a
+	// driver other than duckdb-go or pgx (set by tests).
+	portable bool
 }
 
 // IsPostgres reports whether dsn names a Postgres database (a

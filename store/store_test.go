@@ -222,3 +222,52 @@ func BenchmarkSave100k(b *testing.B) {
 		st.Close()
 	}
 }
+
+// TestBulkMatchesInsert saves one run with the driver's bulk path
+// (DuckDB's appender, Postgres' COPY) and again, under another id, with
+// INSERT statements only: every table must hold the same rows for both.
+func TestBulkMatchesInsert(t *testing.T) {
+	ctx := context.Background()
+	tables := []struct{ name, cols, key string }{
+		{"persona_runs", "created_at, algorithm, users, segments, fingerprint, config, summary, feature_names, profiles, model", "id"},
+		{"persona_features", "user_id, x", "run_id"},
+		{"persona_assignments", "user_id, segment, distance", "run_id"},
+		{"persona_segments", "id, name, size, share, profile", "run_id"},
+		{"persona_recommendations", "user_id, rank, product_id, score", "run_id"},
+	}
+	for name, st := range stores(t) {
+		t.Run(name, func(t *testing.T) {
+			r := results(t, "bulk", 700, 6)
+			if err := st.Save(ctx, r); err != nil {
+				t.Fatal(err)
+			}
+			r.Run.ID = "portable"
+			if err := store.Portable(st).Save(ctx, r); err != nil {
+				t.Fatal(err)
+			}
+			for _, tb := range tables {
+				sel := func(id string) string {
+					return fmt.Sprintf("SELECT %s FROM %s WHERE %s = '%s'", tb.cols, tb.name, tb.key, id)
+				}
+				var bulk, portable, onlyBulk, onlyPortable int
+				for _, q := range []struct {
+					dst *int
+					sql string
+				}{
+					{&bulk, "SELECT count(*) FROM (" + sel("bulk") + ") t"},
+					{&portable, "SELECT count(*) FROM (" + sel("portable") + ") t"},
+					{&onlyBulk, "SELECT count(*) FROM (" + sel("bulk") + " EXCEPT ALL " + sel("portable") + ") t"},
+					{&onlyPortable, "SELECT count(*) FROM (" + sel("portable") + " EXCEPT ALL " + sel("bulk") + ") t"},
+				} {
+					if err := st.DB().QueryRowContext(ctx, q.sql).Scan(q.dst); err != nil {
+						t.Fatalf("%s: %v", q.sql, err)
+					}
+				}
+				if bulk == 0 || bulk != portable || onlyBulk != 0 || onlyPortable != 0 {
+					t.Errorf("%s: %d rows saved in bulk, %d with INSERT; %d only in bulk, %d only with INSERT",
+						tb.name, bulk, portable, onlyBulk, onlyPortable)
+				}
+			}
+		})
+	}
+}
