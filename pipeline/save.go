@@ -6,7 +6,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"path/filepath"
+	"runtime"
 	"slices"
+	"sync"
 	"time"
 
 	"gonum.org/v1/gonum/mat"
@@ -191,10 +193,37 @@ func recommendations(ctx context.Context, db *sql.DB, ids []string, labels []int
 	if err != nil {
 		return nil, err
 	}
+	// The users are split among the cores (the model is safe for
+	// concurrent use); each list lands at its user's index.
+	lists := make([][]store.Recommendation, len(ids))
+	workers := min(runtime.GOMAXPROCS(0), max(1, len(ids)/1024))
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			for n, i := 0, w; i < len(ids); n, i = n+1, i+workers {
+				if n%2048 == 0 && ctx.Err() != nil {
+					return
+				}
+				items := rm.Recommend(ids[i], recsPerUser)
+				if len(items) == 0 {
+					continue
+				}
+				l := make([]store.Recommendation, len(items))
+				for k, it := range items {
+					l[k] = store.Recommendation{Product: it.Product, Score: it.Score}
+				}
+				lists[i] = l
+			}
+		})
+	}
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	out := make(map[string][]store.Recommendation, len(ids))
-	for _, u := range ids {
-		for _, it := range rm.Recommend(u, recsPerUser) {
-			out[u] = append(out[u], store.Recommendation{Product: it.Product, Score: it.Score})
+	for i, u := range ids {
+		if lists[i] != nil {
+			out[u] = lists[i]
 		}
 	}
 	return out, nil
