@@ -1,10 +1,13 @@
 package recommend
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"math"
+	"slices"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 )
@@ -130,10 +133,17 @@ func Fit(ctx context.Context, purchases []Purchase, segments map[string]int, opt
 	if len(purchases) == 0 {
 		return nil, fmt.Errorf("recommend: no purchases")
 	}
-	m := &Model{opts: opts, index: map[string]int32{}, history: map[string][]int32{}, segment: map[string]int{}}
+	m := &Model{opts: opts, index: map[string]int32{}, segment: map[string]int{}}
+	// Baskets and users are numbered as they first appear; the lines of
+	// one basket, and of one user, mostly come in a row, so the last
+	// basket and user are looked up before the maps.
 	type bkey struct{ user, basket string }
-	baskets := map[bkey][]int32{}
-	var order []bkey
+	basketOf := map[bkey]int32{}
+	var baskets [][]int32 // in the order they first appear
+	userOf := map[string]int32{}
+	var users []string
+	var hists [][]int32
+	lastKey, lastB, lastU := bkey{}, int32(-1), int32(-1)
 	for k, p := range purchases {
 		if p.User == "" || p.Product == "" {
 			return nil, fmt.Errorf("recommend: purchase %d has an empty user or product", k)
@@ -148,14 +158,31 @@ func Fit(ctx context.Context, purchases []Purchase, segments map[string]int, opt
 		if p.Basket == "" {
 			key.basket = "\x00" + p.Time.UTC().Format(time.RFC3339Nano)
 		}
-		if _, ok := baskets[key]; !ok {
-			order = append(order, key)
+		if lastB < 0 || key != lastKey {
+			b, ok := basketOf[key]
+			if !ok {
+				b = int32(len(baskets))
+				basketOf[key] = b
+				baskets = append(baskets, nil)
+			}
+			if lastU < 0 || key.user != lastKey.user {
+				u, ok := userOf[key.user]
+				if !ok {
+					u = int32(len(users))
+					userOf[key.user] = u
+					users = append(users, key.user)
+					hists = append(hists, nil)
+				}
+				lastU = u
+			}
+			lastKey, lastB = key, b
 		}
-		baskets[key] = append(baskets[key], id)
-		m.history[p.User] = append(m.history[p.User], id)
+		baskets[lastB] = append(baskets[lastB], id)
+		hists[lastU] = append(hists[lastU], id)
 	}
-	for u, h := range m.history {
-		m.history[u] = dedup(h)
+	m.history = make(map[string][]int32, len(users))
+	for u, h := range hists {
+		m.history[users[u]] = dedup(h)
 	}
 	np := len(m.products)
 
@@ -202,8 +229,8 @@ func Fit(ctx context.Context, purchases []Purchase, segments map[string]int, opt
 	var bs [][]int32
 	inBasket := make([][]int32, np)
 	count := make([]float64, np)
-	for _, k := range order {
-		b := dedup(baskets[k])
+	for _, b := range baskets {
+		b = dedup(b)
 		if len(b) < 2 || len(b) > opts.MaxBasket {
 			continue
 		}
@@ -239,11 +266,14 @@ func Fit(ctx context.Context, purchases []Purchase, segments map[string]int, opt
 			ns = append(ns, neighbour{j, float32(acc[j] / math.Sqrt(count[i]*count[j]))})
 			acc[j] = 0
 		}
-		sort.Slice(ns, func(a, b int) bool {
-			if ns[a].sim != ns[b].sim {
-				return ns[a].sim > ns[b].sim
+		slices.SortFunc(ns, func(a, b neighbour) int {
+			if a.sim != b.sim {
+				if a.sim > b.sim {
+					return -1
+				}
+				return 1
 			}
-			return ns[a].item < ns[b].item
+			return cmp.Compare(a.item, b.item)
 		})
 		if len(ns) > opts.Neighbours {
 			ns = ns[:opts.Neighbours:opts.Neighbours]
@@ -253,16 +283,10 @@ func Fit(ctx context.Context, purchases []Purchase, segments map[string]int, opt
 	return m, nil
 }
 
+// dedup sorts v in place and returns its distinct values.
 func dedup(v []int32) []int32 {
-	s := append([]int32(nil), v...)
-	sort.Slice(s, func(a, b int) bool { return s[a] < s[b] })
-	out := s[:0]
-	for k, x := range s {
-		if k == 0 || x != s[k-1] {
-			out = append(out, x)
-		}
-	}
-	return out
+	slices.Sort(v)
+	return slices.Compact(v)
 }
 
 // Recommend returns up to n products user has not bought, best first, by
@@ -421,15 +445,14 @@ func (m *Model) ranked(v []float64) []int32 {
 			idx = append(idx, int32(i))
 		}
 	}
-	sort.Slice(idx, func(a, b int) bool {
-		i, j := idx[a], idx[b]
-		if v[i] != v[j] {
-			return v[i] > v[j]
+	slices.SortFunc(idx, func(i, j int32) int {
+		switch {
+		case v[i] != v[j]:
+			return -cmp.Compare(v[i], v[j])
+		case m.global[i] != m.global[j]:
+			return -cmp.Compare(m.global[i], m.global[j])
 		}
-		if m.global[i] != m.global[j] {
-			return m.global[i] > m.global[j]
-		}
-		return m.products[i] < m.products[j]
+		return strings.Compare(m.products[i], m.products[j])
 	})
 	return idx
 }
