@@ -5,6 +5,7 @@ import (
 	"errors"
 	"math"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -224,5 +225,39 @@ func TestRecommendMatchesReference(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestRecommendConcurrent calls Recommend from several goroutines at once
+// (the model's scratch memory is shared through a pool): every list must
+// be the one a lone call returns. Run with -race.
+func TestRecommendConcurrent(t *testing.T) {
+	ps, seg := synthBaskets(400, 200, 3)
+	m, err := Fit(context.Background(), ps, seg, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	users := make([]string, 0, len(seg)+1)
+	for u := range seg {
+		users = append(users, u)
+	}
+	users = append(users, "unknown")
+	want := make([][]Item, len(users))
+	for i, u := range users {
+		want[i] = m.Recommend(u, 10)
+	}
+	const workers = 4
+	got := make([][]Item, len(users))
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			for i := w; i < len(users); i += workers {
+				got[i] = m.Recommend(users[i], 10)
+			}
+		})
+	}
+	wg.Wait()
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("concurrent lists differ (-alone +concurrent):\n%s", diff)
 	}
 }
