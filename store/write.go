@@ -85,13 +85,13 @@ func (s *Store) save(ctx context.Context, conn *sql.Conn, tx *sql.Tx, r *Results
 		return fmt.Errorf("insert run: %w", err)
 	}
 	n := len(r.UserIDs)
-	if err := s.insert(ctx, conn, tx, rows{
+	if err := s.insert(ctx, conn, tx, tableRows{
 		table: "persona_features", cols: []string{"user_id TEXT", "x BYTEA"}, n: n,
 		row: func(i int, dst []driver.Value) { dst[0], dst[1] = r.UserIDs[i], encodeRow(r.Row(i)) },
 	}, id); err != nil {
 		return err
 	}
-	if err := s.insert(ctx, conn, tx, rows{
+	if err := s.insert(ctx, conn, tx, tableRows{
 		table: "persona_assignments", cols: []string{"user_id TEXT", "segment INTEGER", "distance FLOAT8"}, n: n,
 		row: func(i int, dst []driver.Value) { dst[0], dst[1], dst[2] = r.UserIDs[i], r.Segments[i], r.Distance[i] },
 	}, id); err != nil {
@@ -104,7 +104,7 @@ func (s *Store) save(ctx context.Context, conn *sql.Conn, tx *sql.Tx, r *Results
 			return err
 		}
 	}
-	if err := s.insert(ctx, conn, tx, rows{
+	if err := s.insert(ctx, conn, tx, tableRows{
 		table: "persona_segments", cols: []string{"id INTEGER", "name TEXT", "size INTEGER", "share FLOAT8", "profile TEXT"}, n: len(segs),
 		row: func(k int, dst []driver.Value) {
 			sg := segs[k]
@@ -120,7 +120,7 @@ func (s *Store) save(ctx context.Context, conn *sql.Conn, tx *sql.Tx, r *Results
 			users, ranks = append(users, int32(i)), append(ranks, int32(k))
 		}
 	}
-	return s.insert(ctx, conn, tx, rows{
+	return s.insert(ctx, conn, tx, tableRows{
 		table: "persona_recommendations", cols: []string{"user_id TEXT", "rank INTEGER", "product_id TEXT", "score FLOAT8"}, n: len(users),
 		row: func(k int, dst []driver.Value) {
 			u := r.UserIDs[users[k]]
@@ -130,18 +130,18 @@ func (s *Store) save(ctx context.Context, conn *sql.Conn, tx *sql.Tx, r *Results
 	}, id)
 }
 
-// rows are n rows for one table, each a run id followed by the columns
+// tableRows are n rows for one table, each a run id followed by the columns
 // cols ("name TYPE"; TYPE is the Postgres name, which DuckDB knows too).
 // row(i, dst) sets dst[j] to row i's value of column j: a string (TEXT),
 // int (INTEGER), float64 (FLOAT8) or []byte (BYTEA).
-type rows struct {
+type tableRows struct {
 	table string
 	cols  []string
 	n     int
 	row   func(i int, dst []driver.Value)
 }
 
-func (rs rows) names() []string {
+func (rs tableRows) names() []string {
 	names := []string{"run_id"}
 	for _, c := range rs.cols {
 		names = append(names, strings.Fields(c)[0])
@@ -152,7 +152,7 @@ func (rs rows) names() []string {
 // insert writes rs for run id inside tx, which runs on conn: with
 // DuckDB's appender or Postgres' COPY when conn's driver is duckdb-go or
 // pgx, else (and when s.portable) with INSERT statements.
-func (s *Store) insert(ctx context.Context, conn *sql.Conn, tx *sql.Tx, rs rows, id string) error {
+func (s *Store) insert(ctx context.Context, conn *sql.Conn, tx *sql.Tx, rs tableRows, id string) error {
 	if rs.n == 0 {
 		return nil
 	}
@@ -180,7 +180,7 @@ func (s *Store) insert(ctx context.Context, conn *sql.Conn, tx *sql.Tx, rs rows,
 
 // appendRows writes rs with DuckDB's appender, in the transaction open on
 // c.
-func appendRows(ctx context.Context, c *duckdb.Conn, rs rows, id string) (err error) {
+func appendRows(ctx context.Context, c *duckdb.Conn, rs tableRows, id string) (err error) {
 	a, err := duckdb.NewAppenderWithColumns(c, "", "", rs.table, rs.names())
 	if err != nil {
 		return err
@@ -207,7 +207,7 @@ func appendRows(ctx context.Context, c *duckdb.Conn, rs rows, id string) (err er
 }
 
 // copyRows writes rs with Postgres' COPY, in the transaction open on c.
-func copyRows(ctx context.Context, c *pgx.Conn, rs rows, id string) error {
+func copyRows(ctx context.Context, c *pgx.Conn, rs tableRows, id string) error {
 	_, err := c.CopyFrom(ctx, pgx.Identifier{rs.table}, rs.names(), pgx.CopyFromSlice(rs.n, func(i int) ([]any, error) {
 		row := make([]driver.Value, len(rs.cols))
 		rs.row(i, row)
@@ -227,7 +227,7 @@ const batch = 20_000
 // insertRows writes rs with INSERT statements of up to batch rows, whose
 // columns are sent as arrays and unnested by the database (both DuckDB and
 // Postgres zip several unnest calls of one SELECT list).
-func insertRows(ctx context.Context, tx *sql.Tx, dialect string, rs rows, id string) error {
+func insertRows(ctx context.Context, tx *sql.Tx, dialect string, rs tableRows, id string) error {
 	sel := []string{"$1"}
 	for j, c := range rs.cols {
 		typ := strings.Fields(c)[1]
