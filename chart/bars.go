@@ -128,14 +128,16 @@ func (b *hbars) Plot(c draw.Canvas, p *plot.Plot) {
 			sty.XAlign = draw.XRight
 			pt.X = x1 - 4
 		}
-		// A bar cut at the edge of the axis carries its label inside.
+		// A bar whose label would not fit between its end and the edge
+		// of the axis (or that is cut there) carries its label inside.
+		w := sty.Width(b.labels[i])
 		switch {
-		case x1 > c.Max.X:
+		case v >= 0 && x1+4+w > c.Max.X:
 			sty.XAlign, sty.Color = draw.XRight, textOn(b.colors[i])
-			pt.X = c.Max.X - 4
-		case x1 < c.Min.X:
+			pt.X = min(x1, c.Max.X) - 4
+		case v < 0 && x1-4-w < c.Min.X:
 			sty.XAlign, sty.Color = draw.XLeft, textOn(b.colors[i])
-			pt.X = c.Min.X + 4
+			pt.X = max(x1, c.Min.X) + 4
 		}
 		if b.between != nil && sty.Color == ink {
 			w, h := sty.Width(b.labels[i]), sty.Height(b.labels[i])

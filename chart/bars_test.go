@@ -1,0 +1,55 @@
+package chart
+
+import (
+	"image/color"
+	"testing"
+
+	"gonum.org/v1/plot/vg/draw"
+	"gonum.org/v1/plot/vg/recorder"
+)
+
+// TestBarLabelsStayInside checks that every bar's value label is drawn
+// within the plotting area: outside a short bar, inside a bar that ends
+// too near the axis edge for its label (or runs past it).
+func TestBarLabelsStayInside(t *testing.T) {
+	values := []float64{5.0, -5.1, 1.0, -1.0, 9.0}
+	labels := []string{"+5.0", "-5.1", "+1.0", "-1.0", "+9.0"}
+	p := newPlot()
+	p.Add(&hbars{zero: true, values: values, labels: labels, colors: repeatColor(color.Black, len(values)), height: 0.7})
+	p.X.Min, p.X.Max = -5.4, 5.4
+	rec := &recorder.Canvas{}
+	c := draw.NewCanvas(rec, 300, 200)
+	da := p.DataCanvas(c)
+	p.Draw(c)
+	sty := textStyle(tickSize, false, ink)
+	found := map[string]bool{}
+	for _, a := range rec.Actions {
+		f, ok := a.(*recorder.FillString)
+		if !ok {
+			continue
+		}
+		for i, l := range labels {
+			if f.String != l {
+				continue
+			}
+			found[l] = true
+			x0, x1 := f.Point.X, f.Point.X+sty.Width(l)
+			if x0 < da.Min.X || x1 > da.Max.X {
+				t.Errorf("label %q spans x %.1f..%.1f, outside the plotting area %.1f..%.1f", l, x0, x1, da.Min.X, da.Max.X)
+			}
+			// Short bars keep their label outside, past the bar's end.
+			if v := values[i]; v == 1 || v == -1 {
+				tx, _ := p.Transforms(&da)
+				end := tx(v)
+				if (v > 0 && x0 < end) || (v < 0 && x1 > end) {
+					t.Errorf("label %q of a short bar is drawn over the bar (x %.1f..%.1f, bar end %.1f)", l, x0, x1, end)
+				}
+			}
+		}
+	}
+	for _, l := range labels {
+		if !found[l] {
+			t.Errorf("label %q not drawn", l)
+		}
+	}
+}
