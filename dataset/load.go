@@ -479,7 +479,7 @@ func (l *loader) gunzip(path string) (string, error) {
 	defer in.Close()
 	z, err := gzip.NewReader(bufio.NewReaderSize(in, 1<<20))
 	if err != nil {
-		return "", err
+		return "", fmt.Errorf("not a gzip file (it ends in .gz): %w", err)
 	}
 	dir := l.cfg.resolve(l.cfg.DuckDB.TempDirectory)
 	if dir != "" {
@@ -499,7 +499,7 @@ func (l *loader) gunzip(path string) (string, error) {
 	}
 	if _, err := io.Copy(out, z); err != nil {
 		out.Close()
-		return "", fmt.Errorf("decompress: %w", err)
+		return "", fmt.Errorf("decompress (truncated or corrupt gzip data?): %w", err)
 	}
 	if err := out.Close(); err != nil {
 		return "", err

@@ -275,6 +275,12 @@ func TestLoadErrors(t *testing.T) {
 	badNum := write("bad-num.csv", "user_id,order_id,timestamp,quantity,unit_price\nU1,O1,2024-01-01,1,2.5\nU1,O2,2024-01-02,1,2.5.1\n")
 	ragged := write("ragged.csv", "uid,at,what\nU1,2024-01-01 10:00:00,login\nU1,2024-01-01 10:00:00,login,extra\n")
 	noUser := write("no-user.csv", "uid,at,what\n,2024-01-01 10:00:00,login\n")
+	notGzip := write("plain.csv.gz", "uid,at,what\nU1,2024-01-01 10:00:00,login\n")
+	var gz strings.Builder
+	z := gzip.NewWriter(&gz)
+	z.Write([]byte(strings.Repeat("uid,at,what\nU1,2024-01-01 10:00:00,login\n", 200)))
+	z.Close()
+	truncated := write("cut.csv.gz", gz.String()[:gz.Len()/2])
 	ev := func(path string, cols map[string]string) *dataset.Config {
 		if cols == nil {
 			cols = map[string]string{"user_id": "uid", "timestamp": "at", "event_type": "what"}
@@ -301,6 +307,8 @@ func TestLoadErrors(t *testing.T) {
 			[]string{"transactions: 1 of 2 rows rejected", `bad-num.csv line 3, column unit_price: unparsable unit_price "2.5.1"`}},
 		{"malformed line", ev(ragged, nil), []string{"events: read", "ragged.csv", "CSV Error on Line"}},
 		{"empty user_id", ev(noUser, nil), []string{"events: 1 of 1 rows rejected", "no-user.csv line 2, column uid: empty user_id"}},
+		{"not gzip", ev(notGzip, nil), []string{"events: read", "plain.csv.gz", "not a gzip file"}},
+		{"truncated gzip", ev(truncated, nil), []string{"events: read", "cut.csv.gz", "truncated or corrupt gzip data"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
