@@ -1119,15 +1119,8 @@ func (l *loader) finish(ctx context.Context) (Counts, error) {
 func (l *loader) dropDuplicates(ctx context.Context, table, cols string) (int64, error) {
 	k := string(l.k)
 	duph, dedup := "_persona_duph_"+k, "_persona_dedup_"+k
-	if err := l.exec(ctx, candidates(duph, table, "true")); err != nil {
-		return 0, fmt.Errorf("find duplicates: %w", err)
-	}
-	var nh int64
-	if err := l.db.QueryRowContext(ctx, "SELECT count(*) FROM "+duph).Scan(&nh); err != nil {
+	if nh, err := l.candidates(ctx, duph, table, "true"); err != nil || nh == 0 {
 		return 0, err
-	}
-	if nh == 0 {
-		return 0, nil
 	}
 	first := "{'f': __file, 'r': rowid}"
 	line := strings.ReplaceAll(strings.ReplaceAll(l.line, "rowid", "__first.r"), "__file", "__first.f")
@@ -1158,12 +1151,18 @@ func (l *loader) dropDuplicates(ctx context.Context, table, cols string) (int64,
 	return n, nil
 }
 
-// candidates is SQL that creates table duph with the hashes (h) shared by
-// more than one row of table that satisfies where: sorting the hashes
-// costs less than grouping them, most being unique.
-func candidates(duph, table, where string) string {
-	return fmt.Sprintf(`CREATE OR REPLACE TABLE %s AS SELECT DISTINCT h FROM (
+// candidates creates table duph with the hashes (h) shared by more than
+// one row of table that satisfies where, and returns their number: sorting
+// the hashes costs less than grouping them, most being unique.
+func (l *loader) candidates(ctx context.Context, duph, table, where string) (int64, error) {
+	q := fmt.Sprintf(`CREATE OR REPLACE TABLE %s AS SELECT DISTINCT h FROM (
 		SELECT __h AS h, lag(__h) OVER (ORDER BY __h) AS p FROM %s WHERE %s) WHERE h = p`, duph, table, where)
+	if err := l.exec(ctx, q); err != nil {
+		return 0, fmt.Errorf("find duplicates: %w", err)
+	}
+	var n int64
+	err := l.db.QueryRowContext(ctx, "SELECT count(*) FROM "+duph).Scan(&n)
+	return n, err
 }
 
 // skipDuplicates is dropDuplicates for a stage view (whose rows where
@@ -1173,15 +1172,8 @@ func candidates(duph, table, where string) string {
 func (l *loader) skipDuplicates(ctx context.Context, table, cols, used string) (int64, string, error) {
 	k := string(l.k)
 	duph, dedup, skip := "_persona_duph_"+k, "_persona_dedup_"+k, "_persona_skip_"+k
-	if err := l.exec(ctx, candidates(duph, table, used)); err != nil {
-		return 0, "", fmt.Errorf("find duplicates: %w", err)
-	}
-	var nh int64
-	if err := l.db.QueryRowContext(ctx, "SELECT count(*) FROM "+duph).Scan(&nh); err != nil {
+	if nh, err := l.candidates(ctx, duph, table, used); err != nil || nh == 0 {
 		return 0, "", err
-	}
-	if nh == 0 {
-		return 0, "", nil
 	}
 	// Rows with a shared hash, numbered within each set of equal rows in
 	// file order (PARTITION BY, like GROUP BY, takes NULLs as equal).
