@@ -82,7 +82,14 @@ README); an *order* is an order_id with at least one line of positive
 quantity, and its time is its earliest line's; *net spend* is
 quantity × unit_price × (1 − discount) summed over all lines, so returns
 count negatively. A user with no data in a dataset gets the defaults named
-in each definition (zero counts, recency = the window's length), never NaN.
+in each definition (zero counts, recency = the window's length), never NaN;
+a user with several rows in users takes each field's least value.
+
+The values are the same to the last bit in every run and for any number
+of threads: sums of money, quantities, price ratios and shares are added
+exactly (each term scaled by a power of two to a 128-bit integer: amounts
+to 2⁻⁵², ratios to 2⁻⁶⁴, shares to 2⁻⁹⁶), and means and deviations of
+durations come from integer sums of seconds.
 
 Columns templated with ` + "`<category>`, `<topic>` or `<value>`" + ` repeat for the most
 frequent values in the data: the top ` + "`features.top_categories`" + ` categories

@@ -3,6 +3,7 @@ package features_test
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"math"
 	"path/filepath"
 	"regexp"
@@ -17,6 +18,7 @@ import (
 
 	"github.com/persona-seg/persona/dataset"
 	"github.com/persona-seg/persona/features"
+	"github.com/persona-seg/persona/synth"
 )
 
 func openTiny(t *testing.T) *sql.DB {
@@ -288,5 +290,77 @@ func TestStagesReadTheirDatasetsOnly(t *testing.T) {
 	}
 	if r := reads.FindString(q.Final); r != "" {
 		t.Errorf("the final join reads a dataset (%q), want the stage tables only", r)
+	}
+}
+
+// TestComputeReproducible computes the features of demo data whose rows
+// are shuffled over many small Parquet row groups, so that every thread
+// meets part of each user's rows, with 1 and with 4 threads: every value
+// must be the same to the last bit (plain DOUBLE sums are not: their
+// result depends on the order in which the threads add).
+func TestComputeReproducible(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	if _, err := synth.Generate(ctx, dir, synth.Options{Users: 1500, Seed: 3}); err != nil {
+		t.Fatal(err)
+	}
+	db, err := sql.Open("duckdb", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	db.SetMaxOpenConns(1)
+	src := dataset.Sources{}
+	for k, p := range map[*string]string{&src.Users: "users", &src.Events: "events", &src.Transactions: "transactions", &src.Social: "social"} {
+		*k = filepath.Join(dir, p+".csv")
+	}
+	if _, err := dataset.LoadCSV(ctx, db, src); err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range dataset.Kinds {
+		p := filepath.Join(dir, "shuffled-"+string(k)+".parquet")
+		var typ string
+		if err := db.QueryRow("SELECT table_type FROM information_schema.tables WHERE table_name = ?", string(k)).Scan(&typ); err != nil {
+			t.Fatal(err)
+		}
+		drop := "DROP TABLE "
+		if typ == "VIEW" {
+			drop = "DROP VIEW "
+		}
+		for _, q := range []string{
+			fmt.Sprintf("COPY (SELECT * FROM %s ORDER BY hash(COLUMNS(*))) TO '%s' (FORMAT parquet, ROW_GROUP_SIZE 1024)", k, p),
+			drop + string(k),
+			fmt.Sprintf("CREATE VIEW %s AS SELECT * FROM read_parquet('%s')", k, p),
+		} {
+			if _, err := db.Exec(q); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	compute := func(threads int) *features.Table {
+		if _, err := db.Exec(fmt.Sprintf("SET threads = %d", threads)); err != nil {
+			t.Fatal(err)
+		}
+		tab, err := features.Compute(ctx, db, features.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tab
+	}
+	one, four := compute(1), compute(4)
+	if diff := cmp.Diff(one.UserIDs, four.UserIDs); diff != "" {
+		t.Fatalf("users differ (-1 thread +4 threads):\n%s", diff)
+	}
+	n, d := one.X.Dims()
+	differ := map[string]int{}
+	for i := range n {
+		for j := range d {
+			if a, b := one.X.At(i, j), four.X.At(i, j); math.Float64bits(a) != math.Float64bits(b) {
+				differ[one.Features[j].Name]++
+			}
+		}
+	}
+	if len(differ) > 0 {
+		t.Errorf("values that differ between 1 and 4 threads, per feature: %v", differ)
 	}
 }

@@ -73,7 +73,7 @@ func demMedians(ctx context.Context, db *sql.DB, asOf time.Time) (age, signupDay
 	at := "TIMESTAMP '" + asOf.UTC().Format(tsLayout) + "'"
 	err = db.QueryRowContext(ctx, `SELECT coalesce(median(year(`+at+`) - birth_year), 0),
 		coalesce(median(date_diff('day', signup_date, CAST(`+at+` AS DATE))), 0)
-		FROM (SELECT user_id, any_value(birth_year) AS birth_year, any_value(signup_date) AS signup_date
+		FROM (SELECT user_id, min(birth_year) AS birth_year, min(signup_date) AS signup_date
 		      FROM users WHERE user_id IS NOT NULL GROUP BY user_id)`).Scan(&age, &signupDays)
 	if err != nil {
 		return 0, 0, fmt.Errorf("median age and signup tenure: %w", err)
@@ -118,7 +118,12 @@ func buildSpec(ctx context.Context, db *sql.DB, opts Options, asOf, start time.T
 			return nil, err
 		}
 	}
+	bounds, err := readBounds(ctx, db)
+	if err != nil {
+		return nil, err
+	}
 	b := &builder{asOf: asOf, capDays: sp.WindowDays, gapSeconds: opts.SessionGap.Seconds(), needSessions: noSession > 0, base: base}
+	b.safeMoney, b.safeRatio = bounds.safe(base.CategoryPrice)
 	b.write(sp.Categories, sp.Topics, sp.Values)
 	names := slicesNames(b.features)
 	if sp.Names != nil && !slices.Equal(names, sp.Names) {

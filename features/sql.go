@@ -5,6 +5,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -96,6 +97,7 @@ func Build(ctx context.Context, db *sql.DB, opts Options) (*Query, error) {
 	}
 	spec := &Spec{Categories: ins.cats, Topics: topics, Values: demo, WindowDays: capDays, Base: base}
 	b := &builder{asOf: asOf, capDays: capDays, gapSeconds: opts.SessionGap.Seconds(), needSessions: ins.noSession > 0, base: base}
+	b.safeMoney, b.safeRatio = ins.bounds.safe(base.CategoryPrice)
 	b.write(ins.cats, topics, demo)
 	spec.Names = slicesNames(b.features)
 	return b.query(start, spec), nil
@@ -107,6 +109,7 @@ type inspection struct {
 	cats      []string           // top categories
 	catPrice  map[string]float64 // each category's median unit price
 	noSession int64              // events without a session id
+	bounds    sumBounds
 }
 
 // inspect finds the top categories (by purchase value × 10 plus events), the
@@ -117,8 +120,8 @@ func inspect(ctx context.Context, db *sql.DB, asOf time.Time, top int) (*inspect
 	at := "TIMESTAMP '" + asOf.UTC().Format(tsLayout) + "'"
 	ins := &inspection{catPrice: map[string]float64{}}
 	score := map[string]float64{}
-	rows, err := db.QueryContext(ctx, `SELECT category, sum(abs(quantity * unit_price)) * 10,
-		median(unit_price) FILTER (WHERE timestamp <= `+at+` AND quantity > 0 AND unit_price > 0)
+	rows, err := db.QueryContext(ctx, `SELECT category, `+xsumOver("abs(quantity * unit_price)", money, "", false)+` * 10,
+		median(unit_price) FILTER (WHERE timestamp <= `+at+` AND quantity > 0 AND unit_price > 0), `+boundCols+`
 		FROM transactions GROUP BY category`)
 	if err != nil {
 		return nil, fmt.Errorf("find top categories and their median prices: %w", err)
@@ -127,9 +130,11 @@ func inspect(ctx context.Context, db *sql.DB, asOf time.Time, top int) (*inspect
 	for rows.Next() {
 		var c sql.NullString
 		var n, med sql.NullFloat64
-		if err := rows.Scan(&c, &n, &med); err != nil {
+		var cb sumBounds
+		if err := rows.Scan(&c, &n, &med, &cb.term, &cb.price, &cb.lines); err != nil {
 			return nil, fmt.Errorf("find top categories and their median prices: %w", err)
 		}
+		ins.bounds.add(cb)
 		if !c.Valid {
 			continue
 		}
@@ -228,6 +233,22 @@ type builder struct {
 	base *Base
 	// needSessions is set when some events have no session id.
 	needSessions bool
+	// safeMoney and safeRatio are set when the data's bounds show that
+	// the exact sums of money and ratio terms can neither overflow nor
+	// meet a term too large to scale (sumBounds.safe), so that xsum needs
+	// no test per term.
+	safeMoney, safeRatio bool
+}
+
+// xsum is xsum for the builder's data: without a test per term where the
+// bounds allow.
+func (b *builder) xsum(expr string, e exactness) string {
+	return b.xsumOver(expr, e, "")
+}
+
+func (b *builder) xsumOver(expr string, e exactness, window string) string {
+	safe := e.limit == 0 || e == money && b.safeMoney || e == ratio && b.safeRatio
+	return xsumOver(expr, e, window, safe)
 }
 
 // cte is one named subquery of the feature SQL and the names of the
@@ -260,43 +281,46 @@ func (b *builder) write(cats, topics []string, demo map[string][]string) {
   FROM transactions WHERE timestamp <= %s`, asOf))
 	b.def("catmed", nil, b.catmedSQL())
 	b.def("ord", []string{"tx"}, `
-  SELECT user_id, order_id, min(ts) AS ts, sum(q * p * (1 - disc)) AS val, sum(q) AS items
-  FROM tx WHERE q > 0 GROUP BY ALL`)
+  SELECT user_id, order_id, min(ts) AS ts FROM tx WHERE q > 0 GROUP BY ALL`)
 	// Orders at the same time may come in any order: their gaps are the
 	// same (0 between them), so ts alone orders them.
 	b.def("ordgap", []string{"ord"}, `
-  SELECT user_id, ts, val, items, date_diff('second', lag(ts) OVER (PARTITION BY user_id ORDER BY ts), ts) / 86400.0 AS gap
+  SELECT user_id, ts, date_diff('second', lag(ts) OVER (PARTITION BY user_id ORDER BY ts), ts) AS gap
   FROM ord`)
-	// gap is NULL for a user's first order, which avg and stddev_pop skip.
+	// gap (whole seconds) is NULL for a user's first order, which the
+	// sums and counts skip. The mean and population deviation come from
+	// exact integer sums: n·Σg² − (Σg)² = n²·variance.
 	b.def("oagg", []string{"ordgap"}, `
-  SELECT user_id, count(*) AS orders, avg(val) AS aov, avg(items) AS ipo, min(ts) AS first_ts, max(ts) AS last_ts,
-    avg(gap) AS gap_mean, stddev_pop(gap) AS gap_std
+  SELECT user_id, count(*) AS orders, min(ts) AS first_ts, max(ts) AS last_ts,
+    sum(gap) / nullif(count(gap), 0) / 86400.0 AS gap_mean,
+    sqrt(greatest(count(gap) * sum(CAST(gap AS HUGEINT) * gap) - sum(gap) * sum(gap), 0)) / nullif(count(gap), 0) / 86400.0 AS gap_std
   FROM ordgap GROUP BY user_id`)
 	b.def("tagg", []string{"tx", "catmed"}, `
   SELECT tx.user_id,
-    sum(q * p * (1 - disc)) AS net_spend,
-    sum(q) FILTER (WHERE q > 0) AS units,
-    coalesce(-sum(q) FILTER (WHERE q < 0), 0) AS returned_units,
+    `+b.xsum("q * p * (1 - disc)", money)+` AS net_spend,
+    `+b.xsum("CASE WHEN q > 0 THEN q * p * (1 - disc) END", money)+` AS paid,
+    `+b.xsum("CASE WHEN q > 0 THEN q END", money)+` AS units,
+    coalesce(-`+b.xsum("CASE WHEN q < 0 THEN q END", money)+`, 0) AS returned_units,
     count(DISTINCT product_id) FILTER (WHERE q > 0) AS products,
-    sum(q * p * disc) FILTER (WHERE q > 0) / nullif(sum(q * p) FILTER (WHERE q > 0), 0) AS discount_share,
-    avg(CASE WHEN disc > 0 THEN 1.0 ELSE 0.0 END) FILTER (WHERE q > 0) AS discounted_lines,
-    avg(p / nullif(med, 0)) FILTER (WHERE q > 0) AS price_level
+    `+b.xsum("CASE WHEN q > 0 THEN q * p * disc END", money)+` / nullif(`+b.xsum("CASE WHEN q > 0 THEN q * p END", money)+`, 0) AS discount_share,
+    count_if(disc > 0) FILTER (WHERE q > 0) / nullif(count(*) FILTER (WHERE q > 0), 0) AS discounted_lines,
+    `+b.xsum("CASE WHEN q > 0 THEN p / nullif(med, 0) END", ratio)+` / nullif(count(p / nullif(med, 0)) FILTER (WHERE q > 0), 0) AS price_level
   FROM tx LEFT JOIN catmed ON tx.category = catmed.category GROUP BY tx.user_id`)
 	// Spend shares are over the categories a user spent a positive
 	// amount on; the others have a NULL share, which the sums skip, but
 	// count as bought categories.
 	b.def("tcat", []string{"tx"}, `
-  SELECT user_id, category, sum(q * p * (1 - disc)) AS spend FROM tx WHERE q > 0 GROUP BY ALL`)
+  SELECT user_id, category, `+b.xsum("q * p * (1 - disc)", money)+` AS spend FROM tx WHERE q > 0 GROUP BY ALL`)
 	b.def("tcatp", []string{"tcat"}, `
   SELECT user_id, category,
-    CASE WHEN spend > 0 THEN spend / sum(CASE WHEN spend > 0 THEN spend END) OVER (PARTITION BY user_id) END AS share
+    CASE WHEN spend > 0 THEN spend / (`+b.xsumOver("CASE WHEN spend > 0 THEN spend END", money, "PARTITION BY user_id")+`) END AS share
   FROM tcat`)
 	b.def("tcagg", []string{"tcatp"}, `
-  SELECT user_id, count(category) AS categories, sum(share * share) AS hhi, greatest(-sum(share * ln(share)), 0) AS entropy`+b.catShareCols(cats)+`
+  SELECT user_id, count(category) AS categories, `+b.xsum("share * share", share)+` AS hhi, greatest(-`+b.xsum("share * ln(share)", share)+`, 0) AS entropy`+b.catShareCols(cats)+`
   FROM tcatp GROUP BY user_id`)
 	b.sessionCTEs(asOf)
-	b.def("sess", []string{"ev"}, `SELECT user_id, sess, date_diff('second', min(ts), max(ts)) / 60.0 AS minutes, count(*) AS n FROM ev GROUP BY ALL`)
-	b.def("sagg", []string{"sess"}, `SELECT user_id, count(*) AS sessions, avg(minutes) AS session_minutes, avg(n) AS per_session FROM sess GROUP BY user_id`)
+	b.def("sess", []string{"ev"}, `SELECT user_id, sess, date_diff('second', min(ts), max(ts)) AS secs, count(*) AS n FROM ev GROUP BY ALL`)
+	b.def("sagg", []string{"sess"}, `SELECT user_id, count(*) AS sessions, sum(secs) / count(*) / 60.0 AS session_minutes, sum(n) / count(*) AS per_session FROM sess GROUP BY user_id`)
 	// The shares of events by type, day part, weekday and device are
 	// counts here, divided by events in the final select.
 	b.def("eagg", []string{"ev"}, `
@@ -307,9 +331,13 @@ func (b *builder) write(cats, topics []string, demo map[string][]string) {
 	b.def("soagg", []string{"so"}, `
   SELECT user_id, count(*) AS actions, count(DISTINCT CAST(ts AS DATE)) AS active_days, max(ts) AS last_ts`+b.socialCols(topics)+`
   FROM so GROUP BY user_id`)
+	// A user with several rows in users gets each field's least value,
+	// the same in every run.
 	b.def("dem", nil, `
-  SELECT user_id, any_value(birth_year) AS birth_year, any_value(signup_date) AS signup_date`+b.demoCols(demo)+`
-  FROM users WHERE user_id IS NOT NULL GROUP BY user_id`)
+  SELECT user_id, birth_year, signup_date`+b.demoCols(demo)+`
+  FROM (SELECT user_id, min(birth_year) AS birth_year, min(signup_date) AS signup_date, min(gender) AS gender,
+      min(country) AS country, min(acquisition_channel) AS acquisition_channel, min(device) AS device
+    FROM users WHERE user_id IS NOT NULL GROUP BY user_id)`)
 	// Every user: the aggregates hold those with data up to as_of, and
 	// the rows after it (none unless as_of was set) add the rest.
 	late := func(table string) string {
@@ -330,8 +358,8 @@ func (b *builder) write(cats, topics []string, demo map[string][]string) {
 		fmt.Sprintf("coalesce(%s, %s)", days("oagg.last_ts"), capDays))
 	b.col(Feature{"frequency", T, "number of distinct orders with a positive quantity", true}, "coalesce(oagg.orders, 0)")
 	b.col(Feature{"monetary", T, "net spend: sum of quantity × unit_price × (1 − discount), returns included as negative lines", true}, "coalesce(tagg.net_spend, 0)")
-	b.col(Feature{"avg_order_value", T, "mean paid value of an order (positive lines only)", true}, "coalesce(oagg.aov, 0)")
-	b.col(Feature{"items_per_order", T, "mean units per order", true}, "coalesce(oagg.ipo, 0)")
+	b.col(Feature{"avg_order_value", T, "mean paid value of an order (positive lines only)", true}, "coalesce(tagg.paid / nullif(oagg.orders, 0), 0)")
+	b.col(Feature{"items_per_order", T, "mean units per order", true}, "coalesce(tagg.units / nullif(oagg.orders, 0), 0)")
 	b.col(Feature{"purchase_tenure_days", T, "days from the first purchase to as_of (0 without purchases)", true},
 		fmt.Sprintf("coalesce(%s, 0)", days("oagg.first_ts")))
 	b.col(Feature{"order_gap_mean_days", T, "mean days between consecutive orders (0 with fewer than two)", true}, "coalesce(oagg.gap_mean, 0)")
@@ -518,6 +546,106 @@ func (b *builder) sessionCTEs(asOf string) {
   FROM ev0`, b.gapSeconds))
 }
 
+// exactness sets how xsumOver adds: each term is scaled by 2^shift and
+// rounded to a 128-bit integer, the integers are added exactly, and the
+// sum is scaled back. Scaling by a power of two is exact, so terms of
+// magnitude ≥ 2^(52 − shift) keep every bit. Unless the caller knows that
+// the terms are small enough (safe), terms of magnitude ≥ limit (and NaN)
+// are added as DOUBLEs instead, so that no sum of fewer than
+// 2^(127 − shift) / limit terms can overflow. A zero limit means the terms
+// lie in [−1, 1].
+type exactness struct {
+	shift int
+	limit float64
+}
+
+var (
+	// money is for amounts and quantities: to 2^−52, terms below 10^15.
+	money = exactness{shift: 52, limit: 1e15}
+	// ratio is for values of order one such as price ratios: to 2^−64,
+	// terms below 10^6.
+	ratio = exactness{shift: 64, limit: 1e6}
+	// share is for shares, their squares and share × ln(share): to 2^−96.
+	share = exactness{shift: 96}
+)
+
+// xsumOver sums a DOUBLE expression to the same value in every run:
+// DuckDB adds DOUBLEs in whatever order its threads meet the rows, so a
+// plain sum can change in its last bit from run to run (and so the
+// features). With a window (e.g. "PARTITION BY user_id") it is a window
+// function, else an aggregate; like sum, it is NULL when every term is.
+func xsumOver(expr string, e exactness, window string, safe bool) string {
+	over := ""
+	if window != "" {
+		over = " OVER (" + window + ")"
+	}
+	scale := strconv.FormatFloat(math.Ldexp(1, e.shift), 'g', -1, 64)
+	if safe || e.limit == 0 {
+		return fmt.Sprintf("CAST(sum(CAST(%[1]s * %[2]s AS HUGEINT))%[3]s AS DOUBLE) / %[2]s", expr, scale, over)
+	}
+	limit := strconv.FormatFloat(e.limit, 'g', -1, 64)
+	exact := fmt.Sprintf("CAST(sum(CASE WHEN abs(%[1]s) < %[2]s THEN CAST(%[1]s * %[3]s AS HUGEINT) END)%[4]s AS DOUBLE) / %[3]s", expr, limit, scale, over)
+	rest := fmt.Sprintf("sum(CASE WHEN NOT abs(%[1]s) < %[2]s THEN %[1]s END)%[3]s", expr, limit, over)
+	return fmt.Sprintf("coalesce(%[1]s + %[2]s, %[1]s, %[2]s)", exact, rest)
+}
+
+// sumBounds bounds the terms of the money and ratio sums of the feature
+// SQL: term is the largest magnitude of a line's quantity, value, list
+// value and discount, price the largest unit price, lines the number of
+// lines (of any user: a bound on every user's).
+type sumBounds struct {
+	term, price sql.NullFloat64
+	lines       int64
+}
+
+// boundCols are the aggregates over transactions that give sumBounds.
+const boundCols = `max(greatest(abs(quantity), abs(quantity * unit_price) * (1 + abs(coalesce(discount, 0))))),
+		max(unit_price), count(*)`
+
+func (sb *sumBounds) add(o sumBounds) {
+	maxNull(&sb.term, o.term)
+	maxNull(&sb.price, o.price)
+	sb.lines += o.lines
+}
+
+// maxNull sets dst to src when src is larger or NaN (NaN stays).
+func maxNull(dst *sql.NullFloat64, src sql.NullFloat64) {
+	switch {
+	case !src.Valid:
+	case !dst.Valid, math.IsNaN(src.Float64), src.Float64 > dst.Float64:
+		*dst = src
+	}
+}
+
+// readBounds reads the sumBounds of the transactions in db.
+func readBounds(ctx context.Context, db *sql.DB) (sumBounds, error) {
+	var sb sumBounds
+	err := db.QueryRowContext(ctx, "SELECT "+boundCols+" FROM transactions").Scan(&sb.term, &sb.price, &sb.lines)
+	if err != nil {
+		return sb, fmt.Errorf("bound the transactions' values: %w", err)
+	}
+	return sb, nil
+}
+
+// safe reports whether the money and the ratio sums (unit price ÷ a median
+// of catPrice) can be added exactly without a test per term: every term
+// and every sum of lines terms must stay below 2^(126 − shift).
+func (sb sumBounds) safe(catPrice map[string]float64) (money, ratio bool) {
+	n := float64(sb.lines) + 1
+	fits := func(term float64, shift int) bool {
+		return term*n < math.Ldexp(1, 126-shift) // false for NaN and ±Inf
+	}
+	money = !sb.term.Valid || fits(sb.term.Float64, 52)
+	minMed := math.Inf(1)
+	for _, m := range catPrice {
+		if m > 0 {
+			minMed = min(minMed, m)
+		}
+	}
+	ratio = !sb.price.Valid || math.IsInf(minMed, 1) || fits(sb.price.Float64/minMed, 64)
+	return money, ratio
+}
+
 func sqlFloat(v float64) string {
 	return "CAST(" + strconv.FormatFloat(v, 'g', -1, 64) + " AS DOUBLE)"
 }
@@ -541,7 +669,7 @@ func (b *builder) catShareCols(cats []string) string {
 	} else {
 		other = "true"
 	}
-	fmt.Fprintf(&s, ",\n    sum(share) FILTER (WHERE %s) AS cs_other", other)
+	fmt.Fprintf(&s, ",\n    %s AS cs_other", b.xsum("CASE WHEN "+other+" THEN share END", share))
 	return s.String()
 }
 
@@ -578,7 +706,7 @@ func (b *builder) demoCols(demo map[string][]string) string {
 	var s strings.Builder
 	for _, f := range []string{"gender", "country", "acquisition_channel", "device"} {
 		for _, v := range demo[f] {
-			fmt.Fprintf(&s, ",\n    max(CASE WHEN %s = %s THEN 1 ELSE 0 END) AS %s", quoteIdent(f), quoteString(v), quoteIdent("oh_"+f+"_"+slug(v)))
+			fmt.Fprintf(&s, ",\n    CASE WHEN %s = %s THEN 1 ELSE 0 END AS %s", quoteIdent(f), quoteString(v), quoteIdent("oh_"+f+"_"+slug(v)))
 		}
 	}
 	return s.String()

@@ -322,7 +322,7 @@ func normalise(m [][]float64) {
 // categoryMix is each segment's share of net spend per category, or of
 // categorised events when there are no transactions.
 func categoryMix(ctx context.Context, db *sql.DB, k int, seg func(string) (int, bool)) ([]string, [][]float64, error) {
-	q := `SELECT user_id, category, sum(quantity * unit_price * (1 - coalesce(discount, 0))) FROM transactions
+	q := `SELECT user_id, category, fsum(quantity * unit_price * (1 - coalesce(discount, 0))) FROM transactions
 	      WHERE quantity > 0 AND category IS NOT NULL AND category <> '' GROUP BY ALL`
 	var n int
 	if err := db.QueryRowContext(ctx, `SELECT count(*) FROM transactions`).Scan(&n); err != nil {
@@ -395,7 +395,7 @@ func categoryMix(ctx context.Context, db *sql.DB, k int, seg func(string) (int, 
 }
 
 func revenue(ctx context.Context, db *sql.DB, k int, seg func(string) (int, bool)) ([]float64, error) {
-	rows, err := db.QueryContext(ctx, `SELECT user_id, sum(quantity * unit_price * (1 - coalesce(discount, 0))) FROM transactions GROUP BY ALL`)
+	rows, err := db.QueryContext(ctx, `SELECT user_id, fsum(quantity * unit_price * (1 - coalesce(discount, 0))) FROM transactions GROUP BY ALL`)
 	if err != nil {
 		return nil, err
 	}
