@@ -1,20 +1,16 @@
 package dataset
 
 import (
-	"bufio"
 	"context"
 	"database/sql"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"regexp"
 	"sort"
 	"strings"
 	"time"
-
-	"github.com/klauspost/compress/gzip"
 )
 
 // Counts says what became of one dataset's rows.
@@ -421,21 +417,11 @@ func (l *loader) openCSV(ctx context.Context, files, display []string, header in
 		opts = append(opts, "encoding = "+quoteString(strings.ReplaceAll(o.Encoding, "utf8", "utf-8")))
 	}
 	// DuckDB reads a gzipped file in one thread; a plain copy it reads
-	// in parallel, and decompressing first is faster overall.
-	files = append([]string(nil), files...)
-	for i, f := range files {
-		if !strings.HasSuffix(strings.ToLower(f), ".gz") {
-			continue
-		}
-		plain, err := l.gunzip(f)
-		if err != nil {
-			return fmt.Errorf("read %s: %w", display[i], err)
-		}
-		files[i] = plain
-	}
-	sn, err := sniff(ctx, l.db, files[0], opts)
+	// in parallel, and decompressing first is faster overall. The files
+	// are decompressed in the background while the first is sniffed.
+	files, sn, err := l.gunzipAndSniff(ctx, files, display, opts)
 	if err != nil {
-		return fmt.Errorf("sniff %s: %w", display[0], err)
+		return err
 	}
 	if !sn.Header {
 		header = 0
@@ -467,44 +453,6 @@ func (l *loader) openCSV(ctx context.Context, files, display []string, header in
 	}
 	l.raw = l.perFile[0]
 	return nil
-}
-
-// gunzip decompresses a gzipped file into a temporary file (in DuckDB's
-// temp_directory when set) and returns its path.
-func (l *loader) gunzip(path string) (string, error) {
-	in, err := os.Open(path)
-	if err != nil {
-		return "", err
-	}
-	defer in.Close()
-	z, err := gzip.NewReader(bufio.NewReaderSize(in, 1<<20))
-	if err != nil {
-		return "", fmt.Errorf("not a gzip file (it ends in .gz): %w", err)
-	}
-	dir := l.cfg.resolve(l.cfg.DuckDB.TempDirectory)
-	if dir != "" {
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			return "", err
-		}
-	}
-	tmp, err := os.MkdirTemp(dir, "persona-gunzip-")
-	if err != nil {
-		return "", err
-	}
-	l.temps = append(l.temps, tmp)
-	name := strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
-	out, err := os.Create(filepath.Join(tmp, name))
-	if err != nil {
-		return "", err
-	}
-	if _, err := io.Copy(out, z); err != nil {
-		out.Close()
-		return "", fmt.Errorf("decompress (truncated or corrupt gzip data?): %w", err)
-	}
-	if err := out.Close(); err != nil {
-		return "", err
-	}
-	return out.Name(), nil
 }
 
 func unescapeTab(s string) string {

@@ -1,6 +1,7 @@
 package dataset_test
 
 import (
+	"bytes"
 	"compress/gzip"
 	"context"
 	"database/sql"
@@ -641,5 +642,61 @@ func TestLoadParquetKeepDuplicates(t *testing.T) {
 				t.Errorf("transactions (-want +got):\n%s", diff)
 			}
 		})
+	}
+}
+
+// TestLoadGzipLongFile reads a gzipped CSV longer than the prefix the
+// loader sniffs while decompressing the rest: every row is read, a bad
+// value far beyond the prefix is rejected at its own line, and the same
+// file cut short fails with the file named.
+func TestLoadGzipLongFile(t *testing.T) {
+	dir := t.TempDir()
+	const rows = 60_000
+	var body strings.Builder
+	body.WriteString("Customer,Invoice,When,Item,Qty,Price\n")
+	for i := range rows {
+		qty := fmt.Sprint(1 + i%7)
+		if i == 50_000 {
+			qty = "lots"
+		}
+		fmt.Fprintf(&body, "C%d,A%d,2024-03-%02d %02d:%02d:00,P%d,%s,%d.25\n", i%900, i, 1+i%28, i%24, i%60, i%50, qty, 1+i%30)
+	}
+	var buf bytes.Buffer
+	z := gzip.NewWriter(&buf)
+	z.Write([]byte(body.String()))
+	z.Close()
+	path := filepath.Join(dir, "tx.csv.gz")
+	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cfg := func(p string) *dataset.Config {
+		return &dataset.Config{Transactions: &dataset.Source{Path: p,
+			Columns: map[string]string{"user_id": "Customer", "order_id": "Invoice", "timestamp": "When", "product_id": "Item",
+				"quantity": "Qty", "unit_price": "Price"}}}
+	}
+	ctx := context.Background()
+	db := openDB(t)
+	st, err := dataset.Load(ctx, db, cfg(path))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := st.Counts[dataset.Transactions]; c.Read != rows || c.Rejected != 1 || c.Used != rows-1 {
+		t.Errorf("counts %+v, want %d read, 1 rejected, %d used", c, rows, rows-1)
+	}
+	rej, err := dataset.Rejects(ctx, db, dataset.Transactions, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]dataset.Reject{{path, 50_002, "Qty", "lots", "unparsable quantity"}}, rej); diff != "" {
+		t.Errorf("rejects (-want +got):\n%s", diff)
+	}
+
+	cut := filepath.Join(dir, "cut.csv.gz")
+	if err := os.WriteFile(cut, buf.Bytes()[:buf.Len()/2], 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err = dataset.Load(ctx, openDB(t), cfg(cut))
+	if err == nil || !strings.Contains(err.Error(), cut) || !strings.Contains(err.Error(), "truncated or corrupt") {
+		t.Errorf("a file cut short: error %v, want one naming %s as truncated or corrupt", err, cut)
 	}
 }
