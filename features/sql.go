@@ -115,12 +115,14 @@ type inspection struct {
 // inspect finds the top categories (by purchase value × 10 plus events), the
 // categories' median unit prices (bought lines up to asOf with a positive
 // price) and the number of events without a session id, in one grouped pass
-// over each of events and transactions.
+// over each of events and transactions. The purchase values are Kahan sums
+// (fsum): they only rank the categories, and two runs rank them alike unless
+// two totals agree to the last bit.
 func inspect(ctx context.Context, db *sql.DB, asOf time.Time, top int) (*inspection, error) {
 	at := "TIMESTAMP '" + asOf.UTC().Format(tsLayout) + "'"
 	ins := &inspection{catPrice: map[string]float64{}}
 	score := map[string]float64{}
-	rows, err := db.QueryContext(ctx, `SELECT category, `+xsumOver("abs(quantity * unit_price)", money, "", false)+` * 10,
+	rows, err := db.QueryContext(ctx, `SELECT category, fsum(abs(quantity * unit_price)) * 10,
 		median(unit_price) FILTER (WHERE timestamp <= `+at+` AND quantity > 0 AND unit_price > 0), `+boundCols+`
 		FROM transactions GROUP BY category`)
 	if err != nil {
