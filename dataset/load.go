@@ -933,9 +933,15 @@ func (l *loader) convert(f field) string {
 		case st == "VARCHAR" && format != "":
 			ts = fmt.Sprintf("TRY_STRPTIME(%s, %s)", src, quoteString(format)) // strptime skips surrounding white space
 		case st == "VARCHAR":
-			// Through TIMESTAMPTZ so that offsets are honoured; naive
-			// times are read in the session's zone (the source's).
-			ts = fmt.Sprintf("TRY_CAST(%s AS TIMESTAMPTZ)", src)
+			// A time with an offset or a zone name goes through
+			// TIMESTAMPTZ, which converts it to the session's zone (the
+			// source's). A naive time (nothing after the date but digits,
+			// separators and spaces) is already a wall-clock time in that
+			// zone: read as written, it skips the zone arithmetic, which
+			// costs more than the parsing, and DuckDB's habit of reading
+			// a naive time in the zone of an earlier row that named one.
+			tz := fmt.Sprintf("TRY_CAST(TRY_CAST(%s AS TIMESTAMPTZ) AS TIMESTAMP)", src)
+			return fmt.Sprintf("CAST(CASE WHEN regexp_matches(%[1]s[12:], '[A-Za-z+-]') THEN %[2]s ELSE coalesce(TRY_CAST(%[1]s AS TIMESTAMP), %[2]s) END AS %[3]s)", src, tz, f.Type)
 		case st == "TIMESTAMP" || st == "DATE":
 			return fmt.Sprintf("CAST(%s AS %s)", src, f.Type)
 		case l.utc() && utcTimes[st]:

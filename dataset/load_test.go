@@ -700,3 +700,88 @@ func TestLoadGzipLongFile(t *testing.T) {
 		t.Errorf("a file cut short: error %v, want one naming %s as truncated or corrupt", err, cut)
 	}
 }
+
+// TestLoadTimestampTextUTC checks that timestamps written as text in a UTC
+// source are read as DuckDB reads them through TIMESTAMPTZ (offsets and
+// zone names honoured, naive times taken as UTC, dates at midnight), the
+// loader's shortcut for the zone cast included, and that text that is
+// not a time is rejected.
+func TestLoadTimestampTextUTC(t *testing.T) {
+	stamps := []string{
+		"2024-01-01 10:00:00", "2024-01-01T10:00:00", "2024-01-01 10:00", "2024-01-01",
+		"2024-01-01 10:00:00.123456", "2024-01-01 10:00:00.1234567", " 2024-01-01 10:00:00 ",
+		"2024-01-01 10:00:00+02:00", "2024-01-01 10:00:00-0530", "2024-01-01T10:00:00Z", "2024-01-01 10:00:00+02",
+		"2024-01-01 10:00:00 UTC", "2024-07-01 10:00:00 Europe/Berlin", "2024-03-31 01:30:00 Europe/London",
+		"1969-12-31 23:59:59.5", "0044-03-15 12:00:00", "9999-12-31 23:59:59",
+	}
+	bad := []string{"not a time", "2024-13-01 10:00:00"}
+	dir := t.TempDir()
+	var body strings.Builder
+	body.WriteString("user_id,timestamp,event_type\n")
+	for i, s := range append(append([]string(nil), stamps...), bad...) {
+		fmt.Fprintf(&body, "u%d,\"%s\",page_view\n", i, s)
+	}
+	path := filepath.Join(dir, "events.csv")
+	if err := os.WriteFile(path, []byte(body.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cfg := &dataset.Config{Events: &dataset.Source{Path: path}}
+	cfg.MaxRejectRate = new(float64)
+	*cfg.MaxRejectRate = 0.5
+	db := openDB(t)
+	st, err := dataset.Load(context.Background(), db, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := st.Counts[dataset.Events]; c.Rejected != int64(len(bad)) || c.Used != int64(len(stamps)) {
+		t.Errorf("counts %+v, want %d rejected and %d used", c, len(bad), len(stamps))
+	}
+	for i, s := range stamps {
+		var got, want string
+		if err := db.QueryRow(`SELECT CAST("timestamp" AS VARCHAR) FROM events WHERE user_id = ?`, fmt.Sprintf("u%d", i)).Scan(&got); err != nil {
+			t.Fatalf("%q: %v", s, err)
+		}
+		if err := db.QueryRow(`SELECT CAST(CAST(CAST(? AS TIMESTAMPTZ) AS TIMESTAMP) AS VARCHAR)`, s).Scan(&want); err != nil {
+			t.Fatalf("%q: %v", s, err)
+		}
+		if got != want {
+			t.Errorf("%q read as %s, want %s", s, got, want)
+		}
+	}
+}
+
+// TestLoadTimestampTextZone reads naive times of a source in its zone as
+// written, converts times with an offset or a zone name to it, and keeps
+// a naive time after one that named a zone in the source's zone (DuckDB's
+// TIMESTAMPTZ cast would read it in the named zone).
+func TestLoadTimestampTextZone(t *testing.T) {
+	rows := []struct{ in, want string }{
+		{"2024-07-01 10:00:00", "2024-07-01 10:00:00"},
+		{"2024-07-01 10:00:00 America/New_York", "2024-07-01 16:00:00"},
+		{"2024-07-01 11:00:00", "2024-07-01 11:00:00"},
+		{"2024-07-01 10:00:00+00", "2024-07-01 12:00:00"},
+		{"2024-01-15T08:30:00", "2024-01-15 08:30:00"},
+	}
+	var body strings.Builder
+	body.WriteString("user_id,timestamp,event_type\n")
+	for i, r := range rows {
+		fmt.Fprintf(&body, "u%d,%s,page_view\n", i, r.in)
+	}
+	path := filepath.Join(t.TempDir(), "events.csv")
+	if err := os.WriteFile(path, []byte(body.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	db := openDB(t)
+	if _, err := dataset.Load(context.Background(), db, &dataset.Config{Events: &dataset.Source{Path: path, TimeZone: "Europe/Berlin"}}); err != nil {
+		t.Fatal(err)
+	}
+	for i, r := range rows {
+		var got string
+		if err := db.QueryRow(`SELECT CAST("timestamp" AS VARCHAR) FROM events WHERE user_id = ?`, fmt.Sprintf("u%d", i)).Scan(&got); err != nil {
+			t.Fatalf("%q: %v", r.in, err)
+		}
+		if got != r.want {
+			t.Errorf("%q read as %s, want %s", r.in, got, r.want)
+		}
+	}
+}
