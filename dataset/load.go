@@ -197,14 +197,15 @@ type loader struct {
 	// checked in one pass per file, straight into the stage table, whose
 	// row order gives the lines.
 	perFile []string
-	display []string // the files as named in messages
-	header  int      // lines before a CSV file's first row
-	line    string   // SQL for a stage row's line: __line, or from its rowid
-	done    bool     // the canonical view over the stage table exists
-	lazy    bool     // the stage is a view over the source files, not a table
-	plain   string   // SQL for a lazy stage without id normalisation (when it has ids to normalise)
-	parquet []string // the Parquet files read, by absolute path
-	temps   []string // decompressed copies of .gz files, removed after loading
+	display []string  // the files as named in messages
+	header  int       // lines before a CSV file's first row
+	line    string    // SQL for a stage row's line: __line, or from its rowid
+	done    bool      // the canonical view over the stage table exists
+	lazy    bool      // the stage is a view over the source files, not a table
+	plain   string    // SQL for a lazy stage without id normalisation (when it has ids to normalise)
+	parquet []string  // the Parquet files read, by absolute path
+	csv     []csvFile // the CSV files parsed (not for Postgres), for fixLines
+	temps   []string  // decompressed copies of .gz files, removed after loading
 }
 
 type column struct {
@@ -425,6 +426,18 @@ func (l *loader) openCSV(ctx context.Context, files, display []string, header in
 	}
 	if !sn.Header {
 		header = 0
+	}
+	if l.s.Postgres == nil {
+		for _, f := range files {
+			c := csvFile{path: f, quote: '"'}
+			if sn.Quote != "" {
+				c.quote = sn.Quote[0]
+			}
+			if sn.Escape != "" {
+				c.escape = sn.Escape[0]
+			}
+			l.csv = append(l.csv, c)
+		}
 	}
 	// Only the columns the mapping and filter may refer to are kept.
 	var colSpec, keep []string
@@ -834,6 +847,9 @@ SELECT __file, __line, __keep, __why, %s%s FROM (
 		if err := l.db.QueryRowContext(ctx, "SELECT count(*) FROM "+table).Scan(&m); err != nil {
 			return err
 		}
+		if i < len(l.csv) {
+			l.csv[i].records = m - n + int64(l.header)
+		}
 		n = m
 	}
 	l.line = fmt.Sprintf("(rowid - [%s][__file + 1])", strings.Join(starts, ", "))
@@ -1047,6 +1063,9 @@ func (l *loader) finish(ctx context.Context) (Counts, error) {
 		} else if c.Duplicates, err = l.dropDuplicates(ctx, table, cols); err != nil {
 			return c, err
 		}
+	}
+	if err := l.fixLines(ctx); err != nil {
+		return c, err
 	}
 	dropObject(ctx, l.db, k)
 	q := fmt.Sprintf("CREATE VIEW %s AS SELECT %s FROM %s", k, cols, from)

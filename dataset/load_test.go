@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -782,6 +783,71 @@ func TestLoadTimestampTextZone(t *testing.T) {
 		}
 		if got != r.want {
 			t.Errorf("%q read as %s, want %s", r.in, got, r.want)
+		}
+	}
+}
+
+// TestLoadRejectLines checks that rejects name the line a row starts on in
+// the file, not its record number, when the file has empty lines (which
+// DuckDB skips) or quoted values with line breaks, in either line ending
+// and through a gzipped copy; a duplicate names its first copy's line.
+func TestLoadRejectLines(t *testing.T) {
+	const header = "user_id,timestamp,event_type,category\n"
+	tests := []struct {
+		name string
+		body string
+		want []dataset.Reject // file is filled in
+	}{
+		{"plain", header + "u1,2024-01-01 10:00:00,page_view,a\nu2,bad,search,b\n",
+			[]dataset.Reject{{Line: 3, Column: "timestamp", Value: "bad", Reason: "unparsable timestamp"}}},
+		{"empty lines", header + "u1,2024-01-01 10:00:00,page_view,a\n\n\nu2,bad,search,b\n\nu3,2024-01-02 10:00:00,,c\n",
+			[]dataset.Reject{{Line: 5, Column: "timestamp", Value: "bad", Reason: "unparsable timestamp"}, {Line: 7, Column: "event_type", Reason: "empty event_type"}}},
+		{"quoted line breaks", header + "u1,2024-01-01 10:00:00,page_view,\"two\nlines\"\nu2,bad,search,\"a \"\"quote\"\" and\n\nbreaks\"\nu3,worse,search,c\n",
+			[]dataset.Reject{{Line: 4, Column: "timestamp", Value: "bad", Reason: "unparsable timestamp"}, {Line: 7, Column: "timestamp", Value: "worse", Reason: "unparsable timestamp"}}},
+		{"crlf", strings.ReplaceAll(header+"u1,2024-01-01 10:00:00,page_view,\"x\ny\"\n\nu2,bad,search,b\n", "\n", "\r\n"),
+			[]dataset.Reject{{Line: 5, Column: "timestamp", Value: "bad", Reason: "unparsable timestamp"}}},
+		{"duplicate", header + "\nu1,2024-01-01 10:00:00,page_view,a\n\nu1,2024-01-01 10:00:00,page_view,a\n",
+			[]dataset.Reject{{Line: 3, Reason: "duplicate: 1 more copies of this row dropped by rule"}}},
+	}
+	for _, tt := range tests {
+		for _, gz := range []bool{false, true} {
+			name := tt.name
+			if gz {
+				name += " gz"
+			}
+			t.Run(name, func(t *testing.T) {
+				path := filepath.Join(t.TempDir(), "events.csv")
+				data := []byte(tt.body)
+				if gz {
+					path += ".gz"
+					var buf bytes.Buffer
+					z := gzip.NewWriter(&buf)
+					z.Write(data)
+					z.Close()
+					data = buf.Bytes()
+				}
+				if err := os.WriteFile(path, data, 0o644); err != nil {
+					t.Fatal(err)
+				}
+				cfg := &dataset.Config{Events: &dataset.Source{Path: path}}
+				cfg.MaxRejectRate = new(float64)
+				*cfg.MaxRejectRate = 1
+				db := openDB(t)
+				if _, err := dataset.Load(context.Background(), db, cfg); err != nil {
+					t.Fatal(err)
+				}
+				got, err := dataset.Rejects(context.Background(), db, dataset.Events, 0)
+				if err != nil {
+					t.Fatal(err)
+				}
+				want := slices.Clone(tt.want)
+				for i := range want {
+					want[i].File = path
+				}
+				if diff := cmp.Diff(want, got); diff != "" {
+					t.Errorf("rejects (-want +got):\n%s", diff)
+				}
+			})
 		}
 	}
 }

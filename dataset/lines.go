@@ -1,0 +1,193 @@
+package dataset
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"strings"
+)
+
+// csvFile is a CSV file as read: the file parsed (a decompressed copy for
+// a .gz file) and its dialect, so that the lines of its rows can be found.
+type csvFile struct {
+	path          string
+	quote, escape byte
+	records       int64 // rows read, header included
+}
+
+// fixLines turns the record numbers that the rejects of l's CSV files
+// carry into the lines of the files. DuckDB gives rows in order but skips
+// empty lines and reads a quoted value across line breaks as one row, so
+// the n-th record (the header is the first) need not be on line n. Files
+// in another encoding than UTF-8 or Latin-1, or whose records cannot all
+// be found again, keep their record numbers.
+func (l *loader) fixLines(ctx context.Context) error {
+	if len(l.csv) == 0 {
+		return nil
+	}
+	if enc := strings.ToLower(l.s.CSV.Encoding); enc != "" && !strings.HasPrefix(enc, "utf8") && !strings.HasPrefix(enc, "utf-8") && !strings.Contains(enc, "latin") {
+		return nil
+	}
+	for i, f := range l.csv {
+		rows, err := l.db.QueryContext(ctx, `SELECT DISTINCT line FROM _persona_rejects WHERE dataset = ? AND file = ? AND line IS NOT NULL ORDER BY line`, string(l.k), l.names[i])
+		if err != nil {
+			return err
+		}
+		var want []int64
+		for rows.Next() {
+			var n int64
+			if err := rows.Scan(&n); err != nil {
+				rows.Close()
+				return err
+			}
+			want = append(want, n)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		if len(want) == 0 {
+			continue
+		}
+		if same, err := oneRecordPerLine(f); err != nil || same {
+			continue
+		}
+		lines, err := recordLines(f, want)
+		if err != nil || lines == nil {
+			continue // keep the record numbers
+		}
+		var pairs []string
+		for j, n := range want {
+			if lines[j] != n {
+				pairs = append(pairs, fmt.Sprintf("(%d, %d)", n, lines[j]))
+			}
+		}
+		for len(pairs) > 0 {
+			batch := pairs[:min(len(pairs), 10_000)]
+			pairs = pairs[len(batch):]
+			q := `UPDATE _persona_rejects r SET line = m.line FROM (VALUES ` + strings.Join(batch, ", ") + `) AS m(rec, line)
+				WHERE r.dataset = ? AND r.file = ? AND r.line = m.rec`
+			if err := l.exec(ctx, q, string(l.k), l.names[i]); err != nil {
+				return fmt.Errorf("find the lines of rejected rows: %w", err)
+			}
+		}
+	}
+	return nil
+}
+
+// recordLines returns the line on which each of the records want (1-based,
+// ascending; the header, if any, is record 1) starts in the CSV file f:
+// records are separated by line breaks outside quotes, and empty lines are
+// not records. It returns nil when the file ends before the last record.
+func recordLines(f csvFile, want []int64) ([]int64, error) {
+	if !slices.IsSorted(want) {
+		return nil, fmt.Errorf("records not in order")
+	}
+	file, err := os.Open(f.path)
+	if err != nil {
+		return nil, err
+	}
+	defer file.Close()
+	out := make([]int64, 0, len(want))
+	var (
+		line, start     int64 = 1, 1
+		rec             int64
+		content, quoted bool
+		escaped         bool
+		quote, esc      = f.quote, f.escape
+		separateEscape  = esc != 0 && esc != quote
+	)
+	end := func() bool {
+		if content {
+			rec++
+			if rec == want[len(out)] {
+				out = append(out, start)
+			}
+		}
+		return len(out) == len(want)
+	}
+	buf := make([]byte, 1<<20)
+	for {
+		n, err := file.Read(buf)
+		data := buf[:n]
+		for len(data) > 0 {
+			// Most lines hold no quote: they are found a line at a time.
+			nl := bytes.IndexByte(data, '\n')
+			if !quoted && !escaped && nl >= 0 && bytes.IndexByte(data[:nl], quote) < 0 && (!separateEscape || bytes.IndexByte(data[:nl], esc) < 0) {
+				if nl > 1 || nl == 1 && data[0] != '\r' {
+					content = true
+				}
+				line++
+				if end() {
+					return out, nil
+				}
+				start, content = line, false
+				data = data[nl+1:]
+				continue
+			}
+			b := data[0]
+			data = data[1:]
+			switch {
+			case escaped:
+				escaped, content = false, true
+			case quoted && separateEscape && b == esc:
+				escaped, content = true, true
+			case b == quote:
+				quoted, content = !quoted, true
+			case b == '\n':
+				line++
+				if !quoted {
+					if end() {
+						return out, nil
+					}
+					start, content = line, false
+				}
+			case b != '\r':
+				content = true
+			}
+		}
+		if err == io.EOF {
+			if end() {
+				return out, nil
+			}
+			return nil, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+}
+
+// oneRecordPerLine reports whether f has as many lines as records, that is
+// no empty line and no quoted line break: each record is then on the line
+// of its number.
+func oneRecordPerLine(f csvFile) (bool, error) {
+	file, err := os.Open(f.path)
+	if err != nil {
+		return false, err
+	}
+	defer file.Close()
+	buf := make([]byte, 1<<20)
+	var lines int64
+	var last byte
+	for {
+		n, err := file.Read(buf)
+		if n > 0 {
+			lines += int64(bytes.Count(buf[:n], []byte{'\n'}))
+			last = buf[n-1]
+		}
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return false, err
+		}
+	}
+	if last != '\n' && last != 0 {
+		lines++ // a last line without a line break
+	}
+	return lines == f.records, nil
+}

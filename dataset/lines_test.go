@@ -1,0 +1,96 @@
+package dataset
+
+import (
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// FuzzRecordLines builds CSV files from random records (fields with
+// quotes, doubled quotes, line breaks and commas), empty lines and either
+// line ending, and checks that recordLines finds the line each record
+// starts on, as known from building the file.
+func FuzzRecordLines(f *testing.F) {
+	for _, seed := range []uint64{1, 2, 3, 42} {
+		f.Add(seed, false)
+		f.Add(seed, true)
+	}
+	f.Fuzz(func(t *testing.T, seed uint64, crlf bool) {
+		rng := rand.New(rand.NewPCG(seed, 7))
+		nl := "\n"
+		if crlf {
+			nl = "\r\n"
+		}
+		var b strings.Builder
+		line := int64(1)
+		var starts []int64
+		for range 1 + rng.IntN(40) {
+			for rng.IntN(4) == 0 { // empty lines are not records
+				b.WriteString(nl)
+				line++
+			}
+			starts = append(starts, line)
+			for j := range 1 + rng.IntN(4) {
+				if j > 0 {
+					b.WriteByte(',')
+				}
+				field := randomField(rng)
+				if strings.ContainsAny(field, "\",\n") || rng.IntN(3) == 0 {
+					field = `"` + strings.ReplaceAll(field, `"`, `""`) + `"`
+				}
+				field = strings.ReplaceAll(field, "\n", nl)
+				line += int64(strings.Count(field, "\n"))
+				b.WriteString(field)
+			}
+			b.WriteString(nl)
+			line++
+		}
+		path := filepath.Join(t.TempDir(), "x.csv")
+		if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		// Every record, then a random subset.
+		want := make([]int64, len(starts))
+		for i := range want {
+			want[i] = int64(i + 1)
+		}
+		var some, someStarts []int64
+		for i, n := range want {
+			if rng.IntN(2) == 0 {
+				some, someStarts = append(some, n), append(someStarts, starts[i])
+			}
+		}
+		for _, c := range []struct{ want, starts []int64 }{{want, starts}, {some, someStarts}} {
+			if len(c.want) == 0 {
+				continue
+			}
+			got, err := recordLines(csvFile{path: path, quote: '"', escape: '"'}, c.want)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(c.starts, got); diff != "" {
+				t.Fatalf("lines of records %v (-want +got):\n%s\nfile:\n%q", c.want, diff, b.String())
+			}
+		}
+		// A record past the end is not found.
+		if got, err := recordLines(csvFile{path: path, quote: '"', escape: '"'}, []int64{int64(len(starts) + 1)}); err != nil || got != nil {
+			t.Fatalf("record %d of %d: got %v, %v; want nil", len(starts)+1, len(starts), got, err)
+		}
+	})
+}
+
+// randomField is a field's text: letters, spaces, commas, quotes and line
+// breaks (never empty on a line of its own).
+func randomField(rng *rand.Rand) string {
+	const chars = "ab ,\"\n"
+	n := 1 + rng.IntN(6)
+	var b strings.Builder
+	for range n {
+		b.WriteByte(chars[rng.IntN(len(chars))])
+	}
+	return b.String()
+}
