@@ -1,8 +1,10 @@
 package dataset
 
 import (
+	"bufio"
 	"bytes"
 	"context"
+	"encoding/csv"
 	"fmt"
 	"io"
 	"os"
@@ -190,4 +192,32 @@ func oneRecordPerLine(f csvFile) (bool, error) {
 		lines++ // a last line without a line break
 	}
 	return lines == f.records, nil
+}
+
+// raggedRow returns an error naming the first row of the CSV file path
+// (fields separated by delim, quoted with ") whose number of fields differs
+// from the header's, or nil when there is none.
+func raggedRow(path string, delim rune) error {
+	file, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer file.Close()
+	r := csv.NewReader(bufio.NewReaderSize(file, 1<<20))
+	r.Comma, r.LazyQuotes, r.FieldsPerRecord = delim, true, -1
+	header, err := r.Read()
+	if err != nil {
+		return nil
+	}
+	for {
+		rec, err := r.Read()
+		if err != nil {
+			return nil
+		}
+		if len(rec) != len(header) {
+			line, _ := r.FieldPos(0)
+			return fmt.Errorf("line %d has %d fields separated by %q where the header has %d (%s)",
+				line, len(rec), delim, len(header), strings.Join(header, ", "))
+		}
+	}
 }

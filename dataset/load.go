@@ -116,7 +116,11 @@ func LoadWithProgress(ctx context.Context, db *sql.DB, cfg *Config, progress fun
 	if _, err := db.ExecContext(ctx, `CREATE OR REPLACE TABLE _persona_rejects (dataset VARCHAR, file VARCHAR, line BIGINT, reason VARCHAR, "column" VARCHAR, value VARCHAR)`); err != nil {
 		return st, fmt.Errorf("create rejects table: %w", err)
 	}
-	var rateErr error
+	var (
+		rateErr error
+		used    []string // rows used of rows read, per dataset
+		anyUsed bool
+	)
 	for i, k := range Kinds {
 		if err := ctx.Err(); err != nil {
 			return st, err
@@ -137,6 +141,8 @@ func LoadWithProgress(ctx context.Context, db *sql.DB, cfg *Config, progress fun
 		if err != nil {
 			return st, fmt.Errorf("%s: %w", k, err)
 		}
+		used = append(used, fmt.Sprintf("%s: %d of %d rows", k, c.Used, c.Read))
+		anyUsed = anyUsed || c.Used > 0
 		st.Rows[k] = c.Read
 		st.Counts[k] = c
 		base := c.Read - c.Filtered
@@ -153,6 +159,9 @@ func LoadWithProgress(ctx context.Context, db *sql.DB, cfg *Config, progress fun
 	}
 	if progress != nil {
 		progress(len(Kinds), len(Kinds))
+	}
+	if rateErr == nil && !anyUsed {
+		return st, fmt.Errorf("no row to use (%s): the files hold no rows, or every row was filtered, rejected or dropped", strings.Join(used, "; "))
 	}
 	return st, rateErr
 }
@@ -247,12 +256,26 @@ func (l *loader) load(ctx context.Context) (Counts, error) {
 }
 
 // readError reads every file of a CSV source and returns the first read
-// error, if any.
+// error, if any. When the sniffer found a single column whose name holds a
+// delimiter, it could not settle on one because some rows have another
+// number of fields than the header: the first such row is the error.
 func (l *loader) readError(ctx context.Context) error {
 	for i, rel := range l.perFile {
 		var n int64
 		if err := l.db.QueryRowContext(ctx, "SELECT count(*) FROM "+rel).Scan(&n); err != nil {
 			return fmt.Errorf("read %s: %w", l.display[i], shortError(err))
+		}
+	}
+	if len(l.all) == 1 && len(l.csv) > 0 {
+		for _, d := range []rune{',', ';', '\t', '|'} {
+			if !strings.ContainsRune(l.all[0], d) {
+				continue
+			}
+			for i, f := range l.csv {
+				if err := raggedRow(f.path, d); err != nil {
+					return fmt.Errorf("read %s: %w", l.display[i], err)
+				}
+			}
 		}
 	}
 	return nil
@@ -423,6 +446,11 @@ func (l *loader) openCSV(ctx context.Context, files, display []string, header in
 	files, sn, err := l.gunzipAndSniff(ctx, files, display, opts)
 	if err != nil {
 		return err
+	}
+	for i, f := range files {
+		if fi, err := os.Stat(f); err == nil && fi.Size() == 0 {
+			return fmt.Errorf("read %s: the file is empty (not even a header line)", display[i])
+		}
 	}
 	if !sn.Header {
 		header = 0

@@ -277,6 +277,9 @@ func TestLoadErrors(t *testing.T) {
 	badNum := write("bad-num.csv", "user_id,order_id,timestamp,quantity,unit_price\nU1,O1,2024-01-01,1,2.5\nU1,O2,2024-01-02,1,2.5.1\n")
 	ragged := write("ragged.csv", "uid,at,what\nU1,2024-01-01 10:00:00,login\nU1,2024-01-01 10:00:00,login,extra\n")
 	noUser := write("no-user.csv", "uid,at,what\n,2024-01-01 10:00:00,login\n")
+	short := write("short.csv", "user_id,timestamp,event_type\nU1,2024-01-01 10:00:00,login\nU2,2024-01-01 10:00:00\n")
+	empty := write("empty.csv", "")
+	headerOnly := write("header-only.csv", "uid,at,what\n")
 	notGzip := write("plain.csv.gz", "uid,at,what\nU1,2024-01-01 10:00:00,login\n")
 	var gz strings.Builder
 	z := gzip.NewWriter(&gz)
@@ -309,6 +312,12 @@ func TestLoadErrors(t *testing.T) {
 			[]string{"transactions: 1 of 2 rows rejected", `bad-num.csv line 3, column unit_price: unparsable unit_price "2.5.1"`}},
 		{"malformed line", ev(ragged, nil), []string{"events: read", "ragged.csv", "CSV Error on Line"}},
 		{"empty user_id", ev(noUser, nil), []string{"events: 1 of 1 rows rejected", "no-user.csv line 2, column uid: empty user_id"}},
+		// The sniffer cannot split these lines into columns: the row
+		// that keeps it from doing so is the error.
+		{"row with fewer fields", &dataset.Config{Events: &dataset.Source{Path: short}},
+			[]string{"events: read", "short.csv", "line 3 has 2 fields", "where the header has 3 (user_id, timestamp, event_type)"}},
+		{"empty file", ev(empty, nil), []string{"events: read", "empty.csv", "the file is empty"}},
+		{"no rows", ev(headerOnly, nil), []string{"no row to use", "events: 0 of 0 rows"}},
 		{"not gzip", ev(notGzip, nil), []string{"events: read", "plain.csv.gz", "not a gzip file"}},
 		{"truncated gzip", ev(truncated, nil), []string{"events: read", "cut.csv.gz", "truncated or corrupt gzip data"}},
 	}
