@@ -16,14 +16,17 @@ import (
 // a .gz file) and its dialect, so that the lines of its rows can be found.
 type csvFile struct {
 	path          string
-	quote, escape byte
+	quote, escape byte  // 0: none (JSON lines)
 	records       int64 // rows read, header included
+	// spaces says that a line of spaces and tabs is empty (JSON lines);
+	// in a CSV file only "" and "\r" are.
+	spaces bool
 }
 
-// fixLines turns the record numbers that the rejects of l's CSV files
-// carry into the lines of the files. DuckDB gives rows in order but skips
-// empty lines and reads a quoted value across line breaks as one row, so
-// the n-th record (the header is the first) need not be on line n. Files
+// fixLines turns the record numbers that the rejects of l's CSV and JSON
+// lines files carry into the lines of the files. DuckDB gives rows in order
+// but skips empty lines and reads a quoted value across line breaks as one
+// row, so the n-th record (a CSV header is the first) need not be on line n. Files
 // in another encoding than UTF-8 or Latin-1, or whose records cannot all
 // be found again, keep their record numbers.
 func (l *loader) fixLines(ctx context.Context) error {
@@ -118,8 +121,8 @@ func recordLines(f csvFile, want []int64) ([]int64, error) {
 		for len(data) > 0 {
 			// Most lines hold no quote: they are found a line at a time.
 			nl := bytes.IndexByte(data, '\n')
-			if !quoted && !escaped && nl >= 0 && bytes.IndexByte(data[:nl], quote) < 0 && (!separateEscape || bytes.IndexByte(data[:nl], esc) < 0) {
-				if nl > 1 || nl == 1 && data[0] != '\r' {
+			if !quoted && !escaped && nl >= 0 && (quote == 0 || bytes.IndexByte(data[:nl], quote) < 0) && (!separateEscape || bytes.IndexByte(data[:nl], esc) < 0) {
+				if f.spaces && len(bytes.TrimSpace(data[:nl])) > 0 || !f.spaces && (nl > 1 || nl == 1 && data[0] != '\r') {
 					content = true
 				}
 				line++
@@ -137,7 +140,7 @@ func recordLines(f csvFile, want []int64) ([]int64, error) {
 				escaped, content = false, true
 			case quoted && separateEscape && b == esc:
 				escaped, content = true, true
-			case b == quote:
+			case b == quote && quote != 0:
 				quoted, content = !quoted, true
 			case b == '\n':
 				line++
@@ -147,7 +150,7 @@ func recordLines(f csvFile, want []int64) ([]int64, error) {
 					}
 					start, content = line, false
 				}
-			case b != '\r':
+			case b != '\r' && !(f.spaces && (b == ' ' || b == '\t')):
 				content = true
 			}
 		}

@@ -408,6 +408,9 @@ func (l *loader) openEach(ctx context.Context, files, display []string, header i
 		if err := l.db.QueryRowContext(ctx, "SELECT count(*) FROM _persona_raw").Scan(&m); err != nil {
 			return err
 		}
+		if l.format() == "json" {
+			l.csv = append(l.csv, csvFile{path: files[i], records: m - n, spaces: true})
+		}
 		n = m
 	}
 	l.names = display
@@ -1304,10 +1307,18 @@ func WriteRejects(ctx context.Context, db *sql.DB, dir string) ([]string, error)
 // list of reader options.
 func shortError(err error) error {
 	msg := err.Error()
-	if i := strings.Index(msg, "\nPossible fixes"); i > 0 {
-		return errors.New(strings.TrimSpace(msg[:i]))
+	cut := len(msg)
+	// DuckDB's list of fixes and the SQL it points into are persona's,
+	// not the user's, to act on.
+	for _, tail := range []string{"\nPossible fixes", "\nLINE 1:"} {
+		if i := strings.Index(msg, tail); i > 0 && i < cut {
+			cut = i
+		}
 	}
-	return err
+	if cut == len(msg) {
+		return err
+	}
+	return errors.New(strings.TrimSpace(msg[:cut]))
 }
 
 func quoteList(vals []string) string {

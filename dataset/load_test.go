@@ -860,3 +860,33 @@ func TestLoadRejectLines(t *testing.T) {
 		}
 	}
 }
+
+// TestLoadRejectLinesJSON checks the lines of rejected JSON lines records
+// when the file has empty and blank lines, which DuckDB skips.
+func TestLoadRejectLinesJSON(t *testing.T) {
+	body := `{"user_id":"u1","timestamp":"2024-01-01 10:00:00","event_type":"page_view"}` + "\n\n   \n" +
+		`{"user_id":"u2","timestamp":"bad","event_type":"search"}` + "\r\n\t\n" +
+		`{"user_id":"u3","event_type":"search","note":"a \"quoted\" text"}` + "\n"
+	path := filepath.Join(t.TempDir(), "events.jsonl")
+	if err := os.WriteFile(path, []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cfg := &dataset.Config{Events: &dataset.Source{Path: path}}
+	cfg.MaxRejectRate = new(float64)
+	*cfg.MaxRejectRate = 1
+	db := openDB(t)
+	if _, err := dataset.Load(context.Background(), db, cfg); err != nil {
+		t.Fatal(err)
+	}
+	got, err := dataset.Rejects(context.Background(), db, dataset.Events, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []dataset.Reject{
+		{File: path, Line: 4, Column: "timestamp", Value: "bad", Reason: "unparsable timestamp"},
+		{File: path, Line: 6, Column: "timestamp", Reason: "empty timestamp"},
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("rejects (-want +got):\n%s", diff)
+	}
+}
