@@ -838,17 +838,7 @@ func TestLoadRejectLines(t *testing.T) {
 				if err := os.WriteFile(path, data, 0o644); err != nil {
 					t.Fatal(err)
 				}
-				cfg := &dataset.Config{Events: &dataset.Source{Path: path}}
-				cfg.MaxRejectRate = new(float64)
-				*cfg.MaxRejectRate = 1
-				db := openDB(t)
-				if _, err := dataset.Load(context.Background(), db, cfg); err != nil {
-					t.Fatal(err)
-				}
-				got, err := dataset.Rejects(context.Background(), db, dataset.Events, 0)
-				if err != nil {
-					t.Fatal(err)
-				}
+				got := eventRejects(t, path)
 				want := slices.Clone(tt.want)
 				for i := range want {
 					want[i].File = path
@@ -871,6 +861,20 @@ func TestLoadRejectLinesJSON(t *testing.T) {
 	if err := os.WriteFile(path, []byte(body), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	got := eventRejects(t, path)
+	want := []dataset.Reject{
+		{File: path, Line: 4, Column: "timestamp", Value: "bad", Reason: "unparsable timestamp"},
+		{File: path, Line: 6, Column: "timestamp", Reason: "empty timestamp"},
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("rejects (-want +got):\n%s", diff)
+	}
+}
+
+// eventRejects loads path as the events (however many rows are rejected)
+// and returns the rejects.
+func eventRejects(t *testing.T, path string) []dataset.Reject {
+	t.Helper()
 	cfg := &dataset.Config{Events: &dataset.Source{Path: path}}
 	cfg.MaxRejectRate = new(float64)
 	*cfg.MaxRejectRate = 1
@@ -882,11 +886,5 @@ func TestLoadRejectLinesJSON(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []dataset.Reject{
-		{File: path, Line: 4, Column: "timestamp", Value: "bad", Reason: "unparsable timestamp"},
-		{File: path, Line: 6, Column: "timestamp", Reason: "empty timestamp"},
-	}
-	if diff := cmp.Diff(want, got); diff != "" {
-		t.Errorf("rejects (-want +got):\n%s", diff)
-	}
+	return got
 }
