@@ -90,6 +90,9 @@ max_reject_rate: 0.01
 			if err != nil {
 				return nil, fmt.Errorf("%s: sniff %s: %w", k, files[0], err)
 			}
+			if err := checkSniffed(files[0], sn); err != nil {
+				return nil, fmt.Errorf("%s: %s: %w", k, files[0], err)
+			}
 			cols = sn.Columns
 			tsFormat = sn.TimestampFormat
 			delim := sn.Delimiter

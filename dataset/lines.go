@@ -5,11 +5,14 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
+	"errors"
 	"fmt"
 	"io"
 	"os"
 	"slices"
 	"strings"
+
+	"github.com/klauspost/compress/gzip"
 )
 
 // csvFile is a CSV file as read: the file parsed (a decompressed copy for
@@ -197,11 +200,54 @@ func oneRecordPerLine(f csvFile) (bool, error) {
 	return lines == f.records, nil
 }
 
+// checkSniffed returns why the CSV file path (perhaps gzipped) cannot be
+// read as sniffed, if it can tell: the file is empty, or the sniffer found
+// one column whose name holds a delimiter (it could not settle on one,
+// some rows having another number of fields than the header).
+func checkSniffed(path string, sn *sniffed) error {
+	in, err := openPlain(path)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	if _, err := in.Read(make([]byte, 1)); err == io.EOF {
+		return errors.New("the file is empty (not even a header line)")
+	}
+	if len(sn.Columns) != 1 {
+		return nil
+	}
+	for _, d := range []rune{',', ';', '\t', '|'} {
+		if strings.ContainsRune(sn.Columns[0].Name, d) {
+			if err := raggedRow(path, d); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// openPlain opens path, decompressing it when its name ends in .gz.
+func openPlain(path string) (io.ReadCloser, error) {
+	f, err := os.Open(path)
+	if err != nil || !strings.HasSuffix(strings.ToLower(path), ".gz") {
+		return f, err
+	}
+	z, err := gzip.NewReader(bufio.NewReader(f))
+	if err != nil {
+		f.Close()
+		return nil, fmt.Errorf("not a gzip file (it ends in .gz): %w", err)
+	}
+	return struct {
+		io.Reader
+		io.Closer
+	}{z, f}, nil
+}
+
 // raggedRow returns an error naming the first row of the CSV file path
-// (fields separated by delim, quoted with ") whose number of fields differs
-// from the header's, or nil when there is none.
+// (perhaps gzipped; fields separated by delim, quoted with ") whose number
+// of fields differs from the header's, or nil when there is none.
 func raggedRow(path string, delim rune) error {
-	file, err := os.Open(path)
+	file, err := openPlain(path)
 	if err != nil {
 		return err
 	}

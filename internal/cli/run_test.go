@@ -226,6 +226,20 @@ func TestInitCommand(t *testing.T) {
 	if code := Run(f, []string{"init", "--out", config}); code != ExitUsage {
 		t.Errorf("init without files: exit code %d, want %d (%s)", code, ExitUsage, errOut)
 	}
+	// Files it cannot draft from: the error says why, and where.
+	for name, tt := range map[string]struct{ body, want string }{
+		"empty.csv":  {"", "empty.csv: the file is empty"},
+		"ragged.csv": {"Customer,Invoice,Date\nC1,I1,2024-01-01\nC2,I2\n", "ragged.csv: line 3 has 2 fields separated by ',' where the header has 3"},
+	} {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(tt.body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		f, _, errOut = testFactory()
+		if code := Run(f, []string{"init", "--transactions", p, "--out", filepath.Join(dir, "x.yaml")}); code != ExitFailure || !strings.Contains(errOut.String(), tt.want) {
+			t.Errorf("init on %s: exit code %d, stderr %q; want a failure saying %q", name, code, errOut, tt.want)
+		}
+	}
 }
 
 func withK(s SegmentFlags, k int) SegmentFlags {
