@@ -86,6 +86,10 @@ type CSVOptions struct {
 	Header *bool `yaml:"header"`
 	// Encoding is utf-8 (default), utf-16 or latin-1.
 	Encoding string `yaml:"encoding"`
+	// Decimal is the decimal separator of numbers written as text: "."
+	// (default) or "," (1,5 is one and a half, 1.234,5 a thousand and
+	// more; 2.5 does not parse; the delimiter must be another character).
+	Decimal string `yaml:"decimal"`
 }
 
 // PostgresSource reads rows from Postgres with pgx.
@@ -363,6 +367,12 @@ func (s *Source) validate(k Kind) error {
 	case "", "utf-8", "utf8", "utf-16", "latin-1":
 	default:
 		return &ConfigError{Key: key + ".csv.encoding", Err: fmt.Errorf("must be utf-8, utf-16 or latin-1, got %q", s.CSV.Encoding)}
+	}
+	switch {
+	case s.CSV.Decimal != "" && s.CSV.Decimal != "." && s.CSV.Decimal != ",":
+		return &ConfigError{Key: key + ".csv.decimal", Err: fmt.Errorf(`must be "." or ",", got %q`, s.CSV.Decimal)}
+	case s.CSV.Decimal == "," && s.CSV.Delimiter == ",":
+		return &ConfigError{Key: key + ".csv.decimal", Err: errors.New(`a decimal comma needs another delimiter than ","`)}
 	}
 	for _, v := range []struct{ name, val string }{{"delimiter", s.CSV.Delimiter}, {"quote", s.CSV.Quote}, {"escape", s.CSV.Escape}} {
 		if len(v.val) > 1 && v.val != `\t` {

@@ -56,6 +56,9 @@ duckdb: {memory_limit: 4GB, temp_directory: /tmp/spill, threads: 2}
 		{"bad session gap", "events:\n  path: e.csv\nfeatures:\n  session_gap: soon\n", "positive duration", 4},
 		{"bad duplicates", "events:\n  path: e.csv\n  duplicates: merge\n", "drop or keep", 3},
 		{"long delimiter", "events:\n  path: e.csv\n  csv: {delimiter: '::'}\n", "one character", 3},
+		{"decimal comma", "events:\n  path: e.csv\n  csv: {delimiter: ';', decimal: ','}\n", "", 0},
+		{"bad decimal", "events:\n  path: e.csv\n  csv: {decimal: ';'}\n", `csv.decimal: must be "." or ","`, 3},
+		{"decimal comma and comma delimiter", "events:\n  path: e.csv\n  csv: {delimiter: ',', decimal: ','}\n", "needs another delimiter", 3},
 		{"two documents", "events:\n  path: e.csv\n---\nusers:\n  path: u.csv\n", "more than one YAML document", 3},
 	}
 	for _, tt := range tests {

@@ -100,6 +100,15 @@ max_reject_rate: 0.01
 				delim = `\t`
 			}
 			fmt.Fprintf(&b, "  csv:  # sniffed; delete a line to sniff it again at each run\n    delimiter: %s\n    header: %t\n", yamlString(delim), sn.Header)
+			if sn.Delimiter != "," {
+				dec, err := decimalCommaColumns(ctx, db, files[0], sn, 0.95)
+				if err != nil {
+					return nil, fmt.Errorf("%s: read %s: %w", k, files[0], err)
+				}
+				if len(dec) > 0 {
+					fmt.Fprintf(&b, "    decimal: \",\"  # numbers written like 2,50 in %s\n", strings.Join(dec, ", "))
+				}
+			}
 		default:
 			fn := "read_parquet"
 			if format == "json" {
@@ -212,4 +221,41 @@ func relTo(dir, p string) string {
 		return ap
 	}
 	return r
+}
+
+// decimalCommaColumns returns the text columns of the CSV file path (read
+// as sniffed) whose values in its first 2,000 rows are, but for blanks, at
+// least the given share numbers with a decimal comma (2,50; 1.234,5) or
+// none (10), at least one with a comma.
+func decimalCommaColumns(ctx context.Context, db *sql.DB, path string, sn *sniffed, share float64) ([]string, error) {
+	var checks, names []string
+	for _, c := range sn.Columns {
+		if c.Type != "VARCHAR" {
+			continue
+		}
+		col := quoteIdent(c.Name)
+		checks = append(checks, fmt.Sprintf(`count_if(regexp_full_match(trim(%[1]s), '[-+]?[0-9.]*,[0-9]+')) > 0
+			AND count_if(regexp_full_match(trim(%[1]s), '[-+]?([0-9]+|[0-9]{1,3}(\.[0-9]{3})+)?(,[0-9]+)?')) >= %[2]g * count(nullif(trim(%[1]s), ''))`, col, share))
+		names = append(names, c.Name)
+	}
+	if len(checks) == 0 {
+		return nil, nil
+	}
+	q := fmt.Sprintf("SELECT %s FROM (SELECT * FROM read_csv(%s, delim = %s, quote = %s, escape = %s, header = %t, all_varchar = true) LIMIT 2000)",
+		strings.Join(checks, ", "), quoteString(path), quoteString(sn.Delimiter), quoteString(sn.Quote), quoteString(sn.Escape), sn.Header)
+	vals := make([]bool, len(checks))
+	dest := make([]any, len(checks))
+	for i := range vals {
+		dest[i] = &vals[i]
+	}
+	if err := db.QueryRowContext(ctx, q).Scan(dest...); err != nil {
+		return nil, err
+	}
+	var out []string
+	for i, v := range vals {
+		if v {
+			out = append(out, names[i])
+		}
+	}
+	return out, nil
 }

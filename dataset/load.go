@@ -221,6 +221,7 @@ type column struct {
 	name  string
 	typ   string // DuckDB type of the raw column
 	guess string // type sniffed for text columns, used in expressions
+	comma bool   // numbers with a decimal comma (csv.decimal ","): DOUBLE in expressions
 }
 
 func (l *loader) exec(ctx context.Context, q string, args ...any) error {
@@ -455,6 +456,20 @@ func (l *loader) openCSV(ctx context.Context, files, display []string, header in
 			return fmt.Errorf("read %s: the file is empty (not even a header line)", display[i])
 		}
 	}
+	comma := map[string]bool{}
+	if o.Decimal == "," {
+		if sn.Delimiter == "," {
+			return &ConfigError{Key: string(l.k) + ".csv.decimal", Err: fmt.Errorf(`a decimal comma needs another delimiter than ",", which %s uses: set csv.delimiter`, display[0])}
+		}
+		// Expressions see the columns of such numbers (mostly) as numbers.
+		cols, err := decimalCommaColumns(ctx, l.db, files[0], sn, 0.5)
+		if err != nil {
+			return fmt.Errorf("read %s: %w", display[0], shortError(err))
+		}
+		for _, c := range cols {
+			comma[c] = true
+		}
+	}
 	if !sn.Header {
 		header = 0
 	}
@@ -476,7 +491,7 @@ func (l *loader) openCSV(ctx context.Context, files, display []string, header in
 		colSpec = append(colSpec, fmt.Sprintf("%s: 'VARCHAR'", quoteString(c.Name)))
 		l.all = append(l.all, c.Name)
 		if l.mentions(c.Name) {
-			l.cols = append(l.cols, column{name: c.Name, typ: "VARCHAR", guess: c.Type})
+			l.cols = append(l.cols, column{name: c.Name, typ: "VARCHAR", guess: c.Type, comma: comma[c.Name]})
 			keep = append(keep, quoteIdent(c.Name))
 		}
 	}
@@ -546,6 +561,14 @@ type sniffed struct {
 type sniffedColumn struct{ Name, Type string }
 
 // sniffFile runs DuckDB's CSV sniffer on a file.
+// decimalComma rewrites the text of a number written with a decimal comma
+// the way DuckDB reads numbers. A point can only group thousands
+// (1.234,5): 2.5 becomes NULL, not a number with a decimal comma.
+func decimalComma(src string) string {
+	return fmt.Sprintf(`CASE WHEN NOT contains(%[1]s, '.') THEN replace(%[1]s, ',', '.')
+		WHEN regexp_full_match(trim(%[1]s), '[-+]?[0-9]{1,3}(\.[0-9]{3})+(,[0-9]*)?') THEN replace(replace(%[1]s, '.', ''), ',', '.') END`, src)
+}
+
 func sniffFile(ctx context.Context, db *sql.DB, path string) (*sniffed, error) {
 	return sniff(ctx, db, path, nil)
 }
@@ -677,7 +700,9 @@ func (l *loader) stage(ctx context.Context) error {
 	// not parse can be reported as written.
 	var inner []string
 	for i, c := range l.cols {
-		if c.typ == "VARCHAR" && c.guess != "VARCHAR" && c.guess != "" {
+		if c.comma {
+			inner = append(inner, fmt.Sprintf("TRY_CAST(%s AS DOUBLE) AS %s", decimalComma(quoteIdent(c.name)), quoteIdent(c.name)))
+		} else if c.typ == "VARCHAR" && c.guess != "VARCHAR" && c.guess != "" {
 			inner = append(inner, fmt.Sprintf("TRY_CAST(%s AS %s) AS %s", quoteIdent(c.name), c.guess, quoteIdent(c.name)))
 		} else {
 			inner = append(inner, quoteIdent(c.name))
@@ -715,7 +740,7 @@ func (l *loader) stage(ctx context.Context) error {
 				var typ string
 				err := l.db.QueryRowContext(ctx, fmt.Sprintf("SELECT column_type FROM (DESCRIBE SELECT %s AS v FROM %s)", fd.src, from)).Scan(&typ)
 				if err != nil {
-					return &ConfigError{Key: key, Err: fmt.Errorf("expression %s: %w", m, err)}
+					return &ConfigError{Key: key, Err: fmt.Errorf("expression %s: %w", m, shortError(err))}
 				}
 				fd.srcType = typ
 			}
@@ -1003,6 +1028,9 @@ func (l *loader) convert(f field) string {
 		return fmt.Sprintf("TRY_CAST(%s AS %s)", ts, f.Type)
 	case "DOUBLE", "INTEGER":
 		// DuckDB's casts from text ignore surrounding spaces.
+		if st == "VARCHAR" && l.s.CSV.Decimal == "," {
+			src = decimalComma(src)
+		}
 		return fmt.Sprintf("TRY_CAST(%s AS %s)", src, f.Type)
 	case "BOOLEAN":
 		if st == "VARCHAR" {
@@ -1310,7 +1338,7 @@ func shortError(err error) error {
 	cut := len(msg)
 	// DuckDB's list of fixes and the SQL it points into are persona's,
 	// not the user's, to act on.
-	for _, tail := range []string{"\nPossible fixes", "\nLINE 1:"} {
+	for _, tail := range []string{"\nPossible fixes", "\nLINE 1:", "\n\tCandidate functions:"} {
 		if i := strings.Index(msg, tail); i > 0 && i < cut {
 			cut = i
 		}

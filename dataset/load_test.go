@@ -888,3 +888,63 @@ func eventRejects(t *testing.T, path string) []dataset.Reject {
 	}
 	return got
 }
+
+// TestLoadDecimalComma reads numbers written with a decimal comma, as
+// European exports do (with a semicolon between fields), and refuses a
+// decimal comma in a file whose fields the sniffer finds split by commas.
+func TestLoadDecimalComma(t *testing.T) {
+	dir := t.TempDir()
+	eu := filepath.Join(dir, "eu.csv")
+	body := "Kunde;Rechnung;Datum;Menge;Preis\nK1;R1;2024-12-31 10:00:00;2;2,50\nK1;R2;2024-12-30 11:00:00;1,5;10\nK2;R3;2024-12-29 12:00:00;1;-0,75\nK2;R4;2024-12-28 12:00:00;1;2.5\nK3;R5;2024-12-27 12:00:00;1.000;1.234,5\n"
+	if err := os.WriteFile(eu, []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cols := map[string]string{"user_id": "Kunde", "order_id": "Rechnung", "timestamp": "Datum", "quantity": "Menge", "unit_price": "Preis"}
+	cfg := &dataset.Config{Transactions: &dataset.Source{Path: eu, CSV: dataset.CSVOptions{Decimal: ","}, Columns: cols}}
+	cfg.MaxRejectRate = new(float64)
+	*cfg.MaxRejectRate = 1
+	db := openDB(t)
+	st, err := dataset.Load(context.Background(), db, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// -0,75 is a negative price (not a return) and 2.5 no number: both
+	// are rejected; points group thousands.
+	want := []txRow{
+		{"K1", "R1", "2024-12-31 10:00", "", 2, 2.5},
+		{"K1", "R2", "2024-12-30 11:00", "", 1.5, 10},
+		{"K3", "R5", "2024-12-27 12:00", "", 1000, 1234.5},
+	}
+	got := readTx(t, db)
+	if c := st.Counts[dataset.Transactions]; c.Rejected != 2 || c.Reasons["negative unit_price"] != 1 || c.Reasons["unparsable unit_price"] != 1 {
+		t.Errorf("counts %+v, want a negative and an unparsable unit_price rejected", c)
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("transactions (-want +got):\n%s", diff)
+	}
+
+	// Expressions see such columns as numbers.
+	exprCols := map[string]string{"user_id": "Kunde", "order_id": "Rechnung", "timestamp": "Datum", "quantity": "Menge", "amount": "Menge * Preis"}
+	cfg = &dataset.Config{Transactions: &dataset.Source{Path: eu, CSV: dataset.CSVOptions{Decimal: ","}, Columns: exprCols}}
+	cfg.MaxRejectRate = new(float64)
+	*cfg.MaxRejectRate = 1
+	db = openDB(t)
+	if _, err := dataset.Load(context.Background(), db, cfg); err != nil {
+		t.Fatal(err)
+	}
+	// (K2's lines follow the amount rules: -0,75 is a return, 2.5 a
+	// line without a price.)
+	got = slices.DeleteFunc(readTx(t, db), func(r txRow) bool { return r.User == "K2" })
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("transactions from amount: Menge * Preis (-want +got):\n%s", diff)
+	}
+
+	comma := filepath.Join(dir, "comma.csv")
+	if err := os.WriteFile(comma, []byte("Kunde,Rechnung,Datum,Menge,Preis\nK1,R1,2024-12-31 10:00:00,2,3\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cfg = &dataset.Config{Transactions: &dataset.Source{Path: comma, CSV: dataset.CSVOptions{Decimal: ","}, Columns: cols}}
+	if _, err := dataset.Load(context.Background(), openDB(t), cfg); err == nil || !strings.Contains(err.Error(), "transactions.csv.decimal") || !strings.Contains(err.Error(), "comma.csv") {
+		t.Errorf("decimal comma in a comma-separated file: error %v, want one naming transactions.csv.decimal and comma.csv", err)
+	}
+}

@@ -226,6 +226,20 @@ func TestInitCommand(t *testing.T) {
 	if code := Run(f, []string{"init", "--out", config}); code != ExitUsage {
 		t.Errorf("init without files: exit code %d, want %d (%s)", code, ExitUsage, errOut)
 	}
+	// Numbers with a decimal comma are noticed.
+	eu := filepath.Join(dir, "eu.csv")
+	if err := os.WriteFile(eu, []byte("Kunde;Rechnung;Datum;Menge;Preis\nK1;R1;2024-12-31 10:00:00;2;2,50\nK2;R2;2024-12-30 11:00:00;1;1.234,5\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	euConfig := filepath.Join(dir, "eu.yaml")
+	f, _, errOut = testFactory()
+	if code := Run(f, []string{"init", "--transactions", eu, "--out", euConfig}); code != ExitOK {
+		t.Fatalf("init on eu.csv: exit code %d; stderr: %s", code, errOut)
+	}
+	if cfg, err := dataset.LoadConfig(euConfig); err != nil || cfg.Transactions.CSV.Decimal != "," || cfg.Transactions.CSV.Delimiter != ";" {
+		data, _ := os.ReadFile(euConfig)
+		t.Errorf("drafted config for eu.csv (%v): want delimiter ; and decimal ,\n%s", err, data)
+	}
 	// Files it cannot draft from: the error says why, and where.
 	for name, tt := range map[string]struct{ body, want string }{
 		"empty.csv":  {"", "empty.csv: the file is empty"},
