@@ -80,6 +80,7 @@ max_reject_rate: 0.01
 		}
 		var cols []sniffedColumn
 		tsFormat := ""
+		rel := "" // the source as a relation of text columns, to try timestamp formats on
 		switch format {
 		case "csv":
 			files, err := filepath.Glob(p)
@@ -95,6 +96,8 @@ max_reject_rate: 0.01
 			}
 			cols = sn.Columns
 			tsFormat = sn.TimestampFormat
+			rel = fmt.Sprintf("read_csv(%s, delim = %s, quote = %s, escape = %s, header = %t, all_varchar = true)",
+				quoteString(files[0]), quoteString(sn.Delimiter), quoteString(sn.Quote), quoteString(sn.Escape), sn.Header)
 			delim := sn.Delimiter
 			if delim == "\t" {
 				delim = `\t`
@@ -114,6 +117,7 @@ max_reject_rate: 0.01
 			if format == "json" {
 				fn = "read_json"
 			}
+			rel = fmt.Sprintf("%s(%s)", fn, quoteString(p))
 			rows, err := db.QueryContext(ctx, fmt.Sprintf("SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM %s(%s))", fn, quoteString(p)))
 			if err != nil {
 				return nil, fmt.Errorf("%s: read %s: %w", k, p, err)
@@ -136,8 +140,33 @@ max_reject_rate: 0.01
 			names = append(names, fmt.Sprintf("%s (%s)", c.Name, c.Type))
 		}
 		fmt.Fprintf(&b, "  # columns found: %s\n", strings.Join(names, ", "))
+		guessed := ""
+		if tsFormat == "" {
+			ts := tsField(k)
+			if k == Users {
+				ts = "signup_date"
+			}
+			if ts != "" {
+				if c := guessColumn(ts, cols, map[string]bool{}); c != "" && columnType(cols, c) == "VARCHAR" {
+					fs, err := formatsReading(ctx, db, rel, c, 0.95)
+					if err != nil {
+						return nil, fmt.Errorf("%s: read %s: %w", k, p, err)
+					}
+					if len(fs) > 0 {
+						tsFormat = fs[0]
+						guessed = fmt.Sprintf("guessed: it reads the values of %s", c)
+						if len(fs) > 1 {
+							guessed += fmt.Sprintf(", and so does %q: check which", fs[1])
+						}
+					}
+				}
+			}
+		}
 		if tsFormat != "" {
-			fmt.Fprintf(&b, "  timestamp_format: %s  # sniffed\n", yamlString(tsFormat))
+			if guessed == "" {
+				guessed = "sniffed"
+			}
+			fmt.Fprintf(&b, "  timestamp_format: %s  # %s\n", yamlString(tsFormat), guessed)
 		} else if tsField(k) != "" || k == Users {
 			b.WriteString("  # timestamp_format: \"%Y-%m-%d %H:%M:%S\"  # empty accepts ISO 8601\n")
 		}
@@ -258,4 +287,14 @@ func decimalCommaColumns(ctx context.Context, db *sql.DB, path string, sn *sniff
 		}
 	}
 	return out, nil
+}
+
+// columnType is the sniffed type of column name in cols ("" when absent).
+func columnType(cols []sniffedColumn, name string) string {
+	for _, c := range cols {
+		if c.Name == name {
+			return c.Type
+		}
+	}
+	return ""
 }

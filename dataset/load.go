@@ -62,12 +62,19 @@ type RejectRateError struct {
 	Counts  Counts
 	Max     float64
 	First   Reject
+	// Hint, when not empty, says how the first reject could be read
+	// (a timestamp_format that reads its timestamp).
+	Hint string
 }
 
 func (e *RejectRateError) Error() string {
 	base := e.Counts.Read - e.Counts.Filtered
-	return fmt.Sprintf("%s: %d of %d rows rejected (%.2f%%), more than max_reject_rate %g%%; first: %s (every reject is in rejects/%s.csv)",
-		e.Dataset, e.Counts.Rejected, base, 100*float64(e.Counts.Rejected)/float64(max(base, 1)), 100*e.Max, e.First, e.Dataset)
+	hint := ""
+	if e.Hint != "" {
+		hint = "; " + e.Hint
+	}
+	return fmt.Sprintf("%s: %d of %d rows rejected (%.2f%%), more than max_reject_rate %g%%; first: %s%s (every reject is in rejects/%s.csv)",
+		e.Dataset, e.Counts.Rejected, base, 100*float64(e.Counts.Rejected)/float64(max(base, 1)), 100*e.Max, e.First, hint, e.Dataset)
 }
 
 // inputFields returns the fields a mapping may set for dataset k: the
@@ -152,6 +159,9 @@ func LoadWithProgress(ctx context.Context, db *sql.DB, cfg *Config, progress fun
 				return st, err
 			}
 			rateErr = &RejectRateError{Dataset: k, Counts: c, Max: cfg.RejectRate(), First: first}
+			if first.Reason == "unparsable timestamp" || first.Reason == "unparsable signup_date" {
+				rateErr.(*RejectRateError).Hint = formatHint(ctx, db, first.Value)
+			}
 		}
 	}
 	if _, err := db.ExecContext(ctx, "SET TimeZone = 'UTC'"); err != nil {

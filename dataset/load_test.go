@@ -280,6 +280,7 @@ func TestLoadErrors(t *testing.T) {
 	short := write("short.csv", "user_id,timestamp,event_type\nU1,2024-01-01 10:00:00,login\nU2,2024-01-01 10:00:00\n")
 	empty := write("empty.csv", "")
 	headerOnly := write("header-only.csv", "uid,at,what\n")
+	dayFirst := write("day-first.csv", "uid,at,what\nU1,31/12/2024 10:00,login\n")
 	notGzip := write("plain.csv.gz", "uid,at,what\nU1,2024-01-01 10:00:00,login\n")
 	var gz strings.Builder
 	z := gzip.NewWriter(&gz)
@@ -318,6 +319,7 @@ func TestLoadErrors(t *testing.T) {
 			[]string{"events: read", "short.csv", "line 3 has 2 fields", "where the header has 3 (user_id, timestamp, event_type)"}},
 		{"empty file", ev(empty, nil), []string{"events: read", "empty.csv", "the file is empty"}},
 		{"no rows", ev(headerOnly, nil), []string{"no row to use", "events: 0 of 0 rows"}},
+		{"day-first timestamps", ev(dayFirst, nil), []string{`unparsable timestamp "31/12/2024 10:00"`, `timestamp_format "%d/%m/%Y %H:%M" reads it`}},
 		{"not gzip", ev(notGzip, nil), []string{"events: read", "plain.csv.gz", "not a gzip file"}},
 		{"truncated gzip", ev(truncated, nil), []string{"events: read", "cut.csv.gz", "truncated or corrupt gzip data"}},
 	}

@@ -240,6 +240,20 @@ func TestInitCommand(t *testing.T) {
 		data, _ := os.ReadFile(euConfig)
 		t.Errorf("drafted config for eu.csv (%v): want delimiter ; and decimal ,\n%s", err, data)
 	}
+	// A timestamp format the sniffer misses is tried on the values.
+	dmy := filepath.Join(dir, "dmy.csv")
+	if err := os.WriteFile(dmy, []byte("user,time,event\nu1,31/12/2024 10:00,login\nu2,30/12/2024 11:30,login\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	dmyConfig := filepath.Join(dir, "dmy.yaml")
+	f, _, errOut = testFactory()
+	if code := Run(f, []string{"init", "--events", dmy, "--out", dmyConfig}); code != ExitOK {
+		t.Fatalf("init on dmy.csv: exit code %d; stderr: %s", code, errOut)
+	}
+	if cfg, err := dataset.LoadConfig(dmyConfig); err != nil || cfg.Events.TimestampFormat != "%d/%m/%Y %H:%M" {
+		data, _ := os.ReadFile(dmyConfig)
+		t.Errorf("drafted config for dmy.csv (%v): want timestamp_format %%d/%%m/%%Y %%H:%%M\n%s", err, data)
+	}
 	// Files it cannot draft from: the error says why, and where.
 	for name, tt := range map[string]struct{ body, want string }{
 		"empty.csv":  {"", "empty.csv: the file is empty"},
