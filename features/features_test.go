@@ -136,6 +136,42 @@ func TestComputeOnlyOneDataset(t *testing.T) {
 	}
 }
 
+// TestComputeUsersOnly computes the features of users alone: as_of is the
+// latest signup date (the only time in the data), so signup tenures run
+// up to it.
+func TestComputeUsersOnly(t *testing.T) {
+	db, err := sql.Open("duckdb", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	db.SetMaxOpenConns(1)
+	ctx := context.Background()
+	if _, err := dataset.LoadCSV(ctx, db, dataset.Sources{Users: filepath.Join("testdata", "tiny", "users.csv")}); err != nil {
+		t.Fatal(err)
+	}
+	tab, err := features.Compute(ctx, db, features.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var latest time.Time
+	if err := db.QueryRow("SELECT CAST(max(signup_date) AS TIMESTAMP) FROM users").Scan(&latest); err != nil {
+		t.Fatal(err)
+	}
+	if !tab.AsOf.Equal(latest) {
+		t.Errorf("as_of %v, want the latest signup date %v", tab.AsOf, latest)
+	}
+	for i, u := range tab.UserIDs {
+		var signup time.Time
+		if err := db.QueryRow("SELECT CAST(signup_date AS TIMESTAMP) FROM users WHERE user_id = ?", u).Scan(&signup); err != nil {
+			t.Fatal(err)
+		}
+		if got, want := tab.X.At(i, tab.Col("signup_tenure_days")), latest.Sub(signup).Hours()/24; got != want {
+			t.Errorf("user %s: signup_tenure_days %v, want %v", u, got, want)
+		}
+	}
+}
+
 func TestOptionsValidate(t *testing.T) {
 	tests := []struct {
 		name string

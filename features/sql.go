@@ -52,7 +52,7 @@ func Build(ctx context.Context, db *sql.DB, opts Options) (*Query, error) {
 		SELECT min(timestamp) ts FROM events UNION ALL SELECT max(timestamp) FROM events
 		UNION ALL SELECT min(timestamp) FROM transactions UNION ALL SELECT max(timestamp) FROM transactions
 		UNION ALL SELECT min(timestamp) FROM social UNION ALL SELECT max(timestamp) FROM social
-		UNION ALL SELECT CAST(min(signup_date) AS TIMESTAMP) FROM users)`).Scan(&minTS, &maxTS)
+		UNION ALL SELECT CAST(min(signup_date) AS TIMESTAMP) FROM users UNION ALL SELECT CAST(max(signup_date) AS TIMESTAMP) FROM users)`).Scan(&minTS, &maxTS)
 	if err != nil {
 		return nil, fmt.Errorf("find the data's time range: %w", err)
 	}
