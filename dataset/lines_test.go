@@ -1,6 +1,7 @@
 package dataset
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -93,4 +94,48 @@ func randomField(rng *rand.Rand) string {
 		b.WriteByte(chars[rng.IntN(len(chars))])
 	}
 	return b.String()
+}
+
+// FuzzRecordLinesJSON is FuzzRecordLines for JSON lines files: a record is
+// a line that is not empty or blank (spaces, tabs), whatever its quotes.
+func FuzzRecordLinesJSON(f *testing.F) {
+	for _, seed := range []uint64{1, 2, 3, 42} {
+		f.Add(seed, false)
+		f.Add(seed, true)
+	}
+	f.Fuzz(func(t *testing.T, seed uint64, crlf bool) {
+		rng := rand.New(rand.NewPCG(seed, 11))
+		nl := "\n"
+		if crlf {
+			nl = "\r\n"
+		}
+		blanks := []string{"", " ", "\t", "  \t "}
+		var b strings.Builder
+		line := int64(1)
+		var starts []int64
+		for range 1 + rng.IntN(40) {
+			for rng.IntN(4) == 0 {
+				b.WriteString(blanks[rng.IntN(len(blanks))] + nl)
+				line++
+			}
+			starts = append(starts, line)
+			fmt.Fprintf(&b, `{"k": "%s", "n": %d}`+nl, strings.Repeat(`\"`, rng.IntN(3))+"x", rng.IntN(100))
+			line++
+		}
+		path := filepath.Join(t.TempDir(), "x.jsonl")
+		if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		want := make([]int64, len(starts))
+		for i := range want {
+			want[i] = int64(i + 1)
+		}
+		got, err := recordLines(csvFile{path: path, spaces: true}, want)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(starts, got); diff != "" {
+			t.Fatalf("lines of the records (-want +got):\n%s\nfile:\n%q", diff, b.String())
+		}
+	})
 }
