@@ -15,8 +15,9 @@ import (
 	"github.com/klauspost/compress/gzip"
 )
 
-// csvFile is a CSV file as read: the file parsed (a decompressed copy for
-// a .gz file) and its dialect, so that the lines of its rows can be found.
+// csvFile is a CSV (or JSON lines) file as read: the file parsed (a
+// decompressed copy for a .gz file) and its dialect, so that the lines of
+// its rows can be found.
 type csvFile struct {
 	path          string
 	quote, escape byte  // 0: none (JSON lines)
@@ -27,11 +28,11 @@ type csvFile struct {
 }
 
 // fixLines turns the record numbers that the rejects of l's CSV and JSON
-// lines files carry into the lines of the files. DuckDB gives rows in order
-// but skips empty lines and reads a quoted value across line breaks as one
-// row, so the n-th record (a CSV header is the first) need not be on line n. Files
-// in another encoding than UTF-8 or Latin-1, or whose records cannot all
-// be found again, keep their record numbers.
+// lines files carry into the lines of the files. DuckDB gives rows in
+// order but skips empty lines and reads a quoted value across line breaks
+// as one row, so the n-th record (a CSV header is the first) need not be
+// on line n. Files in another encoding than UTF-8 or Latin-1, or whose
+// records cannot all be found again, keep their record numbers.
 func (l *loader) fixLines(ctx context.Context) error {
 	if len(l.csv) == 0 {
 		return nil
@@ -87,9 +88,9 @@ func (l *loader) fixLines(ctx context.Context) error {
 }
 
 // recordLines returns the line on which each of the records want (1-based,
-// ascending; the header, if any, is record 1) starts in the CSV file f:
-// records are separated by line breaks outside quotes, and empty lines are
-// not records. It returns nil when the file ends before the last record.
+// ascending, distinct; the header, if any, is record 1) starts in the file
+// f: records are separated by line breaks outside quotes, and empty lines
+// are not records. It returns nil when the file ends before the last one.
 func recordLines(f csvFile, want []int64) ([]int64, error) {
 	if !slices.IsSorted(want) {
 		return nil, fmt.Errorf("records not in order")
