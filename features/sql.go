@@ -242,12 +242,13 @@ type builder struct {
 	safeMoney, safeRatio bool
 }
 
-// xsum is xsum for the builder's data: without a test per term where the
-// bounds allow.
+// xsum is the exact sum of expr (xsumOver) as an aggregate, without a
+// test per term where the data's bounds allow.
 func (b *builder) xsum(expr string, e exactness) string {
 	return b.xsumOver(expr, e, "")
 }
 
+// xsumOver is xsum over a window ("" for an aggregate).
 func (b *builder) xsumOver(expr string, e exactness, window string) string {
 	safe := e.limit == 0 || e == money && b.safeMoney || e == ratio && b.safeRatio
 	return xsumOver(expr, e, window, safe)
