@@ -16,16 +16,10 @@ import (
 // line ending, and checks that recordLines finds the line each record
 // starts on, as known from building the file.
 func FuzzRecordLines(f *testing.F) {
-	for _, seed := range []uint64{1, 2, 3, 42} {
-		f.Add(seed, false)
-		f.Add(seed, true)
-	}
+	addSeeds(f)
 	f.Fuzz(func(t *testing.T, seed uint64, crlf bool) {
 		rng := rand.New(rand.NewPCG(seed, 7))
-		nl := "\n"
-		if crlf {
-			nl = "\r\n"
-		}
+		nl := newline(crlf)
 		var b strings.Builder
 		line := int64(1)
 		var starts []int64
@@ -99,16 +93,10 @@ func randomField(rng *rand.Rand) string {
 // FuzzRecordLinesJSON is FuzzRecordLines for JSON lines files: a record is
 // a line that is not empty or blank (spaces, tabs), whatever its quotes.
 func FuzzRecordLinesJSON(f *testing.F) {
-	for _, seed := range []uint64{1, 2, 3, 42} {
-		f.Add(seed, false)
-		f.Add(seed, true)
-	}
+	addSeeds(f)
 	f.Fuzz(func(t *testing.T, seed uint64, crlf bool) {
 		rng := rand.New(rand.NewPCG(seed, 11))
-		nl := "\n"
-		if crlf {
-			nl = "\r\n"
-		}
+		nl := newline(crlf)
 		blanks := []string{"", " ", "\t", "  \t "}
 		var b strings.Builder
 		line := int64(1)
@@ -138,4 +126,20 @@ func FuzzRecordLinesJSON(f *testing.F) {
 			t.Fatalf("lines of the records (-want +got):\n%s\nfile:\n%q", diff, b.String())
 		}
 	})
+}
+
+// addSeeds gives a fuzz target of (seed, crlf) its starting cases.
+func addSeeds(f *testing.F) {
+	for _, seed := range []uint64{1, 2, 3, 42} {
+		f.Add(seed, false)
+		f.Add(seed, true)
+	}
+}
+
+// newline is the line ending of a fuzz case.
+func newline(crlf bool) string {
+	if crlf {
+		return "\r\n"
+	}
+	return "\n"
 }

@@ -113,21 +113,29 @@ func TestComputeTiny(t *testing.T) {
 	}
 }
 
-func TestComputeOnlyOneDataset(t *testing.T) {
+// computeTiny loads the given files of testdata/tiny and computes their
+// features.
+func computeTiny(t *testing.T, src dataset.Sources) (*sql.DB, *features.Table) {
+	t.Helper()
 	db, err := sql.Open("duckdb", "")
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer db.Close()
+	t.Cleanup(func() { db.Close() })
 	db.SetMaxOpenConns(1)
 	ctx := context.Background()
-	if _, err := dataset.LoadCSV(ctx, db, dataset.Sources{Social: filepath.Join("testdata", "tiny", "social.csv")}); err != nil {
+	if _, err := dataset.LoadCSV(ctx, db, src); err != nil {
 		t.Fatal(err)
 	}
 	tab, err := features.Compute(ctx, db, features.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
+	return db, tab
+}
+
+func TestComputeOnlyOneDataset(t *testing.T) {
+	_, tab := computeTiny(t, dataset.Sources{Social: filepath.Join("testdata", "tiny", "social.csv")})
 	if diff := cmp.Diff([]string{"U2"}, tab.UserIDs); diff != "" {
 		t.Fatalf("user ids (-want +got):\n%s", diff)
 	}
@@ -140,20 +148,7 @@ func TestComputeOnlyOneDataset(t *testing.T) {
 // latest signup date (the only time in the data), so signup tenures run
 // up to it.
 func TestComputeUsersOnly(t *testing.T) {
-	db, err := sql.Open("duckdb", "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	db.SetMaxOpenConns(1)
-	ctx := context.Background()
-	if _, err := dataset.LoadCSV(ctx, db, dataset.Sources{Users: filepath.Join("testdata", "tiny", "users.csv")}); err != nil {
-		t.Fatal(err)
-	}
-	tab, err := features.Compute(ctx, db, features.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	db, tab := computeTiny(t, dataset.Sources{Users: filepath.Join("testdata", "tiny", "users.csv")})
 	var latest time.Time
 	if err := db.QueryRow("SELECT CAST(max(signup_date) AS TIMESTAMP) FROM users").Scan(&latest); err != nil {
 		t.Fatal(err)
