@@ -267,26 +267,12 @@ func (l *loader) load(ctx context.Context) (Counts, error) {
 }
 
 // readError reads every file of a CSV source and returns the first read
-// error, if any. When the sniffer found a single column whose name holds a
-// delimiter, it could not settle on one because some rows have another
-// number of fields than the header: the first such row is the error.
+// error, if any.
 func (l *loader) readError(ctx context.Context) error {
 	for i, rel := range l.perFile {
 		var n int64
 		if err := l.db.QueryRowContext(ctx, "SELECT count(*) FROM "+rel).Scan(&n); err != nil {
 			return fmt.Errorf("read %s: %w", l.display[i], shortError(err))
-		}
-	}
-	if len(l.all) == 1 && len(l.csv) > 0 {
-		for _, d := range []rune{',', ';', '\t', '|'} {
-			if !strings.ContainsRune(l.all[0], d) {
-				continue
-			}
-			for i, f := range l.csv {
-				if err := raggedRow(f.path, d); err != nil {
-					return fmt.Errorf("read %s: %w", l.display[i], err)
-				}
-			}
 		}
 	}
 	return nil
@@ -462,8 +448,8 @@ func (l *loader) openCSV(ctx context.Context, files, display []string, header in
 		return err
 	}
 	for i, f := range files {
-		if fi, err := os.Stat(f); err == nil && fi.Size() == 0 {
-			return fmt.Errorf("read %s: the file is empty (not even a header line)", display[i])
+		if err := checkSniffed(f, sn); err != nil {
+			return fmt.Errorf("read %s: %w", display[i], err)
 		}
 	}
 	comma := map[string]bool{}
