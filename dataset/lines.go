@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -270,4 +271,27 @@ func raggedRow(path string, delim rune) error {
 				line, len(rec), delim, len(header), strings.Join(header, ", "))
 		}
 	}
+}
+
+// badJSONLine returns the first line of the JSON lines file path (perhaps
+// gzipped) that is neither blank nor a JSON value, and why, or 0 and nil.
+func badJSONLine(path string) (int, error) {
+	in, err := openPlain(path)
+	if err != nil {
+		return 0, nil
+	}
+	defer in.Close()
+	sc := bufio.NewScanner(in)
+	sc.Buffer(make([]byte, 1<<20), 1<<30)
+	for line := 1; sc.Scan(); line++ {
+		b := bytes.TrimSpace(sc.Bytes())
+		if len(b) == 0 {
+			continue
+		}
+		var v any
+		if err := json.Unmarshal(b, &v); err != nil {
+			return line, err
+		}
+	}
+	return 0, nil
 }

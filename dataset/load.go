@@ -398,6 +398,12 @@ func (l *loader) openEach(ctx context.Context, files, display []string, header i
 			q = fmt.Sprintf("INSERT INTO _persona_raw BY NAME SELECT %s, CAST(%d AS INTEGER) AS __f FROM %s", l.projection(), i, reader(f))
 		}
 		if err := l.exec(ctx, q); err != nil {
+			if l.format() == "json" {
+				// DuckDB's line for malformed JSON is not the file's.
+				if line, jerr := badJSONLine(f); jerr != nil {
+					return fmt.Errorf("read %s: line %d is not JSON: %w", display[i], line, jerr)
+				}
+			}
 			return fmt.Errorf("read %s: %w", display[i], shortError(err))
 		}
 		starts[i] = fmt.Sprint(n - int64(header) - 1)

@@ -281,6 +281,7 @@ func TestLoadErrors(t *testing.T) {
 	empty := write("empty.csv", "")
 	headerOnly := write("header-only.csv", "uid,at,what\n")
 	dayFirst := write("day-first.csv", "uid,at,what\nU1,31/12/2024 10:00,login\n")
+	badJSON := write("bad.jsonl", `{"uid": "U1", "at": "2024-01-01 10:00:00", "what": "login"}`+"\n\n"+`{"uid": "U2", broken}`+"\n")
 	notGzip := write("plain.csv.gz", "uid,at,what\nU1,2024-01-01 10:00:00,login\n")
 	var gz strings.Builder
 	z := gzip.NewWriter(&gz)
@@ -320,6 +321,7 @@ func TestLoadErrors(t *testing.T) {
 		{"empty file", ev(empty, nil), []string{"events: read", "empty.csv", "the file is empty"}},
 		{"no rows", ev(headerOnly, nil), []string{"no row to use", "events: 0 of 0 rows"}},
 		{"day-first timestamps", ev(dayFirst, nil), []string{`unparsable timestamp "31/12/2024 10:00"`, `timestamp_format "%d/%m/%Y %H:%M" reads it`}},
+		{"malformed JSON line", ev(badJSON, nil), []string{"events: read", "bad.jsonl", "line 3 is not JSON"}},
 		{"not gzip", ev(notGzip, nil), []string{"events: read", "plain.csv.gz", "not a gzip file"}},
 		{"truncated gzip", ev(truncated, nil), []string{"events: read", "cut.csv.gz", "truncated or corrupt gzip data"}},
 	}
