@@ -14,6 +14,7 @@ import (
 	"strings"
 
 	"github.com/klauspost/compress/gzip"
+	"github.com/klauspost/compress/zstd"
 )
 
 // csvFile is a CSV (or JSON lines) file as read: the file parsed (a
@@ -96,7 +97,7 @@ func recordLines(f csvFile, want []int64) ([]int64, error) {
 	if !slices.IsSorted(want) {
 		return nil, fmt.Errorf("records not in order")
 	}
-	file, err := os.Open(f.path)
+	file, err := openPlain(f.path)
 	if err != nil {
 		return nil, err
 	}
@@ -175,7 +176,7 @@ func recordLines(f csvFile, want []int64) ([]int64, error) {
 // no empty line and no quoted line break: each record is then on the line
 // of its number.
 func oneRecordPerLine(f csvFile) (bool, error) {
-	file, err := os.Open(f.path)
+	file, err := openPlain(f.path)
 	if err != nil {
 		return false, err
 	}
@@ -228,22 +229,39 @@ func checkSniffed(path string, sn *sniffed) error {
 	return nil
 }
 
-// openPlain opens path, decompressing it when its name ends in .gz.
+// openPlain opens path, decompressing it when its name ends in .gz or
+// .zst (as DuckDB does).
 func openPlain(path string) (io.ReadCloser, error) {
 	f, err := os.Open(path)
-	if err != nil || !strings.HasSuffix(strings.ToLower(path), ".gz") {
-		return f, err
-	}
-	z, err := gzip.NewReader(bufio.NewReader(f))
 	if err != nil {
-		f.Close()
-		return nil, fmt.Errorf("not a gzip file (it ends in .gz): %w", err)
+		return nil, err
 	}
-	return struct {
-		io.Reader
-		io.Closer
-	}{z, f}, nil
+	switch lower := strings.ToLower(path); {
+	case strings.HasSuffix(lower, ".gz"):
+		z, err := gzip.NewReader(bufio.NewReader(f))
+		if err != nil {
+			f.Close()
+			return nil, fmt.Errorf("not a gzip file (it ends in .gz): %w", err)
+		}
+		return readCloser{z, func() error { z.Close(); return f.Close() }}, nil
+	case strings.HasSuffix(lower, ".zst"):
+		z, err := zstd.NewReader(bufio.NewReader(f), zstd.WithDecoderConcurrency(1))
+		if err != nil {
+			f.Close()
+			return nil, fmt.Errorf("not a zstd file (it ends in .zst): %w", err)
+		}
+		return readCloser{z, func() error { z.Close(); return f.Close() }}, nil
+	}
+	return f, nil
 }
+
+// readCloser is a decompressing reader and what closes it and its file.
+type readCloser struct {
+	io.Reader
+	close func() error
+}
+
+func (r readCloser) Close() error { return r.close() }
 
 // raggedRow returns an error naming the first row of the CSV file path
 // (perhaps gzipped; fields separated by delim, quoted with ") whose number

@@ -16,6 +16,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
+	"github.com/klauspost/compress/zstd"
 
 	_ "github.com/duckdb/duckdb-go/v2"
 
@@ -823,18 +824,22 @@ func TestLoadRejectLines(t *testing.T) {
 			[]dataset.Reject{{Line: 3, Reason: "duplicate: 1 more copies of this row dropped by rule"}}},
 	}
 	for _, tt := range tests {
-		for _, gz := range []bool{false, true} {
-			name := tt.name
-			if gz {
-				name += " gz"
-			}
-			t.Run(name, func(t *testing.T) {
-				path := filepath.Join(t.TempDir(), "events.csv")
+		for _, ext := range []string{"", ".gz", ".zst"} {
+			t.Run(tt.name+ext, func(t *testing.T) {
+				path := filepath.Join(t.TempDir(), "events.csv"+ext)
 				data := []byte(tt.body)
-				if gz {
-					path += ".gz"
-					var buf bytes.Buffer
+				var buf bytes.Buffer
+				switch ext {
+				case ".gz":
 					z := gzip.NewWriter(&buf)
+					z.Write(data)
+					z.Close()
+					data = buf.Bytes()
+				case ".zst":
+					z, err := zstd.NewWriter(&buf)
+					if err != nil {
+						t.Fatal(err)
+					}
 					z.Write(data)
 					z.Close()
 					data = buf.Bytes()
