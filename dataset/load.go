@@ -562,7 +562,6 @@ type sniffed struct {
 // sniffedColumn is one column's name and guessed type.
 type sniffedColumn struct{ Name, Type string }
 
-// sniffFile runs DuckDB's CSV sniffer on a file.
 // decimalComma rewrites the text of a number written with a decimal comma
 // the way DuckDB reads numbers. A point can only group thousands
 // (1.234,5): 2.5 becomes NULL, not a number with a decimal comma.
@@ -571,6 +570,7 @@ func decimalComma(src string) string {
 		WHEN regexp_full_match(trim(%[1]s), '[-+]?[0-9]{1,3}(\.[0-9]{3})+(,[0-9]*)?') THEN replace(replace(%[1]s, '.', ''), ',', '.') END`, src)
 }
 
+// sniffFile runs DuckDB's CSV sniffer on a file.
 func sniffFile(ctx context.Context, db *sql.DB, path string) (*sniffed, error) {
 	return sniff(ctx, db, path, nil)
 }
