@@ -279,7 +279,7 @@ func (l *loader) readError(ctx context.Context) error {
 }
 
 func (l *loader) cleanup(ctx context.Context) {
-	for _, t := range []string{"_persona_rawv", "_persona_raw"} {
+	for _, t := range []string{"_persona_raw"} {
 		l.db.ExecContext(context.WithoutCancel(ctx), "DROP TABLE IF EXISTS "+t)
 		l.db.ExecContext(context.WithoutCancel(ctx), "DROP VIEW IF EXISTS "+t)
 	}
@@ -376,54 +376,77 @@ func (l *loader) openSource(ctx context.Context) error {
 		l.raw = "(" + union + ")"
 	case "json":
 		l.typed = true
-		if err := l.openEach(ctx, files, display, 0, func(f string) string {
-			return fmt.Sprintf("read_json(%s, format = 'newline_delimited')", quoteString(f))
-		}); err != nil {
-			return err
-		}
+		return l.openJSON(ctx, files, display)
 	}
 	return l.describe(ctx)
 }
 
-// openEach loads files one by one into a table (which keeps their row
-// order), so a row's line is its rowid less its file's first rowid.
-func (l *loader) openEach(ctx context.Context, files, display []string, header int, reader func(string) string) error {
-	starts := make([]string, len(files))
-	var n int64
+// openJSON reads JSON lines files the way openCSV reads CSV files: each in
+// one pass straight into the stage table, parsing only the keys the
+// mapping may use, typed as DuckDB reads them from all the files (a key
+// missing from a record is NULL).
+func (l *loader) openJSON(ctx context.Context, files, display []string) error {
+	list := make([]string, len(files))
 	for i, f := range files {
-		var q string
-		if i == 0 {
-			q = fmt.Sprintf("CREATE OR REPLACE TABLE _persona_raw AS SELECT %s, CAST(0 AS INTEGER) AS __f FROM %s", l.projection(), reader(f))
-		} else {
-			q = fmt.Sprintf("INSERT INTO _persona_raw BY NAME SELECT %s, CAST(%d AS INTEGER) AS __f FROM %s", l.projection(), i, reader(f))
-		}
-		if err := l.exec(ctx, q); err != nil {
-			if l.format() == "json" {
-				// DuckDB's line for malformed JSON is not the file's.
-				if line, jerr := badJSONLine(f); jerr != nil {
-					return fmt.Errorf("read %s: line %d is not JSON: %w", display[i], line, jerr)
-				}
-			}
-			return fmt.Errorf("read %s: %w", display[i], shortError(err))
-		}
-		starts[i] = fmt.Sprint(n - int64(header) - 1)
-		var m int64
-		if err := l.db.QueryRowContext(ctx, "SELECT count(*) FROM _persona_raw").Scan(&m); err != nil {
+		list[i] = quoteString(f)
+	}
+	q := fmt.Sprintf("SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM read_json([%s], format = 'newline_delimited', union_by_name = true))", strings.Join(list, ", "))
+	rows, err := l.db.QueryContext(ctx, q)
+	if err != nil {
+		return l.jsonError(display[0], files[0], err)
+	}
+	var all []column
+	for rows.Next() {
+		var c column
+		if err := rows.Scan(&c.name, &c.typ); err != nil {
+			rows.Close()
 			return err
 		}
-		if l.format() == "json" {
-			l.csv = append(l.csv, csvFile{path: files[i], records: m - n, spaces: true})
+		if c.typ == "JSON" {
+			// Values of different JSON types in different records or
+			// files (1 here, "u3" there): their text, unquoted.
+			c.typ = "VARCHAR"
 		}
-		n = m
+		c.guess = c.typ
+		all = append(all, c)
+		l.all = append(l.all, c.name)
+		if l.mentions(c.name) {
+			l.cols = append(l.cols, c)
+		}
 	}
-	l.names = display
-	q := fmt.Sprintf("CREATE OR REPLACE VIEW _persona_rawv AS SELECT * EXCLUDE (__f), __f AS __file, rowid - [%s][__f + 1] AS __line FROM _persona_raw",
-		strings.Join(starts, ", "))
-	if err := l.exec(ctx, q); err != nil {
-		return err
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return l.jsonError(display[0], files[0], err)
 	}
-	l.raw = "_persona_rawv"
+	if len(all) == 0 {
+		return fmt.Errorf("read %s: no keys found", display[0])
+	}
+	if len(l.cols) == 0 {
+		l.cols = all[:1]
+	}
+	var spec, keep []string
+	for _, c := range l.cols {
+		spec = append(spec, fmt.Sprintf("%s: %s", quoteString(c.name), quoteString(c.typ)))
+		keep = append(keep, quoteIdent(c.name))
+	}
+	l.sel = strings.Join(keep, ", ")
+	for i, f := range files {
+		l.perFile = append(l.perFile, fmt.Sprintf("(SELECT %s, CAST(%d AS INTEGER) AS __file, CAST(NULL AS BIGINT) AS __line FROM read_json(%s, format = 'newline_delimited', columns = {%s}))",
+			l.sel, i, quoteString(f), strings.Join(spec, ", ")))
+		l.csv = append(l.csv, csvFile{path: f, spaces: true})
+	}
+	l.raw = l.perFile[0]
+	l.names, l.display, l.header = display, display, 0
 	return nil
+}
+
+// jsonError is err reading the JSON lines file path (shown as name); a
+// malformed record is named by its line, which DuckDB counts its own way.
+func (l *loader) jsonError(name, path string, err error) error {
+	if line, jerr := badJSONLine(path); jerr != nil {
+		return fmt.Errorf("read %s: line %d is not JSON: %w", name, line, jerr)
+	}
+	return fmt.Errorf("read %s: %w", name, shortError(err))
 }
 
 func (l *loader) openCSV(ctx context.Context, files, display []string, header int) error {
@@ -898,6 +921,9 @@ SELECT __file, __line, __keep, __why, %s%s FROM (
 			q = "CREATE OR REPLACE TABLE " + table + " AS "
 		}
 		if err := l.exec(ctx, q+sel(fromOf(rel), conv, false)); err != nil {
+			if l.format() == "json" {
+				return l.jsonError(l.display[i], l.csv[i].path, err)
+			}
 			return fmt.Errorf("read %s: %w", l.display[i], shortError(err))
 		}
 		starts[i] = fmt.Sprint(n - int64(l.header) - 1)

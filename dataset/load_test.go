@@ -957,3 +957,56 @@ func TestLoadDecimalComma(t *testing.T) {
 		t.Errorf("decimal comma in a comma-separated file: error %v, want one naming transactions.csv.decimal and comma.csv", err)
 	}
 }
+
+// TestLoadJSONFiles reads two JSON lines files whose records have other
+// keys (a key missing from one file is NULL there, keys nobody maps are
+// not parsed) and ids written as numbers in one file and as strings in the
+// other (both read as their text).
+func TestLoadJSONFiles(t *testing.T) {
+	dir := t.TempDir()
+	for name, body := range map[string]string{
+		"a.jsonl": `{"user_id": 1, "timestamp": "2024-01-01 10:00:00", "event_type": "page_view"}` + "\n" +
+			`{"user_id": 2, "timestamp": "2024-01-01 11:00:00", "event_type": "search"}` + "\n",
+		"b.jsonl": `{"user_id": "u3", "timestamp": "2024-01-02 10:00:00", "event_type": "login", "device": "mobile", "extra": {"x": [1, 2]}}` + "\n\n" +
+			`{"user_id": "u4", "timestamp": "bad", "event_type": "login"}` + "\n",
+	} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cfg := &dataset.Config{Events: &dataset.Source{Path: filepath.Join(dir, "*.jsonl")}}
+	cfg.MaxRejectRate = new(float64)
+	*cfg.MaxRejectRate = 1
+	db := openDB(t)
+	st, err := dataset.Load(context.Background(), db, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := st.Counts[dataset.Events]; c.Read != 4 || c.Rejected != 1 || c.Used != 3 {
+		t.Errorf("counts %+v, want 4 read, 1 rejected, 3 used", c)
+	}
+	rows, err := db.Query(`SELECT user_id, coalesce(device, '') FROM events ORDER BY user_id`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var got [][2]string
+	for rows.Next() {
+		var r [2]string
+		if err := rows.Scan(&r[0], &r[1]); err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, r)
+	}
+	if diff := cmp.Diff([][2]string{{"1", ""}, {"2", ""}, {"u3", "mobile"}}, got); diff != "" {
+		t.Errorf("events (-want +got):\n%s", diff)
+	}
+	rej, err := dataset.Rejects(context.Background(), db, dataset.Events, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []dataset.Reject{{File: filepath.Join(dir, "b.jsonl"), Line: 3, Column: "timestamp", Value: "bad", Reason: "unparsable timestamp"}}
+	if diff := cmp.Diff(want, rej); diff != "" {
+		t.Errorf("rejects (-want +got):\n%s", diff)
+	}
+}
