@@ -27,6 +27,9 @@ type csvFile struct {
 	// spaces says that a line of spaces and tabs is empty (JSON lines);
 	// in a CSV file only "" and "\r" are.
 	spaces bool
+	// array is a JSON file holding one array of records, not a record a
+	// line: its rows are named by their number.
+	array bool
 }
 
 // fixLines turns the record numbers that the rejects of l's CSV and JSON
@@ -43,6 +46,9 @@ func (l *loader) fixLines(ctx context.Context) error {
 		return nil
 	}
 	for i, f := range l.csv {
+		if f.array {
+			continue
+		}
 		rows, err := l.db.QueryContext(ctx, `SELECT DISTINCT line FROM _persona_rejects WHERE dataset = ? AND file = ? AND line IS NOT NULL ORDER BY line`, string(l.k), l.names[i])
 		if err != nil {
 			return err
@@ -312,4 +318,26 @@ func badJSONLine(path string) (int, error) {
 		}
 	}
 	return 0, nil
+}
+
+// jsonArray reports whether the JSON file path (perhaps compressed) holds
+// an array, that is starts with "[" (after white space).
+func jsonArray(path string) bool {
+	in, err := openPlain(path)
+	if err != nil {
+		return false
+	}
+	defer in.Close()
+	r := bufio.NewReader(in)
+	for {
+		b, err := r.ReadByte()
+		if err != nil {
+			return false
+		}
+		switch b {
+		case ' ', '\t', '\r', '\n', 0xef, 0xbb, 0xbf: // white space, a UTF-8 BOM
+			continue
+		}
+		return b == '['
+	}
 }

@@ -387,10 +387,15 @@ func (l *loader) openSource(ctx context.Context) error {
 // missing from a record is NULL).
 func (l *loader) openJSON(ctx context.Context, files, display []string) error {
 	list := make([]string, len(files))
+	formats := make([]string, len(files))
 	for i, f := range files {
 		list[i] = quoteString(f)
+		formats[i] = "newline_delimited"
+		if jsonArray(f) {
+			formats[i] = "array"
+		}
 	}
-	q := fmt.Sprintf("SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM read_json([%s], format = 'newline_delimited', union_by_name = true))", strings.Join(list, ", "))
+	q := fmt.Sprintf("SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM read_json([%s], format = 'auto', union_by_name = true))", strings.Join(list, ", "))
 	rows, err := l.db.QueryContext(ctx, q)
 	if err != nil {
 		return l.jsonError(display[0], files[0], err)
@@ -431,9 +436,9 @@ func (l *loader) openJSON(ctx context.Context, files, display []string) error {
 	}
 	l.sel = strings.Join(keep, ", ")
 	for i, f := range files {
-		l.perFile = append(l.perFile, fmt.Sprintf("(SELECT %s, CAST(%d AS INTEGER) AS __file, CAST(NULL AS BIGINT) AS __line FROM read_json(%s, format = 'newline_delimited', columns = {%s}))",
-			l.sel, i, quoteString(f), strings.Join(spec, ", ")))
-		l.csv = append(l.csv, csvFile{path: f, spaces: true})
+		l.perFile = append(l.perFile, fmt.Sprintf("(SELECT %s, CAST(%d AS INTEGER) AS __file, CAST(NULL AS BIGINT) AS __line FROM read_json(%s, format = %s, columns = {%s}))",
+			l.sel, i, quoteString(f), quoteString(formats[i]), strings.Join(spec, ", ")))
+		l.csv = append(l.csv, csvFile{path: f, spaces: true, array: formats[i] == "array"})
 	}
 	l.raw = l.perFile[0]
 	l.names, l.display, l.header = display, display, 0
@@ -443,8 +448,10 @@ func (l *loader) openJSON(ctx context.Context, files, display []string) error {
 // jsonError is err reading the JSON lines file path (shown as name); a
 // malformed record is named by its line, which DuckDB counts its own way.
 func (l *loader) jsonError(name, path string, err error) error {
-	if line, jerr := badJSONLine(path); jerr != nil {
-		return fmt.Errorf("read %s: line %d is not JSON: %w", name, line, jerr)
+	if !jsonArray(path) {
+		if line, jerr := badJSONLine(path); jerr != nil {
+			return fmt.Errorf("read %s: line %d is not JSON: %w", name, line, jerr)
+		}
 	}
 	return fmt.Errorf("read %s: %w", name, shortError(err))
 }

@@ -1009,4 +1009,16 @@ func TestLoadJSONFiles(t *testing.T) {
 	if diff := cmp.Diff(want, rej); diff != "" {
 		t.Errorf("rejects (-want +got):\n%s", diff)
 	}
+
+	// A file holding one array of records: its rows are named by number.
+	arr := filepath.Join(dir, "array.json")
+	body := "[\n  {\"user_id\": \"u1\", \"timestamp\": \"2024-01-01 10:00:00\", \"event_type\": \"page_view\"},\n" +
+		"  {\"user_id\": \"u2\",\n   \"timestamp\": \"bad\", \"event_type\": \"search\"}\n]\n"
+	if err := os.WriteFile(arr, []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	want = []dataset.Reject{{File: arr, Line: 2, Column: "timestamp", Value: "bad", Reason: "unparsable timestamp"}}
+	if diff := cmp.Diff(want, eventRejects(t, arr)); diff != "" {
+		t.Errorf("rejects of a JSON array (-want +got):\n%s", diff)
+	}
 }
