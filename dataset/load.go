@@ -1014,7 +1014,7 @@ var idFields = map[string]bool{"user_id": true, "order_id": true, "product_id": 
 // canonical type, NULL when it does not parse.
 func (l *loader) convert(f field) string {
 	src, st := f.src, f.srcType
-	if st == f.Type && !(st == "VARCHAR" && idFields[f.Name]) && !(st == "TIMESTAMP" && l.s.TimestampFormat != "") {
+	if st == f.Type && !(st == "VARCHAR" && idFields[f.Name]) && !(st == "TIMESTAMP" && l.s.TimestampFormat != "") && f.Type != "DOUBLE" {
 		return src // already canonical: no work, nothing can fail
 	}
 	switch f.Type {
@@ -1065,6 +1065,12 @@ func (l *loader) convert(f field) string {
 		// DuckDB's casts from text ignore surrounding spaces.
 		if st == "VARCHAR" && l.s.CSV.Decimal == "," {
 			src = decimalComma(src)
+		}
+		if f.Type == "DOUBLE" {
+			// NaN and ±Inf (text like "NaN", "inf" or 1e400, or such
+			// values in a typed source) are no amount: rejected as
+			// unparsable, as text that is no number is.
+			return fmt.Sprintf("CASE WHEN isfinite(TRY_CAST(%[1]s AS DOUBLE)) THEN TRY_CAST(%[1]s AS DOUBLE) END", src)
 		}
 		return fmt.Sprintf("TRY_CAST(%s AS %s)", src, f.Type)
 	case "BOOLEAN":

@@ -1022,3 +1022,45 @@ func TestLoadJSONFiles(t *testing.T) {
 		t.Errorf("rejects of a JSON array (-want +got):\n%s", diff)
 	}
 }
+
+// TestLoadNonFinite rejects quantities and prices that are NaN or
+// infinite, written as text or stored in a typed (Parquet) column: no
+// feature can be computed from them.
+func TestLoadNonFinite(t *testing.T) {
+	dir := t.TempDir()
+	csvPath := filepath.Join(dir, "tx.csv")
+	body := "user_id,order_id,timestamp,quantity,unit_price\n" +
+		"u1,o1,2024-01-01 10:00:00,1,NaN\nu2,o2,2024-01-01 10:00:00,inf,2\nu3,o3,2024-01-01 10:00:00,1,1e400\nu4,o4,2024-01-01 10:00:00,1,2\n"
+	if err := os.WriteFile(csvPath, []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	pqPath := filepath.Join(dir, "tx.parquet")
+	db := openDB(t)
+	if _, err := db.Exec(fmt.Sprintf(`COPY (SELECT * FROM (VALUES ('u1', 'o1', TIMESTAMP '2024-01-01 10:00:00', 1.0, 'nan'::DOUBLE),
+		('u2', 'o2', TIMESTAMP '2024-01-01 10:00:00', '-inf'::DOUBLE, 2.0), ('u4', 'o4', TIMESTAMP '2024-01-01 10:00:00', 1.0, 2.0))
+		AS v(user_id, order_id, timestamp, quantity, unit_price)) TO '%s' (FORMAT parquet)`, pqPath)); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		path string
+		want map[string]int64
+	}{
+		{csvPath, map[string]int64{"unparsable unit_price": 2, "unparsable quantity": 1}},
+		{pqPath, map[string]int64{"unparsable unit_price": 1, "unparsable quantity": 1}},
+	} {
+		cfg := &dataset.Config{Transactions: &dataset.Source{Path: tt.path}}
+		cfg.MaxRejectRate = new(float64)
+		*cfg.MaxRejectRate = 1
+		db := openDB(t)
+		st, err := dataset.Load(context.Background(), db, cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(tt.want, st.Counts[dataset.Transactions].Reasons); diff != "" {
+			t.Errorf("%s: reasons (-want +got):\n%s", filepath.Base(tt.path), diff)
+		}
+		if got := readTx(t, db); len(got) != 1 || got[0].User != "u4" {
+			t.Errorf("%s: transactions %v, want u4's alone", filepath.Base(tt.path), got)
+		}
+	}
+}
