@@ -857,6 +857,16 @@ func (l *loader) stage(ctx context.Context) error {
 			}
 			checks = append(checks, fmt.Sprintf("WHEN %s THEN {'r': 'negative unit_price', 'c': %s, 'v': %s}", neg, quoteString(p.label), sv))
 		}
+		// A line worth 10^15 or more is no sale (and its sums would
+		// leave the range the features add exactly, or overflow).
+		label := byName["unit_price"].label
+		if byName["unit_price"].src == "" {
+			label = byName["amount"].label
+		}
+		value := "abs(coalesce(quantity, 1) * coalesce(unit_price, amount / nullif(coalesce(quantity, 1), 0), 0) * (1 + abs(coalesce(discount, 0))))"
+		huge := fmt.Sprintf("(%s >= 1e15)", value)
+		bad = append(bad, huge)
+		checks = append(checks, fmt.Sprintf("WHEN %s THEN {'r': 'line value out of range', 'c': %s, 'v': CAST(%s AS VARCHAR)}", huge, quoteString(label), value))
 		out = []string{"user_id", "order_id", "timestamp", "product_id", "category",
 			fmt.Sprintf("CASE WHEN %s THEN -abs(coalesce(quantity, 1)) ELSE coalesce(quantity, 1) END AS quantity", ret),
 			"abs(coalesce(unit_price, amount / nullif(coalesce(quantity, 1), 0), 0)) AS unit_price", "discount"}

@@ -1024,13 +1024,14 @@ func TestLoadJSONFiles(t *testing.T) {
 }
 
 // TestLoadNonFinite rejects quantities and prices that are NaN or
-// infinite, written as text or stored in a typed (Parquet) column: no
-// feature can be computed from them.
+// infinite, written as text or stored in a typed (Parquet) column, and
+// lines worth 10^15 or more: no feature can be computed from them.
 func TestLoadNonFinite(t *testing.T) {
 	dir := t.TempDir()
 	csvPath := filepath.Join(dir, "tx.csv")
 	body := "user_id,order_id,timestamp,quantity,unit_price\n" +
-		"u1,o1,2024-01-01 10:00:00,1,NaN\nu2,o2,2024-01-01 10:00:00,inf,2\nu3,o3,2024-01-01 10:00:00,1,1e400\nu4,o4,2024-01-01 10:00:00,1,2\n"
+		"u1,o1,2024-01-01 10:00:00,1,NaN\nu2,o2,2024-01-01 10:00:00,inf,2\nu3,o3,2024-01-01 10:00:00,1,1e400\nu4,o4,2024-01-01 10:00:00,1,2\n" +
+		"u5,o5,2024-01-01 10:00:00,1e200,1e200\nu6,o6,2024-01-01 10:00:00,1000,1e12\n"
 	if err := os.WriteFile(csvPath, []byte(body), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -1045,7 +1046,7 @@ func TestLoadNonFinite(t *testing.T) {
 		path string
 		want map[string]int64
 	}{
-		{csvPath, map[string]int64{"unparsable unit_price": 2, "unparsable quantity": 1}},
+		{csvPath, map[string]int64{"unparsable unit_price": 2, "unparsable quantity": 1, "line value out of range": 2}},
 		{pqPath, map[string]int64{"unparsable unit_price": 1, "unparsable quantity": 1}},
 	} {
 		cfg := &dataset.Config{Transactions: &dataset.Source{Path: tt.path}}
