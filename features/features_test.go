@@ -58,10 +58,7 @@ func TestComputeTiny(t *testing.T) {
 	}
 	// The window runs from U1's signup (2023-01-10) to as_of: 387 days.
 	const window = 387.0
-	tests := []struct {
-		feature string
-		want    [3]float64 // U1, U2, U3
-	}{
+	tests := []featureCase{
 		// U1: O1 = 1×100 + 2×10×0.5 = 110 (3 units), O2 = 100 (1 unit), O3 returns 1×100.
 		{"frequency", [3]float64{2, 1, 0}},
 		{"monetary", [3]float64{110, 15, 0}},
@@ -99,18 +96,7 @@ func TestComputeTiny(t *testing.T) {
 		{"variety_entropy", [3]float64{-(200.0/210)*math.Log(200.0/210) - (10.0/210)*math.Log(10.0/210), 0, 0}},
 		{"days_since_last_activity", [3]float64{20 + 14.0/24, 10 + 3.0/24, 0}},
 	}
-	for _, tt := range tests {
-		t.Run(tt.feature, func(t *testing.T) {
-			j := tab.Col(tt.feature)
-			if j < 0 {
-				t.Fatalf("no feature %q", tt.feature)
-			}
-			got := [3]float64{tab.X.At(0, j), tab.X.At(1, j), tab.X.At(2, j)}
-			if diff := cmp.Diff(tt.want, got, cmpopts.EquateApprox(1e-12, 1e-12)); diff != "" {
-				t.Errorf("(-want +got):\n%s", diff)
-			}
-		})
-	}
+	checkFeatures(t, tab, tests)
 }
 
 // computeTiny loads the given files of testdata/tiny and computes their
@@ -249,10 +235,7 @@ func TestComputeAsOf(t *testing.T) {
 	if diff := cmp.Diff([]string{"U1", "U2", "U3"}, tab.UserIDs); diff != "" {
 		t.Fatalf("user ids (-want +got):\n%s", diff)
 	}
-	tests := []struct {
-		feature string
-		want    [3]float64 // U1, U2, U3
-	}{
+	tests := []featureCase{
 		{"frequency", [3]float64{2, 0, 0}}, // O3 (U1's return) and O4 (U2) come later
 		{"monetary", [3]float64{210, 0, 0}},
 		{"return_rate", [3]float64{0, 0, 0}},
@@ -260,18 +243,7 @@ func TestComputeAsOf(t *testing.T) {
 		{"social_actions", [3]float64{0, 0, 0}},
 		{"recency_days", [3]float64{3 + 14.0/24, 365 + 5, 365 + 5}}, // the window starts 2023-01-10
 	}
-	for _, tt := range tests {
-		t.Run(tt.feature, func(t *testing.T) {
-			j := tab.Col(tt.feature)
-			if j < 0 {
-				t.Fatalf("no feature %q", tt.feature)
-			}
-			got := [3]float64{tab.X.At(0, j), tab.X.At(1, j), tab.X.At(2, j)}
-			if diff := cmp.Diff(tt.want, got, cmpopts.EquateApprox(1e-12, 1e-12)); diff != "" {
-				t.Errorf("(-want +got):\n%s", diff)
-			}
-		})
-	}
+	checkFeatures(t, tab, tests)
 }
 
 // TestStagesReadTheirDatasetsOnly checks that each stage holds only the
@@ -393,5 +365,29 @@ func TestComputeReproducible(t *testing.T) {
 	}
 	if len(differ) > 0 {
 		t.Errorf("values that differ between 1 and 4 threads, per feature: %v", differ)
+	}
+}
+
+// featureCase is a feature's expected values for the three users of
+// testdata/tiny (U1, U2, U3).
+type featureCase struct {
+	feature string
+	want    [3]float64
+}
+
+// checkFeatures compares the three users' values in tab with each case.
+func checkFeatures(t *testing.T, tab *features.Table, tests []featureCase) {
+	t.Helper()
+	for _, tt := range tests {
+		t.Run(tt.feature, func(t *testing.T) {
+			j := tab.Col(tt.feature)
+			if j < 0 {
+				t.Fatalf("no feature %q", tt.feature)
+			}
+			got := [3]float64{tab.X.At(0, j), tab.X.At(1, j), tab.X.At(2, j)}
+			if diff := cmp.Diff(tt.want, got, cmpopts.EquateApprox(1e-12, 1e-12)); diff != "" {
+				t.Errorf("(-want +got):\n%s", diff)
+			}
+		})
 	}
 }
