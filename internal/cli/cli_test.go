@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bytes"
+	"runtime"
 	"strings"
 	"testing"
 )
@@ -35,5 +36,28 @@ func TestRunUsageErrors(t *testing.T) {
 				t.Errorf("stderr %q, want %q and %q", errOut, tt.wantErr, tt.wantHint)
 			}
 		})
+	}
+}
+
+// TestVersionFlag checks that "persona --version" and "persona version"
+// print the same one line, and that it names the version, Go and platform.
+func TestVersionFlag(t *testing.T) {
+	outputs := map[string]string{}
+	for _, args := range [][]string{{"--version"}, {"version"}, {"-v"}} {
+		f, out, errOut := testFactory()
+		if code := Run(f, args); code != ExitOK {
+			t.Fatalf("%v: exit code %d; stderr: %s", args, code, errOut)
+		}
+		outputs[strings.Join(args, " ")] = out.String()
+	}
+	want := outputs["version"]
+	if !strings.HasPrefix(want, "persona "+Version) || !strings.Contains(want, runtime.Version()) ||
+		!strings.HasSuffix(want, runtime.GOOS+"/"+runtime.GOARCH+"\n") || strings.Count(want, "\n") != 1 {
+		t.Errorf("persona version printed %q, want one line: persona %s ... %s %s/%s", want, Version, runtime.Version(), runtime.GOOS, runtime.GOARCH)
+	}
+	for args, got := range outputs {
+		if got != want {
+			t.Errorf("persona %s printed %q, persona version %q", args, got, want)
+		}
 	}
 }

@@ -113,12 +113,14 @@ func demoRun(opts *DemoOptions) error {
 		return printJSON(opts.IO.Out, sum)
 	}
 	if !opts.Quiet {
-		printSummary(opts.IO.Out, opts.Out, sum)
+		printSummary(opts.IO.Out, opts.Out, opts.Store, sum)
 	}
 	return nil
 }
 
-func printSummary(w io.Writer, out string, sum *pipeline.Summary) {
+// printSummary prints the k table, the notes, the segments and, last, what
+// to run next.
+func printSummary(w io.Writer, out, store string, sum *pipeline.Summary) {
 	if len(sum.KSelection) > 0 {
 		fmt.Fprintln(w, "Choosing the number of segments:")
 		printKTable(w, sum.KSelection, sum.K, sum.KElbow)
@@ -137,7 +139,22 @@ func printSummary(w io.Writer, out string, sum *pipeline.Summary) {
 		fmt.Fprintf(tw, "%d\t%d\t%.1f%%\t%s\n", s.ID, s.Size, 100*s.Share, s.Name)
 	}
 	tw.Flush()
-	fmt.Fprintf(w, "\nReport: %s/report.html\n", strings.TrimRight(out, "/"))
+	out = strings.TrimRight(out, "/")
+	fmt.Fprintf(w, "\nReport: %s/report.html\n", out)
+	fmt.Fprintf(w, "Next: persona serve --store %s   (API and dashboard on http://127.0.0.1:8080/)\n", serveStoreArg(out, store))
+}
+
+// serveStoreArg is the --store that serves a run saved with --store store
+// into the folder out. A postgres:// URL may hold a password, so it is not
+// echoed back.
+func serveStoreArg(out, store string) string {
+	switch {
+	case store == "":
+		return out
+	case strings.HasPrefix(store, "postgres://") || strings.HasPrefix(store, "postgresql://"):
+		return "POSTGRES_URL"
+	}
+	return store
 }
 
 // printKTable prints the scores of every k tried, marking the chosen k and

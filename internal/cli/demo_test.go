@@ -84,6 +84,10 @@ func TestDemoRunSmall(t *testing.T) {
 	if !strings.Contains(errOut.String(), "features") {
 		t.Errorf("no progress on stderr: %q", errOut)
 	}
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	if last, want := lines[len(lines)-1], "Next: persona serve --store "+dir+" "; !strings.HasPrefix(last, want) {
+		t.Errorf("last line %q, want it to start %q", last, want)
+	}
 }
 
 func TestDemoUnwritableOut(t *testing.T) {
@@ -103,5 +107,21 @@ func TestDemoUnwritableOut(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(blocker, "out")); err == nil {
 		t.Error("output was created under a file")
+	}
+}
+
+func TestServeStoreArg(t *testing.T) {
+	tests := []struct{ name, out, store, want string }{
+		{"default store in the folder", "demo-out", "", "demo-out"},
+		{"DuckDB file", "out", "/data/p.duckdb", "/data/p.duckdb"},
+		{"postgres URL is not echoed", "out", "postgres://u:secret@db/p", "POSTGRES_URL"},
+		{"postgresql URL is not echoed", "out", "postgresql://u:secret@db/p", "POSTGRES_URL"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := serveStoreArg(tt.out, tt.store); got != tt.want {
+				t.Errorf("serveStoreArg(%q, %q) = %q, want %q", tt.out, tt.store, got, tt.want)
+			}
+		})
 	}
 }

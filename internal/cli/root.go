@@ -30,7 +30,9 @@ flag) and 1 for a failure.`,
   persona run --config persona.yaml --out out --json`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
+		Version:       buildVersion().String(),
 	}
+	cmd.SetVersionTemplate("{{.Version}}\n") // the same line as "persona version"
 	cmd.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return &UsageError{Err: err}
 	})

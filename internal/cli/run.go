@@ -149,7 +149,7 @@ func runRun(opts *RunOptions) error {
 	}
 	if !opts.Quiet {
 		printDatasets(opts.IO.Out, sum.Datasets)
-		printSummary(opts.IO.Out, opts.Out, sum)
+		printSummary(opts.IO.Out, opts.Out, opts.Store, sum)
 	}
 	return nil
 }

@@ -50,26 +50,43 @@ architecture it runs on. It reads nothing and writes nothing but stdout.`,
 }
 
 func versionRun(opts *VersionOptions) error {
-	v := versionInfo{Version: Version, Go: runtime.Version(), OS: runtime.GOOS, Arch: runtime.GOARCH}
-	if bi, ok := debug.ReadBuildInfo(); ok {
-		for _, s := range bi.Settings {
-			if s.Key == "vcs.revision" {
-				v.Revision = s.Value
-			}
-		}
-	}
+	v := buildVersion()
 	switch {
 	case opts.JSON:
 		return printJSON(opts.IO.Out, v)
 	case opts.Quiet:
 		return nil
 	}
+	_, err := fmt.Fprintln(opts.IO.Out, v)
+	return err
+}
+
+// buildVersion reads the version of the running binary.
+func buildVersion() versionInfo {
+	v := versionInfo{Version: Version, Go: runtime.Version(), OS: runtime.GOOS, Arch: runtime.GOARCH}
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		// "go install module@version" stamps the module version; a clone's
+		// build says "(devel)", and then the -ldflags value stands.
+		if Version == "dev" && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+			v.Version = bi.Main.Version
+		}
+		for _, s := range bi.Settings {
+			if s.Key == "vcs.revision" {
+				v.Revision = s.Value
+			}
+		}
+	}
+	return v
+}
+
+// String is the one line "persona version" and "persona --version" print:
+// persona VERSION (REVISION) GO OS/ARCH.
+func (v versionInfo) String() string {
 	rev := ""
 	if len(v.Revision) >= 12 {
 		rev = " (" + v.Revision[:12] + ")"
 	}
-	_, err := fmt.Fprintf(opts.IO.Out, "persona %s%s %s %s/%s\n", v.Version, rev, v.Go, v.OS, v.Arch)
-	return err
+	return fmt.Sprintf("persona %s%s %s %s/%s", v.Version, rev, v.Go, v.OS, v.Arch)
 }
 
 // addOutputFlags registers --quiet and --json, the flags every command
