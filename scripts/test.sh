@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test persona has, after installing and starting what they need.
-# Usage: ./scripts/test.sh            (all tests)
-#        ./scripts/test.sh -run Foo ./cluster/...   (extra args go to go test)
+# Usage: ./scripts/test.sh            (all tests, go mod tidy -diff, govulncheck)
+#        ./scripts/test.sh -run Foo ./cluster/...   (extra args go to go test; no govulncheck)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -73,6 +73,36 @@ fi
 
 log "go vet"
 go vet ./...
+
+log "go mod tidy -diff"
+if ! go mod tidy -diff; then
+  echo "go.mod or go.sum is not tidy (the diff above): run go mod tidy" >&2
+  exit 1
+fi
+
+# govulncheck against a local copy of the Go vulnerability database: the
+# golang.org/x/vulndb module at a pinned version, fetched once into the Go
+# module cache like any module. Its data/osv folder is a flat list of OSV
+# entries, which govulncheck -db file://... reads directly (it builds the
+# index itself). scripts/vulncheck fails on a vulnerability our code
+# reaches in a module that a newer version fixes; standard-library findings
+# (fixed by a newer Go) are printed as a note. Bump both versions together.
+GOVULNCHECK_VERSION=v1.9.0
+VULNDB_VERSION=v0.0.0-20261105234957-e22db6528018
+vulncheck() {
+  log "govulncheck $GOVULNCHECK_VERSION, vulndb $VULNDB_VERSION"
+  local dir
+  dir=$(go mod download -json "golang.org/x/vulndb@$VULNDB_VERSION" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
+  if [ ! -d "$dir/data/osv" ]; then
+    echo "golang.org/x/vulndb@$VULNDB_VERSION has no data/osv folder (module cache: $dir)" >&2
+    exit 1
+  fi
+  go run "golang.org/x/vuln/cmd/govulncheck@$GOVULNCHECK_VERSION" -db "file://$dir/data/osv" -format json ./... |
+    go run ./scripts/vulncheck
+}
+if [ "$#" -eq 0 ]; then
+  vulncheck
+fi
 
 log "go test"
 if [ "$#" -gt 0 ]; then
