@@ -19,6 +19,7 @@ import (
 	"gonum.org/v1/gonum/floats"
 	"gonum.org/v1/gonum/mat"
 
+	"github.com/persona-seg/persona"
 	"github.com/persona-seg/persona/dataset"
 	"github.com/persona-seg/persona/features"
 	"github.com/persona-seg/persona/internal/atomicfile"
@@ -65,9 +66,10 @@ type Options struct {
 	// Truth, when set, is a CSV of user_id and a known group (the demo's
 	// planted personas); the summary then reports ari_vs_planted.
 	Truth string
-	// Store is where the run is saved: a postgres:// URL, or else a DuckDB
-	// file; default Out/persona.duckdb.
-	Store string
+	// Store opens the store the run is saved in (it is called once the
+	// results are ready, so a DuckDB file stays free for readers until
+	// then). Nil saves the run in no store.
+	Store func(ctx context.Context) (persona.RunStore, error)
 	// Logger receives one line per step. Nil discards.
 	Logger *slog.Logger
 	// Progress, when set, is called as steps start and advance.
@@ -168,20 +170,12 @@ type Summary struct {
 	DaviesBouldin     float64                   `json:"davies_bouldin"`
 	Inertia           float64                   `json:"inertia"`
 	Sizes             []int                     `json:"sizes"`
-	Segments          []SegmentSummary          `json:"segments"`
+	Segments          []persona.Segment         `json:"segments"`
 	ARIVsPlanted      *float64                  `json:"ari_vs_planted,omitempty"`
 	Seed              uint64                    `json:"seed"`
 	Timings           map[string]float64        `json:"timings_seconds"`
 	TotalSeconds      float64                   `json:"total_seconds"`
 	PlantedVsSegments map[string]map[string]int `json:"planted_vs_segments,omitempty"`
-}
-
-// SegmentSummary is one line of the closing table.
-type SegmentSummary struct {
-	ID    int     `json:"id"`
-	Name  string  `json:"name"`
-	Size  int     `json:"size"`
-	Share float64 `json:"share"`
 }
 
 type run struct {
@@ -335,7 +329,7 @@ func Run(ctx context.Context, driverName string, cfg *dataset.Config, opts Optio
 	}
 	for _, s := range prof.Segments {
 		sum.Sizes = append(sum.Sizes, s.Size)
-		sum.Segments = append(sum.Segments, SegmentSummary{ID: s.ID, Name: s.Name, Size: s.Size, Share: s.Share})
+		sum.Segments = append(sum.Segments, persona.Segment{ID: s.ID, Name: s.Name, Size: s.Size, Share: s.Share})
 	}
 
 	if opts.Truth != "" {

@@ -12,15 +12,25 @@ import (
 
 	_ "github.com/duckdb/duckdb-go/v2"
 
+	"github.com/persona-seg/persona"
 	"github.com/persona-seg/persona/dataset"
 	"github.com/persona-seg/persona/pipeline"
+	"github.com/persona-seg/persona/store"
+	"github.com/persona-seg/persona/store/appender"
 )
+
+// duckStore opens out's DuckDB store, as persona run does by default.
+func duckStore(out string) func(context.Context) (persona.RunStore, error) {
+	return func(ctx context.Context) (persona.RunStore, error) {
+		return store.Open(ctx, filepath.Join(out, store.File), store.Options{Bulk: []store.BulkWriter{appender.Writer{}}})
+	}
+}
 
 func runDemo(t *testing.T, out string, users int, seed uint64) *pipeline.Summary {
 	t.Helper()
 	sum, err := pipeline.Demo(context.Background(), "duckdb", pipeline.DemoOptions{
 		Users:   users,
-		Options: pipeline.Options{Out: out, Seed: seed, KMax: 9},
+		Options: pipeline.Options{Out: out, Seed: seed, KMax: 9, Store: duckStore(out)},
 	})
 	if err != nil {
 		t.Fatalf("demo: %v", err)
@@ -135,7 +145,7 @@ func TestFailedRunKeepsPreviousResults(t *testing.T) {
 	if err := os.WriteFile(bad, []byte("user_id,timestamp,session_id,event_type,category,device\nU1,not a time,S,page_view,x,mobile\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	_, err = pipeline.Run(context.Background(), "duckdb", dataset.Sources{Events: bad}.Config(), pipeline.Options{Out: out})
+	_, err = pipeline.Run(context.Background(), "duckdb", dataset.Sources{Events: bad}.Config(), pipeline.Options{Out: out, Store: duckStore(out)})
 	if err == nil {
 		t.Fatal("run on a bad file succeeded")
 	}

@@ -17,7 +17,7 @@ func TestRerunKeepsSegmentIDs(t *testing.T) {
 	out := t.TempDir()
 	run := func(k int) {
 		t.Helper()
-		if _, err := pipeline.Demo(context.Background(), "duckdb", pipeline.DemoOptions{Users: 800, Options: pipeline.Options{Out: out, Seed: 4, K: k}}); err != nil {
+		if _, err := pipeline.Demo(context.Background(), "duckdb", pipeline.DemoOptions{Users: 800, Options: pipeline.Options{Out: out, Seed: 4, K: k, Store: duckStore(out)}}); err != nil {
 			t.Fatalf("demo k = %d: %v", k, err)
 		}
 	}

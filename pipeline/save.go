@@ -13,13 +13,13 @@ import (
 
 	"gonum.org/v1/gonum/mat"
 
+	"github.com/persona-seg/persona"
 	"github.com/persona-seg/persona/dataset"
 	"github.com/persona-seg/persona/features"
 	"github.com/persona-seg/persona/model"
 	"github.com/persona-seg/persona/prep"
 	"github.com/persona-seg/persona/profile"
 	"github.com/persona-seg/persona/recommend"
-	"github.com/persona-seg/persona/store"
 )
 
 // ModelFile is the name of the saved model in the output folder.
@@ -29,9 +29,8 @@ const ModelFile = "model.json"
 const recsPerUser = 10
 
 // save writes the run's model to the staging folder and the run into the
-// store (opts.Store, else the DuckDB file store.File in opts.Out) in one
-// transaction. labels are the stable segment ids (seg.labels after
-// stableIDs).
+// store opts.Store opens (none when nil). labels are the stable segment ids
+// (seg.labels after stableIDs).
 func (r *run) save(ctx context.Context, driverName string, db *sql.DB, cfg *dataset.Config, tab *features.Table, fitted *prep.Fitted, pca *prep.PCA, z *mat.Dense, seg *segmentation, dist []float64, prof *profile.Report, sum *Summary) error {
 	created := time.Now().UTC()
 	id := created.Format("20060102-150405.000")
@@ -81,8 +80,8 @@ func (r *run) save(ctx context.Context, driverName string, db *sql.DB, cfg *data
 	if raw.Stride != raw.Cols {
 		x = mat.DenseCopyOf(tab.X).RawMatrix().Data
 	}
-	res := &store.Results{
-		Run:             store.Run{ID: id, CreatedAt: created, Config: conf, Summary: summary},
+	res := &persona.Results{
+		Run:             persona.Run{ID: id, CreatedAt: created, Config: conf, Summary: summary},
 		UserIDs:         tab.UserIDs,
 		FeatureNames:    tab.Names(),
 		X:               x,
@@ -92,27 +91,23 @@ func (r *run) save(ctx context.Context, driverName string, db *sql.DB, cfg *data
 		Recommendations: recs,
 		Model:           m,
 	}
-	dsn := r.opts.Store
-	if dsn == "" {
-		dsn = filepath.Join(r.opts.Out, store.File)
+	if r.opts.Store == nil {
+		return nil
 	}
-	st, err := store.Open(ctx, driverName, dsn)
-	for try := 0; err != nil && !store.IsPostgres(dsn) && try < 50; try++ {
-		// A server may be reading the DuckDB file: it holds the lock
-		// for a moment only.
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(200 * time.Millisecond):
-		}
-		st, err = store.Open(ctx, driverName, dsn)
-	}
+	st, err := r.opts.Store(ctx)
 	if err != nil {
 		return err
 	}
-	defer st.Close()
-	r.opts.Logger.Info("store", "run", id, "dialect", st.Dialect())
-	return st.Save(ctx, res)
+	r.opts.Logger.Info("store", "run", id)
+	if err := st.Save(ctx, res); err != nil {
+		st.Close()
+		return err
+	}
+	if err := st.Commit(ctx, id); err != nil {
+		st.Close()
+		return err
+	}
+	return st.Close()
 }
 
 // buildModel gathers what assigning new users needs. seg.labels hold
@@ -167,7 +162,7 @@ func buildModel(id string, tab *features.Table, fitted *prep.Fitted, pca *prep.P
 
 // recommendations fits the recommender on the transactions in db and
 // returns each user's top products.
-func recommendations(ctx context.Context, db *sql.DB, ids []string, labels []int) (map[string][]store.Recommendation, error) {
+func recommendations(ctx context.Context, db *sql.DB, ids []string, labels []int) (map[string][]persona.Recommendation, error) {
 	rows, err := db.QueryContext(ctx, `SELECT user_id, product_id, coalesce(order_id, ''), timestamp, quantity * unit_price
 		FROM transactions WHERE quantity > 0 AND user_id IS NOT NULL AND product_id IS NOT NULL`)
 	if err != nil {
@@ -195,7 +190,7 @@ func recommendations(ctx context.Context, db *sql.DB, ids []string, labels []int
 	}
 	// The users are split among the cores (the model is safe for
 	// concurrent use); each list lands at its user's index.
-	lists := make([][]store.Recommendation, len(ids))
+	lists := make([][]persona.Recommendation, len(ids))
 	workers := min(runtime.GOMAXPROCS(0), max(1, len(ids)/1024))
 	var wg sync.WaitGroup
 	for w := range workers {
@@ -208,9 +203,9 @@ func recommendations(ctx context.Context, db *sql.DB, ids []string, labels []int
 				if len(items) == 0 {
 					continue
 				}
-				l := make([]store.Recommendation, len(items))
+				l := make([]persona.Recommendation, len(items))
 				for k, it := range items {
-					l[k] = store.Recommendation{Product: it.Product, Score: it.Score}
+					l[k] = persona.Recommendation{Product: it.Product, Score: it.Score}
 				}
 				lists[i] = l
 			}
@@ -220,7 +215,7 @@ func recommendations(ctx context.Context, db *sql.DB, ids []string, labels []int
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	out := make(map[string][]store.Recommendation, len(ids))
+	out := make(map[string][]persona.Recommendation, len(ids))
 	for i, u := range ids {
 		if lists[i] != nil {
 			out[u] = lists[i]

@@ -11,6 +11,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 
+	"github.com/persona-seg/persona"
 	"github.com/persona-seg/persona/dataset"
 	"github.com/persona-seg/persona/features"
 	"github.com/persona-seg/persona/model"
@@ -56,12 +57,12 @@ func TestScoreTrainingData(t *testing.T) {
 		t.Errorf("scored segments differ from the training segments (-train +scored):\n%s", diff)
 	}
 
-	st, err := store.Open(ctx, "duckdb", filepath.Join(out, store.File))
+	st, err := store.Open(ctx, filepath.Join(out, store.File), store.Options{ReadOnly: true})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	runs, err := st.Runs(ctx)
+	runs, err := st.List(ctx, persona.RunFilter{})
 	if err != nil || len(runs) != 1 || runs[0].ID != m.RunID {
 		t.Fatalf("runs = %v, %v; want one run %s", runs, err, m.RunID)
 	}
@@ -196,7 +197,7 @@ func TestScoreOtherAlgorithms(t *testing.T) {
 		t.Run(tt.algorithm, func(t *testing.T) {
 			ctx := context.Background()
 			out := t.TempDir()
-			if _, err := pipeline.Demo(ctx, "duckdb", pipeline.DemoOptions{Users: 600, Options: pipeline.Options{Out: out, Seed: 2, KMax: 8, Algorithm: tt.algorithm}}); err != nil {
+			if _, err := pipeline.Demo(ctx, "duckdb", pipeline.DemoOptions{Users: 600, Options: pipeline.Options{Out: out, Seed: 2, KMax: 8, Algorithm: tt.algorithm, Store: duckStore(out)}}); err != nil {
 				t.Fatal(err)
 			}
 			m, err := model.Read(filepath.Join(out, pipeline.ModelFile))

@@ -13,8 +13,8 @@ import (
 // network) on a run of 100,000 users.
 func BenchmarkUser100k(b *testing.B) {
 	run := results(b, "bench", 100_000, 1)
-	src := &fakeSource{}
-	src.add(run)
+	src := newRuns()
+	src.add(b, run)
 	h := newServer(b, src, server.Options{}).Handler()
 	i := 0
 	for b.Loop() {
@@ -31,8 +31,8 @@ func BenchmarkUser100k(b *testing.B) {
 // BenchmarkScore measures POST /api/score through the handler.
 func BenchmarkScore(b *testing.B) {
 	run := results(b, "bench", 1000, 1)
-	src := &fakeSource{}
-	src.add(run)
+	src := newRuns()
+	src.add(b, run)
 	h := newServer(b, src, server.Options{}).Handler()
 	body := featuresJSON(run, 3, "", "")
 	for b.Loop() {

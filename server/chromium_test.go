@@ -45,9 +45,9 @@ func findChromium(t *testing.T) string {
 // request nothing but the server's own URLs and log no error.
 func TestDashboardInChromium(t *testing.T) {
 	bin := findChromium(t)
-	src := &fakeSource{}
+	src := newRuns()
 	run := results(t, "run-1", 600, 1)
-	src.add(run)
+	src.add(t, run)
 	s := newServer(t, src, server.Options{})
 	var mu sync.Mutex
 	srv := httptest.NewServer(s.Handler())

@@ -11,9 +11,9 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/persona-seg/persona"
 	"github.com/persona-seg/persona/chart"
 	"github.com/persona-seg/persona/profile"
-	"github.com/persona-seg/persona/store"
 )
 
 //go:embed templates/*.html
@@ -67,7 +67,7 @@ func svg(f *chart.Figure, err error) (template.HTML, error) {
 	return template.HTML(doc), nil
 }
 
-func drawCharts(res *store.Results) *charts {
+func drawCharts(res *persona.Results) *charts {
 	c := &charts{}
 	segs := res.Profiles.Segments
 	var names []string
@@ -305,7 +305,7 @@ func (s *Server) handleUserPage(w http.ResponseWriter, r *http.Request) {
 		SegmentName     string
 		Distance        float64
 		Features        []featureRow
-		Recommendations []store.Recommendation
+		Recommendations []persona.Recommendation
 	}{b, id, idx, sn.segments[segID], segID, res.Model.Name(segID), res.Distance[i], feats, sn.users.recommendations(i)})
 }
 

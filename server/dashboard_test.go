@@ -5,24 +5,24 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/persona-seg/persona"
 	"github.com/persona-seg/persona/chart"
 	"github.com/persona-seg/persona/profile"
-	"github.com/persona-seg/persona/store"
 )
 
 func TestDashboardChartsGreyUnsegmented(t *testing.T) {
 	grey := strings.ToUpper(fmt.Sprintf("#%02x%02x%02x", chart.UnsegmentedColor().R, chart.UnsegmentedColor().G, chart.UnsegmentedColor().B))
-	mk := func(ids ...int) *store.Results {
+	mk := func(ids ...int) *persona.Results {
 		rep := &profile.Report{}
 		for _, id := range ids {
 			rep.Segments = append(rep.Segments, profile.Segment{ID: id, Name: fmt.Sprintf("s%d", id), Size: 10, Share: 0.5,
 				Top: []profile.Trait{{Feature: "spend", Z: 1}}})
 		}
-		return &store.Results{Profiles: rep}
+		return &persona.Results{Profiles: rep}
 	}
 	tests := []struct {
 		name string
-		res  *store.Results
+		res  *persona.Results
 		want bool
 	}{
 		{"noise group last", mk(0, profile.Unsegmented), true},

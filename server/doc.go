@@ -19,9 +19,10 @@ package server
 // # Runs
 //
 // The server holds the run it serves in memory (about 8 bytes per feature
-// per user plus the ids), loaded from a Source: a *store.Store, or one
-// opened per call so a DuckDB file stays free for writers. Run polls the
-// source every Options.Poll; a newer run is loaded in the background and
+// per user plus the ids), loaded from a persona.RunReader: a *store.Store,
+// one opened per call so a DuckDB file stays free for writers, or an
+// inmem.Store in tests. Only committed runs are served. Run polls the
+// reader every Options.Poll; a newer run is loaded in the background and
 // swapped in atomically, so requests in flight finish on the run they
 // started with and none is dropped.
 //

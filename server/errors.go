@@ -5,8 +5,8 @@ import (
 	"errors"
 	"net/http"
 
+	"github.com/persona-seg/persona"
 	"github.com/persona-seg/persona/model"
-	"github.com/persona-seg/persona/store"
 )
 
 // apiError is an error with the HTTP status it maps to.
@@ -28,7 +28,7 @@ func status(err error) int {
 		ae *apiError
 		mb *http.MaxBytesError
 		me *model.MissingError
-		nf *store.RunNotFoundError
+		nf *persona.RunNotFoundError
 		se *json.SyntaxError
 		te *json.UnmarshalTypeError
 	)

@@ -3,7 +3,7 @@ package server
 import (
 	"hash/maphash"
 
-	"github.com/persona-seg/persona/store"
+	"github.com/persona-seg/persona"
 )
 
 // users holds a run's user ids and recommendations in a few flat,
@@ -25,7 +25,7 @@ type recommended struct {
 	score   float64
 }
 
-func newUsers(ids []string, recs map[string][]store.Recommendation) *users {
+func newUsers(ids []string, recs map[string][]persona.Recommendation) *users {
 	u := &users{seed: maphash.MakeSeed(), off: make([]uint32, 1, len(ids)+1), recOff: make([]uint32, 1, len(ids)+1)}
 	size := 0
 	for _, id := range ids {
@@ -95,14 +95,14 @@ func (u *users) find(id string) (int, bool) {
 }
 
 // recommendations returns user i's recommendations, best first.
-func (u *users) recommendations(i int) []store.Recommendation {
+func (u *users) recommendations(i int) []persona.Recommendation {
 	rs := u.recs[u.recOff[i]:u.recOff[i+1]]
 	if len(rs) == 0 {
 		return nil
 	}
-	out := make([]store.Recommendation, len(rs))
+	out := make([]persona.Recommendation, len(rs))
 	for k, r := range rs {
-		out[k] = store.Recommendation{Product: u.products[r.product], Score: r.score}
+		out[k] = persona.Recommendation{Product: u.products[r.product], Score: r.score}
 	}
 	return out
 }

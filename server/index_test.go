@@ -6,7 +6,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/persona-seg/persona/store"
+	"github.com/persona-seg/persona"
 )
 
 func TestUsersIndex(t *testing.T) {
@@ -14,7 +14,7 @@ func TestUsersIndex(t *testing.T) {
 	for i := range 1000 {
 		ids = append(ids, fmt.Sprint("user-", i))
 	}
-	recs := map[string][]store.Recommendation{"b": {{Product: "p", Score: 1}, {Product: "q", Score: 0.5}}, "user-7": {{Product: "q", Score: 2}}}
+	recs := map[string][]persona.Recommendation{"b": {{Product: "p", Score: 1}, {Product: "q", Score: 0.5}}, "user-7": {{Product: "q", Score: 2}}}
 	u := newUsers(ids, recs)
 	if u.len() != len(ids) {
 		t.Fatalf("len = %d, want %d", u.len(), len(ids))

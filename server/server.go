@@ -15,18 +15,11 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/persona-seg/persona"
 	"github.com/persona-seg/persona/features"
 	"github.com/persona-seg/persona/model"
 	"github.com/persona-seg/persona/profile"
-	"github.com/persona-seg/persona/store"
 )
-
-// Source is where runs come from: a *store.Store, or anything that opens
-// one on demand.
-type Source interface {
-	Latest(ctx context.Context) (string, error)
-	Load(ctx context.Context, id string) (*store.Results, error)
-}
 
 // Options configures a Server. The zero value means defaults.
 type Options struct {
@@ -34,7 +27,7 @@ type Options struct {
 	Token string
 	// MaxBody is the largest request body accepted, in bytes. Default 1 MiB.
 	MaxBody int64
-	// Poll is how often the source is asked for a newer run. Default 5 s;
+	// Poll is how often the store is asked for a newer run. Default 5 s;
 	// negative never polls.
 	Poll time.Duration
 	// Logger receives a line per loaded run and per failed request. Nil
@@ -67,11 +60,12 @@ func (o Options) Validate() error {
 	return nil
 }
 
-// Server serves the newest run of a Source. It is safe for concurrent use;
+// Server serves the newest committed run of a persona.RunReader (a
+// persona.RunStore, say). It is safe for concurrent use;
 // a newly loaded run replaces the old one atomically, so requests in flight
 // finish on the run they started with.
 type Server struct {
-	src     Source
+	src     persona.RunReader
 	opts    Options
 	snap    atomic.Pointer[snapshot]
 	mux     *http.ServeMux
@@ -84,7 +78,7 @@ type Server struct {
 type snapshot struct {
 	// res is the run without its user ids and recommendations, which
 	// users holds.
-	res      *store.Results
+	res      *persona.Results
 	users    *users
 	segments map[int]*profile.Segment
 	sizes    map[int]int
@@ -95,8 +89,8 @@ type snapshot struct {
 	chartSet   *charts
 }
 
-// New returns a server for src. Call Reload (or Run) before serving.
-func New(src Source, opts Options) (*Server, error) {
+// New returns a server for the runs src reads. Call Reload (or Run) before serving.
+func New(src persona.RunReader, opts Options) (*Server, error) {
 	if err := opts.Validate(); err != nil {
 		return nil, err
 	}
@@ -116,7 +110,7 @@ func (s *Server) RunID() string {
 	return ""
 }
 
-// Reload loads the source's newest run when it differs from the one being
+// Reload loads the newest committed run when it differs from the one being
 // served, and reports whether it did.
 func (s *Server) Reload(ctx context.Context) (bool, error) {
 	s.loadMu.Lock()
@@ -139,7 +133,7 @@ func (s *Server) Reload(ctx context.Context) (bool, error) {
 	return true, nil
 }
 
-func newSnapshot(res *store.Results) *snapshot {
+func newSnapshot(res *persona.Results) *snapshot {
 	sn := &snapshot{users: newUsers(res.UserIDs, res.Recommendations), segments: map[int]*profile.Segment{}, sizes: map[int]int{}, loaded: time.Now()}
 	lean := *res
 	lean.UserIDs, lean.Recommendations = nil, nil

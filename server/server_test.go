@@ -17,55 +17,41 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"gonum.org/v1/gonum/mat"
 
+	"github.com/persona-seg/persona"
 	"github.com/persona-seg/persona/features"
+	"github.com/persona-seg/persona/inmem"
 	"github.com/persona-seg/persona/model"
 	"github.com/persona-seg/persona/prep"
 	"github.com/persona-seg/persona/profile"
 	"github.com/persona-seg/persona/server"
-	"github.com/persona-seg/persona/store"
 )
 
-// fakeSource serves runs from memory; latest can be switched.
-type fakeSource struct {
-	mu     sync.Mutex
-	runs   map[string]*store.Results
-	latest string
+// runs is an in-memory store whose latest run can be switched.
+type runs struct {
+	*inmem.Store
+	n int
 }
 
-func (f *fakeSource) Latest(ctx context.Context) (string, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if f.latest == "" {
-		return "", store.ErrNoRuns
-	}
-	return f.latest, nil
-}
+func newRuns() *runs { return &runs{Store: inmem.New()} }
 
-func (f *fakeSource) Load(ctx context.Context, id string) (*store.Results, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	r, ok := f.runs[id]
-	if !ok {
-		return nil, &store.RunNotFoundError{ID: id}
+// add saves and commits r as the newest run.
+func (s *runs) add(t testing.TB, r *persona.Results) {
+	t.Helper()
+	s.n++
+	r.Run.CreatedAt = time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC).Add(time.Duration(s.n) * time.Second)
+	if err := s.Save(context.Background(), r); err != nil {
+		t.Fatal(err)
 	}
-	return r, nil
-}
-
-func (f *fakeSource) add(r *store.Results) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if f.runs == nil {
-		f.runs = map[string]*store.Results{}
+	if err := s.Commit(context.Background(), r.Run.ID); err != nil {
+		t.Fatal(err)
 	}
-	f.runs[r.Run.ID] = r
-	f.latest = r.Run.ID
 }
 
 var featureNames = []string{"recency_days", "frequency", "monetary", "events"}
 
 // results makes a run of n users in three groups, segmented by a k-means
 // model whose centres are the group means.
-func results(t testing.TB, id string, n int, seed uint64) *store.Results {
+func results(t testing.TB, id string, n int, seed uint64) *persona.Results {
 	t.Helper()
 	rng := rand.New(rand.NewPCG(seed, 11))
 	d := len(featureNames)
@@ -106,15 +92,15 @@ func results(t testing.TB, id string, n int, seed uint64) *store.Results {
 	for i, s := range prof.Segments {
 		m.Segments[i].Name = s.Name
 	}
-	recs := map[string][]store.Recommendation{ids[1]: {{Product: "P-42", Score: 0.9}, {Product: "P-7", Score: 0.5}}}
-	return &store.Results{
-		Run:     store.Run{ID: id, CreatedAt: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC), Users: n},
+	recs := map[string][]persona.Recommendation{ids[1]: {{Product: "P-42", Score: 0.9}, {Product: "P-7", Score: 0.5}}}
+	return &persona.Results{
+		Run:     persona.Run{ID: id, CreatedAt: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC), Users: n},
 		UserIDs: ids, FeatureNames: featureNames, X: x, Segments: segs, Distance: dist,
 		Profiles: prof, Recommendations: recs, Model: m,
 	}
 }
 
-func newServer(t testing.TB, src server.Source, opts server.Options) *server.Server {
+func newServer(t testing.TB, src persona.RunReader, opts server.Options) *server.Server {
 	t.Helper()
 	s, err := server.New(src, opts)
 	if err != nil {
@@ -140,7 +126,7 @@ func do(t testing.TB, h http.Handler, method, path, body string, header ...strin
 	return rec.Code, rec.Body.String(), rec.Header()
 }
 
-func featuresJSON(r *store.Results, i int, drop, extra string) string {
+func featuresJSON(r *persona.Results, i int, drop, extra string) string {
 	f := map[string]float64{}
 	for j, n := range r.FeatureNames {
 		if n != drop {
@@ -155,9 +141,9 @@ func featuresJSON(r *store.Results, i int, drop, extra string) string {
 }
 
 func TestAPI(t *testing.T) {
-	src := &fakeSource{}
+	src := newRuns()
 	run := results(t, "run-1", 300, 1)
-	src.add(run)
+	src.add(t, run)
 	h := newServer(t, src, server.Options{Token: "s3cret", MaxBody: 4096}).Handler()
 	auth := []string{"Authorization", "Bearer s3cret"}
 	tests := []struct {
@@ -252,7 +238,7 @@ func TestAPI(t *testing.T) {
 }
 
 func TestNoRunYet(t *testing.T) {
-	s, err := server.New(&fakeSource{}, server.Options{})
+	s, err := server.New(newRuns(), server.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -269,9 +255,9 @@ func TestNoRunYet(t *testing.T) {
 // TestReloadUnderLoad switches runs while clients hammer the API: every
 // request must succeed, and the new run must be served afterwards.
 func TestReloadUnderLoad(t *testing.T) {
-	src := &fakeSource{}
+	src := newRuns()
 	r1, r2 := results(t, "run-1", 200, 1), results(t, "run-2", 200, 2)
-	src.add(r1)
+	src.add(t, r1)
 	s := newServer(t, src, server.Options{})
 	h := s.Handler()
 	var wg sync.WaitGroup
@@ -299,9 +285,9 @@ func TestReloadUnderLoad(t *testing.T) {
 	}
 	for i := range 20 {
 		if i%2 == 0 {
-			src.add(r2)
+			src.add(t, r2)
 		} else {
-			src.add(r1)
+			src.add(t, r1)
 		}
 		if ok, err := s.Reload(context.Background()); err != nil || !ok {
 			t.Fatalf("reload %d: %v, %v", i, ok, err)
@@ -325,8 +311,8 @@ func TestReloadUnderLoad(t *testing.T) {
 // TestRunGraceful starts the server on a loopback port, picks up a new
 // run by polling, and shuts down on cancel while a request is in flight.
 func TestRunGraceful(t *testing.T) {
-	src := &fakeSource{}
-	src.add(results(t, "run-1", 100, 1))
+	src := newRuns()
+	src.add(t, results(t, "run-1", 100, 1))
 	s := newServer(t, src, server.Options{Poll: 20 * time.Millisecond})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -348,7 +334,7 @@ func TestRunGraceful(t *testing.T) {
 	if b := get("/healthz"); !strings.Contains(b, "run-1") {
 		t.Fatalf("healthz = %s", b)
 	}
-	src.add(results(t, "run-2", 100, 2))
+	src.add(t, results(t, "run-2", 100, 2))
 	deadline := time.Now().Add(5 * time.Second)
 	for !strings.Contains(get("/healthz"), "run-2") {
 		if time.Now().After(deadline) {
@@ -376,9 +362,9 @@ func TestLoopback(t *testing.T) {
 // TestScoreRecords sends raw records; the server's Featurize turns them
 // into feature rows (here: the stored rows of the users named).
 func TestScoreRecords(t *testing.T) {
-	src := &fakeSource{}
+	src := newRuns()
 	run := results(t, "run-1", 100, 1)
-	src.add(run)
+	src.add(t, run)
 	featurize := func(ctx context.Context, m *model.Model, records json.RawMessage) (*features.Table, error) {
 		var rec struct {
 			Users []struct {

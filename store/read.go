@@ -8,19 +8,34 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/persona-seg/persona"
 	"github.com/persona-seg/persona/model"
 	"github.com/persona-seg/persona/profile"
 )
 
-// Runs lists the stored runs, newest first.
-func (s *Store) Runs(ctx context.Context) ([]Run, error) {
+// committed is the condition selecting committed (or, when pending, the
+// other) runs of persona_runs.
+func (s *Store) committed(pending bool) string {
+	switch {
+	case s.legacy && pending:
+		return "FALSE"
+	case s.legacy:
+		return "TRUE"
+	case pending:
+		return "NOT committed"
+	}
+	return "committed"
+}
+
+// List returns the runs f selects, newest first.
+func (s *Store) List(ctx context.Context, f persona.RunFilter) ([]persona.Run, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT id, created_at, algorithm, users, segments, fingerprint, config, summary
-		FROM persona_runs ORDER BY created_at DESC, id DESC`)
+		FROM persona_runs WHERE `+s.committed(f.Pending)+` ORDER BY created_at DESC, id DESC`)
 	if err != nil {
 		return nil, fmt.Errorf("list runs: %w", err)
 	}
 	defer rows.Close()
-	var out []Run
+	var out []persona.Run
 	for rows.Next() {
 		r, err := scanRun(rows)
 		if err != nil {
@@ -31,9 +46,9 @@ func (s *Store) Runs(ctx context.Context) ([]Run, error) {
 	return out, rows.Err()
 }
 
-func scanRun(sc interface{ Scan(...any) error }) (Run, error) {
+func scanRun(sc interface{ Scan(...any) error }) (persona.Run, error) {
 	var (
-		r        Run
+		r        persona.Run
 		cfg, sum string
 	)
 	if err := sc.Scan(&r.ID, &r.CreatedAt, &r.Algorithm, &r.Users, &r.Segments, &r.Fingerprint, &cfg, &sum); err != nil {
@@ -44,12 +59,12 @@ func scanRun(sc interface{ Scan(...any) error }) (Run, error) {
 	return r, nil
 }
 
-// Latest returns the id of the newest run, or ErrNoRuns.
+// Latest returns the id of the newest committed run, or persona.ErrNoRuns.
 func (s *Store) Latest(ctx context.Context) (string, error) {
 	var id string
-	err := s.db.QueryRowContext(ctx, `SELECT id FROM persona_runs ORDER BY created_at DESC, id DESC LIMIT 1`).Scan(&id)
+	err := s.db.QueryRowContext(ctx, `SELECT id FROM persona_runs WHERE `+s.committed(false)+` ORDER BY created_at DESC, id DESC LIMIT 1`).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
-		return "", ErrNoRuns
+		return "", persona.ErrNoRuns
 	}
 	if err != nil {
 		return "", fmt.Errorf("latest run: %w", err)
@@ -57,21 +72,17 @@ func (s *Store) Latest(ctx context.Context) (string, error) {
 	return id, nil
 }
 
-// RunNotFoundError reports a run id the store does not hold.
-type RunNotFoundError struct{ ID string }
-
-func (e *RunNotFoundError) Error() string { return fmt.Sprintf("run %q not found in the store", e.ID) }
-
-// Load reads every result of run id back.
-func (s *Store) Load(ctx context.Context, id string) (*Results, error) {
-	r := &Results{}
+// Load reads every result of the committed run id back, users ordered by
+// id; a pending run is not found.
+func (s *Store) Load(ctx context.Context, id string) (*persona.Results, error) {
+	r := &persona.Results{}
 	var names, profiles, mdl string
 	row := s.db.QueryRowContext(ctx, `SELECT id, created_at, algorithm, users, segments, fingerprint, config, summary, feature_names, profiles, model
-		FROM persona_runs WHERE id = $1`, id)
+		FROM persona_runs WHERE id = $1 AND `+s.committed(false), id)
 	var cfg, sum string
 	err := row.Scan(&r.Run.ID, &r.Run.CreatedAt, &r.Run.Algorithm, &r.Run.Users, &r.Run.Segments, &r.Run.Fingerprint, &cfg, &sum, &names, &profiles, &mdl)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, &RunNotFoundError{ID: id}
+		return nil, &persona.RunNotFoundError{ID: id}
 	}
 	if err != nil {
 		return nil, fmt.Errorf("read run %s: %w", id, err)
@@ -135,12 +146,12 @@ func (s *Store) Load(ctx context.Context, id string) (*Results, error) {
 	}
 	defer recs.Close()
 	for recs.Next() {
-		var it Recommendation
+		var it persona.Recommendation
 		if err := recs.Scan(&u, &it.Product, &it.Score); err != nil {
 			return nil, fmt.Errorf("read run %s: recommendations: %w", id, err)
 		}
 		if r.Recommendations == nil {
-			r.Recommendations = map[string][]Recommendation{}
+			r.Recommendations = map[string][]persona.Recommendation{}
 		}
 		r.Recommendations[u] = append(r.Recommendations[u], it)
 	}

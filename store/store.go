@@ -1,25 +1,23 @@
-// Package store keeps persona's runs (features, segment assignments,
-// profiles, recommendations and the model) in a SQL database: a DuckDB
-// file or Postgres.
+// Package store implements persona.RunStore in a SQL database: a DuckDB
+// file or Postgres, through database/sql alone.
+//
+//	st, err := store.Open(ctx, "out/persona.duckdb", store.Options{})
+//
+// The package imports no driver: the program registers DuckDB's (and pgx's,
+// for Postgres URLs) and may pass the drivers' bulk writers (packages
+// store/appender and store/pgcopy) in Options.Bulk.
 package store
 
 import (
 	"context"
-	"crypto/sha256"
 	"database/sql"
 	"encoding/binary"
-	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"math"
 	"strings"
-	"time"
 
-	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
-
-	"github.com/persona-seg/persona/model"
-	"github.com/persona-seg/persona/profile"
+	"github.com/persona-seg/persona"
 )
 
 // Dialects the store speaks.
@@ -31,18 +29,49 @@ const (
 // File is the name of the DuckDB store in an output folder.
 const File = "persona.duckdb"
 
-// ErrNoRuns is returned when the store holds no run.
-var ErrNoRuns = errors.New("the store holds no run")
+// Options configures Open and New. The zero value means defaults.
+type Options struct {
+	// DuckDBDriver is the database/sql driver DuckDB files are opened
+	// with. Default "duckdb".
+	DuckDBDriver string
+	// PostgresDriver is the database/sql driver Postgres URLs are opened
+	// with. Default "pgx".
+	PostgresDriver string
+	// ReadOnly opens an existing store for reading only: nothing is
+	// created or changed, other read-only processes may read a DuckDB file
+	// at the same time, and a read-only mount is enough. Save, Commit and
+	// Discard fail.
+	ReadOnly bool
+	// Bulk are fast ways to write many rows, tried in order on the
+	// connection of Save's transaction; the first that handles it writes
+	// the rows. Without one (or when none handles the driver), Save uses
+	// INSERT statements, which store the same rows.
+	Bulk []BulkWriter
+}
 
-// Store reads and writes runs in one database.
+func (o Options) withDefaults() Options {
+	if o.DuckDBDriver == "" {
+		o.DuckDBDriver = "duckdb"
+	}
+	if o.PostgresDriver == "" {
+		o.PostgresDriver = "pgx"
+	}
+	return o
+}
+
+// Store reads and writes runs in one database. It implements
+// persona.RunStore.
 type Store struct {
 	db      *sql.DB
 	dialect string
 	owned   bool
-	// portable makes Save use INSERT statements only, as it does with a
-	// driver other than duckdb-go or pgx (set by tests).
-	portable bool
+	opts    Options
+	// legacy is set on a read-only store written before runs were
+	// committed (no committed column): every run in it is committed.
+	legacy bool
 }
+
+var _ persona.RunStore = (*Store)(nil)
 
 // IsPostgres reports whether dsn names a Postgres database (a
 // postgres:// or postgresql:// URL).
@@ -51,12 +80,15 @@ func IsPostgres(dsn string) bool {
 }
 
 // Open opens the store at dsn: a Postgres URL, or else the path of a
-// DuckDB file opened with the database/sql driver registered as
-// duckDriver. The tables are created when missing. Close releases it.
-func Open(ctx context.Context, duckDriver, dsn string) (*Store, error) {
-	driver, dialect := duckDriver, DuckDB
+// DuckDB file. The tables are created when missing, unless opts.ReadOnly.
+// Close releases it.
+func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
+	opts = opts.withDefaults()
+	driver, dialect := opts.DuckDBDriver, DuckDB
 	if IsPostgres(dsn) {
-		driver, dialect = "pgx", Postgres
+		driver, dialect = opts.PostgresDriver, Postgres
+	} else if opts.ReadOnly {
+		dsn += "?access_mode=read_only"
 	}
 	db, err := sql.Open(driver, dsn)
 	if err != nil {
@@ -65,7 +97,7 @@ func Open(ctx context.Context, duckDriver, dsn string) (*Store, error) {
 	if dialect == DuckDB {
 		db.SetMaxOpenConns(1)
 	}
-	s, err := New(ctx, db, dialect)
+	s, err := New(ctx, db, dialect, opts)
 	if err != nil {
 		db.Close()
 		return nil, err
@@ -74,34 +106,28 @@ func Open(ctx context.Context, duckDriver, dsn string) (*Store, error) {
 	return s, nil
 }
 
-// OpenReadOnly opens an existing store at dsn for reading only. A DuckDB
-// file opened this way lets other read-only processes in, and is not
-// changed.
-func OpenReadOnly(ctx context.Context, duckDriver, dsn string) (*Store, error) {
-	driver, dialect := duckDriver, DuckDB
-	if IsPostgres(dsn) {
-		driver, dialect = "pgx", Postgres
-	} else {
-		dsn += "?access_mode=read_only"
-	}
-	db, err := sql.Open(driver, dsn)
-	if err != nil {
-		return nil, fmt.Errorf("open store: %w", err)
-	}
-	if err := db.PingContext(ctx); err != nil {
-		db.Close()
-		return nil, fmt.Errorf("open store: %w", err)
-	}
-	return &Store{db: db, dialect: dialect, owned: true}, nil
-}
-
 // New returns a store on db, which speaks dialect (DuckDB or Postgres),
-// creating the tables when missing. Close does not close db.
-func New(ctx context.Context, db *sql.DB, dialect string) (*Store, error) {
+// creating the tables when missing (unless opts.ReadOnly). Close does not
+// close db.
+func New(ctx context.Context, db *sql.DB, dialect string, opts Options) (*Store, error) {
 	if dialect != DuckDB && dialect != Postgres {
 		return nil, fmt.Errorf("store dialect %q is not duckdb or postgres", dialect)
 	}
-	s := &Store{db: db, dialect: dialect}
+	s := &Store{db: db, dialect: dialect, opts: opts.withDefaults()}
+	if opts.ReadOnly {
+		if err := db.PingContext(ctx); err != nil {
+			return nil, fmt.Errorf("open store: %w", err)
+		}
+		// A store written before runs were committed has no committed
+		// column; every run in it was whole.
+		if _, err := db.ExecContext(ctx, "SELECT committed FROM persona_runs LIMIT 0"); err != nil {
+			if _, err2 := db.ExecContext(ctx, "SELECT id FROM persona_runs LIMIT 0"); err2 != nil {
+				return nil, fmt.Errorf("open store: %w", err2)
+			}
+			s.legacy = true
+		}
+		return s, nil
+	}
 	for _, q := range schema {
 		if _, err := db.ExecContext(ctx, q); err != nil {
 			return nil, fmt.Errorf("create store tables: %w", err)
@@ -110,10 +136,14 @@ func New(ctx context.Context, db *sql.DB, dialect string) (*Store, error) {
 	return s, nil
 }
 
-// Close closes the database when Open opened it.
+// Close closes the database when Open opened it. For a DuckDB file that
+// writes what is left of the write-ahead log into the file: an error means
+// the store may not hold what was saved.
 func (s *Store) Close() error {
 	if s.owned {
-		return s.db.Close()
+		if err := s.db.Close(); err != nil {
+			return fmt.Errorf("close store: %w", err)
+		}
 	}
 	return nil
 }
@@ -134,6 +164,9 @@ var schema = []string{
   feature_names TEXT NOT NULL,
   profiles TEXT NOT NULL,
   model TEXT NOT NULL)`,
+	// Runs saved before this column existed were saved whole: they are
+	// committed.
+	`ALTER TABLE persona_runs ADD COLUMN IF NOT EXISTS committed BOOLEAN DEFAULT TRUE`,
 	`CREATE TABLE IF NOT EXISTS persona_features (
   run_id TEXT NOT NULL, user_id TEXT NOT NULL, x BYTEA NOT NULL, PRIMARY KEY (run_id, user_id))`,
 	`CREATE TABLE IF NOT EXISTS persona_assignments (
@@ -147,83 +180,14 @@ var schema = []string{
   score DOUBLE PRECISION NOT NULL, PRIMARY KEY (run_id, user_id, rank))`,
 }
 
-// Run describes one stored run.
-type Run struct {
-	ID        string    `json:"id"`
-	CreatedAt time.Time `json:"created_at"`
-	Algorithm string    `json:"algorithm"`
-	Users     int       `json:"users"`
-	Segments  int       `json:"segments"`
-	// Fingerprint is a SHA-256 of the feature table (user ids and values).
-	Fingerprint string `json:"fingerprint"`
-	// Config is the run's configuration as JSON, Summary its summary.
-	Config  json.RawMessage `json:"config"`
-	Summary json.RawMessage `json:"summary"`
-}
-
-// Recommendation is one recommended product for a user.
-type Recommendation struct {
-	Product string  `json:"product"`
-	Score   float64 `json:"score"`
-}
-
-// Results is everything a run produced.
-type Results struct {
-	Run Run
-	// UserIDs, FeatureNames and X (row-major, len(UserIDs) x
-	// len(FeatureNames)) are the raw feature table.
-	UserIDs      []string
-	FeatureNames []string
-	X            []float64
-	// Segments and Distance are each user's segment and distance to it.
-	Segments []int
-	Distance []float64
-	Profiles *profile.Report
-	// Recommendations, by user id, best first; may be nil.
-	Recommendations map[string][]Recommendation
-	Model           *model.Model
-}
-
-// Row returns the features of user i.
-func (r *Results) Row(i int) []float64 {
-	d := len(r.FeatureNames)
-	return r.X[i*d : (i+1)*d : (i+1)*d]
-}
-
-// Fingerprint returns the SHA-256 of the user ids and feature values.
-func Fingerprint(ids []string, x []float64) string {
-	h := sha256.New()
-	var b [8]byte
-	for _, id := range ids {
-		h.Write([]byte(id))
-		h.Write([]byte{0})
-	}
-	for _, v := range x {
-		binary.LittleEndian.PutUint64(b[:], math.Float64bits(v))
-		h.Write(b[:])
-	}
-	return hex.EncodeToString(h.Sum(nil))
-}
-
-func (r *Results) check() error {
-	n, d := len(r.UserIDs), len(r.FeatureNames)
-	switch {
-	case r.Run.ID == "":
-		return errors.New("run id not set")
-	case n == 0:
-		return errors.New("no users")
-	case len(r.X) != n*d:
-		return fmt.Errorf("%d feature values for %d users x %d features", len(r.X), n, d)
-	case len(r.Segments) != n:
-		return fmt.Errorf("%d segments for %d users", len(r.Segments), n)
-	case len(r.Distance) != n:
-		return fmt.Errorf("%d distances for %d users", len(r.Distance), n)
-	case r.Profiles == nil:
-		return errors.New("no profiles")
-	case r.Model == nil:
-		return errors.New("no model")
-	}
-	return nil
+// tables are the per-run tables, each with the column naming the run, in
+// the order a run's rows are deleted.
+var tables = []struct{ name, key string }{
+	{"persona_recommendations", "run_id"},
+	{"persona_segments", "run_id"},
+	{"persona_assignments", "run_id"},
+	{"persona_features", "run_id"},
+	{"persona_runs", "id"},
 }
 
 func encodeRow(v []float64) []byte {

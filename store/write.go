@@ -5,22 +5,51 @@ import (
 	"database/sql"
 	"database/sql/driver"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"strings"
 
-	"github.com/duckdb/duckdb-go/v2"
-	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/stdlib"
+	"github.com/persona-seg/persona"
 )
 
-// Save writes the run in one transaction: when it fails, the store is as it
-// was. A run with the same id is replaced.
-func (s *Store) Save(ctx context.Context, r *Results) (err error) {
-	if err := r.check(); err != nil {
+// errReadOnly is returned by the writing methods of a read-only store.
+var errReadOnly = errors.New("the store is open read-only")
+
+// BulkWriter writes many rows of one table faster than INSERT statements
+// can, through the driver connection a transaction is open on: DuckDB's
+// appender (package store/appender) or Postgres' COPY (package
+// store/pgcopy).
+type BulkWriter interface {
+	// WriteRows writes rows inside the transaction open on conn, the
+	// driver's connection (what sql.Conn.Raw passes). It reports handled
+	// false, and writes nothing, when conn is not its driver's.
+	WriteRows(ctx context.Context, conn any, rows Rows) (handled bool, err error)
+}
+
+// Rows are N rows for one table. Row(i, dst) sets dst[j] to row i's value
+// of column Columns[j]: a string (TEXT), int (INTEGER), float64 (DOUBLE
+// PRECISION) or []byte (BYTEA).
+type Rows struct {
+	Table   string
+	Columns []string
+	N       int
+	Row     func(i int, dst []driver.Value)
+}
+
+// Save writes the run, pending, in one transaction: when it fails, the
+// store is as it was. A run with the same id is replaced. On DuckDB the
+// transaction is then checkpointed into the file, and an error doing so
+// fails Save (the run is left pending, which Latest, List and Load
+// ignore).
+func (s *Store) Save(ctx context.Context, r *persona.Results) (err error) {
+	if s.opts.ReadOnly {
+		return fmt.Errorf("save run %s: %w", r.Run.ID, errReadOnly)
+	}
+	if err := r.Validate(); err != nil {
 		return fmt.Errorf("save run: %w", err)
 	}
-	// One connection: the bulk rows go through its driver (DuckDB's
-	// appender, Postgres' COPY) inside the transaction begun on it.
+	// One connection: the bulk rows go through its driver inside the
+	// transaction begun on it.
 	conn, err := s.db.Conn(ctx)
 	if err != nil {
 		return fmt.Errorf("save run %s: %w", r.Run.ID, err)
@@ -41,19 +70,83 @@ func (s *Store) Save(ctx context.Context, r *Results) (err error) {
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("save run %s: commit: %w", r.Run.ID, err)
 	}
+	if err := s.checkpoint(ctx, conn); err != nil {
+		return fmt.Errorf("save run %s: %w", r.Run.ID, err)
+	}
 	return nil
 }
 
-func (s *Store) save(ctx context.Context, conn *sql.Conn, tx *sql.Tx, r *Results) error {
+// checkpoint writes DuckDB's write-ahead log into the database file, so
+// that an I/O error (a full disk, say) shows now rather than at Close.
+func (s *Store) checkpoint(ctx context.Context, c interface {
+	ExecContext(context.Context, string, ...any) (sql.Result, error)
+}) error {
+	if s.dialect != DuckDB {
+		return nil
+	}
+	if _, err := c.ExecContext(ctx, "CHECKPOINT"); err != nil {
+		return fmt.Errorf("checkpoint: %w", err)
+	}
+	return nil
+}
+
+// Commit marks the pending run id committed.
+func (s *Store) Commit(ctx context.Context, id string) error {
+	if s.opts.ReadOnly {
+		return fmt.Errorf("commit run %s: %w", id, errReadOnly)
+	}
+	res, err := s.db.ExecContext(ctx, "UPDATE persona_runs SET committed = TRUE WHERE id = $1", id)
+	if err != nil {
+		return fmt.Errorf("commit run %s: %w", id, err)
+	}
+	if n, err := res.RowsAffected(); err == nil && n == 0 {
+		return fmt.Errorf("commit run %s: %w", id, &persona.RunNotFoundError{ID: id})
+	}
+	if err := s.checkpoint(ctx, s.db); err != nil {
+		return fmt.Errorf("commit run %s: %w", id, err)
+	}
+	return nil
+}
+
+// Discard removes the run id, committed or not, in one transaction.
+func (s *Store) Discard(ctx context.Context, id string) (err error) {
+	if s.opts.ReadOnly {
+		return fmt.Errorf("discard run %s: %w", id, errReadOnly)
+	}
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("discard run %s: %w", id, err)
+	}
+	defer func() {
+		if err != nil {
+			tx.Rollback()
+		}
+	}()
+	if err := deleteRun(ctx, tx, id); err != nil {
+		return fmt.Errorf("discard run %s: %w", id, err)
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("discard run %s: commit: %w", id, err)
+	}
+	if err := s.checkpoint(ctx, s.db); err != nil {
+		return fmt.Errorf("discard run %s: %w", id, err)
+	}
+	return nil
+}
+
+func deleteRun(ctx context.Context, tx *sql.Tx, id string) error {
+	for _, t := range tables {
+		if _, err := tx.ExecContext(ctx, "DELETE FROM "+t.name+" WHERE "+t.key+" = $1", id); err != nil {
+			return fmt.Errorf("delete from %s: %w", t.name, err)
+		}
+	}
+	return nil
+}
+
+func (s *Store) save(ctx context.Context, conn *sql.Conn, tx *sql.Tx, r *persona.Results) error {
 	id := r.Run.ID
-	for _, t := range []string{"persona_recommendations", "persona_segments", "persona_assignments", "persona_features", "persona_runs"} {
-		col := "run_id"
-		if t == "persona_runs" {
-			col = "id"
-		}
-		if _, err := tx.ExecContext(ctx, "DELETE FROM "+t+" WHERE "+col+" = $1", id); err != nil {
-			return fmt.Errorf("replace %s: %w", t, err)
-		}
+	if err := deleteRun(ctx, tx, id); err != nil {
+		return err
 	}
 	names, err := jsonText(r.FeatureNames)
 	if err != nil {
@@ -76,11 +169,11 @@ func (s *Store) save(ctx context.Context, conn *sql.Conn, tx *sql.Tx, r *Results
 	}
 	fp := r.Run.Fingerprint
 	if fp == "" {
-		fp = Fingerprint(r.UserIDs, r.X)
+		fp = persona.Fingerprint(r.UserIDs, r.X)
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO persona_runs
-		(id, created_at, algorithm, users, segments, fingerprint, config, summary, feature_names, profiles, model)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+		(id, created_at, algorithm, users, segments, fingerprint, config, summary, feature_names, profiles, model, committed)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, FALSE)`,
 		id, r.Run.CreatedAt.UTC(), r.Model.Algorithm, len(r.UserIDs), len(r.Profiles.Segments), fp, cfg, sum, names, profiles, mdl); err != nil {
 		return fmt.Errorf("insert run: %w", err)
 	}
@@ -132,8 +225,6 @@ func (s *Store) save(ctx context.Context, conn *sql.Conn, tx *sql.Tx, r *Results
 
 // tableRows are n rows for one table, each a run id followed by the columns
 // cols ("name TYPE"; TYPE is the Postgres name, which DuckDB knows too).
-// row(i, dst) sets dst[j] to row i's value of column j: a string (TEXT),
-// int (INTEGER), float64 (FLOAT8) or []byte (BYTEA).
 type tableRows struct {
 	table string
 	cols  []string
@@ -141,84 +232,45 @@ type tableRows struct {
 	row   func(i int, dst []driver.Value)
 }
 
-func (rs tableRows) names() []string {
+// rows returns rs as Rows, the run id in the first column.
+func (rs tableRows) rows(id string) Rows {
 	names := []string{"run_id"}
 	for _, c := range rs.cols {
 		names = append(names, strings.Fields(c)[0])
 	}
-	return names
+	return Rows{Table: rs.table, Columns: names, N: rs.n, Row: func(i int, dst []driver.Value) {
+		dst[0] = id
+		rs.row(i, dst[1:])
+	}}
 }
 
-// insert writes rs for run id inside tx, which runs on conn: with
-// DuckDB's appender or Postgres' COPY when conn's driver is duckdb-go or
-// pgx, else (and when s.portable) with INSERT statements.
+// insert writes rs for run id inside tx, which runs on conn: with the
+// first of the store's bulk writers that handles conn's driver, else with
+// INSERT statements.
 func (s *Store) insert(ctx context.Context, conn *sql.Conn, tx *sql.Tx, rs tableRows, id string) error {
 	if rs.n == 0 {
 		return nil
 	}
-	done := false
-	if !s.portable {
+	if len(s.opts.Bulk) > 0 {
+		done := false
 		err := conn.Raw(func(dc any) error {
-			var err error
-			switch c := dc.(type) {
-			case *duckdb.Conn:
-				err, done = appendRows(ctx, c, rs, id), true
-			case *stdlib.Conn:
-				err, done = copyRows(ctx, c.Conn(), rs, id), true
+			for _, w := range s.opts.Bulk {
+				ok, err := w.WriteRows(ctx, dc, rs.rows(id))
+				if ok || err != nil {
+					done = true
+					return err
+				}
 			}
-			return err
+			return nil
 		})
 		if err != nil {
 			return fmt.Errorf("insert into %s: %w", rs.table, err)
 		}
-	}
-	if done {
-		return nil
+		if done {
+			return nil
+		}
 	}
 	return insertRows(ctx, tx, s.dialect, rs, id)
-}
-
-// appendRows writes rs with DuckDB's appender, in the transaction open on
-// c.
-func appendRows(ctx context.Context, c *duckdb.Conn, rs tableRows, id string) (err error) {
-	a, err := duckdb.NewAppenderWithColumns(c, "", "", rs.table, rs.names())
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if cerr := a.CloseWithCancel(ctx); err == nil {
-			err = cerr
-		}
-	}()
-	vals := make([]driver.Value, 1+len(rs.cols))
-	vals[0] = id
-	for i := range rs.n {
-		if i%65536 == 0 {
-			if err := ctx.Err(); err != nil {
-				return err
-			}
-		}
-		rs.row(i, vals[1:])
-		if err := a.AppendRow(vals...); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// copyRows writes rs with Postgres' COPY, in the transaction open on c.
-func copyRows(ctx context.Context, c *pgx.Conn, rs tableRows, id string) error {
-	_, err := c.CopyFrom(ctx, pgx.Identifier{rs.table}, rs.names(), pgx.CopyFromSlice(rs.n, func(i int) ([]any, error) {
-		row := make([]driver.Value, len(rs.cols))
-		rs.row(i, row)
-		vals := make([]any, 1+len(row))
-		vals[0] = id
-		for j, v := range row {
-			vals[1+j] = v
-		}
-		return vals, nil
-	}))
-	return err
 }
 
 // batch is how many rows one INSERT carries.
@@ -243,7 +295,7 @@ func insertRows(ctx context.Context, tx *sql.Tx, dialect string, rs tableRows, i
 		}
 		sel = append(sel, v)
 	}
-	q := fmt.Sprintf("INSERT INTO %s (%s) SELECT %s", rs.table, strings.Join(rs.names(), ", "), strings.Join(sel, ", "))
+	q := fmt.Sprintf("INSERT INTO %s (%s) SELECT %s", rs.table, strings.Join(rs.rows(id).Columns, ", "), strings.Join(sel, ", "))
 	row := make([]driver.Value, len(rs.cols))
 	for lo := 0; lo < rs.n; lo += batch {
 		hi := min(lo+batch, rs.n)

@@ -10,10 +10,13 @@ import (
 
 	"gonum.org/v1/gonum/mat"
 
+	"github.com/persona-seg/persona"
 	"github.com/persona-seg/persona/model"
 	"github.com/persona-seg/persona/prep"
 	"github.com/persona-seg/persona/profile"
 	"github.com/persona-seg/persona/store"
+	"github.com/persona-seg/persona/store/appender"
+	"github.com/persona-seg/persona/store/pgcopy"
 )
 
 // userID is the id of synthetic user i; http mode asks for the same ids.
@@ -45,13 +48,20 @@ func storeMain(ctx context.Context, args []string) error {
 		return err
 	}
 	fmt.Printf("generated %d users x %d features in %.1fs\n", *users, *d, time.Since(t0).Seconds())
-	st, err := store.Open(ctx, "duckdb", *dsn)
+	st, err := store.Open(ctx, *dsn, store.Options{Bulk: []store.BulkWriter{appender.Writer{}, pgcopy.Writer{}}})
 	if err != nil {
 		return err
 	}
-	defer st.Close()
 	t1 := time.Now()
 	if err := st.Save(ctx, res); err != nil {
+		st.Close()
+		return err
+	}
+	if err := st.Commit(ctx, res.Run.ID); err != nil {
+		st.Close()
+		return err
+	}
+	if err := st.Close(); err != nil {
 		return err
 	}
 	fmt.Printf("saved run %s in %.1fs\n", res.Run.ID, time.Since(t1).Seconds())
@@ -61,7 +71,7 @@ func storeMain(ctx context.Context, args []string) error {
 // synthetic makes k planted groups of users with d features each, a
 // model (standard scaling, 10 principal components, the group means as
 // centres) and the profiles of its segments.
-func synthetic(n, d, k int, seed uint64) (*store.Results, error) {
+func synthetic(n, d, k int, seed uint64) (*persona.Results, error) {
 	rng := rand.New(rand.NewPCG(seed, 99))
 	centres := make([][]float64, k)
 	for c := range centres {
@@ -129,12 +139,12 @@ func synthetic(n, d, k int, seed uint64) (*store.Results, error) {
 	}
 	id := time.Now().UTC().Format("20060102-150405.000")
 	m.RunID = id
-	recs := make(map[string][]store.Recommendation, n)
+	recs := make(map[string][]persona.Recommendation, n)
 	for i, u := range ids {
-		recs[u] = []store.Recommendation{{Product: fmt.Sprintf("P%05d", (i*7)%5000), Score: 0.9}, {Product: fmt.Sprintf("P%05d", (i*13)%5000), Score: 0.5}, {Product: fmt.Sprintf("P%05d", (i*31)%5000), Score: 0.25}}
+		recs[u] = []persona.Recommendation{{Product: fmt.Sprintf("P%05d", (i*7)%5000), Score: 0.9}, {Product: fmt.Sprintf("P%05d", (i*13)%5000), Score: 0.5}, {Product: fmt.Sprintf("P%05d", (i*31)%5000), Score: 0.25}}
 	}
-	return &store.Results{
-		Run:             store.Run{ID: id, CreatedAt: time.Now().UTC(), Config: []byte(`{"synthetic":true}`), Summary: []byte(`{}`)},
+	return &persona.Results{
+		Run:             persona.Run{ID: id, CreatedAt: time.Now().UTC(), Config: []byte(`{"synthetic":true}`), Summary: []byte(`{}`)},
 		UserIDs:         ids,
 		FeatureNames:    names,
 		X:               x,

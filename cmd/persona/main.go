@@ -5,8 +5,6 @@ package main
 import (
 	"os"
 
-	_ "github.com/duckdb/duckdb-go/v2" // registers the "duckdb" database/sql driver
-
 	"github.com/persona-seg/persona/internal/cli"
 )
 

@@ -16,10 +16,6 @@ import (
 	"github.com/persona-seg/persona/pipeline"
 )
 
-// DriverName is the database/sql driver the pipeline computes features
-// with; cmd/persona registers DuckDB under it.
-const DriverName = "duckdb"
-
 // DemoOptions holds the flags of "persona demo".
 type DemoOptions struct {
 	IO    *IOStreams
@@ -97,7 +93,7 @@ func demoRun(opts *DemoOptions) error {
 	prog := newProgress(opts.IO, opts.Quiet)
 	defer prog.done(nil) // stops the redraws on every return; a no-op after the done below
 	po := pipeline.Options{
-		Out: opts.Out, Seed: opts.Seed, Store: opts.Store,
+		Out: opts.Out, Seed: opts.Seed, Store: runStore(opts.Store, opts.Out),
 		Logger:   slog.New(slog.DiscardHandler),
 		Progress: prog.update,
 	}

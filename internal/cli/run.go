@@ -131,7 +131,7 @@ func runRun(opts *RunOptions) error {
 	po := pipeline.Options{
 		Out: opts.Out, Seed: opts.Seed,
 		Features: featureOptions(cfg),
-		Store:    opts.Store,
+		Store:    runStore(opts.Store, opts.Out),
 		Title:    "persona segments",
 		Logger:   slog.New(slog.DiscardHandler),
 		Progress: prog.update,

@@ -12,8 +12,8 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/persona-seg/persona"
 	"github.com/persona-seg/persona/internal/atomicfile"
-	"github.com/persona-seg/persona/store"
 )
 
 // RunsOptions holds the flags of "persona runs".
@@ -67,29 +67,6 @@ prints one JSON object instead: {store, runs: [...]}, or with --export
 	return cmd
 }
 
-// storeDSN turns --store into what store.Open takes: a folder becomes its
-// persona.duckdb.
-func storeDSN(s string) string {
-	if store.IsPostgres(s) {
-		return s
-	}
-	if fi, err := os.Stat(s); err == nil && fi.IsDir() {
-		return filepath.Join(s, store.File)
-	}
-	return s
-}
-
-// openStore opens an existing store named by --store.
-func openStore(ctx context.Context, s string) (*store.Store, error) {
-	dsn := storeDSN(s)
-	if !store.IsPostgres(dsn) {
-		if _, err := os.Stat(dsn); err != nil {
-			return nil, fmt.Errorf("store %s: %w", dsn, err)
-		}
-	}
-	return store.Open(ctx, DriverName, dsn)
-}
-
 func runsRun(ctx context.Context, opts *RunsOptions) error {
 	if ctx == nil {
 		ctx = context.Background()
@@ -121,18 +98,18 @@ func runsRun(ctx context.Context, opts *RunsOptions) error {
 		}
 		return nil
 	}
-	runs, err := st.Runs(ctx)
+	runs, err := st.List(ctx, persona.RunFilter{})
 	if err != nil {
 		return err
 	}
 	switch {
 	case opts.JSON:
 		if runs == nil {
-			runs = []store.Run{}
+			runs = []persona.Run{}
 		}
 		return printJSON(opts.IO.Out, struct {
-			Store string      `json:"store"`
-			Runs  []store.Run `json:"runs"`
+			Store string        `json:"store"`
+			Runs  []persona.Run `json:"runs"`
 		}{opts.Store, runs})
 	case opts.Quiet:
 		return nil
@@ -147,7 +124,7 @@ func runsRun(ctx context.Context, opts *RunsOptions) error {
 
 // exportRun writes a stored run's results as files in dir and returns
 // their names.
-func exportRun(res *store.Results, dir string) ([]string, error) {
+func exportRun(res *persona.Results, dir string) ([]string, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}
@@ -179,7 +156,7 @@ func exportRun(res *store.Results, dir string) ([]string, error) {
 	type rec struct {
 		user string
 		rank int
-		store.Recommendation
+		persona.Recommendation
 	}
 	var recs []rec
 	for _, u := range res.UserIDs {

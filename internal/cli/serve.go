@@ -16,6 +16,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/persona-seg/persona"
 	"github.com/persona-seg/persona/features"
 	"github.com/persona-seg/persona/model"
 	"github.com/persona-seg/persona/pipeline"
@@ -90,12 +91,14 @@ errors (and the warning above).`,
 	return cmd
 }
 
-// reopening opens the store for each call, read-only, so that a DuckDB
-// file is free for a run to write between calls.
+// reopening reads a store it opens for each call, read-only, so that a
+// DuckDB file is free for a run to write between calls.
 type reopening struct{ dsn string }
 
+var _ persona.RunReader = reopening{}
+
 func (r reopening) Latest(ctx context.Context) (string, error) {
-	st, err := store.OpenReadOnly(ctx, DriverName, r.dsn)
+	st, err := store.Open(ctx, r.dsn, storeOptions(true))
 	if err != nil {
 		return "", err
 	}
@@ -103,8 +106,8 @@ func (r reopening) Latest(ctx context.Context) (string, error) {
 	return st.Latest(ctx)
 }
 
-func (r reopening) Load(ctx context.Context, id string) (*store.Results, error) {
-	st, err := store.OpenReadOnly(ctx, DriverName, r.dsn)
+func (r reopening) Load(ctx context.Context, id string) (*persona.Results, error) {
+	st, err := store.Open(ctx, r.dsn, storeOptions(true))
 	if err != nil {
 		return nil, err
 	}
@@ -112,14 +115,23 @@ func (r reopening) Load(ctx context.Context, id string) (*store.Results, error) 
 	return st.Load(ctx, id)
 }
 
+func (r reopening) List(ctx context.Context, f persona.RunFilter) ([]persona.Run, error) {
+	st, err := store.Open(ctx, r.dsn, storeOptions(true))
+	if err != nil {
+		return nil, err
+	}
+	defer st.Close()
+	return st.List(ctx, f)
+}
+
 func serveRun(opts *ServeOptions) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	logger := serveLogger(opts.IO.ErrOut, opts.Quiet, opts.JSON)
 	dsn := storeDSN(opts.Store)
-	var src server.Source = reopening{dsn}
+	var src persona.RunReader = reopening{dsn}
 	if store.IsPostgres(dsn) {
-		st, err := store.Open(ctx, DriverName, dsn)
+		st, err := store.Open(ctx, dsn, storeOptions(true))
 		if err != nil {
 			return err
 		}
@@ -142,7 +154,7 @@ func serveRun(opts *ServeOptions) error {
 		return err
 	}
 	if _, err := srv.Reload(ctx); err != nil {
-		if errors.Is(err, store.ErrNoRuns) {
+		if errors.Is(err, persona.ErrNoRuns) {
 			return fmt.Errorf("store %s holds no run yet: run persona run or persona demo first", opts.Store)
 		}
 		return err

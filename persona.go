@@ -1,0 +1,171 @@
+// Package persona holds the domain of user segmentation: a Run and the
+// Results it produced (segments, profiles, recommendations, the model), and
+// the RunStore interface the rest of persona depends on.
+//
+// The package holds types and interfaces only. Adapters import it, never the
+// reverse: package store implements RunStore over a *sql.DB (DuckDB or
+// Postgres), package inmem implements it in memory for tests, package server
+// serves any RunReader, and package pipeline produces Results and commits
+// them. None of it needs cgo, so everything that depends on the domain alone
+// builds with CGO_ENABLED=0.
+//
+// # Runs and commits
+//
+// A run is saved pending, then committed. Save writes a run that Latest and
+// List do not see; Commit makes it visible; Discard removes a run that was
+// saved but will never be committed. Package pipeline calls Commit only once
+// the run's files are in place in its output folder, so readers of the store
+// and readers of the folder see the same run. A store may hold pending runs
+// after a crash: List with Pending set finds them, and whoever opens the
+// folder next commits or discards them (see package pipeline).
+package persona
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"time"
+
+	"github.com/persona-seg/persona/model"
+	"github.com/persona-seg/persona/profile"
+)
+
+// Run describes one stored run.
+type Run struct {
+	ID        string    `json:"id"`
+	CreatedAt time.Time `json:"created_at"`
+	Algorithm string    `json:"algorithm"`
+	Users     int       `json:"users"`
+	Segments  int       `json:"segments"`
+	// Fingerprint is a SHA-256 of the feature table (user ids and values).
+	Fingerprint string `json:"fingerprint"`
+	// Config is the run's configuration as JSON, Summary its summary.
+	Config  json.RawMessage `json:"config"`
+	Summary json.RawMessage `json:"summary"`
+}
+
+// Segment is one segment of a run, in brief: what the run's summary lists.
+// Its full profile is a profile.Segment.
+type Segment struct {
+	ID    int     `json:"id"`
+	Name  string  `json:"name"`
+	Size  int     `json:"size"`
+	Share float64 `json:"share"`
+}
+
+// Recommendation is one recommended product for a user.
+type Recommendation struct {
+	Product string  `json:"product"`
+	Score   float64 `json:"score"`
+}
+
+// Results is everything a run produced.
+type Results struct {
+	Run Run
+	// UserIDs, FeatureNames and X (row-major, len(UserIDs) x
+	// len(FeatureNames)) are the raw feature table.
+	UserIDs      []string
+	FeatureNames []string
+	X            []float64
+	// Segments and Distance are each user's segment and distance to it.
+	Segments []int
+	Distance []float64
+	Profiles *profile.Report
+	// Recommendations, by user id, best first; may be nil.
+	Recommendations map[string][]Recommendation
+	// Model assigns new users to the run's segments; it is the model.json
+	// of the run's output folder.
+	Model *model.Model
+}
+
+// Row returns the features of user i.
+func (r *Results) Row(i int) []float64 {
+	d := len(r.FeatureNames)
+	return r.X[i*d : (i+1)*d : (i+1)*d]
+}
+
+// Validate reports the first way r is not a whole run: no id, no users,
+// slices whose lengths disagree, no profiles or no model.
+func (r *Results) Validate() error {
+	n, d := len(r.UserIDs), len(r.FeatureNames)
+	switch {
+	case r.Run.ID == "":
+		return errors.New("run id not set")
+	case n == 0:
+		return errors.New("no users")
+	case len(r.X) != n*d:
+		return fmt.Errorf("%d feature values for %d users x %d features", len(r.X), n, d)
+	case len(r.Segments) != n:
+		return fmt.Errorf("%d segments for %d users", len(r.Segments), n)
+	case len(r.Distance) != n:
+		return fmt.Errorf("%d distances for %d users", len(r.Distance), n)
+	case r.Profiles == nil:
+		return errors.New("no profiles")
+	case r.Model == nil:
+		return errors.New("no model")
+	}
+	return nil
+}
+
+// Fingerprint returns the SHA-256 of the user ids and feature values.
+func Fingerprint(ids []string, x []float64) string {
+	h := sha256.New()
+	var b [8]byte
+	for _, id := range ids {
+		h.Write([]byte(id))
+		h.Write([]byte{0})
+	}
+	for _, v := range x {
+		binary.LittleEndian.PutUint64(b[:], math.Float64bits(v))
+		h.Write(b[:])
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// ErrNoRuns is returned by Latest when the store holds no committed run.
+var ErrNoRuns = errors.New("the store holds no run")
+
+// RunNotFoundError reports a run id the store does not hold.
+type RunNotFoundError struct{ ID string }
+
+func (e *RunNotFoundError) Error() string { return fmt.Sprintf("run %q not found in the store", e.ID) }
+
+// RunFilter selects the runs List returns. The zero value selects the
+// committed runs.
+type RunFilter struct {
+	// Pending selects the runs saved but not committed instead.
+	Pending bool
+}
+
+// RunReader reads runs. It is what serving and listing need.
+type RunReader interface {
+	// Latest returns the id of the newest committed run, or ErrNoRuns.
+	Latest(ctx context.Context) (string, error)
+	// Load reads every result of run id back, users ordered by id. It
+	// returns a *RunNotFoundError when the store does not hold id.
+	Load(ctx context.Context, id string) (*Results, error)
+	// List returns the runs f selects, newest first.
+	List(ctx context.Context, f RunFilter) ([]Run, error)
+}
+
+// RunStore keeps runs. A run is saved pending, then committed or
+// discarded; when Save fails, the store is as it was.
+type RunStore interface {
+	RunReader
+	// Save writes r as a pending run, replacing any run of the same id.
+	Save(ctx context.Context, r *Results) error
+	// Commit marks the pending run id committed: from then on Latest and
+	// List see it. Committing a committed run does nothing.
+	Commit(ctx context.Context, id string) error
+	// Discard removes the run id, committed or not. Discarding a run the
+	// store does not hold does nothing.
+	Discard(ctx context.Context, id string) error
+	// Close releases the store; its error says whether everything written
+	// reached the disk.
+	Close() error
+}
