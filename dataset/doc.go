@@ -22,6 +22,19 @@
 // missing file or column, an expression that does not compile, a malformed
 // CSV line — are errors.
 //
+// # Sandbox
+//
+// Config SQL (mappings, filters, and whatever SQL a config holds) is the
+// user's SQL run inside DuckDB. Before any of it runs, Load sandboxes the
+// database for the rest of its life: DuckDB may then read only the source
+// files (a glob expanded), a folder of the load's own for temporary files
+// (decompressed copies, Postgres rows) and the files named in
+// LoadOptions.Outputs; it installs and loads no extension, and only the
+// session's time zone and thread count may still change. SQL reaching for
+// anything else fails with a *ConfigError naming its key. DuckDB still
+// spills to duckdb.temp_directory. A source that is not a regular file (a
+// folder, a FIFO, a device) is refused before anything is read.
+//
 // # Rules
 //
 // A line with a negative quantity or amount, or marked is_return, is a

@@ -85,16 +85,11 @@ func (l *loader) gunzipAndSniff(ctx context.Context, files, display, opts []stri
 	return plain, sn, nil
 }
 
-// gunzipTarget makes a temporary folder for the decompressed copy of
-// path and returns the copy's name (path without .gz).
+// gunzipTarget makes a temporary folder (in the load's own) for the
+// decompressed copy of path and returns the copy's name (path without
+// .gz).
 func (l *loader) gunzipTarget(path string) (string, error) {
-	dir := l.cfg.resolve(l.cfg.DuckDB.TempDirectory)
-	if dir != "" {
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			return "", err
-		}
-	}
-	tmp, err := os.MkdirTemp(dir, "persona-gunzip-")
+	tmp, err := os.MkdirTemp(l.work, "persona-gunzip-")
 	if err != nil {
 		return "", err
 	}

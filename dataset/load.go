@@ -3,14 +3,17 @@ package dataset
 import (
 	"context"
 	"database/sql"
+	"encoding/csv"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"regexp"
-	"sort"
 	"strings"
 	"time"
+
+	"github.com/persona-seg/persona/internal/atomicfile"
 )
 
 // Counts says what became of one dataset's rows.
@@ -106,13 +109,58 @@ func Load(ctx context.Context, db *sql.DB, cfg *Config) (Stats, error) {
 // dataset and once at the end, with the number of datasets done and their
 // total.
 func LoadWithProgress(ctx context.Context, db *sql.DB, cfg *Config, progress func(done, total int)) (Stats, error) {
+	return LoadWith(ctx, db, cfg, LoadOptions{Progress: progress})
+}
+
+// LoadWith is Load with options. Before it reads a row it sandboxes the
+// database for good: from then on DuckDB reads only the config's source
+// files and writes only opts.Outputs (see the package documentation).
+func LoadWith(ctx context.Context, db *sql.DB, cfg *Config, opts LoadOptions) (Stats, error) {
+	progress := opts.Progress
 	st := Stats{Rows: map[Kind]int64{}, Counts: map[Kind]Counts{}}
 	if err := cfg.Validate(); err != nil {
+		return st, err
+	}
+	files, err := sourceFiles(cfg)
+	if err != nil {
+		return st, err
+	}
+	if err := notSandboxed(ctx, db); err != nil {
 		return st, err
 	}
 	res := cfg.DuckDB
 	res.TempDirectory = cfg.resolve(res.TempDirectory)
 	if err := applyResources(ctx, db, res); err != nil {
+		return st, err
+	}
+	// Decompressed copies and Postgres rows go to a folder of this load's
+	// own, the only one the sandbox opens.
+	if res.TempDirectory != "" {
+		if err := os.MkdirAll(res.TempDirectory, 0o755); err != nil {
+			return st, fmt.Errorf("duckdb.temp_directory: %w", err)
+		}
+	}
+	work, err := os.MkdirTemp(res.TempDirectory, "persona-load-")
+	if err != nil {
+		return st, fmt.Errorf("temporary folder: %w", err)
+	}
+	defer os.RemoveAll(work)
+	if work, err = filepath.Abs(work); err != nil {
+		return st, err
+	}
+	var allowed []string
+	for _, k := range Kinds {
+		abs, err := absPaths(files[k])
+		if err != nil {
+			return st, fmt.Errorf("%s: %w", k, err)
+		}
+		allowed = append(allowed, abs...)
+	}
+	outs, err := absPaths(opts.Outputs)
+	if err != nil {
+		return st, err
+	}
+	if err := sandbox(ctx, db, append(allowed, outs...), []string{work}); err != nil {
 		return st, err
 	}
 	var asOf *time.Time
@@ -143,9 +191,13 @@ func LoadWithProgress(ctx context.Context, db *sql.DB, cfg *Config, progress fun
 			}
 			continue
 		}
-		l := &loader{db: db, k: k, s: s, cfg: cfg, asOf: asOf}
+		l := &loader{db: db, k: k, s: s, cfg: cfg, asOf: asOf, paths: files[k], work: work}
 		c, err := l.load(ctx)
 		if err != nil {
+			var ce *ConfigError
+			if errors.As(err, &ce) && strings.HasPrefix(ce.Key, string(k)+".") {
+				return st, err // the key names the dataset
+			}
 			return st, fmt.Errorf("%s: %w", k, err)
 		}
 		used = append(used, fmt.Sprintf("%s: %d of %d rows", k, c.Used, c.Read))
@@ -202,6 +254,11 @@ type loader struct {
 	s    *Source
 	cfg  *Config
 	asOf *time.Time
+	// paths are the source's files, as the config names them (relative
+	// to its folder); work is the folder for temporary files, the only
+	// one the sandbox opens.
+	paths []string
+	work  string
 
 	raw    string   // relation with the source columns plus __file (an index into names), __line
 	names  []string // the files read, as shown in rejects
@@ -299,26 +356,6 @@ func (l *loader) cleanup(ctx context.Context) {
 	}
 }
 
-// files expands the source path (a file or glob) in name order.
-func (l *loader) files() ([]string, error) {
-	p := l.cfg.resolve(l.s.Path)
-	if !strings.ContainsAny(p, "*?[") {
-		if _, err := os.Stat(p); err != nil {
-			return nil, fmt.Errorf("source file: %w", err)
-		}
-		return []string{p}, nil
-	}
-	m, err := filepath.Glob(p)
-	if err != nil {
-		return nil, fmt.Errorf("source glob %q: %w", p, err)
-	}
-	if len(m) == 0 {
-		return nil, fmt.Errorf("source glob %q matches no file", p)
-	}
-	sort.Strings(m)
-	return m, nil
-}
-
 func (l *loader) format() string {
 	if l.s.Postgres != nil {
 		return "csv"
@@ -346,10 +383,10 @@ func (l *loader) openSource(ctx context.Context) error {
 		l.pgTemp = f
 		files, display, header = []string{f}, []string{name}, 0
 	} else {
-		if files, err = l.files(); err != nil {
+		display = l.paths
+		if files, err = absPaths(l.paths); err != nil {
 			return err
 		}
-		display = files
 	}
 	switch l.format() {
 	case "csv":
@@ -606,7 +643,7 @@ func sniffFile(ctx context.Context, db *sql.DB, path string) (*sniffed, error) {
 }
 
 func sniff(ctx context.Context, db *sql.DB, path string, opts []string) (*sniffed, error) {
-	if _, err := os.Stat(path); err != nil {
+	if err := regularFile(path); err != nil {
 		return nil, err
 	}
 	q := "SELECT Delimiter, Quote, Escape, HasHeader, Columns, coalesce(TimestampFormat, ''), coalesce(DateFormat, '') FROM sniff_csv(" + quoteString(path)
@@ -772,7 +809,7 @@ func (l *loader) stage(ctx context.Context) error {
 				var typ string
 				err := l.db.QueryRowContext(ctx, fmt.Sprintf("SELECT column_type FROM (DESCRIBE SELECT %s AS v FROM %s)", fd.src, from)).Scan(&typ)
 				if err != nil {
-					return &ConfigError{Key: key, Err: fmt.Errorf("expression %s: %w", m, shortError(err))}
+					return &ConfigError{Key: key, Err: fmt.Errorf("expression %s: %w", clip(m, 200), shortError(err))}
 				}
 				fd.srcType = typ
 			}
@@ -876,7 +913,7 @@ func (l *loader) stage(ctx context.Context) error {
 		keep = "coalesce((" + l.s.Filter + "), false)"
 		var typ string
 		if err := l.db.QueryRowContext(ctx, fmt.Sprintf("SELECT column_type FROM (DESCRIBE SELECT %s AS v FROM %s)", keep, from)).Scan(&typ); err != nil {
-			return &ConfigError{Key: string(l.k) + ".filter", Err: fmt.Errorf("%s: %w", l.s.Filter, err)}
+			return &ConfigError{Key: string(l.k) + ".filter", Err: fmt.Errorf("%s: %w", clip(l.s.Filter, 200), shortError(err))}
 		}
 	}
 	why := "CAST(NULL AS STRUCT(r VARCHAR, c VARCHAR, v VARCHAR))"
@@ -915,7 +952,7 @@ SELECT __file, __line, __keep, __why, %s%s FROM (
 			// needs normalising (finish counts them), a plainer view
 			// replaces it.
 			if err := l.exec(ctx, "CREATE VIEW "+table+" AS "+sel(from, conv, len(idWork) > 0)); err != nil {
-				return fmt.Errorf("read rows: %w", err)
+				return l.rowsError("", err)
 			}
 			l.lazy = true
 			if len(idWork) > 0 {
@@ -924,7 +961,7 @@ SELECT __file, __line, __keep, __why, %s%s FROM (
 			return nil
 		}
 		if err := l.exec(ctx, "CREATE TABLE "+table+" AS "+sel(from, conv, false)); err != nil {
-			return fmt.Errorf("read rows: %w", err)
+			return l.rowsError("", err)
 		}
 		return nil
 	}
@@ -938,10 +975,10 @@ SELECT __file, __line, __keep, __why, %s%s FROM (
 			q = "CREATE OR REPLACE TABLE " + table + " AS "
 		}
 		if err := l.exec(ctx, q+sel(fromOf(rel), conv, false)); err != nil {
-			if l.format() == "json" {
+			if l.format() == "json" && sandboxed(err) == nil {
 				return l.jsonError(l.display[i], l.csv[i].path, err)
 			}
-			return fmt.Errorf("read %s: %w", l.display[i], shortError(err))
+			return l.rowsError(l.display[i], err)
 		}
 		starts[i] = fmt.Sprint(n - int64(l.header) - 1)
 		var m int64
@@ -1351,7 +1388,7 @@ func Rejects(ctx context.Context, db *sql.DB, k Kind, limit int) ([]Reject, erro
 
 // WriteRejects writes dir/<dataset>.csv (file, line, reason, column, value)
 // for every dataset with rejected or dropped rows, each file atomically, and
-// returns their paths.
+// returns their paths. Go writes them, not DuckDB, which a load sandboxes.
 func WriteRejects(ctx context.Context, db *sql.DB, dir string) ([]string, error) {
 	var written []string
 	for _, k := range Kinds {
@@ -1366,15 +1403,28 @@ func WriteRejects(ctx context.Context, db *sql.DB, dir string) ([]string, error)
 			return written, err
 		}
 		path := filepath.Join(dir, string(k)+".csv")
-		tmp := path + ".tmp"
-		q := fmt.Sprintf(`COPY (SELECT file, line, reason, "column", value FROM _persona_rejects WHERE dataset = %s ORDER BY file, line) TO %s (HEADER, DELIMITER ',')`,
-			quoteString(string(k)), quoteString(tmp))
-		if _, err := db.ExecContext(ctx, q); err != nil {
-			os.Remove(tmp)
-			return written, fmt.Errorf("write %s: %w", path, err)
-		}
-		if err := os.Rename(tmp, path); err != nil {
-			os.Remove(tmp)
+		err := atomicfile.Write(path, func(w io.Writer) error {
+			rows, err := db.QueryContext(ctx, `SELECT file, CAST(line AS VARCHAR), reason, "column", value FROM _persona_rejects WHERE dataset = ? ORDER BY file, line`, string(k))
+			if err != nil {
+				return err
+			}
+			defer rows.Close()
+			cw := csv.NewWriter(w)
+			cw.Write([]string{"file", "line", "reason", "column", "value"})
+			var rec [5]sql.NullString
+			for rows.Next() {
+				if err := rows.Scan(&rec[0], &rec[1], &rec[2], &rec[3], &rec[4]); err != nil {
+					return err
+				}
+				cw.Write([]string{rec[0].String, rec[1].String, rec[2].String, rec[3].String, rec[4].String})
+			}
+			if err := rows.Err(); err != nil {
+				return err
+			}
+			cw.Flush()
+			return cw.Error()
+		})
+		if err != nil {
 			return written, err
 		}
 		written = append(written, path)
@@ -1385,6 +1435,9 @@ func WriteRejects(ctx context.Context, db *sql.DB, dir string) ([]string, error)
 // shortError keeps the first lines of DuckDB's CSV errors, before its
 // list of reader options.
 func shortError(err error) error {
+	if s := sandboxed(err); s != nil {
+		return s
+	}
 	msg := err.Error()
 	cut := len(msg)
 	// DuckDB's list of fixes and the SQL it points into are persona's,

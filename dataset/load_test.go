@@ -445,7 +445,7 @@ func TestLoadGzipGlobDuplicates(t *testing.T) {
 	if diff := cmp.Diff(wantRej, rej); diff != "" {
 		t.Errorf("rejects (-want +got):\n%s", diff)
 	}
-	if left, _ := filepath.Glob(filepath.Join(spill, "persona-gunzip-*")); len(left) > 0 {
+	if left, _ := filepath.Glob(filepath.Join(spill, "persona-*")); len(left) > 0 {
 		t.Errorf("decompressed copies left behind: %v", left)
 	}
 }

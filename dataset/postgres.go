@@ -38,7 +38,7 @@ func (l *loader) copyPostgres(ctx context.Context) (string, string, error) {
 		query = strings.TrimRight(strings.TrimSpace(p.Query), ";")
 		name = "postgres query"
 	}
-	f, err := os.CreateTemp(l.cfg.resolve(l.cfg.DuckDB.TempDirectory), "persona-pg-*.csv")
+	f, err := os.CreateTemp(l.work, "persona-pg-*.csv")
 	if err != nil {
 		return "", "", fmt.Errorf("temporary file for postgres rows: %w", err)
 	}

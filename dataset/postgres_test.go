@@ -94,7 +94,7 @@ func TestLoadPostgres(t *testing.T) {
 			if len(rej) != 1 || rej[0].Reason != "empty user_id" || rej[0].Column != "customer" || rej[0].File != "postgres "+name+map[string]string{"table": " " + schema + ".sales", "query": ""}[name] {
 				t.Errorf("rejects %+v", rej)
 			}
-			if m, _ := filepath.Glob(filepath.Join(cfg.DuckDB.TempDirectory, "persona-pg-*")); len(m) != 0 {
+			if m, _ := filepath.Glob(filepath.Join(cfg.DuckDB.TempDirectory, "persona-*")); len(m) != 0 {
 				t.Errorf("temporary files left: %v", m)
 			}
 		})

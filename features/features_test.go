@@ -317,11 +317,17 @@ func TestComputeReproducible(t *testing.T) {
 	for k, p := range map[*string]string{&src.Users: "users", &src.Events: "events", &src.Transactions: "transactions", &src.Social: "social"} {
 		*k = filepath.Join(dir, p+".csv")
 	}
-	if _, err := dataset.LoadCSV(ctx, db, src); err != nil {
+	// The load sandboxes DuckDB: the files written after it are named.
+	shuffled := func(k dataset.Kind) string { return filepath.Join(dir, "shuffled-"+string(k)+".parquet") }
+	var outs []string
+	for _, k := range dataset.Kinds {
+		outs = append(outs, shuffled(k))
+	}
+	if _, err := dataset.LoadWith(ctx, db, src.Config(), dataset.LoadOptions{Outputs: outs}); err != nil {
 		t.Fatal(err)
 	}
 	for _, k := range dataset.Kinds {
-		p := filepath.Join(dir, "shuffled-"+string(k)+".parquet")
+		p := shuffled(k)
 		var typ string
 		if err := db.QueryRow("SELECT table_type FROM information_schema.tables WHERE table_name = ?", string(k)).Scan(&typ); err != nil {
 			t.Fatal(err)

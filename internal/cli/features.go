@@ -116,7 +116,9 @@ func featuresRun(opts *FeaturesOptions) (err error) {
 		return func(done, total int) { prog.update(pipeline.Progress{Step: name, Done: done, Total: total}) }
 	}
 	prog.update(pipeline.Progress{Step: "load"})
-	st, err := dataset.LoadWithProgress(ctx, db, cfg, step("load"))
+	// The load sandboxes DuckDB: the file the table is copied to must be
+	// named now.
+	st, err := dataset.LoadWith(ctx, db, cfg, dataset.LoadOptions{Progress: step("load"), Outputs: []string{featuresTemp(opts.Out)}})
 	var rr *dataset.RejectRateError
 	if err != nil && !errors.As(err, &rr) {
 		return err
@@ -159,6 +161,12 @@ func featuresRun(opts *FeaturesOptions) (err error) {
 	return nil
 }
 
+// featuresTemp is the temporary file writeFeatures copies the table to
+// before renaming it path.
+func featuresTemp(path string) string {
+	return filepath.Join(filepath.Dir(path), "."+filepath.Base(path)+".tmp")
+}
+
 // writeFeatures computes the feature table in db, stage by stage with
 // progress, and copies it, sorted by user_id, to path (Parquet or CSV by
 // extension) through a temporary file. db must hold one connection (the
@@ -190,7 +198,7 @@ func writeFeatures(ctx context.Context, db *sql.DB, o features.Options, path str
 			return 0, 0, err
 		}
 	}
-	tmp := filepath.Join(filepath.Dir(path), "."+filepath.Base(path)+".tmp")
+	tmp := featuresTemp(path)
 	copyQ := fmt.Sprintf("COPY (%s\nORDER BY user_id) TO '%s' (%s)", q.Final, strings.ReplaceAll(tmp, "'", "''"), format)
 	res, err := db.ExecContext(ctx, copyQ)
 	if err != nil {
