@@ -52,10 +52,13 @@ type Run struct {
 // Segment is one segment of a run, in brief: what the run's summary lists.
 // Its full profile is a profile.Segment.
 type Segment struct {
-	ID    int     `json:"id"`
-	Name  string  `json:"name"`
-	Size  int     `json:"size"`
-	Share float64 `json:"share"`
+	ID   int    `json:"id"`
+	Name string `json:"name"`
+	// Previous is the name the segment had in the previous run into the
+	// same folder when its id was carried over: Name when it was kept.
+	Previous string  `json:"previous_name,omitempty"`
+	Size     int     `json:"size"`
+	Share    float64 `json:"share"`
 }
 
 // Recommendation is one recommended product for a user.

@@ -322,14 +322,15 @@ func Run(ctx context.Context, driverName string, cfg *dataset.Config, opts Optio
 
 	var prof *profile.Report
 	if err := r.step("profile", func() (err error) {
-		prof, err = profile.Build(profile.Input{UserIDs: tab.UserIDs, Names: tab.Names(), X: tab.X, Labels: seg.labels, Distance: dist, Space: z, Keep: keep})
+		prof, err = profile.Build(profile.Input{UserIDs: tab.UserIDs, Names: tab.Names(), Columns: profileColumns(tab, sum.Rows),
+			X: tab.X, Labels: seg.labels, Distance: dist, Space: z, Keep: keep})
 		return err
 	}); err != nil {
 		return nil, err
 	}
 	for _, s := range prof.Segments {
 		sum.Sizes = append(sum.Sizes, s.Size)
-		sum.Segments = append(sum.Segments, persona.Segment{ID: s.ID, Name: s.Name, Size: s.Size, Share: s.Share})
+		sum.Segments = append(sum.Segments, persona.Segment{ID: s.ID, Name: s.Name, Previous: s.Previous, Size: s.Size, Share: s.Share})
 	}
 
 	if opts.Truth != "" {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/csv"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -20,9 +21,11 @@ import (
 
 // stableIDs gives the new segments the ids of the previous run's segments
 // in the output folder that they overlap most (profile.StableIDs),
-// relabelling labels in place, and returns the previous names to keep by
-// id. Without a readable previous segments.csv it changes nothing.
-func (r *run) stableIDs(ids []string, labels []int) map[int]string {
+// relabelling labels in place, and returns the previous segments by id:
+// their names, and their standings and name labels from the previous
+// profiles.json, so that profile.Build keeps a name only while it still
+// holds. Without a readable previous segments.csv it changes nothing.
+func (r *run) stableIDs(ids []string, labels []int) map[int]profile.Previous {
 	path := filepath.Join(r.opts.Out, "segments.csv")
 	prevIDs, prevLabels, names, err := ReadSegments(path)
 	if err != nil {
@@ -36,17 +39,69 @@ func (r *run) stableIDs(ids []string, labels []int) map[int]string {
 		r.opts.Logger.Warn("previous run ignored: segment ids are not carried over", "file", path, "err", err)
 		return nil
 	}
-	keep := map[int]string{}
+	prev := previousProfiles(filepath.Join(r.opts.Out, "profiles.json"))
+	keep := map[int]profile.Previous{}
 	for i, l := range labels {
 		labels[i] = m[l]
 	}
 	for _, id := range m {
 		if n, ok := names[id]; ok {
-			keep[id] = n
+			p := profile.Previous{Name: n}
+			if s, ok := prev[id]; ok && s.Name == n && s.Labels != nil {
+				p.Standing, p.Labels = s.Standing, s.Labels
+			}
+			keep[id] = p
 		}
 	}
 	r.opts.Logger.Info("segment ids carried over from the previous run", "file", path, "kept", len(keep))
 	return keep
+}
+
+// profileColumns describes the feature columns for profile.Build: a
+// feature is absent when the dataset it comes from has no rows in the run
+// (sum.Rows), so that it is never a trait, a name or part of a section.
+func profileColumns(tab *features.Table, rows map[string]int64) []profile.Column {
+	cols := make([]profile.Column, len(tab.Features))
+	for j, f := range tab.Features {
+		ds := ""
+		switch f.Group {
+		case features.GroupTransactions:
+			ds = "transactions"
+		case features.GroupEvents:
+			ds = "events"
+		case features.GroupSocial:
+			ds = "social"
+		case features.GroupDemographics:
+			ds = "users"
+		case features.GroupPsychographic:
+			if f.Name != "days_since_last_activity" {
+				ds = "transactions" // price sensitivity, loyalty and variety come from purchases
+			}
+		}
+		if n, ok := rows[ds]; ok && n == 0 {
+			cols[j].Absent = true
+		}
+	}
+	return cols
+}
+
+// previousProfiles reads the segments of a previous run's profiles.json by
+// id; nil when it is missing or unreadable (the names in segments.csv are
+// then all there is).
+func previousProfiles(path string) map[int]profile.Segment {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil
+	}
+	var rep profile.Report
+	if json.Unmarshal(b, &rep) != nil {
+		return nil
+	}
+	out := map[int]profile.Segment{}
+	for _, s := range rep.Segments {
+		out[s.ID] = s
+	}
+	return out
 }
 
 // ReadSegments reads a run's segments.csv: the user ids, their segment

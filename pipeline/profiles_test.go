@@ -2,8 +2,10 @@ package pipeline_test
 
 import (
 	"context"
+	"encoding/json"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/persona-seg/persona/pipeline"
@@ -12,7 +14,9 @@ import (
 
 // TestRerunKeepsSegmentIDs runs the demo twice in one folder with a
 // different number of segments: every segment of the second run that
-// continues one of the first keeps its id and name.
+// continues one of the first keeps its id, and its name unless its
+// standing or name labels changed (then profiles.json records the old
+// name).
 func TestRerunKeepsSegmentIDs(t *testing.T) {
 	out := t.TempDir()
 	run := func(k int) {
@@ -51,12 +55,39 @@ func TestRerunKeepsSegmentIDs(t *testing.T) {
 	if len(tr.Match) != 5 {
 		t.Errorf("%d of 5 segments continue one of the first run: %v", len(tr.Match), tr.Match)
 	}
+	raw, err := os.ReadFile(filepath.Join(out, "profiles.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rep profile.Report
+	if err := json.Unmarshal(raw, &rep); err != nil {
+		t.Fatal(err)
+	}
+	segs := map[int]profile.Segment{}
+	for _, s := range rep.Segments {
+		segs[s.ID] = s
+	}
+	kept := 0
 	for a, b := range tr.Match {
 		if a != b {
 			t.Errorf("segment %d continues segment %d but did not keep its id", a, b)
 		}
-		if aNames[a] != bNames[b] {
-			t.Errorf("segment %d is named %q, was %q", a, aNames[a], bNames[b])
+		s := segs[a]
+		if s.Name != aNames[a] || s.Previous != bNames[b] {
+			t.Errorf("segment %d: named %q (segments.csv %q), previous %q, want previous %q", a, s.Name, aNames[a], s.Previous, bNames[b])
 		}
+		if s.Name == bNames[b] {
+			kept++
+			continue
+		}
+		// Renamed: the old name's standing or labels no longer hold.
+		oldStanding, oldLabels, _ := strings.Cut(bNames[b], " — ")
+		if oldStanding == s.Standing && strings.HasPrefix(s.Name, bNames[b]) {
+			t.Errorf("segment %d renamed from %q to %q though its standing and labels still hold", a, bNames[b], s.Name)
+		}
+		t.Logf("segment %d renamed: %q (%s) -> %q", a, bNames[b], oldLabels, s.Name)
+	}
+	if kept == 0 {
+		t.Errorf("no segment kept its name: %v -> %v", bNames, aNames)
 	}
 }

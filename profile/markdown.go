@@ -20,13 +20,50 @@ func WriteMarkdown(w io.Writer, rep *Report) error {
 	}
 	p("# Segment profiles\n\n")
 	p("%d users in %d segments (profiles.json schema version %d).\n\n", rep.Users, len(rep.Segments), rep.Version)
-	p("| id | name | standing | users | share |\n|---:|---|---|---:|---:|\n")
+	if f := baseFactsText(rep.Facts); f != "" {
+		p("The base: %s.\n\n", f)
+	}
+	if len(rep.Constant) > 0 {
+		p("Constant in the data, so left out of the profiles: %s.\n\n", mdEscape(strings.Join(rep.Constant, ", ")))
+	}
+	standings := false
 	for _, s := range rep.Segments {
-		p("| %d | %s | %s | %d | %.1f%% |\n", s.ID, mdEscape(s.Name), s.Standing, s.Size, 100*s.Share)
+		standings = standings || s.Standing != ""
+	}
+	if standings {
+		p("| id | name | standing | users | share |\n|---:|---|---|---:|---:|\n")
+	} else {
+		p("| id | name | users | share |\n|---:|---|---:|---:|\n")
+	}
+	for _, s := range rep.Segments {
+		if standings {
+			p("| %d | %s | %s | %d | %.1f%% |\n", s.ID, mdEscape(s.Name), s.Standing, s.Size, 100*s.Share)
+		} else {
+			p("| %d | %s | %d | %.1f%% |\n", s.ID, mdEscape(s.Name), s.Size, 100*s.Share)
+		}
+	}
+	var renamed []string
+	for _, s := range rep.Segments {
+		if s.Previous != "" && s.Previous != s.Name {
+			renamed = append(renamed, fmt.Sprintf("%d %s (was %s)", s.ID, mdEscape(s.Name), mdEscape(s.Previous)))
+		}
+	}
+	if len(renamed) > 0 {
+		p("\nRenamed since the previous run, as their standing or traits changed: %s.\n", strings.Join(renamed, "; "))
 	}
 	for _, s := range rep.Segments {
 		p("\n## %d. %s\n\n", s.ID, mdEscape(s.Name))
 		p("%s\n\n", mdEscape(s.Summary))
+		if f := factsText(s.Facts, rep.Facts); f != "" {
+			p("**Facts**: %s.\n\n", f)
+		}
+		if len(s.Outcomes) > 0 {
+			p("**Outcomes**\n\n| outcome | segment | base | lift | users |\n|---|---:|---:|---:|---:|\n")
+			for _, o := range s.Outcomes {
+				p("| %s | %s | %s | %.2f | %d |\n", mdEscape(o.Name), outcomeValue(o, o.Value), outcomeValue(o, o.Base), o.Lift, o.Users)
+			}
+			p("\n")
+		}
 		p("**What to do**\n\n")
 		for _, a := range s.Actions {
 			p("- *%s*: %s\n", a.Area, mdEscape(a.Text))
@@ -40,7 +77,7 @@ func WriteMarkdown(w io.Writer, rep *Report) error {
 			}
 		}
 		d := s.Demographics
-		if d.Age != nil || len(d.Fields) > 0 {
+		if d.Age != nil || len(d.Fields) > 0 || len(d.Attributes) > 0 {
 			p("\n**Demographics**\n\n")
 			if d.Age != nil {
 				p("- age: mean %s (base %s), median %s\n", num(d.Age.Mean), num(d.Age.Base), num(d.Age.Median))
@@ -51,9 +88,10 @@ func WriteMarkdown(w io.Writer, rep *Report) error {
 			for _, c := range d.Fields {
 				p("- %s: %s\n", strings.ReplaceAll(c.Field, "_", " "), shares(c.Shares))
 			}
+			attributeLines(p, d.Attributes)
 		}
 		ps := s.Psychographic
-		if len(ps.Interests) > 0 || ps.Price != "" || ps.Style != "" {
+		if len(ps.Interests) > 0 || ps.Price != "" || ps.Style != "" || len(ps.Fields) > 0 || len(ps.Attributes) > 0 {
 			p("\n**Interests and attitudes**\n\n")
 			if len(ps.Interests) > 0 {
 				var parts []string
@@ -68,20 +106,27 @@ func WriteMarkdown(w io.Writer, rep *Report) error {
 			if ps.Loyalty != nil && ps.Variety != nil {
 				p("- loyalty vs variety: %s (HHI %.2f, base %.2f; entropy %.2f, base %.2f)\n", ps.Style, ps.Loyalty.Mean, ps.Loyalty.Base, ps.Variety.Mean, ps.Variety.Base)
 			}
+			for _, c := range ps.Fields {
+				p("- %s: %s\n", strings.ReplaceAll(c.Field, "_", " "), shares(c.Shares))
+			}
+			attributeLines(p, ps.Attributes)
 		}
 		bh := s.Behaviour
 		groups := []struct {
 			name string
 			ms   []Metric
-		}{{"purchases (RFM)", bh.RFM}, {"time of day", bh.DayParts}, {"week", bh.Week}, {"sessions", bh.Sessions}, {"funnel", bh.Funnel}, {"social", bh.Social}}
+		}{{"purchases (RFM)", bh.RFM}, {"time of day", bh.DayParts}, {"week", bh.Week}, {"sessions", bh.Sessions}, {"funnel", bh.Funnel}, {"social", bh.Social}, {"attributes", bh.Attributes}}
 		var any bool
 		for _, g := range groups {
 			if len(g.ms) > 0 {
 				any = true
 			}
 		}
+		if any || len(bh.Fields) > 0 {
+			p("\n**Behaviour**\n")
+		}
 		if any {
-			p("\n**Behaviour**\n\n| | metric | segment mean | median | base mean | lift |\n|---|---|---:|---:|---:|---:|\n")
+			p("\n| | metric | segment mean | median | base mean | lift |\n|---|---|---:|---:|---:|---:|\n")
 			for _, g := range groups {
 				for i, m := range g.ms {
 					name := ""
@@ -91,6 +136,12 @@ func WriteMarkdown(w io.Writer, rep *Report) error {
 					p("| %s | %s | %s | %s | %s | %.2f |\n", name, m.Label, num(m.Mean), num(m.Median), num(m.Base), m.Lift)
 				}
 			}
+		}
+		if len(bh.Fields) > 0 {
+			p("\n")
+		}
+		for _, c := range bh.Fields {
+			p("- %s: %s\n", strings.ReplaceAll(c.Field, "_", " "), shares(c.Shares))
 		}
 		if sc := bh.Scores; sc != nil {
 			p("\nRFM scores of its %d buyers: R %.1f, F %.1f, M %.1f; most common RFM group: %s.\n", sc.Buyers, sc.R, sc.F, sc.M, sc.Top)
@@ -116,6 +167,73 @@ func WriteMarkdown(w io.Writer, rep *Report) error {
 		}
 	}
 	return b.Flush()
+}
+
+// attributeLines prints numeric attributes as list items.
+func attributeLines(p func(string, ...any), ms []Metric) {
+	for _, m := range ms {
+		p("- %s: mean %s (base %s), median %s\n", mdEscape(m.Label), num(m.Mean), num(m.Base), num(m.Median))
+	}
+}
+
+func outcomeValue(o OutcomeStat, v float64) string {
+	if o.Kind == OutcomeRate {
+		return fmt.Sprintf("%.1f%%", 100*v)
+	}
+	return num(v)
+}
+
+// baseFactsText is the base's facts in words.
+func baseFactsText(b BaseFacts) string {
+	var parts []string
+	if b.Buyers > 0 {
+		parts = append(parts, fmt.Sprintf("%s bought, a median of %s", pct(b.Buyers), orderCount(b.MedianOrders)))
+	}
+	if b.CycleDays > 0 {
+		parts = append(parts, fmt.Sprintf("a typical %s between orders (median over %d repeat buyers)", days(b.CycleDays), b.RepeatBuyers))
+	} else if b.RepeatBuyers > 0 {
+		parts = append(parts, fmt.Sprintf("only %d repeat buyers, too few for a typical time between orders", b.RepeatBuyers))
+	}
+	if b.BasketValue > 0 {
+		parts = append(parts, "median order value "+num(b.BasketValue))
+	}
+	if b.BasketItems > 0 {
+		parts = append(parts, num(b.BasketItems)+" units per order")
+	}
+	return strings.Join(parts, "; ")
+}
+
+// factsText is a segment's facts in words, with the base's beside them.
+func factsText(f Facts, b BaseFacts) string {
+	var parts []string
+	if v, ok := get(f.Buyers); ok {
+		o, _ := get(f.MedianOrders)
+		parts = append(parts, fmt.Sprintf("%s bought, a median of %s", pct(v), orderCount(o)))
+	}
+	if v, ok := get(f.DaysSinceOrder); ok {
+		parts = append(parts, "last order a median "+days(v)+" ago")
+	}
+	if v, ok := get(f.DaysSilent); ok {
+		parts = append(parts, "last active a median "+days(v)+" ago")
+	}
+	if v, ok := get(f.TenureDays); ok {
+		parts = append(parts, "tenure "+days(v))
+	}
+	if v, ok := get(f.BasketValue); ok {
+		s := "median order value " + num(v)
+		if b.BasketValue > 0 {
+			s += fmt.Sprintf(" (%.2f× the base)", v/b.BasketValue)
+		}
+		parts = append(parts, s)
+	}
+	if v, ok := get(f.BasketItems); ok {
+		s := num(v) + " units per order"
+		if b.BasketItems > 0 {
+			s += fmt.Sprintf(" (%.2f× the base)", v/b.BasketItems)
+		}
+		parts = append(parts, s)
+	}
+	return strings.Join(parts, "; ")
 }
 
 func shares(ss []Share) string {

@@ -4,166 +4,68 @@ import (
 	"fmt"
 	"math"
 	"sort"
+	"strconv"
 	"strings"
+	"unicode"
 )
 
-// Standings, from the rules in standing. Each is a plain-language kind of
-// customer a marketer already knows.
+// A form says how a label fits into a name made of labels alone (data
+// with no standing): adjectives go before the head noun ("high-income
+// urban"), the first noun phrase is the head ("tablet users"; "users" when
+// there is none), and the rest follow after commas ("high CTR").
+type form int
+
 const (
-	StandingUnsegmented    = "unsegmented"
-	StandingLapsed         = "lapsed"
-	StandingHibernating    = "hibernating"
-	StandingNew            = "promising new"
-	StandingChampions      = "champions"
-	StandingAtRisk         = "at risk"
-	StandingInfluencers    = "influencers"
-	StandingBargainHunters = "bargain hunters"
-	StandingBigSpenders    = "big spenders"
-	StandingBrowsers       = "window browsers"
-	StandingLoyal          = "loyal"
-	StandingOccasional     = "occasional"
+	formTail form = iota
+	formAdj
+	formNoun
 )
 
-// standing classifies a segment by the z-scores of its feature means
-// against the base (z(f) below; a feature missing from the table counts as
-// z = 0). The first rule that holds wins; the rules are listed in the
-// package documentation under "# Names".
-func standing(s *Segment) string {
-	z := func(name string) float64 {
-		f, ok := s.Feature(name)
-		if !ok {
-			return 0
-		}
-		return f.Z
+// label is a trait in a few words, for a name.
+type label struct {
+	text    string
+	form    form
+	feature string
+}
+
+// nounEnds are the last words that make a label a noun phrase.
+var nounEnds = map[string]bool{
+	"users": true, "buyers": true, "owls": true, "birds": true, "shoppers": true, "fans": true,
+	"browsers": true, "spenders": true, "seekers": true, "creators": true, "searchers": true,
+	"returners": true, "fillers": true, "visitors": true, "newcomers": true, "customers": true,
+	"hunters": true, "non-buyers": true,
+}
+
+// formOf guesses the form of a catalogue label.
+func formOf(text string) form {
+	f := strings.Fields(text)
+	if len(f) == 0 {
+		return formTail
 	}
-	maxZ := func(names ...string) float64 {
-		m := math.Inf(-1)
-		for _, n := range names {
-			if _, ok := s.Feature(n); ok {
-				m = math.Max(m, z(n))
-			}
-		}
-		if math.IsInf(m, -1) {
-			return 0
-		}
-		return m
-	}
-	minZ := func(names ...string) float64 {
-		m := math.Inf(1)
-		for _, n := range names {
-			if _, ok := s.Feature(n); ok {
-				m = math.Min(m, z(n))
-			}
-		}
-		if math.IsInf(m, 1) {
-			return 0
-		}
-		return m
-	}
-	freq := z("frequency")
+	last := f[len(f)-1]
 	switch {
-	case s.ID == Unsegmented:
-		return StandingUnsegmented
-	case z("days_since_last_activity") > 0.8 && freq > -0.3:
-		return StandingLapsed
-	case z("days_since_last_activity") > 0.8:
-		return StandingHibernating
-	case z("signup_tenure_days") < -0.8:
-		return StandingNew
-	case freq > 0.5 && z("monetary") > 0.5 && z("recency_days") < 0:
-		return StandingChampions
-	case z("recency_days") > 0.5 && freq > 0:
-		return StandingAtRisk
-	case maxZ("social_actions", "social_posts") > 1:
-		return StandingInfluencers
-	case maxZ("price_sensitivity", "discounted_line_share", "discount_share") > 0.8:
-		return StandingBargainHunters
-	case z("monetary") > 0.5:
-		return StandingBigSpenders
-	case freq < -0.3 &&
-		maxZ("events", "sessions", "count_page_view", "count_product_view", "share_page_view", "share_product_view") > 0.3 &&
-		minZ("cart_rate", "checkout_rate") < -0.3:
-		return StandingBrowsers
-	case freq > 0.3:
-		return StandingLoyal
+	case nounEnds[last]:
+		return formNoun
+	case len(f) == 1 && (strings.HasSuffix(last, "-based") || strings.HasSuffix(last, "-first") || last == "older" || last == "younger" || last == "young" || last == "long-standing"):
+		return formAdj
 	}
-	return StandingOccasional
+	return formTail
 }
 
-// redundant lists, per standing, the trait labels that would only repeat
-// it ("bargain hunters — deal seekers").
-func redundant(standing, label string) bool {
-	var same []string
-	switch standing {
-	case StandingBargainHunters:
-		same = []string{"deal seekers"}
-	case StandingInfluencers:
-		same = []string{"content creators"}
-	case StandingBrowsers:
-		same = []string{"heavy browsers", "rare buyers", "frequent visitors", "long since last order"}
-	case StandingNew:
-		same = []string{"newcomers", "recent first order", "rare visitors"}
-	case StandingChampions:
-		same = []string{"frequent buyers", "high spenders", "recent buyers"}
-	case StandingBigSpenders:
-		same = []string{"high spenders"}
-	case StandingLoyal:
-		same = []string{"frequent buyers"}
-	case StandingLapsed, StandingHibernating:
-		same = []string{"inactive", "long since last order", "recently active", "recent buyers", "rare visitors"}
-	case StandingAtRisk:
-		same = []string{"long since last order"}
-	case StandingOccasional:
-		same = []string{"rare buyers"}
+func cat(text string) label { return label{text: text, form: formOf(text)} }
+
+// phrase turns a distinctive feature into a label for a segment name, or
+// a label with no text when the feature makes no useful label. high says
+// whether the segment is above the base.
+func phrase(feature string, col Column, high bool) label {
+	if col.IsAttribute() {
+		return attributePhrase(feature, col, high)
 	}
-	for _, l := range same {
-		if l == label {
-			return true
-		}
-	}
-	return label == standing
+	return cat(cataloguePhrase(feature, high))
 }
 
-// fewOrders reports whether a segment buys too seldom (z(frequency) < −0.3)
-// for the spread of its spend over categories to say anything: one order
-// is "category loyal" by construction.
-func fewOrders(s *Segment) bool {
-	f, ok := s.Feature("frequency")
-	return ok && f.Z < -0.3
-}
-
-// purchaseShape reports whether a label describes the shape of a
-// segment's purchases (tenure, range, basket, category spread), which says
-// nothing when the segment buys too seldom.
-func purchaseShape(label string) bool {
-	switch label {
-	case "category loyal", "variety seekers", "recent first order", "narrow range", "broad range",
-		"small baskets", "large baskets", "long since last order", "recent buyers", "low spenders":
-		return true
-	}
-	return false
-}
-
-// sameAs maps labels that speak of the same thing to one key, so a name
-// neither repeats nor contradicts itself ("recent buyers, recently
-// active"; "inactive, recently active").
-func sameAs(label string) string {
-	switch label {
-	case "recent buyers", "recently active", "long since last order", "inactive":
-		return "recency"
-	case "newcomers", "recent first order", "long-standing":
-		return "tenure"
-	}
-	if v, ok := strings.CutSuffix(label, " browsers"); ok && v != "heavy" {
-		return v // "sports browsers" after "sports" adds nothing
-	}
-	return label
-}
-
-// phrase turns a distinctive feature into a short label for a segment name,
-// or "" when the feature makes no useful label. high says whether the
-// segment is above the base.
-func phrase(feature string, high bool) string {
+// cataloguePhrase is the label of a feature of persona's catalogue.
+func cataloguePhrase(feature string, high bool) string {
 	cut := func(prefix string) (string, bool) {
 		if strings.HasPrefix(feature, prefix) {
 			return strings.ReplaceAll(strings.TrimPrefix(feature, prefix), "_", " "), true
@@ -276,76 +178,559 @@ func phrase(feature string, high bool) string {
 	return ""
 }
 
+// vagueLevels are levels that say nothing without their attribute's name
+// ("no", "other"): they are named as "attribute level".
+var vagueLevels = map[string]bool{
+	"yes": true, "no": true, "true": true, "false": true, "y": true, "n": true, "none": true, "other": true,
+	"others": true, "unknown": true, "missing": true, "n/a": true, "na": true, "null": true, "0": true, "1": true,
+}
+
+// attributePhrase is the label of an attribute column: "high-income" or
+// "high monthly charges" for a numeric one ("young" and "older" for an
+// age), "recent signup date" for a date, the level itself for a
+// categorical level ("urban"), "cooking fans" for a list value and "mostly
+// paperless billing" for a boolean. Missing-value flags make no label.
+func attributePhrase(feature string, col Column, high bool) label {
+	lab := col.label(feature)
+	attr := strings.ToLower(col.Attribute + " " + feature)
+	if strings.HasSuffix(feature, "_missing") || strings.HasSuffix(col.Attribute, "_missing") || strings.EqualFold(col.Level, "missing") {
+		return label{}
+	}
+	isAge := false
+	for _, w := range strings.FieldsFunc(attr, func(r rune) bool { return !unicode.IsLetter(r) }) {
+		isAge = isAge || w == "age"
+	}
+	switch col.Kind {
+	case KindNumeric, KindOrdinal:
+		dir := map[bool]string{true: "high", false: "low"}[high]
+		switch {
+		case isAge && high:
+			return label{text: "older", form: formAdj}
+		case isAge:
+			return label{text: "young", form: formAdj}
+		case !strings.ContainsAny(lab, " ()"):
+			return label{text: dir + "-" + lab, form: formAdj}
+		}
+		return label{text: dir + " " + lab, form: formTail}
+	case KindDate:
+		if high {
+			return label{text: "early " + lab, form: formTail}
+		}
+		return label{text: "recent " + lab, form: formTail}
+	case KindBoolean:
+		if high {
+			return label{text: "mostly " + lab, form: formTail}
+		}
+		return label{text: "rarely " + lab, form: formTail}
+	case KindCategorical, KindList:
+		if !high {
+			return label{}
+		}
+		level := levelWords(col.Level)
+		if level == "" || vagueLevels[strings.ToLower(level)] || isNumber(level) || len([]rune(level)) == 1 {
+			return label{text: lab + " " + level, form: formTail}
+		}
+		if col.Kind == KindList {
+			return label{text: level + " fans", form: formNoun}
+		}
+		return label{text: level, form: formAdj}
+	}
+	return label{}
+}
+
+// levelWords writes a level for a name: lower case unless it is an
+// acronym (DSL, US), underscores as spaces.
+func levelWords(level string) string {
+	level = strings.TrimSpace(strings.ReplaceAll(level, "_", " "))
+	if strings.ToUpper(level) == level {
+		return level
+	}
+	return strings.ToLower(level)
+}
+
+func isNumber(s string) bool {
+	_, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
+	return err == nil
+}
+
 // describe is a trait in words, for the profile text.
-func describe(feature string, high bool) string {
+func describe(feature string, col Column, high bool) string {
+	if col.indicator() && col.Level != "" {
+		return fmt.Sprintf("%s %s %s common than in the base", col.label(feature), col.Level, map[bool]string{true: "more", false: "less"}[high])
+	}
 	dir := "lower"
 	if high {
 		dir = "higher"
 	}
-	return fmt.Sprintf("%s %s than the base", strings.ReplaceAll(feature, "_", " "), dir)
+	return fmt.Sprintf("%s %s than the base", col.label(feature), dir)
+}
+
+// redundant lists, per standing, the trait labels that would only repeat
+// it ("bargain hunters — deal seekers").
+func redundant(standing, label string) bool {
+	var same []string
+	switch standing {
+	case StandingBargainHunters:
+		same = []string{"deal seekers"}
+	case StandingInfluencers:
+		same = []string{"content creators"}
+	case StandingBrowsers:
+		same = []string{"heavy browsers", "rare buyers", "non-buyers", "frequent visitors", "long since last order"}
+	case StandingNew:
+		same = []string{"newcomers", "recent first order", "rare visitors"}
+	case StandingChampions:
+		same = []string{"frequent buyers", "high spenders", "recent buyers"}
+	case StandingBigSpenders:
+		same = []string{"high spenders"}
+	case StandingLoyal:
+		same = []string{"frequent buyers"}
+	case StandingLapsed, StandingHibernating:
+		same = []string{"inactive", "long since last order", "recently active", "recent buyers", "rare visitors"}
+	case StandingAtRisk:
+		same = []string{"long since last order"}
+	case StandingOccasional:
+		same = []string{"rare buyers"}
+	case StandingProspects:
+		same = []string{"non-buyers", "rare buyers"}
+	}
+	for _, l := range same {
+		if l == label {
+			return true
+		}
+	}
+	return label == standing
+}
+
+// fewOrders reports whether a segment buys too seldom (z(frequency) < −0.3)
+// for the spread of its spend over categories to say anything: one order
+// is "category loyal" by construction.
+func fewOrders(s *Segment) bool {
+	f, ok := s.Feature("frequency")
+	return ok && f.Z < -0.3
+}
+
+// purchaseShape reports whether a label describes the shape of a
+// segment's purchases (tenure, range, basket, category spread), which says
+// nothing when the segment buys too seldom.
+func purchaseShape(label string) bool {
+	switch label {
+	case "category loyal", "variety seekers", "recent first order", "narrow range", "broad range",
+		"small baskets", "large baskets", "high order value", "long since last order", "recent buyers", "low spenders":
+		return true
+	}
+	return false
+}
+
+// buying reports whether a label says how a segment buys (what it pays,
+// what it buys, how much), which is no trait of a segment most of whose
+// members never bought: their price and category features are defaults.
+func buying(feature, label string) bool {
+	switch label {
+	case "full-price buyers", "budget buyers", "premium buyers", "deal seekers", "frequent returners", "bulk buyers",
+		"large baskets", "high order value", "small baskets", "category loyal", "variety seekers", "broad range",
+		"narrow range", "high spenders", "low spenders":
+		return true
+	}
+	return strings.HasPrefix(feature, "spend_share_")
+}
+
+// sameAs maps labels that speak of the same thing to one key, so a name
+// neither repeats nor contradicts itself ("recent buyers, recently
+// active"; "inactive, recently active").
+func sameAs(label string) string {
+	switch label {
+	case "recent buyers", "recently active", "long since last order", "inactive":
+		return "recency"
+	case "newcomers", "recent first order", "long-standing":
+		return "tenure"
+	case "large baskets", "high order value", "small baskets":
+		return "basket"
+	case "rare buyers", "non-buyers", "frequent buyers":
+		return "frequency"
+	}
+	if v, ok := strings.CutSuffix(label, " browsers"); ok && v != "heavy" {
+		return v // "sports browsers" after "sports" adds nothing
+	}
+	return label
+}
+
+// agree checks a label against the segment's facts in the data's own
+// units and returns the label to use: the same, another that fits the
+// numbers ("non-buyers" for "rare buyers" when most never bought), or ""
+// when the numbers contradict it. The rules are listed in the package
+// documentation under "# Names".
+func agree(j *judge, text string) string {
+	c, hasCycle := j.cycle()
+	f := j.s.Facts
+	b := j.base
+	switch text {
+	case "frequent buyers":
+		if !j.repeat() {
+			return ""
+		}
+	case "rare buyers":
+		if o, ok := j.orders(); ok && o == 0 {
+			return "non-buyers"
+		}
+	case "recent buyers":
+		if since, ok := get(f.DaysSinceOrder); hasCycle && (!ok || since > RecentCycles*c) {
+			return ""
+		}
+	case "long since last order":
+		if since, ok := get(f.DaysSinceOrder); hasCycle && (!ok || since <= LapsedCycles*c) {
+			return ""
+		}
+	case "inactive":
+		s, ok := get(f.DaysSilent)
+		if hasCycle && (!ok || s <= LapsedCycles*c) || !hasCycle && ok && b.DaysSilent > 0 && s <= b.DaysSilent {
+			return ""
+		}
+	case "recently active":
+		if s, ok := get(f.DaysSilent); hasCycle && (!ok || s > RecentCycles*c) {
+			return ""
+		}
+	case "newcomers":
+		if t, ok := get(f.TenureDays); hasCycle && ok && t > NewCycles*c {
+			return ""
+		}
+	case "recent first order":
+		if t, ok := get(f.FirstOrderDays); hasCycle && ok && t > NewCycles*c {
+			return ""
+		}
+	case "long-standing":
+		if t, ok := get(f.TenureDays); hasCycle && ok && t <= NewCycles*c {
+			return ""
+		}
+	case "large baskets":
+		v, okV := get(f.BasketValue)
+		if okV && b.BasketValue > 0 && v < Margin*b.BasketValue {
+			return ""
+		}
+		if it, ok := get(f.BasketItems); ok && b.BasketItems > 0 && it < Margin*b.BasketItems {
+			return "high order value" // dearer orders of no more items
+		}
+	case "small baskets":
+		if v, ok := get(f.BasketValue); ok && b.BasketValue > 0 && v > b.BasketValue/Margin {
+			return ""
+		}
+	case "bulk buyers":
+		if it, ok := get(f.BasketItems); ok && b.BasketItems > 0 && it < Margin*b.BasketItems {
+			return ""
+		}
+	case "high spenders":
+		if sp, ok := get(f.Spend); ok && b.Spend > 0 && sp < Margin*b.Spend {
+			return ""
+		}
+	case "low spenders":
+		if sp, ok := get(f.Spend); ok && b.Spend > 0 && sp > b.Spend/Margin {
+			return ""
+		}
+	}
+	return text
+}
+
+// candidates returns a segment's labels, most distinctive first: those of
+// its features with |d| ≥ 0.2 (first), then of the rest by |d|, each
+// checked against the facts, without repeats, contradictions, labels that
+// repeat the standing, and labels of the shape of purchases when the
+// segment buys too seldom for them to mean anything.
+func candidates(j *judge, cols map[string]Column) (strong, weak []label) {
+	s := j.s
+	idx := make([]int, len(s.Features))
+	for i := range idx {
+		idx[i] = i
+	}
+	sort.SliceStable(idx, func(a, b int) bool { return math.Abs(s.Features[idx[a]].D) > math.Abs(s.Features[idx[b]].D) })
+	seen := map[string]bool{}
+	for _, i := range idx {
+		f := s.Features[i]
+		if f.D == 0 {
+			break
+		}
+		l := phrase(f.Feature, cols[f.Feature], f.D > 0)
+		if l.text == "" {
+			continue
+		}
+		if !cols[f.Feature].IsAttribute() {
+			l.text = agree(j, l.text)
+			l.form = formOf(l.text)
+		}
+		l.feature = f.Feature
+		if l.text == "" || seen[sameAs(l.text)] || redundant(s.Standing, l.text) || (fewOrders(s) && purchaseShape(l.text)) ||
+			(!j.buyers() && buying(f.Feature, l.text)) {
+			continue
+		}
+		seen[sameAs(l.text)] = true
+		if math.Abs(f.D) >= 0.2 {
+			strong = append(strong, l)
+		} else {
+			weak = append(weak, l)
+		}
+	}
+	return strong, weak
+}
+
+// compose writes a name from a standing (possibly empty), an outcome
+// phrase (possibly empty) and labels. With a standing: "standing —
+// outcome, label, label". Without one the labels make a phrase: the
+// adjectives, the head noun and the rest ("high-income urban tablet users,
+// high CTR"), after the outcome ("churned 2.4× the base — month-to-month
+// users").
+func compose(standing, outcome string, labels []label) string {
+	var texts []string
+	if outcome != "" && standing != "" {
+		texts = append(texts, outcome)
+	}
+	if standing != "" {
+		for _, l := range labels {
+			texts = append(texts, l.text)
+		}
+		if len(texts) == 0 {
+			return standing
+		}
+		return standing + " — " + strings.Join(texts, ", ")
+	}
+	var adjs, tails []string
+	head := ""
+	for _, l := range labels {
+		switch {
+		case l.form == formAdj:
+			adjs = append(adjs, l.text)
+		case l.form == formNoun && head == "":
+			head = l.text
+		default:
+			tails = append(tails, l.text)
+		}
+	}
+	if head == "" {
+		head = "users"
+	}
+	name := strings.Join(append(adjs, head), " ")
+	if len(tails) > 0 {
+		name += ", " + strings.Join(tails, ", ")
+	}
+	if len(adjs) == 0 && len(tails) == 0 && head == "users" {
+		name = "all users"
+	}
+	if outcome != "" {
+		name = outcome + " — " + name
+	}
+	return name
+}
+
+// namer holds what naming every segment needs.
+type namer struct {
+	rep  *Report
+	cols map[string]Column
 }
 
 // nameSegments gives every segment a standing, a unique name, a summary
-// and actions. A name is the standing followed by the labels of its two
-// most distinctive traits (of its 20 with the largest |d|) that make one ("at risk — electronics, early
-// birds"); a third label, then the segment id, is added when two names
-// would otherwise be equal. Segments with a name in keep (by id) keep it;
-// those names are reserved first.
-func nameSegments(segs []Segment, keep map[int]string) {
+// and actions (see the package documentation, "# Names").
+func nameSegments(rep *Report, keep map[int]Previous, cols map[string]Column) {
+	segs := rep.Segments
+	type state struct {
+		outcome      string
+		strong, weak []label
+		n            int  // labels in the name
+		fixed        bool // kept from the previous run
+	}
+	st := make([]state, len(segs))
+	for i := range segs {
+		s := &segs[i]
+		j := &judge{s: s, base: rep.Facts}
+		s.Standing, s.Why = standing(j, cols)
+		st[i].strong, st[i].weak = candidates(j, cols)
+		st[i].outcome = outcomePhrase(s.Outcomes)
+		base := 2
+		if s.Standing == "" {
+			base = 3
+		}
+		st[i].n = min(base, len(st[i].strong)) // weak labels only separate names
+	}
+	labelsOf := func(i int) []label {
+		all := append(append([]label(nil), st[i].strong...), st[i].weak...)
+		return all[:min(st[i].n, len(all))]
+	}
+	name := func(i int) string {
+		return compose(segs[i].Standing, st[i].outcome, labelsOf(i))
+	}
 	used := map[string]bool{}
 	for i := range segs {
-		if name, ok := keep[segs[i].ID]; ok && name != "" && !used[name] {
-			used[name] = true
-			segs[i].Name = name
+		s := &segs[i]
+		prev, ok := keep[s.ID]
+		if !ok || prev.Name == "" {
+			continue
+		}
+		s.Previous = prev.Name
+		if !used[prev.Name] && stillHolds(prev, s.Standing, append(st[i].strong, st[i].weak...)) {
+			s.Name = prev.Name
+			s.Labels = prevLabels(prev)
+			st[i].fixed = true
+			used[prev.Name] = true
+		}
+	}
+	// Name the rest, then give every name that clashes (with another new
+	// name or a kept one) its next most distinctive label, until all are
+	// unique or the labels run out.
+	for {
+		names := map[string][]int{}
+		for i := range segs {
+			if !st[i].fixed {
+				names[name(i)] = append(names[name(i)], i)
+			}
+		}
+		grew := false
+		for nm, group := range names {
+			if len(group) < 2 && !used[nm] {
+				continue
+			}
+			for _, i := range group {
+				if st[i].n < len(st[i].strong)+len(st[i].weak) {
+					st[i].n++
+					grew = true
+				}
+			}
+		}
+		if !grew {
+			break
+		}
+	}
+	// Whatever still clashes differs from its twin in some feature: name
+	// that difference ("higher share evening"), else the size.
+	order := make([]int, 0, len(segs))
+	for i := range segs {
+		if !st[i].fixed {
+			order = append(order, i)
+		}
+	}
+	final := map[int]string{}
+	for _, i := range order {
+		final[i] = name(i)
+	}
+	owner := map[string]int{}
+	for i := range segs {
+		if st[i].fixed {
+			owner[segs[i].Name] = i
+		}
+	}
+	for _, i := range order {
+		nm := final[i]
+		if t, clash := owner[nm]; clash {
+			nm = separate(&segs[i], &segs[t], nm, cols, owner)
+		}
+		owner[nm] = i
+		final[i] = nm
+	}
+	for _, i := range order {
+		s := &segs[i]
+		s.Name = final[i]
+		for _, l := range labelsOf(i) {
+			s.Labels = append(s.Labels, l.text)
 		}
 	}
 	for i := range segs {
 		s := &segs[i]
-		s.Standing = standing(s)
-		var labels []string
-		seen := map[string]bool{}
-		// Labels come from the 20 most distinctive features, so a segment
-		// whose top traits have no label still gets a name that says
-		// something.
-		cands := topTraits(s.Features, 20)
-		if len(cands) < len(s.Top) {
-			cands = s.Top
-		}
-		for _, t := range cands {
-			p := phrase(t.Feature, t.D > 0)
-			if p == "" || seen[sameAs(p)] || redundant(s.Standing, p) || (fewOrders(s) && purchaseShape(p)) {
-				continue
-			}
-			seen[sameAs(p)] = true
-			labels = append(labels, p)
-		}
-		s.Actions = actions(s.Standing, labels)
-		if s.Name == "" {
-			s.Name = uniqueName(s.Standing, labels, s.ID, used)
-			used[s.Name] = true
-		}
+		s.Actions = actions(s.Standing, s.Labels, s.Outcomes)
 		s.Summary = summary(s)
 	}
 }
 
-func uniqueName(standing string, labels []string, id int, used map[string]bool) string {
-	for k := 2; ; k++ {
-		name := standing
-		if m := min(k, len(labels)); m > 0 {
-			name += " — " + strings.Join(labels[:m], ", ")
+// separate names segment s apart from t, whose name nm it would share: by
+// the feature whose means differ most between them (in base standard
+// deviations), else by its size.
+func separate(s, t *Segment, nm string, cols map[string]Column, owner map[string]int) string {
+	best, which, higher := 0.0, "", false
+	for _, f := range s.Features {
+		g, ok := t.Feature(f.Feature)
+		if !ok {
+			continue
 		}
-		if !used[name] {
-			return name
-		}
-		if k > len(labels) {
-			return fmt.Sprintf("%s (segment %d)", name, id)
+		if d := math.Abs(f.Z - g.Z); d > best {
+			best, which, higher = d, f.Feature, f.Z > g.Z
 		}
 	}
+	join := func(extra string) string {
+		if strings.Contains(nm, " — ") || strings.Contains(nm, ", ") {
+			return nm + ", " + extra
+		}
+		return nm + " — " + extra
+	}
+	if which != "" {
+		cand := join(fmt.Sprintf("%s %s", map[bool]string{true: "higher", false: "lower"}[higher], cols[which].label(which)))
+		if _, taken := owner[cand]; !taken {
+			return cand
+		}
+	}
+	for k := 0; ; k++ {
+		cand := join(fmt.Sprintf("%d users", s.Size+k))
+		if _, taken := owner[cand]; !taken {
+			return cand
+		}
+	}
+}
+
+// prevLabels returns the labels of a previous run's name: Labels, else
+// those read from a name of the form "standing — label, label".
+func prevLabels(p Previous) []string {
+	if p.Labels != nil {
+		return p.Labels
+	}
+	_, rest, ok := strings.Cut(p.Name, " — ")
+	if !ok {
+		return []string{}
+	}
+	if k := strings.LastIndex(rest, " (segment "); k >= 0 {
+		rest = rest[:k]
+	}
+	return strings.Split(rest, ", ")
+}
+
+// prevStanding is the standing of a previous run's segment, from the name
+// when not given.
+func prevStanding(p Previous) string {
+	if p.Standing != "" || p.Labels != nil {
+		return p.Standing
+	}
+	st, _, _ := strings.Cut(p.Name, " — ")
+	return st
+}
+
+// KeepWindow is how many of a segment's most distinctive labels a previous
+// run's name labels must be among for the segment to keep its name.
+const KeepWindow = 3
+
+// stillHolds reports whether a previous name still describes a segment:
+// the standing is the same and each of its labels is among the segment's
+// KeepWindow (or as many as the name has) most distinctive labels now.
+func stillHolds(p Previous, standing string, labels []label) bool {
+	if prevStanding(p) != standing {
+		return false
+	}
+	old := prevLabels(p)
+	window := max(KeepWindow, len(old))
+	now := map[string]bool{}
+	for _, l := range labels[:min(window, len(labels))] {
+		now[l.text] = true
+	}
+	for _, l := range old {
+		if !now[l] {
+			return false
+		}
+	}
+	return true
 }
 
 func summary(s *Segment) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%d users (%.1f%% of the base).", s.Size, 100*s.Share)
+	if s.Standing != "" && s.Standing != StandingOccasional && s.Why != "" {
+		fmt.Fprintf(&b, " %s: %s.", upperFirst(s.Standing), s.Why)
+	}
+	for _, o := range s.Outcomes {
+		if o.Strong {
+			fmt.Fprintf(&b, " %s.", upperFirst(outcomeText(o)))
+		}
+	}
 	var parts []string
 	for _, t := range s.Top {
 		if len(parts) == 4 {
@@ -359,6 +744,13 @@ func summary(s *Segment) string {
 		b.WriteString(" Most distinctive: " + strings.Join(parts, "; ") + ".")
 	}
 	return b.String()
+}
+
+func upperFirst(s string) string {
+	for i, r := range s {
+		return string(unicode.ToUpper(r)) + s[i+len(string(r)):]
+	}
+	return s
 }
 
 func liftText(l float64) string {
@@ -376,8 +768,8 @@ func num(v float64) string {
 }
 
 // actions suggests what to do with a segment, by standing, sharpened by its
-// trait labels.
-func actions(standing string, labels []string) []Action {
+// trait labels and strong outcomes.
+func actions(standing string, labels []string, outcomes []OutcomeStat) []Action {
 	var mk, svc, rec string
 	switch standing {
 	case StandingChampions:
@@ -420,14 +812,33 @@ func actions(standing string, labels []string) []Action {
 		mk = "Turn them into advocates: creator and referral programmes, shareable content, user-generated campaigns."
 		svc = "Respond quickly and publicly on social channels."
 		rec = "Recommend trending items in their favourite topics."
+	case StandingProspects:
+		mk = "Turn sign-ups into a first order: a welcome offer, onboarding mails and reminders of what they looked at."
+		svc = "Make the first purchase easy: answer pre-purchase questions quickly."
+		rec = "Recommend the best sellers of their segment."
 	case StandingUnsegmented:
 		mk = "Keep in general campaigns; they fit no segment well."
 		svc = "Standard service."
 		rec = "Recommend overall best sellers."
+	case "":
+		mk = "Tailor offers, message and channel to what sets them apart"
+		if len(labels) > 0 {
+			mk += " (" + strings.Join(labels, ", ") + ")"
+		}
+		mk += "."
+		svc = "Standard service, in the tone and channel that fit their profile."
+		rec = "Recommend what customers with the same profile chose."
 	default:
 		mk = "Nudge frequency with seasonal campaigns and reminders."
 		svc = "Standard service; watch for signs of churn."
 		rec = "Recommend segment best sellers."
+	}
+	for _, o := range outcomes {
+		if o.Strong {
+			mk += fmt.Sprintf(" %s: %s against %s for the base (%s×): make it the focus of the campaign.", upperFirst(words(o.Name)),
+				outcomeValue(o, o.Value), outcomeValue(o, o.Base), trimFloat(o.Lift))
+			break
+		}
 	}
 	for _, l := range labels {
 		if l == "deal seekers" && standing != StandingBargainHunters {
@@ -440,14 +851,4 @@ func actions(standing string, labels []string) []Action {
 		}
 	}
 	return []Action{{"marketing", mk}, {"service", svc}, {"recommendations", rec}}
-}
-
-// sortedKeys returns the keys of m in increasing order.
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }

@@ -11,8 +11,9 @@ import (
 // Version is the version of the profiles.json schema written by this
 // package (see docs/profiles.md). Version 2 added the demographic,
 // psychographic and behavioural sections, the medoid, RFM scores and the
-// RFM cross-table.
-const Version = 2
+// RFM cross-table; version 3 the facts, standing reasons, outcomes,
+// attributes, constant features and the capped Cohen's d.
+const Version = 3
 
 // Unsegmented is the segment id of users that fit no segment (DBSCAN noise).
 const Unsegmented = -1
@@ -24,23 +25,49 @@ type Input struct {
 	Names   []string   // feature names, one per column of X
 	X       *mat.Dense // raw features, len(UserIDs) x len(Names)
 	Labels  []int      // segment per user; Unsegmented for noise
+	// Columns, when set, describes each column of X (one per name): an
+	// attribute's kind, level, label and section, or that its dataset is
+	// absent. Nil means every column is a catalogue feature that is there.
+	Columns []Column
+	// Outcomes are per-user columns that were not clustered (churned,
+	// responded, revenue next quarter): they are reported per segment,
+	// and a strong lift names the segment.
+	Outcomes []Outcome
 	// Distance, when set, is each user's distance to its segment centre in
 	// the clustering space; it picks the representative users.
 	Distance []float64
 	// Space, when set, is the clustering space (one row per user); the
 	// medoid is then searched in it (see Segment.Medoid).
 	Space *mat.Dense
-	// Keep, when set, gives the names segments keep from a previous run,
-	// by segment id (see StableIDs).
-	Keep map[int]string
+	// Keep, when set, gives by segment id what segments were called in a
+	// previous run (see StableIDs): a segment keeps its name when its
+	// standing and name labels still hold, else it is renamed.
+	Keep map[int]Previous
+}
+
+// Previous is a segment of a previous run, as Input.Keep gives it.
+type Previous struct {
+	Name string
+	// Standing and Labels are the standing and the labels of the name;
+	// when Labels is nil they are read from the name ("standing — label,
+	// label"), the form every name of profiles.json version 2 had.
+	Standing string
+	Labels   []string
 }
 
 // Report holds every segment's profile and the base statistics.
 type Report struct {
-	Version  int        `json:"version"`
-	Users    int        `json:"users"`
-	Base     []BaseStat `json:"base"`
-	Segments []Segment  `json:"segments"`
+	Version int        `json:"version"`
+	Users   int        `json:"users"`
+	Base    []BaseStat `json:"base"`
+	// Constant lists the features that are constant or nearly so in the
+	// base (see FlatSpread) or whose dataset is absent: they appear in Base
+	// but in no segment's statistics.
+	Constant []string `json:"constant,omitempty"`
+	// Facts are the base's facts the standings compare segments with.
+	Facts    BaseFacts     `json:"facts"`
+	Outcomes []OutcomeStat `json:"outcomes,omitempty"`
+	Segments []Segment     `json:"segments"`
 	// RFM is the cross-table of RFM groups against segments; nil when the
 	// features have no recency_days, frequency and monetary columns.
 	RFM *RFMTable `json:"rfm,omitempty"`
@@ -52,15 +79,30 @@ type BaseStat struct {
 	Mean    float64 `json:"mean"`
 	Std     float64 `json:"std"`
 	Median  float64 `json:"median"`
+	// Constant is set when the feature is constant or nearly so, or its
+	// dataset is absent (see Report.Constant).
+	Constant bool `json:"constant,omitempty"`
 }
 
 // Segment is one segment's profile.
 type Segment struct {
-	ID       int           `json:"id"`
-	Name     string        `json:"name"`
-	Standing string        `json:"standing"`
+	ID   int    `json:"id"`
+	Name string `json:"name"`
+	// Previous is the segment's name in the previous run into the same
+	// folder when its id was carried over (Input.Keep): equal to Name when
+	// the name was kept, else the name it had.
+	Previous string `json:"previous_name,omitempty"`
+	// Standing is the naming rule that matched (empty for data without
+	// purchases or activity, such as a table of attributes), and Why the
+	// numbers that made it match.
+	Standing string `json:"standing,omitempty"`
+	Why      string `json:"standing_reason,omitempty"`
+	// Labels are the trait labels of the name, most distinctive first.
+	Labels   []string      `json:"labels,omitempty"`
 	Size     int           `json:"size"`
 	Share    float64       `json:"share"`
+	Facts    Facts         `json:"facts"`
+	Outcomes []OutcomeStat `json:"outcomes,omitempty"`
 	Features []FeatureStat `json:"features"`
 	Top      []Trait       `json:"top_traits"`
 	Actions  []Action      `json:"actions"`
@@ -71,9 +113,9 @@ type Segment struct {
 	// Examples are the members nearest the centre (the medoid excluded).
 	Examples      []string       `json:"representative_users"`
 	Summary       string         `json:"summary"`
-	Demographics  Demographics   `json:"demographics"`
-	Psychographic Psychographic  `json:"psychographic"`
-	Behaviour     Behaviour      `json:"behaviour"`
+	Demographics  Demographics   `json:"demographics,omitzero"`
+	Psychographic Psychographic  `json:"psychographic,omitzero"`
+	Behaviour     Behaviour      `json:"behaviour,omitzero"`
 	traits        map[string]int // feature name -> index into Features
 }
 
@@ -88,8 +130,9 @@ type FeatureStat struct {
 	Z float64 `json:"z"`
 	// Lift is segment mean / base mean (1 when the base mean is 0).
 	Lift float64 `json:"lift"`
-	// D is Cohen's d of the segment against the rest of the base, with the
-	// pooled standard deviation.
+	// D is Cohen's d of the segment against the rest of the base: the
+	// difference of the means over the pooled standard deviation, which is
+	// taken to be at least DFloor times the base's; |D| is at most DCap.
 	D float64 `json:"cohens_d"`
 }
 
@@ -122,6 +165,8 @@ func Build(in Input) (*Report, error) {
 		return nil, fmt.Errorf("profile: %d user ids for %d users", len(in.UserIDs), n)
 	case in.Distance != nil && len(in.Distance) != n:
 		return nil, fmt.Errorf("profile: %d distances for %d users", len(in.Distance), n)
+	case in.Columns != nil && len(in.Columns) != d:
+		return nil, fmt.Errorf("profile: %d column descriptions for %d columns", len(in.Columns), d)
 	}
 	if in.Space != nil {
 		if r, _ := in.Space.Dims(); r != n {
@@ -134,6 +179,9 @@ func Build(in Input) (*Report, error) {
 				return nil, fmt.Errorf("profile: feature %q of user %q is not finite: %v", name, in.UserIDs[i], v)
 			}
 		}
+	}
+	if err := checkOutcomes(in.Outcomes, n); err != nil {
+		return nil, err
 	}
 	members := map[int][]int{}
 	for i, l := range in.Labels {
@@ -152,28 +200,42 @@ func Build(in Input) (*Report, error) {
 
 	col := make([]float64, n)
 	base := make([]BaseStat, d)
-	sum := make([]float64, d)
-	sumsq := make([]float64, d)
+	rep := &Report{Version: Version, Users: n, Base: base}
+	var keep []int // the columns that vary, in order
 	for j := 0; j < d; j++ {
 		mat.Col(col, j, in.X)
-		var s, ss float64
+		var s, maxAbs float64
 		for _, v := range col {
 			s += v
+			maxAbs = math.Max(maxAbs, math.Abs(v))
 		}
 		mean := s / float64(n)
+		var ss float64
 		for _, v := range col {
 			ss += (v - mean) * (v - mean)
 		}
-		sum[j], sumsq[j] = s, ss
-		base[j] = BaseStat{Feature: in.Names[j], Mean: mean, Std: math.Sqrt(ss / float64(n)), Median: Quantile(sorted(col), 0.5)}
+		std := math.Sqrt(ss / float64(n))
+		base[j] = BaseStat{Feature: in.Names[j], Mean: mean, Std: std, Median: Quantile(sorted(col), 0.5)}
+		if flat(std, maxAbs) || (in.Columns != nil && in.Columns[j].Absent) {
+			base[j].Constant = true
+			rep.Constant = append(rep.Constant, in.Names[j])
+			continue
+		}
+		keep = append(keep, j)
 	}
 
-	rep := &Report{Version: Version, Users: n, Base: base}
+	// Per segment and column: size, mean and sum of squares about the
+	// segment's own mean. The rest of the base's sum of squares is put
+	// together from the other segments' (no subtraction, so no
+	// cancellation when a column is nearly constant within segments).
+	type moments struct{ mean, ss float64 }
+	mom := make([][]moments, len(ids))
 	buf := make([]float64, 0, n)
-	for _, id := range ids {
+	stats := make([][]FeatureStat, len(ids))
+	for g, id := range ids {
 		rows := members[id]
-		seg := Segment{ID: id, Size: len(rows), Share: float64(len(rows)) / float64(n), traits: map[string]int{}}
-		for j := 0; j < d; j++ {
+		mom[g] = make([]moments, len(keep))
+		for k, j := range keep {
 			buf = buf[:0]
 			var s float64
 			for _, i := range rows {
@@ -186,36 +248,88 @@ func Build(in Input) (*Report, error) {
 			for _, v := range buf {
 				ss += (v - m) * (v - m)
 			}
+			mom[g][k] = moments{m, ss}
 			sort.Float64s(buf)
-			fs := FeatureStat{Feature: in.Names[j], Mean: m, Median: Quantile(buf, 0.5), Q1: Quantile(buf, 0.25), Q3: Quantile(buf, 0.75), Lift: 1}
-			if base[j].Std > 0 {
-				fs.Z = (m - base[j].Mean) / base[j].Std
-			}
+			fs := FeatureStat{Feature: in.Names[j], Mean: m, Median: Quantile(buf, 0.5), Q1: Quantile(buf, 0.25), Q3: Quantile(buf, 0.75), Lift: 1,
+				Z: (m - base[j].Mean) / base[j].Std}
 			if base[j].Mean != 0 {
 				fs.Lift = m / base[j].Mean
 			}
-			fs.D = cohensD(m, ss, len(rows), sum[j]-s, restSS(sumsq[j], sum[j], n, s, ss, len(rows)), n-len(rows))
-			seg.traits[fs.Feature] = len(seg.Features)
-			seg.Features = append(seg.Features, fs)
+			stats[g] = append(stats[g], fs)
+		}
+	}
+	for g, id := range ids {
+		n1 := len(members[id])
+		n2 := n - n1
+		for k, j := range keep {
+			if n2 == 0 {
+				continue
+			}
+			var sum2 float64
+			for h := range ids {
+				if h != g {
+					sum2 += float64(len(members[ids[h]])) * mom[h][k].mean
+				}
+			}
+			m2 := sum2 / float64(n2)
+			var ss2 float64
+			for h := range ids {
+				if h != g {
+					dm := mom[h][k].mean - m2
+					ss2 += mom[h][k].ss + float64(len(members[ids[h]]))*dm*dm
+				}
+			}
+			stats[g][k].D = cohensD(mom[g][k].mean, mom[g][k].ss, n1, m2, ss2, n2, base[j].Std)
+		}
+	}
+	for g, id := range ids {
+		rows := members[id]
+		seg := Segment{ID: id, Size: len(rows), Share: float64(len(rows)) / float64(n), Features: stats[g], traits: map[string]int{}}
+		for k, f := range seg.Features {
+			seg.traits[f.Feature] = k
 		}
 		seg.Medoid, seg.Examples = representatives(rows, in.UserIDs, in.Distance, in.Space, 5)
 		rep.Segments = append(rep.Segments, seg)
 	}
+	cols := columnsByName(in)
 	for i := range rep.Segments {
-		rep.Segments[i].Top = topTraits(rep.Segments[i].Features, 8)
+		rep.Segments[i].Top = topTraits(rep.Segments[i].Features, 8, cols)
 	}
-	nameSegments(rep.Segments, in.Keep)
-	addSections(rep, in, members)
+	rep.Facts = baseFacts(in, rep.Base)
+	for i := range rep.Segments {
+		rep.Segments[i].Facts = segmentFacts(in, members[rep.Segments[i].ID], rep.Base)
+	}
+	rep.Outcomes, _ = outcomeStats(in.Outcomes, nil)
+	for i := range rep.Segments {
+		rep.Segments[i].Outcomes, _ = outcomeStats(in.Outcomes, members[rep.Segments[i].ID])
+	}
+	nameSegments(rep, in.Keep, cols)
+	addSections(rep, in, members, cols)
 	return rep, nil
+}
+
+// columnsByName returns every column's description by feature name.
+func columnsByName(in Input) map[string]Column {
+	m := make(map[string]Column, len(in.Names))
+	for j, name := range in.Names {
+		if in.Columns != nil {
+			m[name] = in.Columns[j]
+		} else {
+			m[name] = Column{}
+		}
+	}
+	return m
 }
 
 // addSections fills every segment's demographic, psychographic and
 // behavioural sections and the RFM cross-table.
-func addSections(rep *Report, in Input, members map[int][]int) {
-	c := &sectioner{base: map[string]BaseStat{}, col: map[string]int{}, names: in.Names}
+func addSections(rep *Report, in Input, members map[int][]int, cols map[string]Column) {
+	c := &sectioner{base: map[string]BaseStat{}, col: map[string]int{}, names: in.Names, cols: cols}
 	for j, b := range rep.Base {
 		c.base[b.Feature] = b
-		c.col[b.Feature] = j
+		if !b.Constant {
+			c.col[b.Feature] = j
+		}
 	}
 	n := len(in.UserIDs)
 	column := func(name string) []float64 {
@@ -287,37 +401,32 @@ func addSections(rep *Report, in Input, members map[int][]int) {
 	}
 }
 
-// restSS returns the sum of squared deviations of the rest of the base
-// (everyone outside the segment) around its own mean, from the totals.
-func restSS(totalSS, totalSum float64, n int, segSum, segSS float64, segN int) float64 {
-	restN := n - segN
-	if restN <= 0 {
-		return 0
-	}
-	mean := totalSum / float64(n)
-	segMean := segSum / float64(segN)
-	restMean := (totalSum - segSum) / float64(restN)
-	// totalSS = segSS + segN (segMean − mean)² + restSS + restN (restMean − mean)²
-	ss := totalSS - segSS - float64(segN)*(segMean-mean)*(segMean-mean) - float64(restN)*(restMean-mean)*(restMean-mean)
-	return math.Max(ss, 0)
-}
+// DFloor and DCap bound Cohen's d: the pooled standard deviation is taken
+// to be at least DFloor times the base's standard deviation, and |d| is
+// reported as at most DCap. Without them a column that is nearly constant
+// within the segment and the rest (a share that is 1 for all but a few
+// users) divides by a rounding error: d = −37,406,339 was seen.
+const (
+	DFloor = 0.1
+	DCap   = 10
+)
 
-// cohensD is (m1 − m2) / pooled sd with the usual (n−1) weights.
-func cohensD(m1, ss1 float64, n1 int, sum2, ss2 float64, n2 int) float64 {
+// cohensD is (m1 − m2) / pooled sd with the usual (n−1) weights, the
+// pooled sd floored at DFloor × baseStd and the result capped at ±DCap.
+func cohensD(m1, ss1 float64, n1 int, m2, ss2 float64, n2 int, baseStd float64) float64 {
 	if n2 == 0 || n1+n2 <= 2 {
 		return 0
 	}
-	m2 := sum2 / float64(n2)
-	pooled := math.Sqrt((ss1 + ss2) / float64(n1+n2-2))
+	pooled := math.Max(math.Sqrt((ss1+ss2)/float64(n1+n2-2)), DFloor*baseStd)
 	if pooled == 0 {
 		return 0
 	}
-	return (m1 - m2) / pooled
+	return math.Max(-DCap, math.Min(DCap, (m1-m2)/pooled))
 }
 
 // topTraits returns the k features with the largest |Cohen's d|, both
 // directions, ties broken by feature order.
-func topTraits(fs []FeatureStat, k int) []Trait {
+func topTraits(fs []FeatureStat, k int, cols map[string]Column) []Trait {
 	idx := make([]int, len(fs))
 	for i := range idx {
 		idx[i] = i
@@ -328,7 +437,7 @@ func topTraits(fs []FeatureStat, k int) []Trait {
 		if len(out) == k || math.Abs(fs[i].D) < 0.2 {
 			break
 		}
-		out = append(out, Trait{Feature: fs[i].Feature, D: fs[i].D, Z: fs[i].Z, Text: describe(fs[i].Feature, fs[i].D > 0)})
+		out = append(out, Trait{Feature: fs[i].Feature, D: fs[i].D, Z: fs[i].Z, Text: describe(fs[i].Feature, cols[fs[i].Feature], fs[i].D > 0)})
 	}
 	return out
 }

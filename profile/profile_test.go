@@ -2,7 +2,7 @@ package profile
 
 import (
 	"math"
-	"math/rand/v2"
+	"sort"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -41,9 +41,14 @@ func TestBuildHandChecked(t *testing.T) {
 	if diff := cmp.Diff(want, got, cmpopts.EquateApprox(1e-12, 0)); diff != "" {
 		t.Errorf("segment 0 frequency (-want +got):\n%s", diff)
 	}
-	c, _ := rep.Segments[1].Feature("constant")
-	if diff := cmp.Diff(FeatureStat{Feature: "constant", Mean: 5, Median: 5, Q1: 5, Q3: 5, Lift: 1}, c); diff != "" {
-		t.Errorf("constant feature (-want +got):\n%s", diff)
+	if c, ok := rep.Segments[1].Feature("constant"); ok {
+		t.Errorf("constant feature profiled: %+v", c)
+	}
+	if diff := cmp.Diff([]string{"constant"}, rep.Constant); diff != "" {
+		t.Errorf("constant features (-want +got):\n%s", diff)
+	}
+	if b := rep.Base[1]; !b.Constant || b.Mean != 5 {
+		t.Errorf("base of the constant feature = %+v, want mean 5, marked constant", b)
 	}
 	if rep.Segments[0].Medoid != "b" {
 		t.Errorf("medoid = %q, want b (nearest the centre without the clustering space)", rep.Segments[0].Medoid)
@@ -81,12 +86,29 @@ func TestBuildErrors(t *testing.T) {
 	}
 }
 
+// segWithZ is a segment whose features have the given z-scores (in name
+// order) and a median of 1.
 func segWithZ(id int, z map[string]float64) Segment {
 	s := Segment{ID: id}
-	for f, v := range z {
-		s.Features = append(s.Features, FeatureStat{Feature: f, Z: v})
+	for _, f := range sortedKeys(z) {
+		s.Features = append(s.Features, FeatureStat{Feature: f, Z: z[f], Median: 1})
 	}
 	return s
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// standingOf is the standing of s with no facts (the relative rules).
+func standingOf(s *Segment) string {
+	st, _ := standing(&judge{s: s}, nil)
+	return st
 }
 
 func TestStanding(t *testing.T) {
@@ -110,12 +132,13 @@ func TestStanding(t *testing.T) {
 		{"window browsers", 0, map[string]float64{"count_page_view": 0.9, "frequency": -0.5, "cart_rate": -1}, StandingBrowsers},
 		{"browsing without low conversion is not window browsing", 0, map[string]float64{"count_page_view": 0.9, "frequency": -0.5, "cart_rate": 0.2}, StandingOccasional},
 		{"loyal", 0, map[string]float64{"frequency": 0.4}, StandingLoyal},
-		{"nothing stands out", 0, nil, StandingOccasional},
+		{"nothing stands out", 0, map[string]float64{"frequency": 0}, StandingOccasional},
+		{"no purchases or activity in the data: no standing", 0, map[string]float64{"age": 1.2}, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			s := segWithZ(tt.id, tt.z)
-			if got := standing(&s); got != tt.want {
+			if got := standingOf(&s); got != tt.want {
 				t.Errorf("standing = %q, want %q", got, tt.want)
 			}
 		})
@@ -148,133 +171,8 @@ func TestStandingDemoPersonas(t *testing.T) {
 				z[f] = tt.z[i]
 			}
 			s := segWithZ(0, z)
-			if got := standing(&s); got != tt.want {
+			if got := standingOf(&s); got != tt.want {
 				t.Errorf("standing = %q, want %q", got, tt.want)
-			}
-		})
-	}
-}
-
-func TestNamesKept(t *testing.T) {
-	mk := func(id int, z map[string]float64, traits ...string) Segment {
-		s := segWithZ(id, z)
-		for _, f := range traits {
-			s.Top = append(s.Top, Trait{Feature: f, D: 1})
-		}
-		return s
-	}
-	segs := []Segment{
-		mk(0, map[string]float64{"frequency": 0.4}, "spend_share_books"),
-		mk(1, map[string]float64{"frequency": 0.4}, "spend_share_books", "share_night"),
-	}
-	// Segment 1 keeps the name segment 0 would get; segment 0 must then
-	// take another.
-	nameSegments(segs, map[int]string{1: "loyal — books"})
-	if segs[1].Name != "loyal — books" {
-		t.Errorf("kept name = %q", segs[1].Name)
-	}
-	if segs[0].Name == segs[1].Name {
-		t.Errorf("both segments are named %q", segs[0].Name)
-	}
-	if segs[1].Standing != StandingLoyal {
-		t.Errorf("standing of a segment with a kept name = %q, want it recomputed (loyal)", segs[1].Standing)
-	}
-}
-
-func TestNamesAreUnique(t *testing.T) {
-	// Three segments with the same standing and the same leading traits.
-	mk := func(id int, traits ...string) Segment {
-		s := segWithZ(id, map[string]float64{"frequency": 0.4})
-		for _, f := range traits {
-			s.Top = append(s.Top, Trait{Feature: f, D: 1})
-		}
-		return s
-	}
-	segs := []Segment{
-		mk(0, "spend_share_books", "share_night", "weekend_share"),
-		mk(1, "spend_share_books", "share_night", "device_share_mobile"),
-		mk(2, "spend_share_books", "share_night"),
-	}
-	nameSegments(segs, nil)
-	want := []string{
-		"loyal — books, night owls",
-		"loyal — books, night owls, mobile-first",
-		"loyal — books, night owls (segment 2)",
-	}
-	var got []string
-	for _, s := range segs {
-		got = append(got, s.Name)
-		if len(s.Actions) != 3 {
-			t.Errorf("segment %d has %d actions, want marketing, service and recommendations", s.ID, len(s.Actions))
-		}
-	}
-	if diff := cmp.Diff(want, got); diff != "" {
-		t.Errorf("names (-want +got):\n%s", diff)
-	}
-}
-
-func TestNamesDistinctRandom(t *testing.T) {
-	// Many segments with few possible standings and traits: names must
-	// still be distinct.
-	feats := []string{"frequency", "monetary", "recency_days", "social_posts", "price_sensitivity", "signup_tenure_days"}
-	traits := []string{"spend_share_books", "share_night", "weekend_share", "age", "device_share_mobile"}
-	rng := rand.New(rand.NewPCG(3, 4))
-	for trial := 0; trial < 50; trial++ {
-		segs := make([]Segment, 12)
-		for i := range segs {
-			z := map[string]float64{}
-			for _, f := range feats {
-				z[f] = rng.NormFloat64()
-			}
-			segs[i] = segWithZ(i, z)
-			for _, f := range traits[:rng.IntN(len(traits)+1)] {
-				segs[i].Top = append(segs[i].Top, Trait{Feature: f, D: rng.NormFloat64()})
-			}
-		}
-		nameSegments(segs, nil)
-		seen := map[string]int{}
-		for _, s := range segs {
-			if j, dup := seen[s.Name]; dup {
-				t.Fatalf("trial %d: segments %d and %d are both named %q", trial, j, s.ID, s.Name)
-			}
-			seen[s.Name] = s.ID
-		}
-	}
-}
-
-func TestNameSkipsRepeats(t *testing.T) {
-	tests := []struct {
-		name   string
-		z      map[string]float64
-		traits []Trait
-		want   string
-	}{
-		{"same meaning twice", map[string]float64{"frequency": 0.4},
-			[]Trait{{Feature: "recency_days", D: -1}, {Feature: "days_since_last_activity", D: -1}, {Feature: "purchase_tenure_days", D: 1}},
-			"loyal — recent buyers, long-standing"},
-		{"spend and browsing of one category", map[string]float64{"signup_tenure_days": -2},
-			[]Trait{{Feature: "spend_share_sports", D: 2}, {Feature: "affinity_sports", D: 2}, {Feature: "share_night", D: 1}},
-			"promising new — sports, night owls"},
-		{"one order is not category loyalty", map[string]float64{"signup_tenure_days": -2, "frequency": -0.8},
-			[]Trait{{Feature: "loyalty_hhi", D: 1.2}, {Feature: "share_afternoon", D: 1}, {Feature: "acquisition_channel_paid_search", D: 0.9}},
-			"promising new — daytime users, via paid search"},
-		{"no contradiction", map[string]float64{"frequency": -0.2},
-			[]Trait{{Feature: "days_since_last_activity", D: 1}, {Feature: "days_since_last_event", D: -0.6}, {Feature: "age", D: 0.5}},
-			"occasional — inactive, older"},
-		{"label that repeats the standing", map[string]float64{"price_sensitivity": 1.5},
-			[]Trait{{Feature: "discount_share", D: 2}, {Feature: "count_search", D: 1}, {Feature: "share_afternoon", D: 1}},
-			"bargain hunters — searchers, daytime users"},
-		{"label that contradicts the standing", map[string]float64{"days_since_last_activity": 2, "frequency": -1},
-			[]Trait{{Feature: "days_since_last_event", D: -1}, {Feature: "age", D: 1}},
-			"hibernating — older"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			segs := []Segment{segWithZ(0, tt.z)}
-			segs[0].Top = tt.traits
-			nameSegments(segs, nil)
-			if segs[0].Name != tt.want {
-				t.Errorf("name = %q, want %q", segs[0].Name, tt.want)
 			}
 		})
 	}

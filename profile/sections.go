@@ -40,6 +40,9 @@ type Demographics struct {
 	// AgeBands is the share of users in each age band.
 	AgeBands []Share       `json:"age_bands,omitempty"`
 	Fields   []Categorical `json:"fields,omitempty"`
+	// Attributes are the numeric, ordinal and date attributes of the
+	// section (categorical, list and boolean ones are in Fields).
+	Attributes []Metric `json:"attributes,omitempty"`
 }
 
 // Interest is one category or topic a segment leans towards.
@@ -65,6 +68,10 @@ type Psychographic struct {
 	// or "balanced".
 	Price string `json:"price,omitempty"`
 	Style string `json:"style,omitempty"`
+	// Fields and Attributes are the section's attributes, as in
+	// Demographics.
+	Fields     []Categorical `json:"fields,omitempty"`
+	Attributes []Metric      `json:"attributes,omitempty"`
 }
 
 // Behaviour is the behavioural part of a profile; each list holds the
@@ -77,6 +84,10 @@ type Behaviour struct {
 	Sessions []Metric    `json:"sessions,omitempty"`
 	Funnel   []Metric    `json:"funnel,omitempty"`
 	Social   []Metric    `json:"social,omitempty"`
+	// Fields and Attributes are the section's attributes, as in
+	// Demographics.
+	Fields     []Categorical `json:"fields,omitempty"`
+	Attributes []Metric      `json:"attributes,omitempty"`
 }
 
 // ageBands are the bands of the age distribution: [lo, hi).
@@ -107,8 +118,9 @@ func ageBand(age float64) int {
 // sectioner builds the sections from the feature statistics.
 type sectioner struct {
 	base  map[string]BaseStat
-	col   map[string]int
-	names []string
+	col   map[string]int // the columns that vary, by name
+	names []string       // every column's name, in order
+	cols  map[string]Column
 }
 
 func (c *sectioner) metric(s *Segment, feature, label string) *Metric {
@@ -149,7 +161,10 @@ func (c *sectioner) demographics(s *Segment, ages []float64, baseBands []float64
 		var cat Categorical
 		for _, name := range c.names {
 			v, ok := strings.CutPrefix(name, field+"_")
-			if !ok || strings.HasPrefix(v, "share_") { // device_share_* are event shares
+			if !ok || strings.HasPrefix(v, "share_") || c.cols[name].IsAttribute() { // device_share_* are event shares
+				continue
+			}
+			if _, varies := c.col[name]; !varies {
 				continue
 			}
 			f, _ := s.Feature(name)
@@ -161,7 +176,51 @@ func (c *sectioner) demographics(s *Segment, ages []float64, baseBands []float64
 			d.Fields = append(d.Fields, cat)
 		}
 	}
+	fields, attrs := c.attributes(s, SectionDemographic)
+	d.Fields = append(d.Fields, fields...)
+	d.Attributes = attrs
 	return d
+}
+
+// attributes returns the segment's attributes of one section: the shares
+// of the levels of every categorical, list and boolean attribute (in
+// column order) and the metrics of the numeric, ordinal and date ones.
+// Constant and absent columns are left out.
+func (c *sectioner) attributes(s *Segment, sec Section) ([]Categorical, []Metric) {
+	var fields []Categorical
+	var metrics []Metric
+	at := map[string]int{}
+	for _, name := range c.names {
+		col := c.cols[name]
+		if !col.IsAttribute() || col.section(name) != sec || name == "age" { // an age is Demographics.Age
+			continue
+		}
+		f, ok := s.Feature(name)
+		if !ok {
+			continue
+		}
+		if !col.indicator() {
+			metrics = append(metrics, *c.metric(s, name, col.label(name)))
+			continue
+		}
+		attr := col.Attribute
+		if attr == "" {
+			attr = name
+		}
+		k, ok := at[attr]
+		if !ok {
+			k = len(fields)
+			at[attr] = k
+			fields = append(fields, Categorical{Field: attr})
+		}
+		level := col.Level
+		if level == "" {
+			level = "yes"
+		}
+		b := c.base[name].Mean
+		fields[k].Shares = append(fields[k].Shares, Share{Value: level, Share: f.Mean, Base: b, Lift: lift(f.Mean, b)})
+	}
+	return fields, metrics
 }
 
 func lift(v, base float64) float64 {
@@ -183,10 +242,13 @@ func (c *sectioner) psychographic(s *Segment) Psychographic {
 				kind, v = k.kind, rest
 			}
 		}
-		if kind == "" || v == "other" {
+		if kind == "" || v == "other" || c.cols[name].IsAttribute() {
 			continue
 		}
-		f, _ := s.Feature(name)
+		f, ok := s.Feature(name)
+		if !ok {
+			continue
+		}
 		b := c.base[name].Mean
 		if b <= 0 || f.Lift < 1.1 {
 			continue
@@ -210,6 +272,7 @@ func (c *sectioner) psychographic(s *Segment) Psychographic {
 			p.Price = "price insensitive"
 		}
 	}
+	p.Fields, p.Attributes = c.attributes(s, SectionPsychographic)
 	if p.Loyalty != nil && p.Variety != nil {
 		p.Style = "balanced"
 		switch {
@@ -227,7 +290,10 @@ func (c *sectioner) psychographic(s *Segment) Psychographic {
 }
 
 func (c *sectioner) behaviour(s *Segment) Behaviour {
+	fields, attrs := c.attributes(s, SectionBehavioural)
 	return Behaviour{
+		Fields:     fields,
+		Attributes: attrs,
 		RFM: c.metrics(s,
 			"recency_days", "days since the last purchase",
 			"frequency", "orders",

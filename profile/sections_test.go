@@ -113,7 +113,16 @@ func TestMedoidIsNotTheNearestToTheMean(t *testing.T) {
 }
 
 func TestWriteMarkdownGolden(t *testing.T) {
-	rep, err := Build(tinyInput())
+	for _, tt := range []struct {
+		name string
+		in   Input
+	}{{"tiny", tinyInput()}, {"attributes", customerTable()}} {
+		t.Run(tt.name, func(t *testing.T) { markdownGolden(t, tt.in, filepath.Join("testdata", tt.name+".md.golden")) })
+	}
+}
+
+func markdownGolden(t *testing.T, in Input, golden string) {
+	rep, err := Build(in)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -121,7 +130,6 @@ func TestWriteMarkdownGolden(t *testing.T) {
 	if err := WriteMarkdown(&buf, rep); err != nil {
 		t.Fatal(err)
 	}
-	golden := filepath.Join("testdata", "tiny.md.golden")
 	if *update {
 		if err := os.MkdirAll("testdata", 0o755); err != nil {
 			t.Fatal(err)

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strconv"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
@@ -35,14 +36,15 @@ func NewCmdCompare(f *Factory, runF func(*CompareOptions) error) *cobra.Command 
 		Long: `Compare the segments of two runs (their segments.csv): the transition matrix
 of users from each segment of the first run (rows) to each segment of the
 second (columns), the matching of segments by overlap (the Hungarian
-algorithm on shared users), and who moved: the users whose new segment is
-not the one matched with their old segment. --moves writes those users to a
+algorithm on shared users), which matched segments kept their names and
+which were renamed, and who moved: the users whose new segment is not the
+one matched with their old segment. --moves writes those users to a
 CSV file (user_id, before, before_name, after, after_name).
 
 It reads DIR1/segments.csv and DIR2/segments.csv (written by persona demo
 and run) and writes only --moves. It prints the matrix, the matching and the
 largest moves; --json prints the comparison as one JSON object (before,
-after, counts, match, moves, ...); --quiet prints nothing (useful with
+after, counts, match, names, moves, ...); --quiet prints nothing (useful with
 --moves).`,
 		Example: `  persona compare --before runs/2024-05 --after runs/2024-06
   persona compare --before old --after new --moves moved.csv --json
@@ -64,6 +66,29 @@ after, counts, match, moves, ...); --quiet prints nothing (useful with
 	fl.StringVar(&opts.Moves, "moves", "", "write the users who moved to this CSV `file`")
 	addOutputFlags(cmd, &opts.Quiet, &opts.JSON, "print the comparison as one JSON object on stdout")
 	return cmd
+}
+
+// nameChange is a matched pair of segments and whether the segment of the
+// second run kept the name of the first's.
+type nameChange struct {
+	Before     int    `json:"before"`
+	After      int    `json:"after"`
+	BeforeName string `json:"before_name"`
+	AfterName  string `json:"after_name"`
+	Kept       bool   `json:"kept"`
+}
+
+// nameChanges lists the matched segments in the second run's order.
+func nameChanges(t *profile.Transitions, before, after map[int]string) []nameChange {
+	out := []nameChange{}
+	for _, a := range t.After {
+		b, ok := t.Match[a]
+		if !ok {
+			continue
+		}
+		out = append(out, nameChange{Before: b, After: a, BeforeName: before[b], AfterName: after[a], Kept: before[b] == after[a]})
+	}
+	return out
 }
 
 func compareRun(opts *CompareOptions) error {
@@ -92,9 +117,13 @@ func compareRun(opts *CompareOptions) error {
 			return err
 		}
 	}
+	names := nameChanges(t, bNames, aNames)
 	switch {
 	case opts.JSON:
-		return printJSON(opts.IO.Out, t)
+		return printJSON(opts.IO.Out, struct {
+			*profile.Transitions
+			Names []nameChange `json:"names"`
+		}{t, names})
 	case opts.Quiet:
 		return nil
 	}
@@ -128,6 +157,22 @@ func compareRun(opts *CompareOptions) error {
 			continue
 		}
 		fmt.Fprintf(w, "  %d %q ← %d %q, %d users\n", a, aNames[a], b, bNames[b], t.Counts[bi[b]][j])
+	}
+	var kept, renamed []string
+	for _, n := range names {
+		if n.Kept {
+			kept = append(kept, fmt.Sprintf("%d %q", n.After, n.AfterName))
+		} else {
+			renamed = append(renamed, fmt.Sprintf("  %d %q → %d %q", n.Before, n.BeforeName, n.After, n.AfterName))
+		}
+	}
+	fmt.Fprintf(w, "\nNames kept: %d", len(kept))
+	if len(kept) > 0 {
+		fmt.Fprintf(w, " (%s)", strings.Join(kept, ", "))
+	}
+	fmt.Fprintf(w, "; changed: %d\n", len(renamed))
+	for _, r := range renamed {
+		fmt.Fprintln(w, r)
 	}
 	type flow struct{ b, a, n int }
 	var flows []flow

@@ -55,14 +55,15 @@ func TestNewCmdCompare(t *testing.T) {
 
 func TestCompareRun(t *testing.T) {
 	before := writeRun(t, testSegments, "")
-	// u2 moves to the readers, who are now segment 5.
-	after := writeRun(t, "user_id,segment,segment_name,distance\nu1,0,campers,0\nu2,5,readers,0\nu3,5,readers,0\nu4,5,readers,0\nu5,0,campers,0\n", "")
+	// u2 moves to the readers, who are now segment 5 and renamed.
+	after := writeRun(t, "user_id,segment,segment_name,distance\nu1,0,campers,0\nu2,5,keen readers,0\nu3,5,keen readers,0\nu4,5,keen readers,0\nu5,0,campers,0\n", "")
 	moves := filepath.Join(t.TempDir(), "moves.csv")
 	f, out, errOut := testFactory()
 	if code := Run(f, []string{"compare", "--before", before, "--after", after, "--moves", moves}); code != ExitOK {
 		t.Fatalf("exit code %d: %s", code, errOut)
 	}
-	for _, w := range []string{"4 users in both runs (0 only before, 1 only after); 1 moved (25.0%)", `5 "readers" ← 1 "readers", 2 users`, `1 users: 0 "campers" → 5 "readers"`} {
+	for _, w := range []string{"4 users in both runs (0 only before, 1 only after); 1 moved (25.0%)", `5 "keen readers" ← 1 "readers", 2 users`,
+		`1 users: 0 "campers" → 5 "keen readers"`, `Names kept: 1 (0 "campers"); changed: 1`, `  1 "readers" → 5 "keen readers"`} {
 		if !strings.Contains(out.String(), w) {
 			t.Errorf("output lacks %q:\n%s", w, out)
 		}
@@ -71,7 +72,7 @@ func TestCompareRun(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := "user_id,before,before_name,after,after_name\nu2,0,campers,5,readers\n"; string(b) != want {
+	if want := "user_id,before,before_name,after,after_name\nu2,0,campers,5,keen readers\n"; string(b) != want {
 		t.Errorf("moves.csv = %q, want %q", b, want)
 	}
 
@@ -79,12 +80,19 @@ func TestCompareRun(t *testing.T) {
 	if code := Run(f, []string{"compare", "--before", before, "--after", after, "--json"}); code != ExitOK {
 		t.Fatal("--json failed")
 	}
-	var tr profile.Transitions
+	var tr struct {
+		profile.Transitions
+		Names []nameChange `json:"names"`
+	}
 	if err := json.Unmarshal(out.Bytes(), &tr); err != nil {
 		t.Fatal(err)
 	}
 	if diff := cmp.Diff([][]int{{1, 1}, {0, 2}}, tr.Counts); diff != "" {
 		t.Errorf("counts (-want +got):\n%s", diff)
+	}
+	wantNames := []nameChange{{0, 0, "campers", "campers", true}, {1, 5, "readers", "keen readers", false}}
+	if diff := cmp.Diff(wantNames, tr.Names); diff != "" {
+		t.Errorf("names (-want +got):\n%s", diff)
 	}
 
 	f, _, errOut = testFactory()

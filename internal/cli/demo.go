@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 
@@ -135,6 +136,27 @@ func printSummary(w io.Writer, out, store string, sum *pipeline.Summary) {
 		fmt.Fprintf(tw, "%d\t%d\t%.1f%%\t%s\n", s.ID, s.Size, 100*s.Share, s.Name)
 	}
 	tw.Flush()
+	var kept, renamed []string
+	for _, s := range sum.Segments {
+		switch {
+		case s.Previous == "":
+		case s.Previous == s.Name:
+			kept = append(kept, strconv.Itoa(s.ID))
+		default:
+			renamed = append(renamed, fmt.Sprintf("  %d %q (was %q)", s.ID, s.Name, s.Previous))
+		}
+	}
+	if len(kept)+len(renamed) > 0 {
+		fmt.Fprintf(w, "\nSegments carried over from the previous run in %s: %d kept their names", out, len(kept))
+		if len(kept) > 0 {
+			fmt.Fprintf(w, " (%s)", strings.Join(kept, ", "))
+		}
+		fmt.Fprintf(w, ", %d renamed", len(renamed))
+		if len(renamed) > 0 {
+			fmt.Fprintf(w, " as their standing or leading traits changed:\n%s", strings.Join(renamed, "\n"))
+		}
+		fmt.Fprintln(w, ".")
+	}
 	out = strings.TrimRight(out, "/")
 	fmt.Fprintf(w, "\nReport: %s/report.html\n", out)
 	fmt.Fprintf(w, "Next: persona serve --store %s   (API and dashboard on http://127.0.0.1:8080/)\n", serveStoreArg(out, store))

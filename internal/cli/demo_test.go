@@ -1,12 +1,16 @@
 package cli
 
 import (
+	"bytes"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/persona-seg/persona"
+	"github.com/persona-seg/persona/pipeline"
 
 	_ "github.com/duckdb/duckdb-go/v2"
 )
@@ -123,5 +127,28 @@ func TestServeStoreArg(t *testing.T) {
 				t.Errorf("serveStoreArg(%q, %q) = %q, want %q", tt.out, tt.store, got, tt.want)
 			}
 		})
+	}
+}
+
+// TestPrintSummaryNames: a re-run into the same folder says which
+// carried-over segments kept their names and which were renamed.
+func TestPrintSummaryNames(t *testing.T) {
+	sum := &pipeline.Summary{Users: 10, K: 3, Segments: []persona.Segment{
+		{ID: 0, Name: "loyal — books", Previous: "loyal — books", Size: 5, Share: 0.5},
+		{ID: 1, Name: "lapsed — night owls", Previous: "occasional — via 2, 1-based", Size: 3, Share: 0.3},
+		{ID: 4, Name: "prospects", Size: 2, Share: 0.2},
+	}}
+	var b bytes.Buffer
+	printSummary(&b, "out", "", sum)
+	want := "Segments carried over from the previous run in out: 1 kept their names (0), 1 renamed as their standing or leading traits changed:\n" +
+		"  1 \"lapsed — night owls\" (was \"occasional — via 2, 1-based\").\n"
+	if !strings.Contains(b.String(), want) {
+		t.Errorf("summary lacks\n%s\ngot:\n%s", want, b.String())
+	}
+	b.Reset()
+	sum.Segments = sum.Segments[2:]
+	printSummary(&b, "out", "", sum)
+	if strings.Contains(b.String(), "carried over") {
+		t.Errorf("first run mentions a previous one:\n%s", b.String())
 	}
 }
