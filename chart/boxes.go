@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"image/color"
 	"math"
+	"strconv"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/vg"
@@ -32,6 +33,9 @@ type BoxPanel struct {
 	Title  string
 	XLabel string    // with unit
 	Boxes  []FiveNum // one per segment
+	// Log draws x on a log(1 + x) scale, for counts and money whose
+	// boxes would otherwise crowd at zero; it needs values ≥ 0.
+	Log bool
 }
 
 // Boxes draws box plots: the box spans the quartiles, the bar inside is the
@@ -67,6 +71,14 @@ func Boxes(s BoxesSpec) (*Figure, error) {
 		p.Add(&boxes{boxes: pn.Boxes, colors: cols})
 		if p.X.Min >= 0 {
 			p.X.Min = 0 // counts, days and amounts read best from zero
+		}
+		if pn.Log {
+			if p.X.Min < 0 {
+				return nil, fmt.Errorf("chart: boxes: panel %d (%q) has a log axis and a negative value", j, pn.Title)
+			}
+			p.X.Scale = log1pScale{}
+			p.X.Tick.Marker = log1pTicks{}
+			p.X.Label.Text += " (log scale)"
 		}
 		row[j] = p
 	}
@@ -114,3 +126,43 @@ func (b *boxes) DataRange() (xmin, xmax, ymin, ymax float64) {
 	}
 	return xmin, xmax, -0.5, float64(len(b.boxes)) - 0.5
 }
+
+// log1pScale maps x to log(1 + x), so that zero stays on the axis.
+type log1pScale struct{}
+
+// Normalize implements plot.Normalizer.
+func (log1pScale) Normalize(lo, hi, x float64) float64 {
+	a, b := math.Log1p(lo), math.Log1p(hi)
+	if b == a {
+		return 0.5
+	}
+	return (math.Log1p(x) - a) / (b - a)
+}
+
+// log1pTicks labels 0 and the powers of ten (with 2 and 5 between them
+// when the range spans few decades) on a log1pScale axis.
+type log1pTicks struct{}
+
+// Ticks implements plot.Ticker.
+func (log1pTicks) Ticks(lo, hi float64) []plot.Tick {
+	var ticks []plot.Tick
+	add := func(v float64, major bool) {
+		if v >= lo && v <= hi {
+			t := plot.Tick{Value: v}
+			if major {
+				t.Label = GroupDigits(trimFloat(v))
+			}
+			ticks = append(ticks, t)
+		}
+	}
+	add(0, true)
+	decades := math.Log10(math.Max(hi, 1))
+	for p := 1.0; p <= hi*10; p *= 10 {
+		add(p, true)
+		add(2*p, decades < 3)
+		add(5*p, decades < 3)
+	}
+	return ticks
+}
+
+func trimFloat(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }

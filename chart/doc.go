@@ -21,7 +21,7 @@
 // palette, extended by Paul Tol's muted palette for more than eight segments)
 // and, in line charts, by a marker shape as well, so a segment has the same
 // colour in every chart. Signed scores use diverging (blue for below zero,
-// red for above). Categories that are not segments use categoryColor, a pale
+// red for above). Categories that are not segments use CategoryColor, a pale
 // palette that cannot be mistaken for a segment colour.
 //
 // Every figure is 10 inches (720 pt) wide, so type has the same size in

@@ -29,6 +29,9 @@ type HeatmapSpec struct {
 	XLabel      string
 	YLabel      string
 	Decimals    int // decimals of the values written in the cells; 0 means 1
+	// IDs numbers the segments as segments.csv does when names give way to
+	// numbers; nil means 1, 2, ...
+	IDs []int
 }
 
 // Heatmap draws the scores on a diverging blue–white–red scale centred at
@@ -73,8 +76,8 @@ func Heatmap(s HeatmapSpec) (*Figure, error) {
 	// which the legend then carries.
 	if slices.ContainsFunc(colNames, func(n string) bool { return strings.Contains(n, "…") }) {
 		for i := range colNames {
-			colNames[i] = strconv.Itoa(i + 1)
-			legend[i].label = strconv.Itoa(i+1) + " " + legend[i].label
+			colNames[i] = segmentNumber(s.IDs, i)
+			legend[i].label = colNames[i] + " " + legend[i].label
 		}
 	}
 
@@ -197,4 +200,13 @@ func drawColorBar(c draw.Canvas, r vg.Rectangle, limit float64, label string) {
 	ls.Rotation = math.Pi / 2
 	ls.XAlign, ls.YAlign = draw.XCenter, draw.YBottom
 	c.FillText(ls, vg.Point{X: r.Min.X - 5, Y: (r.Min.Y + r.Max.Y) / 2}, label)
+}
+
+// segmentNumber is the number a chart shows for segment i: its id, or
+// i + 1 without ids.
+func segmentNumber(ids []int, i int) string {
+	if i < len(ids) {
+		return strconv.Itoa(ids[i])
+	}
+	return strconv.Itoa(i + 1)
 }

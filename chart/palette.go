@@ -57,8 +57,8 @@ var categoryPalette = [...]uint32{
 	0x77AADD, 0xEE8866, 0xEEDD88, 0xFFAABB, 0x99DDFF, 0x44BB99, 0xBBCC33, 0xAAAA00, 0xDDDDDD,
 }
 
-// categoryColor returns the colour of category i in stacked charts.
-func categoryColor(i int) color.RGBA {
+// CategoryColor returns the colour of category i in stacked charts.
+func CategoryColor(i int) color.RGBA {
 	return rgb(categoryPalette[mod(i, len(categoryPalette))])
 }
 

@@ -23,6 +23,9 @@ type ScatterSpec struct {
 	Unsegmented bool
 	X, Y        []float64
 	Segment     []int // index into Segments of each point
+	// IDs numbers the segments (legend and centre marks) as segments.csv
+	// does; nil means 1, 2, ...
+	IDs []int
 }
 
 // Scatter draws the points in input order as small translucent dots, and
@@ -56,14 +59,14 @@ func Scatter(s ScatterSpec) (*Figure, error) {
 	p.Y.Tick.Marker = numberTicks{}
 	addGrid(p, true, true)
 	cols := segmentPaint(n, s.Unsegmented)
-	p.Add(&dots{x: s.X, y: s.Y, g: s.Segment, colors: cols, unseg: s.Unsegmented})
+	p.Add(&dots{x: s.X, y: s.Y, g: s.Segment, colors: cols, unseg: s.Unsegmented, ids: s.IDs})
 	pad(&p.X, 0.02, true, true)
 	pad(&p.Y, 0.02, true, true)
 	legend := segmentLegend(s.Segments, cols, keyMarker)
 	for i := range legend {
 		legend[i].glyph = shapeCircle
 		if !(s.Unsegmented && i == n-1) {
-			legend[i].label = fmt.Sprintf("%d %s", i+1, legend[i].label)
+			legend[i].label = segmentNumber(s.IDs, i) + " " + legend[i].label
 		}
 	}
 	return &Figure{
@@ -79,6 +82,7 @@ type dots struct {
 	g      []int
 	colors []color.RGBA // of each segment
 	unseg  bool         // the last segment is the unsegmented group
+	ids    []int        // segment numbers; nil means 1, 2, ...
 }
 
 // Plot implements plot.Plotter.
@@ -112,7 +116,7 @@ func (d *dots) Plot(c draw.Canvas, p *plot.Plot) {
 		c.DrawGlyphNoClip(draw.GlyphStyle{Color: paper, Radius: 9, Shape: shapeCircle}, pt)
 		c.DrawGlyphNoClip(draw.GlyphStyle{Color: d.colors[g], Radius: 7.8, Shape: shapeCircle}, pt)
 		ts.Color = textOn(d.colors[g])
-		c.FillText(ts, pt, fmt.Sprint(g+1))
+		c.FillText(ts, pt, segmentNumber(d.ids, g))
 	}
 }
 

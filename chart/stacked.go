@@ -25,7 +25,7 @@ type StackedSpec struct {
 }
 
 // Stacked draws the category mix of each segment as stacked bars. Categories
-// take categoryColor; a square in the segment's colour starts each bar.
+// take CategoryColor; a square in the segment's colour starts each bar.
 // Shares of at least 5% are written inside their stack.
 func Stacked(s StackedSpec) (*Figure, error) {
 	n, nc := len(s.Segments), len(s.Categories)
@@ -58,7 +58,7 @@ func Stacked(s StackedSpec) (*Figure, error) {
 	p.X.Min = -swatchSpan
 	legend := make([]legendEntry, nc)
 	for j, c := range s.Categories {
-		legend[j] = legendEntry{label: c, color: categoryColor(j), kind: keySwatch}
+		legend[j] = legendEntry{label: c, color: CategoryColor(j), kind: keySwatch}
 	}
 	return &Figure{
 		title:      s.Title,
@@ -96,7 +96,7 @@ func (b *stackedBars) Plot(c draw.Canvas, p *plot.Plot) {
 		for j, v := range row {
 			x0, x1 := tx(acc), tx(acc+v)
 			acc += v
-			fill := categoryColor(j)
+			fill := CategoryColor(j)
 			c.FillPolygon(fill, rect(x0, x1, y0, y1))
 			// White hairlines separate stacks of similar colour.
 			c.StrokeLine2(draw.LineStyle{Color: paper, Width: 0.75}, x1, y0, x1, y1)

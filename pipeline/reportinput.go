@@ -68,6 +68,9 @@ func (r *run) reportInput(ctx context.Context, db *sql.DB, tab *features.Table, 
 	if err != nil {
 		return in, err
 	}
+	if act != "events" {
+		in.ActivityMeasure = "orders"
+	}
 	if in.HourShare, err = shareBy(ctx, db, `SELECT user_id, hour(timestamp), count(*) FROM `+act+` GROUP BY ALL`, 24, k, segOf, func(v int) int { return v }); err != nil {
 		return in, fmt.Errorf("activity by hour: %w", err)
 	}
@@ -103,7 +106,7 @@ func (r *run) reportInput(ctx context.Context, db *sql.DB, tab *features.Table, 
 	if in.SilhouetteBySegment, err = silhouetteBySegment(ctx, z, seg.labels, segIndex, len(prof.Segments), r.opts.Seed); err != nil {
 		return in, fmt.Errorf("silhouette by segment: %w", err)
 	}
-	if in.Projection, in.ProjectionAxes, err = project(z, seg.labels, segIndex, r.opts.Seed); err != nil {
+	if in.Projection, in.ProjectionAxes, err = project(z, seg.labels, tab.UserIDs, segIndex, r.opts.Seed); err != nil {
 		return in, fmt.Errorf("projection: %w", err)
 	}
 	if sum.Rows["transactions"] > 0 {
@@ -423,7 +426,7 @@ func revenue(ctx context.Context, db *sql.DB, k int, seg func(string) (int, bool
 
 // project returns a 2-D PCA projection of a seeded sample of at most
 // maxProjected rows of z (the PCA is fitted on the sample too).
-func project(z *mat.Dense, labels []int, segIndex map[int]int, seed uint64) ([]report.Point2, [2]string, error) {
+func project(z *mat.Dense, labels []int, users []string, segIndex map[int]int, seed uint64) ([]report.Point2, [2]string, error) {
 	var axes [2]string
 	n, d := z.Dims()
 	idx := make([]int, n)
@@ -450,7 +453,7 @@ func project(z *mat.Dense, labels []int, segIndex map[int]int, seed uint64) ([]r
 	}
 	out := make([]report.Point2, len(idx))
 	for i, r := range idx {
-		out[i] = report.Point2{X: xy.At(i, 0), Y: xy.At(i, 1), Segment: segIndex[labels[r]]}
+		out[i] = report.Point2{X: xy.At(i, 0), Y: xy.At(i, 1), Segment: segIndex[labels[r]], User: users[r]}
 	}
 	for j := range axes {
 		axes[j] = fmt.Sprintf("PC %d (%.0f%% of variance)", j+1, 100*p.ExplainedVarianceRatio[j])

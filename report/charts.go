@@ -88,7 +88,7 @@ func figures(in *Input) ([]figure, error) {
 	if len(in.HeatFeatures) > 0 {
 		f, err := chart.Heatmap(chart.HeatmapSpec{Unsegmented: unseg,
 			Title: "Key characteristics: how each segment differs from all users", Segments: names,
-			Rows: in.HeatFeatures, Z: in.HeatZ, Limit: 2, XLabel: "segment", YLabel: "feature",
+			Rows: in.HeatFeatures, Z: in.HeatZ, Limit: 2, XLabel: "segment", YLabel: "feature", IDs: segmentIDs(in),
 			ScaleLabel: "z-score (standard deviations from the mean of all users)",
 		})
 		if err := add("heatmap", secTraits,
@@ -115,7 +115,7 @@ func figures(in *Input) ([]figure, error) {
 				Title: names[i] + ": strongest traits", XLabel: "z-score (SD from the mean of all users)",
 				Segments: names[i : i+1], Labels: labels[i : i+1], Values: values[i : i+1],
 			})
-			if err := add(fmt.Sprintf("segment-%d", i+1), segmentSection(i),
+			if err := add(segmentChartName(in.Segments[i]), segmentSection(i),
 				"The features on which this segment differs most from all users.", f, err); err != nil {
 				return nil, err
 			}
@@ -123,46 +123,49 @@ func figures(in *Input) ([]figure, error) {
 	}
 
 	// Behavioural patterns.
-	if in.HourShare != nil {
+	noun := activityNoun(in)
+	if hasTimeOfDay(in.HourShare) {
 		hours := make([]string, 24)
 		for h := range hours {
 			hours[h] = strconv.Itoa(h)
 		}
 		f, err := chart.Lines(chart.LinesSpec{Unsegmented: unseg,
-			Title: "Activity by hour of day", XLabel: "hour of day", YLabel: "share of the segment's events (%)",
+			Title: capitalize(noun) + " by hour of day", XLabel: "hour of day", YLabel: "share of the segment's " + noun + " (%)",
 			XTicks: hours, TickStep: 2, Segments: names, Values: percentRows(in.HourShare),
 		})
 		if err := add("hour-of-day", secBehaviour,
-			"Share of each segment's events in each hour of the day; each line sums to 100%.", f, err); err != nil {
+			"Share of each segment's "+noun+" in each hour of the day; each line sums to 100%.", f, err); err != nil {
 			return nil, err
 		}
 	}
-	if in.WeekdayShare != nil {
+	if hasMass(in.WeekdayShare) {
 		f, err := chart.Lines(chart.LinesSpec{Unsegmented: unseg,
-			Title: "Activity by day of the week", XLabel: "day of the week", YLabel: "share of the segment's events (%)",
+			Title: capitalize(noun) + " by day of the week", XLabel: "day of the week", YLabel: "share of the segment's " + noun + " (%)",
 			XTicks: []string{"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"}, Segments: names,
 			Values: percentRows(in.WeekdayShare), Height: 240,
 		})
 		if err := add("weekday", secBehaviour,
-			"Share of each segment's events on each day of the week; each line sums to 100%.", f, err); err != nil {
+			"Share of each segment's "+noun+" on each day of the week; each line sums to 100%.", f, err); err != nil {
 			return nil, err
 		}
 	}
-	if in.CategoryShare != nil {
-		measure := in.CategoryMeasure
-		if measure == "" {
-			measure = "activity"
+	if hasMass(in.CategoryShare) {
+		measure := categoryMeasure(in)
+		cats, shares := pooledCategories(in)
+		caption := "How each segment's " + measure + " splits across categories; each bar adds up to 100%."
+		if len(cats) < len(in.Categories) {
+			caption += fmt.Sprintf(" The %d categories with the largest overall share are shown; the other %d are pooled as %q.",
+				len(cats)-1, len(in.Categories)-len(cats)+1, otherCategory)
 		}
 		f, err := chart.Stacked(chart.StackedSpec{Unsegmented: unseg,
-			Title: "Category mix by segment", XLabel: "share of the segment's " + measure + " (%)",
-			Segments: names, Categories: in.Categories, Values: percentRows(in.CategoryShare),
+			Title: capitalize(measure) + " by category", XLabel: "share of the segment's " + measure + " (%)",
+			Segments: names, Categories: cats, Values: percentRows(shares),
 		})
-		if err := add("categories", secBehaviour,
-			"How each segment's "+measure+" splits across categories; each bar adds up to 100%.", f, err); err != nil {
+		if err := add("categories", secBehaviour, caption, f, err); err != nil {
 			return nil, err
 		}
 	}
-	if in.RFM != nil {
+	if in.RFM != nil && rfmHasData(in.RFM) {
 		var r, fq, m []chart.FiveNum
 		for _, b := range in.RFM {
 			r = append(r, chart.FiveNum(b.Recency))
@@ -170,12 +173,12 @@ func figures(in *Input) ([]figure, error) {
 			m = append(m, chart.FiveNum(b.Monetary))
 		}
 		f, err := chart.Boxes(chart.BoxesSpec{Unsegmented: unseg, Title: "Recency, frequency and monetary value", Segments: names, Panels: []chart.BoxPanel{
-			{Title: "Recency", XLabel: "days since last purchase", Boxes: r},
-			{Title: "Frequency", XLabel: "purchases", Boxes: fq},
-			{Title: "Monetary", XLabel: withUnit("spend", in.Currency), Boxes: m},
+			{Title: "Recency", XLabel: "days since the last order", Boxes: r},
+			{Title: "Frequency", XLabel: "orders", Boxes: fq, Log: true},
+			{Title: "Monetary", XLabel: withUnit("spend", in.Currency), Boxes: m, Log: true},
 		}})
 		if err := add("rfm", secBehaviour,
-			"Distribution of recency, frequency and spend within each segment.", f, err); err != nil {
+			"Distribution of the days since the last order, the number of orders and the total spend within each segment; orders and spend on log scales.", f, err); err != nil {
 			return nil, err
 		}
 	}
@@ -197,7 +200,7 @@ func figures(in *Input) ([]figure, error) {
 		}
 		f, err := chart.Scatter(chart.ScatterSpec{Unsegmented: unseg,
 			Title: "Segment map: users in two dimensions", XLabel: ax[0], YLabel: ax[1],
-			Segments: names, X: xs, Y: ys, Segment: gs,
+			Segments: names, X: xs, Y: ys, Segment: gs, IDs: segmentIDs(in),
 		})
 		if err := add("projection", secMap,
 			"A sample of "+formatInt(len(in.Projection))+" users projected on the first two principal components; numbered discs mark each segment's centre.", f, err); err != nil {
@@ -282,6 +285,151 @@ func figures(in *Input) ([]figure, error) {
 		}
 	}
 	return out, nil
+}
+
+// otherCategory names the pooled categories beyond the top ones.
+const otherCategory = "other"
+
+// maxCategories is how many categories the category chart shows before it
+// pools the rest into "other".
+const maxCategories = 8
+
+// pooledCategories returns the categories to draw and each segment's
+// share of them: all of them when there are at most maxCategories, else
+// the maxCategories−1 with the largest share over all users (segments
+// weighted by size) and "other" for the rest.
+func pooledCategories(in *Input) ([]string, [][]float64) {
+	nc := len(in.Categories)
+	if nc <= maxCategories {
+		return in.Categories, in.CategoryShare
+	}
+	overall := make([]float64, nc)
+	for i, row := range in.CategoryShare {
+		for j, v := range row {
+			overall[j] += v * float64(in.Segments[i].Size)
+		}
+	}
+	idx := make([]int, nc)
+	for j := range idx {
+		idx[j] = j
+	}
+	slices.SortStableFunc(idx, func(a, b int) int { return cmp.Compare(overall[b], overall[a]) })
+	keep := idx[:maxCategories-1]
+	slices.Sort(keep)
+	cats := make([]string, 0, maxCategories)
+	for _, j := range keep {
+		cats = append(cats, in.Categories[j])
+	}
+	cats = append(cats, otherCategory)
+	shares := make([][]float64, len(in.CategoryShare))
+	for i, row := range in.CategoryShare {
+		shares[i] = make([]float64, len(cats))
+		rest := 0.0
+		for _, v := range row {
+			rest += v
+		}
+		for k, j := range keep {
+			shares[i][k] = row[j]
+			rest -= row[j]
+		}
+		shares[i][len(cats)-1] = math.Max(0, rest)
+	}
+	return cats, shares
+}
+
+// activityNoun is what the hour and weekday charts count.
+func activityNoun(in *Input) string {
+	if in.ActivityMeasure != "" {
+		return in.ActivityMeasure
+	}
+	return "events"
+}
+
+// categoryMeasure is what the category shares measure.
+func categoryMeasure(in *Input) string {
+	if in.CategoryMeasure != "" {
+		return in.CategoryMeasure
+	}
+	return "activity"
+}
+
+func capitalize(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// hasMass reports whether a share matrix has any non-zero value: a chart of
+// zeros says nothing.
+func hasMass(m [][]float64) bool {
+	for _, row := range m {
+		for _, v := range row {
+			if v != 0 {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// hasTimeOfDay reports whether the hour shares say anything about the time
+// of day: not when they are empty, or when every segment has all of its
+// activity in one and the same hour (date-only timestamps read as
+// midnight).
+func hasTimeOfDay(m [][]float64) bool {
+	if !hasMass(m) {
+		return false
+	}
+	single := -1
+	for _, row := range m {
+		total, top, at := 0.0, 0.0, -1
+		for h, v := range row {
+			total += v
+			if v > top {
+				top, at = v, h
+			}
+		}
+		if total == 0 {
+			continue
+		}
+		if top < 0.999*total || (single >= 0 && at != single) {
+			return true
+		}
+		single = at
+	}
+	return false
+}
+
+// rfmHasData reports whether any segment has a non-zero recency, frequency
+// or spend.
+func rfmHasData(boxes []RFMBox) bool {
+	for _, b := range boxes {
+		if b.Recency.Max != 0 || b.Frequency.Max != 0 || b.Monetary.Max != 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// segmentIDs are the segments' ids in display order, as segments.csv
+// numbers them.
+func segmentIDs(in *Input) []int {
+	ids := make([]int, len(in.Segments))
+	for i, s := range in.Segments {
+		ids[i] = s.ID
+	}
+	return ids
+}
+
+// segmentChartName is the file name stem of a segment's own chart and the
+// anchor of its section: "segment-ID" with the id of segments.csv, or
+// "segment-unsegmented".
+func segmentChartName(s Segment) string {
+	if s.ID < 0 {
+		return "segment-unsegmented"
+	}
+	return fmt.Sprintf("segment-%d", s.ID)
 }
 
 // slugID turns a field name into a chart file name part.

@@ -9,10 +9,13 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/cdproto/log"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/runtime"
@@ -109,38 +112,99 @@ func TestReportInChromium(t *testing.T) {
 		t.Fatalf("load %s: %v", pageURL, err)
 	}
 
-	type svgInfo struct {
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[[]any](`window.persona.ready`, chromedp.EvalAwaitPromise)); err != nil {
+		t.Fatalf("charts not drawn: %v", err)
+	}
+	type chartInfo struct {
 		ID     string  `json:"id"`
+		Ready  string  `json:"ready"`
 		Width  float64 `json:"width"`
 		Height float64 `json:"height"`
-		Texts  int     `json:"texts"`
+		Marks  int     `json:"marks"`
 	}
-	svgs, err := chromedp.Run(ctx, chromedp.Evaluate[[]svgInfo](`Array.from(document.querySelectorAll('svg')).map(s => {
-		const r = s.getBoundingClientRect();
-		return {id: s.id, width: r.width, height: r.height, texts: s.querySelectorAll('text').length};
+	charts, err := chromedp.Run(ctx, chromedp.Evaluate[[]chartInfo](`Array.from(document.querySelectorAll('.vega')).map(e => {
+		const s = e.querySelector('svg'); const r = s ? s.getBoundingClientRect() : {width: 0, height: 0};
+		return {id: e.id, ready: e.getAttribute('data-ready'), width: r.width, height: r.height,
+			marks: e.querySelectorAll('[role="graphics-symbol"], path, text').length};
 	})`))
 	if err != nil {
 		t.Fatal(err)
 	}
 	var ids []string
-	for _, s := range svgs {
-		ids = append(ids, s.ID)
-		if s.Width < 600 || s.Height < 150 || s.Texts < 5 {
-			t.Errorf("chart %s is drawn %.0f×%.0f px with %d text elements; want at least 600×150 and 5", s.ID, s.Width, s.Height, s.Texts)
+	for _, c := range charts {
+		ids = append(ids, c.ID)
+		if c.Ready != "true" || c.Width < 300 || c.Height < 100 || c.Marks < 5 {
+			t.Errorf("chart %s: ready %q, drawn %.0f×%.0f px with %d marks; want ready, at least 300×100 and 5", c.ID, c.Ready, c.Width, c.Height, c.Marks)
 		}
 	}
 	want := []string{"chart-segment-sizes", "chart-heatmap", "chart-profiles", "chart-hour-of-day", "chart-weekday",
 		"chart-categories", "chart-rfm", "chart-projection", "chart-diagnostics", "chart-dendrogram", "chart-k-distance",
 		"chart-silhouette", "chart-ages"}
-	// Then each segment's own trait chart, in its section.
+	// Then each segment's own trait chart, in its section, named by the
+	// segment's id as in segments.csv.
 	_, values, _ := traitBars(&in)
 	for i, v := range values {
 		if len(v) > 0 {
-			want = append(want, fmt.Sprintf("chart-segment-%d", i+1))
+			want = append(want, "chart-"+segmentChartName(in.Segments[i]))
 		}
 	}
 	if diff := cmp.Diff(want, ids); diff != "" {
-		t.Errorf("svg ids on the page (-want +got):\n%s", diff)
+		t.Errorf("charts on the page (-want +got):\n%s", diff)
+	}
+	if n, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll('main svg:not(.vega svg)').length`)); err != nil || n != 0 {
+		t.Errorf("%d static SVG charts on the page (err %v), want every chart interactive", n, err)
+	}
+
+	// Hover: exact values in the tooltip.
+	seg1 := in.Segments[1]
+	label := fmt.Sprintf("%d %s", seg1.ID, seg1.Name)
+	hovers := []struct {
+		chart, cond string
+		want        []string
+	}{
+		{"chart-segment-sizes", fmt.Sprintf("d.seg === %d && d.users !== undefined", seg1.ID), []string{label, formatInt(seg1.Size), formatPercent(seg1.Share)}},
+		{"chart-heatmap", fmt.Sprintf("d.seg === %d && d.feature === %q", seg1.ID, in.HeatFeatures[0]), []string{label, in.HeatFeatures[0], fmt.Sprintf("%+.2f", in.HeatZ[1][0])}},
+		{"chart-hour-of-day", fmt.Sprintf("d.seg === %d && d.x === \"20\"", seg1.ID), []string{label, "hour of day", fmt.Sprintf("%.1f%%", 100*in.HourShare[1][20])}},
+		{"chart-projection", fmt.Sprintf("d.seg === %d", seg1.ID), []string{label, "PC 1"}},
+	}
+	for _, h := range hovers {
+		got := hoverText(t, ctx, markJS(h.chart, h.cond))
+		for _, w := range h.want {
+			if !strings.Contains(got, w) {
+				t.Errorf("hover on %s (%s): tooltip %q does not show %q", h.chart, h.cond, got, w)
+			}
+		}
+	}
+	// Click a segment's bar: every chart highlights it, its overview row
+	// stays lit and the others fade.
+	clickAt(t, ctx, markJS("chart-segment-sizes", fmt.Sprintf("d.seg === %d && d.users !== undefined", seg1.ID)))
+	if got, err := chromedp.Run(ctx, chromedp.Evaluate[int](`window.persona.current()`)); err != nil || got != seg1.ID {
+		t.Errorf("after a click on segment %d's bar, highlighted %d (err %v)", seg1.ID, got, err)
+	}
+	for _, id := range []string{"chart-heatmap", "chart-weekday", "chart-rfm", "chart-projection"} {
+		on := evalFloat(t, ctx, `+getComputedStyle(`+markJS(id, fmt.Sprintf("d.seg === %d", seg1.ID))+`).opacity`)
+		off := evalFloat(t, ctx, `+getComputedStyle(`+markJS(id, fmt.Sprintf("d.seg === %d", in.Segments[0].ID))+`).opacity`)
+		if on < 0.7 || off > 0.2 {
+			t.Errorf("%s with segment %d highlighted: its opacity %v, segment %d's %v; want ≥ 0.7 and ≤ 0.2", id, seg1.ID, on, in.Segments[0].ID, off)
+		}
+	}
+	rows, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`Array.from(document.querySelectorAll('table.overview tbody tr')).map(r => r.className)`))
+	if err != nil || len(rows) != len(in.Segments) || rows[1] != "lit" || rows[0] != "dim" {
+		t.Errorf("overview rows' classes %q with segment %d highlighted (err %v), want row 2 lit and the others dim", rows, seg1.ID, err)
+	}
+	if err := chromedp.Do(ctx, chromedp.KeyEvent("\u001b"), chromedp.Sleep(50*time.Millisecond)); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := chromedp.Run(ctx, chromedp.Evaluate[*int](`window.persona.current()`)); err != nil || got != nil {
+		t.Errorf("Escape did not clear the highlight (%v, %v)", got, err)
+	}
+	// The overview table sorts by users, largest first on the second click.
+	for range 2 {
+		clickAt(t, ctx, `document.querySelectorAll('table.overview th')[2]`)
+	}
+	sizes, err := chromedp.Run(ctx, chromedp.Evaluate[[]int](`Array.from(document.querySelectorAll('table.overview tbody tr')).map(r => +r.cells[2].getAttribute('data-sort'))`))
+	if err != nil || !slices.IsSortedFunc(sizes, func(a, b int) int { return b - a }) || len(sizes) != len(in.Segments) {
+		t.Errorf("overview users after two clicks on the header: %v (err %v), want descending", sizes, err)
 	}
 
 	overflow, err := chromedp.Run(ctx, chromedp.Evaluate[float64](`document.documentElement.scrollWidth - window.innerWidth`))
@@ -156,6 +220,9 @@ func TestReportInChromium(t *testing.T) {
 	}
 	if sections != len(in.Segments) {
 		t.Errorf("page has %d segment sections, want %d", sections, len(in.Segments))
+	}
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[[]any](`window.scrollTo(0, 0); []`)); err != nil {
+		t.Fatal(err)
 	}
 
 	shot, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
@@ -187,4 +254,61 @@ func TestReportInChromium(t *testing.T) {
 	for _, p := range problems {
 		t.Errorf("browser reported: %s", p)
 	}
+}
+
+// markJS is the JavaScript expression of the SVG element of the first mark
+// of a chart whose data satisfies cond (d => cond), found through the Vega
+// scenegraph.
+func markJS(chart, cond string) string {
+	return `(() => { const v = window.persona.views[` + strconv.Quote(chart) + `]; let found = null;
+		const walk = (n) => { if (found || !n) return;
+			if (n.items) n.items.forEach(walk);
+			if (n.datum && n._svg && n.mark && n.mark.marktype !== "group" && !String(n.mark.role).startsWith("legend") && (d => ` + cond + `)(n.datum)) found = n._svg; };
+		walk(v.scenegraph().root); return found; })()`
+}
+
+// centerOf scrolls the element into view and returns its centre.
+func centerOf(t *testing.T, ctx context.Context, el string) (float64, float64) {
+	t.Helper()
+	p, err := chromedp.Run(ctx, chromedp.Evaluate[[]float64](`(() => { const e = `+el+`; if (!e) return [];
+		e.scrollIntoView({block: "center", inline: "center"}); const r = e.getBoundingClientRect();
+		return [r.left + r.width / 2, r.top + r.height / 2]; })()`))
+	if err != nil || len(p) != 2 {
+		t.Fatalf("no element %s on the page (%v)", el, err)
+	}
+	return p[0], p[1]
+}
+
+// hoverText moves the mouse onto the element and returns the tooltip.
+func hoverText(t *testing.T, ctx context.Context, el string) string {
+	t.Helper()
+	x, y := centerOf(t, ctx, el)
+	if err := chromedp.Do(ctx, chromedp.MouseEvent(input.DispatchMouseEventTypeMouseMoved, 1, 1),
+		chromedp.MouseEvent(input.DispatchMouseEventTypeMouseMoved, x-1, y), chromedp.MouseEvent(input.DispatchMouseEventTypeMouseMoved, x, y),
+		chromedp.Sleep(50*time.Millisecond)); err != nil {
+		t.Fatal(err)
+	}
+	s, err := chromedp.Run(ctx, chromedp.Evaluate[string](`(() => { const e = document.getElementById("vg-tooltip-element");
+		return e && e.classList.contains("visible") ? e.innerText.replace(/\s+/g, " ").trim() : ""; })()`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func clickAt(t *testing.T, ctx context.Context, el string) {
+	t.Helper()
+	x, y := centerOf(t, ctx, el)
+	if err := chromedp.Do(ctx, chromedp.MouseClickXY(x, y), chromedp.Sleep(50*time.Millisecond)); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func evalFloat(t *testing.T, ctx context.Context, js string) float64 {
+	t.Helper()
+	v, err := chromedp.Run(ctx, chromedp.Evaluate[float64](js))
+	if err != nil {
+		t.Fatalf("evaluate %s: %v", js, err)
+	}
+	return v
 }

@@ -39,6 +39,6 @@ func ExampleWrite() {
 	// Output:
 	// diagnostics.svg
 	// profiles.svg
-	// segment-1.svg
+	// segment-0.svg
 	// segment-sizes.svg
 }

@@ -29,6 +29,9 @@ type Input struct {
 	// HourShare[s][h] is the share (0..1) of segment s's events in hour h
 	// (0..23) of the day.
 	HourShare [][]float64
+	// ActivityMeasure names what HourShare and WeekdayShare count, plural:
+	// "orders" when they come from transactions; empty means "events".
+	ActivityMeasure string
 	// WeekdayShare[s][d] is the share (0..1) of segment s's events on
 	// weekday d, Monday first.
 	WeekdayShare [][]float64
@@ -70,6 +73,10 @@ type Input struct {
 	Projection []Point2
 	// ProjectionAxes names the two axes; empty means "PC 1" and "PC 2".
 	ProjectionAxes [2]string
+	// DashboardURL is the address of "persona serve" for this run's store:
+	// the 2-D map links each user to DashboardURL/users/ID. Empty means
+	// DefaultDashboardURL; "-" means no links.
+	DashboardURL string
 
 	// Demographics holds, per categorical field (country, channel, ...),
 	// each segment's mix over the field's values; optional.
@@ -135,7 +142,8 @@ type KPoint struct {
 // Point2 is a user in a 2-D projection.
 type Point2 struct {
 	X, Y    float64
-	Segment int // index into Input.Segments
+	Segment int    // index into Input.Segments
+	User    string // the user's id, shown on hover; "" when unknown
 }
 
 // DendrogramData is a hierarchical clustering tree truncated to its last

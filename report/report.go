@@ -18,6 +18,7 @@ import (
 	"sync"
 
 	"github.com/persona-seg/persona/chart"
+	"github.com/persona-seg/persona/chart/vega"
 	"github.com/persona-seg/persona/internal/atomicfile"
 )
 
@@ -159,6 +160,7 @@ func render(w io.Writer, in *Input, figs []figure, svgs map[string]string) error
 	}
 	p := buildPage(in, figs, svgs)
 	p.CSS = template.CSS(css)
+	p.Script = template.JS(vega.Script())
 	if err := tmpl.Execute(w, p); err != nil {
 		return fmt.Errorf("render report: %w", err)
 	}
@@ -168,6 +170,7 @@ func render(w io.Writer, in *Input, figs []figure, svgs map[string]string) error
 type page struct {
 	Title, Subtitle string
 	CSS             template.CSS
+	Script          template.JS // the chart scripts, inlined
 	TotalUsers      string
 	SegmentCount    int  // the unsegmented group aside
 	Unsegmented     bool // the last of Segments is the unsegmented group
@@ -183,8 +186,10 @@ type segmentView struct {
 	Name        string
 	Color       string
 	Size        string
+	SizeN       int
 	Share       string
 	Revenue     string
+	RevenueN    float64
 	Description string
 	Traits      []traitView
 	Actions     []string
@@ -207,7 +212,8 @@ type chartView struct {
 	ID      string
 	Title   string
 	Caption string
-	SVG     template.HTML
+	SVG     template.HTML // the static chart, for a figure with no interactive version
+	Vega    template.HTML // the interactive chart and its spec
 }
 
 var sectionTitles = []struct{ id, title, intro string }{
@@ -228,11 +234,12 @@ func buildPage(in *Input, figs []figure, svgs map[string]string) page {
 	for i, s := range in.Segments {
 		total += s.Size
 		v := segmentView{
-			Anchor:      fmt.Sprintf("segment-%d", i+1),
+			Anchor:      segmentChartName(s),
 			ID:          s.ID,
 			Name:        s.Name,
 			Color:       hexColor(segmentColor(in, i)),
 			Size:        formatInt(s.Size),
+			SizeN:       s.Size,
 			Share:       formatPercent(s.Share),
 			Description: s.Description,
 			Actions:     s.Actions,
@@ -240,14 +247,14 @@ func buildPage(in *Input, figs []figure, svgs map[string]string) page {
 		}
 		if in.RevenueBySegment != nil {
 			v.Revenue = formatMoney(in.RevenueBySegment[i])
+			v.RevenueN = in.RevenueBySegment[i]
 		}
 		for _, t := range s.Traits {
 			v.Traits = append(v.Traits, traitView{Feature: t.Feature, Z: formatZ(t.Z), Above: t.Z >= 0})
 		}
 		for _, f := range figs {
 			if f.section == segmentSection(i) {
-				v.Charts = append(v.Charts, chartView{ID: "chart-" + f.name, Title: f.fig.Title(), Caption: f.caption,
-					SVG: template.HTML(inlineSVG(svgs[f.name], "chart-"+f.name, f.fig.Title()))})
+				v.Charts = append(v.Charts, newChartView(in, f, svgs))
 			}
 		}
 		p.Segments = append(p.Segments, v)
@@ -264,18 +271,27 @@ func buildPage(in *Input, figs []figure, svgs map[string]string) page {
 			if f.section != st.id {
 				continue
 			}
-			sec.Charts = append(sec.Charts, chartView{
-				ID:      "chart-" + f.name,
-				Title:   f.fig.Title(),
-				Caption: f.caption,
-				SVG:     template.HTML(inlineSVG(svgs[f.name], "chart-"+f.name, f.fig.Title())),
-			})
+			sec.Charts = append(sec.Charts, newChartView(in, f, svgs))
 		}
 		if len(sec.Charts) > 0 {
 			p.Sections = append(p.Sections, sec)
 		}
 	}
 	return p
+}
+
+// newChartView places figure f on the page: interactive when it has a
+// Vega-Lite version (the static SVG is then only in charts/), else as
+// inline SVG.
+func newChartView(in *Input, f figure, svgs map[string]string) chartView {
+	id := "chart-" + f.name
+	v := chartView{ID: id, Title: f.fig.Title(), Caption: f.caption}
+	if spec, ok := interactiveSpec(in, f); ok {
+		v.Vega = template.HTML(vega.HTML(id, spec))
+		return v
+	}
+	v.SVG = template.HTML(inlineSVG(svgs[f.name], id, f.fig.Title()))
+	return v
 }
 
 var svgOpen = regexp.MustCompile(`<svg width="[^"]*" height="[^"]*"`)

@@ -8,7 +8,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
-	"strconv"
 	"strings"
 	"testing"
 
@@ -65,13 +64,13 @@ func TestOptionalParts(t *testing.T) {
 	}{
 		{"minimal", func(*Input) {}, nil, ""},
 		{"revenue", func(in *Input) { in.RevenueBySegment = []float64{123} }, nil, ""},
-		{"heatmap", func(in *Input) { in.HeatFeatures, in.HeatZ = []string{"spend"}, [][]float64{{1.2}} }, []string{"heatmap", "profiles", "segment-1"}, "Key characteristics"},
-		{"traits only", func(in *Input) { in.Segments[0].Traits = []Trait{{"spend", 1.2}} }, []string{"profiles", "segment-1"}, "Key characteristics"},
+		{"heatmap", func(in *Input) { in.HeatFeatures, in.HeatZ = []string{"spend"}, [][]float64{{1.2}} }, []string{"heatmap", "profiles", "segment-4"}, "Key characteristics"},
+		{"traits only", func(in *Input) { in.Segments[0].Traits = []Trait{{"spend", 1.2}} }, []string{"profiles", "segment-4"}, "Key characteristics"},
 		{"hours", func(in *Input) { in.HourShare = full.HourShare[:1] }, []string{"hour-of-day"}, "Behavioural patterns"},
 		{"weekdays", func(in *Input) { in.WeekdayShare = full.WeekdayShare[:1] }, []string{"weekday"}, "Behavioural patterns"},
 		{"categories", func(in *Input) { in.Categories, in.CategoryShare = full.Categories, full.CategoryShare[:1] }, []string{"categories"}, "Behavioural patterns"},
 		{"rfm", func(in *Input) { in.RFM = full.RFM[:1] }, []string{"rfm"}, "Behavioural patterns"},
-		{"projection", func(in *Input) { in.Projection = []Point2{{1, 2, 0}, {2, 1, 0}} }, []string{"projection"}, "Segment map"},
+		{"projection", func(in *Input) { in.Projection = []Point2{{X: 1, Y: 2}, {X: 2, Y: 1}} }, []string{"projection"}, "Segment map"},
 		{"k curve", func(in *Input) { in.KCurve, in.ChosenK = full.KCurve, 7 }, []string{"diagnostics"}, "Diagnostics"},
 		{"dendrogram", func(in *Input) {
 			in.Dendrogram = &DendrogramData{Leaves: []DendrogramLeaf{{4, 0}, {6, 0}}, Merges: []DendrogramMerge{{0, 1, 2}}}
@@ -107,8 +106,8 @@ func TestOptionalParts(t *testing.T) {
 					t.Errorf("heading %q present = %v, want %v", s, has, s == tt.heading)
 				}
 			}
-			if got, want := strings.Count(html, "<svg "), len(tt.charts)+1; got != want {
-				t.Errorf("HTML has %d inline svg elements, want %d", got, want)
+			if got, want := strings.Count(html, `<div class="vega" id="chart-`), len(tt.charts)+1; got != want {
+				t.Errorf("HTML has %d interactive charts, want %d", got, want)
 			}
 			if strings.Contains(html, "<h4>Stands out by</h4>") != (len(in.Segments[0].Traits) > 0) {
 				t.Error("traits list shown without traits, or missing with traits")
@@ -117,24 +116,38 @@ func TestOptionalParts(t *testing.T) {
 	}
 }
 
-// TestSelfContained checks that the full report references nothing outside
-// itself: no scripts, stylesheets, images, fonts or URLs other than the SVG
-// namespaces.
+// TestSelfContained checks that the full report's markup references
+// nothing outside itself: no external scripts, stylesheets, images, fonts
+// or URLs other than the SVG namespaces. Its one inline script (Vega and
+// page.js) is checked where it runs: TestReportInChromium logs every
+// request the page makes.
 func TestSelfContained(t *testing.T) {
 	html, files := readReport(t, sampleDir(t))
-	for _, bad := range []string{"<script", "<img", "<iframe", "<link rel=\"stylesheet\"", "@import", "url(", "@font-face", "src="} {
-		if strings.Contains(html, bad) {
+	scripts := regexp.MustCompile(`(?s)(<script[^>]*>)(.*?)</script>`)
+	var inline int
+	markup := scripts.ReplaceAllStringFunc(html, func(m string) string {
+		open := scripts.FindStringSubmatch(m)[1]
+		if open == "<script>" {
+			inline++
+		}
+		return open + "</script>"
+	})
+	if inline != 1 {
+		t.Errorf("report has %d inline scripts, want 1 (the charts')", inline)
+	}
+	for _, bad := range []string{"<script src", "<img", "<iframe", "<link rel=\"stylesheet\"", "@import", "url(", "@font-face", "src="} {
+		if strings.Contains(markup, bad) {
 			t.Errorf("report contains %q", bad)
 		}
 	}
-	urls := regexp.MustCompile(`(?:https?:)?//[a-zA-Z0-9.-]+[^"' )<]*`).FindAllString(html, -1)
+	urls := regexp.MustCompile(`(?:https?:)?//[a-zA-Z0-9.-]+[^"' )<]*`).FindAllString(markup, -1)
 	for _, u := range urls {
 		if u != "http://www.w3.org/2000/svg" && u != "http://www.w3.org/1999/xlink" {
 			t.Errorf("report references %s", u)
 		}
 	}
-	if got := strings.Count(html, "<svg "); got != len(files)/2 {
-		t.Errorf("HTML inlines %d charts, but %d were written", got, len(files)/2)
+	if got := strings.Count(markup, "<svg ") + strings.Count(markup, `<div class="vega" id="chart-`); got != len(files)/2 {
+		t.Errorf("HTML shows %d charts, but %d were written", got, len(files)/2)
 	}
 	if strings.Contains(html, "font-family:Liberation Sans;") {
 		t.Error("an inline SVG names Liberation Sans without fallback")
@@ -303,7 +316,7 @@ func TestSegmentColoursEverywhere(t *testing.T) {
 	}
 	for i, s := range in.Segments {
 		c := hexColor(segmentColor(&in, i))
-		if !strings.Contains(string(html), `id="segment-`+strconv.Itoa(i+1)+`" style="--seg:`+c+`"`) {
+		if !strings.Contains(string(html), `id="`+segmentChartName(s)+`" style="--seg:`+c+`"`) {
 			t.Errorf("section of segment %d (%s) is not marked with %s", i, s.Name, c)
 		}
 	}
