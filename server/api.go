@@ -22,6 +22,8 @@ func (s *Server) routes() {
 	}
 	handle("GET /api/segments", routeSegments, s.handleSegments)
 	handle("GET /api/segments/{id}", routeSegment, s.handleSegment)
+	handle("GET /api/segments/{id}/users", routeMembers, s.handleMembers)
+	handle("GET /api/segments/{id}/export", routeExport, s.handleExport)
 	handle("GET /api/users/{id}", routeUser, s.handleUser)
 	handle("POST /api/score", routeScore, s.auth(s.handleScore))
 	handle("GET /healthz", routeHealth, s.handleHealth)
@@ -32,7 +34,7 @@ func (s *Server) routes() {
 	handle("GET /users/{id}", routeDashboard, s.handleUserPage)
 	handle("GET /assets/", routeDashboard, s.handleAssets)
 	for _, p := range []struct{ path, allow string }{
-		{"/api/segments", "GET, HEAD"}, {"/api/segments/{id}", "GET, HEAD"}, {"/api/users/{id}", "GET, HEAD"}, {"/api/score", "POST"},
+		{"/api/segments", "GET, HEAD"}, {"/api/segments/{id}", "GET, HEAD"}, {"/api/segments/{id}/users", "GET, HEAD"}, {"/api/segments/{id}/export", "GET, HEAD"}, {"/api/users/{id}", "GET, HEAD"}, {"/api/score", "POST"},
 	} {
 		handle(p.path, routeOther, func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Allow", p.allow)

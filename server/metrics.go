@@ -17,12 +17,14 @@ const (
 	routeScore
 	routeHealth
 	routeMetrics
+	routeMembers
+	routeExport
 	routeDashboard
 	routeOther
 	nRoutes
 )
 
-var routeNames = [nRoutes]string{"/api/segments", "/api/segments/{id}", "/api/users/{id}", "/api/score", "/healthz", "/metrics", "dashboard", "other"}
+var routeNames = [nRoutes]string{"/api/segments", "/api/segments/{id}", "/api/users/{id}", "/api/score", "/healthz", "/metrics", "/api/segments/{id}/users", "/api/segments/{id}/export", "dashboard", "other"}
 
 // buckets are the upper bounds of the latency histogram, in seconds.
 var buckets = [...]float64{0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5}

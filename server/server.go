@@ -87,6 +87,9 @@ type snapshot struct {
 	// chartSet holds the dashboard's charts, drawn on first use.
 	chartsOnce sync.Once
 	chartSet   *charts
+	// memberRows holds each segment's rows, built on first use.
+	membersOnce sync.Once
+	memberRows  map[int][]int32
 }
 
 // New returns a server for the runs src reads. Call Reload (or Run) before serving.

@@ -47,6 +47,10 @@ one is saved (checked every --poll) without dropping requests.
 
   GET  /api/segments          segments of the run
   GET  /api/segments/{id}     one segment's profile
+  GET  /api/segments/{id}/users?limit=&after=
+                              its users, a page at a time (next: the cursor of the next page)
+  GET  /api/segments/{id}/export?format=csv
+                              all its users as CSV (user_id, segment, segment_name, distance)
   GET  /api/users/{id}        a user's features, segment, profile summary, recommendations
   POST /api/score             {"features": {...}} or {"records": {"users": [...], "events": [...],
                               "transactions": [...], "social": [...]}} -> segment

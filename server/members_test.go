@@ -1,0 +1,147 @@
+package server_test
+
+import (
+	"encoding/csv"
+	"encoding/json"
+	"net/http"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/persona-seg/persona/server"
+)
+
+type membersPage struct {
+	RunID   string `json:"run_id"`
+	Segment int    `json:"segment"`
+	Total   int    `json:"total"`
+	Users   []struct {
+		UserID   string  `json:"user_id"`
+		Distance float64 `json:"distance"`
+	} `json:"users"`
+	Next string `json:"next"`
+}
+
+// TestMembersPagination pages through every segment with several limits
+// and checks that the pages together hold exactly the segment's users, in
+// run order, with their distances.
+func TestMembersPagination(t *testing.T) {
+	src := newRuns()
+	run := results(t, "run-1", 250, 1)
+	src.add(t, run)
+	h := newServer(t, src, server.Options{}).Handler()
+	want := map[int][]string{}
+	dist := map[string]float64{}
+	for i, l := range run.Segments {
+		want[l] = append(want[l], run.UserIDs[i])
+		dist[run.UserIDs[i]] = run.Distance[i]
+	}
+	for seg, ids := range want {
+		for _, limit := range []int{1, 7, 100, 10000} {
+			var got []string
+			path := "/api/segments/" + strconv.Itoa(seg) + "/users?limit=" + strconv.Itoa(limit)
+			for pages := 0; ; pages++ {
+				code, body, _ := do(t, h, "GET", path, "")
+				if code != http.StatusOK {
+					t.Fatalf("GET %s: %d %s", path, code, body)
+				}
+				var p membersPage
+				if err := json.Unmarshal([]byte(body), &p); err != nil {
+					t.Fatal(err)
+				}
+				if p.Total != len(ids) || p.Segment != seg || p.RunID != "run-1" || len(p.Users) > limit {
+					t.Fatalf("GET %s: total %d, segment %d, run %q, %d users; want %d, %d, run-1, at most %d", path, p.Total, p.Segment, p.RunID, len(p.Users), len(ids), seg, limit)
+				}
+				for _, u := range p.Users {
+					got = append(got, u.UserID)
+					if u.Distance != dist[u.UserID] {
+						t.Errorf("user %s: distance %v, want %v", u.UserID, u.Distance, dist[u.UserID])
+					}
+				}
+				if p.Next == "" {
+					break
+				}
+				if pages > len(ids) {
+					t.Fatal("pagination does not end")
+				}
+				path = "/api/segments/" + strconv.Itoa(seg) + "/users?limit=" + strconv.Itoa(limit) + "&after=" + p.Next
+			}
+			if diff := cmp.Diff(ids, got); diff != "" {
+				t.Errorf("segment %d, limit %d: users (-want +got):\n%s", seg, limit, diff)
+			}
+		}
+	}
+}
+
+func TestMembersErrors(t *testing.T) {
+	src := newRuns()
+	src.add(t, results(t, "run-1", 60, 1))
+	s := newServer(t, src, server.Options{})
+	h := s.Handler()
+	_, body, _ := do(t, h, "GET", "/api/segments/0/users?limit=10", "")
+	var p membersPage
+	json.Unmarshal([]byte(body), &p)
+	tests := []struct {
+		name, path string
+		code       int
+		wantErr    string
+	}{
+		{"unknown segment", "/api/segments/99/users", 404, "segment 99 not found"},
+		{"bad id", "/api/segments/x/users", 400, "segment id must be an integer"},
+		{"limit zero", "/api/segments/0/users?limit=0", 400, "limit must be an integer from 1 to 10000"},
+		{"limit too large", "/api/segments/0/users?limit=10001", 400, "limit must be"},
+		{"bad cursor", "/api/segments/0/users?after=abc", 400, "after must be the next cursor"},
+		{"cursor past the end", "/api/segments/0/users?after=run-1:9999", 400, "after must be the next cursor"},
+		{"export format", "/api/segments/0/export?format=xlsx", 400, "format must be csv"},
+		{"export unknown segment", "/api/segments/99/export", 404, "segment 99 not found"},
+		{"method", "POST /api/segments/0/users", 405, "not allowed"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			method, path := "GET", tt.path
+			if m, p, ok := strings.Cut(tt.path, " "); ok {
+				method, path = m, p
+			}
+			code, body, _ := do(t, h, method, path, "")
+			if code != tt.code || !strings.Contains(body, tt.wantErr) {
+				t.Errorf("%s %s: %d %s, want %d and %q", method, path, code, body, tt.code, tt.wantErr)
+			}
+		})
+	}
+	// A cursor of a run that is no longer served is a conflict, not a skip.
+	src.add(t, results(t, "run-2", 60, 2))
+	if _, err := s.Reload(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	if code, body, _ := do(t, h, "GET", "/api/segments/0/users?after="+p.Next, ""); code != http.StatusConflict || !strings.Contains(body, "start again") {
+		t.Errorf("old run's cursor: %d %s, want 409", code, body)
+	}
+}
+
+// TestExportCSV reads a segment's export back: the header of segments.csv
+// and one row per member, the same users as the member list.
+func TestExportCSV(t *testing.T) {
+	src := newRuns()
+	run := results(t, "run-1", 120, 3)
+	src.add(t, run)
+	h := newServer(t, src, server.Options{}).Handler()
+	code, body, hdr := do(t, h, "GET", "/api/segments/1/export?format=csv", "")
+	if code != http.StatusOK || hdr.Get("Content-Type") != "text/csv; charset=utf-8" || !strings.Contains(hdr.Get("Content-Disposition"), `filename="segment-1-run-1.csv"`) {
+		t.Fatalf("export: %d, %q, %q", code, hdr.Get("Content-Type"), hdr.Get("Content-Disposition"))
+	}
+	recs, err := csv.NewReader(strings.NewReader(body)).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := [][]string{{"user_id", "segment", "segment_name", "distance"}}
+	for i, l := range run.Segments {
+		if l == 1 {
+			want = append(want, []string{run.UserIDs[i], "1", run.Profiles.Segments[1].Name, strconv.FormatFloat(run.Distance[i], 'g', -1, 64)})
+		}
+	}
+	if diff := cmp.Diff(want, recs); diff != "" {
+		t.Errorf("export (-want +got):\n%s", diff)
+	}
+}
