@@ -111,6 +111,9 @@ func (r *run) reportInput(ctx context.Context, db *sql.DB, tab *features.Table, 
 	}
 	if sum.Rows["transactions"] > 0 {
 		in.RFM = rfmBoxes(tab, seg.labels, segIndex, k)
+		if in.RFMGrid, err = rfmGrid(tab, seg.labels, segIndex, k); err != nil {
+			return in, fmt.Errorf("rfm grid: %w", err)
+		}
 	}
 	in.Demographics = demographicMix(prof)
 	// Ages only come from a users dataset; without one the column is a fill-in.
@@ -521,6 +524,19 @@ func sortStableBy(idx []int, less func(a, b int) bool) {
 // rfmBoxes summarises each segment's recency, frequency and monetary value
 // (the features of those names) as five numbers, with the profiles'
 // quantile rule (profile.Quantile).
+// rfmGrid counts each segment's buyers per recency × frequency score.
+func rfmGrid(tab *features.Table, labels []int, segIndex map[int]int, k int) ([]report.RFMCell, error) {
+	r, f, m := tab.Col("recency_days"), tab.Col("frequency"), tab.Col("monetary")
+	if r < 0 || f < 0 || m < 0 {
+		return nil, nil
+	}
+	seg := make([]int, len(labels))
+	for i, l := range labels {
+		seg[i] = segIndex[l]
+	}
+	return report.RFMGrid(mat.Col(nil, r, tab.X), mat.Col(nil, f, tab.X), mat.Col(nil, m, tab.X), seg, k)
+}
+
 func rfmBoxes(tab *features.Table, labels []int, segIndex map[int]int, k int) []report.RFMBox {
 	cols := [3]int{tab.Col("recency_days"), tab.Col("frequency"), tab.Col("monetary")}
 	for _, c := range cols {

@@ -17,7 +17,15 @@ type figure struct {
 	name    string
 	section string
 	caption string
-	fig     *chart.Figure
+	fig     *chart.Figure // nil for a chart drawn only in the page
+	heading string        // the title of a chart without fig
+}
+
+func (f figure) title() string {
+	if f.fig == nil {
+		return f.heading
+	}
+	return f.fig.Title()
 }
 
 // Section identifiers, in page order.
@@ -183,6 +191,13 @@ func figures(in *Input) ([]figure, error) {
 		}
 	}
 
+	if len(in.RFMGrid) > 0 {
+		// Drawn only in the page (no static file in charts/).
+		out = append(out, figure{name: "rfm-grid", section: secBehaviour, heading: "RFM grid: recency × frequency, coloured by spend",
+			caption: "Each segment's buyers by recency score (across, 5 = most recent) and frequency score (up, 5 = most orders), scored by quintile over all buyers; " +
+				"the colour is the cell's mean spend, the number its share of the segment's buyers, and the tooltip names the RFM group most of the cell is in. Users without an order are left out."})
+	}
+
 	// Segment map.
 	if len(in.Projection) > 0 {
 		xs := make([]float64, len(in.Projection))
@@ -203,7 +218,7 @@ func figures(in *Input) ([]figure, error) {
 			Segments: names, X: xs, Y: ys, Segment: gs, IDs: segmentIDs(in),
 		})
 		if err := add("projection", secMap,
-			"A sample of "+formatInt(len(in.Projection))+" users projected on the first two principal components; numbered discs mark each segment's centre.", f, err); err != nil {
+			"A sample of "+formatInt(len(in.Projection))+" users projected on the first two principal components. Hover a point to see who it is; a click opens the user's page on the dashboard (persona serve).", f, err); err != nil {
 			return nil, err
 		}
 	}

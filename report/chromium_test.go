@@ -138,7 +138,7 @@ func TestReportInChromium(t *testing.T) {
 		}
 	}
 	want := []string{"chart-segment-sizes", "chart-heatmap", "chart-profiles", "chart-hour-of-day", "chart-weekday",
-		"chart-categories", "chart-rfm", "chart-projection", "chart-diagnostics", "chart-dendrogram", "chart-k-distance",
+		"chart-categories", "chart-rfm", "chart-rfm-grid", "chart-projection", "chart-diagnostics", "chart-dendrogram", "chart-k-distance",
 		"chart-silhouette", "chart-ages"}
 	// Then each segment's own trait chart, in its section, named by the
 	// segment's id as in segments.csv.
@@ -165,7 +165,8 @@ func TestReportInChromium(t *testing.T) {
 		{"chart-segment-sizes", fmt.Sprintf("d.seg === %d && d.users !== undefined", seg1.ID), []string{label, formatInt(seg1.Size), formatPercent(seg1.Share)}},
 		{"chart-heatmap", fmt.Sprintf("d.seg === %d && d.feature === %q", seg1.ID, in.HeatFeatures[0]), []string{label, in.HeatFeatures[0], fmt.Sprintf("%+.2f", in.HeatZ[1][0])}},
 		{"chart-hour-of-day", fmt.Sprintf("d.seg === %d && d.x === \"20\"", seg1.ID), []string{label, "hour of day", fmt.Sprintf("%.1f%%", 100*in.HourShare[1][20])}},
-		{"chart-projection", fmt.Sprintf("d.seg === %d", seg1.ID), []string{label, "PC 1"}},
+		{"chart-projection", fmt.Sprintf("d.seg === %d", seg1.ID), []string{label, "PC 1", "user-"}},
+		{"chart-rfm-grid", fmt.Sprintf("d.seg === %d && d.r === 5", seg1.ID), []string{label, "RFM group", "recency score", "5"}},
 	}
 	for _, h := range hovers {
 		got := hoverText(t, ctx, markJS(h.chart, h.cond))
@@ -181,7 +182,7 @@ func TestReportInChromium(t *testing.T) {
 	if got, err := chromedp.Run(ctx, chromedp.Evaluate[int](`window.persona.current()`)); err != nil || got != seg1.ID {
 		t.Errorf("after a click on segment %d's bar, highlighted %d (err %v)", seg1.ID, got, err)
 	}
-	for _, id := range []string{"chart-heatmap", "chart-weekday", "chart-rfm", "chart-projection"} {
+	for _, id := range []string{"chart-heatmap", "chart-weekday", "chart-rfm", "chart-rfm-grid", "chart-projection"} {
 		on := evalFloat(t, ctx, `+getComputedStyle(`+markJS(id, fmt.Sprintf("d.seg === %d", seg1.ID))+`).opacity`)
 		off := evalFloat(t, ctx, `+getComputedStyle(`+markJS(id, fmt.Sprintf("d.seg === %d", in.Segments[0].ID))+`).opacity`)
 		if on < 0.7 || off > 0.2 {

@@ -46,6 +46,9 @@ type Input struct {
 
 	// RFM holds one five-number summary set per segment; optional.
 	RFM []RFMBox
+	// RFMGrid holds each segment's buyers by recency and frequency score
+	// (see RFMGrid); optional.
+	RFMGrid []RFMCell
 
 	// KCurve is the model-selection curve; ChosenK is the k that was used.
 	KCurve  []KPoint
@@ -245,6 +248,11 @@ func (in *Input) Validate() error {
 	if in.CategoryShare != nil {
 		if err := checkMatrix("CategoryShare", in.CategoryShare, n, len(in.Categories), false); err != nil {
 			return err
+		}
+	}
+	for i, c := range in.RFMGrid {
+		if c.Segment < 0 || c.Segment >= n || c.R < 1 || c.R > 5 || c.F < 1 || c.F > 5 || c.Users < 1 || !finite(c.Monetary) {
+			return fieldErr(fmt.Sprintf("RFMGrid[%d]", i), "cell %+v is not a segment's cell with scores 1..5, users and a finite spend", c)
 		}
 	}
 	if in.RFM != nil && len(in.RFM) != n {

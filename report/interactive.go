@@ -30,8 +30,14 @@ func vegaSegments(in *Input) []vega.Segment {
 // figure that has none.
 func interactiveSpec(in *Input, f figure) (spec vega.Spec, ok bool) {
 	segs := vegaSegments(in)
-	title := f.fig.Title()
+	title := f.title()
 	switch {
+	case f.name == "rfm-grid":
+		cells := make([]vega.GridCell, len(in.RFMGrid))
+		for i, c := range in.RFMGrid {
+			cells[i] = vega.GridCell{Seg: c.Segment, Recency: c.R, Frequency: c.F, Users: c.Users, Monetary: c.Monetary, Group: c.Group}
+		}
+		return vega.Grid(vega.GridSpec{Title: title, Segments: segs, Cells: cells, Currency: in.Currency}), true
 	case f.name == "segment-sizes":
 		users := make([]int, len(in.Segments))
 		for i, s := range in.Segments {

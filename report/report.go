@@ -130,6 +130,9 @@ func writeChart(ctx context.Context, dir string, f figure) (string, error) {
 	if err := ctx.Err(); err != nil {
 		return "", err
 	}
+	if f.fig == nil {
+		return "", nil // interactive only: no file
+	}
 	var buf bytes.Buffer
 	if err := f.fig.WriteSVG(&buf); err != nil {
 		return "", fmt.Errorf("report: %w", err)
@@ -285,12 +288,12 @@ func buildPage(in *Input, figs []figure, svgs map[string]string) page {
 // inline SVG.
 func newChartView(in *Input, f figure, svgs map[string]string) chartView {
 	id := "chart-" + f.name
-	v := chartView{ID: id, Title: f.fig.Title(), Caption: f.caption}
+	v := chartView{ID: id, Title: f.title(), Caption: f.caption}
 	if spec, ok := interactiveSpec(in, f); ok {
 		v.Vega = template.HTML(vega.HTML(id, spec))
 		return v
 	}
-	v.SVG = template.HTML(inlineSVG(svgs[f.name], id, f.fig.Title()))
+	v.SVG = template.HTML(inlineSVG(svgs[f.name], id, f.title()))
 	return v
 }
 

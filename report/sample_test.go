@@ -141,6 +141,26 @@ func sampleInput() Input {
 	}
 	in.SilhouetteBySegment = append(in.SilhouetteBySegment, math.NaN())
 	in.ProjectionAxes = [2]string{"PC 1 (31.2% of variance)", "PC 2 (18.7% of variance)"}
+	for i := range in.Projection {
+		in.Projection[i].User = fmt.Sprintf("user-%05d", i)
+	}
+	// RFM grid: 150 buyers per segment, recency and frequency shifting
+	// with the segment.
+	var rec, freq, mon []float64
+	var segOf []int
+	for s := range n {
+		for range 150 {
+			rec = append(rec, math.Round(5+rng.ExpFloat64()*float64(20+25*s)))
+			freq = append(freq, math.Round(1+rng.ExpFloat64()*float64(8-s)))
+			mon = append(mon, math.Round(100*(10+rng.ExpFloat64()*float64(50*(8-s))))/100)
+			segOf = append(segOf, s)
+		}
+	}
+	grid, err := RFMGrid(rec, freq, mon, segOf, n)
+	if err != nil {
+		panic(err)
+	}
+	in.RFMGrid = grid
 	inertia := 9.1e4
 	for k := 2; k <= 12; k++ {
 		inertia *= 0.8 - 0.02*float64(max(0, 7-k))

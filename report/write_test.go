@@ -146,8 +146,9 @@ func TestSelfContained(t *testing.T) {
 			t.Errorf("report references %s", u)
 		}
 	}
-	if got := strings.Count(markup, "<svg ") + strings.Count(markup, `<div class="vega" id="chart-`); got != len(files)/2 {
-		t.Errorf("HTML shows %d charts, but %d were written", got, len(files)/2)
+	// Every chart file is on the page; the RFM grid is drawn only there.
+	if got := strings.Count(markup, "<svg ") + strings.Count(markup, `<div class="vega" id="chart-`); got != len(files)/2+1 || !strings.Contains(markup, `id="chart-rfm-grid"`) {
+		t.Errorf("HTML shows %d charts, but %d were written (and the RFM grid)", got, len(files)/2)
 	}
 	if strings.Contains(html, "font-family:Liberation Sans;") {
 		t.Error("an inline SVG names Liberation Sans without fallback")
