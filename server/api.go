@@ -32,7 +32,9 @@ func (s *Server) routes() {
 	handle("GET /segments/{id}", routeDashboard, s.handleSegmentPage)
 	handle("GET /users", routeDashboard, s.handleUserSearch)
 	handle("GET /users/{id}", routeDashboard, s.handleUserPage)
+	handle("GET /assets/vega/{file}", routeDashboard, s.handleVegaAsset)
 	handle("GET /assets/", routeDashboard, s.handleAssets)
+	handle("GET /report", routeDashboard, s.handleReport)
 	for _, p := range []struct{ path, allow string }{
 		{"/api/segments", "GET, HEAD"}, {"/api/segments/{id}", "GET, HEAD"}, {"/api/segments/{id}/users", "GET, HEAD"}, {"/api/segments/{id}/export", "GET, HEAD"}, {"/api/users/{id}", "GET, HEAD"}, {"/api/score", "POST"},
 	} {

@@ -3,19 +3,24 @@ package server_test
 import (
 	"context"
 	"flag"
+	"fmt"
 	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/cdproto/log"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
+	"github.com/google/go-cmp/cmp"
 
 	"github.com/persona-seg/persona/server"
 )
@@ -39,16 +44,24 @@ func findChromium(t *testing.T) string {
 	return ""
 }
 
-// TestDashboardInChromium opens the dashboard in headless Chromium, checks
-// the overview charts, clicks a segment, looks a user up with the search
-// box, and saves screenshots (into testdata with -update). The pages must
-// request nothing but the server's own URLs and log no error.
+// TestDashboardInChromium opens the dashboard in headless Chromium: it
+// hovers and clicks the overview's charts, filters by segment, reads the
+// movement since the previous run, opens a segment, pages through its
+// members and exports them, looks a user up with the search box, opens
+// the full report, and saves screenshots (into testdata with -update). The
+// pages must request nothing but the server's own URLs and log no error,
+// under the dashboard's Content-Security-Policy.
 func TestDashboardInChromium(t *testing.T) {
 	bin := findChromium(t)
 	src := newRuns()
+	src.add(t, results(t, "run-0", 500, 2))
 	run := results(t, "run-1", 600, 1)
 	src.add(t, run)
-	s := newServer(t, src, server.Options{})
+	reportFile := filepath.Join(t.TempDir(), "report.html")
+	if err := os.WriteFile(reportFile, []byte(`<!DOCTYPE html><link rel="icon" href="data:,"><title>the report</title><h1 id="report">report</h1><script>document.title = "drawn"</script>`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	s := newServer(t, src, server.Options{Report: reportFile})
 	var mu sync.Mutex
 	srv := httptest.NewServer(s.Handler())
 	defer srv.Close()
@@ -115,24 +128,85 @@ func TestDashboardInChromium(t *testing.T) {
 	if err != nil || rows != len(run.Profiles.Segments) {
 		t.Errorf("overview lists %d segments (%v), want %d", rows, err, len(run.Profiles.Segments))
 	}
-	type box struct{ W, H float64 }
-	svgs, err := chromedp.Run(ctx, chromedp.Evaluate[[]box](`Array.from(document.querySelectorAll('figure.chart svg')).map(s => { const r = s.getBoundingClientRect(); return {W: r.width, H: r.height}; })`))
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[[]any](`window.persona.ready`, chromedp.EvalAwaitPromise)); err != nil {
+		t.Fatalf("charts not drawn: %v", err)
+	}
+	type box struct {
+		ID    string
+		Ready string
+		W, H  float64
+	}
+	boxes, err := chromedp.Run(ctx, chromedp.Evaluate[[]box](`Array.from(document.querySelectorAll('figure.chart .vega')).map(e => {
+		const s = e.querySelector('svg'); const r = s ? s.getBoundingClientRect() : {width: 0, height: 0};
+		return {ID: e.id, Ready: e.getAttribute('data-ready'), W: r.width, H: r.height}; })`))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(svgs) < 2 {
-		t.Errorf("overview has %d charts, want the sizes and the heatmap", len(svgs))
+	var ids []string
+	for _, b := range boxes {
+		ids = append(ids, b.ID)
+		if b.Ready != "true" || b.W < 400 || b.H < 100 {
+			t.Errorf("chart %s: ready %q, drawn %.0f×%.0f px; want ready and at least 400×100", b.ID, b.Ready, b.W, b.H)
+		}
 	}
-	for i, b := range svgs {
-		if b.W < 600 || b.H < 150 {
-			t.Errorf("chart %d is drawn %.0f×%.0f px, want at least 600×150", i, b.W, b.H)
+	if diff := cmp.Diff([]string{"chart-sizes", "chart-heatmap", "chart-traits", "chart-rfm-grid"}, ids); diff != "" {
+		t.Errorf("overview charts (-want +got):\n%s", diff)
+	}
+	// Hover: exact values.
+	seg := run.Profiles.Segments[1]
+	label := fmt.Sprintf("%d %s", seg.ID, seg.Name)
+	for _, h := range []struct {
+		chart, cond string
+		want        []string
+	}{
+		{"chart-sizes", fmt.Sprintf("d.seg === %d", seg.ID), []string{label, strconv.Itoa(seg.Size)}},
+		{"chart-heatmap", fmt.Sprintf("d.seg === %d && d.feature === %q", seg.ID, "monetary"), []string{label, "monetary", "segment mean"}},
+		{"chart-rfm-grid", fmt.Sprintf("d.seg === %d", seg.ID), []string{label, "RFM group", "frequency score"}},
+	} {
+		got := hoverText(t, ctx, markJS(h.chart, h.cond))
+		for _, w := range h.want {
+			if !strings.Contains(got, w) {
+				t.Errorf("hover on %s (%s): tooltip %q does not show %q", h.chart, h.cond, got, w)
+			}
+		}
+	}
+	// The segment filter highlights the segment in every chart and hides
+	// the other rows; a click on a bar moves the filter with it.
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[any](fmt.Sprintf(`(() => { const f = document.getElementById('segment-filter'); f.value = "%d"; f.dispatchEvent(new Event('change')); return null; })()`, seg.ID))); err != nil {
+		t.Fatal(err)
+	}
+	visible, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`Array.from(document.querySelectorAll('table.segments tbody tr')).filter(r => r.offsetParent !== null).map(r => r.getAttribute('data-seg'))`))
+	if err != nil || len(visible) != 1 || visible[0] != strconv.Itoa(seg.ID) {
+		t.Errorf("rows shown with the filter on segment %d: %v (%v)", seg.ID, visible, err)
+	}
+	for _, id := range []string{"chart-sizes", "chart-heatmap", "chart-rfm-grid"} {
+		on := evalFloat(t, ctx, `+getComputedStyle(`+markJS(id, fmt.Sprintf("d.seg === %d", seg.ID))+`).opacity`)
+		off := evalFloat(t, ctx, `+getComputedStyle(`+markJS(id, fmt.Sprintf("d.seg === %d", run.Profiles.Segments[0].ID))+`).opacity`)
+		if on < 0.7 || off > 0.2 {
+			t.Errorf("%s filtered on segment %d: its opacity %v, segment 0's %v; want ≥ 0.7 and ≤ 0.2", id, seg.ID, on, off)
 		}
 	}
 	shot("dashboard-overview.png")
+	clickAt(t, ctx, markJS("chart-sizes", fmt.Sprintf("d.seg === %d", run.Profiles.Segments[2].ID)))
+	if v, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.getElementById('segment-filter').value`)); err != nil || v != strconv.Itoa(run.Profiles.Segments[2].ID) {
+		t.Errorf("after a click on segment 2's bar the filter shows %q (%v)", v, err)
+	}
+	// Movement since run-0: the counts add up to the users of both runs.
+	total, err := chromedp.Run(ctx, chromedp.Evaluate[int](`Array.from(document.querySelectorAll('table.movement tbody td')).reduce((a, td) => a + +td.textContent, 0)`))
+	if err != nil || total != 500 {
+		t.Errorf("movement table counts %d users (%v), want the 500 of both runs", total, err)
+	}
+	// The full report.
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS("a.report-link")), chromedp.WaitVisible("#report")); err != nil {
+		t.Fatal(err)
+	}
+	if title, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.title`)); err != nil || title != "drawn" {
+		t.Errorf("the report's inline script did not run: title %q (%v)", title, err)
+	}
 
-	// Click the second segment.
-	seg := run.Profiles.Segments[1]
-	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS("table.segments tbody tr:nth-child(2) a.segment-link")), chromedp.WaitVisible("h1")); err != nil {
+	// A segment's page: its members, 50 at a time, and their export.
+	if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/"), chromedp.WaitVisible("table.segments"),
+		chromedp.Click(chromedp.CSS("table.segments tbody tr:nth-child(2) a.segment-link")), chromedp.WaitVisible("h1")); err != nil {
 		t.Fatal(err)
 	}
 	loc, _ := chromedp.Run(ctx, chromedp.Location())
@@ -140,10 +214,44 @@ func TestDashboardInChromium(t *testing.T) {
 	if !strings.HasSuffix(loc, "/segments/1") || !strings.Contains(h1, seg.Name) {
 		t.Errorf("after clicking segment 1: at %s with heading %q, want /segments/1 and %q", loc, h1, seg.Name)
 	}
+	var members []string
+	for i, l := range run.Segments {
+		if l == seg.ID {
+			members = append(members, run.UserIDs[i])
+		}
+	}
+	loaded := func(want int) {
+		t.Helper()
+		if _, err := chromedp.Run(ctx, chromedp.Poll[bool](fmt.Sprintf(`document.getElementById('members').getAttribute('data-loaded') === "%d"`, want), chromedp.WithPollingTimeout(5*time.Second))); err != nil {
+			got, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.getElementById('members').getAttribute('data-loaded') + " " + document.getElementById('members-count').textContent`))
+			t.Fatalf("member list: want %d rows, have %s", want, got)
+		}
+	}
+	loaded(50)
+	clickAt(t, ctx, `document.getElementById('members-more')`)
+	loaded(min(100, len(members)))
+	shown, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`Array.from(document.querySelectorAll('#members tbody tr a')).map(a => a.textContent)`))
+	if err != nil || !slices.Equal(shown, members[:min(100, len(members))]) {
+		t.Errorf("member list shows %d users, want the segment's first %d in order (%v)", len(shown), min(100, len(members)), err)
+	}
+	csvText, err := chromedp.Run(ctx, chromedp.Evaluate[string](`fetch(document.getElementById('members-export').href).then(r => r.text())`, chromedp.EvalAwaitPromise))
+	if err != nil || strings.Count(csvText, "\n") != len(members)+1 || !strings.HasPrefix(csvText, "user_id,segment,segment_name,distance\n"+members[0]+",") {
+		t.Errorf("export: %d lines (%v), want a header and %d users", strings.Count(csvText, "\n"), err, len(members))
+	}
 	shot("dashboard-segment.png")
+	// A member links to the user's page.
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS("#members tbody tr:first-child a")), chromedp.WaitVisible("#user-segment")); err != nil {
+		t.Fatal(err)
+	}
+	if loc, _ := chromedp.Run(ctx, chromedp.Location()); !strings.HasSuffix(loc, "/users/"+members[0]) {
+		t.Errorf("a click on the first member opened %s, want /users/%s", loc, members[0])
+	}
 
 	// Look a user up with the search box.
 	user := run.UserIDs[7]
+	if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/segments/1"), chromedp.WaitVisible("h1")); err != nil {
+		t.Fatal(err)
+	}
 	if err := chromedp.Do(ctx, chromedp.SendKeys("#user-search", user), chromedp.Submit("#user-search"), chromedp.WaitVisible("#user-segment")); err != nil {
 		t.Fatal(err)
 	}
@@ -173,4 +281,59 @@ func TestDashboardInChromium(t *testing.T) {
 	for _, p := range problems {
 		t.Errorf("browser reported: %s", p)
 	}
+}
+
+// markJS is the JavaScript expression of the SVG element of the first mark
+// of a chart whose data satisfies cond (d => cond), found through the Vega
+// scenegraph.
+func markJS(chart, cond string) string {
+	return `(() => { const v = window.persona.views[` + strconv.Quote(chart) + `]; let found = null;
+		const walk = (n) => { if (found || !n) return;
+			if (n.items) n.items.forEach(walk);
+			if (n.datum && n._svg && n.mark && n.mark.marktype !== "group" && n.mark.marktype !== "text" && !String(n.mark.role).startsWith("legend") && (d => ` + cond + `)(n.datum)) found = n._svg; };
+		walk(v.scenegraph().root); return found; })()`
+}
+
+func centerOf(t *testing.T, ctx context.Context, el string) (float64, float64) {
+	t.Helper()
+	p, err := chromedp.Run(ctx, chromedp.Evaluate[[]float64](`(() => { const e = `+el+`; if (!e) return [];
+		e.scrollIntoView({block: "center", inline: "center"}); const r = e.getBoundingClientRect();
+		return [r.left + r.width / 2, r.top + r.height / 2]; })()`))
+	if err != nil || len(p) != 2 {
+		t.Fatalf("no element %s on the page (%v)", el, err)
+	}
+	return p[0], p[1]
+}
+
+func hoverText(t *testing.T, ctx context.Context, el string) string {
+	t.Helper()
+	x, y := centerOf(t, ctx, el)
+	if err := chromedp.Do(ctx, chromedp.MouseEvent(input.DispatchMouseEventTypeMouseMoved, 1, 1),
+		chromedp.MouseEvent(input.DispatchMouseEventTypeMouseMoved, x-1, y), chromedp.MouseEvent(input.DispatchMouseEventTypeMouseMoved, x, y),
+		chromedp.Sleep(50*time.Millisecond)); err != nil {
+		t.Fatal(err)
+	}
+	s, err := chromedp.Run(ctx, chromedp.Evaluate[string](`(() => { const e = document.getElementById("vg-tooltip-element");
+		return e && e.classList.contains("visible") ? e.innerText.replace(/\s+/g, " ").trim() : ""; })()`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func clickAt(t *testing.T, ctx context.Context, el string) {
+	t.Helper()
+	x, y := centerOf(t, ctx, el)
+	if err := chromedp.Do(ctx, chromedp.MouseClickXY(x, y), chromedp.Sleep(50*time.Millisecond)); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func evalFloat(t *testing.T, ctx context.Context, js string) float64 {
+	t.Helper()
+	v, err := chromedp.Run(ctx, chromedp.Evaluate[float64](js))
+	if err != nil {
+		t.Fatalf("evaluate %s: %v", js, err)
+	}
+	return v
 }

@@ -4,16 +4,21 @@ import (
 	"bytes"
 	"embed"
 	"html/template"
+	"io"
 	"io/fs"
 	"math"
 	"net/http"
+	"os"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
 
 	"github.com/persona-seg/persona"
 	"github.com/persona-seg/persona/chart"
+	"github.com/persona-seg/persona/chart/vega"
 	"github.com/persona-seg/persona/profile"
+	"github.com/persona-seg/persona/report"
 )
 
 //go:embed templates/*.html
@@ -39,7 +44,8 @@ var pages = template.Must(template.New("").Funcs(template.FuncMap{
 
 func hex2(v uint8) string { return string([]byte{"0123456789abcdef"[v>>4], "0123456789abcdef"[v&0xf]}) }
 
-// charts are a run's dashboard charts as inline SVG, drawn once.
+// charts are a run's dashboard charts, drawn once per run as Vega-Lite
+// specs (package chart/vega) that the page's scripts render.
 type charts struct {
 	overview []template.HTML
 	err      error
@@ -50,81 +56,112 @@ func (sn *snapshot) charts() *charts {
 	return sn.chartSet
 }
 
-func svg(f *chart.Figure, err error) (template.HTML, error) {
-	if err != nil {
-		return "", err
+// vegaSegments names and colours the run's segments as the report does:
+// DBSCAN's unsegmented group (last, as profile orders it) in grey.
+func vegaSegments(segs []profile.Segment) []vega.Segment {
+	out := make([]vega.Segment, len(segs))
+	for i, s := range segs {
+		c := chart.SegmentColor(i)
+		if s.ID == profile.Unsegmented && i == len(segs)-1 {
+			c = chart.UnsegmentedColor()
+		}
+		out[i] = vega.Segment{ID: s.ID, Name: s.Name, Color: "#" + hex2(c.R) + hex2(c.G) + hex2(c.B)}
 	}
-	var buf bytes.Buffer
-	if err := f.WriteSVG(&buf); err != nil {
-		return "", err
-	}
-	doc := buf.String()
-	if i := strings.Index(doc, "<svg"); i >= 0 {
-		doc = doc[i:]
-	}
-	// Scale to the page width; the viewBox keeps the aspect ratio.
-	doc = strings.Replace(doc, "<svg", `<svg role="img" aria-label="`+template.HTMLEscapeString(f.Title())+`" style="width:100%;height:auto"`, 1)
-	return template.HTML(doc), nil
+	return out
 }
 
 func drawCharts(res *persona.Results) *charts {
 	c := &charts{}
 	segs := res.Profiles.Segments
-	var names []string
-	var shares []float64
-	var labels []string
-	for _, s := range segs {
-		names = append(names, s.Name)
-		shares = append(shares, 100*s.Share)
-		labels = append(labels, strconv.Itoa(s.Size))
+	vs := vegaSegments(segs)
+	add := func(id string, spec vega.Spec) {
+		c.overview = append(c.overview, template.HTML(vega.HTML(id, spec)))
 	}
-	// DBSCAN's unsegmented group is last (profile orders it so) and is
-	// drawn grey, as in the report.
-	unseg := len(segs) > 0 && segs[len(segs)-1].ID == profile.Unsegmented
-	add := func(h template.HTML, err error) {
-		if err != nil && c.err == nil {
-			c.err = err
-		}
-		if err == nil {
-			c.overview = append(c.overview, h)
-		}
+	users := make([]int, len(segs))
+	for i, s := range segs {
+		users[i] = s.Size
 	}
-	add(svg(chart.Bars(chart.BarsSpec{Title: "Segment sizes", Segments: names, Unsegmented: unseg,
-		Panels: []chart.BarPanel{{Title: "share of users", XLabel: "users (%)", Values: shares, Labels: labels}}})))
+	add("chart-sizes", vega.Sizes(vega.SizesSpec{Title: "Users per segment", Segments: vs, Users: users}))
 	// The features that tell segments apart most: the largest |z| anywhere.
 	rows := topFeatures(segs, 12)
 	if len(rows) > 0 {
 		z := make([][]float64, len(segs))
+		means := make([][]float64, len(segs))
 		for i := range segs {
 			for _, f := range rows {
 				st, ok := segs[i].Feature(f)
-				v := math.NaN()
+				zv, mv := math.NaN(), math.NaN()
 				if ok {
-					v = st.Z
+					zv, mv = st.Z, st.Mean
 				}
-				z[i] = append(z[i], v)
+				z[i] = append(z[i], zv)
+				means[i] = append(means[i], mv)
 			}
 		}
-		add(svg(chart.Heatmap(chart.HeatmapSpec{Title: "What sets the segments apart", Segments: names, Unsegmented: unseg, Rows: rows, Z: z,
-			ScaleLabel: "segment mean − base mean (standard deviations)"})))
+		add("chart-heatmap", vega.Heatmap(vega.HeatmapSpec{Title: "What sets the segments apart", Segments: vs, Features: rows, Z: z, Values: means,
+			Caption: "Segment mean − base mean, in standard deviations of the base; hover a cell for the segment's mean."}))
 	}
-	// Every segment's distinctive traits, as small multiples: a segment
-	// keeps its colour only when drawn with all the others.
-	labels2 := make([][]string, len(segs))
+	labels := make([][]string, len(segs))
 	values := make([][]float64, len(segs))
 	hasTraits := false
 	for i, s := range segs {
 		for _, t := range s.Top[:min(len(s.Top), 6)] {
-			labels2[i] = append(labels2[i], t.Feature)
+			labels[i] = append(labels[i], t.Feature)
 			values[i] = append(values[i], t.Z)
 			hasTraits = true
 		}
 	}
 	if hasTraits {
-		add(svg(chart.Profiles(chart.ProfilesSpec{Title: "Distinctive traits of each segment", XLabel: "z-score (standard deviations from the base)", Unsegmented: unseg,
-			Segments: names, Labels: labels2, Values: values})))
+		add("chart-traits", vega.Traits(vega.TraitsSpec{Title: "Distinctive traits of each segment", Segments: vs, Labels: labels, Z: values}))
+	}
+	if cells, err := rfmCells(res); err != nil {
+		c.err = err
+	} else if len(cells) > 0 {
+		add("chart-rfm-grid", vega.Grid(vega.GridSpec{Title: "RFM grid: recency × frequency, coloured by spend", Segments: vs, Cells: cells,
+			Caption: "Buyers by recency score (across, 5 = most recent) and frequency score (up), quintiles over all buyers; hover a cell for its RFM group."}))
 	}
 	return c
+}
+
+// rfmCells is the RFM grid of the run's users, from its recency_days,
+// frequency and monetary features; nil when the run has none of them.
+func rfmCells(res *persona.Results) ([]vega.GridCell, error) {
+	col := func(name string) int {
+		for j, n := range res.FeatureNames {
+			if n == name {
+				return j
+			}
+		}
+		return -1
+	}
+	r, f, m := col("recency_days"), col("frequency"), col("monetary")
+	if r < 0 || f < 0 || m < 0 || len(res.Segments) == 0 {
+		return nil, nil
+	}
+	index := map[int]int{}
+	for i, s := range res.Profiles.Segments {
+		index[s.ID] = i
+	}
+	n, d := len(res.Segments), len(res.FeatureNames)
+	rec, freq, mon := make([]float64, n), make([]float64, n), make([]float64, n)
+	seg := make([]int, n)
+	for i := range n {
+		rec[i], freq[i], mon[i] = res.X[i*d+r], res.X[i*d+f], res.X[i*d+m]
+		k, ok := index[res.Segments[i]]
+		if !ok {
+			k = -1
+		}
+		seg[i] = k
+	}
+	grid, err := report.RFMGrid(rec, freq, mon, seg, len(res.Profiles.Segments))
+	if err != nil {
+		return nil, err
+	}
+	out := make([]vega.GridCell, len(grid))
+	for i, c := range grid {
+		out[i] = vega.GridCell{Seg: c.Segment, Recency: c.R, Frequency: c.F, Users: c.Users, Monetary: c.Monetary, Group: c.Group}
+	}
+	return out, nil
 }
 
 func topFeatures(segs []profile.Segment, k int) []string {
@@ -157,21 +194,33 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, code int, name s
 	}
 	h := w.Header()
 	h.Set("Content-Type", "text/html; charset=utf-8")
-	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'")
+	h.Set("Content-Security-Policy", dashboardCSP)
 	h.Set("X-Content-Type-Options", "nosniff")
 	w.WriteHeader(code)
 	w.Write(buf.Bytes())
 }
 
+// dashboardCSP lets the pages run only the server's own scripts (Vega
+// runs its expressions with its interpreter, so no eval), fetch only the
+// server's API, and load nothing from elsewhere. Vega's tooltip adds an
+// inline style element.
+const dashboardCSP = "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'"
+
 type pageBase struct {
-	Title string
-	RunID string
-	Users int
-	Query string
+	Title   string
+	RunID   string
+	Users   int
+	Query   string
+	Scripts []string // the chart scripts, under /assets/vega/
+	Report  bool     // the run's full report is served at /report
 }
 
-func base(sn *snapshot, title string) pageBase {
-	return pageBase{Title: title, RunID: sn.res.Run.ID, Users: sn.users.len()}
+func (s *Server) base(sn *snapshot, title string) pageBase {
+	var scripts []string
+	for _, f := range vega.ScriptFiles() {
+		scripts = append(scripts, "/assets/vega/"+f)
+	}
+	return pageBase{Title: title, RunID: sn.res.Run.ID, Users: sn.users.len(), Scripts: scripts, Report: s.opts.Report != ""}
 }
 
 type segRow struct {
@@ -198,7 +247,8 @@ func (s *Server) handleOverview(w http.ResponseWriter, r *http.Request) {
 		Charts    []template.HTML
 		Algorithm string
 		Created   string
-	}{base(sn, "Segments"), rows, c.overview, sn.res.Model.Algorithm, sn.res.Run.CreatedAt.Format("2006-01-02 15:04 MST")})
+		Movement  *movement
+	}{s.base(sn, "Segments"), rows, c.overview, sn.res.Model.Algorithm, sn.res.Run.CreatedAt.Format("2006-01-02 15:04 MST"), s.movement(r.Context(), sn)})
 }
 
 func (s *Server) handleSegmentPage(w http.ResponseWriter, r *http.Request) {
@@ -221,7 +271,7 @@ func (s *Server) handleSegmentPage(w http.ResponseWriter, r *http.Request) {
 		s.render(w, r, http.StatusNotFound, "notfound.html", struct {
 			pageBase
 			What string
-		}{base(sn, "Not found"), "Segment " + strconv.Itoa(id)})
+		}{s.base(sn, "Not found"), "Segment " + strconv.Itoa(id)})
 		return
 	}
 	seg := &sn.res.Profiles.Segments[idx]
@@ -232,7 +282,7 @@ func (s *Server) handleSegmentPage(w http.ResponseWriter, r *http.Request) {
 		Index    int
 		Segment  *profile.Segment
 		Features []profile.FeatureStat
-	}{base(sn, seg.Name), idx, seg, feats})
+	}{s.base(sn, seg.Name), idx, seg, feats})
 }
 
 func (s *Server) handleUserSearch(w http.ResponseWriter, r *http.Request) {
@@ -263,7 +313,7 @@ func (s *Server) handleUserPage(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
 	i, ok := sn.users.find(id)
 	if !ok {
-		b := base(sn, "User not found")
+		b := s.base(sn, "User not found")
 		b.Query = id
 		s.render(w, r, http.StatusNotFound, "notfound.html", struct {
 			pageBase
@@ -294,7 +344,7 @@ func (s *Server) handleUserPage(w http.ResponseWriter, r *http.Request) {
 		feats = append(feats, featureRow{name, v, z, b.Mean})
 	}
 	sort.SliceStable(feats, func(a, b int) bool { return math.Abs(feats[a].Z) > math.Abs(feats[b].Z) })
-	b := base(sn, "User "+id)
+	b := s.base(sn, "User "+id)
 	b.Query = id
 	s.render(w, r, http.StatusOK, "user.html", struct {
 		pageBase
@@ -313,4 +363,44 @@ func (s *Server) handleAssets(w http.ResponseWriter, r *http.Request) {
 	sub, _ := fs.Sub(assetFS, "assets")
 	w.Header().Set("Cache-Control", "public, max-age=3600")
 	http.StripPrefix("/assets/", http.FileServerFS(sub)).ServeHTTP(w, r)
+}
+
+// handleVegaAsset serves the chart scripts (package chart/vega), by exact
+// name only.
+func (s *Server) handleVegaAsset(w http.ResponseWriter, r *http.Request) {
+	name := r.PathValue("file")
+	if !slices.Contains(vega.ScriptFiles(), name) {
+		s.Error(w, r, errorf(http.StatusNotFound, "no such asset: "+r.URL.Path))
+		return
+	}
+	b, err := vega.Assets.ReadFile("assets/" + name)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	h := w.Header()
+	h.Set("Content-Type", "text/javascript; charset=utf-8")
+	h.Set("Cache-Control", "public, max-age=3600")
+	h.Set("X-Content-Type-Options", "nosniff")
+	w.Write(b)
+}
+
+// handleReport serves the run's full report (Options.Report). Its scripts
+// are inline, so its policy allows inline scripts and nothing else.
+func (s *Server) handleReport(w http.ResponseWriter, r *http.Request) {
+	if s.opts.Report == "" {
+		s.Error(w, r, errorf(http.StatusNotFound, "no report is served: persona serve serves OUT/report.html when --store is an output folder"))
+		return
+	}
+	f, err := os.Open(s.opts.Report)
+	if err != nil {
+		s.Error(w, r, errorf(http.StatusNotFound, "the report is not there (run persona run or demo into the store's folder)"))
+		return
+	}
+	defer f.Close()
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Content-Security-Policy", "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'")
+	h.Set("X-Content-Type-Options", "nosniff")
+	io.Copy(w, f)
 }

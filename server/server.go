@@ -37,6 +37,9 @@ type Options struct {
 	// "records" of POST /api/score) with the model's feature spec; without
 	// it only "features" are accepted. At most two run at a time.
 	Featurize func(ctx context.Context, m *model.Model, records json.RawMessage) (*features.Table, error)
+	// Report, when set, is the path of the run's report.html, served at
+	// /report and linked from the dashboard.
+	Report string
 }
 
 func (o Options) withDefaults() Options {
@@ -90,6 +93,9 @@ type snapshot struct {
 	// memberRows holds each segment's rows, built on first use.
 	membersOnce sync.Once
 	memberRows  map[int][]int32
+	// moved compares the run with the one before it, on first use.
+	movedOnce sync.Once
+	moved     *movement
 }
 
 // New returns a server for the runs src reads. Call Reload (or Run) before serving.

@@ -11,6 +11,7 @@ import (
 	"net"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"syscall"
 	"time"
 
@@ -56,7 +57,9 @@ one is saved (checked every --poll) without dropping requests.
                               "transactions": [...], "social": [...]}} -> segment
   GET  /healthz               200 once a run is loaded
   GET  /metrics               Prometheus text format
-  GET  /                      dashboard
+  GET  /                      dashboard (charts, segment filter, RFM grid, movement
+                              since the previous run, member lists with CSV export)
+  GET  /report                the run's report.html, when --store is its output folder
 
 POST requests need "Authorization: Bearer TOKEN" when --token or
 PERSONA_TOKEN is set. Listening beyond loopback without a token prints a
@@ -93,6 +96,16 @@ errors (and the warning above).`,
 	cmd.Flags().Int64Var(&opts.MaxBody, "max-body", 1<<20, "largest request body, in `bytes`")
 	addOutputFlags(cmd, &opts.Quiet, &opts.JSON, "write the log lines on stderr as JSON")
 	return cmd
+}
+
+// reportBeside is the report.html of the output folder store names, ""
+// when store is not a folder with one (a DuckDB file elsewhere, Postgres).
+func reportBeside(store string) string {
+	p := filepath.Join(store, "report.html")
+	if fi, err := os.Stat(p); err == nil && fi.Mode().IsRegular() {
+		return p
+	}
+	return ""
 }
 
 // reopening reads a store it opens for each call, read-only, so that a
@@ -153,7 +166,8 @@ func serveRun(opts *ServeOptions) error {
 		}
 		return pipeline.Featurize(ctx, DriverName, m.Features, &rec)
 	}
-	srv, err := server.New(src, server.Options{Token: opts.Token, MaxBody: opts.MaxBody, Poll: opts.Poll, Logger: logger, Featurize: featurize})
+	srv, err := server.New(src, server.Options{Token: opts.Token, MaxBody: opts.MaxBody, Poll: opts.Poll, Logger: logger, Featurize: featurize,
+		Report: reportBeside(opts.Store)})
 	if err != nil {
 		return err
 	}

@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -98,6 +100,28 @@ func TestExposureWarning(t *testing.T) {
 		t.Run(tt.addr+" "+tt.token, func(t *testing.T) {
 			if got := exposureWarning(tt.addr, tt.token); (got != "") != tt.warn {
 				t.Errorf("exposureWarning(%q, %q) = %q, want a warning: %v", tt.addr, tt.token, got, tt.warn)
+			}
+		})
+	}
+}
+
+func TestReportBeside(t *testing.T) {
+	dir := t.TempDir()
+	withReport := filepath.Join(dir, "out")
+	os.MkdirAll(withReport, 0o755)
+	os.WriteFile(filepath.Join(withReport, "report.html"), []byte("<html>"), 0o644)
+	folderReport := filepath.Join(dir, "odd")
+	os.MkdirAll(filepath.Join(folderReport, "report.html"), 0o755) // a folder, not a file
+	tests := []struct{ name, store, want string }{
+		{"output folder", withReport, filepath.Join(withReport, "report.html")},
+		{"folder without a report", dir, ""},
+		{"report.html is a folder", folderReport, ""},
+		{"postgres", "postgres://u@db/p", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := reportBeside(tt.store); got != tt.want {
+				t.Errorf("reportBeside(%q) = %q, want %q", tt.store, got, tt.want)
 			}
 		})
 	}
