@@ -58,7 +58,7 @@ func customerTable() Input {
 		}
 	}
 	churn[len(churn)-1] = math.NaN()
-	in.Outcomes = []Outcome{{Name: "churned", Kind: OutcomeRate, Values: churn}}
+	in.Outcomes = []Outcome{{Name: "churned", Values: churn}} // a rate: every value is 0 or 1
 	return in
 }
 
@@ -157,6 +157,25 @@ func TestOutcomeStats(t *testing.T) {
 	if o := rep.Segments[0].Outcomes[0]; o.Strong {
 		t.Errorf("20%% churn against %.0f%% is not strong: %+v", 100*base, o)
 	}
+
+	// Without a kind, an outcome of other values than 0 and 1 is a mean.
+	in := customerTable()
+	rev := make([]float64, len(in.UserIDs))
+	for k := range rev {
+		rev[k] = float64(in.Labels[k]) // 0, 1, 2, 3 by segment: base mean 1.5
+	}
+	in.Outcomes = append(in.Outcomes, Outcome{Name: "revenue", Values: rev}, Outcome{Name: "churned", Values: rev})
+	if _, err := Build(in); err == nil || !strings.Contains(err.Error(), "twice") {
+		t.Errorf("two outcomes named churned: err = %v", err)
+	}
+	in.Outcomes = in.Outcomes[:2]
+	rep, err = Build(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o := rep.Segments[3].Outcomes[1]; o.Kind != OutcomeMean || o.Value != 3 || o.Base != 1.5 || o.Lift != 2 || !o.Strong {
+		t.Errorf("revenue of segment 3 = %+v, want a strong mean of 3 against 1.5", o)
+	}
 }
 
 func TestOutcomeErrors(t *testing.T) {
@@ -192,6 +211,8 @@ func TestAttributePhrase(t *testing.T) {
 		{Column{Kind: KindOrdinal, Attribute: "age_bucket"}, false, "young"},
 		{Column{Kind: KindNumeric, Attribute: "Age"}, true, "older"},
 		{Column{Kind: KindDate, Attribute: "signup_date"}, false, "recent signup date"},
+		{Column{Kind: KindDate, Attribute: "last_login", Label: "last login"}, true, "long since last login"},
+		{Column{Kind: KindCategorical, Attribute: "plan", Level: "other"}, true, ""},
 		{Column{Kind: KindCategorical, Attribute: "city", Level: "Urban"}, true, "urban"},
 		{Column{Kind: KindCategorical, Attribute: "city", Level: "Urban"}, false, ""},
 		{Column{Kind: KindCategorical, Attribute: "internet_service", Level: "No"}, true, "internet service no"},

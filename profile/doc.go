@@ -161,6 +161,8 @@
 // it never bought, or disagrees with the facts:
 //
 //	frequent buyers        orders ≥ 2
+//	category loyal,        distinct_categories varies in the base (there
+//	variety seekers        are categories to be loyal to)
 //	rare buyers            becomes "non-buyers" when orders = 0
 //	recent buyers          since ≤ 1 cycle
 //	long since last order  since > 2 cycles

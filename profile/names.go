@@ -187,9 +187,10 @@ var vagueLevels = map[string]bool{
 
 // attributePhrase is the label of an attribute column: "high-income" or
 // "high monthly charges" for a numeric one ("young" and "older" for an
-// age), "recent signup date" for a date, the level itself for a
-// categorical level ("urban"), "cooking fans" for a list value and "mostly
-// paperless billing" for a boolean. Missing-value flags make no label.
+// age), "recent signup" or "long since signup" for a date, the level
+// itself for a categorical level ("urban"), "cooking fans" for a list
+// value and "mostly paperless billing" for a boolean. Missing-value flags
+// and the pooled "other" level make no label.
 func attributePhrase(feature string, col Column, high bool) label {
 	lab := col.label(feature)
 	attr := strings.ToLower(col.Attribute + " " + feature)
@@ -214,7 +215,7 @@ func attributePhrase(feature string, col Column, high bool) label {
 		return label{text: dir + " " + lab, form: formTail}
 	case KindDate:
 		if high {
-			return label{text: "early " + lab, form: formTail}
+			return label{text: "long since " + lab, form: formTail}
 		}
 		return label{text: "recent " + lab, form: formTail}
 	case KindBoolean:
@@ -227,6 +228,9 @@ func attributePhrase(feature string, col Column, high bool) label {
 			return label{}
 		}
 		level := levelWords(col.Level)
+		if strings.EqualFold(level, "other") {
+			return label{} // the pooled rarer levels
+		}
 		if level == "" || vagueLevels[strings.ToLower(level)] || isNumber(level) || len([]rune(level)) == 1 {
 			return label{text: lab + " " + level, form: formTail}
 		}
@@ -366,6 +370,12 @@ func agree(j *judge, text string) string {
 	switch text {
 	case "frequent buyers":
 		if !j.repeat() {
+			return ""
+		}
+	case "category loyal", "variety seekers":
+		// Without categories that vary (one category, or none), the spread
+		// of spend over them only says who spent anything.
+		if !j.has("distinct_categories") {
 			return ""
 		}
 	case "rare buyers":

@@ -22,10 +22,25 @@ const (
 // Outcome is a per-user column that was not clustered.
 type Outcome struct {
 	Name string
+	// Kind is OutcomeRate or OutcomeMean; empty means a rate when every
+	// known value is 0 or 1, else a mean.
 	Kind OutcomeKind
 	// Values holds one value per user (Input.UserIDs); NaN is unknown.
 	// A rate's values are 0 or 1.
 	Values []float64
+}
+
+// kind returns the outcome's kind, inferred from the values when unset.
+func (o Outcome) kind() OutcomeKind {
+	if o.Kind != "" {
+		return o.Kind
+	}
+	for _, v := range o.Values {
+		if !math.IsNaN(v) && v != 0 && v != 1 {
+			return OutcomeMean
+		}
+	}
+	return OutcomeRate
 }
 
 // OutcomeStat is an outcome over a segment (or the base) against the base.
@@ -62,6 +77,7 @@ const (
 func checkOutcomes(outs []Outcome, n int) error {
 	seen := map[string]bool{}
 	for _, o := range outs {
+		o.Kind = o.kind()
 		switch {
 		case o.Name == "":
 			return fmt.Errorf("profile: an outcome has no name")
@@ -123,6 +139,7 @@ func outcomeStats(outs []Outcome, rows []int) ([]OutcomeStat, error) {
 	}
 	var out []OutcomeStat
 	for _, o := range outs {
+		o.Kind = o.kind()
 		all := outcomeMoments(o.Values, func(int) bool { return true })
 		seg := outcomeMoments(o.Values, member)
 		st := OutcomeStat{Name: o.Name, Kind: o.Kind, Users: seg.n, Lift: 1}

@@ -337,6 +337,9 @@ func (s *Server) handleUserPage(w http.ResponseWriter, r *http.Request) {
 	for j, v := range res.Row(i) {
 		name := res.FeatureNames[j]
 		b := baseStat[name]
+		if b.Constant {
+			continue // the same for everyone (or its dataset is absent): nothing to show
+		}
 		z := 0.0
 		if b.Std > 0 {
 			z = (v - b.Mean) / b.Std
