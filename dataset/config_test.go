@@ -60,6 +60,60 @@ duckdb: {memory_limit: 4GB, temp_directory: /tmp/spill, threads: 2}
 		{"bad decimal", "events:\n  path: e.csv\n  csv: {decimal: ';'}\n", `csv.decimal: must be "." or ","`, 3},
 		{"decimal comma and comma delimiter", "events:\n  path: e.csv\n  csv: {delimiter: ',', decimal: ','}\n", "needs another delimiter", 3},
 		{"two documents", "events:\n  path: e.csv\n---\nusers:\n  path: u.csv\n", "more than one YAML document", 3},
+		{"attributes", `users:
+  path: u.csv
+  attributes:
+    age: numeric
+    income: {column: "Income (k$)", type: numeric, log1p: true}
+    band: {type: ordinal, levels: [low, mid, high]}
+    tags: {type: list, separator: ";", top: 10}
+    since: {type: date, format: "%d/%m/%Y"}
+    cust: id
+    note: ignore
+outcomes: {churned: "Churn = 'Yes'"}
+profiles:
+  survey:
+    path: s.csv
+    attributes: {score: numeric}
+    outcomes: {nps: NPS}
+`, "", 0},
+		{"bad attribute type", "users:\n  path: u.csv\n  attributes:\n    age: number\n", "users.attributes.age: type must be one of numeric", 4},
+		{"attribute key", "users:\n  path: u.csv\n  attributes:\n    age: {kind: numeric}\n", "field kind not found in attribute age", 4},
+		{"attribute not a mapping", "users:\n  path: u.csv\n  attributes: [age]\n", "attributes must be a mapping", 3},
+		{"levels on a number", "users:\n  path: u.csv\n  attributes:\n    age: {type: numeric, levels: [a, b]}\n", "levels are for ordinal attributes", 4},
+		{"level twice", "users:\n  path: u.csv\n  attributes:\n    band: {type: ordinal, levels: [a, a]}\n", `level "a" is listed twice`, 4},
+		{"slug clash", "users:\n  path: u.csv\n  attributes:\n    Annual Income: numeric\n    annual_income: numeric\n", "give the same feature name annual_income", 5},
+		{"attribute and outcome clash", "users:\n  path: u.csv\n  attributes: {churn: boolean}\noutcomes: {Churn: x}\n", "give the same feature name churn", 4},
+		{"attributes on events", "events:\n  path: e.csv\n  attributes: {age: numeric}\n", "events.attributes: attributes and outcomes are per-user columns", 3},
+		{"outcomes without users", "events:\n  path: e.csv\noutcomes: {churned: x}\n", "outcomes: outcomes read the users dataset's columns", 3},
+		{"empty outcome", "users:\n  path: u.csv\n  outcomes: {churned: ''}\n", "users.outcomes.churned: empty", 3},
+		{"log1p on a category", "users:\n  path: u.csv\n  attributes:\n    plan: {type: categorical, log1p: true}\n", "log1p is for numeric attributes", 4},
+		{"profiles name", "profiles:\n  Survey:\n    path: s.csv\n    attributes: {a: numeric}\n", "profiles.Survey: a profiles table's name is lowercase", 2},
+		{"profiles canonical name", "profiles:\n  users:\n    path: s.csv\n    attributes: {a: numeric}\n", "users is a canonical dataset", 2},
+		{"profiles without attributes", "profiles:\n  survey:\n    path: s.csv\n", "no attributes or outcomes", 2},
+		{"profiles canonical field", "profiles:\n  survey:\n    path: s.csv\n    columns: {age: Age}\n    attributes: {a: numeric}\n", "not a canonical field of profiles.survey (they are: user_id); other columns go under attributes", 4},
+		{"query", "sources:\n  orders: {path: o.csv}\n  customers: {path: c.csv}\ntransactions:\n  query: SELECT * FROM orders JOIN customers USING (customer_key)\n", "", 0},
+		{"query without sources", "transactions:\n  query: SELECT 1\n", "a query reads the config's sources", 2},
+		{"query and path", "sources: {o: {path: o.csv}}\ntransactions:\n  path: t.csv\n  query: SELECT 1\n", "set one of path, postgres and query", 4},
+		{"query with csv", "sources: {o: {path: o.csv}}\ntransactions:\n  query: SELECT 1\n  csv: {delimiter: ';'}\n", "format and csv belong to the sources", 3},
+		{"two statements", "sources: {o: {path: o.csv}}\ntransactions:\n  query: SELECT 1; DROP TABLE x\n", "one SELECT statement", 3},
+		{"source with columns", "sources:\n  o: {path: o.csv, columns: {user_id: u}}\nevents:\n  path: e.csv\n", "a source is only read", 2},
+		{"source name", "sources:\n  Orders: {path: o.csv}\nevents:\n  path: e.csv\n", "a source's name is lowercase", 2},
+		{"event types", "events:\n  path: e.csv\n  event_types: {pv: product_view, buy: checkout}\n", "", 0},
+		{"event type not canonical", "events:\n  path: e.csv\n  event_types: {pv: pageview}\n", `events.event_types.pv: "pageview" is not a canonical event type`, 3},
+		{"event types on social", "social:\n  path: s.csv\n  event_types: {pv: page_view}\n", "set it under events", 3},
+		{"header-less csv", "events:\n  path: e.csv\n  csv: {header: false, columns: [user_id, item, ts]}\n", "", 0},
+		{"columns with a header", "events:\n  path: e.csv\n  csv: {header: true, columns: [a, b]}\n", "columns name the columns of a file without a header", 3},
+		{"column named twice", "events:\n  path: e.csv\n  csv: {columns: [a, A]}\n", `column "A" is named twice`, 3},
+		{"custom feature", "events:\n  path: e.csv\nfeatures:\n  custom:\n    - {name: fav_count, from: events, select: \"count(*) FILTER (WHERE event_type = 'wishlist')\", log1p: true}\n", "", 0},
+		{"custom feature name", "events:\n  path: e.csv\nfeatures:\n  custom:\n    - {name: Fav, from: events, select: count(*)}\n", `features.custom[0].name: "Fav"`, 5},
+		{"custom feature from", "events:\n  path: e.csv\nfeatures:\n  custom:\n    - {name: n, from: orders, select: count(*)}\n", `features.custom[0].from: "orders" is not a dataset of this config (events)`, 5},
+		{"custom feature select", "events:\n  path: e.csv\nfeatures:\n  custom:\n    - {name: n, from: events}\n", "features.custom[0].select: missing", 5},
+		{"custom feature twice", "events:\n  path: e.csv\nfeatures:\n  custom:\n    - {name: n, from: events, select: count(*)}\n    - {name: n, from: events, select: sum(1)}\n", "features.custom[1].name", 6},
+		{"custom feature key", "events:\n  path: e.csv\nfeatures:\n  custom:\n    - {name: n, frm: events, select: count(*)}\n", "field frm not found", 5},
+		{"as_of time", "as_of: 2024-01-31 18:00:00\nevents:\n  path: e.csv\n", "", 0},
+		{"as_of not a scalar", "as_of: [2024]\nevents:\n  path: e.csv\n", "as_of: must be a date", 1},
+		{"negative session gap", "events:\n  path: e.csv\nfeatures:\n  session_gap: -5m\n", "features.session_gap: must be a positive duration", 4},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -130,6 +184,10 @@ func FuzzParseConfig(f *testing.F) {
 		"as_of: 2024-01-31\ntransactions:\n  path: t.csv\n  columns: {amount: q * p}\n",
 		"users:\n  postgres: {dsn: 'postgres://x', query: SELECT 1}\nmax_reject_rate: 0.5\n",
 		"social:\n  path: s.parquet\n  csv: {delimiter: '\\t', header: false}\nfeatures: {session_gap: 10m}\n",
+		"users:\n  path: u.csv\n  attributes: {age: numeric, band: {type: ordinal, levels: [a, b]}, tags: {type: list, separator: ';'}}\noutcomes: {c: x = 1}\n",
+		"profiles:\n  s: {path: s.csv, attributes: {score: numeric}, outcomes: {nps: n}}\n",
+		"sources: {o: {path: o.csv}}\ntransactions: {query: SELECT * FROM o}\nevents: {path: e.csv, event_types: {pv: product_view}}\n",
+		"events: {path: e.csv, csv: {header: false, columns: [a, b]}}\nfeatures: {custom: [{name: n, from: events, select: count(*), default: 1}]}\n",
 		"events: [1, 2]\n",
 		"{",
 	} {

@@ -29,7 +29,8 @@ type Field struct {
 	Required bool   // a row without it cannot be used
 }
 
-// Schema returns the canonical fields of a dataset, in file order.
+// Schema returns the canonical fields of a dataset, in file order; a
+// profiles table (any other kind) has only user_id.
 func Schema(k Kind) []Field {
 	switch k {
 	case Users:
@@ -71,8 +72,17 @@ func Schema(k Kind) []Field {
 			{"topic", "VARCHAR", false},
 		}
 	}
-	panic("dataset: unknown kind " + string(k))
+	// Any other kind is a profiles table: a user key and attributes.
+	return []Field{{"user_id", "VARCHAR", true}}
 }
+
+// EventTypes are the canonical event types, which get their own counts
+// (events.event_types maps other names to them).
+var EventTypes = []string{"page_view", "search", "product_view", "add_to_cart", "checkout", "login"}
+
+// SocialActions are the canonical social actions, which get their own
+// counts.
+var SocialActions = []string{"post", "like", "share", "comment", "follow"}
 
 // Sources names the CSV file of each dataset; an empty path means the
 // dataset is absent. At least one must be set.

@@ -7,7 +7,27 @@
 // A Config (decoded from YAML by LoadConfig, unknown keys rejected with
 // their line) names a Source per dataset — a CSV file or glob, Parquet,
 // JSON lines, or a Postgres table or query — and maps canonical fields to
-// source columns or SQL expressions over them.
+// source columns or SQL expressions over them. It is the run's one config
+// type: its features section is what package features reads, dates and
+// durations have their own text types (Date, Duration) that report a bad
+// value with its line, and it encodes to JSON with the keys of its YAML.
+//
+// # Attributes and outcomes
+//
+// A per-user table (users, and each table under profiles, joined on
+// user_id) may carry attributes: any column or SQL expression with a type
+// (AttributeType) that package features turns into features, and
+// outcomes, per-user yes/no or numeric columns that are reported per
+// segment and never clustered. Load checks every value as it checks a
+// canonical field: a value that does not parse as its type is rejected
+// with its line and column ("unparsable attributes.age"), and missing
+// values (MissingMarkers: empty, NA, N/A, null, ...) are kept as missing.
+// Numbers may carry a currency sign, a % sign and thousands separators.
+// A column an attribute reads is not also read as the canonical field of
+// its name. A per-user table without an id column (no user_id mapped and
+// no column of that name) gets each row's number, 1, 2, ..., in file
+// order, as its user_id (Counts.RowIDs). Load makes a view of each table's
+// attributes and outcomes (PerUser.View).
 //
 // # Validation
 //

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -33,6 +34,9 @@ type Counts struct {
 	AfterAsOf int64 `json:"after_as_of"`
 	// Used rows made it into the canonical table.
 	Used int64 `json:"used"`
+	// RowIDs says that the per-user table had no id column: each row's
+	// number (1, 2, ... in file order) is its user_id.
+	RowIDs bool `json:"row_number_ids,omitempty"`
 	// Reasons counts rejected rows per reason.
 	Reasons map[string]int64 `json:"reject_reasons,omitempty"`
 }
@@ -149,7 +153,7 @@ func LoadWith(ctx context.Context, db *sql.DB, cfg *Config, opts LoadOptions) (S
 		return st, err
 	}
 	var allowed []string
-	for _, k := range Kinds {
+	for _, k := range cfg.kinds() {
 		abs, err := absPaths(files[k])
 		if err != nil {
 			return st, fmt.Errorf("%s: %w", k, err)
@@ -164,8 +168,8 @@ func LoadWith(ctx context.Context, db *sql.DB, cfg *Config, opts LoadOptions) (S
 		return st, err
 	}
 	var asOf *time.Time
-	if cfg.AsOf != "" {
-		t, _ := ParseAsOf(cfg.AsOf)
+	if !cfg.AsOf.IsZero() {
+		t := cfg.AsOf.Time
 		asOf = &t
 	}
 	if _, err := db.ExecContext(ctx, `CREATE OR REPLACE TABLE _persona_rejects (dataset VARCHAR, file VARCHAR, line BIGINT, reason VARCHAR, "column" VARCHAR, value VARCHAR)`); err != nil {
@@ -176,12 +180,13 @@ func LoadWith(ctx context.Context, db *sql.DB, cfg *Config, opts LoadOptions) (S
 		used    []string // rows used of rows read, per dataset
 		anyUsed bool
 	)
-	for i, k := range Kinds {
+	kinds := cfg.kinds()
+	for i, k := range kinds {
 		if err := ctx.Err(); err != nil {
 			return st, err
 		}
 		if progress != nil {
-			progress(i, len(Kinds))
+			progress(i, len(kinds))
 		}
 		s := cfg.Source(k)
 		if s == nil {
@@ -195,10 +200,10 @@ func LoadWith(ctx context.Context, db *sql.DB, cfg *Config, opts LoadOptions) (S
 		c, err := l.load(ctx)
 		if err != nil {
 			var ce *ConfigError
-			if errors.As(err, &ce) && strings.HasPrefix(ce.Key, string(k)+".") {
+			if errors.As(err, &ce) && strings.HasPrefix(ce.Key, cfg.key(k)+".") {
 				return st, err // the key names the dataset
 			}
-			return st, fmt.Errorf("%s: %w", k, err)
+			return st, fmt.Errorf("%s: %w", cfg.key(k), err)
 		}
 		used = append(used, fmt.Sprintf("%s: %d of %d rows", k, c.Used, c.Read))
 		anyUsed = anyUsed || c.Used > 0
@@ -220,7 +225,7 @@ func LoadWith(ctx context.Context, db *sql.DB, cfg *Config, opts LoadOptions) (S
 		return st, err
 	}
 	if progress != nil {
-		progress(len(Kinds), len(Kinds))
+		progress(len(kinds), len(kinds))
 	}
 	if rateErr == nil && !anyUsed {
 		return st, fmt.Errorf("no row to use (%s): the files hold no rows, or every row was filtered, rejected or dropped", strings.Join(used, "; "))
@@ -282,6 +287,10 @@ type loader struct {
 	parquet []string  // the Parquet files read, by absolute path
 	csv     []csvFile // the CSV files parsed (not for Postgres), for fixLines
 	temps   []string  // decompressed copies of .gz files, removed after loading
+
+	attrs  []field  // the attribute and outcome fields, as staged
+	extra  []string // their stage columns, quoted
+	rowIDs bool     // user_id is the row number (a per-user table without an id)
 }
 
 type column struct {
@@ -691,6 +700,12 @@ type field struct {
 	src     string // SQL for the source value, over the staging relation; "" when unmapped
 	srcType string // its DuckDB type
 	label   string // the source column or expression, for messages
+	// attr is the attribute (or outcome, then attr.Type is "") the field
+	// reads; nil for a canonical field.
+	attr *Attribute
+	// format, when set, is the strptime format of a time field (a date
+	// attribute's) instead of the source's.
+	format string
 }
 
 // lookup finds a source column by name, exactly first, then ignoring case.
@@ -706,6 +721,34 @@ func (l *loader) lookup(name string) (int, bool) {
 		}
 	}
 	return -1, false
+}
+
+// mapField sets fd's source from the mapping m (key names it in errors):
+// a column of the source (by name, exactly or ignoring case, or quoted),
+// else a SQL expression over the relation from, typed as DuckDB types it.
+func (l *loader) mapField(ctx context.Context, fd *field, m, key, from string) error {
+	name := strings.TrimSpace(m)
+	if len(name) > 2 && name[0] == '"' && name[len(name)-1] == '"' {
+		name = strings.ReplaceAll(name[1:len(name)-1], `""`, `"`)
+		if _, ok := l.lookup(name); !ok {
+			return &ConfigError{Key: key, Err: fmt.Errorf("column %q not found in %s (its columns: %s)", name, l.where(), l.columnList())}
+		}
+	}
+	if i, ok := l.lookup(name); ok {
+		fd.src, fd.srcType, fd.label = fmt.Sprintf("__r%d", i), l.cols[i].typ, l.cols[i].name
+		return nil
+	}
+	if identRE.MatchString(name) {
+		return &ConfigError{Key: key, Err: fmt.Errorf("column %q not found in %s (its columns: %s)", name, l.where(), l.columnList())}
+	}
+	fd.src, fd.label = "("+m+")", m
+	var typ string
+	err := l.db.QueryRowContext(ctx, fmt.Sprintf("SELECT column_type FROM (DESCRIBE SELECT %s AS v FROM %s)", fd.src, from)).Scan(&typ)
+	if err != nil {
+		return &ConfigError{Key: key, Err: fmt.Errorf("expression %s: %w", clip(m, 200), shortError(err))}
+	}
+	fd.srcType = typ
+	return nil
 }
 
 // where says which file a column list came from, for messages.
@@ -732,6 +775,9 @@ func (l *loader) projection() string {
 // mentions reports whether a source column may be used: its name is a
 // canonical field's, or appears in a mapping or the filter.
 func (l *loader) mentions(col string) bool {
+	if l.attributeMentions(col) {
+		return true
+	}
 	c := strings.ToLower(col)
 	for _, f := range inputFields(l.k) {
 		if f.Name == c {
@@ -783,39 +829,29 @@ func (l *loader) stage(ctx context.Context) error {
 	from := fromOf(l.raw)
 
 	var fields []field
+	claimed := l.attributeColumns()
 	for _, f := range inputFields(l.k) {
 		fd := field{Field: f}
 		m, explicit := l.s.Columns[f.Name]
-		key := fmt.Sprintf("%s.columns.%s", l.k, f.Name)
+		key := fmt.Sprintf("%s.columns.%s", l.key(), f.Name)
 		switch {
 		case !explicit:
-			if i, ok := l.lookup(f.Name); ok {
+			// A column an attribute reads is not also a canonical field.
+			if i, ok := l.lookup(f.Name); ok && !claimed[i] {
 				fd.src, fd.srcType, fd.label = fmt.Sprintf("__r%d", i), l.cols[i].typ, l.cols[i].name
 			}
 		default:
-			name := strings.TrimSpace(m)
-			if len(name) > 2 && name[0] == '"' && name[len(name)-1] == '"' {
-				name = strings.ReplaceAll(name[1:len(name)-1], `""`, `"`)
-				if _, ok := l.lookup(name); !ok {
-					return &ConfigError{Key: key, Err: fmt.Errorf("column %q not found in %s (its columns: %s)", name, l.where(), l.columnList())}
-				}
-			}
-			if i, ok := l.lookup(name); ok {
-				fd.src, fd.srcType, fd.label = fmt.Sprintf("__r%d", i), l.cols[i].typ, l.cols[i].name
-			} else if identRE.MatchString(name) {
-				return &ConfigError{Key: key, Err: fmt.Errorf("column %q not found in %s (its columns: %s)", name, l.where(), l.columnList())}
-			} else {
-				fd.src, fd.label = "("+m+")", m
-				var typ string
-				err := l.db.QueryRowContext(ctx, fmt.Sprintf("SELECT column_type FROM (DESCRIBE SELECT %s AS v FROM %s)", fd.src, from)).Scan(&typ)
-				if err != nil {
-					return &ConfigError{Key: key, Err: fmt.Errorf("expression %s: %w", clip(m, 200), shortError(err))}
-				}
-				fd.srcType = typ
+			if err := l.mapField(ctx, &fd, m, key, from); err != nil {
+				return err
 			}
 		}
 		fields = append(fields, fd)
 	}
+	attrs, err := l.attributeFields(ctx, from)
+	if err != nil {
+		return err
+	}
+	fields = append(fields, attrs...)
 	byName := map[string]*field{}
 	for i := range fields {
 		byName[fields[i].Name] = &fields[i]
@@ -830,9 +866,15 @@ func (l *loader) stage(ctx context.Context) error {
 			p.Required = false
 		}
 	}
+	if u := byName["user_id"]; u.src == "" && l.perUser() {
+		// A per-user table without an id column: each row's number is
+		// its user_id (set once the rows are staged).
+		u.Required = false
+		l.rowIDs = true
+	}
 	for _, f := range fields {
 		if f.Required && f.src == "" {
-			return &ConfigError{Key: fmt.Sprintf("%s.columns.%s", l.k, f.Name),
+			return &ConfigError{Key: fmt.Sprintf("%s.columns.%s", l.key(), f.Name),
 				Err: fmt.Errorf("required field %s has no column of that name in %s (its columns: %s): map it under columns", f.Name, l.where(), l.columnList())}
 		}
 	}
@@ -867,12 +909,15 @@ func (l *loader) stage(ctx context.Context) error {
 		if f.srcType == "VARCHAR" {
 			empty = fmt.Sprintf("(%s IS NULL OR trim(%s) = '')", sv, sv)
 		}
+		if f.attr != nil {
+			empty = missingSQL(sv, f.srcType)
+		}
 		lab := quoteString(f.label)
 		if f.Required {
 			bad = append(bad, name+" IS NULL")
 			checks = append(checks, fmt.Sprintf("WHEN %s IS NULL AND %s THEN {'r': 'empty %s', 'c': %s, 'v': ''}", name, empty, f.Name, lab))
 		}
-		if v != f.src && f.Type != "VARCHAR" {
+		if v != f.src && (f.Type != "VARCHAR" || f.attr != nil && len(f.attr.Levels) > 0) {
 			bad = append(bad, fmt.Sprintf("(%s IS NULL AND %s IS NOT NULL)", name, sv))
 			checks = append(checks, fmt.Sprintf("WHEN %s IS NULL AND NOT %s THEN {'r': 'unparsable %s', 'c': %s, 'v': CAST(%s AS VARCHAR)}", name, empty, f.Name, lab, sv))
 		}
@@ -926,6 +971,7 @@ func (l *loader) stage(ctx context.Context) error {
 		for _, f := range Schema(l.k) {
 			names = append(names, quoteIdent(f.Name))
 		}
+		names = append(names, l.extra...)
 		hashCol = fmt.Sprintf(", hash(%s) AS __h", strings.Join(names, ", "))
 	}
 	// sel is the stage's SQL; with idw, it has a column __idw that says
@@ -1001,7 +1047,7 @@ SELECT __file, __line, __keep, __why, %s%s FROM (
 // reads a Parquet file's row groups in parallel, a table's in groups of
 // 122,880 rows: files with larger row groups than maxLazyGroup are copied.
 func (l *loader) lazyOK(ctx context.Context, fields []field) bool {
-	if l.format() != "parquet" || l.s.Postgres != nil || l.s.Filter != "" || len(l.parquet) == 0 {
+	if l.format() != "parquet" || l.s.Postgres != nil || l.s.Filter != "" || len(l.parquet) == 0 || len(l.attrs) > 0 || l.rowIDs {
 		return false
 	}
 	for _, f := range fields {
@@ -1060,6 +1106,9 @@ var idFields = map[string]bool{"user_id": true, "order_id": true, "product_id": 
 // convert returns the SQL that turns a field's source value into its
 // canonical type, NULL when it does not parse.
 func (l *loader) convert(f field) string {
+	if f.attr != nil {
+		return l.convertAttribute(f)
+	}
 	src, st := f.src, f.srcType
 	if st == f.Type && !(st == "VARCHAR" && idFields[f.Name]) && !(st == "TIMESTAMP" && l.s.TimestampFormat != "") && f.Type != "DOUBLE" {
 		return src // already canonical: no work, nothing can fail
@@ -1077,7 +1126,7 @@ func (l *loader) convert(f field) string {
 		return "nullif(CAST(" + src + " AS VARCHAR), '')"
 	case "TIMESTAMP", "DATE":
 		var ts string
-		switch format := l.s.TimestampFormat; {
+		switch format := l.timestampFormat(f); {
 		case format == "epoch" || format == "epoch_ms":
 			div := ""
 			if format == "epoch_ms" {
@@ -1146,6 +1195,11 @@ func (l *loader) finish(ctx context.Context) (Counts, error) {
 	if l.plain != "" {
 		idw = "count(*) FILTER (WHERE __idw)"
 	}
+	if l.rowIDs {
+		if err := l.numberRows(ctx, table); err != nil {
+			return c, err
+		}
+	}
 	err := l.db.QueryRowContext(ctx, `SELECT count(*), count(*) FILTER (WHERE NOT __keep),
 		count(*) FILTER (WHERE __keep AND __why IS NOT NULL), count(*) FILTER (WHERE `+good+` AND `+late+`), `+idw+` FROM `+table).
 		Scan(&c.Read, &c.Filtered, &c.Rejected, &c.AfterAsOf, &work)
@@ -1196,18 +1250,20 @@ func (l *loader) finish(ctx context.Context) (Counts, error) {
 		names = append(names, quoteIdent(f.Name))
 	}
 	cols := strings.Join(names, ", ")
+	// Rows are duplicates when equal in their attributes too.
+	dupCols := strings.Join(append(names, l.extra...), ", ")
 	from := table
 	if l.s.Duplicates != "keep" {
 		if l.lazy {
 			var skip string
-			if c.Duplicates, skip, err = l.skipDuplicates(ctx, table, cols, used); err != nil {
+			if c.Duplicates, skip, err = l.skipDuplicates(ctx, table, dupCols, used); err != nil {
 				return c, err
 			}
 			if skip != "" {
 				// An anti join: NOT EXISTS costs ten times more.
 				from += " ANTI JOIN " + skip + " ON " + skip + ".f = __file AND " + skip + ".l = __line"
 			}
-		} else if c.Duplicates, err = l.dropDuplicates(ctx, table, cols); err != nil {
+		} else if c.Duplicates, err = l.dropDuplicates(ctx, table, dupCols); err != nil {
 			return c, err
 		}
 	}
@@ -1222,10 +1278,14 @@ func (l *loader) finish(ctx context.Context) (Counts, error) {
 	if err := l.exec(ctx, q); err != nil {
 		return c, fmt.Errorf("create table: %w", err)
 	}
+	if err := l.attributeView(ctx, from, used); err != nil {
+		return c, err
+	}
 	l.done = true
 	if err := l.db.QueryRowContext(ctx, "SELECT count(*) FROM "+k).Scan(&c.Used); err != nil {
 		return c, err
 	}
+	c.RowIDs = l.rowIDs
 	if sum := c.Filtered + c.Rejected + c.AfterAsOf + c.Duplicates + c.Used; sum != c.Read {
 		return c, fmt.Errorf("rows do not add up: %d read, %d accounted for (a bug)", c.Read, sum)
 	}
@@ -1391,7 +1451,23 @@ func Rejects(ctx context.Context, db *sql.DB, k Kind, limit int) ([]Reject, erro
 // returns their paths. Go writes them, not DuckDB, which a load sandboxes.
 func WriteRejects(ctx context.Context, db *sql.DB, dir string) ([]string, error) {
 	var written []string
-	for _, k := range Kinds {
+	kinds := slices.Clone(Kinds)
+	rows, err := db.QueryContext(ctx, "SELECT DISTINCT dataset FROM _persona_rejects ORDER BY 1")
+	if err != nil {
+		return nil, fmt.Errorf("list rejects: %w", err)
+	}
+	for rows.Next() {
+		var k Kind
+		if err := rows.Scan(&k); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		if !slices.Contains(kinds, k) {
+			kinds = append(kinds, k) // a profiles table
+		}
+	}
+	rows.Close()
+	for _, k := range kinds {
 		var n int64
 		if err := db.QueryRowContext(ctx, "SELECT count(*) FROM _persona_rejects WHERE dataset = ?", string(k)).Scan(&n); err != nil {
 			return written, fmt.Errorf("count rejects: %w", err)
@@ -1442,7 +1518,7 @@ func shortError(err error) error {
 	cut := len(msg)
 	// DuckDB's list of fixes and the SQL it points into are persona's,
 	// not the user's, to act on.
-	for _, tail := range []string{"\nPossible fixes", "\nLINE 1:", "\n\tCandidate functions:"} {
+	for _, tail := range []string{"\nPossible fixes", "\nLINE 1:", "\n\tCandidate functions:", "\nDid you mean", "\nCandidate bindings"} {
 		if i := strings.Index(msg, tail); i > 0 && i < cut {
 			cut = i
 		}

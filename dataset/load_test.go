@@ -527,7 +527,7 @@ func TestLoadParquetLikeCSV(t *testing.T) {
 		{"parquet TIMESTAMPTZ in Paris", "tz/tx-*.parquet", "", "Europe/Paris", 1, 1, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			cfg := &dataset.Config{AsOf: "2024-03-08", Transactions: &dataset.Source{Path: filepath.Join(dir, tc.path), Filter: tc.filter, TimeZone: tc.zone,
+			cfg := &dataset.Config{AsOf: dataset.Date{Time: time.Date(2024, 3, 8, 0, 0, 0, 0, time.UTC)}, Transactions: &dataset.Source{Path: filepath.Join(dir, tc.path), Filter: tc.filter, TimeZone: tc.zone,
 				Columns: map[string]string{"user_id": "Customer", "order_id": "Invoice", "timestamp": "When", "product_id": "Item",
 					"quantity": "Qty", "unit_price": "Price"}}}
 			cfg.MaxRejectRate = new(float64)

@@ -76,14 +76,14 @@ func notSandboxed(ctx context.Context, db *sql.DB) error {
 // no regular file (a folder, a FIFO, a device) is an error naming it.
 func sourceFiles(cfg *Config) (map[Kind][]string, error) {
 	out := map[Kind][]string{}
-	for _, k := range Kinds {
+	for _, k := range cfg.kinds() {
 		s := cfg.Source(k)
 		if s == nil || s.Postgres != nil {
 			continue
 		}
 		files, err := expandPath(cfg.resolve(s.Path))
 		if err != nil {
-			return nil, fmt.Errorf("%s: %w", k, err)
+			return nil, fmt.Errorf("%s: %w", cfg.key(k), err)
 		}
 		out[k] = files
 	}

@@ -98,6 +98,14 @@ frequent values in the data: the top ` + "`features.top_categories`" + ` categor
 *_other. **log1p** marks heavy-tailed counts, money and durations that
 the pipeline transforms with log1p before scaling.
 
+A run only computes the features of the data it has: without transactions
+there are no transaction columns (nor price_sensitivity, loyalty_hhi and
+variety_entropy), without events no event columns, without social actions
+no social columns, without birth years no age, without signup dates no
+signup_tenure_days, and days_since_last_activity only looks at the
+datasets there are. Your own per-user columns come in as *attributes*
+(below).
+
 `)
 	groups := []features.Group{features.GroupTransactions, features.GroupEvents, features.GroupSocial, features.GroupDemographics, features.GroupPsychographic}
 	for _, g := range groups {
@@ -120,5 +128,39 @@ the pipeline transforms with log1p before scaling.
 		}
 		b.WriteString("\n")
 	}
+	b.WriteString(attributesDoc)
 	return b.String()
 }
+
+const attributesDoc = `## Attributes
+
+Every column of a per-user table (` + "`users`" + ` and the tables under ` + "`profiles:`" + `)
+listed under its ` + "`attributes:`" + ` becomes features named after the attribute
+(its name lowercased, every run of other characters than letters and
+digits of any script made one ` + "`_`" + `: ` + "`Annual Income (k$)`" + ` is
+` + "`annual_income_k`" + `, ` + "`服装`" + ` stays ` + "`服装`" + `). A user with several rows in a table takes
+each attribute's least value; a user with no row in it misses its values.
+Missing values (empty, NA, N/A, NaN, null, none, ?, -, unknown ...) are
+never 0:
+
+| type | features | missing |
+| --- | --- | --- |
+| ` + "`numeric`" + ` | ` + "`<name>`" + `; log1p when the values are ≥ 0 with a skewness above 1 (or as the attribute's ` + "`log1p`" + ` says) | the median, and ` + "`<name>_missing`" + ` |
+| ` + "`categorical`" + ` | ` + "`<name>_<value>`" + ` for the ` + "`top_values`" + ` most frequent values, ` + "`<name>_other`" + ` for the rest | ` + "`<name>_missing`" + `, a level of its own |
+| ` + "`list`" + ` | values split at ` + "`separator`" + ` (default ","), trimmed: ` + "`<name>_<value>`" + ` for the most frequent, ` + "`<name>_other`" + ` when a user has another | ` + "`<name>_missing`" + ` |
+| ` + "`ordinal`" + ` | ` + "`<name>`" + `: the rank among ` + "`levels`" + ` (1, 2, ...), or the midpoint of the bucket (18-24 is 21; 65+ is 65 plus half the width of the nearest closed bucket; 20k-40k is 30,000) | the median, and ` + "`<name>_missing`" + ` |
+| ` + "`boolean`" + ` | ` + "`<name>`" + `: 1 for yes/true/1/y/t/on, 0 for no/false/0/n/f/off | the share of yes, and ` + "`<name>_missing`" + ` |
+| ` + "`date`" + ` | ` + "`<name>_days`" + `: days from the date to as_of | the median, and ` + "`<name>_missing`" + ` |
+| ` + "`id`" + `, ` + "`ignore`" + ` | none | |
+
+A ` + "`_missing`" + ` column exists when some user misses the value: a missing
+value in the table, or a user known from another dataset only. Top
+values, levels, medians and the log1p choice are fixed on the training
+data: ` + "`persona score`" + ` describes new users with the same columns and fill
+values. Before clustering, the one-hot columns of one categorical or list
+attribute, a boolean and each ` + "`_missing`" + ` flag keep their 0/1 scale (centred)
+and are divided by √(number of columns of the attribute), so that one
+categorical attribute with many levels does not outweigh a numeric one
+(see package prep, "Indicator groups"). Outcomes (` + "`outcomes:`" + `) are read like
+attributes but never clustered: the profiles report them per segment.
+`

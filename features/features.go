@@ -1,5 +1,3 @@
-// Package features computes one row of engineered features per user from the
-// canonical datasets, as SQL run inside the database that holds them.
 package features
 
 import (
@@ -7,11 +5,12 @@ import (
 	"database/sql"
 	"fmt"
 	"math"
-	"regexp"
 	"strings"
 	"time"
 
 	"gonum.org/v1/gonum/mat"
+
+	"github.com/persona-seg/persona/dataset"
 )
 
 // Group says which part of a user's data a feature comes from.
@@ -24,6 +23,8 @@ const (
 	GroupSocial        Group = "social"
 	GroupDemographics  Group = "demographics"
 	GroupPsychographic Group = "psychographic"
+	// GroupAttributes are the features of per-user attributes.
+	GroupAttributes Group = "attributes"
 )
 
 // Feature describes one column of the feature table.
@@ -34,28 +35,41 @@ type Feature struct {
 	// Heavy marks heavy-tailed counts, money and durations that are better
 	// clustered after log1p.
 	Heavy bool
+	// Attribute, for the features of an attribute, is its config key
+	// (users.attributes.plan); Level is the value of one of the one-hot
+	// columns of a categorical or list attribute (other, missing).
+	Attribute string
+	Level     string
+	// Set names the indicator columns (0 or 1) that are weighted together
+	// before clustering (prep.Config.Groups): the one-hot columns of one
+	// categorical or list attribute, a boolean attribute, a _missing
+	// flag. Empty for the other features.
+	Set string
 }
 
 // Options configures Compute. The zero value means defaults.
 type Options struct {
+	// FeatureSettings is the config's features section, as decoded from
+	// YAML: the top categories, topics, values and event names, the
+	// session gap and the custom features.
+	dataset.FeatureSettings
 	// AsOf is the reference date all recencies and ages are relative to.
-	// Zero means the latest timestamp in the data.
+	// Zero means the latest timestamp in the data (or date attribute).
 	AsOf time.Time
-	// TopCategories is how many categories get their own spend share and
-	// affinity columns; the rest are pooled into "other". Default 8.
-	TopCategories int
-	// TopTopics is how many social topics get their own share. Default 8.
-	TopTopics int
-	// TopValues is how many values of each categorical demographic field
-	// are one-hot encoded; the rest are pooled into "other". Default 6.
-	TopValues int
-	// SessionGap starts a new session after this much inactivity when an
-	// event has no session id. Default 30 minutes.
-	SessionGap time.Duration
+	// PerUser are the per-user tables whose attributes and outcomes
+	// Compute reads (their views, as dataset.Load made them); nil reads
+	// none.
+	PerUser []dataset.PerUser
 	// Spec, when set, fixes the columns to those of an earlier table (its
 	// Table.Spec) instead of finding the top values in the data, so that
 	// new users are described by the same features as the training data.
 	Spec *Spec
+}
+
+// OptionsFor returns the options cfg sets: its features section, its
+// as_of and its per-user tables.
+func OptionsFor(cfg *dataset.Config) Options {
+	return Options{FeatureSettings: cfg.Features, AsOf: cfg.AsOf.Time, PerUser: cfg.PerUser()}
 }
 
 func (o Options) withDefaults() Options {
@@ -68,8 +82,11 @@ func (o Options) withDefaults() Options {
 	if o.TopValues == 0 {
 		o.TopValues = 6
 	}
-	if o.SessionGap == 0 {
-		o.SessionGap = 30 * time.Minute
+	if o.TopEvents == 0 {
+		o.TopEvents = 6
+	}
+	if o.SessionGap.Duration == 0 {
+		o.SessionGap.Duration = 30 * time.Minute
 	}
 	return o
 }
@@ -83,8 +100,10 @@ func (o Options) Validate() error {
 		return fmt.Errorf("top topics must be >= 0, got %d", o.TopTopics)
 	case o.TopValues < 0:
 		return fmt.Errorf("top values must be >= 0, got %d", o.TopValues)
-	case o.SessionGap < 0:
-		return fmt.Errorf("session gap must be >= 0, got %s", o.SessionGap)
+	case o.TopEvents < 0:
+		return fmt.Errorf("top events must be >= 0, got %d", o.TopEvents)
+	case o.SessionGap.Duration < 0:
+		return fmt.Errorf("session gap must be >= 0, got %s", o.SessionGap.Duration)
 	}
 	return nil
 }
@@ -100,6 +119,15 @@ type Table struct {
 	WindowStart time.Time
 	// Spec is what fixes the columns, to compute them again on other data.
 	Spec *Spec
+	// Outcomes are the per-user outcomes, one value per user (NaN when
+	// unknown): reported per segment, never features.
+	Outcomes []Outcome
+}
+
+// Outcome is one per-user outcome column.
+type Outcome struct {
+	Name   string
+	Values []float64
 }
 
 // Names returns the feature names in column order.
@@ -109,6 +137,18 @@ func (t *Table) Names() []string {
 		names[i] = f.Name
 	}
 	return names
+}
+
+// Groups maps each indicator column of an attribute to its set
+// (Feature.Set), for prep.Config.Groups.
+func (t *Table) Groups() map[string]string {
+	g := map[string]string{}
+	for _, f := range t.Features {
+		if f.Set != "" {
+			g[f.Name] = f.Set
+		}
+	}
+	return g
 }
 
 // Col returns the index of the named feature, or -1.
@@ -151,7 +191,7 @@ func ComputeWithProgress(ctx context.Context, db *sql.DB, opts Options, progress
 	defer conn.Close()
 	total := len(q.Stages) + 1
 	defer func() {
-		for _, t := range joinTables {
+		for _, t := range q.stageNames {
 			conn.ExecContext(context.Background(), "DROP TABLE IF EXISTS "+stagePrefix+t)
 		}
 	}()
@@ -160,7 +200,7 @@ func ComputeWithProgress(ctx context.Context, db *sql.DB, opts Options, progress
 			progress(i, total)
 		}
 		if _, err := conn.ExecContext(ctx, st); err != nil {
-			return nil, fmt.Errorf("compute features (%s): %w", stageTables[i], err)
+			return nil, fmt.Errorf("compute features (%s): %w", q.stageNames[i], err)
 		}
 	}
 	if progress != nil {
@@ -209,22 +249,64 @@ func ComputeWithProgress(ctx context.Context, db *sql.DB, opts Options, progress
 	if len(ids) == 0 {
 		return nil, fmt.Errorf("no users found in the data")
 	}
+	rows.Close()
+	outs, err := readOutcomes(ctx, conn, q, ids)
+	if err != nil {
+		return nil, err
+	}
 	if progress != nil {
 		progress(total, total)
 	}
-	return &Table{UserIDs: ids, Features: q.Features, X: mat.NewDense(len(ids), d, data), AsOf: q.AsOf, WindowStart: q.WindowStart, Spec: q.Spec}, nil
+	return &Table{UserIDs: ids, Features: q.Features, X: mat.NewDense(len(ids), d, data), AsOf: q.AsOf, WindowStart: q.WindowStart, Spec: q.Spec, Outcomes: outs}, nil
 }
 
-var nonIdent = regexp.MustCompile(`[^a-z0-9]+`)
-
-// slug turns a data value into a lowercase identifier fragment.
-func slug(s string) string {
-	s = strings.Trim(nonIdent.ReplaceAllString(strings.ToLower(s), "_"), "_")
-	if s == "" {
-		return "blank"
+// readOutcomes reads the outcomes of the users ids (in that order) once
+// the stages have run.
+func readOutcomes(ctx context.Context, conn *sql.Conn, q *Query, ids []string) ([]Outcome, error) {
+	if q.OutcomeSQL == "" {
+		return nil, nil
 	}
-	return s
+	outs := make([]Outcome, len(q.Outcomes))
+	for k, o := range q.Outcomes {
+		outs[k] = Outcome{Name: o.Name, Values: make([]float64, 0, len(ids))}
+	}
+	rows, err := conn.QueryContext(ctx, q.OutcomeSQL+"\nORDER BY u.user_id")
+	if err != nil {
+		return nil, fmt.Errorf("read outcomes: %w", err)
+	}
+	defer rows.Close()
+	var id string
+	vals := make([]sql.NullFloat64, len(outs))
+	dest := []any{&id}
+	for k := range vals {
+		dest = append(dest, &vals[k])
+	}
+	i := 0
+	for rows.Next() {
+		if err := rows.Scan(dest...); err != nil {
+			return nil, fmt.Errorf("read outcomes: %w", err)
+		}
+		if i >= len(ids) || ids[i] != id {
+			return nil, fmt.Errorf("read outcomes: user %q out of step with the features (a bug)", id)
+		}
+		for k, v := range vals {
+			x := math.NaN()
+			if v.Valid {
+				x = v.Float64
+			}
+			outs[k].Values = append(outs[k].Values, x)
+		}
+		i++
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read outcomes: %w", err)
+	}
+	return outs, nil
 }
+
+// slug turns a data value into a name fragment (dataset.Slug): letters
+// and digits of any script kept, lowercase, the rest one underscore.
+func slug(s string) string { return dataset.Slug(s) }
 
 func quoteString(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
 

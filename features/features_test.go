@@ -125,8 +125,19 @@ func TestComputeOnlyOneDataset(t *testing.T) {
 	if diff := cmp.Diff([]string{"U2"}, tab.UserIDs); diff != "" {
 		t.Fatalf("user ids (-want +got):\n%s", diff)
 	}
-	if got := tab.X.At(0, tab.Col("frequency")); got != 0 {
-		t.Errorf("frequency without transactions = %v, want 0", got)
+	// A run only computes the features of the data it has.
+	for _, name := range []string{"frequency", "recency_days", "events", "age", "signup_tenure_days", "loyalty_hhi", "gender_other"} {
+		if tab.Col(name) >= 0 {
+			t.Errorf("feature %s without its dataset", name)
+		}
+	}
+	for _, name := range []string{"social_actions", "social_likes", "days_since_last_activity"} {
+		if tab.Col(name) < 0 {
+			t.Errorf("no feature %s from the social dataset", name)
+		}
+	}
+	if want, got := []string{"transactions", "events", "users", "age", "signup"}, tab.Spec.Skip; !slices.Equal(want, got) {
+		t.Errorf("spec skips %v, want %v", got, want)
 	}
 }
 
@@ -160,8 +171,8 @@ func TestOptionsValidate(t *testing.T) {
 		ok   bool
 	}{
 		{"zero means defaults", features.Options{}, true},
-		{"negative top categories", features.Options{TopCategories: -1}, false},
-		{"negative session gap", features.Options{SessionGap: -time.Minute}, false},
+		{"negative top categories", features.Options{FeatureSettings: dataset.FeatureSettings{TopCategories: -1}}, false},
+		{"negative session gap", features.Options{FeatureSettings: dataset.FeatureSettings{SessionGap: dataset.Duration{Duration: -time.Minute}}}, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

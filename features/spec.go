@@ -29,6 +29,12 @@ type Spec struct {
 	// Base holds the training data's medians that features fall back on;
 	// nil computes them from the data being described.
 	Base *Base `json:"base,omitempty"`
+	// Skip lists the parts of the catalogue the training data did not
+	// have (transactions, events, social, users, age, signup), whose
+	// features are left out; nil leaves nothing out.
+	Skip []string `json:"skip,omitempty"`
+	// Attributes fix the features of the per-user attributes.
+	Attributes []AttrSpec `json:"attributes,omitempty"`
 }
 
 // Base holds the medians of the training data that features of other data
@@ -102,7 +108,7 @@ func (b *builder) catmedSQL() string {
 // buildSpec writes the feature SQL with the columns of opts.Spec. as_of is
 // still the data's (or opts.AsOf): recencies are relative to the data
 // being described.
-func buildSpec(ctx context.Context, db *sql.DB, opts Options, asOf, start time.Time) (*Query, error) {
+func buildSpec(ctx context.Context, db *sql.DB, opts Options, asOf, start time.Time, parts map[string]bool) (*Query, error) {
 	sp := opts.Spec
 	if sp.WindowDays <= 0 {
 		return nil, fmt.Errorf("feature spec: window_days must be > 0, got %g", sp.WindowDays)
@@ -122,9 +128,15 @@ func buildSpec(ctx context.Context, db *sql.DB, opts Options, asOf, start time.T
 	if err != nil {
 		return nil, err
 	}
-	b := &builder{asOf: asOf, capDays: sp.WindowDays, gapSeconds: opts.SessionGap.Seconds(), needSessions: noSession > 0, base: base}
+	b := newBuilder(asOf, sp.WindowDays, opts, noSession > 0, base, parts)
+	if b.attrs, err = attrTables(opts.PerUser, sp.Attributes, nil); err != nil {
+		return nil, err
+	}
 	b.safeMoney, b.safeRatio = bounds.safe(base.CategoryPrice)
 	b.write(sp.Categories, sp.Topics, sp.Values)
+	if b.err != nil {
+		return nil, b.err
+	}
 	names := slicesNames(b.features)
 	if sp.Names != nil && !slices.Equal(names, sp.Names) {
 		return nil, fmt.Errorf("feature spec: it gives %d columns that differ from the %d it names (written by another version?)", len(names), len(sp.Names))

@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/persona-seg/persona/dataset"
 )
 
 // Query is the feature SQL for one database and its column catalogue.
@@ -27,13 +29,20 @@ type Query struct {
 	AsOf        time.Time
 	WindowStart time.Time
 	Spec        *Spec
+	// Outcomes are the per-user outcomes, and OutcomeSQL (once the stages
+	// have run; "" without outcomes) selects user_id and their values, in
+	// this order, one row per user of Final.
+	Outcomes   []OutcomeSpec
+	OutcomeSQL string
+	// stageNames are the tables the stages create, without stagePrefix.
+	stageNames []string
 }
 
 // eventTypes are the canonical event types that get their own counts.
-var eventTypes = []string{"page_view", "search", "product_view", "add_to_cart", "checkout", "login"}
+var eventTypes = dataset.EventTypes
 
 // socialActions are the canonical social actions that get their own counts.
-var socialActions = []string{"post", "like", "share", "comment", "follow"}
+var socialActions = dataset.SocialActions
 
 // dayParts split the day by hour: [from, to).
 var dayParts = []struct {
@@ -47,21 +56,35 @@ const tsLayout = "2006-01-02 15:04:05.999999"
 // then writes the feature SQL. opts must have its defaults applied.
 func Build(ctx context.Context, db *sql.DB, opts Options) (*Query, error) {
 	opts = opts.withDefaults()
+	parts, err := presentParts(ctx, db, opts)
+	if err != nil {
+		return nil, err
+	}
+	var dates []string
+	for _, p := range opts.PerUser {
+		for _, a := range p.Source.Attributes {
+			if a.Type == dataset.TypeDate {
+				dates = append(dates, fmt.Sprintf("UNION ALL SELECT min(%[1]s) FROM %[2]s UNION ALL SELECT max(%[1]s) FROM %[2]s", quoteIdent(a.Name), p.View))
+			}
+		}
+	}
 	var minTS, maxTS sql.NullTime
-	err := db.QueryRowContext(ctx, `SELECT min(ts), max(ts) FROM (
+	err = db.QueryRowContext(ctx, `SELECT min(ts), max(ts) FROM (
 		SELECT min(timestamp) ts FROM events UNION ALL SELECT max(timestamp) FROM events
 		UNION ALL SELECT min(timestamp) FROM transactions UNION ALL SELECT max(timestamp) FROM transactions
 		UNION ALL SELECT min(timestamp) FROM social UNION ALL SELECT max(timestamp) FROM social
-		UNION ALL SELECT CAST(min(signup_date) AS TIMESTAMP) FROM users UNION ALL SELECT CAST(max(signup_date) AS TIMESTAMP) FROM users)`).Scan(&minTS, &maxTS)
+		UNION ALL SELECT CAST(min(signup_date) AS TIMESTAMP) FROM users UNION ALL SELECT CAST(max(signup_date) AS TIMESTAMP) FROM users
+		`+strings.Join(dates, "\n")+`)`).Scan(&minTS, &maxTS)
 	if err != nil {
 		return nil, fmt.Errorf("find the data's time range: %w", err)
 	}
 	asOf := opts.AsOf
 	if asOf.IsZero() {
-		if !maxTS.Valid {
-			return nil, fmt.Errorf("the data has no timestamps: set the reference date (as_of)")
+		if maxTS.Valid {
+			asOf = maxTS.Time
+		} else if parts[partAge] {
+			return nil, fmt.Errorf("the data has no timestamps: set the reference date (as_of), from which users.birth_year gives ages")
 		}
-		asOf = maxTS.Time
 	}
 	start := asOf
 	if minTS.Valid && minTS.Time.Before(asOf) {
@@ -72,7 +95,7 @@ func Build(ctx context.Context, db *sql.DB, opts Options) (*Query, error) {
 		capDays = 1
 	}
 	if opts.Spec != nil {
-		return buildSpec(ctx, db, opts, asOf, start)
+		return buildSpec(ctx, db, opts, asOf, start, parts)
 	}
 
 	ins, err := inspect(ctx, db, asOf, opts.TopCategories)
@@ -95,12 +118,83 @@ func Build(ctx context.Context, db *sql.DB, opts Options) (*Query, error) {
 	if base.Age, base.SignupDays, err = demMedians(ctx, db, asOf); err != nil {
 		return nil, err
 	}
-	spec := &Spec{Categories: ins.cats, Topics: topics, Values: demo, WindowDays: capDays, Base: base}
-	b := &builder{asOf: asOf, capDays: capDays, gapSeconds: opts.SessionGap.Seconds(), needSessions: ins.noSession > 0, base: base}
+	others := func(table string) bool {
+		// Users outside a per-user table miss its attributes.
+		if parts[partTransactions] || parts[partEvents] || parts[partSocial] || table != string(dataset.Users) && parts[partUsers] {
+			return true
+		}
+		for _, p := range opts.PerUser {
+			if string(p.Kind) != table && len(p.Source.Attributes)+len(p.Outcomes) > 0 {
+				return true
+			}
+		}
+		return false
+	}
+	attrs, outs, err := inspectAttributes(ctx, db, opts, asOf, others)
+	if err != nil {
+		return nil, err
+	}
+	spec := &Spec{Categories: ins.cats, Topics: topics, Values: demo, WindowDays: capDays, Base: base, Skip: skipped(parts), Attributes: attrs}
+	b := newBuilder(asOf, capDays, opts, ins.noSession > 0, base, parts)
+	if b.attrs, err = attrTables(opts.PerUser, attrs, outs); err != nil {
+		return nil, err
+	}
 	b.safeMoney, b.safeRatio = ins.bounds.safe(base.CategoryPrice)
 	b.write(ins.cats, topics, demo)
+	if b.err != nil {
+		return nil, b.err
+	}
 	spec.Names = slicesNames(b.features)
 	return b.query(start, spec), nil
+}
+
+// The parts of the catalogue that exist only when the data has them.
+const (
+	partTransactions = "transactions"
+	partEvents       = "events"
+	partSocial       = "social"
+	partUsers        = "users"  // rows in users: the one-hot demographics
+	partAge          = "age"    // users with a birth_year
+	partSignup       = "signup" // users with a signup_date
+)
+
+var allParts = []string{partTransactions, partEvents, partSocial, partUsers, partAge, partSignup}
+
+// presentParts finds which parts of the catalogue the data in db has: a
+// run only computes the features of the data it has.
+func presentParts(ctx context.Context, db *sql.DB, opts Options) (map[string]bool, error) {
+	parts := map[string]bool{}
+	if opts.Spec != nil {
+		for _, p := range allParts {
+			parts[p] = !slices.Contains(opts.Spec.Skip, p)
+		}
+		return parts, nil
+	}
+	var tx, ev, so, us, age, signup bool
+	err := db.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM transactions), EXISTS (SELECT 1 FROM events), EXISTS (SELECT 1 FROM social),
+		EXISTS (SELECT 1 FROM users), EXISTS (SELECT 1 FROM users WHERE birth_year IS NOT NULL), EXISTS (SELECT 1 FROM users WHERE signup_date IS NOT NULL)`).
+		Scan(&tx, &ev, &so, &us, &age, &signup)
+	if err != nil {
+		return nil, fmt.Errorf("find the datasets with rows: %w", err)
+	}
+	parts[partTransactions], parts[partEvents], parts[partSocial], parts[partUsers], parts[partAge], parts[partSignup] = tx, ev, so, us, age, signup
+	return parts, nil
+}
+
+// skipped lists the parts the data does not have.
+func skipped(parts map[string]bool) []string {
+	var out []string
+	for _, p := range allParts {
+		if !parts[p] {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+func newBuilder(asOf time.Time, capDays float64, opts Options, needSessions bool, base *Base, parts map[string]bool) *builder {
+	return &builder{asOf: asOf, capDays: capDays, gapSeconds: opts.SessionGap.Duration.Seconds(), needSessions: needSessions, base: base,
+		parts: parts, origin: map[string]string{}}
 }
 
 // inspection is what Build reads from the events and transactions before
@@ -209,11 +303,11 @@ func topValues(ctx context.Context, db *sql.DB, q string, limit int) ([]string, 
 // "other": two values with the same slug would give two columns of one
 // name, and a value called "other" would clash with the pooled column, so
 // both are left to the pool.
-func distinctSlugs(vals []string) []string {
+func distinctSlugs(vals []string, reserved ...string) []string {
 	var out []string
 	seen := map[string]bool{}
 	for _, v := range vals {
-		if seen[slug(v)] || slug(v) == "other" {
+		if seen[slug(v)] || slug(v) == "other" || slices.Contains(reserved, slug(v)) {
 			continue
 		}
 		seen[slug(v)] = true
@@ -240,6 +334,17 @@ type builder struct {
 	// meet a term too large to scale (sumBounds.safe), so that xsum needs
 	// no test per term.
 	safeMoney, safeRatio bool
+	// parts says which parts of the catalogue the data has.
+	parts map[string]bool
+	// attrs are the per-user tables with attributes or outcomes.
+	attrs []attrTable
+	// origin says where each attribute feature comes from; err is the
+	// first name given twice.
+	origin map[string]string
+	err    error
+	// joins are the per-user aggregates the feature table joins, u (every
+	// user) first.
+	joins []string
 }
 
 // xsum is the exact sum of expr (xsumOver) as an aggregate, without a
@@ -270,6 +375,9 @@ func (b *builder) def(name string, deps []string, body string) {
 // col adds an output column: its SQL expression over the joined CTEs and
 // its catalogue entry.
 func (b *builder) col(f Feature, expr string) {
+	if _, ok := b.origin[f.Name]; !ok {
+		b.origin[f.Name] = "the feature catalogue"
+	}
 	b.features = append(b.features, f)
 	b.cols = append(b.cols, fmt.Sprintf("CAST(%s AS DOUBLE) AS %s", expr, quoteIdent(f.Name)))
 }
@@ -346,123 +454,172 @@ func (b *builder) write(cats, topics []string, demo map[string][]string) {
   FROM (SELECT user_id, min(birth_year) AS birth_year, min(signup_date) AS signup_date, min(gender) AS gender,
       min(country) AS country, min(acquisition_channel) AS acquisition_channel, min(device) AS device
     FROM users WHERE user_id IS NOT NULL GROUP BY user_id)`)
+	b.attributeCTEs()
 	// Every user: the aggregates hold those with data up to as_of, and
 	// the rows after it (none unless as_of was set) add the rest.
 	late := func(table string) string {
 		return fmt.Sprintf("\n  UNION SELECT user_id FROM %s WHERE (timestamp > %s OR timestamp IS NULL) AND user_id IS NOT NULL", table, asOf)
 	}
-	b.def("u", []string{"dem", "tagg", "eagg", "soagg"}, `
-  SELECT user_id FROM dem
-  UNION SELECT user_id FROM tagg WHERE user_id IS NOT NULL
-  UNION SELECT user_id FROM eagg WHERE user_id IS NOT NULL
-  UNION SELECT user_id FROM soagg WHERE user_id IS NOT NULL`+late("transactions")+late("events")+late("social"))
+	b.joins = []string{"u"}
+	var users []string
+	var udeps []string
+	add := func(part string, tables []string, from, union string) {
+		if b.parts[part] {
+			b.joins = append(b.joins, tables...)
+			udeps = append(udeps, from)
+			users = append(users, union)
+		}
+	}
+	add(partTransactions, []string{"oagg", "tagg", "tcagg"}, "tagg", "SELECT user_id FROM tagg WHERE user_id IS NOT NULL"+late("transactions"))
+	add(partEvents, []string{"sagg", "eagg"}, "eagg", "SELECT user_id FROM eagg WHERE user_id IS NOT NULL"+late("events"))
+	add(partSocial, []string{"soagg"}, "soagg", "SELECT user_id FROM soagg WHERE user_id IS NOT NULL"+late("social"))
+	add(partUsers, []string{"dem"}, "dem", "SELECT user_id FROM dem")
+	for _, t := range b.attrs {
+		b.joins = append(b.joins, t.cte)
+		udeps = append(udeps, t.cte)
+		users = append(users, "SELECT user_id FROM "+t.cte)
+	}
+	if len(users) == 0 {
+		users = []string{"SELECT CAST(NULL AS VARCHAR) AS user_id WHERE false"}
+	}
+	b.def("u", udeps, "\n  "+strings.Join(users, "\n  UNION "))
 
 	days := func(ts string) string {
 		return fmt.Sprintf("date_diff('second', %s, %s) / 86400.0", ts, asOf)
 	}
-	T, E, S, D, P := GroupTransactions, GroupEvents, GroupSocial, GroupDemographics, GroupPsychographic
-	// Transactions.
-	b.col(Feature{"recency_days", T, "days from the last purchase to as_of; users who never bought get the data window's length", true},
+	P := GroupPsychographic
+	if b.parts[partTransactions] {
+		b.transactionCols(cats, days, capDays)
+	}
+	if b.parts[partEvents] {
+		b.eventFeatureCols(cats, days, capDays)
+	}
+	if b.parts[partSocial] {
+		b.socialFeatureCols(topics)
+	}
+	b.demographicCols(demo, asOf)
+	b.attributeCols()
+
+	// Psychographic.
+	if b.parts[partTransactions] {
+		b.col(feat("price_sensitivity", P, "mean of discounted_line_share and (1 − min(price_level, 2) / 2): high for buyers of cheap, discounted goods (0.25 without purchases)", false),
+			"(coalesce(tagg.discounted_lines, 0) + 1 - least(coalesce(tagg.price_level, 1), 2) / 2) / 2")
+		b.col(feat("loyalty_hhi", P, "Herfindahl index of spend over categories: 1 = all spend in one category (0 without purchases)", false), "coalesce(tcagg.hhi, 0)")
+		b.col(feat("variety_entropy", P, "entropy (nats) of spend over categories (0 without purchases)", false), "coalesce(tcagg.entropy, 0)")
+	}
+	var last []string
+	for _, x := range []struct{ part, col string }{{partEvents, "eagg.last_ts"}, {partTransactions, "oagg.last_ts"}, {partSocial, "soagg.last_ts"}} {
+		if b.parts[x.part] {
+			last = append(last, fmt.Sprintf("coalesce(%s, %s)", days(x.col), capDays))
+		}
+	}
+	if len(last) > 0 {
+		b.col(feat("days_since_last_activity", P, "days from the last event, purchase or social action to as_of", true), "least("+strings.Join(last, ", ")+")")
+	}
+}
+
+// transactionCols adds the transaction features.
+func (b *builder) transactionCols(cats []string, days func(string) string, capDays string) {
+	T := GroupTransactions
+	b.col(feat("recency_days", T, "days from the last purchase to as_of; users who never bought get the data window's length", true),
 		fmt.Sprintf("coalesce(%s, %s)", days("oagg.last_ts"), capDays))
-	b.col(Feature{"frequency", T, "number of distinct orders with a positive quantity", true}, "coalesce(oagg.orders, 0)")
-	b.col(Feature{"monetary", T, "net spend: sum of quantity × unit_price × (1 − discount), returns included as negative lines", true}, "coalesce(tagg.net_spend, 0)")
-	b.col(Feature{"avg_order_value", T, "mean paid value of an order (positive lines only)", true}, "coalesce(tagg.paid / nullif(oagg.orders, 0), 0)")
-	b.col(Feature{"items_per_order", T, "mean units per order", true}, "coalesce(tagg.units / nullif(oagg.orders, 0), 0)")
-	b.col(Feature{"purchase_tenure_days", T, "days from the first purchase to as_of (0 without purchases)", true},
+	b.col(feat("frequency", T, "number of distinct orders with a positive quantity", true), "coalesce(oagg.orders, 0)")
+	b.col(feat("monetary", T, "net spend: sum of quantity × unit_price × (1 − discount), returns included as negative lines", true), "coalesce(tagg.net_spend, 0)")
+	b.col(feat("avg_order_value", T, "mean paid value of an order (positive lines only)", true), "coalesce(tagg.paid / nullif(oagg.orders, 0), 0)")
+	b.col(feat("items_per_order", T, "mean units per order", true), "coalesce(tagg.units / nullif(oagg.orders, 0), 0)")
+	b.col(feat("purchase_tenure_days", T, "days from the first purchase to as_of (0 without purchases)", true),
 		fmt.Sprintf("coalesce(%s, 0)", days("oagg.first_ts")))
-	b.col(Feature{"order_gap_mean_days", T, "mean days between consecutive orders (0 with fewer than two)", true}, "coalesce(oagg.gap_mean, 0)")
-	b.col(Feature{"order_gap_std_days", T, "population standard deviation of days between orders (0 with fewer than two)", true}, "coalesce(oagg.gap_std, 0)")
-	b.col(Feature{"distinct_products", T, "distinct products bought", true}, "coalesce(tagg.products, 0)")
-	b.col(Feature{"distinct_categories", T, "distinct categories bought", false}, "coalesce(tcagg.categories, 0)")
-	b.col(Feature{"return_rate", T, "units returned (negative quantities) ÷ units bought", false},
+	b.col(feat("order_gap_mean_days", T, "mean days between consecutive orders (0 with fewer than two)", true), "coalesce(oagg.gap_mean, 0)")
+	b.col(feat("order_gap_std_days", T, "population standard deviation of days between orders (0 with fewer than two)", true), "coalesce(oagg.gap_std, 0)")
+	b.col(feat("distinct_products", T, "distinct products bought", true), "coalesce(tagg.products, 0)")
+	b.col(feat("distinct_categories", T, "distinct categories bought", false), "coalesce(tcagg.categories, 0)")
+	b.col(feat("return_rate", T, "units returned (negative quantities) ÷ units bought", false),
 		"least(coalesce(tagg.returned_units / nullif(tagg.units, 0), 0), 1)")
-	b.col(Feature{"price_level", T, "mean of unit_price ÷ the category's median unit price over bought lines (1 = typical; 1 without purchases)", false},
+	b.col(feat("price_level", T, "mean of unit_price ÷ the category's median unit price over bought lines (1 = typical; 1 without purchases)", false),
 		"coalesce(tagg.price_level, 1)")
-	b.col(Feature{"discount_share", T, "share of the list value of bought lines given as discount", false}, "coalesce(tagg.discount_share, 0)")
-	b.col(Feature{"discounted_line_share", T, "share of bought lines that carried a discount", false}, "coalesce(tagg.discounted_lines, 0)")
+	b.col(feat("discount_share", T, "share of the list value of bought lines given as discount", false), "coalesce(tagg.discount_share, 0)")
+	b.col(feat("discounted_line_share", T, "share of bought lines that carried a discount", false), "coalesce(tagg.discounted_lines, 0)")
 	for _, c := range cats {
-		b.col(Feature{"spend_share_" + slug(c), T, fmt.Sprintf("share of net spend on category %q", c), false},
+		b.col(feat("spend_share_"+slug(c), T, fmt.Sprintf("share of net spend on category %q", c), false),
 			fmt.Sprintf("coalesce(tcagg.%s, 0)", quoteIdent("cs_"+slug(c))))
 	}
-	b.col(Feature{"spend_share_other", T, "share of net spend on categories outside the top ones", false}, "coalesce(tcagg.cs_other, 0)")
+	b.col(feat("spend_share_other", T, "share of net spend on categories outside the top ones", false), "coalesce(tcagg.cs_other, 0)")
+}
 
-	// Events.
-	b.col(Feature{"events", E, "number of events", true}, "coalesce(eagg.events, 0)")
+// eventFeatureCols adds the event features.
+func (b *builder) eventFeatureCols(cats []string, days func(string) string, capDays string) {
+	E := GroupEvents
+	b.col(feat("events", E, "number of events", true), "coalesce(eagg.events, 0)")
 	for _, t := range eventTypes {
-		b.col(Feature{"count_" + t, E, fmt.Sprintf("number of %s events", t), true}, fmt.Sprintf("coalesce(eagg.%s, 0)", quoteIdent("n_"+t)))
+		b.col(feat("count_"+t, E, fmt.Sprintf("number of %s events", t), true), fmt.Sprintf("coalesce(eagg.%s, 0)", quoteIdent("n_"+t)))
 	}
 	for _, t := range eventTypes {
-		b.col(Feature{"share_" + t, E, fmt.Sprintf("share of events that are %s", t), false},
+		b.col(feat("share_"+t, E, fmt.Sprintf("share of events that are %s", t), false),
 			fmt.Sprintf("coalesce(eagg.%s / nullif(eagg.events, 0), 0)", quoteIdent("n_"+t)))
 	}
-	b.col(Feature{"sessions", E, fmt.Sprintf("number of sessions (the source's session id, else a new session after %g minutes without events)", b.gapSeconds/60), true}, "coalesce(sagg.sessions, 0)")
-	b.col(Feature{"events_per_session", E, "mean events per session", true}, "coalesce(sagg.per_session, 0)")
-	b.col(Feature{"session_minutes", E, "mean minutes from a session's first to its last event", true}, "coalesce(sagg.session_minutes, 0)")
-	b.col(Feature{"active_days", E, "distinct days with at least one event", true}, "coalesce(eagg.active_days, 0)")
-	b.col(Feature{"days_since_last_event", E, "days from the last event to as_of; the data window's length without events", true},
+	b.col(feat("sessions", E, fmt.Sprintf("number of sessions (the source's session id, else a new session after %g minutes without events)", b.gapSeconds/60), true), "coalesce(sagg.sessions, 0)")
+	b.col(feat("events_per_session", E, "mean events per session", true), "coalesce(sagg.per_session, 0)")
+	b.col(feat("session_minutes", E, "mean minutes from a session's first to its last event", true), "coalesce(sagg.session_minutes, 0)")
+	b.col(feat("active_days", E, "distinct days with at least one event", true), "coalesce(eagg.active_days, 0)")
+	b.col(feat("days_since_last_event", E, "days from the last event to as_of; the data window's length without events", true),
 		fmt.Sprintf("coalesce(%s, %s)", days("eagg.last_ts"), capDays))
 	for _, p := range dayParts {
-		b.col(Feature{"share_" + p.name, E, fmt.Sprintf("share of events between %02d:00 and %02d:00", p.from, p.to), false},
+		b.col(feat("share_"+p.name, E, fmt.Sprintf("share of events between %02d:00 and %02d:00", p.from, p.to), false),
 			fmt.Sprintf("coalesce(eagg.%s / nullif(eagg.events, 0), 0)", quoteIdent("dp_"+p.name)))
 	}
-	b.col(Feature{"weekend_share", E, "share of events on Saturday or Sunday", false}, "coalesce(eagg.weekend / nullif(eagg.events, 0), 0)")
-	b.col(Feature{"cart_rate", E, "add_to_cart events ÷ product_view events (0 without product views, capped at 1)", false},
+	b.col(feat("weekend_share", E, "share of events on Saturday or Sunday", false), "coalesce(eagg.weekend / nullif(eagg.events, 0), 0)")
+	b.col(feat("cart_rate", E, "add_to_cart events ÷ product_view events (0 without product views, capped at 1)", false),
 		"least(coalesce(eagg.n_add_to_cart / nullif(eagg.n_product_view, 0), 0), 1)")
-	b.col(Feature{"checkout_rate", E, "checkout events ÷ add_to_cart events (0 without add_to_cart, capped at 1)", false},
+	b.col(feat("checkout_rate", E, "checkout events ÷ add_to_cart events (0 without add_to_cart, capped at 1)", false),
 		"least(coalesce(eagg.n_checkout / nullif(eagg.n_add_to_cart, 0), 0), 1)")
 	for _, d := range []string{"mobile", "desktop", "tablet"} {
-		b.col(Feature{"device_share_" + d, E, fmt.Sprintf("share of events from a %s device", d), false},
+		b.col(feat("device_share_"+d, E, fmt.Sprintf("share of events from a %s device", d), false),
 			fmt.Sprintf("coalesce(eagg.%s / nullif(eagg.events, 0), 0)", quoteIdent("dev_"+d)))
 	}
 	for _, c := range cats {
-		b.col(Feature{"affinity_" + slug(c), E, fmt.Sprintf("share of events with a category that are about %q", c), false},
+		b.col(feat("affinity_"+slug(c), E, fmt.Sprintf("share of events with a category that are about %q", c), false),
 			fmt.Sprintf("coalesce(eagg.%s / nullif(eagg.cat_events, 0), 0)", quoteIdent("ec_"+slug(c))))
 	}
 
-	// Social.
-	b.col(Feature{"social_actions", S, "number of social actions", true}, "coalesce(soagg.actions, 0)")
+}
+
+// socialFeatureCols adds the social features.
+func (b *builder) socialFeatureCols(topics []string) {
+	S := GroupSocial
+	b.col(feat("social_actions", S, "number of social actions", true), "coalesce(soagg.actions, 0)")
 	for _, a := range socialActions {
-		b.col(Feature{"social_" + a + "s", S, fmt.Sprintf("number of %s actions", a), true}, fmt.Sprintf("coalesce(soagg.%s, 0)", quoteIdent("a_"+a)))
+		b.col(feat("social_"+a+"s", S, fmt.Sprintf("number of %s actions", a), true), fmt.Sprintf("coalesce(soagg.%s, 0)", quoteIdent("a_"+a)))
 	}
-	b.col(Feature{"social_active_days", S, "distinct days with a social action", true}, "coalesce(soagg.active_days, 0)")
+	b.col(feat("social_active_days", S, "distinct days with a social action", true), "coalesce(soagg.active_days, 0)")
 	for _, t := range topics {
-		b.col(Feature{"topic_share_" + slug(t), S, fmt.Sprintf("share of social actions about topic %q", t), false},
+		b.col(feat("topic_share_"+slug(t), S, fmt.Sprintf("share of social actions about topic %q", t), false),
 			fmt.Sprintf("coalesce(soagg.%s / nullif(soagg.actions, 0), 0)", quoteIdent("t_"+slug(t))))
 	}
 
-	// Demographics.
-	b.col(Feature{"age", D, "year(as_of) − birth_year; the base median when unknown", false},
-		"coalesce(year("+asOf+") - dem.birth_year, "+sqlFloat(b.base.Age)+")")
-	b.col(Feature{"signup_tenure_days", D, "days from signup_date to as_of; the base median when unknown", true},
-		"greatest(coalesce(date_diff('day', dem.signup_date, CAST("+asOf+" AS DATE)), "+sqlFloat(b.base.SignupDays)+"), 0)")
+}
+
+// demographicCols adds the demographic features of the users dataset.
+func (b *builder) demographicCols(demo map[string][]string, asOf string) {
+	D := GroupDemographics
+	if b.parts[partAge] {
+		b.col(feat("age", D, "year(as_of) − birth_year; the base median when unknown", false),
+			"coalesce(year("+asOf+") - dem.birth_year, "+sqlFloat(b.base.Age)+")")
+	}
+	if b.parts[partSignup] {
+		b.col(feat("signup_tenure_days", D, "days from signup_date to as_of; the base median when unknown", true),
+			"greatest(coalesce(date_diff('day', dem.signup_date, CAST("+asOf+" AS DATE)), "+sqlFloat(b.base.SignupDays)+"), 0)")
+	}
 	for _, f := range []string{"gender", "country", "acquisition_channel", "device"} {
 		for _, v := range demo[f] {
-			b.col(Feature{f + "_" + slug(v), D, fmt.Sprintf("1 when users.%s is %q", f, v), false},
+			b.col(feat(f+"_"+slug(v), D, fmt.Sprintf("1 when users.%s is %q", f, v), false),
 				fmt.Sprintf("coalesce(dem.%s, 0)", quoteIdent("oh_"+f+"_"+slug(v))))
 		}
 		if len(demo[f]) > 0 {
-			b.col(Feature{f + "_other", D, fmt.Sprintf("1 when users.%s is another value or unknown", f), false},
+			b.col(feat(f+"_other", D, fmt.Sprintf("1 when users.%s is another value or unknown", f), false),
 				fmt.Sprintf("1 - coalesce(%s, 0)", oneHotSum(f, demo[f])))
 		}
 	}
-
-	// Psychographic.
-	b.col(Feature{"price_sensitivity", P, "mean of discounted_line_share and (1 − min(price_level, 2) / 2): high for buyers of cheap, discounted goods (0.25 without purchases)", false},
-		"(coalesce(tagg.discounted_lines, 0) + 1 - least(coalesce(tagg.price_level, 1), 2) / 2) / 2")
-	b.col(Feature{"loyalty_hhi", P, "Herfindahl index of spend over categories: 1 = all spend in one category (0 without purchases)", false}, "coalesce(tcagg.hhi, 0)")
-	b.col(Feature{"variety_entropy", P, "entropy (nats) of spend over categories (0 without purchases)", false}, "coalesce(tcagg.entropy, 0)")
-	b.col(Feature{"days_since_last_activity", P, "days from the last event, purchase or social action to as_of", true},
-		fmt.Sprintf("least(coalesce(%s, %s), coalesce(%s, %s), coalesce(%s, %s))",
-			days("eagg.last_ts"), capDays, days("oagg.last_ts"), capDays, days("soagg.last_ts"), capDays))
 }
-
-// joinTables are the per-user aggregates the feature table joins, u (every
-// user) first.
-var joinTables = []string{"u", "oagg", "tagg", "tcagg", "sagg", "eagg", "soagg", "dem"}
-
-// stageTables are joinTables in the order Query.Stages computes them: u
-// is the union of the others' users.
-var stageTables = []string{"oagg", "tagg", "tcagg", "sagg", "eagg", "soagg", "dem", "u"}
 
 // stagePrefix names the temporary tables of Query.Stages.
 const stagePrefix = "_persona_f_"
@@ -471,13 +628,29 @@ const stagePrefix = "_persona_f_"
 func (b *builder) query(start time.Time, spec *Spec) *Query {
 	sel := "SELECT u.user_id,\n  " + strings.Join(b.cols, ",\n  ")
 	q := &Query{Features: b.features, AsOf: b.asOf, WindowStart: start, Spec: spec}
-	q.SQL = b.with(joinTables, nil) + sel + b.from("")
+	q.SQL = b.with(b.joins, nil) + sel + b.from("")
 	done := map[string]bool{}
-	for _, t := range stageTables {
+	// The stages compute the per-user aggregates, then u: the union of
+	// their users.
+	stages := append(slices.Clone(b.joins[1:]), "u")
+	for _, t := range stages {
 		q.Stages = append(q.Stages, fmt.Sprintf("CREATE OR REPLACE TEMP TABLE %s%s AS %sSELECT * FROM %s", stagePrefix, t, b.with([]string{t}, done), t))
 		done[t] = true
 	}
+	q.stageNames = stages
 	q.Final = sel + b.from(stagePrefix)
+	if len(b.attrs) > 0 {
+		var cols []string
+		for _, t := range b.attrs {
+			for j, o := range t.outcomes {
+				q.Outcomes = append(q.Outcomes, o)
+				cols = append(cols, fmt.Sprintf("CAST(%s.%s AS DOUBLE)", t.cte, outcomeCol(j)))
+			}
+		}
+		if len(cols) > 0 {
+			q.OutcomeSQL = "SELECT u.user_id, " + strings.Join(cols, ", ") + b.from(stagePrefix)
+		}
+	}
 	return q
 }
 
@@ -522,12 +695,17 @@ func (b *builder) with(names []string, done map[string]bool) string {
 	return s.String()
 }
 
+// feat is a catalogue entry.
+func feat(name string, g Group, desc string, heavy bool) Feature {
+	return Feature{Name: name, Group: g, Description: desc, Heavy: heavy}
+}
+
 // from joins the per-user aggregates onto u; with a prefix it reads them
 // from the stage tables instead of the CTEs.
 func (b *builder) from(prefix string) string {
 	var s strings.Builder
 	fmt.Fprintf(&s, "\nFROM %su AS u", prefix)
-	for _, t := range joinTables[1:] {
+	for _, t := range b.joins[1:] {
 		fmt.Fprintf(&s, "\nLEFT JOIN %s%s AS %s ON %s.user_id = u.user_id", prefix, t, t, t)
 	}
 	return s.String()

@@ -76,7 +76,11 @@ func (m *Model) SQL(table, dialect string) (string, error) {
 	b.WriteString("t AS (\n  SELECT user_id")
 	for k, name := range p.Output {
 		j := slices.Index(p.Columns, name)
-		fmt.Fprintf(&b, ",\n    %s AS z%d", expr[j], k)
+		e := expr[j]
+		if p.Weights != nil && p.Weights[k] != 1 {
+			e = fmt.Sprintf("(%s) * %s", e, lit(p.Weights[k]))
+		}
+		fmt.Fprintf(&b, ",\n    %s AS z%d", e, k)
 	}
 	b.WriteString("\n  FROM src),\n")
 

@@ -260,7 +260,10 @@ func Run(ctx context.Context, driverName string, cfg *dataset.Config, opts Optio
 		return nil, err
 	}
 	n, d := tab.X.Dims()
-	sum.Users, sum.Features, sum.AsOf = n, d, tab.AsOf.Format(time.RFC3339)
+	sum.Users, sum.Features = n, d
+	if !tab.AsOf.IsZero() {
+		sum.AsOf = tab.AsOf.Format(time.RFC3339)
+	}
 	opts.Logger.Info("features", "users", n, "features", d, "as_of", sum.AsOf)
 
 	var (
@@ -323,7 +326,7 @@ func Run(ctx context.Context, driverName string, cfg *dataset.Config, opts Optio
 	var prof *profile.Report
 	if err := r.step("profile", func() (err error) {
 		prof, err = profile.Build(profile.Input{UserIDs: tab.UserIDs, Names: tab.Names(), Columns: profileColumns(tab, sum.Rows),
-			X: tab.X, Labels: seg.labels, Distance: dist, Space: z, Keep: keep})
+			X: tab.X, Labels: seg.labels, Distance: dist, Space: z, Keep: keep, Outcomes: profileOutcomes(tab)})
 		return err
 	}); err != nil {
 		return nil, err
@@ -402,7 +405,7 @@ func heavyNames(tab *features.Table) []string {
 }
 
 func prepare(tab *features.Table) (*prep.Fitted, *mat.Dense, error) {
-	cfg := prep.Config{Log1p: heavyNames(tab)}
+	cfg := prep.Config{Log1p: heavyNames(tab), Groups: tab.Groups()}
 	fitted, err := prep.Fit(tab.X, tab.Names(), cfg)
 	if err != nil {
 		return nil, nil, err

@@ -9,11 +9,15 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 
+	"github.com/persona-seg/persona/dataset"
 	"github.com/persona-seg/persona/features"
 	"github.com/persona-seg/persona/internal/atomicfile"
 	"github.com/persona-seg/persona/profile"
@@ -81,8 +85,45 @@ func profileColumns(tab *features.Table, rows map[string]int64) []profile.Column
 		if n, ok := rows[ds]; ok && n == 0 {
 			cols[j].Absent = true
 		}
+		if f.Attribute != "" {
+			cols[j] = attributeColumn(tab, f)
+		}
 	}
 	return cols
+}
+
+// attributeColumn describes the feature of an attribute: its kind, the
+// attribute (slugged, as its features are named), the level an indicator
+// marks and the attribute in words. A _missing flag is an indicator of its
+// own.
+func attributeColumn(tab *features.Table, f features.Feature) profile.Column {
+	var a features.AttrSpec
+	if tab.Spec != nil {
+		for _, s := range tab.Spec.Attributes {
+			if fmt.Sprintf("%s.attributes.%s", tableKey(s.Table), s.Name) == f.Attribute {
+				a = s
+			}
+		}
+	}
+	name := dataset.Slug(a.Name)
+	c := profile.Column{Attribute: name, Label: a.Label()}
+	switch {
+	case strings.HasSuffix(f.Name, "_missing") && f.Level != "missing" || f.Level == "missing" && a.Type != dataset.TypeCategorical && a.Type != dataset.TypeList:
+		c = profile.Column{Kind: profile.KindBoolean, Attribute: f.Name, Level: "true", Label: c.Label + " missing"}
+	case a.Type == dataset.TypeBoolean:
+		c.Kind, c.Level = profile.KindBoolean, "true"
+	case a.Type == dataset.TypeCategorical:
+		c.Kind, c.Level = profile.KindCategorical, f.Level
+	case a.Type == dataset.TypeList:
+		c.Kind, c.Level = profile.KindList, f.Level
+	case a.Type == dataset.TypeOrdinal:
+		c.Kind = profile.KindOrdinal
+	case a.Type == dataset.TypeDate:
+		c.Kind = profile.KindDate
+	default:
+		c.Kind = profile.KindNumeric
+	}
+	return c
 }
 
 // previousProfiles reads the segments of a previous run's profiles.json by
@@ -102,6 +143,29 @@ func previousProfiles(path string) map[int]profile.Segment {
 		out[s.ID] = s
 	}
 	return out
+}
+
+// profileOutcomes are tab's outcomes for package profile.
+func profileOutcomes(tab *features.Table) []profile.Outcome {
+	var out []profile.Outcome
+	for _, o := range tab.Outcomes {
+		kind := profile.OutcomeRate // 0 or 1 where known: a yes/no outcome
+		for _, v := range o.Values {
+			if !math.IsNaN(v) && v != 0 && v != 1 {
+				kind = profile.OutcomeMean
+				break
+			}
+		}
+		out = append(out, profile.Outcome{Name: o.Name, Kind: kind, Values: o.Values})
+	}
+	return out
+}
+
+func tableKey(t string) string {
+	if slices.Contains(dataset.Kinds, dataset.Kind(t)) {
+		return t
+	}
+	return "profiles." + t
 }
 
 // ReadSegments reads a run's segments.csv: the user ids, their segment

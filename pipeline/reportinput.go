@@ -30,8 +30,11 @@ const heatFeatures = 24
 func (r *run) reportInput(ctx context.Context, db *sql.DB, tab *features.Table, z *mat.Dense, seg *segmentation, prof *profile.Report, sum *Summary) (report.Input, error) {
 	in := report.Input{
 		Title:    r.opts.Title,
-		Subtitle: fmt.Sprintf("%d users, %d features, %d segments, as of %s", sum.Users, sum.Features, sum.K, tab.AsOf.Format("2006-01-02")),
+		Subtitle: fmt.Sprintf("%d users, %d features, %d segments", sum.Users, sum.Features, sum.K),
 		ChosenK:  sum.K,
+	}
+	if !tab.AsOf.IsZero() {
+		in.Subtitle += ", as of " + tab.AsOf.Format("2006-01-02")
 	}
 	segIndex := map[int]int{} // segment id -> display position
 	for i, s := range prof.Segments {
@@ -603,7 +606,41 @@ func profileLines(s *profile.Segment) []string {
 	if p, st := s.Psychographic.Price, s.Psychographic.Style; p != "" || st != "" {
 		out = append(out, "Attitude: "+strings.Trim(p+", "+st, ", ")+".")
 	}
+	for _, ms := range [][]profile.Metric{s.Demographics.Attributes, s.Psychographic.Attributes, s.Behaviour.Attributes} {
+		for _, m := range ms {
+			out = append(out, fmt.Sprintf("%s: mean %s, median %s (base mean %s).", m.Label, reportNum(m.Mean), reportNum(m.Median), reportNum(m.Base)))
+		}
+	}
+	for _, fs := range [][]profile.Categorical{s.Psychographic.Fields, s.Behaviour.Fields} {
+		for _, f := range fs {
+			shares := append([]profile.Share(nil), f.Shares...)
+			sort.SliceStable(shares, func(i, j int) bool { return shares[i].Share > shares[j].Share })
+			var parts []string
+			for _, sh := range shares[:min(3, len(shares))] {
+				parts = append(parts, fmt.Sprintf("%s %.0f%% (base %.0f%%)", sh.Value, 100*sh.Share, 100*sh.Base))
+			}
+			out = append(out, fmt.Sprintf("%s: %s.", strings.ReplaceAll(f.Field, "_", " "), strings.Join(parts, ", ")))
+		}
+	}
+	for _, o := range s.Outcomes {
+		if o.Kind == profile.OutcomeRate {
+			out = append(out, fmt.Sprintf("Outcome %s: %.1f%% of %d users (%.2f× the base %.1f%%).", o.Name, 100*o.Value, o.Users, o.Lift, 100*o.Base))
+		} else {
+			out = append(out, fmt.Sprintf("Outcome %s: mean %s over %d users (%.2f× the base %s).", o.Name, reportNum(o.Value), o.Users, o.Lift, reportNum(o.Base)))
+		}
+	}
 	return out
+}
+
+// reportNum writes a number with the precision its size needs.
+func reportNum(v float64) string {
+	switch a := math.Abs(v); {
+	case a >= 100:
+		return fmt.Sprintf("%.0f", v)
+	case a >= 1:
+		return fmt.Sprintf("%.1f", v)
+	}
+	return fmt.Sprintf("%.2f", v)
 }
 
 // demographicMix is each segment's split over the values of the

@@ -59,15 +59,16 @@ func (r *run) save(ctx context.Context, driverName string, db *sql.DB, cfg *data
 	if err != nil {
 		r.opts.Logger.Warn("no recommendations stored", "err", err)
 	}
+	// One key style: the config (data, features section included) with
+	// the keys of its YAML, and the segmentation settings.
 	conf, err := json.Marshal(struct {
-		Data    *dataset.Config `json:"data"`
-		Seed    uint64          `json:"seed"`
-		K       int             `json:"k,omitempty"`
-		KMin    int             `json:"k_min"`
-		KMax    int             `json:"k_max"`
-		PCA     int             `json:"pca"`
-		Feature features.Options
-	}{cfg, r.opts.Seed, r.opts.K, r.opts.KMin, r.opts.KMax, r.opts.PCA, r.opts.Features})
+		Data *dataset.Config `json:"data"`
+		Seed uint64          `json:"seed"`
+		K    int             `json:"k,omitempty"`
+		KMin int             `json:"k_min"`
+		KMax int             `json:"k_max"`
+		PCA  int             `json:"pca"`
+	}{cfg, r.opts.Seed, r.opts.K, r.opts.KMin, r.opts.KMax, r.opts.PCA})
 	if err != nil {
 		return err
 	}

@@ -94,15 +94,30 @@ func Score(ctx context.Context, driverName string, cfg *dataset.Config, m *model
 }
 
 // Records are users' raw rows by dataset: JSON objects with the canonical
-// fields of package dataset (user_id, timestamp, event_type, ...).
+// fields of package dataset (user_id, timestamp, event_type, ...) and,
+// for users and profiles tables, the model's attributes by name.
 type Records struct {
 	Users        []map[string]any `json:"users,omitempty"`
 	Events       []map[string]any `json:"events,omitempty"`
 	Transactions []map[string]any `json:"transactions,omitempty"`
 	Social       []map[string]any `json:"social,omitempty"`
+	// Profiles holds the rows of the model's profiles tables, by name.
+	Profiles map[string][]map[string]any `json:"profiles,omitempty"`
 	// AsOf is the reference date for recencies (dataset.ParseAsOf);
 	// empty means the latest timestamp in the records.
 	AsOf string `json:"as_of,omitempty"`
+}
+
+func writeRecords(path string, rows []map[string]any) error {
+	return atomicfile.Write(path, func(w io.Writer) error {
+		enc := json.NewEncoder(w)
+		for _, r := range rows {
+			if err := enc.Encode(r); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 }
 
 // Featurize computes the features of the users in rec with the columns
@@ -118,7 +133,10 @@ func Featurize(ctx context.Context, driverName string, spec *features.Spec, rec 
 		return nil, err
 	}
 	defer os.RemoveAll(dir)
-	cfg := &dataset.Config{AsOf: rec.AsOf}
+	cfg := &dataset.Config{}
+	if err := cfg.AsOf.UnmarshalText([]byte(rec.AsOf)); err != nil {
+		return nil, fmt.Errorf("as_of: %w", err)
+	}
 	none := 0.0
 	cfg.MaxRejectRate = &none
 	for _, d := range []struct {
@@ -143,10 +161,36 @@ func Featurize(ctx context.Context, driverName string, spec *features.Spec, rec 
 		}
 		*d.src = &dataset.Source{Path: path, Format: "json"}
 	}
-	if cfg.Users == nil && cfg.Events == nil && cfg.Transactions == nil && cfg.Social == nil {
-		return nil, fmt.Errorf("no records: give users, events, transactions or social rows")
+	for name, rows := range rec.Profiles {
+		if len(rows) == 0 {
+			continue
+		}
+		path := filepath.Join(dir, "profile-"+dataset.Slug(name)+".jsonl")
+		if err := writeRecords(path, rows); err != nil {
+			return nil, err
+		}
+		if cfg.Profiles == nil {
+			cfg.Profiles = map[string]*dataset.Source{}
+		}
+		cfg.Profiles[name] = &dataset.Source{Path: path, Format: "json"}
 	}
-	fo := features.Options{Spec: spec}
+	// The model's attributes, read from the keys of their names.
+	for _, a := range spec.Attributes {
+		src := cfg.Source(dataset.Kind(a.Table))
+		if src == nil {
+			continue // no such rows: Compute says which table is missing
+		}
+		src.Attributes = append(src.Attributes, dataset.Attribute{Name: a.Name, Type: a.Type, Separator: a.Separator})
+	}
+	for name, src := range cfg.Profiles {
+		if len(src.Attributes) == 0 {
+			return nil, fmt.Errorf("profiles %s: the model has no attributes from such a table", name)
+		}
+	}
+	if cfg.Users == nil && cfg.Events == nil && cfg.Transactions == nil && cfg.Social == nil && len(cfg.Profiles) == 0 {
+		return nil, fmt.Errorf("no records: give users, events, transactions, social or profiles rows")
+	}
+	fo := features.Options{Spec: spec, PerUser: cfg.PerUser()}
 	if rec.AsOf != "" {
 		if fo.AsOf, err = dataset.ParseAsOf(rec.AsOf); err != nil {
 			return nil, fmt.Errorf("as_of: %w", err)

@@ -35,6 +35,21 @@
 //   - Fitted parameters are finite, so they encode as JSON numbers; decoding
 //     a [Fitted] checks that it is consistent and returns an error otherwise.
 //
+// # Indicator groups
+//
+// [Config.Groups] names groups of indicator (0/1) columns: the one-hot
+// columns of one categorical attribute, a yes/no attribute, a missing-value
+// flag. Standardized, a rare level's column would put its few users far
+// from everyone (a level of 2% sits seven standard deviations out), and a
+// categorical with m levels would count m times as much as a numeric
+// column. So after scaling, each kept column of a group of m is multiplied
+// by its scaler unit (the standard deviation) over √m: it is its centred
+// 0/1 value divided by √m. Two users of different levels of one
+// categorical attribute, or a yes and a no, are then about as far apart as
+// two users one standard deviation apart on a numeric column, whatever the
+// number of levels. [Fitted.Weights] holds the weights, which the model
+// and its SQL apply too.
+//
 // # Pipeline order
 //
 // [Fit] runs: select columns, log1p on named columns, winsorise, scale, then

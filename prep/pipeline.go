@@ -43,6 +43,13 @@ type Config struct {
 	// CorrThreshold is the |Pearson r| above which the later column of a
 	// pair is dropped; 0 means 0.95, 1 keeps correlated columns.
 	CorrThreshold float64 `json:"corr_threshold,omitempty" yaml:"corr_threshold"`
+	// Groups names, for some columns, the group of indicator (0/1)
+	// columns they belong to: the one-hot columns of one categorical
+	// attribute, or a lone yes/no column. Such columns keep their 0/1
+	// scale (centred, not divided by their spread), and the kept columns
+	// of a group of m are divided by √m (see the package documentation,
+	// # Indicator groups).
+	Groups map[string]string `json:"groups,omitempty" yaml:"groups"`
 }
 
 // Winsorize configures clipping at quantiles. Lower and Upper both zero
@@ -139,6 +146,9 @@ type Fitted struct {
 	// Dropped says which selected columns were dropped and why; Index is a
 	// position in Columns.
 	Dropped []Dropped `json:"dropped"`
+	// Weights, when set, multiply the output columns after scaling (one
+	// per Output column; see Config.Groups); nil weighs every column 1.
+	Weights []float64 `json:"weights,omitempty"`
 }
 
 // Fit fits the pipeline configured by cfg on x, whose columns are named by
@@ -228,7 +238,46 @@ func Fit(x *mat.Dense, names []string, cfg Config) (*Fitted, error) {
 	if err != nil {
 		return nil, named(err, f.Columns)
 	}
+	f.Weights = f.groupWeights(cfg.Groups)
 	return f, nil
+}
+
+// groupWeights returns the weights of the output columns (Fitted.Weights)
+// for groups (Config.Groups), or nil without groups. An indicator column
+// of a group of m kept columns gets the weight u/√m, where u is the
+// scaler's unit for the column (the standard deviation for the standard
+// scaler): scaled and weighted, it is its 0/1 value centred and divided by
+// √m. Others get 1.
+func (f *Fitted) groupWeights(groups map[string]string) []float64 {
+	size := map[string]int{}
+	for _, c := range f.Output {
+		if g, ok := groups[c]; ok {
+			size[g]++
+		}
+	}
+	if len(size) == 0 {
+		return nil
+	}
+	w := make([]float64, len(f.Output))
+	for k, c := range f.Output {
+		w[k] = 1
+		g, ok := groups[c]
+		if !ok {
+			continue
+		}
+		j := slices.Index(f.Columns, c)
+		unit := 1.0
+		switch f.Scaler {
+		case ScalerStandard:
+			unit = f.Standard.Scale[j]
+		case ScalerRobust:
+			unit = f.Robust.Scale[j]
+		case ScalerMinMax:
+			unit = 1 / f.MinMax.Scale[j]
+		}
+		w[k] = unit / math.Sqrt(float64(size[g]))
+	}
+	return w
 }
 
 // Names returns the names of the columns Transform returns.
@@ -276,7 +325,17 @@ func (f *Fitted) Transform(x *mat.Dense) (*mat.Dense, error) {
 		return nil, named(err, f.Columns)
 	}
 	keep, _ := indices("output", f.Output, f.Columns)
-	return selectColumns(z.RawMatrix(), keep), nil
+	out := selectColumns(z.RawMatrix(), keep)
+	if f.Weights != nil {
+		r := out.RawMatrix()
+		for i := range r.Rows {
+			row := r.Data[i*r.Stride : i*r.Stride+r.Cols]
+			for j, w := range f.Weights {
+				row[j] *= w
+			}
+		}
+	}
+	return out, nil
 }
 
 // UnmarshalJSON decodes a Fitted and checks that it is consistent, so that
@@ -355,6 +414,16 @@ func (f *Fitted) check() error {
 	}
 	if _, err := indices("output", f.Output, f.Columns); err != nil {
 		return err
+	}
+	if f.Weights != nil {
+		if len(f.Weights) != len(f.Output) {
+			return fmt.Errorf("%d weights for %d output columns", len(f.Weights), len(f.Output))
+		}
+		for j, w := range f.Weights {
+			if !(w > 0) || math.IsInf(w, 0) {
+				return fmt.Errorf("weight %v of column %q is not a positive number", w, f.Output[j])
+			}
+		}
 	}
 	return nil
 }

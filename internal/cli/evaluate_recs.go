@@ -228,7 +228,7 @@ func configPurchases(ctx context.Context, path string) ([]recommend.Purchase, er
 	if err != nil {
 		return nil, err
 	}
-	cfg.AsOf = ""
+	cfg.AsOf = dataset.Date{}
 	db, err := sql.Open(DriverName, "")
 	if err != nil {
 		return nil, fmt.Errorf("open database: %w", err)
@@ -270,7 +270,7 @@ func segmentsAsOf(opts *EvaluateRecsOptions, cut time.Time) (map[string]int, err
 		return nil, err
 	}
 	// The last instant before the cut: the training data ends there.
-	cfg.AsOf = cut.Add(-time.Second).Format("2006-01-02 15:04:05")
+	cfg.AsOf = dataset.Date{Time: cut.Add(-time.Second)}
 	dir, err := os.MkdirTemp("", "persona-evaluate-")
 	if err != nil {
 		return nil, err

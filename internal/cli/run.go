@@ -9,7 +9,6 @@ import (
 	"os/signal"
 	"sort"
 	"text/tabwriter"
-	"time"
 
 	"github.com/spf13/cobra"
 
@@ -103,21 +102,9 @@ func loadConfig(path string, maxRejectRate float64) (*dataset.Config, error) {
 	return cfg, nil
 }
 
-// featureOptions turns the config's feature settings into features.Options.
-func featureOptions(cfg *dataset.Config) features.Options {
-	o := features.Options{
-		TopCategories: cfg.Features.TopCategories,
-		TopTopics:     cfg.Features.TopTopics,
-		TopValues:     cfg.Features.TopValues,
-	}
-	if cfg.AsOf != "" {
-		o.AsOf, _ = dataset.ParseAsOf(cfg.AsOf) // validated by LoadConfig
-	}
-	if cfg.Features.SessionGap != "" {
-		o.SessionGap, _ = time.ParseDuration(cfg.Features.SessionGap)
-	}
-	return o
-}
+// featureOptions are the feature options of the config (its features
+// section, as_of and per-user tables).
+func featureOptions(cfg *dataset.Config) features.Options { return features.OptionsFor(cfg) }
 
 func runRun(opts *RunOptions) error {
 	cfg, err := loadConfig(opts.Config, opts.MaxRejectRate)

@@ -1,0 +1,153 @@
+package cli
+
+import (
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/persona-seg/persona/pipeline"
+	"github.com/persona-seg/persona/profile"
+)
+
+// writeCustomers writes a one-row-per-customer table with its own column
+// names: three planted groups by income and spend, a plan, a yes/no, some
+// missing values, and a churn outcome; and a config for it.
+func writeCustomers(t *testing.T) (dir, config string) {
+	t.Helper()
+	dir = t.TempDir()
+	rng := rand.New(rand.NewPCG(3, 4))
+	var b strings.Builder
+	b.WriteString("Customer ID,Annual Income (k$),Monthly Spend,Plan,Paperless,Churn\n")
+	for i := range 300 {
+		g := i % 3
+		income := []float64{25, 60, 120}[g] + rng.NormFloat64()*5
+		spend := []float64{200, 50, 400}[g] + rng.NormFloat64()*20
+		plan := []string{"basic", "standard", "premium"}[g]
+		if rng.IntN(5) == 0 {
+			plan = "standard"
+		}
+		paper := []string{"Yes", "No"}[rng.IntN(2)]
+		churn := []string{"No", "Yes"}[min(1, rng.IntN(4-g))]
+		inc := fmt.Sprintf("%.1f", income)
+		if i%50 == 7 {
+			inc = "NA"
+		}
+		fmt.Fprintf(&b, "C%03d,%s,%.2f,%s,%s,%s\n", i, inc, spend, plan, paper, churn)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "customers.csv"), []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	config = filepath.Join(dir, "persona.yaml")
+	cfg := `users:
+  path: customers.csv
+  columns: {user_id: "Customer ID"}
+  attributes:
+    annual_income_k: {column: "Annual Income (k$)", type: numeric}
+    monthly_spend: {column: "Monthly Spend", type: numeric}
+    plan: categorical
+    paperless: boolean
+outcomes:
+  churned: Churn = 'Yes'
+`
+	if err := os.WriteFile(config, []byte(cfg), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return dir, config
+}
+
+// TestRunCustomerTable runs the pipeline on a users-only table of
+// attributes: no timestamps needed, only the attributes' features, names
+// from the attributes, the outcome per segment, and a model that scores
+// new customers.
+func TestRunCustomerTable(t *testing.T) {
+	dir, config := writeCustomers(t)
+	out := filepath.Join(dir, "out")
+	f, stdout, errOut := testFactory()
+	if code := Run(f, []string{"run", "-c", config, "-o", out, "--k", "3", "--json"}); code != ExitOK {
+		t.Fatalf("exit code %d; stderr: %s", code, errOut)
+	}
+	var sum pipeline.Summary
+	if err := json.Unmarshal(stdout.Bytes(), &sum); err != nil {
+		t.Fatal(err)
+	}
+	if sum.AsOf != "" {
+		t.Errorf("as_of %q: a table without dates has none", sum.AsOf)
+	}
+	for _, f := range sum.FeaturesUsed {
+		if !strings.HasPrefix(f, "annual_income_k") && !strings.HasPrefix(f, "monthly_spend") && !strings.HasPrefix(f, "plan_") && f != "paperless" {
+			t.Errorf("feature %s used: only the attributes' features exist", f)
+		}
+	}
+	if !slices.Contains(sum.FeaturesUsed, "annual_income_k_missing") {
+		t.Errorf("no annual_income_k_missing flag among %v", sum.FeaturesUsed)
+	}
+	// The segments are the planted groups (customer i is in group i % 3).
+	ids, labels, _, err := pipeline.ReadSegments(filepath.Join(out, "segments.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	seg := map[int]map[int]bool{}
+	for i, id := range ids {
+		var n int
+		fmt.Sscanf(id, "C%d", &n)
+		if seg[n%3] == nil {
+			seg[n%3] = map[int]bool{}
+		}
+		seg[n%3][labels[i]] = true
+	}
+	for g, s := range seg {
+		if len(s) != 1 {
+			t.Errorf("planted group %d is split over segments %v", g, s)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(out, "rfm.csv")); err == nil {
+		t.Error("rfm.csv without transactions")
+	}
+	data, err := os.ReadFile(filepath.Join(out, "profiles.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var prof profile.Report
+	if err := json.Unmarshal(data, &prof); err != nil {
+		t.Fatal(err)
+	}
+	if len(prof.Outcomes) != 1 || prof.Outcomes[0].Name != "churned" || prof.Outcomes[0].Kind != profile.OutcomeRate {
+		t.Fatalf("base outcomes %+v", prof.Outcomes)
+	}
+	for _, s := range prof.Segments {
+		if s.Standing != "" || !strings.Contains(s.Name, "income") && !strings.Contains(s.Name, "spend") && !strings.Contains(s.Name, "mostly") {
+			t.Errorf("segment %d: standing %q, name %q: want a name from the attributes", s.ID, s.Standing, s.Name)
+		}
+		attrs := len(s.Demographics.Attributes) + len(s.Demographics.Fields) + len(s.Behaviour.Attributes) + len(s.Behaviour.Fields) + len(s.Psychographic.Attributes) + len(s.Psychographic.Fields)
+		if attrs < 4 || len(s.Outcomes) != 1 {
+			t.Errorf("segment %d: %d attributes in the sections, %d outcomes", s.ID, attrs, len(s.Outcomes))
+		}
+	}
+	md, _ := os.ReadFile(filepath.Join(out, "profiles.md"))
+	for _, want := range []string{"annual income", "**Outcomes**", "| churned |"} {
+		if !strings.Contains(string(md), want) {
+			t.Errorf("profiles.md lacks %q", want)
+		}
+	}
+	html, _ := os.ReadFile(filepath.Join(out, "report.html"))
+	if strings.Contains(string(html), "0001-01-01") || !strings.Contains(string(html), "Outcome churned") {
+		t.Errorf("report.html: a zero as_of, or no outcome line")
+	}
+
+	// Scoring the same customers gives them their segments back.
+	f, _, errOut = testFactory()
+	scored := filepath.Join(dir, "scored")
+	if code := Run(f, []string{"score", "--model", out, "-c", config, "-o", scored, "-q"}); code != ExitOK {
+		t.Fatalf("score: exit code %d; stderr: %s", code, errOut)
+	}
+	a, _ := os.ReadFile(filepath.Join(out, "segments.csv"))
+	b, _ := os.ReadFile(filepath.Join(scored, "segments.csv"))
+	if string(a) != string(b) {
+		t.Error("scored segments differ from the run's")
+	}
+}
