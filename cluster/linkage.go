@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"runtime"
+	"slices"
 	"sort"
 
 	"gonum.org/v1/gonum/mat"
@@ -233,6 +234,40 @@ func Linkage(ctx context.Context, x *mat.Dense, opts LinkageOptions) (*Dendrogra
 		}
 		rows, err = lkMatrixLinkage(ctx, data, n, d, o.Method, o.Workers)
 	}
+	if err != nil {
+		return nil, err
+	}
+	return lkFinish(o.Method, rows, nil)
+}
+
+// LinkageDist builds the hierarchical clustering of the objects of a
+// dissimilarity matrix (such as Gower's) with complete or average linkage,
+// as scipy.cluster.hierarchy.linkage(y, method) does for a condensed y:
+// the same nearest-neighbour chain, ties and output as Linkage, which it
+// equals on the Euclidean distances of the rows. Ward and single linkage
+// are defined on rows of numbers and are refused. m is not modified; a copy
+// of it (8 bytes per pair) must fit opts.MemoryLimit. Only opts.Method,
+// MemoryLimit and Workers are used.
+func LinkageDist(ctx context.Context, m *DistMatrix, opts LinkageOptions) (*Dendrogram, error) {
+	if err := opts.Validate(); err != nil {
+		return nil, err
+	}
+	o := opts.withDefaults()
+	if o.Method != LinkageComplete && o.Method != LinkageAverage {
+		return nil, fmt.Errorf("linkage of a dissimilarity matrix: method %q, want complete or average (ward and single work on rows of numbers)", o.Method)
+	}
+	n := m.Len()
+	if n < 2 {
+		return nil, fmt.Errorf("linkage: %d row, need at least 2", n)
+	}
+	if need := lkMatrixBytes(n); need > o.MemoryLimit {
+		return nil, fmt.Errorf("%s linkage of %d rows needs %s for a copy of the dissimilarity matrix, above the memory limit of %s",
+			o.Method, n, lkBytes(need), lkBytes(o.MemoryLimit))
+	}
+	if err := m.check(); err != nil {
+		return nil, fmt.Errorf("linkage: %w", err)
+	}
+	rows, err := lkChain(ctx, slices.Clone(m.data), n, o.Method, o.Workers)
 	if err != nil {
 		return nil, err
 	}

@@ -69,6 +69,12 @@ func lkMatrixLinkage(ctx context.Context, x []float64, n, d int, method string, 
 	if err != nil {
 		return nil, err
 	}
+	return lkChain(ctx, D, n, method, workers)
+}
+
+// lkChain runs the chain on the condensed matrix D of n objects, which it
+// overwrites.
+func lkChain(ctx context.Context, D []float64, n int, method string, workers int) ([]lkRow, error) {
 	rs := make([]int, n)
 	for i := range rs {
 		rs[i] = lkRowStart(n, i)
