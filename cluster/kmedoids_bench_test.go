@@ -101,9 +101,15 @@ func benchKMedoids(b *testing.B, n, k int, method string) {
 	}
 }
 
-func BenchmarkGower5k(b *testing.B)                 { benchGower(b, 5_000) }
-func BenchmarkGower10k(b *testing.B)                { benchGower(b, 10_000) }
-func BenchmarkKMedoidsPAM5kK6(b *testing.B)         { benchKMedoids(b, 5_000, 6, cluster.KMedoidsPAM) }
-func BenchmarkKMedoidsFasterPAM5kK6(b *testing.B)   { benchKMedoids(b, 5_000, 6, cluster.KMedoidsFasterPAM) }
-func BenchmarkKMedoidsFasterPAM10kK10(b *testing.B) { benchKMedoids(b, 10_000, 10, cluster.KMedoidsFasterPAM) }
-func BenchmarkKMedoidsCLARA100kK10(b *testing.B)    { benchKMedoids(b, 100_000, 10, cluster.KMedoidsCLARA) }
+func BenchmarkGower5k(b *testing.B)         { benchGower(b, 5_000) }
+func BenchmarkGower10k(b *testing.B)        { benchGower(b, 10_000) }
+func BenchmarkKMedoidsPAM5kK6(b *testing.B) { benchKMedoids(b, 5_000, 6, cluster.KMedoidsPAM) }
+func BenchmarkKMedoidsFasterPAM5kK6(b *testing.B) {
+	benchKMedoids(b, 5_000, 6, cluster.KMedoidsFasterPAM)
+}
+func BenchmarkKMedoidsFasterPAM10kK10(b *testing.B) {
+	benchKMedoids(b, 10_000, 10, cluster.KMedoidsFasterPAM)
+}
+func BenchmarkKMedoidsCLARA100kK10(b *testing.B) {
+	benchKMedoids(b, 100_000, 10, cluster.KMedoidsCLARA)
+}
