@@ -142,10 +142,6 @@ func NewGower(attrs []Attr, opts GowerOptions) (*Gower, error) {
 	if p == 0 {
 		return nil, errors.New("gower: no attributes")
 	}
-	n := attrs[0].len()
-	if n == 0 {
-		return nil, fmt.Errorf("gower: attribute %q has no rows", attrs[0].Name)
-	}
 	w := opts.Weights
 	if w == nil {
 		w = make([]float64, p)
@@ -168,17 +164,25 @@ func NewGower(attrs []Attr, opts GowerOptions) (*Gower, error) {
 			return nil, errors.New("gower: every weight is 0")
 		}
 	}
-	g := &Gower{n: n, p: p, kinds: make([]gKind, p), w: w, vals: make([]float64, n*p),
-		sets: make([][][]int32, p), names: make([]string, p)}
+	g := &Gower{p: p, kinds: make([]gKind, p), w: w, sets: make([][][]int32, p), names: make([]string, p)}
 	for j := range attrs {
 		a := &attrs[j]
 		g.names[j] = a.Name
+		if j == 0 {
+			if err := a.Type.check(); err != nil {
+				return nil, fmt.Errorf("gower: attribute %q%w", a.Name, err)
+			}
+			if g.n = a.len(); g.n == 0 {
+				return nil, fmt.Errorf("gower: attribute %q has no rows", a.Name)
+			}
+			g.vals = make([]float64, g.n*p)
+		}
 		col, kind, sets, err := gowerColumn(a)
 		if err != nil {
 			return nil, fmt.Errorf("gower: attribute %q%w", a.Name, err)
 		}
-		if m := a.len(); m != n {
-			return nil, fmt.Errorf("gower: attribute %q has %d rows, attribute %q has %d", a.Name, m, attrs[0].Name, n)
+		if m := a.len(); m != g.n {
+			return nil, fmt.Errorf("gower: attribute %q has %d rows, attribute %q has %d", a.Name, m, attrs[0].Name, g.n)
 		}
 		g.kinds[j] = kind
 		g.sets[j] = sets
@@ -270,11 +274,20 @@ func gowerColumn(a *Attr) ([]float64, gKind, [][]int32, error) {
 			return nil, 0, nil, errors.New(": every value is missing")
 		}
 		return x, gList, sets, nil
-	case "":
-		return nil, 0, nil, errors.New(": no type")
 	default:
-		return nil, 0, nil, fmt.Errorf(": unknown type %q (want numeric, ordinal, ordratio, logratio, nominal, symmetric, asymmetric or list)", a.Type)
+		return nil, 0, nil, a.Type.check()
 	}
+}
+
+// check returns nil for a known type, else an error that starts with ":".
+func (t AttrType) check() error {
+	switch t {
+	case AttrNumeric, AttrOrdinal, AttrOrdRatio, AttrLogRatio, AttrNominal, AttrSymmetric, AttrAsymmetric, AttrList:
+		return nil
+	case "":
+		return errors.New(": no type")
+	}
+	return fmt.Errorf(": unknown type %q (want numeric, ordinal, ordratio, logratio, nominal, symmetric, asymmetric or list)", string(t))
 }
 
 // gowerScale replaces the values of x by (x - min) / (max - min) over the

@@ -25,7 +25,7 @@ const (
 // Defaults of KMedoidsOptions.
 const (
 	// DefaultKMedoidsPAMMaxRows is the largest input "auto" runs PAM on;
-	// above it, FasterPAM while the matrix fits MemoryLimit, then CLARA.
+	// above it, FasterPAM (CLARA when the matrix does not fit MemoryLimit).
 	DefaultKMedoidsPAMMaxRows = 5_000
 	DefaultCLARASamples       = 5
 	// DefaultCLARASampleSize is the rows per CLARA sample (at least
@@ -40,9 +40,9 @@ type KMedoidsOptions struct {
 	// (as R's pam).
 	K int `yaml:"k"`
 	// Method is "auto" (the default when empty), "pam", "fasterpam" or
-	// "clara". "auto" runs PAM on at most DefaultKMedoidsPAMMaxRows rows,
-	// FasterPAM while the dissimilarity matrix fits MemoryLimit, and CLARA
-	// above that.
+	// "clara". "auto" runs CLARA when the dissimilarity matrix would not
+	// fit MemoryLimit, else PAM on at most DefaultKMedoidsPAMMaxRows rows
+	// and FasterPAM on more.
 	Method string `yaml:"method"`
 	// InitMedoids, when not nil, holds K distinct rows to start from: PAM
 	// then skips BUILD (R's pam(medoids = )), FasterPAM swaps from them.
@@ -176,12 +176,12 @@ func KMedoids(ctx context.Context, d Dissimilarity, opts KMedoidsOptions) (*KMed
 	m, isMatrix := d.(*DistMatrix)
 	if method == KMedoidsAuto {
 		switch {
+		case !isMatrix && lkMatrixBytes(n) > o.MemoryLimit:
+			method = KMedoidsCLARA
 		case n <= DefaultKMedoidsPAMMaxRows:
 			method = KMedoidsPAM
-		case isMatrix || lkMatrixBytes(n) <= o.MemoryLimit:
-			method = KMedoidsFasterPAM
 		default:
-			method = KMedoidsCLARA
+			method = KMedoidsFasterPAM
 		}
 	}
 	if method == KMedoidsCLARA {

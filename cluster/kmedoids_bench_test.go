@@ -26,16 +26,22 @@ func plantedMixed(n, groups int, na float64, seed uint64) ([]cluster.Attr, []int
 	for i := range n {
 		g := r.IntN(groups)
 		truth[i] = g
-		income[i] = 30000 + 12000*float64(g) + 4000*r.NormFloat64()
-		age[i] = math.Round(25 + 8*float64(g%4) + 4*r.NormFloat64())
-		plan[i] = int32(min(3, max(0, g%4+r.IntN(3)-1)))
+		income[i] = 30000 + 12000*float64(g) + 3000*r.NormFloat64()
+		age[i] = math.Round(25 + 8*float64(g%4) + 3*r.NormFloat64())
+		plan[i] = int32(g % 4)
+		if r.Float64() < 0.2 {
+			plan[i] = int32(r.IntN(4))
+		}
 		region[i] = int32(g % 5)
-		if r.Float64() < 0.25 {
+		if r.Float64() < 0.2 {
 			region[i] = int32(r.IntN(5))
 		}
-		device[i] = int32((g + r.IntN(2)) % 3)
-		news[i] = b2i(r.Float64() < 0.15+0.2*float64(g%3))
-		app[i] = b2i(r.Float64() < 0.1+0.25*float64(g%2))
+		device[i] = int32(g % 3)
+		if r.Float64() < 0.3 {
+			device[i] = int32(r.IntN(3))
+		}
+		news[i] = b2i(r.Float64() < 0.1+0.4*float64(g%3))
+		app[i] = b2i(r.Float64() < 0.1+0.6*float64(g%2))
 		if na > 0 {
 			for _, p := range []*float64{&income[i], &age[i]} {
 				if r.Float64() < na {
@@ -113,3 +119,14 @@ func BenchmarkKMedoidsFasterPAM10kK10(b *testing.B) {
 func BenchmarkKMedoidsCLARA100kK10(b *testing.B) {
 	benchKMedoids(b, 100_000, 10, cluster.KMedoidsCLARA)
 }
+
+func benchKPrototypes(b *testing.B, n, k int) {
+	attrs, _ := plantedMixed(n, 5, 0, 1)
+	for b.Loop() {
+		if _, err := cluster.KPrototypes(context.Background(), attrs, cluster.KPrototypesOptions{K: k}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkKPrototypes100kK10(b *testing.B) { benchKPrototypes(b, 100_000, 10) }

@@ -212,6 +212,42 @@ var contractCases = map[string]contractCase{
 			}
 		},
 	},
+	"persona cluster kmedoids": {
+		ok: func(fx *contractFixtures, out string) []string {
+			return []string{"--in", fx.x, "--k", "3", "--labels-out", filepath.Join(out, "labels.csv")}
+		},
+		failures: func(fx *contractFixtures) []contractFailure {
+			return []contractFailure{
+				{"no k", []string{"--in", fx.x, "--labels-out", "l.csv"}, ExitUsage, []string{"--k must be at least 1"}},
+				{"bad metric", []string{"--in", fx.x, "--k", "3", "--metric", "cosine", "--labels-out", "l.csv"}, ExitUsage, []string{"--metric must be"}},
+				{"missing in", []string{"--in", fx.missing, "--k", "3", "--labels-out", "l.csv"}, ExitFailure, []string{fx.missing}},
+			}
+		},
+	},
+	"persona cluster kprototypes": {
+		ok: func(fx *contractFixtures, out string) []string {
+			return []string{"--in", fx.x, "--k", "3", "--labels-out", filepath.Join(out, "labels.csv")}
+		},
+		failures: func(fx *contractFixtures) []contractFailure {
+			return []contractFailure{
+				{"no labels out", []string{"--in", fx.x, "--k", "3"}, ExitUsage, []string{"--labels-out is required"}},
+				{"bad init", []string{"--in", fx.x, "--k", "3", "--init", "kmeans++", "--labels-out", "l.csv"}, ExitUsage, []string{"--init must be"}},
+				{"missing in", []string{"--in", fx.missing, "--k", "3", "--labels-out", "l.csv"}, ExitFailure, []string{fx.missing}},
+			}
+		},
+	},
+	"persona cluster gower": {
+		ok: func(fx *contractFixtures, out string) []string {
+			return []string{"--in", fx.x, "--out", filepath.Join(out, "D.csv")}
+		},
+		failures: func(fx *contractFixtures) []contractFailure {
+			return []contractFailure{
+				{"no out", []string{"--in", fx.x}, ExitUsage, []string{"--out is required"}},
+				{"bad format", []string{"--in", fx.x, "--out", "d.csv", "--format", "matrix"}, ExitUsage, []string{"--format must be"}},
+				{"missing in", []string{"--in", fx.missing, "--out", "d.csv"}, ExitFailure, []string{fx.missing}},
+			}
+		},
+	},
 	"persona metrics": {
 		ok: func(fx *contractFixtures, out string) []string {
 			return []string{"--in", fx.x, "--labels", fx.labels}

@@ -4,8 +4,12 @@
 # "gower") and k-medoids results from pam() (the original BUILD + SWAP, and
 # the "faster" variant, FasterPAM, from given medoids).
 #
-# Usage: Rscript scripts/peer/cluster_mixed.R [OUTDIR]   (default cluster/testdata)
-# Writes gower_parity.json and pam_parity.json. Every data set is generated
+# Usage: Rscript scripts/peer/cluster_mixed.R [OUTDIR [CLIDIR]]
+#   (defaults cluster/testdata and internal/cli/testdata)
+# Writes gower_parity.json and pam_parity.json into OUTDIR, and a customer
+# CSV with text columns and R's results on it (customers_mixed.csv,
+# customers_mixed_r.json) into CLIDIR for the command-line tests
+# (internal/cli/kmedoids_test.go). Every data set is generated
 # here from a fixed seed and written out with the results, so the Go tests
 # (cluster/gower_parity_test.go, cluster/kmedoids_parity_test.go) rebuild
 # the same input; numbers are written with 17 significant digits. Row
@@ -14,6 +18,7 @@ suppressPackageStartupMessages(library(cluster))
 
 args <- commandArgs(trailingOnly = TRUE)
 outdir <- if (length(args) >= 1) args[1] else "cluster/testdata"
+clidir <- if (length(args) >= 2) args[2] else "internal/cli/testdata"
 
 # --- a small JSON writer that keeps every bit of a double ------------------
 num <- function(x) ifelse(is.na(x), "null", sprintf("%.17g", x))
@@ -237,4 +242,37 @@ pcases[[length(pcases) + 1]] <- pam_case("euclid_iris",
 writeLines(js(list(r_version = R.version.string, cluster_version = as.character(packageVersion("cluster")),
                    cases = pcases)),
            file.path(outdir, "pam_parity.json"))
-cat("wrote", file.path(outdir, "gower_parity.json"), "and", file.path(outdir, "pam_parity.json"), "\n")
+# ------------------------------------------------- command-line fixture ----
+# A customer table as a user would have it: an id, text categories, an
+# ordered plan, yes/no flags, TRUE/FALSE, numbers, and NA. R reads it back
+# with read.csv (TRUE/FALSE becomes a logical, which daisy treats as
+# asymmetric) and is told the types the test passes with --type.
+set.seed(77)
+m <- mixed_data(150, 3, 0.04)
+df <- data.frame(id = sprintf("C%04d", 1:150), m$df, stringsAsFactors = FALSE)
+df$newsletter <- ifelse(df$newsletter == 1, "yes", "no")
+df$app <- ifelse(df$app == 1, "y", "n")
+dir.create(clidir, showWarnings = FALSE, recursive = TRUE)
+csv <- file.path(clidir, "customers_mixed.csv")
+write.csv(df, csv, row.names = FALSE, na = "")
+x <- read.csv(csv, stringsAsFactors = TRUE, na.strings = c("", "NA"))
+x$id <- NULL
+x$plan <- factor(as.character(x$plan), levels = c("basic", "unused", "plus", "premium"), ordered = TRUE)
+x$newsletter <- as.integer(x$newsletter == "yes")
+x$app <- as.integer(x$app == "y")
+tl <- list(symm = "newsletter", asymm = "app", ordratio = "visits", logratio = "spend")
+d <- suppressWarnings(daisy(x, metric = "gower", type = tl))
+fits <- lapply(c(2, 4, 6), function(k) {
+  p <- pam(d, k)
+  list(k = k, medoids = I(as.integer(p$medoids) - 1L), clustering = I(as.integer(p$clustering) - 1L),
+       objective_build = unname(p$objective["build"]), objective_swap = unname(p$objective["swap"]))
+})
+flags <- c("--type", "id=skip", "--type", "plan=ordinal:basic<unused<plus<premium",
+           "--type", "newsletter=symmetric", "--type", "app=asymmetric",
+           "--type", "churned=asymmetric", "--type", "visits=ordratio", "--type", "spend=logratio")
+writeLines(js(list(r_version = R.version.string, cluster_version = as.character(packageVersion("cluster")),
+                   flags = I(flags), daisy = I(as.vector(d)), fits = fits)),
+           file.path(clidir, "customers_mixed_r.json"))
+
+cat("wrote", file.path(outdir, "gower_parity.json"), file.path(outdir, "pam_parity.json"),
+    csv, "and", file.path(clidir, "customers_mixed_r.json"), "\n")
