@@ -292,9 +292,9 @@ type kpRun struct {
 func (r *kpRun) dist(i, c int) float64 {
 	d := r.d
 	var s float64
-	x, ctr := d.num[i*d.p:(i+1)*d.p], r.centers[c*d.p:(c+1)*d.p]
-	for f, v := range x {
-		t := v - ctr[f]
+	x := d.num[i*d.p : (i+1)*d.p]
+	for f, ctr := range r.centers[c*d.p : (c+1)*d.p] {
+		t := x[f] - ctr
 		s += t * t
 	}
 	mis := 0
@@ -307,10 +307,30 @@ func (r *kpRun) dist(i, c int) float64 {
 	return s + r.gamma*float64(mis)
 }
 
+// nearest returns the prototype nearest to row i (the lowest index among
+// equally near ones) and its dissimilarity. A prototype whose numeric part
+// alone reaches the best so far is dropped before its categories are
+// compared; the sums are the same as dist's.
 func (r *kpRun) nearest(i int) (int, float64) {
 	best, bd := 0, r.dist(i, 0)
+	d := r.d
+	x, y := d.num[i*d.p:(i+1)*d.p], d.cat[i*d.q:(i+1)*d.q]
 	for c := 1; c < r.k; c++ {
-		if v := r.dist(i, c); v < bd {
+		var s float64
+		for f, ctr := range r.centers[c*d.p : (c+1)*d.p] {
+			t := x[f] - ctr
+			s += t * t
+		}
+		if s >= bd {
+			continue
+		}
+		mis := 0
+		for f, m := range r.modes[c*d.q : (c+1)*d.q] {
+			if y[f] != m {
+				mis++
+			}
+		}
+		if v := s + r.gamma*float64(mis); v < bd {
 			best, bd = c, v
 		}
 	}
