@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
@@ -388,5 +389,122 @@ func TestNamesGolden(t *testing.T) {
 	}
 	if diff := cmp.Diff(string(want), b.String()); diff != "" {
 		t.Errorf("names (-want +got):\n%s", diff)
+	}
+}
+
+// TestNamesAgreeWithFactsRandom builds random bases of buyers and
+// non-buyers and checks every standing and label that has an absolute
+// rule against the facts printed beside it (the documented table), so
+// that no data set can produce a name that its own numbers contradict.
+func TestNamesAgreeWithFactsRandom(t *testing.T) {
+	rng := rand.New(rand.NewPCG(15, 15))
+	seen := map[string]int{}
+	defer func() {
+		// The check must not be vacuous: the rules it checks all happen.
+		for _, want := range []string{StandingLapsed, StandingHibernating, StandingNew, StandingChampions, StandingLoyal, StandingAtRisk,
+			"frequent buyers", "recent buyers", "large baskets"} {
+			if seen[want] == 0 {
+				t.Errorf("no random base gave %q: %v", want, seen)
+			}
+		}
+	}()
+	for trial := 0; trial < 200; trial++ {
+		k := 2 + rng.IntN(5)
+		sizes := make([]int, k)
+		type params struct{ f0, f1, r0, r1, g0, g1, a0, a1 int }
+		ps := make([]params, k)
+		for g := range sizes {
+			sizes[g] = 20 + rng.IntN(80)
+			f0 := rng.IntN(4)
+			r0 := rng.IntN(400)
+			g0 := 5 + rng.IntN(100)
+			a0 := 10 + rng.IntN(100)
+			ps[g] = params{f0, f0 + rng.IntN(5), r0, r0 + 1 + rng.IntN(100), g0, g0 + rng.IntN(30), a0, a0 + rng.IntN(40)}
+		}
+		at := func(lo, hi func(p params) int) func(g, i int) float64 {
+			return func(g, i int) float64 { return float64(lo(ps[g]) + (i*7)%(hi(ps[g])-lo(ps[g])+1)) }
+		}
+		cols := buyerColumns(
+			at(func(p params) int { return p.f0 }, func(p params) int { return p.f1 }),
+			at(func(p params) int { return p.r0 }, func(p params) int { return p.r1 }),
+			at(func(p params) int { return p.g0 }, func(p params) int { return p.g1 }),
+			at(func(p params) int { return p.a0 }, func(p params) int { return p.a1 }),
+			func(g, i int) float64 { return 1 + float64(g%3) + float64(i%4)/2 }, 600)
+		cols = append(cols, handColumn{"signup_tenure_days", func(g, i int) float64 {
+			p := ps[g]
+			return float64(p.r1 + (p.f1+1)*p.g1 + (i*3)%50)
+		}})
+		rep, err := Build(handMade(sizes, cols...))
+		if err != nil {
+			t.Fatal(err)
+		}
+		c := rep.Facts.CycleDays
+		for _, s := range rep.Segments {
+			seen[s.Standing]++
+			for _, l := range s.Labels {
+				seen[l]++
+			}
+			f := s.Facts
+			val := func(p *float64) float64 {
+				if p == nil {
+					return math.NaN()
+				}
+				return *p
+			}
+			orders, since, silent, tenure := val(f.MedianOrders), val(f.DaysSinceOrder), val(f.DaysSilent), val(f.TenureDays)
+			fail := func(what string) {
+				t.Errorf("trial %d, segment %d %q (%s; cycle %.0f): %s", trial, s.ID, s.Name, factsText(f, rep.Facts), c, what)
+			}
+			switch s.Standing {
+			case StandingLoyal, StandingChampions, StandingAtRisk:
+				if orders < 2 {
+					fail("a median of fewer than 2 orders")
+				}
+			}
+			if c > 0 {
+				switch s.Standing {
+				case StandingLapsed:
+					if !(since > 2*c && silent > 2*c && tenure > 2*c) {
+						fail("lapsed within 2 cycles")
+					}
+				case StandingHibernating:
+					if !(silent > 2*c && tenure > 2*c) {
+						fail("hibernating within 2 cycles")
+					}
+				case StandingNew:
+					if !(tenure <= 2*c && silent <= c) {
+						fail("new with a long tenure or no recent activity")
+					}
+				case StandingChampions:
+					if since > c {
+						fail("champions whose last order is over a cycle ago")
+					}
+				}
+			}
+			for _, l := range s.Labels {
+				bad := false
+				switch l {
+				case "frequent buyers":
+					bad = orders < 2
+				case "recent buyers":
+					bad = c > 0 && since > c
+				case "long since last order":
+					bad = c > 0 && since <= 2*c
+				case "recently active":
+					bad = c > 0 && silent > c
+				case "inactive":
+					bad = c > 0 && silent <= 2*c
+				case "large baskets":
+					bad = val(f.BasketValue) < 1.25*rep.Facts.BasketValue || val(f.BasketItems) < 1.25*rep.Facts.BasketItems
+				case "bulk buyers":
+					bad = val(f.BasketItems) < 1.25*rep.Facts.BasketItems
+				case "high spenders":
+					bad = val(f.Spend) < 1.25*rep.Facts.Spend
+				}
+				if bad {
+					fail("label " + l)
+				}
+			}
+		}
 	}
 }

@@ -193,6 +193,9 @@ var standingRules = []rule{
 		}
 		tenure, okT := get(j.s.Facts.TenureDays)
 		silent, okS := get(j.s.Facts.DaysSilent)
+		if !okT && which == "purchase_tenure_days" {
+			return false, "" // no buyers: their purchase tenure of 0 says nothing
+		}
 		if c, ok := j.cycle(); ok {
 			if !okT || !okS || tenure > NewCycles*c || silent > RecentCycles*c {
 				return false, ""
