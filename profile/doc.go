@@ -188,7 +188,9 @@
 // On a re-run into the same folder, a segment that carries an id over
 // from the previous run (Input.Keep) keeps its previous name when its
 // standing is the same and every label of that name is still among its
-// KeepWindow = 3 most distinctive labels; otherwise it gets its new name.
+// KeepWindow = 3 most distinctive labels; otherwise (and for a numbered
+// name of an older version, "loyal — books (segment 3)", or one whose
+// labels cannot be told) it gets its new name.
 // Segment.Previous records the previous name either way, and kept names
 // are reserved first.
 //

@@ -3,6 +3,7 @@ package profile
 import (
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -680,12 +681,15 @@ func separate(s, t *Segment, nm string, cols map[string]Column, owner map[string
 }
 
 // prevLabels returns the labels of a previous run's name: Labels, else
-// those read from a name of the form "standing — label, label".
+// those read from a name of the form "standing — label, label", else nil.
 func prevLabels(p Previous) []string {
 	if p.Labels != nil {
 		return p.Labels
 	}
-	_, rest, ok := strings.Cut(p.Name, " — ")
+	st, rest, ok := strings.Cut(p.Name, " — ")
+	if !slices.Contains(standingNames(), st) {
+		return nil // not a name of that form
+	}
 	if !ok {
 		return []string{}
 	}
@@ -701,8 +705,10 @@ func prevStanding(p Previous) string {
 	if p.Standing != "" || p.Labels != nil {
 		return p.Standing
 	}
-	st, _, _ := strings.Cut(p.Name, " — ")
-	return st
+	if st, _, _ := strings.Cut(p.Name, " — "); slices.Contains(standingNames(), st) {
+		return st
+	}
+	return ""
 }
 
 // KeepWindow is how many of a segment's most distinctive labels a previous
@@ -717,6 +723,9 @@ func stillHolds(p Previous, standing string, labels []label) bool {
 		return false
 	}
 	old := prevLabels(p)
+	if old == nil || strings.Contains(p.Name, " (segment ") {
+		return false // nothing to check the name against, or a numbered name: made afresh
+	}
 	window := max(KeepWindow, len(old))
 	now := map[string]bool{}
 	for _, l := range labels[:min(window, len(labels))] {
