@@ -246,6 +246,7 @@ func TestCompose(t *testing.T) {
 		{"", "", []label{tail("high CTR"), noun("night owls"), noun("tablet users")}, "night owls, high CTR, tablet users"},
 		{"", "churned 2.4× the base", []label{adj("month-to-month")}, "churned 2.4× the base — month-to-month users"},
 		{"", "", nil, "all users"},
+		{"", "", []label{tail("high balance"), tail("low tenure")}, "users with high balance, low tenure"},
 		{"lapsed", "churned 2.4× the base", []label{noun("early birds")}, "lapsed — churned 2.4× the base, early birds"},
 		{"loyal", "", nil, "loyal"},
 	}

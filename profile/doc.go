@@ -151,7 +151,10 @@
 // words; "young" and "older" for an age), "recent" or "early" and a date's,
 // the level of a categorical attribute ("urban"; "contract no" for a level
 // that says nothing alone), "<value> fans" for a list value, "mostly" or
-// "rarely" and a boolean's; missing-value flags make no label. A label is
+// "rarely" and a boolean's; missing-value flags make no label. A level
+// (of an attribute, or gender, country, channel or device) names a segment
+// only when at least MajorityShare = half of it has the level, and
+// "rarely" only when under RareShare = a quarter has. A label is
 // left out when it repeats the standing ("deal seekers" for bargain
 // hunters), repeats or contradicts an earlier label, describes the shape of
 // purchases (category loyal, variety seekers, recent first order, narrow or

@@ -468,7 +468,7 @@ func candidates(j *judge, cols map[string]Column) (strong, weak []label) {
 		}
 		l.feature = f.Feature
 		if l.text == "" || seen[sameAs(l.text)] || redundant(s.Standing, l.text) || (fewOrders(s) && purchaseShape(l.text)) ||
-			(!j.buyers() && buying(f.Feature, l.text)) {
+			(!j.buyers() && buying(f.Feature, l.text)) || !majority(f, cols[f.Feature]) {
 			continue
 		}
 		seen[sameAs(l.text)] = true
@@ -481,11 +481,37 @@ func candidates(j *judge, cols map[string]Column) (strong, weak []label) {
 	return strong, weak
 }
 
+// MajorityShare and RareShare are the shares of a segment an indicator's
+// level must reach for its label: a level names a segment ("urban",
+// "mostly female", "US-based", "via social") only when at least half of
+// it has the level, and "rarely <boolean>" only when under a quarter has.
+const (
+	MajorityShare = 0.5
+	RareShare     = 0.25
+)
+
+// majority reports whether an indicator column's share in the segment
+// bears its label out (see MajorityShare); true for other columns.
+func majority(f FeatureStat, col Column) bool {
+	indicator := col.indicator()
+	if !col.IsAttribute() {
+		indicator = describesWho(f.Feature) && f.Feature != "age" && f.Feature != "signup_tenure_days"
+	}
+	switch {
+	case !indicator:
+		return true
+	case f.D > 0:
+		return f.Mean >= MajorityShare
+	}
+	return f.Mean < RareShare
+}
+
 // compose writes a name from a standing (possibly empty), an outcome
 // phrase (possibly empty) and labels. With a standing: "standing —
 // outcome, label, label". Without one the labels make a phrase: the
 // adjectives, the head noun and the rest ("high-income urban tablet users,
-// high CTR"), after the outcome ("churned 2.4× the base — month-to-month
+// high CTR"; "users with high balance, low tenure" when there are only
+// such), after the outcome ("churned 2.4× the base — month-to-month
 // users").
 func compose(standing, outcome string, labels []label) string {
 	var texts []string
@@ -513,15 +539,20 @@ func compose(standing, outcome string, labels []label) string {
 			tails = append(tails, l.text)
 		}
 	}
-	if head == "" {
-		head = "users"
-	}
-	name := strings.Join(append(adjs, head), " ")
-	if len(tails) > 0 {
-		name += ", " + strings.Join(tails, ", ")
-	}
-	if len(adjs) == 0 && len(tails) == 0 && head == "users" {
+	var name string
+	switch {
+	case head == "" && len(adjs) == 0 && len(tails) == 0:
 		name = "all users"
+	case head == "" && len(adjs) == 0:
+		name = "users with " + strings.Join(tails, ", ")
+	default:
+		if head == "" {
+			head = "users"
+		}
+		name = strings.Join(append(adjs, head), " ")
+		if len(tails) > 0 {
+			name += ", " + strings.Join(tails, ", ")
+		}
 	}
 	if outcome != "" {
 		name = outcome + " — " + name

@@ -20,7 +20,7 @@ type trait struct {
 func segWith(id int, ts ...trait) Segment {
 	s := Segment{ID: id}
 	for _, t := range ts {
-		s.Features = append(s.Features, FeatureStat{Feature: t.feature, Z: t.z, D: t.d, Median: 1})
+		s.Features = append(s.Features, FeatureStat{Feature: t.feature, Z: t.z, D: t.d, Mean: 0.6, Median: 1})
 	}
 	return s
 }
@@ -81,13 +81,13 @@ func TestStaleNamesRenamed(t *testing.T) {
 			segWith(3, trait{"frequency", 0.6, 0.7}, trait{"share_night", 1, 1.2}, trait{"age", 1, 0.8}),
 			"loyal — older, night owls", "loyal — older, night owls"},
 		{"a name of labels alone, from segments.csv only: made afresh", Previous{Name: "urban high-income users"},
-			Segment{ID: 3, Features: []FeatureStat{{Feature: "income", Z: 1, D: 1.5}, {Feature: "area_urban", Z: 1, D: 1.2}}},
+			Segment{ID: 3, Features: []FeatureStat{{Feature: "income", Z: 1, D: 1.5}, {Feature: "area_urban", Mean: 0.9, Z: 1, D: 1.2}}},
 			"high-income urban users", "urban high-income users"},
 		{"version 2 name with a segment number: made afresh", Previous{Name: "loyal — older, night owls (segment 3)"},
 			segWith(3, trait{"frequency", 0.6, 0.7}, trait{"share_night", 1, 1.2}, trait{"age", 1, 0.8}),
 			"loyal — night owls, older", "loyal — older, night owls (segment 3)"},
 		{"labels given explicitly", Previous{Name: "high-income urban users", Standing: "", Labels: []string{"high-income", "urban"}},
-			Segment{ID: 3, Features: []FeatureStat{{Feature: "income", Z: 1, D: 1.5}, {Feature: "area_urban", Z: 1, D: 1.2}}},
+			Segment{ID: 3, Features: []FeatureStat{{Feature: "income", Z: 1, D: 1.5}, {Feature: "area_urban", Mean: 0.9, Z: 1, D: 1.2}}},
 			"high-income urban users", "high-income urban users"},
 	}
 	for _, tt := range tests {
@@ -204,6 +204,45 @@ func TestNameSkipsRepeats(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			segs := name([]Segment{tt.seg}, nil)
+			if segs[0].Name != tt.want {
+				t.Errorf("name = %q, want %q", segs[0].Name, tt.want)
+			}
+		})
+	}
+}
+
+// TestMajority: a level names a segment only when most of the segment has
+// it ("urban" at 35% would mislead), and "rarely" needs under a quarter.
+func TestMajority(t *testing.T) {
+	cols := map[string]Column{
+		"area_urban": {Kind: KindCategorical, Attribute: "area", Level: "urban"},
+		"partner":    {Kind: KindBoolean, Attribute: "partner", Level: "true"},
+		"income":     {Kind: KindNumeric, Attribute: "income"},
+	}
+	tests := []struct {
+		name           string
+		urban, partner float64 // shares in the segment
+		dUrban, dPart  float64
+		want           string
+	}{
+		{"most are urban", 0.6, 0.5, 1.5, 0.1, "urban high-income users"},
+		{"a third are urban", 0.35, 0.5, 1.5, 0.1, "high-income users"},
+		{"few have a partner", 0.6, 0.1, 1.5, -1.2, "urban high-income users, rarely partner"},
+		{"fewer have a partner, still many", 0.6, 0.4, 1.5, -1.2, "urban high-income users"},
+		{"catalogue one-hot: mostly female at 40%", 0, 0, 0, 0, "high-income users"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := Segment{ID: 0, Features: []FeatureStat{
+				{Feature: "area_urban", Mean: tt.urban, D: tt.dUrban},
+				{Feature: "income", Mean: 90, D: 1.3},
+				{Feature: "partner", Mean: tt.partner, D: tt.dPart},
+			}}
+			if tt.name == "catalogue one-hot: mostly female at 40%" {
+				s.Features[0] = FeatureStat{Feature: "gender_female", Mean: 0.4, D: 1.5}
+			}
+			segs := []Segment{s}
+			nameSegments(&Report{Segments: segs}, nil, cols)
 			if segs[0].Name != tt.want {
 				t.Errorf("name = %q, want %q", segs[0].Name, tt.want)
 			}
