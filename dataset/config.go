@@ -101,7 +101,8 @@ type Source struct {
 	// it is not true are skipped and counted as filtered.
 	Filter string `yaml:"filter" json:"filter,omitempty"`
 	// Duplicates is "drop" (default) or "keep": what to do with rows that
-	// equal an earlier row in every canonical field.
+	// repeat an earlier row of the source in every column, mapped or not,
+	// each value as written.
 	Duplicates string `yaml:"duplicates" json:"duplicates,omitempty"`
 }
 

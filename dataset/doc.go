@@ -58,8 +58,9 @@
 // # Rules
 //
 // A line with a negative quantity or amount, or marked is_return, is a
-// return (quantity −|q|, price |p|). Rows equal in every canonical field
-// are kept once (unless duplicates: keep), rows after as_of are dropped,
+// return (quantity −|q|, price |p|). Rows that repeat an earlier row of
+// the source in every column (mapped or not, values as written) are kept
+// once (unless duplicates: keep), rows after as_of are dropped,
 // and rows failing the config's filter are skipped; all three are counted,
 // the first two also listed with the rejects. Ids written as 17850.0 lose
 // the .0.

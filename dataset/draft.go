@@ -172,7 +172,7 @@ max_reject_rate: 0.01
 		}
 		b.WriteString("  # time_zone: Europe/London   # the zone wall-clock times are in; default UTC\n")
 		b.WriteString("  # filter: CustomerID IS NOT NULL   # SQL condition; other rows are skipped and counted\n")
-		b.WriteString("  duplicates: drop   # rows equal in every canonical field; or keep\n")
+		b.WriteString("  duplicates: drop   # drops a row repeating an earlier one in every column of the file (as written); or keep\n")
 		b.WriteString("  columns:\n")
 		taken := map[string]bool{}
 		for _, f := range inputFields(k) {

@@ -42,7 +42,7 @@ func (l *loader) fixLines(ctx context.Context) error {
 	if len(l.csv) == 0 {
 		return nil
 	}
-	if enc := strings.ToLower(l.s.CSV.Encoding); enc != "" && !strings.HasPrefix(enc, "utf8") && !strings.HasPrefix(enc, "utf-8") && !strings.Contains(enc, "latin") {
+	if !l.byteEncoding() {
 		return nil
 	}
 	for i, f := range l.csv {
@@ -100,31 +100,70 @@ func (l *loader) fixLines(ctx context.Context) error {
 // f: records are separated by line breaks outside quotes, and empty lines
 // are not records. It returns nil when the file ends before the last one.
 func recordLines(f csvFile, want []int64) ([]int64, error) {
+	out := make([]int64, 0, len(want))
+	found, err := scanRecords(f, want, false, func(_ int, start int64, _ []byte) { out = append(out, start) })
+	if err != nil || !found {
+		return nil, err
+	}
+	return out, nil
+}
+
+// recordTexts returns the text of each of the records want of the file f
+// (as recordLines finds them), without its line break; nil when the file
+// ends before the last one.
+func recordTexts(f csvFile, want []int64) ([]string, error) {
+	out := make([]string, 0, len(want))
+	found, err := scanRecords(f, want, true, func(_ int, _ int64, text []byte) { out = append(out, string(text)) })
+	if err != nil || !found {
+		return nil, err
+	}
+	return out, nil
+}
+
+// scanRecords finds the records want of the file f in order and calls emit
+// with the index in want of each, the line it starts on and, with text, its
+// text (without its line break; valid during the call only). It reports
+// whether it found them all.
+func scanRecords(f csvFile, want []int64, text bool, emit func(i int, start int64, text []byte)) (bool, error) {
 	if !slices.IsSorted(want) {
-		return nil, fmt.Errorf("records not in order")
+		return false, fmt.Errorf("records not in order")
+	}
+	if len(want) == 0 {
+		return true, nil
 	}
 	file, err := openPlain(f.path)
 	if err != nil {
-		return nil, err
+		return false, err
 	}
 	defer file.Close()
-	out := make([]int64, 0, len(want))
 	var (
-		line, start     int64 = 1, 1
+		found           int    // records of want found
+		cur             []byte // the text so far of the record being read, when it is wanted
+		line, start     int64  = 1, 1
 		rec             int64
 		content, quoted bool
 		escaped         bool
 		quote, esc      = f.quote, f.escape
 		separateEscape  = esc != 0 && esc != quote
+		capture         = text && len(want) > 0 && want[0] == 1
 	)
+	// end ends a stretch of the file at a line break outside quotes (or at
+	// its end): a record, unless it was empty. It reports whether every
+	// record wanted is found.
 	end := func() bool {
 		if content {
 			rec++
-			if rec == want[len(out)] {
-				out = append(out, start)
+			if rec == want[found] {
+				emit(found, start, bytes.TrimSuffix(cur, []byte{'\r'}))
+				found++
 			}
 		}
-		return len(out) == len(want)
+		if found == len(want) {
+			return true
+		}
+		cur = cur[:0]
+		capture = text && rec+1 == want[found]
+		return false
 	}
 	buf := make([]byte, 1<<20)
 	for {
@@ -137,9 +176,12 @@ func recordLines(f csvFile, want []int64) ([]int64, error) {
 				if f.spaces && len(bytes.TrimSpace(data[:nl])) > 0 || !f.spaces && (nl > 1 || nl == 1 && data[0] != '\r') {
 					content = true
 				}
+				if capture {
+					cur = append(cur, data[:nl]...)
+				}
 				line++
 				if end() {
-					return out, nil
+					return true, nil
 				}
 				start, content = line, false
 				data = data[nl+1:]
@@ -147,6 +189,9 @@ func recordLines(f csvFile, want []int64) ([]int64, error) {
 			}
 			b := data[0]
 			data = data[1:]
+			if capture && (b != '\n' || quoted) {
+				cur = append(cur, b)
+			}
 			switch {
 			case escaped:
 				escaped, content = false, true
@@ -158,7 +203,7 @@ func recordLines(f csvFile, want []int64) ([]int64, error) {
 				line++
 				if !quoted {
 					if end() {
-						return out, nil
+						return true, nil
 					}
 					start, content = line, false
 				}
@@ -168,12 +213,12 @@ func recordLines(f csvFile, want []int64) ([]int64, error) {
 		}
 		if err == io.EOF {
 			if end() {
-				return out, nil
+				return true, nil
 			}
-			return nil, nil
+			return false, nil
 		}
 		if err != nil {
-			return nil, err
+			return false, err
 		}
 	}
 }

@@ -14,7 +14,7 @@ import (
 // FuzzRecordLines builds CSV files from random records (fields with
 // quotes, doubled quotes, line breaks and commas), empty lines and either
 // line ending, and checks that recordLines finds the line each record
-// starts on, as known from building the file.
+// starts on, and recordTexts its text, as known from building the file.
 func FuzzRecordLines(f *testing.F) {
 	addSeeds(f)
 	f.Fuzz(func(t *testing.T, seed uint64, crlf bool) {
@@ -23,15 +23,17 @@ func FuzzRecordLines(f *testing.F) {
 		var b strings.Builder
 		line := int64(1)
 		var starts []int64
+		var texts []string
 		for range 1 + rng.IntN(40) {
 			for rng.IntN(4) == 0 { // empty lines are not records
 				b.WriteString(nl)
 				line++
 			}
 			starts = append(starts, line)
+			var rec strings.Builder
 			for j := range 1 + rng.IntN(4) {
 				if j > 0 {
-					b.WriteByte(',')
+					rec.WriteByte(',')
 				}
 				field := randomField(rng)
 				if strings.ContainsAny(field, "\",\n") || rng.IntN(3) == 0 {
@@ -39,9 +41,10 @@ func FuzzRecordLines(f *testing.F) {
 				}
 				field = strings.ReplaceAll(field, "\n", nl)
 				line += int64(strings.Count(field, "\n"))
-				b.WriteString(field)
+				rec.WriteString(field)
 			}
-			b.WriteString(nl)
+			texts = append(texts, rec.String())
+			b.WriteString(rec.String() + nl)
 			line++
 		}
 		path := filepath.Join(t.TempDir(), "x.csv")
@@ -54,21 +57,33 @@ func FuzzRecordLines(f *testing.F) {
 			want[i] = int64(i + 1)
 		}
 		var some, someStarts []int64
+		var someTexts []string
 		for i, n := range want {
 			if rng.IntN(2) == 0 {
-				some, someStarts = append(some, n), append(someStarts, starts[i])
+				some, someStarts, someTexts = append(some, n), append(someStarts, starts[i]), append(someTexts, texts[i])
 			}
 		}
-		for _, c := range []struct{ want, starts []int64 }{{want, starts}, {some, someStarts}} {
+		for _, c := range []struct {
+			want, starts []int64
+			texts        []string
+		}{{want, starts, texts}, {some, someStarts, someTexts}} {
 			if len(c.want) == 0 {
 				continue
 			}
-			got, err := recordLines(csvFile{path: path, quote: '"', escape: '"'}, c.want)
+			f := csvFile{path: path, quote: '"', escape: '"'}
+			got, err := recordLines(f, c.want)
 			if err != nil {
 				t.Fatal(err)
 			}
 			if diff := cmp.Diff(c.starts, got); diff != "" {
 				t.Fatalf("lines of records %v (-want +got):\n%s\nfile:\n%q", c.want, diff, b.String())
+			}
+			gotTexts, err := recordTexts(f, c.want)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(c.texts, gotTexts); diff != "" {
+				t.Fatalf("texts of records %v (-want +got):\n%s\nfile:\n%q", c.want, diff, b.String())
 			}
 		}
 		// A record past the end is not found.
@@ -101,13 +116,15 @@ func FuzzRecordLinesJSON(f *testing.F) {
 		var b strings.Builder
 		line := int64(1)
 		var starts []int64
+		var texts []string
 		for range 1 + rng.IntN(40) {
 			for rng.IntN(4) == 0 {
 				b.WriteString(blanks[rng.IntN(len(blanks))] + nl)
 				line++
 			}
 			starts = append(starts, line)
-			fmt.Fprintf(&b, `{"k": "%s", "n": %d}`+nl, strings.Repeat(`\"`, rng.IntN(3))+"x", rng.IntN(100))
+			texts = append(texts, fmt.Sprintf(`{"k": "%s", "n": %d}`, strings.Repeat(`\"`, rng.IntN(3))+"x", rng.IntN(100)))
+			b.WriteString(texts[len(texts)-1] + nl)
 			line++
 		}
 		path := filepath.Join(t.TempDir(), "x.jsonl")
@@ -124,6 +141,13 @@ func FuzzRecordLinesJSON(f *testing.F) {
 		}
 		if diff := cmp.Diff(starts, got); diff != "" {
 			t.Fatalf("lines of the records (-want +got):\n%s\nfile:\n%q", diff, b.String())
+		}
+		gotTexts, err := recordTexts(csvFile{path: path, spaces: true}, want)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(texts, gotTexts); diff != "" {
+			t.Fatalf("texts of the records (-want +got):\n%s\nfile:\n%q", diff, b.String())
 		}
 	})
 }
@@ -142,4 +166,42 @@ func newline(crlf bool) string {
 		return "\r\n"
 	}
 	return "\n"
+}
+
+// TestRecordTextsAcrossReads checks records that straddle the end of the
+// scanner's 1 MiB read buffer, plain and quoted across a line break.
+func TestRecordTextsAcrossReads(t *testing.T) {
+	const buf = 1 << 20
+	for _, tt := range []struct{ name, rec string }{
+		{"plain", "u1,2024-01-01,plain"},
+		{"quoted", "u1,\"two\nlines\",quoted"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			// The record starts at buf+shift+1: before, at and after the
+			// end of the first read.
+			for shift := -len(tt.rec) - 3; shift <= 1; shift++ {
+				head := "a,b,c\n"
+				filler := strings.Repeat("x,y,z\n", (buf-len(head))/6)
+				pad := buf - len(head) - len(filler) + shift
+				for pad < 1 { // a line of w's, not an empty line
+					filler = filler[:len(filler)-6]
+					pad += 6
+				}
+				body := head + filler + strings.Repeat("w", pad) + "\n"
+				n := int64(strings.Count(body, "\n"))
+				text := body + tt.rec + "\r\n" + "last,row,here"
+				path := filepath.Join(t.TempDir(), "x.csv")
+				if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+					t.Fatal(err)
+				}
+				got, err := recordTexts(csvFile{path: path, quote: '"', escape: '"'}, []int64{2, n + 1, n + 2})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if diff := cmp.Diff([]string{"x,y,z", tt.rec, "last,row,here"}, got); diff != "" {
+					t.Errorf("shift %d (-want +got):\n%s", shift, diff)
+				}
+			}
+		})
+	}
 }

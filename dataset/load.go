@@ -26,8 +26,8 @@ type Counts struct {
 	// Rejected rows could not be used (empty required field, unparsable
 	// value, negative price); each is in rejects/<dataset>.csv.
 	Rejected int64 `json:"rejected"`
-	// Duplicates equal an earlier row in every canonical field and were
-	// dropped by rule.
+	// Duplicates repeat an earlier row of the source in every column and
+	// were dropped by rule.
 	Duplicates int64 `json:"duplicates"`
 	// AfterAsOf rows are stamped after the reference date and were dropped
 	// by rule.
@@ -278,12 +278,16 @@ type loader struct {
 	// checked in one pass per file, straight into the stage table, whose
 	// row order gives the lines.
 	perFile []string
-	display []string  // the files as named in messages
-	header  int       // lines before a CSV file's first row
-	line    string    // SQL for a stage row's line: __line, or from its rowid
-	done    bool      // the canonical view over the stage table exists
-	lazy    bool      // the stage is a view over the source files, not a table
-	plain   string    // SQL for a lazy stage without id normalisation (when it has ids to normalise)
+	display []string // the files as named in messages
+	header  int      // lines before a CSV file's first row
+	line    string   // SQL for a stage row's line: __line, or from its rowid
+	done    bool     // the canonical view over the stage table exists
+	lazy    bool     // the stage is a view over the source files, not a table
+	plain   string   // SQL for a lazy stage without id normalisation (when it has ids to normalise)
+	// byText says that duplicates are found by their text in the file
+	// (CSV and JSON lines files), not by every value kept in the stage.
+	byText  bool
+	resid   []string  // the stage's columns of source values a duplicate must repeat too (see stage)
 	parquet []string  // the Parquet files read, by absolute path
 	csv     []csvFile // the CSV files parsed (not for Postgres), for fixLines
 	temps   []string  // decompressed copies of .gz files, removed after loading
@@ -434,11 +438,13 @@ func (l *loader) openSource(ctx context.Context) error {
 func (l *loader) openJSON(ctx context.Context, files, display []string) error {
 	list := make([]string, len(files))
 	formats := make([]string, len(files))
+	l.byText = l.dedup() && l.byteEncoding()
 	for i, f := range files {
 		list[i] = quoteString(f)
 		formats[i] = "newline_delimited"
 		if jsonArray(f) {
 			formats[i] = "array"
+			l.byText = false // no lines to compare
 		}
 	}
 	q := fmt.Sprintf("SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM read_json([%s], format = 'auto', union_by_name = true))", strings.Join(list, ", "))
@@ -461,7 +467,7 @@ func (l *loader) openJSON(ctx context.Context, files, display []string) error {
 		c.guess = c.typ
 		all = append(all, c)
 		l.all = append(l.all, c.name)
-		if l.mentions(c.name) {
+		if l.mentions(c.name) || l.dedup() && !l.byText {
 			l.cols = append(l.cols, c)
 		}
 	}
@@ -563,12 +569,15 @@ func (l *loader) openCSV(ctx context.Context, files, display []string, header in
 			l.csv = append(l.csv, c)
 		}
 	}
-	// Only the columns the mapping and filter may refer to are kept.
+	// Only the columns the mapping and filter may refer to are kept, and
+	// every column when duplicates are dropped by their values (a
+	// duplicate repeats the whole source row) rather than their text.
+	l.byText = l.dedup() && l.s.Postgres == nil && l.byteEncoding()
 	var colSpec, keep []string
 	for _, c := range sn.Columns {
 		colSpec = append(colSpec, fmt.Sprintf("%s: 'VARCHAR'", quoteString(c.Name)))
 		l.all = append(l.all, c.Name)
-		if l.mentions(c.Name) {
+		if l.mentions(c.Name) || l.dedup() && !l.byText {
 			l.cols = append(l.cols, column{name: c.Name, typ: "VARCHAR", guess: c.Type, comma: comma[c.Name]})
 			keep = append(keep, quoteIdent(c.Name))
 		}
@@ -772,6 +781,20 @@ func (l *loader) projection() string {
 	return l.sel
 }
 
+// dedup reports whether rows repeating an earlier source row are dropped.
+func (l *loader) dedup() bool { return l.s.Duplicates != "keep" }
+
+// rowKey lists the stage's columns that make a source row: equal rows
+// are duplicates.
+func (l *loader) rowKey() []string {
+	var names []string
+	for _, f := range Schema(l.k) {
+		names = append(names, quoteIdent(f.Name))
+	}
+	names = append(names, l.extra...) // the attributes
+	return append(names, l.resid...)
+}
+
 // mentions reports whether a source column may be used: its name is a
 // canonical field's, or appears in a mapping or the filter.
 func (l *loader) mentions(col string) bool {
@@ -922,6 +945,28 @@ func (l *loader) stage(ctx context.Context) error {
 			checks = append(checks, fmt.Sprintf("WHEN %s IS NULL AND NOT %s THEN {'r': 'unparsable %s', 'c': %s, 'v': CAST(%s AS VARCHAR)}", name, empty, f.Name, lab, sv))
 		}
 	}
+	// A duplicate repeats a whole source row. Rows read from CSV and JSON
+	// lines files are compared by their text in the file (dropByText);
+	// otherwise resid are the source values a row's canonical fields may
+	// not give back (columns not mapped, or mapped through a conversion
+	// that can turn two values into one: text parsed, an id normalised, an
+	// expression), kept beside them for the comparison.
+	l.resid = nil
+	if l.dedup() && !l.byText {
+		covered := map[string]bool{}
+		for _, f := range fields {
+			if strings.HasPrefix(f.src, "__r") && (l.convert(f) == f.src || f.Type == "DOUBLE" && f.srcType == "DOUBLE") {
+				covered[f.src] = true
+			}
+		}
+		for i := range l.cols {
+			if r := fmt.Sprintf("__r%d", i); !covered[r] {
+				u := fmt.Sprintf("__u%d", i)
+				conv, convPlain = append(conv, r+" AS "+u), append(convPlain, r+" AS "+u)
+				l.resid = append(l.resid, u)
+			}
+		}
+	}
 	out := checked
 	if l.k == Transactions {
 		// Returns: a negative quantity or amount, or is_return, makes the
@@ -966,20 +1011,18 @@ func (l *loader) stage(ctx context.Context) error {
 		why = fmt.Sprintf("CASE WHEN __keep AND (%s) THEN CASE %s END END", strings.Join(bad, " OR "), strings.Join(checks, " "))
 	}
 	hashCol := ""
-	if l.s.Duplicates != "keep" {
-		var names []string
-		for _, f := range Schema(l.k) {
-			names = append(names, quoteIdent(f.Name))
-		}
-		names = append(names, l.extra...)
-		hashCol = fmt.Sprintf(", hash(%s) AS __h", strings.Join(names, ", "))
+	if l.dedup() {
+		hashCol = fmt.Sprintf(", hash(%s) AS __h", strings.Join(l.rowKey(), ", "))
 	}
 	// sel is the stage's SQL; with idw, it has a column __idw that says
 	// whether a row's ids need normalising.
 	sel := func(from string, conv []string, idw bool) string {
 		pass, cols := "", strings.Join(conv, ", ")
+		for _, u := range l.resid {
+			pass += ", " + u
+		}
 		if idw {
-			pass = ", __idw"
+			pass += ", __idw"
 			cols += ", coalesce(" + strings.Join(idWork, " OR ") + ", false) AS __idw"
 		}
 		return fmt.Sprintf(`SELECT *%s FROM (
@@ -1250,20 +1293,18 @@ func (l *loader) finish(ctx context.Context) (Counts, error) {
 		names = append(names, quoteIdent(f.Name))
 	}
 	cols := strings.Join(names, ", ")
-	// Rows are duplicates when equal in their attributes too.
-	dupCols := strings.Join(append(names, l.extra...), ", ")
 	from := table
 	if l.s.Duplicates != "keep" {
 		if l.lazy {
 			var skip string
-			if c.Duplicates, skip, err = l.skipDuplicates(ctx, table, dupCols, used); err != nil {
+			if c.Duplicates, skip, err = l.skipDuplicates(ctx, table, strings.Join(l.rowKey(), ", "), used); err != nil {
 				return c, err
 			}
 			if skip != "" {
 				// An anti join: NOT EXISTS costs ten times more.
 				from += " ANTI JOIN " + skip + " ON " + skip + ".f = __file AND " + skip + ".l = __line"
 			}
-		} else if c.Duplicates, err = l.dropDuplicates(ctx, table, dupCols); err != nil {
+		} else if c.Duplicates, err = l.dropDuplicates(ctx, table, strings.Join(l.rowKey(), ", ")); err != nil {
 			return c, err
 		}
 	}
@@ -1292,9 +1333,10 @@ func (l *loader) finish(ctx context.Context) (Counts, error) {
 	return c, nil
 }
 
-// dropDuplicates keeps one of each set of rows equal in every canonical
-// field (the first in file order), records the others and returns their
-// number. The stage's hash column (__h) finds the candidates cheaply;
+// dropDuplicates keeps one of each set of rows equal in every column of
+// cols (the canonical fields and the source values they may not give
+// back: the whole source row), the first in file order, records the
+// others and returns their number. The stage's hash column (__h) finds the candidates cheaply;
 // equal rows are then grouped exactly.
 func (l *loader) dropDuplicates(ctx context.Context, table, cols string) (int64, error) {
 	k := string(l.k)
@@ -1302,6 +1344,10 @@ func (l *loader) dropDuplicates(ctx context.Context, table, cols string) (int64,
 	if nh, err := l.candidates(ctx, duph, table, "true"); err != nil || nh == 0 {
 		return 0, err
 	}
+	if l.byText {
+		return l.dropByText(ctx, table, cols, "__h IN (SELECT h FROM "+duph+")")
+	}
+	cand := "__h IN (SELECT h FROM " + duph + ")"
 	first := "{'f': __file, 'r': rowid}"
 	line := strings.ReplaceAll(strings.ReplaceAll(l.line, "rowid", "__first.r"), "__file", "__first.f")
 	if l.line == "__line" {
@@ -1310,7 +1356,7 @@ func (l *loader) dropDuplicates(ctx context.Context, table, cols string) (int64,
 		first, line = "{'f': __file, 'r': rowid, 'l': __line}", "__first.l"
 	}
 	q := fmt.Sprintf(`CREATE OR REPLACE TABLE %s AS SELECT %s, count(*) AS __n, min(%s) AS __first
-		FROM %s WHERE __h IN (SELECT h FROM %s) GROUP BY ALL`, dedup, cols, first, table, duph)
+		FROM %s WHERE %s GROUP BY ALL`, dedup, cols, first, table, cand)
 	if err := l.exec(ctx, q); err != nil {
 		return 0, fmt.Errorf("drop duplicates: %w", err)
 	}
@@ -1323,7 +1369,7 @@ func (l *loader) dropDuplicates(ctx context.Context, table, cols string) (int64,
 		return 0, err
 	}
 	if n > 0 {
-		q := fmt.Sprintf(`DELETE FROM %s WHERE __h IN (SELECT h FROM %s) AND rowid NOT IN (SELECT __first.r FROM %s)`, table, duph, dedup)
+		q := fmt.Sprintf(`DELETE FROM %s WHERE %s AND rowid NOT IN (SELECT __first.r FROM %s)`, table, cand, dedup)
 		if err := l.exec(ctx, q); err != nil {
 			return 0, fmt.Errorf("drop duplicates: %w", err)
 		}

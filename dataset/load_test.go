@@ -397,7 +397,7 @@ func TestLoadGzipGlobDuplicates(t *testing.T) {
 			" C9 , A8 , 2024-03-04 08:00:00 , P3 , 4 , 2.5 \n",
 		"tx-2.csv.gz": "Customer,Invoice,When,Item,Qty,Price\n" +
 			"C9,A9,2024-03-04 09:00:00,P3,1,2.5\n" +
-			"17850,A1,2024-03-01 10:00:00,P1,2,5\n" + // the first row of tx-1 again
+			"17850.0,A1,2024-03-01 10:00:00,P1,2,5\n" + // the first row of tx-1 again
 			"C9,A9,2024-03-04 09:00:00,P4,x,2.5\n",
 	}
 	for name, body := range files {
@@ -454,8 +454,9 @@ func TestLoadGzipGlobDuplicates(t *testing.T) {
 // the same two files as Parquet, whose stage is a view over the files
 // rather than a copy (and, with a filter, a copy): ids are normalised,
 // empty and negative values rejected, late rows dropped and a row repeated
-// in the second file (once written 17850.0) dropped, all alike; only the
-// lines differ, Parquet numbering rows without a header.
+// in the second file dropped, all alike (the same row with its id written
+// 17850.0 is another source row: kept); only the lines differ, Parquet
+// numbering rows without a header.
 func TestLoadParquetLikeCSV(t *testing.T) {
 	dir := t.TempDir()
 	files := map[string]string{
@@ -466,9 +467,9 @@ func TestLoadParquetLikeCSV(t *testing.T) {
 			"C9,A9,2024-03-09 08:00:00,P3,1,2.5\n", // after as_of
 		"tx-2": "Customer,Invoice,When,Item,Qty,Price\n" +
 			"C9,A9,2024-03-04 09:00:00,P3,1,2.5\n" +
-			"17850.0,A1,2024-03-01 10:00:00,P1,2,5\n" + // the first row of tx-1 again
+			"17850.0,A1,2024-03-01 10:00:00,P1,2,5\n" + // the first row of tx-1, its id written otherwise: kept
 			"C9,A10,2024-03-04 09:00:00,P4,1,-2.5\n" + // negative unit_price
-			"17850,A1,2024-03-01 10:00:00,P1,2,5\n" + // and again
+			"17850,A1,2024-03-01 10:00:00,P1,2,5\n" + // the first row of tx-1 again
 			"C9,C11,2024-03-05 09:00:00,P4,-1,2.5\n", // a return
 	}
 	db := openDB(t)
@@ -493,9 +494,10 @@ func TestLoadParquetLikeCSV(t *testing.T) {
 			}
 		}
 	}
-	wantCounts := dataset.Counts{Read: 9, Rejected: 2, Duplicates: 2, AfterAsOf: 1, Used: 4,
+	wantCounts := dataset.Counts{Read: 9, Rejected: 2, Duplicates: 1, AfterAsOf: 1, Used: 5,
 		Reasons: map[string]int64{"empty user_id": 1, "negative unit_price": 1}}
 	wantRows := []txRow{
+		{"17850", "A1", "2024-03-01 10:00", "P1", 2, 5},
 		{"17850", "A1", "2024-03-01 10:00", "P1", 2, 5},
 		{"C9", "A8", "2024-03-04 08:00", "P3", 4, 2.5},
 		{"C9", "A9", "2024-03-04 09:00", "P3", 1, 2.5},
@@ -507,7 +509,7 @@ func TestLoadParquetLikeCSV(t *testing.T) {
 		Column, What string
 	}
 	wantRej := []rej{
-		{"tx-1", 2, "", "duplicate: 2 more copies of this row dropped by rule"},
+		{"tx-1", 2, "", "duplicate: 1 more copies of this row dropped by rule"},
 		{"tx-1", 3, "Customer", "empty user_id"},
 		{"tx-1", 5, "timestamp", "after as_of (dropped by rule)"},
 		{"tx-2", 4, "Price", "negative unit_price"},
@@ -1063,5 +1065,129 @@ func TestLoadNonFinite(t *testing.T) {
 		if got := readTx(t, db); len(got) != 1 || got[0].User != "u4" {
 			t.Errorf("%s: transactions %v, want u4's alone", filepath.Base(tt.path), got)
 		}
+	}
+}
+
+// TestLoadDuplicatesWholeRow checks that duplicates: drop drops only rows
+// repeating an earlier row in every source column, mapped or not, as
+// written: rows that differ in an unmapped column, or in how a mapped value
+// is written, are kept; duplicates: keep keeps every row. The same rows
+// are tried as CSV, JSON lines and Parquet (read where used, and copied).
+func TestLoadDuplicatesWholeRow(t *testing.T) {
+	dir := t.TempDir()
+	csv := "user,order,at,item,line_no,qty,price\n" +
+		"U1,O1,2024-03-01 10:00:00,P1,1,2,5\n" +
+		"U1,O1,2024-03-01 10:00:00,P1,2,2,5\n" + // another line of the order: line_no differs
+		"U1,O1,2024-03-01 10:00:00,P1,1,2,5\n" + // line 2 again: dropped
+		"U1,O1,2024-03-01 10:00:00,P1,1,2,5.0\n" + // the price written otherwise: kept
+		"U2,O2,2024-03-02 10:00:00,P2,,1,3\n" +
+		"U2,O2,2024-03-02 10:00:00,P2,,1,3\n" + // line 6 again, an empty column included: dropped
+		"U2,O2,2024-03-02 10:00:00,P2,1,1,3\n" + // not empty here: kept
+		"U1,O1,2024-03-01 10:00:00,P1,1,2,5\n" // line 2 once more: dropped
+	write := func(name, text string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	csvPath := write("tx.csv", csv)
+	var jsonl strings.Builder
+	for i, line := range strings.Split(strings.TrimSpace(csv), "\n")[1:] {
+		f := strings.Split(line, ",")
+		lineNo := "null"
+		if f[4] != "" {
+			lineNo = f[4]
+		}
+		price := f[6]
+		if i == 3 {
+			price = `"5.0"` // written otherwise, as in the CSV file
+		}
+		fmt.Fprintf(&jsonl, `{"user": %q, "order": %q, "at": %q, "item": %q, "line_no": %s, "qty": %s, "price": %s}`+"\n", f[0], f[1], f[2], f[3], lineNo, f[5], price)
+	}
+	jsonPath := write("tx.jsonl", jsonl.String())
+	db := openDB(t)
+	pq := filepath.Join(dir, "tx.parquet")
+	if _, err := db.Exec(`COPY (SELECT * FROM read_csv('` + csvPath + `', all_varchar = true)) TO '` + pq + `' (FORMAT parquet)`); err != nil {
+		t.Fatal(err)
+	}
+	cols := map[string]string{"user_id": "user", "order_id": `"order"`, "timestamp": "at", "product_id": "item", "quantity": "qty", "unit_price": "price"}
+	for _, tt := range []struct {
+		name, path, filter, dups string
+		rows                     int64 // used
+		first                    []int64
+	}{
+		{"csv", csvPath, "", "", 5, []int64{2, 6}},
+		{"csv keep", csvPath, "", "keep", 8, nil},
+		{"json lines", jsonPath, "", "", 5, []int64{1, 5}},
+		{"parquet", pq, "", "", 5, []int64{1, 5}},
+		{"parquet copied", pq, "qty <> '0'", "", 5, []int64{1, 5}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := &dataset.Config{Transactions: &dataset.Source{Path: tt.path, Columns: cols, Filter: tt.filter, Duplicates: tt.dups}}
+			db := openDB(t)
+			st, err := dataset.Load(context.Background(), db, cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			c := st.Counts[dataset.Transactions]
+			if c.Used != tt.rows || c.Duplicates != 8-tt.rows {
+				t.Errorf("counts %+v, want %d used, %d duplicates", c, tt.rows, 8-tt.rows)
+			}
+			rej, err := dataset.Rejects(context.Background(), db, dataset.Transactions, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var first []int64
+			for _, r := range rej {
+				first = append(first, r.Line)
+			}
+			if diff := cmp.Diff(tt.first, first); diff != "" {
+				t.Errorf("lines of the rows kept of each set of duplicates (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// TestLoadDuplicatesAsWritten checks that in a CSV file rows are compared
+// as written: a value quoted in one row and not in the other, or an id
+// written 17850.0, makes another row, while an exact copy in another file
+// of the same glob is a duplicate.
+func TestLoadDuplicatesAsWritten(t *testing.T) {
+	dir := t.TempDir()
+	for name, body := range map[string]string{
+		"a.csv": "user_id,timestamp,event_type,note\n" +
+			"U1,2024-01-01 10:00:00,view,x\n" +
+			"\"U1\",2024-01-01 10:00:00,view,x\n" + // quoted: kept
+			"17850,2024-01-01 10:00:00,view,x\n" +
+			"17850.0,2024-01-01 10:00:00,view,x\n", // written otherwise: kept
+		"b.csv": "user_id,timestamp,event_type,note\n" +
+			"U1,2024-01-01 10:00:00,view,y\n" + // the note differs: kept
+			"U1,2024-01-01 10:00:00,view,x\n" + // a.csv line 2 again: dropped
+			"U1,2024-01-01 10:00:00,view,y\n", // line 2 again: dropped
+	} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cfg := &dataset.Config{Events: &dataset.Source{Path: filepath.Join(dir, "*.csv")}}
+	db := openDB(t)
+	st, err := dataset.Load(context.Background(), db, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := st.Counts[dataset.Events]; c.Used != 5 || c.Duplicates != 2 {
+		t.Errorf("counts %+v, want 5 used, 2 duplicates", c)
+	}
+	rej, err := dataset.Rejects(context.Background(), db, dataset.Events, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []dataset.Reject{
+		{File: filepath.Join(dir, "a.csv"), Line: 2, Reason: "duplicate: 1 more copies of this row dropped by rule"},
+		{File: filepath.Join(dir, "b.csv"), Line: 2, Reason: "duplicate: 1 more copies of this row dropped by rule"},
+	}
+	if diff := cmp.Diff(want, rej); diff != "" {
+		t.Errorf("rejects (-want +got):\n%s", diff)
 	}
 }

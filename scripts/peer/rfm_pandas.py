@@ -9,8 +9,8 @@ The definitions are persona's (docs/features.md, README "Your own data"):
 - rows without CustomerID are skipped (the config's filter);
 - a line is a return when InvoiceNo starts with C or Quantity < 0: its
   quantity becomes -|Quantity| and its price |UnitPrice|;
-- rows equal in every mapped field (customer, invoice, date, stock code,
-  quantity, price) are counted once;
+- rows equal in every column of the file (Description and Country
+  included) are counted once;
 - as_of is the latest InvoiceDate left; the window starts at the earliest;
 - an order is an invoice with at least one line of positive quantity; its
   time is its earliest line's;
@@ -28,12 +28,11 @@ import pandas as pd
 def rfm(path):
     df = pd.read_csv(path, dtype={"InvoiceNo": str, "StockCode": str, "Description": str, "Country": str},
                      parse_dates=["InvoiceDate"])
-    df = df[df["CustomerID"].notna()].copy()
+    df = df[df["CustomerID"].notna()].drop_duplicates().copy()
     df["user_id"] = df["CustomerID"].astype("int64").astype(str)
     ret = df["InvoiceNo"].str.startswith("C") | (df["Quantity"] < 0)
     df["q"] = np.where(ret, -df["Quantity"].abs(), df["Quantity"]).astype(float)
     df["p"] = df["UnitPrice"].abs()
-    df = df.drop_duplicates(subset=["user_id", "InvoiceNo", "InvoiceDate", "StockCode", "q", "p"])
     as_of = df["InvoiceDate"].max()
     start = df["InvoiceDate"].min()
     cap = max((as_of - start).total_seconds() / 86400.0, 1.0)
