@@ -22,6 +22,9 @@ type StackedSpec struct {
 	Unsegmented bool
 	Categories  []string    // stack order, left to right
 	Values      [][]float64 // [segment][category] in percent, each row summing to about 100
+	// Colors, when not nil, colours the categories (one each) instead of
+	// CategoryColor.
+	Colors []color.RGBA
 }
 
 // Stacked draws the category mix of each segment as stacked bars. Categories
@@ -54,11 +57,18 @@ func Stacked(s StackedSpec) (*Figure, error) {
 	p.X.Tick.Marker = numberTicks{}
 	p.Y.Tick.Marker = categoryTicks{names: wrapAll(s.Segments, tick, 150, 2), top: true}
 	p.Y.Tick.Length = 0
-	p.Add(&stackedBars{values: s.Values, colors: segmentPaint(n, s.Unsegmented)})
+	fills := make([]color.RGBA, nc)
+	for j := range fills {
+		fills[j] = CategoryColor(j)
+		if j < len(s.Colors) {
+			fills[j] = s.Colors[j]
+		}
+	}
+	p.Add(&stackedBars{values: s.Values, colors: segmentPaint(n, s.Unsegmented), fills: fills})
 	p.X.Min = -swatchSpan
 	legend := make([]legendEntry, nc)
 	for j, c := range s.Categories {
-		legend[j] = legendEntry{label: c, color: CategoryColor(j), kind: keySwatch}
+		legend[j] = legendEntry{label: c, color: fills[j], kind: keySwatch}
 	}
 	return &Figure{
 		title:      s.Title,
@@ -75,6 +85,7 @@ const swatchSpan = 4.0
 type stackedBars struct {
 	values [][]float64
 	colors []color.RGBA // of each segment
+	fills  []color.RGBA // of each category
 }
 
 // Plot implements plot.Plotter.
@@ -96,7 +107,7 @@ func (b *stackedBars) Plot(c draw.Canvas, p *plot.Plot) {
 		for j, v := range row {
 			x0, x1 := tx(acc), tx(acc+v)
 			acc += v
-			fill := CategoryColor(j)
+			fill := b.fills[j]
 			c.FillPolygon(fill, rect(x0, x1, y0, y1))
 			// White hairlines separate stacks of similar colour.
 			c.StrokeLine2(draw.LineStyle{Color: paper, Width: 0.75}, x1, y0, x1, y1)

@@ -66,6 +66,13 @@ func (r *run) reportInput(ctx context.Context, db *sql.DB, tab *features.Table, 
 		return segIndex[seg.labels[i]], true
 	}
 	k := len(prof.Segments)
+	if t := prof.RFM; t != nil {
+		in.RFMGroups = rfmGroups(t, segIndex, k)
+	}
+	in.Glossary = make(map[string]string, len(tab.Features))
+	for _, f := range tab.Features {
+		in.Glossary[f.Name] = f.Description
+	}
 	var err error
 	act, err := activitySource(ctx, db)
 	if err != nil {
@@ -524,9 +531,31 @@ func sortStableBy(idx []int, less func(a, b int) bool) {
 	sort.SliceStable(idx, func(i, j int) bool { return less(idx[i], idx[j]) })
 }
 
-// rfmBoxes summarises each segment's recency, frequency and monetary value
-// (the features of those names) as five numbers, with the profiles'
-// quantile rule (profile.Quantile).
+// rfmGroups turns the profile's RFM cross-table into each segment's
+// shares of the named groups.
+func rfmGroups(t *profile.RFMTable, segIndex map[int]int, k int) *report.Mix {
+	m := &report.Mix{Field: "RFM group", Values: t.Groups, Share: make([][]float64, k)}
+	for p := range m.Share {
+		m.Share[p] = make([]float64, len(t.Groups))
+	}
+	for i, id := range t.Segments {
+		p, ok := segIndex[id]
+		if !ok {
+			continue
+		}
+		total := 0
+		for _, c := range t.Counts[i] {
+			total += c
+		}
+		for j, c := range t.Counts[i] {
+			if total > 0 {
+				m.Share[p][j] = float64(c) / float64(total)
+			}
+		}
+	}
+	return m
+}
+
 // rfmGrid counts each segment's buyers per recency × frequency score.
 func rfmGrid(tab *features.Table, labels []int, segIndex map[int]int, k int) ([]report.RFMCell, error) {
 	r, f, m := tab.Col("recency_days"), tab.Col("frequency"), tab.Col("monetary")
@@ -540,6 +569,9 @@ func rfmGrid(tab *features.Table, labels []int, segIndex map[int]int, k int) ([]
 	return report.RFMGrid(mat.Col(nil, r, tab.X), mat.Col(nil, f, tab.X), mat.Col(nil, m, tab.X), seg, k)
 }
 
+// rfmBoxes summarises each segment's recency, frequency and monetary value
+// (the features of those names) as five numbers, with the profiles'
+// quantile rule (profile.Quantile).
 func rfmBoxes(tab *features.Table, labels []int, segIndex map[int]int, k int) []report.RFMBox {
 	cols := [3]int{tab.Col("recency_days"), tab.Col("frequency"), tab.Col("monetary")}
 	for _, c := range cols {

@@ -40,7 +40,7 @@ const (
 
 // chartNames lists every chart the report can have, in page order.
 var chartNames = []string{"segment-sizes", "heatmap", "profiles", "hour-of-day", "weekday",
-	"categories", "rfm", "projection", "diagnostics", "dendrogram", "k-distance", "silhouette", "ages"}
+	"categories", "rfm", "rfm-groups", "projection", "diagnostics", "dendrogram", "k-distance", "silhouette", "ages"}
 
 // figures builds every chart the input has data for, in page order.
 func figures(in *Input) ([]figure, error) {
@@ -96,7 +96,7 @@ func figures(in *Input) ([]figure, error) {
 	if len(in.HeatFeatures) > 0 {
 		f, err := chart.Heatmap(chart.HeatmapSpec{Unsegmented: unseg,
 			Title: "Key characteristics: how each segment differs from all users", Segments: names,
-			Rows: in.HeatFeatures, Z: in.HeatZ, Limit: 2, XLabel: "segment", YLabel: "feature", IDs: segmentIDs(in),
+			Rows: in.labels(in.HeatFeatures), Z: in.HeatZ, Limit: 2, XLabel: "segment", YLabel: "feature", IDs: segmentIDs(in),
 			ScaleLabel: "z-score (standard deviations from the mean of all users)",
 		})
 		if err := add("heatmap", secTraits,
@@ -191,6 +191,16 @@ func figures(in *Input) ([]figure, error) {
 		}
 	}
 
+	if m := in.RFMGroups; m != nil && hasMass(m.Share) {
+		f, err := chart.Stacked(chart.StackedSpec{Unsegmented: unseg,
+			Title: "RFM groups by segment", XLabel: "share of the segment's users (%)",
+			Segments: names, Categories: m.Values, Values: percentRows(m.Share), Colors: rfmGroupColors(m.Values),
+		})
+		if err := add("rfm-groups", secBehaviour,
+			"How each segment's users split over the named RFM groups (recency, frequency and spend scored by quintile over all buyers); each bar adds up to 100%.", f, err); err != nil {
+			return nil, err
+		}
+	}
 	if len(in.RFMGrid) > 0 {
 		// Drawn only in the page (no static file in charts/).
 		out = append(out, figure{name: "rfm-grid", section: secBehaviour, heading: "RFM grid: recency × frequency, coloured by spend",
@@ -554,12 +564,12 @@ func traitBars(in *Input) (labels [][]string, values [][]float64, ok bool) {
 		switch {
 		case len(s.Traits) > 0:
 			for _, t := range s.Traits[:min(len(s.Traits), 8)] {
-				l = append(l, t.Feature)
+				l = append(l, in.label(t.Feature))
 				v = append(v, t.Z)
 			}
 		case len(in.HeatFeatures) > 0:
 			for _, j := range topAbs(in.HeatZ[i], 6) {
-				l = append(l, in.HeatFeatures[j])
+				l = append(l, in.label(in.HeatFeatures[j]))
 				v = append(v, in.HeatZ[i][j])
 			}
 		}

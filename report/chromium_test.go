@@ -138,7 +138,7 @@ func TestReportInChromium(t *testing.T) {
 		}
 	}
 	want := []string{"chart-segment-sizes", "chart-heatmap", "chart-profiles", "chart-hour-of-day", "chart-weekday",
-		"chart-categories", "chart-rfm", "chart-rfm-grid", "chart-projection", "chart-diagnostics", "chart-dendrogram", "chart-k-distance",
+		"chart-categories", "chart-rfm", "chart-rfm-groups", "chart-rfm-grid", "chart-projection", "chart-diagnostics", "chart-dendrogram", "chart-k-distance",
 		"chart-silhouette", "chart-ages"}
 	// Then each segment's own trait chart, in its section, named by the
 	// segment's id as in segments.csv.
@@ -163,7 +163,7 @@ func TestReportInChromium(t *testing.T) {
 		want        []string
 	}{
 		{"chart-segment-sizes", fmt.Sprintf("d.seg === %d && d.users !== undefined", seg1.ID), []string{label, formatInt(seg1.Size), formatPercent(seg1.Share)}},
-		{"chart-heatmap", fmt.Sprintf("d.seg === %d && d.feature === %q", seg1.ID, in.HeatFeatures[0]), []string{label, in.HeatFeatures[0], fmt.Sprintf("%+.2f", in.HeatZ[1][0])}},
+		{"chart-heatmap", fmt.Sprintf("d.seg === %d && d.feature === %q", seg1.ID, in.label(in.HeatFeatures[0])), []string{label, in.label(in.HeatFeatures[0]), in.HeatFeatures[0], fmt.Sprintf("%+.2f", in.HeatZ[1][0])}},
 		{"chart-hour-of-day", fmt.Sprintf("d.seg === %d && d.x === \"20\"", seg1.ID), []string{label, "hour of day", fmt.Sprintf("%.1f%%", 100*in.HourShare[1][20])}},
 		{"chart-projection", fmt.Sprintf("d.seg === %d", seg1.ID), []string{label, "PC 1", "user-"}},
 		{"chart-rfm-grid", fmt.Sprintf("d.seg === %d && d.r === 5", seg1.ID), []string{label, "RFM group", "recency score", "5"}},
@@ -289,10 +289,13 @@ func hoverText(t *testing.T, ctx context.Context, el string) string {
 		chromedp.Sleep(50*time.Millisecond)); err != nil {
 		t.Fatal(err)
 	}
-	s, err := chromedp.Run(ctx, chromedp.Evaluate[string](`(() => { const e = document.getElementById("vg-tooltip-element");
-		return e && e.classList.contains("visible") ? e.innerText.replace(/\s+/g, " ").trim() : ""; })()`))
+	// The tooltip shows after the chart handles the move: wait for it (a
+	// busy machine may take a while), then read it.
+	s, err := chromedp.Run(ctx, chromedp.Poll[string](`(() => { const e = document.getElementById("vg-tooltip-element");
+		return e && e.classList.contains("visible") && e.innerText.trim() !== "" ? e.innerText.replace(/\s+/g, " ").trim() : false; })()`,
+		chromedp.WithPollingTimeout(3*time.Second)))
 	if err != nil {
-		t.Fatal(err)
+		return ""
 	}
 	return s
 }

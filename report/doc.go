@@ -4,10 +4,20 @@
 // # Output
 //
 // Write creates dir/report.html and, for every chart, dir/charts/<name>.svg
-// and dir/charts/<name>.png. The HTML inlines its CSS and the SVG charts: it
-// loads no fonts, scripts, images or styles from anywhere, so it reads the
-// same offline, from a mail attachment or printed. Every file is written
+// and dir/charts/<name>.png (the RFM grid is drawn in the page only). The
+// page's charts are interactive (package chart/vega): hover shows exact
+// values, clicking a segment highlights it in every chart and in the
+// overview table, the 2-D map links each user to its page on the dashboard
+// (Input.DashboardURL), and the overview table sorts. The HTML inlines its
+// CSS, its scripts (Vega, Vega-Lite, vega-embed and chart/vega's page.js)
+// and every chart's data: it loads nothing from anywhere, so it reads the
+// same offline or from a mail attachment, and prints. Every file is written
 // atomically (a temporary file renamed into place).
+//
+// Segments are numbered by their ids (Segment.ID, as in segments.csv)
+// everywhere: chart labels, charts/segment-ID.*, the anchors of their
+// sections and the overview table. Features are named by FeatureLabel,
+// with the column name and Input.Glossary's description on hover.
 //
 // # Contents
 //
@@ -15,8 +25,11 @@
 //     per segment when given;
 //   - key characteristics: a heatmap of feature z-scores and a bar profile
 //     of each segment's strongest traits;
-//   - behavioural patterns: activity by hour of day and by weekday, category
-//     mix and RFM box plots, each when given;
+//   - behavioural patterns, each when given and not empty: events (or
+//     orders) by hour of day, left out when every timestamp is at the same
+//     hour (dates without a time); by weekday; the category mix, titled by
+//     what it measures and pooled beyond the top 8 into "other"; RFM box
+//     plots with orders and spend on log(1 + x) axes; the RFM grid;
 //   - a 2-D projection of users coloured by segment;
 //   - diagnostics, each when given: inertia and silhouette by number of
 //     segments k; the dendrogram of a hierarchical clustering (its last

@@ -21,6 +21,11 @@ type Input struct {
 	// Currency labels revenue figures, e.g. "EUR"; empty means no unit.
 	Currency string
 
+	// Glossary maps feature names to what they measure (the feature
+	// catalogue's descriptions); the charts name features by FeatureLabel
+	// and show the description on hover. Optional.
+	Glossary map[string]string
+
 	// HeatFeatures names the features of HeatZ; HeatZ[s][f] is the z-score
 	// of segment s's mean of feature f against all users.
 	HeatFeatures []string
@@ -49,6 +54,9 @@ type Input struct {
 	// RFMGrid holds each segment's buyers by recency and frequency score
 	// (see RFMGrid); optional.
 	RFMGrid []RFMCell
+	// RFMGroups is how each segment's users split over the named RFM
+	// groups (champions, loyal, ..., no purchase); optional.
+	RFMGroups *Mix
 
 	// KCurve is the model-selection curve; ChosenK is the k that was used.
 	KCurve  []KPoint
@@ -233,6 +241,14 @@ func (in *Input) Validate() error {
 	}
 	if err := checkMatrix("WeekdayShare", in.WeekdayShare, n, 7, false); err != nil {
 		return err
+	}
+	if m := in.RFMGroups; m != nil {
+		if len(m.Values) == 0 {
+			return fieldErr("RFMGroups", "no groups")
+		}
+		if err := checkMatrix("RFMGroups.Share", m.Share, n, len(m.Values), false); err != nil {
+			return err
+		}
 	}
 	for i, m := range in.Demographics {
 		if m.Field == "" || len(m.Values) == 0 {

@@ -2,6 +2,7 @@ package report
 
 import (
 	"fmt"
+	"image/color"
 	"math"
 	"strconv"
 	"strings"
@@ -45,7 +46,14 @@ func interactiveSpec(in *Input, f figure) (spec vega.Spec, ok bool) {
 		}
 		return vega.Sizes(vega.SizesSpec{Title: title, Segments: segs, Users: users, Revenue: in.RevenueBySegment, Currency: in.Currency}), true
 	case f.name == "heatmap":
-		return vega.Heatmap(vega.HeatmapSpec{Title: title, Segments: segs, Features: in.HeatFeatures, Z: in.HeatZ, Limit: 2}), true
+		about := make([]string, len(in.HeatFeatures))
+		for j, f := range in.HeatFeatures {
+			about[j] = f
+			if d := in.Glossary[f]; d != "" {
+				about[j] += ": " + d
+			}
+		}
+		return vega.Heatmap(vega.HeatmapSpec{Title: title, Segments: segs, Features: in.labels(in.HeatFeatures), About: about, Z: in.HeatZ, Limit: 2}), true
 	case f.name == "profiles":
 		labels, values, _ := traitBars(in)
 		return vega.Traits(vega.TraitsSpec{Title: title, Segments: segs, Labels: labels, Z: values}), true
@@ -123,6 +131,9 @@ func interactiveSpec(in *Input, f figure) (spec vega.Spec, ok bool) {
 			Rule: meanSilhouette(in), RuleLabel: "mean over all segmented users"}), true
 	case f.name == "dendrogram":
 		return dendrogramVega(in, segs, title), true
+	case f.name == "rfm-groups":
+		return vega.Stacked(vega.StackedSpec{Title: title, XTitle: "share of the segment's users", Segments: segs,
+			Categories: in.RFMGroups.Values, Share: in.RFMGroups.Share, Colors: hexColors(rfmGroupColors(in.RFMGroups.Values))}), true
 	case strings.HasPrefix(f.name, "mix-"):
 		for _, m := range in.Demographics {
 			if "mix-"+slugID(m.Field) == f.name {
@@ -213,6 +224,38 @@ func categoryColors(cats []string) []string {
 			continue
 		}
 		out[i] = hexColor(chart.CategoryColor(i))
+	}
+	return out
+}
+
+// rfmGroupPalette colours the named RFM groups from green (best) through
+// blue (new) and orange (slipping) to red and purple (lost); "no purchase"
+// is grey.
+var rfmGroupPalette = map[string]uint32{
+	"champions": 0x1a9850, "loyal": 0x66bd63, "potential loyalists": 0xa6d96a, "new customers": 0x4393c3,
+	"promising": 0x92c5de, "need attention": 0xfee08b, "about to sleep": 0xfdae61, "at risk": 0xf46d43,
+	"can't lose them": 0xd73027, "hibernating": 0xb2abd2, "lost": 0x8073ac, "no purchase": 0xd9d9d9,
+}
+
+// rfmGroupColors are the colours of the groups, in order; a name the
+// palette lacks takes the category colour of its position.
+func rfmGroupColors(groups []string) []color.RGBA {
+	out := make([]color.RGBA, len(groups))
+	for i, g := range groups {
+		v, ok := rfmGroupPalette[g]
+		if !ok {
+			out[i] = chart.CategoryColor(i)
+			continue
+		}
+		out[i] = color.RGBA{R: uint8(v >> 16), G: uint8(v >> 8), B: uint8(v), A: 0xff}
+	}
+	return out
+}
+
+func hexColors(cs []color.RGBA) []string {
+	out := make([]string, len(cs))
+	for i, c := range cs {
+		out[i] = hexColor(c)
 	}
 	return out
 }

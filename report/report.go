@@ -201,7 +201,8 @@ type segmentView struct {
 }
 
 type traitView struct {
-	Feature string
+	Feature string // its label
+	About   string // its name and what it measures
 	Z       string
 	Above   bool
 }
@@ -253,7 +254,11 @@ func buildPage(in *Input, figs []figure, svgs map[string]string) page {
 			v.RevenueN = in.RevenueBySegment[i]
 		}
 		for _, t := range s.Traits {
-			v.Traits = append(v.Traits, traitView{Feature: t.Feature, Z: formatZ(t.Z), Above: t.Z >= 0})
+			about := t.Feature
+			if d := in.Glossary[t.Feature]; d != "" {
+				about += ": " + d
+			}
+			v.Traits = append(v.Traits, traitView{Feature: in.label(t.Feature), About: about, Z: formatZ(t.Z), Above: t.Z >= 0})
 		}
 		for _, f := range figs {
 			if f.section == segmentSection(i) {

@@ -161,6 +161,16 @@ func sampleInput() Input {
 		panic(err)
 	}
 	in.RFMGrid = grid
+	groups := []string{"champions", "loyal", "potential loyalists", "new customers", "at risk", "hibernating", "lost", "no purchase"}
+	in.RFMGroups = &Mix{Field: "RFM group", Values: groups}
+	for s := range n {
+		row := make([]float64, len(groups))
+		for g := range row {
+			row[g] = rng.ExpFloat64()
+		}
+		row[s%len(groups)] += 3
+		in.RFMGroups.Share = append(in.RFMGroups.Share, normalise(row))
+	}
 	inertia := 9.1e4
 	for k := 2; k <= 12; k++ {
 		inertia *= 0.8 - 0.02*float64(max(0, 7-k))

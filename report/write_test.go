@@ -70,6 +70,11 @@ func TestOptionalParts(t *testing.T) {
 		{"weekdays", func(in *Input) { in.WeekdayShare = full.WeekdayShare[:1] }, []string{"weekday"}, "Behavioural patterns"},
 		{"categories", func(in *Input) { in.Categories, in.CategoryShare = full.Categories, full.CategoryShare[:1] }, []string{"categories"}, "Behavioural patterns"},
 		{"rfm", func(in *Input) { in.RFM = full.RFM[:1] }, []string{"rfm"}, "Behavioural patterns"},
+		{"rfm groups", func(in *Input) {
+			in.RFMGroups = &Mix{Field: "RFM group", Values: full.RFMGroups.Values, Share: full.RFMGroups.Share[:1]}
+		}, []string{"rfm-groups"}, "Behavioural patterns"},
+		{"date-only hours", func(in *Input) { h := make([]float64, 24); h[0] = 1; in.HourShare = [][]float64{h} }, nil, ""},
+		{"zero weekdays", func(in *Input) { in.WeekdayShare = [][]float64{make([]float64, 7)} }, nil, ""},
 		{"projection", func(in *Input) { in.Projection = []Point2{{X: 1, Y: 2}, {X: 2, Y: 1}} }, []string{"projection"}, "Segment map"},
 		{"k curve", func(in *Input) { in.KCurve, in.ChosenK = full.KCurve, 7 }, []string{"diagnostics"}, "Diagnostics"},
 		{"dendrogram", func(in *Input) {

@@ -180,8 +180,14 @@ func hover(t *testing.T, b *browser, el string) string {
 		chromedp.MouseEvent(input.DispatchMouseEventTypeMouseMoved, x, y), chromedp.Sleep(50*time.Millisecond)); err != nil {
 		t.Fatal(err)
 	}
-	return eval[string](t, b, `(() => { const e = document.getElementById("vg-tooltip-element");
-		return e && e.classList.contains("visible") ? e.innerText.replace(/\s+/g, " ").trim() : ""; })()`)
+	// Wait for the tooltip (a busy machine may take a while), then read it.
+	s, err := chromedp.Run(b.ctx, chromedp.Poll[string](`(() => { const e = document.getElementById("vg-tooltip-element");
+		return e && e.classList.contains("visible") && e.innerText.trim() !== "" ? e.innerText.replace(/\s+/g, " ").trim() : false; })()`,
+		chromedp.WithPollingTimeout(3*time.Second)))
+	if err != nil {
+		return ""
+	}
+	return s
 }
 
 func click(t *testing.T, b *browser, el string) {
@@ -301,9 +307,14 @@ func TestChartsInChromium(t *testing.T) {
 	// opens it.
 	click(t, b, mark("map", `d.user === "u 1/a"`))
 	userPage := srv.URL + "/users/u%201%2Fa"
-	loc, err := chromedp.Run(b.ctx, chromedp.Poll[string](`location.href === `+jsString(userPage)+` && location.href`, chromedp.WithPollingTimeout(5*time.Second)))
-	if err != nil {
-		t.Errorf("a click on user u 1/a's point did not open %s (at %s): %v", userPage, loc, err)
+	// The page navigates away: poll the location, riding out the moment
+	// when the old page's context is gone.
+	var loc string
+	for deadline := time.Now().Add(5 * time.Second); loc != userPage && time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		loc, _ = chromedp.Run(b.ctx, chromedp.Location())
+	}
+	if loc != userPage {
+		t.Errorf("a click on user u 1/a's point did not open %s (at %s)", userPage, loc)
 	}
 
 	b.mu.Lock()

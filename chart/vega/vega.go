@@ -254,9 +254,12 @@ type HeatmapSpec struct {
 	// feature f (NaN: no cell). Values, when not nil, is the segment's
 	// mean of the feature, shown in the tooltip.
 	Features []string
-	Z        [][]float64
-	Values   [][]float64
-	Limit    float64 // colours saturate at ±Limit; 0 means 2
+	// About, when not nil, says more about each feature on hover (its
+	// column name and what it measures).
+	About  []string
+	Z      [][]float64
+	Values [][]float64
+	Limit  float64 // colours saturate at ±Limit; 0 means 2
 }
 
 // Heatmap draws segments × features coloured by z-score.
@@ -276,12 +279,18 @@ func Heatmap(s HeatmapSpec) Spec {
 			if s.Values != nil {
 				r["value"] = clean(s.Values[i][j])
 			}
+			if s.About != nil {
+				r["about"] = s.About[j]
+			}
 			rows = append(rows, r)
 		}
 	}
 	tips := []any{segTip, tip("feature", "feature", "nominal", ""), tip("z", "z-score", "quantitative", "+.2f")}
 	if s.Values != nil {
 		tips = append(tips, tip("value", "segment mean", "quantitative", ",.4~g"))
+	}
+	if s.About != nil {
+		tips = append(tips, tip("about", "column", "nominal", ""))
 	}
 	x := segAxis(s.Segments, "segment")
 	x["axis"] = obj{"labelAngle": -40, "labelLimit": 160}
@@ -461,8 +470,13 @@ func Boxes(s BoxesSpec) Spec {
 		}
 		x := obj{"field": "min", "type": "quantitative", "title": pan.XTitle}
 		if pan.Log {
+			hi := 0.0
+			for _, b := range pan.Boxes {
+				hi = math.Max(hi, b.Max)
+			}
 			x["scale"] = obj{"type": "symlog"}
 			x["title"] = pan.XTitle + " (log scale)"
+			x["axis"] = obj{"values": logTicks(hi), "format": ",~r", "labelOverlap": "greedy"}
 		}
 		y := segAxis(s.Segments, "segment")
 		if p > 0 {
@@ -827,4 +841,20 @@ func Grid(s GridSpec) Spec {
 // for html/template.
 func HTML(id string, spec Spec) string {
 	return fmt.Sprintf(`<div class="vega" id="%s"></div><script type="application/json" data-chart="%s">%s</script>`, id, id, spec.JSON())
+}
+
+// logTicks are the axis values of a symlog axis up to hi: 0 and the powers
+// of ten, with 2 and 5 between them over few decades.
+func logTicks(hi float64) []float64 {
+	ticks := []float64{0}
+	few := hi < 1000
+	for p := 1.0; p <= hi; p *= 10 {
+		ticks = append(ticks, p)
+		for _, m := range []float64{2, 5} {
+			if few && m*p <= hi {
+				ticks = append(ticks, m*p)
+			}
+		}
+	}
+	return ticks
 }
