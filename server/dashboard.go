@@ -226,6 +226,37 @@ func (s *Server) base(sn *snapshot, title string) pageBase {
 type segRow struct {
 	Index int
 	*profile.Segment
+	// OutcomeCells are the segment's value of each of the page's outcome
+	// columns, in order; nil entries have no value.
+	OutcomeCells []*profile.OutcomeStat
+}
+
+// outcomeColumn is an outcome (churned, revenue next quarter, ...) shown
+// as a column of the segment table, with its value over the whole base.
+type outcomeColumn struct {
+	Name string
+	Rate bool
+	Base float64
+}
+
+// outcomeColumns lists the run's outcomes, as the base's profile has them,
+// and fills each row's value of them.
+func outcomeColumns(rep *profile.Report, rows []segRow) []outcomeColumn {
+	var cols []outcomeColumn
+	for _, o := range rep.Outcomes {
+		cols = append(cols, outcomeColumn{Name: o.Name, Rate: o.Kind == profile.OutcomeRate, Base: o.Value})
+	}
+	for i := range rows {
+		rows[i].OutcomeCells = make([]*profile.OutcomeStat, len(cols))
+		for j, c := range cols {
+			for k := range rows[i].Segment.Outcomes {
+				if o := &rows[i].Segment.Outcomes[k]; o.Name == c.Name {
+					rows[i].OutcomeCells[j] = o
+				}
+			}
+		}
+	}
+	return cols
 }
 
 func (s *Server) handleOverview(w http.ResponseWriter, r *http.Request) {
@@ -239,16 +270,18 @@ func (s *Server) handleOverview(w http.ResponseWriter, r *http.Request) {
 	}
 	var rows []segRow
 	for i := range sn.res.Profiles.Segments {
-		rows = append(rows, segRow{i, &sn.res.Profiles.Segments[i]})
+		rows = append(rows, segRow{Index: i, Segment: &sn.res.Profiles.Segments[i]})
 	}
+	outcomes := outcomeColumns(sn.res.Profiles, rows)
 	s.render(w, r, http.StatusOK, "overview.html", struct {
 		pageBase
 		Segments  []segRow
+		Outcomes  []outcomeColumn
 		Charts    []template.HTML
 		Algorithm string
 		Created   string
 		Movement  *movement
-	}{s.base(sn, "Segments"), rows, c.overview, sn.res.Model.Algorithm, sn.res.Run.CreatedAt.Format("2006-01-02 15:04 MST"), s.movement(r.Context(), sn)})
+	}{s.base(sn, "Segments"), rows, outcomes, c.overview, sn.res.Model.Algorithm, sn.res.Run.CreatedAt.Format("2006-01-02 15:04 MST"), s.movement(r.Context(), sn)})
 }
 
 func (s *Server) handleSegmentPage(w http.ResponseWriter, r *http.Request) {
