@@ -126,6 +126,7 @@ func (r *run) reportInput(ctx context.Context, db *sql.DB, tab *features.Table, 
 		}
 	}
 	in.Demographics = demographicMix(prof)
+	in.NumericAttributes = numericAttributes(tab, profileColumns(tab, sum.Rows), seg.labels, segIndex, k)
 	// Ages only come from a users dataset; without one the column is a fill-in.
 	if j := tab.Col("age"); j >= 0 && sum.Rows["users"] > 0 {
 		in.Ages = make([][]int, k)
@@ -675,6 +676,55 @@ func reportNum(v float64) string {
 	return fmt.Sprintf("%.2f", v)
 }
 
+// numericAttributes summarises each numeric, ordinal or date attribute of
+// the run (its one column) per segment as five numbers, for the report's
+// attribute box plots. An attribute that is never negative and whose
+// largest value is more than five times its base's upper quartile is drawn
+// on a log axis.
+func numericAttributes(tab *features.Table, cols []profile.Column, labels []int, segIndex map[int]int, k int) []report.NumericAttribute {
+	var out []report.NumericAttribute
+	for j, c := range cols {
+		if c.Absent || (c.Kind != profile.KindNumeric && c.Kind != profile.KindOrdinal && c.Kind != profile.KindDate) {
+			continue
+		}
+		vals := make([][]float64, k)
+		all := make([]float64, 0, len(labels))
+		for i, l := range labels {
+			v := tab.X.At(i, j)
+			if math.IsNaN(v) {
+				continue
+			}
+			vals[segIndex[l]] = append(vals[segIndex[l]], v)
+			all = append(all, v)
+		}
+		if len(all) == 0 {
+			continue
+		}
+		five := func(v []float64) report.FiveNum {
+			if len(v) == 0 {
+				return report.FiveNum{}
+			}
+			sort.Float64s(v)
+			q := func(p float64) float64 { return profile.Quantile(v, p) }
+			return report.FiveNum{Min: q(0), Q1: q(0.25), Median: q(0.5), Q3: q(0.75), Max: q(1)}
+		}
+		base := five(all)
+		name := c.Label
+		if name == "" {
+			name = strings.ReplaceAll(c.Attribute, "_", " ")
+		}
+		if c.Kind == profile.KindDate {
+			name += " (days ago)"
+		}
+		a := report.NumericAttribute{Name: name, Log: base.Min >= 0 && base.Max > 5*math.Max(base.Q3, 1e-12)}
+		for p := range k {
+			a.Boxes = append(a.Boxes, five(vals[p]))
+		}
+		out = append(out, a)
+	}
+	return out
+}
+
 // demographicMix is each segment's split over the values of the
 // categorical demographic fields (country, channel, device, gender), from
 // the profiles; fields without a users dataset are absent there.
@@ -682,27 +732,36 @@ func demographicMix(prof *profile.Report) []report.Mix {
 	if len(prof.Segments) == 0 {
 		return nil
 	}
+	// The categorical fields of every section: the demographic ones and
+	// the categorical attributes profiled as psychographic or behavioural.
+	sections := []func(s *profile.Segment) []profile.Categorical{
+		func(s *profile.Segment) []profile.Categorical { return s.Demographics.Fields },
+		func(s *profile.Segment) []profile.Categorical { return s.Psychographic.Fields },
+		func(s *profile.Segment) []profile.Categorical { return s.Behaviour.Fields },
+	}
 	var out []report.Mix
-	for fi, f := range prof.Segments[0].Demographics.Fields {
-		m := report.Mix{Field: strings.ReplaceAll(f.Field, "_", " ")}
-		for _, sh := range f.Shares {
-			m.Values = append(m.Values, sh.Value)
-		}
-		if len(m.Values) == 0 {
-			continue
-		}
-		for _, s := range prof.Segments {
-			row := make([]float64, len(m.Values))
-			if fi < len(s.Demographics.Fields) && s.Demographics.Fields[fi].Field == f.Field {
-				for v, sh := range s.Demographics.Fields[fi].Shares {
-					if v < len(row) && sh.Value == m.Values[v] {
-						row[v] = sh.Share
+	for _, fields := range sections {
+		for fi, f := range fields(&prof.Segments[0]) {
+			m := report.Mix{Field: strings.ReplaceAll(f.Field, "_", " ")}
+			for _, sh := range f.Shares {
+				m.Values = append(m.Values, sh.Value)
+			}
+			if len(m.Values) == 0 {
+				continue
+			}
+			for i := range prof.Segments {
+				row := make([]float64, len(m.Values))
+				if sf := fields(&prof.Segments[i]); fi < len(sf) && sf[fi].Field == f.Field {
+					for v, sh := range sf[fi].Shares {
+						if v < len(row) && sh.Value == m.Values[v] {
+							row[v] = sh.Share
+						}
 					}
 				}
+				m.Share = append(m.Share, row)
 			}
-			m.Share = append(m.Share, row)
+			out = append(out, m)
 		}
-		out = append(out, m)
 	}
 	return out
 }

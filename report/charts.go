@@ -294,6 +294,25 @@ func figures(in *Input) ([]figure, error) {
 		}
 	}
 
+	// Numeric attributes, three to a chart.
+	for k, group := range attributeGroups(in.NumericAttributes) {
+		var panels []chart.BoxPanel
+		var labels []string
+		for _, a := range group {
+			boxes := make([]chart.FiveNum, len(a.Boxes))
+			for i, b := range a.Boxes {
+				boxes[i] = chart.FiveNum(b)
+			}
+			panels = append(panels, chart.BoxPanel{Title: capitalize(a.Name), XLabel: a.Name, Boxes: boxes, Log: a.Log})
+			labels = append(labels, a.Name)
+		}
+		f, err := chart.Boxes(chart.BoxesSpec{Unsegmented: unseg, Title: "Attributes by segment: " + strings.Join(labels, ", "), Segments: names, Panels: panels})
+		if err := add(fmt.Sprintf("attributes-%d", k+1), secAges,
+			"Distribution of each attribute within each segment: the box spans the middle half of its users, the bar is the median, the whiskers reach the minimum and maximum.", f, err); err != nil {
+			return nil, err
+		}
+	}
+
 	// Age.
 	if hasAges(in.Ages) {
 		vals := make([][]float64, len(in.Ages))
@@ -305,7 +324,7 @@ func figures(in *Input) ([]figure, error) {
 		}
 		f, err := chart.Histograms(chart.HistogramsSpec{Unsegmented: unseg, Title: "Age by segment", XLabel: "age (years)", Segments: names, Values: vals, BinWidth: 5})
 		if err := add("ages", secAges,
-			"Share of each segment's users in each five-year age band; the dashed line is the median age.", f, err); err != nil {
+			"Share of each segment's users in each five-year age band (the static chart in charts/ marks the median age).", f, err); err != nil {
 			return nil, err
 		}
 	}
@@ -457,6 +476,17 @@ func segmentChartName(s Segment) string {
 	return fmt.Sprintf("segment-%d", s.ID)
 }
 
+// attributeGroups splits the numeric attributes into charts of three.
+func attributeGroups(attrs []NumericAttribute) [][]NumericAttribute {
+	var out [][]NumericAttribute
+	for len(attrs) > 0 {
+		n := min(3, len(attrs))
+		out = append(out, attrs[:n])
+		attrs = attrs[n:]
+	}
+	return out
+}
+
 // slugID turns a field name into a chart file name part.
 func slugID(s string) string {
 	b := []byte(strings.ToLower(s))
@@ -472,7 +502,7 @@ func slugID(s string) string {
 // writes: a fixed one, a segment's own ("segment-N") or a demographic mix
 // ("mix-FIELD").
 func isChartName(name string) bool {
-	return slices.Contains(chartNames, name) || strings.HasPrefix(name, "segment-") || strings.HasPrefix(name, "mix-")
+	return slices.Contains(chartNames, name) || strings.HasPrefix(name, "segment-") || strings.HasPrefix(name, "mix-") || strings.HasPrefix(name, "attributes-")
 }
 
 // segmentSection is the section id of segment i's own charts, which go in

@@ -139,7 +139,7 @@ func TestReportInChromium(t *testing.T) {
 	}
 	want := []string{"chart-segment-sizes", "chart-heatmap", "chart-profiles", "chart-hour-of-day", "chart-weekday",
 		"chart-categories", "chart-rfm", "chart-rfm-groups", "chart-rfm-grid", "chart-projection", "chart-diagnostics", "chart-dendrogram", "chart-k-distance",
-		"chart-silhouette", "chart-ages"}
+		"chart-silhouette", "chart-attributes-1", "chart-ages"}
 	// Then each segment's own trait chart, in its section, named by the
 	// segment's id as in segments.csv.
 	_, values, _ := traitBars(&in)

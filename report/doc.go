@@ -36,7 +36,8 @@
 //     merges, as SciPy's truncate_mode="lastp") with the cut into k
 //     segments; DBSCAN's sorted k-distance curve with the eps used; and the
 //     mean silhouette of each segment;
-//   - an age histogram per segment when ages are given;
+//   - box plots of each numeric attribute (Input.NumericAttributes, three to
+//     a chart) and an age histogram per segment, when given;
 //   - a section per segment (size, description, traits, suggested actions)
 //     and a "how this was made" table.
 //

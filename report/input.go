@@ -96,9 +96,24 @@ type Input struct {
 	// Ages holds, per segment, the ages of its users (or a sample); optional.
 	Ages [][]int
 
+	// NumericAttributes holds each numeric attribute of a per-user table
+	// (income, tenure, ...) summarised per segment; they are drawn as box
+	// plots, three to a chart. Categorical attributes go in Demographics.
+	NumericAttributes []NumericAttribute
+
 	// Method describes how the result was made: data read and rejected,
 	// features, algorithm, parameters, quality metrics, run time.
 	Method []KeyValue
+}
+
+// NumericAttribute is one numeric attribute's five-number summary in each
+// segment.
+type NumericAttribute struct {
+	Name  string    // in words, with its unit: "annual income (k$)"
+	Boxes []FiveNum // one per segment
+	// Log draws it on a log(1 + x) axis: for skewed amounts and counts
+	// (all values ≥ 0).
+	Log bool
 }
 
 // Mix is how each segment splits over the values of one field:
@@ -326,6 +341,23 @@ func (in *Input) Validate() error {
 	for i, v := range in.SilhouetteBySegment {
 		if !math.IsNaN(v) && !(v >= -1 && v <= 1) {
 			return fieldErr(fmt.Sprintf("SilhouetteBySegment[%d]", i), "%v is not in [−1, 1]", v)
+		}
+	}
+	for i, a := range in.NumericAttributes {
+		field := fmt.Sprintf("NumericAttributes[%d]", i)
+		if a.Name == "" {
+			return fieldErr(field, "needs a name")
+		}
+		if len(a.Boxes) != n {
+			return fieldErr(field+".Boxes", "%d summaries for %d segments", len(a.Boxes), n)
+		}
+		for j, b := range a.Boxes {
+			if !(b.Min <= b.Q1 && b.Q1 <= b.Median && b.Median <= b.Q3 && b.Q3 <= b.Max) || !finite(b.Min) || !finite(b.Max) {
+				return fieldErr(fmt.Sprintf("%s.Boxes[%d]", field, j), "summary %+v is not ordered and finite", b)
+			}
+			if a.Log && b.Min < 0 {
+				return fieldErr(fmt.Sprintf("%s.Boxes[%d]", field, j), "a log axis needs values ≥ 0, got %v", b.Min)
+			}
 		}
 	}
 	if in.Ages != nil && len(in.Ages) != n {

@@ -141,6 +141,21 @@ func interactiveSpec(in *Input, f figure) (spec vega.Spec, ok bool) {
 					Categories: m.Values, Share: m.Share, Colors: categoryColors(m.Values)}), true
 			}
 		}
+	case strings.HasPrefix(f.name, "attributes-"):
+		k, err := strconv.Atoi(strings.TrimPrefix(f.name, "attributes-"))
+		groups := attributeGroups(in.NumericAttributes)
+		if err != nil || k < 1 || k > len(groups) {
+			return nil, false
+		}
+		var panels []vega.BoxPanel
+		for _, a := range groups[k-1] {
+			boxes := make([]vega.FiveNum, len(a.Boxes))
+			for i, b := range a.Boxes {
+				boxes[i] = vega.FiveNum(b)
+			}
+			panels = append(panels, vega.BoxPanel{Title: capitalize(a.Name), XTitle: a.Name, Log: a.Log, Boxes: boxes})
+		}
+		return vega.Boxes(vega.BoxesSpec{Title: title, Segments: segs, Panels: panels}), true
 	case f.name == "ages":
 		bands, shares := ageBands(in.Ages, 5)
 		return vega.Lines(vega.LinesSpec{Title: title, XTitle: "age (years)", YTitle: "share of the segment's users", Segments: segs, X: bands, Share: shares}), true

@@ -161,6 +161,15 @@ func sampleInput() Input {
 		panic(err)
 	}
 	in.RFMGrid = grid
+	income := NumericAttribute{Name: "annual income (k$)", Log: true}
+	score := NumericAttribute{Name: "spending score (1–100)"}
+	for s := range n {
+		m := 30 + 12*float64(s)
+		income.Boxes = append(income.Boxes, FiveNum{Min: 12, Q1: m * 0.7, Median: m, Q3: m * 1.4, Max: m * 3})
+		c := 20 + 9*float64(s)
+		score.Boxes = append(score.Boxes, FiveNum{Min: 1, Q1: c - 10, Median: c, Q3: c + 12, Max: 99})
+	}
+	in.NumericAttributes = []NumericAttribute{income, score}
 	groups := []string{"champions", "loyal", "potential loyalists", "new customers", "at risk", "hibernating", "lost", "no purchase"}
 	in.RFMGroups = &Mix{Field: "RFM group", Values: groups}
 	for s := range n {

@@ -70,6 +70,9 @@ func TestOptionalParts(t *testing.T) {
 		{"weekdays", func(in *Input) { in.WeekdayShare = full.WeekdayShare[:1] }, []string{"weekday"}, "Behavioural patterns"},
 		{"categories", func(in *Input) { in.Categories, in.CategoryShare = full.Categories, full.CategoryShare[:1] }, []string{"categories"}, "Behavioural patterns"},
 		{"rfm", func(in *Input) { in.RFM = full.RFM[:1] }, []string{"rfm"}, "Behavioural patterns"},
+		{"numeric attributes", func(in *Input) {
+			in.NumericAttributes = []NumericAttribute{{Name: "annual income (k$)", Boxes: []FiveNum{{15, 40, 60, 78, 137}}, Log: true}, {Name: "spending score", Boxes: []FiveNum{{1, 35, 50, 73, 99}}}}
+		}, []string{"attributes-1"}, "Demographics"},
 		{"rfm groups", func(in *Input) {
 			in.RFMGroups = &Mix{Field: "RFM group", Values: full.RFMGroups.Values, Share: full.RFMGroups.Share[:1]}
 		}, []string{"rfm-groups"}, "Behavioural patterns"},
@@ -244,6 +247,15 @@ func TestValidate(t *testing.T) {
 		}, "Demographics[0].Share"},
 		{"rfm length", func(in *Input) { in.RFM = in.RFM[:1] }, "RFM"},
 		{"rfm order", func(in *Input) { in.RFM[2].Monetary.Q1 = 1e9 }, "RFM[2].Monetary"},
+		{"rfm grid score", func(in *Input) { in.RFMGrid[0].R = 6 }, "RFMGrid[0]"},
+		{"rfm groups rows", func(in *Input) { in.RFMGroups.Share = in.RFMGroups.Share[:2] }, "RFMGroups.Share"},
+		{"attribute boxes", func(in *Input) {
+			in.NumericAttributes = []NumericAttribute{{Name: "income", Boxes: make([]FiveNum, 2)}}
+		}, "NumericAttributes[0].Boxes"},
+		{"attribute log of negatives", func(in *Input) {
+			in.NumericAttributes = []NumericAttribute{{Name: "balance", Log: true, Boxes: make([]FiveNum, len(in.Segments))}}
+			in.NumericAttributes[0].Boxes[3] = FiveNum{-5, 0, 1, 2, 3}
+		}, "NumericAttributes[0].Boxes[3]"},
 		{"k curve", func(in *Input) { in.KCurve[0].K = 0 }, "KCurve[0]"},
 		{"projection segment", func(in *Input) { in.Projection[5].Segment = 8 }, "Projection[5].Segment"},
 		{"unsegmented not last", func(in *Input) { in.Segments[2].ID = -1 }, "Segments[2].ID"},
