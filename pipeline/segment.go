@@ -54,7 +54,7 @@ func (r *run) segment(ctx context.Context, z *mat.Dense, sum *Summary) (*segment
 		return r.dbscan(ctx, z, sum)
 	}
 	o := r.opts
-	return r.pickK(ctx, z, sum, func(k int) (*segmentation, error) {
+	return r.pickK(ctx, z, sum, func(z *mat.Dense, k int) (*segmentation, error) {
 		fit, err := cluster.KMeans(ctx, z, cluster.KMeansOptions{K: k, NInit: o.NInit, Seed: o.Seed})
 		if err != nil {
 			return nil, err
@@ -66,12 +66,12 @@ func (r *run) segment(ctx context.Context, z *mat.Dense, sum *Summary) (*segment
 // pickK fits every k of the range (or the fixed k) and keeps the
 // segmentation kselect chooses. When the inertia elbow disagrees with the
 // silhouette, a warning says so.
-func (r *run) pickK(ctx context.Context, z *mat.Dense, sum *Summary, fit func(k int) (*segmentation, error)) (*segmentation, error) {
+func (r *run) pickK(ctx context.Context, z *mat.Dense, sum *Summary, fit func(x *mat.Dense, k int) (*segmentation, error)) (*segmentation, error) {
 	o := r.opts
 	n, _ := z.Dims()
 	if o.K > 0 {
 		sum.K, sum.KRule = o.K, "fixed by the user"
-		return fit(o.K)
+		return fit(z, o.K)
 	}
 	fits := map[int]*segmentation{}
 	res, err := kselect.Choose(ctx, z, kselect.Options{
@@ -81,12 +81,14 @@ func (r *run) pickK(ctx context.Context, z *mat.Dense, sum *Summary, fit func(k 
 				o.Progress(Progress{Step: "cluster", Done: done, Total: total})
 			}
 		},
-	}, func(ctx context.Context, k int) ([]int, float64, error) {
-		s, err := fit(k)
+	}, func(ctx context.Context, x *mat.Dense, k int) ([]int, float64, error) {
+		s, err := fit(x, k)
 		if err != nil {
 			return nil, 0, err
 		}
-		fits[k] = s
+		if x == z {
+			fits[k] = s
+		}
 		return s.labels, s.inertia, nil
 	})
 	if err != nil {
@@ -155,7 +157,18 @@ func (r *run) hierarchical(ctx context.Context, z *mat.Dense, sum *Summary) (*se
 	if err != nil {
 		return nil, err
 	}
-	return r.pickK(ctx, z, sum, func(k int) (*segmentation, error) {
+	trees := map[*mat.Dense]*cluster.Dendrogram{} // one tree per stability subsample
+	return r.pickK(ctx, z, sum, func(x *mat.Dense, k int) (*segmentation, error) {
+		if x != z {
+			sub, ok := trees[x]
+			if !ok {
+				if sub, err = cluster.Linkage(ctx, x, cluster.LinkageOptions{Method: r.opts.Linkage, Seed: r.opts.Seed}); err != nil {
+					return nil, err
+				}
+				trees[x] = sub
+			}
+			return fromLabels(AlgorithmHierarchical, x, sub.CutK(k)), nil
+		}
 		s := fromLabels(AlgorithmHierarchical, z, dg.CutK(k))
 		s.dendro = dg
 		return s, nil

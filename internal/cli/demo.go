@@ -176,21 +176,37 @@ func serveStoreArg(out, store string) string {
 }
 
 // printKTable prints the scores of every k tried, marking the chosen k and
-// the elbow of the inertia curve.
+// the elbow of the inertia curve. The stability columns are left out when
+// they were not computed.
 func printKTable(w io.Writer, scores []kselect.Score, chosen, elbow int) {
+	stab := false
+	for _, s := range scores {
+		stab = stab || s.Stability != 0 || s.PredictionStrength != 0
+	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "K\tINERTIA\tSILHOUETTE\tCALINSKI-HARABASZ\tDAVIES-BOULDIN\t")
+	head := "K\tINERTIA\tSILHOUETTE\tCALINSKI-HARABASZ\tDAVIES-BOULDIN\t"
+	if stab {
+		head += "STABILITY\tPREDICTION STRENGTH\t"
+	}
+	fmt.Fprintln(tw, head)
 	for _, s := range scores {
 		mark := ""
 		switch {
 		case s.K == chosen && s.K == elbow:
-			mark = "<- chosen (best silhouette, elbow)"
+			mark = "<- chosen (and the elbow)"
 		case s.K == chosen:
-			mark = "<- chosen (best silhouette)"
+			mark = "<- chosen"
 		case s.K == elbow:
 			mark = "<- elbow of inertia"
 		}
-		fmt.Fprintf(tw, "%d\t%.4g\t%.3f\t%.1f\t%.3f\t%s\n", s.K, s.Inertia, s.Silhouette, s.CalinskiHarabasz, s.DaviesBouldin, mark)
+		if s.Clusters != 0 && s.Clusters < s.K {
+			mark = strings.TrimSpace(fmt.Sprintf("%s (%d clusters: merges tie)", mark, s.Clusters))
+		}
+		fmt.Fprintf(tw, "%d\t%.4g\t%.3f\t%.1f\t%.3f\t", s.K, s.Inertia, s.Silhouette, s.CalinskiHarabasz, s.DaviesBouldin)
+		if stab {
+			fmt.Fprintf(tw, "%.3f\t%.3f\t", s.Stability, s.PredictionStrength)
+		}
+		fmt.Fprintln(tw, mark)
 	}
 	tw.Flush()
 }

@@ -25,6 +25,8 @@ type KMeansOptions struct {
 	K          int
 	KAuto      bool   // --k auto: choose K in KRange (see package kselect)
 	KRange     string // MIN..MAX
+	KCap       int    // --k auto: the largest k the range may grow to (0: twice MAX)
+	Pairs      int    // --k auto: pairs of half samples for the stability (0: 10, -1: none)
 	Init       string // "k-means++", "random" or a CSV file of initial centres
 	NInit      int    // 0: the library default (10, or 1 with a centres file)
 	MaxIter    int
@@ -55,6 +57,18 @@ centres, read with the same rules as --in. The run with the lowest inertia of
 no label changes, when the summed squared centre shifts fall to --tol times the
 mean column variance (--tol 0: only when no label changes), or after
 --max-iter iterations.
+
+--k auto fits every k of --k-range and scores each fit: silhouette,
+Calinski-Harabasz, Davies-Bouldin, inertia, and, from --stability-pairs pairs
+of disjoint half samples (at most 2,000 rows each) clustered alone, the
+stability (mean adjusted Rand index with the full clustering) and the
+prediction strength (Tibshirani and Walther). It takes the highest
+silhouette; when that sits at the top of the range the range grows, up to
+--k-cap; when the silhouette keeps rising to the cap, the data has no clear
+segment structure and k falls back to the elbow of the inertia curve; a larger
+k whose prediction strength is 0.9 or more wins over the silhouette's. The
+table of every k, the rule that chose k and the warnings are printed
+(k_selection, k_rule and warnings with --json).
 
 --algorithm "lloyd" computes every distance; "hamerly" (also chosen by "elkan"
 and "auto") skips the rows whose label cannot change and gives the same result.
@@ -89,6 +103,8 @@ JSON object (k, n, d, inertia, n_iter, seconds, ...) to stdout instead;
 	fl.StringVar(&opts.In, "in", "", "input CSV of numbers, one row per point (required)")
 	fl.Var(kFlag{&opts.K, &opts.KAuto}, "k", `number of clusters, or "auto" to choose it in --k-range (required)`)
 	fl.StringVar(&opts.KRange, "k-range", "2..12", "with --k auto: the range of k tried, as `MIN..MAX`")
+	fl.IntVar(&opts.KCap, "k-cap", 0, "with --k auto: the largest k the range may grow to when the best silhouette is at its top (0: twice MAX; MAX: never grow)")
+	fl.IntVar(&opts.Pairs, "stability-pairs", 0, "with --k auto: pairs of half samples the stability and prediction strength are measured on (0: 10; -1: none, faster)")
 	fl.StringVar(&opts.Init, "init", cluster.InitKMeansPP, `initial centres: "k-means++", "random" or a CSV file of K centres`)
 	fl.IntVar(&opts.NInit, "n-init", 0, "number of runs, the lowest inertia is kept (default 10; always 1 with a centres file)")
 	fl.IntVar(&opts.MaxIter, "max-iter", 300, "maximum iterations per run")
@@ -127,9 +143,16 @@ func (o *KMeansOptions) validate() error {
 		return usagef(`--algorithm must be "auto", "lloyd", "elkan" or "hamerly", got %q`, o.Algorithm)
 	}
 	if o.KAuto {
-		if _, _, err := parseKRange(o.KRange); err != nil {
+		_, kmax, err := parseKRange(o.KRange)
+		if err != nil {
 			return err
 		}
+		if o.KCap != 0 && o.KCap < kmax {
+			return usagef("--k-cap %d is below the top of --k-range %s: give 0 (twice the top) or at least %d", o.KCap, o.KRange, kmax)
+		}
+	}
+	if o.Pairs < -1 {
+		return usagef("--stability-pairs must be at least 1, 0 for the default or -1 for none, got %d", o.Pairs)
 	}
 	return nil
 }
@@ -167,21 +190,24 @@ func (f kFlag) Type() string { return "K|auto" }
 
 // kmeansAuto fits k-means for every k of the range and returns the fit of
 // the k that kselect chooses, with the scores.
-func kmeansAuto(ctx context.Context, x *mat.Dense, co cluster.KMeansOptions, kRange string, progress func(done, total int)) (*cluster.KMeansResult, *kselect.Result, error) {
-	kmin, kmax, err := parseKRange(kRange)
+func kmeansAuto(ctx context.Context, x *mat.Dense, co cluster.KMeansOptions, opts *KMeansOptions, progress func(done, total int)) (*cluster.KMeansResult, *kselect.Result, error) {
+	kmin, kmax, err := parseKRange(opts.KRange)
 	if err != nil {
 		return nil, nil, err
 	}
 	fits := map[int]*cluster.KMeansResult{}
-	sel, err := kselect.Choose(ctx, x, kselect.Options{KMin: kmin, KMax: kmax, SampleSize: autoSilhouetteSample, Seed: co.Seed, Progress: progress},
-		func(ctx context.Context, k int) ([]int, float64, error) {
+	sel, err := kselect.Choose(ctx, x, kselect.Options{KMin: kmin, KMax: kmax, KCap: opts.KCap, Resamples: opts.Pairs,
+		SampleSize: autoSilhouetteSample, Seed: co.Seed, Progress: progress},
+		func(ctx context.Context, sub *mat.Dense, k int) ([]int, float64, error) {
 			o := co
 			o.K = k
-			r, err := cluster.KMeans(ctx, x, o)
+			r, err := cluster.KMeans(ctx, sub, o)
 			if err != nil {
 				return nil, 0, err
 			}
-			fits[k] = r
+			if sub == x {
+				fits[k] = r
+			}
 			return r.Labels, r.Inertia, nil
 		})
 	if err != nil {
@@ -209,9 +235,15 @@ type kmeansSummary struct {
 	Seed       uint64  `json:"seed"`
 	Labels     string  `json:"labels_out"`
 	CentersOut string  `json:"centers_out,omitempty"`
-	// With --k auto: every k tried and the elbow of the inertia curve.
+	// With --k auto: every k tried, how k was chosen, the elbow of the
+	// inertia curve, whether the range was extended or the data showed no
+	// clear structure, and the warnings about the choice.
 	KSelection []kselect.Score `json:"k_selection,omitempty"`
+	KRule      string          `json:"k_rule,omitempty"`
 	KElbow     int             `json:"k_elbow,omitempty"`
+	KExtended  bool            `json:"k_extended,omitempty"`
+	KNoStruct  bool            `json:"k_no_structure,omitempty"`
+	KWarnings  []string        `json:"warnings,omitempty"`
 }
 
 func kmeansRun(ctx context.Context, opts *KMeansOptions) (err error) {
@@ -262,7 +294,7 @@ func kmeansRun(ctx context.Context, opts *KMeansOptions) (err error) {
 	)
 	if opts.KAuto {
 		prog.update(pipeline.Progress{Step: "k selection"})
-		res, sel, err = kmeansAuto(ctx, x, co, opts.KRange, func(done, total int) {
+		res, sel, err = kmeansAuto(ctx, x, co, opts, func(done, total int) {
 			prog.update(pipeline.Progress{Step: "k selection", Done: done, Total: total})
 		})
 	} else {
@@ -295,7 +327,8 @@ func kmeansRun(ctx context.Context, opts *KMeansOptions) (err error) {
 			Seconds: secs, CPUSecs: cpu, ReadSecs: readSecs, Init: opts.Init, NInit: nInit,
 			Algorithm: opts.Algorithm, Seed: opts.Seed, Labels: opts.LabelsOut, CentersOut: opts.CentersOut}
 		if sel != nil {
-			s.KSelection, s.KElbow = sel.Scores, sel.Elbow
+			s.KSelection, s.KRule, s.KElbow = sel.Scores, sel.Rule, sel.Elbow
+			s.KExtended, s.KNoStruct, s.KWarnings = sel.Extended, sel.NoStructure, sel.Warnings
 		}
 		prog.done(nil)
 		enc := json.NewEncoder(opts.IO.Out)
@@ -307,8 +340,12 @@ func kmeansRun(ctx context.Context, opts *KMeansOptions) (err error) {
 	}
 	if sel != nil {
 		printKTable(opts.IO.Out, sel.Scores, sel.K, sel.Elbow)
+		fmt.Fprintf(opts.IO.Out, "k = %d: %s\n", sel.K, sel.Rule)
+		for _, w := range sel.Warnings {
+			fmt.Fprintf(opts.IO.Out, "note: %s\n", w)
+		}
 		if sel.Disagree {
-			fmt.Fprintf(opts.IO.Out, "note: the inertia elbow suggests k = %d; the silhouette prefers k = %d\n", sel.Elbow, sel.K)
+			fmt.Fprintf(opts.IO.Out, "note: the inertia elbow suggests k = %d\n", sel.Elbow)
 		}
 	}
 	fmt.Fprintf(opts.IO.Out, "k-means: %d rows, %d clusters, inertia %.6g after %d iterations (%.3f s); labels in %s\n",

@@ -282,13 +282,46 @@ func TestKMeansAutoK(t *testing.T) {
 	}
 	var got struct {
 		K          int              `json:"k"`
+		KRule      string           `json:"k_rule"`
 		KSelection []map[string]any `json:"k_selection"`
 	}
 	if err := json.Unmarshal(out.Bytes(), &got); err != nil {
 		t.Fatalf("--json output %q: %v", out, err)
 	}
-	if got.K != 3 || len(got.KSelection) != 4 {
-		t.Errorf("chose k = %d from %d scores, want k = 3 from 4", got.K, len(got.KSelection))
+	if got.K != 3 || len(got.KSelection) != 4 || got.KRule != "highest silhouette" {
+		t.Errorf("chose k = %d by %q from %d scores, want k = 3 by the highest silhouette from 4", got.K, got.KRule, len(got.KSelection))
+	}
+	if s := got.KSelection[1]; s["k"] != 3.0 || s["stability"].(float64) < 0.99 || s["prediction_strength"].(float64) < 0.99 {
+		t.Errorf("k = 3 scores %v, want stability and prediction strength about 1", s)
+	}
+
+	// The table, with the stability columns and the rule.
+	f, out, errOut = testFactory()
+	if code := Run(f, []string{"cluster", "kmeans", "--in", in, "--k", "auto", "--k-range", "2..5", "--labels-out", labels}); code != ExitOK {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	for _, want := range []string{"STABILITY", "PREDICTION STRENGTH", "<- chosen", "k = 3: highest silhouette\n"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+
+	// The silhouette rising to the top of 2..3 with no room to grow: no
+	// clear structure, said in a note.
+	f, out, errOut = testFactory()
+	if code := Run(f, []string{"cluster", "kmeans", "--in", in, "--k", "auto", "--k-range", "2..3", "--k-cap", "3", "--labels-out", labels, "--json"}); code != ExitOK {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	var capped struct {
+		K           int      `json:"k"`
+		NoStructure bool     `json:"k_no_structure"`
+		Warnings    []string `json:"warnings"`
+	}
+	if err := json.Unmarshal(out.Bytes(), &capped); err != nil {
+		t.Fatal(err)
+	}
+	if !capped.NoStructure || len(capped.Warnings) == 0 || !strings.Contains(capped.Warnings[0], "no clear segment structure") {
+		t.Errorf("range 2..3 capped at 3: %+v, want no clear structure and a warning", capped)
 	}
 
 	tests := []struct {
@@ -299,6 +332,8 @@ func TestKMeansAutoK(t *testing.T) {
 		{"auto with a centres file", []string{"--k", "auto", "--init", in}, "--k auto cannot start from a centres file"},
 		{"bad range", []string{"--k", "auto", "--k-range", "1..4"}, "--k-range must satisfy"},
 		{"not a number", []string{"--k", "several"}, `want a number of clusters or "auto"`},
+		{"cap below the range", []string{"--k", "auto", "--k-range", "2..8", "--k-cap", "6"}, "--k-cap 6 is below the top of --k-range 2..8"},
+		{"negative pairs", []string{"--k", "auto", "--stability-pairs", "-2"}, "--stability-pairs must be at least 1, 0 for the default or -1 for none, got -2"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
