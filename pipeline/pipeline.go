@@ -335,6 +335,9 @@ func Run(ctx context.Context, driverName string, cfg *dataset.Config, opts Optio
 		sum.Sizes = append(sum.Sizes, s.Size)
 		sum.Segments = append(sum.Segments, persona.Segment{ID: s.ID, Name: s.Name, Previous: s.Previous, Size: s.Size, Share: s.Share})
 	}
+	for _, w := range segmentWarnings(tab, seg.labels, prof.Segments) {
+		r.warn(sum, w)
+	}
 
 	if opts.Truth != "" {
 		if err := r.step("truth", func() error { return compareTruth(opts.Truth, tab.UserIDs, seg.labels, prof, sum) }); err != nil {

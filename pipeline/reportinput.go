@@ -97,7 +97,7 @@ func (r *run) reportInput(ctx context.Context, db *sql.DB, tab *features.Table, 
 	}
 
 	for _, s := range sum.KSelection {
-		in.KCurve = append(in.KCurve, report.KPoint{K: s.K, Inertia: s.Inertia, Silhouette: s.Silhouette})
+		in.KCurve = append(in.KCurve, report.KPoint{K: s.K, Inertia: s.Inertia, Silhouette: s.Silhouette, Stability: s.Stability, PredictionStrength: s.PredictionStrength})
 	}
 	if seg.dendro != nil {
 		in.Dendrogram = dendrogram(seg.dendro, sum.K, seg.labels, segIndex)
@@ -494,7 +494,7 @@ func (r *run) method(sum *Summary) []report.KeyValue {
 		kv("Davies-Bouldin", fmt.Sprintf("%.3f", sum.DaviesBouldin)),
 	)
 	if sum.KElbow != 0 && sum.KElbow != sum.K {
-		out = append(out, kv("note", fmt.Sprintf("the inertia elbow suggests k = %d; the silhouette prefers k = %d", sum.KElbow, sum.K)))
+		out = append(out, kv("note", fmt.Sprintf("the inertia elbow suggests k = %d; the rule chose k = %d", sum.KElbow, sum.K)))
 	}
 	return out
 }
@@ -513,7 +513,11 @@ func (r *run) algorithmRow(sum *Summary) report.KeyValue {
 
 // segmentsRow says how the number of segments was chosen.
 func (r *run) segmentsRow(sum *Summary) report.KeyValue {
-	v := fmt.Sprintf("k = %d (%s over k = %d..%d)", sum.K, sum.KRule, r.opts.KMin, r.opts.KMax)
+	kmin, kmax := r.opts.KMin, r.opts.KMax
+	if n := len(sum.KSelection); n > 0 { // the range scored, extended or not
+		kmin, kmax = sum.KSelection[0].K, sum.KSelection[n-1].K
+	}
+	v := fmt.Sprintf("k = %d (%s over k = %d..%d)", sum.K, sum.KRule, kmin, kmax)
 	if sum.Algorithm == AlgorithmDBSCAN || r.opts.K > 0 {
 		v = fmt.Sprintf("k = %d (%s)", sum.K, sum.KRule)
 	}

@@ -64,14 +64,20 @@ func (r *run) segment(ctx context.Context, z *mat.Dense, sum *Summary) (*segment
 }
 
 // pickK fits every k of the range (or the fixed k) and keeps the
-// segmentation kselect chooses. When the inertia elbow disagrees with the
-// silhouette, a warning says so.
+// segmentation kselect chooses. fit clusters z, or one of kselect's half
+// samples of it. kselect's warnings (range extended, no clear structure,
+// unstable segments, fewer clusters than k) go to the summary, and so does
+// one when the inertia elbow disagrees with the choice.
 func (r *run) pickK(ctx context.Context, z *mat.Dense, sum *Summary, fit func(x *mat.Dense, k int) (*segmentation, error)) (*segmentation, error) {
 	o := r.opts
 	n, _ := z.Dims()
 	if o.K > 0 {
 		sum.K, sum.KRule = o.K, "fixed by the user"
-		return fit(z, o.K)
+		s, err := fit(z, o.K)
+		if err == nil && s.k() < o.K {
+			r.warn(sum, fmt.Sprintf("k = %d gave only %d segment(s): merges tie at the cut, so no cut has exactly %d", o.K, s.k(), o.K))
+		}
+		return s, err
 	}
 	fits := map[int]*segmentation{}
 	res, err := kselect.Choose(ctx, z, kselect.Options{
@@ -95,19 +101,26 @@ func (r *run) pickK(ctx context.Context, z *mat.Dense, sum *Summary, fit func(x 
 		return nil, err
 	}
 	for _, s := range res.Scores {
-		r.opts.Logger.Info("k", "k", s.K, "inertia", s.Inertia, "silhouette", s.Silhouette)
+		r.opts.Logger.Info("k", "k", s.K, "inertia", s.Inertia, "silhouette", s.Silhouette, "stability", s.Stability, "prediction_strength", s.PredictionStrength)
 	}
 	best := fits[res.K]
 	sum.KSelection = res.Scores
 	sum.K = best.k()
-	sum.KRule = "highest silhouette"
+	sum.KRule = res.Rule
 	sum.KElbow = res.Elbow
+	for _, w := range res.Warnings {
+		r.warn(sum, w)
+	}
 	if res.Disagree {
-		msg := fmt.Sprintf("the inertia elbow suggests k = %d; the silhouette prefers k = %d", res.Elbow, res.K)
-		r.opts.Logger.Warn(msg)
-		sum.Warnings = append(sum.Warnings, msg)
+		r.warn(sum, fmt.Sprintf("the inertia elbow suggests k = %d; the rule chose k = %d", res.Elbow, res.K))
 	}
 	return best, nil
+}
+
+// warn logs msg and adds it to the summary's warnings.
+func (r *run) warn(sum *Summary, msg string) {
+	r.opts.Logger.Warn(msg)
+	sum.Warnings = append(sum.Warnings, msg)
 }
 
 // fromLabels builds a segmentation from labels 0..k−1 (−1 noise) with the

@@ -158,11 +158,15 @@ type RFMBox struct {
 }
 
 // KPoint is one k of the model-selection curve. Silhouette is NaN when it
-// was not computed.
+// was not computed; Stability (mean adjusted Rand index of half-sample
+// clusterings with the full one) and PredictionStrength are 0 when they
+// were not (see package kselect).
 type KPoint struct {
-	K          int
-	Inertia    float64
-	Silhouette float64
+	K                  int
+	Inertia            float64
+	Silhouette         float64
+	Stability          float64
+	PredictionStrength float64
 }
 
 // Point2 is a user in a 2-D projection.

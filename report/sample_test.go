@@ -303,7 +303,7 @@ func smallInput() Input {
 		HeatZ:            [][]float64{{1.5, -0.7, 0}, {-0.5, 1.2, 2.7}, {0.1, math.NaN(), -3}},
 		HourShare:        make([][]float64, 3),
 		ChosenK:          3,
-		KCurve:           []KPoint{{2, 100, 0.3}, {3, 60, 0.5}, {4, 50, math.NaN()}},
+		KCurve:           []KPoint{{K: 2, Inertia: 100, Silhouette: 0.3}, {K: 3, Inertia: 60, Silhouette: 0.5}, {K: 4, Inertia: 50, Silhouette: math.NaN()}},
 		Dendrogram: &DendrogramData{Linkage: "ward",
 			Leaves:    []DendrogramLeaf{{40, 0}, {20, 0}, {1, 1}, {29, 1}, {10, 2}},
 			Merges:    []DendrogramMerge{{0, 1, 0.8}, {2, 3, 1.1}, {5, 6, 3.5}, {7, 4, 4.2}},

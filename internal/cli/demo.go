@@ -38,7 +38,9 @@ func NewCmdDemo(f *Factory, runF func(*DemoOptions) error) *cobra.Command {
 		Long: `Generate a realistic demo user base with planted personas (users, events,
 transactions and social activity as CSV in OUT/data), then run the whole
 pipeline on it: features per user, scaling, k-means with the number of
-segments chosen by silhouette, segment profiles and the report.
+segments chosen from the silhouette, the stability and the prediction strength
+of every k (the table is printed; see README "Choosing the number of
+segments"), segment profiles and the report.
 
 It reads nothing. Outputs in OUT (default demo-out): data/, segments.csv,
 profiles.json, report.html (+ charts/), summary.json (k, silhouette, sizes,

@@ -145,6 +145,7 @@ type hierarchicalSummary struct {
 	Seconds       float64   `json:"seconds"`
 	LabelsOut     string    `json:"labels_out"`
 	LinkageOut    string    `json:"linkage_out,omitempty"`
+	Warnings      []string  `json:"warnings,omitempty"`
 }
 
 func hierarchicalRun(ctx context.Context, opts *HierarchicalOptions) (err error) {
@@ -197,6 +198,13 @@ func hierarchicalRun(ctx context.Context, opts *HierarchicalOptions) (err error)
 		sum.Sizes[l]++
 	}
 	sum.Clusters = len(sum.Sizes)
+	if !opts.ByDistance && sum.Clusters < opts.K && opts.K <= n {
+		plural := "s"
+		if sum.Clusters == 1 {
+			plural = ""
+		}
+		sum.Warnings = append(sum.Warnings, fmt.Sprintf("--k %d gave only %d cluster%s: merges tie at height %g, so no cut has exactly %d", opts.K, sum.Clusters, plural, sum.CutHeight, opts.K))
+	}
 	for i := len(dg.Merges) - 1; i >= 0 && i >= len(dg.Merges)-10; i-- {
 		sum.TopHeights = append(sum.TopHeights, dg.Merges[i].Distance)
 	}
@@ -227,6 +235,9 @@ func hierarchicalRun(ctx context.Context, opts *HierarchicalOptions) (err error)
 	fmt.Fprintf(opts.IO.Out, "hierarchical %s on %d rows x %d columns%s: %d clusters at %s (cut height %g) in %.2fs\n",
 		dg.Method, n, d, approx, sum.Clusters, cut, sum.CutHeight, sum.Seconds)
 	fmt.Fprintf(opts.IO.Out, "sizes: %v\n", sum.Sizes)
+	for _, w := range sum.Warnings {
+		fmt.Fprintf(opts.IO.Out, "note: %s\n", w)
+	}
 	fmt.Fprintf(opts.IO.Out, "labels written to %s\n", opts.LabelsOut)
 	if opts.LinkageOut != "" {
 		fmt.Fprintf(opts.IO.Out, "linkage matrix written to %s\n", opts.LinkageOut)

@@ -228,3 +228,28 @@ func TestHierarchicalRunDistance(t *testing.T) {
 		t.Errorf("output %q", out)
 	}
 }
+
+func TestHierarchicalRunTiedCut(t *testing.T) {
+	// Five evenly spaced points: single linkage merges them all at height
+	// 1, so --k 3 cannot be cut and gives one cluster, with a note.
+	dir := t.TempDir()
+	x := filepath.Join(dir, "x.csv")
+	if err := os.WriteFile(x, []byte("0\n1\n2\n3\n4\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	l := filepath.Join(dir, "l.csv")
+	f, out, errOut := testFactory()
+	if code := Run(f, []string{"cluster", "hierarchical", "--in", x, "--linkage", "single", "--k", "3", "--labels-out", l}); code != ExitOK {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	if want := "note: --k 3 gave only 1 cluster: merges tie at height 1, so no cut has exactly 3"; !strings.Contains(out.String(), want) {
+		t.Errorf("output %q lacks %q", out, want)
+	}
+	f, out, errOut = testFactory()
+	if code := Run(f, []string{"cluster", "hierarchical", "--in", x, "--linkage", "single", "--k", "5", "--labels-out", l, "--json"}); code != ExitOK {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	if strings.Contains(out.String(), "warnings") {
+		t.Errorf("--k 5 on 5 points: %s, want no warning", out)
+	}
+}

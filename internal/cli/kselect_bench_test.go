@@ -60,7 +60,9 @@ func (r kselectBenchRow) String() string {
 // structure. testdata/kselect_benchmarks_before.golden holds the same
 // table for the rule before stability and range extension (highest
 // silhouette in 2..12); no set's ARI may fall more than 0.05 below it.
-// PERSONA_KSELECT_DUMP=DIR keeps each set's --json output there.
+// PERSONA_KSELECT_DUMP=DIR keeps each set's --json output there;
+// PERSONA_KSELECT_SEED=N runs with --seed N and only logs the table (the
+// goldens are for the default seed).
 func TestKSelectBenchmarkSets(t *testing.T) {
 	dir, err := kselectBenchDir()
 	if err != nil {
@@ -70,6 +72,7 @@ func TestKSelectBenchmarkSets(t *testing.T) {
 		t.Skip("set PERSONA_KSELECT_BENCH=1 to run the k-selection benchmark (a few minutes)")
 	}
 	dump := os.Getenv("PERSONA_KSELECT_DUMP")
+	seed := os.Getenv("PERSONA_KSELECT_SEED")
 	index, err := readCSVFile(filepath.Join(dir, "INDEX.csv"))
 	if err != nil {
 		t.Fatal(err)
@@ -102,7 +105,11 @@ func TestKSelectBenchmarkSets(t *testing.T) {
 		}
 		labelsOut := filepath.Join(tmp, set+".labels.csv")
 		f, out, errOut := testFactory()
-		if code := Run(f, []string{"cluster", "kmeans", "--in", in, "--k", "auto", "--labels-out", labelsOut, "--json"}); code != ExitOK {
+		args := []string{"cluster", "kmeans", "--in", in, "--k", "auto", "--labels-out", labelsOut, "--json"}
+		if seed != "" {
+			args = append(args, "--seed", seed)
+		}
+		if code := Run(f, args); code != ExitOK {
 			t.Fatalf("%s: exit %d: %s", set, code, errOut)
 		}
 		if dump != "" {
@@ -145,6 +152,9 @@ func TestKSelectBenchmarkSets(t *testing.T) {
 	}
 	fmt.Fprintf(&got, "# true k found on %d of %d sets\n", hits, len(rows))
 	t.Logf("\n%s", got.String())
+	if seed != "" {
+		return
+	}
 
 	golden := filepath.Join("testdata", "kselect_benchmarks.golden")
 	if *updateKSelect {

@@ -21,7 +21,7 @@ func (s *SegmentFlags) register(cmd *cobra.Command) {
 	fs := cmd.Flags()
 	fs.StringVar(&s.Algorithm, "algorithm", pipeline.AlgorithmKMeans, "segmentation algorithm: kmeans, hierarchical or dbscan")
 	fs.IntVar(&s.K, "k", 0, "number of segments; 0 chooses it from the data (kmeans, hierarchical)")
-	fs.StringVar(&s.KRange, "k-range", "2..12", "range of k tried when choosing it, as `MIN..MAX`")
+	fs.StringVar(&s.KRange, "k-range", "2..12", "range of k tried when choosing it, as `MIN..MAX`; it grows (up to twice MAX) while the best silhouette sits at its top")
 	fs.StringVar(&s.Linkage, "linkage", "ward", "hierarchical linkage: ward, complete, average or single")
 	fs.Float64Var(&s.Eps, "eps", 0, "DBSCAN neighbourhood radius in the clustering space; 0 chooses it from the k-distance curve")
 	fs.IntVar(&s.MinSamples, "min-samples", 10, "DBSCAN: users (itself included) a user's neighbourhood needs to be core")
