@@ -17,7 +17,7 @@ const (
 	// stability and prediction strength of each k are measured on.
 	DefaultResamples = 10
 	// DefaultResampleSize caps the rows of each half sample.
-	DefaultResampleSize = 2000
+	DefaultResampleSize = 1000
 	// StableARI is the stability (mean ARI) below which the chosen k is
 	// called unstable in a warning.
 	StableARI = 0.75

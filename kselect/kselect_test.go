@@ -216,11 +216,17 @@ func blobs(n, k, d int, seed uint64) *mat.Dense {
 
 // scattered returns n points around k centres drawn uniformly in a
 // 100-wide cube of 3 dimensions, at least 20 apart.
-func scattered(n, k int, seed uint64) *mat.Dense {
+func scattered(n, k int, seed uint64) *mat.Dense { return scatteredD(n, k, 3, 1, seed) }
+
+// scatteredD is scattered in d dimensions, with noise of standard deviation sd.
+func scatteredD(n, k, d int, sd float64, seed uint64) *mat.Dense {
 	rng := rand.New(rand.NewPCG(seed, 2))
 	var cen [][]float64
 	for len(cen) < k {
-		c := []float64{100 * rng.Float64(), 100 * rng.Float64(), 100 * rng.Float64()}
+		c := make([]float64, d)
+		for j := range c {
+			c[j] = 100 * rng.Float64()
+		}
 		far := true
 		for _, o := range cen {
 			if floats.Distance(c, o, 2) < 20 {
@@ -231,10 +237,10 @@ func scattered(n, k int, seed uint64) *mat.Dense {
 			cen = append(cen, c)
 		}
 	}
-	x := mat.NewDense(n, 3, nil)
+	x := mat.NewDense(n, d, nil)
 	for i := 0; i < n; i++ {
-		for j := range 3 {
-			x.Set(i, j, cen[i%k][j]+rng.NormFloat64())
+		for j := range d {
+			x.Set(i, j, cen[i%k][j]+sd*rng.NormFloat64())
 		}
 	}
 	return x

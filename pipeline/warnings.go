@@ -18,20 +18,21 @@ const (
 )
 
 // presence names, per dataset, the feature that is 0 exactly for the users
-// with nothing in it, and how the warning calls those users.
+// with nothing in it, and how the warning calls those users and what they
+// lack.
 var presence = []struct {
-	dataset, feature, who string
+	feature, who, lack string
 }{
-	{"transactions", "frequency", "never bought (no order in transactions)"},
-	{"events", "events", "have no events"},
-	{"social", "social_actions", "have no social activity"},
+	{"frequency", "never bought", "no order in transactions"},
+	{"events", "have no events", "no row in events"},
+	{"social_actions", "have no social activity", "no row in social"},
 }
 
 // segmentWarnings returns the warnings about the segments of a run: one
 // segment holding more than dominantShare of the segmented users, and a
 // segment made of the users who have nothing in a dataset (absentShare of
 // its users or more, against fewer than half of the other users), which
-// separates users by missing data rather than by what they do. labels are
+// may be set apart by the missing data rather than by what they do. labels are
 // the users' segment ids (−1 unsegmented), in the rows of tab.
 func segmentWarnings(tab *features.Table, labels []int, segs []profile.Segment) []string {
 	var out []string
@@ -77,7 +78,7 @@ func segmentWarnings(tab *features.Table, labels []int, segs []profile.Segment) 
 			others := segmented - s.Size
 			outside := float64(total-absent[s.ID]) / float64(others)
 			if in >= absentShare && outside < 0.5 {
-				out = append(out, fmt.Sprintf("%s is the users who %s: %.0f%% of its %d users, against %.0f%% of the others; it separates users by data they lack, not by what they do", name(s), p.who, 100*in, s.Size, 100*outside))
+				out = append(out, fmt.Sprintf("%s is only users who %s (%s: %.0f%% of its %d users, against %.0f%% of the others): it may be set apart by the data they lack rather than by what they do", name(s), p.who, p.lack, 100*in, s.Size, 100*outside))
 			}
 		}
 	}

@@ -41,7 +41,7 @@ func TestSegmentWarnings(t *testing.T) {
 			name:   "a segment of the users who never bought",
 			labels: labelsOf(func(i int) int { return map[bool]int{true: 1, false: 0}[i < 5] }),
 			segs:   []profile.Segment{seg(0, 15, "loyal"), seg(1, 5, "ghosts")},
-			want:   []string{`segment 1 ("ghosts") is the users who never bought (no order in transactions): 100% of its 5 users, against 0% of the others`},
+			want:   []string{`segment 1 ("ghosts") is only users who never bought (no order in transactions: 100% of its 5 users, against 0% of the others)`},
 		},
 		{
 			name:   "never-bought users spread over the segments",

@@ -60,7 +60,7 @@ mean column variance (--tol 0: only when no label changes), or after
 
 --k auto fits every k of --k-range and scores each fit: silhouette,
 Calinski-Harabasz, Davies-Bouldin, inertia, and, from --stability-pairs pairs
-of disjoint half samples (at most 2,000 rows each) clustered alone, the
+of disjoint half samples (at most 1,000 rows each) clustered alone, the
 stability (mean adjusted Rand index with the full clustering) and the
 prediction strength (Tibshirani and Walther). It takes the highest
 silhouette; when that sits at the top of the range the range grows, up to
