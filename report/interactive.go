@@ -112,9 +112,20 @@ func interactiveSpec(in *Input, f figure) (spec vega.Spec, ok bool) {
 		for i, p := range in.KCurve {
 			xs[i], inertia[i], sil[i] = float64(p.K), p.Inertia, p.Silhouette
 		}
+		stab := make([]float64, len(in.KCurve))
+		ps := make([]float64, len(in.KCurve))
+		measured := false // stability and prediction strength (package kselect)
+		for i, p := range in.KCurve {
+			stab[i], ps[i] = p.Stability, p.PredictionStrength
+			measured = measured || p.Stability != 0 || p.PredictionStrength != 0
+		}
 		series := []vega.Series{{Name: "inertia", Y: inertia}}
 		if !allNaN(sil) {
 			series = append(series, vega.Series{Name: "silhouette", Y: sil, Format: ".3f"})
+		}
+		if measured {
+			series = append(series, vega.Series{Name: "stability", Y: stab, Format: ".3f"},
+				vega.Series{Name: "prediction strength", Y: ps, Format: ".3f"})
 		}
 		mark := math.NaN()
 		if in.ChosenK > 0 {
