@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"encoding/csv"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -78,20 +77,14 @@ func TestKSelectBenchmarkSets(t *testing.T) {
 	}
 	dump := os.Getenv("PERSONA_KSELECT_DUMP")
 	seed := os.Getenv("PERSONA_KSELECT_SEED")
-	index, err := readCSVFile(filepath.Join(dir, "INDEX.csv"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	index := readCSVFile(t, filepath.Join(dir, "INDEX.csv"))
 	tmp := t.TempDir()
 	var rows []kselectBenchRow
 	for _, rec := range index[1:] {
 		set := rec[0] + "_" + rec[1]
 		d, _ := strconv.Atoi(rec[3])
 		trueK, _ := strconv.Atoi(rec[4])
-		data, err := readCSVFile(filepath.Join(dir, "csv", rec[7]))
-		if err != nil {
-			t.Fatal(err)
-		}
+		data := readCSVFile(t, filepath.Join(dir, "csv", rec[7]))
 		in := filepath.Join(tmp, set+".csv")
 		var b strings.Builder
 		truth := make([]int, 0, len(data)-1)
@@ -216,13 +209,4 @@ func TestKSelectBenchmarkSets(t *testing.T) {
 			t.Errorf("%s: ARI %.3f, more than 0.05 below the %.3f before", r.set, r.ari, b)
 		}
 	}
-}
-
-func readCSVFile(path string) ([][]string, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	return csv.NewReader(f).ReadAll()
 }
