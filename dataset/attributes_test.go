@@ -266,3 +266,36 @@ func TestAttributeColumnNotCanonical(t *testing.T) {
 		t.Errorf("users.gender = %v (%v), want NULL: the attribute reads the column", g, err)
 	}
 }
+
+// TestHeaderlessCSV names the columns of a file without a header line.
+func TestHeaderlessCSV(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "events.csv"), []byte("u1,i1,books,pv,2024-01-01 10:00:00\nu1,i2,books,buy,2024-01-02 10:00:00\nu2,i1,toys,pv,2024-01-03 10:00:00\n"), 0o644)
+	load := func(cols string) (*sql.DB, dataset.Stats, error) {
+		os.WriteFile(filepath.Join(dir, "p.yaml"), []byte("events:\n  path: events.csv\n  csv: {columns: ["+cols+"]}\n  columns: {event_type: action, timestamp: ts}\n"), 0o644)
+		cfg, err := dataset.LoadConfig(filepath.Join(dir, "p.yaml"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		db, _ := sql.Open("duckdb", "")
+		t.Cleanup(func() { db.Close() })
+		db.SetMaxOpenConns(1)
+		st, err := dataset.Load(context.Background(), db, cfg)
+		return db, st, err
+	}
+	db, st, err := load("user_id, item_id, category, action, ts")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := st.Counts[dataset.Events]; c.Read != 3 || c.Used != 3 {
+		t.Errorf("counts %+v, want all 3 lines read and used (no header)", c)
+	}
+	var n int
+	db.QueryRow("SELECT count(*) FROM events WHERE category = 'books' AND event_type = 'pv'").Scan(&n)
+	if n != 1 {
+		t.Errorf("%d events of books viewed, want 1", n)
+	}
+	if _, _, err := load("user_id, item_id, category"); err == nil || !strings.Contains(err.Error(), "events.csv.columns: 3 names for the 5 columns") {
+		t.Errorf("error %v, want one naming events.csv.columns", err)
+	}
+}

@@ -282,3 +282,20 @@ func (l *loader) attributeView(ctx context.Context, from, used string) error {
 	}
 	return nil
 }
+
+// nameColumns gives the columns of a CSV file without a header the names
+// csv.columns lists.
+func (l *loader) nameColumns(sn *sniffed, file string) error {
+	names := l.s.CSV.Columns
+	if len(names) == 0 {
+		return nil
+	}
+	if len(names) != len(sn.Columns) {
+		return &ConfigError{Key: l.key() + ".csv.columns", Err: fmt.Errorf("%d names for the %d columns of %s", len(names), len(sn.Columns), file)}
+	}
+	for i := range sn.Columns {
+		sn.Columns[i].Name = names[i]
+	}
+	sn.Header = false
+	return nil
+}

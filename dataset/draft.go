@@ -12,7 +12,7 @@ import (
 // synonyms lists, per canonical field, normalised column names (lowercase,
 // letters and digits only) that usually hold it, best first.
 var synonyms = map[string][]string{
-	"user_id":             {"userid", "customerid", "clientid", "visitorid", "memberid", "accountid", "user", "customer", "uid", "cid"},
+	"user_id":             {"userid", "customerid", "custid", "clientid", "visitorid", "memberid", "accountid", "personid", "customerno", "customernumber", "clientno", "memberno", "accountno", "user", "customer", "uid", "cid", "id"},
 	"timestamp":           {"timestamp", "eventtime", "invoicedate", "orderdate", "datetime", "createdat", "time", "date", "ts", "eventdate"},
 	"session_id":          {"sessionid", "usersession", "session"},
 	"event_type":          {"eventtype", "eventname", "event", "action", "type"},
@@ -52,9 +52,12 @@ func guessColumn(f string, cols []sniffedColumn, taken map[string]bool) string {
 
 // Draft sniffs the files given per dataset and returns a commented YAML
 // config with its guesses: the CSV dialect, which column holds each
-// canonical field, the timestamp format. Paths are written relative to
-// dir (the folder the config will live in) when that is shorter.
-func Draft(ctx context.Context, db *sql.DB, paths map[Kind]string, dir string) ([]byte, error) {
+// canonical field, the timestamp format, and for a users file every column
+// as an attribute of the type its values suggest (SniffColumn), or as an
+// outcome. Paths are written relative to dir (the folder the config will
+// live in) when that is shorter. The notes say what a user should know
+// about the draft (no id column, outcomes).
+func Draft(ctx context.Context, db *sql.DB, paths map[Kind]string, dir string) (text []byte, notes []string, err error) {
 	var b strings.Builder
 	b.WriteString(`# persona config, drafted by "persona init" from the files below.
 # Check every guess, then run:  persona run --config THIS_FILE --out DIR
@@ -76,7 +79,7 @@ max_reject_rate: 0.01
 		format := formatOf(p)
 		fmt.Fprintf(&b, "\n%s:\n  path: %s\n", k, yamlString(relTo(dir, p)))
 		if format == "" {
-			return nil, fmt.Errorf("%s: cannot tell the format of %s from its extension", k, p)
+			return nil, nil, fmt.Errorf("%s: cannot tell the format of %s from its extension", k, p)
 		}
 		var cols []sniffedColumn
 		tsFormat := ""
@@ -85,14 +88,14 @@ max_reject_rate: 0.01
 		case "csv":
 			files, err := filepath.Glob(p)
 			if err != nil || len(files) == 0 {
-				return nil, fmt.Errorf("%s: no file matches %s", k, p)
+				return nil, nil, fmt.Errorf("%s: no file matches %s", k, p)
 			}
 			sn, err := sniffFile(ctx, db, files[0])
 			if err != nil {
-				return nil, fmt.Errorf("%s: sniff %s: %w", k, files[0], err)
+				return nil, nil, fmt.Errorf("%s: sniff %s: %w", k, files[0], err)
 			}
 			if err := checkSniffed(files[0], sn); err != nil {
-				return nil, fmt.Errorf("%s: %s: %w", k, files[0], err)
+				return nil, nil, fmt.Errorf("%s: %s: %w", k, files[0], err)
 			}
 			cols = sn.Columns
 			tsFormat = sn.TimestampFormat
@@ -106,7 +109,7 @@ max_reject_rate: 0.01
 			if sn.Delimiter != "," {
 				dec, err := decimalCommaColumns(ctx, db, files[0], sn, 0.95)
 				if err != nil {
-					return nil, fmt.Errorf("%s: read %s: %w", k, files[0], err)
+					return nil, nil, fmt.Errorf("%s: read %s: %w", k, files[0], err)
 				}
 				if len(dec) > 0 {
 					fmt.Fprintf(&b, "    decimal: \",\"  # numbers written like 2,50 in %s\n", strings.Join(dec, ", "))
@@ -120,19 +123,19 @@ max_reject_rate: 0.01
 			rel = fmt.Sprintf("%s(%s)", fn, quoteString(p))
 			rows, err := db.QueryContext(ctx, fmt.Sprintf("SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM %s(%s))", fn, quoteString(p)))
 			if err != nil {
-				return nil, fmt.Errorf("%s: read %s: %w", k, p, err)
+				return nil, nil, fmt.Errorf("%s: read %s: %w", k, p, err)
 			}
 			for rows.Next() {
 				var c sniffedColumn
 				if err := rows.Scan(&c.Name, &c.Type); err != nil {
 					rows.Close()
-					return nil, err
+					return nil, nil, err
 				}
 				cols = append(cols, c)
 			}
 			rows.Close()
 			if err := rows.Err(); err != nil {
-				return nil, err
+				return nil, nil, err
 			}
 		}
 		var names []string
@@ -150,7 +153,7 @@ max_reject_rate: 0.01
 				if c := guessColumn(ts, cols, map[string]bool{}); c != "" && columnType(cols, c) == "VARCHAR" {
 					fs, err := formatsReading(ctx, db, rel, c, 0.95)
 					if err != nil {
-						return nil, fmt.Errorf("%s: read %s: %w", k, p, err)
+						return nil, nil, fmt.Errorf("%s: read %s: %w", k, p, err)
 					}
 					if len(fs) > 0 {
 						tsFormat = fs[0]
@@ -173,6 +176,16 @@ max_reject_rate: 0.01
 		b.WriteString("  # time_zone: Europe/London   # the zone wall-clock times are in; default UTC\n")
 		b.WriteString("  # filter: CustomerID IS NOT NULL   # SQL condition; other rows are skipped and counted\n")
 		b.WriteString("  duplicates: drop   # drops a row repeating an earlier one in every column of the file (as written); or keep\n")
+		if k == Users {
+			got, err := draftPerUser(ctx, db, &b, rel, cols)
+			if err != nil {
+				return nil, nil, fmt.Errorf("%s: read %s: %w", k, p, err)
+			}
+			for _, n := range got {
+				notes = append(notes, fmt.Sprintf("%s: %s", k, n))
+			}
+			continue
+		}
 		b.WriteString("  columns:\n")
 		taken := map[string]bool{}
 		for _, f := range inputFields(k) {
@@ -195,7 +208,7 @@ max_reject_rate: 0.01
 		}
 	}
 	if n == 0 {
-		return nil, ErrNoData
+		return nil, nil, ErrNoData
 	}
 	b.WriteString(`
 # features:
@@ -207,7 +220,7 @@ max_reject_rate: 0.01
 #   memory_limit: 4GB   # DuckDB spills to temp_directory beyond this
 #   temp_directory: /tmp/persona-spill
 `)
-	return []byte(b.String()), nil
+	return []byte(b.String()), notes, nil
 }
 
 func fieldHint(k Kind, f Field) string {

@@ -524,6 +524,8 @@ func (l *loader) openCSV(ctx context.Context, files, display []string, header in
 	}
 	if o.Header != nil {
 		opts = append(opts, fmt.Sprintf("header = %t", *o.Header))
+	} else if len(o.Columns) > 0 {
+		opts = append(opts, "header = false")
 	}
 	if o.Encoding != "" {
 		opts = append(opts, "encoding = "+quoteString(strings.ReplaceAll(o.Encoding, "utf8", "utf-8")))
@@ -539,6 +541,9 @@ func (l *loader) openCSV(ctx context.Context, files, display []string, header in
 		if err := checkSniffed(f, sn); err != nil {
 			return fmt.Errorf("read %s: %w", display[i], err)
 		}
+	}
+	if err := l.nameColumns(sn, display[0]); err != nil {
+		return err
 	}
 	comma := map[string]bool{}
 	if o.Decimal == "," {

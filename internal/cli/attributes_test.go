@@ -151,3 +151,44 @@ func TestRunCustomerTable(t *testing.T) {
 		t.Error("scored segments differ from the run's")
 	}
 }
+
+// TestInitThenRun drafts a config from a one-row-per-customer file and
+// runs it with no edits: attribute-based segments, the churn column an
+// outcome, and what init guessed said on stdout.
+func TestInitThenRun(t *testing.T) {
+	dir, _ := writeCustomers(t)
+	config := filepath.Join(dir, "drafted.yaml")
+	f, stdout, errOut := testFactory()
+	if code := Run(f, []string{"init", "--users", filepath.Join(dir, "customers.csv"), "--out", config}); code != ExitOK {
+		t.Fatalf("init: exit code %d; stderr: %s", code, errOut)
+	}
+	if !strings.Contains(stdout.String(), "column Churn looks like an outcome: outcomes.churn") {
+		t.Errorf("init said %q", stdout)
+	}
+	draft, _ := os.ReadFile(config)
+	for _, want := range []string{`user_id: "\"Customer ID\""`, `annual_income_k: {column: "Annual Income (k$)", type: numeric}`,
+		`plan: {column: "Plan", type: ordinal, levels: ["basic", "standard", "premium"]}`,
+		"paperless: {column: \"Paperless\", type: boolean}", `churn: "Churn = 'Yes'"`} {
+		if !strings.Contains(string(draft), want) {
+			t.Errorf("draft lacks %q:\n%s", want, draft)
+		}
+	}
+	out := filepath.Join(dir, "out")
+	f, stdout, errOut = testFactory()
+	if code := Run(f, []string{"run", "-c", config, "-o", out, "--json"}); code != ExitOK {
+		t.Fatalf("run: exit code %d; stderr: %s", code, errOut)
+	}
+	var sum pipeline.Summary
+	if err := json.Unmarshal(stdout.Bytes(), &sum); err != nil {
+		t.Fatal(err)
+	}
+	if sum.Users != 300 || sum.K < 2 {
+		t.Errorf("users %d, k %d", sum.Users, sum.K)
+	}
+	for _, s := range sum.Segments {
+		if !strings.Contains(s.Name, "income") && !strings.Contains(s.Name, "spend") && !strings.Contains(s.Name, "plan") &&
+			!strings.Contains(s.Name, "basic") && !strings.Contains(s.Name, "premium") && !strings.Contains(s.Name, "standard") && !strings.Contains(s.Name, "paperless") {
+			t.Errorf("segment %d is named %q: not from its attributes", s.ID, s.Name)
+		}
+	}
+}

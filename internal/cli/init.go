@@ -34,8 +34,15 @@ func NewCmdInit(f *Factory, runF func(*InitOptions) error) *cobra.Command {
 		Short: "Draft a config file from your data files",
 		Long: `Sniff each file given (CSV dialect, header, column types, timestamp
 format; Parquet and JSON lines schemas) and write a commented config with
-guesses for which column holds each canonical field. Check the guesses, then
-run "persona run --config FILE --out DIR".
+guesses for which column holds each canonical field. A --users file (one
+row per customer: a CRM export, a survey, a subscription table) has every
+column drafted: the user key (an id column, else each row's number), and
+every other column as an attribute of the type its values suggest
+(numeric, categorical, ordinal buckets such as 18-24 or 20k-40k, boolean,
+list, date, or ignore for free text), with examples in a comment; a column
+named like an outcome (churn, response, converted, target, label, y) is an
+outcome, reported per segment and never clustered. Check the guesses, then
+run "persona run --config FILE --out DIR" (a users file runs as drafted).
 
 It reads the first rows of each file named by --users, --events,
 --transactions and --social (at least one; a glob is read from its first
@@ -45,6 +52,7 @@ folder. --json prints the guesses (path, delimiter, header, timestamp format
 and column of each field per dataset, and whether the config loads as it
 is); --quiet writes the file silently.`,
 		Example: `  persona init --transactions sales.csv.gz --out persona.yaml
+  persona init --users Mall_Customers.csv --out mall.yaml && persona run -c mall.yaml -o out
   persona init --events 'logs/*.parquet' --users users.csv
   persona init --transactions sales.csv --out persona.yaml --force --json`,
 		Args: noArgs,
@@ -87,7 +95,7 @@ func initRun(opts *InitOptions) error {
 	}
 	defer db.Close()
 	db.SetMaxOpenConns(1)
-	text, err := dataset.Draft(context.Background(), db, opts.Files, filepath.Dir(opts.Out))
+	text, notes, err := dataset.Draft(context.Background(), db, opts.Files, filepath.Dir(opts.Out))
 	if err != nil {
 		return err
 	}
@@ -102,6 +110,9 @@ func initRun(opts *InitOptions) error {
 		}
 		return printJSON(opts.IO.Out, sum)
 	case !opts.Quiet:
+		for _, n := range notes {
+			fmt.Fprintf(opts.IO.Out, "%s\n", n)
+		}
 		fmt.Fprintf(opts.IO.Out, "Wrote %s: check its guesses, then run\n  persona run --config %s --out OUT\n", opts.Out, opts.Out)
 	}
 	return nil

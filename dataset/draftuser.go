@@ -1,0 +1,154 @@
+package dataset
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+)
+
+// sniffRows is how many rows persona init reads to guess attribute types.
+const sniffRows = 20000
+
+// sample reads the first sniffRows rows of rel as text, per column.
+func sample(ctx context.Context, db *sql.DB, rel string, cols []sniffedColumn) ([][]string, error) {
+	sel := make([]string, len(cols))
+	for i, c := range cols {
+		sel[i] = fmt.Sprintf("CAST(%s AS VARCHAR)", quoteIdent(c.Name))
+	}
+	rows, err := db.QueryContext(ctx, fmt.Sprintf("SELECT %s FROM %s LIMIT %d", strings.Join(sel, ", "), rel, sniffRows))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := make([][]string, len(cols))
+	vals := make([]sql.NullString, len(cols))
+	dest := make([]any, len(cols))
+	for i := range vals {
+		dest[i] = &vals[i]
+	}
+	for rows.Next() {
+		if err := rows.Scan(dest...); err != nil {
+			return nil, err
+		}
+		for i, v := range vals {
+			out[i] = append(out[i], v.String)
+		}
+	}
+	return out, rows.Err()
+}
+
+// draftPerUser writes the columns, attributes and outcomes of a users file
+// into the draft: the user key (a canonical id column, else the first
+// column of distinct identifiers, else the row numbers), signup_date and
+// birth_year when a column is named so, and every other column as an
+// attribute of the type SniffColumn guesses, or as an outcome. It returns
+// the notes for the user.
+func draftPerUser(ctx context.Context, db *sql.DB, b *strings.Builder, rel string, cols []sniffedColumn) ([]string, error) {
+	values, err := sample(ctx, db, rel, cols)
+	if err != nil {
+		return nil, err
+	}
+	var notes []string
+	guesses := make([]Guess, len(cols))
+	for i, c := range cols {
+		guesses[i] = SniffColumn(c.Name, values[i])
+		if g := &guesses[i]; g.Type == TypeCategorical || g.Type == TypeIgnore {
+			// A date in another format than ISO 8601.
+			if fs, err := formatsReading(ctx, db, rel, c.Name, dateShare); err == nil && len(fs) > 0 {
+				g.Type, g.Format, g.Note = TypeDate, fs[0], "dates read with "+fs[0]
+			}
+		}
+	}
+	taken := map[string]bool{}
+	id := guessColumn("user_id", cols, taken)
+	if id == "" {
+		for i, g := range guesses {
+			if g.Type == TypeID {
+				id = cols[i].Name
+				break
+			}
+		}
+	}
+	b.WriteString("  columns:\n")
+	if id != "" {
+		taken[id] = true
+		fmt.Fprintf(b, "    user_id: %s  # the user key, guessed\n", yamlString(mappingName(id)))
+	} else {
+		b.WriteString("    # user_id:  # no id column found: each row's number (1, 2, ... in file order) is its user_id\n")
+		notes = append(notes, "no id column found: each row's number is its user_id (map user_id under columns if one holds it)")
+	}
+	for _, f := range []string{"signup_date", "birth_year"} {
+		if c := guessColumn(f, cols, taken); c != "" {
+			taken[c] = true
+			fmt.Fprintf(b, "    %s: %s  # guessed\n", f, yamlString(mappingName(c)))
+		}
+	}
+	var attrs, outs []string
+	used := map[string]bool{}
+	name := func(col string) string {
+		n := Slug(col)
+		for k := 2; used[n]; k++ {
+			n = fmt.Sprintf("%s_%d", Slug(col), k)
+		}
+		used[n] = true
+		return n
+	}
+	for i, g := range guesses {
+		col := cols[i].Name
+		if taken[col] {
+			continue
+		}
+		n := name(col)
+		if g.Outcome != "" {
+			outs = append(outs, fmt.Sprintf("    %s: %s  # %s", yamlKey(n), yamlString(g.Outcome), comment(g.Note)))
+			notes = append(notes, fmt.Sprintf("column %s looks like an outcome: outcomes.%s, reported per segment and never clustered", col, n))
+			continue
+		}
+		var opts []string
+		if n != col {
+			opts = append(opts, "column: "+yamlString(col))
+		}
+		opts = append(opts, "type: "+string(g.Type))
+		if len(g.Levels) > 0 {
+			lv := make([]string, len(g.Levels))
+			for j, l := range g.Levels {
+				lv[j] = yamlString(l)
+			}
+			opts = append(opts, "levels: ["+strings.Join(lv, ", ")+"]")
+		}
+		if g.Separator != "" && g.Separator != "," {
+			opts = append(opts, "separator: "+yamlString(g.Separator))
+		}
+		if g.Format != "" {
+			opts = append(opts, "format: "+yamlString(g.Format))
+		}
+		v := string(g.Type)
+		if len(opts) > 1 {
+			v = "{" + strings.Join(opts, ", ") + "}"
+		}
+		attrs = append(attrs, fmt.Sprintf("    %s: %s  # %s", yamlKey(n), v, comment(g.Note)))
+	}
+	if len(attrs) > 0 {
+		b.WriteString("  attributes:  # the other columns, typed from the values of their first 20,000 rows: change a type, or make it ignore\n")
+		b.WriteString(strings.Join(attrs, "\n") + "\n")
+	}
+	if len(outs) > 0 {
+		b.WriteString("  outcomes:  # never clustered: each segment's rate or mean against the base\n")
+		b.WriteString(strings.Join(outs, "\n") + "\n")
+	}
+	return notes, nil
+}
+
+// yamlKey writes a mapping key: plain when it is a plain word.
+func yamlKey(s string) string {
+	if nameRE.MatchString(s) {
+		return s
+	}
+	return yamlString(s)
+}
+
+// comment keeps a note on one line.
+func comment(s string) string {
+	return strings.NewReplacer("\n", " ", "\r", " ").Replace(s)
+}

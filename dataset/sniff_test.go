@@ -1,0 +1,158 @@
+package dataset_test
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/persona-seg/persona/dataset"
+)
+
+func TestSniffColumn(t *testing.T) {
+	rep := func(n int, vs ...string) []string {
+		var out []string
+		for i := range n {
+			out = append(out, vs[i%len(vs)])
+		}
+		return out
+	}
+	seq := func(n int, f string) []string {
+		var out []string
+		for i := range n {
+			out = append(out, fmt.Sprintf(f, i+1))
+		}
+		return out
+	}
+	tests := []struct {
+		name    string
+		column  string
+		values  []string
+		want    dataset.AttributeType
+		outcome string
+		levels  []string
+		sep     string
+	}{
+		{"numbers", "Income", rep(50, "15", "16.5", "$1,200", "NA", "30%"), dataset.TypeNumeric, "", nil, ""},
+		{"yes/no", "Partner", rep(20, "Yes", "No", ""), dataset.TypeBoolean, "", nil, ""},
+		{"0/1", "SeniorCitizen", rep(20, "0", "1", "0"), dataset.TypeBoolean, "", nil, ""},
+		{"categories", "Contract", rep(100, "Month-to-month", "One year", "Two year"), dataset.TypeCategorical, "", nil, ""},
+		{"age buckets", "Age Group", rep(30, "18-24", "25-34", "65+", "Under 18"), dataset.TypeOrdinal, "", nil, ""},
+		{"income buckets", "Income", rep(30, "<20k", "20k-40k", "100k+"), dataset.TypeOrdinal, "", nil, ""},
+		{"word scale", "Satisfaction", rep(30, "High", "low", "Medium"), dataset.TypeOrdinal, "", []string{"low", "Medium", "High"}, ""},
+		{"list", "Interests", rep(40, "Cooking, Travel", "Travel", "Music, Cooking, Sports", "Books", ""), dataset.TypeList, "", nil, ","},
+		{"list by pipe", "Tags", rep(40, "a|b", "b", "c|a"), dataset.TypeList, "", nil, "|"},
+		{"dates", "Signup", rep(30, "2024-01-02", "2023-12-31 10:00:00", ""), dataset.TypeDate, "", nil, ""},
+		{"row numbers", "Unnamed: 0", seq(100, "%d"), dataset.TypeID, "", nil, ""},
+		{"ids by name", "order_key", seq(100, "K%dX"), dataset.TypeID, "", nil, ""},
+		{"distinct amounts", "Balance", seq(100, "%d.25"), dataset.TypeNumeric, "", nil, ""},
+		{"free text", "Comment", seq(200, "said %d things"), dataset.TypeIgnore, "", nil, ""},
+		{"empty", "Notes", rep(10, "", "NA", "null"), dataset.TypeIgnore, "", nil, ""},
+		{"constant", "Country", rep(10, "FR"), dataset.TypeIgnore, "", nil, ""},
+		{"churn outcome", "Churn", rep(20, "Yes", "No", "No"), "", `Churn = 'Yes'`, nil, ""},
+		{"numeric outcome", "y", rep(20, "0", "1", "2"), "", "y", nil, ""},
+		{"target 0/1", "TARGET", rep(20, "0", "1"), "", "TARGET", nil, ""},
+		{"a label that is a category", "label", rep(20, "red", "blue"), dataset.TypeCategorical, "", nil, ""},
+		{"mostly numbers", "Score", append(rep(50, "1", "2", "3"), "abc"), dataset.TypeCategorical, "", nil, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			g := dataset.SniffColumn(tt.column, tt.values)
+			if g.Type != tt.want || g.Outcome != tt.outcome {
+				t.Fatalf("guess %+v, want type %q, outcome %q", g, tt.want, tt.outcome)
+			}
+			if !cmp.Equal(g.Levels, tt.levels) || g.Separator != tt.sep {
+				t.Errorf("levels %v, separator %q; want %v, %q", g.Levels, g.Separator, tt.levels, tt.sep)
+			}
+			if g.Note == "" || strings.ContainsAny(g.Note, "\n\r") {
+				t.Errorf("note %q", g.Note)
+			}
+		})
+	}
+}
+
+// FuzzSniffColumn checks the guess is always a type (or an outcome) with
+// a one-line note, and that an outcome's expression is SQL persona reads.
+func FuzzSniffColumn(f *testing.F) {
+	for _, s := range []string{"15\n16\nNA", "Yes\nNo", "18-24\n65+", "a, b\nb", "2024-01-02\n2024-02-03", "x\ny\nz", "\"\n'\n;"} {
+		f.Add("col", s)
+	}
+	f.Add("Churn", "Yes\nNo")
+	f.Add("y", "1\n0\n2")
+	f.Fuzz(func(t *testing.T, name, values string) {
+		g := dataset.SniffColumn(name, strings.Split(values, "\n"))
+		if g.Outcome == "" && !slices.Contains(dataset.AttributeTypes, g.Type) {
+			t.Fatalf("type %q", g.Type)
+		}
+		if strings.ContainsAny(g.Note, "\n\r") {
+			t.Errorf("note %q is not one line", g.Note)
+		}
+		if g.Outcome != "" && strings.Contains(g.Outcome, ";") && !strings.Contains(name, ";") {
+			t.Errorf("outcome %q", g.Outcome)
+		}
+	})
+}
+
+// TestDraftCustomerTable drafts a config from a one-row-per-customer file
+// with its own columns: every column is an attribute of the guessed type
+// or an outcome, the draft loads as it is and every row is used.
+func TestDraftCustomerTable(t *testing.T) {
+	dir := t.TempDir()
+	var b strings.Builder
+	b.WriteString("Age Group,Plan,Monthly Fee ($),Newsletter,Interests,Joined,Churned\n")
+	for i := range 60 {
+		fmt.Fprintf(&b, "%s,%s,%d.50,%s,\"%s\",2024-01-%02d,%s\n",
+			[]string{"18-24", "25-34", "65+"}[i%3], []string{"basic", "pro"}[i%2], 10+i%7,
+			[]string{"yes", "no"}[i%2], []string{"Cooking, Travel", "Travel", "Music"}[i%3], 1+i%28, []string{"No", "Yes", "No"}[i%3])
+	}
+	path := filepath.Join(dir, "customers.csv")
+	os.WriteFile(path, []byte(b.String()), 0o644)
+	db, err := sql.Open("duckdb", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	db.SetMaxOpenConns(1)
+	text, notes, err := dataset.Draft(context.Background(), db, map[dataset.Kind]string{dataset.Users: path}, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(notes) != 2 || !strings.Contains(notes[0], "no id column") || !strings.Contains(notes[1], "Churned looks like an outcome") {
+		t.Errorf("notes %q", notes)
+	}
+	cfgPath := filepath.Join(dir, "persona.yaml")
+	os.WriteFile(cfgPath, text, 0o644)
+	cfg, err := dataset.LoadConfig(cfgPath)
+	if err != nil {
+		t.Fatalf("the draft does not load: %v\n%s", err, text)
+	}
+	got := map[string]dataset.AttributeType{}
+	for _, a := range cfg.Users.Attributes {
+		got[a.Name] = a.Type
+	}
+	want := map[string]dataset.AttributeType{"age_group": dataset.TypeOrdinal, "plan": dataset.TypeCategorical, "monthly_fee": dataset.TypeNumeric,
+		"newsletter": dataset.TypeBoolean, "interests": dataset.TypeList}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("attributes (-want +got):\n%s\n%s", diff, text)
+	}
+	// Joined is a signup date: a canonical field, not an attribute.
+	if cfg.Users.Columns["signup_date"] != "Joined" {
+		t.Errorf("columns %v, want signup_date: Joined", cfg.Users.Columns)
+	}
+	if len(cfg.Users.Outcomes) != 1 || cfg.Users.Outcomes[0].Expr != `Churned = 'Yes'` {
+		t.Errorf("outcomes %+v", cfg.Users.Outcomes)
+	}
+	st, err := dataset.Load(context.Background(), db, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := st.Counts[dataset.Users]; c.Used != 60 || !c.RowIDs {
+		t.Errorf("counts %+v, want every row used with row-number ids", c)
+	}
+}
