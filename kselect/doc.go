@@ -38,7 +38,7 @@
 //     rises, or stays flat, at KMax), the range grows by half its width
 //     (at least 4) and the new k are scored, until the plateau ends below
 //     the top or the cap (Options.KCap, by default twice KMax, and never
-//     more than the rows − 1) is reached. Result.Extended says so.
+//     more than the rows − 1 or the distinct rows) is reached. Result.Extended says so.
 //  3. No clear structure. When the plateau still reaches the top of the
 //     range at the cap, the silhouette keeps rising with k: the data has
 //     no clear segment structure on that scale, and the top of the range
