@@ -60,10 +60,18 @@
 // A line with a negative quantity or amount, or marked is_return, is a
 // return (quantity −|q|, price |p|). Rows that repeat an earlier row of
 // the source in every column (mapped or not, values as written) are kept
-// once (unless duplicates: keep), rows after as_of are dropped,
+// once (unless duplicates: keep), rows after as_of (and users who
+// signed up after it) are dropped,
 // and rows failing the config's filter are skipped; all three are counted,
 // the first two also listed with the rejects. Ids written as 17850.0 lose
 // the .0.
+//
+// Implausible values are rejected as unparsable ones are: timestamps and
+// dates before 1900, infinite, or more than a day after the run's clock
+// (LoadOptions.Now), birth years outside [1900, the year of as_of or of
+// the clock], an empty amount on a line priced by it. When as_of defaults
+// to the latest timestamp and that lies far after the bulk of a dataset's
+// rows (see farShare), its Counts carry a warning.
 //
 // # Invariants
 //

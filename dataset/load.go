@@ -39,6 +39,9 @@ type Counts struct {
 	RowIDs bool `json:"row_number_ids,omitempty"`
 	// Reasons counts rejected rows per reason.
 	Reasons map[string]int64 `json:"reject_reasons,omitempty"`
+	// Warnings are things about the rows used worth checking (a latest
+	// timestamp far from the bulk of them, when as_of defaults to it).
+	Warnings []string `json:"warnings,omitempty"`
 }
 
 // Reject is one row that could not be used.
@@ -167,6 +170,10 @@ func LoadWith(ctx context.Context, db *sql.DB, cfg *Config, opts LoadOptions) (S
 	if err := sandbox(ctx, db, append(allowed, outs...), []string{work}); err != nil {
 		return st, err
 	}
+	now := opts.Now
+	if now.IsZero() {
+		now = time.Now()
+	}
 	var asOf *time.Time
 	if !cfg.AsOf.IsZero() {
 		t := cfg.AsOf.Time
@@ -196,8 +203,14 @@ func LoadWith(ctx context.Context, db *sql.DB, cfg *Config, opts LoadOptions) (S
 			}
 			continue
 		}
-		l := &loader{db: db, k: k, s: s, cfg: cfg, asOf: asOf, paths: files[k], work: work}
+		l := &loader{db: db, k: k, s: s, cfg: cfg, asOf: asOf, now: now, paths: files[k], work: work}
 		c, err := l.load(ctx)
+		if err == nil && asOf == nil {
+			var w string
+			if w, err = l.lateOutlier(ctx); w != "" {
+				c.Warnings = append(c.Warnings, w)
+			}
+		}
 		if err != nil {
 			var ce *ConfigError
 			if errors.As(err, &ce) && strings.HasPrefix(ce.Key, cfg.key(k)+".") {
@@ -259,6 +272,10 @@ type loader struct {
 	s    *Source
 	cfg  *Config
 	asOf *time.Time
+	now  time.Time // the run's clock: later rows are rejected
+	// spread is the latest, mean and standard deviation of the used
+	// rows' times, in epoch seconds (when outlierCheck).
+	spread struct{ max, mean, sd sql.NullFloat64 }
 	// paths are the source's files, as the config names them (relative
 	// to its folder); work is the folder for temporary files, the only
 	// one the sandbox opens.
@@ -972,6 +989,8 @@ func (l *loader) stage(ctx context.Context) error {
 			}
 		}
 	}
+	pb, pc := l.plausible(fields)
+	bad, checks = append(bad, pb...), append(checks, pc...)
 	out := checked
 	if l.k == Transactions {
 		// Returns: a negative quantity or amount, or is_return, makes the
@@ -1180,7 +1199,10 @@ func (l *loader) convert(f field) string {
 			if format == "epoch_ms" {
 				div = " / 1000.0"
 			}
-			ts = fmt.Sprintf("to_timestamp(TRY_CAST(%s AS DOUBLE)%s)", src, div)
+			// Beyond what a timestamp holds (to_timestamp fails there),
+			// an epoch value is out of range, as infinity is.
+			d := fmt.Sprintf("(TRY_CAST(%s AS DOUBLE)%s)", src, div)
+			ts = fmt.Sprintf("CASE WHEN abs(%[1]s) < 9e12 THEN to_timestamp(%[1]s) WHEN %[1]s IS NOT NULL THEN TIMESTAMPTZ 'infinity' END", d)
 		case st == "VARCHAR" && format != "":
 			ts = fmt.Sprintf("TRY_STRPTIME(%s, %s)", src, quoteString(format)) // strptime skips surrounding white space
 		case st == "VARCHAR":
@@ -1236,6 +1258,9 @@ func (l *loader) finish(ctx context.Context) (Counts, error) {
 	good := "__keep AND __why IS NULL"
 	late := "false"
 	ts := tsField(l.k)
+	if l.k == Users {
+		ts = "signup_date" // a user who signed up after as_of is not there yet
+	}
 	if ts != "" && l.asOf != nil {
 		late = fmt.Sprintf("coalesce(%s > TIMESTAMP '%s', false)", quoteIdent(ts), l.asOf.Format("2006-01-02 15:04:05"))
 	}
@@ -1248,9 +1273,15 @@ func (l *loader) finish(ctx context.Context) (Counts, error) {
 			return c, err
 		}
 	}
+	// With the counts, the spread of the rows' times (see lateOutlier).
+	spread := "NULL, NULL, NULL"
+	if l.outlierCheck() {
+		e := fmt.Sprintf("epoch(%s)", quoteIdent(ts))
+		spread = fmt.Sprintf("max(%[1]s) FILTER (WHERE %[2]s), avg(%[1]s) FILTER (WHERE %[2]s), stddev_pop(%[1]s) FILTER (WHERE %[2]s)", e, good)
+	}
 	err := l.db.QueryRowContext(ctx, `SELECT count(*), count(*) FILTER (WHERE NOT __keep),
-		count(*) FILTER (WHERE __keep AND __why IS NOT NULL), count(*) FILTER (WHERE `+good+` AND `+late+`), `+idw+` FROM `+table).
-		Scan(&c.Read, &c.Filtered, &c.Rejected, &c.AfterAsOf, &work)
+		count(*) FILTER (WHERE __keep AND __why IS NOT NULL), count(*) FILTER (WHERE `+good+` AND `+late+`), `+idw+`, `+spread+` FROM `+table).
+		Scan(&c.Read, &c.Filtered, &c.Rejected, &c.AfterAsOf, &work, &l.spread.max, &l.spread.mean, &l.spread.sd)
 	if err != nil {
 		return c, err
 	}

@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"time"
 )
 
 // LoadOptions tunes Load; its zero value means defaults.
@@ -22,6 +23,9 @@ type LoadOptions struct {
 	// sandboxed the database, such as the file a feature table is copied
 	// to. Relative paths are relative to the working folder.
 	Outputs []string
+	// Now is the run's clock; zero means the time Load starts. Rows
+	// stamped more than a day later are rejected.
+	Now time.Time
 }
 
 // sandbox confines the DuckDB database behind db for the rest of its life:

@@ -167,6 +167,9 @@ func printDatasets(w io.Writer, counts map[string]dataset.Counts) {
 		for _, r := range rs {
 			fmt.Fprintf(w, "  %s rejected: %d %s\n", k, c.Reasons[r], r)
 		}
+		for _, m := range c.Warnings {
+			fmt.Fprintf(w, "  %s warning: %s\n", k, m)
+		}
 	}
 }
 
