@@ -276,3 +276,47 @@ func TestCDNOWParetoNBD(t *testing.T) {
 		t.Errorf("log-likelihood %.4f, want -9594.976", fit.LogLikelihood)
 	}
 }
+
+// TestCDNOWHoldout fits both models to the sample's 39 calibration weeks
+// and compares their predictions for the 39 holdout weeks with the
+// purchase days made: 1,882 in all, and the mean per calibration
+// frequency as pandas counts them from CDNOW_sample.txt (distinct
+// customer-days; they are BTYD's walkthrough's "actual" column too).
+func TestCDNOWHoldout(t *testing.T) {
+	b := cdnowSample(t, Weeks)
+	cal, err := b.Calibration(time.Date(1997, 9, 30, 0, 0, 0, 0, time.UTC))
+	if err != nil {
+		t.Fatal(err)
+	}
+	full, err := b.Summary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := Score(context.Background(), full, cal, Options{Discount: 0.01})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := res.Holdout
+	t.Logf("model %s (%s); actual %g, predicted %.1f; MAE %.4f (BG/NBD %.4f, Pareto/NBD %.4f), RMSE %.4f (%.4f, %.4f)",
+		res.Model, res.Reason, h.Actual, h.Predicted, h.MAE, h.BGNBDMAE, h.ParetoNBDMAE, h.RMSE, h.BGNBDRMSE, h.ParetoNBDRMSE)
+	for _, g := range h.ByFrequency {
+		t.Logf("  x=%d%s n=%d actual %.3f predicted %.3f", g.Frequency, map[bool]string{true: "+"}[g.AndMore], g.Customers, g.Actual, g.Predicted)
+	}
+	if h.Actual != 1882 {
+		t.Errorf("%g holdout purchase days, want 1882", h.Actual)
+	}
+	for i, want := range []float64{0.2367, 0.697, 1.3925, 1.56, 2.5323, 2.9474, 3.8621, 6.3594} {
+		if g := h.ByFrequency[i]; math.Abs(g.Actual-want) > 5e-5 {
+			t.Errorf("calibration frequency %d: mean holdout purchases %.4f, pandas %.4f", i, g.Actual, want)
+		}
+	}
+	// Both models predict too few for the customers without a repeat
+	// purchase (as Fader, Hardie & Lee's figures show) and well for the
+	// frequent ones.
+	if g := h.ByFrequency[7]; math.Abs(g.Predicted-g.Actual) > 0.05*g.Actual {
+		t.Errorf("7+: predicted %.3f, actual %.3f", g.Predicted, g.Actual)
+	}
+	if h.BGNBD == nil || h.ParetoNBD == nil || res.GammaGamma == nil {
+		t.Fatal("a model is missing")
+	}
+}

@@ -104,23 +104,24 @@ func FitGammaGamma(ctx context.Context, x, m, w []float64, o *FitOptions) (*Gamm
 // gammaGammaObjective returns lifetimes' Gamma-Gamma objective: the
 // negative mean log-likelihood plus the penalty, in the log-parameters.
 func gammaGammaObjective(x, m, w []float64, total, penalizer float64, workers int) objective {
-	logx := make([]float64, len(x))
-	logm := make([]float64, len(x))
-	for i := range x {
-		logx[i], logm[i] = math.Log(x[i]), math.Log(m[i])
-	}
-	// The Γ and ψ terms depend on x alone: once per distinct x.
+	// Only log(x·m + v) changes with the parameters per customer: the
+	// rest folds into sums over customers (c0, c1) and over distinct x.
+	var c0, c1 float64 // Σ w log m, Σ w x (log m + log x)
 	xs := slices.Clone(x)
 	slices.Sort(xs)
 	xs = slices.Compact(xs)
-	xi := make([]int32, len(x))
+	wx := make([]float64, len(xs))
 	for i, v := range x {
+		lm := math.Log(m[i])
+		c0 += w[i] * lm
+		c1 += w[i] * v * (lm + math.Log(v))
 		k, _ := slices.BinarySearch(xs, v)
-		xi[i] = int32(k)
+		wx[k] += w[i]
 	}
-	lg := make([]float64, len(xs))  // lgamma(px+q) − lgamma(px)
-	ps1 := make([]float64, len(xs)) // ψ(px+q)
-	ps2 := make([]float64, len(xs)) // ψ(px)
+	xm := make([]float64, len(x))
+	for i := range x {
+		xm[i] = x[i] * m[i]
+	}
 	s := newSummer(len(x), 4, workers)
 	var acc [4]float64
 	return func(theta, grad []float64) float64 {
@@ -131,37 +132,36 @@ func gammaGammaObjective(x, m, w []float64, total, penalizer float64, workers in
 			}
 			return math.Inf(1)
 		}
-		lgq, lv := lgamma(q), math.Log(v)
-		var psq float64
-		for k, xv := range xs {
-			px := p * xv
-			lg[k] = lgamma(px+q) - lgamma(px)
-			if grad != nil {
-				ps1[k], ps2[k] = mathext.Digamma(px+q), mathext.Digamma(px)
-			}
-		}
-		if grad != nil {
-			psq = mathext.Digamma(q)
-		}
+		// Σ w log(xm+v), Σ w x log(xm+v), Σ w/(xm+v), Σ w x/(xm+v)
 		s.sum(acc[:], func(lo, hi int, acc []float64) {
 			for i := lo; i < hi; i++ {
-				k := xi[i]
-				px := p * x[i]
-				xm := x[i] * m[i]
-				lxmv := math.Log(xm + v)
-				acc[0] += w[i] * (lg[k] - lgq + q*lv + (px-1)*logm[i] + px*logx[i] - (px+q)*lxmv)
+				l := math.Log(xm[i] + v)
+				acc[0] += w[i] * l
+				acc[1] += w[i] * x[i] * l
 				if grad != nil {
-					acc[1] += w[i] * px * (ps1[k] - ps2[k] + logm[i] + logx[i] - lxmv)
-					acc[2] += w[i] * q * (ps1[k] - psq + lv - lxmv)
-					acc[3] += w[i] * (q - v*(px+q)/(xm+v))
+					r := w[i] / (xm[i] + v)
+					acc[2] += r
+					acc[3] += r * x[i]
 				}
 			}
 		})
-		val := -acc[0]/total + penalizer*(p*p+q*q+v*v)
+		lgq, lv := lgamma(q), math.Log(v)
+		ll := p*c1 - c0 - p*acc[1] - q*acc[0] + total*(q*lv-lgq)
+		var gp, gq float64
+		for k, xv := range xs {
+			px := p * xv
+			ll += wx[k] * (lgamma(px+q) - lgamma(px))
+			if grad != nil {
+				ps := mathext.Digamma(px + q)
+				gp += wx[k] * xv * (ps - mathext.Digamma(px))
+				gq += wx[k] * ps
+			}
+		}
+		val := -ll/total + penalizer*(p*p+q*q+v*v)
 		if grad != nil {
-			grad[0] = -acc[1]/total + 2*penalizer*p*p
-			grad[1] = -acc[2]/total + 2*penalizer*q*q
-			grad[2] = -acc[3]/total + 2*penalizer*v*v
+			grad[0] = -p*(gp+c1-acc[1])/total + 2*penalizer*p*p
+			grad[1] = -q*(gq-total*mathext.Digamma(q)+total*lv-acc[0])/total + 2*penalizer*q*q
+			grad[2] = -(q*total-v*(p*acc[3]+q*acc[2]))/total + 2*penalizer*v*v
 		}
 		if math.IsNaN(val) {
 			return math.Inf(1)

@@ -57,7 +57,16 @@ func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
 // nil, of[i] is set to customer i's pattern (−1 for weight 0).
 func compress(x, tx, T, w []float64, of []int32) *patterns {
 	type key struct{ x, tx, T float64 }
-	idx := make(map[key]int32, min(len(x), 1<<16))
+	var idx map[key]int32
+	// Whole days (or weeks of whole days) pack into one uint64, which
+	// hashes faster than three floats.
+	scale := packScale(x, tx, T)
+	var packed map[uint64]int32
+	if scale > 0 {
+		packed = make(map[uint64]int32, min(len(x), 1<<16))
+	} else {
+		idx = make(map[key]int32, min(len(x), 1<<16))
+	}
 	p := &patterns{}
 	for i := range x {
 		wi := 1.0
@@ -70,11 +79,24 @@ func compress(x, tx, T, w []float64, of []int32) *patterns {
 			}
 			continue
 		}
-		k := key{x[i], tx[i], T[i]}
-		j, ok := idx[k]
+		var j int32
+		var ok bool
+		var k key
+		var pk uint64
+		if packed != nil {
+			pk = uint64(x[i])<<42 | uint64(math.Round(tx[i]*scale))<<21 | uint64(math.Round(T[i]*scale))
+			j, ok = packed[pk]
+		} else {
+			k = key{x[i], tx[i], T[i]}
+			j, ok = idx[k]
+		}
 		if !ok {
 			j = int32(len(p.x))
-			idx[k] = j
+			if packed != nil {
+				packed[pk] = j
+			} else {
+				idx[k] = j
+			}
 			p.x = append(p.x, x[i])
 			p.tx = append(p.tx, tx[i])
 			p.T = append(p.T, T[i])
@@ -117,6 +139,31 @@ func compress(x, tx, T, w []float64, of []int32) *patterns {
 		}
 	}
 	return p
+}
+
+// packScale returns c = 1 (or 7) when every x is a whole number below
+// 2^21 and every t_x and T is exactly n/c for a whole n below 2^21 (as a
+// summary in days or weeks has them), so that a history packs into 63
+// bits without merging distinct values; else 0.
+func packScale(x, tx, T []float64) float64 {
+	const lim = 1 << 21
+	exact := func(v, c float64) bool {
+		n := math.Round(v * c)
+		return n < lim && n/c == v
+	}
+	for _, c := range []float64{1, 7} {
+		ok := true
+		for i := range x {
+			if x[i] >= lim || !exact(tx[i], c) || !exact(T[i], c) {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			return c
+		}
+	}
+	return 0
 }
 
 // scaled returns a copy of p with recency and T multiplied by c.

@@ -146,6 +146,7 @@ type Result struct {
 	NextPurchaseDays  []float64
 
 	paretoSkipped bool // Auto did not fit Pareto/NBD: too many histories
+	fallback      bool // the holdout's choice did not fit the whole period
 }
 
 // Holdout compares the purchases a model fitted to the calibration
@@ -225,6 +226,18 @@ func Score(ctx context.Context, full, cal *Summary, o Options) (*Result, error) 
 	fp := make([]int32, full.Len())
 	p := compress(full.Frequency, full.Recency, full.T, nil, fp)
 	bg, pn, err := fitModels(ctx, p, model, o, res, "")
+	if err != nil && res.Holdout != nil && o.Model == Auto {
+		// The model the holdout period chose does not fit the whole
+		// period: fall back on the other.
+		other := ModelBGNBD
+		if model == ModelBGNBD {
+			other = ModelParetoNBD
+		}
+		res.Warnings = append(res.Warnings, fmt.Sprintf("whole period: %v: using %s", err, other.Name()))
+		model = other
+		res.fallback = true
+		bg, pn, err = fitModels(ctx, p, model, o, res, "")
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -247,6 +260,8 @@ func Score(ctx context.Context, full, cal *Summary, o Options) (*Result, error) 
 		res.Model, tm = ModelBGNBD, bg.BGNBD
 	}
 	switch {
+	case res.fallback:
+		res.Reason = "the model the holdout period chose could not be fitted to the whole period"
 	case res.Holdout != nil:
 		res.Reason = holdoutReason(res.Holdout, o.Model, res.paretoSkipped)
 	case o.Model != Auto:

@@ -90,9 +90,9 @@ type Summary struct {
 	// value is the sum of its purchases' amounts; the first day is left
 	// out, and so are days whose purchases have no amount), 0 without
 	// repeat purchases. It is NaN for every customer when no
-	// purchase carried an amount (see HasAmounts).
+	// purchase carried an amount above 0 (see HasAmounts).
 	Monetary []float64
-	// HasAmounts reports whether any purchase carried an amount.
+	// HasAmounts reports whether any purchase carried an amount above 0.
 	HasAmounts bool
 
 	// The holdout period, set by Builder.Calibration: HoldoutEnd is its
@@ -201,7 +201,7 @@ func (b *Builder) Add(user string, at time.Time, amount float64) error {
 		b.ids = append(b.ids, user)
 	}
 	b.last = u
-	if !math.IsNaN(amount) {
+	if amount > 0 {
 		b.amounts = true
 	}
 	if int32(d) > b.maxDay {

@@ -228,10 +228,13 @@ type holdoutJSON struct {
 	ActualPurchases    float64        `json:"actual_purchases"`
 	PredictedPurchases float64        `json:"predicted_purchases"`
 	MAEPerCustomer     float64        `json:"mae_per_customer"`
+	RMSEPerCustomer    float64        `json:"rmse_per_customer"`
 	BGNBD              *bgnbdJSON     `json:"bgnbd"`
 	ParetoNBD          *paretoJSON    `json:"pareto_nbd"`
 	BGNBDMAE           *float64       `json:"bgnbd_mae_per_customer"`
 	ParetoNBDMAE       *float64       `json:"pareto_nbd_mae_per_customer"`
+	BGNBDRMSE          *float64       `json:"bgnbd_rmse_per_customer"`
+	ParetoNBDRMSE      *float64       `json:"pareto_nbd_rmse_per_customer"`
 	ByFrequency        []holdoutGroup `json:"by_frequency"`
 }
 
@@ -372,7 +375,8 @@ func valueRun(opts *ValueOptions) (err error) {
 		hj := &holdoutJSON{
 			CalibrationEnd: h.CalibrationEnd.Format("2006-01-02"), HoldoutEnd: h.HoldoutEnd.Format("2006-01-02"),
 			Duration: h.Duration, Customers: h.Customers, Model: h.Model.String(),
-			ActualPurchases: h.Actual, PredictedPurchases: h.Predicted, MAEPerCustomer: h.MAE,
+			ActualPurchases: h.Actual, PredictedPurchases: h.Predicted, MAEPerCustomer: h.MAE, RMSEPerCustomer: h.RMSE,
+			BGNBDRMSE: num(h.BGNBDRMSE), ParetoNBDRMSE: num(h.ParetoNBDRMSE),
 			BGNBD: bgJSON(h.BGNBD), ParetoNBD: pnJSON(h.ParetoNBD), BGNBDMAE: num(h.BGNBDMAE), ParetoNBDMAE: num(h.ParetoNBDMAE),
 		}
 		for _, g := range h.ByFrequency {
@@ -386,8 +390,10 @@ func valueRun(opts *ValueOptions) (err error) {
 	}
 	sum.Value = totals(res)
 	sum.Seconds = time.Since(start).Seconds()
-	for _, w := range res.Warnings {
-		fmt.Fprintf(opts.IO.ErrOut, "persona: warning: %s\n", w)
+	if !opts.Quiet {
+		for _, w := range res.Warnings {
+			fmt.Fprintf(opts.IO.ErrOut, "persona: warning: %s\n", w)
+		}
 	}
 	switch {
 	case opts.JSON:
@@ -401,9 +407,8 @@ func valueRun(opts *ValueOptions) (err error) {
 // observationEnd returns the config's as_of or, as for the features, the
 // latest timestamp of any dataset.
 func observationEnd(ctx context.Context, db *sql.DB, cfg *dataset.Config) (time.Time, error) {
-	if cfg.AsOf != "" {
-		t, _ := dataset.ParseAsOf(cfg.AsOf) // validated by LoadConfig
-		return t, nil
+	if !cfg.AsOf.IsZero() {
+		return cfg.AsOf.Time, nil
 	}
 	var maxTS sql.NullTime
 	err := db.QueryRowContext(ctx, `SELECT max(ts) FROM (
@@ -558,8 +563,8 @@ func printValue(w io.Writer, s valueSummary) {
 	if h := s.Holdout; h != nil {
 		fmt.Fprintf(w, "\nHoldout check: fitted to %s, predicted %s to %s (%g %s) for %d customers\n",
 			h.CalibrationEnd, h.CalibrationEnd, h.HoldoutEnd, h.Duration, s.TimeUnit, h.Customers)
-		fmt.Fprintf(w, "  actual %.0f purchases, predicted %.1f, mean absolute error %.4f per customer\n",
-			h.ActualPurchases, h.PredictedPurchases, h.MAEPerCustomer)
+		fmt.Fprintf(w, "  actual %.0f purchases, predicted %.1f; error per customer: mean absolute %.4f, root mean squared %.4f\n",
+			h.ActualPurchases, h.PredictedPurchases, h.MAEPerCustomer, h.RMSEPerCustomer)
 		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 		fmt.Fprintln(tw, "  CALIBRATION REPEATS\tCUSTOMERS\tMEAN ACTUAL\tMEAN PREDICTED\t")
 		for _, g := range h.ByFrequency {
