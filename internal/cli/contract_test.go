@@ -152,6 +152,19 @@ var contractCases = map[string]contractCase{
 			}
 		},
 	},
+	"persona value": {
+		ok: func(fx *contractFixtures, out string) []string {
+			return []string{"--config", fx.config, "--out", out, "--model", "bgnbd"}
+		},
+		failures: func(fx *contractFixtures) []contractFailure {
+			return []contractFailure{
+				{"no out", []string{"--config", fx.config}, ExitUsage, []string{"--out must name a folder"}},
+				{"bad horizon", []string{"--config", fx.config, "--out", "o", "--horizon", "52w"}, ExitUsage, []string{"--horizon"}},
+				{"missing config", []string{"--config", fx.missing, "--out", "o"}, ExitFailure, []string{fx.missing}},
+				{"calibration end after the data", []string{"--config", fx.config, "--out", "o", "--calibration-end", "2030-01-01"}, ExitFailure, []string{"--calibration-end", "leaves no holdout period"}},
+			}
+		},
+	},
 	"persona features": {
 		ok: func(fx *contractFixtures, out string) []string {
 			return []string{"--config", fx.config, "--out", filepath.Join(out, "features.csv")}
