@@ -1,7 +1,9 @@
 package chart
 
 import (
+	"fmt"
 	"image/color"
+	"math"
 	"testing"
 
 	"gonum.org/v1/plot/vg/draw"
@@ -51,5 +53,39 @@ func TestBarLabelsStayInside(t *testing.T) {
 		if !found[l] {
 			t.Errorf("label %q not drawn", l)
 		}
+	}
+}
+
+// A log panel takes negative values (refunds): the axis is symmetric,
+// sign(x)·log(1 + |x|), monotone through zero, with mirrored ticks.
+func TestBoxesSymmetricLog(t *testing.T) {
+	_, err := Boxes(BoxesSpec{Title: "t", Segments: []string{"a", "b"}, Panels: []BoxPanel{{
+		Title: "Monetary", XLabel: "spend", Log: true,
+		Boxes: []FiveNum{{-500, -10, 5, 40, 900}, {0, 1, 2, 3, 4}},
+	}}})
+	if err != nil {
+		t.Fatalf("Boxes with a negative value on a log axis: %v", err)
+	}
+	var s log1pScale
+	prev := -1.0
+	for _, x := range []float64{-500, -10, -1, 0, 1, 10, 900} {
+		v := s.Normalize(-500, 900, x)
+		if v <= prev && x != -500 {
+			t.Errorf("Normalize(%v) = %v, not above %v", x, v, prev)
+		}
+		prev = v
+	}
+	if a, b := s.Normalize(-100, 100, -10), s.Normalize(-100, 100, 10); math.Abs(a+b-1) > 1e-12 {
+		t.Errorf("scale not symmetric: %v and %v", a, b)
+	}
+	var labels []float64
+	for _, tk := range (log1pTicks{}).Ticks(-5000, 90000) {
+		if tk.Label != "" {
+			labels = append(labels, tk.Value)
+		}
+	}
+	want := []float64{-100, 0, 100, 10000}
+	if fmt.Sprint(labels) != fmt.Sprint(want) {
+		t.Errorf("labelled ticks %v, want %v", labels, want)
 	}
 }

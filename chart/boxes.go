@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"image/color"
 	"math"
+	"sort"
 	"strconv"
 
 	"gonum.org/v1/plot"
@@ -33,8 +34,9 @@ type BoxPanel struct {
 	Title  string
 	XLabel string    // with unit
 	Boxes  []FiveNum // one per segment
-	// Log draws x on a log(1 + x) scale, for counts and money whose
-	// boxes would otherwise crowd at zero; it needs values ≥ 0.
+	// Log draws x on a symmetric log scale, sign(x)·log(1 + |x|), for
+	// counts and money whose boxes would otherwise crowd at zero; negative
+	// values (refunds) mirror the positive side.
 	Log bool
 }
 
@@ -73,9 +75,6 @@ func Boxes(s BoxesSpec) (*Figure, error) {
 			p.X.Min = 0 // counts, days and amounts read best from zero
 		}
 		if pn.Log {
-			if p.X.Min < 0 {
-				return nil, fmt.Errorf("chart: boxes: panel %d (%q) has a log axis and a negative value", j, pn.Title)
-			}
 			p.X.Scale = log1pScale{}
 			p.X.Tick.Marker = log1pTicks{}
 			p.X.Label.Text += " (log scale)"
@@ -127,41 +126,73 @@ func (b *boxes) DataRange() (xmin, xmax, ymin, ymax float64) {
 	return xmin, xmax, -0.5, float64(len(b.boxes)) - 0.5
 }
 
-// log1pScale maps x to log(1 + x), so that zero stays on the axis.
+// log1pScale maps x to sign(x)·log(1 + |x|), so that zero stays on the
+// axis and negative values mirror positive ones.
 type log1pScale struct{}
+
+// symlog1p is sign(x)·log(1 + |x|).
+func symlog1p(x float64) float64 {
+	if x < 0 {
+		return -math.Log1p(-x)
+	}
+	return math.Log1p(x)
+}
 
 // Normalize implements plot.Normalizer.
 func (log1pScale) Normalize(lo, hi, x float64) float64 {
-	a, b := math.Log1p(lo), math.Log1p(hi)
+	a, b := symlog1p(lo), symlog1p(hi)
 	if b == a {
 		return 0.5
 	}
-	return (math.Log1p(x) - a) / (b - a)
+	return (symlog1p(x) - a) / (b - a)
 }
 
-// log1pTicks labels 0 and the powers of ten (with 2 and 5 between them
+// log1pTicks labels 0 and the powers of ten (and their negatives) (with 2 and 5 between them
 // when the range spans few decades) on a log1pScale axis.
 type log1pTicks struct{}
 
 // Ticks implements plot.Ticker.
 func (log1pTicks) Ticks(lo, hi float64) []plot.Tick {
+	// Labels stay readable on an axis that crosses zero: the decades both
+	// sides add up, so past six of them only every other power of ten is
+	// labelled, and none closer to zero than a tenth of the axis.
+	span := symlog1p(hi) - symlog1p(lo)
+	decades := math.Log10(math.Max(hi, 1)) + math.Log10(math.Max(-lo, 1))
+	fine := decades < 3
 	var ticks []plot.Tick
-	add := func(v float64, major bool) {
-		if v >= lo && v <= hi {
-			t := plot.Tick{Value: v}
-			if major {
-				t.Label = GroupDigits(trimFloat(v))
-			}
-			ticks = append(ticks, t)
+	add := func(v float64, major bool, k int) {
+		if v < lo || v > hi {
+			return
+		}
+		t := plot.Tick{Value: v}
+		switch {
+		case v == 0:
+			major = true
+		case lo < 0 && math.Log1p(math.Abs(v)) < span/10:
+			major = false
+		case decades > 6 && k%2 != 0:
+			major = false
+		}
+		if major {
+			t.Label = GroupDigits(trimFloat(v))
+		}
+		ticks = append(ticks, t)
+	}
+	add(0, true, 0)
+	for _, sign := range []float64{1, -1} {
+		top := hi
+		if sign < 0 {
+			top = -lo
+		}
+		k := 0
+		for p := 1.0; p <= top*10; p *= 10 {
+			add(sign*p, true, k)
+			add(sign*2*p, fine, k)
+			add(sign*5*p, fine, k)
+			k++
 		}
 	}
-	add(0, true)
-	decades := math.Log10(math.Max(hi, 1))
-	for p := 1.0; p <= hi*10; p *= 10 {
-		add(p, true)
-		add(2*p, decades < 3)
-		add(5*p, decades < 3)
-	}
+	sort.Slice(ticks, func(i, j int) bool { return ticks[i].Value < ticks[j].Value })
 	return ticks
 }
 

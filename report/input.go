@@ -111,8 +111,8 @@ type Input struct {
 type NumericAttribute struct {
 	Name  string    // in words, with its unit: "annual income (k$)"
 	Boxes []FiveNum // one per segment
-	// Log draws it on a log(1 + x) axis: for skewed amounts and counts
-	// (all values ≥ 0).
+	// Log draws it on a symmetric log axis, sign(x)·log(1 + |x|): for
+	// skewed amounts and counts.
 	Log bool
 }
 
@@ -358,9 +358,6 @@ func (in *Input) Validate() error {
 		for j, b := range a.Boxes {
 			if !(b.Min <= b.Q1 && b.Q1 <= b.Median && b.Median <= b.Q3 && b.Q3 <= b.Max) || !finite(b.Min) || !finite(b.Max) {
 				return fieldErr(fmt.Sprintf("%s.Boxes[%d]", field, j), "summary %+v is not ordered and finite", b)
-			}
-			if a.Log && b.Min < 0 {
-				return fieldErr(fmt.Sprintf("%s.Boxes[%d]", field, j), "a log axis needs values ≥ 0, got %v", b.Min)
 			}
 		}
 	}

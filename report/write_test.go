@@ -252,10 +252,6 @@ func TestValidate(t *testing.T) {
 		{"attribute boxes", func(in *Input) {
 			in.NumericAttributes = []NumericAttribute{{Name: "income", Boxes: make([]FiveNum, 2)}}
 		}, "NumericAttributes[0].Boxes"},
-		{"attribute log of negatives", func(in *Input) {
-			in.NumericAttributes = []NumericAttribute{{Name: "balance", Log: true, Boxes: make([]FiveNum, len(in.Segments))}}
-			in.NumericAttributes[0].Boxes[3] = FiveNum{-5, 0, 1, 2, 3}
-		}, "NumericAttributes[0].Boxes[3]"},
 		{"k curve", func(in *Input) { in.KCurve[0].K = 0 }, "KCurve[0]"},
 		{"projection segment", func(in *Input) { in.Projection[5].Segment = 8 }, "Projection[5].Segment"},
 		{"unsegmented not last", func(in *Input) { in.Segments[2].ID = -1 }, "Segments[2].ID"},
