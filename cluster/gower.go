@@ -72,11 +72,26 @@ func (a *Attr) len() int {
 	}
 }
 
-// GowerOptions configures NewGower. The zero value means unweighted.
+// GowerOptions configures NewGower. The zero value means unweighted, and
+// scaled on the data as daisy does.
 type GowerOptions struct {
 	// Weights holds one weight >= 0 per attribute; nil means 1 for every
 	// attribute (daisy's weights argument).
 	Weights []float64 `yaml:"weights"`
+	// Scales, when not nil, holds one scale per attribute to use instead
+	// of the data's minimum and range: the scales of another table (see
+	// Gower.Scales), so that new rows are compared as the training rows
+	// were. Values are then clipped to [Min, Min+Range]. Nominal and list
+	// attributes ignore their scale.
+	Scales []GowerScale `yaml:"scales"`
+}
+
+// GowerScale is how an attribute's values are scaled to [0, 1]:
+// (x - Min) / Range. For logratio attributes x is log10 of the value, for
+// ordinal ones the position of the level, for ordratio ones the rank.
+type GowerScale struct {
+	Min   float64 `json:"min" yaml:"min"`
+	Range float64 `json:"range" yaml:"range"`
 }
 
 // gKind is how a prepared attribute is compared.
@@ -126,13 +141,18 @@ const (
 // constant, and then mistakes the zeros for missing values; Gower never
 // does.
 type Gower struct {
-	n, p  int
-	kinds []gKind
-	w     []float64
-	vals  []float64 // row-major n x p: scaled values, NaN for missing
-	sets  [][][]int32
-	names []string
+	n, p   int
+	kinds  []gKind
+	w      []float64
+	vals   []float64 // row-major n x p: scaled values, NaN for missing
+	sets   [][][]int32
+	names  []string
+	scales []GowerScale
 }
+
+// Scales returns the scale used for each attribute (zero for nominal and
+// list attributes), to compare other rows on the same scales.
+func (g *Gower) Scales() []GowerScale { return slices.Clone(g.scales) }
 
 // NewGower checks the attributes and prepares the Gower dissimilarity of
 // their rows. attrs is not modified or retained. Errors name the attribute
@@ -164,7 +184,13 @@ func NewGower(attrs []Attr, opts GowerOptions) (*Gower, error) {
 			return nil, errors.New("gower: every weight is 0")
 		}
 	}
-	g := &Gower{p: p, kinds: make([]gKind, p), w: w, sets: make([][][]int32, p), names: make([]string, p)}
+	if opts.Scales != nil {
+		if len(opts.Scales) != p {
+			return nil, fmt.Errorf("gower: %d scales for %d attributes", len(opts.Scales), p)
+		}
+	}
+	g := &Gower{p: p, kinds: make([]gKind, p), w: w, sets: make([][][]int32, p), names: make([]string, p),
+		scales: make([]GowerScale, p)}
 	for j := range attrs {
 		a := &attrs[j]
 		g.names[j] = a.Name
@@ -177,7 +203,11 @@ func NewGower(attrs []Attr, opts GowerOptions) (*Gower, error) {
 			}
 			g.vals = make([]float64, g.n*p)
 		}
-		col, kind, sets, err := gowerColumn(a)
+		var fixed *GowerScale
+		if opts.Scales != nil {
+			fixed = &opts.Scales[j]
+		}
+		col, kind, sets, err := gowerColumn(a, fixed, &g.scales[j])
 		if err != nil {
 			return nil, fmt.Errorf("gower: attribute %q%w", a.Name, err)
 		}
@@ -194,9 +224,10 @@ func NewGower(attrs []Attr, opts GowerOptions) (*Gower, error) {
 }
 
 // gowerColumn returns the prepared values of one attribute: scaled as
-// daisy scales them, NaN for missing. Errors start with ", row r:" or ":"
-// so that the caller can prefix the attribute's name.
-func gowerColumn(a *Attr) ([]float64, gKind, [][]int32, error) {
+// daisy scales them (or by fixed, clipped), NaN for missing, and sets used
+// to the scale. Errors start with ", row r:" or ":" so that the caller can
+// prefix the attribute's name.
+func gowerColumn(a *Attr, fixed, used *GowerScale) ([]float64, gKind, [][]int32, error) {
 	switch a.Type {
 	case AttrNumeric, AttrLogRatio, AttrOrdRatio:
 		x := make([]float64, len(a.Values))
@@ -214,7 +245,7 @@ func gowerColumn(a *Attr) ([]float64, gKind, [][]int32, error) {
 		if a.Type == AttrOrdRatio {
 			gowerRanks(x)
 		}
-		if err := gowerScale(x); err != nil {
+		if err := gowerScale(x, fixed, used); err != nil {
 			return nil, 0, nil, err
 		}
 		return x, gAbs, nil, nil
@@ -234,7 +265,7 @@ func gowerColumn(a *Attr) ([]float64, gKind, [][]int32, error) {
 		}
 		switch a.Type {
 		case AttrOrdinal:
-			if err := gowerScale(x); err != nil {
+			if err := gowerScale(x, fixed, used); err != nil {
 				return nil, 0, nil, err
 			}
 			return x, gAbs, nil, nil
@@ -246,7 +277,7 @@ func gowerColumn(a *Attr) ([]float64, gKind, [][]int32, error) {
 		}
 		// Binary: daisy scales these too, which only changes an all-1
 		// column (to all 0).
-		if err := gowerScale(x); err != nil {
+		if err := gowerScale(x, fixed, used); err != nil {
 			return nil, 0, nil, err
 		}
 		if a.Type == AttrSymmetric {
@@ -291,21 +322,34 @@ func (t AttrType) check() error {
 }
 
 // gowerScale replaces the values of x by (x - min) / (max - min) over the
-// values that are not NaN, dividing by 1 when max == min, as daisy does.
-func gowerScale(x []float64) error {
+// values that are not NaN, dividing by 1 when max == min, as daisy does;
+// with a fixed scale, by (x - fixed.Min) / fixed.Range clipped to [0, 1].
+// It sets used to the scale.
+func gowerScale(x []float64, fixed, used *GowerScale) error {
 	lo, hi := math.Inf(1), math.Inf(-1)
 	for _, v := range x {
 		if v == v {
 			lo, hi = min(lo, v), max(hi, v)
 		}
 	}
-	if lo > hi {
+	if lo > hi && fixed == nil {
 		return errors.New(": every value is missing")
+	}
+	if fixed != nil {
+		if math.IsNaN(fixed.Min) || math.IsInf(fixed.Min, 0) || !(fixed.Range > 0) || math.IsInf(fixed.Range, 1) {
+			return fmt.Errorf(": scale min %v, range %v; want finite numbers, range > 0", fixed.Min, fixed.Range)
+		}
+		*used = *fixed
+		for i, v := range x {
+			x[i] = min(max((v-fixed.Min)/fixed.Range, 0), 1)
+		}
+		return nil
 	}
 	sx := hi - lo
 	if sx == 0 {
 		sx = 1
 	}
+	*used = GowerScale{Min: lo, Range: sx}
 	for i, v := range x {
 		x[i] = (v - lo) / sx
 	}

@@ -141,3 +141,47 @@ func TestPairwiseMemoryLimit(t *testing.T) {
 		t.Fatalf("cancelled: error %v", err)
 	}
 }
+
+// TestGowerScales: rows compared with the scales of a larger table get the
+// dissimilarities they have in it; values beyond the scale are clipped.
+func TestGowerScales(t *testing.T) {
+	attrs, _ := plantedMixed(200, 3, 0.05, 3)
+	g, err := cluster.NewGower(attrs, cluster.GowerOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := []int{3, 17, 42, 99, 150}
+	sub := make([]cluster.Attr, len(attrs))
+	for j, a := range attrs {
+		sub[j] = cluster.Attr{Name: a.Name, Type: a.Type}
+		for _, i := range rows {
+			if a.Values != nil {
+				sub[j].Values = append(sub[j].Values, a.Values[i])
+			} else {
+				sub[j].Codes = append(sub[j].Codes, a.Codes[i])
+			}
+		}
+	}
+	sg, err := cluster.NewGower(sub, cluster.GowerOptions{Scales: g.Scales()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for a := range rows {
+		for b := range rows {
+			if got, want := sg.Dissim(a, b), g.Dissim(rows[a], rows[b]); got != want && !(math.IsNaN(got) && math.IsNaN(want)) {
+				t.Errorf("rows %d,%d: %v with the scales, %v in the table", rows[a], rows[b], got, want)
+			}
+		}
+	}
+	one := []cluster.Attr{{Name: "x", Type: cluster.AttrNumeric, Values: []float64{-50, 5, 500}}}
+	cg, err := cluster.NewGower(one, cluster.GowerOptions{Scales: []cluster.GowerScale{{Min: 0, Range: 10}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cg.Dissim(0, 1) != 0.5 || cg.Dissim(0, 2) != 1 {
+		t.Errorf("clipped: %v %v", cg.Dissim(0, 1), cg.Dissim(0, 2))
+	}
+	if _, err := cluster.NewGower(one, cluster.GowerOptions{Scales: []cluster.GowerScale{{Min: 0, Range: 0}}}); err == nil || !strings.Contains(err.Error(), "range > 0") {
+		t.Errorf("zero range: %v", err)
+	}
+}

@@ -33,7 +33,10 @@ type KPrototypesOptions struct {
 	// 2009: dense and mutually distant rows, no randomness), "huang"
 	// (Huang 1998: values drawn by frequency, then the nearest rows) or
 	// "random" (K distinct rows). Numeric prototypes start at the column
-	// means plus a standard normal draw times the standard deviations.
+	// means plus a standard normal draw times the standard deviations. As
+	// in kmodes, a start that leaves a cluster empty is tried again; after
+	// 20 such tries the prototypes start at K rows of distinct values
+	// (numbers and categories), where each has at least its own row.
 	Init string `yaml:"init"`
 	// NInit is the number of runs; the lowest cost is kept. 0 means 10.
 	NInit int `yaml:"n_init"`
@@ -360,13 +363,12 @@ func (d *kpTable) run(ctx context.Context, o KPrototypesOptions, gamma float64, 
 		if try > kpMaxInitTries {
 			return nil, fmt.Errorf("kprototypes: every initialisation left a cluster empty; the data may have fewer than K = %d distinct rows", k)
 		}
-		if try > kpRandomAfter {
-			init = InitRandom
-		}
-		switch init {
-		case InitCao:
+		rows := try > kpRandomAfter // prototypes at K distinct rows
+		switch {
+		case rows:
+		case init == InitCao:
 			d.initCao(r.modes, k)
-		case InitHuang:
+		case init == InitHuang:
 			d.initHuang(r.modes, k, rng)
 		default:
 			for c, i := range rng.Perm(d.n)[:k] {
@@ -376,6 +378,12 @@ func (d *kpTable) run(ctx context.Context, o KPrototypesOptions, gamma float64, 
 		for c := range k {
 			for f := range d.p {
 				r.centers[c*d.p+f] = mean[f] + rng.NormFloat64()*std[f]
+			}
+		}
+		if rows {
+			for c, i := range distinctRows(d, k, rng) {
+				copy(r.modes[c*d.q:(c+1)*d.q], d.cat[i*d.q:(i+1)*d.q])
+				copy(r.centers[c*d.p:(c+1)*d.p], d.num[i*d.p:(i+1)*d.p])
 			}
 		}
 		clear(r.sums)
@@ -592,6 +600,27 @@ func (d *kpTable) initHuang(modes []int32, k int, rng *rand.Rand) {
 		}
 		copy(mc, d.cat[pick*d.q:(pick+1)*d.q])
 	}
+}
+
+// distinctRows draws up to k rows with distinct values (fewer when the
+// data has fewer distinct rows).
+func distinctRows(d *kpTable, k int, rng *rand.Rand) []int {
+	var out []int
+	for _, i := range rng.Perm(d.n) {
+		same := false
+		for _, j := range out {
+			if slices.Equal(d.num[i*d.p:(i+1)*d.p], d.num[j*d.p:(j+1)*d.p]) && slices.Equal(d.cat[i*d.q:(i+1)*d.q], d.cat[j*d.q:(j+1)*d.q]) {
+				same = true
+				break
+			}
+		}
+		if !same {
+			if out = append(out, i); len(out) == k {
+				break
+			}
+		}
+	}
+	return out
 }
 
 func mismatches(a, b []int32) int {

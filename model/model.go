@@ -31,6 +31,8 @@ const (
 	KMeans       = "kmeans"
 	Hierarchical = "hierarchical"
 	DBSCAN       = "dbscan"
+	KMedoids     = "kmedoids"
+	KPrototypes  = "kprototypes"
 )
 
 // Model assigns users to the segments of a run. It is plain data and
@@ -56,6 +58,9 @@ type Model struct {
 	Eps          float64     `json:"eps,omitempty"`
 	Core         [][]float64 `json:"core,omitempty"`
 	CoreSegments []int       `json:"core_segments,omitempty"`
+	// Mixed is a k-medoids or k-prototypes model, which assigns users by
+	// their attributes rather than in the clustering space (see Mixed).
+	Mixed *Mixed `json:"mixed,omitempty"`
 }
 
 // Segment names one segment.
@@ -132,8 +137,13 @@ func (m *Model) Validate() error {
 			}
 		}
 		return checkRows("core", m.Core)
+	case KMedoids, KPrototypes:
+		if m.Mixed == nil {
+			return fmt.Errorf("model algorithm %s has no mixed-type state", m.Algorithm)
+		}
+		return m.Mixed.validate(m.Algorithm, len(m.Segments), m.Prep)
 	default:
-		return fmt.Errorf("model algorithm %q is not one of kmeans, hierarchical, dbscan", m.Algorithm)
+		return fmt.Errorf("model algorithm %q is not one of kmeans, hierarchical, dbscan, kmedoids, kprototypes", m.Algorithm)
 	}
 }
 
@@ -159,8 +169,18 @@ func (m *Model) Space(x *mat.Dense) (*mat.Dense, error) {
 // Inputs()) and its distance to what it was assigned by: the nearest
 // centre, or for DBSCAN the nearest core point (Unsegmented and the
 // distance to the nearest core point when that is farther than Eps).
-// Ties go to the segment listed first.
+// Ties go to the segment listed first. A k-medoids model assigns by the
+// Gower dissimilarity to the medoids (the distance is that dissimilarity,
+// in [0, 1]; Unsegmented when a user shares no attribute with any medoid),
+// a k-prototypes model by the k-prototypes cost (squared distance plus
+// Gamma per mismatch).
 func (m *Model) Assign(x *mat.Dense) (segments []int, dist []float64, err error) {
+	if m.Mixed != nil {
+		if _, c := x.Dims(); c != len(m.Prep.Inputs) {
+			return nil, nil, fmt.Errorf("%d feature columns, the model expects %d", c, len(m.Prep.Inputs))
+		}
+		return m.assignMixed(x)
+	}
 	z, err := m.Space(x)
 	if err != nil {
 		return nil, nil, err

@@ -32,54 +32,14 @@ func (m *Model) SQL(table, dialect string) (string, error) {
 	if table == "" {
 		return "", fmt.Errorf("sql: table name is empty")
 	}
+	if m.Mixed != nil {
+		return m.mixedSQL(table, dialect)
+	}
 	p := m.Prep
 	var b strings.Builder
-	b.WriteString("-- persona segment assignment")
-	if m.RunID != "" {
-		b.WriteString(" (model of run " + strings.ReplaceAll(m.RunID, "\n", " ") + ")")
-	}
-	fmt.Fprintf(&b, ", %s dialect\nWITH\n", dialect)
-
-	// src: the model's columns, as doubles.
-	b.WriteString("src AS (\n  SELECT user_id")
-	for j, c := range p.Columns {
-		fmt.Fprintf(&b, ",\n    CAST(%s AS DOUBLE PRECISION) AS x%d", quoteIdent(c), j)
-	}
-	fmt.Fprintf(&b, "\n  FROM %s),\n", quoteTable(table))
-
-	// t: log1p, winsorizing and scaling of the output columns.
-	expr := make([]string, len(p.Columns))
-	for j := range p.Columns {
-		expr[j] = "x" + strconv.Itoa(j)
-	}
-	if p.Log1p != nil {
-		for _, j := range p.Log1p.Columns {
-			e := expr[j]
-			expr[j] = fmt.Sprintf("(CASE WHEN %[1]s < 0 THEN -ln(1 - %[1]s) ELSE ln(1 + %[1]s) END)", e)
-		}
-	}
-	if w := p.Winsorize; w != nil {
-		for k, j := range w.Columns {
-			expr[j] = fmt.Sprintf("least(greatest(%s, %s), %s)", expr[j], lit(w.Lower[k]), lit(w.Upper[k]))
-		}
-	}
-	for j := range expr {
-		switch p.Scaler {
-		case prep.ScalerStandard:
-			expr[j] = fmt.Sprintf("(%s - %s) / %s", expr[j], lit(p.Standard.Mean[j]), lit(p.Standard.Scale[j]))
-		case prep.ScalerRobust:
-			expr[j] = fmt.Sprintf("(%s - %s) / %s", expr[j], lit(p.Robust.Center[j]), lit(p.Robust.Scale[j]))
-		case prep.ScalerMinMax:
-			expr[j] = fmt.Sprintf("%s * %s + %s", expr[j], lit(p.MinMax.Scale[j]), lit(p.MinMax.Min[j]))
-		}
-	}
+	m.sqlHead(&b, table, dialect)
 	b.WriteString("t AS (\n  SELECT user_id")
-	for k, name := range p.Output {
-		j := slices.Index(p.Columns, name)
-		e := expr[j]
-		if p.Weights != nil && p.Weights[k] != 1 {
-			e = fmt.Sprintf("(%s) * %s", e, lit(p.Weights[k]))
-		}
+	for k, e := range m.outputExprs() {
 		fmt.Fprintf(&b, ",\n    %s AS z%d", e, k)
 	}
 	b.WriteString("\n  FROM src),\n")
@@ -152,6 +112,61 @@ func (m *Model) SQL(table, dialect string) (string, error) {
 	}
 	b.WriteString("FROM r WHERE rn = 1\nORDER BY user_id\n")
 	return b.String(), nil
+}
+
+// sqlHead writes the comment and the src CTE: the model's columns, as
+// doubles x0, x1, ... (one per Prep.Columns).
+func (m *Model) sqlHead(b *strings.Builder, table, dialect string) {
+	b.WriteString("-- persona segment assignment")
+	if m.RunID != "" {
+		b.WriteString(" (model of run " + strings.ReplaceAll(m.RunID, "\n", " ") + ")")
+	}
+	fmt.Fprintf(b, ", %s dialect\nWITH\n", dialect)
+	b.WriteString("src AS (\n  SELECT user_id")
+	for j, c := range m.Prep.Columns {
+		fmt.Fprintf(b, ",\n    CAST(%s AS DOUBLE PRECISION) AS x%d", quoteIdent(c), j)
+	}
+	fmt.Fprintf(b, "\n  FROM %s),\n", quoteTable(table))
+}
+
+// outputExprs returns, for each column of Prep.Output, its prepared value
+// (log1p, winsorizing, scaling, weight) as an expression of src's columns.
+func (m *Model) outputExprs() []string {
+	p := m.Prep
+	expr := make([]string, len(p.Columns))
+	for j := range p.Columns {
+		expr[j] = "x" + strconv.Itoa(j)
+	}
+	if p.Log1p != nil {
+		for _, j := range p.Log1p.Columns {
+			e := expr[j]
+			expr[j] = fmt.Sprintf("(CASE WHEN %[1]s < 0 THEN -ln(1 - %[1]s) ELSE ln(1 + %[1]s) END)", e)
+		}
+	}
+	if w := p.Winsorize; w != nil {
+		for k, j := range w.Columns {
+			expr[j] = fmt.Sprintf("least(greatest(%s, %s), %s)", expr[j], lit(w.Lower[k]), lit(w.Upper[k]))
+		}
+	}
+	for j := range expr {
+		switch p.Scaler {
+		case prep.ScalerStandard:
+			expr[j] = fmt.Sprintf("(%s - %s) / %s", expr[j], lit(p.Standard.Mean[j]), lit(p.Standard.Scale[j]))
+		case prep.ScalerRobust:
+			expr[j] = fmt.Sprintf("(%s - %s) / %s", expr[j], lit(p.Robust.Center[j]), lit(p.Robust.Scale[j]))
+		case prep.ScalerMinMax:
+			expr[j] = fmt.Sprintf("%s * %s + %s", expr[j], lit(p.MinMax.Scale[j]), lit(p.MinMax.Min[j]))
+		}
+	}
+	out := make([]string, len(p.Output))
+	for k, name := range p.Output {
+		e := expr[slices.Index(p.Columns, name)]
+		if p.Weights != nil && p.Weights[k] != 1 {
+			e = fmt.Sprintf("(%s) * %s", e, lit(p.Weights[k]))
+		}
+		out[k] = e
+	}
+	return out
 }
 
 // lit writes v as an SQL literal that reads back as the same double.

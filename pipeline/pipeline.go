@@ -42,7 +42,10 @@ type Options struct {
 	K int
 	// NInit is the number of k-means restarts per k. Default 10.
 	NInit int
-	// Algorithm is "kmeans" (default), "hierarchical" or "dbscan".
+	// Algorithm is "auto" (default), "kmeans", "hierarchical", "dbscan",
+	// "kmedoids" or "kprototypes". auto is kprototypes when categorical
+	// attributes are at least AutoCategoricalShare of the attributes,
+	// kmeans otherwise.
 	Algorithm string
 	// Linkage is the hierarchical linkage: "ward" (default), "complete",
 	// "average" or "single".
@@ -97,7 +100,7 @@ func (o Options) withDefaults() Options {
 		o.PCA = 10
 	}
 	if o.Algorithm == "" {
-		o.Algorithm = AlgorithmKMeans
+		o.Algorithm = AlgorithmAuto
 	}
 	if o.Linkage == "" {
 		o.Linkage = "ward"
@@ -130,8 +133,9 @@ func (o Options) Validate() error {
 		return fmt.Errorf("k range %d..%d is empty", o.KMin, o.KMax)
 	case o.NInit < 0:
 		return fmt.Errorf("n-init must be >= 1, got %d", o.NInit)
-	case o.Algorithm != "" && o.Algorithm != AlgorithmKMeans && o.Algorithm != AlgorithmHierarchical && o.Algorithm != AlgorithmDBSCAN:
-		return fmt.Errorf("algorithm must be kmeans, hierarchical or dbscan, got %q", o.Algorithm)
+	case o.Algorithm != "" && o.Algorithm != AlgorithmKMeans && o.Algorithm != AlgorithmHierarchical && o.Algorithm != AlgorithmDBSCAN &&
+		o.Algorithm != AlgorithmKMedoids && o.Algorithm != AlgorithmKPrototypes && o.Algorithm != AlgorithmAuto:
+		return fmt.Errorf("algorithm must be auto, kmeans, hierarchical, dbscan, kmedoids or kprototypes, got %q", o.Algorithm)
 	case o.Linkage != "" && o.Linkage != "ward" && o.Linkage != "complete" && o.Linkage != "average" && o.Linkage != "single":
 		return fmt.Errorf("linkage must be ward, complete, average or single, got %q", o.Linkage)
 	case o.Eps < 0 || math.IsNaN(o.Eps) || math.IsInf(o.Eps, 0):
@@ -157,6 +161,7 @@ type Summary struct {
 	Datasets          map[string]dataset.Counts `json:"datasets"`
 	Rejects           []string                  `json:"rejects,omitempty"`
 	Algorithm         string                    `json:"algorithm"`
+	AlgorithmReason   string                    `json:"algorithm_reason,omitempty"`
 	Eps               float64                   `json:"eps,omitempty"`
 	Noise             int                       `json:"unsegmented,omitempty"`
 	Warnings          []string                  `json:"warnings,omitempty"`
@@ -183,6 +188,7 @@ type run struct {
 	start   time.Time
 	timings map[string]float64
 	stage   string // temporary folder inside Out
+	prep    prepared
 }
 
 func (r *run) step(name string, f func() error) error {
@@ -276,6 +282,7 @@ func Run(ctx context.Context, driverName string, cfg *dataset.Config, opts Optio
 		if err != nil {
 			return err
 		}
+		r.prep = prepared{tab: tab, fitted: fitted, z: z}
 		z, pca, err = reduce(z, opts.PCA)
 		if pca != nil {
 			sum.PCAComponents = len(pca.Components)
@@ -298,6 +305,9 @@ func Run(ctx context.Context, driverName string, cfg *dataset.Config, opts Optio
 		return nil, err
 	}
 	dist := centreDistances(z, seg)
+	if seg.mixed != nil {
+		dist = seg.mixed.dist // the model's: Gower to the medoid, k-prototypes cost
+	}
 
 	if err := r.step("quality", func() (err error) {
 		// Quality is measured on the segmented users (DBSCAN noise aside).

@@ -507,6 +507,11 @@ func (r *run) algorithmRow(sum *Summary) report.KeyValue {
 		v = fmt.Sprintf("hierarchical clustering (%s linkage, Euclidean)", r.opts.Linkage)
 	case AlgorithmDBSCAN:
 		v = fmt.Sprintf("DBSCAN (eps %.4g, min_samples %d; %d users in no dense region are left unsegmented)", sum.Eps, r.opts.MinSamples, sum.Noise)
+	case AlgorithmKMedoids, AlgorithmKPrototypes:
+		v = sum.AlgorithmReason
+	}
+	if sum.Algorithm == AlgorithmKMeans && sum.AlgorithmReason != "" {
+		v += "; " + sum.AlgorithmReason
 	}
 	return report.KeyValue{Key: "algorithm", Value: v}
 }

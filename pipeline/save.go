@@ -135,6 +135,7 @@ func buildModel(id string, tab *features.Table, fitted *prep.Fitted, pca *prep.P
 		return m, m.Validate()
 	}
 	k := seg.k()
+	var keep []int // the clusters with a segment, in the order of m.Segments
 	votes := make([]map[int]int, k)
 	for i, c := range seg.rows {
 		if c < 0 {
@@ -157,6 +158,11 @@ func buildModel(id string, tab *features.Table, fitted *prep.Fitted, pca *prep.P
 		}
 		m.Segments = append(m.Segments, model.Segment{ID: best, Name: names[best]})
 		m.Centers = append(m.Centers, slices.Clone(seg.centers.RawRowView(c)))
+		keep = append(keep, c)
+	}
+	if seg.mixed != nil {
+		// Users are assigned by their attributes, not by the centres.
+		m.Mixed, m.Centers = seg.mixed.model(tab.X, keep), nil
 	}
 	return m, m.Validate()
 }

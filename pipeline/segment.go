@@ -35,6 +35,7 @@ type segmentation struct {
 	inertia float64
 	dendro  *cluster.Dendrogram   // hierarchical only
 	dbscan  *cluster.DBSCANResult // DBSCAN only
+	mixed   *mixedFit             // k-medoids and k-prototypes only
 }
 
 // k is the number of segments, the unsegmented group aside.
@@ -46,12 +47,18 @@ func (s *segmentation) k() int {
 // segment clusters z with the configured algorithm, choosing the number
 // of segments where the algorithm needs one.
 func (r *run) segment(ctx context.Context, z *mat.Dense, sum *Summary) (*segmentation, error) {
-	sum.Algorithm = r.opts.Algorithm
-	switch r.opts.Algorithm {
+	algorithm := r.opts.Algorithm
+	if algorithm == AlgorithmAuto {
+		algorithm = r.chooseAuto(sum)
+	}
+	sum.Algorithm = algorithm
+	switch algorithm {
 	case AlgorithmHierarchical:
 		return r.hierarchical(ctx, z, sum)
 	case AlgorithmDBSCAN:
 		return r.dbscan(ctx, z, sum)
+	case AlgorithmKMedoids, AlgorithmKPrototypes:
+		return r.mixed(ctx, z, sum, algorithm)
 	}
 	o := r.opts
 	return r.pickK(ctx, z, sum, func(z *mat.Dense, k int) (*segmentation, error) {

@@ -124,6 +124,9 @@ func printSummary(w io.Writer, out, store string, sum *pipeline.Summary) {
 		fmt.Fprintln(w, "Choosing the number of segments:")
 		printKTable(w, sum.KSelection, sum.K, sum.KElbow)
 	}
+	if sum.AlgorithmReason != "" {
+		fmt.Fprintf(w, "algorithm %s: %s\n", sum.Algorithm, sum.AlgorithmReason)
+	}
 	for _, warn := range sum.Warnings {
 		fmt.Fprintf(w, "note: %s\n", warn)
 	}

@@ -29,7 +29,7 @@ func TestNewCmdDemoFlags(t *testing.T) {
 			DemoOptions{Out: "x", Users: 500, Seed: 9, Quiet: true, SegmentFlags: SegmentFlags{Algorithm: "hierarchical", K: 4, KRange: "3..5", Linkage: "average", MinSamples: 10, PCA: 6}}, ExitOK, ""},
 		{"dbscan flags", []string{"--algorithm", "dbscan", "--eps", "0.8", "--min-samples", "20"},
 			DemoOptions{Out: "demo-out", Users: 20000, Seed: 1, SegmentFlags: SegmentFlags{Algorithm: "dbscan", KRange: "2..12", Linkage: "ward", Eps: 0.8, MinSamples: 20, PCA: 10}}, ExitOK, ""},
-		{"unknown algorithm", []string{"--algorithm", "spectral"}, DemoOptions{}, ExitUsage, "--algorithm must be kmeans, hierarchical or dbscan"},
+		{"unknown algorithm", []string{"--algorithm", "spectral"}, DemoOptions{}, ExitUsage, "--algorithm must be auto, kmeans, hierarchical, dbscan, kmedoids or kprototypes"},
 		{"bad k range", []string{"--k-range", "5..3"}, DemoOptions{}, ExitUsage, "--k-range must satisfy"},
 		{"negative eps", []string{"--eps", "-1"}, DemoOptions{}, ExitUsage, "--eps must be a positive radius"},
 		{"negative users", []string{"--users", "-5"}, DemoOptions{}, ExitUsage, "--users must be a positive number"},
@@ -71,7 +71,7 @@ func TestNewCmdDemoFlags(t *testing.T) {
 	}
 }
 
-var defaultSegmentFlags = SegmentFlags{Algorithm: "kmeans", KRange: "2..12", Linkage: "ward", MinSamples: 10, PCA: 10}
+var defaultSegmentFlags = SegmentFlags{Algorithm: "auto", KRange: "2..12", Linkage: "ward", MinSamples: 10, PCA: 10}
 
 func TestDemoRunSmall(t *testing.T) {
 	dir := t.TempDir()

@@ -19,7 +19,7 @@ type SegmentFlags struct {
 
 func (s *SegmentFlags) register(cmd *cobra.Command) {
 	fs := cmd.Flags()
-	fs.StringVar(&s.Algorithm, "algorithm", pipeline.AlgorithmKMeans, "segmentation algorithm: kmeans, hierarchical or dbscan")
+	fs.StringVar(&s.Algorithm, "algorithm", pipeline.AlgorithmAuto, "segmentation algorithm: auto (kprototypes when categorical attributes are a quarter or more of the attributes, else kmeans), kmeans, hierarchical, dbscan, kmedoids (Gower + PAM/CLARA) or kprototypes")
 	fs.IntVar(&s.K, "k", 0, "number of segments; 0 chooses it from the data (kmeans, hierarchical)")
 	fs.StringVar(&s.KRange, "k-range", "2..12", "range of k tried when choosing it, as `MIN..MAX`; it grows (up to twice MAX) while the best silhouette sits at its top")
 	fs.StringVar(&s.Linkage, "linkage", "ward", "hierarchical linkage: ward, complete, average or single")
@@ -31,9 +31,10 @@ func (s *SegmentFlags) register(cmd *cobra.Command) {
 // validate checks the flags that can be checked without running.
 func (s *SegmentFlags) validate() error {
 	switch s.Algorithm {
-	case pipeline.AlgorithmKMeans, pipeline.AlgorithmHierarchical, pipeline.AlgorithmDBSCAN:
+	case pipeline.AlgorithmAuto, pipeline.AlgorithmKMeans, pipeline.AlgorithmHierarchical, pipeline.AlgorithmDBSCAN,
+		pipeline.AlgorithmKMedoids, pipeline.AlgorithmKPrototypes:
 	default:
-		return usagef("--algorithm must be kmeans, hierarchical or dbscan, got %q", s.Algorithm)
+		return usagef("--algorithm must be auto, kmeans, hierarchical, dbscan, kmedoids or kprototypes, got %q", s.Algorithm)
 	}
 	switch s.Linkage {
 	case "ward", "complete", "average", "single":
