@@ -456,3 +456,46 @@ func TestChooseCancelled(t *testing.T) {
 		t.Errorf("error %v, want context.Canceled", err)
 	}
 }
+
+// TestSampleRows: a Fit learns which rows a half sample holds, and none
+// for the data itself.
+func TestSampleRows(t *testing.T) {
+	rng := rand.New(rand.NewPCG(8, 9))
+	x := mat.NewDense(120, 2, nil)
+	for i := range 120 {
+		x.Set(i, 0, float64(i%3)*10+rng.NormFloat64())
+		x.Set(i, 1, float64(i))
+	}
+	halves := 0
+	_, err := Choose(context.Background(), x, Options{KMin: 2, KMax: 3, Resamples: 2}, func(ctx context.Context, sub *mat.Dense, k int) ([]int, float64, error) {
+		rows := SampleRows(ctx)
+		if sub == x {
+			if rows != nil {
+				t.Errorf("rows %v for the data itself", rows)
+			}
+		} else {
+			halves++
+			m, _ := sub.Dims()
+			if len(rows) != m {
+				t.Fatalf("%d rows for a half sample of %d", len(rows), m)
+			}
+			for i, r := range rows {
+				if sub.At(i, 1) != x.At(r, 1) {
+					t.Fatalf("half sample row %d is not row %d of the data", i, r)
+				}
+			}
+		}
+		m, _ := sub.Dims()
+		labels := make([]int, m)
+		for i := range labels {
+			labels[i] = int(sub.At(i, 0)/10+0.5) % k
+		}
+		return labels, 1, nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if halves == 0 {
+		t.Fatal("no half sample was fitted")
+	}
+}

@@ -78,7 +78,7 @@ func (c *chooser) stability(ctx context.Context, k int, labels []int, sc *Score)
 		if c.distinct[b] < k {
 			continue // the half cannot hold k clusters
 		}
-		lab, _, err := c.fit(ctx, c.sub[b], k)
+		lab, _, err := c.fit(context.WithValue(ctx, rowsKey{}, rows), c.sub[b], k)
 		if err != nil {
 			return fmt.Errorf("k = %d: stability half sample %d: %w", k, b+1, err)
 		}
@@ -188,4 +188,15 @@ func centroids(x *mat.Dense, labels []int) [][]float64 {
 		}
 	}
 	return sums
+}
+
+type rowsKey struct{}
+
+// SampleRows returns, in a Fit that Choose calls, the rows of the data
+// (ascending) that x holds when x is one of the half samples, or nil when
+// x is the data itself. A Fit that clusters more than x knows of the same
+// rows (their attributes, say) reads the rows from here.
+func SampleRows(ctx context.Context) []int {
+	r, _ := ctx.Value(rowsKey{}).([]int)
+	return r
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/persona-seg/persona/cluster"
 	"github.com/persona-seg/persona/features"
+	"github.com/persona-seg/persona/kselect"
 	"github.com/persona-seg/persona/model"
 	"github.com/persona-seg/persona/prep"
 )
@@ -113,7 +114,16 @@ func (r *run) mixed(ctx context.Context, z *mat.Dense, sum *Summary, algorithm s
 	table := model.MixedTable(attrs, p.tab.X, p.z)
 	n, _ := z.Dims()
 	if proto {
-		s, err := r.pickK(ctx, z, sum, func(k int) (*segmentation, error) {
+		s, err := r.pickK(ctx, z, sum, func(ctx context.Context, x *mat.Dense, k int) (*segmentation, error) {
+			if rows := kselect.SampleRows(ctx); rows != nil { // a half sample of the users
+				res, err := cluster.KPrototypes(ctx, attrRows(table, rows), cluster.KPrototypesOptions{K: k, NInit: o.NInit, Seed: o.Seed})
+				if err != nil {
+					return nil, err
+				}
+				s := fromLabels(AlgorithmKPrototypes, x, res.Labels)
+				s.inertia = res.Cost
+				return s, nil
+			}
 			res, err := cluster.KPrototypes(ctx, table, cluster.KPrototypesOptions{K: k, NInit: o.NInit, Seed: o.Seed})
 			if err != nil {
 				return nil, err
@@ -144,7 +154,17 @@ func (r *run) mixed(ctx context.Context, z *mat.Dense, sum *Summary, algorithm s
 		}
 	}
 	var method string
-	s, err := r.pickK(ctx, z, sum, func(k int) (*segmentation, error) {
+	s, err := r.pickK(ctx, z, sum, func(ctx context.Context, x *mat.Dense, k int) (*segmentation, error) {
+		if rows := kselect.SampleRows(ctx); rows != nil { // a half sample of the users
+			res, err := cluster.KMedoids(ctx, &rowsOf{d, rows}, cluster.KMedoidsOptions{K: k, MemoryLimit: mixedMemory, Seed: o.Seed})
+			if err != nil {
+				return nil, err
+			}
+			m, _ := x.Dims()
+			s := fromLabels(AlgorithmKMedoids, x, res.Labels)
+			s.inertia = res.Objective * float64(m)
+			return s, nil
+		}
 		res, err := cluster.KMedoids(ctx, d, cluster.KMedoidsOptions{K: k, MemoryLimit: mixedMemory, Seed: o.Seed})
 		if err != nil {
 			return nil, err
@@ -210,6 +230,35 @@ func protoCosts(table []cluster.Attr, res *cluster.KPrototypesResult) []float64 
 			}
 		}
 		out[i] = s
+	}
+	return out
+}
+
+// rowsOf is the Dissimilarity of some rows of another.
+type rowsOf struct {
+	d    cluster.Dissimilarity
+	rows []int
+}
+
+func (s *rowsOf) Len() int                { return len(s.rows) }
+func (s *rowsOf) Dissim(i, j int) float64 { return s.d.Dissim(s.rows[i], s.rows[j]) }
+
+// attrRows returns the attributes of some rows.
+func attrRows(table []cluster.Attr, rows []int) []cluster.Attr {
+	out := make([]cluster.Attr, len(table))
+	for j, a := range table {
+		b := cluster.Attr{Name: a.Name, Type: a.Type}
+		for _, i := range rows {
+			switch {
+			case a.Values != nil:
+				b.Values = append(b.Values, a.Values[i])
+			case a.Codes != nil:
+				b.Codes = append(b.Codes, a.Codes[i])
+			default:
+				b.Sets = append(b.Sets, a.Sets[i])
+			}
+		}
+		out[j] = b
 	}
 	return out
 }

@@ -61,7 +61,7 @@ func (r *run) segment(ctx context.Context, z *mat.Dense, sum *Summary) (*segment
 		return r.mixed(ctx, z, sum, algorithm)
 	}
 	o := r.opts
-	return r.pickK(ctx, z, sum, func(z *mat.Dense, k int) (*segmentation, error) {
+	return r.pickK(ctx, z, sum, func(ctx context.Context, z *mat.Dense, k int) (*segmentation, error) {
 		fit, err := cluster.KMeans(ctx, z, cluster.KMeansOptions{K: k, NInit: o.NInit, Seed: o.Seed})
 		if err != nil {
 			return nil, err
@@ -75,12 +75,12 @@ func (r *run) segment(ctx context.Context, z *mat.Dense, sum *Summary) (*segment
 // samples of it. kselect's warnings (range extended, no clear structure,
 // unstable segments, fewer clusters than k) go to the summary, and so does
 // one when the inertia elbow disagrees with the choice.
-func (r *run) pickK(ctx context.Context, z *mat.Dense, sum *Summary, fit func(x *mat.Dense, k int) (*segmentation, error)) (*segmentation, error) {
+func (r *run) pickK(ctx context.Context, z *mat.Dense, sum *Summary, fit func(ctx context.Context, x *mat.Dense, k int) (*segmentation, error)) (*segmentation, error) {
 	o := r.opts
 	n, _ := z.Dims()
 	if o.K > 0 {
 		sum.K, sum.KRule = o.K, "fixed by the user"
-		s, err := fit(z, o.K)
+		s, err := fit(ctx, z, o.K)
 		if err == nil && s.k() < o.K {
 			r.warn(sum, fmt.Sprintf("k = %d gave only %d segment(s): merges tie at the cut, so no cut has exactly %d", o.K, s.k(), o.K))
 		}
@@ -95,7 +95,7 @@ func (r *run) pickK(ctx context.Context, z *mat.Dense, sum *Summary, fit func(x 
 			}
 		},
 	}, func(ctx context.Context, x *mat.Dense, k int) ([]int, float64, error) {
-		s, err := fit(x, k)
+		s, err := fit(ctx, x, k)
 		if err != nil {
 			return nil, 0, err
 		}
@@ -178,7 +178,7 @@ func (r *run) hierarchical(ctx context.Context, z *mat.Dense, sum *Summary) (*se
 		return nil, err
 	}
 	trees := map[*mat.Dense]*cluster.Dendrogram{} // one tree per stability subsample
-	return r.pickK(ctx, z, sum, func(x *mat.Dense, k int) (*segmentation, error) {
+	return r.pickK(ctx, z, sum, func(ctx context.Context, x *mat.Dense, k int) (*segmentation, error) {
 		if x != z {
 			sub, ok := trees[x]
 			if !ok {

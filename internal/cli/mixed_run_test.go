@@ -165,3 +165,30 @@ func TestRunMixedAlgorithms(t *testing.T) {
 		})
 	}
 }
+
+// TestRunMixedChoosesK: with k chosen from the data, k-medoids and
+// k-prototypes are refitted on kselect's half samples of the users (their
+// attributes, not the clustering space) and find the three planted groups.
+func TestRunMixedChoosesK(t *testing.T) {
+	dir, config := writeMixedCustomers(t)
+	for _, alg := range []string{"kmedoids", "kprototypes"} {
+		f, stdout, errOut := testFactory()
+		if code := Run(f, []string{"run", "-c", config, "-o", filepath.Join(dir, "out-"+alg), "--k-range", "2..5", "--algorithm", alg, "--json"}); code != ExitOK {
+			t.Fatalf("%s: exit %d: %s", alg, code, errOut)
+		}
+		var sum pipeline.Summary
+		if err := json.Unmarshal(stdout.Bytes(), &sum); err != nil {
+			t.Fatal(err)
+		}
+		if sum.K != 3 {
+			t.Errorf("%s: k = %d (%s), want the 3 planted groups", alg, sum.K, sum.KRule)
+		}
+		measured := false
+		for _, s := range sum.KSelection {
+			measured = measured || s.Stability > 0
+		}
+		if !measured {
+			t.Errorf("%s: no stability measured in %+v", alg, sum.KSelection)
+		}
+	}
+}
