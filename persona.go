@@ -149,8 +149,10 @@ type RunFilter struct {
 type RunReader interface {
 	// Latest returns the id of the newest committed run, or ErrNoRuns.
 	Latest(ctx context.Context) (string, error)
-	// Load reads every result of run id back, users ordered by id. It
-	// returns a *RunNotFoundError when the store does not hold id.
+	// Load reads every result of run id back, users ordered by id,
+	// committed or pending (Latest and List say which runs are
+	// committed). It returns a *RunNotFoundError when the store does not
+	// hold id.
 	Load(ctx context.Context, id string) (*Results, error)
 	// List returns the runs f selects, newest first.
 	List(ctx context.Context, f RunFilter) ([]Run, error)

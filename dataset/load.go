@@ -75,6 +75,9 @@ type RejectRateError struct {
 	// Hint, when not empty, says how the first reject could be read
 	// (a timestamp_format that reads its timestamp).
 	Hint string
+	// Dir, when set, is the folder the rejects were written to (the
+	// message names it); else they are said to be in rejects/.
+	Dir string
 }
 
 func (e *RejectRateError) Error() string {
@@ -83,8 +86,12 @@ func (e *RejectRateError) Error() string {
 	if e.Hint != "" {
 		hint = "; " + e.Hint
 	}
-	return fmt.Sprintf("%s: %d of %d rows rejected (%.2f%%), more than max_reject_rate %g%%; first: %s%s (every reject is in rejects/%s.csv)",
-		e.Dataset, e.Counts.Rejected, base, 100*float64(e.Counts.Rejected)/float64(max(base, 1)), 100*e.Max, e.First, hint, e.Dataset)
+	dir := "rejects"
+	if e.Dir != "" {
+		dir = e.Dir
+	}
+	return fmt.Sprintf("%s: %d of %d rows rejected (%.2f%%), more than max_reject_rate %g%%; first: %s%s (every reject is in %s)",
+		e.Dataset, e.Counts.Rejected, base, 100*float64(e.Counts.Rejected)/float64(max(base, 1)), 100*e.Max, e.First, hint, filepath.Join(dir, string(e.Dataset)+".csv"))
 }
 
 // inputFields returns the fields a mapping may set for dataset k: the

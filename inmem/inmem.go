@@ -133,7 +133,7 @@ func (s *Store) List(ctx context.Context, f persona.RunFilter) ([]persona.Run, e
 	return out, nil
 }
 
-// Load returns a copy of the committed run id.
+// Load returns a copy of the run id, committed or pending.
 func (s *Store) Load(ctx context.Context, id string) (*persona.Results, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -141,7 +141,7 @@ func (s *Store) Load(ctx context.Context, id string) (*persona.Results, error) {
 		return nil, errClosed
 	}
 	e, ok := s.runs[id]
-	if !ok || !e.committed {
+	if !ok {
 		return nil, &persona.RunNotFoundError{ID: id}
 	}
 	return sorted(e.res), nil

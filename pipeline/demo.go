@@ -3,7 +3,6 @@ package pipeline
 import (
 	"context"
 	"fmt"
-	"os"
 	"path/filepath"
 
 	"github.com/persona-seg/persona/dataset"
@@ -26,44 +25,27 @@ func Demo(ctx context.Context, driverName string, opts DemoOptions) (*Summary, e
 	if opts.Users == 0 {
 		opts.Users = 20000
 	}
-	if err := opts.Options.Validate(); err != nil {
-		return nil, err
+	if opts.Title == "" {
+		opts.Title = fmt.Sprintf("persona demo: %d users", opts.Users)
 	}
-	if err := os.MkdirAll(opts.Out, 0o755); err != nil {
-		return nil, fmt.Errorf("create output folder: %w", err)
-	}
-	stage, err := os.MkdirTemp(opts.Out, ".persona-demo-")
-	if err != nil {
-		return nil, fmt.Errorf("output folder %s is not writable: %w", opts.Out, err)
-	}
-	defer os.RemoveAll(stage)
-	data := filepath.Join(stage, "data")
-	if opts.Logger != nil {
-		opts.Logger.Info("step", "name", "generate demo data", "users", opts.Users)
-	}
-	if opts.Progress != nil {
-		opts.Progress(Progress{Step: "generate"})
-	}
-	if _, err := synth.Generate(ctx, data, synth.Options{Users: opts.Users, Seed: opts.Seed}); err != nil {
-		return nil, fmt.Errorf("generate demo data: %w", err)
-	}
-	o := opts.Options
-	o.Truth = filepath.Join(data, "truth.csv")
-	if o.Title == "" {
-		o.Title = fmt.Sprintf("persona demo: %d users", opts.Users)
-	}
-	src := dataset.Sources{
-		Users:        filepath.Join(data, "users.csv"),
-		Events:       filepath.Join(data, "events.csv"),
-		Transactions: filepath.Join(data, "transactions.csv"),
-		Social:       filepath.Join(data, "social.csv"),
-	}
-	sum, err := Run(ctx, driverName, src.Config(), o)
-	if err != nil {
-		return nil, err
-	}
-	if err := commit(stage, opts.Out); err != nil {
-		return nil, err
-	}
-	return sum, nil
+	return execute(ctx, driverName, opts.Options, func(stage string, o *Options) (*dataset.Config, error) {
+		data := filepath.Join(stage, "data")
+		o.Truth = filepath.Join(data, "truth.csv")
+		if opts.Logger != nil {
+			opts.Logger.Info("step", "name", "generate demo data", "users", opts.Users)
+		}
+		if opts.Progress != nil {
+			opts.Progress(Progress{Step: "generate"})
+		}
+		if _, err := synth.Generate(ctx, data, synth.Options{Users: opts.Users, Seed: opts.Seed}); err != nil {
+			return nil, fmt.Errorf("generate demo data: %w", err)
+		}
+		src := dataset.Sources{
+			Users:        filepath.Join(data, "users.csv"),
+			Events:       filepath.Join(data, "events.csv"),
+			Transactions: filepath.Join(data, "transactions.csv"),
+			Social:       filepath.Join(data, "social.csv"),
+		}
+		return src.Config(), nil
+	})
 }

@@ -10,9 +10,7 @@ import (
 	"io"
 	"log/slog"
 	"math"
-	"os"
 	"path/filepath"
-	"sort"
 	"strconv"
 	"time"
 
@@ -23,6 +21,7 @@ import (
 	"github.com/persona-seg/persona/dataset"
 	"github.com/persona-seg/persona/features"
 	"github.com/persona-seg/persona/internal/atomicfile"
+	"github.com/persona-seg/persona/internal/fault"
 	"github.com/persona-seg/persona/kselect"
 	"github.com/persona-seg/persona/metrics"
 	"github.com/persona-seg/persona/prep"
@@ -185,9 +184,11 @@ type Summary struct {
 
 type run struct {
 	opts    Options
+	id      string    // the run's id: its creation time
+	created time.Time // when the run started
 	start   time.Time
 	timings map[string]float64
-	stage   string // temporary folder inside Out
+	stage   *Stage // where the outputs are written until the commit
 	prep    prepared
 }
 
@@ -195,6 +196,9 @@ func (r *run) step(name string, f func() error) error {
 	r.opts.Logger.Info("step", "name", name)
 	if r.opts.Progress != nil {
 		r.opts.Progress(Progress{Step: name})
+	}
+	if err := fault.Check("step-" + name); err != nil {
+		return fmt.Errorf("%s: %w", name, err)
 	}
 	t := time.Now()
 	err := f()
@@ -205,24 +209,45 @@ func (r *run) step(name string, f func() error) error {
 	return nil
 }
 
-// Run runs the pipeline on the datasets cfg describes and writes the
-// outputs to opts.Out, with the rows that could not be used in
-// opts.Out/rejects/<dataset>.csv. The DuckDB driver must be registered
-// under driverName.
+// Run runs the pipeline on the datasets cfg describes and commits the
+// outputs to opts.Out (doc.go, # Output folders): all of them or, when it
+// fails, none, leaving the previous results as they were. The rows that
+// could not be used go to opts.Out/rejects/<dataset>.csv; when they are
+// too many to go on, to opts.Out/rejects-ID/. The DuckDB driver must be
+// registered under driverName.
 func Run(ctx context.Context, driverName string, cfg *dataset.Config, opts Options) (*Summary, error) {
+	return execute(ctx, driverName, opts, func(string, *Options) (*dataset.Config, error) { return cfg, nil })
+}
+
+// execute runs the pipeline in a stage of opts.Out on the datasets that
+// inputs returns (it may write them into the stage folder it is given, and
+// set options that name them), and commits the stage.
+func execute(ctx context.Context, driverName string, opts Options, inputs func(stage string, o *Options) (*dataset.Config, error)) (sum *Summary, err error) {
 	if err := opts.Validate(); err != nil {
 		return nil, err
 	}
 	opts = opts.withDefaults()
-	if err := os.MkdirAll(opts.Out, 0o755); err != nil {
-		return nil, fmt.Errorf("create output folder: %w", err)
-	}
-	stage, err := os.MkdirTemp(opts.Out, ".persona-run-")
+	out, err := OpenOut(ctx, opts.Out, OutOptions{Store: opts.Store, Logger: opts.Logger})
 	if err != nil {
-		return nil, fmt.Errorf("output folder %s is not writable: %w", opts.Out, err)
+		return nil, err
 	}
-	defer os.RemoveAll(stage)
-	r := &run{opts: opts, start: time.Now(), timings: map[string]float64{}, stage: stage}
+	defer out.Close()
+	created := time.Now().UTC()
+	r := &run{opts: opts, id: created.Format("20060102-150405.000"), created: created, start: time.Now(), timings: map[string]float64{}}
+	if r.stage, err = out.Stage(r.id); err != nil {
+		return nil, err
+	}
+	defer func() {
+		if aerr := r.stage.Abort(ctx); err != nil && aerr != nil {
+			err = errors.Join(err, aerr)
+		}
+	}()
+	cfg, err := inputs(r.stage.Dir, &r.opts)
+	if err != nil {
+		return nil, err
+	}
+	opts = r.opts
+	stage := r.stage.Dir
 
 	db, err := sql.Open(driverName, "")
 	if err != nil {
@@ -231,14 +256,23 @@ func Run(ctx context.Context, driverName string, cfg *dataset.Config, opts Optio
 	defer db.Close()
 	db.SetMaxOpenConns(1)
 
-	sum := &Summary{Seed: opts.Seed, Algorithm: opts.Algorithm}
+	sum = &Summary{Seed: opts.Seed, Algorithm: opts.Algorithm}
 	var st dataset.Stats
 	if err := r.step("load", func() (err error) {
 		st, err = dataset.LoadWithProgress(ctx, db, cfg, r.progress("load"))
 		var rr *dataset.RejectRateError
 		if errors.As(err, &rr) {
-			// Too many rejects: leave them where the user can read them.
-			dataset.WriteRejects(ctx, db, filepath.Join(opts.Out, "rejects"))
+			// Too many rejects: leave them where the user can read them,
+			// beside the previous run's, in a folder named after this one.
+			if _, werr := dataset.WriteRejects(ctx, db, filepath.Join(stage, "rejects")); werr != nil {
+				return errors.Join(err, werr)
+			}
+			dir, kerr := r.stage.KeepFailed("rejects")
+			if kerr != nil {
+				return errors.Join(err, kerr)
+			}
+			rr.Dir = dir
+			return err
 		}
 		if err != nil {
 			return err
@@ -376,7 +410,7 @@ func Run(ctx context.Context, driverName string, cfg *dataset.Config, opts Optio
 	}); err != nil {
 		return nil, err
 	}
-	if err := r.step("save", func() error { return r.save(ctx, driverName, db, cfg, tab, fitted, pca, z, seg, dist, prof, sum) }); err != nil {
+	if err := r.step("save", func() error { return r.save(ctx, db, cfg, tab, fitted, pca, z, seg, dist, prof, sum) }); err != nil {
 		return nil, err
 	}
 	sum.Timings = r.timings
@@ -384,7 +418,7 @@ func Run(ctx context.Context, driverName string, cfg *dataset.Config, opts Optio
 	if err := writeJSON(filepath.Join(stage, "summary.json"), sum); err != nil {
 		return nil, err
 	}
-	if err := commit(stage, opts.Out); err != nil {
+	if err := r.stage.Commit(ctx); err != nil {
 		return nil, err
 	}
 	return sum, nil
@@ -475,35 +509,4 @@ func writeJSON(path string, v any) error {
 		enc.SetIndent("", "  ")
 		return enc.Encode(v)
 	})
-}
-
-// commit moves every output from the staging folder into out, replacing
-// the previous run's files one rename at a time.
-func commit(stage, out string) error {
-	entries, err := os.ReadDir(stage)
-	if err != nil {
-		return err
-	}
-	sort.Slice(entries, func(i, j int) bool { return entries[i].Name() < entries[j].Name() })
-	for _, e := range entries {
-		dst := filepath.Join(out, e.Name())
-		if e.IsDir() {
-			old := dst + ".old"
-			os.RemoveAll(old)
-			if _, err := os.Stat(dst); err == nil {
-				if err := os.Rename(dst, old); err != nil {
-					return fmt.Errorf("replace %s: %w", dst, err)
-				}
-			}
-			if err := os.Rename(filepath.Join(stage, e.Name()), dst); err != nil {
-				return fmt.Errorf("replace %s: %w", dst, err)
-			}
-			os.RemoveAll(old)
-			continue
-		}
-		if err := os.Rename(filepath.Join(stage, e.Name()), dst); err != nil {
-			return fmt.Errorf("replace %s: %w", dst, err)
-		}
-	}
-	return nil
 }

@@ -107,12 +107,25 @@ func TestDemoEndToEnd(t *testing.T) {
 			t.Errorf("report.html does not mention segment %q", s.Name)
 		}
 	}
-	// Nothing of the staging folders is left behind.
+	checkClean(t, out)
+}
+
+// checkClean checks that out holds one committed snapshot, the one its
+// pointer names, and nothing of a staging folder or a journal.
+func checkClean(t *testing.T, out string) {
+	t.Helper()
 	entries, _ := os.ReadDir(out)
 	for _, e := range entries {
-		if strings.HasPrefix(e.Name(), ".") {
+		if strings.HasPrefix(e.Name(), ".persona-run-") {
 			t.Errorf("left behind %s", e.Name())
 		}
+	}
+	if _, err := os.Stat(filepath.Join(out, ".persona", "pending")); err == nil {
+		t.Errorf("left behind the journal .persona/pending")
+	}
+	snaps, _ := os.ReadDir(filepath.Join(out, ".persona", "runs"))
+	if cur := pipeline.Current(out); len(snaps) != 1 || snaps[0].Name() != cur {
+		t.Errorf("snapshots %v, want only the current one %q", snaps, cur)
 	}
 }
 
@@ -153,12 +166,7 @@ func TestFailedRunKeepsPreviousResults(t *testing.T) {
 	if !bytes.Equal(before, after) {
 		t.Error("a failed run changed segments.csv")
 	}
-	entries, _ := os.ReadDir(out)
-	for _, e := range entries {
-		if strings.HasPrefix(e.Name(), ".") {
-			t.Errorf("failed run left behind %s", e.Name())
-		}
-	}
+	checkClean(t, out)
 }
 
 func TestOptionsValidate(t *testing.T) {

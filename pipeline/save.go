@@ -9,7 +9,6 @@ import (
 	"runtime"
 	"slices"
 	"sync"
-	"time"
 
 	"gonum.org/v1/gonum/mat"
 
@@ -28,12 +27,11 @@ const ModelFile = "model.json"
 // recsPerUser is how many recommendations the store keeps per user.
 const recsPerUser = 10
 
-// save writes the run's model to the staging folder and the run into the
-// store opts.Store opens (none when nil). labels are the stable segment ids
-// (seg.labels after stableIDs).
-func (r *run) save(ctx context.Context, driverName string, db *sql.DB, cfg *dataset.Config, tab *features.Table, fitted *prep.Fitted, pca *prep.PCA, z *mat.Dense, seg *segmentation, dist []float64, prof *profile.Report, sum *Summary) error {
-	created := time.Now().UTC()
-	id := created.Format("20060102-150405.000")
+// save writes the run's model to the staging folder and the run, pending,
+// into the store opts.Store opens (none when nil). labels are the stable
+// segment ids (seg.labels after stableIDs).
+func (r *run) save(ctx context.Context, db *sql.DB, cfg *dataset.Config, tab *features.Table, fitted *prep.Fitted, pca *prep.PCA, z *mat.Dense, seg *segmentation, dist []float64, prof *profile.Report, sum *Summary) error {
+	id, created := r.id, r.created
 	m, err := buildModel(id, tab, fitted, pca, z, seg, prof)
 	if err != nil {
 		return err
@@ -52,7 +50,7 @@ func (r *run) save(ctx context.Context, driverName string, db *sql.DB, cfg *data
 	if diff > 0 {
 		r.opts.Logger.Warn("the saved model assigns some training users another segment", "users", diff)
 	}
-	if err := m.Write(filepath.Join(r.stage, ModelFile)); err != nil {
+	if err := m.Write(filepath.Join(r.stage.Dir, ModelFile)); err != nil {
 		return err
 	}
 	recs, err := recommendations(ctx, db, tab.UserIDs, seg.labels)
@@ -95,20 +93,8 @@ func (r *run) save(ctx context.Context, driverName string, db *sql.DB, cfg *data
 	if r.opts.Store == nil {
 		return nil
 	}
-	st, err := r.opts.Store(ctx)
-	if err != nil {
-		return err
-	}
 	r.opts.Logger.Info("store", "run", id)
-	if err := st.Save(ctx, res); err != nil {
-		st.Close()
-		return err
-	}
-	if err := st.Commit(ctx, id); err != nil {
-		st.Close()
-		return err
-	}
-	return st.Close()
+	return r.stage.Save(ctx, res)
 }
 
 // buildModel gathers what assigning new users needs. seg.labels hold

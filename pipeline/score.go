@@ -28,18 +28,26 @@ type Scored struct {
 	Sizes map[int]int
 }
 
+// scoreOutputs are the names Score writes in its output folder.
+var scoreOutputs = []string{"segments.csv", "features.csv"}
+
 // Score computes the features of the users in the datasets cfg describes
 // with the columns the model was trained on, assigns their segments with m
-// and writes out/segments.csv (user_id, segment, segment_name, distance)
-// and out/features.csv. The DuckDB driver must be registered under
-// driverName.
-func Score(ctx context.Context, driverName string, cfg *dataset.Config, m *model.Model, fo features.Options, out string) (*Scored, error) {
+// and commits out/segments.csv (user_id, segment, segment_name, distance)
+// and out/features.csv together (doc.go, # Output folders); out may not be
+// a run's folder. The DuckDB driver must be registered under driverName.
+func Score(ctx context.Context, driverName string, cfg *dataset.Config, m *model.Model, fo features.Options, out string) (sc *Scored, err error) {
 	if m.Features == nil {
 		return nil, fmt.Errorf("the model has no feature spec: it was not saved by a persona run")
 	}
-	if err := os.MkdirAll(out, 0o755); err != nil {
-		return nil, fmt.Errorf("create output folder: %w", err)
-	}
+	err = WriteOut(ctx, out, OutOptions{Owns: scoreOutputs}, func(s *Stage) error {
+		sc, err = score(ctx, driverName, cfg, m, fo, s.Dir)
+		return err
+	})
+	return sc, err
+}
+
+func score(ctx context.Context, driverName string, cfg *dataset.Config, m *model.Model, fo features.Options, out string) (*Scored, error) {
 	db, err := sql.Open(driverName, "")
 	if err != nil {
 		return nil, fmt.Errorf("open database: %w", err)

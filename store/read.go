@@ -72,13 +72,13 @@ func (s *Store) Latest(ctx context.Context) (string, error) {
 	return id, nil
 }
 
-// Load reads every result of the committed run id back, users ordered by
-// id; a pending run is not found.
+// Load reads every result of run id back, committed or pending, users
+// ordered by id.
 func (s *Store) Load(ctx context.Context, id string) (*persona.Results, error) {
 	r := &persona.Results{}
 	var names, profiles, mdl string
 	row := s.db.QueryRowContext(ctx, `SELECT id, created_at, algorithm, users, segments, fingerprint, config, summary, feature_names, profiles, model
-		FROM persona_runs WHERE id = $1 AND `+s.committed(false), id)
+		FROM persona_runs WHERE id = $1`, id)
 	var cfg, sum string
 	err := row.Scan(&r.Run.ID, &r.Run.CreatedAt, &r.Run.Algorithm, &r.Run.Users, &r.Run.Segments, &r.Run.Fingerprint, &cfg, &sum, &names, &profiles, &mdl)
 	if errors.Is(err, sql.ErrNoRows) {

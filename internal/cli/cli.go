@@ -16,7 +16,8 @@ import (
 type ExitCode int
 
 // Exit codes: 0 success, 1 a failure while running, 2 a usage error (bad
-// flag, bad argument value).
+// flag, bad argument value), 128 + N when stopped by signal N (130 for
+// SIGINT, 143 for SIGTERM; see InterruptedError).
 const (
 	ExitOK      ExitCode = 0
 	ExitFailure ExitCode = 1
@@ -74,6 +75,10 @@ func run(f *Factory, root *cobra.Command, args []string) ExitCode {
 	}
 	msg := strings.ReplaceAll(strings.TrimSpace(err.Error()), "\n", " ")
 	fmt.Fprintf(f.IO.ErrOut, "persona: %s\n", msg)
+	var ie *InterruptedError
+	if errors.As(err, &ie) {
+		return ExitCode(128 + int(ie.Signal))
+	}
 	var ue *UsageError
 	if errors.As(err, &ue) || strings.HasPrefix(msg, "unknown command") {
 		fmt.Fprintf(f.IO.ErrOut, "Run '%s --help' for usage.\n", commandPath(root, args))

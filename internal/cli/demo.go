@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"os"
-	"os/signal"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -91,7 +89,7 @@ func parseKRange(s string) (int, int, error) {
 }
 
 func demoRun(opts *DemoOptions) error {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	ctx, stop := signalContext(context.Background())
 	defer stop()
 	prog := newProgress(opts.IO, opts.Quiet)
 	defer prog.done(nil) // stops the redraws on every return; a no-op after the done below
@@ -104,6 +102,7 @@ func demoRun(opts *DemoOptions) error {
 		return err
 	}
 	sum, err := pipeline.Demo(ctx, DriverName, pipeline.DemoOptions{Users: opts.Users, Options: po})
+	err = interrupted(ctx, err)
 	prog.done(err)
 	if err != nil {
 		return err

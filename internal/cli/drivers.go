@@ -10,6 +10,7 @@ import (
 	_ "github.com/duckdb/duckdb-go/v2" // registers the "duckdb" database/sql driver
 
 	"github.com/persona-seg/persona"
+	"github.com/persona-seg/persona/pipeline"
 	"github.com/persona-seg/persona/store"
 	"github.com/persona-seg/persona/store/appender"
 	"github.com/persona-seg/persona/store/pgcopy" // registers the "pgx" database/sql driver
@@ -41,6 +42,33 @@ func storeDSN(s string) string {
 		return filepath.Join(s, store.File)
 	}
 	return s
+}
+
+// storeFolder returns the output folder whose store --store names (the
+// folder, or the folder of its persona.duckdb), or "" for another store.
+func storeFolder(s string) string {
+	if store.IsPostgres(s) {
+		return ""
+	}
+	dsn := storeDSN(s)
+	dir := filepath.Dir(dsn)
+	if filepath.Base(dsn) != store.File {
+		return ""
+	}
+	if _, err := os.Lstat(filepath.Join(dir, ".persona")); err != nil {
+		return ""
+	}
+	return dir
+}
+
+// readRuns returns st as persona runs and serve read it: through
+// pipeline.OutReader when --store names an output folder's store, so that
+// they agree with the folder's files.
+func readRuns(s string, st persona.RunReader) persona.RunReader {
+	if dir := storeFolder(s); dir != "" {
+		return pipeline.OutReader(dir, st)
+	}
+	return st
 }
 
 // openStore opens an existing store named by --store, read-only (for

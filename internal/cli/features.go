@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"os/signal"
 	"path/filepath"
 	"strings"
 	"time"
@@ -101,45 +100,35 @@ func featuresRun(opts *FeaturesOptions) (err error) {
 	if err != nil {
 		return err
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	ctx, stop := signalContext(context.Background())
 	defer stop()
-	db, err := sql.Open(DriverName, "")
-	if err != nil {
-		return fmt.Errorf("open database: %w", err)
-	}
-	defer db.Close()
-	db.SetMaxOpenConns(1)
-
 	prog := newProgress(opts.IO, opts.Quiet)
 	defer func() { prog.done(err) }()
-	step := func(name string) func(done, total int) {
-		return func(done, total int) { prog.update(pipeline.Progress{Step: name, Done: done, Total: total}) }
+	// The table and the rejects beside it are committed together; rejects
+	// elsewhere (--rejects) are committed to their own folder first.
+	dir, name := filepath.Dir(opts.Out), filepath.Base(opts.Out)
+	rejDir, rejName := filepath.Dir(opts.Rejects), filepath.Base(opts.Rejects)
+	beside := filepath.Clean(rejDir) == filepath.Clean(dir)
+	owns := []string{name}
+	if beside {
+		owns = append(owns, rejName)
 	}
-	prog.update(pipeline.Progress{Step: "load"})
-	// The load sandboxes DuckDB: the file the table is copied to must be
-	// named now.
-	st, err := dataset.LoadWith(ctx, db, cfg, dataset.LoadOptions{Progress: step("load"), Outputs: []string{featuresTemp(opts.Out)}})
-	var rr *dataset.RejectRateError
-	if err != nil && !errors.As(err, &rr) {
+	var (
+		n, d    int
+		counts  = map[string]dataset.Counts{}
+		written []string
+	)
+	err = pipeline.WriteOut(ctx, dir, pipeline.OutOptions{Owns: owns}, func(s *pipeline.Stage) error {
+		var err error
+		n, d, written, err = computeFeatures(ctx, cfg, opts, s, beside, counts, prog)
 		return err
-	}
-	written, werr := dataset.WriteRejects(ctx, db, opts.Rejects)
+	})
 	if err != nil {
-		return err
+		return interrupted(ctx, err)
 	}
-	if werr != nil {
-		return werr
-	}
-	prog.update(pipeline.Progress{Step: "features"})
-	n, d, err := writeFeatures(ctx, db, featureOptions(cfg), opts.Out, step("features"))
-	prog.done(err)
-	if err != nil {
-		return err
-	}
-	counts := map[string]dataset.Counts{}
+	prog.done(nil)
 	sum := featuresSummary{Users: n, Features: d, Path: opts.Out, Rejects: written, Datasets: counts}
-	for k, c := range st.Counts {
-		counts[string(k)] = c
+	for _, c := range counts {
 		sum.Rows += c.Read
 		sum.RowsUsed += c.Used
 		sum.RowsRejected += c.Rejected
@@ -159,6 +148,71 @@ func featuresRun(opts *FeaturesOptions) (err error) {
 		}
 	}
 	return nil
+}
+
+// computeFeatures loads the data, writes the feature table and the
+// rejects into stage s (the rejects into --rejects' own folder unless
+// beside) and returns the table's size and the rejects files as they
+// will be named once committed.
+func computeFeatures(ctx context.Context, cfg *dataset.Config, opts *FeaturesOptions, s *pipeline.Stage, beside bool, counts map[string]dataset.Counts, prog *progress) (n, d int, written []string, err error) {
+	db, err := sql.Open(DriverName, "")
+	if err != nil {
+		return 0, 0, nil, fmt.Errorf("open database: %w", err)
+	}
+	defer db.Close()
+	db.SetMaxOpenConns(1)
+	step := func(name string) func(done, total int) {
+		return func(done, total int) { prog.update(pipeline.Progress{Step: name, Done: done, Total: total}) }
+	}
+	prog.update(pipeline.Progress{Step: "load"})
+	// The load sandboxes DuckDB: the file the table is copied to must be
+	// named now.
+	out := filepath.Join(s.Dir, filepath.Base(opts.Out))
+	st, err := dataset.LoadWith(ctx, db, cfg, dataset.LoadOptions{Progress: step("load"), Outputs: []string{featuresTemp(out)}})
+	var rr *dataset.RejectRateError
+	if err != nil && !errors.As(err, &rr) {
+		return 0, 0, nil, err
+	}
+	for k, c := range st.Counts {
+		counts[string(k)] = c
+	}
+	rejName := filepath.Base(opts.Rejects)
+	if beside {
+		files, werr := dataset.WriteRejects(ctx, db, filepath.Join(s.Dir, rejName))
+		if werr != nil {
+			return 0, 0, nil, errors.Join(err, werr)
+		}
+		if rr != nil {
+			// Too many rejects: keep them beside the previous ones, in a
+			// folder named after this run.
+			kept, kerr := s.KeepFailed(rejName)
+			if kerr != nil {
+				return 0, 0, nil, errors.Join(err, kerr)
+			}
+			rr.Dir = kept
+			return 0, 0, nil, err
+		}
+		for _, f := range files {
+			written = append(written, filepath.Join(opts.Rejects, filepath.Base(f)))
+		}
+	} else {
+		werr := pipeline.WriteOut(ctx, filepath.Dir(opts.Rejects), pipeline.OutOptions{Owns: []string{rejName}}, func(rs *pipeline.Stage) error {
+			files, err := dataset.WriteRejects(ctx, db, filepath.Join(rs.Dir, rejName))
+			for _, f := range files {
+				written = append(written, filepath.Join(opts.Rejects, filepath.Base(f)))
+			}
+			return err
+		})
+		if err != nil {
+			return 0, 0, nil, err
+		}
+		if werr != nil {
+			return 0, 0, nil, werr
+		}
+	}
+	prog.update(pipeline.Progress{Step: "features"})
+	n, d, err = writeFeatures(ctx, db, featureOptions(cfg), out, step("features"))
+	return n, d, written, err
 }
 
 // featuresTemp is the temporary file writeFeatures copies the table to

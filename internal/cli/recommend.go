@@ -114,45 +114,13 @@ func recommendRun(opts *RecommendOptions) (err error) {
 	// Only --all, which may take a while, shows progress.
 	prog := newProgress(opts.IO, opts.Quiet || !opts.All)
 	defer func() { prog.done(err) }()
+	if opts.All {
+		return recommendAll(opts, prog)
+	}
 	prog.update(pipeline.Progress{Step: "fit"})
-	m, ids, labels, names, err := loadRun(opts.Ctx, opts.Out)
+	m, _, _, names, err := loadRun(opts.Ctx, opts.Out)
 	if err != nil {
 		return err
-	}
-	if opts.All {
-		path := filepath.Join(opts.Out, "recommendations.csv")
-		err := atomicfile.Write(path, func(w io.Writer) error {
-			cw := csv.NewWriter(w)
-			cw.Write([]string{"user_id", "segment", "rank", "product_id", "score"})
-			for i, id := range ids {
-				if i%1024 == 0 {
-					if err := opts.Ctx.Err(); err != nil {
-						return err
-					}
-					prog.update(pipeline.Progress{Step: "recommend", Done: i, Total: len(ids)})
-				}
-				for r, it := range m.Recommend(id, opts.N) {
-					cw.Write([]string{id, strconv.Itoa(labels[i]), strconv.Itoa(r + 1), it.Product, strconv.FormatFloat(it.Score, 'f', 6, 64)})
-				}
-			}
-			cw.Flush()
-			return cw.Error()
-		})
-		if err != nil {
-			return err
-		}
-		prog.done(nil)
-		switch {
-		case opts.JSON:
-			return printJSON(opts.IO.Out, struct {
-				Path  string `json:"path"`
-				Users int    `json:"users"`
-				N     int    `json:"n"`
-			}{path, len(ids), opts.N})
-		case !opts.Quiet:
-			fmt.Fprintf(opts.IO.Out, "Wrote %d users' recommendations to %s\n", len(ids), path)
-		}
-		return nil
 	}
 	items := m.Recommend(opts.User, opts.N)
 	b := m.Basis(opts.User)
@@ -187,4 +155,54 @@ func recommendRun(opts *RecommendOptions) (err error) {
 		fmt.Fprintf(tw, "%d\t%s\t%.4f\n", r+1, it.Product, it.Score)
 	}
 	return tw.Flush()
+}
+
+// recommendAll commits every user's recommendations to
+// OUT/recommendations.csv, beside the run they come from (under OUT's
+// lock, so from the run OUT shows).
+func recommendAll(opts *RecommendOptions, prog *progress) error {
+	ctx, stop := signalContext(opts.Ctx)
+	defer stop()
+	path := filepath.Join(opts.Out, "recommendations.csv")
+	var users int
+	err := pipeline.WriteOut(ctx, opts.Out, pipeline.OutOptions{Owns: []string{"recommendations.csv"}}, func(s *pipeline.Stage) error {
+		prog.update(pipeline.Progress{Step: "fit"})
+		m, ids, labels, _, err := loadRun(ctx, opts.Out)
+		if err != nil {
+			return err
+		}
+		users = len(ids)
+		return atomicfile.Write(filepath.Join(s.Dir, "recommendations.csv"), func(w io.Writer) error {
+			cw := csv.NewWriter(w)
+			cw.Write([]string{"user_id", "segment", "rank", "product_id", "score"})
+			for i, id := range ids {
+				if i%1024 == 0 {
+					if err := ctx.Err(); err != nil {
+						return err
+					}
+					prog.update(pipeline.Progress{Step: "recommend", Done: i, Total: len(ids)})
+				}
+				for r, it := range m.Recommend(id, opts.N) {
+					cw.Write([]string{id, strconv.Itoa(labels[i]), strconv.Itoa(r + 1), it.Product, strconv.FormatFloat(it.Score, 'f', 6, 64)})
+				}
+			}
+			cw.Flush()
+			return cw.Error()
+		})
+	})
+	if err != nil {
+		return interrupted(ctx, err)
+	}
+	prog.done(nil)
+	switch {
+	case opts.JSON:
+		return printJSON(opts.IO.Out, struct {
+			Path  string `json:"path"`
+			Users int    `json:"users"`
+			N     int    `json:"n"`
+		}{path, users, opts.N})
+	case !opts.Quiet:
+		fmt.Fprintf(opts.IO.Out, "Wrote %d users' recommendations to %s\n", users, path)
+	}
+	return nil
 }

@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"os"
-	"os/signal"
 	"sort"
 	"text/tabwriter"
 
@@ -43,7 +41,12 @@ and write the report, exactly as "persona demo" does.
 
 Rows that cannot be used are written to OUT/rejects/<dataset>.csv with the
 file, line, column and reason; more than --max-reject-rate of them fails the
-run. "persona init" drafts a config from your files.
+run, whose rejects then go to OUT/rejects-ID/. "persona init" drafts a
+config from your files.
+
+The run is a transaction: the outputs appear in OUT all at once when it
+succeeds, and a failed, interrupted (Ctrl-C, SIGTERM) or killed run leaves
+OUT and the store as they were. One run writes OUT at a time.
 
 Outputs in OUT: segments.csv, profiles.json, report.html (+ charts/),
 summary.json (rows read/used/rejected per dataset, k, silhouette, sizes,
@@ -111,7 +114,7 @@ func runRun(opts *RunOptions) error {
 	if err != nil {
 		return err
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	ctx, stop := signalContext(context.Background())
 	defer stop()
 	prog := newProgress(opts.IO, opts.Quiet)
 	defer prog.done(nil) // stops the redraws on every return; a no-op after the done below
@@ -127,6 +130,7 @@ func runRun(opts *RunOptions) error {
 		return err
 	}
 	sum, err := pipeline.Run(ctx, DriverName, cfg, po)
+	err = interrupted(ctx, err)
 	prog.done(err)
 	if err != nil {
 		return err

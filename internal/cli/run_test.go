@@ -150,8 +150,14 @@ func TestRunAndFeaturesCommands(t *testing.T) {
 			t.Errorf("stderr %q does not contain %q", errOut, want)
 		}
 	}
-	if _, err := os.Stat(filepath.Join(out, "rejects", "transactions.csv")); err != nil {
-		t.Errorf("a failed run left no rejects: %v", err)
+	// The failed run's rejects are in a folder named after it, which the
+	// error names; rejects/ would be the previous run's.
+	failed, _ := filepath.Glob(filepath.Join(out, "rejects-*", "transactions.csv"))
+	if len(failed) != 1 || !strings.Contains(errOut.String(), failed[0]) {
+		t.Errorf("a failed run left rejects %v, want one rejects-ID/transactions.csv named in %q", failed, errOut)
+	}
+	if _, err := os.Stat(filepath.Join(out, "rejects")); err == nil {
+		t.Errorf("a failed first run made rejects/")
 	}
 
 	f, stdout, errOut := testFactory()
@@ -173,6 +179,31 @@ func TestRunAndFeaturesCommands(t *testing.T) {
 		if _, err := os.Stat(filepath.Join(out, name)); err != nil {
 			t.Errorf("missing output: %v", err)
 		}
+	}
+	if left, _ := filepath.Glob(filepath.Join(out, "rejects-*")); len(left) != 0 {
+		t.Errorf("the failed run's rejects outlived a good run: %v", left)
+	}
+	// A run without rejects leaves no rejects/ of the one before.
+	clean := filepath.Join(dir, "clean.yaml")
+	cfgText, _ := os.ReadFile(config)
+	if err := os.WriteFile(clean, []byte(strings.Replace(string(cfgText), "sales.csv", "sales-clean.csv", 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	salesText, _ := os.ReadFile(filepath.Join(dir, "sales.csv"))
+	var keep []string
+	for _, l := range strings.Split(string(salesText), "\n") {
+		if !strings.Contains(l, "someday") {
+			keep = append(keep, l)
+		}
+	}
+	if err := os.WriteFile(filepath.Join(dir, "sales-clean.csv"), []byte(strings.Join(keep, "\n")), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if f, _, errOut := testFactory(); Run(f, []string{"run", "-c", clean, "-o", out, "--k", "3", "-q"}) != ExitOK {
+		t.Fatalf("clean run failed: %s", errOut)
+	}
+	if _, err := os.Lstat(filepath.Join(out, "rejects")); err == nil {
+		t.Errorf("a run without rejects left the previous run's rejects/")
 	}
 
 	for _, ext := range []string{"csv", "parquet"} {

@@ -5,7 +5,6 @@ import (
 	"encoding/csv"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"strconv"
 	"text/tabwriter"
@@ -14,6 +13,7 @@ import (
 
 	"github.com/persona-seg/persona"
 	"github.com/persona-seg/persona/internal/atomicfile"
+	"github.com/persona-seg/persona/pipeline"
 )
 
 // RunsOptions holds the flags of "persona runs".
@@ -71,19 +71,26 @@ func runsRun(ctx context.Context, opts *RunsOptions) error {
 	if ctx == nil {
 		ctx = context.Background()
 	}
+	ctx, stop := signalContext(ctx)
+	defer stop()
 	st, err := openStore(ctx, opts.Store)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
+	runs := readRuns(opts.Store, st)
 	if opts.Export != "" {
-		res, err := st.Load(ctx, opts.Export)
+		res, err := runs.Load(ctx, opts.Export)
 		if err != nil {
 			return err
 		}
-		files, err := exportRun(res, opts.Out)
-		if err != nil {
+		var files []string
+		err = pipeline.WriteOut(ctx, opts.Out, pipeline.OutOptions{Owns: exportOutputs}, func(s *pipeline.Stage) error {
+			files, err = exportRun(res, s.Dir)
 			return err
+		})
+		if err != nil {
+			return interrupted(ctx, err)
 		}
 		switch {
 		case opts.JSON:
@@ -98,36 +105,36 @@ func runsRun(ctx context.Context, opts *RunsOptions) error {
 		}
 		return nil
 	}
-	runs, err := st.List(ctx, persona.RunFilter{})
+	list, err := runs.List(ctx, persona.RunFilter{})
 	if err != nil {
 		return err
 	}
 	switch {
 	case opts.JSON:
-		if runs == nil {
-			runs = []persona.Run{}
+		if list == nil {
+			list = []persona.Run{}
 		}
 		return printJSON(opts.IO.Out, struct {
 			Store string        `json:"store"`
 			Runs  []persona.Run `json:"runs"`
-		}{opts.Store, runs})
+		}{opts.Store, list})
 	case opts.Quiet:
 		return nil
 	}
 	tw := tabwriter.NewWriter(opts.IO.Out, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "ID\tCREATED\tALGORITHM\tUSERS\tSEGMENTS\tFINGERPRINT")
-	for _, r := range runs {
+	for _, r := range list {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%.12s\n", r.ID, r.CreatedAt.Format("2006-01-02 15:04:05Z"), r.Algorithm, r.Users, r.Segments, r.Fingerprint)
 	}
 	return tw.Flush()
 }
 
+// exportOutputs are the files runs --export writes.
+var exportOutputs = []string{"segments.csv", "features.csv", "recommendations.csv", "profiles.json", "run.json", "model.json"}
+
 // exportRun writes a stored run's results as files in dir and returns
 // their names.
 func exportRun(res *persona.Results, dir string) ([]string, error) {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, err
-	}
 	writeCSV := func(name string, header []string, n int, row func(i int) []string) error {
 		return atomicfile.Write(filepath.Join(dir, name), func(w io.Writer) error {
 			cw := csv.NewWriter(w)
@@ -177,5 +184,5 @@ func exportRun(res *persona.Results, dir string) ([]string, error) {
 	if err := res.Model.Write(filepath.Join(dir, "model.json")); err != nil {
 		return nil, err
 	}
-	return []string{"segments.csv", "features.csv", "recommendations.csv", "profiles.json", "run.json", "model.json"}, nil
+	return exportOutputs, nil
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"os/signal"
 	"path/filepath"
 	"sort"
 
@@ -100,12 +99,12 @@ func scoreRun(opts *ScoreOptions) (err error) {
 	if err != nil {
 		return err
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	ctx, stop := signalContext(context.Background())
 	defer stop()
 	prog.update(pipeline.Progress{Step: "score"})
 	sc, err := pipeline.Score(ctx, DriverName, cfg, m, featureOptions(cfg), opts.Out)
 	if err != nil {
-		return err
+		return interrupted(ctx, err)
 	}
 	prog.done(nil)
 	ids := make([]int, 0, len(sc.Sizes))

@@ -157,6 +157,7 @@ func serveRun(opts *ServeOptions) error {
 	} else if _, err := os.Stat(dsn); err != nil {
 		return fmt.Errorf("store %s: %w", dsn, err)
 	}
+	src = readRuns(opts.Store, src)
 	featurize := func(ctx context.Context, m *model.Model, records json.RawMessage) (*features.Table, error) {
 		var rec pipeline.Records
 		dec := json.NewDecoder(bytes.NewReader(records))
