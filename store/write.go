@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/persona-seg/persona"
+	"github.com/persona-seg/persona/internal/fault"
 )
 
 // errReadOnly is returned by the writing methods of a read-only store.
@@ -83,6 +84,9 @@ func (s *Store) checkpoint(ctx context.Context, c interface {
 }) error {
 	if s.dialect != DuckDB {
 		return nil
+	}
+	if err := fault.Check("checkpoint"); err != nil {
+		return fmt.Errorf("checkpoint: %w", err)
 	}
 	if _, err := c.ExecContext(ctx, "CHECKPOINT"); err != nil {
 		return fmt.Errorf("checkpoint: %w", err)

@@ -6,8 +6,10 @@
 //	PERSONA_TEST_FAULT=checkpoint=fail persona run ... # the store's checkpoint fails
 //
 // The variable holds comma-separated point=action pairs; the actions are
-// kill (the process sends itself SIGKILL) and fail (Check returns an
-// error). Without the variable Check costs one environment lookup.
+// kill (the process sends itself SIGKILL), fail (Check returns an error)
+// and panic (Check panics with a Stop: an in-process test's stand-in for
+// kill, which it recovers). Without the variable Check costs one
+// environment lookup.
 package fault
 
 import (
@@ -39,7 +41,12 @@ func Check(point string) error {
 			select {} // until the signal lands
 		case "fail":
 			return fmt.Errorf("injected fault at %s", point)
+		case "panic":
+			panic(Stop(point))
 		}
 	}
 	return nil
 }
+
+// Stop is what Check panics with for the panic action: the point.
+type Stop string
