@@ -390,7 +390,14 @@ func execute(ctx context.Context, driverName string, opts Options, inputs func(s
 	}
 
 	if err := r.step("report", func() error {
-		in, err := r.reportInput(ctx, db, tab, z, seg, prof, sum)
+		beh, err := features.ComputeBehaviour(ctx, db, tab.UserIDs, seg.labels)
+		if err != nil {
+			return err
+		}
+		in, err := report.Build(ctx, report.Sources{
+			Title: opts.Title, Table: tab, Space: z, Labels: seg.labels, Profiles: prof, Columns: profileColumns(tab, sum.Rows), Behaviour: beh,
+			Run: r.reportRun(sum), Dendrogram: seg.dendro, DBSCAN: seg.dbscan,
+		})
 		if err != nil {
 			return err
 		}
@@ -509,4 +516,16 @@ func writeJSON(path string, v any) error {
 		enc.SetIndent("", "  ")
 		return enc.Encode(v)
 	})
+}
+
+// reportRun is how the run made its segments, for the report.
+func (r *run) reportRun(sum *Summary) report.Run {
+	o := r.opts
+	return report.Run{
+		Rows: sum.Rows, Features: sum.Features, FeaturesUsed: len(sum.FeaturesUsed),
+		Algorithm: sum.Algorithm, AlgorithmReason: sum.AlgorithmReason, NInit: o.NInit, Seed: o.Seed, Linkage: o.Linkage,
+		Eps: sum.Eps, MinSamples: o.MinSamples, Noise: sum.Noise,
+		K: sum.K, KRule: sum.KRule, KMin: o.KMin, KMax: o.KMax, FixedK: o.K > 0, KElbow: sum.KElbow, KSelection: sum.KSelection,
+		Silhouette: sum.Silhouette, Calinski: sum.CalinskiHarabasz, DaviesBould: sum.DaviesBouldin,
+	}
 }

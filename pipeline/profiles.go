@@ -15,7 +15,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/persona-seg/persona/dataset"
 	"github.com/persona-seg/persona/features"
@@ -252,25 +251,12 @@ func writeProfileFiles(ctx context.Context, db *sql.DB, dir string, tab *feature
 		}
 	}
 	return atomicfile.Write(filepath.Join(dir, "baskets.csv"), func(w io.Writer) error {
-		rows, err := db.QueryContext(ctx, `SELECT user_id, coalesce(order_id, ''), product_id, timestamp FROM transactions
-			WHERE quantity > 0 AND user_id IS NOT NULL AND product_id IS NOT NULL AND product_id <> ''
-			ORDER BY user_id, timestamp, order_id, product_id`)
-		if err != nil {
-			return fmt.Errorf("read baskets: %w", err)
-		}
-		defer rows.Close()
 		cw := csv.NewWriter(w)
 		cw.Write([]string{"user_id", "order_id", "product_id", "timestamp"})
-		for rows.Next() {
-			var u, o, p string
-			var ts time.Time
-			if err := rows.Scan(&u, &o, &p, &ts); err != nil {
-				return fmt.Errorf("read baskets: %w", err)
-			}
-			cw.Write([]string{u, o, p, ts.Format("2006-01-02 15:04:05")})
-		}
-		if err := rows.Err(); err != nil {
-			return fmt.Errorf("read baskets: %w", err)
+		if err := features.Purchases(ctx, db, func(p features.Purchase) error {
+			return cw.Write([]string{p.User, p.Order, p.Product, p.Time.Format("2006-01-02 15:04:05")})
+		}); err != nil {
+			return err
 		}
 		cw.Flush()
 		return cw.Error()

@@ -156,21 +156,11 @@ func buildModel(id string, tab *features.Table, fitted *prep.Fitted, pca *prep.P
 // recommendations fits the recommender on the transactions in db and
 // returns each user's top products.
 func recommendations(ctx context.Context, db *sql.DB, ids []string, labels []int) (map[string][]persona.Recommendation, error) {
-	rows, err := db.QueryContext(ctx, `SELECT user_id, product_id, coalesce(order_id, ''), timestamp, quantity * unit_price
-		FROM transactions WHERE quantity > 0 AND user_id IS NOT NULL AND product_id IS NOT NULL`)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
 	var ps []recommend.Purchase
-	for rows.Next() {
-		var p recommend.Purchase
-		if err := rows.Scan(&p.User, &p.Product, &p.Basket, &p.Time, &p.Value); err != nil {
-			return nil, err
-		}
-		ps = append(ps, p)
-	}
-	if err := rows.Err(); err != nil {
+	if err := features.Purchases(ctx, db, func(p features.Purchase) error {
+		ps = append(ps, recommend.Purchase{User: p.User, Product: p.Product, Basket: p.Order, Time: p.Time, Value: p.Value})
+		return nil
+	}); err != nil {
 		return nil, err
 	}
 	seg := make(map[string]int, len(ids))

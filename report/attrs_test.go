@@ -1,4 +1,4 @@
-package pipeline
+package report
 
 import (
 	"math"
@@ -8,8 +8,7 @@ import (
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/persona-seg/persona/features"
-	"github.com/persona-seg/persona/profile"
-	"github.com/persona-seg/persona/report"
+	segprof "github.com/persona-seg/persona/profile"
 )
 
 // TestNumericAttributes checks the report's attribute box plots: one per
@@ -29,17 +28,17 @@ func TestNumericAttributes(t *testing.T) {
 	})
 	tab := &features.Table{UserIDs: []string{"a", "b", "c", "d", "e", "f"}, X: x,
 		Features: []features.Feature{{Name: "income"}, {Name: "plan_pro"}, {Name: "orders"}, {Name: "score"}}}
-	cols := []profile.Column{
-		{Kind: profile.KindNumeric, Attribute: "income", Label: "income (k$)"},
-		{Kind: profile.KindCategorical, Attribute: "plan", Level: "pro"},
+	cols := []segprof.Column{
+		{Kind: segprof.KindNumeric, Attribute: "income", Label: "income (k$)"},
+		{Kind: segprof.KindCategorical, Attribute: "plan", Level: "pro"},
 		{},
-		{Kind: profile.KindNumeric, Attribute: "score"},
+		{Kind: segprof.KindNumeric, Attribute: "score"},
 	}
 	labels := []int{7, 7, 7, 3, 3, 3} // segment 3 shows first
 	got := numericAttributes(tab, cols, labels, map[int]int{3: 0, 7: 1}, 2)
-	want := []report.NumericAttribute{
-		{Name: "income (k$)", Log: true, Boxes: []report.FiveNum{{Min: 40, Q1: 45, Median: 50, Q3: 525, Max: 1000}, {Min: 10, Q1: 15, Median: 20, Q3: 25, Max: 30}}},
-		{Name: "score", Boxes: []report.FiveNum{{Min: 5, Q1: 5.25, Median: 5.5, Q3: 5.75, Max: 6}, {Min: 1, Q1: 1.5, Median: 2, Q3: 2.5, Max: 3}}},
+	want := []NumericAttribute{
+		{Name: "income (k$)", Log: true, Boxes: []FiveNum{{Min: 40, Q1: 45, Median: 50, Q3: 525, Max: 1000}, {Min: 10, Q1: 15, Median: 20, Q3: 25, Max: 30}}},
+		{Name: "score", Boxes: []FiveNum{{Min: 5, Q1: 5.25, Median: 5.5, Q3: 5.75, Max: 6}, {Min: 1, Q1: 1.5, Median: 2, Q3: 2.5, Max: 3}}},
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("numericAttributes (-want +got):\n%s", diff)
