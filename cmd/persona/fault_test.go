@@ -1,3 +1,5 @@
+//go:build linux
+
 package main
 
 // The fault-injection suite: persona runs as a child process (this test
