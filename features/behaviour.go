@@ -56,8 +56,9 @@ func (b *Behaviour) group(g int) *Activity {
 
 // ComputeBehaviour adds up the activity in db's canonical tables of each
 // group of users: users[i] is in group groups[i]; other users are left
-// out. The sums run in the order the database returns the per-user rows,
-// so the same data gives the same bits.
+// out. Each group's sums add up the per-user rows in user order, so the
+// same data gives the same bits (in any order, floating-point sums could
+// differ in the last bits from run to run).
 func ComputeBehaviour(ctx context.Context, db *sql.DB, users []string, groups []int) (*Behaviour, error) {
 	if len(users) != len(groups) {
 		return nil, fmt.Errorf("behaviour: %d users, %d groups", len(users), len(groups))
@@ -84,14 +85,14 @@ func ComputeBehaviour(ctx context.Context, db *sql.DB, users []string, groups []
 		n    float64
 		c    string
 	)
-	if err := each(ctx, db, `SELECT user_id, hour(timestamp), count(*) FROM `+act+` GROUP BY ALL`, of, b, []any{&user, &v, &n}, &user, func(a *Activity) {
+	if err := each(ctx, db, `SELECT user_id, hour(timestamp), count(*) FROM `+act+` GROUP BY ALL ORDER BY ALL`, of, b, []any{&user, &v, &n}, &user, func(a *Activity) {
 		if v >= 0 && v < 24 {
 			a.Hour[v] += n
 		}
 	}); err != nil {
 		return nil, fmt.Errorf("activity by hour: %w", err)
 	}
-	if err := each(ctx, db, `SELECT user_id, isodow(timestamp), count(*) FROM `+act+` GROUP BY ALL`, of, b, []any{&user, &v, &n}, &user, func(a *Activity) {
+	if err := each(ctx, db, `SELECT user_id, isodow(timestamp), count(*) FROM `+act+` GROUP BY ALL ORDER BY ALL`, of, b, []any{&user, &v, &n}, &user, func(a *Activity) {
 		if v >= 1 && v <= 7 {
 			a.Weekday[v-1] += n
 		}
@@ -99,15 +100,15 @@ func ComputeBehaviour(ctx context.Context, db *sql.DB, users []string, groups []
 		return nil, fmt.Errorf("activity by weekday: %w", err)
 	}
 	cat := `SELECT user_id, category, fsum(` + LineValue + `) FROM transactions
-	      WHERE quantity > 0 AND category IS NOT NULL AND category <> '' GROUP BY ALL`
+	      WHERE quantity > 0 AND category IS NOT NULL AND category <> '' GROUP BY ALL ORDER BY 1, 2`
 	if lines == 0 {
-		cat = `SELECT user_id, category, count(*) FROM events WHERE category IS NOT NULL AND category <> '' GROUP BY ALL`
+		cat = `SELECT user_id, category, count(*) FROM events WHERE category IS NOT NULL AND category <> '' GROUP BY ALL ORDER BY 1, 2`
 		b.CategoryFromEvents = true
 	}
 	if err := each(ctx, db, cat, of, b, []any{&user, &c, &n}, &user, func(a *Activity) { a.Category[c] += n }); err != nil {
 		return nil, fmt.Errorf("category mix: %w", err)
 	}
-	if err := each(ctx, db, `SELECT user_id, fsum(`+LineValue+`) FROM transactions GROUP BY ALL`, of, b, []any{&user, &n}, &user, func(a *Activity) {
+	if err := each(ctx, db, `SELECT user_id, fsum(`+LineValue+`) FROM transactions GROUP BY ALL ORDER BY 1`, of, b, []any{&user, &n}, &user, func(a *Activity) {
 		a.Revenue += n
 		b.HasRevenue = true
 	}); err != nil {

@@ -143,6 +143,12 @@ func TestDemoDeterministic(t *testing.T) {
 	if len(sa) == 0 || !bytes.Equal(sa, sb) {
 		t.Error("the same seed gave different segments.csv")
 	}
+	// The report too, to the last bit of every sum in it.
+	ra, _ := os.ReadFile(filepath.Join(a, "report.html"))
+	rb, _ := os.ReadFile(filepath.Join(b, "report.html"))
+	if len(ra) == 0 || !bytes.Equal(ra, rb) {
+		t.Error("the same seed gave different report.html")
+	}
 }
 
 // TestFailedRunKeepsPreviousResults runs once, then fails a second run on
