@@ -94,12 +94,12 @@ func (r *run) chooseAuto(sum *Summary) string {
 	}
 	share := float64(cat) / float64(all)
 	if share >= AutoCategoricalShare {
-		sum.AlgorithmReason = fmt.Sprintf("auto: %d of the %d attributes are categorical (%.0f%%, at least %.0f%%): k-prototypes, where a categorical attribute is one attribute compared by match instead of one column per level",
-			cat, all, 100*share, 100*AutoCategoricalShare)
+		sum.AlgorithmReason = fmt.Sprintf("auto: %d of the %d attributes %s categorical (%.0f%%, at least %.0f%%): k-prototypes, where a categorical attribute is one attribute compared by match instead of one column per level",
+			cat, all, isAre(cat), 100*share, 100*AutoCategoricalShare)
 		return AlgorithmKPrototypes
 	}
-	sum.AlgorithmReason = fmt.Sprintf("auto: %d of the %d attributes are categorical (%.0f%%, below %.0f%%): k-means on the prepared features",
-		cat, all, 100*share, 100*AutoCategoricalShare)
+	sum.AlgorithmReason = fmt.Sprintf("auto: %d of the %d attributes %s categorical (%.0f%%, below %.0f%%): k-means on the prepared features",
+		cat, all, isAre(cat), 100*share, 100*AutoCategoricalShare)
 	return AlgorithmKMeans
 }
 
@@ -261,4 +261,11 @@ func attrRows(table []cluster.Attr, rows []int) []cluster.Attr {
 		out[j] = b
 	}
 	return out
+}
+
+func isAre(n int) string {
+	if n == 1 {
+		return "is"
+	}
+	return "are"
 }
