@@ -386,3 +386,74 @@ func jsonArray(path string) bool {
 		return b == '['
 	}
 }
+
+// maxJSONDepth is how deeply a JSON record may nest arrays and objects
+// (a JSON file holding one array of records counts that array too).
+// DuckDB's JSON reader recurses without a bound: 20,000 levels of [ crash
+// the process.
+const maxJSONDepth = 100
+
+// tooDeepJSON returns the line of the JSON file path (perhaps compressed)
+// on which arrays and objects first nest deeper than limit, or 0. Brackets
+// inside strings do not count.
+func tooDeepJSON(path string, limit int) (int64, error) {
+	in, err := openPlain(path)
+	if err != nil {
+		return 0, err
+	}
+	defer in.Close()
+	buf := make([]byte, 1<<20)
+	var (
+		line        int64 = 1
+		depth       int
+		str, escape bool
+	)
+	for {
+		n, err := in.Read(buf)
+		for _, b := range buf[:n] {
+			switch {
+			case escape:
+				escape = false
+			case str:
+				switch b {
+				case '\\':
+					escape = true
+				case '"':
+					str = false
+				case '\n': // a broken record: the next line starts afresh
+					str, depth = false, 0
+					line++
+				}
+			case b == '"':
+				str = true
+			case b == '[' || b == '{':
+				if depth++; depth > limit {
+					return line, nil
+				}
+			case b == ']' || b == '}':
+				depth = max(depth-1, 0)
+			case b == '\n':
+				line++
+			}
+		}
+		if err == io.EOF {
+			return 0, nil
+		}
+		if err != nil {
+			return 0, err
+		}
+	}
+}
+
+// checkJSONDepth returns an error naming the line of the JSON file path
+// (shown as name) that nests deeper than maxJSONDepth, if any.
+func checkJSONDepth(path, name string) error {
+	line, err := tooDeepJSON(path, maxJSONDepth)
+	switch {
+	case err != nil:
+		return fmt.Errorf("read %s: %w", name, err)
+	case line > 0:
+		return fmt.Errorf("read %s: line %d nests arrays and objects more than %d levels deep (the most persona reads)", name, line, maxJSONDepth)
+	}
+	return nil
+}

@@ -1,6 +1,7 @@
 package dataset
 
 import (
+	"encoding/json"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -204,4 +205,66 @@ func TestRecordTextsAcrossReads(t *testing.T) {
 			}
 		})
 	}
+}
+
+// FuzzTooDeepJSON builds JSON lines files of random records (arrays and
+// objects nested at random, strings holding brackets, quotes and
+// escapes) and checks that tooDeepJSON names the first line nested deeper
+// than the limit, as known from building the records.
+func FuzzTooDeepJSON(f *testing.F) {
+	addSeeds(f)
+	f.Fuzz(func(t *testing.T, seed uint64, crlf bool) {
+		rng := rand.New(rand.NewPCG(seed, 13))
+		limit := 1 + rng.IntN(6)
+		var build func(depth int) (any, int)
+		build = func(depth int) (any, int) { // a value and its nesting depth
+			switch k := rng.IntN(4); {
+			case depth > 9 || k == 0:
+				return strings.Repeat(`[{"\]`, rng.IntN(3)) + "x", 0
+			case k == 1:
+				return rng.IntN(100), 0
+			case k == 2:
+				a := []any{}
+				deepest := 0
+				for range rng.IntN(3) {
+					v, d := build(depth + 1)
+					a, deepest = append(a, v), max(deepest, d)
+				}
+				return a, deepest + 1
+			default:
+				m := map[string]any{}
+				deepest := 0
+				for i := range rng.IntN(3) {
+					v, d := build(depth + 1)
+					m[fmt.Sprintf("k%d]", i)], deepest = v, max(deepest, d)
+				}
+				return m, deepest + 1
+			}
+		}
+		var b strings.Builder
+		want := int64(0)
+		for line := int64(1); line <= int64(1+rng.IntN(20)); line++ {
+			v, d := build(1)
+			data, err := json.Marshal(map[string]any{"v": v})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want == 0 && d+1 > limit {
+				want = line
+			}
+			b.Write(data)
+			b.WriteString(newline(crlf))
+		}
+		path := filepath.Join(t.TempDir(), "x.jsonl")
+		if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		got, err := tooDeepJSON(path, limit)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got != want {
+			t.Fatalf("limit %d: line %d, want %d\n%s", limit, got, want, b.String())
+		}
+	})
 }

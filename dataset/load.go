@@ -464,6 +464,9 @@ func (l *loader) openJSON(ctx context.Context, files, display []string) error {
 	formats := make([]string, len(files))
 	l.byText = l.dedup() && l.byteEncoding()
 	for i, f := range files {
+		if err := checkJSONDepth(f, display[i]); err != nil {
+			return err
+		}
 		list[i] = quoteString(f)
 		formats[i] = "newline_delimited"
 		if jsonArray(f) {

@@ -181,3 +181,37 @@ func TestLoadSignupAfterAsOf(t *testing.T) {
 		t.Errorf("rejects (-want +got):\n%s", diff)
 	}
 }
+
+// TestLoadJSONDepth checks the nesting limit of JSON records: a record
+// 100 levels deep loads (brackets inside strings do not count), one
+// deeper is an error naming its line, in JSON lines and in an array file,
+// before DuckDB reads it (20,000 levels crashed the process).
+func TestLoadJSONDepth(t *testing.T) {
+	dir := t.TempDir()
+	rec := func(depth int) string { // an object holding depth-1 nested arrays
+		return `{"user_id": "U1", "timestamp": "2024-01-01 10:00:00", "event_type": "view [[[{{{", "x": ` +
+			strings.Repeat("[", depth-1) + "1" + strings.Repeat("]", depth-1) + "}"
+	}
+	for _, tt := range []struct {
+		name, file, body, want string
+	}{
+		{"100 levels", "ok.jsonl", rec(1) + "\n" + rec(100) + "\n", ""},
+		{"101 levels", "deep.jsonl", rec(1) + "\n\n" + rec(101) + "\n", "deep.jsonl: line 3 nests arrays and objects more than 100 levels deep"},
+		{"20,000 levels", "crash.jsonl", rec(1) + "\n" + strings.Repeat("[", 20000) + "\n", "crash.jsonl: line 2 nests"},
+		{"array file", "array.json", "[\n" + rec(1) + ",\n" + rec(100) + "\n]\n", "array.json: line 3 nests"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			p := filepath.Join(dir, tt.file)
+			if err := os.WriteFile(p, []byte(tt.body), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			_, err := dataset.Load(context.Background(), openDB(t), &dataset.Config{Events: &dataset.Source{Path: p}})
+			switch {
+			case tt.want == "" && err != nil:
+				t.Fatal(err)
+			case tt.want != "" && (err == nil || !strings.Contains(err.Error(), tt.want)):
+				t.Errorf("error %v, want %q", err, tt.want)
+			}
+		})
+	}
+}
