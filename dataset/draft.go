@@ -81,6 +81,9 @@ max_reject_rate: 0.01
 		if format == "" {
 			return nil, nil, fmt.Errorf("%s: cannot tell the format of %s from its extension", k, p)
 		}
+		if err := checkDraftable(p, format); err != nil {
+			return nil, nil, fmt.Errorf("%s: %w", k, err)
+		}
 		var cols []sniffedColumn
 		tsFormat := ""
 		rel := "" // the source as a relation of text columns, to try timestamp formats on
@@ -112,7 +115,7 @@ max_reject_rate: 0.01
 					return nil, nil, fmt.Errorf("%s: read %s: %w", k, files[0], err)
 				}
 				if len(dec) > 0 {
-					fmt.Fprintf(&b, "    decimal: \",\"  # numbers written like 2,50 in %s\n", strings.Join(dec, ", "))
+					fmt.Fprintf(&b, "    decimal: \",\"  # numbers written like 2,50 in %s\n", comment(strings.Join(dec, ", ")))
 				}
 			}
 		default:
@@ -142,7 +145,7 @@ max_reject_rate: 0.01
 		for _, c := range cols {
 			names = append(names, fmt.Sprintf("%s (%s)", c.Name, c.Type))
 		}
-		fmt.Fprintf(&b, "  # columns found: %s\n", strings.Join(names, ", "))
+		fmt.Fprintf(&b, "  # columns found: %s\n", comment(strings.Join(names, ", ")))
 		guessed := ""
 		if tsFormat == "" {
 			ts := tsField(k)
@@ -169,7 +172,7 @@ max_reject_rate: 0.01
 			if guessed == "" {
 				guessed = "sniffed"
 			}
-			fmt.Fprintf(&b, "  timestamp_format: %s  # %s\n", yamlString(tsFormat), guessed)
+			fmt.Fprintf(&b, "  timestamp_format: %s  # %s\n", yamlString(tsFormat), comment(guessed))
 		} else if tsField(k) != "" || k == Users {
 			b.WriteString("  # timestamp_format: \"%Y-%m-%d %H:%M:%S\"  # empty accepts ISO 8601\n")
 		}
@@ -245,9 +248,7 @@ func mappingName(c string) string {
 	return `"` + strings.ReplaceAll(c, `"`, `""`) + `"`
 }
 
-func yamlString(s string) string {
-	return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(s) + `"`
-}
+func yamlString(s string) string { return `"` + yamlEscape(s, true) + `"` }
 
 func relTo(dir, p string) string {
 	if dir == "" {

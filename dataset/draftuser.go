@@ -149,6 +149,4 @@ func yamlKey(s string) string {
 }
 
 // comment keeps a note on one line.
-func comment(s string) string {
-	return strings.NewReplacer("\n", " ", "\r", " ").Replace(s)
-}
+func comment(s string) string { return yamlEscape(s, false) }
