@@ -95,7 +95,7 @@ max_reject_rate: 0.01
 			}
 			sn, err := sniffFile(ctx, db, files[0])
 			if err != nil {
-				return nil, nil, fmt.Errorf("%s: sniff %s: %w", k, files[0], err)
+				return nil, nil, fmt.Errorf("%s: sniff %s: %w", k, files[0], shortError(err))
 			}
 			if err := checkSniffed(files[0], sn); err != nil {
 				return nil, nil, fmt.Errorf("%s: %s: %w", k, files[0], err)

@@ -80,7 +80,7 @@ func (l *loader) gunzipAndSniff(ctx context.Context, files, display, opts []stri
 		}
 	}
 	if err != nil {
-		return nil, nil, fmt.Errorf("sniff %s: %w", display[0], err)
+		return nil, nil, fmt.Errorf("sniff %s: %w", display[0], shortError(err))
 	}
 	return plain, sn, nil
 }

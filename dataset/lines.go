@@ -22,8 +22,9 @@ import (
 // its rows can be found.
 type csvFile struct {
 	path          string
-	quote, escape byte  // 0: none (JSON lines)
-	records       int64 // rows read, header included
+	quote, escape byte   // 0: none (JSON lines)
+	delim         string // a CSV file's delimiter
+	records       int64  // rows read, header included
 	// spaces says that a line of spaces and tabs is empty (JSON lines);
 	// in a CSV file only "" and "\r" are.
 	spaces bool
@@ -337,7 +338,7 @@ func raggedRow(path string, delim rune) error {
 		if len(rec) != len(header) {
 			line, _ := r.FieldPos(0)
 			return fmt.Errorf("line %d has %d fields separated by %q where the header has %d (%s)",
-				line, len(rec), delim, len(header), strings.Join(header, ", "))
+				line, len(rec), delim, len(header), clip(strings.Join(header, ", "), 200))
 		}
 	}
 }

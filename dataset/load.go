@@ -60,7 +60,7 @@ func (r Reject) String() string {
 	}
 	s += ": " + r.Reason
 	if r.Value != "" {
-		s += fmt.Sprintf(" %q", r.Value)
+		s += fmt.Sprintf(" %q", clip(r.Value, maxEcho))
 	}
 	return s
 }
@@ -360,12 +360,28 @@ func (l *loader) load(ctx context.Context) (Counts, error) {
 	return l.finish(ctx)
 }
 
+// raggedError is DuckDB's error err reading the CSV file i of a row with
+// another number of fields than the header, said with the row's line
+// (DuckDB counts lines its own way), or nil.
+func (l *loader) raggedError(i int, err error) error {
+	if i >= len(l.csv) || len(l.csv[i].delim) != 1 || !strings.Contains(err.Error(), "Expected Number of Columns") {
+		return nil
+	}
+	if rerr := raggedRow(l.csv[i].path, rune(l.csv[i].delim[0])); rerr != nil {
+		return fmt.Errorf("read %s: %w", l.display[i], rerr)
+	}
+	return nil
+}
+
 // readError reads every file of a CSV source and returns the first read
 // error, if any.
 func (l *loader) readError(ctx context.Context) error {
 	for i, rel := range l.perFile {
 		var n int64
 		if err := l.db.QueryRowContext(ctx, "SELECT count(*) FROM "+rel).Scan(&n); err != nil {
+			if rerr := l.raggedError(i, err); rerr != nil {
+				return rerr
+			}
 			return fmt.Errorf("read %s: %w", l.display[i], shortError(err))
 		}
 	}
@@ -438,12 +454,15 @@ func (l *loader) openSource(ctx context.Context) error {
 				f = a
 			}
 			l.parquet = append(l.parquet, f)
+			if err := checkParquetNames(ctx, l.db, f, display[i]); err != nil {
+				return err
+			}
 			parts = append(parts, fmt.Sprintf("SELECT * EXCLUDE (file_row_number), CAST(%d AS INTEGER) AS __file, file_row_number + 1 AS __line FROM read_parquet(%s, file_row_number = true)", i, quoteString(f)))
 		}
 		l.names = display
 		union := strings.Join(parts, " UNION ALL BY NAME ")
 		if err := l.exec(ctx, "CREATE OR REPLACE VIEW _persona_raw AS "+union); err != nil {
-			return fmt.Errorf("read %s: %w", strings.Join(files, ", "), err)
+			return fmt.Errorf("read %s: %w", clip(strings.Join(display, ", "), 200), shortError(err))
 		}
 		// The stage may be a view that outlives _persona_raw: it reads
 		// the files itself.
@@ -466,6 +485,11 @@ func (l *loader) openJSON(ctx context.Context, files, display []string) error {
 	for i, f := range files {
 		if err := checkJSONDepth(f, display[i]); err != nil {
 			return err
+		}
+		if !jsonArray(f) {
+			if err := checkJSONKeys(f, display[i]); err != nil {
+				return err
+			}
 		}
 		list[i] = quoteString(f)
 		formats[i] = "newline_delimited"
@@ -568,6 +592,9 @@ func (l *loader) openCSV(ctx context.Context, files, display []string, header in
 		if err := checkSniffed(f, sn); err != nil {
 			return fmt.Errorf("read %s: %w", display[i], err)
 		}
+		if err := checkCSVHeader(f, display[i], sn); err != nil {
+			return err
+		}
 	}
 	if err := l.nameColumns(sn, display[0]); err != nil {
 		return err
@@ -591,7 +618,7 @@ func (l *loader) openCSV(ctx context.Context, files, display []string, header in
 	}
 	if l.s.Postgres == nil {
 		for _, f := range files {
-			c := csvFile{path: f, quote: '"'}
+			c := csvFile{path: f, quote: '"', delim: unescapeTab(sn.Delimiter)}
 			if sn.Quote != "" {
 				c.quote = sn.Quote[0]
 			}
@@ -851,16 +878,28 @@ func (l *loader) mentions(col string) bool {
 	return false
 }
 
+// columnList names the source's columns for messages: the first
+// listColumns of them, each clipped.
 func (l *loader) columnList() string {
-	if len(l.all) > 0 {
-		return strings.Join(l.all, ", ")
+	names := l.all
+	if len(names) == 0 {
+		for _, c := range l.cols {
+			names = append(names, c.name)
+		}
 	}
-	names := make([]string, len(l.cols))
-	for i, c := range l.cols {
-		names[i] = c.name
+	var out []string
+	for i, n := range names {
+		if i == listColumns {
+			out = append(out, fmt.Sprintf("and %d more", len(names)-i))
+			break
+		}
+		out = append(out, clip(n, 40))
 	}
-	return strings.Join(names, ", ")
+	return strings.Join(out, ", ")
 }
+
+// listColumns is how many columns a message lists.
+const listColumns = 20
 
 // stage maps and parses every row once into _persona_stage, with the
 // reason it cannot be used (NULL when it can).
@@ -1100,6 +1139,9 @@ SELECT __file, __line, __keep, __why, %s%s FROM (
 		if err := l.exec(ctx, q+sel(fromOf(rel), conv, false)); err != nil {
 			if l.format() == "json" && sandboxed(err) == nil {
 				return l.jsonError(l.display[i], l.csv[i].path, err)
+			}
+			if rerr := l.raggedError(i, err); rerr != nil {
+				return rerr
 			}
 			return l.rowsError(l.display[i], err)
 		}
@@ -1600,26 +1642,55 @@ func WriteRejects(ctx context.Context, db *sql.DB, dir string) ([]string, error)
 	return written, nil
 }
 
-// shortError keeps the first lines of DuckDB's CSV errors, before its
-// list of reader options.
+// shortError makes a DuckDB error one short line: the first lines of its
+// message, without DuckDB's lists of fixes and reader options, the SQL it
+// points into (persona's, not the user's to act on) or more than
+// maxEcho bytes of the data it quotes; a sniffer's failure and text in
+// another encoding are said in persona's terms.
 func shortError(err error) error {
 	if s := sandboxed(err); s != nil {
 		return s
 	}
 	msg := err.Error()
-	cut := len(msg)
-	// DuckDB's list of fixes and the SQL it points into are persona's,
-	// not the user's, to act on.
-	for _, tail := range []string{"\nPossible fixes", "\nLINE 1:", "\n\tCandidate functions:", "\nDid you mean", "\nCandidate bindings"} {
-		if i := strings.Index(msg, tail); i > 0 && i < cut {
-			cut = i
-		}
+	line := ""
+	if m := csvLineRE.FindStringSubmatch(msg); m != nil {
+		line = "line " + m[1] + ": "
 	}
-	if cut == len(msg) {
+	switch {
+	case strings.Contains(msg, "Error when sniffing file"):
+		return errors.New("cannot tell how it is written as CSV (delimiter, quote, escape): set csv.delimiter, csv.quote and csv.escape, or check that it is a CSV text file")
+	case strings.Contains(msg, "Invalid unicode"):
+		return fmt.Errorf("%sno UTF-8 text: set csv.encoding (latin-1 or utf-16)", line)
+	}
+	var keep []string
+	for _, l := range strings.Split(msg, "\n") {
+		t := strings.TrimSpace(l)
+		if strings.HasPrefix(t, "Possible") || strings.HasPrefix(t, "LINE ") || strings.HasPrefix(t, "Candidate functions") ||
+			strings.HasPrefix(l, "  ") || strings.HasPrefix(l, "\t") || strings.HasPrefix(t, "See also") {
+			break
+		}
+		if t == "" {
+			continue
+		}
+		if v, ok := strings.CutPrefix(t, "Original Line: "); ok {
+			t = "the line: " + clip(v, maxEcho)
+		}
+		keep = append(keep, t)
+	}
+	if len(keep) == 0 {
+		return errors.New(clip(strings.TrimSpace(msg), 3*maxEcho))
+	}
+	out := strings.Join(keep, "; ")
+	if out == msg {
 		return err
 	}
-	return errors.New(strings.TrimSpace(msg[:cut]))
+	return errors.New(clip(out, 3*maxEcho))
 }
+
+// maxEcho is the most bytes of a value an error quotes.
+const maxEcho = 100
+
+var csvLineRE = regexp.MustCompile(`CSV Error on Line: (\d+)`)
 
 func quoteList(vals []string) string {
 	q := make([]string, len(vals))

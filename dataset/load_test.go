@@ -313,7 +313,7 @@ func TestLoadErrors(t *testing.T) {
 		{"unparsable timestamp", ev(badTS, nil), []string{"events: 1 of 2 rows rejected", "bad-ts.csv line 3, column at: unparsable timestamp \"31/02/2024\"", "rejects/events.csv"}},
 		{"unparsable number", &dataset.Config{Transactions: &dataset.Source{Path: badNum, CSV: dataset.CSVOptions{Delimiter: ","}}},
 			[]string{"transactions: 1 of 2 rows rejected", `bad-num.csv line 3, column unit_price: unparsable unit_price "2.5.1"`}},
-		{"malformed line", ev(ragged, nil), []string{"events: read", "ragged.csv", "CSV Error on Line"}},
+		{"malformed line", ev(ragged, nil), []string{"events: read", "ragged.csv", "line 3 has 4 fields separated by ',' where the header has 3"}},
 		{"empty user_id", ev(noUser, nil), []string{"events: 1 of 1 rows rejected", "no-user.csv line 2, column uid: empty user_id"}},
 		// The sniffer cannot split these lines into columns: the row
 		// that keeps it from doing so is the error.
