@@ -284,6 +284,9 @@ func (c *Config) Source(k Kind) *Source {
 	case Social:
 		return c.Social
 	}
+	if n, ok := strings.CutPrefix(string(k), "sources."); ok {
+		return c.Sources[n]
+	}
 	return c.Profiles[string(k)]
 }
 
@@ -299,9 +302,19 @@ func (c *Config) kinds() []Kind {
 	return kinds
 }
 
-// key is the config key of dataset k: users, or profiles.NAME.
+// sourceKinds are the kinds the named sources are read under.
+func (c *Config) sourceKinds() []Kind {
+	var out []Kind
+	for _, n := range c.sourceNames() {
+		out = append(out, sourceKind(n))
+	}
+	return out
+}
+
+// key is the config key of dataset k: users, sources.NAME or
+// profiles.NAME.
 func (c *Config) key(k Kind) string {
-	if slices.Contains(Kinds, k) {
+	if slices.Contains(Kinds, k) || strings.HasPrefix(string(k), "sources.") {
 		return string(k)
 	}
 	return "profiles." + string(k)
@@ -537,6 +550,8 @@ func (c *Config) Validate() error {
 		switch {
 		case !nameRE.MatchString(name):
 			return &ConfigError{Key: key, Err: errors.New("a source's name is lowercase letters, digits and _, starting with a letter")}
+		case slices.Contains(Kinds, Kind(name)) || c.Profiles[name] != nil:
+			return &ConfigError{Key: key, Err: fmt.Errorf("%s is the name of a dataset: name the source otherwise", name)}
 		case s == nil:
 			return &ConfigError{Key: key, Err: errors.New("empty: set a path or postgres")}
 		case s.Query != "":

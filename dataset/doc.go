@@ -29,6 +29,16 @@
 // order, as its user_id (Counts.RowIDs). Load makes a view of each table's
 // attributes and outcomes (PerUser.View).
 //
+// # Sources and queries
+//
+// Config.Sources names files (or Postgres tables) that a dataset given as
+// Source.Query reads: Load reads each into a table of its name first
+// (columns typed as the CSV sniffer sees them when every value converts,
+// else text; RowColumn(name) holds {file, line}), then runs the query and
+// checks its rows as it checks a file's. A query that keeps exactly one
+// source's RowColumn has its rejects named by that source's file and
+// line, else by the row of the query's result ("the query of KEY").
+//
 // # Validation
 //
 // Load reads each source once inside DuckDB: CSV as text (a gzipped file

@@ -67,3 +67,41 @@ func TestCustomerExamples(t *testing.T) {
 		})
 	}
 }
+
+// TestLastfmExample loads examples/lastfm: events, social actions and a
+// profiles table, each a query over the four files of the data set
+// (skipped when ../shared/data is absent).
+func TestLastfmExample(t *testing.T) {
+	cfg, err := dataset.LoadConfig(filepath.Join("..", "examples", "lastfm", "persona.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join("..", "examples", "lastfm", cfg.Sources["tags"].Path)); err != nil {
+		t.Skipf("the Last.fm data is absent (%v): it is in ../shared/data beside the checkout", err)
+	}
+	db := openDB(t)
+	st, err := dataset.Load(context.Background(), db, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The SOURCE.md's counts: 186,479 tag assignments (5 dated before
+	// 2005), 25,434 friendships stored both ways, 1,892 listeners.
+	want := map[dataset.Kind][2]int64{dataset.Events: {186479, 186474}, dataset.Social: {25434, 25434}, "listening": {1892, 1892}}
+	for k, w := range want {
+		if c := st.Counts[k]; c.Read != w[0] || c.Used != w[1] || c.Rejected != 0 {
+			t.Errorf("%s: counts %+v, want %d read and %d used", k, c, w[0], w[1])
+		}
+	}
+	tab, err := features.Compute(context.Background(), db, features.OptionsFor(cfg))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(tab.UserIDs) != 1892 {
+		t.Errorf("%d users, want 1892", len(tab.UserIDs))
+	}
+	for _, f := range []string{"events", "affinity_rock", "social_actions", "plays", "top_artist_share"} {
+		if tab.Col(f) < 0 {
+			t.Errorf("no feature %s", f)
+		}
+	}
+}

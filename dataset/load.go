@@ -163,7 +163,7 @@ func LoadWith(ctx context.Context, db *sql.DB, cfg *Config, opts LoadOptions) (S
 		return st, err
 	}
 	var allowed []string
-	for _, k := range cfg.kinds() {
+	for _, k := range append(cfg.kinds(), cfg.sourceKinds()...) {
 		abs, err := absPaths(files[k])
 		if err != nil {
 			return st, fmt.Errorf("%s: %w", k, err)
@@ -194,6 +194,10 @@ func LoadWith(ctx context.Context, db *sql.DB, cfg *Config, opts LoadOptions) (S
 		used    []string // rows used of rows read, per dataset
 		anyUsed bool
 	)
+	src, err := loadSources(ctx, db, cfg, files, work)
+	if err != nil {
+		return st, err
+	}
 	kinds := cfg.kinds()
 	for i, k := range kinds {
 		if err := ctx.Err(); err != nil {
@@ -210,7 +214,7 @@ func LoadWith(ctx context.Context, db *sql.DB, cfg *Config, opts LoadOptions) (S
 			}
 			continue
 		}
-		l := &loader{db: db, k: k, s: s, cfg: cfg, asOf: asOf, now: now, paths: files[k], work: work}
+		l := &loader{db: db, k: k, s: s, cfg: cfg, asOf: asOf, now: now, paths: files[k], work: work, src: src}
 		c, err := l.load(ctx)
 		if err == nil && asOf == nil {
 			var w string
@@ -316,9 +320,12 @@ type loader struct {
 	csv     []csvFile // the CSV files parsed (not for Postgres), for fixLines
 	temps   []string  // decompressed copies of .gz files, removed after loading
 
-	attrs  []field  // the attribute and outcome fields, as staged
-	extra  []string // their stage columns, quoted
-	rowIDs bool     // user_id is the row number (a per-user table without an id)
+	keepAll bool     // keep every source column (a named source, read for queries)
+	src     *loaded  // the named sources, for a dataset given as a query
+	temp    string   // the table of a query's result, dropped after loading
+	attrs   []field  // the attribute and outcome fields, as staged
+	extra   []string // their stage columns, quoted
+	rowIDs  bool     // user_id is the row number (a per-user table without an id)
 }
 
 type column struct {
@@ -396,6 +403,9 @@ func (l *loader) cleanup(ctx context.Context) {
 	if l.pgTemp != "" {
 		os.Remove(l.pgTemp)
 	}
+	if l.temp != "" {
+		dropObject(context.WithoutCancel(ctx), l.db, l.temp)
+	}
 	for _, f := range l.temps {
 		os.RemoveAll(f)
 	}
@@ -428,6 +438,9 @@ func (l *loader) openSource(ctx context.Context) error {
 		err     error
 		header  = 1
 	)
+	if l.s.Query != "" {
+		return l.openQuery(ctx)
+	}
 	if l.s.Postgres != nil {
 		f, name, err := l.copyPostgres(ctx)
 		if err != nil {
@@ -824,6 +837,9 @@ func (l *loader) where() string {
 	if l.s.Postgres != nil {
 		return "the Postgres result"
 	}
+	if l.s.Query != "" {
+		return "the result of " + l.key() + ".query"
+	}
 	return l.cfg.resolve(l.s.Path)
 }
 
@@ -857,7 +873,7 @@ func (l *loader) rowKey() []string {
 // mentions reports whether a source column may be used: its name is a
 // canonical field's, or appears in a mapping or the filter.
 func (l *loader) mentions(col string) bool {
-	if l.attributeMentions(col) {
+	if l.keepAll || l.attributeMentions(col) {
 		return true
 	}
 	c := strings.ToLower(col)
@@ -1541,10 +1557,10 @@ func dropObject(ctx context.Context, db *sql.DB, name string) {
 }
 
 func tsField(k Kind) string {
-	if k == Users {
-		return ""
+	if k == Events || k == Transactions || k == Social {
+		return "timestamp"
 	}
-	return "timestamp"
+	return "" // users and profiles tables
 }
 
 func (l *loader) firstReject(ctx context.Context) (Reject, error) {

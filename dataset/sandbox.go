@@ -80,9 +80,9 @@ func notSandboxed(ctx context.Context, db *sql.DB) error {
 // no regular file (a folder, a FIFO, a device) is an error naming it.
 func sourceFiles(cfg *Config) (map[Kind][]string, error) {
 	out := map[Kind][]string{}
-	for _, k := range cfg.kinds() {
+	for _, k := range append(cfg.kinds(), cfg.sourceKinds()...) {
 		s := cfg.Source(k)
-		if s == nil || s.Postgres != nil {
+		if s == nil || s.Postgres != nil || s.Query != "" {
 			continue
 		}
 		files, err := expandPath(cfg.resolve(s.Path))
