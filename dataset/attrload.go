@@ -2,6 +2,7 @@ package dataset
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"slices"
 	"strings"
@@ -307,5 +308,93 @@ func (l *loader) nameColumns(sn *sniffed, file string) error {
 		sn.Columns[i].Name = names[i]
 	}
 	sn.Header = false
+	return nil
+}
+
+// mapEventTypes maps the source's event names to canonical ones
+// (events.event_types), matching the names as written; other names stay.
+func (l *loader) mapEventTypes(v string) string {
+	if len(l.s.EventTypes) == 0 {
+		return v
+	}
+	from := make([]string, 0, len(l.s.EventTypes))
+	for k := range l.s.EventTypes {
+		from = append(from, k)
+	}
+	slices.Sort(from)
+	var whens []string
+	for _, k := range from {
+		whens = append(whens, fmt.Sprintf("WHEN %s THEN %s", quoteString(k), quoteString(l.s.EventTypes[k])))
+	}
+	return fmt.Sprintf("CASE %s %s ELSE %s END", v, strings.Join(whens, " "), v)
+}
+
+// custom returns the custom features over the loader's dataset.
+func (l *loader) custom() []CustomFeature {
+	var out []CustomFeature
+	for _, c := range l.cfg.Features.Custom {
+		if Kind(c.From) == l.k {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// customMentions reports whether a custom feature over the dataset may
+// read the source column col.
+func (l *loader) customMentions(col string) bool {
+	for _, c := range l.custom() {
+		if strings.Contains(strings.ToLower(c.Select), strings.ToLower(col)) {
+			return true
+		}
+	}
+	return false
+}
+
+// passFields are the source columns that custom features over the dataset
+// may read and that are no canonical field: they are passed through, typed
+// as sniffed, into the canonical view under their own names.
+func (l *loader) passFields() []field {
+	l.pass = nil
+	if len(l.custom()) == 0 {
+		return nil
+	}
+	canonical := map[string]bool{}
+	for _, f := range inputFields(l.k) {
+		canonical[f.Name] = true
+	}
+	var out []field
+	for _, c := range l.cols {
+		if canonical[strings.ToLower(c.name)] || strings.HasPrefix(c.name, "__") || !l.customMentions(c.name) {
+			continue
+		}
+		typ := c.guess
+		if typ == "" {
+			typ = c.typ
+		}
+		if c.comma {
+			typ = "DOUBLE"
+		}
+		out = append(out, field{Field: Field{Name: c.name, Type: typ}, src: quoteIdent(c.name), srcType: typ, label: c.name, pass: true})
+		l.pass = append(l.pass, c.name)
+	}
+	return out
+}
+
+// checkCustom checks that each custom feature's select is an aggregate
+// over its dataset (its canonical fields and the source columns it
+// names) that gives a number.
+func checkCustom(ctx context.Context, db *sql.DB, cfg *Config) error {
+	for i, c := range cfg.Features.Custom {
+		key := fmt.Sprintf("features.custom[%d].select", i)
+		q := fmt.Sprintf("SELECT column_type FROM (DESCRIBE SELECT user_id, CAST((%s) AS DOUBLE) AS v FROM %s GROUP BY user_id)", c.Select, quoteIdent(c.From))
+		var typ string
+		if err := db.QueryRowContext(ctx, q).Scan(&typ); err != nil {
+			if se := sandboxed(err); se != nil {
+				err = se
+			}
+			return &ConfigError{Key: key, Err: fmt.Errorf("%s over %s: %w", clip(c.Select, 200), c.From, shortError(err))}
+		}
+	}
 	return nil
 }

@@ -254,6 +254,9 @@ func LoadWith(ctx context.Context, db *sql.DB, cfg *Config, opts LoadOptions) (S
 	if rateErr == nil && !anyUsed {
 		return st, fmt.Errorf("no row to use (%s): the files hold no rows, or every row was filtered, rejected or dropped", strings.Join(used, "; "))
 	}
+	if err := checkCustom(ctx, db, cfg); err != nil {
+		return st, err
+	}
 	return st, rateErr
 }
 
@@ -321,6 +324,7 @@ type loader struct {
 	temps   []string  // decompressed copies of .gz files, removed after loading
 
 	keepAll bool     // keep every source column (a named source, read for queries)
+	pass    []string // source columns custom features read, in the canonical view
 	src     *loaded  // the named sources, for a dataset given as a query
 	temp    string   // the table of a query's result, dropped after loading
 	attrs   []field  // the attribute and outcome fields, as staged
@@ -787,6 +791,9 @@ type field struct {
 	// format, when set, is the strptime format of a time field (a date
 	// attribute's) instead of the source's.
 	format string
+	// pass marks a source column passed through as it is, for custom
+	// features.
+	pass bool
 }
 
 // lookup finds a source column by name, exactly first, then ignoring case.
@@ -873,7 +880,7 @@ func (l *loader) rowKey() []string {
 // mentions reports whether a source column may be used: its name is a
 // canonical field's, or appears in a mapping or the filter.
 func (l *loader) mentions(col string) bool {
-	if l.keepAll || l.attributeMentions(col) {
+	if l.keepAll || l.attributeMentions(col) || l.customMentions(col) {
 		return true
 	}
 	c := strings.ToLower(col)
@@ -962,6 +969,7 @@ func (l *loader) stage(ctx context.Context) error {
 		return err
 	}
 	fields = append(fields, attrs...)
+	fields = append(fields, l.passFields()...)
 	byName := map[string]*field{}
 	for i := range fields {
 		byName[fields[i].Name] = &fields[i]
@@ -1007,6 +1015,9 @@ func (l *loader) stage(ctx context.Context) error {
 			continue
 		}
 		v := l.convert(f)
+		if f.Name == "event_type" && l.k == Events {
+			v = l.mapEventTypes(v)
+		}
 		sv := fmt.Sprintf("__s%d", i)
 		conv = append(conv, fmt.Sprintf("%s AS %s, %s AS %s", v, name, f.src, sv))
 		if f.Type == "VARCHAR" && f.srcType == "VARCHAR" && idFields[f.Name] {
@@ -1086,6 +1097,13 @@ func (l *loader) stage(ctx context.Context) error {
 		out = []string{"user_id", "order_id", "timestamp", "product_id", "category",
 			fmt.Sprintf("CASE WHEN %s THEN -abs(coalesce(quantity, 1)) ELSE coalesce(quantity, 1) END AS quantity", ret),
 			"abs(coalesce(unit_price, amount / nullif(coalesce(quantity, 1), 0), 0)) AS unit_price", "discount"}
+	}
+	if l.k == Transactions {
+		for _, f := range fields {
+			if f.pass {
+				out = append(out, quoteIdent(f.Name))
+			}
+		}
 	}
 	keep := "true"
 	if l.s.Filter != "" {
@@ -1241,6 +1259,9 @@ var idFields = map[string]bool{"user_id": true, "order_id": true, "product_id": 
 // convert returns the SQL that turns a field's source value into its
 // canonical type, NULL when it does not parse.
 func (l *loader) convert(f field) string {
+	if f.pass {
+		return f.src
+	}
 	if f.attr != nil {
 		return l.convertAttribute(f)
 	}
@@ -1395,6 +1416,9 @@ func (l *loader) finish(ctx context.Context) (Counts, error) {
 	var names []string
 	for _, f := range Schema(l.k) {
 		names = append(names, quoteIdent(f.Name))
+	}
+	for _, p := range l.pass {
+		names = append(names, quoteIdent(p)) // source columns of custom features
 	}
 	cols := strings.Join(names, ", ")
 	from := table
@@ -1681,7 +1705,7 @@ func shortError(err error) error {
 	var keep []string
 	for _, l := range strings.Split(msg, "\n") {
 		t := strings.TrimSpace(l)
-		if strings.HasPrefix(t, "Possible") || strings.HasPrefix(t, "LINE ") || strings.HasPrefix(t, "Candidate functions") ||
+		if strings.HasPrefix(t, "Possible") || strings.HasPrefix(t, "LINE ") || strings.HasPrefix(t, "Candidate functions") || strings.HasPrefix(t, "Either add it") ||
 			strings.HasPrefix(l, "  ") || strings.HasPrefix(l, "\t") || strings.HasPrefix(t, "See also") {
 			break
 		}

@@ -98,6 +98,13 @@ frequent values in the data: the top ` + "`features.top_categories`" + ` categor
 *_other. **log1p** marks heavy-tailed counts, money and durations that
 the pipeline transforms with log1p before scaling.
 
+**Users who never bought** have no recency: they get ` + "`has_purchased`" + ` 0,
+` + "`frequency`" + ` 0 and ` + "`recency_days`" + ` the window's length, so that in the
+clustering space they sit together at the far end of recency, marked
+apart by ` + "`has_purchased`" + ` (an indicator, weighted like a yes/no
+attribute). The profiles give days since the last order and order
+statistics over each segment's buyers only, and the share of buyers.
+
 A run only computes the features of the data it has: without transactions
 there are no transaction columns (nor price_sensitivity, loyalty_hhi and
 variety_entropy), without events no event columns, without social actions

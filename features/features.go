@@ -4,7 +4,9 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"io"
 	"math"
+	"slices"
 	"strings"
 	"time"
 
@@ -25,6 +27,8 @@ const (
 	GroupPsychographic Group = "psychographic"
 	// GroupAttributes are the features of per-user attributes.
 	GroupAttributes Group = "attributes"
+	// GroupCustom are the custom features of the config.
+	GroupCustom Group = "custom"
 )
 
 // Feature describes one column of the feature table.
@@ -122,6 +126,8 @@ type Table struct {
 	// Outcomes are the per-user outcomes, one value per user (NaN when
 	// unknown): reported per segment, never features.
 	Outcomes []Outcome
+	// Warnings are about the data (Query.Warnings).
+	Warnings []string
 }
 
 // Outcome is one per-user outcome column.
@@ -257,7 +263,7 @@ func ComputeWithProgress(ctx context.Context, db *sql.DB, opts Options, progress
 	if progress != nil {
 		progress(total, total)
 	}
-	return &Table{UserIDs: ids, Features: q.Features, X: mat.NewDense(len(ids), d, data), AsOf: q.AsOf, WindowStart: q.WindowStart, Spec: q.Spec, Outcomes: outs}, nil
+	return &Table{UserIDs: ids, Features: q.Features, X: mat.NewDense(len(ids), d, data), AsOf: q.AsOf, WindowStart: q.WindowStart, Spec: q.Spec, Outcomes: outs, Warnings: q.Warnings}, nil
 }
 
 // readOutcomes reads the outcomes of the users ids (in that order) once
@@ -311,3 +317,33 @@ func slug(s string) string { return dataset.Slug(s) }
 func quoteString(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
 
 func quoteIdent(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
+
+// WriteCatalog writes the features of a table as Markdown, one table per
+// group in column order: name, definition and whether log1p comes before
+// scaling. A run writes its own (features.md) beside its outputs, so that
+// its attribute and custom features are documented with the catalogue's.
+func WriteCatalog(w io.Writer, fs []Feature) error {
+	var b strings.Builder
+	b.WriteString("# Features of this run\n\nOne row per user, these columns in this order (docs/features.md defines the catalogue).\n")
+	var groups []Group
+	for _, f := range fs {
+		if !slices.Contains(groups, f.Group) {
+			groups = append(groups, f.Group)
+		}
+	}
+	for _, g := range groups {
+		fmt.Fprintf(&b, "\n## %s\n\n| feature | definition | log1p |\n| --- | --- | --- |\n", g)
+		for _, f := range fs {
+			if f.Group != g {
+				continue
+			}
+			heavy := ""
+			if f.Heavy {
+				heavy = "yes"
+			}
+			fmt.Fprintf(&b, "| `%s` | %s | %s |\n", f.Name, strings.NewReplacer("|", `\|`, "\n", " ").Replace(f.Description), heavy)
+		}
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}

@@ -61,6 +61,7 @@ func TestComputeTiny(t *testing.T) {
 	tests := []featureCase{
 		// U1: O1 = 1×100 + 2×10×0.5 = 110 (3 units), O2 = 100 (1 unit), O3 returns 1×100.
 		{"frequency", [3]float64{2, 1, 0}},
+		{"has_purchased", [3]float64{1, 1, 0}},
 		{"monetary", [3]float64{110, 15, 0}},
 		{"avg_order_value", [3]float64{105, 15, 0}},
 		{"items_per_order", [3]float64{2, 1, 0}},

@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/persona-seg/persona/dataset"
 )
 
 // Spec is what the columns of a feature table depend on beyond the
@@ -35,6 +37,11 @@ type Spec struct {
 	Skip []string `json:"skip,omitempty"`
 	// Attributes fix the features of the per-user attributes.
 	Attributes []AttrSpec `json:"attributes,omitempty"`
+	// EventNames are the event types outside the canonical ones with
+	// their own count and share.
+	EventNames []string `json:"event_names,omitempty"`
+	// Custom are the custom features of the training run's config.
+	Custom []dataset.CustomFeature `json:"custom,omitempty"`
 }
 
 // Base holds the medians of the training data that features of other data
@@ -129,6 +136,9 @@ func buildSpec(ctx context.Context, db *sql.DB, opts Options, asOf, start time.T
 		return nil, err
 	}
 	b := newBuilder(asOf, sp.WindowDays, opts, noSession > 0, base, parts)
+	b.eventNames = sp.EventNames
+	b.noHasPurchased = sp.Names != nil && !slices.Contains(sp.Names, "has_purchased")
+	b.custom = sp.Custom
 	if b.attrs, err = attrTables(opts.PerUser, sp.Attributes, nil); err != nil {
 		return nil, err
 	}

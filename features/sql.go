@@ -36,6 +36,8 @@ type Query struct {
 	OutcomeSQL string
 	// stageNames are the tables the stages create, without stagePrefix.
 	stageNames []string
+	// Warnings are about the data (most events of unknown types).
+	Warnings []string
 }
 
 // eventTypes are the canonical event types that get their own counts.
@@ -134,8 +136,11 @@ func Build(ctx context.Context, db *sql.DB, opts Options) (*Query, error) {
 	if err != nil {
 		return nil, err
 	}
-	spec := &Spec{Categories: ins.cats, Topics: topics, Values: demo, WindowDays: capDays, Base: base, Skip: skipped(parts), Attributes: attrs}
+	spec := &Spec{Categories: ins.cats, Topics: topics, Values: demo, WindowDays: capDays, Base: base, Skip: skipped(parts), Attributes: attrs, Custom: opts.Custom}
 	b := newBuilder(asOf, capDays, opts, ins.noSession > 0, base, parts)
+	var warnings []string
+	b.eventNames, warnings = eventNames(ins.eventTypes, opts.TopEvents)
+	spec.EventNames = b.eventNames
 	if b.attrs, err = attrTables(opts.PerUser, attrs, outs); err != nil {
 		return nil, err
 	}
@@ -145,7 +150,47 @@ func Build(ctx context.Context, db *sql.DB, opts Options) (*Query, error) {
 		return nil, b.err
 	}
 	spec.Names = slicesNames(b.features)
-	return b.query(start, spec), nil
+	q := b.query(start, spec)
+	q.Warnings = warnings
+	return q, nil
+}
+
+// unknownShare is the share of events of types outside the canonical ones
+// above which Build warns.
+const unknownShare = 0.5
+
+// eventNames returns the top event types outside the canonical ones (by
+// count, then name; their slugs distinct and unlike the canonical names),
+// and a warning when most events have such a type.
+func eventNames(counts map[string]int64, top int) ([]string, []string) {
+	var total, unknown int64
+	var names []string
+	for t, n := range counts {
+		total += n
+		if !slices.Contains(eventTypes, t) {
+			unknown += n
+			if t != "" {
+				names = append(names, t)
+			}
+		}
+	}
+	slices.SortFunc(names, func(a, b string) int {
+		if counts[a] != counts[b] {
+			return cmp.Compare(counts[b], counts[a])
+		}
+		return strings.Compare(a, b)
+	})
+	var warnings []string
+	if total > 0 && float64(unknown) > unknownShare*float64(total) {
+		var most []string
+		for _, t := range names[:min(3, len(names))] {
+			most = append(most, fmt.Sprintf("%q %.0f%%", t, 100*float64(counts[t])/float64(total)))
+		}
+		warnings = append(warnings, fmt.Sprintf("events: %.0f%% of the events have a type outside %s (most: %s): map them to those with events.event_types, or they only count as their own count_<type> and share_<type>",
+			100*float64(unknown)/float64(total), strings.Join(eventTypes, ", "), strings.Join(most, ", ")))
+	}
+	names = distinctSlugs(names, eventTypes...)
+	return names[:min(top, len(names))], warnings
 }
 
 // The parts of the catalogue that exist only when the data has them.
@@ -194,7 +239,17 @@ func skipped(parts map[string]bool) []string {
 
 func newBuilder(asOf time.Time, capDays float64, opts Options, needSessions bool, base *Base, parts map[string]bool) *builder {
 	return &builder{asOf: asOf, capDays: capDays, gapSeconds: opts.SessionGap.Duration.Seconds(), needSessions: needSessions, base: base,
-		parts: parts, origin: map[string]string{}}
+		parts: parts, origin: map[string]string{}, custom: opts.Custom}
+}
+
+// sortedValues returns the values of m in order.
+func sortedValues(m map[string]string) []string {
+	out := make([]string, 0, len(m))
+	for _, v := range m {
+		out = append(out, v)
+	}
+	slices.Sort(out)
+	return out
 }
 
 // inspection is what Build reads from the events and transactions before
@@ -204,6 +259,8 @@ type inspection struct {
 	catPrice  map[string]float64 // each category's median unit price
 	noSession int64              // events without a session id
 	bounds    sumBounds
+	// eventTypes counts the events per event type ("" for none).
+	eventTypes map[string]int64
 }
 
 // inspect finds the top categories (by purchase value × 10 plus events), the
@@ -245,16 +302,25 @@ func inspect(ctx context.Context, db *sql.DB, asOf time.Time, top int) (*inspect
 		return nil, fmt.Errorf("find top categories and their median prices: %w", err)
 	}
 	rows.Close()
-	rows, err = db.QueryContext(ctx, `SELECT category, count(*), count_if(session_id IS NULL OR session_id = '') FROM events GROUP BY category`)
+	// One pass over the events for both groupings: by category, and by
+	// event type (g = 1).
+	rows, err = db.QueryContext(ctx, `SELECT grouping(category), category, event_type, count(*), count_if(session_id IS NULL OR session_id = '')
+		FROM events GROUP BY GROUPING SETS ((category), (event_type))`)
 	if err != nil {
 		return nil, fmt.Errorf("count events per category: %w", err)
 	}
 	defer rows.Close()
+	ins.eventTypes = map[string]int64{}
 	for rows.Next() {
-		var c sql.NullString
+		var g int
+		var c, et sql.NullString
 		var n, noSession int64
-		if err := rows.Scan(&c, &n, &noSession); err != nil {
+		if err := rows.Scan(&g, &c, &et, &n, &noSession); err != nil {
 			return nil, fmt.Errorf("count events per category: %w", err)
+		}
+		if g == 1 {
+			ins.eventTypes[et.String] += n
+			continue
 		}
 		ins.noSession += noSession
 		if c.Valid && c.String != "" {
@@ -345,6 +411,16 @@ type builder struct {
 	// joins are the per-user aggregates the feature table joins, u (every
 	// user) first.
 	joins []string
+	// eventNames are the event types outside the canonical ones that get
+	// their own count and share.
+	eventNames []string
+	// custom are the custom features; customFrom names the CTE of each
+	// dataset they aggregate.
+	custom     []dataset.CustomFeature
+	customFrom map[string]string
+	// noHasPurchased leaves has_purchased out, for the spec of a model
+	// saved before it existed.
+	noHasPurchased bool
 }
 
 // xsum is the exact sum of expr (xsumOver) as an aggregate, without a
@@ -441,7 +517,7 @@ func (b *builder) write(cats, topics []string, demo map[string][]string) {
   SELECT user_id, count(*) AS events, count(DISTINCT CAST(ts AS DATE)) AS active_days, max(ts) AS last_ts,
     count_if(isodow(ts) >= 6) AS weekend`+b.eventCols()+`
   FROM (SELECT user_id, ts, category, hour(ts) AS h`+codeCols(
-		code{"et", "et", eventTypes}, code{"dev", "lower(device)", []string{"mobile", "desktop", "tablet"}}, code{"cat", "category", b.cats})+`
+		code{"et", "et", append(slices.Clone(eventTypes), b.eventNames...)}, code{"dev", "lower(device)", []string{"mobile", "desktop", "tablet"}}, code{"cat", "category", b.cats})+`
     FROM ev) GROUP BY user_id`)
 	b.def("so", nil, fmt.Sprintf(`SELECT user_id, timestamp AS ts, action, topic FROM social WHERE timestamp <= %s`, asOf))
 	b.def("soagg", []string{"so"}, `
@@ -455,6 +531,7 @@ func (b *builder) write(cats, topics []string, demo map[string][]string) {
       min(country) AS country, min(acquisition_channel) AS acquisition_channel, min(device) AS device
     FROM users WHERE user_id IS NOT NULL GROUP BY user_id)`)
 	b.attributeCTEs()
+	b.customCTEs(asOf)
 	// Every user: the aggregates hold those with data up to as_of, and
 	// the rows after it (none unless as_of was set) add the rest.
 	late := func(table string) string {
@@ -479,6 +556,11 @@ func (b *builder) write(cats, topics []string, demo map[string][]string) {
 		udeps = append(udeps, t.cte)
 		users = append(users, "SELECT user_id FROM "+t.cte)
 	}
+	for _, from := range sortedValues(b.customFrom) {
+		b.joins = append(b.joins, from)
+		udeps = append(udeps, from)
+		users = append(users, "SELECT user_id FROM "+from)
+	}
 	if len(users) == 0 {
 		users = []string{"SELECT CAST(NULL AS VARCHAR) AS user_id WHERE false"}
 	}
@@ -499,6 +581,7 @@ func (b *builder) write(cats, topics []string, demo map[string][]string) {
 	}
 	b.demographicCols(demo, asOf)
 	b.attributeCols()
+	b.customCols()
 
 	// Psychographic.
 	if b.parts[partTransactions] {
@@ -524,6 +607,13 @@ func (b *builder) transactionCols(cats []string, days func(string) string, capDa
 	b.col(feat("recency_days", T, "days from the last purchase to as_of; users who never bought get the data window's length", true),
 		fmt.Sprintf("coalesce(%s, %s)", days("oagg.last_ts"), capDays))
 	b.col(feat("frequency", T, "number of distinct orders with a positive quantity", true), "coalesce(oagg.orders, 0)")
+	if !b.noHasPurchased {
+		// An indicator (weighted as one, see Feature.Set): never-bought
+		// users have no recency, and the window's length they get says so
+		// only together with it.
+		b.col(Feature{Name: "has_purchased", Group: T, Description: "1 when the user has an order (a positive quantity), 0 for a user who never bought", Set: "has_purchased"},
+			"CASE WHEN oagg.orders > 0 THEN 1 ELSE 0 END")
+	}
 	b.col(feat("monetary", T, "net spend: sum of quantity × unit_price × (1 − discount), returns included as negative lines", true), "coalesce(tagg.net_spend, 0)")
 	b.col(feat("avg_order_value", T, "mean paid value of an order (positive lines only)", true), "coalesce(tagg.paid / nullif(oagg.orders, 0), 0)")
 	b.col(feat("items_per_order", T, "mean units per order", true), "coalesce(tagg.units / nullif(oagg.orders, 0), 0)")
@@ -553,9 +643,16 @@ func (b *builder) eventFeatureCols(cats []string, days func(string) string, capD
 	for _, t := range eventTypes {
 		b.col(feat("count_"+t, E, fmt.Sprintf("number of %s events", t), true), fmt.Sprintf("coalesce(eagg.%s, 0)", quoteIdent("n_"+t)))
 	}
+	for _, t := range b.eventNames {
+		b.col(feat("count_"+slug(t), E, fmt.Sprintf("number of events of type %q (not a canonical type)", t), true), fmt.Sprintf("coalesce(eagg.%s, 0)", quoteIdent("nx_"+slug(t))))
+	}
 	for _, t := range eventTypes {
 		b.col(feat("share_"+t, E, fmt.Sprintf("share of events that are %s", t), false),
 			fmt.Sprintf("coalesce(eagg.%s / nullif(eagg.events, 0), 0)", quoteIdent("n_"+t)))
+	}
+	for _, t := range b.eventNames {
+		b.col(feat("share_"+slug(t), E, fmt.Sprintf("share of events of type %q (not a canonical type)", t), false),
+			fmt.Sprintf("coalesce(eagg.%s / nullif(eagg.events, 0), 0)", quoteIdent("nx_"+slug(t))))
 	}
 	b.col(feat("sessions", E, fmt.Sprintf("number of sessions (the source's session id, else a new session after %g minutes without events)", b.gapSeconds/60), true), "coalesce(sagg.sessions, 0)")
 	b.col(feat("events_per_session", E, "mean events per session", true), "coalesce(sagg.per_session, 0)")
@@ -863,6 +960,9 @@ func (b *builder) eventCols() string {
 	var s strings.Builder
 	for i, t := range eventTypes {
 		fmt.Fprintf(&s, ",\n    count_if(et_code = %d) AS %s", i+1, quoteIdent("n_"+t))
+	}
+	for i, t := range b.eventNames {
+		fmt.Fprintf(&s, ",\n    count_if(et_code = %d) AS %s", len(eventTypes)+i+1, quoteIdent("nx_"+slug(t)))
 	}
 	for _, p := range dayParts {
 		fmt.Fprintf(&s, ",\n    count_if(h >= %d AND h < %d) AS %s", p.from, p.to, quoteIdent("dp_"+p.name))

@@ -299,6 +299,9 @@ func execute(ctx context.Context, driverName string, opts Options, inputs func(s
 	}); err != nil {
 		return nil, err
 	}
+	for _, w := range tab.Warnings {
+		r.warn(sum, w)
+	}
 	n, d := tab.X.Dims()
 	sum.Users, sum.Features = n, d
 	if !tab.AsOf.IsZero() {
@@ -411,6 +414,9 @@ func execute(ctx context.Context, driverName string, opts Options, inputs func(s
 			return err
 		}
 		if err := writeProfileFiles(ctx, db, stage, tab, seg.labels, prof); err != nil {
+			return err
+		}
+		if err := atomicfile.Write(filepath.Join(stage, "features.md"), func(w io.Writer) error { return features.WriteCatalog(w, tab.Features) }); err != nil {
 			return err
 		}
 		return writeJSON(filepath.Join(stage, "profiles.json"), prof)

@@ -198,6 +198,7 @@ func Featurize(ctx context.Context, driverName string, spec *features.Spec, rec 
 	if cfg.Users == nil && cfg.Events == nil && cfg.Transactions == nil && cfg.Social == nil && len(cfg.Profiles) == 0 {
 		return nil, fmt.Errorf("no records: give users, events, transactions, social or profiles rows")
 	}
+	cfg.Features.Custom = spec.Custom // their source columns are read
 	fo := features.Options{Spec: spec, PerUser: cfg.PerUser()}
 	if rec.AsOf != "" {
 		if fo.AsOf, err = dataset.ParseAsOf(rec.AsOf); err != nil {

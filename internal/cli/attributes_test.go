@@ -134,6 +134,10 @@ func TestRunCustomerTable(t *testing.T) {
 			t.Errorf("profiles.md lacks %q", want)
 		}
 	}
+	cat, _ := os.ReadFile(filepath.Join(out, "features.md"))
+	if !strings.Contains(string(cat), "| `annual_income_k` | users.attributes.annual_income_k (numeric of Annual Income (k$))") {
+		t.Errorf("features.md does not document the attributes:\n%s", cat)
+	}
 	html, _ := os.ReadFile(filepath.Join(out, "report.html"))
 	if strings.Contains(string(html), "0001-01-01") || !strings.Contains(string(html), "Outcome churned") {
 		t.Errorf("report.html: a zero as_of, or no outcome line")

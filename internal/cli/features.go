@@ -114,19 +114,21 @@ func featuresRun(opts *FeaturesOptions) (err error) {
 		owns = append(owns, rejName)
 	}
 	var (
-		n, d    int
-		counts  = map[string]dataset.Counts{}
-		written []string
+		n, d     int
+		counts   = map[string]dataset.Counts{}
+		written  []string
+		warnings []string
 	)
 	err = pipeline.WriteOut(ctx, dir, pipeline.OutOptions{Owns: owns}, func(s *pipeline.Stage) error {
 		var err error
-		n, d, written, err = computeFeatures(ctx, cfg, opts, s, beside, counts, prog)
+		n, d, written, err = computeFeatures(ctx, cfg, opts, s, beside, counts, &warnings, prog)
 		return err
 	})
 	if err != nil {
 		return interrupted(ctx, err)
 	}
 	prog.done(nil)
+	dataWarnings(opts.IO.ErrOut, opts.Quiet, warnings)
 	sum := featuresSummary{Users: n, Features: d, Path: opts.Out, Rejects: written, Datasets: counts}
 	for _, c := range counts {
 		sum.Rows += c.Read
@@ -154,7 +156,7 @@ func featuresRun(opts *FeaturesOptions) (err error) {
 // rejects into stage s (the rejects into --rejects' own folder unless
 // beside) and returns the table's size and the rejects files as they
 // will be named once committed.
-func computeFeatures(ctx context.Context, cfg *dataset.Config, opts *FeaturesOptions, s *pipeline.Stage, beside bool, counts map[string]dataset.Counts, prog *progress) (n, d int, written []string, err error) {
+func computeFeatures(ctx context.Context, cfg *dataset.Config, opts *FeaturesOptions, s *pipeline.Stage, beside bool, counts map[string]dataset.Counts, warnings *[]string, prog *progress) (n, d int, written []string, err error) {
 	db, err := sql.Open(DriverName, "")
 	if err != nil {
 		return 0, 0, nil, fmt.Errorf("open database: %w", err)
@@ -211,7 +213,7 @@ func computeFeatures(ctx context.Context, cfg *dataset.Config, opts *FeaturesOpt
 		}
 	}
 	prog.update(pipeline.Progress{Step: "features"})
-	n, d, err = writeFeatures(ctx, db, featureOptions(cfg), out, step("features"))
+	n, d, *warnings, err = writeFeatures(ctx, db, featureOptions(cfg), out, step("features"))
 	return n, d, written, err
 }
 
@@ -226,18 +228,18 @@ func featuresTemp(path string) string {
 // extension) through a temporary file. db must hold one connection (the
 // stages are temporary tables). The final join is copied straight to the
 // file: materializing the wide table first would cost more than the join.
-func writeFeatures(ctx context.Context, db *sql.DB, o features.Options, path string, progress func(done, total int)) (users, cols int, err error) {
+func writeFeatures(ctx context.Context, db *sql.DB, o features.Options, path string, progress func(done, total int)) (users, cols int, warnings []string, err error) {
 	if err := o.Validate(); err != nil {
-		return 0, 0, err
+		return 0, 0, nil, err
 	}
 	q, err := features.Build(ctx, db, o)
 	if err != nil {
-		return 0, 0, err
+		return 0, 0, nil, err
 	}
 	for i, st := range q.Stages {
 		progress(i, len(q.Stages)+1)
 		if _, err := db.ExecContext(ctx, st); err != nil {
-			return 0, 0, fmt.Errorf("compute features: %w", err)
+			return 0, 0, nil, fmt.Errorf("compute features: %w", err)
 		}
 	}
 	progress(len(q.Stages), len(q.Stages)+1)
@@ -249,7 +251,7 @@ func writeFeatures(ctx context.Context, db *sql.DB, o features.Options, path str
 	}
 	if dir := filepath.Dir(path); dir != "" {
 		if err := os.MkdirAll(dir, 0o755); err != nil {
-			return 0, 0, err
+			return 0, 0, nil, err
 		}
 	}
 	tmp := featuresTemp(path)
@@ -257,21 +259,21 @@ func writeFeatures(ctx context.Context, db *sql.DB, o features.Options, path str
 	res, err := db.ExecContext(ctx, copyQ)
 	if err != nil {
 		os.Remove(tmp)
-		return 0, 0, fmt.Errorf("write %s: %w", path, err)
+		return 0, 0, nil, fmt.Errorf("write %s: %w", path, err)
 	}
 	n, err := res.RowsAffected()
 	if err != nil {
 		os.Remove(tmp)
-		return 0, 0, fmt.Errorf("write %s: %w", path, err)
+		return 0, 0, nil, fmt.Errorf("write %s: %w", path, err)
 	}
 	if n == 0 {
 		os.Remove(tmp)
-		return 0, 0, errors.New("no users found in the data")
+		return 0, 0, nil, errors.New("no users found in the data")
 	}
 	progress(len(q.Stages)+1, len(q.Stages)+1)
 	if err := os.Rename(tmp, path); err != nil {
 		os.Remove(tmp)
-		return 0, 0, err
+		return 0, 0, nil, err
 	}
-	return int(n), len(q.Features), nil
+	return int(n), len(q.Features), q.Warnings, nil
 }

@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"sort"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
@@ -135,6 +136,7 @@ func runRun(opts *RunOptions) error {
 	if err != nil {
 		return err
 	}
+	dataWarnings(opts.IO.ErrOut, opts.Quiet, sum.Warnings)
 	if opts.JSON {
 		return printJSON(opts.IO.Out, sum)
 	}
@@ -184,4 +186,17 @@ func kindOrder(k string) int {
 		}
 	}
 	return len(dataset.Kinds)
+}
+
+// dataWarnings prints the warnings about the data (most events of an
+// unknown type) on stderr, where they are not missed even with --json.
+func dataWarnings(w io.Writer, quiet bool, warnings []string) {
+	if quiet {
+		return
+	}
+	for _, m := range warnings {
+		if strings.HasPrefix(m, "events: ") {
+			fmt.Fprintf(w, "persona: warning: %s\n", m)
+		}
+	}
 }

@@ -221,7 +221,7 @@ func TestRunAndFeaturesCommands(t *testing.T) {
 	}
 	data, _ := os.ReadFile(filepath.Join(dir, "feat", "features.csv"))
 	lines := strings.Split(strings.TrimSpace(string(data)), "\n")
-	if len(lines) != 61 || !strings.HasPrefix(lines[0], "user_id,recency_days,frequency,monetary,") || !strings.HasPrefix(lines[1], "C0,") {
+	if len(lines) != 61 || !strings.HasPrefix(lines[0], "user_id,recency_days,frequency,has_purchased,monetary,") || !strings.HasPrefix(lines[1], "C0,") {
 		t.Errorf("features.csv has %d lines, header %q, first row %q", len(lines), lines[0], lines[1])
 	}
 }
