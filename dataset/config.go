@@ -52,6 +52,8 @@ type Config struct {
 	Features FeatureSettings `yaml:"features" json:"features,omitzero"`
 	// DuckDB sets the embedded database's resources.
 	DuckDB Resources `yaml:"duckdb" json:"duckdb,omitzero"`
+	// Value configures the customer-value step (docs/value.md).
+	Value ValueSettings `yaml:"value" json:"value,omitzero"`
 
 	// dir is the folder relative paths are resolved against (the config
 	// file's folder); empty means the working directory.
@@ -599,7 +601,7 @@ func (c *Config) Validate() error {
 	if strings.ContainsAny(c.DuckDB.MemoryLimit, "'\\") {
 		return &ConfigError{Key: "duckdb.memory_limit", Err: fmt.Errorf("must look like 4GB, got %q", c.DuckDB.MemoryLimit)}
 	}
-	return nil
+	return c.Value.validate()
 }
 
 // validateCustom checks the custom features that can be checked without

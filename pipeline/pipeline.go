@@ -180,6 +180,8 @@ type Summary struct {
 	Timings           map[string]float64        `json:"timings_seconds"`
 	TotalSeconds      float64                   `json:"total_seconds"`
 	PlantedVsSegments map[string]map[string]int `json:"planted_vs_segments,omitempty"`
+	// Value is the customer-value step's account; nil when it was skipped.
+	Value *ValueSummary `json:"value,omitempty"`
 }
 
 type run struct {
@@ -370,10 +372,18 @@ func execute(ctx context.Context, driverName string, opts Options, inputs func(s
 	sum.Inertia = seg.inertia
 	keep := r.stableIDs(tab.UserIDs, seg.labels) // from here on seg.labels are stable ids; seg.rows index seg.centers
 
+	var worth *profile.ValueInput
+	if err := r.step("value", func() (err error) {
+		worth, err = r.customerValue(ctx, db, cfg.Value, tab.AsOf, tab.UserIDs, sum)
+		return err
+	}); err != nil {
+		return nil, err
+	}
+
 	var prof *profile.Report
 	if err := r.step("profile", func() (err error) {
 		prof, err = profile.Build(profile.Input{UserIDs: tab.UserIDs, Names: tab.Names(), Columns: profileColumns(tab, sum.Rows),
-			X: tab.X, Labels: seg.labels, Distance: dist, Space: z, Keep: keep, Outcomes: profileOutcomes(tab)})
+			X: tab.X, Labels: seg.labels, Distance: dist, Space: z, Keep: keep, Outcomes: profileOutcomes(tab), Value: worth})
 		return err
 	}); err != nil {
 		return nil, err
@@ -410,7 +420,7 @@ func execute(ctx context.Context, driverName string, opts Options, inputs func(s
 	}
 
 	if err := r.step("write", func() error {
-		if err := writeSegments(filepath.Join(stage, "segments.csv"), tab.UserIDs, seg.labels, dist, prof); err != nil {
+		if err := writeSegments(filepath.Join(stage, "segments.csv"), tab.UserIDs, seg.labels, dist, prof, worth); err != nil {
 			return err
 		}
 		if err := writeProfileFiles(ctx, db, stage, tab, seg.labels, prof); err != nil {
@@ -496,18 +506,26 @@ func reduce(z *mat.Dense, m int) (*mat.Dense, *prep.PCA, error) {
 	return out, p, nil
 }
 
-func writeSegments(path string, ids []string, labels []int, dist []float64, prof *profile.Report) error {
+func writeSegments(path string, ids []string, labels []int, dist []float64, prof *profile.Report, worth *profile.ValueInput) error {
 	names := map[int]string{}
 	for _, s := range prof.Segments {
 		names[s.ID] = s.Name
 	}
 	return atomicfile.Write(path, func(w io.Writer) error {
 		cw := csv.NewWriter(w)
-		if err := cw.Write([]string{"user_id", "segment", "segment_name", "distance"}); err != nil {
+		head := []string{"user_id", "segment", "segment_name", "distance"}
+		if worth != nil {
+			head = append(head, valueColumns(worth)...)
+		}
+		if err := cw.Write(head); err != nil {
 			return err
 		}
 		for i, id := range ids {
-			if err := cw.Write([]string{id, strconv.Itoa(labels[i]), names[labels[i]], strconv.FormatFloat(dist[i], 'f', 6, 64)}); err != nil {
+			rec := []string{id, strconv.Itoa(labels[i]), names[labels[i]], strconv.FormatFloat(dist[i], 'f', 6, 64)}
+			if worth != nil {
+				rec = appendValues(rec, worth, i)
+			}
+			if err := cw.Write(rec); err != nil {
 				return err
 			}
 		}

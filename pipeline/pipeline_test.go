@@ -63,8 +63,16 @@ func TestDemoEndToEnd(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := strings.Join(recs[0], ","); got != "user_id,segment,segment_name,distance" {
+	// The customer-value columns follow (docs/value.md; value.csv has
+	// the rest).
+	if got := strings.Join(recs[0], ","); got != "user_id,segment,segment_name,distance,p_alive,expected_purchases,clv" {
 		t.Errorf("segments.csv header = %q", got)
+	}
+	if sum.Value == nil || sum.Value.Customers == 0 || sum.Value.TotalCLV == nil {
+		t.Errorf("summary value %+v", sum.Value)
+	}
+	if _, err := os.Stat(filepath.Join(out, "value.csv")); err != nil {
+		t.Error(err)
 	}
 	if len(recs)-1 != sum.Users || sum.Users != 1500 {
 		t.Errorf("segments.csv has %d rows, summary says %d users, want 1500", len(recs)-1, sum.Users)

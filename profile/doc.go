@@ -116,7 +116,9 @@
 //	                 orders ≥ 2 and since ≤ 1 cycle
 //	at risk          z(frequency) > 0, orders ≥ 2, since > 1 cycle and either
 //	                 z(recency_days) > 0.5 or since > 2 cycles (while still
-//	                 active, else lapsed)
+//	                 active, else lapsed); with customer value (Input.Value):
+//	                 z(frequency) > 0, orders ≥ 2 and at least half its
+//	                 customers likely lost (P(alive) below the threshold)
 //	influencers      max z(social_actions, social_posts) > 1, and that
 //	                 feature's segment median ≥ 1
 //	bargain hunters  max z(price_sensitivity, discounted_line_share,

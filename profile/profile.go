@@ -43,6 +43,10 @@ type Input struct {
 	// previous run (see StableIDs): a segment keeps its name when its
 	// standing and name labels still hold, else it is renamed.
 	Keep map[int]Previous
+	// Value, when set, carries each user's P(alive), expected purchases
+	// and CLV (package value): per segment they are summarised, and the
+	// "at risk" standing uses P(alive).
+	Value *ValueInput
 }
 
 // Previous is a segment of a previous run, as Input.Keep gives it.
@@ -111,12 +115,15 @@ type Segment struct {
 	// clustering space is given, else the member nearest the centre.
 	Medoid string `json:"medoid"`
 	// Examples are the members nearest the centre (the medoid excluded).
-	Examples      []string       `json:"representative_users"`
-	Summary       string         `json:"summary"`
-	Demographics  Demographics   `json:"demographics,omitzero"`
-	Psychographic Psychographic  `json:"psychographic,omitzero"`
-	Behaviour     Behaviour      `json:"behaviour,omitzero"`
-	traits        map[string]int // feature name -> index into Features
+	Examples      []string      `json:"representative_users"`
+	Summary       string        `json:"summary"`
+	Demographics  Demographics  `json:"demographics,omitzero"`
+	Psychographic Psychographic `json:"psychographic,omitzero"`
+	Behaviour     Behaviour     `json:"behaviour,omitzero"`
+	// Value summarises the segment's customer value (Input.Value); nil
+	// without it or without customers.
+	Value  *SegmentValue  `json:"value,omitempty"`
+	traits map[string]int // feature name -> index into Features
 }
 
 // FeatureStat compares one feature within a segment to the whole base.
@@ -167,6 +174,8 @@ func Build(in Input) (*Report, error) {
 		return nil, fmt.Errorf("profile: %d distances for %d users", len(in.Distance), n)
 	case in.Columns != nil && len(in.Columns) != d:
 		return nil, fmt.Errorf("profile: %d column descriptions for %d columns", len(in.Columns), d)
+	case in.Value != nil && (len(in.Value.PAlive) != n || len(in.Value.ExpectedPurchases) != n || (in.Value.CLV != nil && len(in.Value.CLV) != n)):
+		return nil, fmt.Errorf("profile: value columns of %d, %d, %d users for %d users", len(in.Value.PAlive), len(in.Value.ExpectedPurchases), len(in.Value.CLV), n)
 	}
 	if in.Space != nil {
 		if r, _ := in.Space.Dims(); r != n {
@@ -303,6 +312,7 @@ func Build(in Input) (*Report, error) {
 	for i := range rep.Segments {
 		rep.Segments[i].Outcomes, _ = outcomeStats(in.Outcomes, members[rep.Segments[i].ID])
 	}
+	addValue(rep, in.Value, members)
 	nameSegments(rep, in.Keep, cols)
 	addSections(rep, in, members, cols)
 	return rep, nil

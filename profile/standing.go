@@ -224,6 +224,9 @@ var standingRules = []rule{
 		return true, why
 	}},
 	{StandingAtRisk, func(j *judge) (bool, string) {
+		if ok, why, decided := j.atRiskByValue(); decided {
+			return ok, why
+		}
 		zf, zr := j.z("frequency"), j.z("recency_days")
 		if zf <= 0 || !j.repeat() {
 			return false, ""

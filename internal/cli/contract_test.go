@@ -161,7 +161,7 @@ var contractCases = map[string]contractCase{
 				{"no out", []string{"--config", fx.config}, ExitUsage, []string{"--out must name a folder"}},
 				{"bad horizon", []string{"--config", fx.config, "--out", "o", "--horizon", "52w"}, ExitUsage, []string{"--horizon"}},
 				{"missing config", []string{"--config", fx.missing, "--out", "o"}, ExitFailure, []string{fx.missing}},
-				{"calibration end after the data", []string{"--config", fx.config, "--out", "o", "--calibration-end", "2030-01-01"}, ExitFailure, []string{"--calibration-end", "leaves no holdout period"}},
+				{"calibration end after the data", []string{"--config", fx.config, "--out", filepath.Join(filepath.Dir(fx.missing), "o"), "--calibration-end", "2030-01-01"}, ExitFailure, []string{"--calibration-end", "leaves no holdout period"}},
 			}
 		},
 	},

@@ -18,6 +18,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/persona-seg/persona/dataset"
+	"github.com/persona-seg/persona/features"
 	"github.com/persona-seg/persona/internal/atomicfile"
 	"github.com/persona-seg/persona/pipeline"
 	"github.com/persona-seg/persona/value"
@@ -156,7 +157,7 @@ func parseMonths(s string) (int, error) {
 type valueSummary struct {
 	Customers       int                       `json:"customers"`
 	RepeatCustomers int                       `json:"repeat_customers"`
-	Purchases       int                       `json:"purchase_lines"`
+	Purchases       int                       `json:"purchase_days"`
 	ObservationEnd  string                    `json:"observation_end"`
 	TimeUnit        string                    `json:"time_unit"`
 	Model           string                    `json:"model"`
@@ -316,7 +317,7 @@ func valueRun(opts *ValueOptions) (err error) {
 		return err
 	}
 	b := value.NewBuilder(value.SummaryOptions{Unit: opts.Unit, ObservationEnd: end})
-	if err := loadPurchases(ctx, db, b); err != nil {
+	if err := features.Purchases(ctx, db, time.Time{}, b.Add); err != nil {
 		return err
 	}
 	full, err := b.Summary()
@@ -345,7 +346,7 @@ func valueRun(opts *ValueOptions) (err error) {
 		return fmt.Errorf("create output folder: %w", err)
 	}
 	path := filepath.Join(opts.Out, "value.csv")
-	if err := atomicfile.Write(path, func(w io.Writer) error { return writeValueCSV(w, full, res) }); err != nil {
+	if err := atomicfile.Write(path, func(w io.Writer) error { return value.WriteCSV(w, full, res, 0.5) }); err != nil {
 		return err
 	}
 	prog.done(nil)
@@ -421,91 +422,6 @@ func observationEnd(ctx context.Context, db *sql.DB, cfg *dataset.Config) (time.
 		return time.Time{}, errors.New("the data has no timestamps: set the reference date (as_of)")
 	}
 	return maxTS.Time, nil
-}
-
-// loadPurchases streams the purchase lines, grouped by customer, into b.
-func loadPurchases(ctx context.Context, db *sql.DB, b *value.Builder) error {
-	rows, err := db.QueryContext(ctx, `SELECT user_id, timestamp, quantity * unit_price * (1 - coalesce(discount, 0))
-		FROM transactions WHERE quantity > 0 ORDER BY user_id, timestamp`)
-	if err != nil {
-		return fmt.Errorf("read the purchases: %w", err)
-	}
-	defer rows.Close()
-	var (
-		user   string
-		at     time.Time
-		amount sql.NullFloat64
-	)
-	for rows.Next() {
-		if err := rows.Scan(&user, &at, &amount); err != nil {
-			return fmt.Errorf("read the purchases: %w", err)
-		}
-		v := math.NaN()
-		if amount.Valid {
-			v = math.Max(amount.Float64, 0) // a discount above 1 is no negative purchase
-		}
-		if err := b.Add(user, at, v); err != nil {
-			return err
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("read the purchases: %w", err)
-	}
-	return nil
-}
-
-// writeValueCSV writes value.csv: the summary and the values per customer.
-// A value that could not be computed is an empty field.
-func writeValueCSV(w io.Writer, s *value.Summary, res *value.Result) error {
-	u := s.Unit.String()
-	fmt.Fprintf(w, "user_id,repeat_purchases,first_to_last_%s,first_to_end_%s,mean_repeat_value,p_alive,expected_purchases,expected_order_value,clv,next_order_date\n", u, u)
-	f := func(v float64) string {
-		if math.IsNaN(v) || math.IsInf(v, 0) {
-			return ""
-		}
-		return strconv.FormatFloat(v, 'g', 10, 64)
-	}
-	buf := make([]byte, 0, 256)
-	for i, id := range s.IDs {
-		buf = buf[:0]
-		buf = appendCSVField(buf, id)
-		for _, v := range []float64{s.Frequency[i], s.Recency[i], s.T[i]} {
-			buf = append(buf, ',')
-			buf = append(buf, f(v)...)
-		}
-		mv, ev, clv := s.Monetary[i], math.NaN(), math.NaN()
-		if !s.HasAmounts {
-			mv = math.NaN()
-		}
-		if res.ExpectedValue != nil {
-			ev, clv = res.ExpectedValue[i], res.CLV[i]
-		}
-		for _, v := range []float64{mv, res.PAlive[i], res.ExpectedPurchases[i], ev, clv} {
-			buf = append(buf, ',')
-			buf = append(buf, f(v)...)
-		}
-		buf = append(buf, ',')
-		// The next order's date is an active customer's: left empty for the
-		// customers likely lost.
-		if d := res.NextPurchaseDays[i]; res.PAlive[i] >= 0.5 && !math.IsNaN(d) && !math.IsInf(d, 0) && d < 3e6 {
-			buf = s.End.AddDate(0, 0, int(math.Round(d))).AppendFormat(buf, "2006-01-02")
-		}
-		buf = append(buf, '\n')
-		if _, err := w.Write(buf); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// appendCSVField appends s quoted as CSV needs it.
-func appendCSVField(b []byte, s string) []byte {
-	if !strings.ContainsAny(s, ",\"\r\n") && strings.TrimSpace(s) == s {
-		return append(b, s...)
-	}
-	b = append(b, '"')
-	b = append(b, strings.ReplaceAll(s, `"`, `""`)...)
-	return append(b, '"')
 }
 
 // totals sums the values over the customers.

@@ -1,0 +1,164 @@
+package pipeline_test
+
+import (
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/persona-seg/persona/dataset"
+	"github.com/persona-seg/persona/pipeline"
+)
+
+// shopConfig writes a shop's transactions (customers buying every few
+// weeks, some of them lately, some long ago) and returns its config with
+// the value section given.
+func shopConfig(t *testing.T, customers int, valueYAML string) *dataset.Config {
+	t.Helper()
+	dir := t.TempDir()
+	var b strings.Builder
+	b.WriteString("user_id,order_id,timestamp,product_id,quantity,unit_price\n")
+	start := time.Date(2024, 1, 1, 10, 0, 0, 0, time.UTC)
+	order := 0
+	for c := range customers {
+		gap := 10 + c%30
+		n := 1 + c%10
+		first := c % 90
+		if c%3 == 0 {
+			first = 200 + c%60 // late starters
+		}
+		for k := range n {
+			order++
+			at := start.AddDate(0, 0, first+k*gap)
+			fmt.Fprintf(&b, "c%03d,o%d,%s,p%d,%d,%g\n", c, order, at.Format("2006-01-02 15:04:05"), k%7, 1+k%3, float64(5+c%11))
+		}
+	}
+	path := filepath.Join(dir, "tx.csv")
+	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := dataset.ParseConfig([]byte(fmt.Sprintf("as_of: 2024-12-31\ntransactions:\n  path: %s\n%s", path, valueYAML)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cfg
+}
+
+func TestRunCustomerValue(t *testing.T) {
+	ctx := context.Background()
+	out := t.TempDir()
+	cfg := shopConfig(t, 400, "value: {likely_lost_below: 0.4, calibration_end: 2024-09-30}\n")
+	sum, err := pipeline.Run(ctx, "duckdb", cfg, pipeline.Options{Out: out, Seed: 1, KMax: 5, Store: duckStore(out)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := sum.Value
+	if v == nil || v.Customers != 400 || v.LostBelow != 0.4 || v.HoldoutMAE == nil || v.TotalCLV == nil || v.Transaction["r"] <= 0 {
+		t.Fatalf("summary value %+v", v)
+	}
+	var prof struct {
+		Segments []struct {
+			Size  int `json:"size"`
+			Value *struct {
+				Customers  int      `json:"customers"`
+				MeanPAlive float64  `json:"mean_p_alive"`
+				LikelyLost float64  `json:"likely_lost_share"`
+				TotalCLV   *float64 `json:"total_clv"`
+				CLVShare   *float64 `json:"clv_share"`
+			} `json:"value"`
+		} `json:"segments"`
+	}
+	data, err := os.ReadFile(filepath.Join(out, "profiles.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(data, &prof); err != nil {
+		t.Fatal(err)
+	}
+	customers, share, total := 0, 0.0, 0.0
+	for _, s := range prof.Segments {
+		if s.Value == nil {
+			t.Fatalf("a segment of buyers without value: %s", data[:200])
+		}
+		customers += s.Value.Customers
+		share += *s.Value.CLVShare
+		total += *s.Value.TotalCLV
+		if s.Value.MeanPAlive <= 0 || s.Value.MeanPAlive > 1 || s.Value.LikelyLost < 0 || s.Value.LikelyLost > 1 {
+			t.Errorf("segment value %+v", *s.Value)
+		}
+	}
+	if customers != 400 || share < 0.999999 || share > 1.000001 || total < *v.TotalCLV*(1-1e-9) || total > *v.TotalCLV*(1+1e-9) {
+		t.Errorf("segments add up to %d customers, CLV share %g, total %g (summary %g)", customers, share, total, *v.TotalCLV)
+	}
+	recs := readCSV(t, filepath.Join(out, "segments.csv"))
+	if strings.Join(recs[0], ",") != "user_id,segment,segment_name,distance,p_alive,expected_purchases,clv" {
+		t.Errorf("segments.csv header %v", recs[0])
+	}
+	if vr := readCSV(t, filepath.Join(out, "value.csv")); len(vr) != 401 {
+		t.Errorf("value.csv has %d rows", len(vr)-1)
+	}
+
+	t.Run("skip", func(t *testing.T) {
+		out := t.TempDir()
+		cfg := shopConfig(t, 100, "value: {skip: true}\n")
+		sum, err := pipeline.Run(ctx, "duckdb", cfg, pipeline.Options{Out: out, Seed: 1, KMax: 4, Store: duckStore(out)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if sum.Value != nil {
+			t.Error("value step ran")
+		}
+		if _, err := os.Stat(filepath.Join(out, "value.csv")); !os.IsNotExist(err) {
+			t.Errorf("value.csv: %v", err)
+		}
+		if h := readCSV(t, filepath.Join(out, "segments.csv"))[0]; len(h) != 4 {
+			t.Errorf("segments.csv header %v", h)
+		}
+	})
+	t.Run("too few repeat customers is a warning", func(t *testing.T) {
+		out := t.TempDir()
+		cfg := shopConfig(t, 60, "value: {}\n")
+		// Keep one purchase per customer but for 5 of them.
+		data, _ := os.ReadFile(cfg.Transactions.Path)
+		var keep []string
+		seen := map[string]int{}
+		for i, line := range strings.Split(strings.TrimSpace(string(data)), "\n") {
+			user := strings.Split(line, ",")[0]
+			if i == 0 || seen[user] == 0 || user < "c005" {
+				keep = append(keep, line)
+			}
+			seen[user]++
+		}
+		os.WriteFile(cfg.Transactions.Path, []byte(strings.Join(keep, "\n")+"\n"), 0o644)
+		sum, err := pipeline.Run(ctx, "duckdb", cfg, pipeline.Options{Out: out, Seed: 1, KMax: 4, Store: duckStore(out)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		found := false
+		for _, w := range sum.Warnings {
+			found = found || strings.Contains(w, "customer value skipped: BG/NBD needs at least 10 customers with a repeat purchase")
+		}
+		if !found || sum.Value != nil {
+			t.Errorf("warnings %q, value %+v", sum.Warnings, sum.Value)
+		}
+	})
+}
+
+func readCSV(t *testing.T, path string) [][]string {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	recs, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return recs
+}

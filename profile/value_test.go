@@ -1,0 +1,75 @@
+package profile
+
+import (
+	"math"
+	"testing"
+
+	"gonum.org/v1/gonum/mat"
+)
+
+// TestSegmentValue checks the per-segment value figures by hand.
+func TestSegmentValue(t *testing.T) {
+	nan := math.NaN()
+	v := &ValueInput{
+		PAlive:            []float64{0.9, 0.2, nan, 0.6, 0.1},
+		ExpectedPurchases: []float64{2, 0.5, nan, 1, 0.1},
+		CLV:               []float64{100, 10, nan, 50, 5},
+		LostBelow:         0.5,
+	}
+	sv := segmentValue(v, []int{0, 1, 2})
+	if sv.Customers != 2 || math.Abs(sv.MeanPAlive-0.55) > 1e-12 || sv.LikelyLost != 0.5 || sv.ExpectedPurchases != 2.5 || *sv.TotalCLV != 110 || *sv.MeanCLV != 55 {
+		t.Errorf("segment value %+v", *sv)
+	}
+	if segmentValue(v, []int{2}) != nil {
+		t.Error("a segment without customers has a value")
+	}
+	noMoney := *v
+	noMoney.CLV = nil
+	if sv := segmentValue(&noMoney, []int{0, 3}); sv.TotalCLV != nil || sv.Customers != 2 {
+		t.Errorf("without CLV: %+v", *sv)
+	}
+
+	// Through Build: shares of the total CLV sum to 1.
+	in := Input{UserIDs: []string{"a", "b", "c", "d", "e"}, Names: []string{"frequency"},
+		X: mat.NewDense(5, 1, []float64{3, 1, 0, 2, 1}), Labels: []int{0, 0, 1, 1, 1}, Value: v}
+	rep, err := Build(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum := 0.0
+	for _, s := range rep.Segments {
+		sum += *s.Value.CLVShare
+	}
+	if math.Abs(sum-1) > 1e-12 || *rep.Segments[0].Value.TotalCLV != 110 || *rep.Segments[1].Value.TotalCLV != 55 {
+		t.Errorf("segments %+v %+v", *rep.Segments[0].Value, *rep.Segments[1].Value)
+	}
+	in.Value = &ValueInput{PAlive: []float64{1}, ExpectedPurchases: []float64{1}}
+	if _, err := Build(in); err == nil {
+		t.Error("value columns of another length accepted")
+	}
+}
+
+// TestAtRiskByPAlive: where P(alive) is known, "at risk" is a segment
+// that buys more often than the base and whose customers are mostly
+// likely lost, whatever its recency says.
+func TestAtRiskByPAlive(t *testing.T) {
+	tests := []struct {
+		name       string
+		z          map[string]float64
+		likelyLost float64
+		want       string
+	}{
+		{"frequent and mostly lost", map[string]float64{"frequency": 0.4, "recency_days": 0}, 0.7, StandingAtRisk},
+		{"frequent, mostly active", map[string]float64{"frequency": 0.4, "recency_days": 0.9}, 0.2, StandingLoyal},
+		{"rare buyers mostly lost are not at risk", map[string]float64{"frequency": -0.2, "recency_days": 0.9}, 0.9, StandingOccasional},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := segWithZ(0, tt.z)
+			s.Value = &SegmentValue{Customers: 10, LikelyLost: tt.likelyLost, MeanPAlive: 1 - tt.likelyLost, LostBelow: 0.5}
+			if got := standingOf(&s); got != tt.want {
+				t.Errorf("standing = %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
