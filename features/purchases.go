@@ -8,13 +8,13 @@ import (
 	"time"
 )
 
-// Purchases calls fn once per customer and calendar day with a
+// PurchaseDays calls fn once per customer and calendar day with a
 // transaction line of positive quantity stamped at or before asOf (every
 // line when asOf is zero), ordered by user_id then day, with the day's
 // value: the sum of its lines' quantity × unit_price × (1 − discount), a
 // negative line counting 0, NaN when no line has a value. These are the
 // purchases package value summarises per customer; returns are left out.
-func Purchases(ctx context.Context, db *sql.DB, asOf time.Time, fn func(user string, at time.Time, amount float64) error) error {
+func PurchaseDays(ctx context.Context, db *sql.DB, asOf time.Time, fn func(user string, at time.Time, amount float64) error) error {
 	// One row per customer and day (the day's lines summed) keeps the
 	// rows that cross into Go, and their timestamps, few.
 	where := "quantity > 0"
@@ -24,7 +24,7 @@ func Purchases(ctx context.Context, db *sql.DB, asOf time.Time, fn func(user str
 		args = append(args, asOf.UTC().Format(tsLayout))
 	}
 	q := `SELECT user_id, date_diff('day', DATE '1970-01-01', CAST(timestamp AS DATE)) AS day,
-		sum(greatest(quantity * unit_price * (1 - coalesce(discount, 0)), 0))
+		sum(greatest(`+LineValue+`, 0))
 		FROM transactions WHERE ` + where + ` GROUP BY ALL ORDER BY user_id, day`
 	rows, err := db.QueryContext(ctx, q, args...)
 	if err != nil {

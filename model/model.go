@@ -17,6 +17,7 @@ import (
 	"github.com/persona-seg/persona/features"
 	"github.com/persona-seg/persona/internal/atomicfile"
 	"github.com/persona-seg/persona/prep"
+	"github.com/persona-seg/persona/value"
 )
 
 // Version is the version of the model JSON written by this package.
@@ -61,6 +62,9 @@ type Model struct {
 	// Mixed is a k-medoids or k-prototypes model, which assigns users by
 	// their attributes rather than in the clustering space (see Mixed).
 	Mixed *Mixed `json:"mixed,omitempty"`
+	// Value holds the run's customer-value models (package value), which
+	// persona score applies to new customers; nil when the run had none.
+	Value *value.Saved `json:"value,omitempty"`
 }
 
 // Segment names one segment.

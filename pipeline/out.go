@@ -36,6 +36,7 @@ const (
 var runOutputs = []string{
 	"baskets.csv", "charts", "model.json", "profiles.json", "profiles.md",
 	"rejects", "report.html", "rfm.csv", "segments.csv", "summary.json",
+	"value.csv",
 }
 
 // failedName matches the folders KeepFailed makes: rejects-ID.

@@ -27,6 +27,7 @@ import (
 	"github.com/persona-seg/persona/prep"
 	"github.com/persona-seg/persona/profile"
 	"github.com/persona-seg/persona/report"
+	"github.com/persona-seg/persona/value"
 )
 
 // Options configures a run. The zero value means defaults.
@@ -191,7 +192,9 @@ type run struct {
 	start   time.Time
 	timings map[string]float64
 	stage   *Stage // where the outputs are written until the commit
-	prep    prepared
+	// valueSaved is the value step's models, saved with the model.
+	valueSaved *value.Saved
+	prep       prepared
 }
 
 func (r *run) step(name string, f func() error) error {

@@ -36,6 +36,7 @@ func (r *run) save(ctx context.Context, db *sql.DB, cfg *dataset.Config, tab *fe
 	if err != nil {
 		return err
 	}
+	m.Value = r.valueSaved // persona score values new customers with it
 	// The model must give every training user its segment back.
 	got, _, err := m.Assign(tab.X)
 	if err != nil {

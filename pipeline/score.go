@@ -15,6 +15,7 @@ import (
 	"github.com/persona-seg/persona/features"
 	"github.com/persona-seg/persona/internal/atomicfile"
 	"github.com/persona-seg/persona/model"
+	"github.com/persona-seg/persona/profile"
 )
 
 // Scored is what Score found.
@@ -26,15 +27,20 @@ type Scored struct {
 	Features *features.Table
 	// Sizes counts the users per segment id (model.Unsegmented included).
 	Sizes map[int]int
+	// Value holds each user's p_alive, expected purchases and CLV from the
+	// model's value models (NaN for users without a purchase); nil when
+	// the model has none or the data no purchases.
+	Value *profile.ValueInput
 }
 
 // scoreOutputs are the names Score writes in its output folder.
-var scoreOutputs = []string{"segments.csv", "features.csv"}
+var scoreOutputs = []string{"segments.csv", "features.csv", "value.csv"}
 
 // Score computes the features of the users in the datasets cfg describes
 // with the columns the model was trained on, assigns their segments with m
-// and commits out/segments.csv (user_id, segment, segment_name, distance)
-// and out/features.csv together (doc.go, # Output folders); out may not be
+// and commits out/segments.csv (user_id, segment, segment_name, distance,
+// and with the model's customer-value models p_alive, expected_purchases
+// and clv), out/features.csv and out/value.csv together (doc.go, # Output folders); out may not be
 // a run's folder. The DuckDB driver must be registered under driverName.
 func Score(ctx context.Context, driverName string, cfg *dataset.Config, m *model.Model, fo features.Options, out string) (sc *Scored, err error) {
 	if m.Features == nil {
@@ -70,11 +76,27 @@ func score(ctx context.Context, driverName string, cfg *dataset.Config, m *model
 	for _, s := range segs {
 		sc.Sizes[s]++
 	}
+	// The customers' value from the run's saved models: nothing is refitted.
+	var worth *profile.ValueInput
+	if m.Value != nil {
+		if worth, err = scoreValue(ctx, db, m.Value, tab.AsOf, tab.UserIDs, out); err != nil {
+			return nil, fmt.Errorf("customer value: %w", err)
+		}
+		sc.Value = worth
+	}
 	if err := atomicfile.Write(filepath.Join(out, "segments.csv"), func(w io.Writer) error {
 		cw := csv.NewWriter(w)
-		cw.Write([]string{"user_id", "segment", "segment_name", "distance"})
+		head := []string{"user_id", "segment", "segment_name", "distance"}
+		if worth != nil {
+			head = append(head, valueColumns(worth)...)
+		}
+		cw.Write(head)
 		for i, id := range tab.UserIDs {
-			cw.Write([]string{id, strconv.Itoa(segs[i]), m.Name(segs[i]), strconv.FormatFloat(dist[i], 'f', 6, 64)})
+			rec := []string{id, strconv.Itoa(segs[i]), m.Name(segs[i]), strconv.FormatFloat(dist[i], 'f', 6, 64)}
+			if worth != nil {
+				rec = appendValues(rec, worth, i)
+			}
+			cw.Write(rec)
 		}
 		cw.Flush()
 		return cw.Error()

@@ -53,7 +53,7 @@ func (r *run) customerValue(ctx context.Context, db *sql.DB, set dataset.ValueSe
 	unit, _ := value.ParseUnit(set.TimeUnit)
 	model, _ := value.ParseModel(set.Model)
 	b := value.NewBuilder(value.SummaryOptions{Unit: unit, ObservationEnd: asOf})
-	if err := features.Purchases(ctx, db, asOf, b.Add); err != nil {
+	if err := features.PurchaseDays(ctx, db, asOf, b.Add); err != nil {
 		return nil, err
 	}
 	if b.Purchases() == 0 {
@@ -87,7 +87,7 @@ func (r *run) customerValue(ctx context.Context, db *sql.DB, set dataset.ValueSe
 		r.warn(sum, "customer value: "+w)
 	}
 	lost := set.LostBelow()
-	if err := atomicfile.Write(filepath.Join(r.stage, "value.csv"), func(w io.Writer) error {
+	if err := atomicfile.Write(filepath.Join(r.stage.Dir, "value.csv"), func(w io.Writer) error {
 		return value.WriteCSV(w, full, res, lost)
 	}); err != nil {
 		return nil, err
@@ -109,44 +109,25 @@ func (r *run) customerValue(ctx context.Context, db *sql.DB, set dataset.ValueSe
 		vs.HoldoutMAE, vs.HoldoutRMSE, vs.HoldoutActual, vs.HoldoutPredict = &h.MAE, &h.RMSE, &h.Actual, &h.Predicted
 	}
 	// The columns, aligned to the feature table's users.
-	pos := make(map[string]int, full.Len())
-	for i, id := range full.IDs {
-		pos[id] = i
-	}
-	n := len(ids)
-	in := &profile.ValueInput{PAlive: make([]float64, n), ExpectedPurchases: make([]float64, n), LostBelow: lost}
-	if res.CLV != nil {
-		in.CLV = make([]float64, n)
-	}
+	in := alignValue(full, res, ids, lost)
 	var pa, clv float64
 	lostN := 0
-	for i, id := range ids {
-		j, ok := pos[id]
-		if !ok || !finite(res.PAlive[j]) || !finite(res.ExpectedPurchases[j]) {
-			in.PAlive[i], in.ExpectedPurchases[i] = math.NaN(), math.NaN()
-			if in.CLV != nil {
-				in.CLV[i] = math.NaN()
-			}
-			continue
-		}
-		in.PAlive[i], in.ExpectedPurchases[i] = res.PAlive[j], res.ExpectedPurchases[j]
+	for j := range full.IDs {
 		pa += res.PAlive[j]
 		if res.PAlive[j] < lost {
 			lostN++
 		}
-		if in.CLV != nil {
-			in.CLV[i] = res.CLV[j]
-			if finite(res.CLV[j]) {
-				clv += res.CLV[j]
-			}
+		if res.CLV != nil && finite(res.CLV[j]) {
+			clv += res.CLV[j]
 		}
 	}
 	vs.MeanPAlive = pa / float64(full.Len())
 	vs.LikelyLost = float64(lostN) / float64(full.Len())
-	if in.CLV != nil {
+	if res.CLV != nil {
 		vs.TotalCLV = &clv
 	}
 	sum.Value = vs
+	r.valueSaved = value.Save(res, unit, lost)
 	r.opts.Logger.Info("customer value", "customers", full.Len(), "model", vs.Model, "mean_p_alive", vs.MeanPAlive)
 	return in, nil
 }
@@ -176,4 +157,60 @@ func appendValues(rec []string, v *profile.ValueInput, i int) []string {
 		rec = append(rec, f(v.CLV[i]))
 	}
 	return rec
+}
+
+// scoreValue values the customers of the scored data with the model's
+// saved value models and writes out/value.csv; it returns the columns
+// aligned to ids, or nil when there is nothing to value.
+func scoreValue(ctx context.Context, db *sql.DB, saved *value.Saved, asOf time.Time, ids []string, out string) (*profile.ValueInput, error) {
+	b := value.NewBuilder(value.SummaryOptions{Unit: saved.Unit(), ObservationEnd: asOf})
+	if err := features.PurchaseDays(ctx, db, asOf, b.Add); err != nil {
+		return nil, err
+	}
+	if b.Purchases() == 0 {
+		return nil, nil
+	}
+	full, err := b.Summary()
+	if err != nil {
+		return nil, err
+	}
+	res, err := value.Apply(full, saved)
+	if err != nil {
+		return nil, err
+	}
+	if err := atomicfile.Write(filepath.Join(out, "value.csv"), func(w io.Writer) error {
+		return value.WriteCSV(w, full, res, saved.LostBelow)
+	}); err != nil {
+		return nil, err
+	}
+	return alignValue(full, res, ids, saved.LostBelow), nil
+}
+
+// alignValue returns res's columns in the order of ids, NaN for a user
+// without a purchase.
+func alignValue(full *value.Summary, res *value.Result, ids []string, lost float64) *profile.ValueInput {
+	pos := make(map[string]int, full.Len())
+	for i, id := range full.IDs {
+		pos[id] = i
+	}
+	n := len(ids)
+	in := &profile.ValueInput{PAlive: make([]float64, n), ExpectedPurchases: make([]float64, n), LostBelow: lost}
+	if res.CLV != nil {
+		in.CLV = make([]float64, n)
+	}
+	for i, id := range ids {
+		j, ok := pos[id]
+		if !ok || !finite(res.PAlive[j]) || !finite(res.ExpectedPurchases[j]) {
+			in.PAlive[i], in.ExpectedPurchases[i] = math.NaN(), math.NaN()
+			if in.CLV != nil {
+				in.CLV[i] = math.NaN()
+			}
+			continue
+		}
+		in.PAlive[i], in.ExpectedPurchases[i] = res.PAlive[j], res.ExpectedPurchases[j]
+		if in.CLV != nil {
+			in.CLV[i] = res.CLV[j]
+		}
+	}
+	return in
 }

@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/persona-seg/persona/dataset"
+	"github.com/persona-seg/persona/features"
+	"github.com/persona-seg/persona/model"
 	"github.com/persona-seg/persona/pipeline"
 )
 
@@ -53,7 +55,7 @@ func TestRunCustomerValue(t *testing.T) {
 	ctx := context.Background()
 	out := t.TempDir()
 	cfg := shopConfig(t, 400, "value: {likely_lost_below: 0.4, calibration_end: 2024-09-30}\n")
-	sum, err := pipeline.Run(ctx, "duckdb", cfg, pipeline.Options{Out: out, Seed: 1, KMax: 5, Store: duckStore(out)})
+	sum, err := pipeline.Run(ctx, "duckdb", cfg, pipeline.Options{Out: out, Seed: 1, KMax: 5, Store: duckStore(out), Features: features.Options{AsOf: cfg.AsOf.Time}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -103,6 +105,37 @@ func TestRunCustomerValue(t *testing.T) {
 		t.Errorf("value.csv has %d rows", len(vr)-1)
 	}
 
+	t.Run("score with the saved models", func(t *testing.T) {
+		m, err := model.Read(filepath.Join(out, pipeline.ModelFile))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m.Value == nil || m.Value.BGNBD == nil && m.Value.ParetoNBD == nil {
+			t.Fatalf("model.json has no value models: %+v", m.Value)
+		}
+		scored := t.TempDir()
+		sc, err := pipeline.Score(ctx, "duckdb", cfg, m, features.Options{AsOf: cfg.AsOf.Time}, scored)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if sc.Value == nil {
+			t.Fatal("no value columns")
+		}
+		// The same users and purchases: the values of the run, refitted on
+		// the whole period there, applied here without a fit.
+		run, got := readCSV(t, filepath.Join(out, "value.csv")), readCSV(t, filepath.Join(scored, "value.csv"))
+		if len(run) != len(got) {
+			t.Fatalf("%d rows scored, %d in the run", len(got), len(run))
+		}
+		for i := range run {
+			if strings.Join(run[i], ",") != strings.Join(got[i], ",") {
+				t.Fatalf("row %d: scored %v, run %v", i, got[i], run[i])
+			}
+		}
+		if h := readCSV(t, filepath.Join(scored, "segments.csv"))[0]; len(h) != 7 {
+			t.Errorf("scored segments.csv header %v", h)
+		}
+	})
 	t.Run("skip", func(t *testing.T) {
 		out := t.TempDir()
 		cfg := shopConfig(t, 100, "value: {skip: true}\n")

@@ -185,3 +185,27 @@ func TestGammaGammaFewSpenders(t *testing.T) {
 		t.Errorf("warnings %q", res.Warnings)
 	}
 }
+
+// TestApplySaved: the saved models value customers as Score did.
+func TestApplySaved(t *testing.T) {
+	full, _ := simSummary(1500, BGNBD{R: 0.7, Alpha: 15, A: 0.9, B: 3}, GammaGamma{P: 5, Q: 4, V: 20}, 14)
+	res, err := Score(context.Background(), full, nil, Options{Model: ModelBGNBD, Discount: 0.01, HorizonMonths: 6})
+	if err != nil {
+		t.Fatal(err)
+	}
+	saved := Save(res, Days, 0.5)
+	got, err := Apply(full, saved)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range full.IDs {
+		if got.PAlive[i] != res.PAlive[i] || got.CLV[i] != res.CLV[i] || got.ExpectedPurchases[i] != res.ExpectedPurchases[i] {
+			t.Fatalf("customer %d: applied (%g, %g), scored (%g, %g)", i, got.PAlive[i], got.CLV[i], res.PAlive[i], res.CLV[i])
+		}
+	}
+	weeks := *full
+	weeks.Unit = Weeks
+	if _, err := Apply(&weeks, saved); err == nil || !strings.Contains(err.Error(), "the summary is in weeks, the saved models in days") {
+		t.Errorf("unit mismatch: %v", err)
+	}
+}

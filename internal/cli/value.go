@@ -317,7 +317,7 @@ func valueRun(opts *ValueOptions) (err error) {
 		return err
 	}
 	b := value.NewBuilder(value.SummaryOptions{Unit: opts.Unit, ObservationEnd: end})
-	if err := features.Purchases(ctx, db, time.Time{}, b.Add); err != nil {
+	if err := features.PurchaseDays(ctx, db, time.Time{}, b.Add); err != nil {
 		return err
 	}
 	full, err := b.Summary()
