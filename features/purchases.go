@@ -24,7 +24,7 @@ func PurchaseDays(ctx context.Context, db *sql.DB, asOf time.Time, fn func(user 
 		args = append(args, asOf.UTC().Format(tsLayout))
 	}
 	q := `SELECT user_id, date_diff('day', DATE '1970-01-01', CAST(timestamp AS DATE)) AS day,
-		sum(greatest(`+LineValue+`, 0))
+		sum(greatest(` + LineValue + `, 0))
 		FROM transactions WHERE ` + where + ` GROUP BY ALL ORDER BY user_id, day`
 	rows, err := db.QueryContext(ctx, q, args...)
 	if err != nil {
