@@ -423,7 +423,7 @@ func execute(ctx context.Context, driverName string, opts Options, inputs func(s
 	}
 
 	if err := r.step("write", func() error {
-		if err := writeSegments(filepath.Join(stage, "segments.csv"), tab.UserIDs, seg.labels, dist, prof, worth); err != nil {
+		if err := writeSegments(filepath.Join(stage, "segments.csv"), tab.UserIDs, seg.labels, dist, prof); err != nil {
 			return err
 		}
 		if err := writeProfileFiles(ctx, db, stage, tab, seg.labels, prof); err != nil {
@@ -509,26 +509,18 @@ func reduce(z *mat.Dense, m int) (*mat.Dense, *prep.PCA, error) {
 	return out, p, nil
 }
 
-func writeSegments(path string, ids []string, labels []int, dist []float64, prof *profile.Report, worth *profile.ValueInput) error {
+func writeSegments(path string, ids []string, labels []int, dist []float64, prof *profile.Report) error {
 	names := map[int]string{}
 	for _, s := range prof.Segments {
 		names[s.ID] = s.Name
 	}
 	return atomicfile.Write(path, func(w io.Writer) error {
 		cw := csv.NewWriter(w)
-		head := []string{"user_id", "segment", "segment_name", "distance"}
-		if worth != nil {
-			head = append(head, valueColumns(worth)...)
-		}
-		if err := cw.Write(head); err != nil {
+		if err := cw.Write([]string{"user_id", "segment", "segment_name", "distance"}); err != nil {
 			return err
 		}
 		for i, id := range ids {
-			rec := []string{id, strconv.Itoa(labels[i]), names[labels[i]], strconv.FormatFloat(dist[i], 'f', 6, 64)}
-			if worth != nil {
-				rec = appendValues(rec, worth, i)
-			}
-			if err := cw.Write(rec); err != nil {
+			if err := cw.Write([]string{id, strconv.Itoa(labels[i]), names[labels[i]], strconv.FormatFloat(dist[i], 'f', 6, 64)}); err != nil {
 				return err
 			}
 		}

@@ -38,9 +38,9 @@ var scoreOutputs = []string{"segments.csv", "features.csv", "value.csv"}
 
 // Score computes the features of the users in the datasets cfg describes
 // with the columns the model was trained on, assigns their segments with m
-// and commits out/segments.csv (user_id, segment, segment_name, distance,
-// and with the model's customer-value models p_alive, expected_purchases
-// and clv), out/features.csv and out/value.csv together (doc.go, # Output folders); out may not be
+// and commits out/segments.csv (user_id, segment, segment_name, distance),
+// out/features.csv and, with the model's customer-value models,
+// out/value.csv together (doc.go, # Output folders); out may not be
 // a run's folder. The DuckDB driver must be registered under driverName.
 func Score(ctx context.Context, driverName string, cfg *dataset.Config, m *model.Model, fo features.Options, out string) (sc *Scored, err error) {
 	if m.Features == nil {
@@ -86,17 +86,9 @@ func score(ctx context.Context, driverName string, cfg *dataset.Config, m *model
 	}
 	if err := atomicfile.Write(filepath.Join(out, "segments.csv"), func(w io.Writer) error {
 		cw := csv.NewWriter(w)
-		head := []string{"user_id", "segment", "segment_name", "distance"}
-		if worth != nil {
-			head = append(head, valueColumns(worth)...)
-		}
-		cw.Write(head)
+		cw.Write([]string{"user_id", "segment", "segment_name", "distance"})
 		for i, id := range tab.UserIDs {
-			rec := []string{id, strconv.Itoa(segs[i]), m.Name(segs[i]), strconv.FormatFloat(dist[i], 'f', 6, 64)}
-			if worth != nil {
-				rec = appendValues(rec, worth, i)
-			}
-			cw.Write(rec)
+			cw.Write([]string{id, strconv.Itoa(segs[i]), m.Name(segs[i]), strconv.FormatFloat(dist[i], 'f', 6, 64)})
 		}
 		cw.Flush()
 		return cw.Error()

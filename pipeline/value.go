@@ -7,7 +7,6 @@ import (
 	"io"
 	"math"
 	"path/filepath"
-	"strconv"
 	"time"
 
 	"github.com/persona-seg/persona/dataset"
@@ -133,31 +132,6 @@ func (r *run) customerValue(ctx context.Context, db *sql.DB, set dataset.ValueSe
 }
 
 func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
-
-// valueColumns are the customer-value columns segments.csv gains (the
-// rest are in value.csv).
-func valueColumns(v *profile.ValueInput) []string {
-	cols := []string{"p_alive", "expected_purchases"}
-	if v.CLV != nil {
-		cols = append(cols, "clv")
-	}
-	return cols
-}
-
-// appendValues appends user i's value columns, empty without a purchase.
-func appendValues(rec []string, v *profile.ValueInput, i int) []string {
-	f := func(x float64) string {
-		if !finite(x) {
-			return ""
-		}
-		return strconv.FormatFloat(x, 'g', 10, 64)
-	}
-	rec = append(rec, f(v.PAlive[i]), f(v.ExpectedPurchases[i]))
-	if v.CLV != nil {
-		rec = append(rec, f(v.CLV[i]))
-	}
-	return rec
-}
 
 // scoreValue values the customers of the scored data with the model's
 // saved value models and writes out/value.csv; it returns the columns
