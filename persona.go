@@ -138,6 +138,14 @@ type RunNotFoundError struct{ ID string }
 
 func (e *RunNotFoundError) Error() string { return fmt.Sprintf("run %q not found in the store", e.ID) }
 
+// InputError is an error in what a caller sent (the records of a user to
+// score, say). Its message names the place in the caller's terms and
+// holds nothing of the machine that found it (no file paths, no database
+// messages), so a server can show it to whoever sent the input.
+type InputError struct{ Msg string }
+
+func (e *InputError) Error() string { return e.Msg }
+
 // RunFilter selects the runs List returns. The zero value selects the
 // committed runs.
 type RunFilter struct {

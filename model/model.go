@@ -11,6 +11,7 @@ import (
 	"io"
 	"math"
 	"os"
+	"time"
 
 	"gonum.org/v1/gonum/mat"
 
@@ -45,6 +46,11 @@ type Model struct {
 	// Features fixes the feature columns (nil when the model was fitted on
 	// a feature table that did not come from package features).
 	Features *features.Spec `json:"features,omitempty"`
+	// AsOf is the training run's reference date: raw records are
+	// described relative to it, so that a user's own rows give the
+	// features the run computed for them. Zero in models saved before it
+	// was kept (and in models of feature tables).
+	AsOf time.Time `json:"as_of,omitzero"`
 	// Prep turns raw feature rows (columns Prep.Inputs) into scaled ones.
 	Prep *prep.Fitted `json:"prep"`
 	// PCA, when set, projects the scaled rows into the clustering space.
@@ -197,15 +203,39 @@ func (m *Model) Assign(x *mat.Dense) (segments []int, dist []float64, err error)
 	return segments, dist, nil
 }
 
-// AssignRow assigns one row of raw features given by name; every input
-// feature must be present.
+// Used returns the inputs the segments depend on, in input order: those
+// the preparation keeps (Prep.Output). An input it dropped (a constant or
+// a correlated column) changes nothing.
+func (m *Model) Used() []string {
+	keep := map[string]bool{}
+	for _, o := range m.Prep.Output {
+		keep[o] = true
+	}
+	var out []string
+	for _, in := range m.Inputs() {
+		if keep[in] {
+			out = append(out, in)
+		}
+	}
+	return out
+}
+
+// AssignRow assigns one row of raw features given by name. Every feature
+// the model uses (Used) must be present; the other inputs may be left out.
 func (m *Model) AssignRow(row map[string]float64) (segment int, dist float64, err error) {
 	in := m.Inputs()
+	keep := map[string]bool{}
+	for _, o := range m.Prep.Output {
+		keep[o] = true
+	}
 	x := mat.NewDense(1, len(in), nil)
 	for j, name := range in {
 		v, ok := row[name]
 		if !ok {
-			return 0, 0, &MissingError{Feature: name}
+			if keep[name] {
+				return 0, 0, &MissingError{Feature: name}
+			}
+			continue // unused: any finite value gives the same segment
 		}
 		x.Set(0, j, v)
 	}

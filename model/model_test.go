@@ -212,3 +212,43 @@ func FuzzDecode(f *testing.F) {
 		m.Assign(x)
 	})
 }
+
+// TestAssignRowUsedOnly: a feature the preparation dropped (here a
+// constant column) may be left out of a row; one it keeps may not.
+func TestAssignRowUsedOnly(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	n := 100
+	x := mat.NewDense(n, 3, nil)
+	for i := range n {
+		x.Set(i, 0, rng.NormFloat64()+float64(i%2)*5)
+		x.Set(i, 1, 7) // constant: dropped
+		x.Set(i, 2, rng.NormFloat64())
+	}
+	fitted, err := prep.Fit(x, []string{"a", "flat", "c"}, prep.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	z, err := fitted.Transform(x)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := &model.Model{Version: model.Version, Algorithm: model.KMeans, Prep: fitted,
+		Segments: []model.Segment{{ID: 0}, {ID: 1}}, Centers: [][]float64{z.RawRowView(0), z.RawRowView(1)}}
+	if err := m.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]string{"a", "c"}, m.Used()); diff != "" {
+		t.Fatalf("Used (-want +got):\n%s", diff)
+	}
+	segs, dist, _ := m.Assign(x)
+	for i := range 10 {
+		s, d, err := m.AssignRow(map[string]float64{"a": x.At(i, 0), "c": x.At(i, 2)})
+		if err != nil || s != segs[i] || d != dist[i] {
+			t.Errorf("row %d without the dropped feature: %d, %g, %v; want %d, %g", i, s, d, err, segs[i], dist[i])
+		}
+	}
+	var me *model.MissingError
+	if _, _, err := m.AssignRow(map[string]float64{"a": 1, "flat": 7}); !errors.As(err, &me) || me.Feature != "c" {
+		t.Errorf("row without c: %v, want a MissingError for c", err)
+	}
+}

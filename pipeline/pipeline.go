@@ -11,7 +11,9 @@ import (
 	"log/slog"
 	"math"
 	"path/filepath"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"gonum.org/v1/gonum/floats"
@@ -133,9 +135,8 @@ func (o Options) Validate() error {
 		return fmt.Errorf("k range %d..%d is empty", o.KMin, o.KMax)
 	case o.NInit < 0:
 		return fmt.Errorf("n-init must be >= 1, got %d", o.NInit)
-	case o.Algorithm != "" && o.Algorithm != AlgorithmKMeans && o.Algorithm != AlgorithmHierarchical && o.Algorithm != AlgorithmDBSCAN &&
-		o.Algorithm != AlgorithmKMedoids && o.Algorithm != AlgorithmKPrototypes && o.Algorithm != AlgorithmAuto:
-		return fmt.Errorf("algorithm must be auto, kmeans, hierarchical, dbscan, kmedoids or kprototypes, got %q", o.Algorithm)
+	case o.Algorithm != "" && !slices.Contains(Algorithms, o.Algorithm):
+		return fmt.Errorf("algorithm must be one of %s, got %q", strings.Join(Algorithms, ", "), o.Algorithm)
 	case o.Linkage != "" && o.Linkage != "ward" && o.Linkage != "complete" && o.Linkage != "average" && o.Linkage != "single":
 		return fmt.Errorf("linkage must be ward, complete, average or single, got %q", o.Linkage)
 	case o.Eps < 0 || math.IsNaN(o.Eps) || math.IsInf(o.Eps, 0):

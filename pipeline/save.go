@@ -103,7 +103,7 @@ func (r *run) save(ctx context.Context, db *sql.DB, cfg *dataset.Config, tab *fe
 // one most of its users carry. A DBSCAN model keeps the core users' points
 // in the clustering space z instead of centres.
 func buildModel(id string, tab *features.Table, fitted *prep.Fitted, pca *prep.PCA, z *mat.Dense, seg *segmentation, prof *profile.Report) (*model.Model, error) {
-	m := &model.Model{Version: model.Version, RunID: id, Algorithm: seg.algorithm, Features: tab.Spec, Prep: fitted, PCA: pca}
+	m := &model.Model{Version: model.Version, RunID: id, Algorithm: seg.algorithm, Features: tab.Spec, AsOf: tab.AsOf.UTC(), Prep: fitted, PCA: pca}
 	names := map[int]string{}
 	for _, s := range prof.Segments {
 		names[s.ID] = s.Name

@@ -89,7 +89,7 @@ func TestScoreTrainingData(t *testing.T) {
 		Transactions: readRecords(t, src.Transactions),
 		Social:       readRecords(t, src.Social),
 	}
-	tab, err := pipeline.Featurize(ctx, "duckdb", m.Features, rec)
+	tab, err := pipeline.Featurize(ctx, "duckdb", m, rec)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -140,7 +140,7 @@ func TestScoreTrainingData(t *testing.T) {
 			return out
 		}
 		one := &pipeline.Records{Users: only(rec.Users), Events: only(rec.Events), Transactions: only(rec.Transactions), Social: only(rec.Social), AsOf: summary.AsOf}
-		tab1, err := pipeline.Featurize(ctx, "duckdb", m.Features, one)
+		tab1, err := pipeline.Featurize(ctx, "duckdb", m, one)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -148,13 +148,13 @@ func TestScoreTrainingData(t *testing.T) {
 			t.Errorf("user %s's features from its records alone differ from the training table (-train +alone):\n%s", user, diff)
 		}
 	}
-	if _, err := pipeline.Featurize(ctx, "duckdb", m.Features, &pipeline.Records{Events: []map[string]any{{"user_id": "x", "timestamp": "not a time", "event_type": "login"}}}); err == nil {
+	if _, err := pipeline.Featurize(ctx, "duckdb", m, &pipeline.Records{Events: []map[string]any{{"user_id": "x", "timestamp": "not a time", "event_type": "login"}}}); err == nil {
 		t.Errorf("Featurize accepted an event with a bad timestamp")
 	}
 }
 
 // readRecords reads a CSV file as JSON-like records (empty cells left out).
-func readRecords(t *testing.T, path string) []map[string]any {
+func readRecords(t testing.TB, path string) []map[string]any {
 	t.Helper()
 	f, err := os.Open(path)
 	if err != nil {

@@ -5,12 +5,16 @@ import (
 	"database/sql"
 	"encoding/csv"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
+	"strings"
 
+	"github.com/persona-seg/persona"
 	"github.com/persona-seg/persona/dataset"
 	"github.com/persona-seg/persona/features"
 	"github.com/persona-seg/persona/internal/atomicfile"
@@ -125,8 +129,10 @@ type Records struct {
 	Social       []map[string]any `json:"social,omitempty"`
 	// Profiles holds the rows of the model's profiles tables, by name.
 	Profiles map[string][]map[string]any `json:"profiles,omitempty"`
-	// AsOf is the reference date for recencies (dataset.ParseAsOf);
-	// empty means the latest timestamp in the records.
+	// AsOf is the reference date for recencies and ages
+	// (dataset.ParseAsOf); empty means the training run's (the model's
+	// AsOf), and for a model saved without one the latest timestamp in
+	// the records.
 	AsOf string `json:"as_of,omitempty"`
 }
 
@@ -143,24 +149,36 @@ func writeRecords(path string, rows []map[string]any) error {
 }
 
 // Featurize computes the features of the users in rec with the columns
-// spec fixes, through the same loading and checks as a run (a row that
-// cannot be used is an error naming it). The DuckDB driver must be
-// registered under driverName.
-func Featurize(ctx context.Context, driverName string, spec *features.Spec, rec *Records) (*features.Table, error) {
+// m's feature spec fixes, relative to the training run's as_of (m.AsOf)
+// unless rec.AsOf says otherwise, through the same loading and checks as a
+// run. So a user's own rows give the features the run computed for them.
+// An error in the records is a *persona.InputError naming the record
+// (records.events[3].timestamp) and nothing of the machine; other errors
+// are the machine's. The DuckDB driver must be registered under
+// driverName.
+func Featurize(ctx context.Context, driverName string, m *model.Model, rec *Records) (*features.Table, error) {
+	spec := m.Features
 	if spec == nil {
 		return nil, fmt.Errorf("the model has no feature spec: it was not saved by a persona run")
+	}
+	asOf := m.AsOf
+	if rec.AsOf != "" {
+		t, err := dataset.ParseAsOf(rec.AsOf)
+		if err != nil {
+			return nil, &persona.InputError{Msg: "as_of " + err.Error()}
+		}
+		asOf = t
 	}
 	dir, err := os.MkdirTemp("", "persona-records-")
 	if err != nil {
 		return nil, err
 	}
 	defer os.RemoveAll(dir)
-	cfg := &dataset.Config{}
-	if err := cfg.AsOf.UnmarshalText([]byte(rec.AsOf)); err != nil {
-		return nil, fmt.Errorf("as_of: %w", err)
-	}
+	cfg := &dataset.Config{AsOf: dataset.Date{Time: asOf}}
 	none := 0.0
 	cfg.MaxRejectRate = &none
+	// files names the records of each file, for the errors.
+	files := map[string]string{}
 	for _, d := range []struct {
 		rows []map[string]any
 		src  **dataset.Source
@@ -170,30 +188,30 @@ func Featurize(ctx context.Context, driverName string, spec *features.Spec, rec 
 			continue
 		}
 		path := filepath.Join(dir, d.name+".jsonl")
-		if err := atomicfile.Write(path, func(w io.Writer) error {
-			enc := json.NewEncoder(w)
-			for _, r := range d.rows {
-				if err := enc.Encode(r); err != nil {
-					return err
-				}
-			}
-			return nil
-		}); err != nil {
+		if err := writeRecords(path, d.rows); err != nil {
 			return nil, err
 		}
+		files[path] = "records." + d.name
 		*d.src = &dataset.Source{Path: path, Format: "json"}
 	}
-	for name, rows := range rec.Profiles {
+	names := make([]string, 0, len(rec.Profiles))
+	for name := range rec.Profiles {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	for k, name := range names {
+		rows := rec.Profiles[name]
 		if len(rows) == 0 {
 			continue
 		}
-		path := filepath.Join(dir, "profile-"+dataset.Slug(name)+".jsonl")
+		path := filepath.Join(dir, "profile-"+strconv.Itoa(k)+".jsonl")
 		if err := writeRecords(path, rows); err != nil {
 			return nil, err
 		}
 		if cfg.Profiles == nil {
 			cfg.Profiles = map[string]*dataset.Source{}
 		}
+		files[path] = "records.profiles." + name
 		cfg.Profiles[name] = &dataset.Source{Path: path, Format: "json"}
 	}
 	// The model's attributes, read from the keys of their names.
@@ -204,29 +222,75 @@ func Featurize(ctx context.Context, driverName string, spec *features.Spec, rec 
 		}
 		src.Attributes = append(src.Attributes, dataset.Attribute{Name: a.Name, Type: a.Type, Separator: a.Separator})
 	}
-	for name, src := range cfg.Profiles {
-		if len(src.Attributes) == 0 {
-			return nil, fmt.Errorf("profiles %s: the model has no attributes from such a table", name)
+	for _, name := range names {
+		if src := cfg.Profiles[name]; src != nil && len(src.Attributes) == 0 {
+			return nil, &persona.InputError{Msg: fmt.Sprintf("records.profiles.%s: the model has no attributes from a table of that name", name)}
 		}
 	}
 	if cfg.Users == nil && cfg.Events == nil && cfg.Transactions == nil && cfg.Social == nil && len(cfg.Profiles) == 0 {
-		return nil, fmt.Errorf("no records: give users, events, transactions, social or profiles rows")
+		return nil, &persona.InputError{Msg: "no records: give users, events, transactions, social or profiles rows"}
 	}
 	cfg.Features.Custom = spec.Custom // their source columns are read
-	fo := features.Options{Spec: spec, PerUser: cfg.PerUser()}
-	if rec.AsOf != "" {
-		if fo.AsOf, err = dataset.ParseAsOf(rec.AsOf); err != nil {
-			return nil, fmt.Errorf("as_of: %w", err)
-		}
-	}
+	fo := features.Options{Spec: spec, PerUser: cfg.PerUser(), AsOf: asOf}
 	db, err := sql.Open(driverName, "")
 	if err != nil {
 		return nil, fmt.Errorf("open database: %w", err)
 	}
 	defer db.Close()
 	db.SetMaxOpenConns(1)
-	if _, err := dataset.Load(ctx, db, cfg); err != nil {
+	// A few users' rows: more of DuckDB's threads would only cost their
+	// start-up.
+	if _, err := db.ExecContext(ctx, "SET threads = 1"); err != nil {
 		return nil, err
 	}
-	return features.Compute(ctx, db, fo)
+	if _, err := dataset.Load(ctx, db, cfg); err != nil {
+		return nil, recordsError(err, dir, files)
+	}
+	tab, err := features.Compute(ctx, db, fo)
+	if err != nil {
+		return nil, recordsError(err, dir, files)
+	}
+	return tab, nil
+}
+
+// recordsError turns an error loading records written to the files (by
+// path: what they hold) in dir into one the sender can read: a rejected
+// row is named by its place in the records (records.events[2].timestamp),
+// a file by what it holds. An error that would still show dir, or that
+// carries the database's own message (DuckDB's "... Error: ..."), is the
+// machine's: it is returned as it is, for the server to log.
+func recordsError(err error, dir string, files map[string]string) error {
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return err
+	}
+	var rr *dataset.RejectRateError
+	if errors.As(err, &rr) {
+		r := rr.First
+		at := files[r.File]
+		if at == "" {
+			return err
+		}
+		// JSON lines have no header: line n is record n-1.
+		msg := fmt.Sprintf("%s[%d]", at, r.Line-1)
+		if r.Column != "" {
+			msg += "." + r.Column
+		}
+		msg += ": " + r.Reason
+		if r.Value != "" {
+			msg += fmt.Sprintf(" %q", r.Value)
+		}
+		if n := rr.Counts.Rejected; n > 1 {
+			msg += fmt.Sprintf(" (and %d more of its rows cannot be used)", n-1)
+		}
+		return &persona.InputError{Msg: msg}
+	}
+	msg := err.Error()
+	for path, what := range files {
+		msg = strings.ReplaceAll(msg, path, what)
+	}
+	msg = strings.TrimSuffix(msg, ": map it under columns")
+	if strings.Contains(msg, dir) || strings.Contains(msg, " Error: ") {
+		return err
+	}
+	return &persona.InputError{Msg: "records: " + msg}
 }

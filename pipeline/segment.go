@@ -18,6 +18,9 @@ const (
 	AlgorithmDBSCAN       = "dbscan"
 )
 
+// Algorithms lists every algorithm Options.Algorithm takes, auto first.
+var Algorithms = []string{AlgorithmAuto, AlgorithmKMeans, AlgorithmHierarchical, AlgorithmDBSCAN, AlgorithmKMedoids, AlgorithmKPrototypes}
+
 // segmentation is the result of clustering in the reduced space, whatever
 // the algorithm.
 type segmentation struct {

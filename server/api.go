@@ -1,7 +1,6 @@
 package server
 
 import (
-	"crypto/subtle"
 	"encoding/json"
 	"errors"
 	"io"
@@ -14,56 +13,6 @@ import (
 
 	"github.com/persona-seg/persona/profile"
 )
-
-func (s *Server) routes() {
-	mux := http.NewServeMux()
-	handle := func(pattern string, route int, h http.HandlerFunc) {
-		mux.Handle(pattern, s.metrics.wrap(route, h))
-	}
-	handle("GET /api/segments", routeSegments, s.handleSegments)
-	handle("GET /api/segments/{id}", routeSegment, s.handleSegment)
-	handle("GET /api/segments/{id}/users", routeMembers, s.handleMembers)
-	handle("GET /api/segments/{id}/export", routeExport, s.handleExport)
-	handle("GET /api/users/{id}", routeUser, s.handleUser)
-	handle("POST /api/score", routeScore, s.auth(s.handleScore))
-	handle("GET /healthz", routeHealth, s.handleHealth)
-	handle("GET /metrics", routeMetrics, s.handleMetrics)
-	handle("GET /{$}", routeDashboard, s.handleOverview)
-	handle("GET /segments/{id}", routeDashboard, s.handleSegmentPage)
-	handle("GET /users", routeDashboard, s.handleUserSearch)
-	handle("GET /users/{id}", routeDashboard, s.handleUserPage)
-	handle("GET /assets/vega/{file}", routeDashboard, s.handleVegaAsset)
-	handle("GET /assets/", routeDashboard, s.handleAssets)
-	handle("GET /report", routeDashboard, s.handleReport)
-	for _, p := range []struct{ path, allow string }{
-		{"/api/segments", "GET, HEAD"}, {"/api/segments/{id}", "GET, HEAD"}, {"/api/segments/{id}/users", "GET, HEAD"}, {"/api/segments/{id}/export", "GET, HEAD"}, {"/api/users/{id}", "GET, HEAD"}, {"/api/score", "POST"},
-	} {
-		handle(p.path, routeOther, func(w http.ResponseWriter, r *http.Request) {
-			w.Header().Set("Allow", p.allow)
-			s.Error(w, r, errorf(http.StatusMethodNotAllowed, "method "+r.Method+" not allowed on "+r.URL.Path+" (use "+p.allow+")"))
-		})
-	}
-	handle("/api/", routeOther, func(w http.ResponseWriter, r *http.Request) {
-		s.Error(w, r, errorf(http.StatusNotFound, "no such endpoint: "+r.URL.Path))
-	})
-	s.mux = mux
-}
-
-// auth requires the bearer token when one is configured.
-func (s *Server) auth(h http.HandlerFunc) http.HandlerFunc {
-	if s.opts.Token == "" {
-		return h
-	}
-	want := []byte("Bearer " + s.opts.Token)
-	return func(w http.ResponseWriter, r *http.Request) {
-		got := []byte(r.Header.Get("Authorization"))
-		if subtle.ConstantTimeCompare(got, want) != 1 {
-			s.Error(w, r, errorf(http.StatusUnauthorized, "a valid bearer token is required"))
-			return
-		}
-		h(w, r)
-	}
-}
 
 func (s *Server) current(w http.ResponseWriter, r *http.Request) *snapshot {
 	sn := s.snap.Load()
@@ -276,6 +225,9 @@ type scoreRequest struct {
 	UserID   string             `json:"user_id,omitempty"`
 	Features map[string]float64 `json:"features"`
 	Records  json.RawMessage    `json:"records"`
+	// AsOf is the reference date the records are described at; empty
+	// means the training run's.
+	AsOf string `json:"as_of,omitempty"`
 }
 
 func (s *Server) handleScore(w http.ResponseWriter, r *http.Request) {
@@ -305,7 +257,11 @@ func (s *Server) handleScore(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if req.Records != nil && req.Features == nil {
-		s.scoreRecords(w, r, sn, req.Records)
+		s.scoreRecords(w, r, sn, req.Records, req.AsOf)
+		return
+	}
+	if req.AsOf != "" {
+		s.Error(w, r, errorf(http.StatusBadRequest, `"as_of" goes with "records": features are already relative to a date`))
 		return
 	}
 	if req.Features == nil || req.Records != nil {
@@ -325,6 +281,20 @@ func (s *Server) handleScore(w http.ResponseWriter, r *http.Request) {
 		s.Error(w, r, err)
 		return
 	}
+	known := false
+	if req.UserID != "" && len(req.Features) == len(sn.res.FeatureNames) {
+		row := make([]float64, len(sn.res.FeatureNames))
+		all := true
+		for j, n := range sn.res.FeatureNames {
+			row[j], all = req.Features[n]
+			if !all {
+				break
+			}
+		}
+		if i, ok := sn.known(req.UserID, sn.res.FeatureNames, row); all && ok {
+			seg, dist, known = sn.res.Segments[i], sn.res.Distance[i], true
+		}
+	}
 	b := make([]byte, 0, 256)
 	b = append(b, `{"run_id":`...)
 	b = appendString(b, sn.res.Run.ID)
@@ -332,14 +302,27 @@ func (s *Server) handleScore(w http.ResponseWriter, r *http.Request) {
 		b = append(b, `,"user_id":`...)
 		b = appendString(b, req.UserID)
 	}
+	b = appendScore(b, sn, seg, dist, known)
+	b = append(b, "}\n"...)
+	writeJSON(w, http.StatusOK, b)
+}
+
+// appendScore writes the fields of one scored user: its segment, the
+// distance, whether that is far (see fences) and whether the run's own
+// answer was given (known).
+func appendScore(b []byte, sn *snapshot, seg int, dist float64, known bool) []byte {
 	b = append(b, `,"segment":{"id":`...)
 	b = strconv.AppendInt(b, int64(seg), 10)
 	b = append(b, `,"name":`...)
-	b = appendString(b, m.Name(seg))
+	b = appendString(b, sn.res.Model.Name(seg))
 	b = append(b, `},"distance":`...)
 	b = appendFloat(b, dist)
-	b = append(b, "}\n"...)
-	writeJSON(w, http.StatusOK, b)
+	b = append(b, `,"far":`...)
+	b = strconv.AppendBool(b, sn.fences().far(seg, dist))
+	if known {
+		b = append(b, `,"known":true`...)
+	}
+	return b
 }
 
 // unknown returns a feature name of got that the model does not take, the
@@ -370,10 +353,18 @@ func unknown(got map[string]float64, inputs []string) string {
 	return extra[0]
 }
 
+// handleHealth answers 200 once a run is loaded: with the run's id and
+// size to those who may read, with the status alone to others.
 func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
 	sn := s.snap.Load()
 	if sn == nil {
 		s.Error(w, r, errNoRun)
+		return
+	}
+	if !s.allowed(r, read) {
+		encodeJSON(w, struct {
+			Status string `json:"status"`
+		}{"ok"})
 		return
 	}
 	encodeJSON(w, struct {
@@ -384,7 +375,7 @@ func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
 }
 
 // scoreRecords featurizes raw records and assigns every user in them.
-func (s *Server) scoreRecords(w http.ResponseWriter, r *http.Request, sn *snapshot, records json.RawMessage) {
+func (s *Server) scoreRecords(w http.ResponseWriter, r *http.Request, sn *snapshot, records json.RawMessage, asOf string) {
 	if s.opts.Featurize == nil {
 		s.Error(w, r, errorf(http.StatusNotImplemented, `this server scores "features" only`))
 		return
@@ -397,16 +388,17 @@ func (s *Server) scoreRecords(w http.ResponseWriter, r *http.Request, sn *snapsh
 		return
 	}
 	m := sn.res.Model
-	tab, err := s.opts.Featurize(r.Context(), m, records)
+	tab, err := s.opts.Featurize(r.Context(), m, records, asOf)
 	if err != nil {
-		s.Error(w, r, errorf(http.StatusUnprocessableEntity, "records: "+err.Error()))
+		s.Error(w, r, err)
 		return
 	}
 	segs, dist, err := m.Assign(tab.X)
 	if err != nil {
-		s.Error(w, r, errorf(http.StatusUnprocessableEntity, "records: "+err.Error()))
+		s.Error(w, r, err)
 		return
 	}
+	names := tab.Names()
 	b := make([]byte, 0, 256)
 	b = append(b, `{"run_id":`...)
 	b = appendString(b, sn.res.Run.ID)
@@ -415,14 +407,13 @@ func (s *Server) scoreRecords(w http.ResponseWriter, r *http.Request, sn *snapsh
 		if i > 0 {
 			b = append(b, ',')
 		}
+		seg, d, known := segs[i], dist[i], false
+		if k, ok := sn.known(id, names, tab.X.RawRowView(i)); ok {
+			seg, d, known = sn.res.Segments[k], sn.res.Distance[k], true
+		}
 		b = append(b, `{"user_id":`...)
 		b = appendString(b, id)
-		b = append(b, `,"segment":{"id":`...)
-		b = strconv.AppendInt(b, int64(segs[i]), 10)
-		b = append(b, `,"name":`...)
-		b = appendString(b, m.Name(segs[i]))
-		b = append(b, `},"distance":`...)
-		b = appendFloat(b, dist[i])
+		b = appendScore(b, sn, seg, d, known)
 		b = append(b, '}')
 	}
 	b = append(b, "]}\n"...)

@@ -61,7 +61,9 @@ func TestDashboardInChromium(t *testing.T) {
 	if err := os.WriteFile(reportFile, []byte(`<!DOCTYPE html><link rel="icon" href="data:,"><title>the report</title><h1 id="report">report</h1><script>document.title = "drawn"</script>`), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	s := newServer(t, src, server.Options{Report: reportFile})
+	// With a token: the browser signs in once, then its session cookie
+	// carries the pages and the member list's API calls.
+	s := newServer(t, src, server.Options{Report: reportFile, Token: "dash-token"})
 	var mu sync.Mutex
 	srv := httptest.NewServer(s.Handler())
 	defer srv.Close()
@@ -89,7 +91,7 @@ func TestDashboardInChromium(t *testing.T) {
 		case *runtime.EventExceptionThrown:
 			problems = append(problems, "exception: "+ev.ExceptionDetails.Text)
 		case *log.EventEntryAdded:
-			if ev.Entry.Level == log.EntryLevelError && !strings.HasSuffix(ev.Entry.URL, "/favicon.ico") && !strings.HasSuffix(ev.Entry.URL, "/users/-nobody") {
+			if ev.Entry.Level == log.EntryLevelError && !strings.HasSuffix(ev.Entry.URL, "/favicon.ico") && !strings.HasSuffix(ev.Entry.URL, "/users/-nobody") && !strings.HasSuffix(ev.Entry.URL, "/login") {
 				problems = append(problems, "log: "+ev.Entry.Text+" "+ev.Entry.URL)
 			}
 		}
@@ -120,7 +122,17 @@ func TestDashboardInChromium(t *testing.T) {
 		t.Logf("screenshot: %s", out)
 	}
 
-	// The overview: a row per segment and the charts at a real size.
+	// Sign in: the dashboard sends the browser to the login form, which
+	// refuses a wrong token and takes the right one back to the page.
+	if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/"), chromedp.WaitVisible("#login"),
+		chromedp.SendKeys("#token", "wrong"), chromedp.Submit("#login"), chromedp.WaitVisible("#login-error")); err != nil {
+		t.Fatalf("login form: %v", err)
+	}
+	if err := chromedp.Do(ctx, chromedp.SendKeys("#token", "dash-token"), chromedp.Submit("#login"), chromedp.WaitVisible("table.segments")); err != nil {
+		t.Fatalf("login: %v", err)
+	}
+	// The overview (loaded afresh, so that its scripts have run): a row
+	// per segment and the charts at a real size.
 	if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/"), chromedp.WaitVisible("table.segments")); err != nil {
 		t.Fatal(err)
 	}

@@ -13,6 +13,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/persona-seg/persona"
 	"github.com/persona-seg/persona/chart"
@@ -195,7 +196,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, code int, name s
 	h := w.Header()
 	h.Set("Content-Type", "text/html; charset=utf-8")
 	h.Set("Content-Security-Policy", dashboardCSP)
-	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Referrer-Policy", "same-origin")
 	w.WriteHeader(code)
 	w.Write(buf.Bytes())
 }
@@ -395,10 +396,22 @@ func (s *Server) handleUserPage(w http.ResponseWriter, r *http.Request) {
 	}{b, id, idx, sn.segments[segID], segID, res.Model.Name(segID), res.Distance[i], feats, sn.users.recommendations(i)})
 }
 
+// handleAssets serves the dashboard's own files (its stylesheet and
+// script) by exact name: never a folder listing.
 func (s *Server) handleAssets(w http.ResponseWriter, r *http.Request) {
-	sub, _ := fs.Sub(assetFS, "assets")
+	name := r.PathValue("file")
+	fi, err := fs.Stat(assetFS, "assets/"+name)
+	if err != nil || !fi.Mode().IsRegular() {
+		s.Error(w, r, errorf(http.StatusNotFound, "no such asset: "+r.URL.Path))
+		return
+	}
+	b, err := assetFS.ReadFile("assets/" + name)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
 	w.Header().Set("Cache-Control", "public, max-age=3600")
-	http.StripPrefix("/assets/", http.FileServerFS(sub)).ServeHTTP(w, r)
+	http.ServeContent(w, r, name, time.Time{}, bytes.NewReader(b))
 }
 
 // handleVegaAsset serves the chart scripts (package chart/vega), by exact
@@ -417,7 +430,6 @@ func (s *Server) handleVegaAsset(w http.ResponseWriter, r *http.Request) {
 	h := w.Header()
 	h.Set("Content-Type", "text/javascript; charset=utf-8")
 	h.Set("Cache-Control", "public, max-age=3600")
-	h.Set("X-Content-Type-Options", "nosniff")
 	w.Write(b)
 }
 
@@ -437,6 +449,5 @@ func (s *Server) handleReport(w http.ResponseWriter, r *http.Request) {
 	h := w.Header()
 	h.Set("Content-Type", "text/html; charset=utf-8")
 	h.Set("Content-Security-Policy", "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'")
-	h.Set("X-Content-Type-Options", "nosniff")
 	io.Copy(w, f)
 }

@@ -4,17 +4,42 @@ package server
 //
 //	GET  /api/segments          the run's segments (id, name, size, share, summary)
 //	GET  /api/segments/{id}     one segment's profile (profile.Segment)
+//	GET  /api/segments/{id}/users?limit=&after=
+//	                            a page of the segment's users; "next" is the cursor of the next page
+//	GET  /api/segments/{id}/export?format=csv
+//	                            all of them as CSV, streamed
 //	GET  /api/users/{id}        features, segment with its profile summary, distance, recommendations
 //	POST /api/score             {"features": {"name": value, ...}} -> {"segment": {...}, "distance": d}
 //	GET  /healthz               200 with the run id once a run is loaded, else 503
 //	GET  /metrics               Prometheus text format: requests and latency by route, run info
 //	GET  /                      dashboard: overview charts, a page per segment, user search
+//	GET  /login, POST /login    the dashboard's sign-in form, when a token is set
 //
 // Errors are JSON objects {"error": "...", "status": code}, written by
-// Server.Error, which alone maps errors to status codes. POST bodies are
-// limited to Options.MaxBody bytes (413 beyond) and need
-// "Authorization: Bearer <Options.Token>" when a token is set (401
-// otherwise).
+// Server.Error, which alone maps errors to status codes; a 4xx names what
+// the request got wrong and never a path on the server or a database's
+// own message (5xx say "internal error" and are logged). POST bodies are
+// limited to Options.MaxBody bytes (413 beyond). Every response carries
+// X-Content-Type-Options: nosniff.
+//
+// # Access
+//
+// Without Options.Token everything is open: for loopback, or behind a
+// proxy that authenticates. With a token every route that serves data
+// needs it: all of /api/ (unknown endpoints and wrong methods included,
+// so nobody learns which exist), /metrics (Prometheus' authorization
+// setting sends it), the dashboard and /report. A request carries it as
+// "Authorization: Bearer TOKEN", the scheme in any case; a browser signs
+// in once at /login, whose form sets a session cookie (HttpOnly,
+// SameSite=Strict, an HMAC of the token rather than the token) that
+// carries the dashboard and the API's GETs, never POST /api/score. A
+// dashboard page without a session redirects to /login, an API call gets
+// 401 with WWW-Authenticate: Bearer. Open are /healthz (the status
+// alone; the run id and users with the token), /login and the
+// dashboard's own scripts and stylesheet, served by exact name (no
+// folder is ever listed). Options.PublicRead deliberately opens every
+// read while POST /api/score still needs the token; persona serve warns
+// whenever it listens beyond loopback with reads open.
 //
 // # Runs
 //
@@ -28,6 +53,7 @@ package server
 //
 // # Dashboard
 //
-// Pages are server-rendered html/template with the stylesheet embedded
-// (embed.FS) and charts drawn by package chart as inline SVG: the pages
-// request nothing outside the server and run no script.
+// Pages are server-rendered html/template with the stylesheet and
+// scripts embedded (embed.FS), charts drawn by package chart/vega: the
+// pages request nothing outside the server, under a Content-Security-Policy
+// that runs only the server's own scripts.

@@ -25,6 +25,7 @@ var errNoRun = errorf(http.StatusServiceUnavailable, "no run loaded yet")
 // status maps an error to its HTTP status: the one place that does.
 func status(err error) int {
 	var (
+		ie *persona.InputError
 		ae *apiError
 		mb *http.MaxBytesError
 		me *model.MissingError
@@ -35,6 +36,8 @@ func status(err error) int {
 	switch {
 	case errors.As(err, &ae):
 		return ae.status
+	case errors.As(err, &ie):
+		return http.StatusUnprocessableEntity
 	case errors.As(err, &mb):
 		return http.StatusRequestEntityTooLarge
 	case errors.As(err, &me), errors.As(err, &se), errors.As(err, &te):
@@ -58,7 +61,6 @@ func (s *Server) Error(w http.ResponseWriter, r *http.Request, err error) {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="persona"`)
 	}
 	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("X-Content-Type-Options", "nosniff")
 	w.WriteHeader(code)
 	json.NewEncoder(w).Encode(struct {
 		Error  string `json:"error"`

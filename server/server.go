@@ -23,8 +23,14 @@ import (
 
 // Options configures a Server. The zero value means defaults.
 type Options struct {
-	// Token, when set, is the bearer token POST requests must carry.
+	// Token, when set, is the bearer token every route that serves data
+	// requires (see the package documentation, # Access): the API, the
+	// dashboard and /metrics.
 	Token string
+	// PublicRead opens the routes that read (every GET but /login's form)
+	// to anyone, deliberately: with a token, POST /api/score still needs
+	// it.
+	PublicRead bool
 	// MaxBody is the largest request body accepted, in bytes. Default 1 MiB.
 	MaxBody int64
 	// Poll is how often the store is asked for a newer run. Default 5 s;
@@ -34,9 +40,12 @@ type Options struct {
 	// discards.
 	Logger *slog.Logger
 	// Featurize, when set, computes features from raw records (the
-	// "records" of POST /api/score) with the model's feature spec; without
-	// it only "features" are accepted. At most two run at a time.
-	Featurize func(ctx context.Context, m *model.Model, records json.RawMessage) (*features.Table, error)
+	// "records" of POST /api/score) with the model's feature spec, relative
+	// to asOf when it is not empty (the request's "as_of"), else to the
+	// training run's; without it only "features" are accepted. At most two
+	// run at a time. A *persona.InputError it returns is shown to the
+	// client (422); any other error is logged and answered 500.
+	Featurize func(ctx context.Context, m *model.Model, records json.RawMessage, asOf string) (*features.Table, error)
 	// Report, when set, is the path of the run's report.html, served at
 	// /report and linked from the dashboard.
 	Report string
@@ -72,6 +81,8 @@ type Server struct {
 	opts    Options
 	snap    atomic.Pointer[snapshot]
 	mux     *http.ServeMux
+	handler http.Handler // mux, setting the headers of every response
+	keys    keys
 	metrics *metrics
 	loadMu  sync.Mutex
 	jobs    chan struct{} // slots for Featurize
@@ -93,6 +104,9 @@ type snapshot struct {
 	// memberRows holds each segment's rows, built on first use.
 	membersOnce sync.Once
 	memberRows  map[int][]int32
+	// fenceSet holds the far-out fences of the distances, on first use.
+	fencesOnce sync.Once
+	fenceSet   *fences
 	// moved compares the run with the one before it, on first use.
 	movedOnce sync.Once
 	moved     *movement
@@ -103,13 +117,13 @@ func New(src persona.RunReader, opts Options) (*Server, error) {
 	if err := opts.Validate(); err != nil {
 		return nil, err
 	}
-	s := &Server{src: src, opts: opts.withDefaults(), metrics: newMetrics(), jobs: make(chan struct{}, 2)}
+	s := &Server{src: src, opts: opts.withDefaults(), metrics: newMetrics(), jobs: make(chan struct{}, 2), keys: newKeys(opts.Token)}
 	s.routes()
 	return s, nil
 }
 
 // Handler returns the server's HTTP handler.
-func (s *Server) Handler() http.Handler { return s.mux }
+func (s *Server) Handler() http.Handler { return s.handler }
 
 // RunID returns the id of the run being served, "" before the first.
 func (s *Server) RunID() string {
@@ -171,7 +185,7 @@ func (s *Server) Run(ctx context.Context, ln net.Listener, grace time.Duration) 
 		}
 	}
 	srv := &http.Server{
-		Handler:           s.mux,
+		Handler:           s.handler,
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       15 * time.Second,
 		WriteTimeout:      30 * time.Second,

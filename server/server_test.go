@@ -126,6 +126,20 @@ func do(t testing.TB, h http.Handler, method, path, body string, header ...strin
 	return rec.Code, rec.Body.String(), rec.Header()
 }
 
+// unused returns a feature r's model does not use, or fails.
+func unused(r *persona.Results) string {
+	used := map[string]bool{}
+	for _, u := range r.Model.Used() {
+		used[u] = true
+	}
+	for _, n := range r.FeatureNames {
+		if !used[n] {
+			return n
+		}
+	}
+	panic("the fixture's model uses every feature")
+}
+
 func featuresJSON(r *persona.Results, i int, drop, extra string) string {
 	f := map[string]float64{}
 	for j, n := range r.FeatureNames {
@@ -162,9 +176,10 @@ func TestAPI(t *testing.T) {
 		{"user", "GET", "/api/users/u0000001", "", nil, 200, `"recommendations":[{"product":"P-42","score":0.9},{"product":"P-7","score":0.5}]`},
 		{"user missing", "GET", "/api/users/nobody", "", nil, 404, `user \"nobody\" not found`},
 		{"score", "POST", "/api/score", featuresJSON(run, 4, "", ""), auth, 200, fmt.Sprintf(`"segment":{"id":%d`, run.Segments[4])},
-		{"score no token", "POST", "/api/score", featuresJSON(run, 4, "", ""), nil, 401, `bearer token`},
+		{"score no token", "POST", "/api/score", featuresJSON(run, 4, "", ""), []string{}, 401, `bearer token`},
 		{"score wrong token", "POST", "/api/score", featuresJSON(run, 4, "", ""), []string{"Authorization", "Bearer nope"}, 401, `bearer token`},
-		{"score missing feature", "POST", "/api/score", featuresJSON(run, 4, "monetary", ""), auth, 400, `feature \"monetary\" is missing`},
+		{"score missing feature", "POST", "/api/score", featuresJSON(run, 4, run.Model.Used()[0], ""), auth, 400, `feature \"` + run.Model.Used()[0] + `\" is missing`},
+		{"score without an unused feature", "POST", "/api/score", featuresJSON(run, 4, unused(run), ""), auth, 200, fmt.Sprintf(`"segment":{"id":%d`, run.Segments[4])},
 		{"score unknown feature", "POST", "/api/score", featuresJSON(run, 4, "", "shoe_size"), auth, 400, `unknown feature \"shoe_size\"`},
 		{"score bad json", "POST", "/api/score", `{"features": {`, auth, 400, `read body`},
 		{"score two objects", "POST", "/api/score", `{"features":{}} {}`, auth, 400, `one JSON object`},
@@ -178,6 +193,9 @@ func TestAPI(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			if tt.header == nil {
+				tt.header = auth
+			}
 			code, body, hdr := do(t, h, tt.method, tt.path, tt.body, tt.header...)
 			if code != tt.code || !strings.Contains(body, tt.want) {
 				t.Errorf("%s %s = %d %q; want %d containing %q", tt.method, tt.path, code, body, tt.code, tt.want)
@@ -197,7 +215,7 @@ func TestAPI(t *testing.T) {
 	// Every user's stored segment and features come back, and scoring
 	// their features gives the stored segment.
 	for i := 0; i < 300; i += 7 {
-		_, body, _ := do(t, h, "GET", "/api/users/"+run.UserIDs[i], "")
+		_, body, _ := do(t, h, "GET", "/api/users/"+run.UserIDs[i], "", auth...)
 		var u struct {
 			Segment struct {
 				ID int `json:"id"`
@@ -220,10 +238,11 @@ func TestAPI(t *testing.T) {
 		}
 	}
 
-	code, body, hdr := do(t, h, "GET", "/metrics", "")
+	code, body, hdr := do(t, h, "GET", "/metrics", "", auth...)
 	for _, want := range []string{
 		`persona_http_requests_total{route="/api/users/{id}",code="2xx"} 44`,
 		`persona_http_requests_total{route="/api/score",code="4xx"} 9`,
+		`persona_http_requests_total{route="/api/score",code="2xx"} 45`,
 		`persona_http_request_duration_seconds_bucket{route="/api/score",le="+Inf"}`,
 		`persona_run_info{run_id="run-1",algorithm="kmeans"} 1`,
 		`persona_run_users 300`,
@@ -365,29 +384,43 @@ func TestScoreRecords(t *testing.T) {
 	src := newRuns()
 	run := results(t, "run-1", 100, 1)
 	src.add(t, run)
-	featurize := func(ctx context.Context, m *model.Model, records json.RawMessage) (*features.Table, error) {
+	var gotAsOf string
+	featurize := func(ctx context.Context, m *model.Model, records json.RawMessage, asOf string) (*features.Table, error) {
+		gotAsOf = asOf
 		var rec struct {
 			Users []struct {
 				UserID string `json:"user_id"`
+				Moved  bool   `json:"moved"`
 			} `json:"users"`
 		}
 		if err := json.Unmarshal(records, &rec); err != nil {
 			return nil, err
 		}
 		tab := &features.Table{X: mat.NewDense(len(rec.Users), len(run.FeatureNames), nil)}
+		for _, n := range run.FeatureNames {
+			tab.Features = append(tab.Features, features.Feature{Name: n})
+		}
 		for i, u := range rec.Users {
 			var k int
+			if u.UserID == "crash" {
+				return nil, fmt.Errorf("read /srv/secret/records.jsonl: Binder Error: no such column")
+			}
 			if _, err := fmt.Sscanf(u.UserID, "u%d", &k); err != nil || k >= 100 {
-				return nil, fmt.Errorf("no rows for user %q", u.UserID)
+				return nil, &persona.InputError{Msg: fmt.Sprintf("no rows for user %q", u.UserID)}
 			}
 			tab.UserIDs = append(tab.UserIDs, u.UserID)
 			tab.X.SetRow(i, run.Row(k))
+			if u.Moved {
+				tab.X.Set(i, 0, tab.X.At(i, 0)+1e-3)
+			}
 		}
 		return tab, nil
 	}
 	h := newServer(t, src, server.Options{Featurize: featurize}).Handler()
 	code, body, _ := do(t, h, "POST", "/api/score", `{"records": {"users": [{"user_id": "u0000005"}, {"user_id": "u0000006"}]}}`)
-	want := fmt.Sprintf(`{"run_id":"run-1","users":[{"user_id":"u0000005","segment":{"id":%d,"name":%q},"distance":%v},{"user_id":"u0000006","segment":{"id":%d,"name":%q},"distance":%v}]}`,
+	// The run's users with their own features get the run's answer
+	// (known); a changed row is the model's to assign.
+	want := fmt.Sprintf(`{"run_id":"run-1","users":[{"user_id":"u0000005","segment":{"id":%d,"name":%q},"distance":%v,"far":false,"known":true},{"user_id":"u0000006","segment":{"id":%d,"name":%q},"distance":%v,"far":false,"known":true}]}`,
 		run.Segments[5], run.Model.Name(run.Segments[5]), run.Distance[5], run.Segments[6], run.Model.Name(run.Segments[6]), run.Distance[6])
 	if code != 200 || strings.TrimSpace(body) != want {
 		t.Errorf("score records = %d\n%s\nwant\n%s", code, body, want)
@@ -395,11 +428,47 @@ func TestScoreRecords(t *testing.T) {
 	if code, body, _ := do(t, h, "POST", "/api/score", `{"records": {"users": [{"user_id": "zz"}]}}`); code != 422 || !strings.Contains(body, `no rows for user`) {
 		t.Errorf("bad records = %d %s, want 422", code, body)
 	}
+	code, body, _ = do(t, h, "POST", "/api/score", `{"records": {"users": [{"user_id": "u0000007", "moved": true}]}}`)
+	if code != 200 || strings.Contains(body, "known") || !strings.Contains(body, `"segment":{"id":`) {
+		t.Errorf("a changed row = %d %s, want the model's segment, not known", code, body)
+	}
+	if code, body, _ := do(t, h, "POST", "/api/score", `{"records": {"users": [{"user_id": "crash"}]}}`); code != 500 || strings.Contains(body, "secret") || strings.Contains(body, "Binder") {
+		t.Errorf("a machine's error = %d %s, want 500 without its text", code, body)
+	}
+	if code, _, _ := do(t, h, "POST", "/api/score", `{"records": {"users": [{"user_id": "u0000005"}]}, "as_of": "2024-05-01"}`); code != 200 || gotAsOf != "2024-05-01" {
+		t.Errorf("as_of = %d, Featurize got %q; want 2024-05-01", code, gotAsOf)
+	}
+	if code, body, _ := do(t, h, "POST", "/api/score", `{"features": {}, "as_of": "2024-05-01"}`); code != 400 || !strings.Contains(body, "as_of") {
+		t.Errorf("as_of with features = %d %s, want 400", code, body)
+	}
 	if code, _, _ := do(t, h, "POST", "/api/score", `{"records": {}, "features": {}}`); code != 400 {
 		t.Errorf("records and features together = %d, want 400", code)
 	}
 	plain := newServer(t, src, server.Options{}).Handler()
 	if code, _, _ := do(t, plain, "POST", "/api/score", `{"records": {"users": []}}`); code != 501 {
 		t.Errorf("records without Featurize = %d, want 501", code)
+	}
+}
+
+// TestScoreFar: a row far from every segment is flagged far (beyond Q3 +
+// 3 IQR of its segment's training distances); the run's own users are not.
+func TestScoreFar(t *testing.T) {
+	src := newRuns()
+	run := results(t, "run-1", 300, 1)
+	src.add(t, run)
+	h := newServer(t, src, server.Options{}).Handler()
+	for i := range 30 {
+		_, body, _ := do(t, h, "POST", "/api/score", featuresJSON(run, i, "", ""))
+		if !strings.Contains(body, `"far":false`) {
+			t.Errorf("user %d's own features: %s, want far false", i, body)
+		}
+	}
+	f := map[string]float64{}
+	for j, n := range run.FeatureNames {
+		f[n] = run.Row(0)[j] + 40
+	}
+	b, _ := json.Marshal(map[string]any{"features": f})
+	if code, body, _ := do(t, h, "POST", "/api/score", string(b)); code != 200 || !strings.Contains(body, `"far":true`) {
+		t.Errorf("a row 40 units off = %d %s, want far true", code, body)
 	}
 }

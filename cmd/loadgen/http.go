@@ -26,7 +26,7 @@ func httpMain(ctx context.Context, args []string) error {
 	warm := fs.Duration("warmup", 2*time.Second, "warm-up before measuring")
 	users := fs.Int("users", 1_000_000, "users in the store (ids U0000000...)")
 	features := fs.Int("features", 60, "features in the store (for score bodies)")
-	token := fs.String("token", "", "bearer token for POST")
+	token := fs.String("token", "", "bearer token, sent with every request (persona serve --token)")
 	fs.Parse(args)
 	u, err := url.Parse(*base)
 	if err != nil {
@@ -69,7 +69,7 @@ func httpMain(ctx context.Context, args []string) error {
 			for !stop.Load() {
 				req = req[:0]
 				if *endpoint == "users" {
-					req = fmt.Appendf(req, "GET /api/users/%s HTTP/1.1\r\nHost: %s\r\n\r\n", userID(rng.IntN(*users)), u.Host)
+					req = fmt.Appendf(req, "GET /api/users/%s HTTP/1.1\r\nHost: %s\r\n%s\r\n", userID(rng.IntN(*users)), u.Host, auth)
 				} else {
 					b := bodies[rng.IntN(len(bodies))]
 					req = fmt.Appendf(req, "POST /api/score HTTP/1.1\r\nHost: %s\r\nContent-Type: application/json\r\n%sContent-Length: %d\r\n\r\n", u.Host, auth, len(b))

@@ -27,14 +27,17 @@ import (
 
 // ServeOptions holds the flags of "persona serve".
 type ServeOptions struct {
-	IO      *IOStreams
-	Store   string
-	Addr    string
-	Token   string
-	Poll    time.Duration
-	MaxBody int64
-	Quiet   bool
-	JSON    bool
+	IO    *IOStreams
+	Store string
+	Addr  string
+	Token string
+	// PublicRead opens the reads (the API's GETs, the dashboard,
+	// /metrics) to anyone even with a token.
+	PublicRead bool
+	Poll       time.Duration
+	MaxBody    int64
+	Quiet      bool
+	JSON       bool
 }
 
 // NewCmdServe serves the newest run of a store over HTTP.
@@ -61,9 +64,17 @@ one is saved (checked every --poll) without dropping requests.
                               since the previous run, member lists with CSV export)
   GET  /report                the run's report.html, when --store is its output folder
 
-POST requests need "Authorization: Bearer TOKEN" when --token or
-PERSONA_TOKEN is set. Listening beyond loopback without a token prints a
-warning. Ctrl-C (or SIGTERM) lets requests in flight finish, then exits.
+With --token (or PERSONA_TOKEN) set, every route that serves data needs
+it: all of /api/, /metrics and the dashboard. Send it as
+"Authorization: Bearer TOKEN" (the scheme in any case); a browser signs in
+once at /login, whose session cookie carries the dashboard and the API's
+GETs (never POST /api/score). Open are /healthz (its status alone; run id
+and users with the token), /login and the dashboard's scripts and
+stylesheet. --public-read deliberately opens every read to anyone while
+POST /api/score keeps needing the token. Listening beyond loopback with
+reads open (no token, or --public-read) prints a warning.
+
+Ctrl-C (or SIGTERM) lets requests in flight finish, then exits.
 
 It reads the store and writes nothing but its log on stderr: the address
 served and one line per event (run loaded, reload, failed request), as
@@ -71,7 +82,8 @@ key=value text; --json writes them as JSON lines instead; --quiet keeps only
 errors (and the warning above).`,
 		Example: `  persona serve --store out
   persona serve --store out --addr 127.0.0.1:9000 --json 2>>serve.log
-  PERSONA_TOKEN=secret persona serve --store postgres://persona@db/persona --addr :8080`,
+  PERSONA_TOKEN=secret persona serve --store postgres://persona@db/persona --addr :8080
+  curl -H "Authorization: Bearer secret" http://db:8080/api/segments`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if opts.Store == "" {
@@ -91,7 +103,8 @@ errors (and the warning above).`,
 	}
 	cmd.Flags().StringVar(&opts.Store, "store", "", "the store: output `folder`, DuckDB file or postgres:// URL")
 	cmd.Flags().StringVar(&opts.Addr, "addr", "127.0.0.1:8080", "`host:port` to listen on")
-	cmd.Flags().StringVar(&opts.Token, "token", "", "bearer token POST requests must carry (default $PERSONA_TOKEN)")
+	cmd.Flags().StringVar(&opts.Token, "token", "", "bearer token every data route requires (default $PERSONA_TOKEN)")
+	cmd.Flags().BoolVar(&opts.PublicRead, "public-read", false, "open the reads (API GETs, dashboard, /metrics) to anyone; POST /api/score still needs the token")
 	cmd.Flags().DurationVar(&opts.Poll, "poll", 5*time.Second, "how often to look for a newer run")
 	cmd.Flags().Int64Var(&opts.MaxBody, "max-body", 1<<20, "largest request body, in `bytes`")
 	addOutputFlags(cmd, &opts.Quiet, &opts.JSON, "write the log lines on stderr as JSON")
@@ -158,16 +171,7 @@ func serveRun(opts *ServeOptions) error {
 		return fmt.Errorf("store %s: %w", dsn, err)
 	}
 	src = readRuns(opts.Store, src)
-	featurize := func(ctx context.Context, m *model.Model, records json.RawMessage) (*features.Table, error) {
-		var rec pipeline.Records
-		dec := json.NewDecoder(bytes.NewReader(records))
-		dec.DisallowUnknownFields()
-		if err := dec.Decode(&rec); err != nil {
-			return nil, err
-		}
-		return pipeline.Featurize(ctx, DriverName, m.Features, &rec)
-	}
-	srv, err := server.New(src, server.Options{Token: opts.Token, MaxBody: opts.MaxBody, Poll: opts.Poll, Logger: logger, Featurize: featurize,
+	srv, err := server.New(src, server.Options{Token: opts.Token, PublicRead: opts.PublicRead, MaxBody: opts.MaxBody, Poll: opts.Poll, Logger: logger, Featurize: featurizeRecords,
 		Report: reportBeside(opts.Store)})
 	if err != nil {
 		return err
@@ -182,11 +186,30 @@ func serveRun(opts *ServeOptions) error {
 	if err != nil {
 		return err
 	}
-	if w := exposureWarning(opts.Addr, opts.Token); w != "" {
+	if w := exposureWarning(opts.Addr, opts.Token, opts.PublicRead); w != "" {
 		fmt.Fprintln(opts.IO.ErrOut, w)
 	}
 	logger.Info("serving", "run", srv.RunID(), "url", fmt.Sprintf("http://%s/", ln.Addr()))
 	return srv.Run(ctx, ln, 10*time.Second)
+}
+
+// featurizeRecords is the server's Featurize: the "records" of POST
+// /api/score (pipeline.Records as JSON), described with the model's
+// feature spec relative to asOf, records.as_of or the training run's.
+func featurizeRecords(ctx context.Context, m *model.Model, records json.RawMessage, asOf string) (*features.Table, error) {
+	var rec pipeline.Records
+	dec := json.NewDecoder(bytes.NewReader(records))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&rec); err != nil {
+		return nil, &persona.InputError{Msg: "records: " + err.Error()}
+	}
+	if asOf != "" {
+		if rec.AsOf != "" && rec.AsOf != asOf {
+			return nil, &persona.InputError{Msg: fmt.Sprintf("as_of %q and records.as_of %q disagree: give one", asOf, rec.AsOf)}
+		}
+		rec.AsOf = asOf
+	}
+	return pipeline.Featurize(ctx, DriverName, m, &rec)
 }
 
 // serveLogger returns the logger of persona serve, writing to w: text
@@ -203,10 +226,15 @@ func serveLogger(w io.Writer, quiet, jsonOut bool) *slog.Logger {
 }
 
 // exposureWarning is the warning printed when serving beyond loopback
-// without a token, or "".
-func exposureWarning(addr, token string) string {
-	if server.Loopback(addr) || token != "" {
+// with reads open to anyone (no token, or --public-read), or "".
+func exposureWarning(addr, token string, publicRead bool) string {
+	switch {
+	case server.Loopback(addr):
 		return ""
+	case token == "":
+		return fmt.Sprintf("persona: warning: listening on %s beyond loopback without a token: anyone who can reach it can read users and score (set --token or PERSONA_TOKEN)", addr)
+	case publicRead:
+		return fmt.Sprintf("persona: warning: listening on %s beyond loopback with --public-read: anyone who can reach it can read users, segments and metrics (scoring needs the token)", addr)
 	}
-	return fmt.Sprintf("persona: warning: listening on %s beyond loopback without a token: anyone who can reach it can read users and score (set --token or PERSONA_TOKEN)", addr)
+	return ""
 }

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -28,6 +29,7 @@ func TestServingCommandsFlags(t *testing.T) {
 		{"score no out", []string{"score", "-m", "m", "-c", "c.yaml"}, nil, ExitUsage, "--out must name"},
 		{"serve", []string{"serve", "--store", "out"}, ServeOptions{Store: "out", Addr: "127.0.0.1:8080", Poll: 5e9, MaxBody: 1 << 20}, ExitOK, ""},
 		{"serve token", []string{"serve", "--store", "out", "--addr", ":9000", "--token", "t"}, ServeOptions{Store: "out", Addr: ":9000", Token: "t", Poll: 5e9, MaxBody: 1 << 20}, ExitOK, ""},
+		{"serve public read", []string{"serve", "--store", "out", "--token", "t", "--public-read"}, ServeOptions{Store: "out", Addr: "127.0.0.1:8080", Token: "t", PublicRead: true, Poll: 5e9, MaxBody: 1 << 20}, ExitOK, ""},
 		{"serve bad addr", []string{"serve", "--store", "out", "--addr", "8080"}, nil, ExitUsage, "--addr must be host:port"},
 		{"export-sql", []string{"export-sql", "-m", "m.json", "--dialect", "postgres", "--table", "s.f"}, ExportSQLOptions{Model: "m.json", Dialect: "postgres", Table: "s.f"}, ExitOK, ""},
 		{"export-sql dialect", []string{"export-sql", "-m", "m.json", "--dialect", "mysql"}, nil, ExitUsage, "--dialect must be duckdb or postgres"},
@@ -87,19 +89,23 @@ func TestServeTokenFromEnvironment(t *testing.T) {
 func TestExposureWarning(t *testing.T) {
 	tests := []struct {
 		addr, token string
+		publicRead  bool
 		warn        bool
 	}{
-		{"127.0.0.1:8080", "", false},
-		{"localhost:8080", "", false},
-		{":8080", "", true},
-		{"0.0.0.0:8080", "", true},
-		{"0.0.0.0:8080", "secret", false},
-		{"192.168.1.5:80", "", true},
+		{"127.0.0.1:8080", "", false, false},
+		{"localhost:8080", "", false, false},
+		{"[::1]:8080", "secret", true, false},
+		{":8080", "", false, true},
+		{"0.0.0.0:8080", "", false, true},
+		{"0.0.0.0:8080", "secret", false, false},
+		{"0.0.0.0:8080", "secret", true, true},
+		{"[::]:8080", "", true, true},
+		{"192.168.1.5:80", "", false, true},
 	}
 	for _, tt := range tests {
-		t.Run(tt.addr+" "+tt.token, func(t *testing.T) {
-			if got := exposureWarning(tt.addr, tt.token); (got != "") != tt.warn {
-				t.Errorf("exposureWarning(%q, %q) = %q, want a warning: %v", tt.addr, tt.token, got, tt.warn)
+		t.Run(fmt.Sprintf("%s %s %v", tt.addr, tt.token, tt.publicRead), func(t *testing.T) {
+			if got := exposureWarning(tt.addr, tt.token, tt.publicRead); (got != "") != tt.warn {
+				t.Errorf("exposureWarning(%q, %q, %v) = %q, want a warning: %v", tt.addr, tt.token, tt.publicRead, got, tt.warn)
 			}
 		})
 	}
