@@ -33,6 +33,7 @@ import (
 
 	"github.com/persona-seg/persona/model"
 	"github.com/persona-seg/persona/profile"
+	"github.com/persona-seg/persona/value"
 )
 
 // Run describes one stored run.
@@ -84,6 +85,69 @@ type Results struct {
 	// Model assigns new users to the run's segments; it is the model.json
 	// of the run's output folder.
 	Model *model.Model
+	// Values are the users' customer values (value.csv); nil when the run
+	// has none.
+	Values *Values
+}
+
+// Values are a run's customer values (package value, docs/value.md): per
+// user the figures of value.csv, and the settings they were computed
+// with.
+type Values struct {
+	// TimeUnit ("days" or "weeks") is the unit of FirstToLast and
+	// FirstToEnd; End is the end of the data the figures look from.
+	TimeUnit string    `json:"time_unit"`
+	End      time.Time `json:"end"`
+	// HorizonMonths is the horizon of ExpectedPurchases and CLV, Discount
+	// the CLV's monthly discount rate, LostBelow the P(alive) below which
+	// a customer counts as likely lost.
+	HorizonMonths int     `json:"horizon_months"`
+	Discount      float64 `json:"monthly_discount"`
+	LostBelow     float64 `json:"likely_lost_below"`
+	// Users holds one entry per user, in the order of Results.UserIDs.
+	Users []CustomerValue `json:"-"`
+}
+
+// CustomerValue is one user's customer value. A user without a purchase
+// is no customer and has no figures; a figure that could not be computed
+// (money without amounts, say) is NaN.
+type CustomerValue struct {
+	Customer bool
+	// RepeatPurchases, FirstToLast and FirstToEnd are lifetimes'
+	// frequency, recency and T; MeanRepeatValue its monetary_value.
+	RepeatPurchases int
+	FirstToLast     float64
+	FirstToEnd      float64
+	MeanRepeatValue float64
+	// PAlive is the probability of being a customer still at End;
+	// ExpectedPurchases over the horizon; ExpectedOrderValue the value of
+	// a future purchase; CLV the discounted value over the horizon.
+	PAlive             float64
+	ExpectedPurchases  float64
+	ExpectedOrderValue float64
+	CLV                float64
+	// NextOrderDays is the median number of days from End to an active
+	// customer's next purchase.
+	NextOrderDays float64
+}
+
+// NextOrderDate is the date of c's next order, as value.csv gives it:
+// none (ok false) for a customer likely lost or without a finite
+// expectation.
+func (v *Values) NextOrderDate(c CustomerValue) (d time.Time, ok bool) {
+	if !c.Customer {
+		return time.Time{}, false
+	}
+	return value.NextOrderDate(v.End, c.PAlive, c.NextOrderDays, v.LostBelow)
+}
+
+// Row returns user i's line of value.csv; ok is false for a user without
+// a purchase.
+func (v *Values) Row(i int, userID string) (r value.Row, ok bool) {
+	c := v.Users[i]
+	return value.Row{UserID: userID, RepeatPurchases: c.RepeatPurchases, FirstToLast: c.FirstToLast, FirstToEnd: c.FirstToEnd,
+		MeanRepeatValue: c.MeanRepeatValue, PAlive: c.PAlive, ExpectedPurchases: c.ExpectedPurchases,
+		ExpectedOrderValue: c.ExpectedOrderValue, CLV: c.CLV, NextOrderDays: c.NextOrderDays}, c.Customer
 }
 
 // Row returns the features of user i.
@@ -111,6 +175,8 @@ func (r *Results) Validate() error {
 		return errors.New("no profiles")
 	case r.Model == nil:
 		return errors.New("no model")
+	case r.Values != nil && len(r.Values.Users) != n:
+		return fmt.Errorf("customer values of %d users for %d users", len(r.Values.Users), n)
 	}
 	return nil
 }

@@ -174,6 +174,14 @@ func sorted(r *persona.Results) *persona.Results {
 		c.UserIDs[k], c.Segments[k], c.Distance[k] = r.UserIDs[i], r.Segments[i], r.Distance[i]
 		c.X = append(c.X, r.Row(i)...)
 	}
+	if r.Values != nil {
+		v := *r.Values
+		v.Users = make([]persona.CustomerValue, n)
+		for k, i := range idx {
+			v.Users[k] = r.Values.Users[i]
+		}
+		c.Values = &v
+	}
 	c.Recommendations = nil
 	for _, u := range c.UserIDs {
 		if l := r.Recommendations[u]; len(l) > 0 {

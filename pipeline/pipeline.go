@@ -193,8 +193,10 @@ type run struct {
 	start   time.Time
 	timings map[string]float64
 	stage   *Stage // where the outputs are written until the commit
-	// valueSaved is the value step's models, saved with the model.
+	// valueSaved is the value step's models, saved with the model, and
+	// values its figures, saved in the store.
 	valueSaved *value.Saved
+	values     *persona.Values
 	prep       prepared
 }
 
@@ -376,18 +378,22 @@ func execute(ctx context.Context, driverName string, opts Options, inputs func(s
 	sum.Inertia = seg.inertia
 	keep := r.stableIDs(tab.UserIDs, seg.labels) // from here on seg.labels are stable ids; seg.rows index seg.centers
 
-	var worth *profile.ValueInput
+	var worth *customerValues
 	if err := r.step("value", func() (err error) {
 		worth, err = r.customerValue(ctx, db, cfg.Value, tab.AsOf, tab.UserIDs, sum)
 		return err
 	}); err != nil {
 		return nil, err
 	}
+	var worthUsers *profile.ValueInput
+	if worth != nil {
+		worthUsers = worth.users
+	}
 
 	var prof *profile.Report
 	if err := r.step("profile", func() (err error) {
 		prof, err = profile.Build(profile.Input{UserIDs: tab.UserIDs, Names: tab.Names(), Columns: profileColumns(tab, sum.Rows),
-			X: tab.X, Labels: seg.labels, Distance: dist, Space: z, Keep: keep, Outcomes: profileOutcomes(tab), Value: worth})
+			X: tab.X, Labels: seg.labels, Distance: dist, Space: z, Keep: keep, Outcomes: profileOutcomes(tab), Value: worthUsers})
 		return err
 	}); err != nil {
 		return nil, err
@@ -413,7 +419,7 @@ func execute(ctx context.Context, driverName string, opts Options, inputs func(s
 		}
 		in, err := report.Build(ctx, report.Sources{
 			Title: opts.Title, Table: tab, Space: z, Labels: seg.labels, Profiles: prof, Columns: profileColumns(tab, sum.Rows), Behaviour: beh,
-			Run: r.reportRun(sum), Dendrogram: seg.dendro, DBSCAN: seg.dbscan,
+			Run: r.reportRun(sum), Dendrogram: seg.dendro, DBSCAN: seg.dbscan, Value: worth.reportSource(),
 		})
 		if err != nil {
 			return err

@@ -90,6 +90,7 @@ func (r *run) save(ctx context.Context, db *sql.DB, cfg *dataset.Config, tab *fe
 		Profiles:        prof,
 		Recommendations: recs,
 		Model:           m,
+		Values:          r.values,
 	}
 	if r.opts.Store == nil {
 		return nil

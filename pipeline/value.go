@@ -9,10 +9,12 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/persona-seg/persona"
 	"github.com/persona-seg/persona/dataset"
 	"github.com/persona-seg/persona/features"
 	"github.com/persona-seg/persona/internal/atomicfile"
 	"github.com/persona-seg/persona/profile"
+	"github.com/persona-seg/persona/report"
 	"github.com/persona-seg/persona/value"
 )
 
@@ -40,12 +42,27 @@ type ValueSummary struct {
 	Path           string             `json:"path"`
 }
 
+// customerValues is what the value step found, for the profiles and the
+// report.
+type customerValues struct {
+	users *profile.ValueInput // in the order of the run's users
+	res   *value.Result
+}
+
+// reportSource is what the report shows of v; nil for nil.
+func (v *customerValues) reportSource() *report.ValueSource {
+	if v == nil {
+		return nil
+	}
+	return &report.ValueSource{Users: v.users, Model: v.res.Model, HorizonMonths: v.res.HorizonMonths, Discount: v.res.Discount, Holdout: v.res.Holdout}
+}
+
 // customerValue fits the customer-value models to the purchases up to
-// asOf, writes stage/value.csv and returns the per-user columns in the
-// order of ids (NaN for a user without a purchase) for the profiles. A
-// step that cannot be done (no purchases, too few repeat customers, a fit
-// that does not converge) is a warning, not a failed run: it returns nil.
-func (r *run) customerValue(ctx context.Context, db *sql.DB, set dataset.ValueSettings, asOf time.Time, ids []string, sum *Summary) (*profile.ValueInput, error) {
+// asOf, writes stage/value.csv and returns the per-user figures in the
+// order of ids. A step that cannot be done (no purchases, too few repeat
+// customers, a fit that does not converge) is a warning, not a failed
+// run: it returns nil.
+func (r *run) customerValue(ctx context.Context, db *sql.DB, set dataset.ValueSettings, asOf time.Time, ids []string, sum *Summary) (*customerValues, error) {
 	if set.Skip {
 		return nil, nil
 	}
@@ -107,7 +124,7 @@ func (r *run) customerValue(ctx context.Context, db *sql.DB, set dataset.ValueSe
 	if h := res.Holdout; h != nil {
 		vs.HoldoutMAE, vs.HoldoutRMSE, vs.HoldoutActual, vs.HoldoutPredict = &h.MAE, &h.RMSE, &h.Actual, &h.Predicted
 	}
-	// The columns, aligned to the feature table's users.
+	// The figures, aligned to the feature table's users.
 	in := alignValue(full, res, ids, lost)
 	var pa, clv float64
 	lostN := 0
@@ -128,7 +145,29 @@ func (r *run) customerValue(ctx context.Context, db *sql.DB, set dataset.ValueSe
 	sum.Value = vs
 	r.valueSaved = value.Save(res, unit, lost)
 	r.opts.Logger.Info("customer value", "customers", full.Len(), "model", vs.Model, "mean_p_alive", vs.MeanPAlive)
-	return in, nil
+	r.values = domainValues(full, res, ids, lost)
+	return &customerValues{users: in, res: res}, nil
+}
+
+// domainValues returns res's figures as the store keeps them, in the
+// order of ids.
+func domainValues(full *value.Summary, res *value.Result, ids []string, lost float64) *persona.Values {
+	pos := make(map[string]int, full.Len())
+	for i, id := range full.IDs {
+		pos[id] = i
+	}
+	out := &persona.Values{TimeUnit: full.Unit.String(), End: full.End, HorizonMonths: res.HorizonMonths, Discount: res.Discount,
+		LostBelow: lost, Users: make([]persona.CustomerValue, len(ids))}
+	rows := value.Rows(full, res)
+	for i, id := range ids {
+		if j, ok := pos[id]; ok {
+			r := rows[j]
+			out.Users[i] = persona.CustomerValue{Customer: true, RepeatPurchases: r.RepeatPurchases, FirstToLast: r.FirstToLast, FirstToEnd: r.FirstToEnd,
+				MeanRepeatValue: r.MeanRepeatValue, PAlive: r.PAlive, ExpectedPurchases: r.ExpectedPurchases,
+				ExpectedOrderValue: r.ExpectedOrderValue, CLV: r.CLV, NextOrderDays: r.NextOrderDays}
+		}
+	}
+	return out
 }
 
 func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }

@@ -1,6 +1,7 @@
 package pipeline_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/csv"
 	"encoding/json"
@@ -11,10 +12,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/persona-seg/persona/dataset"
 	"github.com/persona-seg/persona/features"
 	"github.com/persona-seg/persona/model"
 	"github.com/persona-seg/persona/pipeline"
+	"github.com/persona-seg/persona/value"
 )
 
 // shopConfig writes a shop's transactions (customers buying every few
@@ -101,6 +105,61 @@ func TestRunCustomerValue(t *testing.T) {
 		t.Errorf("value.csv has %d rows", len(vr)-1)
 	}
 
+	t.Run("the store keeps value.csv", func(t *testing.T) {
+		st, err := duckStore(out)(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer st.Close()
+		id, err := st.Latest(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := st.Load(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		v := res.Values
+		if v == nil || v.TimeUnit != "days" || v.HorizonMonths != 12 || v.LostBelow != 0.4 || !v.End.Equal(cfg.AsOf.Time) {
+			t.Fatalf("stored values %+v", v)
+		}
+		var cust []int
+		for i, c := range v.Users {
+			if c.Customer {
+				cust = append(cust, i)
+			}
+		}
+		var buf bytes.Buffer
+		if err := value.WriteRows(&buf, value.Days, v.End, v.LostBelow, len(cust), func(k int) value.Row {
+			r, _ := v.Row(cust[k], res.UserIDs[cust[k]])
+			return r
+		}); err != nil {
+			t.Fatal(err)
+		}
+		file, err := os.ReadFile(filepath.Join(out, "value.csv"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(string(file), buf.String()); diff != "" {
+			t.Errorf("value.csv from the store (-file +store):\n%s", diff)
+		}
+	})
+	t.Run("the report shows it", func(t *testing.T) {
+		html, err := os.ReadFile(filepath.Join(out, "report.html"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, want := range []string{"<h2>Customer value</h2>", `id="chart-value"`, `id="chart-calibration"`, "Customer value: "} {
+			if !bytes.Contains(html, []byte(want)) {
+				t.Errorf("report.html has no %q", want)
+			}
+		}
+		for _, f := range []string{"value.svg", "calibration.svg"} {
+			if _, err := os.Stat(filepath.Join(out, "charts", f)); err != nil {
+				t.Error(err)
+			}
+		}
+	})
 	t.Run("score with the saved models", func(t *testing.T) {
 		m, err := model.Read(filepath.Join(out, pipeline.ModelFile))
 		if err != nil {

@@ -146,6 +146,9 @@ func WriteMarkdown(w io.Writer, rep *Report) error {
 		if sc := bh.Scores; sc != nil {
 			p("\nRFM scores of its %d buyers: R %.1f, F %.1f, M %.1f; most common RFM group: %s.\n", sc.Buyers, sc.R, sc.F, sc.M, sc.Top)
 		}
+		if v := s.Value; v != nil {
+			p("\n%s\n", valueText(v))
+		}
 		p("\n**Representative users**: medoid %s", s.Medoid)
 		if len(s.Examples) > 0 {
 			p("; nearest the centre: %s", strings.Join(s.Examples, ", "))

@@ -108,3 +108,17 @@ func (j *judge) atRiskByValue() (ok bool, why string, decided bool) {
 	return true, fmt.Sprintf("z(frequency) %.2f > 0, yet %.0f%% of its customers are likely lost (P(alive) < %.2g; mean %.2f)",
 		zf, 100*v.LikelyLost, v.LostBelow, v.MeanPAlive), true
 }
+
+// valueText is the segment's customer value in a sentence, for
+// profiles.md.
+func valueText(v *SegmentValue) string {
+	s := fmt.Sprintf("**Customer value** (docs/value.md) of its %d customers: mean P(alive) %.2f, %.0f%% likely lost (P(alive) < %.2g), %s expected purchases",
+		v.Customers, v.MeanPAlive, 100*v.LikelyLost, v.LostBelow, num(v.ExpectedPurchases))
+	if v.MeanCLV != nil {
+		s += fmt.Sprintf(", CLV mean %s, total %s", num(*v.MeanCLV), num(*v.TotalCLV))
+		if v.CLVShare != nil {
+			s += fmt.Sprintf(" (%.1f%% of all)", 100**v.CLVShare)
+		}
+	}
+	return s + "."
+}

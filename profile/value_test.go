@@ -2,6 +2,7 @@ package profile
 
 import (
 	"math"
+	"strings"
 	"testing"
 
 	"gonum.org/v1/gonum/mat"
@@ -42,6 +43,18 @@ func TestSegmentValue(t *testing.T) {
 	}
 	if math.Abs(sum-1) > 1e-12 || *rep.Segments[0].Value.TotalCLV != 110 || *rep.Segments[1].Value.TotalCLV != 55 {
 		t.Errorf("segments %+v %+v", *rep.Segments[0].Value, *rep.Segments[1].Value)
+	}
+	var md strings.Builder
+	if err := WriteMarkdown(&md, rep); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		"**Customer value** (docs/value.md) of its 2 customers: mean P(alive) 0.55, 50% likely lost (P(alive) < 0.5), 2.5 expected purchases, CLV mean 55.0, total 110 (66.7% of all).",
+		"**Customer value** (docs/value.md) of its 2 customers: mean P(alive) 0.35, 50% likely lost (P(alive) < 0.5), 1.1 expected purchases, CLV mean 27.5, total 55.0 (33.3% of all).",
+	} {
+		if !strings.Contains(md.String(), want) {
+			t.Errorf("profiles.md lacks %q:\n%s", want, md.String())
+		}
 	}
 	in.Value = &ValueInput{PAlive: []float64{1}, ExpectedPurchases: []float64{1}}
 	if _, err := Build(in); err == nil {

@@ -48,6 +48,9 @@ type Sources struct {
 	// result of DBSCAN; nil for other algorithms.
 	Dendrogram *cluster.Dendrogram
 	DBSCAN     *cluster.DBSCANResult
+	// Value is the customer-value step's figures; nil leaves its section
+	// out.
+	Value *ValueSource
 }
 
 // Run describes how a run made its segments, for the report's diagnostics
@@ -222,6 +225,11 @@ func Build(ctx context.Context, src Sources) (Input, error) {
 		in.RFM = rfmBoxes(tab, src.Labels, segIndex, k)
 		if in.RFMGrid, err = rfmGrid(tab, src.Labels, segIndex, k); err != nil {
 			return in, fmt.Errorf("rfm grid: %w", err)
+		}
+	}
+	if src.Value != nil {
+		if in.Value, err = valueSection(src.Value, src.Labels, segIndex, k); err != nil {
+			return in, fmt.Errorf("customer value: %w", err)
 		}
 	}
 	in.Demographics = demographicMix(prof)
@@ -623,6 +631,9 @@ func profileLines(s *segprof.Segment) []string {
 		} else {
 			out = append(out, fmt.Sprintf("Outcome %s: mean %s over %d users (%.2f× the base %s).", o.Name, reportNum(o.Value), o.Users, o.Lift, reportNum(o.Base)))
 		}
+	}
+	if l := valueLine(s.Value); l != "" {
+		out = append(out, l)
 	}
 	return out
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/persona-seg/persona/features"
 	"github.com/persona-seg/persona/kselect"
 	segprof "github.com/persona-seg/persona/profile"
+	"github.com/persona-seg/persona/value"
 )
 
 // buildSources makes the sources of a small run: 90 users in three groups
@@ -70,7 +71,16 @@ func buildSources(t *testing.T) Sources {
 	a4.Hour[9], a4.Hour[10], a4.Weekday[0] = 3, 1, 4
 	a2 := &features.Activity{Category: map[string]float64{"garden": 5}, Revenue: 5}
 	a2.Hour[23], a2.Weekday[6] = 2, 2
+	// Customer value for every user but each tenth.
+	worth := &segprof.ValueInput{PAlive: make([]float64, n), ExpectedPurchases: make([]float64, n), CLV: make([]float64, n), LostBelow: 0.5}
+	for i := range n {
+		worth.PAlive[i], worth.ExpectedPurchases[i], worth.CLV[i] = float64(i%8)/7, float64(i%5), float64(i)
+		if i%10 == 0 {
+			worth.PAlive[i], worth.ExpectedPurchases[i], worth.CLV[i] = math.NaN(), math.NaN(), math.NaN()
+		}
+	}
 	return Sources{
+		Value: &ValueSource{Users: worth, Model: value.ModelBGNBD, HorizonMonths: 12, Discount: 0.01},
 		Title: "test run", Table: tab, Space: z, Labels: labels, Profiles: prof,
 		Behaviour: &features.Behaviour{Groups: map[int]*features.Activity{4: a4, 2: a2}, HasRevenue: true},
 		Run: Run{
@@ -142,6 +152,9 @@ func TestBuild(t *testing.T) {
 	}
 	if len(in.Projection) != 90 || in.ProjectionAxes[0] == "" {
 		t.Errorf("projection of %d points, axes %q", len(in.Projection), in.ProjectionAxes)
+	}
+	if v := in.Value; v == nil || v.Customers[p4]+v.Customers[p9]+v.Customers[p2] != 81 || v.Model != "BG/NBD" || v.Holdout != nil || len(v.CLV) != 3 {
+		t.Errorf("value section %+v: want 81 customers in 3 segments, BG/NBD, no holdout", v)
 	}
 	if len(in.SilhouetteBySegment) != 3 || len(in.KCurve) != 2 || in.HeatFeatures == nil {
 		t.Errorf("silhouettes %v, k curve %v, heat features %v", in.SilhouetteBySegment, in.KCurve, in.HeatFeatures)

@@ -33,6 +33,7 @@ const (
 	secDistribution = "distribution"
 	secTraits       = "characteristics"
 	secBehaviour    = "behaviour"
+	secValue        = "value"
 	secMap          = "projection"
 	secDiagnostics  = "diagnostics"
 	secAges         = "ages"
@@ -40,7 +41,7 @@ const (
 
 // chartNames lists every chart the report can have, in page order.
 var chartNames = []string{"segment-sizes", "heatmap", "profiles", "hour-of-day", "weekday",
-	"categories", "rfm", "rfm-groups", "projection", "diagnostics", "dendrogram", "k-distance", "silhouette", "ages"}
+	"categories", "rfm", "rfm-groups", "value", "calibration", "projection", "diagnostics", "dendrogram", "k-distance", "silhouette", "ages"}
 
 // figures builds every chart the input has data for, in page order.
 func figures(in *Input) ([]figure, error) {
@@ -207,6 +208,13 @@ func figures(in *Input) ([]figure, error) {
 			caption: "Each segment's buyers by recency score (across, 5 = most recent) and frequency score (up, 5 = most orders), scored by quintile over all buyers; " +
 				"the colour is the cell's mean spend, the number its share of the segment's buyers, and the tooltip names the RFM group most of the cell is in. Users without an order are left out."})
 	}
+
+	// Customer value.
+	vf, err := valueFigures(in, names, unseg)
+	if err != nil {
+		return nil, err
+	}
+	out = append(out, vf...)
 
 	// Segment map.
 	if len(in.Projection) > 0 {

@@ -138,7 +138,7 @@ func TestReportInChromium(t *testing.T) {
 		}
 	}
 	want := []string{"chart-segment-sizes", "chart-heatmap", "chart-profiles", "chart-hour-of-day", "chart-weekday",
-		"chart-categories", "chart-rfm", "chart-rfm-groups", "chart-rfm-grid", "chart-projection", "chart-diagnostics", "chart-dendrogram", "chart-k-distance",
+		"chart-categories", "chart-rfm", "chart-rfm-groups", "chart-rfm-grid", "chart-value", "chart-calibration", "chart-projection", "chart-diagnostics", "chart-dendrogram", "chart-k-distance",
 		"chart-silhouette", "chart-attributes-1", "chart-ages"}
 	// Then each segment's own trait chart, in its section, named by the
 	// segment's id as in segments.csv.
@@ -167,6 +167,8 @@ func TestReportInChromium(t *testing.T) {
 		{"chart-hour-of-day", fmt.Sprintf("d.seg === %d && d.x === \"20\"", seg1.ID), []string{label, "hour of day", fmt.Sprintf("%.1f%%", 100*in.HourShare[1][20])}},
 		{"chart-projection", fmt.Sprintf("d.seg === %d", seg1.ID), []string{label, "PC 1", "user-"}},
 		{"chart-rfm-grid", fmt.Sprintf("d.seg === %d && d.r === 5", seg1.ID), []string{label, "RFM group", "recency score", "5"}},
+		{"chart-value", fmt.Sprintf("d.seg === %d && d.median === %v", seg1.ID, in.Value.CLV[1].Median), []string{label, "median", fmt.Sprintf("%.2f", in.Value.CLV[1].Median)}},
+		{"chart-calibration", `d.series === "actual" && d.x === "3"`, []string{"actual", "3", fmt.Sprintf("%.3f", in.Value.Holdout.Groups[3].Actual), formatInt(in.Value.Holdout.Groups[3].Customers)}},
 	}
 	for _, h := range hovers {
 		got := hoverText(t, ctx, markJS(h.chart, h.cond))

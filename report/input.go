@@ -101,6 +101,10 @@ type Input struct {
 	// plots, three to a chart. Categorical attributes go in Demographics.
 	NumericAttributes []NumericAttribute
 
+	// Value is the customer-value section (package value); nil leaves it
+	// out.
+	Value *ValueSection
+
 	// Method describes how the result was made: data read and rejected,
 	// features, algorithm, parameters, quality metrics, run time.
 	Method []KeyValue
@@ -360,6 +364,9 @@ func (in *Input) Validate() error {
 				return fieldErr(fmt.Sprintf("%s.Boxes[%d]", field, j), "summary %+v is not ordered and finite", b)
 			}
 		}
+	}
+	if err := in.Value.validate(n); err != nil {
+		return err
 	}
 	if in.Ages != nil && len(in.Ages) != n {
 		return fieldErr("Ages", "%d age lists for %d segments", len(in.Ages), n)

@@ -32,6 +32,9 @@ func vegaSegments(in *Input) []vega.Segment {
 func interactiveSpec(in *Input, f figure) (spec vega.Spec, ok bool) {
 	segs := vegaSegments(in)
 	title := f.title()
+	if f.section == secValue {
+		return valueSpec(in, f, segs)
+	}
 	switch {
 	case f.name == "rfm-grid":
 		cells := make([]vega.GridCell, len(in.RFMGrid))

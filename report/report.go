@@ -224,6 +224,7 @@ var sectionTitles = []struct{ id, title, intro string }{
 	{secDistribution, "Segment distribution", "How the users split across segments."},
 	{secTraits, "Key characteristics", "What sets each segment apart from the user base as a whole."},
 	{secBehaviour, "Behavioural patterns", "When and how each segment is active."},
+	{secValue, "Customer value", "What each segment's customers are worth and whether they are still buying, from a model of their purchases (docs/value.md)."},
 	{secMap, "Segment map", "Users placed by their two main directions of variation; nearby users behave alike."},
 	{secDiagnostics, "Diagnostics", "How the segments were found, and how well they are separated."},
 	{secAges, "Demographics", "Who the users of each segment are: age and the fields they are described by."},

@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
+	"time"
 )
 
 // sampleInput returns a realistic report input: 7 segments, 40 heat
@@ -189,6 +190,37 @@ func sampleInput() Input {
 		sil := 0.22 + 0.03*float64(min(k, 7)) - 0.02*float64(max(0, k-7)) + 0.01*rng.Float64()
 		in.KCurve = append(in.KCurve, KPoint{K: k, Inertia: math.Round(inertia), Silhouette: sil})
 	}
+	// Customer value: every segment's buyers but the unsegmented group's.
+	v := &ValueSection{Model: "BG/NBD", HorizonMonths: 12, Discount: 0.01, LostBelow: 0.5}
+	for i, sg := range segs {
+		cust := sg.size * (9 - i) / 10
+		if i == n-1 {
+			cust = 0
+		}
+		alive := FiveNum{Min: 0.02, Q1: 0.3 + 0.05*float64(i%3), Median: 0.6, Q3: 0.85, Max: 1}
+		mean := math.Round(400/float64(i+1)*100) / 100
+		clv := FiveNum{Min: 0, Q1: mean / 4, Median: mean / 2, Q3: mean, Max: mean * 20}
+		lost := 0.1 + 0.08*float64(i)
+		if cust == 0 {
+			alive, clv, mean, lost = FiveNum{}, FiveNum{}, 0, 0
+		}
+		v.Customers = append(v.Customers, cust)
+		v.PAlive = append(v.PAlive, alive)
+		v.LikelyLost = append(v.LikelyLost, lost)
+		v.CLV = append(v.CLV, clv)
+		v.MeanCLV = append(v.MeanCLV, mean)
+		v.TotalCLV = append(v.TotalCLV, mean*float64(cust))
+	}
+	v.Holdout = &HoldoutCheck{CalibrationEnd: time.Date(2024, 9, 30, 0, 0, 0, 0, time.UTC), HoldoutEnd: time.Date(2024, 12, 31, 0, 0, 0, 0, time.UTC),
+		Customers: 15200, Actual: 9120, Predicted: 8877.5, MAE: 0.61, RMSE: 1.02}
+	for f := range 8 {
+		label := fmt.Sprint(f)
+		if f == 7 {
+			label = "7+"
+		}
+		v.Holdout.Groups = append(v.Holdout.Groups, CalibrationGroup{Label: label, Customers: 6000 >> f, Actual: 0.2 + 0.45*float64(f), Predicted: 0.25 + 0.41*float64(f)})
+	}
+	in.Value = v
 	in.Method = []KeyValue{
 		{"Data", "events.csv: 1,204,331 rows read, 212 rejected (bad timestamp); transactions.csv: 88,410 rows"},
 		{"Users", formatInt(total) + " users with at least one event"},

@@ -92,9 +92,20 @@ func TestOptionalParts(t *testing.T) {
 			in.Demographics = []Mix{{Field: "acquisition channel", Values: []string{"email", "social"}, Share: [][]float64{{0.25, 0.75}}}}
 		}, []string{"mix-acquisition-channel"}, "Demographics"},
 		{"empty ages", func(in *Input) { in.Ages = [][]int{nil} }, nil, ""},
+		{"value", func(in *Input) {
+			in.Value = &ValueSection{Model: "BG/NBD", HorizonMonths: 12, Discount: 0.01, LostBelow: 0.5, Customers: []int{8},
+				PAlive: []FiveNum{{0.1, 0.4, 0.6, 0.9, 1}}, LikelyLost: []float64{0.25}, CLV: []FiveNum{{0, 5, 10, 40, 300}}, MeanCLV: []float64{20}, TotalCLV: []float64{160}}
+		}, []string{"value"}, "Customer value"},
+		{"value without amounts", func(in *Input) {
+			in.Value = &ValueSection{Model: "Pareto/NBD", HorizonMonths: 6, LostBelow: 0.5, Customers: []int{8}, PAlive: []FiveNum{{0.1, 0.4, 0.6, 0.9, 1}}, LikelyLost: []float64{0.25}}
+		}, []string{"value"}, "Customer value"},
+		{"value with holdout", func(in *Input) {
+			in.Value = &ValueSection{Model: "BG/NBD", HorizonMonths: 12, LostBelow: 0.5, Customers: []int{8}, PAlive: []FiveNum{{0.1, 0.4, 0.6, 0.9, 1}}, LikelyLost: []float64{0.25},
+				Holdout: &HoldoutCheck{Customers: 8, Actual: 3, Predicted: 2.5, Groups: []CalibrationGroup{{"0", 5, 0.2, 0.25}, {"1+", 3, 0.67, 0.42}}}}
+		}, []string{"value", "calibration"}, "Customer value"},
 		{"method", func(in *Input) { in.Method = []KeyValue{{"Algorithm", "K-Means"}} }, nil, "How this was made"},
 	}
-	sections := []string{"Key characteristics", "Behavioural patterns", "Segment map", "Diagnostics", "Demographics", "How this was made"}
+	sections := []string{"Key characteristics", "Behavioural patterns", "Customer value", "Segment map", "Diagnostics", "Demographics", "How this was made"}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			in := minimalInput()
@@ -271,6 +282,14 @@ func TestValidate(t *testing.T) {
 		{"silhouette length", func(in *Input) { in.SilhouetteBySegment = in.SilhouetteBySegment[:3] }, "SilhouetteBySegment"},
 		{"silhouette range", func(in *Input) { in.SilhouetteBySegment[1] = 1.2 }, "SilhouetteBySegment[1]"},
 		{"projection NaN", func(in *Input) { in.Projection[9].Y = math.NaN() }, "Projection[9]"},
+		{"value customers", func(in *Input) { in.Value.Customers = in.Value.Customers[:7] }, "Value"},
+		{"value CLV length", func(in *Input) { in.Value.TotalCLV = in.Value.TotalCLV[:7] }, "Value.CLV"},
+		{"value horizon", func(in *Input) { in.Value.HorizonMonths = 0 }, "Value"},
+		{"value share", func(in *Input) { in.Value.LikelyLost[2] = 1.5 }, "Value[2]"},
+		{"value box order", func(in *Input) { in.Value.PAlive[1].Q1 = 2 }, "Value[1]"},
+		{"value total NaN", func(in *Input) { in.Value.TotalCLV[3] = math.NaN() }, "Value.TotalCLV[3]"},
+		{"value holdout empty", func(in *Input) { in.Value.Holdout.Groups = nil }, "Value.Holdout"},
+		{"value holdout NaN", func(in *Input) { in.Value.Holdout.Groups[4].Predicted = math.NaN() }, "Value.Holdout.Groups[4]"},
 		{"ages length", func(in *Input) { in.Ages = in.Ages[:6] }, "Ages"},
 		{"age from NaN", func(in *Input) { in.Ages[3][17] = math.MinInt64 }, "Ages[3][17]"},
 	}

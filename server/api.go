@@ -11,6 +11,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/persona-seg/persona"
 	"github.com/persona-seg/persona/profile"
 )
 
@@ -147,6 +148,10 @@ func (sn *snapshot) appendUser(b []byte, i int) []byte {
 	}
 	b = append(b, `},"distance":`...)
 	b = appendFloat(b, res.Distance[i])
+	if v := res.Values; v != nil {
+		b = append(b, `,"value":`...)
+		b = appendValue(b, v, v.Users[i])
+	}
 	b = append(b, `,"features":{`...)
 	for j, v := range res.Row(i) {
 		if j > 0 {
@@ -169,6 +174,48 @@ func (sn *snapshot) appendUser(b []byte, i int) []byte {
 		b = append(b, '}')
 	}
 	return append(b, "]}\n"...)
+}
+
+// appendValue writes a user's customer value as JSON, value.csv's
+// columns by name (docs/value.md): null for a user without a purchase,
+// and for a figure that could not be computed.
+func appendValue(b []byte, v *persona.Values, c persona.CustomerValue) []byte {
+	if !c.Customer {
+		return append(b, "null"...)
+	}
+	b = append(b, `{"repeat_purchases":`...)
+	b = strconv.AppendInt(b, int64(c.RepeatPurchases), 10)
+	b = append(b, `,"first_to_last_`...)
+	b = append(b, v.TimeUnit...)
+	b = append(b, `":`...)
+	b = appendFloat(b, c.FirstToLast)
+	b = append(b, `,"first_to_end_`...)
+	b = append(b, v.TimeUnit...)
+	b = append(b, `":`...)
+	b = appendFloat(b, c.FirstToEnd)
+	for _, f := range []struct {
+		name string
+		v    float64
+	}{{"mean_repeat_value", c.MeanRepeatValue}, {"p_alive", c.PAlive}, {"expected_purchases", c.ExpectedPurchases},
+		{"expected_order_value", c.ExpectedOrderValue}, {"clv", c.CLV}} {
+		b = append(b, ',', '"')
+		b = append(b, f.name...)
+		b = append(b, '"', ':')
+		b = appendFloat(b, f.v)
+	}
+	b = append(b, `,"likely_lost":`...)
+	b = strconv.AppendBool(b, c.PAlive < v.LostBelow)
+	b = append(b, `,"horizon_months":`...)
+	b = strconv.AppendInt(b, int64(v.HorizonMonths), 10)
+	b = append(b, `,"next_order_date":`...)
+	if d, ok := v.NextOrderDate(c); ok {
+		b = append(b, '"')
+		b = d.AppendFormat(b, "2006-01-02")
+		b = append(b, '"')
+	} else {
+		b = append(b, "null"...)
+	}
+	return append(b, '}')
 }
 
 func appendFloat(b []byte, v float64) []byte {

@@ -8,7 +8,9 @@ package server
 //	                            a page of the segment's users; "next" is the cursor of the next page
 //	GET  /api/segments/{id}/export?format=csv
 //	                            all of them as CSV, streamed
-//	GET  /api/users/{id}        features, segment with its profile summary, distance, recommendations
+//	GET  /api/users/{id}        features, segment with its profile summary, distance, recommendations,
+//	                            and the customer value when the run has one ("value": value.csv's
+//	                            columns, null for a user without a purchase; docs/value.md)
 //	POST /api/score             {"features": {"name": value, ...}} -> {"segment": {...}, "distance": d}
 //	GET  /healthz               200 with the run id once a run is loaded, else 503
 //	GET  /metrics               Prometheus text format: requests and latency by route, run info

@@ -77,10 +77,15 @@ func (s *Store) Latest(ctx context.Context) (string, error) {
 func (s *Store) Load(ctx context.Context, id string) (*persona.Results, error) {
 	r := &persona.Results{}
 	var names, profiles, mdl string
-	row := s.db.QueryRowContext(ctx, `SELECT id, created_at, algorithm, users, segments, fingerprint, config, summary, feature_names, profiles, model
+	var vals sql.NullString
+	valuesCol := "customer_values"
+	if s.noValues {
+		valuesCol = "'null'"
+	}
+	row := s.db.QueryRowContext(ctx, `SELECT id, created_at, algorithm, users, segments, fingerprint, config, summary, feature_names, profiles, model, `+valuesCol+`
 		FROM persona_runs WHERE id = $1`, id)
 	var cfg, sum string
-	err := row.Scan(&r.Run.ID, &r.Run.CreatedAt, &r.Run.Algorithm, &r.Run.Users, &r.Run.Segments, &r.Run.Fingerprint, &cfg, &sum, &names, &profiles, &mdl)
+	err := row.Scan(&r.Run.ID, &r.Run.CreatedAt, &r.Run.Algorithm, &r.Run.Users, &r.Run.Segments, &r.Run.Fingerprint, &cfg, &sum, &names, &profiles, &mdl, &vals)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, &persona.RunNotFoundError{ID: id}
 	}
@@ -98,6 +103,11 @@ func (s *Store) Load(ctx context.Context, id string) (*persona.Results, error) {
 	}
 	if r.Model, err = model.Decode(strings.NewReader(mdl)); err != nil {
 		return nil, fmt.Errorf("read run %s: %w", id, err)
+	}
+	if vals.Valid && vals.String != "null" {
+		if err := json.Unmarshal([]byte(vals.String), &r.Values); err != nil {
+			return nil, fmt.Errorf("read run %s: customer values: %w", id, err)
+		}
 	}
 	n, d := r.Run.Users, len(r.FeatureNames)
 	r.UserIDs = make([]string, 0, n)
@@ -139,6 +149,11 @@ func (s *Store) Load(ctx context.Context, id string) (*persona.Results, error) {
 		return nil, fmt.Errorf("read run %s: users: %w", id, err)
 	}
 	rows.Close()
+	if r.Values != nil {
+		if err := s.loadValues(ctx, id, r); err != nil {
+			return nil, err
+		}
+	}
 	recs, err := s.db.QueryContext(ctx, `SELECT user_id, product_id, score FROM persona_recommendations
 		WHERE run_id = $1 ORDER BY user_id, rank`, id)
 	if err != nil {
@@ -156,4 +171,42 @@ func (s *Store) Load(ctx context.Context, id string) (*persona.Results, error) {
 		r.Recommendations[u] = append(r.Recommendations[u], it)
 	}
 	return r, recs.Err()
+}
+
+// loadValues reads the customer values of run id into r.Values.Users, in
+// the order of r.UserIDs.
+func (s *Store) loadValues(ctx context.Context, id string, r *persona.Results) error {
+	v := r.Values
+	v.Users = make([]persona.CustomerValue, len(r.UserIDs))
+	rows, err := s.db.QueryContext(ctx, `SELECT user_id, repeat_purchases, first_to_last, first_to_end, mean_repeat_value,
+		p_alive, expected_purchases, expected_order_value, clv, next_order_days
+		FROM persona_values WHERE run_id = $1 ORDER BY user_id`, id)
+	if err != nil {
+		return fmt.Errorf("read run %s: customer values: %w", id, err)
+	}
+	defer rows.Close()
+	// Both queries order by user id in the database's collation: the
+	// customers come in the order of r.UserIDs, a subsequence of it.
+	i := 0
+	for rows.Next() {
+		var u string
+		var c persona.CustomerValue
+		if err := rows.Scan(&u, &c.RepeatPurchases, &c.FirstToLast, &c.FirstToEnd, &c.MeanRepeatValue,
+			&c.PAlive, &c.ExpectedPurchases, &c.ExpectedOrderValue, &c.CLV, &c.NextOrderDays); err != nil {
+			return fmt.Errorf("read run %s: customer values: %w", id, err)
+		}
+		for i < len(r.UserIDs) && r.UserIDs[i] != u {
+			i++
+		}
+		if i == len(r.UserIDs) {
+			return fmt.Errorf("read run %s: customer values of user %q, who is not in the run", id, u)
+		}
+		c.Customer = true
+		v.Users[i] = c
+		i++
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("read run %s: customer values: %w", id, err)
+	}
+	return nil
 }

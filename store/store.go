@@ -69,6 +69,10 @@ type Store struct {
 	// legacy is set on a read-only store written before runs were
 	// committed (no committed column): every run in it is committed.
 	legacy bool
+	// noValues is set on a read-only store written before runs kept
+	// customer values (no customer_values column): none of its runs has
+	// any.
+	noValues bool
 }
 
 var _ persona.RunStore = (*Store)(nil)
@@ -126,6 +130,9 @@ func New(ctx context.Context, db *sql.DB, dialect string, opts Options) (*Store,
 			}
 			s.legacy = true
 		}
+		if _, err := db.ExecContext(ctx, "SELECT customer_values FROM persona_runs LIMIT 0"); err != nil {
+			s.noValues = true
+		}
 		return s, nil
 	}
 	for _, q := range schema {
@@ -175,6 +182,14 @@ var schema = []string{
 	`CREATE TABLE IF NOT EXISTS persona_segments (
   run_id TEXT NOT NULL, id INTEGER NOT NULL, name TEXT NOT NULL, size INTEGER NOT NULL,
   share DOUBLE PRECISION NOT NULL, profile TEXT NOT NULL, PRIMARY KEY (run_id, id))`,
+	// The customer values (persona.Values): its settings in the run's
+	// row, one row per customer.
+	`ALTER TABLE persona_runs ADD COLUMN IF NOT EXISTS customer_values TEXT DEFAULT 'null'`,
+	`CREATE TABLE IF NOT EXISTS persona_values (
+  run_id TEXT NOT NULL, user_id TEXT NOT NULL, repeat_purchases INTEGER NOT NULL,
+  first_to_last DOUBLE PRECISION NOT NULL, first_to_end DOUBLE PRECISION NOT NULL, mean_repeat_value DOUBLE PRECISION NOT NULL,
+  p_alive DOUBLE PRECISION NOT NULL, expected_purchases DOUBLE PRECISION NOT NULL, expected_order_value DOUBLE PRECISION NOT NULL,
+  clv DOUBLE PRECISION NOT NULL, next_order_days DOUBLE PRECISION NOT NULL, PRIMARY KEY (run_id, user_id))`,
 	`CREATE TABLE IF NOT EXISTS persona_recommendations (
   run_id TEXT NOT NULL, user_id TEXT NOT NULL, rank INTEGER NOT NULL, product_id TEXT NOT NULL,
   score DOUBLE PRECISION NOT NULL, PRIMARY KEY (run_id, user_id, rank))`,
@@ -183,6 +198,7 @@ var schema = []string{
 // tables are the per-run tables, each with the column naming the run, in
 // the order a run's rows are deleted.
 var tables = []struct{ name, key string }{
+	{"persona_values", "run_id"},
 	{"persona_recommendations", "run_id"},
 	{"persona_segments", "run_id"},
 	{"persona_assignments", "run_id"},

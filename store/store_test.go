@@ -180,6 +180,50 @@ func TestLegacyStore(t *testing.T) {
 	}
 }
 
+// TestStoreWithoutValues opens a store written before runs kept customer
+// values (no customer_values column, no persona_values table): its runs
+// load without values, read-only or not.
+func TestStoreWithoutValues(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), store.File)
+	st, err := store.Open(ctx, path, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := runstoretest.Results(t, "old", 50, 1)
+	r.Values = nil
+	if err := st.Save(ctx, r); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Commit(ctx, "old"); err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{"ALTER TABLE persona_runs DROP COLUMN customer_values", "DROP TABLE persona_values"} {
+		if _, err := st.DB().ExecContext(ctx, q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := st.Close(); err != nil {
+		t.Fatal(err)
+	}
+	for _, ro := range []bool{true, false} {
+		st, err := store.Open(ctx, path, store.Options{ReadOnly: ro})
+		if err != nil {
+			t.Fatal(err)
+		}
+		back, err := st.Load(ctx, "old")
+		if err != nil {
+			t.Fatalf("read-only %v: %v", ro, err)
+		}
+		if back.Values != nil || len(back.UserIDs) != 50 {
+			t.Errorf("read-only %v: Load = %v users, values %v; want 50 users, no values", ro, len(back.UserIDs), back.Values)
+		}
+		if err := st.Close(); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
 // BenchmarkSave100k saves a run of 100,000 users with 3 features and 2
 // recommendations for a third of them into a fresh DuckDB file.
 func BenchmarkSave100k(b *testing.B) {

@@ -164,6 +164,10 @@ func (s *Store) save(ctx context.Context, conn *sql.Conn, tx *sql.Tx, r *persona
 	if err != nil {
 		return err
 	}
+	vals, err := jsonText(r.Values)
+	if err != nil {
+		return err
+	}
 	cfg, sum := string(r.Run.Config), string(r.Run.Summary)
 	if cfg == "" {
 		cfg = "null"
@@ -176,9 +180,9 @@ func (s *Store) save(ctx context.Context, conn *sql.Conn, tx *sql.Tx, r *persona
 		fp = persona.Fingerprint(r.UserIDs, r.X)
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO persona_runs
-		(id, created_at, algorithm, users, segments, fingerprint, config, summary, feature_names, profiles, model, committed)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, FALSE)`,
-		id, r.Run.CreatedAt.UTC(), r.Model.Algorithm, len(r.UserIDs), len(r.Profiles.Segments), fp, cfg, sum, names, profiles, mdl); err != nil {
+		(id, created_at, algorithm, users, segments, fingerprint, config, summary, feature_names, profiles, model, customer_values, committed)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, FALSE)`,
+		id, r.Run.CreatedAt.UTC(), r.Model.Algorithm, len(r.UserIDs), len(r.Profiles.Segments), fp, cfg, sum, names, profiles, mdl, vals); err != nil {
 		return fmt.Errorf("insert run: %w", err)
 	}
 	n := len(r.UserIDs)
@@ -209,6 +213,27 @@ func (s *Store) save(ctx context.Context, conn *sql.Conn, tx *sql.Tx, r *persona
 		},
 	}, id); err != nil {
 		return err
+	}
+	if v := r.Values; v != nil {
+		var cust []int32 // the users with a purchase
+		for i, c := range v.Users {
+			if c.Customer {
+				cust = append(cust, int32(i))
+			}
+		}
+		if err := s.insert(ctx, conn, tx, tableRows{
+			table: "persona_values", n: len(cust),
+			cols: []string{"user_id TEXT", "repeat_purchases INTEGER", "first_to_last FLOAT8", "first_to_end FLOAT8", "mean_repeat_value FLOAT8",
+				"p_alive FLOAT8", "expected_purchases FLOAT8", "expected_order_value FLOAT8", "clv FLOAT8", "next_order_days FLOAT8"},
+			row: func(k int, dst []driver.Value) {
+				i := cust[k]
+				c := v.Users[i]
+				dst[0], dst[1], dst[2], dst[3], dst[4] = r.UserIDs[i], c.RepeatPurchases, c.FirstToLast, c.FirstToEnd, c.MeanRepeatValue
+				dst[5], dst[6], dst[7], dst[8], dst[9] = c.PAlive, c.ExpectedPurchases, c.ExpectedOrderValue, c.CLV, c.NextOrderDays
+			},
+		}, id); err != nil {
+			return err
+		}
 	}
 	// Recommendations by user (in r.UserIDs' order), then rank.
 	var users, ranks []int32

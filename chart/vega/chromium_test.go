@@ -68,10 +68,12 @@ func testCharts() map[string]Spec {
 		"grid": Grid(GridSpec{Title: "RFM grid", Segments: testSegs, Currency: "EUR", Cells: []GridCell{
 			{Seg: 0, Recency: 5, Frequency: 5, Users: 30, Monetary: 812.5, Group: "champions"}, {Seg: 0, Recency: 1, Frequency: 1, Users: 10, Monetary: 20, Group: "lost"},
 			{Seg: 1, Recency: 3, Frequency: 2, Users: 5, Monetary: 99, Group: "need attention"}, {Seg: 2, Recency: 2, Frequency: 2, Users: 1, Monetary: 1, Group: "hibernating"}}}),
+		"calibration": Calibration(CalibrationSpec{Title: "Calibration", XTitle: "repeat purchases", YTitle: "mean purchases after", Groups: []string{"0", "1", "2+"},
+			Customers: []int{1411, 320, 626}, Series: []Series{{Name: "actual", Y: []float64{0.25, 0.75, 2.5}, Format: ".3f"}, {Name: "predicted", Y: []float64{0.3125, 0.625, math.NaN()}}}}),
 	}
 }
 
-var chartOrder = []string{"sizes", "heat", "traits", "hours", "mix", "rfm", "map", "sil", "elbow", "tree", "grid"}
+var chartOrder = []string{"sizes", "heat", "traits", "hours", "mix", "rfm", "map", "sil", "elbow", "tree", "grid", "calibration"}
 
 // testPage is a page of every chart, its scripts inlined, and a table.
 func testPage() string {
@@ -258,6 +260,7 @@ func TestChartsInChromium(t *testing.T) {
 		{"elbow", `d.x === 3 && d.y === 0.55`, []string{"3", "0.550"}},
 		{"tree", `d.seg === 0 && d.y === 2 && d.y2 === 2`, []string{"0 bargain hunters", "merge height", "2", "30"}},
 		{"grid", `d.seg === 0 && d.r === 5`, []string{"0 bargain hunters", "champions", "812.50", "75.0%"}},
+		{"calibration", `d.series === "predicted" && d.x === "1"`, []string{"predicted", "repeat purchases", "1", "0.625", "320"}},
 	}
 	for _, h := range hovers {
 		got := hover(t, b, mark(h.chart, h.cond))

@@ -68,7 +68,7 @@ func TestExportSQLAgreesWithScore(t *testing.T) {
 	}
 	back := filepath.Join(dir, "back")
 	cli("runs", "--store", out, "--export", m.RunID, "--out", back)
-	for _, f := range []string{"segments.csv", "model.json"} {
+	for _, f := range []string{"segments.csv", "model.json", "value.csv"} {
 		a, _ := os.ReadFile(filepath.Join(out, f))
 		b, err := os.ReadFile(filepath.Join(back, f))
 		if err != nil || string(a) != string(b) {

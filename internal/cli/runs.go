@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"text/tabwriter"
 
@@ -14,6 +15,7 @@ import (
 	"github.com/persona-seg/persona"
 	"github.com/persona-seg/persona/internal/atomicfile"
 	"github.com/persona-seg/persona/pipeline"
+	"github.com/persona-seg/persona/value"
 )
 
 // RunsOptions holds the flags of "persona runs".
@@ -130,7 +132,7 @@ func runsRun(ctx context.Context, opts *RunsOptions) error {
 }
 
 // exportOutputs are the files runs --export writes.
-var exportOutputs = []string{"segments.csv", "features.csv", "recommendations.csv", "profiles.json", "run.json", "model.json"}
+var exportOutputs = []string{"segments.csv", "features.csv", "recommendations.csv", "value.csv", "profiles.json", "run.json", "model.json"}
 
 // exportRun writes a stored run's results as files in dir and returns
 // their names.
@@ -184,5 +186,25 @@ func exportRun(res *persona.Results, dir string) ([]string, error) {
 	if err := res.Model.Write(filepath.Join(dir, "model.json")); err != nil {
 		return nil, err
 	}
-	return exportOutputs, nil
+	written := exportOutputs
+	if v := res.Values; v != nil {
+		var cust []int
+		for i, c := range v.Users {
+			if c.Customer {
+				cust = append(cust, i)
+			}
+		}
+		unit, _ := value.ParseUnit(v.TimeUnit)
+		if err := atomicfile.Write(filepath.Join(dir, "value.csv"), func(w io.Writer) error {
+			return value.WriteRows(w, unit, v.End, v.LostBelow, len(cust), func(k int) value.Row {
+				r, _ := v.Row(cust[k], res.UserIDs[cust[k]])
+				return r
+			})
+		}); err != nil {
+			return nil, err
+		}
+	} else {
+		written = slices.DeleteFunc(slices.Clone(written), func(n string) bool { return n == "value.csv" })
+	}
+	return written, nil
 }

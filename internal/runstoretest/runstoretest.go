@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"testing"
 	"time"
@@ -58,10 +59,22 @@ func Results(t testing.TB, id string, n int, seed uint64) *persona.Results {
 	for i := 0; i < n; i += 3 {
 		recs[ids[i]] = []persona.Recommendation{{Product: "p1", Score: 0.5}, {Product: fmt.Sprint("p", i), Score: 0.25}}
 	}
+	// Customer values for every other user, some figures unknown.
+	vals := &persona.Values{TimeUnit: "weeks", End: time.Date(2025, 12, 31, 0, 0, 0, 0, time.UTC), HorizonMonths: 6, Discount: 0.01, LostBelow: 0.4,
+		Users: make([]persona.CustomerValue, n)}
+	for i := 0; i < n; i += 2 {
+		c := persona.CustomerValue{Customer: true, RepeatPurchases: i % 5, FirstToLast: float64(i % 5), FirstToEnd: 10 + rng.Float64(),
+			MeanRepeatValue: rng.Float64() * 50, PAlive: rng.Float64(), ExpectedPurchases: rng.Float64() * 3, ExpectedOrderValue: rng.Float64() * 40,
+			CLV: rng.Float64() * 100, NextOrderDays: rng.Float64() * 60}
+		if i%6 == 0 {
+			c.MeanRepeatValue, c.ExpectedOrderValue, c.CLV, c.NextOrderDays = math.NaN(), math.NaN(), math.NaN(), math.Inf(1)
+		}
+		vals.Users[i] = c
+	}
 	return &persona.Results{
 		Run:     persona.Run{ID: id, CreatedAt: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC).Add(time.Duration(seed) * time.Hour), Config: []byte(`{"k":2}`), Summary: []byte(`{"users":` + fmt.Sprint(n) + `}`)},
 		UserIDs: ids, FeatureNames: names, X: x, Segments: segs, Distance: dist,
-		Profiles: prof, Recommendations: recs, Model: m,
+		Profiles: prof, Recommendations: recs, Model: m, Values: vals,
 	}
 }
 
@@ -85,6 +98,14 @@ func ByID(r *persona.Results) *persona.Results {
 		c.UserIDs[k], c.Segments[k], c.Distance[k] = r.UserIDs[i], r.Segments[i], r.Distance[i]
 		c.X = append(c.X, r.Row(i)...)
 	}
+	if r.Values != nil {
+		v := *r.Values
+		v.Users = make([]persona.CustomerValue, n)
+		for k, i := range idx {
+			v.Users[k] = r.Values.Users[i]
+		}
+		c.Values = &v
+	}
 	c.Run.Users, c.Run.Segments, c.Run.Algorithm = n, len(r.Profiles.Segments), r.Model.Algorithm
 	if c.Run.Fingerprint == "" {
 		c.Run.Fingerprint = persona.Fingerprint(r.UserIDs, r.X)
@@ -92,7 +113,7 @@ func ByID(r *persona.Results) *persona.Results {
 	return &c
 }
 
-var cmpResults = cmpopts.IgnoreUnexported(profile.Segment{})
+var cmpResults = cmp.Options{cmpopts.IgnoreUnexported(profile.Segment{}), cmpopts.EquateNaNs()}
 
 // Test runs every case on stores made by open, each a new, empty store.
 func Test(t *testing.T, open func(t *testing.T) persona.RunStore) {
