@@ -191,6 +191,7 @@ max_reject_rate: 0.01
 		}
 		b.WriteString("  columns:\n")
 		taken := map[string]bool{}
+		eventTypes := ""
 		for _, f := range inputFields(k) {
 			c := guessColumn(f.Name, cols, taken)
 			req := ""
@@ -203,11 +204,21 @@ max_reject_rate: 0.01
 			case c != "":
 				taken[c] = true
 				fmt.Fprintf(&b, "    %s: %s  # %s, guessed\n", f.Name, yamlString(mappingName(c)), req)
+				if k == Events && f.Name == "event_type" {
+					eventTypes = c
+				}
 			case f.Required && !(k == Transactions && (f.Name == "quantity" || f.Name == "unit_price")):
 				fmt.Fprintf(&b, "    # %s: ???  # required: no column guessed; name one or write an expression\n", f.Name)
 			default:
 				fmt.Fprintf(&b, "    # %s:  # %s\n", f.Name, fieldHint(k, f))
 			}
+		}
+		if eventTypes != "" {
+			m, err := draftEventTypes(ctx, db, rel, eventTypes)
+			if err != nil {
+				return nil, nil, fmt.Errorf("%s: read %s: %w", k, p, err)
+			}
+			b.WriteString(m)
 		}
 	}
 	if n == 0 {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -150,3 +151,51 @@ func yamlKey(s string) string {
 
 // comment keeps a note on one line.
 func comment(s string) string { return yamlEscape(s, false) }
+
+// eventAliases are event names that usually mean a canonical event type.
+var eventAliases = map[string]string{
+	"pv": "page_view", "pageview": "page_view", "page": "page_view", "visit": "page_view",
+	"view": "product_view", "productview": "product_view", "detail": "product_view", "click": "product_view",
+	"cart": "add_to_cart", "addtocart": "add_to_cart", "add": "add_to_cart", "basket": "add_to_cart",
+	"buy": "checkout", "purchase": "checkout", "order": "checkout", "transaction": "checkout",
+	"query": "search", "signin": "login", "logon": "login",
+}
+
+// draftEventTypes writes events.event_types for the event names of the
+// column col (the first sniffRows rows of rel) that are no canonical type
+// but usually mean one (pv, view, cart, buy, purchase ...), and lists the
+// names left as they are.
+func draftEventTypes(ctx context.Context, db *sql.DB, rel, col string) (string, error) {
+	rows, err := db.QueryContext(ctx, fmt.Sprintf("SELECT v, count(*) AS n FROM (SELECT CAST(%s AS VARCHAR) AS v FROM %s LIMIT %d) WHERE v IS NOT NULL GROUP BY v ORDER BY n DESC, v", quoteIdent(col), rel, sniffRows))
+	if err != nil {
+		return "", err
+	}
+	defer rows.Close()
+	var mapped, other []string
+	for rows.Next() {
+		var v string
+		var n int64
+		if err := rows.Scan(&v, &n); err != nil {
+			return "", err
+		}
+		if slices.Contains(EventTypes, v) {
+			continue
+		}
+		if to, ok := eventAliases[norm(v)]; ok {
+			mapped = append(mapped, fmt.Sprintf("    %s: %s", yamlString(v), to))
+		} else if len(other) < 10 {
+			other = append(other, v)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return "", err
+	}
+	var b strings.Builder
+	if len(mapped) > 0 {
+		b.WriteString("  event_types:  # the file's names of canonical event types, guessed\n" + strings.Join(mapped, "\n") + "\n")
+	}
+	if len(other) > 0 {
+		fmt.Fprintf(&b, "  # other event names, counted as their own count_<name>: %s\n", comment(strings.Join(clipAll(other, 10), ", ")))
+	}
+	return b.String(), nil
+}

@@ -156,3 +156,34 @@ func TestDraftCustomerTable(t *testing.T) {
 		t.Errorf("counts %+v, want every row used with row-number ids", c)
 	}
 }
+
+// TestDraftEventTypes drafts events.event_types for event names that
+// usually mean a canonical type, and loads as it is.
+func TestDraftEventTypes(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "events.csv")
+	os.WriteFile(path, []byte("visitor,ts,event_type\nu1,2024-01-01 10:00:00,pv\nu1,2024-01-01 10:01:00,cart\nu2,2024-01-01 11:00:00,buy\nu2,2024-01-01 11:05:00,fav\nu3,2024-01-02 09:00:00,search\n"), 0o644)
+	db, err := sql.Open("duckdb", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	db.SetMaxOpenConns(1)
+	text, _, err := dataset.Draft(context.Background(), db, map[dataset.Kind]string{dataset.Events: path}, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfgPath := filepath.Join(dir, "persona.yaml")
+	os.WriteFile(cfgPath, text, 0o644)
+	cfg, err := dataset.LoadConfig(cfgPath)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, text)
+	}
+	want := map[string]string{"pv": "page_view", "cart": "add_to_cart", "buy": "checkout"}
+	if diff := cmp.Diff(want, cfg.Events.EventTypes); diff != "" {
+		t.Errorf("event_types (-want +got):\n%s", diff)
+	}
+	if !strings.Contains(string(text), "other event names, counted as their own count_<name>: fav") {
+		t.Errorf("draft:\n%s", text)
+	}
+}
