@@ -102,8 +102,12 @@ the pipeline transforms with log1p before scaling.
 ` + "`frequency`" + ` 0 and ` + "`recency_days`" + ` the window's length, so that in the
 clustering space they sit together at the far end of recency, marked
 apart by ` + "`has_purchased`" + ` (an indicator, weighted like a yes/no
-attribute). The profiles give days since the last order and order
-statistics over each segment's buyers only, and the share of buyers.
+attribute). The profiles count ` + "`recency_days`" + ` among the buyers only (its
+base mean, each segment's mean, z, lift and Cohen's d, and the report's
+recency boxes; a segment without buyers has no recency statistics and
+never a recency trait), give days since the last order and order
+statistics over each segment's buyers, and the share of buyers ("11%
+bought").
 
 A run only computes the features of the data it has: without transactions
 there are no transaction columns (nor price_sensitivity, loyalty_hhi and

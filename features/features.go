@@ -49,6 +49,12 @@ type Feature struct {
 	// categorical or list attribute, a boolean attribute, a _missing
 	// flag. Empty for the other features.
 	Set string
+	// Among names the 0/1 feature of the users this feature means
+	// something for: recency_days is among has_purchased (users who never
+	// bought have no recency, and get the data window's length). Profiles
+	// count its statistics among those users; clustering takes every
+	// user's value.
+	Among string
 }
 
 // Options configures Compute. The zero value means defaults.

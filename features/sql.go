@@ -604,8 +604,11 @@ func (b *builder) write(cats, topics []string, demo map[string][]string) {
 // transactionCols adds the transaction features.
 func (b *builder) transactionCols(cats []string, days func(string) string, capDays string) {
 	T := GroupTransactions
-	b.col(feat("recency_days", T, "days from the last purchase to as_of; users who never bought get the data window's length", true),
-		fmt.Sprintf("coalesce(%s, %s)", days("oagg.last_ts"), capDays))
+	rec := feat("recency_days", T, "days from the last purchase to as_of; users who never bought get the data window's length", true)
+	if !b.noHasPurchased {
+		rec.Among = "has_purchased" // the profiles count it among the buyers
+	}
+	b.col(rec, fmt.Sprintf("coalesce(%s, %s)", days("oagg.last_ts"), capDays))
 	b.col(feat("frequency", T, "number of distinct orders with a positive quantity", true), "coalesce(oagg.orders, 0)")
 	if !b.noHasPurchased {
 		// An indicator (weighted as one, see Feature.Set): never-bought

@@ -84,6 +84,9 @@ func profileColumns(tab *features.Table, rows map[string]int64) []profile.Column
 		if n, ok := rows[ds]; ok && n == 0 {
 			cols[j].Absent = true
 		}
+		if f.Among != "" && tab.Col(f.Among) >= 0 {
+			cols[j].Among = f.Among
+		}
 		if f.Attribute != "" {
 			cols[j] = attributeColumn(tab, f)
 		}

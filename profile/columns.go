@@ -52,6 +52,12 @@ type Column struct {
 	// Absent marks a column whose dataset is missing from the run: it is
 	// never a trait, a name label, part of a standing or of a section.
 	Absent bool
+	// Among, when set, names another column (a 0/1 indicator): this
+	// column's statistics, the base's and each segment's, count only the
+	// users for whom that column is not 0. recency_days is counted among
+	// has_purchased: users who never bought have no recency (the feature
+	// table gives them the data window's length).
+	Among string
 }
 
 // IsAttribute reports whether the column is an attribute of a per-user

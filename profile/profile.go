@@ -3,6 +3,7 @@ package profile
 import (
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 
 	"gonum.org/v1/gonum/mat"
@@ -86,6 +87,10 @@ type BaseStat struct {
 	// Constant is set when the feature is constant or nearly so, or its
 	// dataset is absent (see Report.Constant).
 	Constant bool `json:"constant,omitempty"`
+	// Users, for a feature counted among some users only (Column.Among:
+	// recency_days among the buyers), is how many users the statistics
+	// are over; 0 means all of them.
+	Users int `json:"users,omitempty"`
 }
 
 // Segment is one segment's profile.
@@ -141,6 +146,11 @@ type FeatureStat struct {
 	// difference of the means over the pooled standard deviation, which is
 	// taken to be at least DFloor times the base's; |D| is at most DCap.
 	D float64 `json:"cohens_d"`
+	// Users, for a feature counted among some users only (Column.Among),
+	// is how many of the segment's users the statistics are over; nil
+	// means all. With none the statistics are zero, Z and D 0 and Lift 1,
+	// and Segment.Feature does not report the feature.
+	Users *int `json:"users,omitempty"`
 }
 
 // Trait is one of a segment's most distinctive features.
@@ -207,25 +217,44 @@ func Build(in Input) (*Report, error) {
 		return ids[a] < ids[b]
 	})
 
+	among, err := amongRows(in)
+	if err != nil {
+		return nil, err
+	}
 	col := make([]float64, n)
 	base := make([]BaseStat, d)
 	rep := &Report{Version: Version, Users: n, Base: base}
 	var keep []int // the columns that vary, in order
 	for j := 0; j < d; j++ {
 		mat.Col(col, j, in.X)
+		if among[j] != nil {
+			col = col[:0]
+			for i, ok := range among[j] {
+				if ok {
+					col = append(col, in.X.At(i, j))
+				}
+			}
+		}
 		var s, maxAbs float64
 		for _, v := range col {
 			s += v
 			maxAbs = math.Max(maxAbs, math.Abs(v))
 		}
-		mean := s / float64(n)
+		mean := s / float64(max(len(col), 1))
 		var ss float64
 		for _, v := range col {
 			ss += (v - mean) * (v - mean)
 		}
-		std := math.Sqrt(ss / float64(n))
-		base[j] = BaseStat{Feature: in.Names[j], Mean: mean, Std: std, Median: Quantile(sorted(col), 0.5)}
-		if flat(std, maxAbs) || (in.Columns != nil && in.Columns[j].Absent) {
+		std := math.Sqrt(ss / float64(max(len(col), 1)))
+		base[j] = BaseStat{Feature: in.Names[j], Mean: mean, Std: std}
+		if len(col) > 0 {
+			base[j].Median = Quantile(sorted(col), 0.5)
+		}
+		if among[j] != nil {
+			base[j].Users = len(col)
+		}
+		col = col[:n]
+		if len(col) == 0 || among[j] != nil && base[j].Users < 2 || flat(std, maxAbs) || (in.Columns != nil && in.Columns[j].Absent) {
 			base[j].Constant = true
 			rep.Constant = append(rep.Constant, in.Names[j])
 			continue
@@ -237,7 +266,12 @@ func Build(in Input) (*Report, error) {
 	// segment's own mean. The rest of the base's sum of squares is put
 	// together from the other segments' (no subtraction, so no
 	// cancellation when a column is nearly constant within segments).
-	type moments struct{ mean, ss float64 }
+	// A column counted among some users only (Column.Among) counts those
+	// of each segment.
+	type moments struct {
+		n        int
+		mean, ss float64
+	}
 	mom := make([][]moments, len(ids))
 	buf := make([]float64, 0, n)
 	stats := make([][]FeatureStat, len(ids))
@@ -248,44 +282,56 @@ func Build(in Input) (*Report, error) {
 			buf = buf[:0]
 			var s float64
 			for _, i := range rows {
+				if among[j] != nil && !among[j][i] {
+					continue
+				}
 				v := in.X.At(i, j)
 				buf = append(buf, v)
 				s += v
 			}
-			m := s / float64(len(rows))
+			fs := FeatureStat{Feature: in.Names[j], Lift: 1}
+			if among[j] != nil {
+				fs.Users = new(len(buf))
+			}
+			if len(buf) == 0 {
+				stats[g] = append(stats[g], fs)
+				continue
+			}
+			m := s / float64(len(buf))
 			var ss float64
 			for _, v := range buf {
 				ss += (v - m) * (v - m)
 			}
-			mom[g][k] = moments{m, ss}
+			mom[g][k] = moments{len(buf), m, ss}
 			sort.Float64s(buf)
-			fs := FeatureStat{Feature: in.Names[j], Mean: m, Median: Quantile(buf, 0.5), Q1: Quantile(buf, 0.25), Q3: Quantile(buf, 0.75), Lift: 1,
-				Z: (m - base[j].Mean) / base[j].Std}
+			fs.Mean, fs.Median, fs.Q1, fs.Q3 = m, Quantile(buf, 0.5), Quantile(buf, 0.25), Quantile(buf, 0.75)
+			fs.Z = (m - base[j].Mean) / base[j].Std
 			if base[j].Mean != 0 {
 				fs.Lift = m / base[j].Mean
 			}
 			stats[g] = append(stats[g], fs)
 		}
 	}
-	for g, id := range ids {
-		n1 := len(members[id])
-		n2 := n - n1
+	for g := range ids {
 		for k, j := range keep {
-			if n2 == 0 {
-				continue
-			}
+			n1 := mom[g][k].n
+			var n2 int
 			var sum2 float64
 			for h := range ids {
 				if h != g {
-					sum2 += float64(len(members[ids[h]])) * mom[h][k].mean
+					n2 += mom[h][k].n
+					sum2 += float64(mom[h][k].n) * mom[h][k].mean
 				}
+			}
+			if n1 == 0 || n2 == 0 {
+				continue
 			}
 			m2 := sum2 / float64(n2)
 			var ss2 float64
 			for h := range ids {
 				if h != g {
 					dm := mom[h][k].mean - m2
-					ss2 += mom[h][k].ss + float64(len(members[ids[h]]))*dm*dm
+					ss2 += mom[h][k].ss + float64(mom[h][k].n)*dm*dm
 				}
 			}
 			stats[g][k].D = cohensD(mom[g][k].mean, mom[g][k].ss, n1, m2, ss2, n2, base[j].Std)
@@ -316,6 +362,31 @@ func Build(in Input) (*Report, error) {
 	nameSegments(rep, in.Keep, cols)
 	addSections(rep, in, members, cols)
 	return rep, nil
+}
+
+// amongRows returns, per column counted among some users only
+// (Column.Among), which users count: those whose Among column is not 0.
+// Other columns get nil.
+func amongRows(in Input) ([][]bool, error) {
+	_, d := in.X.Dims()
+	out := make([][]bool, d)
+	if in.Columns == nil {
+		return out, nil
+	}
+	for j, c := range in.Columns {
+		if c.Among == "" {
+			continue
+		}
+		a := slices.Index(in.Names, c.Among)
+		if a < 0 || a == j {
+			return nil, fmt.Errorf("profile: feature %q is counted among the users with %q, which is no other feature", in.Names[j], c.Among)
+		}
+		out[j] = make([]bool, len(in.UserIDs))
+		for i := range out[j] {
+			out[j][i] = in.X.At(i, a) != 0
+		}
+	}
+	return out, nil
 }
 
 // columnsByName returns every column's description by feature name.
@@ -546,14 +617,14 @@ func Quantile(s []float64, q float64) float64 {
 func (s *Segment) Feature(name string) (FeatureStat, bool) {
 	if s.traits == nil {
 		for _, f := range s.Features {
-			if f.Feature == name {
+			if f.Feature == name && (f.Users == nil || *f.Users > 0) {
 				return f, true
 			}
 		}
 		return FeatureStat{}, false
 	}
 	i, ok := s.traits[name]
-	if !ok {
+	if !ok || s.Features[i].Users != nil && *s.Features[i].Users == 0 {
 		return FeatureStat{}, false
 	}
 	return s.Features[i], true

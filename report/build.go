@@ -540,9 +540,9 @@ func rfmGrid(tab *features.Table, labels []int, segIndex map[int]int, k int) ([]
 	return RFMGrid(mat.Col(nil, r, tab.X), mat.Col(nil, f, tab.X), mat.Col(nil, m, tab.X), seg, k)
 }
 
-// rfmBoxes summarises each segment's recency, frequency and monetary value
-// (the features of those names) as five numbers, with the profiles'
-// quantile rule (segprof.Quantile).
+// rfmBoxes summarises each segment's recency (over its buyers), frequency
+// and monetary value (the features of those names) as five numbers, with
+// the profiles' quantile rule (segprof.Quantile).
 func rfmBoxes(tab *features.Table, labels []int, segIndex map[int]int, k int) []RFMBox {
 	cols := [3]int{tab.Col("recency_days"), tab.Col("frequency"), tab.Col("monetary")}
 	for _, c := range cols {
@@ -550,11 +550,29 @@ func rfmBoxes(tab *features.Table, labels []int, segIndex map[int]int, k int) []
 			return nil
 		}
 	}
+	// Recency is over the segment's buyers (a positive frequency): users
+	// who never bought have no recency and get the data window's length.
+	// A segment without buyers keeps them all, the window's length.
 	vals := make([][3][]float64, k)
+	var all [][]float64
 	for i, l := range labels {
 		p := segIndex[l]
 		for f, c := range cols {
+			if f == 0 && tab.X.At(i, cols[1]) <= 0 {
+				continue
+			}
 			vals[p][f] = append(vals[p][f], tab.X.At(i, c))
+		}
+	}
+	for p := range vals {
+		if len(vals[p][0]) == 0 {
+			if all == nil {
+				all = make([][]float64, k)
+				for i, l := range labels {
+					all[segIndex[l]] = append(all[segIndex[l]], tab.X.At(i, cols[0]))
+				}
+			}
+			vals[p][0] = all[p]
 		}
 	}
 	five := func(v []float64) FiveNum {

@@ -187,7 +187,7 @@ func figures(in *Input) ([]figure, error) {
 			{Title: "Monetary", XLabel: withUnit("spend", in.Currency), Boxes: m, Log: true},
 		}})
 		if err := add("rfm", secBehaviour,
-			"Distribution of the days since the last order, the number of orders and the total spend within each segment; orders and spend on log scales.", f, err); err != nil {
+			"Distribution of the days since the last order (over the segment's buyers), the number of orders and the total spend within each segment; orders and spend on log scales.", f, err); err != nil {
 			return nil, err
 		}
 	}
