@@ -18,11 +18,12 @@ import (
 
 // Config says where each canonical dataset comes from and how its columns
 // map to canonical fields, which per-user attributes and outcomes to read,
-// and how features are computed. It is the one config type of a run: it
-// decodes straight from YAML (see LoadConfig), its sections are what
-// packages dataset and features consume, and it encodes to JSON with the
-// same snake_case keys. Its zero value, once one dataset is set, means
-// defaults everywhere.
+// how features are computed and how users are segmented. It is the one
+// config type of a run: it decodes straight from YAML (see LoadConfig),
+// its sections are what packages dataset and features and the
+// segmentation consume, and it encodes to JSON with the same snake_case
+// keys (the stored config of a run). Its zero value, once one dataset is
+// set, means defaults everywhere.
 type Config struct {
 	// AsOf is the reference date. The zero Date means the latest timestamp
 	// in the data (or the latest date attribute). Rows stamped after it are
@@ -50,6 +51,8 @@ type Config struct {
 
 	// Features tunes the feature catalogue.
 	Features FeatureSettings `yaml:"features" json:"features,omitzero"`
+	// Segmentation chooses the algorithm, k and the clustering space.
+	Segmentation Segmentation `yaml:"segmentation" json:"segmentation,omitzero"`
 	// DuckDB sets the embedded database's resources.
 	DuckDB Resources `yaml:"duckdb" json:"duckdb,omitzero"`
 	// Value configures the customer-value step (docs/value.md).
@@ -593,6 +596,9 @@ func (c *Config) Validate() error {
 		return &ConfigError{Key: "features.session_gap", Err: fmt.Errorf("must be a positive duration like 30m, got %s", f.SessionGap.Duration)}
 	}
 	if err := c.validateCustom(); err != nil {
+		return err
+	}
+	if err := c.Segmentation.validate(); err != nil {
 		return err
 	}
 	if c.DuckDB.Threads < 0 {

@@ -58,16 +58,18 @@ func (r *run) save(ctx context.Context, db *sql.DB, cfg *dataset.Config, tab *fe
 	if err != nil {
 		r.opts.Logger.Warn("no recommendations stored", "err", err)
 	}
-	// One key style: the config (data, features section included) with
-	// the keys of its YAML, and the segmentation settings.
-	conf, err := json.Marshal(struct {
-		Data *dataset.Config `json:"data"`
-		Seed uint64          `json:"seed"`
-		K    int             `json:"k,omitempty"`
-		KMin int             `json:"k_min"`
-		KMax int             `json:"k_max"`
-		PCA  int             `json:"pca"`
-	}{cfg, r.opts.Seed, r.opts.K, r.opts.KMin, r.opts.KMax, r.opts.PCA})
+	// One key style: the config with the keys of its YAML, its
+	// segmentation section holding the settings the run used.
+	stored := *cfg
+	o := r.opts
+	stored.Segmentation = dataset.Segmentation{Algorithm: o.Algorithm, K: o.K, KMin: o.KMin, KMax: o.KMax, PCA: o.PCA, Seed: &o.Seed}
+	switch o.Algorithm {
+	case AlgorithmHierarchical:
+		stored.Segmentation.Linkage = o.Linkage
+	case AlgorithmDBSCAN:
+		stored.Segmentation.Eps, stored.Segmentation.MinSamples = o.Eps, o.MinSamples
+	}
+	conf, err := json.Marshal(&stored)
 	if err != nil {
 		return err
 	}

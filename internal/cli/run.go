@@ -23,6 +23,9 @@ type RunOptions struct {
 	Out    string
 	Seed   uint64
 	SegmentFlags
+	// Given reports whether a flag was given on the command line (it then
+	// wins over the config's segmentation section); nil means none was.
+	Given         func(flag string) bool
 	MaxRejectRate float64 // < 0: from the config
 	Store         string
 	Quiet         bool
@@ -53,7 +56,10 @@ Outputs in OUT: segments.csv, profiles.json, report.html (+ charts/),
 summary.json (rows read/used/rejected per dataset, k, silhouette, sizes,
 timings) and rejects/; the run is saved in --store (default
 OUT/persona.duckdb) for persona runs, serve and score. Defaults: seed 1,
-k-means with k chosen in 2..12 on 10 principal components.
+the algorithm chosen by the attributes (auto), k chosen in 2..12, on 10
+principal components. The config's segmentation section (algorithm, k,
+k_min, k_max, linkage, eps, min_samples, pca, seed) sets them too; a flag
+given here wins over its key.
 
 A line per step goes to stderr (a bar with an ETA on a terminal), the
 summary to stdout; --json prints summary.json's content instead, --quiet
@@ -78,6 +84,7 @@ prints nothing but errors.`,
 			if !cmd.Flags().Changed("max-reject-rate") {
 				opts.MaxRejectRate = -1
 			}
+			opts.Given = cmd.Flags().Changed
 			if runF != nil {
 				return runF(opts)
 			}
@@ -114,6 +121,16 @@ func runRun(opts *RunOptions) error {
 	cfg, err := loadConfig(opts.Config, opts.MaxRejectRate)
 	if err != nil {
 		return err
+	}
+	given := opts.Given
+	if given == nil {
+		given = func(string) bool { return false }
+	}
+	if err := opts.SegmentFlags.fromConfig(cfg.Segmentation, given); err != nil {
+		return err
+	}
+	if cfg.Segmentation.Seed != nil && !given("seed") {
+		opts.Seed = *cfg.Segmentation.Seed
 	}
 	ctx, stop := signalContext(context.Background())
 	defer stop()

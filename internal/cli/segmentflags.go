@@ -1,8 +1,11 @@
 package cli
 
 import (
+	"fmt"
+
 	"github.com/spf13/cobra"
 
+	"github.com/persona-seg/persona/dataset"
 	"github.com/persona-seg/persona/pipeline"
 )
 
@@ -65,5 +68,43 @@ func (s *SegmentFlags) apply(o *pipeline.Options) error {
 	}
 	o.Algorithm, o.K, o.KMin, o.KMax = s.Algorithm, s.K, kmin, kmax
 	o.Linkage, o.Eps, o.MinSamples, o.PCA = s.Linkage, s.Eps, s.MinSamples, s.PCA
+	return nil
+}
+
+// fromConfig takes the config's segmentation section for every flag not
+// given on the command line (given reports whether it was), then checks
+// the result.
+func (s *SegmentFlags) fromConfig(c dataset.Segmentation, given func(flag string) bool) error {
+	if c.Algorithm != "" && !given("algorithm") {
+		s.Algorithm = c.Algorithm
+	}
+	if c.K != 0 && !given("k") {
+		s.K = c.K
+	}
+	if (c.KMin != 0 || c.KMax != 0) && !given("k-range") {
+		lo, hi, _ := parseKRange(s.KRange)
+		if c.KMin != 0 {
+			lo = c.KMin
+		}
+		if c.KMax != 0 {
+			hi = c.KMax
+		}
+		s.KRange = fmt.Sprintf("%d..%d", lo, hi)
+	}
+	if c.Linkage != "" && !given("linkage") {
+		s.Linkage = c.Linkage
+	}
+	if c.Eps != 0 && !given("eps") {
+		s.Eps = c.Eps
+	}
+	if c.MinSamples != 0 && !given("min-samples") {
+		s.MinSamples = c.MinSamples
+	}
+	if c.PCA != 0 && !given("pca") {
+		s.PCA = c.PCA
+	}
+	if err := s.validate(); err != nil {
+		return fmt.Errorf("with the config's segmentation section: %w", err)
+	}
 	return nil
 }
