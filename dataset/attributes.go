@@ -198,6 +198,38 @@ func Slug(s string) string {
 	return b.String()
 }
 
+// SplitCase splits a camel-case column name into words: SeniorCitizen is
+// "Senior Citizen", customerID "customer ID", HTTPServer "HTTP Server",
+// Q1Sales "Q1 Sales". A name with a space, _ or - in it, or without both
+// a lower-case letter and an upper-case one after its first letter, is
+// returned as it is (CUST_ID, Annual Income, CTR, age).
+func SplitCase(s string) string {
+	if strings.ContainsAny(s, " _-") {
+		return s
+	}
+	r := []rune(s)
+	lower, upper := false, false
+	for i, c := range r {
+		lower = lower || unicode.IsLower(c)
+		upper = upper || i > 0 && unicode.IsUpper(c)
+	}
+	if !lower || !upper {
+		return s
+	}
+	var b strings.Builder
+	for i, c := range r {
+		if i > 0 && unicode.IsUpper(c) {
+			prev := r[i-1]
+			next := i+1 < len(r) && unicode.IsLower(r[i+1])
+			if unicode.IsLower(prev) || unicode.IsDigit(prev) || unicode.IsUpper(prev) && next {
+				b.WriteByte(' ')
+			}
+		}
+		b.WriteRune(c)
+	}
+	return b.String()
+}
+
 // PerUser is one per-user table: users or a table under profiles.
 type PerUser struct {
 	// Kind names it: Users, or the profile table's name.

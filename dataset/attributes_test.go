@@ -32,6 +32,30 @@ func TestSlug(t *testing.T) {
 	}
 }
 
+func TestSplitCase(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"SeniorCitizen", "Senior Citizen"},
+		{"customerID", "customer ID"},
+		{"MonthlyCharges", "Monthly Charges"},
+		{"HTTPServer", "HTTP Server"},
+		{"Q1Sales", "Q1 Sales"},
+		{"totalCharges2024", "total Charges2024"},
+		{"CUST_ID", "CUST_ID"},
+		{"Annual Income", "Annual Income"},
+		{"monthly-charges", "monthly-charges"},
+		{"CTR", "CTR"},
+		{"Age", "Age"},
+		{"tenure", "tenure"},
+		{"ÉtatCivil", "État Civil"},
+		{"", ""},
+	}
+	for _, tt := range tests {
+		if got := dataset.SplitCase(tt.in); got != tt.want {
+			t.Errorf("SplitCase(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
 func TestParseBucket(t *testing.T) {
 	inf := math.Inf(1)
 	tests := []struct {

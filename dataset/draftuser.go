@@ -88,9 +88,9 @@ func draftPerUser(ctx context.Context, db *sql.DB, b *strings.Builder, rel strin
 	var attrs, outs []string
 	used := map[string]bool{}
 	name := func(col string) string {
-		n := Slug(col)
+		n := Slug(SplitCase(col))
 		for k := 2; used[n]; k++ {
-			n = fmt.Sprintf("%s_%d", Slug(col), k)
+			n = fmt.Sprintf("%s_%d", Slug(SplitCase(col)), k)
 		}
 		used[n] = true
 		return n

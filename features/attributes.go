@@ -46,13 +46,14 @@ type AttrSpec struct {
 }
 
 // Label says the attribute in words for names and texts: its column
-// without what is in parentheses ("Annual Income (k$)" is annual income),
-// else (for an expression) its name.
+// without what is in parentheses ("Annual Income (k$)" is annual income)
+// and camel case split (MonthlyCharges is monthly charges), else (for an
+// expression) its name.
 func (a AttrSpec) Label() string {
 	l := a.Name
 	if c := strings.Trim(strings.TrimSpace(a.Column), `"`); c != "" && columnLike(c) {
 		if s := parens.ReplaceAllString(c, " "); dataset.Slug(s) != "blank" {
-			l = s
+			l = dataset.SplitCase(s)
 		}
 	}
 	return strings.ReplaceAll(dataset.Slug(l), "_", " ")

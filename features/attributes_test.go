@@ -228,3 +228,25 @@ func TestAttributeNameClash(t *testing.T) {
 		t.Errorf("error %v, want one naming users.attributes.age", err)
 	}
 }
+
+// TestAttrLabel says attributes in words: the column without what is in
+// parentheses, camel case split, else the attribute's name.
+func TestAttrLabel(t *testing.T) {
+	tests := []struct {
+		spec features.AttrSpec
+		want string
+	}{
+		{features.AttrSpec{Name: "annual_income_k", Column: `"Annual Income (k$)"`}, "annual income"},
+		{features.AttrSpec{Name: "monthly_charges", Column: "MonthlyCharges"}, "monthly charges"},
+		{features.AttrSpec{Name: "senior", Column: "SeniorCitizen"}, "senior citizen"},
+		{features.AttrSpec{Name: "balance", Column: "BALANCE"}, "balance"},
+		{features.AttrSpec{Name: "churned", Column: "Churn = 'Yes'"}, "churned"},
+		{features.AttrSpec{Name: "spend", Column: "a * b"}, "spend"},
+		{features.AttrSpec{Name: "x"}, "x"},
+	}
+	for _, tt := range tests {
+		if got := tt.spec.Label(); got != tt.want {
+			t.Errorf("%+v: Label() = %q, want %q", tt.spec, got, tt.want)
+		}
+	}
+}
