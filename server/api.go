@@ -52,10 +52,13 @@ type segmentBrief struct {
 	Size     int     `json:"size"`
 	Share    float64 `json:"share"`
 	Summary  string  `json:"summary,omitempty"`
+	// Outcomes are the segment's outcomes (churned, responded, ...): rate
+	// or mean, the base's, lift and count.
+	Outcomes []profile.OutcomeStat `json:"outcomes,omitempty"`
 }
 
 func brief(seg *profile.Segment) segmentBrief {
-	return segmentBrief{seg.ID, seg.Name, seg.Standing, seg.Size, seg.Share, seg.Summary}
+	return segmentBrief{seg.ID, seg.Name, seg.Standing, seg.Size, seg.Share, seg.Summary, seg.Outcomes}
 }
 
 func (s *Server) handleSegments(w http.ResponseWriter, r *http.Request) {
