@@ -53,7 +53,7 @@ func TestNewCmdRunFlags(t *testing.T) {
 				}
 				return
 			}
-			got.IO = nil
+			got.IO, got.Given = nil, nil // Given is cobra's Changed, tested by TestSegmentationConfig
 			if diff := cmp.Diff(tt.want, *got); diff != "" {
 				t.Errorf("options (-want +got):\n%s", diff)
 			}
