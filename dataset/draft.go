@@ -230,6 +230,12 @@ max_reject_rate: 0.01
 #   top_topics: 8
 #   top_values: 6       # one-hot values per demographic field
 #   session_gap: 30m    # new session after this much inactivity (no session id)
+# segmentation:         # what persona run's flags set; a flag given wins
+#   algorithm: auto     # auto, kmeans, hierarchical, dbscan, kmedoids or kprototypes
+#   k_min: 2            # k is chosen in k_min..k_max, or fixed with k: 5
+#   k_max: 12
+#   pca: 10             # principal components clustered on; -1 for all features
+#   seed: 1
 # duckdb:
 #   memory_limit: 4GB   # DuckDB spills to temp_directory beyond this
 #   temp_directory: /tmp/persona-spill

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -185,5 +186,38 @@ func TestDraftEventTypes(t *testing.T) {
 	}
 	if !strings.Contains(string(text), "other event names, counted as their own count_<name>: fav") {
 		t.Errorf("draft:\n%s", text)
+	}
+}
+
+// TestDraftSettingsParse uncomments the settings a draft ends with
+// (features, segmentation, duckdb): they parse as they are written.
+func TestDraftSettingsParse(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "users.csv")
+	os.WriteFile(path, []byte("id,age,plan\nu1,30,basic\nu2,41,pro\nu3,25,basic\n"), 0o644)
+	db, err := sql.Open("duckdb", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	db.SetMaxOpenConns(1)
+	text, _, err := dataset.Draft(context.Background(), db, map[dataset.Kind]string{dataset.Users: path}, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	draft, settings, ok := strings.Cut(string(text), "\n# features:")
+	if !ok {
+		t.Fatalf("the draft has no commented features section:\n%s", text)
+	}
+	var b strings.Builder
+	for _, l := range strings.Split("# features:"+settings, "\n") {
+		b.WriteString(strings.TrimPrefix(l, "# ") + "\n")
+	}
+	cfg, err := dataset.ParseConfig([]byte(draft + "\n" + b.String()))
+	if err != nil {
+		t.Fatalf("%v\n%s", err, b.String())
+	}
+	if cfg.Segmentation.Algorithm != "auto" || cfg.Segmentation.KMax != 12 || cfg.Features.SessionGap.Duration != 30*time.Minute || cfg.DuckDB.MemoryLimit != "4GB" {
+		t.Errorf("uncommented settings: %+v %+v %+v", cfg.Segmentation, cfg.Features, cfg.DuckDB)
 	}
 }
