@@ -233,7 +233,7 @@ func TestLinkageDistParity(t *testing.T) {
 			t.Fatal(err)
 		}
 		for method, z := range sc.Z {
-			dg, err := cluster.LinkageDist(context.Background(), m, cluster.LinkageOptions{Method: method})
+			dg, err := cluster.LinkageDist(context.Background(), m, cluster.LinkageOptions{Method: cluster.LinkageMethod(method)})
 			if err != nil {
 				t.Fatal(err)
 			}

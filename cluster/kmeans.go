@@ -19,10 +19,10 @@ const (
 
 // Algorithms for KMeansOptions.Algorithm.
 const (
-	AlgorithmAuto    = "auto"
-	AlgorithmLloyd   = "lloyd"
-	AlgorithmElkan   = "elkan"
-	AlgorithmHamerly = "hamerly"
+	KMeansAuto    = "auto"
+	KMeansLloyd   = "lloyd"
+	KMeansElkan   = "elkan"
+	KMeansHamerly = "hamerly"
 )
 
 // KMeansOptions configures KMeans. The zero value means the defaults, except
@@ -80,10 +80,10 @@ func (o *KMeansOptions) Validate() error {
 		return fmt.Errorf("kmeans: Workers must be at least 1 (0 for all cores), got %d", o.Workers)
 	}
 	switch o.Algorithm {
-	case "", AlgorithmAuto, AlgorithmLloyd, AlgorithmElkan, AlgorithmHamerly:
+	case "", KMeansAuto, KMeansLloyd, KMeansElkan, KMeansHamerly:
 	default:
 		return fmt.Errorf("kmeans: Algorithm must be %q, %q, %q or %q, got %q",
-			AlgorithmAuto, AlgorithmLloyd, AlgorithmElkan, AlgorithmHamerly, o.Algorithm)
+			KMeansAuto, KMeansLloyd, KMeansElkan, KMeansHamerly, o.Algorithm)
 	}
 	if o.InitCenters != nil {
 		r, c := o.InitCenters.Dims()
@@ -121,11 +121,11 @@ func (o KMeansOptions) withDefaults() KMeansOptions {
 	case o.Tol < 0:
 		o.Tol = 0
 	}
-	if o.Algorithm == "" || o.Algorithm == AlgorithmAuto {
-		o.Algorithm = AlgorithmHamerly
+	if o.Algorithm == "" || o.Algorithm == KMeansAuto {
+		o.Algorithm = KMeansHamerly
 	}
-	if o.Algorithm == AlgorithmElkan {
-		o.Algorithm = AlgorithmHamerly
+	if o.Algorithm == KMeansElkan {
+		o.Algorithm = KMeansHamerly
 	}
 	if o.Workers == 0 {
 		o.Workers = runtime.GOMAXPROCS(0)
@@ -195,7 +195,7 @@ func KMeans(ctx context.Context, x *mat.Dense, opts KMeansOptions) (*KMeansResul
 			}
 		}
 		var res *kmRunResult
-		if o.Algorithm == AlgorithmLloyd {
+		if o.Algorithm == KMeansLloyd {
 			res, err = kmLloyd(ctx, dt, centres, k, o.MaxIter, tolAbs, ws)
 		} else {
 			res, err = kmHamerly(ctx, dt, centres, k, o.MaxIter, tolAbs, ws)

@@ -66,24 +66,24 @@ func benchKMeans(b *testing.B, n, d, k int, spread float64, alg string, maxIter 
 }
 
 func BenchmarkKMeans100kx16Lloyd(b *testing.B) {
-	benchKMeans(b, 100_000, 16, 8, 1, AlgorithmLloyd, 300, 1e-4)
+	benchKMeans(b, 100_000, 16, 8, 1, KMeansLloyd, 300, 1e-4)
 }
 func BenchmarkKMeans100kx16Hamerly(b *testing.B) {
-	benchKMeans(b, 100_000, 16, 8, 1, AlgorithmHamerly, 300, 1e-4)
+	benchKMeans(b, 100_000, 16, 8, 1, KMeansHamerly, 300, 1e-4)
 }
 func BenchmarkKMeans1Mx16Lloyd(b *testing.B) {
-	benchKMeans(b, 1_000_000, 16, 8, 1, AlgorithmLloyd, 300, 1e-4)
+	benchKMeans(b, 1_000_000, 16, 8, 1, KMeansLloyd, 300, 1e-4)
 }
 func BenchmarkKMeans1Mx16Hamerly(b *testing.B) {
-	benchKMeans(b, 1_000_000, 16, 8, 1, AlgorithmHamerly, 300, 1e-4)
+	benchKMeans(b, 1_000_000, 16, 8, 1, KMeansHamerly, 300, 1e-4)
 }
 
 // Overlapping clusters, tol 0, 50 iterations: the per-iteration cost.
 func BenchmarkKMeans1Mx16Overlap50Lloyd(b *testing.B) {
-	benchKMeans(b, 1_000_000, 16, 8, 12, AlgorithmLloyd, 50, -1)
+	benchKMeans(b, 1_000_000, 16, 8, 12, KMeansLloyd, 50, -1)
 }
 func BenchmarkKMeans1Mx16Overlap50Hamerly(b *testing.B) {
-	benchKMeans(b, 1_000_000, 16, 8, 12, AlgorithmHamerly, 50, -1)
+	benchKMeans(b, 1_000_000, 16, 8, 12, KMeansHamerly, 50, -1)
 }
 
 func benchPlusPlus(b *testing.B, n, d, k int) {

@@ -96,7 +96,7 @@ func TestKMeansParitySklearn(t *testing.T) {
 		x, variants := kmLoadParity(t, ds)
 		n, d := x.Dims()
 		for _, v := range variants {
-			for _, alg := range []string{AlgorithmLloyd, AlgorithmHamerly, AlgorithmElkan, AlgorithmAuto} {
+			for _, alg := range []string{KMeansLloyd, KMeansHamerly, KMeansElkan, KMeansAuto} {
 				for _, workers := range []int{1, 3} {
 					name := ds + "/" + v.Name + "/" + alg + "/workers=" + strconv.Itoa(workers)
 					t.Run(name, func(t *testing.T) {

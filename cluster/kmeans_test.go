@@ -221,7 +221,7 @@ func TestKMeansMatchesReference(t *testing.T) {
 			tolAbs = kmMeanVariance(dt) * tt.tol
 		}
 		wantC, wantL, wantI, wantN := kmRef(x, init, tt.maxIter, tolAbs)
-		for _, alg := range []string{AlgorithmLloyd, AlgorithmHamerly} {
+		for _, alg := range []string{KMeansLloyd, KMeansHamerly} {
 			t.Run(tt.name+"/"+alg, func(t *testing.T) {
 				got, err := KMeans(ctx, x, KMeansOptions{K: tt.k, InitCenters: init, MaxIter: tt.maxIter, Tol: tt.tol, Algorithm: alg, Workers: 2})
 				if err != nil {
@@ -355,7 +355,7 @@ func TestKMeansDeterministic(t *testing.T) {
 	x, _ := kmBlobs(30000, 5, 6, 10, 3, 11)
 	orig := mat.DenseCopyOf(x)
 	for _, init := range []string{InitKMeansPP, InitRandom} {
-		for _, alg := range []string{AlgorithmLloyd, AlgorithmHamerly} {
+		for _, alg := range []string{KMeansLloyd, KMeansHamerly} {
 			t.Run(init+"/"+alg, func(t *testing.T) {
 				var first *KMeansResult
 				for _, w := range []int{1, 2, 5} {
@@ -599,12 +599,12 @@ func TestKMeansOptionsDefaults(t *testing.T) {
 		in   KMeansOptions
 		want KMeansOptions
 	}{
-		{"zero", KMeansOptions{K: 3, Workers: 2}, KMeansOptions{K: 3, Init: InitKMeansPP, NInit: 10, MaxIter: 300, Tol: 1e-4, Algorithm: AlgorithmHamerly, Workers: 2}},
-		{"given centres", KMeansOptions{K: 1, InitCenters: mat.NewDense(1, 1, nil), Tol: -1, Algorithm: AlgorithmElkan, Workers: 1},
-			KMeansOptions{K: 1, Init: InitKMeansPP, InitCenters: mat.NewDense(1, 1, nil), NInit: 1, MaxIter: 300, Tol: 0, Algorithm: AlgorithmHamerly, Workers: 1}},
-		{"lloyd", KMeansOptions{K: 2, Algorithm: AlgorithmLloyd, NInit: 3, MaxIter: 7, Tol: 0.5, Workers: 4}, KMeansOptions{K: 2, Init: InitKMeansPP, NInit: 3, MaxIter: 7, Tol: 0.5, Algorithm: AlgorithmLloyd, Workers: 4}},
+		{"zero", KMeansOptions{K: 3, Workers: 2}, KMeansOptions{K: 3, Init: InitKMeansPP, NInit: 10, MaxIter: 300, Tol: 1e-4, Algorithm: KMeansHamerly, Workers: 2}},
+		{"given centres", KMeansOptions{K: 1, InitCenters: mat.NewDense(1, 1, nil), Tol: -1, Algorithm: KMeansElkan, Workers: 1},
+			KMeansOptions{K: 1, Init: InitKMeansPP, InitCenters: mat.NewDense(1, 1, nil), NInit: 1, MaxIter: 300, Tol: 0, Algorithm: KMeansHamerly, Workers: 1}},
+		{"lloyd", KMeansOptions{K: 2, Algorithm: KMeansLloyd, NInit: 3, MaxIter: 7, Tol: 0.5, Workers: 4}, KMeansOptions{K: 2, Init: InitKMeansPP, NInit: 3, MaxIter: 7, Tol: 0.5, Algorithm: KMeansLloyd, Workers: 4}},
 		{"given centres, several runs asked", KMeansOptions{K: 1, InitCenters: mat.NewDense(1, 1, nil), NInit: 5, Workers: 1},
-			KMeansOptions{K: 1, Init: InitKMeansPP, InitCenters: mat.NewDense(1, 1, nil), NInit: 1, MaxIter: 300, Tol: 1e-4, Algorithm: AlgorithmHamerly, Workers: 1}},
+			KMeansOptions{K: 1, Init: InitKMeansPP, InitCenters: mat.NewDense(1, 1, nil), NInit: 1, MaxIter: 300, Tol: 1e-4, Algorithm: KMeansHamerly, Workers: 1}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

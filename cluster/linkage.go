@@ -12,14 +12,6 @@ import (
 	"gonum.org/v1/gonum/mat"
 )
 
-// Linkage methods accepted by LinkageOptions.Method.
-const (
-	LinkageWard     = "ward"
-	LinkageComplete = "complete"
-	LinkageAverage  = "average"
-	LinkageSingle   = "single"
-)
-
 // Defaults of LinkageOptions.
 const (
 	DefaultLinkageMemoryLimit       = 4 << 30 // bytes for the condensed distance matrix
@@ -31,8 +23,8 @@ const (
 // LinkageOptions configures Linkage. The zero value means Ward with the
 // defaults above.
 type LinkageOptions struct {
-	// Method is "ward" (default), "complete", "average" or "single".
-	Method string `yaml:"method"`
+	// Method is one of LinkageMethods(), Ward by default.
+	Method LinkageMethod `yaml:"method"`
 	// MemoryLimit caps the bytes of the condensed distance matrix used by
 	// complete and average linkage (and by Ward on at most WardMatrixMaxRows
 	// rows). 0 means DefaultLinkageMemoryLimit.
@@ -55,10 +47,8 @@ type LinkageOptions struct {
 
 // Validate reports the first invalid field.
 func (o LinkageOptions) Validate() error {
-	switch o.Method {
-	case "", LinkageWard, LinkageComplete, LinkageAverage, LinkageSingle:
-	default:
-		return fmt.Errorf("linkage method %q: want ward, complete, average or single", o.Method)
+	if o.Method != "" && !slices.Contains(LinkageMethods(), o.Method) {
+		return fmt.Errorf("linkage method %q: want %s", o.Method, orList(LinkageMethods()))
 	}
 	if o.MemoryLimit < 0 {
 		return fmt.Errorf("linkage memory limit %d: must not be negative", o.MemoryLimit)
@@ -104,7 +94,7 @@ type Merge struct {
 // Dendrogram is a merge tree in SciPy's linkage-matrix form; see Linkage.
 type Dendrogram struct {
 	// Method is the linkage that built the tree.
-	Method string
+	Method LinkageMethod
 	// Leaves is the number of leaves: the input rows, or the micro-clusters
 	// when Assign is not nil.
 	Leaves int
@@ -346,7 +336,7 @@ type lkRow struct {
 
 // lkFinish sorts rows by height (stable) and relabels them with SciPy's
 // union–find pass. leafSizes nil means one row per leaf.
-func lkFinish(method string, rows []lkRow, leafSizes []int) (*Dendrogram, error) {
+func lkFinish(method LinkageMethod, rows []lkRow, leafSizes []int) (*Dendrogram, error) {
 	n := len(rows) + 1
 	for _, r := range rows {
 		if math.IsNaN(r.h) || math.IsInf(r.h, 0) {

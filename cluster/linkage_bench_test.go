@@ -32,7 +32,7 @@ func lkBlobsSpread(n, d, k int, spread float64, seed uint64) (*mat.Dense, []int)
 	return mat.NewDense(n, d, x), y
 }
 
-func benchLinkage(b *testing.B, method string, n, d int) {
+func benchLinkage(b *testing.B, method LinkageMethod, n, d int) {
 	x, _ := lkBlobs(n, d, 8, 1)
 	opts := LinkageOptions{Method: method, ApproxAbove: -1, WardMatrixMaxRows: -1}
 	b.ResetTimer()

@@ -64,7 +64,7 @@ func lkRowStart(n, i int) int {
 // scanned in slot order; the first strict minimum wins and the previous
 // chain element is kept when it is as close; the merged cluster of slots
 // x < y lives on in slot y.
-func lkMatrixLinkage(ctx context.Context, x []float64, n, d int, method string, workers int) ([]lkRow, error) {
+func lkMatrixLinkage(ctx context.Context, x []float64, n, d int, method LinkageMethod, workers int) ([]lkRow, error) {
 	D, err := lkPdist(ctx, x, n, d, workers)
 	if err != nil {
 		return nil, err
@@ -74,7 +74,7 @@ func lkMatrixLinkage(ctx context.Context, x []float64, n, d int, method string, 
 
 // lkChain runs the chain on the condensed matrix D of n objects, which it
 // overwrites.
-func lkChain(ctx context.Context, D []float64, n int, method string, workers int) ([]lkRow, error) {
+func lkChain(ctx context.Context, D []float64, n int, method LinkageMethod, workers int) ([]lkRow, error) {
 	rs := make([]int, n)
 	for i := range rs {
 		rs[i] = lkRowStart(n, i)
@@ -177,7 +177,7 @@ func lkMatrixScan(D []float64, rs []int, active []int32, a int, bound float64) l
 // lkMatrixUpdate sets the distances from the slots in active to slot b, the
 // union of slots a < b, with the Lance–Williams update. complete and
 // average are written out so the loop makes no call.
-func lkMatrixUpdate(D []float64, rs []int, active []int32, size []int, a, b int, h float64, na, nb int, method string) {
+func lkMatrixUpdate(D []float64, rs []int, active []int32, size []int, a, b int, h float64, na, nb int, method LinkageMethod) {
 	idx := func(i, j int) int { // condensed index, i != j
 		if i < j {
 			return rs[i] + j

@@ -22,7 +22,7 @@ import (
 type lkParityFile struct {
 	Ties    string `json:"ties"`
 	Methods []struct {
-		Method   string           `json:"method"`
+		Method   LinkageMethod    `json:"method"`
 		Z        [][4]float64     `json:"Z"`
 		Maxclust map[string][]int `json:"fcluster_maxclust"`
 		Sklearn  map[string][]int `json:"sklearn_agglomerative_labels"`
@@ -121,7 +121,7 @@ func TestLinkageParityScipy(t *testing.T) {
 	for _, set := range lkParitySets {
 		x, p := lkLoadParity(t, set)
 		for _, m := range p.Methods {
-			t.Run(set+"/"+m.Method, func(t *testing.T) {
+			t.Run(set+"/"+string(m.Method), func(t *testing.T) {
 				for _, workers := range []int{1, 3} {
 					dg, err := Linkage(context.Background(), x, LinkageOptions{Method: m.Method, Workers: workers})
 					if err != nil {

@@ -27,7 +27,7 @@ func TestLinkageSmall(t *testing.T) {
 	// Points 0, 1, 3, 10 on a line; heights worked out by hand.
 	x := mat.NewDense(4, 1, []float64{0, 1, 3, 10})
 	tests := []struct {
-		method string
+		method LinkageMethod
 		want   []Merge
 	}{
 		{LinkageSingle, []Merge{{0, 1, 1, 2}, {2, 4, 2, 3}, {3, 5, 7, 4}}},
@@ -38,7 +38,7 @@ func TestLinkageSmall(t *testing.T) {
 	}
 	for _, tt := range tests {
 		for _, p := range lkAllPaths {
-			t.Run(tt.method+"/"+p.name, func(t *testing.T) {
+			t.Run(string(tt.method)+"/"+p.name, func(t *testing.T) {
 				opts := p.opts
 				opts.Method = tt.method
 				dg, err := Linkage(context.Background(), x, opts)
@@ -184,7 +184,7 @@ func TestLinkageInputUntouchedAndViews(t *testing.T) {
 	wide, _ := lkBlobs(300, 8, 4, 7)
 	view := wide.Slice(0, 300, 1, 6).(*mat.Dense)
 	packed := mat.DenseCopyOf(view)
-	for _, method := range []string{LinkageWard, LinkageComplete, LinkageAverage, LinkageSingle} {
+	for _, method := range LinkageMethods() {
 		for _, p := range lkAllPaths {
 			opts := p.opts
 			opts.Method = method
@@ -332,7 +332,7 @@ func TestLinkageWardPathsAgree(t *testing.T) {
 				t.Fatalf("seed %d (n=%d), workers %d: chain and matrix differ:\n%s", seed, n, workers, diff)
 			}
 		}
-		for _, method := range []string{LinkageSingle, LinkageComplete, LinkageAverage} {
+		for _, method := range []LinkageMethod{LinkageSingle, LinkageComplete, LinkageAverage} {
 			dg, err := Linkage(context.Background(), x, LinkageOptions{Method: method})
 			if err != nil {
 				t.Fatal(err)
@@ -376,8 +376,8 @@ func TestLinkageParallelTies(t *testing.T) {
 		data = append(data, float64(i%61), float64((i*7)%67))
 	}
 	x := mat.NewDense(n, 2, data)
-	for _, method := range []string{LinkageWard, LinkageComplete, LinkageAverage, LinkageSingle} {
-		t.Run(method, func(t *testing.T) {
+	for _, method := range LinkageMethods() {
+		t.Run(string(method), func(t *testing.T) {
 			opts := LinkageOptions{Method: method, WardMatrixMaxRows: -1, Workers: 1}
 			one, err := Linkage(context.Background(), x, opts)
 			if err != nil {

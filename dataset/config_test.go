@@ -60,7 +60,7 @@ duckdb: {memory_limit: 4GB, temp_directory: /tmp/spill, threads: 2}
 		{"bad decimal", "events:\n  path: e.csv\n  csv: {decimal: ';'}\n", `csv.decimal: must be "." or ","`, 3},
 		{"segmentation", "events:\n  path: e.csv\nsegmentation: {algorithm: hierarchical, linkage: average, k_min: 3, k_max: 8, pca: -1, seed: 7}\n", "", 0},
 		{"segmentation dbscan", "events:\n  path: e.csv\nsegmentation:\n  algorithm: dbscan\n  eps: 0.5\n  min_samples: 5\n", "", 0},
-		{"bad algorithm", "events:\n  path: e.csv\nsegmentation:\n  algorithm: kmode\n", "segmentation.algorithm: must be auto, kmeans, hierarchical, dbscan, kmedoids, kprototypes", 4},
+		{"bad algorithm", "events:\n  path: e.csv\nsegmentation:\n  algorithm: kmode\n", "segmentation.algorithm: must be auto, kmeans, hierarchical, dbscan, kmedoids or kprototypes", 4},
 		{"bad linkage", "events:\n  path: e.csv\nsegmentation:\n  linkage: centroid\n", "segmentation.linkage: must be ward", 4},
 		{"linkage without hierarchical", "events:\n  path: e.csv\nsegmentation:\n  algorithm: kmeans\n  linkage: average\n", "segmentation.linkage: is for algorithm hierarchical", 5},
 		{"k of 1", "events:\n  path: e.csv\nsegmentation:\n  k: 1\n", "segmentation.k: must be 2 or more", 4},

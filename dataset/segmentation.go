@@ -3,31 +3,24 @@ package dataset
 import (
 	"errors"
 	"fmt"
+	"github.com/persona-seg/persona/cluster"
 	"math"
-	"slices"
-	"strings"
 )
-
-// Algorithms are the segmentation algorithms a run may use
-// (segmentation.algorithm, persona run --algorithm).
-var Algorithms = []string{"auto", "kmeans", "hierarchical", "dbscan", "kmedoids", "kprototypes"}
-
-// Linkages are the hierarchical linkages (segmentation.linkage).
-var Linkages = []string{"ward", "complete", "average", "single"}
 
 // Segmentation is the config's segmentation section: how persona run
 // segments the users. A zero field means persona run's default, and a
 // flag given on the command line (--k, --algorithm ...) wins over its key.
 // The stored config of a run holds the settings it used.
 type Segmentation struct {
-	// Algorithm is one of Algorithms. Empty means auto.
+	// Algorithm is one of cluster.Algorithms. Empty means auto.
 	Algorithm string `yaml:"algorithm" json:"algorithm,omitempty"`
 	// K fixes the number of segments (2 or more); 0 chooses it.
 	K int `yaml:"k" json:"k,omitempty"`
 	// KMin and KMax bound the k tried when choosing it. Default 2..12.
 	KMin int `yaml:"k_min" json:"k_min,omitempty"`
 	KMax int `yaml:"k_max" json:"k_max,omitempty"`
-	// Linkage is the hierarchical linkage, one of Linkages. Empty means ward.
+	// Linkage is the hierarchical linkage, one of cluster.LinkageMethods.
+	// Empty means ward.
 	Linkage string `yaml:"linkage" json:"linkage,omitempty"`
 	// Eps is DBSCAN's radius in the clustering space; 0 chooses it.
 	Eps float64 `yaml:"eps" json:"eps,omitempty"`
@@ -45,11 +38,17 @@ func (s Segmentation) validate() error {
 	bad := func(key, format string, a ...any) error {
 		return &ConfigError{Key: "segmentation." + key, Err: fmt.Errorf(format, a...)}
 	}
+	if s.Algorithm != "" {
+		if _, err := cluster.ParseAlgorithm(s.Algorithm); err != nil {
+			return &ConfigError{Key: "segmentation.algorithm", Err: err}
+		}
+	}
+	if s.Linkage != "" {
+		if _, err := cluster.ParseLinkage(s.Linkage); err != nil {
+			return &ConfigError{Key: "segmentation.linkage", Err: err}
+		}
+	}
 	switch {
-	case s.Algorithm != "" && !slices.Contains(Algorithms, s.Algorithm):
-		return bad("algorithm", "must be %s, got %q", strings.Join(Algorithms, ", "), s.Algorithm)
-	case s.Linkage != "" && !slices.Contains(Linkages, s.Linkage):
-		return bad("linkage", "must be %s, got %q", strings.Join(Linkages, ", "), s.Linkage)
 	case s.K < 0 || s.K == 1:
 		return bad("k", "must be 2 or more (or 0 to choose it from the data), got %d", s.K)
 	case s.KMin < 0 || s.KMin == 1:

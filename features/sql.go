@@ -585,10 +585,10 @@ func (b *builder) write(cats, topics []string, demo map[string][]string) {
 
 	// Psychographic.
 	if b.parts[partTransactions] {
-		b.col(feat("price_sensitivity", P, "mean of discounted_line_share and (1 − min(price_level, 2) / 2): high for buyers of cheap, discounted goods (0.25 without purchases)", false),
+		b.col(feat(PriceSensitivity, P, "mean of discounted_line_share and (1 − min(price_level, 2) / 2): high for buyers of cheap, discounted goods (0.25 without purchases)", false),
 			"(coalesce(tagg.discounted_lines, 0) + 1 - least(coalesce(tagg.price_level, 1), 2) / 2) / 2")
-		b.col(feat("loyalty_hhi", P, "Herfindahl index of spend over categories: 1 = all spend in one category (0 without purchases)", false), "coalesce(tcagg.hhi, 0)")
-		b.col(feat("variety_entropy", P, "entropy (nats) of spend over categories (0 without purchases)", false), "coalesce(tcagg.entropy, 0)")
+		b.col(feat(LoyaltyHHI, P, "Herfindahl index of spend over categories: 1 = all spend in one category (0 without purchases)", false), "coalesce(tcagg.hhi, 0)")
+		b.col(feat(VarietyEntropy, P, "entropy (nats) of spend over categories (0 without purchases)", false), "coalesce(tcagg.entropy, 0)")
 	}
 	var last []string
 	for _, x := range []struct{ part, col string }{{partEvents, "eagg.last_ts"}, {partTransactions, "oagg.last_ts"}, {partSocial, "soagg.last_ts"}} {
@@ -597,19 +597,19 @@ func (b *builder) write(cats, topics []string, demo map[string][]string) {
 		}
 	}
 	if len(last) > 0 {
-		b.col(feat("days_since_last_activity", P, "days from the last event, purchase or social action to as_of", true), "least("+strings.Join(last, ", ")+")")
+		b.col(feat(DaysSinceLastActivity, P, "days from the last event, purchase or social action to as_of", true), "least("+strings.Join(last, ", ")+")")
 	}
 }
 
 // transactionCols adds the transaction features.
 func (b *builder) transactionCols(cats []string, days func(string) string, capDays string) {
 	T := GroupTransactions
-	rec := feat("recency_days", T, "days from the last purchase to as_of; users who never bought get the data window's length", true)
+	rec := feat(RecencyDays, T, "days from the last purchase to as_of; users who never bought get the data window's length", true)
 	if !b.noHasPurchased {
 		rec.Among = "has_purchased" // the profiles count it among the buyers
 	}
 	b.col(rec, fmt.Sprintf("coalesce(%s, %s)", days("oagg.last_ts"), capDays))
-	b.col(feat("frequency", T, "number of distinct orders with a positive quantity", true), "coalesce(oagg.orders, 0)")
+	b.col(feat(Frequency, T, "number of distinct orders with a positive quantity", true), "coalesce(oagg.orders, 0)")
 	if !b.noHasPurchased {
 		// An indicator (weighted as one, see Feature.Set): never-bought
 		// users have no recency, and the window's length they get says so
@@ -617,67 +617,67 @@ func (b *builder) transactionCols(cats []string, days func(string) string, capDa
 		b.col(Feature{Name: "has_purchased", Group: T, Description: "1 when the user has an order (a positive quantity), 0 for a user who never bought", Set: "has_purchased"},
 			"CASE WHEN oagg.orders > 0 THEN 1 ELSE 0 END")
 	}
-	b.col(feat("monetary", T, "net spend: sum of quantity × unit_price × (1 − discount), returns included as negative lines", true), "coalesce(tagg.net_spend, 0)")
-	b.col(feat("avg_order_value", T, "mean paid value of an order (positive lines only)", true), "coalesce(tagg.paid / nullif(oagg.orders, 0), 0)")
-	b.col(feat("items_per_order", T, "mean units per order", true), "coalesce(tagg.units / nullif(oagg.orders, 0), 0)")
-	b.col(feat("purchase_tenure_days", T, "days from the first purchase to as_of (0 without purchases)", true),
+	b.col(feat(Monetary, T, "net spend: sum of quantity × unit_price × (1 − discount), returns included as negative lines", true), "coalesce(tagg.net_spend, 0)")
+	b.col(feat(AvgOrderValue, T, "mean paid value of an order (positive lines only)", true), "coalesce(tagg.paid / nullif(oagg.orders, 0), 0)")
+	b.col(feat(ItemsPerOrder, T, "mean units per order", true), "coalesce(tagg.units / nullif(oagg.orders, 0), 0)")
+	b.col(feat(PurchaseTenureDays, T, "days from the first purchase to as_of (0 without purchases)", true),
 		fmt.Sprintf("coalesce(%s, 0)", days("oagg.first_ts")))
-	b.col(feat("order_gap_mean_days", T, "mean days between consecutive orders (0 with fewer than two)", true), "coalesce(oagg.gap_mean, 0)")
-	b.col(feat("order_gap_std_days", T, "population standard deviation of days between orders (0 with fewer than two)", true), "coalesce(oagg.gap_std, 0)")
-	b.col(feat("distinct_products", T, "distinct products bought", true), "coalesce(tagg.products, 0)")
-	b.col(feat("distinct_categories", T, "distinct categories bought", false), "coalesce(tcagg.categories, 0)")
-	b.col(feat("return_rate", T, "units returned (negative quantities) ÷ units bought", false),
+	b.col(feat(OrderGapMeanDays, T, "mean days between consecutive orders (0 with fewer than two)", true), "coalesce(oagg.gap_mean, 0)")
+	b.col(feat(OrderGapStdDays, T, "population standard deviation of days between orders (0 with fewer than two)", true), "coalesce(oagg.gap_std, 0)")
+	b.col(feat(DistinctProducts, T, "distinct products bought", true), "coalesce(tagg.products, 0)")
+	b.col(feat(DistinctCategories, T, "distinct categories bought", false), "coalesce(tcagg.categories, 0)")
+	b.col(feat(ReturnRate, T, "units returned (negative quantities) ÷ units bought", false),
 		"least(coalesce(tagg.returned_units / nullif(tagg.units, 0), 0), 1)")
-	b.col(feat("price_level", T, "mean of unit_price ÷ the category's median unit price over bought lines (1 = typical; 1 without purchases)", false),
+	b.col(feat(PriceLevel, T, "mean of unit_price ÷ the category's median unit price over bought lines (1 = typical; 1 without purchases)", false),
 		"coalesce(tagg.price_level, 1)")
-	b.col(feat("discount_share", T, "share of the list value of bought lines given as discount", false), "coalesce(tagg.discount_share, 0)")
-	b.col(feat("discounted_line_share", T, "share of bought lines that carried a discount", false), "coalesce(tagg.discounted_lines, 0)")
+	b.col(feat(DiscountShare, T, "share of the list value of bought lines given as discount", false), "coalesce(tagg.discount_share, 0)")
+	b.col(feat(DiscountedLineShare, T, "share of bought lines that carried a discount", false), "coalesce(tagg.discounted_lines, 0)")
 	for _, c := range cats {
-		b.col(feat("spend_share_"+slug(c), T, fmt.Sprintf("share of net spend on category %q", c), false),
+		b.col(feat(SpendSharePrefix+slug(c), T, fmt.Sprintf("share of net spend on category %q", c), false),
 			fmt.Sprintf("coalesce(tcagg.%s, 0)", quoteIdent("cs_"+slug(c))))
 	}
-	b.col(feat("spend_share_other", T, "share of net spend on categories outside the top ones", false), "coalesce(tcagg.cs_other, 0)")
+	b.col(feat(SpendSharePrefix+"other", T, "share of net spend on categories outside the top ones", false), "coalesce(tcagg.cs_other, 0)")
 }
 
 // eventFeatureCols adds the event features.
 func (b *builder) eventFeatureCols(cats []string, days func(string) string, capDays string) {
 	E := GroupEvents
-	b.col(feat("events", E, "number of events", true), "coalesce(eagg.events, 0)")
+	b.col(feat(Events, E, "number of events", true), "coalesce(eagg.events, 0)")
 	for _, t := range eventTypes {
-		b.col(feat("count_"+t, E, fmt.Sprintf("number of %s events", t), true), fmt.Sprintf("coalesce(eagg.%s, 0)", quoteIdent("n_"+t)))
+		b.col(feat(CountPrefix+t, E, fmt.Sprintf("number of %s events", t), true), fmt.Sprintf("coalesce(eagg.%s, 0)", quoteIdent("n_"+t)))
 	}
 	for _, t := range b.eventNames {
-		b.col(feat("count_"+slug(t), E, fmt.Sprintf("number of events of type %q (not a canonical type)", t), true), fmt.Sprintf("coalesce(eagg.%s, 0)", quoteIdent("nx_"+slug(t))))
+		b.col(feat(CountPrefix+slug(t), E, fmt.Sprintf("number of events of type %q (not a canonical type)", t), true), fmt.Sprintf("coalesce(eagg.%s, 0)", quoteIdent("nx_"+slug(t))))
 	}
 	for _, t := range eventTypes {
-		b.col(feat("share_"+t, E, fmt.Sprintf("share of events that are %s", t), false),
+		b.col(feat(SharePrefix+t, E, fmt.Sprintf("share of events that are %s", t), false),
 			fmt.Sprintf("coalesce(eagg.%s / nullif(eagg.events, 0), 0)", quoteIdent("n_"+t)))
 	}
 	for _, t := range b.eventNames {
-		b.col(feat("share_"+slug(t), E, fmt.Sprintf("share of events of type %q (not a canonical type)", t), false),
+		b.col(feat(SharePrefix+slug(t), E, fmt.Sprintf("share of events of type %q (not a canonical type)", t), false),
 			fmt.Sprintf("coalesce(eagg.%s / nullif(eagg.events, 0), 0)", quoteIdent("nx_"+slug(t))))
 	}
-	b.col(feat("sessions", E, fmt.Sprintf("number of sessions (the source's session id, else a new session after %g minutes without events)", b.gapSeconds/60), true), "coalesce(sagg.sessions, 0)")
-	b.col(feat("events_per_session", E, "mean events per session", true), "coalesce(sagg.per_session, 0)")
-	b.col(feat("session_minutes", E, "mean minutes from a session's first to its last event", true), "coalesce(sagg.session_minutes, 0)")
-	b.col(feat("active_days", E, "distinct days with at least one event", true), "coalesce(eagg.active_days, 0)")
-	b.col(feat("days_since_last_event", E, "days from the last event to as_of; the data window's length without events", true),
+	b.col(feat(Sessions, E, fmt.Sprintf("number of sessions (the source's session id, else a new session after %g minutes without events)", b.gapSeconds/60), true), "coalesce(sagg.sessions, 0)")
+	b.col(feat(EventsPerSession, E, "mean events per session", true), "coalesce(sagg.per_session, 0)")
+	b.col(feat(SessionMinutes, E, "mean minutes from a session's first to its last event", true), "coalesce(sagg.session_minutes, 0)")
+	b.col(feat(ActiveDays, E, "distinct days with at least one event", true), "coalesce(eagg.active_days, 0)")
+	b.col(feat(DaysSinceLastEvent, E, "days from the last event to as_of; the data window's length without events", true),
 		fmt.Sprintf("coalesce(%s, %s)", days("eagg.last_ts"), capDays))
 	for _, p := range dayParts {
-		b.col(feat("share_"+p.name, E, fmt.Sprintf("share of events between %02d:00 and %02d:00", p.from, p.to), false),
+		b.col(feat(SharePrefix+p.name, E, fmt.Sprintf("share of events between %02d:00 and %02d:00", p.from, p.to), false),
 			fmt.Sprintf("coalesce(eagg.%s / nullif(eagg.events, 0), 0)", quoteIdent("dp_"+p.name)))
 	}
-	b.col(feat("weekend_share", E, "share of events on Saturday or Sunday", false), "coalesce(eagg.weekend / nullif(eagg.events, 0), 0)")
-	b.col(feat("cart_rate", E, "add_to_cart events ÷ product_view events (0 without product views, capped at 1)", false),
+	b.col(feat(WeekendShare, E, "share of events on Saturday or Sunday", false), "coalesce(eagg.weekend / nullif(eagg.events, 0), 0)")
+	b.col(feat(CartRate, E, "add_to_cart events ÷ product_view events (0 without product views, capped at 1)", false),
 		"least(coalesce(eagg.n_add_to_cart / nullif(eagg.n_product_view, 0), 0), 1)")
-	b.col(feat("checkout_rate", E, "checkout events ÷ add_to_cart events (0 without add_to_cart, capped at 1)", false),
+	b.col(feat(CheckoutRate, E, "checkout events ÷ add_to_cart events (0 without add_to_cart, capped at 1)", false),
 		"least(coalesce(eagg.n_checkout / nullif(eagg.n_add_to_cart, 0), 0), 1)")
 	for _, d := range []string{"mobile", "desktop", "tablet"} {
-		b.col(feat("device_share_"+d, E, fmt.Sprintf("share of events from a %s device", d), false),
+		b.col(feat(DeviceSharePrefix+d, E, fmt.Sprintf("share of events from a %s device", d), false),
 			fmt.Sprintf("coalesce(eagg.%s / nullif(eagg.events, 0), 0)", quoteIdent("dev_"+d)))
 	}
 	for _, c := range cats {
-		b.col(feat("affinity_"+slug(c), E, fmt.Sprintf("share of events with a category that are about %q", c), false),
+		b.col(feat(AffinityPrefix+slug(c), E, fmt.Sprintf("share of events with a category that are about %q", c), false),
 			fmt.Sprintf("coalesce(eagg.%s / nullif(eagg.cat_events, 0), 0)", quoteIdent("ec_"+slug(c))))
 	}
 
@@ -686,13 +686,13 @@ func (b *builder) eventFeatureCols(cats []string, days func(string) string, capD
 // socialFeatureCols adds the social features.
 func (b *builder) socialFeatureCols(topics []string) {
 	S := GroupSocial
-	b.col(feat("social_actions", S, "number of social actions", true), "coalesce(soagg.actions, 0)")
+	b.col(feat(SocialActions, S, "number of social actions", true), "coalesce(soagg.actions, 0)")
 	for _, a := range socialActions {
 		b.col(feat("social_"+a+"s", S, fmt.Sprintf("number of %s actions", a), true), fmt.Sprintf("coalesce(soagg.%s, 0)", quoteIdent("a_"+a)))
 	}
-	b.col(feat("social_active_days", S, "distinct days with a social action", true), "coalesce(soagg.active_days, 0)")
+	b.col(feat(SocialActiveDays, S, "distinct days with a social action", true), "coalesce(soagg.active_days, 0)")
 	for _, t := range topics {
-		b.col(feat("topic_share_"+slug(t), S, fmt.Sprintf("share of social actions about topic %q", t), false),
+		b.col(feat(TopicSharePrefix+slug(t), S, fmt.Sprintf("share of social actions about topic %q", t), false),
 			fmt.Sprintf("coalesce(soagg.%s / nullif(soagg.actions, 0), 0)", quoteIdent("t_"+slug(t))))
 	}
 
@@ -702,11 +702,11 @@ func (b *builder) socialFeatureCols(topics []string) {
 func (b *builder) demographicCols(demo map[string][]string, asOf string) {
 	D := GroupDemographics
 	if b.parts[partAge] {
-		b.col(feat("age", D, "year(as_of) − birth_year; the base median when unknown", false),
+		b.col(feat(Age, D, "year(as_of) − birth_year; the base median when unknown", false),
 			"coalesce(year("+asOf+") - dem.birth_year, "+sqlFloat(b.base.Age)+")")
 	}
 	if b.parts[partSignup] {
-		b.col(feat("signup_tenure_days", D, "days from signup_date to as_of; the base median when unknown", true),
+		b.col(feat(SignupTenureDays, D, "days from signup_date to as_of; the base median when unknown", true),
 			"greatest(coalesce(date_diff('day', dem.signup_date, CAST("+asOf+" AS DATE)), "+sqlFloat(b.base.SignupDays)+"), 0)")
 	}
 	for _, f := range []string{"gender", "country", "acquisition_channel", "device"} {

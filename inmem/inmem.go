@@ -59,7 +59,7 @@ func (s *Store) Save(ctx context.Context, r *persona.Results) error {
 	if len(c.Run.Summary) == 0 {
 		c.Run.Summary = []byte("null")
 	}
-	c.Run.Users, c.Run.Segments, c.Run.Algorithm = len(c.UserIDs), len(c.Profiles.Segments), c.Model.Algorithm
+	c.Run.Users, c.Run.Segments, c.Run.Algorithm = len(c.UserIDs), len(c.Profiles.Segments), string(c.Model.Algorithm)
 	c.Run.CreatedAt = c.Run.CreatedAt.UTC()
 	if c.Run.Fingerprint == "" {
 		c.Run.Fingerprint = persona.Fingerprint(r.UserIDs, r.X)

@@ -6,6 +6,7 @@ import (
 
 	"gonum.org/v1/gonum/mat"
 
+	"github.com/persona-seg/persona/cluster"
 	"github.com/persona-seg/persona/model"
 	"github.com/persona-seg/persona/prep"
 )
@@ -37,7 +38,7 @@ func benchAssign(b *testing.B, n, d, k int) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	m := &model.Model{Version: model.Version, Algorithm: model.KMeans, Prep: fitted, PCA: pca}
+	m := &model.Model{Version: model.Version, Algorithm: cluster.AlgorithmKMeans, Prep: fitted, PCA: pca}
 	for c := range k {
 		m.Segments = append(m.Segments, model.Segment{ID: c})
 		cen := make([]float64, 10)

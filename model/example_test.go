@@ -5,6 +5,7 @@ import (
 
 	"gonum.org/v1/gonum/mat"
 
+	"github.com/persona-seg/persona/cluster"
 	"github.com/persona-seg/persona/model"
 	"github.com/persona-seg/persona/prep"
 )
@@ -33,7 +34,7 @@ func ExampleModel_Assign() {
 	}
 	m := &model.Model{
 		Version:   model.Version,
-		Algorithm: model.KMeans,
+		Algorithm: cluster.AlgorithmKMeans,
 		Prep:      fitted,
 		Segments:  []model.Segment{{ID: 0, Name: "light"}, {ID: 1, Name: "heavy"}},
 		Centers:   [][]float64{centre(0, 1), centre(2, 3)},

@@ -167,7 +167,7 @@ func MixedTable(attrs []MixedAttr, x, z *mat.Dense) []cluster.Attr {
 
 // validate checks a Mixed model of nseg segments for algorithm against
 // the prep.
-func (mx *Mixed) validate(algorithm string, nseg int, p *prep.Fitted) error {
+func (mx *Mixed) validate(algorithm cluster.Algorithm, nseg int, p *prep.Fitted) error {
 	if len(mx.Attrs) == 0 {
 		return errors.New("model has no mixed-type attributes")
 	}
@@ -204,7 +204,7 @@ func (mx *Mixed) validate(algorithm string, nseg int, p *prep.Fitted) error {
 		return nil
 	}
 	switch algorithm {
-	case KMedoids:
+	case cluster.AlgorithmKMedoids:
 		if len(mx.Medoids) != nseg || len(mx.Rows) != nseg || len(mx.Scales) != len(mx.Attrs) {
 			return fmt.Errorf("model has %d medoids, %d medoid rows and %d scales for %d segments and %d attributes", len(mx.Medoids), len(mx.Rows), len(mx.Scales), nseg, len(mx.Attrs))
 		}
@@ -238,7 +238,7 @@ func (m *Model) assignMixed(x *mat.Dense) ([]int, []float64, error) {
 	mx := m.Mixed
 	n, _ := x.Dims()
 	segs, dist := make([]int, n), make([]float64, n)
-	if m.Algorithm == KMedoids {
+	if m.Algorithm == cluster.AlgorithmKMedoids {
 		k := len(mx.Medoids)
 		all := mat.NewDense(k+n, len(m.Prep.Inputs), nil)
 		for c, r := range mx.Medoids {

@@ -22,7 +22,7 @@ func (m *Model) mixedSQL(table, dialect string) (string, error) {
 		return fmt.Sprintf("x%d", slices.Index(m.Prep.Columns, m.Prep.Inputs[in]))
 	}
 	outs := m.outputExprs()
-	proto := m.Algorithm == KPrototypes
+	proto := m.Algorithm == cluster.AlgorithmKPrototypes
 
 	// a: one value per attribute (list: one 0/1 per indicator column).
 	b.WriteString("a AS (\n  SELECT user_id")

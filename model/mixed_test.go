@@ -90,10 +90,10 @@ func TestMixedModel(t *testing.T) {
 		proto.Centers = append(proto.Centers, slices.Clone(kp.Centers.RawRowView(c)))
 	}
 	for _, tc := range []struct {
-		algorithm string
+		algorithm cluster.Algorithm
 		mixed     *model.Mixed
 		labels    []int
-	}{{model.KMedoids, med, km.Labels}, {model.KPrototypes, proto, kp.Labels}} {
+	}{{cluster.AlgorithmKMedoids, med, km.Labels}, {cluster.AlgorithmKPrototypes, proto, kp.Labels}} {
 		m := &model.Model{Version: model.Version, Algorithm: tc.algorithm, Prep: p, Segments: segs, Mixed: tc.mixed}
 		var buf bytes.Buffer
 		if err := m.Encode(&buf); err != nil {
@@ -111,7 +111,7 @@ func TestMixedModel(t *testing.T) {
 			if got[i] != segs[l].ID {
 				t.Fatalf("%s: row %d assigned to segment %d, trained in %d", tc.algorithm, i, got[i], segs[l].ID)
 			}
-			if tc.algorithm == model.KMedoids && dist[i] != g.Dissim(km.Medoids[l], i) {
+			if tc.algorithm == cluster.AlgorithmKMedoids && dist[i] != g.Dissim(km.Medoids[l], i) {
 				t.Fatalf("row %d: distance %v, Gower to its medoid %v", i, dist[i], g.Dissim(km.Medoids[l], i))
 			}
 		}

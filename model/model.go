@@ -15,6 +15,7 @@ import (
 
 	"gonum.org/v1/gonum/mat"
 
+	"github.com/persona-seg/persona/cluster"
 	"github.com/persona-seg/persona/features"
 	"github.com/persona-seg/persona/internal/atomicfile"
 	"github.com/persona-seg/persona/prep"
@@ -28,21 +29,13 @@ const Version = 1
 // model's user farther than Eps from every core point).
 const Unsegmented = -1
 
-// Algorithms a model can hold.
-const (
-	KMeans       = "kmeans"
-	Hierarchical = "hierarchical"
-	DBSCAN       = "dbscan"
-	KMedoids     = "kmedoids"
-	KPrototypes  = "kprototypes"
-)
-
 // Model assigns users to the segments of a run. It is plain data and
 // round-trips through JSON; Read checks it.
 type Model struct {
-	Version   int    `json:"version"`
-	RunID     string `json:"run_id,omitempty"`
-	Algorithm string `json:"algorithm"`
+	Version int    `json:"version"`
+	RunID   string `json:"run_id,omitempty"`
+	// Algorithm is one of cluster's algorithms other than auto.
+	Algorithm cluster.Algorithm `json:"algorithm"`
 	// Features fixes the feature columns (nil when the model was fitted on
 	// a feature table that did not come from package features).
 	Features *features.Spec `json:"features,omitempty"`
@@ -129,12 +122,12 @@ func (m *Model) Validate() error {
 		return nil
 	}
 	switch m.Algorithm {
-	case KMeans, Hierarchical:
+	case cluster.AlgorithmKMeans, cluster.AlgorithmHierarchical:
 		if len(m.Centers) != len(m.Segments) {
 			return fmt.Errorf("model has %d centres for %d segments", len(m.Centers), len(m.Segments))
 		}
 		return checkRows("centre", m.Centers)
-	case DBSCAN:
+	case cluster.AlgorithmDBSCAN:
 		if !(m.Eps > 0) || math.IsInf(m.Eps, 0) {
 			return fmt.Errorf("model eps must be a positive number, got %v", m.Eps)
 		}
@@ -147,7 +140,7 @@ func (m *Model) Validate() error {
 			}
 		}
 		return checkRows("core", m.Core)
-	case KMedoids, KPrototypes:
+	case cluster.AlgorithmKMedoids, cluster.AlgorithmKPrototypes:
 		if m.Mixed == nil {
 			return fmt.Errorf("model algorithm %s has no mixed-type state", m.Algorithm)
 		}
@@ -253,7 +246,7 @@ func (e *MissingError) Error() string { return fmt.Sprintf("feature %q is missin
 
 func (m *Model) nearest(z []float64) (int, float64) {
 	pts := m.Centers
-	if m.Algorithm == DBSCAN {
+	if m.Algorithm == cluster.AlgorithmDBSCAN {
 		pts = m.Core
 	}
 	best, bestD := -1, math.Inf(1)
@@ -271,7 +264,7 @@ func (m *Model) nearest(z []float64) (int, float64) {
 	if best < 0 {
 		return Unsegmented, math.Inf(1)
 	}
-	if m.Algorithm == DBSCAN {
+	if m.Algorithm == cluster.AlgorithmDBSCAN {
 		if d > m.Eps {
 			return Unsegmented, d
 		}

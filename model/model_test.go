@@ -10,6 +10,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"gonum.org/v1/gonum/mat"
 
+	"github.com/persona-seg/persona/cluster"
 	"github.com/persona-seg/persona/model"
 	"github.com/persona-seg/persona/prep"
 )
@@ -17,7 +18,7 @@ import (
 // fixture fits a preparation and a PCA on random data and returns a model
 // of the given algorithm with the first rows (in the clustering space) as
 // centres or core points.
-func fixture(t testing.TB, algorithm string) (*model.Model, *mat.Dense) {
+func fixture(t testing.TB, algorithm cluster.Algorithm) (*model.Model, *mat.Dense) {
 	t.Helper()
 	rng := rand.New(rand.NewPCG(1, 2))
 	n, d := 200, 5
@@ -47,7 +48,7 @@ func fixture(t testing.TB, algorithm string) (*model.Model, *mat.Dense) {
 	m := &model.Model{Version: model.Version, Algorithm: algorithm, Prep: fitted, PCA: pca,
 		Segments: []model.Segment{{ID: 4, Name: "four"}, {ID: 1, Name: "one"}, {ID: 7, Name: "seven"}}}
 	switch algorithm {
-	case model.DBSCAN:
+	case cluster.AlgorithmDBSCAN:
 		m.Eps = 0.5
 		for i := range 30 {
 			m.Core = append(m.Core, append([]float64(nil), p.RawRowView(i)...))
@@ -72,7 +73,7 @@ func brute(m *model.Model, z []float64) (int, float64) {
 			segs[i] = s.ID
 		}
 	}
-	if m.Algorithm == model.DBSCAN {
+	if m.Algorithm == cluster.AlgorithmDBSCAN {
 		pts, segs = m.Core, m.CoreSegments
 	}
 	best, bd := -1, math.Inf(1)
@@ -85,15 +86,15 @@ func brute(m *model.Model, z []float64) (int, float64) {
 			best, bd = i, math.Sqrt(s)
 		}
 	}
-	if m.Algorithm == model.DBSCAN && bd > m.Eps {
+	if m.Algorithm == cluster.AlgorithmDBSCAN && bd > m.Eps {
 		return model.Unsegmented, bd
 	}
 	return segs[best], bd
 }
 
 func TestAssign(t *testing.T) {
-	for _, alg := range []string{model.KMeans, model.Hierarchical, model.DBSCAN} {
-		t.Run(alg, func(t *testing.T) {
+	for _, alg := range []cluster.Algorithm{cluster.AlgorithmKMeans, cluster.AlgorithmHierarchical, cluster.AlgorithmDBSCAN} {
+		t.Run(string(alg), func(t *testing.T) {
 			m, x := fixture(t, alg)
 			segs, dist, err := m.Assign(x)
 			if err != nil {
@@ -115,7 +116,7 @@ func TestAssign(t *testing.T) {
 			if segs[0] != 4 || dist[0] != 0 || segs[1] != 1 || segs[2] != 7 {
 				t.Errorf("rows 0..2 got %v at %v, want 4 1 7 at 0", segs[:3], dist[:3])
 			}
-			if alg == model.DBSCAN && counts[model.Unsegmented] == 0 {
+			if alg == cluster.AlgorithmDBSCAN && counts[model.Unsegmented] == 0 {
 				t.Errorf("no row is unsegmented with eps %g", m.Eps)
 			}
 			// AssignRow agrees with Assign.
@@ -137,8 +138,8 @@ func TestAssign(t *testing.T) {
 }
 
 func TestRoundTrip(t *testing.T) {
-	for _, alg := range []string{model.KMeans, model.DBSCAN} {
-		t.Run(alg, func(t *testing.T) {
+	for _, alg := range []cluster.Algorithm{cluster.AlgorithmKMeans, cluster.AlgorithmDBSCAN} {
+		t.Run(string(alg), func(t *testing.T) {
 			m, x := fixture(t, alg)
 			var buf bytes.Buffer
 			if err := m.Encode(&buf); err != nil {
@@ -179,14 +180,14 @@ func TestValidate(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			m, _ := fixture(t, model.KMeans)
+			m, _ := fixture(t, cluster.AlgorithmKMeans)
 			tt.change(m)
 			if err := m.Validate(); err == nil {
 				t.Errorf("Validate accepted a model with a bad %s", tt.name)
 			}
 		})
 	}
-	m, _ := fixture(t, model.DBSCAN)
+	m, _ := fixture(t, cluster.AlgorithmDBSCAN)
 	m.Eps = 0
 	if err := m.Validate(); err == nil {
 		t.Errorf("Validate accepted eps 0")
@@ -196,7 +197,7 @@ func TestValidate(t *testing.T) {
 // FuzzDecode checks that Decode never panics and that a model it accepts
 // can assign a row without panicking.
 func FuzzDecode(f *testing.F) {
-	for _, alg := range []string{model.KMeans, model.DBSCAN} {
+	for _, alg := range []cluster.Algorithm{cluster.AlgorithmKMeans, cluster.AlgorithmDBSCAN} {
 		m, _ := fixture(f, alg)
 		var buf bytes.Buffer
 		m.Encode(&buf)
@@ -232,7 +233,7 @@ func TestAssignRowUsedOnly(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m := &model.Model{Version: model.Version, Algorithm: model.KMeans, Prep: fitted,
+	m := &model.Model{Version: model.Version, Algorithm: cluster.AlgorithmKMeans, Prep: fitted,
 		Segments: []model.Segment{{ID: 0}, {ID: 1}}, Centers: [][]float64{z.RawRowView(0), z.RawRowView(1)}}
 	if err := m.Validate(); err != nil {
 		t.Fatal(err)

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/persona-seg/persona/cluster"
 	"github.com/persona-seg/persona/prep"
 )
 
@@ -72,7 +73,7 @@ func (m *Model) SQL(table, dialect string) (string, error) {
 	for i := range m.Centers {
 		segs[i] = m.Segments[i].ID
 	}
-	if m.Algorithm == DBSCAN {
+	if m.Algorithm == cluster.AlgorithmDBSCAN {
 		pts, segs = m.Core, m.CoreSegments
 	}
 	b.WriteString("c (segment, ord")
@@ -105,7 +106,7 @@ func (m *Model) SQL(table, dialect string) (string, error) {
 	b.WriteString(strings.Join(terms, "\n    + "))
 	b.WriteString(" AS d2\n  FROM s CROSS JOIN c),\n")
 	b.WriteString("r AS (\n  SELECT user_id, segment, d2, row_number() OVER (PARTITION BY user_id ORDER BY d2, ord) AS rn FROM d)\n")
-	if m.Algorithm == DBSCAN {
+	if m.Algorithm == cluster.AlgorithmDBSCAN {
 		fmt.Fprintf(&b, "SELECT user_id, CASE WHEN sqrt(d2) <= %s THEN segment ELSE %d END AS segment, sqrt(d2) AS distance\n", lit(m.Eps), Unsegmented)
 	} else {
 		b.WriteString("SELECT user_id, segment, sqrt(d2) AS distance\n")

@@ -10,6 +10,7 @@ import (
 
 	_ "github.com/duckdb/duckdb-go/v2"
 
+	"github.com/persona-seg/persona/cluster"
 	"github.com/persona-seg/persona/model"
 )
 
@@ -17,8 +18,8 @@ import (
 // feature table and compares every user's segment and distance with
 // Assign's.
 func TestSQLMatchesAssign(t *testing.T) {
-	for _, alg := range []string{model.KMeans, model.DBSCAN} {
-		t.Run(alg, func(t *testing.T) {
+	for _, alg := range []cluster.Algorithm{cluster.AlgorithmKMeans, cluster.AlgorithmDBSCAN} {
+		t.Run(string(alg), func(t *testing.T) {
 			m, x := fixture(t, alg)
 			segs, dist, err := m.Assign(x)
 			if err != nil {
@@ -77,7 +78,7 @@ func TestSQLMatchesAssign(t *testing.T) {
 }
 
 func TestSQLErrors(t *testing.T) {
-	m, _ := fixture(t, model.KMeans)
+	m, _ := fixture(t, cluster.AlgorithmKMeans)
 	if _, err := m.SQL("features", "oracle"); err == nil {
 		t.Errorf("SQL accepted dialect oracle")
 	}

@@ -14,26 +14,6 @@ import (
 	"github.com/persona-seg/persona/prep"
 )
 
-// The mixed-type algorithms, and auto.
-const (
-	// AlgorithmKMedoids segments users around medoids by the Gower
-	// dissimilarity of their attributes (model.Mixed says how features
-	// become attributes): PAM up to 5,000 users, FasterPAM while the
-	// dissimilarity matrix fits mixedMemory, CLARA above.
-	AlgorithmKMedoids = "kmedoids"
-	// AlgorithmKPrototypes segments users with k-prototypes on the same
-	// attributes (numbers in their prepared units, categories by mismatch).
-	AlgorithmKPrototypes = "kprototypes"
-	// AlgorithmAuto is k-prototypes when categorical attributes are at
-	// least AutoCategoricalShare of the attributes, k-means otherwise.
-	// (k-prototypes rather than Gower k-medoids: Gower's 0/1 category
-	// mismatches outweigh range-scaled numeric differences, so on the
-	// tests' planted customers it splits the groups by a random yes/no,
-	// while k-prototypes' gamma keeps the balance; and it needs no
-	// dissimilarity matrix.)
-	AlgorithmAuto = "auto"
-)
-
 // AutoCategoricalShare is the share of categorical attributes (nominal,
 // list or yes/no attributes from the data's per-user tables, each counted
 // once however many levels it has) from which auto segments with
@@ -84,32 +64,39 @@ func categoricalShare(tab *features.Table, attrs []model.MixedAttr, p *prep.Fitt
 	return all, cat
 }
 
-// chooseAuto decides auto's algorithm and says why in the summary.
-func (r *run) chooseAuto(sum *Summary) string {
+// chooseAuto decides auto's algorithm and says why in the summary: it is
+// k-prototypes when categorical attributes are at least
+// AutoCategoricalShare of the attributes, k-means otherwise.
+// (k-prototypes rather than Gower k-medoids: Gower's 0/1 category
+// mismatches outweigh range-scaled numeric differences, so on the tests'
+// planted customers it splits the groups by a random yes/no, while
+// k-prototypes' gamma keeps the balance; and it needs no dissimilarity
+// matrix.)
+func (r *run) chooseAuto(sum *Summary) cluster.Algorithm {
 	p := r.prep
 	attrs := model.MixedAttrs(p.fitted, p.tab.Groups(), p.tab.X, true)
 	all, cat := categoricalShare(p.tab, attrs, p.fitted)
 	if cat == 0 {
-		return AlgorithmKMeans
+		return cluster.AlgorithmKMeans
 	}
 	share := float64(cat) / float64(all)
 	if share >= AutoCategoricalShare {
 		sum.AlgorithmReason = fmt.Sprintf("auto: %d of the %d attributes %s categorical (%.0f%%, at least %.0f%%): k-prototypes, where a categorical attribute is one attribute compared by match instead of one column per level",
 			cat, all, isAre(cat), 100*share, 100*AutoCategoricalShare)
-		return AlgorithmKPrototypes
+		return cluster.AlgorithmKPrototypes
 	}
 	sum.AlgorithmReason = fmt.Sprintf("auto: %d of the %d attributes %s categorical (%.0f%%, below %.0f%%): k-means on the prepared features",
 		cat, all, isAre(cat), 100*share, 100*AutoCategoricalShare)
-	return AlgorithmKMeans
+	return cluster.AlgorithmKMeans
 }
 
 // mixed segments the users with k-medoids or k-prototypes on their
 // attributes, choosing k as pickK does (the silhouette and the other
 // criteria are computed in the clustering space z).
-func (r *run) mixed(ctx context.Context, z *mat.Dense, sum *Summary, algorithm string) (*segmentation, error) {
+func (r *run) mixed(ctx context.Context, z *mat.Dense, sum *Summary, algorithm cluster.Algorithm) (*segmentation, error) {
 	p := r.prep
 	o := r.opts
-	proto := algorithm == AlgorithmKPrototypes
+	proto := algorithm == cluster.AlgorithmKPrototypes
 	attrs := model.MixedAttrs(p.fitted, p.tab.Groups(), p.tab.X, !proto)
 	table := model.MixedTable(attrs, p.tab.X, p.z)
 	n, _ := z.Dims()
@@ -120,7 +107,7 @@ func (r *run) mixed(ctx context.Context, z *mat.Dense, sum *Summary, algorithm s
 				if err != nil {
 					return nil, err
 				}
-				s := fromLabels(AlgorithmKPrototypes, x, res.Labels)
+				s := fromLabels(cluster.AlgorithmKPrototypes, x, res.Labels)
 				s.inertia = res.Cost
 				return s, nil
 			}
@@ -128,7 +115,7 @@ func (r *run) mixed(ctx context.Context, z *mat.Dense, sum *Summary, algorithm s
 			if err != nil {
 				return nil, err
 			}
-			s := fromLabels(AlgorithmKPrototypes, z, res.Labels)
+			s := fromLabels(cluster.AlgorithmKPrototypes, z, res.Labels)
 			s.inertia = res.Cost
 			s.mixed = &mixedFit{attrs: attrs, proto: res, dist: protoCosts(table, res)}
 			return s, nil
@@ -161,7 +148,7 @@ func (r *run) mixed(ctx context.Context, z *mat.Dense, sum *Summary, algorithm s
 				return nil, err
 			}
 			m, _ := x.Dims()
-			s := fromLabels(AlgorithmKMedoids, x, res.Labels)
+			s := fromLabels(cluster.AlgorithmKMedoids, x, res.Labels)
 			s.inertia = res.Objective * float64(m)
 			return s, nil
 		}
@@ -170,7 +157,7 @@ func (r *run) mixed(ctx context.Context, z *mat.Dense, sum *Summary, algorithm s
 			return nil, err
 		}
 		method = res.Method
-		s := fromLabels(AlgorithmKMedoids, z, res.Labels)
+		s := fromLabels(cluster.AlgorithmKMedoids, z, res.Labels)
 		s.inertia = res.Objective * float64(n)
 		dist := make([]float64, n)
 		for i, l := range res.Labels {

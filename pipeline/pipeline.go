@@ -1,6 +1,7 @@
 package pipeline
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/csv"
@@ -20,6 +21,7 @@ import (
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/persona-seg/persona"
+	"github.com/persona-seg/persona/cluster"
 	"github.com/persona-seg/persona/dataset"
 	"github.com/persona-seg/persona/features"
 	"github.com/persona-seg/persona/internal/atomicfile"
@@ -44,14 +46,17 @@ type Options struct {
 	K int
 	// NInit is the number of k-means restarts per k. Default 10.
 	NInit int
-	// Algorithm is "auto" (default), "kmeans", "hierarchical", "dbscan",
-	// "kmedoids" or "kprototypes". auto is kprototypes when categorical
-	// attributes are at least AutoCategoricalShare of the attributes,
-	// kmeans otherwise.
-	Algorithm string
-	// Linkage is the hierarchical linkage: "ward" (default), "complete",
-	// "average" or "single".
-	Linkage string
+	// Algorithm is one of cluster.Algorithms(), auto by default. auto is
+	// kprototypes when categorical attributes are at least
+	// AutoCategoricalShare of the attributes, kmeans otherwise. kmedoids
+	// segments users around medoids by the Gower dissimilarity of their
+	// attributes (model.Mixed says how features become attributes): PAM
+	// up to 5,000 users, FasterPAM while the dissimilarity matrix fits
+	// mixedMemory, CLARA above; kprototypes uses the same attributes
+	// (numbers in their prepared units, categories by mismatch).
+	Algorithm cluster.Algorithm
+	// Linkage is the hierarchical linkage, Ward by default.
+	Linkage cluster.LinkageMethod
 	// Eps and MinSamples configure DBSCAN; Eps 0 chooses eps from the knee
 	// of the k-distance curve, MinSamples 0 means 10.
 	Eps        float64
@@ -102,10 +107,10 @@ func (o Options) withDefaults() Options {
 		o.PCA = 10
 	}
 	if o.Algorithm == "" {
-		o.Algorithm = AlgorithmAuto
+		o.Algorithm = cluster.AlgorithmAuto
 	}
 	if o.Linkage == "" {
-		o.Linkage = "ward"
+		o.Linkage = cluster.LinkageWard
 	}
 	if o.MinSamples == 0 {
 		o.MinSamples = 10
@@ -124,6 +129,7 @@ func (o Options) withDefaults() Options {
 
 // Validate reports the first option that is out of range.
 func (o Options) Validate() error {
+	_, linkErr := cluster.ParseLinkage(string(cmp.Or(o.Linkage, cluster.LinkageWard)))
 	switch {
 	case o.Out == "":
 		return fmt.Errorf("output folder not set")
@@ -135,10 +141,10 @@ func (o Options) Validate() error {
 		return fmt.Errorf("k range %d..%d is empty", o.KMin, o.KMax)
 	case o.NInit < 0:
 		return fmt.Errorf("n-init must be >= 1, got %d", o.NInit)
-	case o.Algorithm != "" && !slices.Contains(Algorithms, o.Algorithm):
-		return fmt.Errorf("algorithm must be one of %s, got %q", strings.Join(Algorithms, ", "), o.Algorithm)
-	case o.Linkage != "" && o.Linkage != "ward" && o.Linkage != "complete" && o.Linkage != "average" && o.Linkage != "single":
-		return fmt.Errorf("linkage must be ward, complete, average or single, got %q", o.Linkage)
+	case o.Algorithm != "" && !slices.Contains(cluster.Algorithms(), o.Algorithm):
+		return fmt.Errorf("algorithm must be one of %s, got %q", joinNames(cluster.Algorithms()), o.Algorithm)
+	case linkErr != nil:
+		return fmt.Errorf("linkage %w", linkErr)
 	case o.Eps < 0 || math.IsNaN(o.Eps) || math.IsInf(o.Eps, 0):
 		return fmt.Errorf("eps must be a positive number, or 0 to choose it, got %v", o.Eps)
 	case o.MinSamples < 0:
@@ -147,6 +153,15 @@ func (o Options) Validate() error {
 		return fmt.Errorf("pca must be a number of components, or -1 for none, got %d", o.PCA)
 	}
 	return o.Features.Validate()
+}
+
+// joinNames joins names with ", ".
+func joinNames[T ~string](names []T) string {
+	s := make([]string, len(names))
+	for i, n := range names {
+		s[i] = string(n)
+	}
+	return strings.Join(s, ", ")
 }
 
 // Summary is what summary.json holds.
@@ -161,7 +176,7 @@ type Summary struct {
 	Rows              map[string]int64          `json:"rows_read"`
 	Datasets          map[string]dataset.Counts `json:"datasets"`
 	Rejects           []string                  `json:"rejects,omitempty"`
-	Algorithm         string                    `json:"algorithm"`
+	Algorithm         cluster.Algorithm         `json:"algorithm"`
 	AlgorithmReason   string                    `json:"algorithm_reason,omitempty"`
 	Eps               float64                   `json:"eps,omitempty"`
 	Noise             int                       `json:"unsegmented,omitempty"`

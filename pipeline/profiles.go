@@ -77,7 +77,7 @@ func profileColumns(tab *features.Table, rows map[string]int64) []profile.Column
 		case features.GroupDemographics:
 			ds = "users"
 		case features.GroupPsychographic:
-			if f.Name != "days_since_last_activity" {
+			if f.Name != features.DaysSinceLastActivity {
 				ds = "transactions" // price sensitivity, loyalty and variety come from purchases
 			}
 		}
@@ -226,7 +226,7 @@ func writeProfileFiles(ctx context.Context, db *sql.DB, dir string, tab *feature
 	if err := atomicfile.Write(filepath.Join(dir, "profiles.md"), func(w io.Writer) error { return profile.WriteMarkdown(w, prof) }); err != nil {
 		return err
 	}
-	if r, f, m := tab.Col("recency_days"), tab.Col("frequency"), tab.Col("monetary"); r >= 0 && f >= 0 && m >= 0 {
+	if r, f, m := tab.Col(features.RecencyDays), tab.Col(features.Frequency), tab.Col(features.Monetary); r >= 0 && f >= 0 && m >= 0 {
 		col := func(j int) []float64 {
 			out := make([]float64, len(tab.UserIDs))
 			for i := range out {
@@ -241,7 +241,7 @@ func writeProfileFiles(ctx context.Context, db *sql.DB, dir string, tab *feature
 		}
 		if err := atomicfile.Write(filepath.Join(dir, "rfm.csv"), func(w io.Writer) error {
 			cw := csv.NewWriter(w)
-			cw.Write([]string{"user_id", "segment", "recency_days", "frequency", "monetary", "r", "f", "m", "rfm_group"})
+			cw.Write([]string{"user_id", "segment", features.RecencyDays, features.Frequency, features.Monetary, "r", "f", "m", "rfm_group"})
 			for i, id := range tab.UserIDs {
 				s := scores[i]
 				cw.Write([]string{id, strconv.Itoa(labels[i]), strconv.FormatFloat(rec[i], 'f', 2, 64), strconv.FormatFloat(freq[i], 'f', -1, 64),

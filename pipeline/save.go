@@ -13,6 +13,7 @@ import (
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/persona-seg/persona"
+	"github.com/persona-seg/persona/cluster"
 	"github.com/persona-seg/persona/dataset"
 	"github.com/persona-seg/persona/features"
 	"github.com/persona-seg/persona/model"
@@ -62,11 +63,11 @@ func (r *run) save(ctx context.Context, db *sql.DB, cfg *dataset.Config, tab *fe
 	// segmentation section holding the settings the run used.
 	stored := *cfg
 	o := r.opts
-	stored.Segmentation = dataset.Segmentation{Algorithm: o.Algorithm, K: o.K, KMin: o.KMin, KMax: o.KMax, PCA: o.PCA, Seed: &o.Seed}
+	stored.Segmentation = dataset.Segmentation{Algorithm: string(o.Algorithm), K: o.K, KMin: o.KMin, KMax: o.KMax, PCA: o.PCA, Seed: &o.Seed}
 	switch o.Algorithm {
-	case AlgorithmHierarchical:
-		stored.Segmentation.Linkage = o.Linkage
-	case AlgorithmDBSCAN:
+	case cluster.AlgorithmHierarchical:
+		stored.Segmentation.Linkage = string(o.Linkage)
+	case cluster.AlgorithmDBSCAN:
 		stored.Segmentation.Eps, stored.Segmentation.MinSamples = o.Eps, o.MinSamples
 	}
 	conf, err := json.Marshal(&stored)
@@ -111,7 +112,7 @@ func buildModel(id string, tab *features.Table, fitted *prep.Fitted, pca *prep.P
 	for _, s := range prof.Segments {
 		names[s.ID] = s.Name
 	}
-	if seg.algorithm == AlgorithmDBSCAN {
+	if seg.algorithm == cluster.AlgorithmDBSCAN {
 		m.Eps = seg.dbscan.Eps
 		for _, s := range prof.Segments {
 			if s.ID >= 0 {

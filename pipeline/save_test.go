@@ -12,6 +12,7 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/persona-seg/persona"
+	"github.com/persona-seg/persona/cluster"
 	"github.com/persona-seg/persona/dataset"
 	"github.com/persona-seg/persona/features"
 	"github.com/persona-seg/persona/model"
@@ -187,14 +188,14 @@ func pipelineFeatureOptions() (o features.Options) { return o }
 // move; at least 90% keep their segment).
 func TestScoreOtherAlgorithms(t *testing.T) {
 	tests := []struct {
-		algorithm string
+		algorithm cluster.Algorithm
 		minAgree  float64
 	}{
-		{pipeline.AlgorithmDBSCAN, 1},
-		{pipeline.AlgorithmHierarchical, 0.9},
+		{cluster.AlgorithmDBSCAN, 1},
+		{cluster.AlgorithmHierarchical, 0.9},
 	}
 	for _, tt := range tests {
-		t.Run(tt.algorithm, func(t *testing.T) {
+		t.Run(string(tt.algorithm), func(t *testing.T) {
 			ctx := context.Background()
 			out := t.TempDir()
 			if _, err := pipeline.Demo(ctx, "duckdb", pipeline.DemoOptions{Users: 600, Options: pipeline.Options{Out: out, Seed: 2, KMax: 8, Algorithm: tt.algorithm, Store: duckStore(out)}}); err != nil {

@@ -11,20 +11,10 @@ import (
 	"github.com/persona-seg/persona/kselect"
 )
 
-// Algorithms the pipeline segments users with.
-const (
-	AlgorithmKMeans       = "kmeans"
-	AlgorithmHierarchical = "hierarchical"
-	AlgorithmDBSCAN       = "dbscan"
-)
-
-// Algorithms lists every algorithm Options.Algorithm takes, auto first.
-var Algorithms = []string{AlgorithmAuto, AlgorithmKMeans, AlgorithmHierarchical, AlgorithmDBSCAN, AlgorithmKMedoids, AlgorithmKPrototypes}
-
 // segmentation is the result of clustering in the reduced space, whatever
 // the algorithm.
 type segmentation struct {
-	algorithm string
+	algorithm cluster.Algorithm
 	// labels holds each user's segment: 0..k−1, or −1 for users no segment
 	// fits (DBSCAN noise). stableIDs later renumbers them to carry the
 	// previous run's ids over.
@@ -51,16 +41,16 @@ func (s *segmentation) k() int {
 // of segments where the algorithm needs one.
 func (r *run) segment(ctx context.Context, z *mat.Dense, sum *Summary) (*segmentation, error) {
 	algorithm := r.opts.Algorithm
-	if algorithm == AlgorithmAuto {
+	if algorithm == cluster.AlgorithmAuto {
 		algorithm = r.chooseAuto(sum)
 	}
 	sum.Algorithm = algorithm
 	switch algorithm {
-	case AlgorithmHierarchical:
+	case cluster.AlgorithmHierarchical:
 		return r.hierarchical(ctx, z, sum)
-	case AlgorithmDBSCAN:
+	case cluster.AlgorithmDBSCAN:
 		return r.dbscan(ctx, z, sum)
-	case AlgorithmKMedoids, AlgorithmKPrototypes:
+	case cluster.AlgorithmKMedoids, cluster.AlgorithmKPrototypes:
 		return r.mixed(ctx, z, sum, algorithm)
 	}
 	o := r.opts
@@ -69,7 +59,7 @@ func (r *run) segment(ctx context.Context, z *mat.Dense, sum *Summary) (*segment
 		if err != nil {
 			return nil, err
 		}
-		return &segmentation{algorithm: AlgorithmKMeans, labels: fit.Labels, rows: append([]int(nil), fit.Labels...), centers: fit.Centers, inertia: fit.Inertia}, nil
+		return &segmentation{algorithm: cluster.AlgorithmKMeans, labels: fit.Labels, rows: append([]int(nil), fit.Labels...), centers: fit.Centers, inertia: fit.Inertia}, nil
 	})
 }
 
@@ -135,7 +125,7 @@ func (r *run) warn(sum *Summary, msg string) {
 
 // fromLabels builds a segmentation from labels 0..k−1 (−1 noise) with the
 // segment means as centres.
-func fromLabels(algorithm string, z *mat.Dense, labels []int) *segmentation {
+func fromLabels(algorithm cluster.Algorithm, z *mat.Dense, labels []int) *segmentation {
 	n, d := z.Dims()
 	k := 0
 	for _, l := range labels {
@@ -190,9 +180,9 @@ func (r *run) hierarchical(ctx context.Context, z *mat.Dense, sum *Summary) (*se
 				}
 				trees[x] = sub
 			}
-			return fromLabels(AlgorithmHierarchical, x, sub.CutK(k)), nil
+			return fromLabels(cluster.AlgorithmHierarchical, x, sub.CutK(k)), nil
 		}
-		s := fromLabels(AlgorithmHierarchical, z, dg.CutK(k))
+		s := fromLabels(cluster.AlgorithmHierarchical, z, dg.CutK(k))
 		s.dendro = dg
 		return s, nil
 	})
@@ -212,7 +202,7 @@ func (r *run) dbscan(ctx context.Context, z *mat.Dense, sum *Summary) (*segmenta
 	if res.NClusters == 0 {
 		return nil, fmt.Errorf("DBSCAN found no segment with eps %g and min_samples %d: every user is noise; raise eps or lower min_samples", res.Eps, res.MinSamples)
 	}
-	s := fromLabels(AlgorithmDBSCAN, z, res.Labels)
+	s := fromLabels(cluster.AlgorithmDBSCAN, z, res.Labels)
 	s.dbscan = res
 	sum.K = res.NClusters
 	sum.KRule = fmt.Sprintf("found by DBSCAN (eps %.4g, min_samples %d)", res.Eps, res.MinSamples)

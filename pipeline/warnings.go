@@ -23,9 +23,9 @@ const (
 var presence = []struct {
 	feature, who, lack string
 }{
-	{"frequency", "never bought", "no order in transactions"},
-	{"events", "have no events", "no row in events"},
-	{"social_actions", "have no social activity", "no row in social"},
+	{features.Frequency, "never bought", "no order in transactions"},
+	{features.Events, "have no events", "no row in events"},
+	{features.SocialActions, "have no social activity", "no row in social"},
 }
 
 // segmentWarnings returns the warnings about the segments of a run: one

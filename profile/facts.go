@@ -1,5 +1,7 @@
 package profile
 
+import "github.com/persona-seg/persona/features"
+
 // The absolute rules of the standings and name labels (see the package
 // documentation, "# Names") compare a segment's facts with these.
 const (
@@ -134,26 +136,26 @@ func mean(v []float64) float64 {
 func baseFacts(in Input, base []BaseStat) BaseFacts {
 	f := newFacter(in, base)
 	var b BaseFacts
-	if !f.has("frequency") {
+	if !f.has(features.Frequency) {
 		return b
 	}
-	buyer := func(i int) bool { return f.at(i, "frequency") > 0 }
-	freq := f.values("frequency", nil, nil)
+	buyer := func(i int) bool { return f.at(i, features.Frequency) > 0 }
+	freq := f.values(features.Frequency, nil, nil)
 	b.MedianOrders = median(freq)
-	b.Buyers = float64(len(f.values("frequency", nil, buyer))) / float64(len(freq))
-	if gaps := f.values("order_gap_mean_days", nil, func(i int) bool { return f.at(i, "frequency") >= 2 }); gaps != nil {
+	b.Buyers = float64(len(f.values(features.Frequency, nil, buyer))) / float64(len(freq))
+	if gaps := f.values(features.OrderGapMeanDays, nil, func(i int) bool { return f.at(i, features.Frequency) >= 2 }); gaps != nil {
 		b.RepeatBuyers = len(gaps)
 		if len(gaps) >= MinRepeatBuyers {
 			b.CycleDays = median(gaps)
 		}
 	}
-	if v := f.values("avg_order_value", nil, buyer); len(v) > 0 {
+	if v := f.values(features.AvgOrderValue, nil, buyer); len(v) > 0 {
 		b.BasketValue = median(v)
 	}
-	if v := f.values("items_per_order", nil, buyer); len(v) > 0 {
+	if v := f.values(features.ItemsPerOrder, nil, buyer); len(v) > 0 {
 		b.BasketItems = mean(v)
 	}
-	if v := f.values("monetary", nil, buyer); len(v) > 0 {
+	if v := f.values(features.Monetary, nil, buyer); len(v) > 0 {
 		b.Spend = median(v)
 	}
 	if v := f.silence(nil); len(v) > 0 {
@@ -166,7 +168,7 @@ func baseFacts(in Input, base []BaseStat) BaseFacts {
 // over rows (all users when nil); nil without a days-since-activity
 // feature.
 func (f *facter) silence(rows []int) []float64 {
-	for _, n := range []string{"days_since_last_activity", "days_since_last_event"} {
+	for _, n := range []string{features.DaysSinceLastActivity, features.DaysSinceLastEvent} {
 		if f.has(n) {
 			return f.values(n, rows, nil)
 		}
@@ -186,22 +188,22 @@ func segmentFacts(in Input, rows []int, base []BaseStat) Facts {
 		return ptr(median(v))
 	}
 	buyer := func(i int) bool { return true }
-	if f.has("frequency") {
-		buyer = func(i int) bool { return f.at(i, "frequency") > 0 }
-		freq := f.values("frequency", rows, nil)
+	if f.has(features.Frequency) {
+		buyer = func(i int) bool { return f.at(i, features.Frequency) > 0 }
+		freq := f.values(features.Frequency, rows, nil)
 		out.MedianOrders = ptr(median(freq))
-		out.Buyers = ptr(float64(len(f.values("frequency", rows, buyer))) / float64(len(rows)))
-		out.DaysSinceOrder = medianOf(f.values("recency_days", rows, buyer))
-		out.FirstOrderDays = medianOf(f.values("purchase_tenure_days", rows, buyer))
-		out.BasketValue = medianOf(f.values("avg_order_value", rows, buyer))
-		if v := f.values("items_per_order", rows, buyer); len(v) > 0 {
+		out.Buyers = ptr(float64(len(f.values(features.Frequency, rows, buyer))) / float64(len(rows)))
+		out.DaysSinceOrder = medianOf(f.values(features.RecencyDays, rows, buyer))
+		out.FirstOrderDays = medianOf(f.values(features.PurchaseTenureDays, rows, buyer))
+		out.BasketValue = medianOf(f.values(features.AvgOrderValue, rows, buyer))
+		if v := f.values(features.ItemsPerOrder, rows, buyer); len(v) > 0 {
 			out.BasketItems = ptr(mean(v))
 		}
-		out.Spend = medianOf(f.values("monetary", rows, buyer))
+		out.Spend = medianOf(f.values(features.Monetary, rows, buyer))
 	}
 	switch {
-	case f.has("signup_tenure_days"):
-		out.TenureDays = medianOf(f.values("signup_tenure_days", rows, nil))
+	case f.has(features.SignupTenureDays):
+		out.TenureDays = medianOf(f.values(features.SignupTenureDays, rows, nil))
 	case out.FirstOrderDays != nil:
 		out.TenureDays = out.FirstOrderDays
 	}

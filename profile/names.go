@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
+
+	"github.com/persona-seg/persona/features"
 )
 
 // A form says how a label fits into a name made of labels alone (data
@@ -75,40 +77,40 @@ func cataloguePhrase(feature string, high bool) string {
 	}
 	if !high {
 		switch feature {
-		case "age":
+		case features.Age:
 			return "younger"
-		case "price_level":
+		case features.PriceLevel:
 			return "budget buyers"
-		case "price_sensitivity", "discounted_line_share", "discount_share":
+		case features.PriceSensitivity, features.DiscountedLineShare, features.DiscountShare:
 			return "full-price buyers"
-		case "recency_days":
+		case features.RecencyDays:
 			return "recent buyers"
-		case "frequency":
+		case features.Frequency:
 			return "rare buyers"
-		case "monetary":
+		case features.Monetary:
 			return "low spenders"
-		case "purchase_tenure_days":
+		case features.PurchaseTenureDays:
 			return "recent first order"
-		case "signup_tenure_days":
+		case features.SignupTenureDays:
 			return "newcomers"
-		case "distinct_products":
+		case features.DistinctProducts:
 			return "narrow range"
-		case "avg_order_value":
+		case features.AvgOrderValue:
 			return "small baskets"
-		case "days_since_last_activity", "days_since_last_event":
+		case features.DaysSinceLastActivity, features.DaysSinceLastEvent:
 			return "recently active"
-		case "events", "sessions", "active_days":
+		case features.Events, features.Sessions, features.ActiveDays:
 			return "rare visitors"
 		}
 		return ""
 	}
-	if v, ok := cut("spend_share_"); ok && v != "other" {
+	if v, ok := cut(features.SpendSharePrefix); ok && v != "other" {
 		return v
 	}
-	if v, ok := cut("affinity_"); ok && v != "other" {
+	if v, ok := cut(features.AffinityPrefix); ok && v != "other" {
 		return v + " browsers"
 	}
-	if v, ok := cut("topic_share_"); ok && v != "other" {
+	if v, ok := cut(features.TopicSharePrefix); ok && v != "other" {
 		return v + " fans"
 	}
 	if v, ok := cut("acquisition_channel_"); ok && v != "other" {
@@ -121,59 +123,59 @@ func cataloguePhrase(feature string, high bool) string {
 		return "mostly " + v
 	}
 	switch feature {
-	case "share_night":
+	case features.ShareNight:
 		return "night owls"
-	case "share_morning":
+	case features.ShareMorning:
 		return "early birds"
-	case "share_afternoon":
+	case features.ShareAfternoon:
 		return "daytime users"
-	case "share_evening":
+	case features.ShareEvening:
 		return "evening users"
-	case "weekend_share":
+	case features.WeekendShare:
 		return "weekend shoppers"
-	case "discount_share", "discounted_line_share", "price_sensitivity":
+	case features.DiscountShare, features.DiscountedLineShare, features.PriceSensitivity:
 		return "deal seekers"
-	case "price_level":
+	case features.PriceLevel:
 		return "premium buyers"
-	case "device_share_mobile", "device_mobile":
+	case features.DeviceSharePrefix + "mobile", "device_mobile":
 		return "mobile-first"
-	case "device_share_desktop", "device_desktop":
+	case features.DeviceSharePrefix + "desktop", "device_desktop":
 		return "desktop users"
-	case "device_share_tablet", "device_tablet":
+	case features.DeviceSharePrefix + "tablet", "device_tablet":
 		return "tablet users"
-	case "social_posts", "social_shares", "social_actions", "social_comments", "social_active_days":
+	case features.SocialPosts, features.SocialShares, features.SocialActions, features.SocialComments, features.SocialActiveDays:
 		return "content creators"
-	case "count_search", "share_search":
+	case features.CountPrefix + "search", features.SharePrefix + "search":
 		return "searchers"
-	case "count_page_view", "count_product_view", "share_page_view", "share_product_view":
+	case features.CountPrefix + "page_view", features.CountPrefix + "product_view", features.SharePrefix + "page_view", features.SharePrefix + "product_view":
 		return "heavy browsers"
-	case "age":
+	case features.Age:
 		return "older"
-	case "return_rate":
+	case features.ReturnRate:
 		return "frequent returners"
-	case "cart_rate":
+	case features.CartRate:
 		return "cart fillers"
-	case "variety_entropy", "distinct_categories":
+	case features.VarietyEntropy, features.DistinctCategories:
 		return "variety seekers"
-	case "loyalty_hhi":
+	case features.LoyaltyHHI:
 		return "category loyal"
-	case "avg_order_value":
+	case features.AvgOrderValue:
 		return "large baskets"
-	case "items_per_order":
+	case features.ItemsPerOrder:
 		return "bulk buyers"
-	case "recency_days":
+	case features.RecencyDays:
 		return "long since last order"
-	case "frequency":
+	case features.Frequency:
 		return "frequent buyers"
-	case "monetary":
+	case features.Monetary:
 		return "high spenders"
-	case "purchase_tenure_days", "signup_tenure_days":
+	case features.PurchaseTenureDays, features.SignupTenureDays:
 		return "long-standing"
-	case "distinct_products":
+	case features.DistinctProducts:
 		return "broad range"
-	case "days_since_last_activity", "days_since_last_event":
+	case features.DaysSinceLastActivity, features.DaysSinceLastEvent:
 		return "inactive"
-	case "events", "sessions", "active_days":
+	case features.Events, features.Sessions, features.ActiveDays:
 		return "frequent visitors"
 	}
 	return ""
@@ -310,7 +312,7 @@ func redundant(standing, label string) bool {
 // for the spread of its spend over categories to say anything: one order
 // is "category loyal" by construction.
 func fewOrders(s *Segment) bool {
-	f, ok := s.Feature("frequency")
+	f, ok := s.Feature(features.Frequency)
 	return ok && f.Z < -0.3
 }
 
@@ -336,7 +338,7 @@ func buying(feature, label string) bool {
 		"narrow range", "high spenders", "low spenders":
 		return true
 	}
-	return strings.HasPrefix(feature, "spend_share_")
+	return strings.HasPrefix(feature, features.SpendSharePrefix)
 }
 
 // sameAs maps labels that speak of the same thing to one key, so a name
@@ -351,7 +353,7 @@ func sameAs(label string) string {
 	case "large baskets", "high order value", "small baskets":
 		return "basket"
 	case "rare buyers", "non-buyers", "frequent buyers":
-		return "frequency"
+		return features.Frequency
 	}
 	if v, ok := strings.CutSuffix(label, " browsers"); ok && v != "heavy" {
 		return v // "sports browsers" after "sports" adds nothing
@@ -376,7 +378,7 @@ func agree(j *judge, text string) string {
 	case "category loyal", "variety seekers":
 		// Without categories that vary (one category, or none), the spread
 		// of spend over them only says who spent anything.
-		if !j.has("distinct_categories") {
+		if !j.has(features.DistinctCategories) {
 			return ""
 		}
 	case "rare buyers":
@@ -495,7 +497,7 @@ const (
 func majority(f FeatureStat, col Column) bool {
 	indicator := col.indicator()
 	if !col.IsAttribute() {
-		indicator = describesWho(f.Feature) && f.Feature != "age" && f.Feature != "signup_tenure_days"
+		indicator = describesWho(f.Feature) && f.Feature != features.Age && f.Feature != features.SignupTenureDays
 	}
 	switch {
 	case !indicator:

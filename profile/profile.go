@@ -7,6 +7,8 @@ import (
 	"sort"
 
 	"gonum.org/v1/gonum/mat"
+
+	"github.com/persona-seg/persona/features"
 )
 
 // Version is the version of the profiles.json schema written by this
@@ -420,7 +422,7 @@ func addSections(rep *Report, in Input, members map[int][]int, cols map[string]C
 		}
 		return mat.Col(nil, j, in.X)
 	}
-	age := column("age")
+	age := column(features.Age)
 	var baseBands []float64
 	if age != nil {
 		baseBands = make([]float64, len(ageBandEdges)-1)
@@ -429,7 +431,7 @@ func addSections(rep *Report, in Input, members map[int][]int, cols map[string]C
 		}
 	}
 	var scores []RFMScore
-	if r, f, m := column("recency_days"), column("frequency"), column("monetary"); r != nil && f != nil && m != nil {
+	if r, f, m := column(features.RecencyDays), column(features.Frequency), column(features.Monetary); r != nil && f != nil && m != nil {
 		scores, _ = ScoreRFM(r, f, m) // the values were checked to be finite
 		rep.RFM = &RFMTable{Groups: RFMGroups()}
 	}

@@ -5,6 +5,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/persona-seg/persona/features"
 )
 
 // Metric is one feature of a segment in the profile's sections.
@@ -146,7 +148,7 @@ var categoricalFields = [...]string{"gender", "country", "acquisition_channel", 
 
 func (c *sectioner) demographics(s *Segment, ages []float64, baseBands []float64) Demographics {
 	var d Demographics
-	d.Age = c.metric(s, "age", "age (years)")
+	d.Age = c.metric(s, features.Age, "age (years)")
 	if ages != nil {
 		counts := make([]float64, len(baseBands))
 		for _, a := range ages {
@@ -192,7 +194,7 @@ func (c *sectioner) attributes(s *Segment, sec Section) ([]Categorical, []Metric
 	at := map[string]int{}
 	for _, name := range c.names {
 		col := c.cols[name]
-		if !col.IsAttribute() || col.section(name) != sec || name == "age" { // an age is Demographics.Age
+		if !col.IsAttribute() || col.section(name) != sec || name == features.Age { // an age is Demographics.Age
 			continue
 		}
 		f, ok := s.Feature(name)
@@ -237,7 +239,7 @@ func (c *sectioner) psychographic(s *Segment) Psychographic {
 	var p Psychographic
 	for _, name := range c.names {
 		var kind, v string
-		for _, k := range []struct{ prefix, kind string }{{"spend_share_", "spend"}, {"affinity_", "browsing"}, {"topic_share_", "social"}} {
+		for _, k := range []struct{ prefix, kind string }{{features.SpendSharePrefix, "spend"}, {features.AffinityPrefix, "browsing"}, {features.TopicSharePrefix, "social"}} {
 			if rest, ok := strings.CutPrefix(name, k.prefix); ok {
 				kind, v = k.kind, rest
 			}
@@ -259,10 +261,10 @@ func (c *sectioner) psychographic(s *Segment) Psychographic {
 	if len(p.Interests) > maxInterests {
 		p.Interests = p.Interests[:maxInterests]
 	}
-	p.PriceSensitivity = c.metric(s, "price_sensitivity", "price sensitivity (0 to 1)")
-	p.PriceLevel = c.metric(s, "price_level", "price level (1 = category median)")
-	p.Loyalty = c.metric(s, "loyalty_hhi", "category concentration (HHI)")
-	p.Variety = c.metric(s, "variety_entropy", "category variety (entropy)")
+	p.PriceSensitivity = c.metric(s, features.PriceSensitivity, "price sensitivity (0 to 1)")
+	p.PriceLevel = c.metric(s, features.PriceLevel, "price level (1 = category median)")
+	p.Loyalty = c.metric(s, features.LoyaltyHHI, "category concentration (HHI)")
+	p.Variety = c.metric(s, features.VarietyEntropy, "category variety (entropy)")
 	if m := p.PriceSensitivity; m != nil {
 		p.Price = "average"
 		switch {
@@ -295,32 +297,32 @@ func (c *sectioner) behaviour(s *Segment) Behaviour {
 		Fields:     fields,
 		Attributes: attrs,
 		RFM: c.metrics(s,
-			"recency_days", "days since the last purchase",
-			"frequency", "orders",
-			"monetary", "net spend",
-			"avg_order_value", "average order value",
-			"days_since_last_activity", "days since any activity"),
+			features.RecencyDays, "days since the last purchase",
+			features.Frequency, "orders",
+			features.Monetary, "net spend",
+			features.AvgOrderValue, "average order value",
+			features.DaysSinceLastActivity, "days since any activity"),
 		DayParts: c.metrics(s,
-			"share_night", "share of events 00–06",
-			"share_morning", "share of events 06–12",
-			"share_afternoon", "share of events 12–18",
-			"share_evening", "share of events 18–24"),
-		Week: c.metrics(s, "weekend_share", "share of events at the weekend"),
+			features.ShareNight, "share of events 00–06",
+			features.ShareMorning, "share of events 06–12",
+			features.ShareAfternoon, "share of events 12–18",
+			features.ShareEvening, "share of events 18–24"),
+		Week: c.metrics(s, features.WeekendShare, "share of events at the weekend"),
 		Sessions: c.metrics(s,
-			"sessions", "sessions",
-			"events_per_session", "events per session",
-			"session_minutes", "minutes per session",
-			"active_days", "active days"),
+			features.Sessions, "sessions",
+			features.EventsPerSession, "events per session",
+			features.SessionMinutes, "minutes per session",
+			features.ActiveDays, "active days"),
 		Funnel: c.metrics(s,
-			"share_search", "share of events that are searches",
-			"cart_rate", "add to cart ÷ product views",
-			"checkout_rate", "checkouts ÷ add to cart",
-			"return_rate", "units returned ÷ bought"),
+			features.SharePrefix+"search", "share of events that are searches",
+			features.CartRate, "add to cart ÷ product views",
+			features.CheckoutRate, "checkouts ÷ add to cart",
+			features.ReturnRate, "units returned ÷ bought"),
 		Social: c.metrics(s,
-			"social_actions", "social actions",
-			"social_posts", "posts",
-			"social_shares", "shares",
-			"social_comments", "comments",
-			"social_active_days", "days with social activity"),
+			features.SocialActions, "social actions",
+			features.SocialPosts, "posts",
+			features.SocialShares, "shares",
+			features.SocialComments, "comments",
+			features.SocialActiveDays, "days with social activity"),
 	}
 }

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 	"strings"
+
+	"github.com/persona-seg/persona/features"
 )
 
 // Standings, from the rules in standingRules. Each is a plain-language
@@ -104,7 +106,7 @@ func (j *judge) longTenure(c float64) bool {
 }
 
 func (j *judge) tenureZ() (float64, string) {
-	for _, n := range []string{"signup_tenure_days", "purchase_tenure_days"} {
+	for _, n := range []string{features.SignupTenureDays, features.PurchaseTenureDays} {
 		if j.has(n) {
 			return j.z(n), n
 		}
@@ -159,7 +161,7 @@ var standingRules = []rule{
 			}
 			return true, fmt.Sprintf("its buyers' last order was a median %s ago, over %d × the base's typical %s between orders, and nothing since", days(since), LapsedCycles, days(c))
 		}
-		za, zf := j.z("days_since_last_activity"), j.z("frequency")
+		za, zf := j.z(features.DaysSinceLastActivity), j.z(features.Frequency)
 		if za > 0.8 && zf > -0.3 && j.buyers() && (!okSilent || j.base.DaysSilent == 0 || silent > j.base.DaysSilent) {
 			return true, fmt.Sprintf("z(days since last activity) %.2f > 0.8 and z(frequency) %.2f > −0.3 (too few repeat buyers for a typical time between orders)", za, zf)
 		}
@@ -180,7 +182,7 @@ var standingRules = []rule{
 			}
 			return true, fmt.Sprintf("%s been silent a median %s, over %d × the base's typical %s between orders", who, days(silent), LapsedCycles, days(c))
 		}
-		za := j.z("days_since_last_activity")
+		za := j.z(features.DaysSinceLastActivity)
 		if za > 0.8 && (!okSilent || j.base.DaysSilent == 0 || silent > j.base.DaysSilent) {
 			return true, fmt.Sprintf("z(days since last activity) %.2f > 0.8 and little bought", za)
 		}
@@ -193,7 +195,7 @@ var standingRules = []rule{
 		}
 		tenure, okT := get(j.s.Facts.TenureDays)
 		silent, okS := get(j.s.Facts.DaysSilent)
-		if !okT && which == "purchase_tenure_days" {
+		if !okT && which == features.PurchaseTenureDays {
 			return false, "" // no buyers: their purchase tenure of 0 says nothing
 		}
 		if c, ok := j.cycle(); ok {
@@ -208,7 +210,7 @@ var standingRules = []rule{
 		return true, fmt.Sprintf("z(%s) %.2f < −0.8 and active as recently as the base", words(which), zt)
 	}},
 	{StandingChampions, func(j *judge) (bool, string) {
-		zf, zm, zr := j.z("frequency"), j.z("monetary"), j.z("recency_days")
+		zf, zm, zr := j.z(features.Frequency), j.z(features.Monetary), j.z(features.RecencyDays)
 		if zf <= 0.5 || zm <= 0.5 || zr >= 0 || !j.repeat() {
 			return false, ""
 		}
@@ -227,7 +229,7 @@ var standingRules = []rule{
 		if ok, why, decided := j.atRiskByValue(); decided {
 			return ok, why
 		}
-		zf, zr := j.z("frequency"), j.z("recency_days")
+		zf, zr := j.z(features.Frequency), j.z(features.RecencyDays)
 		if zf <= 0 || !j.repeat() {
 			return false, ""
 		}
@@ -242,7 +244,7 @@ var standingRules = []rule{
 		return zr > 0.5, fmt.Sprintf("z(recency) %.2f > 0.5 and z(frequency) %.2f > 0", zr, zf)
 	}},
 	{StandingInfluencers, func(j *judge) (bool, string) {
-		z, which := j.maxZ("social_actions", "social_posts")
+		z, which := j.maxZ(features.SocialActions, features.SocialPosts)
 		if z <= 1 {
 			return false, ""
 		}
@@ -253,14 +255,14 @@ var standingRules = []rule{
 		return true, fmt.Sprintf("z(%s) %.2f > 1, a median of %.0f", words(which), z, f.Median)
 	}},
 	{StandingBargainHunters, func(j *judge) (bool, string) {
-		z, which := j.maxZ("price_sensitivity", "discounted_line_share", "discount_share")
+		z, which := j.maxZ(features.PriceSensitivity, features.DiscountedLineShare, features.DiscountShare)
 		if z <= 0.8 || !j.buyers() {
 			return false, ""
 		}
 		return true, fmt.Sprintf("z(%s) %.2f > 0.8", words(which), z)
 	}},
 	{StandingBigSpenders, func(j *judge) (bool, string) {
-		zm := j.z("monetary")
+		zm := j.z(features.Monetary)
 		if zm <= 0.5 {
 			return false, ""
 		}
@@ -274,16 +276,16 @@ var standingRules = []rule{
 		return true, why
 	}},
 	{StandingBrowsers, func(j *judge) (bool, string) {
-		zf := j.z("frequency")
-		browse, which := j.maxZ("events", "sessions", "count_page_view", "count_product_view", "share_page_view", "share_product_view")
-		conv := j.minZ("cart_rate", "checkout_rate")
+		zf := j.z(features.Frequency)
+		browse, which := j.maxZ(features.Events, features.Sessions, features.CountPrefix+"page_view", features.CountPrefix+"product_view", features.SharePrefix+"page_view", features.SharePrefix+"product_view")
+		conv := j.minZ(features.CartRate, features.CheckoutRate)
 		if zf < -0.3 && browse > 0.3 && conv < -0.3 {
 			return true, fmt.Sprintf("z(frequency) %.2f < −0.3, z(%s) %.2f > 0.3 and conversion z %.2f < −0.3", zf, words(which), browse, conv)
 		}
 		return false, ""
 	}},
 	{StandingLoyal, func(j *judge) (bool, string) {
-		zf := j.z("frequency")
+		zf := j.z(features.Frequency)
 		if zf <= 0.3 || !j.repeat() {
 			return false, ""
 		}
@@ -309,7 +311,7 @@ var standingRules = []rule{
 // (age, sign-up tenure, the users table's one-hot fields) rather than
 // what the user did.
 func describesWho(feature string) bool {
-	if feature == "age" || feature == "signup_tenure_days" {
+	if feature == features.Age || feature == features.SignupTenureDays {
 		return true
 	}
 	for _, f := range categoricalFields {

@@ -62,18 +62,17 @@ type Run struct {
 	// Features is the number of features computed, FeaturesUsed the number
 	// clustering used.
 	Features, FeaturesUsed int
-	// Algorithm is "kmeans", "hierarchical" or "dbscan", with its
-	// parameters: NInit restarts and Seed (k-means), Linkage
-	// (hierarchical), Eps, MinSamples and the Noise users left out
-	// (DBSCAN).
-	Algorithm string
+	// Algorithm is the algorithm that ran, with its parameters: NInit
+	// restarts and Seed (k-means), Linkage (hierarchical), Eps, MinSamples
+	// and the Noise users left out (DBSCAN).
+	Algorithm cluster.Algorithm
 	// AlgorithmReason describes a k-medoids or k-prototypes clustering,
 	// or why k-means was chosen for mixed data; "" when there is nothing
 	// to say.
 	AlgorithmReason string
 	NInit           int
 	Seed            uint64
-	Linkage         string
+	Linkage         cluster.LinkageMethod
 	Eps             float64
 	MinSamples      int
 	Noise           int
@@ -237,7 +236,7 @@ func Build(ctx context.Context, src Sources) (Input, error) {
 		in.NumericAttributes = numericAttributes(tab, src.Columns, src.Labels, segIndex, k)
 	}
 	// Ages only come from a users dataset; without one the column is a fill-in.
-	if j := tab.Col("age"); j >= 0 && run.Rows["users"] > 0 {
+	if j := tab.Col(features.Age); j >= 0 && run.Rows["users"] > 0 {
 		in.Ages = make([][]int, k)
 		for i := range tab.UserIDs {
 			p := segIndex[src.Labels[i]]
@@ -319,14 +318,14 @@ func method(run Run, users int, asOf time.Time) []KeyValue {
 func algorithmRow(run Run) KeyValue {
 	v := fmt.Sprintf("k-means (k-means++ initialisation, %d restarts, seed %d)", run.NInit, run.Seed)
 	switch run.Algorithm {
-	case "hierarchical":
+	case cluster.AlgorithmHierarchical:
 		v = fmt.Sprintf("hierarchical clustering (%s linkage, Euclidean)", run.Linkage)
-	case "dbscan":
+	case cluster.AlgorithmDBSCAN:
 		v = fmt.Sprintf("DBSCAN (eps %.4g, min_samples %d; %d users in no dense region are left unsegmented)", run.Eps, run.MinSamples, run.Noise)
-	case "kmedoids", "kprototypes":
+	case cluster.AlgorithmKMedoids, cluster.AlgorithmKPrototypes:
 		v = run.AlgorithmReason
 	}
-	if run.Algorithm == "kmeans" && run.AlgorithmReason != "" {
+	if run.Algorithm == cluster.AlgorithmKMeans && run.AlgorithmReason != "" {
 		v += "; " + run.AlgorithmReason
 	}
 	return KeyValue{Key: "algorithm", Value: v}
@@ -339,7 +338,7 @@ func segmentsRow(run Run) KeyValue {
 		kmin, kmax = run.KSelection[0].K, run.KSelection[n-1].K
 	}
 	v := fmt.Sprintf("k = %d (%s over k = %d..%d)", run.K, run.KRule, kmin, kmax)
-	if run.Algorithm == "dbscan" || run.FixedK {
+	if run.Algorithm == cluster.AlgorithmDBSCAN || run.FixedK {
 		v = fmt.Sprintf("k = %d (%s)", run.K, run.KRule)
 	}
 	return KeyValue{Key: "number of segments", Value: v}
@@ -370,7 +369,7 @@ func dendrogram(dg *cluster.Dendrogram, k int, labels []int, segIndex map[int]in
 			}
 		}
 	}
-	out := &DendrogramData{Linkage: dg.Method, CutHeight: dg.CutHeight(max(k, 1))}
+	out := &DendrogramData{Linkage: string(dg.Method), CutHeight: dg.CutHeight(max(k, 1))}
 	for _, l := range tr.Leaves {
 		id := l.ID
 		for id >= dg.Leaves { // descend to a leaf of the full tree
@@ -529,7 +528,7 @@ func sortStableBy(idx []int, less func(a, b int) bool) {
 
 // rfmGrid counts each segment's buyers per recency × frequency score.
 func rfmGrid(tab *features.Table, labels []int, segIndex map[int]int, k int) ([]RFMCell, error) {
-	r, f, m := tab.Col("recency_days"), tab.Col("frequency"), tab.Col("monetary")
+	r, f, m := tab.Col(features.RecencyDays), tab.Col(features.Frequency), tab.Col(features.Monetary)
 	if r < 0 || f < 0 || m < 0 {
 		return nil, nil
 	}
@@ -544,7 +543,7 @@ func rfmGrid(tab *features.Table, labels []int, segIndex map[int]int, k int) ([]
 // and monetary value (the features of those names) as five numbers, with
 // the profiles' quantile rule (segprof.Quantile).
 func rfmBoxes(tab *features.Table, labels []int, segIndex map[int]int, k int) []RFMBox {
-	cols := [3]int{tab.Col("recency_days"), tab.Col("frequency"), tab.Col("monetary")}
+	cols := [3]int{tab.Col(features.RecencyDays), tab.Col(features.Frequency), tab.Col(features.Monetary)}
 	for _, c := range cols {
 		if c < 0 {
 			return nil

@@ -3,43 +3,45 @@ package report
 import (
 	"strconv"
 	"strings"
+
+	"github.com/persona-seg/persona/features"
 )
 
 // featureLabels are short human labels of the catalogue's fixed features
 // (package features); FeatureLabel derives the others from their
 // descriptions.
 var featureLabels = map[string]string{
-	"recency_days":             "days since the last order",
-	"frequency":                "orders",
-	"monetary":                 "net spend",
-	"avg_order_value":          "average order value",
-	"items_per_order":          "items per order",
-	"purchase_tenure_days":     "days since the first order",
-	"order_gap_mean_days":      "days between orders (mean)",
-	"order_gap_std_days":       "days between orders (spread)",
-	"distinct_products":        "distinct products bought",
-	"distinct_categories":      "distinct categories bought",
-	"return_rate":              "share of units returned",
-	"price_level":              "price level (1 = category median)",
-	"discount_share":           "discount, share of list value",
-	"discounted_line_share":    "share of lines bought on discount",
-	"spend_share_other":        "spend share: other categories",
-	"events":                   "events",
-	"events_per_session":       "events per session",
-	"session_minutes":          "session length (minutes)",
-	"active_days":              "active days",
-	"days_since_last_event":    "days since the last event",
-	"weekend_share":            "share of events at weekends",
-	"cart_rate":                "add-to-cart rate",
-	"checkout_rate":            "checkout rate",
-	"social_actions":           "social actions",
-	"social_active_days":       "days with social activity",
-	"age":                      "age",
-	"signup_tenure_days":       "days since signup",
-	"price_sensitivity":        "price sensitivity",
-	"loyalty_hhi":              "category concentration (HHI)",
-	"variety_entropy":          "category variety (entropy)",
-	"days_since_last_activity": "days since the last activity",
+	features.RecencyDays:                "days since the last order",
+	features.Frequency:                  "orders",
+	features.Monetary:                   "net spend",
+	features.AvgOrderValue:              "average order value",
+	features.ItemsPerOrder:              "items per order",
+	features.PurchaseTenureDays:         "days since the first order",
+	features.OrderGapMeanDays:           "days between orders (mean)",
+	features.OrderGapStdDays:            "days between orders (spread)",
+	features.DistinctProducts:           "distinct products bought",
+	features.DistinctCategories:         "distinct categories bought",
+	features.ReturnRate:                 "share of units returned",
+	features.PriceLevel:                 "price level (1 = category median)",
+	features.DiscountShare:              "discount, share of list value",
+	features.DiscountedLineShare:        "share of lines bought on discount",
+	features.SpendSharePrefix + "other": "spend share: other categories",
+	features.Events:                     "events",
+	features.EventsPerSession:           "events per session",
+	features.SessionMinutes:             "session length (minutes)",
+	features.ActiveDays:                 "active days",
+	features.DaysSinceLastEvent:         "days since the last event",
+	features.WeekendShare:               "share of events at weekends",
+	features.CartRate:                   "add-to-cart rate",
+	features.CheckoutRate:               "checkout rate",
+	features.SocialActions:              "social actions",
+	features.SocialActiveDays:           "days with social activity",
+	features.Age:                        "age",
+	features.SignupTenureDays:           "days since signup",
+	features.PriceSensitivity:           "price sensitivity",
+	features.LoyaltyHHI:                 "category concentration (HHI)",
+	features.VarietyEntropy:             "category variety (entropy)",
+	features.DaysSinceLastActivity:      "days since the last activity",
 }
 
 // FeatureLabel is how the report names a feature: a short label for the
@@ -52,16 +54,16 @@ func FeatureLabel(name, description string) string {
 	}
 	quoted := quotedPart(description)
 	switch {
-	case strings.HasPrefix(name, "spend_share_") && quoted != "":
+	case strings.HasPrefix(name, features.SpendSharePrefix) && quoted != "":
 		return "spend share: " + quoted
-	case strings.HasPrefix(name, "affinity_") && quoted != "":
+	case strings.HasPrefix(name, features.AffinityPrefix) && quoted != "":
 		return "interest in " + quoted
-	case strings.HasPrefix(name, "topic_share_") && quoted != "":
+	case strings.HasPrefix(name, features.TopicSharePrefix) && quoted != "":
 		return "social topic: " + quoted
-	case strings.HasPrefix(name, "device_share_"):
-		return "events on " + strings.TrimPrefix(name, "device_share_")
-	case strings.HasPrefix(name, "count_"):
-		return strings.TrimPrefix(name, "count_") + " events"
+	case strings.HasPrefix(name, features.DeviceSharePrefix):
+		return "events on " + strings.TrimPrefix(name, features.DeviceSharePrefix)
+	case strings.HasPrefix(name, features.CountPrefix):
+		return strings.TrimPrefix(name, features.CountPrefix) + " events"
 	case strings.HasPrefix(description, "share of events that are "):
 		return "share of " + strings.TrimPrefix(description, "share of events that are ") + " events"
 	case strings.HasPrefix(description, "share of events between "):

@@ -18,6 +18,7 @@ import (
 	"github.com/persona-seg/persona"
 	"github.com/persona-seg/persona/chart"
 	"github.com/persona-seg/persona/chart/vega"
+	"github.com/persona-seg/persona/features"
 	"github.com/persona-seg/persona/profile"
 	"github.com/persona-seg/persona/report"
 )
@@ -135,7 +136,7 @@ func rfmCells(res *persona.Results) ([]vega.GridCell, error) {
 		}
 		return -1
 	}
-	r, f, m := col("recency_days"), col("frequency"), col("monetary")
+	r, f, m := col(features.RecencyDays), col(features.Frequency), col(features.Monetary)
 	if r < 0 || f < 0 || m < 0 || len(res.Segments) == 0 {
 		return nil, nil
 	}
@@ -282,7 +283,7 @@ func (s *Server) handleOverview(w http.ResponseWriter, r *http.Request) {
 		Algorithm string
 		Created   string
 		Movement  *movement
-	}{s.base(sn, "Segments"), rows, outcomes, c.overview, sn.res.Model.Algorithm, sn.res.Run.CreatedAt.Format("2006-01-02 15:04 MST"), s.movement(r.Context(), sn)})
+	}{s.base(sn, "Segments"), rows, outcomes, c.overview, string(sn.res.Model.Algorithm), sn.res.Run.CreatedAt.Format("2006-01-02 15:04 MST"), s.movement(r.Context(), sn)})
 }
 
 func (s *Server) handleSegmentPage(w http.ResponseWriter, r *http.Request) {

@@ -18,6 +18,7 @@ import (
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/persona-seg/persona"
+	"github.com/persona-seg/persona/cluster"
 	"github.com/persona-seg/persona/features"
 	"github.com/persona-seg/persona/inmem"
 	"github.com/persona-seg/persona/model"
@@ -79,7 +80,7 @@ func results(t testing.TB, id string, n int, seed uint64) *persona.Results {
 			}
 		}
 	}
-	m := &model.Model{Version: model.Version, RunID: id, Algorithm: model.KMeans, Prep: fitted,
+	m := &model.Model{Version: model.Version, RunID: id, Algorithm: cluster.AlgorithmKMeans, Prep: fitted,
 		Segments: []model.Segment{{ID: 0, Name: "zero"}, {ID: 1, Name: "one"}, {ID: 2, Name: "two"}}, Centers: centres}
 	segs, dist, err := m.Assign(xm)
 	if err != nil {

@@ -182,7 +182,7 @@ func (s *Store) save(ctx context.Context, conn *sql.Conn, tx *sql.Tx, r *persona
 	if _, err := tx.ExecContext(ctx, `INSERT INTO persona_runs
 		(id, created_at, algorithm, users, segments, fingerprint, config, summary, feature_names, profiles, model, customer_values, committed)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, FALSE)`,
-		id, r.Run.CreatedAt.UTC(), r.Model.Algorithm, len(r.UserIDs), len(r.Profiles.Segments), fp, cfg, sum, names, profiles, mdl, vals); err != nil {
+		id, r.Run.CreatedAt.UTC(), string(r.Model.Algorithm), len(r.UserIDs), len(r.Profiles.Segments), fp, cfg, sum, names, profiles, mdl, vals); err != nil {
 		return fmt.Errorf("insert run: %w", err)
 	}
 	n := len(r.UserIDs)

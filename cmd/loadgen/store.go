@@ -11,6 +11,7 @@ import (
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/persona-seg/persona"
+	"github.com/persona-seg/persona/cluster"
 	"github.com/persona-seg/persona/model"
 	"github.com/persona-seg/persona/prep"
 	"github.com/persona-seg/persona/profile"
@@ -108,7 +109,7 @@ func synthetic(n, d, k int, seed uint64) (*persona.Results, error) {
 	if err != nil {
 		return nil, err
 	}
-	m := &model.Model{Version: model.Version, Algorithm: model.KMeans, Prep: fitted, PCA: pca}
+	m := &model.Model{Version: model.Version, Algorithm: cluster.AlgorithmKMeans, Prep: fitted, PCA: pca}
 	for c := range k {
 		row := mat.NewDense(1, d, centres[c])
 		z, err := fitted.Transform(row)

@@ -100,7 +100,7 @@ per step on stderr.`,
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&opts.In, "in", "", "input CSV of numbers, one row per point (optional header)")
-	fl.StringVar(&opts.Linkage, "linkage", cluster.LinkageWard, "linkage: ward, complete, average or single")
+	fl.StringVar(&opts.Linkage, "linkage", string(cluster.LinkageWard), "linkage: ward, complete, average or single")
 	fl.IntVar(&opts.K, "k", 0, "cut into at most `K` clusters")
 	fl.Float64Var(&opts.Distance, "distance", 0, "cut at height `D`: join every merge of height <= D")
 	fl.StringVar(&opts.LabelsOut, "labels-out", "", "output CSV of labels (header \"label\")")
@@ -120,7 +120,7 @@ func (o *HierarchicalOptions) linkageOptions() cluster.LinkageOptions {
 		approx = -1 // the flag's 0 means "never", not the library default
 	}
 	return cluster.LinkageOptions{
-		Method:        o.Linkage,
+		Method:        cluster.LinkageMethod(o.Linkage),
 		MemoryLimit:   o.MemoryLimitMB << 20,
 		ApproxAbove:   approx,
 		MicroClusters: o.MicroClusters,
@@ -173,7 +173,7 @@ func hierarchicalRun(ctx context.Context, opts *HierarchicalOptions) (err error)
 		return err
 	}
 	sum := hierarchicalSummary{
-		Method: dg.Method, Rows: n, Columns: d,
+		Method: string(dg.Method), Rows: n, Columns: d,
 		Approximate: dg.Assign != nil, LabelsOut: opts.LabelsOut, LinkageOut: opts.LinkageOut,
 	}
 	if sum.Approximate {

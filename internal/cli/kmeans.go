@@ -110,7 +110,7 @@ JSON object (k, n, d, inertia, n_iter, seconds, ...) to stdout instead;
 	fl.IntVar(&opts.MaxIter, "max-iter", 300, "maximum iterations per run")
 	fl.Float64Var(&opts.Tol, "tol", 1e-4, "tolerance on the summed squared centre shifts, relative to the mean column variance; 0 stops only when no label changes")
 	fl.Uint64Var(&opts.Seed, "seed", 0, "random seed")
-	fl.StringVar(&opts.Algorithm, "algorithm", cluster.AlgorithmAuto, `"auto", "lloyd", "elkan" or "hamerly"`)
+	fl.StringVar(&opts.Algorithm, "algorithm", cluster.KMeansAuto, `"auto", "lloyd", "elkan" or "hamerly"`)
 	fl.StringVar(&opts.LabelsOut, "labels-out", "", "output CSV of labels (required)")
 	fl.StringVar(&opts.CentersOut, "centers-out", "", "output CSV of the centres")
 	addOutputFlags(cmd, &opts.Quiet, &opts.JSON, "print a JSON summary to stdout")
@@ -138,7 +138,7 @@ func (o *KMeansOptions) validate() error {
 		return usagef("--tol must be a finite number >= 0, got %v", o.Tol)
 	}
 	switch o.Algorithm {
-	case cluster.AlgorithmAuto, cluster.AlgorithmLloyd, cluster.AlgorithmElkan, cluster.AlgorithmHamerly:
+	case cluster.KMeansAuto, cluster.KMeansLloyd, cluster.KMeansElkan, cluster.KMeansHamerly:
 	default:
 		return usagef(`--algorithm must be "auto", "lloyd", "elkan" or "hamerly", got %q`, o.Algorithm)
 	}

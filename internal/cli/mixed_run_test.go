@@ -90,7 +90,7 @@ func TestRunMixedAlgorithms(t *testing.T) {
 			if err := json.Unmarshal([]byte(cli("run", "-c", config, "-o", out, "--k", "3", "--algorithm", tc.flag, "--json")), &sum); err != nil {
 				t.Fatal(err)
 			}
-			if sum.Algorithm != tc.algorithm || !strings.Contains(sum.AlgorithmReason, tc.reason) {
+			if string(sum.Algorithm) != tc.algorithm || !strings.Contains(sum.AlgorithmReason, tc.reason) {
 				t.Errorf("algorithm %q, reason %q; want %q and %q", sum.Algorithm, sum.AlgorithmReason, tc.algorithm, tc.reason)
 			}
 			if text := cli("run", "-c", config, "-o", filepath.Join(dir, "text-"+tc.flag), "--k", "3", "--algorithm", tc.flag); !strings.Contains(text, "algorithm "+tc.algorithm+": "+sum.AlgorithmReason) {
@@ -113,7 +113,7 @@ func TestRunMixedAlgorithms(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if m.Algorithm != tc.algorithm || m.Mixed == nil || len(m.Segments) != 3 {
+			if string(m.Algorithm) != tc.algorithm || m.Mixed == nil || len(m.Segments) != 3 {
 				t.Fatalf("model: algorithm %q, mixed %v, %d segments", m.Algorithm, m.Mixed != nil, len(m.Segments))
 			}
 			types := map[string]int{}

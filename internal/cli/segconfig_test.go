@@ -49,7 +49,7 @@ func TestSegmentationConfig(t *testing.T) {
 			if err := json.Unmarshal(stdout.Bytes(), &sum); err != nil {
 				t.Fatal(err)
 			}
-			if sum.K != tt.k || sum.Algorithm != tt.algo {
+			if sum.K != tt.k || string(sum.Algorithm) != tt.algo {
 				t.Errorf("k %d, algorithm %q; want %d, %q", sum.K, sum.Algorithm, tt.k, tt.algo)
 			}
 			st, err := openStore(context.Background(), out)

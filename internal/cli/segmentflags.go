@@ -5,6 +5,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/persona-seg/persona/cluster"
 	"github.com/persona-seg/persona/dataset"
 	"github.com/persona-seg/persona/pipeline"
 )
@@ -22,10 +23,10 @@ type SegmentFlags struct {
 
 func (s *SegmentFlags) register(cmd *cobra.Command) {
 	fs := cmd.Flags()
-	fs.StringVar(&s.Algorithm, "algorithm", pipeline.AlgorithmAuto, "segmentation algorithm: auto (kprototypes when categorical attributes are a quarter or more of the attributes, else kmeans), kmeans, hierarchical, dbscan, kmedoids (Gower + PAM/CLARA) or kprototypes")
+	fs.StringVar(&s.Algorithm, "algorithm", string(cluster.AlgorithmAuto), "segmentation algorithm: auto (kprototypes when categorical attributes are a quarter or more of the attributes, else kmeans), kmeans, hierarchical, dbscan, kmedoids (Gower + PAM/CLARA) or kprototypes")
 	fs.IntVar(&s.K, "k", 0, "number of segments; 0 chooses it from the data (kmeans, hierarchical)")
 	fs.StringVar(&s.KRange, "k-range", "2..12", "range of k tried when choosing it, as `MIN..MAX`; it grows (up to twice MAX) while the best silhouette sits at its top")
-	fs.StringVar(&s.Linkage, "linkage", "ward", "hierarchical linkage: ward, complete, average or single")
+	fs.StringVar(&s.Linkage, "linkage", string(cluster.LinkageWard), "hierarchical linkage: ward, complete, average or single")
 	fs.Float64Var(&s.Eps, "eps", 0, "DBSCAN neighbourhood radius in the clustering space; 0 chooses it from the k-distance curve")
 	fs.IntVar(&s.MinSamples, "min-samples", 10, "DBSCAN: users (itself included) a user's neighbourhood needs to be core")
 	fs.IntVar(&s.PCA, "pca", 10, "cluster on this many principal components of the scaled features; -1 uses them all")
@@ -33,16 +34,11 @@ func (s *SegmentFlags) register(cmd *cobra.Command) {
 
 // validate checks the flags that can be checked without running.
 func (s *SegmentFlags) validate() error {
-	switch s.Algorithm {
-	case pipeline.AlgorithmAuto, pipeline.AlgorithmKMeans, pipeline.AlgorithmHierarchical, pipeline.AlgorithmDBSCAN,
-		pipeline.AlgorithmKMedoids, pipeline.AlgorithmKPrototypes:
-	default:
-		return usagef("--algorithm must be auto, kmeans, hierarchical, dbscan, kmedoids or kprototypes, got %q", s.Algorithm)
+	if _, err := cluster.ParseAlgorithm(s.Algorithm); err != nil {
+		return usagef("--algorithm %w", err)
 	}
-	switch s.Linkage {
-	case "ward", "complete", "average", "single":
-	default:
-		return usagef("--linkage must be ward, complete, average or single, got %q", s.Linkage)
+	if _, err := cluster.ParseLinkage(s.Linkage); err != nil {
+		return usagef("--linkage %w", err)
 	}
 	if s.K == 1 || s.K < 0 {
 		return usagef("--k must be 2 or more (or 0 to choose it from the data), got %d", s.K)
@@ -66,8 +62,8 @@ func (s *SegmentFlags) apply(o *pipeline.Options) error {
 	if err != nil {
 		return err
 	}
-	o.Algorithm, o.K, o.KMin, o.KMax = s.Algorithm, s.K, kmin, kmax
-	o.Linkage, o.Eps, o.MinSamples, o.PCA = s.Linkage, s.Eps, s.MinSamples, s.PCA
+	o.Algorithm, o.K, o.KMin, o.KMax = cluster.Algorithm(s.Algorithm), s.K, kmin, kmax
+	o.Linkage, o.Eps, o.MinSamples, o.PCA = cluster.LinkageMethod(s.Linkage), s.Eps, s.MinSamples, s.PCA
 	return nil
 }
 

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/persona-seg/persona/cluster"
 	"github.com/persona-seg/persona/pipeline"
 	"github.com/persona-seg/persona/server"
 )
@@ -60,11 +61,11 @@ type scoredUser struct {
 // run's as_of that model.json keeps). The same rows a year later are new
 // features, which the model assigns.
 func TestServeScoresOwnRecords(t *testing.T) {
-	for _, alg := range pipeline.Algorithms {
-		t.Run(alg, func(t *testing.T) {
+	for _, alg := range cluster.Algorithms() {
+		t.Run(string(alg), func(t *testing.T) {
 			out := filepath.Join(t.TempDir(), "out")
-			args := []string{"demo", "--out", out, "--users", "300", "--seed", "4", "--algorithm", alg, "--quiet"}
-			if alg != pipeline.AlgorithmDBSCAN {
+			args := []string{"demo", "--out", out, "--users", "300", "--seed", "4", "--algorithm", string(alg), "--quiet"}
+			if alg != cluster.AlgorithmDBSCAN {
 				args = append(args, "--k", "4")
 			}
 			f, _, errOut := testFactory()

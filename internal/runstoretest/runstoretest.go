@@ -17,6 +17,7 @@ import (
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/persona-seg/persona"
+	"github.com/persona-seg/persona/cluster"
 	"github.com/persona-seg/persona/model"
 	"github.com/persona-seg/persona/prep"
 	"github.com/persona-seg/persona/profile"
@@ -44,7 +45,7 @@ func Results(t testing.TB, id string, n int, seed uint64) *persona.Results {
 		t.Fatal(err)
 	}
 	z, _ := fitted.Transform(xm)
-	m := &model.Model{Version: model.Version, RunID: id, Algorithm: model.KMeans, Prep: fitted,
+	m := &model.Model{Version: model.Version, RunID: id, Algorithm: cluster.AlgorithmKMeans, Prep: fitted,
 		Segments: []model.Segment{{ID: 0, Name: "zero"}, {ID: 1, Name: "one"}},
 		Centers:  [][]float64{append([]float64(nil), z.RawRowView(0)...), append([]float64(nil), z.RawRowView(1)...)}}
 	segs, dist, err := m.Assign(xm)
@@ -106,7 +107,7 @@ func ByID(r *persona.Results) *persona.Results {
 		}
 		c.Values = &v
 	}
-	c.Run.Users, c.Run.Segments, c.Run.Algorithm = n, len(r.Profiles.Segments), r.Model.Algorithm
+	c.Run.Users, c.Run.Segments, c.Run.Algorithm = n, len(r.Profiles.Segments), string(r.Model.Algorithm)
 	if c.Run.Fingerprint == "" {
 		c.Run.Fingerprint = persona.Fingerprint(r.UserIDs, r.X)
 	}
