@@ -6,7 +6,8 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
-	"sync"
+
+	"github.com/persona-seg/persona/internal/parallel"
 )
 
 // clara is CLARA (Kaufman and Rousseeuw 1990, as R's cluster::clara): it
@@ -100,43 +101,27 @@ func claraAssign(ctx context.Context, d Dissimilarity, meds []int, workers int) 
 	const chunk = 1024
 	chunks := (n + chunk - 1) / chunk
 	errs := make([]error, chunks)
-	var wg sync.WaitGroup
-	next := make(chan int)
-	for range min(max(workers, 1), chunks) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for c := range next {
-				for j := c * chunk; j < min((c+1)*chunk, n); j++ {
-					if isMed[j] {
-						nearest[j], dist[j] = j, 0
-						continue
-					}
-					b, bd := -1, math.Inf(1)
-					for _, m := range meds {
-						v := d.Dissim(m, j)
-						if math.IsNaN(v) {
-							errs[c] = fmt.Errorf("kmedoids: dissimilarity of rows %d and %d is undefined (NaN): with Gower, the two rows have no attribute that both hold", min(m, j), max(m, j))
-							break
-						}
-						if b < 0 || v < bd {
-							b, bd = m, v
-						}
-					}
-					nearest[j], dist[j] = b, bd
+	err := parallel.For(ctx, workers, chunks, func(_, c int) {
+		for j := c * chunk; j < min((c+1)*chunk, n); j++ {
+			if isMed[j] {
+				nearest[j], dist[j] = j, 0
+				continue
+			}
+			b, bd := -1, math.Inf(1)
+			for _, m := range meds {
+				v := d.Dissim(m, j)
+				if math.IsNaN(v) {
+					errs[c] = fmt.Errorf("kmedoids: dissimilarity of rows %d and %d is undefined (NaN): with Gower, the two rows have no attribute that both hold", min(m, j), max(m, j))
+					break
+				}
+				if b < 0 || v < bd {
+					b, bd = m, v
 				}
 			}
-		}()
-	}
-	for c := range chunks {
-		if ctx.Err() != nil {
-			break
+			nearest[j], dist[j] = b, bd
 		}
-		next <- c
-	}
-	close(next)
-	wg.Wait()
-	if err := ctx.Err(); err != nil {
+	})
+	if err != nil {
 		return nil, 0, err
 	}
 	for _, err := range errs {

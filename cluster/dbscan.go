@@ -93,10 +93,10 @@ import (
 	"math"
 	"runtime"
 	"slices"
-	"sync"
-	"sync/atomic"
 
 	"gonum.org/v1/gonum/mat"
+
+	"github.com/persona-seg/persona/internal/parallel"
 )
 
 // The metrics of DBSCANOptions.Metric.
@@ -383,30 +383,6 @@ func dbDistance(metric string, s float64) float64 {
 	return math.Sqrt(s)
 }
 
-// dbParallel runs task(w, t) for t in [0, tasks) on workers goroutines (w is
-// the worker number), handing out tasks in order. It stops early and returns
-// ctx's error when ctx is done.
-func dbParallel(ctx context.Context, workers, tasks int, task func(w, t int)) error {
-	workers = max(1, min(workers, tasks))
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for w := 0; w < workers; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				t := int(next.Add(1) - 1)
-				if t >= tasks || ctx.Err() != nil {
-					return
-				}
-				task(w, t)
-			}
-		}()
-	}
-	wg.Wait()
-	return ctx.Err()
-}
-
 // dbScratch is one worker's buffers.
 type dbScratch struct {
 	cnt      []int32
@@ -445,7 +421,7 @@ func dbRun(ctx context.Context, ix *nbIndex, thr float64, minSamples, workers in
 		m = dbEdgesPerPoint
 	}
 	edges := make([]int32, n*m)
-	err := dbParallel(ctx, workers, len(ix.leaves), func(w, leaf int) {
+	err := parallel.For(ctx, workers, len(ix.leaves), func(w, leaf int) {
 		ix.dbCountLeaf(int32(leaf), thr, int32(minSamples), core, edges, m, &scratch[w])
 	})
 	if err != nil {
@@ -917,7 +893,7 @@ func (ix *nbIndex) dbBorders(ctx context.Context, thr float64, core []bool, labe
 		minL[id], maxL[id] = lo, hi
 	}
 	const chunk = 1024
-	return dbParallel(ctx, workers, (ix.n+chunk-1)/chunk, func(w, t int) {
+	return parallel.For(ctx, workers, (ix.n+chunk-1)/chunk, func(w, t int) {
 		s := &scratch[w]
 		for p := int32(t * chunk); p < int32(min(ix.n, (t+1)*chunk)); p++ {
 			if core[p] {

@@ -6,6 +6,8 @@ import (
 	"slices"
 
 	"gonum.org/v1/gonum/mat"
+
+	"github.com/persona-seg/persona/internal/parallel"
 )
 
 // KDistanceOptions configures KDistance. The zero value means Euclidean
@@ -93,7 +95,7 @@ func dbKDistance(ctx context.Context, ix *nbIndex, data []float64, k int, metric
 	out := make([]float64, m)
 	scratch := dbNewScratch(workers, ix.d, ix.leafSize)
 	const chunk = 256
-	err := dbParallel(ctx, workers, (m+chunk-1)/chunk, func(w, t int) {
+	err := parallel.For(ctx, workers, (m+chunk-1)/chunk, func(w, t int) {
 		s := &scratch[w]
 		for j := t * chunk; j < min(m, (t+1)*chunk); j++ {
 			i := int(int64(j) * int64(ix.n) / int64(m))

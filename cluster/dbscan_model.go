@@ -6,6 +6,8 @@ import (
 	"math"
 
 	"gonum.org/v1/gonum/mat"
+
+	"github.com/persona-seg/persona/internal/parallel"
 )
 
 // DBSCANModel is what assigning new rows to DBSCAN clusters needs: the core
@@ -93,7 +95,7 @@ func (m *DBSCANModel) Predict(ctx context.Context, q *mat.Dense, workers int) ([
 	const chunk = 256
 	workers = dbWorkers(workers)
 	stacks := make([][]nbStackItem, workers)
-	err = dbParallel(ctx, workers, (nq+chunk-1)/chunk, func(w, t int) {
+	err = parallel.For(ctx, workers, (nq+chunk-1)/chunk, func(w, t int) {
 		buf := make([]float64, ix.leafSize)
 		for i := t * chunk; i < min(nq, (t+1)*chunk); i++ {
 			var p int32

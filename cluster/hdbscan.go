@@ -139,6 +139,8 @@ import (
 	"slices"
 
 	"gonum.org/v1/gonum/mat"
+
+	"github.com/persona-seg/persona/internal/parallel"
 )
 
 // The cluster selection methods of HDBSCANOptions.ClusterSelection.
@@ -273,7 +275,7 @@ func hdCoreDistances(ctx context.Context, ix *nbIndex, data []float64, k, worker
 	core2 := make([]float64, n)
 	scratch := dbNewScratch(workers, d, ix.leafSize)
 	const chunk = 256
-	err := dbParallel(ctx, workers, (n+chunk-1)/chunk, func(w, t int) {
+	err := parallel.For(ctx, workers, (n+chunk-1)/chunk, func(w, t int) {
 		s := &scratch[w]
 		for i := t * chunk; i < min(n, (t+1)*chunk); i++ {
 			core2[i], s.st = ix.kthNearest(data[i*d:(i+1)*d], k, &s.heap, s.st, s.dist)

@@ -6,6 +6,8 @@ import (
 	"math"
 	"slices"
 	"sync/atomic"
+
+	"github.com/persona-seg/persona/internal/parallel"
 )
 
 // hdKey orders the edges of the mutual reachability graph totally: by
@@ -125,7 +127,7 @@ func hdBoruvka(ctx context.Context, ix *nbIndex, core2 []float64, workers int) (
 		for p := range compBest {
 			compBest[p].Store(inf)
 		}
-		err := dbParallel(ctx, workers, len(ix.leaves), func(w, leaf int) {
+		err := parallel.For(ctx, workers, len(ix.leaves), func(w, leaf int) {
 			nd := ix.nodes[ix.leaves[leaf]]
 			for p := nd.start; p < nd.end; p++ {
 				bestKey[p] = hdKey{w: math.Inf(1)}

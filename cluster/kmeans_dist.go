@@ -1,9 +1,10 @@
 package cluster
 
 import (
+	"context"
 	"math"
-	"sync"
-	"sync/atomic"
+
+	"github.com/persona-seg/persona/internal/parallel"
 )
 
 // Row-major kernels and the fixed chunking shared by the k-means code.
@@ -350,39 +351,13 @@ func kmArgmin2(v []float64) (best int, d1, d2 float64) {
 
 // parallel calls fn(c) once for every chunk c, on up to dt.workers goroutines.
 func (dt *kmData) parallel(fn func(c int)) {
-	kmParallel(dt.workers, dt.nChunk, func(_, c int) { fn(c) })
+	parallel.For(context.Background(), dt.workers, dt.nChunk, func(_, c int) { fn(c) })
 }
 
 // parallelW is parallel that also passes the worker's number w in
 // [0, dt.workers), so that passes can reuse per-worker buffers.
 func (dt *kmData) parallelW(fn func(w, c int)) {
-	kmParallel(dt.workers, dt.nChunk, fn)
-}
-
-// kmParallel calls fn(w, i) for i in [0, n) on up to workers goroutines,
-// w being the goroutine's number.
-func kmParallel(workers, n int, fn func(w, i int)) {
-	nw := min(workers, n)
-	if nw <= 1 {
-		for i := range n {
-			fn(0, i)
-		}
-		return
-	}
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for w := range nw {
-		wg.Go(func() {
-			for {
-				i := int(next.Add(1)) - 1
-				if i >= n {
-					return
-				}
-				fn(w, i)
-			}
-		})
-	}
-	wg.Wait()
+	parallel.For(context.Background(), dt.workers, dt.nChunk, fn)
 }
 
 // kmSqDist returns the squared Euclidean distance between a and b, summing

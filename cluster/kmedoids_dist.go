@@ -6,10 +6,10 @@ import (
 	"fmt"
 	"math"
 	"runtime"
-	"sync"
-	"sync/atomic"
 
 	"gonum.org/v1/gonum/mat"
+
+	"github.com/persona-seg/persona/internal/parallel"
 )
 
 // A Dissimilarity gives the dissimilarity of any two of its Len() objects
@@ -135,32 +135,19 @@ func Pairwise(ctx context.Context, d Dissimilarity, opts PairwiseOptions) (*Dist
 	// Rows get shorter as i grows: hand them out in blocks of about equal
 	// work from a shared counter.
 	const block = 16
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range min(max(workers, 1), (n+block-1)/block) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				i0 := int(next.Add(block)) - block
-				if i0 >= n-1 || ctx.Err() != nil {
-					return
-				}
-				for i := i0; i < min(i0+block, n-1); i++ {
-					row := m.row(i)
-					if fast {
-						fill.fillRow(i, row)
-						continue
-					}
-					for t := range row {
-						row[t] = d.Dissim(i, i+1+t)
-					}
-				}
+	err := parallel.For(ctx, workers, (n-1+block-1)/block, func(_, b int) {
+		for i := b * block; i < min((b+1)*block, n-1); i++ {
+			row := m.row(i)
+			if fast {
+				fill.fillRow(i, row)
+				continue
 			}
-		}()
-	}
-	wg.Wait()
-	if err := ctx.Err(); err != nil {
+			for t := range row {
+				row[t] = d.Dissim(i, i+1+t)
+			}
+		}
+	})
+	if err != nil {
 		return nil, err
 	}
 	return m, nil

@@ -4,8 +4,8 @@ import (
 	"context"
 	"math"
 	"slices"
-	"sync"
-	"sync/atomic"
+
+	"github.com/persona-seg/persona/internal/parallel"
 )
 
 // pam is R's cluster::pam (variant "original"): BUILD, unless
@@ -207,36 +207,22 @@ const pamBlock = 128
 func (st *pamState) pass(ctx context.Context, v pamVisitor) error {
 	n, m := st.n, st.m
 	blocks := (n + pamBlock - 1) / pamBlock
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range min(max(st.workers, 1), blocks) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				b := int(next.Add(1)) - 1
-				if b >= blocks || ctx.Err() != nil {
-					return
-				}
-				h0, h1 := b*pamBlock, min((b+1)*pamBlock, n)
-				for a := 0; a < h0; a++ {
-					r := m.row(a)
-					v.column(a, h0, r[h0-a-1:h1-a-1])
-				}
-				for a := h0; a < h1; a++ {
-					v.diag(a)
-					if a == n-1 {
-						continue
-					}
-					r := m.row(a)
-					v.row(a, a+1, r)
-					v.column(a, a+1, r[:h1-a-1])
-				}
+	return parallel.For(ctx, st.workers, blocks, func(_, b int) {
+		h0, h1 := b*pamBlock, min((b+1)*pamBlock, n)
+		for a := 0; a < h0; a++ {
+			r := m.row(a)
+			v.column(a, h0, r[h0-a-1:h1-a-1])
+		}
+		for a := h0; a < h1; a++ {
+			v.diag(a)
+			if a == n-1 {
+				continue
 			}
-		}()
-	}
-	wg.Wait()
-	return ctx.Err()
+			r := m.row(a)
+			v.row(a, a+1, r)
+			v.column(a, a+1, r[:h1-a-1])
+		}
+	})
 }
 
 // buildVisitor sums, for each candidate i, max(0, dma[j] - d(i, j)) over

@@ -8,9 +8,10 @@ import (
 	"math/rand/v2"
 	"runtime"
 	"slices"
-	"sync"
 
 	"gonum.org/v1/gonum/mat"
+
+	"github.com/persona-seg/persona/internal/parallel"
 )
 
 // Initialisations for KPrototypesOptions.Init (and InitRandom).
@@ -130,24 +131,11 @@ func KPrototypes(ctx context.Context, attrs []Attr, opts KPrototypesOptions) (*K
 	}
 	runs := make([]*kpRun, o.NInit)
 	errs := make([]error, o.NInit)
-	var wg sync.WaitGroup
-	next := make(chan int)
-	for range min(o.Workers, o.NInit) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range next {
-				r := rand.New(rand.NewPCG(o.Seed, uint64(i)))
-				runs[i], errs[i] = d.run(ctx, o, gamma, r)
-			}
-		}()
-	}
-	for i := range o.NInit {
-		next <- i
-	}
-	close(next)
-	wg.Wait()
-	if err := ctx.Err(); err != nil {
+	err = parallel.For(ctx, o.Workers, o.NInit, func(_, i int) {
+		r := rand.New(rand.NewPCG(o.Seed, uint64(i)))
+		runs[i], errs[i] = d.run(ctx, o, gamma, r)
+	})
+	if err != nil {
 		return nil, err
 	}
 	best := -1

@@ -1,6 +1,10 @@
 package cluster
 
-import "sync"
+import (
+	"context"
+
+	"github.com/persona-seg/persona/internal/parallel"
+)
 
 // lkSqDist returns the squared Euclidean distance of a and b (equal lengths).
 func lkSqDist(a, b []float64) float64 {
@@ -65,30 +69,62 @@ func (m lkMin) less(o lkMin) bool {
 }
 
 // lkMinChunk is the smallest number of candidates per goroutine: below it,
-// starting goroutines costs more than the search.
+// handing the scan to other goroutines costs more than the scan.
 const lkMinChunk = 2048
 
-// lkParallelMin splits [0, m) into at most workers contiguous chunks, runs
-// f on each (the first chunk on the calling goroutine) and returns the
-// smallest result. f must return lkMin{+Inf, maxInt} for no candidate.
-func lkParallelMin(m, workers int, f func(lo, hi int) lkMin) lkMin {
-	w := min(workers, m/lkMinChunk)
-	if w <= 1 {
+// lkPar runs the scans of a chain (one to three per merge, so tens of
+// thousands in a row) on goroutines started once for the whole chain: it
+// splits [0, m) into at most workers contiguous chunks of at least
+// lkMinChunk candidates. The callers pass the same scan function at every
+// step (a closure made once, reading the step's values from variables it
+// shares), so a step allocates nothing. close stops the goroutines.
+type lkPar struct {
+	workers     int
+	pool        *parallel.Pool // started at the first scan that is split
+	m, c        int            // the current scan: candidates, chunks
+	fmin        func(lo, hi int) lkMin
+	fdo         func(lo, hi int)
+	res         []lkMin
+	minFn, doFn func(w, i int)
+}
+
+func newLKPar(workers int) *lkPar {
+	p := &lkPar{workers: max(workers, 1)}
+	p.res = make([]lkMin, p.workers)
+	p.minFn = func(_, i int) { p.res[i] = p.fmin(i*p.m/p.c, (i+1)*p.m/p.c) }
+	p.doFn = func(_, i int) { p.fdo(i*p.m/p.c, (i+1)*p.m/p.c) }
+	return p
+}
+
+func (p *lkPar) close() {
+	if p.pool != nil {
+		p.pool.Close()
+	}
+}
+
+// split returns the number of chunks [0, m) is cut into and readies the
+// pool when there are several.
+func (p *lkPar) split(m int) int {
+	c := min(p.workers, m/lkMinChunk)
+	if c > 1 && p.pool == nil {
+		p.pool = parallel.NewPool(p.workers)
+	}
+	p.m, p.c = m, c
+	return c
+}
+
+// min runs f on the chunks of [0, m) and returns the smallest result. f
+// must return key -1 (or an infinite value) for no candidate.
+func (p *lkPar) min(m int, f func(lo, hi int) lkMin) lkMin {
+	c := p.split(m)
+	if c <= 1 {
 		return f(0, m)
 	}
-	res := make([]lkMin, w)
-	var wg sync.WaitGroup
-	for c := 1; c < w; c++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			res[c] = f(c*m/w, (c+1)*m/w)
-		}()
-	}
-	res[0] = f(0, m/w)
-	wg.Wait()
-	best := res[0]
-	for _, r := range res[1:] {
+	p.fmin = f
+	p.pool.For(c, p.minFn)
+	p.fmin = nil
+	best := p.res[0]
+	for _, r := range p.res[1:c] {
 		if r.key >= 0 && (best.key < 0 || r.less(best)) {
 			best = r
 		}
@@ -96,21 +132,25 @@ func lkParallelMin(m, workers int, f func(lo, hi int) lkMin) lkMin {
 	return best
 }
 
-// lkParallelFor runs f over [0, m) split into at most workers chunks.
-func lkParallelFor(m, workers int, f func(lo, hi int)) {
-	w := min(workers, m/lkMinChunk)
-	if w <= 1 {
+// do runs f on the chunks of [0, m).
+func (p *lkPar) do(m int, f func(lo, hi int)) {
+	c := p.split(m)
+	if c <= 1 {
 		f(0, m)
 		return
 	}
-	var wg sync.WaitGroup
-	for c := 1; c < w; c++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			f(c*m/w, (c+1)*m/w)
-		}()
+	p.fdo = f
+	p.pool.For(c, p.doFn)
+	p.fdo = nil
+}
+
+// lkParallelFor runs f once over [0, m) split into at most workers chunks
+// of at least lkMinChunk.
+func lkParallelFor(m, workers int, f func(lo, hi int)) {
+	c := min(workers, m/lkMinChunk)
+	if c <= 1 {
+		f(0, m)
+		return
 	}
-	f(0, m/w)
-	wg.Wait()
+	parallel.For(context.Background(), c, c, func(_, i int) { f(i*m/c, (i+1)*m/c) })
 }

@@ -3,8 +3,8 @@ package cluster
 import (
 	"context"
 	"math"
-	"sync"
-	"sync/atomic"
+
+	"github.com/persona-seg/persona/internal/parallel"
 )
 
 // lkWard is SciPy's Lance–Williams update for Ward: the distance from
@@ -25,29 +25,16 @@ func lkWard(dxi, dyi, dxy float64, nx, ny, ni int) float64 {
 func lkPdist(ctx context.Context, x []float64, n, d, workers int) ([]float64, error) {
 	D := make([]float64, n*(n-1)/2)
 	const block = 64
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range max(workers, 1) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				i0 := int(next.Add(block)) - block
-				if i0 >= n || ctx.Err() != nil {
-					return
-				}
-				for i := i0; i < min(i0+block, n); i++ {
-					xi := x[i*d : (i+1)*d]
-					row := D[lkRowStart(n, i)+i+1 : lkRowStart(n, i)+n]
-					for j := range row {
-						row[j] = math.Sqrt(lkSqDist(xi, x[(i+1+j)*d:(i+2+j)*d]))
-					}
-				}
+	err := parallel.For(ctx, workers, (n+block-1)/block, func(_, b int) {
+		for i := b * block; i < min((b+1)*block, n); i++ {
+			xi := x[i*d : (i+1)*d]
+			row := D[lkRowStart(n, i)+i+1 : lkRowStart(n, i)+n]
+			for j := range row {
+				row[j] = math.Sqrt(lkSqDist(xi, x[(i+1+j)*d:(i+2+j)*d]))
 			}
-		}()
-	}
-	wg.Wait()
-	if err := ctx.Err(); err != nil {
+		}
+	})
+	if err != nil {
 		return nil, err
 	}
 	return D, nil
@@ -93,6 +80,13 @@ func lkChain(ctx context.Context, D []float64, n int, method LinkageMethod, work
 	}
 	chain := make([]int, 0, n)
 	rows := make([]lkRow, 0, n-1)
+	// The scan and the update of every step, made once (see lkPar).
+	par := newLKPar(workers)
+	defer par.close()
+	var a, b, na, nb int
+	var h, bound float64
+	scan := func(lo, hi int) lkMin { return lkMatrixScan(D, rs, active[lo:hi], a, bound) }
+	update := func(lo, hi int) { lkMatrixUpdate(D, rs, active[lo:hi], size, a, b, h, na, nb, method) }
 	for k := 0; k < n-1; k++ {
 		if k&255 == 0 {
 			if err := ctx.Err(); err != nil {
@@ -102,19 +96,15 @@ func lkChain(ctx context.Context, D []float64, n int, method LinkageMethod, work
 		if len(chain) == 0 {
 			chain = append(chain, int(active[0]))
 		}
-		var a, b int
-		var h float64
 		for {
 			a = chain[len(chain)-1]
 			// Only a cluster strictly nearer than the previous chain element
 			// can replace it (SciPy keeps the previous element on equality).
-			bound := math.Inf(1)
+			bound = math.Inf(1)
 			if len(chain) > 1 {
 				bound = D[at(a, chain[len(chain)-2])]
 			}
-			best := lkParallelMin(len(active), workers, func(lo, hi int) lkMin {
-				return lkMatrixScan(D, rs, active[lo:hi], a, bound)
-			})
+			best := par.min(len(active), scan)
 			if best.key < 0 && len(chain) > 1 {
 				best = lkMin{bound, chain[len(chain)-2], 0}
 			}
@@ -131,7 +121,7 @@ func lkChain(ctx context.Context, D []float64, n int, method LinkageMethod, work
 		if a > b {
 			a, b = b, a
 		}
-		na, nb := size[a], size[b]
+		na, nb = size[a], size[b]
 		rows = append(rows, lkRow{a: a, b: b, h: h})
 		size[a] = 0
 		size[b] = na + nb
@@ -143,9 +133,7 @@ func lkChain(ctx context.Context, D []float64, n int, method LinkageMethod, work
 		}
 		copy(active[ia:], active[ia+1:])
 		active = active[:len(active)-1]
-		lkParallelFor(len(active), workers, func(lo, hi int) {
-			lkMatrixUpdate(D, rs, active[lo:hi], size, a, b, h, na, nb, method)
-		})
+		par.do(len(active), update)
 	}
 	return rows, nil
 }

@@ -34,15 +34,16 @@ func lkPrim(ctx context.Context, x []float64, n, d, workers int) ([]lkRow, error
 	a := 0
 	remove(0)
 	rows := make([]lkRow, 0, n-1)
+	par := newLKPar(workers)
+	defer par.close()
+	scan := func(lo, hi int) lkMin { return lkPrimScan(pts, dmin, id, cur, lo, hi) }
 	for k := 0; k < n-1; k++ {
 		if k&255 == 0 {
 			if err := ctx.Err(); err != nil {
 				return nil, err
 			}
 		}
-		best := lkParallelMin(m, workers, func(lo, hi int) lkMin {
-			return lkPrimScan(pts, dmin, id, cur, lo, hi)
-		})
+		best := par.min(m, scan)
 		if best.key == math.MaxInt { // infinite distances: lkFinish reports it
 			best = lkMin{math.Inf(1), id[0], 0}
 		}

@@ -57,10 +57,16 @@ func lkWardChain(ctx context.Context, x []float64, n, d int, w []float64, worker
 	}
 	// nearest returns the cluster nearest to storage position p whose value
 	// is below bound, ties to the smallest slot; key -1 when there is none.
+	par := newLKPar(workers)
+	defer par.close()
+	var scanP int
+	var scanBound float64
+	scan := func(lo, hi int) lkMin {
+		return lkWardScan(head, tail, wt, inv, id, h, t, scanP, lo, hi, scanBound)
+	}
 	nearest := func(p int, bound float64) lkMin {
-		return lkParallelMin(m, workers, func(lo, hi int) lkMin {
-			return lkWardScan(head, tail, wt, inv, id, h, t, p, lo, hi, bound)
-		})
+		scanP, scanBound = p, bound
+		return par.min(m, scan)
 	}
 
 	for k := 0; k < n-1; k++ {

@@ -9,10 +9,11 @@ import (
 	"runtime"
 	"slices"
 	"sync"
-	"sync/atomic"
 
 	"gonum.org/v1/gonum/blas/blas64"
 	"gonum.org/v1/gonum/mat"
+
+	"github.com/persona-seg/persona/internal/parallel"
 )
 
 // SilhouetteOptions configures Silhouette. The zero value computes the exact
@@ -279,56 +280,40 @@ func (t tables) perRow(ctx context.Context, workers int) ([]float64, error) {
 	k := len(t.counts)
 	s := make([]float64, m)
 	const chunk = 32
-	var nextChunk atomic.Int64
-	var wg sync.WaitGroup
-	var cancelled atomic.Bool
 	var (
 		mu   sync.Mutex
 		done int
 	)
 	chunks := (m + chunk - 1) / chunk
-	for range workers {
-		wg.Go(func() {
-			for {
-				if ctx.Err() != nil {
-					cancelled.Store(true)
-					return
-				}
-				lo := int(nextChunk.Add(chunk)) - chunk
-				if lo >= m {
-					return
-				}
-				hi := min(lo+chunk, m)
-				c := 0
-				for q := lo; q < hi; q++ {
-					for q >= t.start[c+1] {
-						c++
-					}
-					xi := t.data[t.off[q] : t.off[q]+t.d]
-					var intra float64
-					b := math.Inf(1)
-					for cj := range k {
-						sum := distSum(xi, t.data, t.off[t.start[cj]:t.start[cj+1]])
-						if cj == c {
-							intra = sum
-						} else {
-							b = min(b, sum/float64(t.counts[cj]))
-						}
-					}
-					s[q] = silhouetteOf(intra, t.counts[c], b)
-				}
-				if t.progress != nil {
-					mu.Lock()
-					done++
-					t.progress(done, chunks)
-					mu.Unlock()
+	err := parallel.For(ctx, workers, chunks, func(_, ch int) {
+		lo, hi := ch*chunk, min((ch+1)*chunk, m)
+		c := 0
+		for q := lo; q < hi; q++ {
+			for q >= t.start[c+1] {
+				c++
+			}
+			xi := t.data[t.off[q] : t.off[q]+t.d]
+			var intra float64
+			b := math.Inf(1)
+			for cj := range k {
+				sum := distSum(xi, t.data, t.off[t.start[cj]:t.start[cj+1]])
+				if cj == c {
+					intra = sum
+				} else {
+					b = min(b, sum/float64(t.counts[cj]))
 				}
 			}
-		})
-	}
-	wg.Wait()
-	if cancelled.Load() {
-		return nil, ctx.Err()
+			s[q] = silhouetteOf(intra, t.counts[c], b)
+		}
+		if t.progress != nil {
+			mu.Lock()
+			done++
+			t.progress(done, chunks)
+			mu.Unlock()
+		}
+	})
+	if err != nil {
+		return nil, err
 	}
 	return s, nil
 }

@@ -3,8 +3,8 @@ package metrics
 import (
 	"context"
 	"math"
-	"sync"
-	"sync/atomic"
+
+	"github.com/persona-seg/persona/internal/parallel"
 )
 
 // run is a stretch of sorted positions [lo, hi) inside one cluster.
@@ -80,29 +80,17 @@ func (t tables) symmetric(ctx context.Context, workers int) ([]float64, error) {
 		if t.progress != nil {
 			t.progress(r, len(rounds))
 		}
-		var next atomic.Int64
-		var wg sync.WaitGroup
-		for w := range min(workers, len(ts)) {
-			col := scratch[w]
-			wg.Go(func() {
-				for {
-					i := int(next.Add(1)) - 1
-					if i >= len(ts) {
-						return
+		parallel.For(context.Background(), workers, len(ts), func(w, i int) {
+			tl := ts[i]
+			for a, ra := range blocks[tl.i] {
+				for b, rb := range blocks[tl.j] {
+					if tl.i == tl.j && b < a {
+						continue
 					}
-					tl := ts[i]
-					for a, ra := range blocks[tl.i] {
-						for b, rb := range blocks[tl.j] {
-							if tl.i == tl.j && b < a {
-								continue
-							}
-							t.pairRuns(sums, k, ra, rb, tl.i == tl.j && a == b, col)
-						}
-					}
+					t.pairRuns(sums, k, ra, rb, tl.i == tl.j && a == b, scratch[w])
 				}
-			})
-		}
-		wg.Wait()
+			}
+		})
 	}
 	if t.progress != nil {
 		t.progress(len(rounds), len(rounds))

@@ -6,11 +6,11 @@ import (
 	"math"
 	"runtime"
 	"slices"
-	"sync"
-	"sync/atomic"
 
 	"gonum.org/v1/gonum/mat"
 	"gonum.org/v1/gonum/optimize"
+
+	"github.com/persona-seg/persona/internal/parallel"
 )
 
 // FitOptions configures the fitters. The zero value fits without a
@@ -109,26 +109,7 @@ func (s *summer) sum(dst []float64, f func(lo, hi int, acc []float64)) {
 		lo := b * blockSize
 		f(lo, min(lo+blockSize, s.n), s.parts[b*s.k:(b+1)*s.k])
 	}
-	if s.workers == 1 {
-		for b := range nb {
-			run(b)
-		}
-	} else {
-		var next atomic.Int64
-		var wg sync.WaitGroup
-		for range s.workers {
-			wg.Go(func() {
-				for {
-					b := int(next.Add(1)) - 1
-					if b >= nb {
-						return
-					}
-					run(b)
-				}
-			})
-		}
-		wg.Wait()
-	}
+	parallel.For(context.Background(), s.workers, nb, func(_, b int) { run(b) })
 	clear(dst)
 	for b := range nb {
 		for j := range s.k {

@@ -6,8 +6,9 @@ import (
 	"fmt"
 	"math"
 	"strings"
-	"sync"
 	"time"
+
+	"github.com/persona-seg/persona/internal/parallel"
 )
 
 // Model names a transaction model, or the choice between them.
@@ -538,22 +539,5 @@ func parallelFor(n, workers int, f func(lo, hi int)) {
 		f(0, n)
 		return
 	}
-	var wg sync.WaitGroup
-	var mu sync.Mutex
-	next := 0
-	for range min(workers, nb) {
-		wg.Go(func() {
-			for {
-				mu.Lock()
-				b := next
-				next++
-				mu.Unlock()
-				if b >= nb {
-					return
-				}
-				f(b*blockSize, min((b+1)*blockSize, n))
-			}
-		})
-	}
-	wg.Wait()
+	parallel.For(context.Background(), workers, nb, func(_, b int) { f(b*blockSize, min((b+1)*blockSize, n)) })
 }
