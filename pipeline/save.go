@@ -8,7 +8,6 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
-	"sync"
 
 	"gonum.org/v1/gonum/mat"
 
@@ -16,6 +15,7 @@ import (
 	"github.com/persona-seg/persona/cluster"
 	"github.com/persona-seg/persona/dataset"
 	"github.com/persona-seg/persona/features"
+	"github.com/persona-seg/persona/internal/parallel"
 	"github.com/persona-seg/persona/model"
 	"github.com/persona-seg/persona/prep"
 	"github.com/persona-seg/persona/profile"
@@ -179,28 +179,21 @@ func recommendations(ctx context.Context, db *sql.DB, ids []string, labels []int
 	// The users are split among the cores (the model is safe for
 	// concurrent use); each list lands at its user's index.
 	lists := make([][]persona.Recommendation, len(ids))
-	workers := min(runtime.GOMAXPROCS(0), max(1, len(ids)/1024))
-	var wg sync.WaitGroup
-	for w := range workers {
-		wg.Go(func() {
-			for n, i := 0, w; i < len(ids); n, i = n+1, i+workers {
-				if n%2048 == 0 && ctx.Err() != nil {
-					return
-				}
-				items := rm.Recommend(ids[i], recsPerUser)
-				if len(items) == 0 {
-					continue
-				}
-				l := make([]persona.Recommendation, len(items))
-				for k, it := range items {
-					l[k] = persona.Recommendation{Product: it.Product, Score: it.Score}
-				}
-				lists[i] = l
+	const chunk = 1024
+	err = parallel.For(ctx, runtime.GOMAXPROCS(0), (len(ids)+chunk-1)/chunk, func(_, c int) {
+		for i := c * chunk; i < min((c+1)*chunk, len(ids)); i++ {
+			items := rm.Recommend(ids[i], recsPerUser)
+			if len(items) == 0 {
+				continue
 			}
-		})
-	}
-	wg.Wait()
-	if err := ctx.Err(); err != nil {
+			l := make([]persona.Recommendation, len(items))
+			for k, it := range items {
+				l[k] = persona.Recommendation{Product: it.Product, Score: it.Score}
+			}
+			lists[i] = l
+		}
+	})
+	if err != nil {
 		return nil, err
 	}
 	out := make(map[string][]persona.Recommendation, len(ids))

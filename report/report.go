@@ -20,6 +20,7 @@ import (
 	"github.com/persona-seg/persona/chart"
 	"github.com/persona-seg/persona/chart/vega"
 	"github.com/persona-seg/persona/internal/atomicfile"
+	"github.com/persona-seg/persona/internal/parallel"
 )
 
 //go:embed assets/report.html.tmpl assets/report.css
@@ -89,33 +90,25 @@ func WriteWithProgress(ctx context.Context, dir string, in Input, progress func(
 func writeCharts(ctx context.Context, dir string, figs []figure, progress func(done, total int)) (map[string]string, error) {
 	svgs := make([]string, len(figs))
 	errs := make([]error, len(figs))
-	next := make(chan int)
 	var (
-		wg   sync.WaitGroup
 		mu   sync.Mutex
 		done int
 	)
 	if progress != nil {
 		progress(0, len(figs)+1)
 	}
-	for range min(runtime.GOMAXPROCS(0), len(figs)) {
-		wg.Go(func() {
-			for i := range next {
-				svgs[i], errs[i] = writeChart(ctx, dir, figs[i])
-				if progress != nil {
-					mu.Lock()
-					done++
-					progress(done, len(figs)+1)
-					mu.Unlock()
-				}
-			}
-		})
+	err := parallel.For(ctx, runtime.GOMAXPROCS(0), len(figs), func(_, i int) {
+		svgs[i], errs[i] = writeChart(ctx, dir, figs[i])
+		if progress != nil {
+			mu.Lock()
+			done++
+			progress(done, len(figs)+1)
+			mu.Unlock()
+		}
+	})
+	if err != nil {
+		return nil, err
 	}
-	for i := range figs {
-		next <- i
-	}
-	close(next)
-	wg.Wait()
 	out := make(map[string]string, len(figs))
 	for i, f := range figs {
 		if errs[i] != nil {
