@@ -55,10 +55,12 @@
 //
 // # Kernels
 //
-// On amd64 CPUs with AVX2 and FMA, the distances are computed by assembly
-// kernels (four centres at a time, the row centred on the fly); elsewhere
-// by unrolled Go loops. The two give the same labels except for ties closer
-// than rounding, and centres and inertia equal to the last bits.
+// On amd64 CPUs with AVX2 and FMA (as golang.org/x/sys/cpu reports them),
+// the distances are computed by assembly kernels (four centres at a time,
+// the row centred on the fly); elsewhere, and with the build tag purego
+// (which package metrics honours too), by unrolled Go loops. The two give
+// the same labels except for ties closer than rounding, and centres and
+// inertia equal to the last bits.
 //
 // # Mini-batch k-means
 //

@@ -1,4 +1,8 @@
+//go:build !purego
+
 package cluster
+
+import "golang.org/x/sys/cpu"
 
 //go:noescape
 func kmDistBlockAVX2(x *float64, stride, rows int, mean, cen *float64, d, k int, scratch, out *float64)
@@ -10,41 +14,15 @@ func kmDistIdxPackedAVX2(x *float64, stride int, idx *int, rows int, mean, pk *f
 func kmAccumAVX2(x *float64, stride, rows int, mean *float64, labels *int, sums *float64, d int)
 
 //go:noescape
-func kmNearestBlockAVX2(x *float64, stride, rows int, mean, cen *float64, d, k int, scratch, out *float64)
-
-//go:noescape
-func kmNearestIdxAVX2(x *float64, stride int, idx *int, rows int, mean, cen *float64, d, k int, scratch, out *float64)
-
-//go:noescape
 func kmNearest4BlockAVX2(x *float64, stride, rows int, mean, ct *float64, d, nb int, scratch, out *float64)
 
 //go:noescape
 func kmNearest4IdxAVX2(x *float64, stride int, idx *int, rows int, mean, ct *float64, d, nb int, scratch, out *float64)
 
-func kmCPUID(eaxArg, ecxArg uint32) (eax, ebx, ecx, edx uint32)
-
-func kmXGETBV() (eax, edx uint32)
-
-// kmHasAVX2 reports whether the CPU and the OS support AVX2 and FMA. It is
-// set once when the package is initialised and only read afterwards.
-var kmHasAVX2 = kmDetectAVX2()
-
-func kmDetectAVX2() bool {
-	maxLeaf, _, _, _ := kmCPUID(0, 0)
-	if maxLeaf < 7 {
-		return false
-	}
-	_, _, ecx1, _ := kmCPUID(1, 0)
-	const fma, osxsave, avx = 1 << 12, 1 << 27, 1 << 28
-	if ecx1&(fma|osxsave|avx) != fma|osxsave|avx {
-		return false
-	}
-	if xcr0, _ := kmXGETBV(); xcr0&6 != 6 { // XMM and YMM state enabled
-		return false
-	}
-	_, ebx7, _, _ := kmCPUID(7, 0)
-	return ebx7&(1<<5) != 0
-}
+// kmHasAVX2 reports whether the CPU and the OS support AVX2 and FMA
+// (golang.org/x/sys/cpu, as package metrics asks it for AVX). It is set
+// once when the package is initialised and only read afterwards.
+var kmHasAVX2 = cpu.X86.HasAVX2 && cpu.X86.HasFMA
 
 // kmDistBlockAsm calls the AVX2 kernel; the caller has checked the bounds.
 func kmDistBlockAsm(x []float64, off, stride, rows int, mean, cen []float64, d, k int, scratch, out []float64) {
@@ -61,18 +39,6 @@ func kmDistIdxAsm(x []float64, stride int, idx []int, mean, pk []float64, d, k i
 // bounds.
 func kmAccumAsm(x []float64, off, stride int, labels []int, mean, sums []float64, d int) {
 	kmAccumAVX2(&x[off], stride, len(labels), &mean[0], &labels[0], &sums[0], d)
-}
-
-// kmNearestBlockAsm calls the AVX2 nearest-centre kernel; the caller has
-// checked the bounds.
-func kmNearestBlockAsm(x []float64, off, stride, rows int, mean, cen []float64, d, k int, scratch, out []float64) {
-	kmNearestBlockAVX2(&x[off], stride, rows, &mean[0], &cen[0], d, k, &scratch[0], &out[0])
-}
-
-// kmNearestIdxAsm calls the AVX2 nearest-centre gather kernel; the caller
-// has checked the bounds.
-func kmNearestIdxAsm(x []float64, stride int, idx []int, mean, cen []float64, d, k int, scratch, out []float64) {
-	kmNearestIdxAVX2(&x[0], stride, &idx[0], len(idx), &mean[0], &cen[0], d, k, &scratch[0], &out[0])
 }
 
 // kmNearest4BlockAsm calls the AVX2 transposed nearest-centre kernel; the

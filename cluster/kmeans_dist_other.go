@@ -1,8 +1,9 @@
-//go:build !amd64
+//go:build !amd64 || purego
 
 package cluster
 
-// kmHasAVX2 is false: there is no assembly kernel on this architecture.
+// kmHasAVX2 is false: there is no assembly kernel on this architecture,
+// or the purego tag asks for the Go loops.
 const kmHasAVX2 = false
 
 func kmDistBlockAsm(x []float64, off, stride, rows int, mean, cen []float64, d, k int, scratch, out []float64) {
@@ -14,14 +15,6 @@ func kmDistIdxAsm(x []float64, stride int, idx []int, mean, pk []float64, d, k i
 }
 
 func kmAccumAsm(x []float64, off, stride int, labels []int, mean, sums []float64, d int) {
-	panic("cluster: no assembly kernel")
-}
-
-func kmNearestBlockAsm(x []float64, off, stride, rows int, mean, cen []float64, d, k int, scratch, out []float64) {
-	panic("cluster: no assembly kernel")
-}
-
-func kmNearestIdxAsm(x []float64, stride int, idx []int, mean, cen []float64, d, k int, scratch, out []float64) {
 	panic("cluster: no assembly kernel")
 }
 

@@ -28,10 +28,10 @@
 // elsewhere they agree to about 1e-14.
 //
 // On amd64 the silhouette's distance loops run in assembly: AVX when the CPU
-// and the OS support it, SSE2 (which every amd64 CPU has) otherwise. Both
+// and the OS support it (golang.org/x/sys/cpu), SSE2 (which every amd64 CPU has) otherwise. Both
 // perform the same floating-point operations in the same order as the
 // portable Go loops (no fused multiply-add), so all three return the same
-// bits; the build tag purego selects the Go loops.
+// bits; the build tag purego selects the Go loops (in package cluster too).
 //
 // # Silhouette
 //

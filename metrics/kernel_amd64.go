@@ -2,6 +2,8 @@
 
 package metrics
 
+import "golang.org/x/sys/cpu"
+
 // distSumsTo returns the sum of the distances from xi to the rows of data at
 // offs (row j starts at data[offs[j]]) and adds each distance to col[j].
 // It runs an assembly kernel, AVX where the CPU and OS support it and SSE2
@@ -49,20 +51,7 @@ func distSumsSSE2(xi, data []float64, offs []int, col []float64) float64
 //go:noescape
 func distSumsAVX(xi, data []float64, offs []int, col []float64) float64
 
-// hasAVX reports whether the CPU has AVX and the OS saves its registers.
-// It is set once, when the package is initialized, and never changes.
-var hasAVX = detectAVX()
-
-func detectAVX() bool {
-	_, _, ecx, _ := cpuid(1, 0)
-	const osxsave, avx = 1 << 27, 1 << 28
-	if ecx&osxsave == 0 || ecx&avx == 0 {
-		return false
-	}
-	// XCR0 bits 1 and 2: the OS saves the XMM and YMM registers.
-	return xgetbv()&6 == 6
-}
-
-func cpuid(eaxArg, ecxArg uint32) (eax, ebx, ecx, edx uint32)
-
-func xgetbv() (eax uint32)
+// hasAVX reports whether the CPU has AVX and the OS saves its registers
+// (golang.org/x/sys/cpu, as package cluster asks it for AVX2). It is set
+// once, when the package is initialized, and never changes.
+var hasAVX = cpu.X86.HasAVX
