@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
+	"golang.org/x/term"
 )
 
 // ExitCode is the process exit status returned by Main.
@@ -96,10 +97,6 @@ func commandPath(root *cobra.Command, args []string) string {
 	return cmd.CommandPath()
 }
 
-func isTerminal(f *os.File) bool {
-	fi, err := f.Stat()
-	if err != nil {
-		return false
-	}
-	return fi.Mode()&os.ModeCharDevice != 0
-}
+// isTerminal reports whether f is a terminal (golang.org/x/term): a
+// character device such as /dev/null is not.
+func isTerminal(f *os.File) bool { return term.IsTerminal(int(f.Fd())) }

@@ -178,3 +178,24 @@ func TestProgressFailed(t *testing.T) {
 		}
 	}
 }
+
+// TestIsTerminal checks that /dev/null, a character device, is not taken
+// for a terminal (progress bars drawn into it would be lost).
+func TestIsTerminal(t *testing.T) {
+	f, err := os.OpenFile(os.DevNull, os.O_WRONLY, 0)
+	if err != nil {
+		t.Skipf("no %s: %v", os.DevNull, err)
+	}
+	defer f.Close()
+	if isTerminal(f) {
+		t.Errorf("%s is taken for a terminal", os.DevNull)
+	}
+	tmp, err := os.CreateTemp(t.TempDir(), "out")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tmp.Close()
+	if isTerminal(tmp) {
+		t.Errorf("a regular file is taken for a terminal")
+	}
+}
