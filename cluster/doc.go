@@ -62,18 +62,6 @@
 // the same labels except for ties closer than rounding, and centres and
 // inertia equal to the last bits.
 //
-// # Mini-batch k-means
-//
-// [MiniBatchKMeans] follows scikit-learn 1.2's MiniBatchKMeans: the centres
-// are initialised (best of NInit) on InitSize random rows; each step draws
-// BatchSize rows with replacement, assigns them to the nearest centre and
-// moves each centre to the running mean of all the rows it has received;
-// centres whose count falls below ReassignmentRatio times the largest are
-// moved to random rows of the batch; the run stops after MaxIter passes
-// over the data, when the centres move less than Tol (off by default), or
-// when the smoothed batch inertia has not improved for MaxNoImprovement
-// steps. Labels and Inertia are computed on all rows at the end.
-//
 // # Mixed-type data: Gower
 //
 // A table of customers mixes numbers (income), categories (region),

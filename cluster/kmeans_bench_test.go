@@ -104,19 +104,3 @@ func benchPlusPlus(b *testing.B, n, d, k int) {
 
 func BenchmarkKMeansPlusPlus100kx16(b *testing.B) { benchPlusPlus(b, 100_000, 16, 8) }
 func BenchmarkKMeansPlusPlus1Mx16(b *testing.B)   { benchPlusPlus(b, 1_000_000, 16, 8) }
-
-func BenchmarkMiniBatchKMeans1Mx16(b *testing.B)  { benchMiniBatch(b, 1_000_000) }
-func BenchmarkMiniBatchKMeans10Mx16(b *testing.B) { benchMiniBatch(b, 10_000_000) }
-
-func benchMiniBatch(b *testing.B, n int) {
-	x := kmBenchBlobs(n, 16, 8, 1)
-	var res *MiniBatchResult
-	for b.Loop() {
-		var err error
-		res, err = MiniBatchKMeans(context.Background(), x, MiniBatchOptions{K: 8, NInit: 1})
-		if err != nil {
-			b.Fatal(err)
-		}
-	}
-	b.ReportMetric(float64(res.NSteps), "steps")
-}

@@ -49,32 +49,3 @@ func kmProcessCPU() time.Duration {
 	}
 	return time.Duration(r.Utime.Nano() + r.Stime.Nano())
 }
-
-// BenchmarkMiniBatchKMeansPeer times MiniBatchKMeans (K=8, NInit=1, the
-// other options default, as the peer's minibatchkmeans case) on the CSV
-// named by $PERSONA_PEER_CSV.
-func BenchmarkMiniBatchKMeansPeer(b *testing.B) {
-	path := os.Getenv("PERSONA_PEER_CSV")
-	if path == "" {
-		b.Skip("PERSONA_PEER_CSV is not set")
-	}
-	x := kmReadCSVTest(b, path)
-	runtime.GC()
-	var cpu, wall time.Duration
-	var res *MiniBatchResult
-	seed := uint64(0)
-	for b.Loop() {
-		seed++
-		c0, t0 := kmProcessCPU(), time.Now()
-		var err error
-		if res, err = MiniBatchKMeans(context.Background(), x, MiniBatchOptions{K: 8, NInit: 1, Seed: seed}); err != nil {
-			b.Fatal(err)
-		}
-		cpu += kmProcessCPU() - c0
-		wall += time.Since(t0)
-	}
-	b.ReportMetric(cpu.Seconds()/float64(b.N), "cpu-s/op")
-	b.ReportMetric(wall.Seconds()/float64(b.N), "wall-s/op")
-	b.ReportMetric(res.Inertia, "inertia")
-	b.ReportMetric(float64(res.NSteps), "steps")
-}

@@ -236,14 +236,6 @@ func (ix *nbIndex) pointNode(q []float64, id int32) float64 {
 	return nbPointBox(ix.metric, q, lo, hi)
 }
 
-// nodeNode returns lower and upper bounds of the distance between points of
-// nodes a and b.
-func (ix *nbIndex) nodeNode(a, b int32) (lower, upper float64) {
-	alo, ahi := ix.box(a)
-	blo, bhi := ix.box(b)
-	return nbBoxBox(ix.metric, alo, ahi, blo, bhi)
-}
-
 // nbBoxLower returns a lower bound of the distance between a point of box
 // a and a point of box b.
 func nbBoxLower(metric nbMetric, alo, ahi, blo, bhi []float64) float64 {

@@ -400,7 +400,7 @@ func ParseConfig(data []byte) (*Config, error) {
 	yaml.Unmarshal(data, &root)
 	if err := dec.Decode(&c); err != nil {
 		if errors.Is(err, io.EOF) {
-			return nil, &ConfigError{Err: ErrNoData}
+			return nil, &ConfigError{Err: errNoData}
 		}
 		var ye *yamlError
 		if errors.As(err, &ye) {
@@ -548,7 +548,7 @@ func (c *Config) Validate() error {
 		}
 	}
 	if !found {
-		return &ConfigError{Err: ErrNoData}
+		return &ConfigError{Err: errNoData}
 	}
 	for name, s := range c.Sources {
 		key := "sources." + name

@@ -116,8 +116,9 @@ type Stats struct {
 	Counts map[Kind]Counts
 }
 
-// ErrNoData is returned when no dataset is given.
-var ErrNoData = errors.New("no dataset given: set at least one of users, events, transactions, social")
+// errNoData is the error of a config or draft that names no dataset
+// (no caller branches on it, so it is not exported).
+var errNoData = errors.New("no dataset given: set at least one of users, events, transactions, social")
 
 // Config returns a config that reads the CSV files of s with canonical
 // column names.

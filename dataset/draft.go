@@ -222,7 +222,7 @@ max_reject_rate: 0.01
 		}
 	}
 	if n == 0 {
-		return nil, nil, ErrNoData
+		return nil, nil, errNoData
 	}
 	b.WriteString(`
 # features:

@@ -6,32 +6,6 @@ import (
 	"math/big"
 )
 
-// AverageMethod selects the mean of the two entropies that normalizes
-// mutual information.
-type AverageMethod int
-
-// The average methods of scikit-learn's average_method parameter.
-const (
-	AverageArithmetic AverageMethod = iota // (U+V)/2, scikit-learn's default
-	AverageGeometric                       // sqrt(U*V)
-	AverageMin                             // min(U, V)
-	AverageMax                             // max(U, V)
-)
-
-func (m AverageMethod) mean(u, v float64) (float64, error) {
-	switch m {
-	case AverageArithmetic:
-		return (u + v) / 2, nil
-	case AverageGeometric:
-		return math.Sqrt(u * v), nil
-	case AverageMin:
-		return min(u, v), nil
-	case AverageMax:
-		return max(u, v), nil
-	}
-	return 0, fmt.Errorf("metrics: unknown average method %d", int(m))
-}
-
 func checkPair(truth, pred []int) error {
 	if len(truth) != len(pred) {
 		return fmt.Errorf("metrics: truth has %d labels, pred %d", len(truth), len(pred))
@@ -127,16 +101,7 @@ func entropy(counts []int, n int) float64 {
 // scikit-learn's normalized_mutual_info_score with its default
 // average_method="arithmetic". Two one-class labelings score 1.
 func NormalizedMutualInfo(truth, pred []int) (float64, error) {
-	return NormalizedMutualInfoAvg(truth, pred, AverageArithmetic)
-}
-
-// NormalizedMutualInfoAvg is NormalizedMutualInfo with the entropies
-// averaged by avg.
-func NormalizedMutualInfoAvg(truth, pred []int, avg AverageMethod) (float64, error) {
 	if err := checkPair(truth, pred); err != nil {
-		return 0, err
-	}
-	if _, err := avg.mean(0, 0); err != nil {
 		return 0, err
 	}
 	t := NewContingency(truth, pred)
@@ -147,8 +112,7 @@ func NormalizedMutualInfoAvg(truth, pred []int, avg AverageMethod) (float64, err
 	if mi == 0 {
 		return 0, nil
 	}
-	norm, _ := avg.mean(entropy(t.RowSums, t.N), entropy(t.ColSums, t.N))
-	return mi / norm, nil
+	return mi / meanEntropy(t), nil
 }
 
 // AdjustedMutualInfo returns the mutual information of truth and pred
@@ -158,16 +122,7 @@ func NormalizedMutualInfoAvg(truth, pred []int, avg AverageMethod) (float64, err
 // information under the hypergeometric model is computed exactly, by the
 // same sum of log-factorial terms. Two one-class labelings score 1.
 func AdjustedMutualInfo(truth, pred []int) (float64, error) {
-	return AdjustedMutualInfoAvg(truth, pred, AverageArithmetic)
-}
-
-// AdjustedMutualInfoAvg is AdjustedMutualInfo with the entropies averaged
-// by avg.
-func AdjustedMutualInfoAvg(truth, pred []int, avg AverageMethod) (float64, error) {
 	if err := checkPair(truth, pred); err != nil {
-		return 0, err
-	}
-	if _, err := avg.mean(0, 0); err != nil {
 		return 0, err
 	}
 	t := NewContingency(truth, pred)
@@ -176,8 +131,7 @@ func AdjustedMutualInfoAvg(truth, pred []int, avg AverageMethod) (float64, error
 	}
 	mi := mutualInfo(t)
 	emi := expectedMutualInfo(t)
-	norm, _ := avg.mean(entropy(t.RowSums, t.N), entropy(t.ColSums, t.N))
-	den := norm - emi
+	den := meanEntropy(t) - emi
 	const eps = 0x1p-52
 	if den < 0 {
 		den = min(den, -eps)
@@ -185,6 +139,12 @@ func AdjustedMutualInfoAvg(truth, pred []int, avg AverageMethod) (float64, error
 		den = max(den, eps)
 	}
 	return (mi - emi) / den, nil
+}
+
+// meanEntropy is the arithmetic mean of the entropies of t's two
+// labelings, scikit-learn's default normalizer.
+func meanEntropy(t *Contingency) float64 {
+	return (entropy(t.RowSums, t.N) + entropy(t.ColSums, t.N)) / 2
 }
 
 // expectedMutualInfo is the expected mutual information of two random
