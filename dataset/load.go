@@ -116,14 +116,7 @@ func inputFields(k Kind) []Field {
 // returns the counts so far and a *RejectRateError after loading every
 // dataset, so the rejects can still be written.
 func Load(ctx context.Context, db *sql.DB, cfg *Config) (Stats, error) {
-	return LoadWithProgress(ctx, db, cfg, nil)
-}
-
-// LoadWithProgress is Load that calls progress (when not nil) before each
-// dataset and once at the end, with the number of datasets done and their
-// total.
-func LoadWithProgress(ctx context.Context, db *sql.DB, cfg *Config, progress func(done, total int)) (Stats, error) {
-	return LoadWith(ctx, db, cfg, LoadOptions{Progress: progress})
+	return LoadWith(ctx, db, cfg, LoadOptions{})
 }
 
 // LoadWith is Load with options. Before it reads a row it sandboxes the

@@ -363,15 +363,15 @@ func TestRejectRateError(t *testing.T) {
 	}
 }
 
-func TestLoadWithProgress(t *testing.T) {
+func TestLoadProgress(t *testing.T) {
 	cfg, err := dataset.LoadConfig(filepath.Join("testdata", "shop", "shop.yaml"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	var calls [][2]int
-	if _, err := dataset.LoadWithProgress(context.Background(), openDB(t), cfg, func(done, total int) {
+	if _, err := dataset.LoadWith(context.Background(), openDB(t), cfg, dataset.LoadOptions{Progress: func(done, total int) {
 		calls = append(calls, [2]int{done, total})
-	}); err != nil {
+	}}); err != nil {
 		t.Fatal(err)
 	}
 	want := [][2]int{{0, 4}, {1, 4}, {2, 4}, {3, 4}, {4, 4}} // one call per dataset, then the end

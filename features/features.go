@@ -74,6 +74,12 @@ type Options struct {
 	// Table.Spec) instead of finding the top values in the data, so that
 	// new users are described by the same features as the training data.
 	Spec *Spec
+	// Progress, when set, is told how far Compute has come: the feature
+	// SQL runs in stages, one table of per-user aggregates at a time
+	// (Query.Stages), and Progress is called before each stage and once
+	// more when the table has been read, with the number of stages done
+	// and their total.
+	Progress func(done, total int)
 }
 
 // OptionsFor returns the options cfg sets: its features section, its
@@ -177,15 +183,7 @@ func (t *Table) Col(name string) int {
 // events, transactions and social with the canonical columns (see package
 // dataset), and returns the feature table.
 func Compute(ctx context.Context, db *sql.DB, opts Options) (*Table, error) {
-	return ComputeWithProgress(ctx, db, opts, nil)
-}
-
-// ComputeWithProgress is Compute that reports progress (when not nil): the
-// feature SQL runs in stages, one table of per-user aggregates at a time
-// (Query.Stages), and progress is called before each stage and once more
-// when the table has been read, with the number of stages done and their
-// total.
-func ComputeWithProgress(ctx context.Context, db *sql.DB, opts Options, progress func(done, total int)) (*Table, error) {
+	progress := opts.Progress
 	if err := opts.Validate(); err != nil {
 		return nil, err
 	}

@@ -190,9 +190,9 @@ func TestStagesMatchOneQuery(t *testing.T) {
 	db := openTiny(t)
 	ctx := context.Background()
 	var calls [][2]int
-	tab, err := features.ComputeWithProgress(ctx, db, features.Options{}, func(done, total int) {
+	tab, err := features.Compute(ctx, db, features.Options{Progress: func(done, total int) {
 		calls = append(calls, [2]int{done, total})
-	})
+	}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -282,7 +282,7 @@ func execute(ctx context.Context, driverName string, opts Options, inputs func(s
 	sum = &Summary{Seed: opts.Seed, Algorithm: opts.Algorithm}
 	var st dataset.Stats
 	if err := r.step("load", func() (err error) {
-		st, err = dataset.LoadWithProgress(ctx, db, cfg, r.progress("load"))
+		st, err = dataset.LoadWith(ctx, db, cfg, dataset.LoadOptions{Progress: r.progress("load")})
 		var rr *dataset.RejectRateError
 		if errors.As(err, &rr) {
 			// Too many rejects: leave them where the user can read them,
@@ -317,7 +317,9 @@ func execute(ctx context.Context, driverName string, opts Options, inputs func(s
 
 	var tab *features.Table
 	if err := r.step("features", func() (err error) {
-		tab, err = features.ComputeWithProgress(ctx, db, opts.Features, r.progress("features"))
+		fo := opts.Features
+		fo.Progress = r.progress("features")
+		tab, err = features.Compute(ctx, db, fo)
 		return err
 	}); err != nil {
 		return nil, err
@@ -439,7 +441,7 @@ func execute(ctx context.Context, driverName string, opts Options, inputs func(s
 		if err != nil {
 			return err
 		}
-		return report.WriteWithProgress(ctx, stage, in, r.progress("report"))
+		return report.Write(ctx, stage, in, report.WriteOptions{Progress: r.progress("report")})
 	}); err != nil {
 		return nil, err
 	}

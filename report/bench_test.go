@@ -11,7 +11,7 @@ func BenchmarkWriteSample(b *testing.B) {
 	in := sampleInput()
 	dir := b.TempDir()
 	for b.Loop() {
-		if err := Write(context.Background(), dir, in); err != nil {
+		if err := Write(context.Background(), dir, in, WriteOptions{}); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -29,7 +29,7 @@ func ExampleWrite() {
 		ChosenK: 2,
 		Method:  []report.KeyValue{{Key: "Algorithm", Value: "K-Means, k = 2"}},
 	}
-	if err := report.Write(context.Background(), dir, in); err != nil {
+	if err := report.Write(context.Background(), dir, in, report.WriteOptions{}); err != nil {
 		log.Fatal(err)
 	}
 	charts, _ := filepath.Glob(filepath.Join(dir, "charts", "*.svg"))

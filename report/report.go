@@ -29,18 +29,19 @@ var assets embed.FS
 // pngDPI gives PNG charts twice the resolution of a 72 dpi screen.
 const pngDPI = 144
 
+// WriteOptions tunes Write; its zero value means defaults.
+type WriteOptions struct {
+	// Progress, when not nil, is called as charts are written, with the
+	// number done and their total (the page itself is the last item).
+	Progress func(done, total int)
+}
+
 // Write validates in and writes dir/report.html plus dir/charts/<name>.svg
 // and .png for every chart, each atomically. dir is created if needed.
 // Chart files of an earlier report in dir that in has no data for are
 // removed; other files are left alone.
-func Write(ctx context.Context, dir string, in Input) error {
-	return WriteWithProgress(ctx, dir, in, nil)
-}
-
-// WriteWithProgress is Write that calls progress (when not nil) as charts
-// are written, with the number done and their total (the page itself is
-// the last item).
-func WriteWithProgress(ctx context.Context, dir string, in Input, progress func(done, total int)) error {
+func Write(ctx context.Context, dir string, in Input, opts WriteOptions) error {
+	progress := opts.Progress
 	if err := in.Validate(); err != nil {
 		return err
 	}

@@ -30,7 +30,7 @@ func sampleDir(t *testing.T) string {
 	shared.once.Do(func() {
 		shared.dir, shared.err = os.MkdirTemp("", "persona-report-test-")
 		if shared.err == nil {
-			shared.err = Write(context.Background(), shared.dir, sampleInput())
+			shared.err = Write(context.Background(), shared.dir, sampleInput(), WriteOptions{})
 		}
 	})
 	if shared.err != nil {
@@ -71,7 +71,7 @@ func golden(t *testing.T, name string, got []byte) {
 
 func TestWriteGolden(t *testing.T) {
 	dir := t.TempDir()
-	if err := Write(context.Background(), dir, smallInput()); err != nil {
+	if err := Write(context.Background(), dir, smallInput(), WriteOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	html, err := os.ReadFile(filepath.Join(dir, "report.html"))
@@ -99,14 +99,14 @@ func TestWriteGolden(t *testing.T) {
 // unrelated file is kept.
 func TestWriteRemovesStaleCharts(t *testing.T) {
 	dir := t.TempDir()
-	if err := Write(context.Background(), dir, sampleInput()); err != nil {
+	if err := Write(context.Background(), dir, sampleInput(), WriteOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	keep := filepath.Join(dir, "charts", "notes.txt")
 	if err := os.WriteFile(keep, []byte("mine"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if err := Write(context.Background(), dir, minimalInput()); err != nil {
+	if err := Write(context.Background(), dir, minimalInput(), WriteOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	ents, err := os.ReadDir(filepath.Join(dir, "charts"))
@@ -129,7 +129,7 @@ func TestWriteSample(t *testing.T) {
 	dir := *reportDir
 	if dir == "" {
 		dir = sampleDir(t)
-	} else if err := Write(context.Background(), dir, sampleInput()); err != nil {
+	} else if err := Write(context.Background(), dir, sampleInput(), WriteOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	for _, name := range chartNames {

@@ -22,7 +22,7 @@ import (
 func writeAndList(t *testing.T, in Input) (string, []string) {
 	t.Helper()
 	dir := t.TempDir()
-	if err := Write(context.Background(), dir, in); err != nil {
+	if err := Write(context.Background(), dir, in, WriteOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	return readReport(t, dir)
@@ -182,7 +182,7 @@ func TestSelfContained(t *testing.T) {
 // TestDeterministic writes the full sample twice and compares every file.
 func TestDeterministic(t *testing.T) {
 	a, b := sampleDir(t), t.TempDir()
-	if err := Write(context.Background(), b, sampleInput()); err != nil {
+	if err := Write(context.Background(), b, sampleInput(), WriteOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	err := filepath.WalkDir(a, func(path string, d os.DirEntry, err error) error {
@@ -213,7 +213,7 @@ func TestWriteDoesNotMutate(t *testing.T) {
 	in.HeatZ[0][0] = math.NaN()
 	before := sampleInput()
 	before.HeatZ[0][0] = math.NaN()
-	if err := Write(context.Background(), t.TempDir(), in); err != nil {
+	if err := Write(context.Background(), t.TempDir(), in, WriteOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	if diff := cmp.Diff(before, in, cmpopts.EquateNaNs()); diff != "" {
@@ -225,7 +225,7 @@ func TestWriteCancelled(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	dir := t.TempDir()
-	if err := Write(ctx, dir, sampleInput()); !errors.Is(err, context.Canceled) {
+	if err := Write(ctx, dir, sampleInput(), WriteOptions{}); !errors.Is(err, context.Canceled) {
 		t.Fatalf("Write with a cancelled context returned %v, want context.Canceled", err)
 	}
 	if _, err := os.Stat(filepath.Join(dir, "report.html")); !errors.Is(err, os.ErrNotExist) {
@@ -297,7 +297,7 @@ func TestValidate(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			in := sampleInput()
 			tt.set(&in)
-			err := Write(context.Background(), t.TempDir(), in)
+			err := Write(context.Background(), t.TempDir(), in, WriteOptions{})
 			var fe *FieldError
 			if !errors.As(err, &fe) {
 				t.Fatalf("Write returned %v, want a *FieldError", err)
@@ -355,20 +355,20 @@ func TestSegmentColoursEverywhere(t *testing.T) {
 	}
 }
 
-func TestWriteWithProgress(t *testing.T) {
+func TestWriteProgress(t *testing.T) {
 	in := minimalInput()
 	in.HeatFeatures, in.HeatZ = []string{"spend"}, [][]float64{{1.2}}
 	var (
 		last, total int
 		calls       int
 	)
-	err := WriteWithProgress(context.Background(), t.TempDir(), in, func(done, n int) {
+	err := Write(context.Background(), t.TempDir(), in, WriteOptions{Progress: func(done, n int) {
 		if done < last {
 			t.Errorf("progress went back from %d to %d", last, done)
 		}
 		last, total = done, n
 		calls++
-	})
+	}})
 	if err != nil {
 		t.Fatal(err)
 	}

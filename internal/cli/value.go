@@ -297,9 +297,9 @@ func valueRun(opts *ValueOptions) (err error) {
 	prog := newProgress(opts.IO, opts.Quiet)
 	defer func() { prog.done(err) }()
 	prog.update(pipeline.Progress{Step: "load"})
-	st, err := dataset.LoadWithProgress(ctx, db, cfg, func(done, total int) {
+	st, err := dataset.LoadWith(ctx, db, cfg, dataset.LoadOptions{Progress: func(done, total int) {
 		prog.update(pipeline.Progress{Step: "load", Done: done, Total: total})
-	})
+	}})
 	var rr *dataset.RejectRateError
 	if err != nil && !errors.As(err, &rr) {
 		return err
