@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/persona-seg/persona/internal/sqlquote"
 )
 
 // perUser reports whether the loader loads a per-user table (users or a
@@ -140,7 +142,7 @@ func (l *loader) attributeFields(ctx context.Context, from string) ([]field, err
 	}
 	l.attrs = out
 	for _, f := range out {
-		l.extra = append(l.extra, quoteIdent(f.Name))
+		l.extra = append(l.extra, sqlquote.Ident(f.Name))
 	}
 	return out, nil
 }
@@ -156,7 +158,7 @@ func missingSQL(sv, st string) string {
 		// No marker is longer than 7 characters: longer values skip the
 		// comparisons.
 		// (list_contains costs a sixth of IN in DuckDB.)
-		return fmt.Sprintf("(%[1]s IS NULL OR length(%[1]s) <= %[2]d AND list_contains(%[3]s, lower(trim(%[1]s))) OR length(%[1]s) > %[2]d AND trim(%[1]s) = '')", sv, maxMarkerLen, quoteList(missingMarkers))
+		return fmt.Sprintf("(%[1]s IS NULL OR length(%[1]s) <= %[2]d AND list_contains(%[3]s, lower(trim(%[1]s))) OR length(%[1]s) > %[2]d AND trim(%[1]s) = '')", sv, maxMarkerLen, sqlquote.Array(missingMarkers))
 	case st == "DOUBLE" || st == "FLOAT":
 		return fmt.Sprintf("(%s IS NULL OR isnan(%s))", sv, sv)
 	}
@@ -191,7 +193,7 @@ func (l *loader) convertAttribute(f field) string {
 			// A level as listed, whatever the case of the value.
 			var whens []string
 			for _, x := range lv {
-				whens = append(whens, fmt.Sprintf("WHEN %s THEN %s", quoteString(strings.ToLower(strings.TrimSpace(x))), quoteString(x)))
+				whens = append(whens, fmt.Sprintf("WHEN %s THEN %s", sqlquote.String(strings.ToLower(strings.TrimSpace(x))), sqlquote.String(x)))
 			}
 			v = fmt.Sprintf("CASE lower(%s) %s END", v, strings.Join(whens, " "))
 		}
@@ -237,7 +239,7 @@ func boolSQL(src, st string) string {
 		return fmt.Sprintf("CASE WHEN %[1]s = 1 THEN true WHEN %[1]s = 0 THEN false END", src)
 	}
 	return fmt.Sprintf("CASE WHEN list_contains(%[2]s, lower(trim(%[1]s))) THEN true WHEN list_contains(%[3]s, lower(trim(%[1]s))) THEN false END",
-		src, quoteList(trueWords), quoteList(falseWords))
+		src, sqlquote.Array(trueWords), sqlquote.Array(falseWords))
 }
 
 // textSQL is a value as text: trimmed, a whole number without ".0".
@@ -282,7 +284,7 @@ func (l *loader) attributeView(ctx context.Context, from, used string) error {
 	}
 	cols := []string{"user_id"}
 	for _, f := range l.attrs {
-		cols = append(cols, fmt.Sprintf("%s AS %s", quoteIdent(f.Name), quoteIdent(f.attr.Name)))
+		cols = append(cols, fmt.Sprintf("%s AS %s", sqlquote.Ident(f.Name), sqlquote.Ident(f.attr.Name)))
 	}
 	q := fmt.Sprintf("CREATE OR REPLACE VIEW %s AS SELECT %s FROM %s", attrView(l.k), strings.Join(cols, ", "), from)
 	if used != "true" {
@@ -324,7 +326,7 @@ func (l *loader) mapEventTypes(v string) string {
 	slices.Sort(from)
 	var whens []string
 	for _, k := range from {
-		whens = append(whens, fmt.Sprintf("WHEN %s THEN %s", quoteString(k), quoteString(l.s.EventTypes[k])))
+		whens = append(whens, fmt.Sprintf("WHEN %s THEN %s", sqlquote.String(k), sqlquote.String(l.s.EventTypes[k])))
 	}
 	return fmt.Sprintf("CASE %s %s ELSE %s END", v, strings.Join(whens, " "), v)
 }
@@ -375,7 +377,7 @@ func (l *loader) passFields() []field {
 		if c.comma {
 			typ = "DOUBLE"
 		}
-		out = append(out, field{Field: Field{Name: c.name, Type: typ}, src: quoteIdent(c.name), srcType: typ, label: c.name, pass: true})
+		out = append(out, field{Field: Field{Name: c.name, Type: typ}, src: sqlquote.Ident(c.name), srcType: typ, label: c.name, pass: true})
 		l.pass = append(l.pass, c.name)
 	}
 	return out
@@ -387,7 +389,7 @@ func (l *loader) passFields() []field {
 func checkCustom(ctx context.Context, db *sql.DB, cfg *Config) error {
 	for i, c := range cfg.Features.Custom {
 		key := fmt.Sprintf("features.custom[%d].select", i)
-		q := fmt.Sprintf("SELECT column_type FROM (DESCRIBE SELECT user_id, CAST((%s) AS DOUBLE) AS v FROM %s GROUP BY user_id)", c.Select, quoteIdent(c.From))
+		q := fmt.Sprintf("SELECT column_type FROM (DESCRIBE SELECT user_id, CAST((%s) AS DOUBLE) AS v FROM %s GROUP BY user_id)", c.Select, sqlquote.Ident(c.From))
 		var typ string
 		if err := db.QueryRowContext(ctx, q).Scan(&typ); err != nil {
 			if se := sandboxed(err); se != nil {

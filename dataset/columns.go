@@ -8,6 +8,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+
+	"github.com/persona-seg/persona/internal/sqlquote"
 )
 
 // Column names that differ only by case (Amount, amount) cannot both be
@@ -97,7 +99,7 @@ func checkJSONKeys(path, name string) error {
 // checkParquetNames returns a caseError when the top-level columns of the
 // Parquet file path hold two names equal but for case.
 func checkParquetNames(ctx context.Context, db *sql.DB, path, name string) error {
-	rows, err := db.QueryContext(ctx, "SELECT name, coalesce(num_children, 0) FROM parquet_schema("+quoteString(path)+")")
+	rows, err := db.QueryContext(ctx, "SELECT name, coalesce(num_children, 0) FROM parquet_schema("+sqlquote.String(path)+")")
 	if err != nil {
 		return nil // reading the file says what is wrong with it
 	}

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/persona-seg/persona/internal/sqlquote"
 )
 
 // Kind names one of the four canonical datasets.
@@ -153,11 +155,7 @@ func LoadCSV(ctx context.Context, db *sql.DB, src Sources) (Stats, error) {
 func createEmpty(k Kind) string {
 	var cols []string
 	for _, f := range Schema(k) {
-		cols = append(cols, quoteIdent(f.Name)+" "+f.Type)
+		cols = append(cols, sqlquote.Ident(f.Name)+" "+f.Type)
 	}
 	return fmt.Sprintf("CREATE OR REPLACE TABLE %s (%s)", k, strings.Join(cols, ", "))
 }
-
-func quoteString(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
-
-func quoteIdent(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }

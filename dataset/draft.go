@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+
+	"github.com/persona-seg/persona/internal/sqlquote"
 )
 
 // synonyms lists, per canonical field, normalised column names (lowercase,
@@ -103,7 +105,7 @@ max_reject_rate: 0.01
 			cols = sn.Columns
 			tsFormat = sn.TimestampFormat
 			rel = fmt.Sprintf("read_csv(%s, delim = %s, quote = %s, escape = %s, header = %t, all_varchar = true)",
-				quoteString(files[0]), quoteString(sn.Delimiter), quoteString(sn.Quote), quoteString(sn.Escape), sn.Header)
+				sqlquote.String(files[0]), sqlquote.String(sn.Delimiter), sqlquote.String(sn.Quote), sqlquote.String(sn.Escape), sn.Header)
 			delim := sn.Delimiter
 			if delim == "\t" {
 				delim = `\t`
@@ -123,8 +125,8 @@ max_reject_rate: 0.01
 			if format == "json" {
 				fn = "read_json"
 			}
-			rel = fmt.Sprintf("%s(%s)", fn, quoteString(p))
-			rows, err := db.QueryContext(ctx, fmt.Sprintf("SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM %s(%s))", fn, quoteString(p)))
+			rel = fmt.Sprintf("%s(%s)", fn, sqlquote.String(p))
+			rows, err := db.QueryContext(ctx, fmt.Sprintf("SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM %s(%s))", fn, sqlquote.String(p)))
 			if err != nil {
 				return nil, nil, fmt.Errorf("%s: read %s: %w", k, p, err)
 			}
@@ -262,7 +264,7 @@ func mappingName(c string) string {
 	if identRE.MatchString(c) {
 		return c
 	}
-	return `"` + strings.ReplaceAll(c, `"`, `""`) + `"`
+	return sqlquote.Ident(c)
 }
 
 func yamlString(s string) string { return `"` + yamlEscape(s, true) + `"` }
@@ -293,7 +295,7 @@ func decimalCommaColumns(ctx context.Context, db *sql.DB, path string, sn *sniff
 		if c.Type != "VARCHAR" {
 			continue
 		}
-		col := quoteIdent(c.Name)
+		col := sqlquote.Ident(c.Name)
 		checks = append(checks, fmt.Sprintf(`count_if(regexp_full_match(trim(%[1]s), '[-+]?[0-9.]*,[0-9]+')) > 0
 			AND count_if(regexp_full_match(trim(%[1]s), '[-+]?([0-9]+|[0-9]{1,3}(\.[0-9]{3})+)?(,[0-9]+)?')) >= %[2]g * count(nullif(trim(%[1]s), ''))`, col, share))
 		names = append(names, c.Name)
@@ -302,7 +304,7 @@ func decimalCommaColumns(ctx context.Context, db *sql.DB, path string, sn *sniff
 		return nil, nil
 	}
 	q := fmt.Sprintf("SELECT %s FROM (SELECT * FROM read_csv(%s, delim = %s, quote = %s, escape = %s, header = %t, all_varchar = true) LIMIT 2000)",
-		strings.Join(checks, ", "), quoteString(path), quoteString(sn.Delimiter), quoteString(sn.Quote), quoteString(sn.Escape), sn.Header)
+		strings.Join(checks, ", "), sqlquote.String(path), sqlquote.String(sn.Delimiter), sqlquote.String(sn.Quote), sqlquote.String(sn.Escape), sn.Header)
 	vals := make([]bool, len(checks))
 	dest := make([]any, len(checks))
 	for i := range vals {

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/persona-seg/persona/internal/sqlquote"
 )
 
 // sniffRows is how many rows persona init reads to guess attribute types.
@@ -15,7 +17,7 @@ const sniffRows = 20000
 func sample(ctx context.Context, db *sql.DB, rel string, cols []sniffedColumn) ([][]string, error) {
 	sel := make([]string, len(cols))
 	for i, c := range cols {
-		sel[i] = fmt.Sprintf("CAST(%s AS VARCHAR)", quoteIdent(c.Name))
+		sel[i] = fmt.Sprintf("CAST(%s AS VARCHAR)", sqlquote.Ident(c.Name))
 	}
 	rows, err := db.QueryContext(ctx, fmt.Sprintf("SELECT %s FROM %s LIMIT %d", strings.Join(sel, ", "), rel, sniffRows))
 	if err != nil {

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/persona-seg/persona/internal/atomicfile"
+	"github.com/persona-seg/persona/internal/sqlquote"
 )
 
 // Counts says what became of one dataset's rows.
@@ -256,10 +257,10 @@ func LoadWith(ctx context.Context, db *sql.DB, cfg *Config, opts LoadOptions) (S
 func applyResources(ctx context.Context, db *sql.DB, r Resources) error {
 	var sets []string
 	if r.MemoryLimit != "" {
-		sets = append(sets, "SET memory_limit = "+quoteString(r.MemoryLimit))
+		sets = append(sets, "SET memory_limit = "+sqlquote.String(r.MemoryLimit))
 	}
 	if r.TempDirectory != "" {
-		sets = append(sets, "SET temp_directory = "+quoteString(r.TempDirectory))
+		sets = append(sets, "SET temp_directory = "+sqlquote.String(r.TempDirectory))
 	}
 	if r.Threads > 0 {
 		sets = append(sets, fmt.Sprintf("SET threads = %d", r.Threads))
@@ -346,7 +347,7 @@ func (l *loader) load(ctx context.Context) (Counts, error) {
 	if tz == "" {
 		tz = "UTC"
 	}
-	if err := l.exec(ctx, "SET TimeZone = "+quoteString(tz)); err != nil {
+	if err := l.exec(ctx, "SET TimeZone = "+sqlquote.String(tz)); err != nil {
 		return Counts{}, fmt.Errorf("time zone %s: %w", tz, err)
 	}
 	if err := l.stage(ctx); err != nil {
@@ -467,7 +468,7 @@ func (l *loader) openSource(ctx context.Context) error {
 			if err := checkParquetNames(ctx, l.db, f, display[i]); err != nil {
 				return err
 			}
-			parts = append(parts, fmt.Sprintf("SELECT * EXCLUDE (file_row_number), CAST(%d AS INTEGER) AS __file, file_row_number + 1 AS __line FROM read_parquet(%s, file_row_number = true)", i, quoteString(f)))
+			parts = append(parts, fmt.Sprintf("SELECT * EXCLUDE (file_row_number), CAST(%d AS INTEGER) AS __file, file_row_number + 1 AS __line FROM read_parquet(%s, file_row_number = true)", i, sqlquote.String(f)))
 		}
 		l.names = display
 		union := strings.Join(parts, " UNION ALL BY NAME ")
@@ -501,7 +502,7 @@ func (l *loader) openJSON(ctx context.Context, files, display []string) error {
 				return err
 			}
 		}
-		list[i] = quoteString(f)
+		list[i] = sqlquote.String(f)
 		formats[i] = "newline_delimited"
 		if jsonArray(f) {
 			formats[i] = "array"
@@ -544,13 +545,13 @@ func (l *loader) openJSON(ctx context.Context, files, display []string) error {
 	}
 	var spec, keep []string
 	for _, c := range l.cols {
-		spec = append(spec, fmt.Sprintf("%s: %s", quoteString(c.name), quoteString(c.typ)))
-		keep = append(keep, quoteIdent(c.name))
+		spec = append(spec, fmt.Sprintf("%s: %s", sqlquote.String(c.name), sqlquote.String(c.typ)))
+		keep = append(keep, sqlquote.Ident(c.name))
 	}
 	l.sel = strings.Join(keep, ", ")
 	for i, f := range files {
 		l.perFile = append(l.perFile, fmt.Sprintf("(SELECT %s, CAST(%d AS INTEGER) AS __file, CAST(NULL AS BIGINT) AS __line FROM read_json(%s, format = %s, columns = {%s}))",
-			l.sel, i, quoteString(f), quoteString(formats[i]), strings.Join(spec, ", ")))
+			l.sel, i, sqlquote.String(f), sqlquote.String(formats[i]), strings.Join(spec, ", ")))
 		l.csv = append(l.csv, csvFile{path: f, spaces: true, array: formats[i] == "array"})
 	}
 	l.raw = l.perFile[0]
@@ -575,13 +576,13 @@ func (l *loader) openCSV(ctx context.Context, files, display []string, header in
 	// config sets wins.
 	var opts []string
 	if o.Delimiter != "" {
-		opts = append(opts, "delim = "+quoteString(unescapeTab(o.Delimiter)))
+		opts = append(opts, "delim = "+sqlquote.String(unescapeTab(o.Delimiter)))
 	}
 	if o.Quote != "" {
-		opts = append(opts, "quote = "+quoteString(o.Quote))
+		opts = append(opts, "quote = "+sqlquote.String(o.Quote))
 	}
 	if o.Escape != "" {
-		opts = append(opts, "escape = "+quoteString(o.Escape))
+		opts = append(opts, "escape = "+sqlquote.String(o.Escape))
 	}
 	if o.Header != nil {
 		opts = append(opts, fmt.Sprintf("header = %t", *o.Header))
@@ -589,7 +590,7 @@ func (l *loader) openCSV(ctx context.Context, files, display []string, header in
 		opts = append(opts, "header = false")
 	}
 	if o.Encoding != "" {
-		opts = append(opts, "encoding = "+quoteString(strings.ReplaceAll(o.Encoding, "utf8", "utf-8")))
+		opts = append(opts, "encoding = "+sqlquote.String(strings.ReplaceAll(o.Encoding, "utf8", "utf-8")))
 	}
 	// DuckDB reads a gzipped file in one thread; a plain copy it reads
 	// in parallel, and decompressing first is faster overall. The files
@@ -644,27 +645,27 @@ func (l *loader) openCSV(ctx context.Context, files, display []string, header in
 	l.byText = l.dedup() && l.s.Postgres == nil && l.byteEncoding()
 	var colSpec, keep []string
 	for _, c := range sn.Columns {
-		colSpec = append(colSpec, fmt.Sprintf("%s: 'VARCHAR'", quoteString(c.Name)))
+		colSpec = append(colSpec, fmt.Sprintf("%s: 'VARCHAR'", sqlquote.String(c.Name)))
 		l.all = append(l.all, c.Name)
 		if l.mentions(c.Name) || l.dedup() && !l.byText {
 			l.cols = append(l.cols, column{name: c.Name, typ: "VARCHAR", guess: c.Type, comma: comma[c.Name]})
-			keep = append(keep, quoteIdent(c.Name))
+			keep = append(keep, sqlquote.Ident(c.Name))
 		}
 	}
 	if len(keep) == 0 {
 		l.cols = append(l.cols, column{name: sn.Columns[0].Name, typ: "VARCHAR", guess: sn.Columns[0].Type})
-		keep = append(keep, quoteIdent(sn.Columns[0].Name))
+		keep = append(keep, sqlquote.Ident(sn.Columns[0].Name))
 	}
 	l.sel = strings.Join(keep, ", ")
 	read := fmt.Sprintf("delim = %s, quote = %s, escape = %s, header = %t, auto_detect = false, columns = {%s}",
-		quoteString(sn.Delimiter), quoteString(sn.Quote), quoteString(sn.Escape), sn.Header, strings.Join(colSpec, ", "))
+		sqlquote.String(sn.Delimiter), sqlquote.String(sn.Quote), sqlquote.String(sn.Escape), sn.Header, strings.Join(colSpec, ", "))
 	if o.Encoding != "" {
-		read += ", encoding = " + quoteString(strings.ReplaceAll(o.Encoding, "utf8", "utf-8"))
+		read += ", encoding = " + sqlquote.String(strings.ReplaceAll(o.Encoding, "utf8", "utf-8"))
 	}
 	l.names, l.display, l.header = display, display, header
 	for i, f := range files {
 		l.perFile = append(l.perFile, fmt.Sprintf("(SELECT %s, CAST(%d AS INTEGER) AS __file, CAST(NULL AS BIGINT) AS __line FROM read_csv(%s, %s))",
-			l.projection(), i, quoteString(f), read))
+			l.projection(), i, sqlquote.String(f), read))
 	}
 	l.raw = l.perFile[0]
 	return nil
@@ -733,7 +734,7 @@ func sniff(ctx context.Context, db *sql.DB, path string, opts []string) (*sniffe
 	if err := regularFile(path); err != nil {
 		return nil, err
 	}
-	q := "SELECT Delimiter, Quote, Escape, HasHeader, Columns, coalesce(TimestampFormat, ''), coalesce(DateFormat, '') FROM sniff_csv(" + quoteString(path)
+	q := "SELECT Delimiter, Quote, Escape, HasHeader, Columns, coalesce(TimestampFormat, ''), coalesce(DateFormat, '') FROM sniff_csv(" + sqlquote.String(path)
 	for _, o := range opts {
 		q += ", " + o
 	}
@@ -845,7 +846,7 @@ func (l *loader) where() string {
 
 // fileName is SQL for the name of the file whose index is idx.
 func (l *loader) fileName(idx string) string {
-	return fmt.Sprintf("%s[%s + 1]", quoteList(l.names), idx)
+	return fmt.Sprintf("%s[%s + 1]", sqlquote.Array(l.names), idx)
 }
 
 // projection is the list of source columns read ("*" when all).
@@ -864,7 +865,7 @@ func (l *loader) dedup() bool { return l.s.Duplicates != "keep" }
 func (l *loader) rowKey() []string {
 	var names []string
 	for _, f := range Schema(l.k) {
-		names = append(names, quoteIdent(f.Name))
+		names = append(names, sqlquote.Ident(f.Name))
 	}
 	names = append(names, l.extra...) // the attributes
 	return append(names, l.resid...)
@@ -926,13 +927,13 @@ func (l *loader) stage(ctx context.Context) error {
 	var inner []string
 	for i, c := range l.cols {
 		if c.comma {
-			inner = append(inner, fmt.Sprintf("TRY_CAST(%s AS DOUBLE) AS %s", decimalComma(quoteIdent(c.name)), quoteIdent(c.name)))
+			inner = append(inner, fmt.Sprintf("TRY_CAST(%s AS DOUBLE) AS %s", decimalComma(sqlquote.Ident(c.name)), sqlquote.Ident(c.name)))
 		} else if c.typ == "VARCHAR" && c.guess != "VARCHAR" && c.guess != "" {
-			inner = append(inner, fmt.Sprintf("TRY_CAST(%s AS %s) AS %s", quoteIdent(c.name), c.guess, quoteIdent(c.name)))
+			inner = append(inner, fmt.Sprintf("TRY_CAST(%s AS %s) AS %s", sqlquote.Ident(c.name), c.guess, sqlquote.Ident(c.name)))
 		} else {
-			inner = append(inner, quoteIdent(c.name))
+			inner = append(inner, sqlquote.Ident(c.name))
 		}
-		inner = append(inner, fmt.Sprintf("%s AS __r%d", quoteIdent(c.name), i))
+		inner = append(inner, fmt.Sprintf("%s AS __r%d", sqlquote.Ident(c.name), i))
 	}
 	inner = append(inner, "__file", "__line")
 	fromOf := func(raw string) string { return fmt.Sprintf("(SELECT %s FROM %s)", strings.Join(inner, ", "), raw) }
@@ -1000,7 +1001,7 @@ func (l *loader) stage(ctx context.Context) error {
 	// or is empty (idWork).
 	var conv, convPlain, idWork, checked, bad, checks []string
 	for i, f := range fields {
-		name := quoteIdent(f.Name)
+		name := sqlquote.Ident(f.Name)
 		checked = append(checked, name)
 		if f.src == "" {
 			conv = append(conv, fmt.Sprintf("CAST(NULL AS %s) AS %s", f.Type, name))
@@ -1026,7 +1027,7 @@ func (l *loader) stage(ctx context.Context) error {
 		if f.attr != nil {
 			empty = missingSQL(sv, f.srcType)
 		}
-		lab := quoteString(f.label)
+		lab := sqlquote.String(f.label)
 		if f.Required {
 			bad = append(bad, name+" IS NULL")
 			checks = append(checks, fmt.Sprintf("WHEN %s IS NULL AND %s THEN {'r': 'empty %s', 'c': %s, 'v': ''}", name, empty, f.Name, lab))
@@ -1075,7 +1076,7 @@ func (l *loader) stage(ctx context.Context) error {
 					sv = fmt.Sprintf("CAST(__s%d AS VARCHAR)", i)
 				}
 			}
-			checks = append(checks, fmt.Sprintf("WHEN %s THEN {'r': 'negative unit_price', 'c': %s, 'v': %s}", neg, quoteString(p.label), sv))
+			checks = append(checks, fmt.Sprintf("WHEN %s THEN {'r': 'negative unit_price', 'c': %s, 'v': %s}", neg, sqlquote.String(p.label), sv))
 		}
 		// A line worth 10^15 or more is no sale (and its sums would
 		// leave the range the features add exactly, or overflow).
@@ -1086,7 +1087,7 @@ func (l *loader) stage(ctx context.Context) error {
 		value := "abs(coalesce(quantity, 1) * coalesce(unit_price, amount / nullif(coalesce(quantity, 1), 0), 0) * (1 + abs(coalesce(discount, 0))))"
 		huge := fmt.Sprintf("(%s >= 1e15)", value)
 		bad = append(bad, huge)
-		checks = append(checks, fmt.Sprintf("WHEN %s THEN {'r': 'line value out of range', 'c': %s, 'v': CAST(%s AS VARCHAR)}", huge, quoteString(label), value))
+		checks = append(checks, fmt.Sprintf("WHEN %s THEN {'r': 'line value out of range', 'c': %s, 'v': CAST(%s AS VARCHAR)}", huge, sqlquote.String(label), value))
 		out = []string{"user_id", "order_id", "timestamp", "product_id", "category",
 			fmt.Sprintf("CASE WHEN %s THEN -abs(coalesce(quantity, 1)) ELSE coalesce(quantity, 1) END AS quantity", ret),
 			"abs(coalesce(unit_price, amount / nullif(coalesce(quantity, 1), 0), 0)) AS unit_price", "discount"}
@@ -1094,7 +1095,7 @@ func (l *loader) stage(ctx context.Context) error {
 	if l.k == Transactions {
 		for _, f := range fields {
 			if f.pass {
-				out = append(out, quoteIdent(f.Name))
+				out = append(out, sqlquote.Ident(f.Name))
 			}
 		}
 	}
@@ -1205,7 +1206,7 @@ func (l *loader) lazyOK(ctx context.Context, fields []field) bool {
 		}
 	}
 	var rows int64
-	err := l.db.QueryRowContext(ctx, "SELECT coalesce(max(row_group_num_rows), 0) FROM parquet_metadata("+quoteList(l.parquet)+")").Scan(&rows)
+	err := l.db.QueryRowContext(ctx, "SELECT coalesce(max(row_group_num_rows), 0) FROM parquet_metadata("+sqlquote.Array(l.parquet)+")").Scan(&rows)
 	return err == nil && rows <= maxLazyGroup
 }
 
@@ -1286,7 +1287,7 @@ func (l *loader) convert(f field) string {
 			d := fmt.Sprintf("(TRY_CAST(%s AS DOUBLE)%s)", src, div)
 			ts = fmt.Sprintf("CASE WHEN abs(%[1]s) < 9e12 THEN to_timestamp(%[1]s) WHEN %[1]s IS NOT NULL THEN TIMESTAMPTZ 'infinity' END", d)
 		case st == "VARCHAR" && format != "":
-			ts = fmt.Sprintf("TRY_STRPTIME(%s, %s)", src, quoteString(format)) // strptime skips surrounding white space
+			ts = fmt.Sprintf("TRY_STRPTIME(%s, %s)", src, sqlquote.String(format)) // strptime skips surrounding white space
 		case st == "VARCHAR":
 			// A time with an offset or a zone name goes through
 			// TIMESTAMPTZ, which converts it to the session's zone (the
@@ -1344,7 +1345,7 @@ func (l *loader) finish(ctx context.Context) (Counts, error) {
 		ts = "signup_date" // a user who signed up after as_of is not there yet
 	}
 	if ts != "" && l.asOf != nil {
-		late = fmt.Sprintf("coalesce(%s > TIMESTAMP '%s', false)", quoteIdent(ts), l.asOf.Format("2006-01-02 15:04:05"))
+		late = fmt.Sprintf("coalesce(%s > TIMESTAMP '%s', false)", sqlquote.Ident(ts), l.asOf.Format("2006-01-02 15:04:05"))
 	}
 	idw, work := "0", int64(0)
 	if l.plain != "" {
@@ -1358,7 +1359,7 @@ func (l *loader) finish(ctx context.Context) (Counts, error) {
 	// With the counts, the spread of the rows' times (see lateOutlier).
 	spread := "NULL, NULL, NULL"
 	if l.outlierCheck() {
-		e := fmt.Sprintf("epoch(%s)", quoteIdent(ts))
+		e := fmt.Sprintf("epoch(%s)", sqlquote.Ident(ts))
 		spread = fmt.Sprintf("max(%[1]s) FILTER (WHERE %[2]s), avg(%[1]s) FILTER (WHERE %[2]s), stddev_pop(%[1]s) FILTER (WHERE %[2]s)", e, good)
 	}
 	err := l.db.QueryRowContext(ctx, `SELECT count(*), count(*) FILTER (WHERE NOT __keep),
@@ -1384,7 +1385,7 @@ func (l *loader) finish(ctx context.Context) (Counts, error) {
 	}
 	if c.AfterAsOf > 0 {
 		if err := l.exec(ctx, fmt.Sprintf(`INSERT INTO _persona_rejects SELECT ?, %s, %s, 'after as_of (dropped by rule)', %s, CAST(%s AS VARCHAR)
-			FROM %s WHERE %s AND %s ORDER BY __file, 3`, l.fileName("__file"), l.line, quoteString(ts), quoteIdent(ts), table, good, late), k); err != nil {
+			FROM %s WHERE %s AND %s ORDER BY __file, 3`, l.fileName("__file"), l.line, sqlquote.String(ts), sqlquote.Ident(ts), table, good, late), k); err != nil {
 			return c, err
 		}
 	}
@@ -1408,10 +1409,10 @@ func (l *loader) finish(ctx context.Context) (Counts, error) {
 	}
 	var names []string
 	for _, f := range Schema(l.k) {
-		names = append(names, quoteIdent(f.Name))
+		names = append(names, sqlquote.Ident(f.Name))
 	}
 	for _, p := range l.pass {
-		names = append(names, quoteIdent(p)) // source columns of custom features
+		names = append(names, sqlquote.Ident(p)) // source columns of custom features
 	}
 	cols := strings.Join(names, ", ")
 	from := table
@@ -1569,8 +1570,8 @@ func (l *loader) reasons(ctx context.Context) (map[string]int64, error) {
 
 // dropObject drops a table or view called name, if there is one.
 func dropObject(ctx context.Context, db *sql.DB, name string) {
-	db.ExecContext(ctx, "DROP VIEW IF EXISTS "+quoteIdent(name))
-	db.ExecContext(ctx, "DROP TABLE IF EXISTS "+quoteIdent(name))
+	db.ExecContext(ctx, "DROP VIEW IF EXISTS "+sqlquote.Ident(name))
+	db.ExecContext(ctx, "DROP TABLE IF EXISTS "+sqlquote.Ident(name))
 }
 
 func tsField(k Kind) string {
@@ -1724,11 +1725,3 @@ func shortError(err error) error {
 const maxEcho = 100
 
 var csvLineRE = regexp.MustCompile(`CSV Error on Line: (\d+)`)
-
-func quoteList(vals []string) string {
-	q := make([]string, len(vals))
-	for i, v := range vals {
-		q[i] = quoteString(v)
-	}
-	return "[" + strings.Join(q, ", ") + "]"
-}

@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"fmt"
 	"time"
+
+	"github.com/persona-seg/persona/internal/sqlquote"
 )
 
 // Plausible values. A timestamp or date must lie between minTime and the
@@ -30,10 +32,10 @@ func (l *loader) plausible(fields []field) (bad, checks []string) {
 		if f.src == "" || f.attr != nil {
 			continue
 		}
-		name, lab, sv := quoteIdent(f.Name), quoteString(f.label), fmt.Sprintf("CAST(__s%d AS VARCHAR)", i)
+		name, lab, sv := sqlquote.Ident(f.Name), sqlquote.String(f.label), fmt.Sprintf("CAST(__s%d AS VARCHAR)", i)
 		add := func(cond, reason string) {
 			bad = append(bad, "coalesce("+cond+", false)")
-			checks = append(checks, fmt.Sprintf("WHEN %s THEN {'r': %s, 'c': %s, 'v': %s}", cond, quoteString(reason), lab, sv))
+			checks = append(checks, fmt.Sprintf("WHEN %s THEN {'r': %s, 'c': %s, 'v': %s}", cond, sqlquote.String(reason), lab, sv))
 		}
 		switch {
 		case f.Type == "TIMESTAMP" || f.Type == "DATE":
@@ -64,7 +66,7 @@ func (l *loader) plausible(fields []field) (bad, checks []string) {
 						empty = fmt.Sprintf("(%s IS NULL OR trim(%s) = '')", sv, sv)
 					}
 					bad = append(bad, "(amount IS NULL AND "+empty+")")
-					checks = append(checks, fmt.Sprintf("WHEN amount IS NULL AND %s THEN {'r': 'empty amount', 'c': %s, 'v': ''}", empty, quoteString(amount.label)))
+					checks = append(checks, fmt.Sprintf("WHEN amount IS NULL AND %s THEN {'r': 'empty amount', 'c': %s, 'v': ''}", empty, sqlquote.String(amount.label)))
 				}
 			}
 		}
@@ -98,9 +100,9 @@ func (l *loader) lateOutlier(ctx context.Context) (string, error) {
 	if !l.outlierCheck() || !sp.max.Valid || !sp.sd.Valid || sp.max.Float64-sp.mean.Float64 <= 3*sp.sd.Float64 {
 		return "", nil
 	}
-	ts := quoteIdent(tsField(l.k))
+	ts := sqlquote.Ident(tsField(l.k))
 	var p1, p99, last sql.NullTime
-	err := l.db.QueryRowContext(ctx, fmt.Sprintf(`SELECT approx_quantile(%[1]s, 0.01), approx_quantile(%[1]s, 0.99), max(%[1]s) FROM %[2]s`, ts, quoteIdent(string(l.k)))).
+	err := l.db.QueryRowContext(ctx, fmt.Sprintf(`SELECT approx_quantile(%[1]s, 0.01), approx_quantile(%[1]s, 0.99), max(%[1]s) FROM %[2]s`, ts, sqlquote.Ident(string(l.k)))).
 		Scan(&p1, &p99, &last)
 	if err != nil || !last.Valid {
 		return "", err

@@ -12,6 +12,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/persona-seg/persona/internal/sqlquote"
 )
 
 // LoadOptions tunes Load; its zero value means defaults.
@@ -45,8 +47,8 @@ func sandbox(ctx context.Context, db *sql.DB, files, dirs []string) error {
 		return err
 	}
 	sets := []string{
-		"SET allowed_paths = " + quoteList(files),
-		"SET allowed_directories = " + quoteList(dirs),
+		"SET allowed_paths = " + sqlquote.Array(files),
+		"SET allowed_directories = " + sqlquote.Array(dirs),
 		"SET autoinstall_known_extensions = false",
 		"SET autoload_known_extensions = false",
 		"SET allow_community_extensions = false",

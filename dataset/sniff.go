@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/persona-seg/persona/internal/sqlquote"
 )
 
 // Guess is what persona init guesses for one column of a per-user table
@@ -204,7 +206,7 @@ func outcomeExpr(name string, distinct []valueCount, allBool bool) string {
 			if _, err := strconv.ParseFloat(d.v, 64); err == nil {
 				return col
 			}
-			return fmt.Sprintf("%s = %s", col, quoteString(d.v))
+			return fmt.Sprintf("%s = %s", col, sqlquote.String(d.v))
 		}
 	}
 	return col

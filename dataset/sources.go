@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/persona-seg/persona/internal/sqlquote"
 )
 
 // sourceKind is the kind a named source is loaded under (its config key).
@@ -65,7 +67,7 @@ func (l *loader) loadSource(ctx context.Context, name string) error {
 	if tz == "" {
 		tz = "UTC"
 	}
-	if err := l.exec(ctx, "SET TimeZone = "+quoteString(tz)); err != nil {
+	if err := l.exec(ctx, "SET TimeZone = "+sqlquote.String(tz)); err != nil {
 		return fmt.Errorf("time zone %s: %w", tz, err)
 	}
 	if err := l.openSource(ctx); err != nil {
@@ -79,7 +81,7 @@ func (l *loader) loadSource(ctx context.Context, name string) error {
 	table := "_persona_src_" + name
 	var cols []string
 	for _, c := range l.cols {
-		cols = append(cols, quoteIdent(c.name))
+		cols = append(cols, sqlquote.Ident(c.name))
 	}
 	sel := strings.Join(cols, ", ")
 	dropObject(ctx, l.db, table)
@@ -115,13 +117,13 @@ func (l *loader) loadSource(ctx context.Context, name string) error {
 	typed := make([]string, len(l.cols))
 	var checks []string
 	for i, c := range l.cols {
-		typed[i] = quoteIdent(c.name)
+		typed[i] = sqlquote.Ident(c.name)
 		if c.typ == "VARCHAR" && c.guess != "" && c.guess != "VARCHAR" || c.comma {
-			v := fmt.Sprintf("TRY_CAST(%s AS %s)", quoteIdent(c.name), c.guess)
+			v := fmt.Sprintf("TRY_CAST(%s AS %s)", sqlquote.Ident(c.name), c.guess)
 			if c.comma {
-				v = fmt.Sprintf("TRY_CAST(%s AS DOUBLE)", decimalComma(quoteIdent(c.name)))
+				v = fmt.Sprintf("TRY_CAST(%s AS DOUBLE)", decimalComma(sqlquote.Ident(c.name)))
 			}
-			checks = append(checks, fmt.Sprintf("count(%s) = count(%s)", quoteIdent(c.name), v))
+			checks = append(checks, fmt.Sprintf("count(%s) = count(%s)", sqlquote.Ident(c.name), v))
 			typed[i] = v
 		}
 	}
@@ -138,17 +140,17 @@ func (l *loader) loadSource(ctx context.Context, name string) error {
 		for i, c := range l.cols {
 			if strings.HasPrefix(typed[i], "TRY_CAST") {
 				if !ok[k] {
-					typed[i] = quoteIdent(c.name)
+					typed[i] = sqlquote.Ident(c.name)
 				} else {
-					typed[i] += " AS " + quoteIdent(c.name)
+					typed[i] += " AS " + sqlquote.Ident(c.name)
 				}
 				k++
 			}
 		}
 	}
-	file := fmt.Sprintf("%s[__file + 1]", quoteList(l.names))
+	file := fmt.Sprintf("%s[__file + 1]", sqlquote.Array(l.names))
 	q := fmt.Sprintf("CREATE OR REPLACE VIEW %s AS SELECT %s, {'file': %s, 'line': CAST(%s AS BIGINT)} AS %s FROM %s",
-		quoteIdent(name), strings.Join(typed, ", "), file, line, quoteIdent(RowColumn(name)), table)
+		sqlquote.Ident(name), strings.Join(typed, ", "), file, line, sqlquote.Ident(RowColumn(name)), table)
 	if err := l.exec(ctx, q); err != nil {
 		return fmt.Errorf("make the table %s: %w", name, shortError(err))
 	}
@@ -194,16 +196,16 @@ func (l *loader) openQuery(ctx context.Context) error {
 	if len(lineage) > 0 {
 		var q []string
 		for _, c := range lineage {
-			q = append(q, quoteIdent(c))
+			q = append(q, sqlquote.Ident(c))
 		}
 		exclude = " EXCLUDE (" + strings.Join(q, ", ") + ")"
 	}
 	l.names = slices.Clone(l.src.names)
 	l.csv = slices.Clone(l.src.csv)
 	if len(lineage) == 1 {
-		c := quoteIdent(lineage[0])
+		c := sqlquote.Ident(lineage[0])
 		l.raw = fmt.Sprintf("(SELECT *%s, CAST(list_position(%s, %s.file) - 1 AS INTEGER) AS __file, %s.line AS __line FROM %s)",
-			exclude, quoteList(l.names), c, c, table)
+			exclude, sqlquote.Array(l.names), c, c, table)
 	} else {
 		l.names = append(l.names, "the query of "+l.key())
 		l.csv = append(l.csv, csvFile{array: true})

@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"fmt"
 	"strings"
+
+	"github.com/persona-seg/persona/internal/sqlquote"
 )
 
 // timestampFormats are the strptime formats tried on text timestamps that
@@ -26,17 +28,17 @@ var timestampFormats = []string{
 // the non-empty values of column col among the first 2,000 rows of the
 // relation rel (none when no value is non-empty).
 func formatsReading(ctx context.Context, db *sql.DB, rel, col string, share float64) ([]string, error) {
-	v := fmt.Sprintf("trim(CAST(%s AS VARCHAR))", quoteIdent(col))
+	v := fmt.Sprintf("trim(CAST(%s AS VARCHAR))", sqlquote.Ident(col))
 	cols := []string{fmt.Sprintf("count(nullif(%s, ''))", v)}
 	for _, f := range timestampFormats {
-		cols = append(cols, fmt.Sprintf("count_if(TRY_STRPTIME(%s, %s) IS NOT NULL)", v, quoteString(f)))
+		cols = append(cols, fmt.Sprintf("count_if(TRY_STRPTIME(%s, %s) IS NOT NULL)", v, sqlquote.String(f)))
 	}
 	counts := make([]int64, len(cols))
 	dest := make([]any, len(cols))
 	for i := range counts {
 		dest[i] = &counts[i]
 	}
-	q := fmt.Sprintf("SELECT %s FROM (SELECT %s FROM %s LIMIT 2000)", strings.Join(cols, ", "), quoteIdent(col), rel)
+	q := fmt.Sprintf("SELECT %s FROM (SELECT %s FROM %s LIMIT 2000)", strings.Join(cols, ", "), sqlquote.Ident(col), rel)
 	if err := db.QueryRowContext(ctx, q).Scan(dest...); err != nil {
 		return nil, err
 	}
@@ -52,7 +54,7 @@ func formatsReading(ctx context.Context, db *sql.DB, rel, col string, share floa
 // formatHint says which timestamp_format would read the timestamp text
 // value, or "" when none of timestampFormats does.
 func formatHint(ctx context.Context, db *sql.DB, value string) string {
-	fs, err := formatsReading(ctx, db, "(SELECT "+quoteString(value)+" AS v)", "v", 1)
+	fs, err := formatsReading(ctx, db, "(SELECT "+sqlquote.String(value)+" AS v)", "v", 1)
 	if err != nil || len(fs) == 0 {
 		return ""
 	}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/persona-seg/persona/dataset"
+	"github.com/persona-seg/persona/internal/sqlquote"
 )
 
 // AttrSpec is how one attribute of a per-user table becomes features,
@@ -124,7 +125,7 @@ func attrTables(per []dataset.PerUser, specs []AttrSpec, outs []OutcomeSpec) ([]
 // userValues is SQL for the per-user values of attribute name of view:
 // a user with several rows gets the least value.
 func userValues(view, col string) string {
-	return fmt.Sprintf("(SELECT user_id, min(%s) AS v FROM %s WHERE user_id IS NOT NULL GROUP BY user_id)", quoteIdent(col), view)
+	return fmt.Sprintf("(SELECT user_id, min(%s) AS v FROM %s WHERE user_id IS NOT NULL GROUP BY user_id)", sqlquote.Ident(col), view)
 }
 
 // splitSQL splits a list attribute's text into its distinct trimmed,
@@ -133,7 +134,7 @@ func splitSQL(v, sep string) string {
 	if sep == "" {
 		sep = ","
 	}
-	return fmt.Sprintf("list_distinct(list_filter(list_transform(string_split(%s, %s), x -> trim(x)), x -> x <> ''))", v, quoteString(sep))
+	return fmt.Sprintf("list_distinct(list_filter(list_transform(string_split(%s, %s), x -> trim(x)), x -> x <> ''))", v, sqlquote.String(sep))
 }
 
 // inspectAttributes fixes how every used attribute of the per-user tables
@@ -259,7 +260,7 @@ func (a AttrSpec) rankSQL(v string) string {
 	}
 	var whens []string
 	for i, l := range a.Levels {
-		whens = append(whens, fmt.Sprintf("WHEN %s THEN %s", quoteString(l), sqlFloat(a.Ranks[i])))
+		whens = append(whens, fmt.Sprintf("WHEN %s THEN %s", sqlquote.String(l), sqlFloat(a.Ranks[i])))
 	}
 	return fmt.Sprintf("CASE %s %s END", v, strings.Join(whens, " "))
 }
@@ -271,14 +272,14 @@ func (b *builder) attributeCTEs() {
 	for _, t := range b.attrs {
 		var cols []string
 		for j, a := range t.attrs {
-			v := fmt.Sprintf("min(%s)", quoteIdent(a.Name))
+			v := fmt.Sprintf("min(%s)", sqlquote.Ident(a.Name))
 			if a.Type == dataset.TypeList {
 				v = splitSQL(v, a.Separator)
 			}
 			cols = append(cols, fmt.Sprintf("%s AS %s", v, attrCol(j)))
 		}
 		for j, o := range t.outcomes {
-			cols = append(cols, fmt.Sprintf("min(%s) AS %s", quoteIdent(o.Name), outcomeCol(j)))
+			cols = append(cols, fmt.Sprintf("min(%s) AS %s", sqlquote.Ident(o.Name), outcomeCol(j)))
 		}
 		b.def(t.cte, nil, fmt.Sprintf("\n  SELECT user_id, %s\n  FROM %s WHERE user_id IS NOT NULL GROUP BY user_id", strings.Join(cols, ", "), t.view))
 	}
@@ -324,9 +325,9 @@ func (b *builder) attributeCols() {
 					fmt.Sprintf("coalesce(%s, %s)", a.rankSQL(v), sqlFloat(a.Fill)), src)
 				missing(name)
 			case dataset.TypeCategorical, dataset.TypeList:
-				test := func(x string) string { return fmt.Sprintf("%s = %s", v, quoteString(x)) }
+				test := func(x string) string { return fmt.Sprintf("%s = %s", v, sqlquote.String(x)) }
 				if a.Type == dataset.TypeList {
-					test = func(x string) string { return fmt.Sprintf("list_contains(%s, %s)", v, quoteString(x)) }
+					test = func(x string) string { return fmt.Sprintf("list_contains(%s, %s)", v, sqlquote.String(x)) }
 				}
 				for _, x := range a.Values {
 					b.attrCol(Feature{Name: name + "_" + dataset.Slug(x), Group: A, Description: fmt.Sprintf("1 when %s is %q", what, x), Attribute: src, Level: x, Set: src},
@@ -335,11 +336,11 @@ func (b *builder) attributeCols() {
 				if a.Other {
 					other := fmt.Sprintf("%s IS NOT NULL", v)
 					if len(a.Values) > 0 {
-						other += fmt.Sprintf(" AND %s NOT IN (%s)", v, quoteList(a.Values))
+						other += fmt.Sprintf(" AND %s NOT IN (%s)", v, sqlquote.List(a.Values))
 					}
 					desc := fmt.Sprintf("1 when %s is another value", what)
 					if a.Type == dataset.TypeList {
-						other = fmt.Sprintf("len(list_filter(%s, x -> NOT list_contains([%s], x))) > 0", v, quoteList(a.Values))
+						other = fmt.Sprintf("len(list_filter(%s, x -> NOT list_contains([%s], x))) > 0", v, sqlquote.List(a.Values))
 						if len(a.Values) == 0 {
 							other = fmt.Sprintf("len(%s) > 0", v)
 						}

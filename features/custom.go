@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/persona-seg/persona/dataset"
+	"github.com/persona-seg/persona/internal/sqlquote"
 )
 
 // customCTEs defines one CTE per dataset that custom features aggregate
@@ -28,7 +29,7 @@ func (b *builder) customCTEs(asOf string) {
 		case dataset.Events, dataset.Transactions, dataset.Social:
 			where += " AND timestamp <= " + asOf
 		}
-		b.def(b.customFrom[from], nil, fmt.Sprintf("\n  SELECT user_id, %s\n  FROM %s WHERE %s GROUP BY user_id", strings.Join(sel[from], ", "), quoteIdent(from), where))
+		b.def(b.customFrom[from], nil, fmt.Sprintf("\n  SELECT user_id, %s\n  FROM %s WHERE %s GROUP BY user_id", strings.Join(sel[from], ", "), sqlquote.Ident(from), where))
 	}
 }
 

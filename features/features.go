@@ -318,10 +318,6 @@ func readOutcomes(ctx context.Context, conn *sql.Conn, q *Query, ids []string) (
 // and digits of any script kept, lowercase, the rest one underscore.
 func slug(s string) string { return dataset.Slug(s) }
 
-func quoteString(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
-
-func quoteIdent(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
-
 // WriteCatalog writes the features of a table as Markdown, one table per
 // group in column order: name, definition and whether log1p comes before
 // scaling. A run writes its own (features.md) beside its outputs, so that

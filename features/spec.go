@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/persona-seg/persona/dataset"
+	"github.com/persona-seg/persona/internal/sqlquote"
 )
 
 // Spec is what the columns of a feature table depend on beyond the
@@ -107,7 +108,7 @@ func (b *builder) catmedSQL() string {
 	slices.Sort(cats)
 	var rows []string
 	for _, c := range cats {
-		rows = append(rows, fmt.Sprintf("(%s, CAST(%s AS DOUBLE))", quoteString(c), strconv.FormatFloat(b.base.CategoryPrice[c], 'g', -1, 64)))
+		rows = append(rows, fmt.Sprintf("(%s, CAST(%s AS DOUBLE))", sqlquote.String(c), strconv.FormatFloat(b.base.CategoryPrice[c], 'g', -1, 64)))
 	}
 	return "SELECT * FROM (VALUES " + strings.Join(rows, ", ") + ") AS v(category, med)"
 }

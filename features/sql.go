@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/persona-seg/persona/dataset"
+	"github.com/persona-seg/persona/internal/sqlquote"
 )
 
 // Query is the feature SQL for one database and its column catalogue.
@@ -66,7 +67,7 @@ func Build(ctx context.Context, db *sql.DB, opts Options) (*Query, error) {
 	for _, p := range opts.PerUser {
 		for _, a := range p.Source.Attributes {
 			if a.Type == dataset.TypeDate {
-				dates = append(dates, fmt.Sprintf("UNION ALL SELECT min(%[1]s) FROM %[2]s UNION ALL SELECT max(%[1]s) FROM %[2]s", quoteIdent(a.Name), p.View))
+				dates = append(dates, fmt.Sprintf("UNION ALL SELECT min(%[1]s) FROM %[2]s UNION ALL SELECT max(%[1]s) FROM %[2]s", sqlquote.Ident(a.Name), p.View))
 			}
 		}
 	}
@@ -455,7 +456,7 @@ func (b *builder) col(f Feature, expr string) {
 		b.origin[f.Name] = "the feature catalogue"
 	}
 	b.features = append(b.features, f)
-	b.cols = append(b.cols, fmt.Sprintf("CAST(%s AS DOUBLE) AS %s", expr, quoteIdent(f.Name)))
+	b.cols = append(b.cols, fmt.Sprintf("CAST(%s AS DOUBLE) AS %s", expr, sqlquote.Ident(f.Name)))
 }
 
 func (b *builder) write(cats, topics []string, demo map[string][]string) {
@@ -634,7 +635,7 @@ func (b *builder) transactionCols(cats []string, days func(string) string, capDa
 	b.col(feat(DiscountedLineShare, T, "share of bought lines that carried a discount", false), "coalesce(tagg.discounted_lines, 0)")
 	for _, c := range cats {
 		b.col(feat(SpendSharePrefix+slug(c), T, fmt.Sprintf("share of net spend on category %q", c), false),
-			fmt.Sprintf("coalesce(tcagg.%s, 0)", quoteIdent("cs_"+slug(c))))
+			fmt.Sprintf("coalesce(tcagg.%s, 0)", sqlquote.Ident("cs_"+slug(c))))
 	}
 	b.col(feat(SpendSharePrefix+"other", T, "share of net spend on categories outside the top ones", false), "coalesce(tcagg.cs_other, 0)")
 }
@@ -644,18 +645,18 @@ func (b *builder) eventFeatureCols(cats []string, days func(string) string, capD
 	E := GroupEvents
 	b.col(feat(Events, E, "number of events", true), "coalesce(eagg.events, 0)")
 	for _, t := range eventTypes {
-		b.col(feat(CountPrefix+t, E, fmt.Sprintf("number of %s events", t), true), fmt.Sprintf("coalesce(eagg.%s, 0)", quoteIdent("n_"+t)))
+		b.col(feat(CountPrefix+t, E, fmt.Sprintf("number of %s events", t), true), fmt.Sprintf("coalesce(eagg.%s, 0)", sqlquote.Ident("n_"+t)))
 	}
 	for _, t := range b.eventNames {
-		b.col(feat(CountPrefix+slug(t), E, fmt.Sprintf("number of events of type %q (not a canonical type)", t), true), fmt.Sprintf("coalesce(eagg.%s, 0)", quoteIdent("nx_"+slug(t))))
+		b.col(feat(CountPrefix+slug(t), E, fmt.Sprintf("number of events of type %q (not a canonical type)", t), true), fmt.Sprintf("coalesce(eagg.%s, 0)", sqlquote.Ident("nx_"+slug(t))))
 	}
 	for _, t := range eventTypes {
 		b.col(feat(SharePrefix+t, E, fmt.Sprintf("share of events that are %s", t), false),
-			fmt.Sprintf("coalesce(eagg.%s / nullif(eagg.events, 0), 0)", quoteIdent("n_"+t)))
+			fmt.Sprintf("coalesce(eagg.%s / nullif(eagg.events, 0), 0)", sqlquote.Ident("n_"+t)))
 	}
 	for _, t := range b.eventNames {
 		b.col(feat(SharePrefix+slug(t), E, fmt.Sprintf("share of events of type %q (not a canonical type)", t), false),
-			fmt.Sprintf("coalesce(eagg.%s / nullif(eagg.events, 0), 0)", quoteIdent("nx_"+slug(t))))
+			fmt.Sprintf("coalesce(eagg.%s / nullif(eagg.events, 0), 0)", sqlquote.Ident("nx_"+slug(t))))
 	}
 	b.col(feat(Sessions, E, fmt.Sprintf("number of sessions (the source's session id, else a new session after %g minutes without events)", b.gapSeconds/60), true), "coalesce(sagg.sessions, 0)")
 	b.col(feat(EventsPerSession, E, "mean events per session", true), "coalesce(sagg.per_session, 0)")
@@ -665,7 +666,7 @@ func (b *builder) eventFeatureCols(cats []string, days func(string) string, capD
 		fmt.Sprintf("coalesce(%s, %s)", days("eagg.last_ts"), capDays))
 	for _, p := range dayParts {
 		b.col(feat(SharePrefix+p.name, E, fmt.Sprintf("share of events between %02d:00 and %02d:00", p.from, p.to), false),
-			fmt.Sprintf("coalesce(eagg.%s / nullif(eagg.events, 0), 0)", quoteIdent("dp_"+p.name)))
+			fmt.Sprintf("coalesce(eagg.%s / nullif(eagg.events, 0), 0)", sqlquote.Ident("dp_"+p.name)))
 	}
 	b.col(feat(WeekendShare, E, "share of events on Saturday or Sunday", false), "coalesce(eagg.weekend / nullif(eagg.events, 0), 0)")
 	b.col(feat(CartRate, E, "add_to_cart events ÷ product_view events (0 without product views, capped at 1)", false),
@@ -674,11 +675,11 @@ func (b *builder) eventFeatureCols(cats []string, days func(string) string, capD
 		"least(coalesce(eagg.n_checkout / nullif(eagg.n_add_to_cart, 0), 0), 1)")
 	for _, d := range []string{"mobile", "desktop", "tablet"} {
 		b.col(feat(DeviceSharePrefix+d, E, fmt.Sprintf("share of events from a %s device", d), false),
-			fmt.Sprintf("coalesce(eagg.%s / nullif(eagg.events, 0), 0)", quoteIdent("dev_"+d)))
+			fmt.Sprintf("coalesce(eagg.%s / nullif(eagg.events, 0), 0)", sqlquote.Ident("dev_"+d)))
 	}
 	for _, c := range cats {
 		b.col(feat(AffinityPrefix+slug(c), E, fmt.Sprintf("share of events with a category that are about %q", c), false),
-			fmt.Sprintf("coalesce(eagg.%s / nullif(eagg.cat_events, 0), 0)", quoteIdent("ec_"+slug(c))))
+			fmt.Sprintf("coalesce(eagg.%s / nullif(eagg.cat_events, 0), 0)", sqlquote.Ident("ec_"+slug(c))))
 	}
 
 }
@@ -688,12 +689,12 @@ func (b *builder) socialFeatureCols(topics []string) {
 	S := GroupSocial
 	b.col(feat(SocialActions, S, "number of social actions", true), "coalesce(soagg.actions, 0)")
 	for _, a := range socialActions {
-		b.col(feat("social_"+a+"s", S, fmt.Sprintf("number of %s actions", a), true), fmt.Sprintf("coalesce(soagg.%s, 0)", quoteIdent("a_"+a)))
+		b.col(feat("social_"+a+"s", S, fmt.Sprintf("number of %s actions", a), true), fmt.Sprintf("coalesce(soagg.%s, 0)", sqlquote.Ident("a_"+a)))
 	}
 	b.col(feat(SocialActiveDays, S, "distinct days with a social action", true), "coalesce(soagg.active_days, 0)")
 	for _, t := range topics {
 		b.col(feat(TopicSharePrefix+slug(t), S, fmt.Sprintf("share of social actions about topic %q", t), false),
-			fmt.Sprintf("coalesce(soagg.%s / nullif(soagg.actions, 0), 0)", quoteIdent("t_"+slug(t))))
+			fmt.Sprintf("coalesce(soagg.%s / nullif(soagg.actions, 0), 0)", sqlquote.Ident("t_"+slug(t))))
 	}
 
 }
@@ -712,7 +713,7 @@ func (b *builder) demographicCols(demo map[string][]string, asOf string) {
 	for _, f := range []string{"gender", "country", "acquisition_channel", "device"} {
 		for _, v := range demo[f] {
 			b.col(feat(f+"_"+slug(v), D, fmt.Sprintf("1 when users.%s is %q", f, v), false),
-				fmt.Sprintf("coalesce(dem.%s, 0)", quoteIdent("oh_"+f+"_"+slug(v))))
+				fmt.Sprintf("coalesce(dem.%s, 0)", sqlquote.Ident("oh_"+f+"_"+slug(v))))
 		}
 		if len(demo[f]) > 0 {
 			b.col(feat(f+"_other", D, fmt.Sprintf("1 when users.%s is another value or unknown", f), false),
@@ -939,7 +940,7 @@ func sqlFloat(v float64) string {
 func oneHotSum(field string, vals []string) string {
 	var parts []string
 	for _, v := range vals {
-		parts = append(parts, "dem."+quoteIdent("oh_"+field+"_"+slug(v)))
+		parts = append(parts, "dem."+sqlquote.Ident("oh_"+field+"_"+slug(v)))
 	}
 	return strings.Join(parts, " + ")
 }
@@ -947,11 +948,11 @@ func oneHotSum(field string, vals []string) string {
 func (b *builder) catShareCols(cats []string) string {
 	var s strings.Builder
 	for _, c := range cats {
-		fmt.Fprintf(&s, ",\n    sum(share) FILTER (WHERE category = %s) AS %s", quoteString(c), quoteIdent("cs_"+slug(c)))
+		fmt.Fprintf(&s, ",\n    sum(share) FILTER (WHERE category = %s) AS %s", sqlquote.String(c), sqlquote.Ident("cs_"+slug(c)))
 	}
 	other := "category IS NULL"
 	if len(cats) > 0 {
-		other += " OR category NOT IN (" + quoteList(cats) + ")"
+		other += " OR category NOT IN (" + sqlquote.List(cats) + ")"
 	} else {
 		other = "true"
 	}
@@ -962,20 +963,20 @@ func (b *builder) catShareCols(cats []string) string {
 func (b *builder) eventCols() string {
 	var s strings.Builder
 	for i, t := range eventTypes {
-		fmt.Fprintf(&s, ",\n    count_if(et_code = %d) AS %s", i+1, quoteIdent("n_"+t))
+		fmt.Fprintf(&s, ",\n    count_if(et_code = %d) AS %s", i+1, sqlquote.Ident("n_"+t))
 	}
 	for i, t := range b.eventNames {
-		fmt.Fprintf(&s, ",\n    count_if(et_code = %d) AS %s", len(eventTypes)+i+1, quoteIdent("nx_"+slug(t)))
+		fmt.Fprintf(&s, ",\n    count_if(et_code = %d) AS %s", len(eventTypes)+i+1, sqlquote.Ident("nx_"+slug(t)))
 	}
 	for _, p := range dayParts {
-		fmt.Fprintf(&s, ",\n    count_if(h >= %d AND h < %d) AS %s", p.from, p.to, quoteIdent("dp_"+p.name))
+		fmt.Fprintf(&s, ",\n    count_if(h >= %d AND h < %d) AS %s", p.from, p.to, sqlquote.Ident("dp_"+p.name))
 	}
 	for i, d := range []string{"mobile", "desktop", "tablet"} {
-		fmt.Fprintf(&s, ",\n    count_if(dev_code = %d) AS %s", i+1, quoteIdent("dev_"+d))
+		fmt.Fprintf(&s, ",\n    count_if(dev_code = %d) AS %s", i+1, sqlquote.Ident("dev_"+d))
 	}
 	s.WriteString(",\n    count(nullif(category, '')) AS cat_events")
 	for i, c := range b.cats {
-		fmt.Fprintf(&s, ",\n    count_if(cat_code = %d) AS %s", i+1, quoteIdent("ec_"+slug(c)))
+		fmt.Fprintf(&s, ",\n    count_if(cat_code = %d) AS %s", i+1, sqlquote.Ident("ec_"+slug(c)))
 	}
 	return s.String()
 }
@@ -992,7 +993,7 @@ func codeCols(codes ...code) string {
 	var s strings.Builder
 	for _, c := range codes {
 		if len(c.vals) > 0 {
-			fmt.Fprintf(&s, ", list_position([%s], %s) AS %s", quoteList(c.vals), c.expr, quoteIdent(c.name+"_code"))
+			fmt.Fprintf(&s, ", list_position([%s], %s) AS %s", sqlquote.List(c.vals), c.expr, sqlquote.Ident(c.name+"_code"))
 		}
 	}
 	return s.String()
@@ -1001,10 +1002,10 @@ func codeCols(codes ...code) string {
 func (b *builder) socialCols(topics []string) string {
 	var s strings.Builder
 	for i, a := range socialActions {
-		fmt.Fprintf(&s, ",\n    count_if(action_code = %d) AS %s", i+1, quoteIdent("a_"+a))
+		fmt.Fprintf(&s, ",\n    count_if(action_code = %d) AS %s", i+1, sqlquote.Ident("a_"+a))
 	}
 	for i, t := range topics {
-		fmt.Fprintf(&s, ",\n    count_if(topic_code = %d) AS %s", i+1, quoteIdent("t_"+slug(t)))
+		fmt.Fprintf(&s, ",\n    count_if(topic_code = %d) AS %s", i+1, sqlquote.Ident("t_"+slug(t)))
 	}
 	return s.String()
 }
@@ -1013,16 +1014,8 @@ func (b *builder) demoCols(demo map[string][]string) string {
 	var s strings.Builder
 	for _, f := range []string{"gender", "country", "acquisition_channel", "device"} {
 		for _, v := range demo[f] {
-			fmt.Fprintf(&s, ",\n    CASE WHEN %s = %s THEN 1 ELSE 0 END AS %s", quoteIdent(f), quoteString(v), quoteIdent("oh_"+f+"_"+slug(v)))
+			fmt.Fprintf(&s, ",\n    CASE WHEN %s = %s THEN 1 ELSE 0 END AS %s", sqlquote.Ident(f), sqlquote.String(v), sqlquote.Ident("oh_"+f+"_"+slug(v)))
 		}
 	}
 	return s.String()
-}
-
-func quoteList(vals []string) string {
-	q := make([]string, len(vals))
-	for i, v := range vals {
-		q[i] = quoteString(v)
-	}
-	return strings.Join(q, ", ")
 }

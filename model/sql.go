@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/persona-seg/persona/cluster"
+	"github.com/persona-seg/persona/internal/sqlquote"
 	"github.com/persona-seg/persona/prep"
 )
 
@@ -125,7 +126,7 @@ func (m *Model) sqlHead(b *strings.Builder, table, dialect string) {
 	fmt.Fprintf(b, ", %s dialect\nWITH\n", dialect)
 	b.WriteString("src AS (\n  SELECT user_id")
 	for j, c := range m.Prep.Columns {
-		fmt.Fprintf(b, ",\n    CAST(%s AS DOUBLE PRECISION) AS x%d", quoteIdent(c), j)
+		fmt.Fprintf(b, ",\n    CAST(%s AS DOUBLE PRECISION) AS x%d", sqlquote.Ident(c), j)
 	}
 	fmt.Fprintf(b, "\n  FROM %s),\n", quoteTable(table))
 }
@@ -179,13 +180,11 @@ func lit(v float64) string {
 	return s
 }
 
-func quoteIdent(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
-
 // quoteTable quotes each dot-separated part of a table name.
 func quoteTable(s string) string {
 	parts := strings.Split(s, ".")
 	for i, p := range parts {
-		parts[i] = quoteIdent(p)
+		parts[i] = sqlquote.Ident(p)
 	}
 	return strings.Join(parts, ".")
 }

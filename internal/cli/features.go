@@ -14,6 +14,7 @@ import (
 
 	"github.com/persona-seg/persona/dataset"
 	"github.com/persona-seg/persona/features"
+	"github.com/persona-seg/persona/internal/sqlquote"
 	"github.com/persona-seg/persona/pipeline"
 )
 
@@ -255,7 +256,7 @@ func writeFeatures(ctx context.Context, db *sql.DB, o features.Options, path str
 		}
 	}
 	tmp := featuresTemp(path)
-	copyQ := fmt.Sprintf("COPY (%s\nORDER BY user_id) TO '%s' (%s)", q.Final, strings.ReplaceAll(tmp, "'", "''"), format)
+	copyQ := fmt.Sprintf("COPY (%s\nORDER BY user_id) TO %s (%s)", q.Final, sqlquote.String(tmp), format)
 	res, err := db.ExecContext(ctx, copyQ)
 	if err != nil {
 		os.Remove(tmp)
