@@ -168,7 +168,7 @@ var eventAliases = map[string]string{
 // but usually mean one (pv, view, cart, buy, purchase ...), and lists the
 // names left as they are.
 func draftEventTypes(ctx context.Context, db *sql.DB, rel, col string) (string, error) {
-	rows, err := db.QueryContext(ctx, fmt.Sprintf("SELECT v, count(*) AS n FROM (SELECT CAST(%s AS VARCHAR) AS v FROM %s LIMIT %d) WHERE v IS NOT NULL GROUP BY v ORDER BY n DESC, v", quoteIdent(col), rel, sniffRows))
+	rows, err := db.QueryContext(ctx, fmt.Sprintf("SELECT v, count(*) AS n FROM (SELECT CAST(%s AS VARCHAR) AS v FROM %s LIMIT %d) WHERE v IS NOT NULL GROUP BY v ORDER BY n DESC, v", sqlquote.Ident(col), rel, sniffRows))
 	if err != nil {
 		return "", err
 	}
