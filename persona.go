@@ -88,6 +88,47 @@ type Results struct {
 	// Values are the users' customer values (value.csv); nil when the run
 	// has none.
 	Values *Values
+	// Columns are per-user values kept beside the features for audiences
+	// (persona export) and BI: the run's outcomes, its attributes as the
+	// data gives them and hashed contact identifiers. May be nil.
+	Columns []Column
+}
+
+// ColumnKind says what a Column holds.
+type ColumnKind string
+
+// The kinds of Column.
+const (
+	// KindOutcome is an outcome of the data (churned, revenue next
+	// quarter): reported per segment, never clustered.
+	KindOutcome ColumnKind = "outcome"
+	// KindAttribute is an attribute of a per-user table, as loaded
+	// (before it became features).
+	KindAttribute ColumnKind = "attribute"
+	// KindIdentifier is a contact identifier, hashed as ad platforms'
+	// customer lists take it (package audience).
+	KindIdentifier ColumnKind = "identifier"
+	// KindValue is a customer-value figure (package value: P(alive),
+	// expected purchases, CLV).
+	KindValue ColumnKind = "value"
+)
+
+// Column is one per-user value of a run: one entry per user, in the order
+// of Results.UserIDs, in Numbers (NaN when missing) or in Texts ("" when
+// missing), never both.
+type Column struct {
+	Name    string
+	Kind    ColumnKind
+	Numbers []float64
+	Texts   []string
+}
+
+// Len returns the number of values.
+func (c *Column) Len() int {
+	if c.Texts != nil {
+		return len(c.Texts)
+	}
+	return len(c.Numbers)
 }
 
 // Values are a run's customer values (package value, docs/value.md): per
@@ -177,6 +218,20 @@ func (r *Results) Validate() error {
 		return errors.New("no model")
 	case r.Values != nil && len(r.Values.Users) != n:
 		return fmt.Errorf("customer values of %d users for %d users", len(r.Values.Users), n)
+	}
+	seen := map[string]bool{}
+	for _, c := range r.Columns {
+		switch {
+		case c.Name == "":
+			return errors.New("a column has no name")
+		case seen[c.Name]:
+			return fmt.Errorf("column %q twice", c.Name)
+		case c.Numbers != nil && c.Texts != nil:
+			return fmt.Errorf("column %q has both numbers and texts", c.Name)
+		case c.Len() != n:
+			return fmt.Errorf("column %q has %d values for %d users", c.Name, c.Len(), n)
+		}
+		seen[c.Name] = true
 	}
 	return nil
 }

@@ -35,10 +35,17 @@ const (
 	TypeID AttributeType = "id"
 	// TypeIgnore is a column left out.
 	TypeIgnore AttributeType = "ignore"
+	// TypeEmail is a user's e-mail address: read from no feature, kept
+	// only as the SHA-256 hash ad platforms' customer lists take (package
+	// audience), for persona export.
+	TypeEmail AttributeType = "email"
+	// TypePhone is a user's phone number, kept as TypeEmail is; Country
+	// is the country calling code of numbers written without one.
+	TypePhone AttributeType = "phone"
 )
 
 // AttributeTypes lists the attribute types in documentation order.
-var AttributeTypes = []AttributeType{TypeNumeric, TypeCategorical, TypeOrdinal, TypeBoolean, TypeList, TypeDate, TypeID, TypeIgnore}
+var AttributeTypes = []AttributeType{TypeNumeric, TypeCategorical, TypeOrdinal, TypeBoolean, TypeList, TypeDate, TypeID, TypeIgnore, TypeEmail, TypePhone}
 
 // SQLType is the type an attribute is loaded as ("" for id and ignore).
 func (t AttributeType) SQLType() string {
@@ -49,7 +56,7 @@ func (t AttributeType) SQLType() string {
 		return "BOOLEAN"
 	case TypeDate:
 		return "TIMESTAMP"
-	case TypeCategorical, TypeOrdinal, TypeList:
+	case TypeCategorical, TypeOrdinal, TypeList, TypeEmail, TypePhone:
 		return "VARCHAR"
 	}
 	return ""
@@ -82,17 +89,26 @@ type Attribute struct {
 	// with log1p before scaling; nil decides from the data (see package
 	// features).
 	Log1p *bool `json:"log1p,omitempty"`
+	// Country is a phone attribute's country calling code (44, or +44)
+	// for numbers written without one (0844 412 4653); without it such
+	// numbers have no hash.
+	Country string `json:"country,omitempty"`
 }
 
 // Used reports whether the attribute becomes features.
-func (a Attribute) Used() bool { return a.Type != TypeID && a.Type != TypeIgnore }
+func (a Attribute) Used() bool { return a.Loaded() && a.Type != TypeEmail && a.Type != TypePhone }
+
+// Loaded reports whether Load reads the attribute into its table's view
+// (PerUser.View): the attributes that become features, and the contact
+// identifiers.
+func (a Attribute) Loaded() bool { return a.Type != TypeID && a.Type != TypeIgnore }
 
 // Attributes are the attributes of one per-user table, in config order. In
 // YAML they are a mapping from name to type (age: numeric) or to the
 // attribute's settings (income: {column: "Income (k$)", type: numeric}).
 type Attributes []Attribute
 
-var attributeKeys = []string{"column", "type", "levels", "separator", "format", "top", "log1p"}
+var attributeKeys = []string{"column", "type", "levels", "separator", "format", "top", "log1p", "country"}
 
 // UnmarshalYAML reads the mapping in order; unknown keys are errors.
 func (as *Attributes) UnmarshalYAML(n *yaml.Node) error {
@@ -120,11 +136,12 @@ func (as *Attributes) UnmarshalYAML(n *yaml.Node) error {
 				Format    string        `yaml:"format"`
 				Top       int           `yaml:"top"`
 				Log1p     *bool         `yaml:"log1p"`
+				Country   string        `yaml:"country"`
 			}
 			if err := v.Decode(&p); err != nil {
 				return &yamlError{v.Line, fmt.Sprintf("attribute %s: %s", k.Value, yamlMessage(err))}
 			}
-			a.Column, a.Type, a.Levels, a.Separator, a.Format, a.Top, a.Log1p = p.Column, p.Type, p.Levels, p.Separator, p.Format, p.Top, p.Log1p
+			a.Column, a.Type, a.Levels, a.Separator, a.Format, a.Top, a.Log1p, a.Country = p.Column, p.Type, p.Levels, p.Separator, p.Format, p.Top, p.Log1p, p.Country
 		default:
 			return &yamlError{v.Line, fmt.Sprintf("attribute %s must be a type or a mapping {column, type, ...}", k.Value)}
 		}
@@ -334,6 +351,12 @@ func validateAttributes(key string, as Attributes, oc Outcomes) error {
 		if a.Log1p != nil && a.Type != TypeNumeric {
 			return &ConfigError{Key: k + ".log1p", Err: errors.New("log1p is for numeric attributes")}
 		}
+		if a.Country != "" && a.Type != TypePhone {
+			return &ConfigError{Key: k + ".country", Err: errors.New("a country calling code is for phone attributes")}
+		}
+		if a.Country != "" && !callingCode.MatchString(a.Country) {
+			return &ConfigError{Key: k + ".country", Err: fmt.Errorf("must be a country calling code of 1 to 3 digits (44 or +44), got %q", a.Country)}
+		}
 	}
 	for _, o := range oc {
 		if err := claim("outcomes", o.Name); err != nil {
@@ -348,6 +371,9 @@ func validateAttributes(key string, as Attributes, oc Outcomes) error {
 	}
 	return nil
 }
+
+// callingCode is a country calling code, as a phone attribute's country.
+var callingCode = regexp.MustCompile(`^\+?[1-9][0-9]{0,2}$`)
 
 // checkExpr checks a mapping or expression written in the config.
 func checkExpr(key, expr string, emptyOK bool) error {

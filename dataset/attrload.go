@@ -112,7 +112,7 @@ func (l *loader) attributeFields(ctx context.Context, from string) ([]field, err
 	var out []field
 	for i := range l.s.Attributes {
 		a := &l.s.Attributes[i]
-		if !a.Used() {
+		if !a.Loaded() {
 			continue
 		}
 		fd := field{Field: Field{Name: "attributes." + a.Name, Type: a.Type.SQLType()}, attr: a, format: a.Format}
@@ -187,6 +187,8 @@ func (l *loader) convertAttribute(f field) string {
 		v = boolSQL(src, st)
 	case TypeDate:
 		v = l.convert(field{Field: Field{Name: f.Name, Type: "TIMESTAMP"}, src: src, srcType: st, format: f.format})
+	case TypeEmail, TypePhone:
+		v = textSQL(src, st)
 	case TypeCategorical, TypeOrdinal, TypeList:
 		v = textSQL(src, st)
 		if lv := f.attr.Levels; len(lv) > 0 {

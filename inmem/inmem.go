@@ -191,6 +191,22 @@ func sorted(r *persona.Results) *persona.Results {
 			c.Recommendations[u] = slices.Clone(l)
 		}
 	}
+	c.Columns = nil
+	for _, col := range r.Columns {
+		cc := persona.Column{Name: col.Name, Kind: col.Kind}
+		if col.Texts != nil {
+			cc.Texts = make([]string, n)
+			for k, i := range idx {
+				cc.Texts[k] = col.Texts[i]
+			}
+		} else {
+			cc.Numbers = make([]float64, n)
+			for k, i := range idx {
+				cc.Numbers[k] = col.Numbers[i]
+			}
+		}
+		c.Columns = append(c.Columns, cc)
+	}
 	c.Run.Config, c.Run.Summary = slices.Clone(r.Run.Config), slices.Clone(r.Run.Summary)
 	return &c
 }

@@ -83,7 +83,15 @@ func (r *run) save(ctx context.Context, db *sql.DB, cfg *dataset.Config, tab *fe
 	if raw.Stride != raw.Cols {
 		x = mat.DenseCopyOf(tab.X).RawMatrix().Data
 	}
+	if r.opts.Store == nil {
+		return nil
+	}
+	cols, err := userColumns(ctx, db, cfg, tab)
+	if err != nil {
+		return err
+	}
 	res := &persona.Results{
+		Columns:         cols,
 		Run:             persona.Run{ID: id, CreatedAt: created, Config: conf, Summary: summary},
 		UserIDs:         tab.UserIDs,
 		FeatureNames:    tab.Names(),
@@ -94,9 +102,6 @@ func (r *run) save(ctx context.Context, db *sql.DB, cfg *dataset.Config, tab *fe
 		Recommendations: recs,
 		Model:           m,
 		Values:          r.values,
-	}
-	if r.opts.Store == nil {
-		return nil
 	}
 	r.opts.Logger.Info("store", "run", id)
 	return r.stage.Save(ctx, res)

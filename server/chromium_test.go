@@ -247,7 +247,7 @@ func TestDashboardInChromium(t *testing.T) {
 		t.Errorf("member list shows %d users, want the segment's first %d in order (%v)", len(shown), min(100, len(members)), err)
 	}
 	csvText, err := chromedp.Run(ctx, chromedp.Evaluate[string](`fetch(document.getElementById('members-export').href).then(r => r.text())`, chromedp.EvalAwaitPromise))
-	if err != nil || strings.Count(csvText, "\n") != len(members)+1 || !strings.HasPrefix(csvText, "user_id,segment,segment_name,distance\n"+members[0]+",") {
+	if err != nil || strings.Count(csvText, "\n") != len(members)+1 || !strings.HasPrefix(csvText, "user_id,segment_id,segment_name,distance\n"+members[0]+",") {
 		t.Errorf("export: %d lines (%v), want a header and %d users", strings.Count(csvText, "\n"), err, len(members))
 	}
 	shot("dashboard-segment.png")

@@ -6,8 +6,8 @@ package server
 //	GET  /api/segments/{id}     one segment's profile (profile.Segment)
 //	GET  /api/segments/{id}/users?limit=&after=
 //	                            a page of the segment's users; "next" is the cursor of the next page
-//	GET  /api/segments/{id}/export?format=csv
-//	                            all of them as CSV, streamed
+//	GET  /api/segments/{id}/export?format=csv|jsonl&attributes=a,b|all
+//	                            all of them, streamed, with persona export's columns (package audience)
 //	GET  /api/users/{id}        features, segment with its profile summary, distance, recommendations,
 //	                            and the customer value when the run has one ("value": value.csv's
 //	                            columns, null for a user without a purchase; docs/value.md)

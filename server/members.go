@@ -1,11 +1,11 @@
 package server
 
 import (
-	"bufio"
-	"encoding/csv"
 	"net/http"
 	"strconv"
 	"strings"
+
+	"github.com/persona-seg/persona/audience"
 )
 
 // Member lists: GET /api/segments/{id}/users pages through a segment's
@@ -88,40 +88,47 @@ func (s *Server) handleMembers(w http.ResponseWriter, r *http.Request) {
 	encodeJSON(w, out)
 }
 
-// handleExport streams a segment's users as CSV (?format=csv, the only
-// format): user_id, segment, segment_name, distance, the columns of
-// segments.csv.
+// handleExport streams a segment's users, the columns of persona export
+// (package audience): ?format=csv (default) or jsonl, ?attributes=a,b
+// (or all) for the run's attributes to add.
 func (s *Server) handleExport(w http.ResponseWriter, r *http.Request) {
 	sn := s.current(w, r)
 	if sn == nil {
 		return
 	}
-	if f := r.URL.Query().Get("format"); f != "" && f != "csv" {
-		s.Error(w, r, errorf(http.StatusBadRequest, "format must be csv, got "+strconv.Quote(f)))
+	q := r.URL.Query()
+	format := q.Get("format")
+	switch format {
+	case "", "csv":
+		format = "csv"
+	case "jsonl":
+	default:
+		s.Error(w, r, errorf(http.StatusBadRequest, "format must be csv or jsonl, got "+strconv.Quote(format)))
 		return
 	}
-	id, rows, ok := s.segmentRows(w, r, sn)
+	id, _, ok := s.segmentRows(w, r, sn)
 	if !ok {
 		return
 	}
-	name := sn.res.Model.Name(id)
-	if p := sn.segments[id]; p != nil {
-		name = p.Name
+	var attrs []string
+	if v := q.Get("attributes"); v != "" {
+		attrs = strings.Split(v, ",")
+	}
+	l, err := audience.New(sn.res, id, audience.Options{Attributes: attrs, UserID: sn.users.id})
+	if err != nil {
+		s.Error(w, r, errorf(http.StatusBadRequest, err.Error()))
+		return
 	}
 	h := w.Header()
-	h.Set("Content-Type", "text/csv; charset=utf-8")
-	h.Set("Content-Disposition", `attachment; filename="segment-`+strconv.Itoa(id)+`-`+sn.res.Run.ID+`.csv"`)
-	bw := bufio.NewWriterSize(w, 64<<10)
-	cw := csv.NewWriter(bw)
-	cw.Write([]string{"user_id", "segment", "segment_name", "distance"})
-	seg := strconv.Itoa(id)
-	for _, i := range rows {
-		if err := cw.Write([]string{sn.users.id(int(i)), seg, name, strconv.FormatFloat(sn.res.Distance[i], 'g', -1, 64)}); err != nil {
-			return // the client went away
-		}
+	name := "segment-" + strconv.Itoa(id) + "-" + sn.res.Run.ID + "." + format
+	h.Set("Content-Disposition", `attachment; filename="`+name+`"`)
+	if format == "jsonl" {
+		h.Set("Content-Type", "application/x-ndjson")
+		l.WriteJSONL(w) // an error is the client gone
+		return
 	}
-	cw.Flush()
-	bw.Flush()
+	h.Set("Content-Type", "text/csv; charset=utf-8")
+	l.WriteCSV(w)
 }
 
 // segmentRows finds the segment of the request's {id}, writing the error

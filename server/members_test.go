@@ -3,6 +3,7 @@ package server_test
 import (
 	"encoding/csv"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -10,6 +11,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/persona-seg/persona"
+	"github.com/persona-seg/persona/audience"
 	"github.com/persona-seg/persona/server"
 )
 
@@ -120,14 +123,27 @@ func TestMembersErrors(t *testing.T) {
 	}
 }
 
-// TestExportCSV reads a segment's export back: the header of segments.csv
-// and one row per member, the same users as the member list.
-func TestExportCSV(t *testing.T) {
+// TestExport reads a segment's export back: persona export's columns
+// (package audience), one row per member, the same users as the member
+// list; attributes on request; JSON lines too.
+func TestExport(t *testing.T) {
 	src := newRuns()
 	run := results(t, "run-1", 120, 3)
+	n := len(run.UserIDs)
+	churn, plan, mail := make([]float64, n), make([]string, n), make([]string, n)
+	for i := range n {
+		churn[i] = float64(i % 2)
+		plan[i] = []string{"basic", "pro"}[i%2]
+		mail[i] = audience.HashEmail(fmt.Sprintf("u%d@example.com", i))
+	}
+	run.Columns = []persona.Column{
+		{Name: "churned", Kind: persona.KindOutcome, Numbers: churn},
+		{Name: "plan", Kind: persona.KindAttribute, Texts: plan},
+		{Name: "email_sha256", Kind: persona.KindIdentifier, Texts: mail},
+	}
 	src.add(t, run)
 	h := newServer(t, src, server.Options{}).Handler()
-	code, body, hdr := do(t, h, "GET", "/api/segments/1/export?format=csv", "")
+	code, body, hdr := do(t, h, "GET", "/api/segments/1/export?format=csv&attributes=plan", "")
 	if code != http.StatusOK || hdr.Get("Content-Type") != "text/csv; charset=utf-8" || !strings.Contains(hdr.Get("Content-Disposition"), `filename="segment-1-run-1.csv"`) {
 		t.Fatalf("export: %d, %q, %q", code, hdr.Get("Content-Type"), hdr.Get("Content-Disposition"))
 	}
@@ -135,13 +151,32 @@ func TestExportCSV(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := [][]string{{"user_id", "segment", "segment_name", "distance"}}
+	want := [][]string{{"user_id", "segment_id", "segment_name", "distance", "churned", "plan", "email_sha256"}}
+	var name string
+	for _, sg := range run.Profiles.Segments {
+		if sg.ID == 1 {
+			name = sg.Name
+		}
+	}
 	for i, l := range run.Segments {
 		if l == 1 {
-			want = append(want, []string{run.UserIDs[i], "1", run.Profiles.Segments[1].Name, strconv.FormatFloat(run.Distance[i], 'g', -1, 64)})
+			want = append(want, []string{run.UserIDs[i], "1", name, strconv.FormatFloat(run.Distance[i], 'g', -1, 64), fmt.Sprint(i % 2), plan[i], mail[i]})
 		}
 	}
 	if diff := cmp.Diff(want, recs); diff != "" {
 		t.Errorf("export (-want +got):\n%s", diff)
+	}
+	code, body, hdr = do(t, h, "GET", "/api/segments/1/export?format=jsonl", "")
+	if lines := strings.Count(body, "\n"); code != 200 || hdr.Get("Content-Type") != "application/x-ndjson" || lines != len(want)-1 || strings.Contains(body, `"plan"`) {
+		t.Errorf("jsonl export: %d %q, %d lines (want %d, without plan)", code, hdr.Get("Content-Type"), lines, len(want)-1)
+	}
+	for _, tt := range []struct{ path, want string }{
+		{"/api/segments/1/export?format=xlsx", "format must be csv or jsonl"},
+		{"/api/segments/1/export?attributes=shoe_size", `no attribute \"shoe_size\" (its attributes: plan)`},
+		{"/api/segments/9/export", "segment 9 not found"},
+	} {
+		if code, body, _ := do(t, h, "GET", tt.path, ""); code/100 != 4 || !strings.Contains(body, tt.want) {
+			t.Errorf("GET %s = %d %s, want a 4xx with %q", tt.path, code, body, tt.want)
+		}
 	}
 }

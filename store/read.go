@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"strings"
 
 	"github.com/persona-seg/persona"
@@ -170,7 +171,123 @@ func (s *Store) Load(ctx context.Context, id string) (*persona.Results, error) {
 		}
 		r.Recommendations[u] = append(r.Recommendations[u], it)
 	}
-	return r, recs.Err()
+	if err := recs.Err(); err != nil {
+		return nil, fmt.Errorf("read run %s: recommendations: %w", id, err)
+	}
+	recs.Close()
+	if err := s.loadColumns(ctx, r); err != nil {
+		return nil, fmt.Errorf("read run %s: columns: %w", id, err)
+	}
+	return r, nil
+}
+
+// loadColumns reads r's Columns, in the order of r.UserIDs. A store
+// written before runs had them (no persona_user_columns) has none.
+func (s *Store) loadColumns(ctx context.Context, r *persona.Results) error {
+	if s.legacy {
+		return nil
+	}
+	x, err := lookupSuffix(ctx, s.db, r.Run.ID)
+	if err != nil {
+		if s.opts.ReadOnly && missingTable(err) {
+			return nil // a store older than the run tables
+		}
+		return err
+	}
+	if x == "" {
+		return nil
+	}
+	meta, err := s.db.QueryContext(ctx, `SELECT name, kind, type, column_name FROM persona_user_columns WHERE run_id = $1 ORDER BY position`, r.Run.ID)
+	if err != nil {
+		return err
+	}
+	var sel []string
+	for meta.Next() {
+		var c persona.Column
+		var typ, col string
+		if err := meta.Scan(&c.Name, &c.Kind, &typ, &col); err != nil {
+			meta.Close()
+			return err
+		}
+		n := len(r.UserIDs)
+		if typ == "TEXT" {
+			c.Texts = make([]string, n)
+		} else {
+			c.Numbers = make([]float64, n)
+		}
+		r.Columns = append(r.Columns, c)
+		sel = append(sel, quoteIdent(col))
+	}
+	meta.Close()
+	if err := meta.Err(); err != nil {
+		return err
+	}
+	if len(r.Columns) == 0 {
+		return nil
+	}
+	rows, err := s.db.QueryContext(ctx, "SELECT user_id, "+strings.Join(sel, ", ")+" FROM "+quoteIdent(columnTable(x))+" ORDER BY user_id")
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	// Both queries order by user_id in the database's collation: row k is
+	// user k, unless the user counts disagree.
+	texts := make([]sql.NullString, len(r.Columns))
+	nums := make([]sql.NullFloat64, len(r.Columns))
+	dest := make([]any, len(r.Columns)+1)
+	var u string
+	dest[0] = &u
+	for k, c := range r.Columns {
+		if c.Texts != nil {
+			dest[k+1] = &texts[k]
+		} else {
+			dest[k+1] = &nums[k]
+		}
+	}
+	var at map[string]int
+	i := 0
+	for rows.Next() {
+		if err := rows.Scan(dest...); err != nil {
+			return err
+		}
+		row := i
+		if at == nil && (row >= len(r.UserIDs) || r.UserIDs[row] != u) {
+			at = make(map[string]int, len(r.UserIDs))
+			for j, id := range r.UserIDs {
+				at[id] = j
+			}
+		}
+		if at != nil {
+			var ok bool
+			if row, ok = at[u]; !ok {
+				return fmt.Errorf("user %q has columns but no features", u)
+			}
+		}
+		for k := range r.Columns {
+			c := &r.Columns[k]
+			if c.Texts != nil {
+				c.Texts[row] = texts[k].String
+			} else if nums[k].Valid {
+				c.Numbers[row] = nums[k].Float64
+			} else {
+				c.Numbers[row] = math.NaN()
+			}
+		}
+		i++
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	if i != len(r.UserIDs) {
+		return fmt.Errorf("%d users have columns, %d features", i, len(r.UserIDs))
+	}
+	return nil
+}
+
+// missingTable reports whether err says a table does not exist.
+func missingTable(err error) bool {
+	m := strings.ToLower(err.Error())
+	return strings.Contains(m, "does not exist") || strings.Contains(m, "not found") || strings.Contains(m, "no such table")
 }
 
 // loadValues reads the customer values of run id into r.Values.Users, in

@@ -140,6 +140,9 @@ func New(ctx context.Context, db *sql.DB, dialect string, opts Options) (*Store,
 			return nil, fmt.Errorf("create store tables: %w", err)
 		}
 	}
+	if err := s.inTx(ctx, func(tx *sql.Tx) error { return s.setCurrent(ctx, tx, "") }); err != nil {
+		return nil, fmt.Errorf("create store views: %w", err)
+	}
 	return s, nil
 }
 
@@ -193,12 +196,25 @@ var schema = []string{
 	`CREATE TABLE IF NOT EXISTS persona_recommendations (
   run_id TEXT NOT NULL, user_id TEXT NOT NULL, rank INTEGER NOT NULL, product_id TEXT NOT NULL,
   score DOUBLE PRECISION NOT NULL, PRIMARY KEY (run_id, user_id, rank))`,
+	// A run's own tables (views.go), named by its suffix: its features,
+	// one column each, and its Columns.
+	`CREATE TABLE IF NOT EXISTS persona_run_tables (run_id TEXT PRIMARY KEY, suffix TEXT NOT NULL)`,
+	`CREATE TABLE IF NOT EXISTS persona_feature_columns (
+  run_id TEXT NOT NULL, position INTEGER NOT NULL, feature TEXT NOT NULL, column_name TEXT NOT NULL,
+  PRIMARY KEY (run_id, position))`,
+	`CREATE TABLE IF NOT EXISTS persona_user_columns (
+  run_id TEXT NOT NULL, position INTEGER NOT NULL, name TEXT NOT NULL, kind TEXT NOT NULL, type TEXT NOT NULL,
+  column_name TEXT NOT NULL, PRIMARY KEY (run_id, position))`,
+	viewSchema,
 }
 
 // tables are the per-run tables, each with the column naming the run, in
 // the order a run's rows are deleted.
 var tables = []struct{ name, key string }{
 	{"persona_values", "run_id"},
+	{"persona_feature_columns", "run_id"},
+	{"persona_user_columns", "run_id"},
+	{"persona_run_tables", "run_id"},
 	{"persona_recommendations", "run_id"},
 	{"persona_segments", "run_id"},
 	{"persona_assignments", "run_id"},

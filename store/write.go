@@ -94,17 +94,24 @@ func (s *Store) checkpoint(ctx context.Context, c interface {
 	return nil
 }
 
-// Commit marks the pending run id committed.
+// Commit marks the pending run id committed and makes its views (see
+// doc.go, # Views), in one transaction.
 func (s *Store) Commit(ctx context.Context, id string) error {
 	if s.opts.ReadOnly {
 		return fmt.Errorf("commit run %s: %w", id, errReadOnly)
 	}
-	res, err := s.db.ExecContext(ctx, "UPDATE persona_runs SET committed = TRUE WHERE id = $1", id)
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, "UPDATE persona_runs SET committed = TRUE WHERE id = $1", id)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err == nil && n == 0 {
+			return &persona.RunNotFoundError{ID: id}
+		}
+		return s.commitViews(ctx, tx, id)
+	})
 	if err != nil {
 		return fmt.Errorf("commit run %s: %w", id, err)
-	}
-	if n, err := res.RowsAffected(); err == nil && n == 0 {
-		return fmt.Errorf("commit run %s: %w", id, &persona.RunNotFoundError{ID: id})
 	}
 	if err := s.checkpoint(ctx, s.db); err != nil {
 		return fmt.Errorf("commit run %s: %w", id, err)
@@ -117,20 +124,8 @@ func (s *Store) Discard(ctx context.Context, id string) (err error) {
 	if s.opts.ReadOnly {
 		return fmt.Errorf("discard run %s: %w", id, errReadOnly)
 	}
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
+	if err := s.inTx(ctx, func(tx *sql.Tx) error { return s.deleteRun(ctx, tx, id) }); err != nil {
 		return fmt.Errorf("discard run %s: %w", id, err)
-	}
-	defer func() {
-		if err != nil {
-			tx.Rollback()
-		}
-	}()
-	if err := deleteRun(ctx, tx, id); err != nil {
-		return fmt.Errorf("discard run %s: %w", id, err)
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("discard run %s: commit: %w", id, err)
 	}
 	if err := s.checkpoint(ctx, s.db); err != nil {
 		return fmt.Errorf("discard run %s: %w", id, err)
@@ -138,7 +133,30 @@ func (s *Store) Discard(ctx context.Context, id string) (err error) {
 	return nil
 }
 
-func deleteRun(ctx context.Context, tx *sql.Tx, id string) error {
+// inTx runs f in a transaction, committed when f succeeds.
+func (s *Store) inTx(ctx context.Context, f func(*sql.Tx) error) (err error) {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			tx.Rollback()
+		}
+	}()
+	if err := f(tx); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+func (s *Store) deleteRun(ctx context.Context, tx *sql.Tx, id string) error {
+	if err := s.dropTables(ctx, tx, id); err != nil {
+		return err
+	}
 	for _, t := range tables {
 		if _, err := tx.ExecContext(ctx, "DELETE FROM "+t.name+" WHERE "+t.key+" = $1", id); err != nil {
 			return fmt.Errorf("delete from %s: %w", t.name, err)
@@ -149,7 +167,7 @@ func deleteRun(ctx context.Context, tx *sql.Tx, id string) error {
 
 func (s *Store) save(ctx context.Context, conn *sql.Conn, tx *sql.Tx, r *persona.Results) error {
 	id := r.Run.ID
-	if err := deleteRun(ctx, tx, id); err != nil {
+	if err := s.deleteRun(ctx, tx, id); err != nil {
 		return err
 	}
 	names, err := jsonText(r.FeatureNames)
@@ -242,14 +260,24 @@ func (s *Store) save(ctx context.Context, conn *sql.Conn, tx *sql.Tx, r *persona
 			users, ranks = append(users, int32(i)), append(ranks, int32(k))
 		}
 	}
-	return s.insert(ctx, conn, tx, tableRows{
+	if err := s.insert(ctx, conn, tx, tableRows{
 		table: "persona_recommendations", cols: []string{"user_id TEXT", "rank INTEGER", "product_id TEXT", "score FLOAT8"}, n: len(users),
 		row: func(k int, dst []driver.Value) {
 			u := r.UserIDs[users[k]]
 			it := r.Recommendations[u][ranks[k]]
 			dst[0], dst[1], dst[2], dst[3] = u, int(ranks[k])+1, it.Product, it.Score
 		},
-	}, id)
+	}, id); err != nil {
+		return err
+	}
+	x, err := runSuffix(ctx, tx, id)
+	if err != nil {
+		return err
+	}
+	if err := s.saveFeatures(ctx, conn, tx, r, x); err != nil {
+		return err
+	}
+	return s.saveColumns(ctx, conn, tx, r, x)
 }
 
 // tableRows are n rows for one table, each a run id followed by the columns

@@ -331,6 +331,20 @@ var contractCases = map[string]contractCase{
 			}
 		},
 	},
+	"persona export": {
+		ok: func(fx *contractFixtures, out string) []string {
+			return []string{"--store", fx.saved, "--segment", "0", "--out", filepath.Join(out, "segment.csv")}
+		},
+		failures: func(fx *contractFixtures) []contractFailure {
+			return []contractFailure{
+				{"no store", []string{"--segment", "0", "--out", "s.csv"}, ExitUsage, []string{"--store must name a store"}},
+				{"no segment", []string{"--store", fx.saved, "--out", "s.csv"}, ExitUsage, []string{"--segment must name a segment"}},
+				{"bad format", []string{"--store", fx.saved, "--segment", "0", "--out", "s.csv", "--format", "xlsx"}, ExitUsage, []string{"--format must be csv, parquet or jsonl"}},
+				{"missing store", []string{"--store", fx.missing, "--segment", "0", "--out", "s.csv"}, ExitFailure, []string{fx.missing}},
+				{"unknown segment", []string{"--store", fx.saved, "--segment", "nobody", "--out", filepath.Join(filepath.Dir(fx.missing), "s.csv")}, ExitFailure, []string{`no segment "nobody"`, "its segments: 0 "}},
+			}
+		},
+	},
 	"persona export-sql": {
 		ok: func(fx *contractFixtures, out string) []string {
 			return []string{"--model", fx.saved, "--dialect", "postgres"}

@@ -50,6 +50,7 @@ flag) and 1 for a failure.`,
 		NewCmdRuns(f, nil),
 		NewCmdScore(f, nil),
 		NewCmdServe(f, nil),
+		NewCmdExport(f, nil),
 		NewCmdExportSQL(f, nil),
 		NewCmdVersion(f),
 	)

@@ -72,10 +72,27 @@ func Results(t testing.TB, id string, n int, seed uint64) *persona.Results {
 		}
 		vals.Users[i] = c
 	}
+	// Columns of each kind, with missing values.
+	churn, plan, email := make([]float64, n), make([]string, n), make([]string, n)
+	for i := range n {
+		churn[i] = float64(i % 2)
+		if i%7 == 0 {
+			churn[i] = math.NaN()
+		}
+		if i%5 != 0 {
+			plan[i] = []string{"basic", "pro, \"annual\"", "Ünïcode"}[i%3]
+		}
+		email[i] = fmt.Sprintf("%064x", i*7919)
+	}
+	cols := []persona.Column{
+		{Name: "churned", Kind: persona.KindOutcome, Numbers: churn},
+		{Name: "plan", Kind: persona.KindAttribute, Texts: plan},
+		{Name: "email_sha256", Kind: persona.KindIdentifier, Texts: email},
+	}
 	return &persona.Results{
 		Run:     persona.Run{ID: id, CreatedAt: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC).Add(time.Duration(seed) * time.Hour), Config: []byte(`{"k":2}`), Summary: []byte(`{"users":` + fmt.Sprint(n) + `}`)},
 		UserIDs: ids, FeatureNames: names, X: x, Segments: segs, Distance: dist,
-		Profiles: prof, Recommendations: recs, Model: m, Values: vals,
+		Profiles: prof, Recommendations: recs, Model: m, Values: vals, Columns: cols,
 	}
 }
 
@@ -106,6 +123,18 @@ func ByID(r *persona.Results) *persona.Results {
 			v.Users[k] = r.Values.Users[i]
 		}
 		c.Values = &v
+	}
+	c.Columns = nil
+	for _, col := range r.Columns {
+		cc := persona.Column{Name: col.Name, Kind: col.Kind}
+		for _, i := range idx {
+			if col.Texts != nil {
+				cc.Texts = append(cc.Texts, col.Texts[i])
+			} else {
+				cc.Numbers = append(cc.Numbers, col.Numbers[i])
+			}
+		}
+		c.Columns = append(c.Columns, cc)
 	}
 	c.Run.Users, c.Run.Segments, c.Run.Algorithm = n, len(r.Profiles.Segments), string(r.Model.Algorithm)
 	if c.Run.Fingerprint == "" {
