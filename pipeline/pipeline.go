@@ -166,6 +166,8 @@ func joinNames[T ~string](names []T) string {
 
 // Summary is what summary.json holds.
 type Summary struct {
+	// RunID is the id of the run, in the store and in model.json.
+	RunID             string                    `json:"run_id"`
 	Users             int                       `json:"users"`
 	Features          int                       `json:"features"`
 	PCAComponents     int                       `json:"pca_components"`
@@ -279,7 +281,7 @@ func execute(ctx context.Context, driverName string, opts Options, inputs func(s
 	defer db.Close()
 	db.SetMaxOpenConns(1)
 
-	sum = &Summary{Seed: opts.Seed, Algorithm: opts.Algorithm}
+	sum = &Summary{RunID: r.id, Seed: opts.Seed, Algorithm: opts.Algorithm}
 	var st dataset.Stats
 	if err := r.step("load", func() (err error) {
 		st, err = dataset.LoadWith(ctx, db, cfg, dataset.LoadOptions{Progress: r.progress("load")})

@@ -49,6 +49,11 @@ type Options struct {
 	// Report, when set, is the path of the run's report.html, served at
 	// /report and linked from the dashboard.
 	Report string
+	// NewRun, when set, is called (on a goroutine of its own) with every
+	// run Reload loads in place of another, whole (its user ids and
+	// recommendations included): persona serve's webhook. It is not called
+	// for the first run served.
+	NewRun func(ctx context.Context, res *persona.Results)
 }
 
 func (o Options) withDefaults() Options {
@@ -142,7 +147,8 @@ func (s *Server) Reload(ctx context.Context) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	if cur := s.snap.Load(); cur != nil && cur.res.Run.ID == id {
+	cur := s.snap.Load()
+	if cur != nil && cur.res.Run.ID == id {
 		return false, nil
 	}
 	t := time.Now()
@@ -151,6 +157,9 @@ func (s *Server) Reload(ctx context.Context) (bool, error) {
 		return false, err
 	}
 	s.snap.Store(newSnapshot(res))
+	if cur != nil && s.opts.NewRun != nil {
+		go s.opts.NewRun(context.WithoutCancel(ctx), res)
+	}
 	s.metrics.reloads.Add(1)
 	s.opts.Logger.Info("run loaded", "run", id, "users", len(res.UserIDs), "seconds", time.Since(t).Seconds())
 	return true, nil

@@ -473,3 +473,29 @@ func TestScoreFar(t *testing.T) {
 		t.Errorf("a row 40 units off = %d %s, want far true", code, body)
 	}
 }
+
+// TestNewRun: the NewRun hook hears of every run loaded in place of
+// another, whole, and not of the first.
+func TestNewRun(t *testing.T) {
+	src := newRuns()
+	src.add(t, results(t, "run-1", 50, 1))
+	got := make(chan *persona.Results, 4)
+	s := newServer(t, src, server.Options{NewRun: func(ctx context.Context, r *persona.Results) { got <- r }})
+	src.add(t, results(t, "run-2", 60, 2))
+	if ok, err := s.Reload(context.Background()); !ok || err != nil {
+		t.Fatalf("reload: %v %v", ok, err)
+	}
+	select {
+	case r := <-got:
+		if r.Run.ID != "run-2" || len(r.UserIDs) != 60 || r.Recommendations == nil {
+			t.Errorf("NewRun got run %s with %d users, recommendations %v", r.Run.ID, len(r.UserIDs), r.Recommendations != nil)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("NewRun was not called")
+	}
+	select {
+	case r := <-got:
+		t.Errorf("NewRun called again, with %s", r.Run.ID)
+	case <-time.After(50 * time.Millisecond):
+	}
+}

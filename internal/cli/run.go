@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"io"
@@ -28,8 +29,10 @@ type RunOptions struct {
 	Given         func(flag string) bool
 	MaxRejectRate float64 // < 0: from the config
 	Store         string
-	Quiet         bool
-	JSON          bool
+	// Notify is the webhook URL told of the committed run.
+	Notify string
+	Quiet  bool
+	JSON   bool
 }
 
 // NewCmdRun runs the whole pipeline on the data a config file describes.
@@ -63,10 +66,13 @@ given here wins over its key.
 
 A line per step goes to stderr (a bar with an ETA on a terminal), the
 summary to stdout; --json prints summary.json's content instead, --quiet
-prints nothing but errors.`,
+prints nothing but errors.
+
+` + notifyHelp,
 		Example: `  persona run --config persona.yaml --out out
   persona run --config examples/online-retail/persona.yaml --out retail-out --k 5
-  persona run -c persona.yaml -o out --algorithm hierarchical --linkage average --json`,
+  persona run -c persona.yaml -o out --algorithm hierarchical --linkage average --json
+  PERSONA_WEBHOOK_SECRET=s3cret persona run -c persona.yaml -o out --notify https://hooks.example.com/persona`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if opts.Config == "" {
@@ -85,6 +91,9 @@ prints nothing but errors.`,
 				opts.MaxRejectRate = -1
 			}
 			opts.Given = cmd.Flags().Changed
+			if err := checkNotify(opts.Notify); err != nil {
+				return err
+			}
 			if runF != nil {
 				return runF(opts)
 			}
@@ -98,6 +107,7 @@ prints nothing but errors.`,
 	cmd.Flags().Float64Var(&opts.MaxRejectRate, "max-reject-rate", dataset.DefaultMaxRejectRate, "largest share of a dataset's rows that may be rejected (overrides the config)")
 	addOutputFlags(cmd, &opts.Quiet, &opts.JSON, "print the run summary (summary.json) as JSON on stdout")
 	cmd.Flags().StringVar(&opts.Store, "store", "", "save the run in this store: a postgres:// URL or a DuckDB file (default OUT/persona.duckdb)")
+	cmd.Flags().StringVar(&opts.Notify, "notify", "", "POST a signed JSON summary of the committed run to this `URL` (secret: $PERSONA_WEBHOOK_SECRET)")
 	return cmd
 }
 
@@ -154,6 +164,7 @@ func runRun(opts *RunOptions) error {
 		return err
 	}
 	dataWarnings(opts.IO.ErrOut, opts.Quiet, sum.Warnings)
+	notifyRun(ctx, opts.IO, opts.Notify, cmp.Or(opts.Store, opts.Out), sum.RunID)
 	if opts.JSON {
 		return printJSON(opts.IO.Out, sum)
 	}

@@ -31,6 +31,8 @@ func TestNewCmdRunFlags(t *testing.T) {
 		{"reject rate above 1", []string{"-c", "p", "-o", "o", "--max-reject-rate", "1.5"}, RunOptions{}, ExitUsage, "--max-reject-rate must be between 0 and 1"},
 		{"k of one", []string{"-c", "p", "-o", "o", "--k", "1"}, RunOptions{}, ExitUsage, "--k must be 2 or more"},
 		{"positional", []string{"-c", "p", "-o", "o", "x"}, RunOptions{}, ExitUsage, "takes no arguments"},
+		{"notify", []string{"-c", "p", "-o", "o", "--notify", "https://hooks.example.com/p"}, RunOptions{Config: "p", Out: "o", Seed: 1, SegmentFlags: defaultSegmentFlags, MaxRejectRate: -1, Notify: "https://hooks.example.com/p"}, ExitOK, ""},
+		{"notify not a URL", []string{"-c", "p", "-o", "o", "--notify", "hooks.example.com"}, RunOptions{}, ExitUsage, "--notify must be an http:// or https:// URL"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

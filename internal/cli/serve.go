@@ -35,9 +35,11 @@ type ServeOptions struct {
 	// /metrics) to anyone even with a token.
 	PublicRead bool
 	Poll       time.Duration
-	MaxBody    int64
-	Quiet      bool
-	JSON       bool
+	// Notify is the webhook URL told of each new run served.
+	Notify  string
+	MaxBody int64
+	Quiet   bool
+	JSON    bool
 }
 
 // NewCmdServe serves the newest run of a store over HTTP.
@@ -53,8 +55,8 @@ one is saved (checked every --poll) without dropping requests.
   GET  /api/segments/{id}     one segment's profile
   GET  /api/segments/{id}/users?limit=&after=
                               its users, a page at a time (next: the cursor of the next page)
-  GET  /api/segments/{id}/export?format=csv
-                              all its users as CSV (user_id, segment, segment_name, distance)
+  GET  /api/segments/{id}/export?format=csv|jsonl&attributes=a,b|all
+                              all its users, streamed, with persona export's columns
   GET  /api/users/{id}        a user's features, segment, profile summary, recommendations
   POST /api/score             {"features": {...}} or {"records": {"users": [...], "events": [...],
                               "transactions": [...], "social": [...]}} -> segment
@@ -73,6 +75,12 @@ and users with the token), /login and the dashboard's scripts and
 stylesheet. --public-read deliberately opens every read to anyone while
 POST /api/score keeps needing the token. Listening beyond loopback with
 reads open (no token, or --public-read) prints a warning.
+
+With --notify URL, each newer run served (not the first) is POSTed to URL
+as "persona run --notify" does: a JSON summary (run id, segment sizes,
+users moved since the previous committed run) signed with
+$PERSONA_WEBHOOK_SECRET (X-Persona-Signature: sha256=<hex HMAC-SHA256 of
+the body>), retried 3 times; a failure is logged and changes nothing else.
 
 Ctrl-C (or SIGTERM) lets requests in flight finish, then exits.
 
@@ -95,6 +103,9 @@ errors (and the warning above).`,
 			if opts.Token == "" {
 				opts.Token = os.Getenv("PERSONA_TOKEN")
 			}
+			if err := checkNotify(opts.Notify); err != nil {
+				return err
+			}
 			if runF != nil {
 				return runF(opts)
 			}
@@ -107,6 +118,7 @@ errors (and the warning above).`,
 	cmd.Flags().BoolVar(&opts.PublicRead, "public-read", false, "open the reads (API GETs, dashboard, /metrics) to anyone; POST /api/score still needs the token")
 	cmd.Flags().DurationVar(&opts.Poll, "poll", 5*time.Second, "how often to look for a newer run")
 	cmd.Flags().Int64Var(&opts.MaxBody, "max-body", 1<<20, "largest request body, in `bytes`")
+	cmd.Flags().StringVar(&opts.Notify, "notify", "", "POST a signed JSON summary of each newer run served to this `URL` (secret: $PERSONA_WEBHOOK_SECRET)")
 	addOutputFlags(cmd, &opts.Quiet, &opts.JSON, "write the log lines on stderr as JSON")
 	return cmd
 }
@@ -171,8 +183,7 @@ func serveRun(opts *ServeOptions) error {
 		return fmt.Errorf("store %s: %w", dsn, err)
 	}
 	src = readRuns(opts.Store, src)
-	srv, err := server.New(src, server.Options{Token: opts.Token, PublicRead: opts.PublicRead, MaxBody: opts.MaxBody, Poll: opts.Poll, Logger: logger, Featurize: featurizeRecords,
-		Report: reportBeside(opts.Store)})
+	srv, err := server.New(src, serveOptions(opts, src, logger))
 	if err != nil {
 		return err
 	}
@@ -191,6 +202,25 @@ func serveRun(opts *ServeOptions) error {
 	}
 	logger.Info("serving", "run", srv.RunID(), "url", fmt.Sprintf("http://%s/", ln.Addr()))
 	return srv.Run(ctx, ln, 10*time.Second)
+}
+
+// serveOptions are the server options of persona serve reading src.
+func serveOptions(opts *ServeOptions, src persona.RunReader, logger *slog.Logger) server.Options {
+	so := server.Options{Token: opts.Token, PublicRead: opts.PublicRead, MaxBody: opts.MaxBody, Poll: opts.Poll, Logger: logger, Featurize: featurizeRecords,
+		Report: reportBeside(opts.Store)}
+	if n := newNotifier(opts.Notify); n != nil {
+		if w := n.unsignedWarning(); w != "" {
+			fmt.Fprintln(opts.IO.ErrOut, w)
+		}
+		so.NewRun = func(ctx context.Context, res *persona.Results) {
+			if err := n.notifyLoaded(ctx, src, res); err != nil {
+				logger.Warn("webhook", "run", res.Run.ID, "err", err)
+				return
+			}
+			logger.Info("webhook delivered", "run", res.Run.ID, "url", opts.Notify)
+		}
+	}
+	return so
 }
 
 // featurizeRecords is the server's Featurize: the "records" of POST
