@@ -218,8 +218,8 @@ func LoadWith(ctx context.Context, db *sql.DB, cfg *Config, opts LoadOptions) (S
 		}
 		if err != nil {
 			var ce *ConfigError
-			if errors.As(err, &ce) && strings.HasPrefix(ce.Key, cfg.key(k)+".") {
-				return st, err // the key names the dataset
+			if errors.As(err, &ce) && (strings.HasPrefix(ce.Key, cfg.key(k)+".") || strings.HasPrefix(ce.Key, "outcomes.")) {
+				return st, err // the key names the dataset, or is a top-level outcome
 			}
 			return st, fmt.Errorf("%s: %w", cfg.key(k), err)
 		}
@@ -1709,7 +1709,7 @@ func shortError(err error) error {
 		if v, ok := strings.CutPrefix(t, "Original Line: "); ok {
 			t = "the line: " + clip(v, maxEcho)
 		}
-		keep = append(keep, t)
+		keep = append(keep, clipQuoted(t))
 	}
 	if len(keep) == 0 {
 		return errors.New(clip(strings.TrimSpace(msg), 3*maxEcho))
@@ -1723,5 +1723,20 @@ func shortError(err error) error {
 
 // maxEcho is the most bytes of a value an error quotes.
 const maxEcho = 100
+
+// longQuotedRE matches a value DuckDB quotes in a message that is longer
+// than maxEcho: a string in single or double quotes.
+var longQuotedRE = regexp.MustCompile(`'[^']{101,}'|"[^"]{101,}"`)
+
+// clipQuoted shortens each quoted value of a DuckDB message longer than
+// maxEcho bytes (Could not convert string '…' quotes the whole value).
+func clipQuoted(s string) string {
+	if len(s) <= maxEcho {
+		return s
+	}
+	return longQuotedRE.ReplaceAllStringFunc(s, func(q string) string {
+		return q[:1] + clip(q[1:len(q)-1], maxEcho) + q[:1]
+	})
+}
 
 var csvLineRE = regexp.MustCompile(`CSV Error on Line: (\d+)`)

@@ -178,3 +178,84 @@ func TestLoadNotRegular(t *testing.T) {
 		})
 	}
 }
+
+// TestSandboxKeys checks each other place config SQL is written — a query
+// dataset, its mapping and filter, a profiles table's query, a users
+// attribute's expression, outcomes and custom features — against the
+// sandbox: reaching for a file that is not a source fails naming the key.
+func TestSandboxKeys(t *testing.T) {
+	dir := t.TempDir()
+	for name, text := range map[string]string{
+		"events.csv": "uid,at,what\nU1,2024-01-01 10:00:00,login\nU2,2024-01-02 10:00:00,buy\n",
+		"users.csv":  "user_id,country\nU1,FR\nU2,DE\n",
+		"secret.csv": "what\nsecret\n",
+	} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	secret := filepath.Join(dir, "secret.csv")
+	leak := "(SELECT max(what) FROM read_csv('" + secret + "'))"
+	const (
+		sources = "sources: {raw: {path: events.csv}, people: {path: users.csv}}\n"
+		events  = "events: {path: events.csv, columns: {user_id: uid, timestamp: at, event_type: what}}\n"
+		query   = `SELECT uid AS user_id, "at" AS timestamp, what AS event_type FROM raw`
+	)
+	tests := []struct {
+		name, yaml, key string
+	}{
+		{"a query dataset", sources + "events: {query: \"SELECT *, " + leak + " AS x FROM raw\", columns: {user_id: uid, timestamp: at, event_type: what}}\n",
+			"events.query"},
+		{"a query from a table function", sources + "events: {query: \"SELECT * FROM read_csv('" + secret + "')\"}\n",
+			"events.query"},
+		{"a query dataset's mapping", sources + "events: {query: '" + query + "', columns: {category: \"" + leak + "\"}}\n",
+			"events.columns.category"},
+		{"a query dataset's filter", sources + "events: {query: '" + query + "', filter: \"event_type <> " + leak + "\"}\n",
+			"events.filter"},
+		{"a profiles table's query", sources + events + "users: {path: users.csv, attributes: {country: categorical}}\n" +
+			"profiles: {extra: {query: \"SELECT user_id, " + leak + " AS x FROM people\", attributes: {x: categorical}}}\n",
+			"profiles.extra.query"},
+		{"an attribute's expression", events + "users: {path: users.csv, attributes: {country: categorical, x: {column: \"" + leak + "\", type: categorical}}}\n",
+			"users.attributes.x.column"},
+		{"an outcome of users", events + "users: {path: users.csv, attributes: {country: categorical}, outcomes: {won: \"country = " + leak + "\"}}\n",
+			"users.outcomes.won"},
+		{"a top-level outcome", events + "users: {path: users.csv, attributes: {country: categorical}}\noutcomes: {won: \"country = " + leak + "\"}\n",
+			"outcomes.won"},
+		{"a custom feature", events + "features: {custom: [{name: leaked, from: events, select: \"max(length(" + leak + "))\"}]}\n",
+			"features.custom[0].select"},
+		{"a custom feature reading a URL", events + "features: {custom: [{name: leaked, from: events, select: \"count(*) FILTER (WHERE event_type = (SELECT max(a) FROM read_csv('http://127.0.0.1:9/x.csv')))\"}]}\n",
+			"features.custom[0].select"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg, err := dataset.ParseConfig([]byte(tt.yaml))
+			if err != nil {
+				t.Fatalf("config: %v", err)
+			}
+			cfg.SetDir(dir)
+			_, err = dataset.Load(context.Background(), openDB(t), cfg)
+			var ce *dataset.ConfigError
+			if !errors.As(err, &ce) {
+				t.Fatalf("error %v, want a ConfigError", err)
+			}
+			if ce.Key != tt.key || !strings.HasPrefix(err.Error(), tt.key+": ") || !strings.Contains(err.Error(), "which is not one of the config's sources") {
+				t.Errorf("error %q, want it to start with key %s and say it reads outside the sources", err, tt.key)
+			}
+			if len(err.Error()) > 400 || strings.Contains(err.Error(), "\n") {
+				t.Errorf("error is not one short line: %q", err)
+			}
+		})
+	}
+
+	// The same SQL reading a configured source works.
+	ok := sources + "events: {query: '" + query + "'}\n" +
+		"features: {custom: [{name: fr, from: events, select: \"count(*) FILTER (WHERE user_id IN (SELECT user_id FROM read_csv('" + filepath.Join(dir, "users.csv") + "') WHERE country = 'FR'))\"}]}\n"
+	cfg, err := dataset.ParseConfig([]byte(ok))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.SetDir(dir)
+	if _, err := dataset.Load(context.Background(), openDB(t), cfg); err != nil {
+		t.Errorf("SQL over the sources: %v", err)
+	}
+}

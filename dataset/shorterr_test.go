@@ -76,6 +76,30 @@ func TestLoadErrorsShort(t *testing.T) {
 			`columns "event_type" and "Event_type" differ only by case`},
 		{"Parquet columns equal but for case", ev(pq), `columns "Amount" and "amount" differ only by case`},
 	}
+	// The same through sources: and query datasets (config YAML, paths
+	// relative to dir).
+	write("src.csv", "uid,at,what\nU1,2024-01-01,v\n")
+	write("src-ragged.csv", "uid,at,what\nU1,2024-01-01,v\nU1,2024-01-01,"+big+",x\n")
+	write("src-case.csv", "uid,at,what,What\nU1,2024-01-01,v,w\n")
+	query := func(sources, q string) *dataset.Config {
+		cfg, err := dataset.ParseConfig([]byte("sources: {" + sources + "}\nevents: {query: \"" + q + "\"}\n"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		cfg.SetDir(dir)
+		return cfg
+	}
+	const sel = `SELECT uid AS user_id, \"at\" AS timestamp, what AS event_type`
+	tests = append(tests, []struct {
+		name string
+		cfg  *dataset.Config
+		want string
+	}{
+		{"a source's 245 KB ragged line", query("raw: {path: src-ragged.csv}", sel+" FROM raw"), "src-ragged.csv: line 3 has 4 fields"},
+		{"a source's columns equal but for case", query("raw: {path: src-case.csv}", sel+" FROM raw"), `src-case.csv: columns "what" and "What" differ only by case`},
+		{"a query converting a 245 KB value", query("raw: {path: src.csv}", sel+", CAST('"+big+"' AS INTEGER) AS x FROM raw"), "events.query: Conversion Error: Could not convert string 'yyy"},
+		{"a query naming no column", query("raw: {path: src.csv}", sel+", "+big[:5000]+" AS x FROM raw"), `events.query: Binder Error: Referenced column "yyy`},
+	}...)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := dataset.Load(context.Background(), openDB(t), tt.cfg)
@@ -89,6 +113,9 @@ func TestLoadErrorsShort(t *testing.T) {
 			if len(msg) > 400 || strings.Contains(msg, "\n") {
 				t.Errorf("error of %d bytes, or of more than one line: %q", len(msg), clipped(msg))
 			}
+			if n := longestRun(msg, 'y'); n > 200 {
+				t.Errorf("error echoes %d bytes of the value: %q", n, clipped(msg))
+			}
 			for _, dump := range []string{"Possible", "sniffing", "LINE 1", "SELECT", "__file", "_persona"} {
 				if strings.Contains(msg, dump) {
 					t.Errorf("error %q holds %q", clipped(msg), dump)
@@ -96,6 +123,20 @@ func TestLoadErrorsShort(t *testing.T) {
 			}
 		})
 	}
+}
+
+// longestRun is the length of the longest run of c in s.
+func longestRun(s string, c byte) int {
+	best, n := 0, 0
+	for i := 0; i < len(s); i++ {
+		if s[i] == c {
+			n++
+			best = max(best, n)
+		} else {
+			n = 0
+		}
+	}
+	return best
 }
 
 func clipped(s string) string {

@@ -104,6 +104,9 @@ func (l *loader) loadSource(ctx context.Context, name string) error {
 				if l.format() == "json" && sandboxed(err) == nil {
 					return l.jsonError(l.display[i], l.csv[i].path, err)
 				}
+				if rerr := l.raggedError(i, err); rerr != nil {
+					return rerr
+				}
 				return l.rowsError(l.display[i], err)
 			}
 			starts[i] = fmt.Sprint(n - int64(l.header) - 1)
