@@ -20,11 +20,12 @@ import (
 // records, a Parquet schema.
 
 // sameButCase returns the first two names of names that are equal but for
-// case, if any.
+// the case of ASCII letters, if any (DuckDB folds only those: Café and
+// cafÉ are two columns to it).
 func sameButCase(names []string) (string, string, bool) {
 	seen := map[string]string{}
 	for _, n := range names {
-		k := strings.ToLower(n)
+		k := asciiLower(n)
 		if prev, ok := seen[k]; ok && prev != n {
 			return prev, n, true
 		}
@@ -33,27 +34,75 @@ func sameButCase(names []string) (string, string, bool) {
 	return "", "", false
 }
 
+// asciiLower is s with its ASCII letters in lower case.
+func asciiLower(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
+		}
+	}
+	return string(b)
+}
+
 // caseError is the error of a file (shown as name) with columns a and b.
 func caseError(name, a, b string) error {
 	return fmt.Errorf("read %s: columns %q and %q differ only by case, which SQL cannot tell apart: rename one in the file", name, clip(a, 100), clip(b, 100))
 }
 
-// checkCSVHeader returns a caseError when the header of the CSV file path
-// (read as sniffed) holds two names equal but for case.
-func checkCSVHeader(path, name string, sn *sniffed) error {
-	if !sn.Header || len(sn.Delimiter) != 1 {
+// checkCSVHeader returns an error when the header of the CSV file path
+// (read as sniffed, in encoding) holds two names equal but for case, or a
+// name holding a NUL byte (DuckDB's SQL ends at it: the file is binary).
+// A UTF-8 header is read in Go as the file writes it; one in another
+// encoding is read by DuckDB as its first row.
+func checkCSVHeader(ctx context.Context, db *sql.DB, path, name string, sn *sniffed, encoding string) error {
+	if !sn.Header {
 		return nil
 	}
-	in, err := openPlain(path)
-	if err != nil {
-		return nil
+	for _, c := range sn.Columns {
+		if strings.IndexByte(c.Name, 0) >= 0 {
+			return fmt.Errorf("read %s: column name %q holds a NUL byte: it is no text file in its encoding (set csv.encoding, or check the file)", name, clip(c.Name, 100))
+		}
 	}
-	defer in.Close()
-	r := csv.NewReader(bufio.NewReaderSize(in, 1<<16))
-	r.Comma, r.LazyQuotes, r.FieldsPerRecord = rune(sn.Delimiter[0]), true, -1
-	header, err := r.Read()
-	if err != nil {
-		return nil
+	var header []string
+	switch enc := strings.ToLower(strings.ReplaceAll(encoding, "-", "")); {
+	case enc == "" || enc == "utf8":
+		if len(sn.Delimiter) != 1 {
+			return nil
+		}
+		in, err := openPlain(path)
+		if err != nil {
+			return nil
+		}
+		defer in.Close()
+		r := csv.NewReader(bufio.NewReaderSize(in, 1<<16))
+		r.Comma, r.LazyQuotes, r.FieldsPerRecord = rune(sn.Delimiter[0]), true, -1
+		if header, err = r.Read(); err != nil {
+			return nil
+		}
+	default:
+		q := fmt.Sprintf("SELECT * FROM read_csv(%s, delim = %s, quote = %s, escape = %s, header = false, all_varchar = true, encoding = %s) LIMIT 1",
+			quoteString(path), quoteString(sn.Delimiter), quoteString(sn.Quote), quoteString(sn.Escape), quoteString(encoding))
+		rows, err := db.QueryContext(ctx, q)
+		if err != nil {
+			return nil // reading the file says what is wrong with it
+		}
+		defer rows.Close()
+		cols, err := rows.Columns()
+		if err != nil || !rows.Next() {
+			return nil
+		}
+		vals := make([]sql.NullString, len(cols))
+		dest := make([]any, len(cols))
+		for i := range vals {
+			dest[i] = &vals[i]
+		}
+		if rows.Scan(dest...) != nil {
+			return nil
+		}
+		for _, v := range vals {
+			header = append(header, v.String)
+		}
 	}
 	if a, b, ok := sameButCase(header); ok {
 		return caseError(name, a, b)

@@ -3,7 +3,9 @@ package dataset
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
+	"io/fs"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -81,6 +83,9 @@ max_reject_rate: 0.01
 		format := formatOf(p)
 		fmt.Fprintf(&b, "\n%s:\n  path: %s\n", k, yamlString(relTo(dir, p)))
 		if format == "" {
+			if err := regularFile(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
+				return nil, nil, fmt.Errorf("%s: %w", k, err) // a FIFO such as /dev/fd/63 has no extension
+			}
 			return nil, nil, fmt.Errorf("%s: cannot tell the format of %s from its extension", k, p)
 		}
 		if err := checkDraftable(p, format); err != nil {

@@ -95,6 +95,11 @@ func TestDraftRefuses(t *testing.T) {
 	}
 	folder := filepath.Join(dir, "folder.csv")
 	os.Mkdir(folder, 0o755)
+	// A FIFO without an extension, as a shell's <(zcat x.csv.gz) names it.
+	bare := filepath.Join(dir, "63")
+	if err := syscall.Mkfifo(bare, 0o644); err != nil {
+		t.Fatal(err)
+	}
 	tests := []struct{ name, path, want string }{
 		{"NUL bytes", write("nul.csv", []byte("user_id,x\nU1,\x00\x00\x00\n")), "holds a NUL byte (at byte 14)"},
 		{"binary", write("bin.csv", binary), "holds a NUL byte"},
@@ -102,6 +107,8 @@ func TestDraftRefuses(t *testing.T) {
 		{"binary JSON", write("bin.jsonl", binary), "holds a NUL byte"},
 		{"FIFO", fifo, "not a regular file (a FIFO)"},
 		{"folder", folder, "not a regular file (a folder"},
+		{"FIFO without an extension", bare, "not a regular file (a FIFO)"},
+		{"device", "/dev/zero", "not a regular file (a device)"},
 		{"deep JSON", write("deep.jsonl", []byte(`{"user_id": "U1"}`+"\n"+strings.Repeat("[", 20000)+"\n")), "line 2 nests arrays and objects more than 100 levels deep"},
 	}
 	for _, tt := range tests {

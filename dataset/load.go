@@ -603,7 +603,7 @@ func (l *loader) openCSV(ctx context.Context, files, display []string, header in
 		if err := checkSniffed(f, sn); err != nil {
 			return fmt.Errorf("read %s: %w", display[i], err)
 		}
-		if err := checkCSVHeader(f, display[i], sn); err != nil {
+		if err := checkCSVHeader(ctx, l.db, f, display[i], sn, strings.ReplaceAll(o.Encoding, "utf8", "utf-8")); err != nil {
 			return err
 		}
 	}

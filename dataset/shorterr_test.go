@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"unicode/utf16"
 
 	"github.com/persona-seg/persona/dataset"
 )
@@ -75,6 +76,11 @@ func TestLoadErrorsShort(t *testing.T) {
 		{"JSON keys equal but for case", ev(write("case.jsonl", `{"user_id": "U1", "timestamp": "2024-01-01", "event_type": "v"}`+"\n"+`{"user_id": "U2", "timestamp": "2024-01-01", "Event_type": "v"}`+"\n")),
 			`columns "event_type" and "Event_type" differ only by case`},
 		{"Parquet columns equal but for case", ev(pq), `columns "Amount" and "amount" differ only by case`},
+		{"UTF-16 columns equal but for case", &dataset.Config{Events: &dataset.Source{Path: write("case16.csv", utf16LE("user_id,timestamp,event_type,Event_Type\nU1,2024-01-01,v,w\n")),
+			CSV: dataset.CSVOptions{Encoding: "utf-16"}}}, `columns "event_type" and "Event_Type" differ only by case`},
+		{"Latin-1 columns equal but for case", &dataset.Config{Events: &dataset.Source{Path: write("case1.csv", "user_id,timestamp,event_type,Caf\xe9,CAF\xe9\nU1,2024-01-01,v,w,x\n"),
+			CSV: dataset.CSVOptions{Encoding: "latin-1"}}}, `columns "Café" and "CAFé" differ only by case`},
+		{"a NUL byte in a column name", ev(write("nul.csv", "user_id,timestamp\x00\x00,event_type\nU1,2024-01-01,v\n")), `column name "timestamp\x00\x00" holds a NUL byte`},
 	}
 	// The same through sources: and query datasets (config YAML, paths
 	// relative to dir).
@@ -123,6 +129,49 @@ func TestLoadErrorsShort(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestLoadCaseDistinct checks that names DuckDB tells apart load: they
+// differ in the case of letters beyond ASCII only (DuckDB folds ASCII
+// letters alone), or a JSON key no mapping reads holds a NUL byte; and
+// that a UTF-16 file's header is read decoded.
+func TestLoadCaseDistinct(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, text string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	for _, tt := range []struct {
+		name string
+		src  dataset.Source
+	}{
+		{"non-ASCII case", dataset.Source{Path: write("cafe.csv", "user_id,timestamp,event_type,Café,cafÉ\nU1,2024-01-01,v,w,x\n")}},
+		{"a NUL byte in a JSON key", dataset.Source{Path: write("nul.jsonl", `{"user_id": "U1", "timestamp": "2024-01-01", "event_type": "v", "a\u0000b": 1}`+"\n")}},
+		{"UTF-16", dataset.Source{Path: write("u16.csv", utf16LE("user_id,timestamp,event_type\nU1,2024-01-01,v\n")), CSV: dataset.CSVOptions{Encoding: "utf-16"}}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			src := tt.src
+			st, err := dataset.Load(context.Background(), openDB(t), &dataset.Config{Events: &src})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c := st.Counts[dataset.Events]; c.Used != 1 {
+				t.Errorf("%d rows used, want 1", c.Used)
+			}
+		})
+	}
+}
+
+// utf16LE is s in UTF-16, little-endian, with a byte order mark.
+func utf16LE(s string) string {
+	b := []byte{0xff, 0xfe}
+	for _, u := range utf16.Encode([]rune(s)) {
+		b = append(b, byte(u), byte(u>>8))
+	}
+	return string(b)
 }
 
 // longestRun is the length of the longest run of c in s.
