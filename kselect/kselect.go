@@ -47,6 +47,15 @@ type Options struct {
 	// ResampleSize is the number of rows of each half sample: 0 means half
 	// the rows, at most DefaultResampleSize.
 	ResampleSize int
+	// Dissim, when set, is the dissimilarity between the rows of x that
+	// the fit clusters on (the Gower dissimilarity of k-medoids, the cost
+	// of k-prototypes): the silhouette is computed on it instead of the
+	// Euclidean distances between x's rows, and the prediction strength
+	// predicts a half sample's rows by the nearest medoid (under Dissim)
+	// of the other half's clusters instead of the nearest centroid in x.
+	// Calinski-Harabasz and Davies-Bouldin, which need centroids, stay on
+	// x. Dissim.Len() must be the number of rows of x.
+	Dissim metrics.Dissimilarity
 	// Seed seeds the silhouette sample and the subsamples.
 	Seed uint64
 	// Progress, when set, is called before each k is fitted with the k
@@ -151,6 +160,9 @@ func Choose(ctx context.Context, x *mat.Dense, opts Options, fit Fit) (*Result, 
 		return nil, err
 	}
 	n, _ := x.Dims()
+	if opts.Dissim != nil && opts.Dissim.Len() != n {
+		return nil, fmt.Errorf("the dissimilarity has %d rows, the data %d", opts.Dissim.Len(), n)
+	}
 	kmax := min(opts.KMax, n-1)
 	if kmax < opts.KMin {
 		return nil, fmt.Errorf("k range %d..%d needs more than %d rows", opts.KMin, opts.KMax, n)
@@ -223,7 +235,13 @@ func (c *chooser) score(ctx context.Context, k int) error {
 	if sample >= c.n {
 		sample = 0
 	}
-	s, err := metrics.Silhouette(ctx, c.x, labels, metrics.SilhouetteOptions{SampleSize: sample, Seed: c.opts.Seed})
+	so := metrics.SilhouetteOptions{SampleSize: sample, Seed: c.opts.Seed}
+	var s float64
+	if c.opts.Dissim != nil {
+		s, err = metrics.SilhouetteDissim(ctx, c.opts.Dissim, labels, so)
+	} else {
+		s, err = metrics.Silhouette(ctx, c.x, labels, so)
+	}
 	if errors.Is(err, metrics.ErrLabelCount) {
 		// The fit found fewer than two distinct clusters: this k cannot
 		// be scored and is left out.

@@ -91,17 +91,23 @@ func (c *chooser) stability(ctx context.Context, k int, labels []int, sc *Score)
 			return fmt.Errorf("k = %d: stability: %w", k, err)
 		}
 		aris = append(aris, a)
-		if s, err := metrics.Silhouette(ctx, c.sub[b], lab, metrics.SilhouetteOptions{}); err == nil {
+		if s, err := c.halfSilhouette(ctx, b, lab); err == nil {
 			sils = append(sils, s)
 		} else if !errors.Is(err, metrics.ErrLabelCount) {
 			return fmt.Errorf("k = %d: stability: silhouette: %w", k, err)
 		}
 	}
 	for b := 0; b+1 < len(c.rows); b += 2 {
-		if halves[b] != nil && halves[b+1] != nil {
-			ps = append(ps, predictionStrength(c.sub[b], halves[b], c.sub[b+1], halves[b+1]),
-				predictionStrength(c.sub[b+1], halves[b+1], c.sub[b], halves[b]))
+		if halves[b] == nil || halves[b+1] == nil {
+			continue
 		}
+		if d := c.opts.Dissim; d != nil {
+			ps = append(ps, predictionStrengthDissim(d, c.rows[b], halves[b], c.rows[b+1], halves[b+1]),
+				predictionStrengthDissim(d, c.rows[b+1], halves[b+1], c.rows[b], halves[b]))
+			continue
+		}
+		ps = append(ps, predictionStrength(c.sub[b], halves[b], c.sub[b+1], halves[b+1]),
+			predictionStrength(c.sub[b+1], halves[b+1], c.sub[b], halves[b]))
 	}
 	if len(aris) > 0 {
 		sc.Stability = stat.Mean(aris, nil)
@@ -127,9 +133,8 @@ func (c *chooser) stability(ctx context.Context, k int, labels []int, sc *Score)
 func predictionStrength(train *mat.Dense, trainLab []int, test *mat.Dense, testLab []int) float64 {
 	cen := centroids(train, trainLab)
 	n, _ := test.Dims()
-	// counts[j][c]: rows of test cluster j whose nearest train centroid is c.
-	counts := map[int]map[int]int{}
-	for i := 0; i < n; i++ {
+	pred := make([]int, n)
+	for i := range n {
 		row := test.RawRowView(i)
 		best, bestD := -1, math.Inf(1)
 		for c, ce := range cen {
@@ -145,16 +150,84 @@ func predictionStrength(train *mat.Dense, trainLab []int, test *mat.Dense, testL
 				best, bestD = c, d
 			}
 		}
-		j := testLab[i]
+		pred[i] = best
+	}
+	return pairStrength(testLab, pred)
+}
+
+// predictionStrengthDissim is predictionStrength for a clustering on a
+// dissimilarity: each test row (rows of the data, testRows) gets the train
+// cluster of the nearest of the train clusters' medoids under d.
+func predictionStrengthDissim(d metrics.Dissimilarity, trainRows, trainLab, testRows, testLab []int) float64 {
+	med := medoids(d, trainRows, trainLab)
+	pred := make([]int, len(testRows))
+	for i, r := range testRows {
+		best, bestD := -1, math.Inf(1)
+		for c, m := range med {
+			if m < 0 {
+				continue
+			}
+			if v := d.Dissim(r, m); v < bestD {
+				best, bestD = c, v
+			}
+		}
+		pred[i] = best
+	}
+	return pairStrength(testLab, pred)
+}
+
+// medoidCandidates caps the members of a cluster tried as its medoid
+// (evenly spaced over the cluster when it is larger), so that predicting
+// from a half sample costs at most medoidCandidates dissimilarities per
+// row of the half.
+const medoidCandidates = 100
+
+// medoids returns, for each label of the rows rows (a row of the data
+// each), the row among the candidates with the smallest summed
+// dissimilarity to the label's rows, or −1 for a label with no rows.
+func medoids(d metrics.Dissimilarity, rows, labels []int) []int {
+	k := 0
+	for _, l := range labels {
+		k = max(k, l+1)
+	}
+	members := make([][]int, k)
+	for i, l := range labels {
+		members[l] = append(members[l], rows[i])
+	}
+	out := make([]int, k)
+	for c, m := range members {
+		out[c] = -1
+		step := max(1, (len(m)+medoidCandidates-1)/medoidCandidates)
+		best := math.Inf(1)
+		for a := 0; a < len(m); a += step {
+			var s float64
+			for _, r := range m {
+				s += d.Dissim(m[a], r)
+			}
+			if s < best {
+				out[c], best = m[a], s
+			}
+		}
+	}
+	return out
+}
+
+// pairStrength is, over the clusters of lab with two rows or more, the
+// smallest share of pairs of rows of a cluster that pred also puts
+// together.
+func pairStrength(lab, pred []int) float64 {
+	// counts[j][c]: rows of cluster j predicted into c.
+	counts := map[int]map[int]int{}
+	for i, j := range lab {
 		if counts[j] == nil {
 			counts[j] = map[int]int{}
 		}
-		counts[j][best]++
+		counts[j][pred[i]]++
 	}
 	ps := 1.0
-	for _, byTrain := range counts {
+	for _, byPred := range counts {
 		var size, same float64
-		for _, v := range byTrain {
+		for _, v := range byPred {
 			size += float64(v)
 			same += float64(v) * float64(v-1)
 		}
@@ -164,6 +237,25 @@ func predictionStrength(train *mat.Dense, trainLab []int, test *mat.Dense, testL
 	}
 	return ps
 }
+
+// halfSilhouette is the silhouette of half sample b clustered by lab: on
+// the dissimilarities of its rows when Options.Dissim is set, else on its
+// rows of x.
+func (c *chooser) halfSilhouette(ctx context.Context, b int, lab []int) (float64, error) {
+	if d := c.opts.Dissim; d != nil {
+		return metrics.SilhouetteDissim(ctx, rowsOf{d, c.rows[b]}, lab, metrics.SilhouetteOptions{})
+	}
+	return metrics.Silhouette(ctx, c.sub[b], lab, metrics.SilhouetteOptions{})
+}
+
+// rowsOf is the dissimilarity of some rows of another.
+type rowsOf struct {
+	d    metrics.Dissimilarity
+	rows []int
+}
+
+func (r rowsOf) Len() int                { return len(r.rows) }
+func (r rowsOf) Dissim(i, j int) float64 { return r.d.Dissim(r.rows[i], r.rows[j]) }
 
 // centroids returns the mean row of each label (nil for a label with no
 // rows).
