@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strings"
 
 	"gonum.org/v1/gonum/mat"
 
@@ -24,7 +25,13 @@ import (
 // its own), symmetric binary for a lone column (1, 0, or missing when it
 // holds a boolean's fill value), or a list when a training user had two of
 // them at 1 (the set of columns at 1). So a categorical attribute weighs
-// as one attribute, not as one per level.
+// as one attribute, not as one per level. A boolean's _missing flag is no
+// attribute of its own: it marks the boolean missing (MixedAttr.Missing),
+// as R's daisy leaves a missing value out, rather than adding a second
+// attribute that differs exactly where the boolean is unknown (counting
+// the missingness twice). The _missing flag of a number, whose value is
+// filled in, stays an attribute: it is the only trace of the missing
+// value.
 type Mixed struct {
 	Attrs []MixedAttr `json:"attrs"`
 	// Medoids (k-medoids) are the medoid users' raw feature rows (columns
@@ -55,6 +62,10 @@ type MixedAttr struct {
 	// Inputs are the indicator columns (positions in Prep.Inputs) of the
 	// other types.
 	Inputs []int `json:"inputs,omitempty"`
+	// Missing, for a symmetric attribute (a boolean), is the position in
+	// Prep.Inputs of its _missing flag: a row with the flag at 1 has the
+	// attribute missing. nil: no flag (a fill value marks it missing).
+	Missing *int `json:"missing,omitempty"`
 }
 
 // MixedAttrs describes the attributes of the features prepared by p
@@ -110,6 +121,37 @@ func MixedAttrs(p *prep.Fitted, groups map[string]string, x *mat.Dense, lists bo
 		}
 		out = append(out, a)
 	}
+	return foldMissing(out)
+}
+
+// foldMissing turns the _missing flag of each boolean attribute (group
+// "SRC#missing" beside the boolean's group "SRC") into the boolean's
+// Missing column.
+func foldMissing(attrs []MixedAttr) []MixedAttr {
+	booleans := map[string]bool{}
+	for _, a := range attrs {
+		if a.Type == cluster.AttrSymmetric {
+			booleans[a.Name] = true
+		}
+	}
+	flags := map[string]int{} // boolean's name: its flag's input
+	for _, a := range attrs {
+		if name, ok := strings.CutSuffix(a.Name, "#missing"); ok && booleans[name] && a.Type == cluster.AttrSymmetric {
+			flags[name] = a.Inputs[0]
+		}
+	}
+	var out []MixedAttr
+	for _, a := range attrs {
+		if name, ok := strings.CutSuffix(a.Name, "#missing"); ok {
+			if _, folded := flags[name]; folded {
+				continue
+			}
+		}
+		if in, ok := flags[a.Name]; ok {
+			a.Missing = &in
+		}
+		out = append(out, a)
+	}
 	return out
 }
 
@@ -129,6 +171,10 @@ func MixedTable(attrs []MixedAttr, x, z *mat.Dense) []cluster.Attr {
 		case cluster.AttrSymmetric:
 			t.Codes = make([]int32, n)
 			for i := range n {
+				if a.Missing != nil && x.At(i, *a.Missing) == 1 {
+					t.Codes[i] = -1
+					continue
+				}
 				switch x.At(i, a.Inputs[0]) {
 				case 0:
 					t.Codes[i] = 0
@@ -185,6 +231,9 @@ func (mx *Mixed) validate(algorithm cluster.Algorithm, nseg int, p *prep.Fitted)
 				if c < 0 || c >= len(p.Inputs) {
 					return fmt.Errorf("model attribute %d (%s): input column %d of %d", j, a.Name, c, len(p.Inputs))
 				}
+			}
+			if m := a.Missing; m != nil && (a.Type != cluster.AttrSymmetric || *m < 0 || *m >= len(p.Inputs)) {
+				return fmt.Errorf("model attribute %d (%s): missing-flag column %d of %d on a %s attribute", j, a.Name, *m, len(p.Inputs), a.Type)
 			}
 		default:
 			return fmt.Errorf("model attribute %d (%s) has type %q", j, a.Name, a.Type)

@@ -40,7 +40,11 @@ func (m *Model) mixedSQL(table, dialect string) (string, error) {
 			if proto {
 				unknown = "-1" // k-prototypes: a category of its own
 			}
-			fmt.Fprintf(&b, ",\n    CASE WHEN %[1]s = 0 THEN 0 WHEN %[1]s = 1 THEN 1 ELSE %s END AS v%d", col(at.Inputs[0]), unknown, j)
+			flag := ""
+			if at.Missing != nil {
+				flag = fmt.Sprintf("WHEN %s = 1 THEN %s ", col(*at.Missing), unknown)
+			}
+			fmt.Fprintf(&b, ",\n    CASE %sWHEN %[2]s = 0 THEN 0 WHEN %[2]s = 1 THEN 1 ELSE %[3]s END AS v%[4]d", flag, col(at.Inputs[0]), unknown, j)
 		case cluster.AttrNominal:
 			var cases []string
 			for c, in := range at.Inputs {

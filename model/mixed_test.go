@@ -126,3 +126,102 @@ func TestMixedModel(t *testing.T) {
 		}
 	}
 }
+
+// TestMixedBooleanMissingFlag: a boolean's _missing flag marks the boolean
+// missing instead of being a second attribute (R's daisy leaves a missing
+// value out once); the flag decides even where the filled value is 0 or 1,
+// the model keeps it through JSON, and a number's flag stays an attribute.
+func TestMixedBooleanMissingFlag(t *testing.T) {
+	rng := rand.New(rand.NewPCG(4, 4))
+	names := []string{"spend", "spend_missing", "vip", "vip_missing"}
+	groups := map[string]string{"spend_missing": "spend#missing", "vip": "vip", "vip_missing": "vip#missing"}
+	n := 60
+	x := mat.NewDense(n, len(names), nil)
+	for i := range n {
+		x.Set(i, 0, rng.NormFloat64())
+		x.Set(i, 1, float64(i%7/6))
+		x.Set(i, 2, float64(i%2))
+		if i%5 == 0 {
+			x.Set(i, 3, 1) // unknown, though its filled value is 0 or 1
+		}
+	}
+	p, err := prep.Fit(x, names, prep.Config{Groups: groups, CorrThreshold: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	z, err := p.Transform(x)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, lists := range []bool{true, false} {
+		attrs := model.MixedAttrs(p, groups, x, lists)
+		var types []string
+		for _, a := range attrs {
+			types = append(types, a.Name+":"+string(a.Type))
+		}
+		if want := []string{"spend:numeric", "spend#missing:symmetric", "vip:symmetric"}; !slices.Equal(types, want) {
+			t.Fatalf("attributes %v, want %v", types, want)
+		}
+		if m := attrs[2].Missing; m == nil || p.Inputs[*m] != "vip_missing" {
+			t.Fatalf("vip's missing flag %v, want the column vip_missing", m)
+		}
+		table := model.MixedTable(attrs, x, z)
+		for i, c := range table[2].Codes {
+			want := int32(i % 2)
+			if i%5 == 0 {
+				want = -1
+			}
+			if c != want {
+				t.Fatalf("row %d: vip code %d, want %d", i, c, want)
+			}
+		}
+	}
+	attrs := model.MixedAttrs(p, groups, x, true)
+	table := model.MixedTable(attrs, x, z)
+	g, err := cluster.NewGower(table, cluster.GowerOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	km, err := cluster.KMedoids(context.Background(), g, cluster.KMedoidsOptions{K: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mx := &model.Mixed{Attrs: attrs, Scales: g.Scales(), Rows: km.Medoids}
+	for _, r := range km.Medoids {
+		mx.Medoids = append(mx.Medoids, slices.Clone(x.RawRowView(r)))
+	}
+	m := &model.Model{Version: model.Version, Algorithm: model.KMedoids, Prep: p, Segments: []model.Segment{{ID: 0, Name: "a"}, {ID: 1, Name: "b"}}, Mixed: mx}
+	var buf bytes.Buffer
+	if err := m.Encode(&buf); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(buf.String(), `"missing": 3`) {
+		t.Errorf("model.json does not keep vip's flag column: %s", buf.String())
+	}
+	back, err := model.Decode(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _, err := back.Assign(x)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, l := range km.Labels {
+		if got[i] != l {
+			t.Fatalf("row %d assigned to %d, trained in %d", i, got[i], l)
+		}
+	}
+	q, err := back.SQL("features", model.DialectDuckDB)
+	if err != nil || !strings.Contains(q, "CASE WHEN x3 = 1 THEN NULL WHEN x2 = 0") {
+		t.Errorf("the SQL does not read the flag (%v):\n%s", err, q)
+	}
+	bad := *back
+	bm := *mx
+	bm.Attrs = slices.Clone(attrs)
+	nine := 9
+	bm.Attrs[2].Missing = &nine
+	bad.Mixed = &bm
+	if err := bad.Validate(); err == nil || !strings.Contains(err.Error(), "missing-flag column 9") {
+		t.Errorf("a flag column out of range: %v", err)
+	}
+}
