@@ -82,7 +82,7 @@ func checkCSVHeader(ctx context.Context, db *sql.DB, path, name string, sn *snif
 		}
 	default:
 		q := fmt.Sprintf("SELECT * FROM read_csv(%s, delim = %s, quote = %s, escape = %s, header = false, all_varchar = true, encoding = %s) LIMIT 1",
-			quoteString(path), quoteString(sn.Delimiter), quoteString(sn.Quote), quoteString(sn.Escape), quoteString(encoding))
+			sqlquote.String(path), sqlquote.String(sn.Delimiter), sqlquote.String(sn.Quote), sqlquote.String(sn.Escape), sqlquote.String(encoding))
 		rows, err := db.QueryContext(ctx, q)
 		if err != nil {
 			return nil // reading the file says what is wrong with it

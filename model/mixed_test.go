@@ -190,7 +190,7 @@ func TestMixedBooleanMissingFlag(t *testing.T) {
 	for _, r := range km.Medoids {
 		mx.Medoids = append(mx.Medoids, slices.Clone(x.RawRowView(r)))
 	}
-	m := &model.Model{Version: model.Version, Algorithm: model.KMedoids, Prep: p, Segments: []model.Segment{{ID: 0, Name: "a"}, {ID: 1, Name: "b"}}, Mixed: mx}
+	m := &model.Model{Version: model.Version, Algorithm: cluster.AlgorithmKMedoids, Prep: p, Segments: []model.Segment{{ID: 0, Name: "a"}, {ID: 1, Name: "b"}}, Mixed: mx}
 	var buf bytes.Buffer
 	if err := m.Encode(&buf); err != nil {
 		t.Fatal(err)

@@ -10,6 +10,7 @@ import (
 	"github.com/persona-seg/persona/cluster"
 	"github.com/persona-seg/persona/features"
 	"github.com/persona-seg/persona/kselect"
+	"github.com/persona-seg/persona/metrics"
 	"github.com/persona-seg/persona/model"
 	"github.com/persona-seg/persona/prep"
 )
@@ -91,8 +92,10 @@ func (r *run) chooseAuto(sum *Summary) cluster.Algorithm {
 }
 
 // mixed segments the users with k-medoids or k-prototypes on their
-// attributes, choosing k as pickK does (the silhouette and the other
-// criteria are computed in the clustering space z).
+// attributes, choosing k as pickK does, with the silhouette and the
+// prediction strength measured on the dissimilarity the method clusters
+// on (Gower for k-medoids, k-prototypes' own cost; the other criteria
+// stay in the clustering space z).
 func (r *run) mixed(ctx context.Context, z *mat.Dense, sum *Summary, algorithm cluster.Algorithm) (*segmentation, error) {
 	p := r.prep
 	o := r.opts
@@ -101,7 +104,15 @@ func (r *run) mixed(ctx context.Context, z *mat.Dense, sum *Summary, algorithm c
 	table := model.MixedTable(attrs, p.tab.X, p.z)
 	n, _ := z.Dims()
 	if proto {
-		s, err := r.pickK(ctx, z, sum, func(ctx context.Context, x *mat.Dense, k int) (*segmentation, error) {
+		var dissim metrics.Dissimilarity
+		if o.K == 0 { // k is chosen
+			kd, err := cluster.NewKPrototypesDissim(table, 0)
+			if err != nil {
+				return nil, err
+			}
+			dissim = kd
+		}
+		s, err := r.pickK(ctx, z, sum, dissim, func(ctx context.Context, x *mat.Dense, k int) (*segmentation, error) {
 			if rows := kselect.SampleRows(ctx); rows != nil { // a half sample of the users
 				res, err := cluster.KPrototypes(ctx, attrRows(table, rows), cluster.KPrototypesOptions{K: k, NInit: o.NInit, Seed: o.Seed})
 				if err != nil {
@@ -141,7 +152,7 @@ func (r *run) mixed(ctx context.Context, z *mat.Dense, sum *Summary, algorithm c
 		}
 	}
 	var method string
-	s, err := r.pickK(ctx, z, sum, func(ctx context.Context, x *mat.Dense, k int) (*segmentation, error) {
+	s, err := r.pickK(ctx, z, sum, d, func(ctx context.Context, x *mat.Dense, k int) (*segmentation, error) {
 		if rows := kselect.SampleRows(ctx); rows != nil { // a half sample of the users
 			res, err := cluster.KMedoids(ctx, &rowsOf{d, rows}, cluster.KMedoidsOptions{K: k, MemoryLimit: mixedMemory, Seed: o.Seed})
 			if err != nil {

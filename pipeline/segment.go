@@ -9,6 +9,7 @@ import (
 
 	"github.com/persona-seg/persona/cluster"
 	"github.com/persona-seg/persona/kselect"
+	"github.com/persona-seg/persona/metrics"
 )
 
 // segmentation is the result of clustering in the reduced space, whatever
@@ -54,7 +55,7 @@ func (r *run) segment(ctx context.Context, z *mat.Dense, sum *Summary) (*segment
 		return r.mixed(ctx, z, sum, algorithm)
 	}
 	o := r.opts
-	return r.pickK(ctx, z, sum, func(ctx context.Context, z *mat.Dense, k int) (*segmentation, error) {
+	return r.pickK(ctx, z, sum, nil, func(ctx context.Context, z *mat.Dense, k int) (*segmentation, error) {
 		fit, err := cluster.KMeans(ctx, z, cluster.KMeansOptions{K: k, NInit: o.NInit, Seed: o.Seed})
 		if err != nil {
 			return nil, err
@@ -65,10 +66,12 @@ func (r *run) segment(ctx context.Context, z *mat.Dense, sum *Summary) (*segment
 
 // pickK fits every k of the range (or the fixed k) and keeps the
 // segmentation kselect chooses. fit clusters z, or one of kselect's half
-// samples of it. kselect's warnings (range extended, no clear structure,
+// samples of it. dissim, when not nil, is the dissimilarity between users
+// that fit clusters on: kselect then measures the silhouette and the
+// prediction strength on it rather than in z. kselect's warnings (range extended, no clear structure,
 // unstable segments, fewer clusters than k) go to the summary, and so does
 // one when the inertia elbow disagrees with the choice.
-func (r *run) pickK(ctx context.Context, z *mat.Dense, sum *Summary, fit func(ctx context.Context, x *mat.Dense, k int) (*segmentation, error)) (*segmentation, error) {
+func (r *run) pickK(ctx context.Context, z *mat.Dense, sum *Summary, dissim metrics.Dissimilarity, fit func(ctx context.Context, x *mat.Dense, k int) (*segmentation, error)) (*segmentation, error) {
 	o := r.opts
 	n, _ := z.Dims()
 	if o.K > 0 {
@@ -81,7 +84,7 @@ func (r *run) pickK(ctx context.Context, z *mat.Dense, sum *Summary, fit func(ct
 	}
 	fits := map[int]*segmentation{}
 	res, err := kselect.Choose(ctx, z, kselect.Options{
-		KMin: o.KMin, KMax: o.KMax, SampleSize: sampleSize(o.SilhouetteSample, n), Seed: o.Seed,
+		KMin: o.KMin, KMax: o.KMax, SampleSize: sampleSize(o.SilhouetteSample, n), Seed: o.Seed, Dissim: dissim,
 		Progress: func(done, total int) {
 			if o.Progress != nil {
 				o.Progress(Progress{Step: "cluster", Done: done, Total: total})
@@ -171,7 +174,7 @@ func (r *run) hierarchical(ctx context.Context, z *mat.Dense, sum *Summary) (*se
 		return nil, err
 	}
 	trees := map[*mat.Dense]*cluster.Dendrogram{} // one tree per stability subsample
-	return r.pickK(ctx, z, sum, func(ctx context.Context, x *mat.Dense, k int) (*segmentation, error) {
+	return r.pickK(ctx, z, sum, nil, func(ctx context.Context, x *mat.Dense, k int) (*segmentation, error) {
 		if x != z {
 			sub, ok := trees[x]
 			if !ok {

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/persona-seg/persona/internal/sqlquote"
 	"math"
 	"strings"
 
@@ -216,7 +217,7 @@ func (s *Store) loadColumns(ctx context.Context, r *persona.Results) error {
 			c.Numbers = make([]float64, n)
 		}
 		r.Columns = append(r.Columns, c)
-		sel = append(sel, quoteIdent(col))
+		sel = append(sel, sqlquote.Ident(col))
 	}
 	meta.Close()
 	if err := meta.Err(); err != nil {
@@ -225,7 +226,7 @@ func (s *Store) loadColumns(ctx context.Context, r *persona.Results) error {
 	if len(r.Columns) == 0 {
 		return nil
 	}
-	rows, err := s.db.QueryContext(ctx, "SELECT user_id, "+strings.Join(sel, ", ")+" FROM "+quoteIdent(columnTable(x))+" ORDER BY user_id")
+	rows, err := s.db.QueryContext(ctx, "SELECT user_id, "+strings.Join(sel, ", ")+" FROM "+sqlquote.Ident(columnTable(x))+" ORDER BY user_id")
 	if err != nil {
 		return err
 	}

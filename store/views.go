@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"github.com/persona-seg/persona/internal/sqlquote"
 	"math"
 	"regexp"
 	"strconv"
@@ -172,8 +173,6 @@ func cut(s string, n int) string {
 	return s[:n]
 }
 
-func quoteIdent(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
-
 // saveFeatures writes run r's features into its own table, one column
 // per feature (see columnNames), inside Save's transaction, with the
 // columns' features in persona_feature_columns. The run's view is made
@@ -193,9 +192,9 @@ func (s *Store) saveFeatures(ctx context.Context, conn *sql.Conn, tx *sql.Tx, r 
 		defs[0] += " PRIMARY KEY"
 	}
 	for _, c := range cols {
-		defs = append(defs, quoteIdent(c)+" DOUBLE PRECISION")
+		defs = append(defs, sqlquote.Ident(c)+" DOUBLE PRECISION")
 	}
-	if _, err := tx.ExecContext(ctx, "CREATE TABLE "+quoteIdent(table)+" ("+strings.Join(defs, ", ")+")"); err != nil {
+	if _, err := tx.ExecContext(ctx, "CREATE TABLE "+sqlquote.Ident(table)+" ("+strings.Join(defs, ", ")+")"); err != nil {
 		return fmt.Errorf("create %s: %w", table, err)
 	}
 	if err := s.insert(ctx, conn, tx, tableRows{
@@ -235,10 +234,10 @@ func (s *Store) saveColumns(ctx context.Context, conn *sql.Conn, tx *sql.Tx, r *
 		if c.Texts != nil {
 			types[k] = "TEXT"
 		}
-		defs = append(defs, quoteIdent(cols[k])+" "+map[string]string{"FLOAT8": "DOUBLE PRECISION", "TEXT": "TEXT"}[types[k]])
+		defs = append(defs, sqlquote.Ident(cols[k])+" "+map[string]string{"FLOAT8": "DOUBLE PRECISION", "TEXT": "TEXT"}[types[k]])
 	}
 	table := columnTable(x)
-	if _, err := tx.ExecContext(ctx, "CREATE TABLE "+quoteIdent(table)+" ("+strings.Join(defs, ", ")+")"); err != nil {
+	if _, err := tx.ExecContext(ctx, "CREATE TABLE "+sqlquote.Ident(table)+" ("+strings.Join(defs, ", ")+")"); err != nil {
 		return fmt.Errorf("create %s: %w", table, err)
 	}
 	if err := s.insert(ctx, conn, tx, tableRows{
@@ -292,14 +291,14 @@ func (s *Store) insertWide(ctx context.Context, conn *sql.Conn, tx *sql.Tx, tabl
 	names := []string{"user_id"}
 	sel := []string{"unnest(CAST($1 AS TEXT[]))"}
 	for j, c := range cols {
-		names = append(names, quoteIdent(c))
+		names = append(names, sqlquote.Ident(c))
 		if types[j] == "TEXT" {
 			sel = append(sel, fmt.Sprintf("NULLIF(unnest(CAST($%d AS TEXT[])), '')", j+2))
 		} else {
 			sel = append(sel, fmt.Sprintf("NULLIF(unnest(CAST($%d AS FLOAT8[])), CAST('NaN' AS FLOAT8))", j+2))
 		}
 	}
-	q := fmt.Sprintf("INSERT INTO %s (%s) SELECT %s", quoteIdent(table), strings.Join(names, ", "), strings.Join(sel, ", "))
+	q := fmt.Sprintf("INSERT INTO %s (%s) SELECT %s", sqlquote.Ident(table), strings.Join(names, ", "), strings.Join(sel, ", "))
 	step := max(1, batch/max(1, d/4))
 	vals := make([]driver.Value, d+1)
 	for lo := 0; lo < n; lo += step {
@@ -348,14 +347,14 @@ func (s *Store) dropTables(ctx context.Context, tx *sql.Tx, id string) error {
 	if err != nil || x == "" {
 		return err
 	}
-	if _, err := tx.ExecContext(ctx, "DROP VIEW IF EXISTS "+quoteIdent(featureView(x))); err != nil {
+	if _, err := tx.ExecContext(ctx, "DROP VIEW IF EXISTS "+sqlquote.Ident(featureView(x))); err != nil {
 		return fmt.Errorf("drop view %s: %w", featureView(x), err)
 	}
 	if err := s.setCurrent(ctx, tx, id); err != nil {
 		return err
 	}
 	for _, t := range []string{featureTable(x), columnTable(x)} {
-		if _, err := tx.ExecContext(ctx, "DROP TABLE IF EXISTS "+quoteIdent(t)); err != nil {
+		if _, err := tx.ExecContext(ctx, "DROP TABLE IF EXISTS "+sqlquote.Ident(t)); err != nil {
 			return fmt.Errorf("drop table %s: %w", t, err)
 		}
 	}
@@ -383,7 +382,7 @@ func (s *Store) commitViews(ctx context.Context, tx *sql.Tx, id string) error {
 		return err
 	}
 	if x != "" && ok {
-		if err := s.replaceView(ctx, tx, featureView(x), "SELECT * FROM "+quoteIdent(featureTable(x))); err != nil {
+		if err := s.replaceView(ctx, tx, featureView(x), "SELECT * FROM "+sqlquote.Ident(featureTable(x))); err != nil {
 			return err
 		}
 	}
@@ -404,7 +403,7 @@ func (s *Store) setCurrent(ctx context.Context, tx *sql.Tx, skip string) error {
 	case err != nil:
 		return fmt.Errorf("newest feature table: %w", err)
 	default:
-		body = "SELECT CAST(" + quoteString(run) + " AS TEXT) AS run_id, * FROM " + quoteIdent(featureTable(x))
+		body = "SELECT CAST(" + quoteString(run) + " AS TEXT) AS run_id, * FROM " + sqlquote.Ident(featureTable(x))
 	}
 	return s.replaceView(ctx, tx, CurrentFeatures, body)
 }
@@ -414,7 +413,7 @@ func (s *Store) setCurrent(ctx context.Context, tx *sql.Tx, skip string) error {
 // is dropped and made again, which fails (naming them) when views the
 // user made depend on it, and the transaction then changes nothing.
 func (s *Store) replaceView(ctx context.Context, tx *sql.Tx, name, body string) error {
-	q := "CREATE OR REPLACE VIEW " + quoteIdent(name) + " AS " + body
+	q := "CREATE OR REPLACE VIEW " + sqlquote.Ident(name) + " AS " + body
 	if s.dialect == DuckDB {
 		if _, err := tx.ExecContext(ctx, q); err != nil {
 			return fmt.Errorf("create view %s: %w", name, err)
@@ -431,10 +430,10 @@ func (s *Store) replaceView(ctx context.Context, tx *sql.Tx, name, body string) 
 	if _, err := tx.ExecContext(ctx, "ROLLBACK TO SAVEPOINT persona_view"); err != nil {
 		return fmt.Errorf("create view %s: %w", name, err)
 	}
-	if _, err := tx.ExecContext(ctx, "DROP VIEW IF EXISTS "+quoteIdent(name)); err != nil {
+	if _, err := tx.ExecContext(ctx, "DROP VIEW IF EXISTS "+sqlquote.Ident(name)); err != nil {
 		return fmt.Errorf("replace view %s: %w (drop the views built on it, or build them on features_<run>)", name, err)
 	}
-	if _, err := tx.ExecContext(ctx, "CREATE VIEW "+quoteIdent(name)+" AS "+body); err != nil {
+	if _, err := tx.ExecContext(ctx, "CREATE VIEW "+sqlquote.Ident(name)+" AS "+body); err != nil {
 		return fmt.Errorf("create view %s: %w", name, err)
 	}
 	return nil

@@ -82,7 +82,7 @@ func TestRunMixedAlgorithms(t *testing.T) {
 	}{
 		{"kmedoids", "kmedoids", "k-medoids (pam) on the Gower dissimilarities of"},
 		{"kprototypes", "kprototypes", "k-prototypes on"},
-		{"auto", "kprototypes", "auto: 4 of the 6 attributes are categorical (67%, at least 25%): k-prototypes"},
+		{"auto", "kprototypes", "auto: 4 of the 5 attributes are categorical (80%, at least 25%): k-prototypes"},
 	} {
 		t.Run(tc.flag, func(t *testing.T) {
 			out, scored := filepath.Join(dir, "out-"+tc.flag), filepath.Join(dir, "scored-"+tc.flag)
@@ -166,22 +166,38 @@ func TestRunMixedAlgorithms(t *testing.T) {
 	}
 }
 
-// TestRunMixedChoosesK: with k chosen from the data, k-medoids and
-// k-prototypes are refitted on kselect's half samples of the users (their
-// attributes, not the clustering space) and find the three planted groups.
+// TestRunMixedChoosesK: with k chosen from the data in the default range
+// 2..12, k-medoids, k-prototypes and auto are refitted on kselect's half
+// samples of the users (their attributes, not the clustering space), the
+// silhouette is measured on the method's own dissimilarity, and they find
+// the three planted groups. (Measured in the clustering space, the
+// silhouette rose with k to the cells of the categories: k = 9 and 11.)
 func TestRunMixedChoosesK(t *testing.T) {
 	dir, config := writeMixedCustomers(t)
-	for _, alg := range []string{"kmedoids", "kprototypes"} {
+	for _, alg := range []string{"kmedoids", "kprototypes", "auto"} {
 		f, stdout, errOut := testFactory()
-		if code := Run(f, []string{"run", "-c", config, "-o", filepath.Join(dir, "out-"+alg), "--k-range", "2..5", "--algorithm", alg, "--json"}); code != ExitOK {
+		if code := Run(f, []string{"run", "-c", config, "-o", filepath.Join(dir, "out-"+alg), "--algorithm", alg, "--json"}); code != ExitOK {
 			t.Fatalf("%s: exit %d: %s", alg, code, errOut)
 		}
 		var sum pipeline.Summary
 		if err := json.Unmarshal(stdout.Bytes(), &sum); err != nil {
 			t.Fatal(err)
 		}
-		if sum.K != 3 {
-			t.Errorf("%s: k = %d (%s), want the 3 planted groups", alg, sum.K, sum.KRule)
+		if sum.K != 3 || len(sum.Warnings) != 0 {
+			t.Errorf("%s: k = %d (%s, warnings %q), want the 3 planted groups", alg, sum.K, sum.KRule, sum.Warnings)
+		}
+		ids, labels, _, err := pipeline.ReadSegments(filepath.Join(dir, "out-"+alg, "segments.csv"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		truth := make([]int, len(ids))
+		for i, id := range ids {
+			var n int
+			fmt.Sscanf(id, "U%d", &n)
+			truth[i] = n % 3
+		}
+		if a, _ := metrics.AdjustedRand(truth, labels); a < 0.9 {
+			t.Errorf("%s: ARI %.3f against the planted groups", alg, a)
 		}
 		measured := false
 		for _, s := range sum.KSelection {
