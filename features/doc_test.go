@@ -163,6 +163,7 @@ never 0:
 | ` + "`boolean`" + ` | ` + "`<name>`" + `: 1 for yes/true/1/y/t/on, 0 for no/false/0/n/f/off | the share of yes, and ` + "`<name>_missing`" + ` |
 | ` + "`date`" + ` | ` + "`<name>_days`" + `: days from the date to as_of | the median, and ` + "`<name>_missing`" + ` |
 | ` + "`id`" + `, ` + "`ignore`" + ` | none | |
+| ` + "`email`" + `, ` + "`phone`" + ` | none: kept only as SHA-256 hashes for ` + "`persona export`" + ` (see the README, "Audiences"); a phone's ` + "`country`" + ` is the calling code of numbers written without one | no hash |
 
 A ` + "`_missing`" + ` column exists when some user misses the value: a missing
 value in the table, or a user known from another dataset only. Top
