@@ -6,6 +6,8 @@ import (
 	"math"
 	"sync"
 	"sync/atomic"
+
+	"github.com/persona-seg/persona/internal/parallel"
 )
 
 // Dissimilarity is a symmetric dissimilarity between the rows of a data
@@ -132,45 +134,45 @@ func silhouetteDissim(ctx context.Context, d Dissimilarity, rows, lab, counts []
 			tasks = append(tasks, task{i, j})
 		}
 	}
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	errs := make([]error, max(1, min(workers, len(tasks))))
-	for w := range errs {
-		wg.Go(func() {
-			for {
-				t := int(next.Add(1)) - 1
-				if t >= len(tasks) || errs[w] != nil {
-					return
-				}
-				if err := ctx.Err(); err != nil {
-					errs[w] = err
-					return
-				}
-				ilo, ihi := span(tasks[t].i)
-				jlo, jhi := span(tasks[t].j)
-				toJ := partial[tasks[t].j*m*k:]
-				toI := partial[tasks[t].i*m*k:]
-				for p := ilo; p < ihi; p++ {
-					rp, lp := row(p), lab[p]
-					sp := toJ[p*k : (p+1)*k]
-					for q := max(jlo, p+1); q < jhi; q++ {
-						v := d.Dissim(rp, row(q))
-						if math.IsNaN(v) {
-							errs[w] = fmt.Errorf("metrics: the dissimilarity of rows %d and %d is NaN", rp, row(q))
-							return
-						}
-						sp[lab[q]] += v
-						toI[q*k+lp] += v
-					}
-				}
-			}
-		})
-	}
-	wg.Wait()
-	for _, err := range errs {
-		if err != nil {
-			return err
+	// The first NaN found stops the loop: once failed is set, the
+	// remaining tasks return at once.
+	var (
+		failed atomic.Bool
+		mu     sync.Mutex
+		nanErr error
+	)
+	err := parallel.For(ctx, workers, len(tasks), func(_, t int) {
+		if failed.Load() {
+			return
 		}
+		ilo, ihi := span(tasks[t].i)
+		jlo, jhi := span(tasks[t].j)
+		toJ := partial[tasks[t].j*m*k:]
+		toI := partial[tasks[t].i*m*k:]
+		for p := ilo; p < ihi; p++ {
+			rp, lp := row(p), lab[p]
+			sp := toJ[p*k : (p+1)*k]
+			for q := max(jlo, p+1); q < jhi; q++ {
+				v := d.Dissim(rp, row(q))
+				if math.IsNaN(v) {
+					mu.Lock()
+					if nanErr == nil {
+						nanErr = fmt.Errorf("metrics: the dissimilarity of rows %d and %d is NaN", rp, row(q))
+					}
+					mu.Unlock()
+					failed.Store(true)
+					return
+				}
+				sp[lab[q]] += v
+				toI[q*k+lp] += v
+			}
+		}
+	})
+	if err != nil {
+		return err
+	}
+	if nanErr != nil {
+		return nanErr
 	}
 	sums := make([]float64, k)
 	for p := range m {
