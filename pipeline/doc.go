@@ -15,9 +15,8 @@
 //
 // # Output folders
 //
-// Every command that writes an output folder (run, demo, score, features,
-// runs --export, recommend --all) goes through Out, the one commit
-// protocol:
+// Every command that writes an output folder (run, demo, score, runs
+// --export, recommend --all) goes through Out, the one commit protocol:
 //
 //	OUT/.persona.lock                  flock held while a process writes OUT (its pid inside)
 //	OUT/.persona-run-ID/               the outputs of run ID while it runs
@@ -40,6 +39,16 @@
 // (OutOptions.Owns) and keep the rest, and refuse a folder that holds a
 // run, which they would tear. A run that fails on too many rejects moves
 // them to OUT/rejects-ID/, leaving the previous run's as they were.
+//
+// persona features writes a file, not a folder, and commits it through
+// FileOut instead: no .persona/ and no lock beside the user's files. The
+// table is written to .NAME.persona-PID beside it and renamed over it,
+// after its rejects folder has been swapped in the same way (in one step
+// on Linux); a reader sees the old file or the new one whole, and of two
+// processes writing one file the last to commit wins. A rejects folder
+// holding anything but rejects files, or a run's output, is refused.
+// What a killed process left under those temporary names, the next
+// process writing the same names removes.
 //
 // # Recovery
 //

@@ -27,3 +27,7 @@ func lock(dir string) (*os.File, error) {
 }
 
 func unlock(f *os.File) error { return f.Close() }
+
+// processAlive cannot tell here: every process counts as alive, so no
+// temporary file of another process is removed.
+func processAlive(int) bool { return true }

@@ -56,3 +56,13 @@ func lock(dir string) (*os.File, error) {
 func unlock(f *os.File) error {
 	return f.Close()
 }
+
+// processAlive reports whether process pid exists (signal 0 reaches it,
+// or it exists under another user).
+func processAlive(pid int) bool {
+	if pid <= 0 {
+		return false
+	}
+	err := syscall.Kill(pid, 0)
+	return err == nil || errors.Is(err, syscall.EPERM)
+}

@@ -105,26 +105,23 @@ func featuresRun(opts *FeaturesOptions) (err error) {
 	defer stop()
 	prog := newProgress(opts.IO, opts.Quiet)
 	defer func() { prog.done(err) }()
-	// The table and the rejects beside it are committed together; rejects
-	// elsewhere (--rejects) are committed to their own folder first.
-	dir, name := filepath.Dir(opts.Out), filepath.Base(opts.Out)
-	rejDir, rejName := filepath.Dir(opts.Rejects), filepath.Base(opts.Rejects)
-	beside := filepath.Clean(rejDir) == filepath.Clean(dir)
-	owns := []string{name}
-	if beside {
-		owns = append(owns, rejName)
+	// The table is a file, not a folder: it and the rejects folder are
+	// each replaced in one rename, the rejects first (pipeline.FileOut).
+	out, err := pipeline.OpenFile(opts.Out, opts.Rejects)
+	if err != nil {
+		return err
 	}
+	defer out.Abort()
 	var (
 		n, d     int
 		counts   = map[string]dataset.Counts{}
 		written  []string
 		warnings []string
 	)
-	err = pipeline.WriteOut(ctx, dir, pipeline.OutOptions{Owns: owns}, func(s *pipeline.Stage) error {
-		var err error
-		n, d, written, err = computeFeatures(ctx, cfg, opts, s, beside, counts, &warnings, prog)
-		return err
-	})
+	n, d, written, err = computeFeatures(ctx, cfg, opts, out, counts, &warnings, prog)
+	if err == nil {
+		err = out.Commit()
+	}
 	if err != nil {
 		return interrupted(ctx, err)
 	}
@@ -153,11 +150,10 @@ func featuresRun(opts *FeaturesOptions) (err error) {
 	return nil
 }
 
-// computeFeatures loads the data, writes the feature table and the
-// rejects into stage s (the rejects into --rejects' own folder unless
-// beside) and returns the table's size and the rejects files as they
-// will be named once committed.
-func computeFeatures(ctx context.Context, cfg *dataset.Config, opts *FeaturesOptions, s *pipeline.Stage, beside bool, counts map[string]dataset.Counts, warnings *[]string, prog *progress) (n, d int, written []string, err error) {
+// computeFeatures loads the data and writes the rejects and the feature
+// table to out's temporary names, and returns the table's size and the
+// rejects files as they will be named once committed.
+func computeFeatures(ctx context.Context, cfg *dataset.Config, opts *FeaturesOptions, out *pipeline.FileOut, counts map[string]dataset.Counts, warnings *[]string, prog *progress) (n, d int, written []string, err error) {
 	db, err := sql.Open(DriverName, "")
 	if err != nil {
 		return 0, 0, nil, fmt.Errorf("open database: %w", err)
@@ -170,8 +166,7 @@ func computeFeatures(ctx context.Context, cfg *dataset.Config, opts *FeaturesOpt
 	prog.update(pipeline.Progress{Step: "load"})
 	// The load sandboxes DuckDB: the file the table is copied to must be
 	// named now.
-	out := filepath.Join(s.Dir, filepath.Base(opts.Out))
-	st, err := dataset.LoadWith(ctx, db, cfg, dataset.LoadOptions{Progress: step("load"), Outputs: []string{featuresTemp(out)}})
+	st, err := dataset.LoadWith(ctx, db, cfg, dataset.LoadOptions{Progress: step("load"), Outputs: []string{out.Temp()}})
 	var rr *dataset.RejectRateError
 	if err != nil && !errors.As(err, &rr) {
 		return 0, 0, nil, err
@@ -179,57 +174,35 @@ func computeFeatures(ctx context.Context, cfg *dataset.Config, opts *FeaturesOpt
 	for k, c := range st.Counts {
 		counts[string(k)] = c
 	}
-	rejName := filepath.Base(opts.Rejects)
-	if beside {
-		files, werr := dataset.WriteRejects(ctx, db, filepath.Join(s.Dir, rejName))
-		if werr != nil {
-			return 0, 0, nil, errors.Join(err, werr)
+	files, werr := dataset.WriteRejects(ctx, db, out.RejectsTemp())
+	if werr != nil {
+		return 0, 0, nil, errors.Join(err, werr)
+	}
+	if rr != nil {
+		// Too many rejects: keep them beside the previous ones, in a
+		// folder named after this attempt.
+		kept, kerr := out.KeepFailed()
+		if kerr != nil {
+			return 0, 0, nil, errors.Join(err, kerr)
 		}
-		if rr != nil {
-			// Too many rejects: keep them beside the previous ones, in a
-			// folder named after this run.
-			kept, kerr := s.KeepFailed(rejName)
-			if kerr != nil {
-				return 0, 0, nil, errors.Join(err, kerr)
-			}
-			rr.Dir = kept
-			return 0, 0, nil, err
-		}
-		for _, f := range files {
-			written = append(written, filepath.Join(opts.Rejects, filepath.Base(f)))
-		}
-	} else {
-		werr := pipeline.WriteOut(ctx, filepath.Dir(opts.Rejects), pipeline.OutOptions{Owns: []string{rejName}}, func(rs *pipeline.Stage) error {
-			files, err := dataset.WriteRejects(ctx, db, filepath.Join(rs.Dir, rejName))
-			for _, f := range files {
-				written = append(written, filepath.Join(opts.Rejects, filepath.Base(f)))
-			}
-			return err
-		})
-		if err != nil {
-			return 0, 0, nil, err
-		}
-		if werr != nil {
-			return 0, 0, nil, werr
-		}
+		rr.Dir = kept
+		return 0, 0, nil, err
+	}
+	for _, f := range files {
+		written = append(written, filepath.Join(opts.Rejects, filepath.Base(f)))
 	}
 	prog.update(pipeline.Progress{Step: "features"})
-	n, d, *warnings, err = writeFeatures(ctx, db, featureOptions(cfg), out, step("features"))
+	n, d, *warnings, err = writeFeatures(ctx, db, featureOptions(cfg), out.Temp(), opts.Out, step("features"))
 	return n, d, written, err
 }
 
-// featuresTemp is the temporary file writeFeatures copies the table to
-// before renaming it path.
-func featuresTemp(path string) string {
-	return filepath.Join(filepath.Dir(path), "."+filepath.Base(path)+".tmp")
-}
-
 // writeFeatures computes the feature table in db, stage by stage with
-// progress, and copies it, sorted by user_id, to path (Parquet or CSV by
-// extension) through a temporary file. db must hold one connection (the
+// progress, and copies it, sorted by user_id, to the file tmp (Parquet or
+// CSV by the extension of path, the file it becomes; a table without
+// users is an error and leaves no tmp). db must hold one connection (the
 // stages are temporary tables). The final join is copied straight to the
 // file: materializing the wide table first would cost more than the join.
-func writeFeatures(ctx context.Context, db *sql.DB, o features.Options, path string, progress func(done, total int)) (users, cols int, warnings []string, err error) {
+func writeFeatures(ctx context.Context, db *sql.DB, o features.Options, tmp, path string, progress func(done, total int)) (users, cols int, warnings []string, err error) {
 	if err := o.Validate(); err != nil {
 		return 0, 0, nil, err
 	}
@@ -250,12 +223,6 @@ func writeFeatures(ctx context.Context, db *sql.DB, o features.Options, path str
 	if strings.EqualFold(filepath.Ext(path), ".csv") {
 		format = "FORMAT csv, HEADER"
 	}
-	if dir := filepath.Dir(path); dir != "" {
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			return 0, 0, nil, err
-		}
-	}
-	tmp := featuresTemp(path)
 	copyQ := fmt.Sprintf("COPY (%s\nORDER BY user_id) TO %s (%s)", q.Final, sqlquote.String(tmp), format)
 	res, err := db.ExecContext(ctx, copyQ)
 	if err != nil {
@@ -272,9 +239,5 @@ func writeFeatures(ctx context.Context, db *sql.DB, o features.Options, path str
 		return 0, 0, nil, errors.New("no users found in the data")
 	}
 	progress(len(q.Stages)+1, len(q.Stages)+1)
-	if err := os.Rename(tmp, path); err != nil {
-		os.Remove(tmp)
-		return 0, 0, nil, err
-	}
 	return int(n), len(q.Features), q.Warnings, nil
 }

@@ -37,7 +37,7 @@ func TestWriteFeaturesNoUsers(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			path := filepath.Join(dir, name)
 			asOf := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
-			_, _, _, err := writeFeatures(ctx, db, features.Options{AsOf: asOf}, path, func(int, int) {})
+			_, _, _, err := writeFeatures(ctx, db, features.Options{AsOf: asOf}, filepath.Join(dir, "."+name+".tmp"), path, func(int, int) {})
 			if err == nil || !strings.Contains(err.Error(), "no users found") {
 				t.Fatalf("err = %v, want no users found", err)
 			}

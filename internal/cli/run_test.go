@@ -226,6 +226,42 @@ func TestRunAndFeaturesCommands(t *testing.T) {
 	if len(lines) != 61 || !strings.HasPrefix(lines[0], "user_id,recency_days,frequency,has_purchased,monetary,") || !strings.HasPrefix(lines[1], "C0,") {
 		t.Errorf("features.csv has %d lines, header %q, first row %q", len(lines), lines[0], lines[1])
 	}
+	// A file output is a plain file beside the user's own: no .persona/,
+	// no lock, no links, nothing temporary left.
+	feat := filepath.Join(dir, "feat")
+	listing := func() []string {
+		entries, _ := os.ReadDir(feat)
+		var names []string
+		for _, e := range entries {
+			names = append(names, e.Name()+map[bool]string{true: "/"}[e.IsDir()]+map[bool]string{true: "@"}[e.Type()&os.ModeSymlink != 0])
+		}
+		return names
+	}
+	if diff := cmp.Diff([]string{"features.csv", "features.parquet", "rejects/"}, listing()); diff != "" {
+		t.Errorf("persona features made (-want +got):\n%s", diff)
+	}
+	// Too many rejects: the table and rejects/ stay, this attempt's
+	// rejects go to rejects-ID/, which the error names.
+	f, _, errOut = testFactory()
+	if code := Run(f, []string{"features", "-c", config, "-o", filepath.Join(feat, "features.csv"), "--max-reject-rate", "0.001", "-q"}); code != ExitFailure {
+		t.Fatalf("exit code %d, want %d: %s", code, ExitFailure, errOut)
+	}
+	failed, _ = filepath.Glob(filepath.Join(feat, "rejects-*", "transactions.csv"))
+	if len(failed) != 1 || !strings.Contains(errOut.String(), filepath.Dir(failed[0])) {
+		t.Errorf("a failed features left rejects %v, want one rejects-ID/transactions.csv named in %q", failed, errOut)
+	}
+	if again, _ := os.ReadFile(filepath.Join(feat, "features.csv")); string(again) != string(data) {
+		t.Errorf("a failed features changed features.csv")
+	}
+	if _, err := os.Stat(filepath.Join(feat, "rejects", "transactions.csv")); err != nil {
+		t.Errorf("a failed features removed the previous rejects: %v", err)
+	}
+	// The run folder's outputs are not replaced by a features file's
+	// rejects.
+	f, _, errOut = testFactory()
+	if code := Run(f, []string{"features", "-c", config, "-o", filepath.Join(out, "features.csv"), "-q"}); code != ExitFailure || !strings.Contains(errOut.String(), "holds the results of a persona run") {
+		t.Errorf("features into a run folder: exit code %d, stderr %q", code, errOut)
+	}
 }
 
 func TestInitCommand(t *testing.T) {
