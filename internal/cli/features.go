@@ -41,7 +41,10 @@ func NewCmdFeatures(f *Factory, runF func(*FeaturesOptions) error) *cobra.Comman
 to --out, a .parquet or .csv file chosen by its extension (default
 features.parquet). Rows that cannot be used go to --rejects/<dataset>.csv
 (default: a rejects folder beside the output); more than --max-reject-rate
-of a dataset's rows (default: the config's, else 1%) fails the command.
+of a dataset's rows (default: the config's, else 1%) fails the command,
+and those rejects go to a folder named after the attempt (rejects-ID).
+The file and the rejects folder are each replaced in one rename: a failed
+or interrupted command leaves the previous ones as they were.
 
 Prints the rows read per dataset and the size of the table; a line per step
 on stderr. --json prints {rows, rows_used, rows_rejected, users, features,
