@@ -1712,10 +1712,11 @@ func shortError(err error) error {
 		keep = append(keep, clipQuoted(t))
 	}
 	if len(keep) == 0 {
-		return errors.New(clip(strings.TrimSpace(msg), 3*maxEcho))
+		keep = strings.Fields(msg) // all indented: its words, on one line
 	}
-	out := strings.Join(keep, "; ")
-	if out == msg {
+	// a quote may open on one line and close on the next: clip again
+	out := clipQuoted(strings.ReplaceAll(strings.Join(keep, "; "), "\r", `\r`))
+	if out == msg && len(out) <= 3*maxEcho {
 		return err
 	}
 	return errors.New(clip(out, 3*maxEcho))
