@@ -125,7 +125,7 @@ func Build(ctx context.Context, src Sources) (Input, error) {
 		for _, a := range s.Actions {
 			seg.Actions = append(seg.Actions, a.Area+": "+a.Text)
 		}
-		seg.Profile = profileLines(&s)
+		seg.Profile = profileLines(&s, prof.Facts)
 		in.Segments = append(in.Segments, seg)
 	}
 
@@ -589,9 +589,17 @@ func rfmBoxes(tab *features.Table, labels []int, segIndex map[int]int, k int) []
 // profileLines puts a segment's demographic and psychographic profile in
 // a few lines of words: the values of each categorical field it leans to
 // most (by lift, among those held by at least 5% of the segment), its age,
-// its strongest interests, and its price and variety attitude.
-func profileLines(s *segprof.Segment) []string {
+// its strongest interests, and its price and variety attitude; with
+// transactions, the share of its users who bought beside the base's (b).
+func profileLines(s *segprof.Segment, b segprof.BaseFacts) []string {
 	var out []string
+	if s.Facts.Buyers != nil {
+		l := fmt.Sprintf("Buyers: %.0f%% of the segment bought (base %.0f%%)", 100**s.Facts.Buyers, 100*b.Buyers)
+		if m := s.Facts.MedianOrders; m != nil && *s.Facts.Buyers > 0 {
+			l += fmt.Sprintf("; median orders %s", reportNum(*m))
+		}
+		out = append(out, l+".")
+	}
 	if a := s.Demographics.Age; a != nil {
 		out = append(out, fmt.Sprintf("Age: median %.0f, mean %.0f (base mean %.0f).", a.Median, a.Mean, a.Base))
 	}
