@@ -19,8 +19,8 @@ var synonyms = map[string][]string{
 	"user_id":             {"userid", "customerid", "custid", "clientid", "visitorid", "memberid", "accountid", "personid", "customerno", "customernumber", "clientno", "memberno", "accountno", "user", "customer", "uid", "cid", "id"},
 	"timestamp":           {"timestamp", "eventtime", "invoicedate", "orderdate", "datetime", "createdat", "time", "date", "ts", "eventdate"},
 	"session_id":          {"sessionid", "usersession", "session"},
-	"event_type":          {"eventtype", "eventname", "event", "action", "type"},
-	"category":            {"category", "categorycode", "categoryname", "productcategory", "department"},
+	"event_type":          {"eventtype", "eventname", "event", "action", "behaviortype", "behavior", "behaviour", "activity", "interaction", "act", "type"},
+	"category":            {"category", "categorycode", "categoryname", "categoryid", "productcategory", "department", "cat", "cate", "catid"},
 	"device":              {"device", "devicetype", "platform"},
 	"order_id":            {"orderid", "invoiceno", "invoice", "invoiceid", "transactionid", "order", "receiptid"},
 	"product_id":          {"productid", "stockcode", "sku", "itemid", "product", "item", "articleid"},
@@ -199,8 +199,22 @@ max_reject_rate: 0.01
 		b.WriteString("  columns:\n")
 		taken := map[string]bool{}
 		eventTypes := ""
+		byValue := ""
+		if k == Events && guessColumn("event_type", cols, map[string]bool{}) == "" {
+			// no column named like one: the text column whose values are
+			// mostly event names persona knows (view, pv, cart, buy ...)
+			c, err := eventTypeByValues(ctx, db, rel, cols)
+			if err != nil {
+				return nil, nil, fmt.Errorf("%s: read %s: %w", k, p, err)
+			}
+			byValue = c
+		}
 		for _, f := range inputFields(k) {
 			c := guessColumn(f.Name, cols, taken)
+			how := "guessed"
+			if f.Name == "event_type" && c == "" && byValue != "" && !taken[byValue] {
+				c, how = byValue, "guessed from its values"
+			}
 			req := ""
 			if f.Required {
 				req = "required"
@@ -210,7 +224,7 @@ max_reject_rate: 0.01
 			switch {
 			case c != "":
 				taken[c] = true
-				fmt.Fprintf(&b, "    %s: %s  # %s, guessed\n", f.Name, yamlString(mappingName(c)), req)
+				fmt.Fprintf(&b, "    %s: %s  # %s, %s\n", f.Name, yamlString(mappingName(c)), req, how)
 				if k == Events && f.Name == "event_type" {
 					eventTypes = c
 				}

@@ -161,6 +161,47 @@ var eventAliases = map[string]string{
 	"cart": "add_to_cart", "addtocart": "add_to_cart", "add": "add_to_cart", "basket": "add_to_cart",
 	"buy": "checkout", "purchase": "checkout", "order": "checkout", "transaction": "checkout",
 	"query": "search", "signin": "login", "logon": "login",
+	"screenview": "page_view", "search": "search", "productdetail": "product_view", "itemview": "product_view",
+	"addtobasket": "add_to_cart", "cartadd": "add_to_cart", "checkout": "checkout", "ordercompleted": "checkout", "sale": "checkout",
+	"login": "login", "signon": "login",
+}
+
+// eventTypeByValues returns the text column of cols (the first sniffRows
+// rows of rel) of which at least half the values are canonical event
+// types or names that usually mean one (eventAliases), the one with the
+// largest such share; "" when none is.
+func eventTypeByValues(ctx context.Context, db *sql.DB, rel string, cols []sniffedColumn) (string, error) {
+	best, bestShare := "", 0.5
+	for _, c := range cols {
+		if c.Type != "VARCHAR" {
+			continue
+		}
+		rows, err := db.QueryContext(ctx, fmt.Sprintf("SELECT v, count(*) AS n FROM (SELECT CAST(%s AS VARCHAR) AS v FROM %s LIMIT %d) WHERE v IS NOT NULL GROUP BY v ORDER BY n DESC LIMIT 1000", sqlquote.Ident(c.Name), rel, sniffRows))
+		if err != nil {
+			return "", err
+		}
+		var known, all int64
+		for rows.Next() {
+			var v string
+			var n int64
+			if err := rows.Scan(&v, &n); err != nil {
+				rows.Close()
+				return "", err
+			}
+			all += n
+			if _, ok := eventAliases[norm(v)]; ok || slices.Contains(EventTypes, v) {
+				known += n
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return "", err
+		}
+		if all > 0 && float64(known)/float64(all) >= bestShare && known > 0 {
+			best, bestShare = c.Name, float64(known)/float64(all)
+		}
+	}
+	return best, nil
 }
 
 // draftEventTypes writes events.event_types for the event names of the

@@ -189,6 +189,38 @@ func TestDraftEventTypes(t *testing.T) {
 	}
 }
 
+// TestDraftEventTypeByValues finds the event type column by its values
+// when no column is named like one, and not a text column of other words.
+func TestDraftEventTypeByValues(t *testing.T) {
+	tests := []struct {
+		name, csv, want string
+	}{
+		{"by values", "visitor,ts,page,what\nu1,2024-01-01 10:00:00,home,pv\nu1,2024-01-01 10:01:00,shoes,cart\nu2,2024-01-01 11:00:00,home,buy\nu2,2024-01-01 11:05:00,hats,impression\n", `event_type: "what"  # required, guessed from its values`},
+		{"too few known", "visitor,ts,page,what\nu1,2024-01-01 10:00:00,home,pv\nu1,2024-01-01 10:01:00,shoes,hover\nu2,2024-01-01 11:00:00,home,scroll\n", "# event_type: ???"},
+		{"by name first", "visitor,ts,what,behavior_type\nu1,2024-01-01 10:00:00,pv,1\nu2,2024-01-01 11:00:00,buy,4\n", `event_type: "behavior_type"  # required, guessed`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			path := filepath.Join(dir, "events.csv")
+			os.WriteFile(path, []byte(tt.csv), 0o644)
+			db, err := sql.Open("duckdb", "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			db.SetMaxOpenConns(1)
+			text, _, err := dataset.Draft(context.Background(), db, map[dataset.Kind]string{dataset.Events: path}, dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(string(text), tt.want) {
+				t.Errorf("want %q in the draft:\n%s", tt.want, text)
+			}
+		})
+	}
+}
+
 // TestDraftSettingsParse uncomments the settings a draft ends with
 // (features, segmentation, duckdb): they parse as they are written.
 func TestDraftSettingsParse(t *testing.T) {
