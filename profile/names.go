@@ -191,7 +191,8 @@ var vagueLevels = map[string]bool{
 // attributePhrase is the label of an attribute column: "high-income" or
 // "high monthly charges" for a numeric one ("young" and "older" for an
 // age), "recent signup" or "long since signup" for a date, the level
-// itself for a categorical level ("urban"), "cooking fans" for a list
+// itself for a categorical level ("urban"; "no internet service" for the
+// level No or None), "cooking fans" for a list
 // value and "mostly paperless billing" for a boolean. Missing-value flags
 // and the pooled "other" level make no label.
 func attributePhrase(feature string, col Column, high bool) label {
@@ -233,6 +234,9 @@ func attributePhrase(feature string, col Column, high bool) label {
 		level := levelWords(col.Level)
 		if strings.EqualFold(level, "other") {
 			return label{} // the pooled rarer levels
+		}
+		if l := strings.ToLower(level); (l == "no" || l == "none") && level != strings.ToUpper(level) {
+			return label{text: "no " + lab, form: formTail} // internet service "No": no internet service
 		}
 		if level == "" || vagueLevels[strings.ToLower(level)] || isNumber(level) || len([]rune(level)) == 1 {
 			return label{text: lab + " " + level, form: formTail}
