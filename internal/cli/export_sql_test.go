@@ -76,7 +76,6 @@ func TestExportSQLAgreesWithScore(t *testing.T) {
 		}
 	}
 
-	header, rows := readCSV(t, filepath.Join(scored, "features.csv"))
 	check := func(t *testing.T, db *sql.DB, q string) {
 		got := map[string]int{}
 		rs, err := db.Query(q)
@@ -114,57 +113,72 @@ func TestExportSQLAgreesWithScore(t *testing.T) {
 		check(t, db, cli("export-sql", "--model", out, "--dialect", "duckdb"))
 	})
 	t.Run("postgres", func(t *testing.T) {
-		dsn := os.Getenv("PERSONA_TEST_POSTGRES")
-		if dsn == "" {
-			if os.Getenv("CI") != "" {
-				t.Fatal("CI is set but PERSONA_TEST_POSTGRES is not: scripts/test.sh starts a Postgres server for this test")
-			}
-			t.Skip("PERSONA_TEST_POSTGRES not set")
-		}
-		db, err := sql.Open("pgx", dsn)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer db.Close()
-		db.SetMaxOpenConns(1) // one session: the temporary table lives in it
-		ctx := context.Background()
-		schema := fmt.Sprintf("persona_sql_%d", time.Now().UnixNano())
-		if _, err := db.ExecContext(ctx, "CREATE SCHEMA "+schema); err != nil {
-			t.Fatal(err)
-		}
-		defer db.Exec("DROP SCHEMA " + schema + " CASCADE")
-		cols := []string{"user_id TEXT"}
-		for _, h := range header[1:] {
-			cols = append(cols, strconv.Quote(h)+" DOUBLE PRECISION")
-		}
-		table := schema + ".features"
-		if _, err := db.ExecContext(ctx, "CREATE TABLE "+table+" ("+strings.Join(cols, ", ")+")"); err != nil {
-			t.Fatal(err)
-		}
-		tx, _ := db.Begin()
-		ph := make([]string, len(header))
-		for i := range ph {
-			ph[i] = "$" + strconv.Itoa(i+1)
-		}
-		stmt, err := tx.Prepare("INSERT INTO " + table + " VALUES (" + strings.Join(ph, ", ") + ")")
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, r := range rows {
-			args := make([]any, len(r))
-			for i, v := range r {
-				args[i] = v
-			}
-			if _, err := stmt.Exec(args...); err != nil {
-				t.Fatal(err)
-			}
-		}
-		stmt.Close()
-		if err := tx.Commit(); err != nil {
-			t.Fatal(err)
-		}
+		db, table := postgresFeatures(t, filepath.Join(scored, "features.csv"))
 		check(t, db, cli("export-sql", "--model", out, "--dialect", "postgres", "--table", table))
 	})
+}
+
+// postgresFeatures loads a features.csv into a table of a fresh schema of
+// the test Postgres server (PERSONA_TEST_POSTGRES, which scripts/test.sh
+// sets; the test is skipped without it unless CI is set) and returns the
+// connection (one session) and the table's name. The schema is dropped
+// when the test ends.
+func postgresFeatures(t *testing.T, path string) (*sql.DB, string) {
+	t.Helper()
+	dsn := os.Getenv("PERSONA_TEST_POSTGRES")
+	if dsn == "" {
+		if os.Getenv("CI") != "" {
+			t.Fatal("CI is set but PERSONA_TEST_POSTGRES is not: scripts/test.sh starts a Postgres server for this test")
+		}
+		t.Skip("PERSONA_TEST_POSTGRES not set")
+	}
+	db, err := sql.Open("pgx", dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	db.SetMaxOpenConns(1)
+	ctx := context.Background()
+	schema := fmt.Sprintf("persona_sql_%d", time.Now().UnixNano())
+	if _, err := db.ExecContext(ctx, "CREATE SCHEMA "+schema); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Exec("DROP SCHEMA " + schema + " CASCADE") })
+	header, rows := readCSV(t, path)
+	cols := []string{"user_id TEXT"}
+	for _, h := range header[1:] {
+		cols = append(cols, strconv.Quote(h)+" DOUBLE PRECISION")
+	}
+	table := schema + ".features"
+	if _, err := db.ExecContext(ctx, "CREATE TABLE "+table+" ("+strings.Join(cols, ", ")+")"); err != nil {
+		t.Fatal(err)
+	}
+	tx, err := db.Begin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ph := make([]string, len(header))
+	for i := range ph {
+		ph[i] = "$" + strconv.Itoa(i+1)
+	}
+	stmt, err := tx.Prepare("INSERT INTO " + table + " VALUES (" + strings.Join(ph, ", ") + ")")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range rows {
+		args := make([]any, len(r))
+		for i, v := range r {
+			args[i] = v
+		}
+		if _, err := stmt.Exec(args...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	stmt.Close()
+	if err := tx.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	return db, table
 }
 
 func segmentMap(ids []string, labels []int) map[string]int {

@@ -1,13 +1,17 @@
 package cli
 
 import (
+	"context"
 	"database/sql"
 	"encoding/json"
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -16,6 +20,7 @@ import (
 	"github.com/persona-seg/persona/metrics"
 	"github.com/persona-seg/persona/model"
 	"github.com/persona-seg/persona/pipeline"
+	"github.com/persona-seg/persona/server"
 )
 
 // writeMixedCustomers writes a customer table that is mostly categories:
@@ -64,9 +69,9 @@ func writeMixedCustomers(t *testing.T) (dir, config string) {
 // TestRunMixedAlgorithms runs k-medoids, k-prototypes and auto on a
 // customer table of categories: the summary says which algorithm ran and
 // why, the segments are the planted groups, the model holds the medoids
-// or prototypes, and "persona score" and the query of "persona
-// export-sql" (in DuckDB) give every customer the run's segment and
-// distance back.
+// or prototypes, and "persona score", the query of "persona export-sql"
+// (in DuckDB and in Postgres) and POST /api/score of "persona serve" give
+// every customer the run's segment and distance back.
 func TestRunMixedAlgorithms(t *testing.T) {
 	dir, config := writeMixedCustomers(t)
 	cli := func(args ...string) string {
@@ -131,38 +136,95 @@ func TestRunMixedAlgorithms(t *testing.T) {
 				t.Error("persona score on the training customers differs from the run's segments.csv")
 			}
 
-			db, err := sql.Open(DriverName, "")
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer db.Close()
-			db.SetMaxOpenConns(1)
-			if _, err := db.Exec(`CREATE TABLE features AS SELECT * FROM read_csv('` + filepath.Join(scored, "features.csv") + `', header = true, types = {'user_id': 'VARCHAR'})`); err != nil {
-				t.Fatal(err)
-			}
-			rs, err := db.Query(cli("export-sql", "--model", out, "--dialect", "duckdb"))
-			if err != nil {
-				t.Fatalf("run the exported query: %v", err)
-			}
-			defer rs.Close()
 			want, wantDist := segmentMap(ids, labels), distances(t, filepath.Join(out, "segments.csv"))
-			got := map[string]int{}
-			for rs.Next() {
-				var id string
-				var s int
-				var d float64
-				if err := rs.Scan(&id, &s, &d); err != nil {
+			check := func(t *testing.T, db *sql.DB, q string) {
+				rs, err := db.Query(q)
+				if err != nil {
+					t.Fatalf("run the exported query: %v", err)
+				}
+				defer rs.Close()
+				got := map[string]int{}
+				for rs.Next() {
+					var id string
+					var s int
+					var d float64
+					if err := rs.Scan(&id, &s, &d); err != nil {
+						t.Fatal(err)
+					}
+					got[id] = s
+					if w := wantDist[id]; math.Abs(d-w) > 1e-5 {
+						t.Errorf("user %s: distance %g in SQL, %g in the run", id, d, w)
+					}
+				}
+				if diff := cmp.Diff(want, got); diff != "" {
+					t.Errorf("segments from SQL differ from the run (-run +sql):\n%s", diff)
+				}
+			}
+			t.Run("duckdb", func(t *testing.T) {
+				db, err := sql.Open(DriverName, "")
+				if err != nil {
 					t.Fatal(err)
 				}
-				got[id] = s
-				if w := wantDist[id]; math.Abs(d-w) > 1e-5 {
-					t.Errorf("user %s: distance %g in SQL, %g in the run", id, d, w)
+				defer db.Close()
+				db.SetMaxOpenConns(1)
+				if _, err := db.Exec(`CREATE TABLE features AS SELECT * FROM read_csv('` + filepath.Join(scored, "features.csv") + `', header = true, types = {'user_id': 'VARCHAR'})`); err != nil {
+					t.Fatal(err)
 				}
-			}
-			if diff := cmp.Diff(want, got); diff != "" {
-				t.Errorf("segments from SQL differ from the run (-run +sql):\n%s", diff)
-			}
+				check(t, db, cli("export-sql", "--model", out, "--dialect", "duckdb"))
+			})
+			t.Run("postgres", func(t *testing.T) {
+				db, table := postgresFeatures(t, filepath.Join(scored, "features.csv"))
+				check(t, db, cli("export-sql", "--model", out, "--dialect", "postgres", "--table", table))
+			})
+			t.Run("api", func(t *testing.T) {
+				checkAPIScores(t, out, filepath.Join(scored, "features.csv"), want, wantDist)
+			})
 		})
+	}
+}
+
+// checkAPIScores serves the run in the store out with persona serve's
+// handler and posts every user's features (the rows of features, with no
+// user_id, so that the model assigns them rather than the run's own
+// segments being looked up) to POST /api/score: each must get its segment
+// in want and its distance in dist.
+func checkAPIScores(t *testing.T, out, features string, want map[string]int, dist map[string]float64) {
+	t.Helper()
+	ctx := context.Background()
+	st, err := openStore(ctx, out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	srv, err := server.New(st, server.Options{Token: "tok", Featurize: featurizeRecords})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := srv.Reload(ctx); err != nil {
+		t.Fatal(err)
+	}
+	header, rows := readCSV(t, features)
+	for _, r := range rows {
+		f := map[string]float64{}
+		for j, h := range header[1:] {
+			v, err := strconv.ParseFloat(r[j+1], 64)
+			if err != nil {
+				t.Fatalf("%s: user %s, %s: %v", features, r[0], h, err)
+			}
+			f[h] = v
+		}
+		b, _ := json.Marshal(map[string]any{"features": f})
+		req := httptest.NewRequest("POST", "/api/score", strings.NewReader(string(b)))
+		req.Header.Set("Authorization", "Bearer tok")
+		rec := httptest.NewRecorder()
+		srv.Handler().ServeHTTP(rec, req)
+		var got scoredUser
+		if err := json.Unmarshal(rec.Body.Bytes(), &got); rec.Code != http.StatusOK || err != nil {
+			t.Fatalf("score user %s: %d %s", r[0], rec.Code, rec.Body)
+		}
+		if got.Segment.ID != want[r[0]] || math.Abs(got.Distance-dist[r[0]]) > 1e-5 || got.Known {
+			t.Errorf("user %s from the API: %s; want segment %d, distance %g, not known", r[0], rec.Body, want[r[0]], dist[r[0]])
+		}
 	}
 }
 
