@@ -13,8 +13,10 @@ const (
 	// to hold nearly everyone.
 	dominantShare = 0.9
 	// absentShare is the share of a segment's users that must have no row
-	// in a dataset for the segment to be called the users missing it.
-	absentShare = 0.99
+	// in a dataset for the segment to be called the users missing it (a
+	// few of the others' nearest users often join such a segment: 30 who
+	// never bought and one who bought once long ago).
+	absentShare = 0.95
 )
 
 // presence names, per dataset, the feature that is 0 exactly for the users
@@ -78,7 +80,11 @@ func segmentWarnings(tab *features.Table, labels []int, segs []profile.Segment) 
 			others := segmented - s.Size
 			outside := float64(total-absent[s.ID]) / float64(others)
 			if in >= absentShare && outside < 0.5 {
-				out = append(out, fmt.Sprintf("%s is only users who %s (%s: %.0f%% of its %d users, against %.0f%% of the others): it may be set apart by the data they lack rather than by what they do", name(s), p.who, p.lack, 100*in, s.Size, 100*outside))
+				only := "only"
+				if in < 1 {
+					only = "nearly only"
+				}
+				out = append(out, fmt.Sprintf("%s is %s users who %s (%s: %.0f%% of its %d users, against %.0f%% of the others): it may be set apart by the data they lack rather than by what they do", name(s), only, p.who, p.lack, 100*in, s.Size, 100*outside))
 			}
 		}
 	}

@@ -44,6 +44,11 @@ func TestSegmentWarnings(t *testing.T) {
 			want:   []string{`segment 1 ("ghosts") is only users who never bought (no order in transactions: 100% of its 5 users, against 0% of the others)`},
 		},
 		{
+			name:   "five who never bought and one buyer: 83% is below 95%",
+			labels: labelsOf(func(i int) int { return map[bool]int{true: 1, false: 0}[i < 5 || i == 19] }),
+			segs:   []profile.Segment{seg(0, 14, "loyal"), seg(1, 6, "ghosts")},
+		},
+		{
 			name:   "never-bought users spread over the segments",
 			labels: labelsOf(func(i int) int { return i % 2 }),
 			segs:   []profile.Segment{seg(0, 10, "a"), seg(1, 10, "b")},

@@ -496,20 +496,29 @@ func project(z *mat.Dense, labels []int, users []string, segIndex map[int]int, s
 	for i, r := range idx {
 		sub.SetRow(i, z.RawRowView(r))
 	}
-	p, err := prep.FitPCA(sub, prep.PCAConfig{Components: 2})
+	// One clustering dimension (a table of one attribute) has one
+	// component: the map puts every user at y = 0.
+	comps := min(2, d)
+	p, err := prep.FitPCA(sub, prep.PCAConfig{Components: comps})
 	if err != nil {
 		return nil, axes, err
 	}
-	xy := mat.NewDense(len(idx), 2, nil)
+	xy := mat.NewDense(len(idx), comps, nil)
 	if err := p.Transform(xy, sub); err != nil {
 		return nil, axes, err
 	}
 	out := make([]Point2, len(idx))
 	for i, r := range idx {
-		out[i] = Point2{X: xy.At(i, 0), Y: xy.At(i, 1), Segment: segIndex[labels[r]], User: users[r]}
+		out[i] = Point2{X: xy.At(i, 0), Segment: segIndex[labels[r]], User: users[r]}
+		if comps == 2 {
+			out[i].Y = xy.At(i, 1)
+		}
 	}
-	for j := range axes {
+	for j := range comps {
 		axes[j] = fmt.Sprintf("PC %d (%.0f%% of variance)", j+1, 100*p.ExplainedVarianceRatio[j])
+	}
+	if comps < 2 {
+		axes[1] = "no second dimension"
 	}
 	return out, axes, nil
 }
