@@ -258,3 +258,19 @@ func TestCompose(t *testing.T) {
 		}
 	}
 }
+
+func TestOutcomeText(t *testing.T) {
+	for _, tc := range []struct {
+		lift float64
+		want string
+	}{
+		{2.4, "churned 2.4× the base"},
+		{0.4, "churned 0.4× the base"},
+		{0.05, "churned 0.05× the base"},
+		{0, "churned: none"}, // no churner in the segment: not "0.00×"
+	} {
+		if got := outcomeText(OutcomeStat{Name: "churned", Kind: OutcomeRate, Lift: tc.lift}); got != tc.want {
+			t.Errorf("lift %g: %q, want %q", tc.lift, got, tc.want)
+		}
+	}
+}

@@ -181,8 +181,13 @@ func outcomeStats(outs []Outcome, rows []int) ([]OutcomeStat, error) {
 	return out, nil
 }
 
-// outcomeText is an outcome's lift in words: "churned 2.4× the base".
+// outcomeText is an outcome's lift in words: "churned 2.4× the base", or
+// "churned: none" when no user of the segment has it (a lift of 0, which
+// read "churned 0.00× the base").
 func outcomeText(o OutcomeStat) string {
+	if o.Lift == 0 {
+		return words(o.Name) + ": none"
+	}
 	return fmt.Sprintf("%s %s× the base", words(o.Name), trimFloat(o.Lift))
 }
 
