@@ -70,6 +70,24 @@ func FeatureLabel(name, description string) string {
 		return "events " + strings.Replace(strings.TrimPrefix(description, "share of events between "), " and ", "–", 1)
 	case strings.HasPrefix(description, "number of ") && strings.HasSuffix(description, " actions"):
 		return "social: " + strings.TrimSuffix(strings.TrimPrefix(description, "number of "), " actions") + " actions"
+	case strings.HasPrefix(description, "1 when ") && strings.Contains(description, ".attributes."):
+		// an attribute's indicator: "1 when users.attributes.internet_service
+		// (categorical of InternetService) is "DSL"" is internet service: DSL
+		field, _, _ := strings.Cut(strings.TrimPrefix(description, "1 when "), " ")
+		_, attr, _ := strings.Cut(field, ".attributes.")
+		attr = strings.ReplaceAll(attr, "_", " ")
+		switch {
+		case strings.HasSuffix(description, " is missing"):
+			return attr + ": missing"
+		case strings.Contains(description, " is true, 0 when false"):
+			return attr
+		case strings.HasSuffix(description, " another value"):
+			return attr + ": other"
+		case strings.LastIndex(description, ` is "`) > 0:
+			if v := quotedPart(description[strings.LastIndex(description, ` is "`):]); v != "" {
+				return attr + ": " + v
+			}
+		}
 	case strings.HasPrefix(description, "1 when users."):
 		field, _, _ := strings.Cut(strings.TrimPrefix(description, "1 when users."), " ")
 		if quoted != "" {

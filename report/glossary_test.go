@@ -16,6 +16,13 @@ func TestFeatureLabel(t *testing.T) {
 		{"social_likes", "number of like actions", "social: like actions"},
 		{"country_de", `1 when users.country is "DE"`, "country: DE"},
 		{"country_other", "1 when users.country is another value or unknown", "country: other"},
+		{"internet_service_dsl", `1 when users.attributes.internet_service (categorical of InternetService) is "DSL"`, "internet service: DSL"},
+		{"internet_service_other", "1 when users.attributes.internet_service (categorical of InternetService) is another value", "internet service: other"},
+		{"top_interests_cooking", `1 when users.attributes.top_interests (list of "Top Interests") is "Cooking"`, "top interests: Cooking"},
+		{"top_interests_other", `1 when users.attributes.top_interests (list of "Top Interests") holds another value`, "top interests: other"},
+		{"total_charges_missing", "1 when users.attributes.total_charges is missing", "total charges: missing"},
+		{"partner", "1 when users.attributes.partner (boolean of Partner) is true, 0 when false; missing: the share of true 0.46", "partner"},
+		{"plan_gold", `1 when survey.attributes.plan (categorical) is "Gold"`, "plan: Gold"},
 		{"my_custom_score", "", "my custom score"},
 	}
 	for _, tt := range tests {
