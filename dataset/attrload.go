@@ -166,8 +166,8 @@ func missingSQL(sv, st string) string {
 }
 
 var (
-	trueWords  = []string{"yes", "y", "true", "t", "1", "1.0", "on"}
-	falseWords = []string{"no", "n", "false", "f", "0", "0.0", "off"}
+	trueWords  = []string{"yes", "y", "true", "t", "1", "1.0", "on", "ja", "oui", "si", "sí"}
+	falseWords = []string{"no", "n", "false", "f", "0", "0.0", "off", "nein", "non"}
 )
 
 // convertAttribute is convert for an attribute or outcome: NULL when the

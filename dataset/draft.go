@@ -92,6 +92,7 @@ max_reject_rate: 0.01
 			return nil, nil, fmt.Errorf("%s: %w", k, err)
 		}
 		var cols []sniffedColumn
+		var decimal []string // columns of numbers with a decimal comma
 		tsFormat := ""
 		rel := "" // the source as a relation of text columns, to try timestamp formats on
 		switch format {
@@ -100,7 +101,20 @@ max_reject_rate: 0.01
 			if err != nil || len(files) == 0 {
 				return nil, nil, fmt.Errorf("%s: no file matches %s", k, p)
 			}
-			sn, err := sniffFile(ctx, db, files[0])
+			enc, err := textEncoding(files[0])
+			if err != nil {
+				return nil, nil, fmt.Errorf("%s: read %s: %w", k, files[0], err)
+			}
+			var opts []string
+			if enc != "" {
+				opts = append(opts, "encoding = "+sqlquote.String(enc))
+			}
+			sn, err := sniff(ctx, db, files[0], opts)
+			if err != nil && enc == "" && strings.Contains(err.Error(), "Invalid unicode") {
+				// not UTF-8 past the first 64 KiB
+				enc, opts = "latin-1", []string{"encoding = 'latin-1'"}
+				sn, err = sniff(ctx, db, files[0], opts)
+			}
 			if err != nil {
 				return nil, nil, fmt.Errorf("%s: sniff %s: %w", k, files[0], shortError(err))
 			}
@@ -109,18 +123,26 @@ max_reject_rate: 0.01
 			}
 			cols = sn.Columns
 			tsFormat = sn.TimestampFormat
-			rel = fmt.Sprintf("read_csv(%s, delim = %s, quote = %s, escape = %s, header = %t, all_varchar = true)",
-				sqlquote.String(files[0]), sqlquote.String(sn.Delimiter), sqlquote.String(sn.Quote), sqlquote.String(sn.Escape), sn.Header)
+			sn.Encoding = enc
+			rel = fmt.Sprintf("read_csv(%s, delim = %s, quote = %s, escape = %s, header = %t, all_varchar = true%s)",
+				sqlquote.String(files[0]), sqlquote.String(sn.Delimiter), sqlquote.String(sn.Quote), sqlquote.String(sn.Escape), sn.Header, sn.encodingOpt())
 			delim := sn.Delimiter
 			if delim == "\t" {
 				delim = `\t`
 			}
 			fmt.Fprintf(&b, "  csv:  # sniffed; delete a line to sniff it again at each run\n    delimiter: %s\n    header: %t\n", yamlString(delim), sn.Header)
+			switch enc {
+			case "latin-1":
+				b.WriteString("    encoding: latin-1  # the file is no UTF-8 text; latin-1 reads every byte (Windows-1252 too, but for its € and quotes)\n")
+			case "utf-16":
+				b.WriteString("    encoding: utf-16  # the file starts with a UTF-16 byte order mark\n")
+			}
 			if sn.Delimiter != "," {
 				dec, err := decimalCommaColumns(ctx, db, files[0], sn, 0.95)
 				if err != nil {
 					return nil, nil, fmt.Errorf("%s: read %s: %w", k, files[0], err)
 				}
+				decimal = dec
 				if len(dec) > 0 {
 					fmt.Fprintf(&b, "    decimal: \",\"  # numbers written like 2,50 in %s\n", comment(strings.Join(dec, ", ")))
 				}
@@ -187,7 +209,7 @@ max_reject_rate: 0.01
 		b.WriteString("  # filter: CustomerID IS NOT NULL   # SQL condition; other rows are skipped and counted\n")
 		b.WriteString("  duplicates: drop   # drops a row repeating an earlier one in every column of the file (as written); or keep\n")
 		if k == Users {
-			got, err := draftPerUser(ctx, db, &b, rel, cols)
+			got, err := draftPerUser(ctx, db, &b, rel, cols, decimal)
 			if err != nil {
 				return nil, nil, fmt.Errorf("%s: read %s: %w", k, p, err)
 			}
@@ -322,8 +344,8 @@ func decimalCommaColumns(ctx context.Context, db *sql.DB, path string, sn *sniff
 	if len(checks) == 0 {
 		return nil, nil
 	}
-	q := fmt.Sprintf("SELECT %s FROM (SELECT * FROM read_csv(%s, delim = %s, quote = %s, escape = %s, header = %t, all_varchar = true) LIMIT 2000)",
-		strings.Join(checks, ", "), sqlquote.String(path), sqlquote.String(sn.Delimiter), sqlquote.String(sn.Quote), sqlquote.String(sn.Escape), sn.Header)
+	q := fmt.Sprintf("SELECT %s FROM (SELECT * FROM read_csv(%s, delim = %s, quote = %s, escape = %s, header = %t, all_varchar = true%s) LIMIT 2000)",
+		strings.Join(checks, ", "), sqlquote.String(path), sqlquote.String(sn.Delimiter), sqlquote.String(sn.Quote), sqlquote.String(sn.Escape), sn.Header, sn.encodingOpt())
 	vals := make([]bool, len(checks))
 	dest := make([]any, len(checks))
 	for i := range vals {

@@ -95,3 +95,39 @@ func checkDraftable(path, format string) error {
 	}
 	return nil
 }
+
+// textEncoding guesses the csv.encoding of the text file path from its
+// first 64 KiB: "utf-16" after a UTF-16 byte order mark, "latin-1" when
+// they are no valid UTF-8 (a character cut at the sample's end aside),
+// else "" (UTF-8, DuckDB's default). Latin-1 reads every byte, so a
+// Windows-1252 file (a € is byte 0x80) reads too, with that byte a control
+// character.
+func textEncoding(path string) (string, error) {
+	in, err := openPlain(path)
+	if err != nil {
+		return "", err
+	}
+	head, err := io.ReadAll(io.LimitReader(in, textSample))
+	in.Close()
+	if err != nil {
+		return "", err
+	}
+	if bytes.HasPrefix(head, []byte{0xff, 0xfe}) || bytes.HasPrefix(head, []byte{0xfe, 0xff}) {
+		return "utf-16", nil
+	}
+	if len(head) == textSample {
+		// the last character may be cut: drop an incomplete one
+		for i := 0; i < utf8.UTFMax && i < len(head); i++ {
+			if utf8.RuneStart(head[len(head)-1-i]) {
+				if !utf8.FullRune(head[len(head)-1-i:]) {
+					head = head[:len(head)-1-i]
+				}
+				break
+			}
+		}
+	}
+	if !utf8.Valid(head) {
+		return "latin-1", nil
+	}
+	return "", nil
+}

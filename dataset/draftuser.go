@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -47,7 +48,7 @@ func sample(ctx context.Context, db *sql.DB, rel string, cols []sniffedColumn) (
 // birth_year when a column is named so, and every other column as an
 // attribute of the type SniffColumn guesses, or as an outcome. It returns
 // the notes for the user.
-func draftPerUser(ctx context.Context, db *sql.DB, b *strings.Builder, rel string, cols []sniffedColumn) ([]string, error) {
+func draftPerUser(ctx context.Context, db *sql.DB, b *strings.Builder, rel string, cols []sniffedColumn, decimal []string) ([]string, error) {
 	values, err := sample(ctx, db, rel, cols)
 	if err != nil {
 		return nil, err
@@ -55,6 +56,14 @@ func draftPerUser(ctx context.Context, db *sql.DB, b *strings.Builder, rel strin
 	var notes []string
 	guesses := make([]Guess, len(cols))
 	for i, c := range cols {
+		if slices.Contains(decimal, c.Name) {
+			// read as csv.decimal "," will: 1.234,5 is 1234.5
+			for j, v := range values[i] {
+				if decimalCommaRE.MatchString(strings.TrimSpace(v)) {
+					values[i][j] = strings.ReplaceAll(strings.ReplaceAll(strings.TrimSpace(v), ".", ""), ",", ".")
+				}
+			}
+		}
 		guesses[i] = SniffColumn(c.Name, values[i])
 		if g := &guesses[i]; g.Type == TypeCategorical || g.Type == TypeIgnore {
 			// A date in another format than ISO 8601.
@@ -76,7 +85,18 @@ func draftPerUser(ctx context.Context, db *sql.DB, b *strings.Builder, rel strin
 	b.WriteString("  columns:\n")
 	if id != "" {
 		taken[id] = true
-		fmt.Fprintf(b, "    user_id: %s  # the user key, guessed\n", yamlString(mappingName(id)))
+		note := "the user key, guessed"
+		if i := slices.IndexFunc(cols, func(c sniffedColumn) bool { return c.Name == id }); i >= 0 {
+			seen := map[string]bool{}
+			for _, v := range values[i] {
+				seen[v] = true
+			}
+			if len(seen) < len(values[i]) {
+				note = fmt.Sprintf("the user key, guessed, but it repeats: %d distinct values in %d rows (a user's rows are merged, each attribute taking its least value)", len(seen), len(values[i]))
+				notes = append(notes, fmt.Sprintf("column %s, the user key, repeats: %d distinct values in %d rows", id, len(seen), len(values[i])))
+			}
+		}
+		fmt.Fprintf(b, "    user_id: %s  # %s\n", yamlString(mappingName(id)), comment(note))
 	} else {
 		b.WriteString("    # user_id:  # no id column found: each row's number (1, 2, ... in file order) is its user_id\n")
 		notes = append(notes, "no id column found: each row's number is its user_id (map user_id under columns if one holds it)")
@@ -142,6 +162,10 @@ func draftPerUser(ctx context.Context, db *sql.DB, b *strings.Builder, rel strin
 	}
 	return notes, nil
 }
+
+// decimalCommaRE matches a number written with a decimal comma and
+// optional thousands points (2,50; 1.234,5; 10).
+var decimalCommaRE = regexp.MustCompile(`^[-+]?([0-9]+|[0-9]{1,3}(\.[0-9]{3})+)?(,[0-9]+)?$`)
 
 // yamlKey writes a mapping key: plain when it is a plain word.
 func yamlKey(s string) string {

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -213,6 +214,12 @@ func LoadWith(ctx context.Context, db *sql.DB, cfg *Config, opts LoadOptions) (S
 		if err == nil && asOf == nil {
 			var w string
 			if w, err = l.lateOutlier(ctx); w != "" {
+				c.Warnings = append(c.Warnings, w)
+			}
+		}
+		if err == nil && (k == Users || !slices.Contains(Kinds, k)) {
+			var w string
+			if w, err = repeatedUsers(ctx, db, k); w != "" {
 				c.Warnings = append(c.Warnings, w)
 			}
 		}
@@ -599,6 +606,7 @@ func (l *loader) openCSV(ctx context.Context, files, display []string, header in
 	if err != nil {
 		return err
 	}
+	sn.Encoding = strings.ReplaceAll(o.Encoding, "utf8", "utf-8") // for decimalCommaColumns' read
 	for i, f := range files {
 		if err := checkSniffed(f, sn); err != nil {
 			return fmt.Errorf("read %s: %w", display[i], err)
@@ -712,6 +720,17 @@ type sniffed struct {
 	Columns                  []sniffedColumn
 	TimestampFormat          string
 	DateFormat               string
+	// Encoding is the csv.encoding it was read with ("" for UTF-8); set
+	// by persona init, which guesses it.
+	Encoding string
+}
+
+// encodingOpt is the read_csv option of s's encoding, after a comma, or "".
+func (s *sniffed) encodingOpt() string {
+	if s.Encoding == "" {
+		return ""
+	}
+	return ", encoding = " + sqlquote.String(s.Encoding)
 }
 
 // sniffedColumn is one column's name and guessed type.
@@ -1741,3 +1760,23 @@ func clipQuoted(s string) string {
 }
 
 var csvLineRE = regexp.MustCompile(`CSV Error on Line: (\d+)`)
+
+// repeatedUsers warns when rows of the per-user table k share a user_id:
+// the features take each attribute's least value over a user's rows (a
+// mix of them), which is rarely what a table of one row per customer
+// means, so the user should see it rather than a smaller user count.
+func repeatedUsers(ctx context.Context, db *sql.DB, k Kind) (string, error) {
+	var rows, users int64
+	var example sql.NullString
+	q := fmt.Sprintf(`SELECT count(*), count(DISTINCT user_id),
+		(SELECT user_id FROM %[1]s WHERE user_id IS NOT NULL GROUP BY user_id HAVING count(*) > 1 ORDER BY user_id LIMIT 1)
+		FROM %[1]s WHERE user_id IS NOT NULL`, attrView(k))
+	if err := db.QueryRowContext(ctx, q).Scan(&rows, &users, &example); err != nil {
+		return "", fmt.Errorf("count users of %s: %w", k, err)
+	}
+	if rows == users {
+		return "", nil
+	}
+	return fmt.Sprintf("%d rows hold %d distinct user_ids: %d repeat the user_id of an earlier row (e.g. %s); each attribute and outcome takes its least value over a user's rows: map user_id to a column that is one per row, or filter the rows",
+		rows, users, rows-users, strconv.Quote(clip(example.String, 100))), nil
+}

@@ -52,6 +52,23 @@ var outcomeWords = map[string]bool{
 	"converted": true, "target": true, "label": true, "outcome": true,
 }
 
+// codeWords name columns of codes written with digits (postal codes):
+// never numbers.
+var codeWords = map[string]bool{"zip": true, "zipcode": true, "postcode": true, "postal": true, "plz": true, "postleitzahl": true, "cep": true, "cap": true}
+
+// nominalWords name columns whose small integers are codes of a category
+// (Channel 1 = hotels, 2 = retail; Region 1..3), not amounts.
+var nominalWords = map[string]bool{
+	"channel": true, "region": true, "segment": true, "group": true, "class": true, "type": true, "category": true, "cluster": true,
+	"zone": true, "area": true, "branch": true, "store": true, "department": true, "dept": true, "division": true, "state": true, "country": true,
+}
+
+// maxNominalCodes is how many distinct integers a column named like a
+// category (nominalWords) may hold to be read as its codes.
+const maxNominalCodes = 12
+
+var leadingZeroRE = regexp.MustCompile(`^0[0-9]`)
+
 var idWords = map[string]bool{"id": true, "key": true, "code": true, "number": true, "no": true, "num": true, "index": true, "uuid": true, "guid": true}
 
 // SniffColumn guesses the attribute type of a column from a sample of its
@@ -62,12 +79,17 @@ var idWords = map[string]bool{"id": true, "key": true, "code": true, "number": t
 //     exited, response, responded, converted, target, label or outcome,
 //     or the name y) and yes/no or numeric values: an outcome;
 //   - a single distinct value: ignore;
-//   - every value yes/no, true/false, y/n, t/f or 0/1: boolean;
+//   - every value yes/no, true/false, y/n, t/f, 0/1, on/off, ja/nein,
+//     oui/non or sí/no: boolean;
 //   - distinct integers that run 1..n (or from any start without gaps), or
 //     distinct values under a name with an id word (id, key, code, number,
 //     no, index, uuid): id;
+//   - at most 12 distinct integers under a name with a category word
+//     (channel, region, segment, group, class, type, category, ...):
+//     categorical, as codes;
 //   - at least 99% numbers (a currency sign, a % sign and thousands
-//     separators allowed): numeric;
+//     separators allowed), unless a value has a leading zero (01067) or
+//     the name a postal-code word (zip, postcode, plz, ...): numeric;
 //   - at least 99% ISO dates or timestamps: date;
 //   - every distinct value a bucket (18-24, 65+, 20k-40k) and not only
 //     numbers: ordinal; or every value a word of a known scale (low,
@@ -137,6 +159,14 @@ func SniffColumn(name string, values []string) Guess {
 			g.Type, g.Note = TypeID, fmt.Sprintf("%d distinct values, one per row, e.g. %s", len(vals), quoteExample(distinct[0].v))
 			return g
 		}
+	}
+	if numeric && (slices.ContainsFunc(tokens, func(t string) bool { return codeWords[t] }) || slices.ContainsFunc(vals, leadingZeroRE.MatchString)) {
+		numeric = false // codes written with digits: 01067 is no number
+	}
+	if numeric && len(counts) <= maxNominalCodes && slices.ContainsFunc(tokens, func(t string) bool { return nominalWords[t] }) &&
+		!slices.ContainsFunc(nums, func(x float64) bool { return x != math.Trunc(x) }) {
+		g.Type, g.Note = TypeCategorical, "integer codes under a name like a category: "+examples(distinct, len(vals))+missNote+" (numeric if it measures something)"
+		return g
 	}
 	if numeric {
 		lo, hi := slices.Min(nums), slices.Max(nums)

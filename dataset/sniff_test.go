@@ -61,6 +61,15 @@ func TestSniffColumn(t *testing.T) {
 		{"target 0/1", "TARGET", rep(20, "0", "1"), "", "TARGET", nil, ""},
 		{"a label that is a category", "label", rep(20, "red", "blue"), dataset.TypeCategorical, "", nil, ""},
 		{"mostly numbers", "Score", append(rep(50, "1", "2", "3"), "abc"), dataset.TypeCategorical, "", nil, ""},
+		// seen on public customer tables persona had not seen
+		{"ja/nein", "Newsletter", rep(20, "ja", "nein", "nein"), dataset.TypeBoolean, "", nil, ""},
+		{"oui/non", "Abonné", rep(20, "Oui", "Non"), dataset.TypeBoolean, "", nil, ""},
+		{"postal codes with leading zeros", "PLZ", rep(300, seq(150, "0%04d")...), dataset.TypeIgnore, "", nil, ""},
+		{"postal codes by name", "zip", rep(30, "10115", "80331", "50667"), dataset.TypeCategorical, "", nil, ""},
+		{"channel codes", "Channel", rep(40, "1", "2", "2"), dataset.TypeCategorical, "", nil, ""},
+		{"region codes", "Region", rep(40, "1", "2", "3", "3"), dataset.TypeCategorical, "", nil, ""},
+		{"a count is no code", "Kidhome", rep(40, "0", "1", "2"), dataset.TypeNumeric, "", nil, ""},
+		{"many region numbers are numbers", "region_score", seq(40, "%d.5"), dataset.TypeNumeric, "", nil, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -251,5 +260,126 @@ func TestDraftSettingsParse(t *testing.T) {
 	}
 	if cfg.Segmentation.Algorithm != "auto" || cfg.Segmentation.KMax != 12 || cfg.Features.SessionGap.Duration != 30*time.Minute || cfg.DuckDB.MemoryLimit != "4GB" {
 		t.Errorf("uncommented settings: %+v %+v %+v", cfg.Segmentation, cfg.Features, cfg.DuckDB)
+	}
+}
+
+// TestDraftEuropeanExport drafts from a CRM export as European tools
+// write it: Latin-1, ";" between fields, CRLF, decimal commas with
+// thousands points, ja/nein flags, postal codes with leading zeros and
+// dd.mm.yyyy dates. init read none of it (it stopped at "no UTF-8 text"
+// and, told the encoding, took 1.234,56 for a list and PLZ for a number);
+// the draft must load as it is, with the amounts read as numbers.
+func TestDraftEuropeanExport(t *testing.T) {
+	dir := t.TempDir()
+	var b strings.Builder
+	b.WriteString("Kundennr.;Straße;PLZ;Ort;Kunde seit;Umsatz 2023 (EUR);Ø Rabatt (%);Newsletter;Kundengruppe\r\n")
+	orte := []string{"München", "Köln", "Düsseldorf", "Zürich"}
+	for i := range 60 {
+		fmt.Fprintf(&b, "%d;Hauptstraße %d;%05d;%s;%02d.%02d.20%02d;%d.%03d,%02d;%d,%d;%s;%s\r\n",
+			1000+i, i, 1000*(i%40)+67, orte[i%4], 1+i%28, 1+i%12, 10+i%14, 1+i%9, 7*i%1000, i%100, i%20, i%10,
+			[]string{"ja", "nein", "nein"}[i%3], []string{"Privat", "Gewerbe"}[i%2])
+	}
+	latin1 := make([]byte, 0, b.Len())
+	for _, r := range b.String() {
+		latin1 = append(latin1, byte(r)) // every rune here is below U+0100
+	}
+	path := filepath.Join(dir, "kunden.csv")
+	os.WriteFile(path, latin1, 0o644)
+	db, err := sql.Open("duckdb", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	db.SetMaxOpenConns(1)
+	text, _, err := dataset.Draft(context.Background(), db, map[dataset.Kind]string{dataset.Users: path}, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfgPath := filepath.Join(dir, "persona.yaml")
+	os.WriteFile(cfgPath, text, 0o644)
+	cfg, err := dataset.LoadConfig(cfgPath)
+	if err != nil {
+		t.Fatalf("the draft does not load: %v\n%s", err, text)
+	}
+	if o := cfg.Users.CSV; o.Encoding != "latin-1" || o.Delimiter != ";" || o.Decimal != "," {
+		t.Errorf("csv %+v, want latin-1, ; and a decimal comma\n%s", o, text)
+	}
+	got := map[string]dataset.AttributeType{}
+	for _, a := range cfg.Users.Attributes {
+		got[a.Name] = a.Type
+	}
+	want := map[string]dataset.AttributeType{"straße": dataset.TypeIgnore, "plz": dataset.TypeCategorical, "ort": dataset.TypeCategorical,
+		"kunde_seit": dataset.TypeDate, "umsatz_2023_eur": dataset.TypeNumeric, "ø_rabatt": dataset.TypeNumeric,
+		"newsletter": dataset.TypeBoolean, "kundengruppe": dataset.TypeCategorical}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("attributes (-want +got):\n%s\n%s", diff, text)
+	}
+	st, err := dataset.Load(context.Background(), db, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := st.Counts[dataset.Users]; c.Used != 60 || c.Rejected != 0 {
+		t.Errorf("counts %+v, want every row used", c)
+	}
+	// the row of i = 2: 3.014,02 EUR, 2,2 %, Düsseldorf, newsletter nein
+	var umsatz, rabatt float64
+	var ort string
+	var news bool
+	if err := db.QueryRow(`SELECT umsatz_2023_eur, "ø_rabatt", ort, newsletter FROM _persona_attrs_users WHERE user_id = '1002'`).
+		Scan(&umsatz, &rabatt, &ort, &news); err != nil {
+		t.Fatal(err)
+	}
+	if umsatz != 3014.02 || rabatt != 2.2 || ort != "Düsseldorf" || news {
+		t.Errorf("row 1002: umsatz %v, rabatt %v, ort %q, newsletter %v; want 3014.02, 2.2, Düsseldorf, false", umsatz, rabatt, ort, news)
+	}
+}
+
+// TestRepeatedUserIDs: a per-user table whose key repeats on several rows
+// is said in the dataset's warnings (it was silent: 2,240 rows of a
+// marketing table became 2,039 users, each a mix of its rows' values).
+func TestRepeatedUserIDs(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "customers.csv")
+	os.WriteFile(path, []byte("ID,Income,Plan\n1,100,a\n2,200,b\n2,300,a\n3,400,b\n3,500,b\n3,600,a\n"), 0o644)
+	cfgPath := filepath.Join(dir, "persona.yaml")
+	os.WriteFile(cfgPath, []byte("users:\n  path: customers.csv\n  columns: {user_id: ID}\n  attributes: {income: {column: Income, type: numeric}, plan: {column: Plan, type: categorical}}\n"), 0o644)
+	for _, tt := range []struct{ file, want string }{
+		{"ID,Income,Plan\n1,100,a\n2,200,b\n2,300,a\n3,400,b\n3,500,b\n3,600,a\n", `6 rows hold 3 distinct user_ids: 3 repeat the user_id of an earlier row (e.g. "2")`},
+		{"ID,Income,Plan\n1,100,a\n2,200,b\n3,300,a\n", ""},
+	} {
+		os.WriteFile(path, []byte(tt.file), 0o644)
+		cfg, err := dataset.LoadConfig(cfgPath)
+		if err != nil {
+			t.Fatal(err)
+		}
+		db, err := sql.Open("duckdb", "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		st, err := dataset.Load(context.Background(), db, cfg)
+		db.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		w := strings.Join(st.Counts[dataset.Users].Warnings, "; ")
+		if tt.want == "" && w != "" || !strings.Contains(w, tt.want) {
+			t.Errorf("warnings %q, want %q", w, tt.want)
+		}
+		// persona init says so too
+		db, err = sql.Open("duckdb", "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, notes, err := dataset.Draft(context.Background(), db, map[dataset.Kind]string{dataset.Users: path}, dir)
+		db.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		said := slices.ContainsFunc(notes, func(n string) bool {
+			return strings.Contains(n, "column ID, the user key, repeats: 3 distinct values in 6 rows")
+		})
+		if said != (tt.want != "") {
+			t.Errorf("init notes %q", notes)
+		}
 	}
 }
