@@ -80,7 +80,7 @@ func (s *Server) handleSegments(w http.ResponseWriter, r *http.Request) {
 func segmentID(r *http.Request) (int, error) {
 	id, err := strconv.Atoi(r.PathValue("id"))
 	if err != nil {
-		return 0, errorf(http.StatusBadRequest, "segment id must be an integer, got "+strconv.Quote(r.PathValue("id")))
+		return 0, errorf(http.StatusBadRequest, "segment id must be an integer, got "+quote(r.PathValue("id")))
 	}
 	return id, nil
 }
@@ -114,7 +114,7 @@ func (s *Server) handleUser(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
 	i, ok := sn.users.find(id)
 	if !ok {
-		s.Error(w, r, errorf(http.StatusNotFound, "user "+strconv.Quote(id)+" not found in run "+sn.res.Run.ID))
+		s.Error(w, r, errorf(http.StatusNotFound, "user "+quote(id)+" not found in run "+sn.res.Run.ID))
 		return
 	}
 	writeJSON(w, http.StatusOK, sn.appendUser(make([]byte, 0, 512+32*len(sn.names)), i))
@@ -320,7 +320,7 @@ func (s *Server) handleScore(w http.ResponseWriter, r *http.Request) {
 	}
 	m := sn.res.Model
 	if extra := unknown(req.Features, m.Inputs()); extra != "" {
-		s.Error(w, r, errorf(http.StatusBadRequest, "unknown feature "+strconv.Quote(extra)))
+		s.Error(w, r, errorf(http.StatusBadRequest, "unknown feature "+quote(extra)))
 		return
 	}
 	seg, dist, err := m.AssignRow(req.Features)

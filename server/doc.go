@@ -20,7 +20,12 @@ package server
 // Errors are JSON objects {"error": "...", "status": code}, written by
 // Server.Error, which alone maps errors to status codes; a 4xx names what
 // the request got wrong and never a path on the server or a database's
-// own message (5xx say "internal error" and are logged). POST bodies are
+// own message (5xx say "internal error" and are logged). A value of the
+// request is quoted clipped to 100 bytes; as a backstop, Error replaces any
+// absolute path the request did not send and any database message
+// ("Binder Error: ...", "LINE 1:", "(SQLSTATE ...)") left in a 4xx, keeps
+// the body to one line of at most 400 bytes, and logs the error whole.
+// POST bodies are
 // limited to Options.MaxBody bytes (413 beyond). Every response carries
 // X-Content-Type-Options: nosniff.
 //

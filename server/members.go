@@ -52,7 +52,7 @@ func (s *Server) handleMembers(w http.ResponseWriter, r *http.Request) {
 	if v := q.Get("limit"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 || n > maxMemberLimit {
-			s.Error(w, r, errorf(http.StatusBadRequest, "limit must be an integer from 1 to "+strconv.Itoa(maxMemberLimit)+", got "+strconv.Quote(v)))
+			s.Error(w, r, errorf(http.StatusBadRequest, "limit must be an integer from 1 to "+strconv.Itoa(maxMemberLimit)+", got "+quote(v)))
 			return
 		}
 		limit = n
@@ -62,11 +62,11 @@ func (s *Server) handleMembers(w http.ResponseWriter, r *http.Request) {
 		run, pos, found := strings.Cut(v, ":")
 		n, err := strconv.Atoi(pos)
 		if !found || err != nil || n < 0 || n > len(rows) {
-			s.Error(w, r, errorf(http.StatusBadRequest, "after must be the next cursor of an earlier page, got "+strconv.Quote(v)))
+			s.Error(w, r, errorf(http.StatusBadRequest, "after must be the next cursor of an earlier page, got "+quote(v)))
 			return
 		}
 		if run != sn.res.Run.ID {
-			s.Error(w, r, errorf(http.StatusConflict, "the cursor belongs to run "+strconv.Quote(run)+", but run "+sn.res.Run.ID+" is served now: start again without after"))
+			s.Error(w, r, errorf(http.StatusConflict, "the cursor belongs to run "+quote(run)+", but run "+sn.res.Run.ID+" is served now: start again without after"))
 			return
 		}
 		start = n
@@ -103,7 +103,7 @@ func (s *Server) handleExport(w http.ResponseWriter, r *http.Request) {
 		format = "csv"
 	case "jsonl":
 	default:
-		s.Error(w, r, errorf(http.StatusBadRequest, "format must be csv or jsonl, got "+strconv.Quote(format)))
+		s.Error(w, r, errorf(http.StatusBadRequest, "format must be csv or jsonl, got "+quote(format)))
 		return
 	}
 	id, _, ok := s.segmentRows(w, r, sn)
