@@ -152,6 +152,7 @@ var standingRules = []rule{
 	{StandingUnsegmented, func(j *judge) (bool, string) {
 		return j.s.ID == Unsegmented, "users in no dense region (DBSCAN noise)"
 	}},
+	{StandingAtRisk, (*judge).bigSpendersLost},
 	{StandingLapsed, func(j *judge) (bool, string) {
 		since, okSince := get(j.s.Facts.DaysSinceOrder)
 		silent, okSilent := get(j.s.Facts.DaysSilent)

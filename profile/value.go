@@ -109,6 +109,32 @@ func (j *judge) atRiskByValue() (ok bool, why string, decided bool) {
 		zf, 100*v.LikelyLost, v.LostBelow, v.MeanPAlive), true
 }
 
+// bigSpendersLost is the "at risk" rule that comes before "lapsed" where
+// P(alive) is known: a segment of repeat buyers who spent more than the
+// base (z(monetary) > 0.5 and, when known, a median spend ≥ Margin × the
+// base's, the big spenders' test) of whose customers most are likely
+// lost. However long they have been silent, customers worth that much
+// are at risk rather than lapsed: worth winning back.
+func (j *judge) bigSpendersLost() (bool, string) {
+	v := j.s.Value
+	if v == nil || !j.repeat() || v.LikelyLost < 0.5 {
+		return false, ""
+	}
+	zm := j.z("monetary")
+	if zm <= 0.5 {
+		return false, ""
+	}
+	why := fmt.Sprintf("z(monetary) %.2f > 0.5", zm)
+	if sp, ok := get(j.s.Facts.Spend); ok && j.base.Spend > 0 {
+		if sp < Margin*j.base.Spend {
+			return false, ""
+		}
+		why += fmt.Sprintf(", its buyers' median spend %s is %.1f× the base's", num(sp), sp/j.base.Spend)
+	}
+	return true, why + fmt.Sprintf(", yet %.0f%% of its customers are likely lost (P(alive) < %.2g; mean %.2f)",
+		100*v.LikelyLost, v.LostBelow, v.MeanPAlive)
+}
+
 // valueText is the segment's customer value in a sentence, for
 // profiles.md.
 func valueText(v *SegmentValue) string {

@@ -63,25 +63,46 @@ func TestSegmentValue(t *testing.T) {
 }
 
 // TestAtRiskByPAlive: where P(alive) is known, "at risk" is a segment
-// that buys more often than the base and whose customers are mostly
-// likely lost, whatever its recency says.
+// that buys more often than the base, or spends much more, and whose
+// customers are mostly likely lost, whatever its recency says; big
+// spenders mostly lost are at risk before the time rules call them
+// lapsed.
 func TestAtRiskByPAlive(t *testing.T) {
+	f := func(v float64) *float64 { return &v }
+	// A base that buys every 30 days; the segment's buyers last ordered a
+	// median 400 days ago and nothing since: lapsed by the time rules.
+	base := BaseFacts{CycleDays: 30, Spend: 100}
+	gone := Facts{Buyers: f(1), MedianOrders: f(6), DaysSinceOrder: f(400), DaysSilent: f(400), TenureDays: f(600), Spend: f(400)}
 	tests := []struct {
 		name       string
 		z          map[string]float64
+		facts      Facts
 		likelyLost float64
+		value      bool
 		want       string
 	}{
-		{"frequent and mostly lost", map[string]float64{"frequency": 0.4, "recency_days": 0}, 0.7, StandingAtRisk},
-		{"frequent, mostly active", map[string]float64{"frequency": 0.4, "recency_days": 0.9}, 0.2, StandingLoyal},
-		{"rare buyers mostly lost are not at risk", map[string]float64{"frequency": -0.2, "recency_days": 0.9}, 0.9, StandingOccasional},
+		{"frequent and mostly lost", map[string]float64{"frequency": 0.4, "recency_days": 0}, Facts{}, 0.7, true, StandingAtRisk},
+		{"frequent, mostly active", map[string]float64{"frequency": 0.4, "recency_days": 0.9}, Facts{}, 0.2, true, StandingLoyal},
+		{"rare buyers mostly lost are not at risk", map[string]float64{"frequency": -0.2, "recency_days": 0.9}, Facts{}, 0.9, true, StandingOccasional},
+		{"big spenders long silent, mostly lost", map[string]float64{"frequency": -0.1, "monetary": 1.4, "recency_days": 2}, gone, 0.9, true, StandingAtRisk},
+		{"the same without customer value", map[string]float64{"frequency": -0.1, "monetary": 1.4, "recency_days": 2}, gone, 0, false, StandingLapsed},
+		{"big spenders long silent, mostly active", map[string]float64{"frequency": -0.1, "monetary": 1.4, "recency_days": 2}, gone, 0.3, true, StandingLapsed},
+		{"ordinary spenders long silent, mostly lost", map[string]float64{"frequency": -0.1, "monetary": 0.2, "recency_days": 2}, gone, 0.9, true, StandingLapsed},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			s := segWithZ(0, tt.z)
-			s.Value = &SegmentValue{Customers: 10, LikelyLost: tt.likelyLost, MeanPAlive: 1 - tt.likelyLost, LostBelow: 0.5}
-			if got := standingOf(&s); got != tt.want {
-				t.Errorf("standing = %q, want %q", got, tt.want)
+			s.Facts = tt.facts
+			if tt.value {
+				s.Value = &SegmentValue{Customers: 10, LikelyLost: tt.likelyLost, MeanPAlive: 1 - tt.likelyLost, LostBelow: 0.5}
+			}
+			j := &judge{s: &s}
+			if tt.facts.Buyers != nil {
+				j.base = base // the time rules need the base's cycle
+			}
+			got, why := standing(j, nil)
+			if got != tt.want {
+				t.Errorf("standing = %q (%s), want %q", got, why, tt.want)
 			}
 		})
 	}
