@@ -42,7 +42,28 @@ var nonAlnum = regexp.MustCompile(`[^a-z0-9]+`)
 
 func norm(s string) string { return nonAlnum.ReplaceAllString(strings.ToLower(s), "") }
 
-// guessColumn picks the source column for a canonical field, or "".
+// wordSynonyms lists, for the numeric fields of a transaction line, words
+// that name them inside a longer column name (dollar_value, number_of_cds,
+// total_spent, units_sold), tried when no column is named exactly like a
+// synonym; only a numeric column qualifies.
+var wordSynonyms = map[string][]string{
+	"quantity": {"quantity", "qty", "units", "number", "count", "items", "pieces"},
+	"amount":   {"amount", "total", "revenue", "sales", "value", "spend", "spent", "paid", "dollar", "dollars", "sum"},
+}
+
+var camelBoundary = regexp.MustCompile(`([a-z0-9])([A-Z])`)
+
+// words splits a column name into lowercase words at non-letters and at
+// camelCase boundaries: "numberOfCDs" and "number_of_cds" give number, of, cds.
+func words(name string) []string {
+	name = camelBoundary.ReplaceAllString(name, "${1} ${2}")
+	return strings.Fields(nonAlnum.ReplaceAllString(strings.ToLower(name), " "))
+}
+
+// guessColumn picks the source column for a canonical field, or "": a
+// column whose normalised name is a synonym (best first), else for the
+// fields of wordSynonyms the first numeric column with such a word in its
+// name.
 func guessColumn(f string, cols []sniffedColumn, taken map[string]bool) string {
 	for _, syn := range synonyms[f] {
 		for _, c := range cols {
@@ -51,7 +72,26 @@ func guessColumn(f string, cols []sniffedColumn, taken map[string]bool) string {
 			}
 		}
 	}
+	for _, syn := range wordSynonyms[f] {
+		for _, c := range cols {
+			if taken[c.Name] || !isNumeric(c.Type) {
+				continue
+			}
+			for _, w := range words(c.Name) {
+				if w == syn {
+					return c.Name
+				}
+			}
+		}
+	}
 	return ""
+}
+
+// orderPerVisit is the order_id drafted for a purchase log without an order
+// number (CDNOW's, lifetimes' examples): one order per customer and
+// timestamp, so that lines bought together count as one order.
+func orderPerVisit(user, ts string) string {
+	return fmt.Sprintf("concat(%s, '/', %s)", sqlquote.Ident(user), sqlquote.Ident(ts))
 }
 
 // Draft sniffs the files given per dataset and returns a commented YAML
@@ -182,7 +222,8 @@ max_reject_rate: 0.01
 				ts = "signup_date"
 			}
 			if ts != "" {
-				if c := guessColumn(ts, cols, map[string]bool{}); c != "" && columnType(cols, c) == "VARCHAR" {
+				if c := guessColumn(ts, cols, map[string]bool{}); c != "" && (columnType(cols, c) == "VARCHAR" || isInteger(columnType(cols, c))) {
+					// text, or digits such as 19970101 that the sniffer read as a number
 					fs, err := formatsReading(ctx, db, rel, c, 0.95)
 					if err != nil {
 						return nil, nil, fmt.Errorf("%s: read %s: %w", k, p, err)
@@ -250,6 +291,14 @@ max_reject_rate: 0.01
 				if k == Events && f.Name == "event_type" {
 					eventTypes = c
 				}
+			case k == Transactions && f.Name == "order_id" && guessColumn("user_id", cols, map[string]bool{}) != "" && guessColumn("timestamp", cols, map[string]bool{}) != "":
+				// No order number: one order per customer and timestamp.
+				// user_id and timestamp are guessed as the loop guesses them
+				// (user_id first, nothing taken yet but user_id itself).
+				u := guessColumn("user_id", cols, map[string]bool{})
+				ts := guessColumn("timestamp", cols, map[string]bool{u: true})
+				fmt.Fprintf(&b, "    %s: %s  # required; no order number found: one order per customer and timestamp\n", f.Name, yamlString(orderPerVisit(u, ts)))
+				notes = append(notes, fmt.Sprintf("%s: no order number column: each customer's lines at one timestamp are drafted as one order (order_id: %s)", k, orderPerVisit(u, ts)))
 			case f.Required && !(k == Transactions && (f.Name == "quantity" || f.Name == "unit_price")):
 				fmt.Fprintf(&b, "    # %s: ???  # required: no column guessed; name one or write an expression\n", f.Name)
 			default:
@@ -361,6 +410,11 @@ func decimalCommaColumns(ctx context.Context, db *sql.DB, path string, sn *sniff
 		}
 	}
 	return out, nil
+}
+
+// isInteger reports whether a sniffed type is an integer type.
+func isInteger(typ string) bool {
+	return isNumeric(typ) && typ != "FLOAT" && typ != "DOUBLE" && !strings.HasPrefix(typ, "DECIMAL")
 }
 
 // columnType is the sniffed type of column name in cols ("" when absent).

@@ -1006,7 +1006,7 @@ func (l *loader) stage(ctx context.Context) error {
 	for _, f := range fields {
 		if f.Required && f.src == "" {
 			return &ConfigError{Key: fmt.Sprintf("%s.columns.%s", l.key(), f.Name),
-				Err: fmt.Errorf("required field %s has no column of that name in %s (its columns: %s): map it under columns", f.Name, l.where(), l.columnList())}
+				Err: fmt.Errorf("required field %s has no column of that name in %s (its columns: %s): map it under columns%s", f.Name, l.where(), l.columnList(), requiredHint(l.k, f.Name, byName["user_id"].label, byName["timestamp"].label))}
 		}
 	}
 
@@ -1257,6 +1257,18 @@ var utcTimes = map[string]bool{"TIMESTAMP_NS": true, "TIMESTAMP_MS": true, "TIME
 // utc reports whether the source's wall-clock times are in UTC.
 func (l *loader) utc() bool {
 	return l.s.TimeZone == "" || l.s.TimeZone == "UTC"
+}
+
+// requiredHint is what the error of a missing required field adds when a
+// common way round it exists.
+func requiredHint(k Kind, field, user, ts string) string {
+	if k == Transactions && field == "order_id" {
+		if user == "" || ts == "" {
+			user, ts = "customer", "date"
+		}
+		return fmt.Sprintf("; a log without order numbers can make one order per customer and timestamp: order_id: %q", fmt.Sprintf("concat(%s, '/', %s)", user, ts))
+	}
+	return ""
 }
 
 func isNumeric(typ string) bool {
