@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/persona-seg/persona/internal/sqlquote"
@@ -102,6 +103,22 @@ func orderPerVisit(user, ts string) string {
 // live in) when that is shorter. The notes say what a user should know
 // about the draft (no id column, outcomes).
 func Draft(ctx context.Context, db *sql.DB, paths map[Kind]string, dir string) (text []byte, notes []string, err error) {
+	files := map[Kind][]string{}
+	for k, p := range paths {
+		if p != "" {
+			files[k] = []string{p}
+		}
+	}
+	return DraftFiles(ctx, db, files, dir)
+}
+
+// DraftFiles is Draft with several files per dataset. The files of an
+// events, transactions or social dataset are tables to join (order lines,
+// the orders they belong to, the products they name): each becomes a
+// source and the dataset a query joining them on the key columns they
+// share (see draftJoin). The first users file is the users table, any
+// further one a profiles table joined on its user key.
+func DraftFiles(ctx context.Context, db *sql.DB, paths map[Kind][]string, dir string) (text []byte, notes []string, err error) {
 	var b strings.Builder
 	b.WriteString(`# persona config, drafted by "persona init" from the files below.
 # Check every guess, then run:  persona run --config THIS_FILE --out DIR
@@ -114,207 +131,58 @@ func Draft(ctx context.Context, db *sql.DB, paths map[Kind]string, dir string) (
 max_reject_rate: 0.01
 `)
 	n := 0
+	var profiles []string // the drafts of further users files
+	var sources strings.Builder
+	used := map[string]bool{}
 	for _, k := range Kinds {
-		p, ok := paths[k]
-		if !ok || p == "" {
+		ps := slices.DeleteFunc(slices.Clone(paths[k]), func(p string) bool { return p == "" })
+		if len(ps) == 0 {
 			continue
 		}
 		n++
-		format := formatOf(p)
-		fmt.Fprintf(&b, "\n%s:\n  path: %s\n", k, yamlString(relTo(dir, p)))
-		if format == "" {
-			if err := regularFile(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
-				return nil, nil, fmt.Errorf("%s: %w", k, err) // a FIFO such as /dev/fd/63 has no extension
-			}
-			return nil, nil, fmt.Errorf("%s: cannot tell the format of %s from its extension", k, p)
-		}
-		if err := checkDraftable(p, format); err != nil {
-			return nil, nil, fmt.Errorf("%s: %w", k, err)
-		}
-		var cols []sniffedColumn
-		var decimal []string // columns of numbers with a decimal comma
-		tsFormat := ""
-		rel := "" // the source as a relation of text columns, to try timestamp formats on
-		switch format {
-		case "csv":
-			files, err := filepath.Glob(p)
-			if err != nil || len(files) == 0 {
-				return nil, nil, fmt.Errorf("%s: no file matches %s", k, p)
-			}
-			enc, err := textEncoding(files[0])
+		if len(ps) > 1 && k != Users {
+			got, err := draftJoin(ctx, db, &b, &sources, used, k, ps, dir)
 			if err != nil {
-				return nil, nil, fmt.Errorf("%s: read %s: %w", k, files[0], err)
-			}
-			var opts []string
-			if enc != "" {
-				opts = append(opts, "encoding = "+sqlquote.String(enc))
-			}
-			sn, err := sniff(ctx, db, files[0], opts)
-			if err != nil && enc == "" && strings.Contains(err.Error(), "Invalid unicode") {
-				// not UTF-8 past the first 64 KiB
-				enc, opts = "latin-1", []string{"encoding = 'latin-1'"}
-				sn, err = sniff(ctx, db, files[0], opts)
-			}
-			if err != nil {
-				return nil, nil, fmt.Errorf("%s: sniff %s: %w", k, files[0], shortError(err))
-			}
-			if err := checkSniffed(files[0], sn); err != nil {
-				return nil, nil, fmt.Errorf("%s: %s: %w", k, files[0], err)
-			}
-			cols = sn.Columns
-			tsFormat = sn.TimestampFormat
-			sn.Encoding = enc
-			rel = fmt.Sprintf("read_csv(%s, delim = %s, quote = %s, escape = %s, header = %t, all_varchar = true%s)",
-				sqlquote.String(files[0]), sqlquote.String(sn.Delimiter), sqlquote.String(sn.Quote), sqlquote.String(sn.Escape), sn.Header, sn.encodingOpt())
-			delim := sn.Delimiter
-			if delim == "\t" {
-				delim = `\t`
-			}
-			fmt.Fprintf(&b, "  csv:  # sniffed; delete a line to sniff it again at each run\n    delimiter: %s\n    header: %t\n", yamlString(delim), sn.Header)
-			switch enc {
-			case "latin-1":
-				b.WriteString("    encoding: latin-1  # the file is no UTF-8 text; latin-1 reads every byte (Windows-1252 too, but for its € and quotes)\n")
-			case "utf-16":
-				b.WriteString("    encoding: utf-16  # the file starts with a UTF-16 byte order mark\n")
-			}
-			if sn.Delimiter != "," {
-				dec, err := decimalCommaColumns(ctx, db, files[0], sn, 0.95)
-				if err != nil {
-					return nil, nil, fmt.Errorf("%s: read %s: %w", k, files[0], err)
-				}
-				decimal = dec
-				if len(dec) > 0 {
-					fmt.Fprintf(&b, "    decimal: \",\"  # numbers written like 2,50 in %s\n", comment(strings.Join(dec, ", ")))
-				}
-			}
-		default:
-			fn := "read_parquet"
-			if format == "json" {
-				fn = "read_json"
-			}
-			rel = fmt.Sprintf("%s(%s)", fn, sqlquote.String(p))
-			rows, err := db.QueryContext(ctx, fmt.Sprintf("SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM %s(%s))", fn, sqlquote.String(p)))
-			if err != nil {
-				return nil, nil, fmt.Errorf("%s: read %s: %w", k, p, err)
-			}
-			for rows.Next() {
-				var c sniffedColumn
-				if err := rows.Scan(&c.Name, &c.Type); err != nil {
-					rows.Close()
-					return nil, nil, err
-				}
-				cols = append(cols, c)
-			}
-			rows.Close()
-			if err := rows.Err(); err != nil {
 				return nil, nil, err
 			}
-		}
-		var names []string
-		for _, c := range cols {
-			names = append(names, fmt.Sprintf("%s (%s)", c.Name, c.Type))
-		}
-		fmt.Fprintf(&b, "  # columns found: %s\n", comment(strings.Join(names, ", ")))
-		guessed := ""
-		if tsFormat == "" {
-			ts := tsField(k)
-			if k == Users {
-				ts = "signup_date"
-			}
-			if ts != "" {
-				if c := guessColumn(ts, cols, map[string]bool{}); c != "" && (columnType(cols, c) == "VARCHAR" || isInteger(columnType(cols, c))) {
-					// text, or digits such as 19970101 that the sniffer read as a number
-					fs, err := formatsReading(ctx, db, rel, c, 0.95)
-					if err != nil {
-						return nil, nil, fmt.Errorf("%s: read %s: %w", k, p, err)
-					}
-					if len(fs) > 0 {
-						tsFormat = fs[0]
-						guessed = fmt.Sprintf("guessed: it reads the values of %s", c)
-						if len(fs) > 1 {
-							guessed += fmt.Sprintf(", and so does %q: check which", fs[1])
-						}
-					}
-				}
-			}
-		}
-		if tsFormat != "" {
-			if guessed == "" {
-				guessed = "sniffed"
-			}
-			fmt.Fprintf(&b, "  timestamp_format: %s  # %s\n", yamlString(tsFormat), comment(guessed))
-		} else if tsField(k) != "" || k == Users {
-			b.WriteString("  # timestamp_format: \"%Y-%m-%d %H:%M:%S\"  # empty accepts ISO 8601\n")
-		}
-		b.WriteString("  # time_zone: Europe/London   # the zone wall-clock times are in; default UTC\n")
-		b.WriteString("  # filter: CustomerID IS NOT NULL   # SQL condition; other rows are skipped and counted\n")
-		b.WriteString("  duplicates: drop   # drops a row repeating an earlier one in every column of the file (as written); or keep\n")
-		if k == Users {
-			got, err := draftPerUser(ctx, db, &b, rel, cols, decimal)
-			if err != nil {
-				return nil, nil, fmt.Errorf("%s: read %s: %w", k, p, err)
-			}
-			for _, n := range got {
-				notes = append(notes, fmt.Sprintf("%s: %s", k, n))
-			}
+			notes = append(notes, got...)
 			continue
 		}
-		b.WriteString("  columns:\n")
-		taken := map[string]bool{}
-		eventTypes := ""
-		byValue := ""
-		if k == Events && guessColumn("event_type", cols, map[string]bool{}) == "" {
-			// no column named like one: the text column whose values are
-			// mostly event names persona knows (view, pv, cart, buy ...)
-			c, err := eventTypeByValues(ctx, db, rel, cols)
+		for i, p := range ps {
+			fs, err := sniffDraftFile(ctx, db, k, p)
 			if err != nil {
-				return nil, nil, fmt.Errorf("%s: read %s: %w", k, p, err)
+				return nil, nil, err
 			}
-			byValue = c
-		}
-		for _, f := range inputFields(k) {
-			c := guessColumn(f.Name, cols, taken)
-			how := "guessed"
-			if f.Name == "event_type" && c == "" && byValue != "" && !taken[byValue] {
-				c, how = byValue, "guessed from its values"
-			}
-			req := ""
-			if f.Required {
-				req = "required"
-			} else {
-				req = "optional"
-			}
-			switch {
-			case c != "":
-				taken[c] = true
-				fmt.Fprintf(&b, "    %s: %s  # %s, %s\n", f.Name, yamlString(mappingName(c)), req, how)
-				if k == Events && f.Name == "event_type" {
-					eventTypes = c
+			if i > 0 {
+				// a further per-user table: profiles.NAME, indented under profiles:
+				var pb strings.Builder
+				got, err := draftDataset(ctx, db, &pb, k, fs, dir)
+				if err != nil {
+					return nil, nil, err
 				}
-			case k == Transactions && f.Name == "order_id" && guessColumn("user_id", cols, map[string]bool{}) != "" && guessColumn("timestamp", cols, map[string]bool{}) != "":
-				// No order number: one order per customer and timestamp.
-				// user_id and timestamp are guessed as the loop guesses them
-				// (user_id first, nothing taken yet but user_id itself).
-				u := guessColumn("user_id", cols, map[string]bool{})
-				ts := guessColumn("timestamp", cols, map[string]bool{u: true})
-				fmt.Fprintf(&b, "    %s: %s  # required; no order number found: one order per customer and timestamp\n", f.Name, yamlString(orderPerVisit(u, ts)))
-				notes = append(notes, fmt.Sprintf("%s: no order number column: each customer's lines at one timestamp are drafted as one order (order_id: %s)", k, orderPerVisit(u, ts)))
-			case f.Required && !(k == Transactions && (f.Name == "quantity" || f.Name == "unit_price")):
-				fmt.Fprintf(&b, "    # %s: ???  # required: no column guessed; name one or write an expression\n", f.Name)
-			default:
-				fmt.Fprintf(&b, "    # %s:  # %s\n", f.Name, fieldHint(k, f))
+				name := sourceName(p, used)
+				for _, n := range got {
+					notes = append(notes, strings.Replace(n, string(k)+":", "profiles."+name+":", 1))
+				}
+				profiles = append(profiles, "  "+yamlKey(name)+":\n"+indent(pb.String(), "  "))
+				continue
 			}
-		}
-		if eventTypes != "" {
-			m, err := draftEventTypes(ctx, db, rel, eventTypes)
+			fmt.Fprintf(&b, "\n%s:\n", k)
+			got, err := draftDataset(ctx, db, &b, k, fs, dir)
 			if err != nil {
-				return nil, nil, fmt.Errorf("%s: read %s: %w", k, p, err)
+				return nil, nil, err
 			}
-			b.WriteString(m)
+			notes = append(notes, got...)
 		}
 	}
 	if n == 0 {
 		return nil, nil, errNoData
+	}
+	if sources.Len() > 0 {
+		b.WriteString("\nsources:  # files read as tables of their names, for the queries above\n" + sources.String())
+	}
+	if len(profiles) > 0 {
+		b.WriteString("\nprofiles:  # further per-user tables, joined on user_id\n" + strings.Join(profiles, ""))
 	}
 	b.WriteString(`
 # features:
@@ -333,6 +201,268 @@ max_reject_rate: 0.01
 #   temp_directory: /tmp/persona-spill
 `)
 	return []byte(b.String()), notes, nil
+}
+
+// indent puts prefix before every non-empty line of s.
+func indent(s, prefix string) string {
+	lines := strings.SplitAfter(s, "\n")
+	for i, l := range lines {
+		if strings.TrimSpace(l) != "" {
+			lines[i] = prefix + l
+		}
+	}
+	return strings.Join(lines, "")
+}
+
+// draftFile is what persona init read of one file.
+type draftFile struct {
+	path     string // as given (a file or a glob)
+	file     string // the file read (a glob's first match)
+	format   string
+	cols     []sniffedColumn
+	decimal  []string // columns of numbers with a decimal comma
+	tsFormat string   // sniffed by DuckDB
+	// rel is the source as a relation of text columns (CSV) or as typed
+	// (Parquet, JSON), to read values and try timestamp formats on.
+	rel string
+	// csv is the csv: block of a CSV file, unindented ("" for others).
+	csv string
+}
+
+// sniffDraftFile sniffs one file of dataset k.
+func sniffDraftFile(ctx context.Context, db *sql.DB, k Kind, p string) (*draftFile, error) {
+	format := formatOf(p)
+	if format == "" {
+		if err := regularFile(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("%s: %w", k, err) // a FIFO such as /dev/fd/63 has no extension
+		}
+		return nil, fmt.Errorf("%s: cannot tell the format of %s from its extension", k, p)
+	}
+	if err := checkDraftable(p, format); err != nil {
+		return nil, fmt.Errorf("%s: %w", k, err)
+	}
+	df := &draftFile{path: p, file: p, format: format}
+	switch format {
+	case "csv":
+		files, err := filepath.Glob(p)
+		if err != nil || len(files) == 0 {
+			return nil, fmt.Errorf("%s: no file matches %s", k, p)
+		}
+		df.file = files[0]
+		enc, err := textEncoding(files[0])
+		if err != nil {
+			return nil, fmt.Errorf("%s: read %s: %w", k, files[0], err)
+		}
+		var opts []string
+		if enc != "" {
+			opts = append(opts, "encoding = "+sqlquote.String(enc))
+		}
+		sn, err := sniff(ctx, db, files[0], opts)
+		if err != nil && enc == "" && strings.Contains(err.Error(), "Invalid unicode") {
+			// not UTF-8 past the first 64 KiB
+			enc, opts = "latin-1", []string{"encoding = 'latin-1'"}
+			sn, err = sniff(ctx, db, files[0], opts)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%s: sniff %s: %w", k, files[0], shortError(err))
+		}
+		if err := checkSniffed(files[0], sn); err != nil {
+			return nil, fmt.Errorf("%s: %s: %w", k, files[0], err)
+		}
+		df.cols = sn.Columns
+		df.tsFormat = sn.TimestampFormat
+		sn.Encoding = enc
+		df.rel = fmt.Sprintf("read_csv(%s, delim = %s, quote = %s, escape = %s, header = %t, all_varchar = true%s)",
+			sqlquote.String(files[0]), sqlquote.String(sn.Delimiter), sqlquote.String(sn.Quote), sqlquote.String(sn.Escape), sn.Header, sn.encodingOpt())
+		delim := sn.Delimiter
+		if delim == "\t" {
+			delim = `\t`
+		}
+		var c strings.Builder
+		fmt.Fprintf(&c, "csv:  # sniffed; delete a line to sniff it again at each run\n  delimiter: %s\n  header: %t\n", yamlString(delim), sn.Header)
+		switch enc {
+		case "latin-1":
+			c.WriteString("  encoding: latin-1  # the file is no UTF-8 text; latin-1 reads every byte (Windows-1252 too, but for its € and quotes)\n")
+		case "utf-16":
+			c.WriteString("  encoding: utf-16  # the file starts with a UTF-16 byte order mark\n")
+		}
+		if sn.Delimiter != "," {
+			dec, err := decimalCommaColumns(ctx, db, files[0], sn, 0.95)
+			if err != nil {
+				return nil, fmt.Errorf("%s: read %s: %w", k, files[0], err)
+			}
+			df.decimal = dec
+			if len(dec) > 0 {
+				fmt.Fprintf(&c, "  decimal: \",\"  # numbers written like 2,50 in %s\n", comment(strings.Join(dec, ", ")))
+			}
+		}
+		df.csv = c.String()
+	default:
+		fn := "read_parquet"
+		if format == "json" {
+			fn = "read_json"
+		}
+		df.rel = fmt.Sprintf("%s(%s)", fn, sqlquote.String(p))
+		rows, err := db.QueryContext(ctx, fmt.Sprintf("SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM %s(%s))", fn, sqlquote.String(p)))
+		if err != nil {
+			return nil, fmt.Errorf("%s: read %s: %w", k, p, err)
+		}
+		for rows.Next() {
+			var c sniffedColumn
+			if err := rows.Scan(&c.Name, &c.Type); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			df.cols = append(df.cols, c)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	return df, nil
+}
+
+// columnsFound is the comment listing a file's columns and types.
+func (df *draftFile) columnsFound() string {
+	var names []string
+	for _, c := range df.cols {
+		names = append(names, fmt.Sprintf("%s (%s)", c.Name, c.Type))
+	}
+	return fmt.Sprintf("# columns found: %s\n", comment(strings.Join(names, ", ")))
+}
+
+// timestampFormat guesses the strptime format of the timestamp column of
+// dataset k (signup_date for users) in cols, a column of df: DuckDB's
+// sniffed format, else the format that reads its text values. It returns
+// the format ("" when none) and the comment saying how it was found.
+func timestampFormat(ctx context.Context, db *sql.DB, k Kind, df *draftFile, cols []sniffedColumn) (string, string, error) {
+	if df.tsFormat != "" {
+		return df.tsFormat, "sniffed", nil
+	}
+	ts := tsField(k)
+	if k == Users {
+		ts = "signup_date"
+	}
+	if ts == "" {
+		return "", "", nil
+	}
+	c := guessColumn(ts, cols, map[string]bool{})
+	if c == "" || columnType(cols, c) != "VARCHAR" && !isInteger(columnType(cols, c)) {
+		// not text, nor digits such as 19970101 that the sniffer read as a number
+		return "", "", nil
+	}
+	fs, err := formatsReading(ctx, db, df.rel, c, 0.95)
+	if err != nil || len(fs) == 0 {
+		return "", "", err
+	}
+	guessed := fmt.Sprintf("guessed: it reads the values of %s", c)
+	if len(fs) > 1 {
+		guessed += fmt.Sprintf(", and so does %q: check which", fs[1])
+	}
+	return fs[0], guessed, nil
+}
+
+// draftDataset writes the body of dataset k read from one file (its
+// path, dialect, timestamp format and columns) into b, indented by two
+// spaces, and returns the notes for the user.
+func draftDataset(ctx context.Context, db *sql.DB, b *strings.Builder, k Kind, df *draftFile, dir string) ([]string, error) {
+	p := df.path
+	fmt.Fprintf(b, "  path: %s\n", yamlString(relTo(dir, p)))
+	b.WriteString(indent(df.csv, "  "))
+	b.WriteString("  " + df.columnsFound())
+	tsFormat, guessed, err := timestampFormat(ctx, db, k, df, df.cols)
+	if err != nil {
+		return nil, fmt.Errorf("%s: read %s: %w", k, p, err)
+	}
+	if tsFormat != "" {
+		fmt.Fprintf(b, "  timestamp_format: %s  # %s\n", yamlString(tsFormat), comment(guessed))
+	} else if tsField(k) != "" || k == Users {
+		b.WriteString("  # timestamp_format: \"%Y-%m-%d %H:%M:%S\"  # empty accepts ISO 8601\n")
+	}
+	b.WriteString("  # time_zone: Europe/London   # the zone wall-clock times are in; default UTC\n")
+	b.WriteString("  # filter: CustomerID IS NOT NULL   # SQL condition; other rows are skipped and counted\n")
+	b.WriteString("  duplicates: drop   # drops a row repeating an earlier one in every column of the file (as written); or keep\n")
+	if k == Users {
+		got, err := draftPerUser(ctx, db, b, df.rel, df.cols, df.decimal)
+		if err != nil {
+			return nil, fmt.Errorf("%s: read %s: %w", k, p, err)
+		}
+		var notes []string
+		for _, n := range got {
+			notes = append(notes, fmt.Sprintf("%s: %s", k, n))
+		}
+		return notes, nil
+	}
+	return draftColumns(ctx, db, b, k, df.rel, df.cols, []string{df.file})
+}
+
+// draftColumns writes the columns: mapping of dataset k over cols (of the
+// relation rel) and, for events, the event_types of its names. files are
+// the files the columns come from, for the note on a required field left
+// unguessed.
+func draftColumns(ctx context.Context, db *sql.DB, b *strings.Builder, k Kind, rel string, cols []sniffedColumn, files []string) ([]string, error) {
+	var notes []string
+	b.WriteString("  columns:\n")
+	taken := map[string]bool{}
+	eventTypes := ""
+	byValue := ""
+	if k == Events && guessColumn("event_type", cols, map[string]bool{}) == "" {
+		// no column named like one: the text column whose values are
+		// mostly event names persona knows (view, pv, cart, buy ...)
+		c, err := eventTypeByValues(ctx, db, rel, cols)
+		if err != nil {
+			return nil, fmt.Errorf("%s: read %s: %w", k, files[0], err)
+		}
+		byValue = c
+	}
+	var missing []string
+	for _, f := range inputFields(k) {
+		c := guessColumn(f.Name, cols, taken)
+		how := "guessed"
+		if f.Name == "event_type" && c == "" && byValue != "" && !taken[byValue] {
+			c, how = byValue, "guessed from its values"
+		}
+		req := ""
+		if f.Required {
+			req = "required"
+		} else {
+			req = "optional"
+		}
+		switch {
+		case c != "":
+			taken[c] = true
+			fmt.Fprintf(b, "    %s: %s  # %s, %s\n", f.Name, yamlString(mappingName(c)), req, how)
+			if k == Events && f.Name == "event_type" {
+				eventTypes = c
+			}
+		case k == Transactions && f.Name == "order_id" && guessColumn("user_id", cols, map[string]bool{}) != "" && guessColumn("timestamp", cols, map[string]bool{}) != "":
+			// No order number: one order per customer and timestamp.
+			// user_id and timestamp are guessed as the loop guesses them
+			// (user_id first, nothing taken yet but user_id itself).
+			u := guessColumn("user_id", cols, map[string]bool{})
+			ts := guessColumn("timestamp", cols, map[string]bool{u: true})
+			fmt.Fprintf(b, "    %s: %s  # required; no order number found: one order per customer and timestamp\n", f.Name, yamlString(orderPerVisit(u, ts)))
+			notes = append(notes, fmt.Sprintf("%s: no order number column: each customer's lines at one timestamp are drafted as one order (order_id: %s)", k, orderPerVisit(u, ts)))
+		case f.Required && !(k == Transactions && (f.Name == "quantity" || f.Name == "unit_price")):
+			missing = append(missing, f.Name)
+			fmt.Fprintf(b, "    # %s: ???  # required: no column guessed; name one, write an expression, or give init the file that holds it too (--%s a.csv --%s b.csv joins them)\n", f.Name, k, k)
+		default:
+			fmt.Fprintf(b, "    # %s:  # %s\n", f.Name, fieldHint(k, f))
+		}
+	}
+	if len(missing) > 0 {
+		notes = append(notes, fmt.Sprintf("%s: no column of %s holds %s: map it under %s.columns, or if another file holds it, name both (persona init --%s %s --%s OTHER) and init drafts the join (README: \"Several files, joined\")",
+			k, strings.Join(files, ", "), strings.Join(missing, " or "), k, k, files[0], k))
+	}
+	if eventTypes != "" {
+		m, err := draftEventTypes(ctx, db, rel, eventTypes)
+		if err != nil {
+			return nil, fmt.Errorf("%s: read %s: %w", k, files[0], err)
+		}
+		b.WriteString(m)
+	}
+	return notes, nil
 }
 
 func fieldHint(k Kind, f Field) string {

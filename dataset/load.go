@@ -916,7 +916,10 @@ func (l *loader) mentions(col string) bool {
 
 // columnList names the source's columns for messages: the first
 // listColumns of them, each clipped.
-func (l *loader) columnList() string {
+func (l *loader) columnList() string { return l.columnListN(listColumns) }
+
+// columnListN lists at most limit of the source's columns.
+func (l *loader) columnListN(limit int) string {
 	names := l.all
 	if len(names) == 0 {
 		for _, c := range l.cols {
@@ -925,7 +928,7 @@ func (l *loader) columnList() string {
 	}
 	var out []string
 	for i, n := range names {
-		if i == listColumns {
+		if i == limit {
 			out = append(out, fmt.Sprintf("and %d more", len(names)-i))
 			break
 		}
@@ -1006,7 +1009,7 @@ func (l *loader) stage(ctx context.Context) error {
 	for _, f := range fields {
 		if f.Required && f.src == "" {
 			return &ConfigError{Key: fmt.Sprintf("%s.columns.%s", l.key(), f.Name),
-				Err: fmt.Errorf("required field %s has no column of that name in %s (its columns: %s): map it under columns%s", f.Name, l.where(), l.columnList(), requiredHint(l.k, f.Name, byName["user_id"].label, byName["timestamp"].label))}
+				Err: fmt.Errorf("required field %s has no column of that name in %s (its columns: %s): map it under columns%s", f.Name, l.where(), l.columnListN(12), l.missingHint(f.Name, byName))}
 		}
 	}
 
@@ -1603,6 +1606,25 @@ func (l *loader) reasons(ctx context.Context) (map[string]int64, error) {
 func dropObject(ctx context.Context, db *sql.DB, name string) {
 	db.ExecContext(ctx, "DROP VIEW IF EXISTS "+sqlquote.Ident(name))
 	db.ExecContext(ctx, "DROP TABLE IF EXISTS "+sqlquote.Ident(name))
+}
+
+// missingHint is what the error of a missing required field adds: a
+// common way round it (requiredHint), else a join (joinHint).
+func (l *loader) missingHint(field string, byName map[string]*field) string {
+	if h := requiredHint(l.k, field, byName["user_id"].label, byName["timestamp"].label); h != "" {
+		return h
+	}
+	return l.joinHint()
+}
+
+// joinHint points a file dataset missing a required field to a join:
+// the field may be in another file (the customer of an order line is in
+// the orders file).
+func (l *loader) joinHint() string {
+	if l.s.Query != "" || l.s.Postgres != nil || tsField(l.k) == "" {
+		return ""
+	}
+	return fmt.Sprintf(", or join the file holding it (init --%s A --%s B; README)", l.k, l.k)
 }
 
 func tsField(k Kind) string {

@@ -224,3 +224,75 @@ transactions:
 		t.Errorf("c2's spend %v, want 20", got)
 	}
 }
+
+// TestDraftJoin drafts the three tables of writeShopTables given to init
+// as transactions files: the draft joins them on their shared keys, runs
+// as drafted, and gives the features of the same lines pre-joined; a line
+// whose order is in no orders file is rejected at its line of items.csv;
+// a file that shares no key is an error naming it.
+func TestDraftJoin(t *testing.T) {
+	dir := writeShopTables(t)
+	want, _, err := loadAndCompute(t, dir, `transactions:
+  path: joined.csv
+  columns: {user_id: person_id, timestamp: ts, product_id: sku, quantity: qty, unit_price: price}
+`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	files := []string{filepath.Join(dir, "items.csv"), filepath.Join(dir, "orders.csv"), filepath.Join(dir, "customers.csv")}
+	// The order in which the files are given does not matter.
+	for _, order := range [][]int{{0, 1, 2}, {2, 1, 0}, {1, 2, 0}} {
+		var ps []string
+		for _, i := range order {
+			ps = append(ps, files[i])
+		}
+		text, notes, err := dataset.DraftFiles(context.Background(), openDB(t), map[dataset.Kind][]string{dataset.Transactions: ps}, dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(notes) != 1 || !strings.Contains(notes[0], "3 files joined") {
+			t.Errorf("notes %q", notes)
+		}
+		got, st, err := loadAndCompute(t, dir, string(text))
+		if err != nil {
+			t.Fatalf("%v\n%s", err, text)
+		}
+		if c := st.Counts[dataset.Transactions]; c.Read != 79 || c.Used != 79 {
+			t.Errorf("counts %+v, want the 79 lines", c)
+		}
+		if !cmp.Equal(want.UserIDs, got.UserIDs) || !cmp.Equal(want.Names(), got.Names()) || !cmp.Equal(want.X.RawMatrix().Data, got.X.RawMatrix().Data) {
+			t.Errorf("order %v: the drafted join's features differ from the pre-joined ones'\n%s", order, text)
+		}
+	}
+
+	// A line of an order that no orders row has: rejected at its line.
+	f, _ := os.OpenFile(files[0], os.O_APPEND|os.O_WRONLY, 0)
+	f.WriteString("O99,S1,1,2.50\n")
+	f.Close()
+	text, _, err := dataset.DraftFiles(context.Background(), openDB(t), map[dataset.Kind][]string{dataset.Transactions: files}, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(filepath.Join(dir, "persona.yaml"), []byte(strings.Replace(string(text), "max_reject_rate: 0.01", "max_reject_rate: 0.5", 1)), 0o644)
+	cfg, err := dataset.LoadConfig(filepath.Join(dir, "persona.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	db := openDB(t)
+	if _, err := dataset.Load(context.Background(), db, cfg); err != nil {
+		t.Fatal(err)
+	}
+	var file string
+	var line int
+	if err := db.QueryRow("SELECT file, line FROM _persona_rejects").Scan(&file, &line); err != nil || filepath.Base(file) != "items.csv" || line != 81 {
+		t.Errorf("reject at %s:%d (%v), want items.csv:81", file, line, err)
+	}
+
+	// A table sharing no key column with the others.
+	other := filepath.Join(dir, "weather.csv")
+	os.WriteFile(other, []byte("day,rain_mm\n2024-01-01,3\n"), 0o644)
+	_, _, err = dataset.DraftFiles(context.Background(), openDB(t), map[dataset.Kind][]string{dataset.Transactions: {files[0], files[1], other}}, dir)
+	if err == nil || !strings.Contains(err.Error(), "weather.csv shares no key column with") || !strings.Contains(err.Error(), "day, rain_mm") {
+		t.Errorf("err %v", err)
+	}
+}

@@ -17,8 +17,9 @@ import (
 
 // InitOptions holds the flags of "persona init".
 type InitOptions struct {
-	IO    *IOStreams
-	Files map[dataset.Kind]string
+	IO *IOStreams
+	// Files are the files given per dataset: several are tables to join.
+	Files map[dataset.Kind][]string
 	Out   string
 	Force bool
 	Quiet bool
@@ -27,8 +28,8 @@ type InitOptions struct {
 
 // NewCmdInit drafts a config from the user's files.
 func NewCmdInit(f *Factory, runF func(*InitOptions) error) *cobra.Command {
-	opts := &InitOptions{IO: f.IO, Files: map[dataset.Kind]string{}}
-	paths := map[dataset.Kind]*string{}
+	opts := &InitOptions{IO: f.IO, Files: map[dataset.Kind][]string{}}
+	paths := map[dataset.Kind]*[]string{}
 	cmd := &cobra.Command{
 		Use:   "init",
 		Short: "Draft a config file from your data files",
@@ -47,19 +48,27 @@ run "persona run --config FILE --out DIR" (a users file runs as drafted).
 It reads the first rows of each file named by --users, --events,
 --transactions and --social (at least one; a glob is read from its first
 match) and writes --out (default persona.yaml), never overwriting an
-existing file unless --force. Paths in the config are relative to its
+existing file unless --force. A flag given several times names tables to
+join: order lines, the orders they belong to and the products they name
+(--transactions items.csv --transactions orders.csv --transactions
+products.csv) become sources: and a query joining them on the key
+columns they share; further --users files become profiles: tables
+joined on the user key. Paths in the config are relative to its
 folder. --json prints the guesses (path, delimiter, header, timestamp format
 and column of each field per dataset, and whether the config loads as it
 is); --quiet writes the file silently.`,
 		Example: `  persona init --transactions sales.csv.gz --out persona.yaml
   persona init --users Mall_Customers.csv --out mall.yaml && persona run -c mall.yaml -o out
   persona init --events 'logs/*.parquet' --users users.csv
+  persona init --transactions items.csv --transactions orders.csv --transactions products.csv --users customers.csv
   persona init --transactions sales.csv --out persona.yaml --force --json`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			for k, p := range paths {
-				if *p != "" {
-					opts.Files[k] = *p
+				for _, f := range *p {
+					if f != "" {
+						opts.Files[k] = append(opts.Files[k], f)
+					}
 				}
 			}
 			if len(opts.Files) == 0 {
@@ -75,9 +84,9 @@ is); --quiet writes the file silently.`,
 		},
 	}
 	for _, k := range dataset.Kinds {
-		p := new(string)
+		p := new([]string)
 		paths[k] = p
-		cmd.Flags().StringVar(p, string(k), "", fmt.Sprintf("the %s data: a CSV, Parquet or JSON-lines `file` or glob", k))
+		cmd.Flags().StringArrayVar(p, string(k), nil, fmt.Sprintf("the %s data: a CSV, Parquet or JSON-lines `file` or glob; repeat it for tables to join", k))
 	}
 	cmd.Flags().StringVarP(&opts.Out, "out", "o", "persona.yaml", "config `file` to write")
 	cmd.Flags().BoolVar(&opts.Force, "force", false, "overwrite an existing config file")
@@ -95,7 +104,7 @@ func initRun(opts *InitOptions) error {
 	}
 	defer db.Close()
 	db.SetMaxOpenConns(1)
-	text, notes, err := dataset.Draft(context.Background(), db, opts.Files, filepath.Dir(opts.Out))
+	text, notes, err := dataset.DraftFiles(context.Background(), db, opts.Files, filepath.Dir(opts.Out))
 	if err != nil {
 		return err
 	}
