@@ -709,8 +709,19 @@ func (c *Config) validateSource(k Kind, s *Source) error {
 		return &ConfigError{Key: key + ".event_types", Err: errors.New("event_types maps the names of events: set it under events")}
 	}
 	for from, to := range s.EventTypes {
-		if !slices.Contains(EventTypes, to) {
-			return &ConfigError{Key: key + ".event_types." + from, Err: fmt.Errorf("%q is not a canonical event type (%s); names left unmapped are counted under their own name", to, strings.Join(EventTypes, ", "))}
+		if slices.Contains(EventTypes, to) {
+			continue
+		}
+		// A name of the user's own (fav: wishlist) is counted as its own
+		// count_<name>; one spelled like a canonical type but not quite
+		// (pageview) is a typo.
+		near := slices.IndexFunc(EventTypes, func(t string) bool { return norm(t) == norm(to) })
+		if near >= 0 || !nameRE.MatchString(to) {
+			hint := "an own name is lowercase letters, digits and _"
+			if near >= 0 {
+				hint = "did you mean " + EventTypes[near] + "?"
+			}
+			return &ConfigError{Key: key + ".event_types." + from, Err: fmt.Errorf("%q is not a canonical event type (%s); %s", to, strings.Join(EventTypes, ", "), hint)}
 		}
 	}
 	if perUser {

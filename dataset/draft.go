@@ -227,6 +227,10 @@ type draftFile struct {
 	rel string
 	// csv is the csv: block of a CSV file, unindented ("" for others).
 	csv string
+	// tsNote says how tsFormat was found when it was not sniffed; notes
+	// are for the user.
+	tsNote string
+	notes  []string
 }
 
 // sniffDraftFile sniffs one file of dataset k.
@@ -280,6 +284,27 @@ func sniffDraftFile(ctx context.Context, db *sql.DB, k Kind, p string) (*draftFi
 		}
 		var c strings.Builder
 		fmt.Fprintf(&c, "csv:  # sniffed; delete a line to sniff it again at each run\n  delimiter: %s\n  header: %t\n", yamlString(delim), sn.Header)
+		if !sn.Header {
+			names, tsf, why, err := headerless(ctx, db, k, df.rel, df.cols)
+			if err != nil {
+				return nil, fmt.Errorf("%s: read %s: %w", k, files[0], err)
+			}
+			if names != nil {
+				df.rel = strings.TrimSuffix(df.rel, ")") + csvNames(names) + ")"
+				for i := range df.cols {
+					df.cols[i].Name = names[i]
+				}
+				if tsf != "" {
+					df.tsFormat, df.tsNote = tsf, "guessed: its values are Unix times"
+				}
+				qs := make([]string, len(names))
+				for i, n := range names {
+					qs[i] = yamlString(n)
+				}
+				fmt.Fprintf(&c, "  columns: [%s]  # no header line: named from the values (%s)\n", strings.Join(qs, ", "), comment(why))
+				df.notes = append(df.notes, fmt.Sprintf("%s: %s has no header line: columns named from their values (%s); check them under %s.csv.columns", k, files[0], why, k))
+			}
+		}
 		switch enc {
 		case "latin-1":
 			c.WriteString("  encoding: latin-1  # the file is no UTF-8 text; latin-1 reads every byte (Windows-1252 too, but for its € and quotes)\n")
@@ -338,6 +363,9 @@ func (df *draftFile) columnsFound() string {
 // the format ("" when none) and the comment saying how it was found.
 func timestampFormat(ctx context.Context, db *sql.DB, k Kind, df *draftFile, cols []sniffedColumn) (string, string, error) {
 	if df.tsFormat != "" {
+		if df.tsNote != "" {
+			return df.tsFormat, df.tsNote, nil
+		}
 		return df.tsFormat, "sniffed", nil
 	}
 	ts := tsField(k)
@@ -394,7 +422,8 @@ func draftDataset(ctx context.Context, db *sql.DB, b *strings.Builder, k Kind, d
 		}
 		return notes, nil
 	}
-	return draftColumns(ctx, db, b, k, df.rel, df.cols, []string{df.file})
+	notes, err := draftColumns(ctx, db, b, k, df.rel, df.cols, []string{df.file})
+	return append(slices.Clone(df.notes), notes...), err
 }
 
 // draftColumns writes the columns: mapping of dataset k over cols (of the

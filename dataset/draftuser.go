@@ -190,6 +190,14 @@ var eventAliases = map[string]string{
 	"login": "login", "signon": "login",
 }
 
+// ownEventAliases are event names that mean a type persona has no
+// canonical name for: the draft maps them to one own name, counted as
+// count_<name> and share_<name> like any other.
+var ownEventAliases = map[string]string{
+	"fav": "wishlist", "favorite": "wishlist", "favourite": "wishlist", "favorites": "wishlist", "addtowishlist": "wishlist",
+	"wishlist": "wishlist", "bookmark": "wishlist", "save": "wishlist",
+}
+
 // eventTypeByValues returns the text column of cols (the first sniffRows
 // rows of rel) of which at least half the values are canonical event
 // types or names that usually mean one (eventAliases), the one with the
@@ -213,7 +221,8 @@ func eventTypeByValues(ctx context.Context, db *sql.DB, rel string, cols []sniff
 				return "", err
 			}
 			all += n
-			if _, ok := eventAliases[norm(v)]; ok || slices.Contains(EventTypes, v) {
+			_, own := ownEventAliases[norm(v)]
+			if _, ok := eventAliases[norm(v)]; ok || own || slices.Contains(EventTypes, v) {
 				known += n
 			}
 		}
@@ -250,6 +259,10 @@ func draftEventTypes(ctx context.Context, db *sql.DB, rel, col string) (string, 
 		}
 		if to, ok := eventAliases[norm(v)]; ok {
 			mapped = append(mapped, fmt.Sprintf("    %s: %s", yamlString(v), to))
+		} else if to, ok := ownEventAliases[norm(v)]; ok {
+			if v != to {
+				mapped = append(mapped, fmt.Sprintf("    %s: %s  # no canonical type: counted as count_%s and share_%s", yamlString(v), to, to, to))
+			}
 		} else if len(other) < 10 {
 			other = append(other, v)
 		}
@@ -259,10 +272,11 @@ func draftEventTypes(ctx context.Context, db *sql.DB, rel, col string) (string, 
 	}
 	var b strings.Builder
 	if len(mapped) > 0 {
-		b.WriteString("  event_types:  # the file's names of canonical event types, guessed\n" + strings.Join(mapped, "\n") + "\n")
+		b.WriteString("  event_types:  # the file's names of canonical event types (or of an own one), guessed\n" + strings.Join(mapped, "\n") + "\n")
 	}
 	if len(other) > 0 {
-		fmt.Fprintf(&b, "  # other event names, counted as their own count_<name>: %s\n", comment(strings.Join(clipAll(other, 10), ", ")))
+		fmt.Fprintf(&b, "  # other event names, counted as their own count_<name> and share_<name> (the %d most frequent, features.top_events); map one here if it means a canonical type (%s): %s\n",
+			6, strings.Join(EventTypes, ", "), comment(strings.Join(clipAll(other, 10), ", ")))
 	}
 	return b.String(), nil
 }

@@ -172,7 +172,7 @@ func TestDraftCustomerTable(t *testing.T) {
 func TestDraftEventTypes(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "events.csv")
-	os.WriteFile(path, []byte("visitor,ts,event_type\nu1,2024-01-01 10:00:00,pv\nu1,2024-01-01 10:01:00,cart\nu2,2024-01-01 11:00:00,buy\nu2,2024-01-01 11:05:00,fav\nu3,2024-01-02 09:00:00,search\n"), 0o644)
+	os.WriteFile(path, []byte("visitor,ts,event_type\nu1,2024-01-01 10:00:00,pv\nu1,2024-01-01 10:01:00,cart\nu2,2024-01-01 11:00:00,buy\nu2,2024-01-01 11:05:00,fav\nu3,2024-01-02 09:00:00,search\nu3,2024-01-02 09:01:00,zap\n"), 0o644)
 	db, err := sql.Open("duckdb", "")
 	if err != nil {
 		t.Fatal(err)
@@ -189,11 +189,12 @@ func TestDraftEventTypes(t *testing.T) {
 	if err != nil {
 		t.Fatalf("%v\n%s", err, text)
 	}
-	want := map[string]string{"pv": "page_view", "cart": "add_to_cart", "buy": "checkout"}
+	want := map[string]string{"pv": "page_view", "cart": "add_to_cart", "buy": "checkout", "fav": "wishlist"}
 	if diff := cmp.Diff(want, cfg.Events.EventTypes); diff != "" {
 		t.Errorf("event_types (-want +got):\n%s", diff)
 	}
-	if !strings.Contains(string(text), "other event names, counted as their own count_<name>: fav") {
+	if !strings.Contains(string(text), `"fav": wishlist  # no canonical type: counted as count_wishlist and share_wishlist`) ||
+		!strings.Contains(string(text), "other event names, counted as their own count_<name> and share_<name>") || !strings.Contains(string(text), "): zap") {
 		t.Errorf("draft:\n%s", text)
 	}
 }
@@ -381,5 +382,78 @@ func TestRepeatedUserIDs(t *testing.T) {
 		if said != (tt.want != "") {
 			t.Errorf("init notes %q", notes)
 		}
+	}
+}
+
+// TestDraftHeaderless names the columns of files without a header line
+// from their values (Taobao's user, item, category, behaviour, time log;
+// the same in milliseconds; order lines with ISO timestamps), and the
+// drafts load every row as they are.
+func TestDraftHeaderless(t *testing.T) {
+	taobao := func(scale int64, suffix string) string {
+		var b strings.Builder
+		for i := range 200 {
+			fmt.Fprintf(&b, "%d,%d,%d,%s,%d%s\n", 1+i%17, 5000+i*7%900, 1+i%5, []string{"pv", "pv", "cart", "fav", "buy"}[i%5], (1511544070+int64(i)*613)*scale, suffix)
+		}
+		return b.String()
+	}
+	var tx strings.Builder
+	for i := range 120 {
+		fmt.Fprintf(&tx, "C%d,2024-01-%02d 10:%02d:00,SKU%d,%d,%d.50\n", i%9, 1+i%28, i%60, i%13, 1+i%3, 2+i%7)
+	}
+	tests := []struct {
+		name     string
+		k        dataset.Kind
+		data     string
+		columns  []string
+		tsFormat string
+		rows     int64
+	}{
+		{"taobao, seconds", dataset.Events, taobao(1, ""), []string{"user_id", "column1", "category", "event_type", "timestamp"}, "epoch", 200},
+		{"taobao, milliseconds", dataset.Events, taobao(1000, ""), []string{"user_id", "column1", "category", "event_type", "timestamp"}, "epoch_ms", 200},
+		{"order lines, ISO times", dataset.Transactions, tx.String(), []string{"user_id", "timestamp", "column2", "column3", "column4"}, "", 120},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			path := filepath.Join(dir, "log.csv")
+			os.WriteFile(path, []byte(tt.data), 0o644)
+			db := openDB(t)
+			text, notes, err := dataset.Draft(context.Background(), db, map[dataset.Kind]string{tt.k: path}, dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(notes) == 0 || !strings.Contains(notes[0], "has no header line: columns named from their values") {
+				t.Errorf("notes %q", notes)
+			}
+			cfgPath := filepath.Join(dir, "persona.yaml")
+			os.WriteFile(cfgPath, text, 0o644)
+			cfg, err := dataset.LoadConfig(cfgPath)
+			if err != nil {
+				t.Fatalf("%v\n%s", err, text)
+			}
+			src := cfg.Events
+			if tt.k == dataset.Transactions {
+				src = cfg.Transactions
+			}
+			if diff := cmp.Diff(tt.columns, src.CSV.Columns); diff != "" {
+				t.Errorf("csv.columns (-want +got):\n%s\n%s", diff, text)
+			}
+			if src.TimestampFormat != tt.tsFormat {
+				t.Errorf("timestamp_format %q, want %q", src.TimestampFormat, tt.tsFormat)
+			}
+			if tt.k == dataset.Transactions {
+				// order_id is drafted as one order per customer and time; the
+				// rest are no canonical names: quantity and price need a mapping.
+				src.Columns["quantity"], src.Columns["unit_price"] = "column3", "column4"
+			}
+			st, err := dataset.Load(context.Background(), db, cfg)
+			if err != nil {
+				t.Fatalf("%v\n%s", err, text)
+			}
+			if c := st.Counts[tt.k]; c.Used != tt.rows {
+				t.Errorf("counts %+v, want %d used", c, tt.rows)
+			}
+		})
 	}
 }
