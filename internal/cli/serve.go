@@ -9,6 +9,8 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/http"
+	"net/http/pprof"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -38,8 +40,11 @@ type ServeOptions struct {
 	// Notify is the webhook URL told of each new run served.
 	Notify  string
 	MaxBody int64
-	Quiet   bool
-	JSON    bool
+	// Pprof, when set, is the loopback host:port Go's profiler
+	// (net/http/pprof) is served on.
+	Pprof string
+	Quiet bool
+	JSON  bool
 }
 
 // NewCmdServe serves the newest run of a store over HTTP.
@@ -82,6 +87,10 @@ users moved since the previous committed run) signed with
 $PERSONA_WEBHOOK_SECRET (X-Persona-Signature: sha256=<hex HMAC-SHA256 of
 the body>), retried 3 times; a failure is logged and changes nothing else.
 
+--pprof 127.0.0.1:6060 serves Go's profiler (net/http/pprof: CPU, heap and
+allocation profiles under /debug/pprof/) on a second, loopback-only
+listener, to profile the server under load.
+
 Ctrl-C (or SIGTERM) lets requests in flight finish, then exits.
 
 It reads the store and writes nothing but its log on stderr: the address
@@ -106,6 +115,9 @@ errors (and the warning above).`,
 			if err := checkNotify(opts.Notify); err != nil {
 				return err
 			}
+			if opts.Pprof != "" && !server.Loopback(opts.Pprof) {
+				return usagef("--pprof must be a loopback host:port such as 127.0.0.1:6060 (the profiler shows the process's memory), got %q", opts.Pprof)
+			}
 			if runF != nil {
 				return runF(opts)
 			}
@@ -119,8 +131,36 @@ errors (and the warning above).`,
 	cmd.Flags().DurationVar(&opts.Poll, "poll", 5*time.Second, "how often to look for a newer run")
 	cmd.Flags().Int64Var(&opts.MaxBody, "max-body", 1<<20, "largest request body, in `bytes`")
 	cmd.Flags().StringVar(&opts.Notify, "notify", "", "POST a signed JSON summary of each newer run served to this `URL` (secret: $PERSONA_WEBHOOK_SECRET)")
+	cmd.Flags().StringVar(&opts.Pprof, "pprof", "", "serve Go's profiler (/debug/pprof/) on this loopback `host:port`")
 	addOutputFlags(cmd, &opts.Quiet, &opts.JSON, "write the log lines on stderr as JSON")
 	return cmd
+}
+
+// pprofHandler serves Go's profiler, net/http/pprof, under /debug/pprof/.
+func pprofHandler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	return mux
+}
+
+// servePprof serves pprofHandler on addr until ctx is done.
+func servePprof(ctx context.Context, addr string, logger *slog.Logger) error {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("--pprof: %w", err)
+	}
+	srv := &http.Server{Handler: pprofHandler(), ReadHeaderTimeout: 5 * time.Second}
+	go func() {
+		<-ctx.Done()
+		srv.Close()
+	}()
+	go srv.Serve(ln)
+	logger.Info("profiler", "url", fmt.Sprintf("http://%s/debug/pprof/", ln.Addr()))
+	return nil
 }
 
 // reportBeside is the report.html of the output folder store names, ""
@@ -196,6 +236,12 @@ func serveRun(opts *ServeOptions) error {
 	ln, err := net.Listen("tcp", opts.Addr)
 	if err != nil {
 		return err
+	}
+	if opts.Pprof != "" {
+		if err := servePprof(ctx, opts.Pprof, logger); err != nil {
+			ln.Close()
+			return err
+		}
 	}
 	if w := exposureWarning(opts.Addr, opts.Token, opts.PublicRead); w != "" {
 		fmt.Fprintln(opts.IO.ErrOut, w)

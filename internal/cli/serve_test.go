@@ -2,6 +2,8 @@ package cli
 
 import (
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -30,6 +32,8 @@ func TestServingCommandsFlags(t *testing.T) {
 		{"serve", []string{"serve", "--store", "out"}, ServeOptions{Store: "out", Addr: "127.0.0.1:8080", Poll: 5e9, MaxBody: 1 << 20}, ExitOK, ""},
 		{"serve token", []string{"serve", "--store", "out", "--addr", ":9000", "--token", "t"}, ServeOptions{Store: "out", Addr: ":9000", Token: "t", Poll: 5e9, MaxBody: 1 << 20}, ExitOK, ""},
 		{"serve public read", []string{"serve", "--store", "out", "--token", "t", "--public-read"}, ServeOptions{Store: "out", Addr: "127.0.0.1:8080", Token: "t", PublicRead: true, Poll: 5e9, MaxBody: 1 << 20}, ExitOK, ""},
+		{"serve pprof", []string{"serve", "--store", "out", "--pprof", "127.0.0.1:6060"}, ServeOptions{Store: "out", Addr: "127.0.0.1:8080", Poll: 5e9, MaxBody: 1 << 20, Pprof: "127.0.0.1:6060"}, ExitOK, ""},
+		{"serve pprof beyond loopback", []string{"serve", "--store", "out", "--pprof", ":6060"}, nil, ExitUsage, "--pprof must be a loopback host:port"},
 		{"serve bad addr", []string{"serve", "--store", "out", "--addr", "8080"}, nil, ExitUsage, "--addr must be host:port"},
 		{"export-sql", []string{"export-sql", "-m", "m.json", "--dialect", "postgres", "--table", "s.f"}, ExportSQLOptions{Model: "m.json", Dialect: "postgres", Table: "s.f"}, ExitOK, ""},
 		{"export-sql dialect", []string{"export-sql", "-m", "m.json", "--dialect", "mysql"}, nil, ExitUsage, "--dialect must be duckdb or postgres"},
@@ -130,5 +134,22 @@ func TestReportBeside(t *testing.T) {
 				t.Errorf("reportBeside(%q) = %q, want %q", tt.store, got, tt.want)
 			}
 		})
+	}
+}
+
+// TestPprofHandler checks that --pprof's handler serves the profiles
+// (a heap profile in text) and its index.
+func TestPprofHandler(t *testing.T) {
+	h := pprofHandler()
+	for _, tt := range []struct{ path, want string }{
+		{"/debug/pprof/", "allocs"},
+		{"/debug/pprof/heap?debug=1", "heap profile:"},
+		{"/debug/pprof/allocs?debug=1", "heap profile:"},
+	} {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest("GET", tt.path, nil))
+		if rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), tt.want) {
+			t.Errorf("GET %s: %d, body without %q: %.200s", tt.path, rec.Code, tt.want, rec.Body)
+		}
 	}
 }
