@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/persona-seg/persona"
@@ -117,39 +118,34 @@ func (s *Server) handleUser(w http.ResponseWriter, r *http.Request) {
 		s.Error(w, r, errorf(http.StatusNotFound, "user "+quote(id)+" not found in run "+sn.res.Run.ID))
 		return
 	}
-	writeJSON(w, http.StatusOK, sn.appendUser(make([]byte, 0, 512+32*len(sn.names)), i))
+	bp := userBufs.Get().(*[]byte)
+	b := sn.appendUser((*bp)[:0], i)
+	writeJSON(w, http.StatusOK, b)
+	if cap(b) <= 64<<10 {
+		*bp = b
+		userBufs.Put(bp)
+	}
 }
 
+// userBufs holds the buffers GET /api/users/{id} writes its answers in:
+// the response writer copies them, so they serve the next request.
+var userBufs = sync.Pool{New: func() any { b := make([]byte, 0, 4096); return &b }}
+
 // appendUser writes user i as JSON: hand-written, as this is the hottest
-// endpoint, with the feature names quoted once per run.
+// endpoint, with the feature names and each segment's part quoted once
+// per run (segJSON).
 func (sn *snapshot) appendUser(b []byte, i int) []byte {
 	res := sn.res
 	seg := res.Segments[i]
-	b = append(b, `{"run_id":`...)
-	b = appendString(b, res.Run.ID)
+	b = append(b, sn.runJSON...)
 	b = append(b, `,"user_id":`...)
 	b = appendString(b, sn.users.id(i))
-	b = append(b, `,"segment":{"id":`...)
-	b = strconv.AppendInt(b, int64(seg), 10)
-	b = append(b, `,"name":`...)
-	if p := sn.segments[seg]; p != nil {
-		b = appendString(b, p.Name)
-		b = append(b, `,"standing":`...)
-		b = appendString(b, p.Standing)
-		b = append(b, `,"summary":`...)
-		b = appendString(b, p.Summary)
-		b = append(b, `,"top_traits":[`...)
-		for k, t := range p.Top {
-			if k > 0 {
-				b = append(b, ',')
-			}
-			b = appendString(b, t.Text)
-		}
-		b = append(b, ']')
+	if sj, ok := sn.segJSON[seg]; ok {
+		b = append(b, sj...)
 	} else {
-		b = appendString(b, res.Model.Name(seg))
+		b = appendSegment(b, sn, seg)
 	}
-	b = append(b, `},"distance":`...)
+	b = append(b, `,"distance":`...)
 	b = appendFloat(b, res.Distance[i])
 	if v := res.Values; v != nil {
 		b = append(b, `,"value":`...)
@@ -177,6 +173,33 @@ func (sn *snapshot) appendUser(b []byte, i int) []byte {
 		b = append(b, '}')
 	}
 	return append(b, "]}\n"...)
+}
+
+// appendSegment writes the "segment" member of a user's answer: the
+// segment's id and name, and its standing, summary and top traits when it
+// has a profile.
+func appendSegment(b []byte, sn *snapshot, seg int) []byte {
+	b = append(b, `,"segment":{"id":`...)
+	b = strconv.AppendInt(b, int64(seg), 10)
+	b = append(b, `,"name":`...)
+	if p := sn.segments[seg]; p != nil {
+		b = appendString(b, p.Name)
+		b = append(b, `,"standing":`...)
+		b = appendString(b, p.Standing)
+		b = append(b, `,"summary":`...)
+		b = appendString(b, p.Summary)
+		b = append(b, `,"top_traits":[`...)
+		for k, t := range p.Top {
+			if k > 0 {
+				b = append(b, ',')
+			}
+			b = appendString(b, t.Text)
+		}
+		b = append(b, ']')
+	} else {
+		b = appendString(b, sn.res.Model.Name(seg))
+	}
+	return append(b, '}')
 }
 
 // appendValue writes a user's customer value as JSON, value.csv's
@@ -221,7 +244,15 @@ func appendValue(b []byte, v *persona.Values, c persona.CustomerValue) []byte {
 	return append(b, '}')
 }
 
+// appendFloat writes v as strconv's shortest 'g' form, null for NaN and
+// infinities. Whole numbers below a million (counts, days), which 'g'
+// writes as integers, take a faster path to the same text.
 func appendFloat(b []byte, v float64) []byte {
+	if v > -1e6 && v < 1e6 {
+		if t := int64(v); float64(t) == v && (t != 0 || !math.Signbit(v)) {
+			return strconv.AppendInt(b, t, 10)
+		}
+	}
 	if math.IsNaN(v) || math.IsInf(v, 0) {
 		return append(b, "null"...)
 	}

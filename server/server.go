@@ -102,7 +102,11 @@ type snapshot struct {
 	segments map[int]*profile.Segment
 	sizes    map[int]int
 	names    [][]byte // feature names, JSON-quoted
-	loaded   time.Time
+	// runJSON opens a user's answer: {"run_id":"ID"; segJSON is the
+	// "segment" member of it, by segment id.
+	runJSON []byte
+	segJSON map[int][]byte
+	loaded  time.Time
 	// chartSet holds the dashboard's charts, drawn on first use.
 	chartsOnce sync.Once
 	chartSet   *charts
@@ -180,6 +184,11 @@ func newSnapshot(res *persona.Results) *snapshot {
 	}
 	for _, n := range res.FeatureNames {
 		sn.names = append(sn.names, appendString(nil, n))
+	}
+	sn.runJSON = appendString([]byte(`{"run_id":`), res.Run.ID)
+	sn.segJSON = map[int][]byte{}
+	for id := range sn.sizes {
+		sn.segJSON[id] = appendSegment(nil, sn, id)
 	}
 	return sn
 }

@@ -54,6 +54,12 @@ var featureNames = []string{"recency_days", "frequency", "monetary", "events"}
 // model whose centres are the group means.
 func results(t testing.TB, id string, n int, seed uint64) *persona.Results {
 	t.Helper()
+	return resultsWith(t, id, n, seed, featureNames)
+}
+
+// resultsWith is results with the features named.
+func resultsWith(t testing.TB, id string, n int, seed uint64, featureNames []string) *persona.Results {
+	t.Helper()
 	rng := rand.New(rand.NewPCG(seed, 11))
 	d := len(featureNames)
 	x := make([]float64, n*d)
