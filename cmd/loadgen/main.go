@@ -3,6 +3,14 @@
 //
 //	loadgen store -store /tmp/load/persona.duckdb -users 1000000
 //	loadgen http -url http://127.0.0.1:8080 -endpoint users -c 64 -d 20s -users 1000000
+//	loadgen http -url http://127.0.0.1:8080 -endpoint records -data demo-out/data -n 1000 -c 2
+//
+// The records endpoint posts users' own raw rows to POST /api/score, one
+// user a request, read from the run's source data (persona demo's
+// OUT/data), and checks that each gets the segment the run gave them
+// (segments.csv beside the data) as the run's own ("known"). -n measures
+// that many requests instead of a duration; -pid reports the server's CPU
+// beside the client's.
 //
 // It is a benchmark tool, not part of persona: it prints what it measured
 // and exits 1 on a failed request.
