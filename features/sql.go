@@ -47,6 +47,10 @@ var eventTypes = dataset.EventTypes
 // socialActions are the canonical social actions that get their own counts.
 var socialActions = dataset.SocialActions
 
+// userFields are the users table's categorical fields, one-hot encoded
+// as field_value.
+var userFields = []string{"gender", "country", "acquisition_channel", "device"}
+
 // dayParts split the day by hour: [from, to).
 var dayParts = []struct {
 	name     string
@@ -110,7 +114,7 @@ func Build(ctx context.Context, db *sql.DB, opts Options) (*Query, error) {
 		return nil, fmt.Errorf("find top topics: %w", err)
 	}
 	demo := map[string][]string{}
-	for _, f := range []string{"gender", "country", "acquisition_channel", "device"} {
+	for _, f := range userFields {
 		v, err := topValues(ctx, db, fmt.Sprintf(`SELECT %[1]s v, count(*) n FROM users WHERE %[1]s IS NOT NULL AND %[1]s <> '' GROUP BY v ORDER BY n DESC, v LIMIT `, f), opts.TopValues)
 		if err != nil {
 			return nil, fmt.Errorf("find top values of users.%s: %w", f, err)
@@ -710,7 +714,7 @@ func (b *builder) demographicCols(demo map[string][]string, asOf string) {
 		b.col(feat(SignupTenureDays, D, "days from signup_date to as_of; the base median when unknown", true),
 			"greatest(coalesce(date_diff('day', dem.signup_date, CAST("+asOf+" AS DATE)), "+sqlFloat(b.base.SignupDays)+"), 0)")
 	}
-	for _, f := range []string{"gender", "country", "acquisition_channel", "device"} {
+	for _, f := range userFields {
 		for _, v := range demo[f] {
 			b.col(feat(f+"_"+slug(v), D, fmt.Sprintf("1 when users.%s is %q", f, v), false),
 				fmt.Sprintf("coalesce(dem.%s, 0)", sqlquote.Ident("oh_"+f+"_"+slug(v))))
@@ -1012,7 +1016,7 @@ func (b *builder) socialCols(topics []string) string {
 
 func (b *builder) demoCols(demo map[string][]string) string {
 	var s strings.Builder
-	for _, f := range []string{"gender", "country", "acquisition_channel", "device"} {
+	for _, f := range userFields {
 		for _, v := range demo[f] {
 			fmt.Fprintf(&s, ",\n    CASE WHEN %s = %s THEN 1 ELSE 0 END AS %s", sqlquote.Ident(f), sqlquote.String(v), sqlquote.Ident("oh_"+f+"_"+slug(v)))
 		}

@@ -1,8 +1,11 @@
 package profile
 
 import (
+	"fmt"
 	"math"
 	"strings"
+
+	"github.com/persona-seg/persona/features"
 )
 
 // Kind says what a column of the feature table holds. The zero value is a
@@ -69,8 +72,9 @@ func (c Column) indicator() bool {
 	return c.Kind == KindCategorical || c.Kind == KindBoolean || c.Kind == KindList
 }
 
-// label returns the column's words: Label, else the attribute's name (or
-// the feature's) with spaces for underscores.
+// label returns the column's words: Label, else the attribute's name with
+// spaces for underscores, else the catalogue feature's glossary label
+// (features.Label: "net spend" for monetary).
 func (c Column) label(feature string) string {
 	switch {
 	case c.Label != "":
@@ -78,7 +82,26 @@ func (c Column) label(feature string) string {
 	case c.Attribute != "":
 		return words(c.Attribute)
 	}
-	return words(feature)
+	return features.Label(feature, "")
+}
+
+// format writes a value (or a mean) of the column in its unit: a share
+// for an indicator, the catalogue's unit for a feature (features.Format:
+// "355 days", "9%"), the number alone for other attributes.
+func (c Column) format(feature string, v float64) string {
+	switch {
+	case c.indicator():
+		return features.FormatUnit(features.UnitShare, v)
+	case c.IsAttribute():
+		return features.Number(v)
+	}
+	return features.Format(feature, v)
+}
+
+// compared is a column's segment mean against the base's, in words:
+// "orders 0.3 against the base's 2.9".
+func compared(feature string, c Column, seg, base float64) string {
+	return fmt.Sprintf("%s %s against the base's %s", c.label(feature), c.format(feature, seg), c.format(feature, base))
 }
 
 func words(name string) string { return strings.ReplaceAll(name, "_", " ") }

@@ -264,16 +264,19 @@ func isNumber(s string) bool {
 	return err == nil
 }
 
-// describe is a trait in words, for the profile text.
-func describe(feature string, col Column, high bool) string {
+// describe is a trait in words, for the profile text, with the segment's
+// mean against the base's: "net spend higher than the base (5,401
+// against 1,049)".
+func describe(feature string, col Column, high bool, seg, base float64) string {
+	vals := fmt.Sprintf(" (%s against %s)", col.format(feature, seg), col.format(feature, base))
 	if col.indicator() && col.Level != "" {
-		return fmt.Sprintf("%s %s %s common than in the base", col.label(feature), col.Level, map[bool]string{true: "more", false: "less"}[high])
+		return fmt.Sprintf("%s %s %s common than in the base%s", col.label(feature), col.Level, map[bool]string{true: "more", false: "less"}[high], vals)
 	}
 	dir := "lower"
 	if high {
 		dir = "higher"
 	}
-	return fmt.Sprintf("%s %s than the base", col.label(feature), dir)
+	return fmt.Sprintf("%s %s than the base%s", col.label(feature), dir, vals)
 }
 
 // redundant lists, per standing, the trait labels that would only repeat
@@ -583,9 +586,10 @@ func nameSegments(rep *Report, keep map[int]Previous, cols map[string]Column) {
 		fixed        bool // kept from the previous run
 	}
 	st := make([]state, len(segs))
+	means := baseMeans(rep.Base)
 	for i := range segs {
 		s := &segs[i]
-		j := &judge{s: s, base: rep.Facts}
+		j := &judge{s: s, base: rep.Facts, means: means, cols: cols}
 		s.Standing, s.Why = standing(j, cols)
 		st[i].strong, st[i].weak = candidates(j, cols)
 		st[i].outcome = outcomePhrase(s.Outcomes)
@@ -679,7 +683,7 @@ func nameSegments(rep *Report, keep map[int]Previous, cols map[string]Column) {
 	for i := range segs {
 		s := &segs[i]
 		s.Actions = actions(s.Standing, s.Labels, s.Outcomes)
-		s.Summary = summary(s)
+		s.Summary = summary(s, means, cols)
 	}
 }
 
@@ -776,7 +780,19 @@ func stillHolds(p Previous, standing string, labels []label) bool {
 	return true
 }
 
-func summary(s *Segment) string {
+// baseMeans are the base's feature means by name.
+func baseMeans(base []BaseStat) map[string]float64 {
+	m := make(map[string]float64, len(base))
+	for _, b := range base {
+		m[b.Feature] = b.Mean
+	}
+	return m
+}
+
+// summary is the segment in a few sentences: its size, its standing and
+// why, its strong outcomes, and its most distinctive traits with their
+// means against the base's in the features' words and units.
+func summary(s *Segment, means map[string]float64, cols map[string]Column) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%d users (%.1f%% of the base).", s.Size, 100*s.Share)
 	if s.Standing != "" && s.Standing != StandingOccasional && s.Why != "" {
@@ -793,8 +809,13 @@ func summary(s *Segment) string {
 			break
 		}
 		f, _ := s.Feature(t.Feature)
-		parts = append(parts, fmt.Sprintf("%s %s (mean %s, %s)",
-			strings.ReplaceAll(t.Feature, "_", " "), map[bool]string{true: "high", false: "low"}[t.D > 0], num(f.Mean), liftText(f.Lift)))
+		c := cols[t.Feature]
+		against := "against the base's "
+		if len(parts) > 0 {
+			against = "against "
+		}
+		parts = append(parts, fmt.Sprintf("%s %s (%s %s%s)", c.label(t.Feature), map[bool]string{true: "high", false: "low"}[t.D > 0],
+			c.format(t.Feature, f.Mean), against, c.format(t.Feature, means[t.Feature])))
 	}
 	if len(parts) > 0 {
 		b.WriteString(" Most distinctive: " + strings.Join(parts, "; ") + ".")
@@ -807,10 +828,6 @@ func upperFirst(s string) string {
 		return string(unicode.ToUpper(r)) + s[i+len(string(r)):]
 	}
 	return s
-}
-
-func liftText(l float64) string {
-	return fmt.Sprintf("%.2f× the base mean", l)
 }
 
 func num(v float64) string {

@@ -123,7 +123,7 @@ func TestNamesAreUnique(t *testing.T) {
 		"loyal — books, night owls, mobile-first",
 		"loyal — books, night owls", // its third label ("share evening" low) has none
 		"loyal — toys",
-		"loyal — toys, higher frequency",
+		"loyal — toys, higher orders",
 	}
 	if diff := cmp.Diff(want, namesOf(segs)); diff != "" {
 		t.Errorf("names (-want +got):\n%s", diff)

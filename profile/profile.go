@@ -350,7 +350,7 @@ func Build(in Input) (*Report, error) {
 	}
 	cols := columnsByName(in)
 	for i := range rep.Segments {
-		rep.Segments[i].Top = topTraits(rep.Segments[i].Features, 8, cols)
+		rep.Segments[i].Top = topTraits(rep.Segments[i].Features, 8, cols, baseMeans(rep.Base))
 	}
 	rep.Facts = baseFacts(in, rep.Base)
 	for i := range rep.Segments {
@@ -509,7 +509,7 @@ func cohensD(m1, ss1 float64, n1 int, m2, ss2 float64, n2 int, baseStd float64) 
 
 // topTraits returns the k features with the largest |Cohen's d|, both
 // directions, ties broken by feature order.
-func topTraits(fs []FeatureStat, k int, cols map[string]Column) []Trait {
+func topTraits(fs []FeatureStat, k int, cols map[string]Column, means map[string]float64) []Trait {
 	idx := make([]int, len(fs))
 	for i := range idx {
 		idx[i] = i
@@ -520,7 +520,7 @@ func topTraits(fs []FeatureStat, k int, cols map[string]Column) []Trait {
 		if len(out) == k || math.Abs(fs[i].D) < 0.2 {
 			break
 		}
-		out = append(out, Trait{Feature: fs[i].Feature, D: fs[i].D, Z: fs[i].Z, Text: describe(fs[i].Feature, cols[fs[i].Feature], fs[i].D > 0)})
+		out = append(out, Trait{Feature: fs[i].Feature, D: fs[i].D, Z: fs[i].Z, Text: describe(fs[i].Feature, cols[fs[i].Feature], fs[i].D > 0, fs[i].Mean, means[fs[i].Feature])})
 	}
 	return out
 }

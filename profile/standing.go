@@ -32,6 +32,16 @@ const (
 type judge struct {
 	s    *Segment
 	base BaseFacts
+	// means are the base's means by feature, for the reasons in words.
+	means map[string]float64
+	cols  map[string]Column
+}
+
+// vs is a feature's segment mean against the base's, in the feature's
+// words and unit: "orders 0.3 against the base's 2.9".
+func (j *judge) vs(name string) string {
+	f, _ := j.s.Feature(name)
+	return compared(name, j.cols[name], f.Mean, j.means[name])
 }
 
 func (j *judge) has(name string) bool { _, ok := j.s.Feature(name); return ok }
@@ -59,17 +69,17 @@ func (j *judge) maxZ(names ...string) (z float64, which string) {
 	return z, which
 }
 
-func (j *judge) minZ(names ...string) float64 {
-	m := math.Inf(1)
+func (j *judge) minZ(names ...string) (z float64, which string) {
+	z = math.Inf(1)
 	for _, n := range names {
-		if j.has(n) {
-			m = math.Min(m, j.z(n))
+		if j.has(n) && j.z(n) < z {
+			z, which = j.z(n), n
 		}
 	}
-	if math.IsInf(m, 1) {
-		return 0
+	if which == "" {
+		return 0, ""
 	}
-	return m
+	return z, which
 }
 
 func get(p *float64) (float64, bool) {
@@ -164,7 +174,7 @@ var standingRules = []rule{
 		}
 		za, zf := j.z(features.DaysSinceLastActivity), j.z(features.Frequency)
 		if za > 0.8 && zf > -0.3 && j.buyers() && (!okSilent || j.base.DaysSilent == 0 || silent > j.base.DaysSilent) {
-			return true, fmt.Sprintf("z(days since last activity) %.2f > 0.8 and z(frequency) %.2f > −0.3 (too few repeat buyers for a typical time between orders)", za, zf)
+			return true, fmt.Sprintf("%s and %s (too few repeat buyers for a typical time between orders)", j.vs(features.DaysSinceLastActivity), j.vs(features.Frequency))
 		}
 		return false, ""
 	}},
@@ -185,7 +195,7 @@ var standingRules = []rule{
 		}
 		za := j.z(features.DaysSinceLastActivity)
 		if za > 0.8 && (!okSilent || j.base.DaysSilent == 0 || silent > j.base.DaysSilent) {
-			return true, fmt.Sprintf("z(days since last activity) %.2f > 0.8 and little bought", za)
+			return true, fmt.Sprintf("%s and little bought", j.vs(features.DaysSinceLastActivity))
 		}
 		return false, ""
 	}},
@@ -203,12 +213,12 @@ var standingRules = []rule{
 			if !okT || !okS || tenure > NewCycles*c || silent > RecentCycles*c {
 				return false, ""
 			}
-			return true, fmt.Sprintf("z(%s) %.2f < −0.8, a median tenure of %s (at most %d × the base's typical %s between orders) and last active a median %s ago", words(which), zt, days(tenure), NewCycles, days(c), days(silent))
+			return true, fmt.Sprintf("%s, a median tenure of %s (at most %d × the base's typical %s between orders) and last active a median %s ago", j.vs(which), days(tenure), NewCycles, days(c), days(silent))
 		}
 		if okS && j.base.DaysSilent > 0 && silent > j.base.DaysSilent {
 			return false, ""
 		}
-		return true, fmt.Sprintf("z(%s) %.2f < −0.8 and active as recently as the base", words(which), zt)
+		return true, fmt.Sprintf("%s and active as recently as the base", j.vs(which))
 	}},
 	{StandingChampions, func(j *judge) (bool, string) {
 		zf, zm, zr := j.z(features.Frequency), j.z(features.Monetary), j.z(features.RecencyDays)
@@ -216,15 +226,16 @@ var standingRules = []rule{
 			return false, ""
 		}
 		o, _ := j.orders()
-		why := fmt.Sprintf("z(frequency) %.2f, z(monetary) %.2f, z(recency) %.2f, a median of %s", zf, zm, zr, orderCount(o))
+		f, _ := j.s.Feature(features.Frequency)
+		orders := fmt.Sprintf("a median of %s (a mean of %s against the base's %s)", orderCount(o), features.Number(f.Mean), features.Number(j.means[features.Frequency]))
 		if c, ok := j.cycle(); ok {
 			since, okSince := get(j.s.Facts.DaysSinceOrder)
 			if !okSince || since > RecentCycles*c {
 				return false, ""
 			}
-			why += fmt.Sprintf(", the last a median %s ago (within the base's typical %s between orders)", days(since), days(c))
+			return true, fmt.Sprintf("%s and %s, the last a median %s ago (within the base's typical %s between orders)", orders, j.vs(features.Monetary), days(since), days(c))
 		}
-		return true, why
+		return true, fmt.Sprintf("%s, %s and %s", orders, j.vs(features.Monetary), j.vs(features.RecencyDays))
 	}},
 	{StandingAtRisk, func(j *judge) (bool, string) {
 		if ok, why, decided := j.atRiskByValue(); decided {
@@ -242,7 +253,7 @@ var standingRules = []rule{
 			o, _ := j.orders()
 			return true, fmt.Sprintf("a median of %s, but the last a median %s ago, past the base's typical %s between orders, while still active", orderCount(o), days(since), days(c))
 		}
-		return zr > 0.5, fmt.Sprintf("z(recency) %.2f > 0.5 and z(frequency) %.2f > 0", zr, zf)
+		return zr > 0.5, fmt.Sprintf("%s and %s", j.vs(features.RecencyDays), j.vs(features.Frequency))
 	}},
 	{StandingInfluencers, func(j *judge) (bool, string) {
 		z, which := j.maxZ(features.SocialActions, features.SocialPosts)
@@ -253,21 +264,21 @@ var standingRules = []rule{
 		if f.Median < 1 {
 			return false, ""
 		}
-		return true, fmt.Sprintf("z(%s) %.2f > 1, a median of %.0f", words(which), z, f.Median)
+		return true, fmt.Sprintf("%s, a median of %.0f", j.vs(which), f.Median)
 	}},
 	{StandingBargainHunters, func(j *judge) (bool, string) {
 		z, which := j.maxZ(features.PriceSensitivity, features.DiscountedLineShare, features.DiscountShare)
 		if z <= 0.8 || !j.buyers() {
 			return false, ""
 		}
-		return true, fmt.Sprintf("z(%s) %.2f > 0.8", words(which), z)
+		return true, j.vs(which)
 	}},
 	{StandingBigSpenders, func(j *judge) (bool, string) {
 		zm := j.z(features.Monetary)
 		if zm <= 0.5 {
 			return false, ""
 		}
-		why := fmt.Sprintf("z(monetary) %.2f > 0.5", zm)
+		why := j.vs(features.Monetary)
 		if sp, ok := get(j.s.Facts.Spend); ok && j.base.Spend > 0 {
 			if sp < Margin*j.base.Spend {
 				return false, ""
@@ -279,9 +290,9 @@ var standingRules = []rule{
 	{StandingBrowsers, func(j *judge) (bool, string) {
 		zf := j.z(features.Frequency)
 		browse, which := j.maxZ(features.Events, features.Sessions, features.CountPrefix+"page_view", features.CountPrefix+"product_view", features.SharePrefix+"page_view", features.SharePrefix+"product_view")
-		conv := j.minZ(features.CartRate, features.CheckoutRate)
+		conv, convWhich := j.minZ(features.CartRate, features.CheckoutRate)
 		if zf < -0.3 && browse > 0.3 && conv < -0.3 {
-			return true, fmt.Sprintf("z(frequency) %.2f < −0.3, z(%s) %.2f > 0.3 and conversion z %.2f < −0.3", zf, words(which), browse, conv)
+			return true, fmt.Sprintf("%s, %s and %s", j.vs(features.Frequency), j.vs(which), j.vs(convWhich))
 		}
 		return false, ""
 	}},
@@ -292,9 +303,9 @@ var standingRules = []rule{
 		}
 		o, ok := j.orders()
 		if !ok {
-			return true, fmt.Sprintf("z(frequency) %.2f > 0.3", zf)
+			return true, j.vs(features.Frequency)
 		}
-		return true, fmt.Sprintf("z(frequency) %.2f > 0.3 and a median of %s", zf, orderCount(o))
+		return true, fmt.Sprintf("%s and a median of %s", j.vs(features.Frequency), orderCount(o))
 	}},
 	{StandingProspects, func(j *judge) (bool, string) {
 		b, ok := get(j.s.Facts.Buyers)

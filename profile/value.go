@@ -3,6 +3,8 @@ package profile
 import (
 	"fmt"
 	"math"
+
+	"github.com/persona-seg/persona/features"
 )
 
 // ValueInput carries per user (in the order of Input.UserIDs) the
@@ -101,12 +103,12 @@ func (j *judge) atRiskByValue() (ok bool, why string, decided bool) {
 	if v == nil {
 		return false, "", false
 	}
-	zf := j.z("frequency")
+	zf := j.z(features.Frequency)
 	if zf <= 0 || !j.repeat() || v.LikelyLost < 0.5 {
 		return false, "", true
 	}
-	return true, fmt.Sprintf("z(frequency) %.2f > 0, yet %.0f%% of its customers are likely lost (P(alive) < %.2g; mean %.2f)",
-		zf, 100*v.LikelyLost, v.LostBelow, v.MeanPAlive), true
+	return true, fmt.Sprintf("%s, yet %.0f%% of its customers are likely lost (P(alive) < %.2g; mean %.2f)",
+		j.vs(features.Frequency), 100*v.LikelyLost, v.LostBelow, v.MeanPAlive), true
 }
 
 // bigSpendersLost is the "at risk" rule that comes before "lapsed" where

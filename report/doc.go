@@ -16,7 +16,7 @@
 //
 // Segments are numbered by their ids (Segment.ID, as in segments.csv)
 // everywhere: chart labels, charts/segment-ID.*, the anchors of their
-// sections and the overview table. Features are named by FeatureLabel,
+// sections and the overview table. Features are named by features.Label,
 // with the column name and Input.Glossary's description on hover.
 //
 // # Contents

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"math"
+
+	"github.com/persona-seg/persona/features"
 )
 
 // Input is everything the report shows. Slices indexed by segment follow the
@@ -22,7 +24,7 @@ type Input struct {
 	Currency string
 
 	// Glossary maps feature names to what they measure (the feature
-	// catalogue's descriptions); the charts name features by FeatureLabel
+	// catalogue's descriptions); the charts name features by features.Label
 	// and show the description on hover. Optional.
 	Glossary map[string]string
 
@@ -460,4 +462,17 @@ func checkMatrix(field string, m [][]float64, n, cols int, nanOK bool) error {
 		}
 	}
 	return nil
+}
+
+// label is the human label of feature name in this report (features.Label
+// with the run's description of it).
+func (in *Input) label(name string) string { return features.Label(name, in.Glossary[name]) }
+
+// labels maps label over names.
+func (in *Input) labels(names []string) []string {
+	out := make([]string, len(names))
+	for i, n := range names {
+		out[i] = in.label(n)
+	}
+	return out
 }
