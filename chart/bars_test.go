@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"image/color"
 	"math"
+	"strings"
 	"testing"
 
 	"gonum.org/v1/plot/vg/draw"
@@ -87,5 +88,24 @@ func TestBoxesSymmetricLog(t *testing.T) {
 	want := []float64{-100, 0, 100, 10000}
 	if fmt.Sprint(labels) != fmt.Sprint(want) {
 		t.Errorf("labelled ticks %v, want %v", labels, want)
+	}
+}
+
+// A segment without values (recency where nobody bought) gets "none" in its
+// row instead of a box, and does not stretch the axis.
+func TestBoxesNone(t *testing.T) {
+	f, err := Boxes(BoxesSpec{Title: "t", Segments: []string{"a", "b"}, Panels: []BoxPanel{
+		{Title: "Recency", XLabel: "days", Boxes: []FiveNum{{1, 2, 3, 4, 5}, NoBox()}},
+		{Title: "Empty", XLabel: "days", Boxes: []FiveNum{NoBox(), NoBox()}},
+	}})
+	if err != nil {
+		t.Fatalf("Boxes with a segment without values: %v", err)
+	}
+	var b strings.Builder
+	if err := f.WriteSVG(&b); err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(b.String(), ">none<"); n != 3 {
+		t.Errorf("SVG has %d \"none\" labels, want 3 (one per empty box)", n)
 	}
 }

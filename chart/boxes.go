@@ -18,6 +18,12 @@ type FiveNum struct {
 	Min, Q1, Median, Q3, Max float64
 }
 
+// NoBox is the summary of a segment without values (recency in a segment
+// where nobody bought): Boxes writes "none" in its row instead of a box.
+func NoBox() FiveNum { n := math.NaN(); return FiveNum{n, n, n, n, n} }
+
+func (f FiveNum) none() bool { return math.IsNaN(f.Min) && math.IsNaN(f.Median) && math.IsNaN(f.Max) }
+
 // BoxesSpec describes panels of horizontal box plots with one box per
 // segment, side by side and sharing the segment axis.
 type BoxesSpec struct {
@@ -56,6 +62,9 @@ func Boxes(s BoxesSpec) (*Figure, error) {
 			return nil, fmt.Errorf("chart: boxes: panel %d (%q) has %d boxes for %d segments", j, pn.Title, len(pn.Boxes), n)
 		}
 		for i, b := range pn.Boxes {
+			if b.none() {
+				continue
+			}
 			if err := checkFinite([]float64{b.Min, b.Q1, b.Median, b.Q3, b.Max}); err != nil {
 				return nil, fmt.Errorf("chart: boxes: panel %d (%q) segment %d: %w", j, pn.Title, i, err)
 			}
@@ -104,6 +113,12 @@ func (b *boxes) Plot(c draw.Canvas, p *plot.Plot) {
 		y := float64(n - 1 - i)
 		y0, y1 := ty(y-0.3), ty(y+0.3)
 		mid := ty(y)
+		if f.none() {
+			sty := textStyle(tickSize, false, softInk)
+			sty.YAlign = draw.YCenter
+			c.FillText(sty, vg.Point{X: c.Min.X + 4, Y: mid}, "none")
+			continue
+		}
 		whisker := draw.LineStyle{Color: col, Width: 1.2}
 		c.StrokeLine2(whisker, tx(f.Min), mid, tx(f.Q1), mid)
 		c.StrokeLine2(whisker, tx(f.Q3), mid, tx(f.Max), mid)
@@ -120,8 +135,14 @@ func (b *boxes) Plot(c draw.Canvas, p *plot.Plot) {
 func (b *boxes) DataRange() (xmin, xmax, ymin, ymax float64) {
 	xmin, xmax = math.Inf(1), math.Inf(-1)
 	for _, f := range b.boxes {
+		if f.none() {
+			continue
+		}
 		xmin = math.Min(xmin, f.Min)
 		xmax = math.Max(xmax, f.Max)
+	}
+	if xmin > xmax {
+		xmin, xmax = 0, 1
 	}
 	return xmin, xmax, -0.5, float64(len(b.boxes)) - 0.5
 }

@@ -560,9 +560,8 @@ func rfmBoxes(tab *features.Table, labels []int, segIndex map[int]int, k int) []
 	}
 	// Recency is over the segment's buyers (a positive frequency): users
 	// who never bought have no recency and get the data window's length.
-	// A segment without buyers keeps them all, the window's length.
+	// A segment without buyers has no recency box.
 	vals := make([][3][]float64, k)
-	var all [][]float64
 	for i, l := range labels {
 		p := segIndex[l]
 		for f, c := range cols {
@@ -572,25 +571,17 @@ func rfmBoxes(tab *features.Table, labels []int, segIndex map[int]int, k int) []
 			vals[p][f] = append(vals[p][f], tab.X.At(i, c))
 		}
 	}
-	for p := range vals {
-		if len(vals[p][0]) == 0 {
-			if all == nil {
-				all = make([][]float64, k)
-				for i, l := range labels {
-					all[segIndex[l]] = append(all[segIndex[l]], tab.X.At(i, cols[0]))
-				}
-			}
-			vals[p][0] = all[p]
-		}
-	}
 	five := func(v []float64) FiveNum {
+		if len(v) == 0 {
+			return FiveNum{}
+		}
 		sort.Float64s(v)
 		q := func(p float64) float64 { return segprof.Quantile(v, p) }
 		return FiveNum{Min: q(0), Q1: q(0.25), Median: q(0.5), Q3: q(0.75), Max: q(1)}
 	}
 	out := make([]RFMBox, k)
 	for p := range out {
-		out[p] = RFMBox{Recency: five(vals[p][0]), Frequency: five(vals[p][1]), Monetary: five(vals[p][2])}
+		out[p] = RFMBox{Recency: five(vals[p][0]), Frequency: five(vals[p][1]), Monetary: five(vals[p][2]), NoBuyers: len(vals[p][0]) == 0}
 	}
 	return out
 }

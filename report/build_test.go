@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/persona-seg/persona/cluster"
@@ -230,5 +231,37 @@ func TestBuildWithout(t *testing.T) {
 	}
 	if _, err := Build(ctx, Sources{Table: src.Table}); err == nil {
 		t.Errorf("sources without profiles: no error")
+	}
+}
+
+// A segment in which nobody bought has no recency box (its users' recency
+// is only the data window's length); the others' recency is over their
+// buyers alone.
+func TestRFMBoxesWithoutBuyers(t *testing.T) {
+	names := []string{features.RecencyDays, features.Frequency, features.Monetary}
+	// users 0-2 in segment 7 bought; users 3-4 of segment 7 and all of
+	// segment 3 never did (recency 400, the window).
+	rows := [][]float64{{5, 2, 50}, {10, 1, 20}, {20, 3, 90}, {400, 0, 0}, {400, 0, 0}, {400, 0, 0}, {400, 0, 0}}
+	labels := []int{7, 7, 7, 7, 7, 3, 3}
+	tab := &features.Table{X: mat.NewDense(len(rows), len(names), nil)}
+	for _, n := range names {
+		tab.Features = append(tab.Features, features.Feature{Name: n})
+	}
+	for i, r := range rows {
+		tab.UserIDs = append(tab.UserIDs, fmt.Sprintf("u%d", i))
+		tab.X.SetRow(i, r)
+	}
+	got := rfmBoxes(tab, labels, map[int]int{7: 0, 3: 1}, 2)
+	want := []RFMBox{
+		{Recency: FiveNum{5, 7.5, 10, 15, 20}, Frequency: FiveNum{0, 0, 1, 2, 3}, Monetary: FiveNum{0, 0, 20, 50, 90}},
+		{NoBuyers: true},
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("rfmBoxes (-want +got):\n%s", diff)
+	}
+	in := sampleInput()
+	in.RFM[0].NoBuyers, in.RFM[0].Recency = true, FiveNum{}
+	if err := in.Validate(); err != nil {
+		t.Fatalf("input with a segment without buyers: %v", err)
 	}
 }

@@ -177,7 +177,11 @@ func figures(in *Input) ([]figure, error) {
 	if in.RFM != nil && rfmHasData(in.RFM) {
 		var r, fq, m []chart.FiveNum
 		for _, b := range in.RFM {
-			r = append(r, chart.FiveNum(b.Recency))
+			rec := chart.FiveNum(b.Recency)
+			if b.NoBuyers {
+				rec = chart.NoBox()
+			}
+			r = append(r, rec)
 			fq = append(fq, chart.FiveNum(b.Frequency))
 			m = append(m, chart.FiveNum(b.Monetary))
 		}
@@ -187,7 +191,7 @@ func figures(in *Input) ([]figure, error) {
 			{Title: "Monetary", XLabel: withUnit("spend", in.Currency), Boxes: m, Log: true},
 		}})
 		if err := add("rfm", secBehaviour,
-			"Distribution of the days since the last order (over the segment's buyers), the number of orders and the total spend within each segment; orders and spend on log scales.", f, err); err != nil {
+			"Distribution of the days since the last order (over the segment's buyers; none for a segment without buyers), the number of orders and the total spend within each segment; orders and spend on log scales.", f, err); err != nil {
 			return nil, err
 		}
 	}

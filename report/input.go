@@ -157,10 +157,13 @@ type FiveNum struct {
 	Min, Q1, Median, Q3, Max float64
 }
 
-// RFMBox summarises a segment's recency (days), frequency (purchases) and
-// monetary value.
+// RFMBox summarises a segment's recency (days, over its buyers), frequency
+// (purchases) and monetary value.
 type RFMBox struct {
 	Recency, Frequency, Monetary FiveNum
+	// NoBuyers marks a segment in which nobody bought: it has no recency
+	// (Recency is zero) and the chart draws no recency box for it.
+	NoBuyers bool `json:",omitempty"`
 }
 
 // KPoint is one k of the model-selection curve. Silhouette is NaN when it

@@ -84,12 +84,16 @@ func interactiveSpec(in *Input, f figure) (spec vega.Spec, ok bool) {
 	case f.name == "rfm":
 		var r, fq, m []vega.FiveNum
 		for _, b := range in.RFM {
-			r = append(r, vega.FiveNum(b.Recency))
+			rec := vega.FiveNum(b.Recency)
+			if b.NoBuyers {
+				rec = vega.NoBox()
+			}
+			r = append(r, rec)
 			fq = append(fq, vega.FiveNum(b.Frequency))
 			m = append(m, vega.FiveNum(b.Monetary))
 		}
 		return vega.Boxes(vega.BoxesSpec{Title: title, Segments: segs, Panels: []vega.BoxPanel{
-			{Title: "Recency", XTitle: "days since the last order", Boxes: r, Format: ",.0f"},
+			{Title: "Recency", XTitle: "days since the last order", Boxes: r, Format: ",.0f", None: "nobody in this segment bought"},
 			{Title: "Frequency", XTitle: "orders", Log: true, Boxes: fq, Format: ",.4~g"},
 			{Title: "Monetary", XTitle: withUnit("spend", in.Currency), Log: true, Boxes: m, Format: ",.2f"},
 		}}), true

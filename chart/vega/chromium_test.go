@@ -53,7 +53,7 @@ func testCharts() map[string]Spec {
 		"mix": Stacked(StackedSpec{Title: "Spend by category", XTitle: "share of spend", Segments: testSegs,
 			Categories: []string{"books", "music", "other"}, Share: [][]float64{{0.5, 0.25, 0.25}, {0.1, 0.6, 0.3}, {0, 0, 1}}}),
 		"rfm": Boxes(BoxesSpec{Title: "RFM", Segments: testSegs, Panels: []BoxPanel{
-			{Title: "Recency", XTitle: "days", Boxes: []FiveNum{{0, 3, 7, 20, 90}, {1, 2, 3, 4, 5}, {10, 20, 30, 40, 50}}},
+			{Title: "Recency", XTitle: "days", Boxes: []FiveNum{{0, 3, 7, 20, 90}, {1, 2, 3, 4, 5}, NoBox()}},
 			{Title: "Monetary", XTitle: "spend", Log: true, Boxes: []FiveNum{{0, 10, 42.5, 100, 5000}, {5, 50, 500, 900, 9000}, {1, 1, 1, 1, 1}}},
 		}}),
 		"map": Scatter(ScatterSpec{Title: "Map", XTitle: "PC 1", YTitle: "PC 2", Segments: testSegs, UserLink: "/users/",
@@ -255,6 +255,7 @@ func TestChartsInChromium(t *testing.T) {
 		{"hours", `d.seg === 1 && d.x === "2"`, []string{"1 champions", "hour of day", "2", "50.0%"}},
 		{"mix", `d.seg === 1 && d.category === "music"`, []string{"1 champions", "music", "60.0%"}},
 		{"rfm", `d.seg === 0 && d.median === 42.5`, []string{"0 bargain hunters", "42.5", "5,000"}},
+		{"rfm", `d.note === "none"`, []string{testSegs[2].Label(), "no values in this segment"}},
 		{"map", `d.user === "u 1/a"`, []string{"u 1/a", "0 bargain hunters"}},
 		{"sil", `d.seg === 0`, []string{"0 bargain hunters", "0.625"}},
 		{"elbow", `d.x === 3 && d.y === 0.55`, []string{"3", "0.550"}},

@@ -81,6 +81,13 @@ type FiveNum struct {
 	Min, Q1, Median, Q3, Max float64
 }
 
+// NoBox is the summary of a segment without values (recency in a segment
+// where nobody bought): Boxes writes "none" in its row, with a tooltip
+// saying so, instead of a box.
+func NoBox() FiveNum { n := math.NaN(); return FiveNum{n, n, n, n, n} }
+
+func (f FiveNum) none() bool { return math.IsNaN(f.Min) && math.IsNaN(f.Median) && math.IsNaN(f.Max) }
+
 // Font is the font family of every chart, the report's and the static
 // charts' (Liberation Sans has Arial's metrics).
 const Font = "Liberation Sans, Arial, Helvetica, sans-serif"
@@ -443,6 +450,9 @@ type BoxPanel struct {
 	Log    bool      // a symmetric log axis (zero allowed), for money and counts
 	Boxes  []FiveNum // one per segment
 	Format string    // d3 format of the values, e.g. ",.0f"; empty means ",.4~g"
+	// None is the tooltip of a segment's NoBox row; empty means "no
+	// values in this segment".
+	None string
 }
 
 // BoxesSpec is the input of Boxes.
@@ -462,9 +472,17 @@ func Boxes(s BoxesSpec) Spec {
 		if format == "" {
 			format = ",.4~g"
 		}
-		var rows []any
+		var rows, none []any
 		for i, seg := range s.Segments {
 			b := pan.Boxes[i]
+			if b.none() {
+				why := pan.None
+				if why == "" {
+					why = "no values in this segment"
+				}
+				none = append(none, obj{"seg": seg.ID, "segment": seg.Label(), "note": "none", "why": why})
+				continue
+			}
 			rows = append(rows, obj{"seg": seg.ID, "segment": seg.Label(), "min": clean(b.Min), "q1": clean(b.Q1),
 				"median": clean(b.Median), "q3": clean(b.Q3), "max": clean(b.Max)})
 		}
@@ -472,7 +490,9 @@ func Boxes(s BoxesSpec) Spec {
 		if pan.Log {
 			hi := 0.0
 			for _, b := range pan.Boxes {
-				hi = math.Max(hi, b.Max)
+				if !b.none() {
+					hi = math.Max(hi, b.Max)
+				}
 			}
 			x["scale"] = obj{"type": "symlog"}
 			x["title"] = pan.XTitle + " (log scale)"
@@ -484,16 +504,24 @@ func Boxes(s BoxesSpec) Spec {
 		}
 		tips := []any{segTip, tip("min", "min", "quantitative", format), tip("q1", "25%", "quantitative", format),
 			tip("median", "median", "quantitative", format), tip("q3", "75%", "quantitative", format), tip("max", "max", "quantitative", format)}
+		layers := []any{
+			obj{"mark": obj{"type": "rule", "color": "#777"}, "encoding": obj{"x": x, "x2": obj{"field": "max"}, "tooltip": tips}},
+			obj{"mark": obj{"type": "bar", "size": 14, "cursor": "pointer"}, "encoding": obj{
+				"x": obj{"field": "q1", "type": "quantitative"}, "x2": obj{"field": "q3"}, "color": colorEnc(s.Segments, false), "tooltip": tips}},
+			obj{"mark": obj{"type": "tick", "color": "black", "size": 14, "thickness": 2}, "encoding": obj{"x": obj{"field": "median", "type": "quantitative"}, "tooltip": tips}},
+		}
+		if len(none) > 0 {
+			// A segment without values: "none" at the left of its row.
+			layers = append(layers, obj{"data": obj{"values": none},
+				"mark": obj{"type": "text", "align": "left", "dx": 4, "color": "#777", "fontSize": 11},
+				"encoding": obj{"x": obj{"value": 0}, "text": obj{"field": "note"},
+					"tooltip": []any{segTip, tip("why", pan.Title, "nominal", "")}}})
+		}
 		panels = append(panels, obj{
 			"title": pan.Title, "data": obj{"values": rows},
 			"width": max(140, (Width-220)/max(1, len(s.Panels))), "height": obj{"step": 22},
-			"encoding": obj{"y": y, "tooltip": tips, "opacity": opacityEnc(1)},
-			"layer": []any{
-				obj{"mark": obj{"type": "rule", "color": "#777"}, "encoding": obj{"x": x, "x2": obj{"field": "max"}}},
-				obj{"mark": obj{"type": "bar", "size": 14, "cursor": "pointer"}, "encoding": obj{
-					"x": obj{"field": "q1", "type": "quantitative"}, "x2": obj{"field": "q3"}, "color": colorEnc(s.Segments, false)}},
-				obj{"mark": obj{"type": "tick", "color": "black", "size": 14, "thickness": 2}, "encoding": obj{"x": obj{"field": "median", "type": "quantitative"}}},
-			},
+			"encoding": obj{"y": y, "opacity": opacityEnc(1)},
+			"layer":    layers,
 		})
 	}
 	spec := newSpec(s.Title, s.Caption)
