@@ -122,11 +122,10 @@ func (j *judge) bigSpendersLost() (bool, string) {
 	if v == nil || !j.repeat() || v.LikelyLost < 0.5 {
 		return false, ""
 	}
-	zm := j.z("monetary")
-	if zm <= 0.5 {
+	if j.z(features.Monetary) <= 0.5 {
 		return false, ""
 	}
-	why := fmt.Sprintf("z(monetary) %.2f > 0.5", zm)
+	why := j.vs(features.Monetary)
 	if sp, ok := get(j.s.Facts.Spend); ok && j.base.Spend > 0 {
 		if sp < Margin*j.base.Spend {
 			return false, ""
