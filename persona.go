@@ -29,6 +29,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"time"
 
 	"github.com/persona-seg/persona/model"
@@ -198,7 +199,8 @@ func (r *Results) Row(i int) []float64 {
 }
 
 // Validate reports the first way r is not a whole run: no id, no users,
-// slices whose lengths disagree, no profiles or no model.
+// slices whose lengths disagree, a user id twice, no profiles or no
+// model.
 func (r *Results) Validate() error {
 	n, d := len(r.UserIDs), len(r.FeatureNames)
 	switch {
@@ -219,6 +221,9 @@ func (r *Results) Validate() error {
 	case r.Values != nil && len(r.Values.Users) != n:
 		return fmt.Errorf("customer values of %d users for %d users", len(r.Values.Users), n)
 	}
+	if u, ok := repeatedID(r.UserIDs); ok {
+		return fmt.Errorf("user id %q twice", u)
+	}
 	seen := map[string]bool{}
 	for _, c := range r.Columns {
 		switch {
@@ -234,6 +239,27 @@ func (r *Results) Validate() error {
 		seen[c.Name] = true
 	}
 	return nil
+}
+
+// repeatedID returns a user id that ids holds twice. Ids in order (as a
+// run has them) are checked pair by pair, others through a set.
+func repeatedID(ids []string) (string, bool) {
+	if slices.IsSorted(ids) {
+		for i := 1; i < len(ids); i++ {
+			if ids[i] == ids[i-1] {
+				return ids[i], true
+			}
+		}
+		return "", false
+	}
+	seen := make(map[string]struct{}, len(ids))
+	for _, u := range ids {
+		if _, ok := seen[u]; ok {
+			return u, true
+		}
+		seen[u] = struct{}{}
+	}
+	return "", false
 }
 
 // Fingerprint returns the SHA-256 of the user ids and feature values.

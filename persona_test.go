@@ -28,6 +28,11 @@ func TestResultsValidate(t *testing.T) {
 		{"short X", func(r *persona.Results) { r.X = r.X[:1] }, "1 feature values for 2 users x 1 features"},
 		{"short segments", func(r *persona.Results) { r.Segments = r.Segments[:1] }, "1 segments for 2 users"},
 		{"short distances", func(r *persona.Results) { r.Distance = nil }, "0 distances for 2 users"},
+		{"a user twice, in order", func(r *persona.Results) { r.UserIDs[1] = "a" }, `user id "a" twice`},
+		{"a user twice, out of order", func(r *persona.Results) {
+			r.UserIDs, r.X, r.Segments, r.Distance = []string{"c", "a", "c"}, []float64{1, 2, 3}, []int{0, 1, 0}, []float64{1, 1, 1}
+		}, `user id "c" twice`},
+		{"users out of order", func(r *persona.Results) { r.UserIDs = []string{"b", "a"} }, ""},
 		{"no profiles", func(r *persona.Results) { r.Profiles = nil }, "no profiles"},
 		{"no model", func(r *persona.Results) { r.Model = nil }, "no model"},
 	}

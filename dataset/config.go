@@ -183,8 +183,10 @@ type CustomFeature struct {
 	Default float64 `yaml:"default" json:"default,omitempty"`
 }
 
-// Resources bounds the embedded DuckDB. Empty fields keep DuckDB's
-// defaults (80% of RAM, all cores, spilling next to nothing).
+// Resources bounds the embedded DuckDB. An empty MemoryLimit means the
+// default budget (DefaultMemoryLimit: a quarter of the memory, at most 4
+// GiB); an empty TempDirectory the run's staging folder (LoadOptions);
+// Threads 0 all cores.
 type Resources struct {
 	// MemoryLimit is DuckDB's memory_limit (4GB).
 	MemoryLimit string `yaml:"memory_limit" json:"memory_limit,omitempty"`

@@ -116,6 +116,9 @@ type Stats struct {
 	Rows map[Kind]int64
 	// Counts says what became of them.
 	Counts map[Kind]Counts
+	// Memory is the budget the load gave DuckDB, which the rest of the
+	// run keeps.
+	Memory Memory
 }
 
 // errNoData is the error of a config or draft that names no dataset

@@ -139,7 +139,10 @@ func LoadWith(ctx context.Context, db *sql.DB, cfg *Config, opts LoadOptions) (S
 	}
 	res := cfg.DuckDB
 	res.TempDirectory = cfg.resolve(res.TempDirectory)
-	if err := applyResources(ctx, db, res); err != nil {
+	if res.TempDirectory == "" {
+		res.TempDirectory = opts.TempDirectory
+	}
+	if st.Memory, err = applyResources(ctx, db, res); err != nil {
 		return st, err
 	}
 	// Decompressed copies and Postgres rows go to a folder of this load's
@@ -261,11 +264,13 @@ func LoadWith(ctx context.Context, db *sql.DB, cfg *Config, opts LoadOptions) (S
 	return st, rateErr
 }
 
-func applyResources(ctx context.Context, db *sql.DB, r Resources) error {
-	var sets []string
-	if r.MemoryLimit != "" {
-		sets = append(sets, "SET memory_limit = "+sqlquote.String(r.MemoryLimit))
-	}
+// applyResources sets DuckDB's memory limit (the config's, else the
+// default budget), temp directory and threads, and returns what DuckDB
+// then reports.
+func applyResources(ctx context.Context, db *sql.DB, r Resources) (Memory, error) {
+	lim, bytes, rule := r.budget()
+	m := Memory{LimitBytes: bytes, Rule: rule}
+	sets := []string{"SET memory_limit = " + sqlquote.String(lim)}
 	if r.TempDirectory != "" {
 		sets = append(sets, "SET temp_directory = "+sqlquote.String(r.TempDirectory))
 	}
@@ -274,10 +279,19 @@ func applyResources(ctx context.Context, db *sql.DB, r Resources) error {
 	}
 	for _, q := range sets {
 		if _, err := db.ExecContext(ctx, q); err != nil {
-			return fmt.Errorf("duckdb settings: %s: %w", q, err)
+			key := "duckdb"
+			switch {
+			case strings.HasPrefix(q, "SET memory_limit") && bytes == 0:
+				key = "duckdb.memory_limit"
+			case strings.HasPrefix(q, "SET temp_directory"):
+				key = "duckdb.temp_directory"
+			case strings.HasPrefix(q, "SET threads"):
+				key = "duckdb.threads"
+			}
+			return m, fmt.Errorf("%s: %s: %w", key, q, err)
 		}
 	}
-	return nil
+	return m, readMemory(ctx, db, &m)
 }
 
 // loader loads one dataset.

@@ -28,6 +28,11 @@ type LoadOptions struct {
 	// Now is the run's clock; zero means the time Load starts. Rows
 	// stamped more than a day later are rejected.
 	Now time.Time
+	// TempDirectory is where DuckDB spills beyond its memory limit, and
+	// where the load keeps its temporary files, when the config sets no
+	// duckdb.temp_directory: a run's staging folder. Empty means DuckDB's
+	// default (.tmp in the working folder) and the system's temp folder.
+	TempDirectory string
 }
 
 // sandbox confines the DuckDB database behind db for the rest of its life:

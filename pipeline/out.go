@@ -293,6 +293,15 @@ func (o *Out) Stage(id string) (*Stage, error) {
 	return &Stage{Dir: dir, id: id, out: o}, nil
 }
 
+// spillDir is the folder of a stage that DuckDB spills into beyond its
+// memory limit (Spill); Commit removes it, so no snapshot holds it.
+const spillDir = ".spill"
+
+// Spill returns the folder in the stage for DuckDB's temporary files:
+// on the output folder's disk, and gone once the stage is committed or
+// aborted.
+func (s *Stage) Spill() string { return filepath.Join(s.Dir, spillDir) }
+
 // Save saves r (whose id is the stage's) in the store, pending: Commit
 // marks it committed once the files are in place, Abort discards it.
 func (s *Stage) Save(ctx context.Context, r *persona.Results) (err error) {
@@ -412,6 +421,9 @@ func (s *Stage) Commit(ctx context.Context) error {
 		if err := o.carryOver(o.meta(snapshotsDir, cur), s.Dir); err != nil {
 			return err
 		}
+	}
+	if err := os.RemoveAll(s.Spill()); err != nil {
+		return err
 	}
 	if err := atomicfile.SyncTree(s.Dir); err != nil {
 		return err

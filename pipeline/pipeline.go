@@ -199,8 +199,22 @@ type Summary struct {
 	Timings           map[string]float64        `json:"timings_seconds"`
 	TotalSeconds      float64                   `json:"total_seconds"`
 	PlantedVsSegments map[string]map[string]int `json:"planted_vs_segments,omitempty"`
+	// Memory is the budget DuckDB ran in (its memory limit, where that
+	// came from, where it spilled) and the bytes of the Go side's feature
+	// matrices.
+	Memory *Memory `json:"memory,omitempty"`
 	// Value is the customer-value step's account; nil when it was skipped.
 	Value *ValueSummary `json:"value,omitempty"`
+}
+
+// Memory is summary.json's account of memory: DuckDB's budget, and what
+// the Go side's matrices take.
+type Memory struct {
+	dataset.Memory
+	// MatrixBytes is the bytes of the feature table, its scaled copy (8
+	// per user and feature each) and the space clustering works in (8 per
+	// user and dimension, when PCA makes one).
+	MatrixBytes int64 `json:"go_matrix_bytes"`
 }
 
 type run struct {
@@ -284,7 +298,8 @@ func execute(ctx context.Context, driverName string, opts Options, inputs func(s
 	sum = &Summary{RunID: r.id, Seed: opts.Seed, Algorithm: opts.Algorithm}
 	var st dataset.Stats
 	if err := r.step("load", func() (err error) {
-		st, err = dataset.LoadWith(ctx, db, cfg, dataset.LoadOptions{Progress: r.progress("load")})
+		st, err = dataset.LoadWith(ctx, db, cfg, dataset.LoadOptions{Progress: r.progress("load"), TempDirectory: r.stage.Spill()})
+		sum.Memory = &Memory{Memory: st.Memory}
 		var rr *dataset.RejectRateError
 		if errors.As(err, &rr) {
 			// Too many rejects: leave them where the user can read them,
@@ -355,6 +370,14 @@ func execute(ctx context.Context, driverName string, opts Options, inputs func(s
 		return err
 	}); err != nil {
 		return nil, err
+	}
+	if sum.Memory != nil {
+		_, scaled := r.prep.z.Dims()
+		m := 0 // without PCA, z is the scaled copy
+		if pca != nil {
+			_, m = z.Dims()
+		}
+		sum.Memory.MatrixBytes = 8 * int64(n) * int64(d+scaled+m)
 	}
 	sum.FeaturesUsed = fitted.Names()
 	for _, dr := range fitted.Dropped {
@@ -464,6 +487,10 @@ func execute(ctx context.Context, driverName string, opts Options, inputs func(s
 	}
 	if err := r.step("save", func() error { return r.save(ctx, db, cfg, tab, fitted, pca, z, seg, dist, prof, sum) }); err != nil {
 		return nil, err
+	}
+	// DuckDB's work is done: its spill files go before the commit.
+	if err := db.Close(); err != nil {
+		return nil, fmt.Errorf("close database: %w", err)
 	}
 	sum.Timings = r.timings
 	sum.TotalSeconds = math.Round(time.Since(r.start).Seconds()*1000) / 1000

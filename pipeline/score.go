@@ -64,7 +64,7 @@ func score(ctx context.Context, driverName string, cfg *dataset.Config, m *model
 	}
 	defer db.Close()
 	db.SetMaxOpenConns(1)
-	if _, err := dataset.Load(ctx, db, cfg); err != nil {
+	if _, err := dataset.LoadWith(ctx, db, cfg, dataset.LoadOptions{TempDirectory: filepath.Join(out, spillDir)}); err != nil {
 		return nil, fmt.Errorf("load: %w", err)
 	}
 	fo.Spec = m.Features

@@ -135,7 +135,7 @@ func New(ctx context.Context, db *sql.DB, dialect string, opts Options) (*Store,
 		}
 		return s, nil
 	}
-	for _, q := range schema {
+	for _, q := range schema(dialect) {
 		if _, err := db.ExecContext(ctx, q); err != nil {
 			return nil, fmt.Errorf("create store tables: %w", err)
 		}
@@ -161,8 +161,22 @@ func (s *Store) Close() error {
 // Dialect returns DuckDB or Postgres.
 func (s *Store) Dialect() string { return s.dialect }
 
-var schema = []string{
-	`CREATE TABLE IF NOT EXISTS persona_runs (
+// schema returns the statements that create the store's tables in
+// dialect. The per-user tables (a row per user, or per user and rank)
+// have a primary key in Postgres only, where BI tools look users up by
+// it: DuckDB would build an index of a million keys inside Save's
+// transaction (most of Save's time at a million users) for lookups that
+// nothing makes (Load and the views scan), so there the key is checked
+// by Results.Validate instead. Stores made before keep their keys.
+func schema(dialect string) []string {
+	key := func(cols string) string {
+		if dialect == Postgres {
+			return ", PRIMARY KEY (" + cols + ")"
+		}
+		return ""
+	}
+	return []string{
+		`CREATE TABLE IF NOT EXISTS persona_runs (
   id TEXT PRIMARY KEY,
   created_at TIMESTAMP NOT NULL,
   algorithm TEXT NOT NULL,
@@ -174,38 +188,38 @@ var schema = []string{
   feature_names TEXT NOT NULL,
   profiles TEXT NOT NULL,
   model TEXT NOT NULL)`,
-	// Runs saved before this column existed were saved whole: they are
-	// committed.
-	`ALTER TABLE persona_runs ADD COLUMN IF NOT EXISTS committed BOOLEAN DEFAULT TRUE`,
-	`CREATE TABLE IF NOT EXISTS persona_features (
-  run_id TEXT NOT NULL, user_id TEXT NOT NULL, x BYTEA NOT NULL, PRIMARY KEY (run_id, user_id))`,
-	`CREATE TABLE IF NOT EXISTS persona_assignments (
-  run_id TEXT NOT NULL, user_id TEXT NOT NULL, segment INTEGER NOT NULL, distance DOUBLE PRECISION NOT NULL,
-  PRIMARY KEY (run_id, user_id))`,
-	`CREATE TABLE IF NOT EXISTS persona_segments (
+		// Runs saved before this column existed were saved whole: they are
+		// committed.
+		`ALTER TABLE persona_runs ADD COLUMN IF NOT EXISTS committed BOOLEAN DEFAULT TRUE`,
+		`CREATE TABLE IF NOT EXISTS persona_features (
+  run_id TEXT NOT NULL, user_id TEXT NOT NULL, x BYTEA NOT NULL` + key("run_id, user_id") + `)`,
+		`CREATE TABLE IF NOT EXISTS persona_assignments (
+  run_id TEXT NOT NULL, user_id TEXT NOT NULL, segment INTEGER NOT NULL, distance DOUBLE PRECISION NOT NULL` + key("run_id, user_id") + `)`,
+		`CREATE TABLE IF NOT EXISTS persona_segments (
   run_id TEXT NOT NULL, id INTEGER NOT NULL, name TEXT NOT NULL, size INTEGER NOT NULL,
   share DOUBLE PRECISION NOT NULL, profile TEXT NOT NULL, PRIMARY KEY (run_id, id))`,
-	// The customer values (persona.Values): its settings in the run's
-	// row, one row per customer.
-	`ALTER TABLE persona_runs ADD COLUMN IF NOT EXISTS customer_values TEXT DEFAULT 'null'`,
-	`CREATE TABLE IF NOT EXISTS persona_values (
+		// The customer values (persona.Values): its settings in the run's
+		// row, one row per customer.
+		`ALTER TABLE persona_runs ADD COLUMN IF NOT EXISTS customer_values TEXT DEFAULT 'null'`,
+		`CREATE TABLE IF NOT EXISTS persona_values (
   run_id TEXT NOT NULL, user_id TEXT NOT NULL, repeat_purchases INTEGER NOT NULL,
   first_to_last DOUBLE PRECISION NOT NULL, first_to_end DOUBLE PRECISION NOT NULL, mean_repeat_value DOUBLE PRECISION NOT NULL,
   p_alive DOUBLE PRECISION NOT NULL, expected_purchases DOUBLE PRECISION NOT NULL, expected_order_value DOUBLE PRECISION NOT NULL,
-  clv DOUBLE PRECISION NOT NULL, next_order_days DOUBLE PRECISION NOT NULL, PRIMARY KEY (run_id, user_id))`,
-	`CREATE TABLE IF NOT EXISTS persona_recommendations (
+  clv DOUBLE PRECISION NOT NULL, next_order_days DOUBLE PRECISION NOT NULL` + key("run_id, user_id") + `)`,
+		`CREATE TABLE IF NOT EXISTS persona_recommendations (
   run_id TEXT NOT NULL, user_id TEXT NOT NULL, rank INTEGER NOT NULL, product_id TEXT NOT NULL,
-  score DOUBLE PRECISION NOT NULL, PRIMARY KEY (run_id, user_id, rank))`,
-	// A run's own tables (views.go), named by its suffix: its features,
-	// one column each, and its Columns.
-	`CREATE TABLE IF NOT EXISTS persona_run_tables (run_id TEXT PRIMARY KEY, suffix TEXT NOT NULL)`,
-	`CREATE TABLE IF NOT EXISTS persona_feature_columns (
+  score DOUBLE PRECISION NOT NULL` + key("run_id, user_id, rank") + `)`,
+		// A run's own tables (views.go), named by its suffix: its features,
+		// one column each, and its Columns.
+		`CREATE TABLE IF NOT EXISTS persona_run_tables (run_id TEXT PRIMARY KEY, suffix TEXT NOT NULL)`,
+		`CREATE TABLE IF NOT EXISTS persona_feature_columns (
   run_id TEXT NOT NULL, position INTEGER NOT NULL, feature TEXT NOT NULL, column_name TEXT NOT NULL,
   PRIMARY KEY (run_id, position))`,
-	`CREATE TABLE IF NOT EXISTS persona_user_columns (
+		`CREATE TABLE IF NOT EXISTS persona_user_columns (
   run_id TEXT NOT NULL, position INTEGER NOT NULL, name TEXT NOT NULL, kind TEXT NOT NULL, type TEXT NOT NULL,
   column_name TEXT NOT NULL, PRIMARY KEY (run_id, position))`,
-	viewSchema,
+		viewSchema,
+	}
 }
 
 // tables are the per-run tables, each with the column naming the run, in

@@ -12,6 +12,7 @@ import (
 	_ "github.com/duckdb/duckdb-go/v2"
 
 	"github.com/persona-seg/persona"
+	"github.com/persona-seg/persona/internal/fault"
 	"github.com/persona-seg/persona/internal/runstoretest"
 	"github.com/persona-seg/persona/store"
 	"github.com/persona-seg/persona/store/appender"
@@ -94,6 +95,65 @@ func TestRunStore(t *testing.T) {
 		}{{"bulk", bulk}, {"insert", store.Options{}}} {
 			t.Run(name+"/"+mode.name, func(t *testing.T) {
 				runstoretest.Test(t, func(t *testing.T) persona.RunStore { return open(t, mode.opts) })
+			})
+		}
+	}
+}
+
+// TestSaveFailsHalfWay stops Save after it has written part of a run's
+// rows, replacing a committed run of the same id and as a new run: the
+// store reads as before, in every store and either way of writing rows.
+func TestSaveFailsHalfWay(t *testing.T) {
+	ctx := context.Background()
+	for name, open := range openers(t) {
+		for _, mode := range []struct {
+			name string
+			opts store.Options
+		}{{"bulk", bulk}, {"insert", store.Options{}}} {
+			t.Run(name+"/"+mode.name, func(t *testing.T) {
+				st := open(t, mode.opts)
+				good := runstoretest.Results(t, "good", 300, 1)
+				if err := st.Save(ctx, good); err != nil {
+					t.Fatal(err)
+				}
+				if err := st.Commit(ctx, "good"); err != nil {
+					t.Fatal(err)
+				}
+				before, err := st.Load(ctx, "good")
+				if err != nil {
+					t.Fatal(err)
+				}
+				t.Setenv(fault.Env, "store-rows=fail")
+				for _, r := range []*persona.Results{runstoretest.Results(t, "good", 500, 2), runstoretest.Results(t, "other", 400, 3)} {
+					if err := st.Save(ctx, r); err == nil {
+						t.Fatalf("Save of %s with a fault half-way succeeded", r.Run.ID)
+					}
+				}
+				os.Unsetenv(fault.Env)
+				for _, pending := range []bool{false, true} {
+					runs, err := st.List(ctx, persona.RunFilter{Pending: pending})
+					if err != nil {
+						t.Fatal(err)
+					}
+					want := 1
+					if pending {
+						want = 0
+					}
+					if len(runs) != want {
+						t.Errorf("List(pending %v) = %d runs, want %d", pending, len(runs), want)
+					}
+				}
+				after, err := st.Load(ctx, "good")
+				if err != nil {
+					t.Fatal(err)
+				}
+				if after.Run.Fingerprint != before.Run.Fingerprint || len(after.UserIDs) != 300 || len(after.Recommendations) != len(before.Recommendations) {
+					t.Errorf("the committed run changed: %d users, fingerprint %s (was %s)", len(after.UserIDs), after.Run.Fingerprint, before.Run.Fingerprint)
+				}
+				var n int
+				if err := st.DB().QueryRowContext(ctx, "SELECT count(*) FROM persona_assignments WHERE run_id = 'other'").Scan(&n); err != nil || n != 0 {
+					t.Errorf("rows of the failed run: %d, %v", n, err)
+				}
 			})
 		}
 	}

@@ -216,6 +216,10 @@ func (s *Store) save(ctx context.Context, conn *sql.Conn, tx *sql.Tx, r *persona
 	}, id); err != nil {
 		return err
 	}
+	// A test stops Save here, half-way through the run's rows.
+	if err := fault.Check("store-rows"); err != nil {
+		return err
+	}
 	segs := r.Profiles.Segments
 	docs := make([]string, len(segs))
 	for k, sg := range segs {

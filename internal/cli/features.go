@@ -48,7 +48,8 @@ or interrupted command leaves the previous ones as they were.
 
 Prints the rows read per dataset and the size of the table; a line per step
 on stderr. --json prints {rows, rows_used, rows_rejected, users, features,
-seconds, path, rejects, datasets} instead; --quiet prints nothing.`,
+seconds, path, rejects, datasets, memory} instead (memory: DuckDB's memory
+limit, where it comes from, where it spills); --quiet prints nothing.`,
 		Example: `  persona features --config persona.yaml --out features.parquet
   persona features --config examples/online-retail/persona.yaml --out rfm.csv
   persona features -c persona.yaml -o features.csv --json`,
@@ -96,6 +97,7 @@ type featuresSummary struct {
 	Path         string                    `json:"path"`
 	Rejects      []string                  `json:"rejects"` // files of rejected or dropped rows
 	Datasets     map[string]dataset.Counts `json:"datasets"`
+	Memory       dataset.Memory            `json:"memory"` // DuckDB's budget
 }
 
 func featuresRun(opts *FeaturesOptions) (err error) {
@@ -120,8 +122,9 @@ func featuresRun(opts *FeaturesOptions) (err error) {
 		counts   = map[string]dataset.Counts{}
 		written  []string
 		warnings []string
+		mem      dataset.Memory
 	)
-	n, d, written, err = computeFeatures(ctx, cfg, opts, out, counts, &warnings, prog)
+	n, d, written, err = computeFeatures(ctx, cfg, opts, out, counts, &warnings, &mem, prog)
 	if err == nil {
 		err = out.Commit()
 	}
@@ -130,7 +133,7 @@ func featuresRun(opts *FeaturesOptions) (err error) {
 	}
 	prog.done(nil)
 	dataWarnings(opts.IO.ErrOut, opts.Quiet, warnings)
-	sum := featuresSummary{Users: n, Features: d, Path: opts.Out, Rejects: written, Datasets: counts}
+	sum := featuresSummary{Users: n, Features: d, Path: opts.Out, Rejects: written, Datasets: counts, Memory: mem}
 	for _, c := range counts {
 		sum.Rows += c.Read
 		sum.RowsUsed += c.Used
@@ -156,7 +159,15 @@ func featuresRun(opts *FeaturesOptions) (err error) {
 // computeFeatures loads the data and writes the rejects and the feature
 // table to out's temporary names, and returns the table's size and the
 // rejects files as they will be named once committed.
-func computeFeatures(ctx context.Context, cfg *dataset.Config, opts *FeaturesOptions, out *pipeline.FileOut, counts map[string]dataset.Counts, warnings *[]string, prog *progress) (n, d int, written []string, err error) {
+func computeFeatures(ctx context.Context, cfg *dataset.Config, opts *FeaturesOptions, out *pipeline.FileOut, counts map[string]dataset.Counts, warnings *[]string, mem *dataset.Memory, prog *progress) (n, d int, written []string, err error) {
+	// DuckDB spills beyond its memory limit into a folder of the
+	// system's temp folder (without one, into .tmp of the working
+	// folder), removed once the database is closed.
+	spill, err := os.MkdirTemp("", "persona-spill-")
+	if err != nil {
+		return 0, 0, nil, fmt.Errorf("temporary folder: %w", err)
+	}
+	defer os.RemoveAll(spill)
 	db, err := sql.Open(DriverName, "")
 	if err != nil {
 		return 0, 0, nil, fmt.Errorf("open database: %w", err)
@@ -169,7 +180,8 @@ func computeFeatures(ctx context.Context, cfg *dataset.Config, opts *FeaturesOpt
 	prog.update(pipeline.Progress{Step: "load"})
 	// The load sandboxes DuckDB: the file the table is copied to must be
 	// named now.
-	st, err := dataset.LoadWith(ctx, db, cfg, dataset.LoadOptions{Progress: step("load"), Outputs: []string{out.Temp()}})
+	st, err := dataset.LoadWith(ctx, db, cfg, dataset.LoadOptions{Progress: step("load"), Outputs: []string{out.Temp()}, TempDirectory: spill})
+	*mem = st.Memory
 	var rr *dataset.RejectRateError
 	if err != nil && !errors.As(err, &rr) {
 		return 0, 0, nil, err
