@@ -124,24 +124,32 @@ func attrTables(per []dataset.PerUser, specs []AttrSpec, outs []OutcomeSpec) ([]
 
 // userValues is SQL for the per-user values of attribute name of view:
 // a user with several rows gets the least value.
-func userValues(view, col string) string {
-	return fmt.Sprintf("(SELECT user_id, min(%s) AS v FROM %s WHERE user_id IS NOT NULL GROUP BY user_id)", sqlquote.Ident(col), view)
+func userValues(d Dialect, view, col string, typ dataset.AttributeType) string {
+	return fmt.Sprintf("(SELECT user_id, %s AS v FROM %s WHERE user_id IS NOT NULL GROUP BY user_id) AS vals", minOf(d, sqlquote.Ident(col), typ), view)
+}
+
+// minOf is the least value of an attribute's column over a group.
+func minOf(d Dialect, col string, typ dataset.AttributeType) string {
+	if typ == dataset.TypeBoolean {
+		return d.MinBool(col)
+	}
+	return "min(" + col + ")"
 }
 
 // splitSQL splits a list attribute's text into its distinct trimmed,
 // non-empty values.
-func splitSQL(v, sep string) string {
+func splitSQL(d Dialect, v, sep string) string {
 	if sep == "" {
 		sep = ","
 	}
-	return fmt.Sprintf("list_distinct(list_filter(list_transform(string_split(%s, %s), x -> trim(x)), x -> x <> ''))", v, sqlquote.String(sep))
+	return d.SplitList(v, sep)
 }
 
 // inspectAttributes fixes how every used attribute of the per-user tables
 // becomes features, from the data: the top values, the levels, the
 // medians and the log1p decision. others says whether the run has users
 // outside each table (then every attribute has a _missing column).
-func inspectAttributes(ctx context.Context, db *sql.DB, opts Options, asOf time.Time, others func(table string) bool) ([]AttrSpec, []OutcomeSpec, error) {
+func inspectAttributes(ctx context.Context, db Querier, d Dialect, opts Options, asOf time.Time, others func(table string) bool) ([]AttrSpec, []OutcomeSpec, error) {
 	var specs []AttrSpec
 	var outs []OutcomeSpec
 	at := "TIMESTAMP '" + asOf.UTC().Format(tsLayout) + "'"
@@ -155,7 +163,7 @@ func inspectAttributes(ctx context.Context, db *sql.DB, opts Options, asOf time.
 			}
 			key := fmt.Sprintf("%s.attributes.%s", tableKey(p.Kind), a.Name)
 			sp := AttrSpec{Table: string(p.Kind), Name: a.Name, Column: a.Column, Type: a.Type, Separator: a.Separator}
-			vals := userValues(p.View, a.Name)
+			vals := userValues(d, p.View, a.Name, a.Type)
 			var nulls int64
 			if err := db.QueryRowContext(ctx, "SELECT count(*) - count(v) FROM "+vals).Scan(&nulls); err != nil {
 				return nil, nil, fmt.Errorf("%s: %w", key, err)
@@ -169,10 +177,10 @@ func inspectAttributes(ctx context.Context, db *sql.DB, opts Options, asOf time.
 			case dataset.TypeNumeric, dataset.TypeDate:
 				v := "v"
 				if a.Type == dataset.TypeDate {
-					v = "date_diff('second', v, " + at + ") / 86400.0"
+					v = d.Div(d.Seconds("v", at), "86400.0")
 				}
 				var med, lo, skew sql.NullFloat64
-				if err := db.QueryRowContext(ctx, fmt.Sprintf("SELECT median(%[1]s), min(%[1]s), skewness(%[1]s) FROM %[2]s", v, vals)).Scan(&med, &lo, &skew); err != nil {
+				if err := db.QueryRowContext(ctx, fmt.Sprintf("SELECT %s, min(%s), %s FROM %s", d.Median(v), v, d.Skewness(v), vals)).Scan(&med, &lo, &skew); err != nil {
 					return nil, nil, fmt.Errorf("%s: %w", key, err)
 				}
 				sp.Fill = med.Float64
@@ -182,17 +190,17 @@ func inspectAttributes(ctx context.Context, db *sql.DB, opts Options, asOf time.
 				}
 			case dataset.TypeBoolean:
 				var share sql.NullFloat64
-				if err := db.QueryRowContext(ctx, "SELECT avg(CAST(v AS DOUBLE)) FROM "+vals).Scan(&share); err != nil {
+				if err := db.QueryRowContext(ctx, "SELECT avg("+d.BoolDouble("v")+") FROM "+vals).Scan(&share); err != nil {
 					return nil, nil, fmt.Errorf("%s: %w", key, err)
 				}
 				sp.Fill = share.Float64
 			case dataset.TypeCategorical, dataset.TypeList:
 				v := "v"
 				if a.Type == dataset.TypeList {
-					v = "unnest(" + splitSQL("v", a.Separator) + ")"
+					v = d.Unnest(splitSQL(d, "v", a.Separator))
 				}
-				q := fmt.Sprintf("SELECT x, count(*) AS n FROM (SELECT %s AS x FROM %s) WHERE x IS NOT NULL GROUP BY x ORDER BY n DESC, x", v, vals)
-				all, err := topValues(ctx, db, "SELECT x, n FROM ("+q+") LIMIT ", 1<<30)
+				q := fmt.Sprintf("SELECT x, count(*) AS n FROM (SELECT %s AS x FROM %s) AS xs WHERE x IS NOT NULL GROUP BY x ORDER BY n DESC, x", v, vals)
+				all, err := topValues(ctx, db, "SELECT x, n FROM ("+q+") AS t LIMIT ", 1<<30)
 				if err != nil {
 					return nil, nil, fmt.Errorf("%s: %w", key, err)
 				}
@@ -229,7 +237,7 @@ func inspectAttributes(ctx context.Context, db *sql.DB, opts Options, asOf time.
 				}
 				var med sql.NullFloat64
 				if len(sp.Levels) > 0 {
-					if err := db.QueryRowContext(ctx, fmt.Sprintf("SELECT median(%s) FROM %s", sp.rankSQL("v"), vals)).Scan(&med); err != nil {
+					if err := db.QueryRowContext(ctx, fmt.Sprintf("SELECT %s FROM %s", d.Median(sp.rankSQL(d, "v")), vals)).Scan(&med); err != nil {
 						return nil, nil, fmt.Errorf("%s: %w", key, err)
 					}
 				}
@@ -254,13 +262,13 @@ func tableKey(k dataset.Kind) string {
 }
 
 // rankSQL maps an ordinal value to its number (NULL when not a level).
-func (a AttrSpec) rankSQL(v string) string {
+func (a AttrSpec) rankSQL(d Dialect, v string) string {
 	if len(a.Levels) == 0 {
-		return "CAST(NULL AS DOUBLE)"
+		return "CAST(NULL AS " + d.Double() + ")"
 	}
 	var whens []string
 	for i, l := range a.Levels {
-		whens = append(whens, fmt.Sprintf("WHEN %s THEN %s", sqlquote.String(l), sqlFloat(a.Ranks[i])))
+		whens = append(whens, fmt.Sprintf("WHEN %s THEN %s", sqlquote.String(l), sqlFloat(d, a.Ranks[i])))
 	}
 	return fmt.Sprintf("CASE %s %s END", v, strings.Join(whens, " "))
 }
@@ -272,9 +280,9 @@ func (b *builder) attributeCTEs() {
 	for _, t := range b.attrs {
 		var cols []string
 		for j, a := range t.attrs {
-			v := fmt.Sprintf("min(%s)", sqlquote.Ident(a.Name))
+			v := minOf(b.d, sqlquote.Ident(a.Name), a.Type)
 			if a.Type == dataset.TypeList {
-				v = splitSQL(v, a.Separator)
+				v = splitSQL(b.d, v, a.Separator)
 			}
 			cols = append(cols, fmt.Sprintf("%s AS %s", v, attrCol(j)))
 		}
@@ -306,15 +314,15 @@ func (b *builder) attributeCols() {
 			switch a.Type {
 			case dataset.TypeNumeric:
 				b.attrCol(Feature{Name: name, Group: A, Description: what + "; missing: the median " + num(a.Fill), Heavy: a.Log1p, Attribute: src},
-					fmt.Sprintf("coalesce(%s, %s)", v, sqlFloat(a.Fill)), src)
+					fmt.Sprintf("coalesce(%s, %s)", v, b.float(a.Fill)), src)
 				missing(name)
 			case dataset.TypeDate:
 				b.attrCol(Feature{Name: name + "_days", Group: A, Description: "days from " + what + " to as_of; missing: the median " + num(a.Fill), Heavy: a.Log1p, Attribute: src},
-					fmt.Sprintf("coalesce(date_diff('second', %s, %s) / 86400.0, %s)", v, at, sqlFloat(a.Fill)), src)
+					fmt.Sprintf("coalesce(%s, %s)", b.d.Div(b.d.Seconds(v, at), "86400.0"), b.float(a.Fill)), src)
 				missing(name)
 			case dataset.TypeBoolean:
 				b.attrCol(Feature{Name: name, Group: A, Description: "1 when " + what + " is true, 0 when false; missing: the share of true " + num(a.Fill), Attribute: src, Set: src},
-					fmt.Sprintf("coalesce(CAST(%s AS DOUBLE), %s)", v, sqlFloat(a.Fill)), src)
+					fmt.Sprintf("coalesce(%s, %s)", b.d.BoolDouble(v), b.float(a.Fill)), src)
 				missing(name)
 			case dataset.TypeOrdinal:
 				rule := "its rank among the levels " + strings.Join(a.Levels, " < ")
@@ -322,12 +330,12 @@ func (b *builder) attributeCols() {
 					rule = "the midpoint of its bucket (" + bucketList(a) + ")"
 				}
 				b.attrCol(Feature{Name: name, Group: A, Description: what + ": " + rule + "; missing: the median " + num(a.Fill), Attribute: src},
-					fmt.Sprintf("coalesce(%s, %s)", a.rankSQL(v), sqlFloat(a.Fill)), src)
+					fmt.Sprintf("coalesce(%s, %s)", a.rankSQL(b.d, v), b.float(a.Fill)), src)
 				missing(name)
 			case dataset.TypeCategorical, dataset.TypeList:
 				test := func(x string) string { return fmt.Sprintf("%s = %s", v, sqlquote.String(x)) }
 				if a.Type == dataset.TypeList {
-					test = func(x string) string { return fmt.Sprintf("list_contains(%s, %s)", v, sqlquote.String(x)) }
+					test = func(x string) string { return b.d.ListHas(v, x) }
 				}
 				for _, x := range a.Values {
 					b.attrCol(Feature{Name: name + "_" + dataset.Slug(x), Group: A, Description: fmt.Sprintf("1 when %s is %q", what, x), Attribute: src, Level: x, Set: src},
@@ -340,10 +348,7 @@ func (b *builder) attributeCols() {
 					}
 					desc := fmt.Sprintf("1 when %s is another value", what)
 					if a.Type == dataset.TypeList {
-						other = fmt.Sprintf("len(list_filter(%s, x -> NOT list_contains([%s], x))) > 0", v, sqlquote.List(a.Values))
-						if len(a.Values) == 0 {
-							other = fmt.Sprintf("len(%s) > 0", v)
-						}
+						other = b.d.ListHasOther(v, a.Values)
 						desc = fmt.Sprintf("1 when %s holds another value", what)
 					}
 					b.attrCol(Feature{Name: name + "_other", Group: A, Description: desc, Attribute: src, Level: "other", Set: src}, fmt.Sprintf("CASE WHEN %s THEN 1 ELSE 0 END", other), src)

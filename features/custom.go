@@ -21,7 +21,7 @@ func (b *builder) customCTEs(asOf string) {
 			b.customFrom[c.From] = "cf" + strconv.Itoa(len(order))
 			order = append(order, c.From)
 		}
-		sel[c.From] = append(sel[c.From], fmt.Sprintf("CAST((%s) AS DOUBLE) AS c%d", c.Select, j))
+		sel[c.From] = append(sel[c.From], fmt.Sprintf("CAST((%s) AS %s) AS c%d", c.Select, b.d.Double(), j))
 	}
 	for _, from := range order {
 		where := "user_id IS NOT NULL"
@@ -41,6 +41,6 @@ func (b *builder) customCols() {
 		v := fmt.Sprintf("%s.c%d", b.customFrom[c.From], j)
 		desc := fmt.Sprintf("custom: %s over %s; %s without rows", c.Select, c.From, num(c.Default))
 		b.attrCol(Feature{Name: c.Name, Group: GroupCustom, Description: desc, Heavy: c.Log1p},
-			fmt.Sprintf("coalesce(CASE WHEN isfinite(%[1]s) THEN %[1]s END, %[2]s)", v, sqlFloat(c.Default)), fmt.Sprintf("features.custom[%d]", j))
+			fmt.Sprintf("coalesce(CASE WHEN %s THEN %s END, %s)", b.d.IsFinite(v), v, b.float(c.Default)), fmt.Sprintf("features.custom[%d]", j))
 	}
 }

@@ -48,4 +48,15 @@
 // pipeline weighs each set's columns together before clustering (see
 // package prep, Config.Groups), so that one categorical attribute with
 // many levels does not outweigh a numeric one.
+//
+// # Dialects
+//
+// The catalogue is written once against Dialect, and Options.Dialect says
+// which engine's SQL to write: DuckDB (the default, the embedded
+// database) or Postgres (the features computed inside the server that
+// holds the data). The doc of Dialect lists what an engine must provide
+// (window functions for sessions, exact sums, FILTER, wall-clock times,
+// percentiles, lists) and what ClickHouse, BigQuery and Snowflake would
+// change; testdata/dialect pins the SQL of both for one config, and the
+// Postgres SQL gives DuckDB's features bit for bit on a real server.
 package features

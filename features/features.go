@@ -74,6 +74,9 @@ type Options struct {
 	// Table.Spec) instead of finding the top values in the data, so that
 	// new users are described by the same features as the training data.
 	Spec *Spec
+	// Dialect is the SQL dialect of the database the features are
+	// computed in; nil means DuckDB.
+	Dialect Dialect
 	// Progress, when set, is told how far Compute has come: the feature
 	// SQL runs in stages, one table of per-user aggregates at a time
 	// (Query.Stages), and Progress is called before each stage and once

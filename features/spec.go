@@ -2,10 +2,8 @@ package features
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -55,10 +53,10 @@ type Base struct {
 }
 
 // baseMedians reads the medians of the data in db, as Build computes them.
-func baseMedians(ctx context.Context, db *sql.DB, asOf time.Time) (*Base, error) {
+func baseMedians(ctx context.Context, db Querier, d Dialect, asOf time.Time) (*Base, error) {
 	at := "TIMESTAMP '" + asOf.UTC().Format(tsLayout) + "'"
 	b := &Base{CategoryPrice: map[string]float64{}}
-	rows, err := db.QueryContext(ctx, `SELECT category, median(unit_price) FROM transactions
+	rows, err := db.QueryContext(ctx, `SELECT category, `+d.Median("unit_price")+` FROM transactions
 		WHERE timestamp <= `+at+` AND quantity > 0 AND unit_price > 0 AND category IS NOT NULL GROUP BY category`)
 	if err != nil {
 		return nil, fmt.Errorf("category median prices: %w", err)
@@ -75,7 +73,7 @@ func baseMedians(ctx context.Context, db *sql.DB, asOf time.Time) (*Base, error)
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("category median prices: %w", err)
 	}
-	if b.Age, b.SignupDays, err = demMedians(ctx, db, asOf); err != nil {
+	if b.Age, b.SignupDays, err = demMedians(ctx, db, d, asOf); err != nil {
 		return nil, err
 	}
 	return b, nil
@@ -83,12 +81,12 @@ func baseMedians(ctx context.Context, db *sql.DB, asOf time.Time) (*Base, error)
 
 // demMedians reads the median age and signup tenure of the users in db (0
 // without any).
-func demMedians(ctx context.Context, db *sql.DB, asOf time.Time) (age, signupDays float64, err error) {
+func demMedians(ctx context.Context, db Querier, d Dialect, asOf time.Time) (age, signupDays float64, err error) {
 	at := "TIMESTAMP '" + asOf.UTC().Format(tsLayout) + "'"
-	err = db.QueryRowContext(ctx, `SELECT coalesce(median(year(`+at+`) - birth_year), 0),
-		coalesce(median(date_diff('day', signup_date, CAST(`+at+` AS DATE))), 0)
+	err = db.QueryRowContext(ctx, `SELECT coalesce(`+d.Median(d.Part("year", at)+" - birth_year")+`, 0),
+		coalesce(`+d.Median(d.DateDays("signup_date", "CAST("+at+" AS DATE)"))+`, 0)
 		FROM (SELECT user_id, min(birth_year) AS birth_year, min(signup_date) AS signup_date
-		      FROM users WHERE user_id IS NOT NULL GROUP BY user_id)`).Scan(&age, &signupDays)
+		      FROM users WHERE user_id IS NOT NULL GROUP BY user_id) AS u`).Scan(&age, &signupDays)
 	if err != nil {
 		return 0, 0, fmt.Errorf("median age and signup tenure: %w", err)
 	}
@@ -99,7 +97,7 @@ func demMedians(ctx context.Context, db *sql.DB, asOf time.Time) (age, signupDay
 // base's).
 func (b *builder) catmedSQL() string {
 	if len(b.base.CategoryPrice) == 0 {
-		return "SELECT CAST(NULL AS VARCHAR) AS category, CAST(NULL AS DOUBLE) AS med WHERE false"
+		return "SELECT CAST(NULL AS " + b.d.Text() + ") AS category, CAST(NULL AS " + b.d.Double() + ") AS med WHERE false"
 	}
 	cats := make([]string, 0, len(b.base.CategoryPrice))
 	for c := range b.base.CategoryPrice {
@@ -108,7 +106,7 @@ func (b *builder) catmedSQL() string {
 	slices.Sort(cats)
 	var rows []string
 	for _, c := range cats {
-		rows = append(rows, fmt.Sprintf("(%s, CAST(%s AS DOUBLE))", sqlquote.String(c), strconv.FormatFloat(b.base.CategoryPrice[c], 'g', -1, 64)))
+		rows = append(rows, fmt.Sprintf("(%s, %s)", sqlquote.String(c), b.float(b.base.CategoryPrice[c])))
 	}
 	return "SELECT * FROM (VALUES " + strings.Join(rows, ", ") + ") AS v(category, med)"
 }
@@ -116,7 +114,7 @@ func (b *builder) catmedSQL() string {
 // buildSpec writes the feature SQL with the columns of opts.Spec. as_of is
 // still the data's (or opts.AsOf): recencies are relative to the data
 // being described.
-func buildSpec(ctx context.Context, db *sql.DB, opts Options, asOf, start time.Time, parts map[string]bool) (*Query, error) {
+func buildSpec(ctx context.Context, db Querier, d Dialect, opts Options, asOf, start time.Time, parts map[string]bool) (*Query, error) {
 	sp := opts.Spec
 	if sp.WindowDays <= 0 {
 		return nil, fmt.Errorf("feature spec: window_days must be > 0, got %g", sp.WindowDays)
@@ -128,7 +126,7 @@ func buildSpec(ctx context.Context, db *sql.DB, opts Options, asOf, start time.T
 	base := sp.Base
 	if base == nil {
 		var err error
-		if base, err = baseMedians(ctx, db, asOf); err != nil {
+		if base, err = baseMedians(ctx, db, d, asOf); err != nil {
 			return nil, err
 		}
 	}
@@ -136,7 +134,7 @@ func buildSpec(ctx context.Context, db *sql.DB, opts Options, asOf, start time.T
 	if err != nil {
 		return nil, err
 	}
-	b := newBuilder(asOf, sp.WindowDays, opts, noSession > 0, base, parts)
+	b := newBuilder(d, asOf, sp.WindowDays, opts, noSession > 0, base, parts)
 	b.eventNames = sp.EventNames
 	b.noHasPurchased = sp.Names != nil && !slices.Contains(sp.Names, "has_purchased")
 	b.custom = sp.Custom

@@ -61,8 +61,9 @@ const tsLayout = "2006-01-02 15:04:05.999999"
 
 // Build inspects db for the reference dates and the top categorical values,
 // then writes the feature SQL. opts must have its defaults applied.
-func Build(ctx context.Context, db *sql.DB, opts Options) (*Query, error) {
+func Build(ctx context.Context, db Querier, opts Options) (*Query, error) {
 	opts = opts.withDefaults()
+	d := dialectOf(opts.Dialect)
 	parts, err := presentParts(ctx, db, opts)
 	if err != nil {
 		return nil, err
@@ -81,7 +82,7 @@ func Build(ctx context.Context, db *sql.DB, opts Options) (*Query, error) {
 		UNION ALL SELECT min(timestamp) FROM transactions UNION ALL SELECT max(timestamp) FROM transactions
 		UNION ALL SELECT min(timestamp) FROM social UNION ALL SELECT max(timestamp) FROM social
 		UNION ALL SELECT CAST(min(signup_date) AS TIMESTAMP) FROM users UNION ALL SELECT CAST(max(signup_date) AS TIMESTAMP) FROM users
-		`+strings.Join(dates, "\n")+`)`).Scan(&minTS, &maxTS)
+		`+strings.Join(dates, "\n")+`) AS r`).Scan(&minTS, &maxTS)
 	if err != nil {
 		return nil, fmt.Errorf("find the data's time range: %w", err)
 	}
@@ -102,10 +103,10 @@ func Build(ctx context.Context, db *sql.DB, opts Options) (*Query, error) {
 		capDays = 1
 	}
 	if opts.Spec != nil {
-		return buildSpec(ctx, db, opts, asOf, start, parts)
+		return buildSpec(ctx, db, d, opts, asOf, start, parts)
 	}
 
-	ins, err := inspect(ctx, db, asOf, opts.TopCategories)
+	ins, err := inspect(ctx, db, d, asOf, opts.TopCategories)
 	if err != nil {
 		return nil, err
 	}
@@ -122,7 +123,7 @@ func Build(ctx context.Context, db *sql.DB, opts Options) (*Query, error) {
 		demo[f] = v
 	}
 	base := &Base{CategoryPrice: ins.catPrice}
-	if base.Age, base.SignupDays, err = demMedians(ctx, db, asOf); err != nil {
+	if base.Age, base.SignupDays, err = demMedians(ctx, db, d, asOf); err != nil {
 		return nil, err
 	}
 	others := func(table string) bool {
@@ -137,12 +138,12 @@ func Build(ctx context.Context, db *sql.DB, opts Options) (*Query, error) {
 		}
 		return false
 	}
-	attrs, outs, err := inspectAttributes(ctx, db, opts, asOf, others)
+	attrs, outs, err := inspectAttributes(ctx, db, d, opts, asOf, others)
 	if err != nil {
 		return nil, err
 	}
 	spec := &Spec{Categories: ins.cats, Topics: topics, Values: demo, WindowDays: capDays, Base: base, Skip: skipped(parts), Attributes: attrs, Custom: opts.Custom}
-	b := newBuilder(asOf, capDays, opts, ins.noSession > 0, base, parts)
+	b := newBuilder(d, asOf, capDays, opts, ins.noSession > 0, base, parts)
 	var warnings []string
 	b.eventNames, warnings = eventNames(ins.eventTypes, opts.TopEvents)
 	spec.EventNames = b.eventNames
@@ -212,7 +213,7 @@ var allParts = []string{partTransactions, partEvents, partSocial, partUsers, par
 
 // presentParts finds which parts of the catalogue the data in db has: a
 // run only computes the features of the data it has.
-func presentParts(ctx context.Context, db *sql.DB, opts Options) (map[string]bool, error) {
+func presentParts(ctx context.Context, db Querier, opts Options) (map[string]bool, error) {
 	parts := map[string]bool{}
 	if opts.Spec != nil {
 		for _, p := range allParts {
@@ -242,8 +243,8 @@ func skipped(parts map[string]bool) []string {
 	return out
 }
 
-func newBuilder(asOf time.Time, capDays float64, opts Options, needSessions bool, base *Base, parts map[string]bool) *builder {
-	return &builder{asOf: asOf, capDays: capDays, gapSeconds: opts.SessionGap.Duration.Seconds(), needSessions: needSessions, base: base,
+func newBuilder(d Dialect, asOf time.Time, capDays float64, opts Options, needSessions bool, base *Base, parts map[string]bool) *builder {
+	return &builder{d: d, asOf: asOf, capDays: capDays, gapSeconds: opts.SessionGap.Duration.Seconds(), needSessions: needSessions, base: base,
 		parts: parts, origin: map[string]string{}, custom: opts.Custom}
 }
 
@@ -274,12 +275,12 @@ type inspection struct {
 // over each of events and transactions. The purchase values are Kahan sums
 // (fsum): they only rank the categories, and two runs rank them alike unless
 // two totals agree to the last bit.
-func inspect(ctx context.Context, db *sql.DB, asOf time.Time, top int) (*inspection, error) {
+func inspect(ctx context.Context, db Querier, d Dialect, asOf time.Time, top int) (*inspection, error) {
 	at := "TIMESTAMP '" + asOf.UTC().Format(tsLayout) + "'"
 	ins := &inspection{catPrice: map[string]float64{}}
 	score := map[string]float64{}
-	rows, err := db.QueryContext(ctx, `SELECT category, fsum(abs(quantity * unit_price)) * 10,
-		median(unit_price) FILTER (WHERE timestamp <= `+at+` AND quantity > 0 AND unit_price > 0), `+boundCols+`
+	rows, err := db.QueryContext(ctx, `SELECT category, `+d.FSum("abs(quantity * unit_price)")+` * 10,
+		`+d.Median("unit_price")+` FILTER (WHERE timestamp <= `+at+` AND quantity > 0 AND unit_price > 0), `+boundCols+`
 		FROM transactions GROUP BY category`)
 	if err != nil {
 		return nil, fmt.Errorf("find top categories and their median prices: %w", err)
@@ -309,7 +310,7 @@ func inspect(ctx context.Context, db *sql.DB, asOf time.Time, top int) (*inspect
 	rows.Close()
 	// One pass over the events for both groupings: by category, and by
 	// event type (g = 1).
-	rows, err = db.QueryContext(ctx, `SELECT grouping(category), category, event_type, count(*), count_if(session_id IS NULL OR session_id = '')
+	rows, err = db.QueryContext(ctx, `SELECT grouping(category), category, event_type, count(*), `+d.CountIf("session_id IS NULL OR session_id = ''")+`
 		FROM events GROUP BY GROUPING SETS ((category), (event_type))`)
 	if err != nil {
 		return nil, fmt.Errorf("count events per category: %w", err)
@@ -349,7 +350,7 @@ func inspect(ctx context.Context, db *sql.DB, asOf time.Time, top int) (*inspect
 	return ins, nil
 }
 
-func topValues(ctx context.Context, db *sql.DB, q string, limit int) ([]string, error) {
+func topValues(ctx context.Context, db Querier, q string, limit int) ([]string, error) {
 	rows, err := db.QueryContext(ctx, q+fmt.Sprint(limit))
 	if err != nil {
 		return nil, err
@@ -388,6 +389,7 @@ func distinctSlugs(vals []string, reserved ...string) []string {
 }
 
 type builder struct {
+	d          Dialect
 	asOf       time.Time
 	capDays    float64
 	gapSeconds float64
@@ -437,7 +439,7 @@ func (b *builder) xsum(expr string, e exactness) string {
 // xsumOver is xsum over a window ("" for an aggregate).
 func (b *builder) xsumOver(expr string, e exactness, window string) string {
 	safe := e.limit == 0 || e == money && b.safeMoney || e == ratio && b.safeRatio
-	return xsumOver(expr, e, window, safe)
+	return xsumOver(b.d, expr, e, window, safe)
 }
 
 // cte is one named subquery of the feature SQL and the names of the
@@ -460,10 +462,11 @@ func (b *builder) col(f Feature, expr string) {
 		b.origin[f.Name] = "the feature catalogue"
 	}
 	b.features = append(b.features, f)
-	b.cols = append(b.cols, fmt.Sprintf("CAST(%s AS DOUBLE) AS %s", expr, sqlquote.Ident(f.Name)))
+	b.cols = append(b.cols, fmt.Sprintf("CAST(%s AS %s) AS %s", expr, b.d.Double(), sqlquote.Ident(f.Name)))
 }
 
 func (b *builder) write(cats, topics []string, demo map[string][]string) {
+	d := b.d
 	b.cats = cats
 	asOf := "TIMESTAMP '" + b.asOf.UTC().Format(tsLayout) + "'"
 	capDays := fmt.Sprintf("%g", b.capDays)
@@ -473,19 +476,19 @@ func (b *builder) write(cats, topics []string, demo map[string][]string) {
   FROM transactions WHERE timestamp <= %s`, asOf))
 	b.def("catmed", nil, b.catmedSQL())
 	b.def("ord", []string{"tx"}, `
-  SELECT user_id, order_id, min(ts) AS ts FROM tx WHERE q > 0 GROUP BY ALL`)
+  SELECT user_id, order_id, min(ts) AS ts FROM tx WHERE q > 0 `+d.GroupByAll("user_id", "order_id"))
 	// Orders at the same time may come in any order: their gaps are the
 	// same (0 between them), so ts alone orders them.
 	b.def("ordgap", []string{"ord"}, `
-  SELECT user_id, ts, date_diff('second', lag(ts) OVER (PARTITION BY user_id ORDER BY ts), ts) AS gap
+  SELECT user_id, ts, `+d.Seconds("lag(ts) OVER (PARTITION BY user_id ORDER BY ts)", "ts")+` AS gap
   FROM ord`)
 	// gap (whole seconds) is NULL for a user's first order, which the
 	// sums and counts skip. The mean and population deviation come from
 	// exact integer sums: n·Σg² − (Σg)² = n²·variance.
 	b.def("oagg", []string{"ordgap"}, `
   SELECT user_id, count(*) AS orders, min(ts) AS first_ts, max(ts) AS last_ts,
-    sum(gap) / nullif(count(gap), 0) / 86400.0 AS gap_mean,
-    sqrt(greatest(count(gap) * sum(CAST(gap AS HUGEINT) * gap) - sum(gap) * sum(gap), 0)) / nullif(count(gap), 0) / 86400.0 AS gap_std
+    `+d.Div("sum(gap)", "nullif(count(gap), 0)")+` / 86400.0 AS gap_mean,
+    `+d.Sqrt("greatest(count(gap) * "+d.SquareSum("gap")+" - sum(gap) * sum(gap), 0)")+` / nullif(count(gap), 0) / 86400.0 AS gap_std
   FROM ordgap GROUP BY user_id`)
 	b.def("tagg", []string{"tx", "catmed"}, `
   SELECT tx.user_id,
@@ -495,14 +498,14 @@ func (b *builder) write(cats, topics []string, demo map[string][]string) {
     coalesce(-`+b.xsum("CASE WHEN q < 0 THEN q END", money)+`, 0) AS returned_units,
     count(DISTINCT product_id) FILTER (WHERE q > 0) AS products,
     `+b.xsum("CASE WHEN q > 0 THEN q * p * disc END", money)+` / nullif(`+b.xsum("CASE WHEN q > 0 THEN q * p END", money)+`, 0) AS discount_share,
-    count_if(disc > 0) FILTER (WHERE q > 0) / nullif(count(*) FILTER (WHERE q > 0), 0) AS discounted_lines,
+    `+d.Div(d.CountIf("disc > 0")+" FILTER (WHERE q > 0)", "nullif(count(*) FILTER (WHERE q > 0), 0)")+` AS discounted_lines,
     `+b.xsum("CASE WHEN q > 0 THEN p / nullif(med, 0) END", ratio)+` / nullif(count(p / nullif(med, 0)) FILTER (WHERE q > 0), 0) AS price_level
   FROM tx LEFT JOIN catmed ON tx.category = catmed.category GROUP BY tx.user_id`)
 	// Spend shares are over the categories a user spent a positive
 	// amount on; the others have a NULL share, which the sums skip, but
 	// count as bought categories.
 	b.def("tcat", []string{"tx"}, `
-  SELECT user_id, category, `+b.xsum("q * p * (1 - disc)", money)+` AS spend FROM tx WHERE q > 0 GROUP BY ALL`)
+  SELECT user_id, category, `+b.xsum("q * p * (1 - disc)", money)+` AS spend FROM tx WHERE q > 0 `+d.GroupByAll("user_id", "category"))
 	b.def("tcatp", []string{"tcat"}, `
   SELECT user_id, category,
     CASE WHEN spend > 0 THEN spend / (`+b.xsumOver("CASE WHEN spend > 0 THEN spend END", money, "PARTITION BY user_id")+`) END AS share
@@ -511,8 +514,8 @@ func (b *builder) write(cats, topics []string, demo map[string][]string) {
   SELECT user_id, count(category) AS categories, `+b.xsum("share * share", share)+` AS hhi, greatest(-`+b.xsum("share * ln(share)", share)+`, 0) AS entropy`+b.catShareCols(cats)+`
   FROM tcatp GROUP BY user_id`)
 	b.sessionCTEs(asOf)
-	b.def("sess", []string{"ev"}, `SELECT user_id, sess, date_diff('second', min(ts), max(ts)) AS secs, count(*) AS n FROM ev GROUP BY ALL`)
-	b.def("sagg", []string{"sess"}, `SELECT user_id, count(*) AS sessions, sum(secs) / count(*) / 60.0 AS session_minutes, sum(n) / count(*) AS per_session FROM sess GROUP BY user_id`)
+	b.def("sess", []string{"ev"}, `SELECT user_id, sess, `+d.Seconds("min(ts)", "max(ts)")+` AS secs, count(*) AS n FROM ev `+d.GroupByAll("user_id", "sess"))
+	b.def("sagg", []string{"sess"}, `SELECT user_id, count(*) AS sessions, `+d.Div("sum(secs)", "count(*)")+` / 60.0 AS session_minutes, `+d.Div("sum(n)", "count(*)")+` AS per_session FROM sess GROUP BY user_id`)
 	// The shares of events by type, day part, weekday and device are
 	// counts here, divided by events in the final select.
 	// Each categorical value is turned into its position in the list of
@@ -520,21 +523,21 @@ func (b *builder) write(cats, topics []string, demo map[string][]string) {
 	// counts then compare integers, not strings (a fifth faster).
 	b.def("eagg", []string{"ev"}, `
   SELECT user_id, count(*) AS events, count(DISTINCT CAST(ts AS DATE)) AS active_days, max(ts) AS last_ts,
-    count_if(isodow(ts) >= 6) AS weekend`+b.eventCols()+`
-  FROM (SELECT user_id, ts, category, hour(ts) AS h`+codeCols(
+    `+d.CountIf(d.Part("isodow", "ts")+" >= 6")+` AS weekend`+b.eventCols()+`
+  FROM (SELECT user_id, ts, category, `+d.Part("hour", "ts")+` AS h`+b.codeCols(
 		code{"et", "et", append(slices.Clone(eventTypes), b.eventNames...)}, code{"dev", "lower(device)", []string{"mobile", "desktop", "tablet"}}, code{"cat", "category", b.cats})+`
-    FROM ev) GROUP BY user_id`)
+    FROM ev) AS e GROUP BY user_id`)
 	b.def("so", nil, fmt.Sprintf(`SELECT user_id, timestamp AS ts, action, topic FROM social WHERE timestamp <= %s`, asOf))
 	b.def("soagg", []string{"so"}, `
   SELECT user_id, count(*) AS actions, count(DISTINCT CAST(ts AS DATE)) AS active_days, max(ts) AS last_ts`+b.socialCols(topics)+`
-  FROM (SELECT user_id, ts`+codeCols(code{"action", "action", socialActions}, code{"topic", "topic", topics})+` FROM so) GROUP BY user_id`)
+  FROM (SELECT user_id, ts`+b.codeCols(code{"action", "action", socialActions}, code{"topic", "topic", topics})+` FROM so) AS s GROUP BY user_id`)
 	// A user with several rows in users gets each field's least value,
 	// the same in every run.
 	b.def("dem", nil, `
   SELECT user_id, birth_year, signup_date`+b.demoCols(demo)+`
   FROM (SELECT user_id, min(birth_year) AS birth_year, min(signup_date) AS signup_date, min(gender) AS gender,
       min(country) AS country, min(acquisition_channel) AS acquisition_channel, min(device) AS device
-    FROM users WHERE user_id IS NOT NULL GROUP BY user_id)`)
+    FROM users WHERE user_id IS NOT NULL GROUP BY user_id) AS d`)
 	b.attributeCTEs()
 	b.customCTEs(asOf)
 	// Every user: the aggregates hold those with data up to as_of, and
@@ -567,12 +570,12 @@ func (b *builder) write(cats, topics []string, demo map[string][]string) {
 		users = append(users, "SELECT user_id FROM "+from)
 	}
 	if len(users) == 0 {
-		users = []string{"SELECT CAST(NULL AS VARCHAR) AS user_id WHERE false"}
+		users = []string{"SELECT CAST(NULL AS " + d.Text() + ") AS user_id WHERE false"}
 	}
 	b.def("u", udeps, "\n  "+strings.Join(users, "\n  UNION "))
 
 	days := func(ts string) string {
-		return fmt.Sprintf("date_diff('second', %s, %s) / 86400.0", ts, asOf)
+		return d.Div(d.Seconds(ts, asOf), "86400.0")
 	}
 	P := GroupPsychographic
 	if b.parts[partTransactions] {
@@ -656,11 +659,11 @@ func (b *builder) eventFeatureCols(cats []string, days func(string) string, capD
 	}
 	for _, t := range eventTypes {
 		b.col(feat(SharePrefix+t, E, fmt.Sprintf("share of events that are %s", t), false),
-			fmt.Sprintf("coalesce(eagg.%s / nullif(eagg.events, 0), 0)", sqlquote.Ident("n_"+t)))
+			fmt.Sprintf("coalesce(%s, 0)", b.d.Div("eagg."+sqlquote.Ident("n_"+t), "nullif(eagg.events, 0)")))
 	}
 	for _, t := range b.eventNames {
 		b.col(feat(SharePrefix+slug(t), E, fmt.Sprintf("share of events of type %q (not a canonical type)", t), false),
-			fmt.Sprintf("coalesce(eagg.%s / nullif(eagg.events, 0), 0)", sqlquote.Ident("nx_"+slug(t))))
+			fmt.Sprintf("coalesce(%s, 0)", b.d.Div("eagg."+sqlquote.Ident("nx_"+slug(t)), "nullif(eagg.events, 0)")))
 	}
 	b.col(feat(Sessions, E, fmt.Sprintf("number of sessions (the source's session id, else a new session after %g minutes without events)", b.gapSeconds/60), true), "coalesce(sagg.sessions, 0)")
 	b.col(feat(EventsPerSession, E, "mean events per session", true), "coalesce(sagg.per_session, 0)")
@@ -670,20 +673,20 @@ func (b *builder) eventFeatureCols(cats []string, days func(string) string, capD
 		fmt.Sprintf("coalesce(%s, %s)", days("eagg.last_ts"), capDays))
 	for _, p := range dayParts {
 		b.col(feat(SharePrefix+p.name, E, fmt.Sprintf("share of events between %02d:00 and %02d:00", p.from, p.to), false),
-			fmt.Sprintf("coalesce(eagg.%s / nullif(eagg.events, 0), 0)", sqlquote.Ident("dp_"+p.name)))
+			fmt.Sprintf("coalesce(%s, 0)", b.d.Div("eagg."+sqlquote.Ident("dp_"+p.name), "nullif(eagg.events, 0)")))
 	}
-	b.col(feat(WeekendShare, E, "share of events on Saturday or Sunday", false), "coalesce(eagg.weekend / nullif(eagg.events, 0), 0)")
+	b.col(feat(WeekendShare, E, "share of events on Saturday or Sunday", false), "coalesce("+b.d.Div("eagg.weekend", "nullif(eagg.events, 0)")+", 0)")
 	b.col(feat(CartRate, E, "add_to_cart events ÷ product_view events (0 without product views, capped at 1)", false),
-		"least(coalesce(eagg.n_add_to_cart / nullif(eagg.n_product_view, 0), 0), 1)")
+		"least(coalesce("+b.d.Div("eagg.n_add_to_cart", "nullif(eagg.n_product_view, 0)")+", 0), 1)")
 	b.col(feat(CheckoutRate, E, "checkout events ÷ add_to_cart events (0 without add_to_cart, capped at 1)", false),
-		"least(coalesce(eagg.n_checkout / nullif(eagg.n_add_to_cart, 0), 0), 1)")
+		"least(coalesce("+b.d.Div("eagg.n_checkout", "nullif(eagg.n_add_to_cart, 0)")+", 0), 1)")
 	for _, d := range []string{"mobile", "desktop", "tablet"} {
 		b.col(feat(DeviceSharePrefix+d, E, fmt.Sprintf("share of events from a %s device", d), false),
-			fmt.Sprintf("coalesce(eagg.%s / nullif(eagg.events, 0), 0)", sqlquote.Ident("dev_"+d)))
+			fmt.Sprintf("coalesce(%s, 0)", b.d.Div("eagg."+sqlquote.Ident("dev_"+d), "nullif(eagg.events, 0)")))
 	}
 	for _, c := range cats {
 		b.col(feat(AffinityPrefix+slug(c), E, fmt.Sprintf("share of events with a category that are about %q", c), false),
-			fmt.Sprintf("coalesce(eagg.%s / nullif(eagg.cat_events, 0), 0)", sqlquote.Ident("ec_"+slug(c))))
+			fmt.Sprintf("coalesce(%s, 0)", b.d.Div("eagg."+sqlquote.Ident("ec_"+slug(c)), "nullif(eagg.cat_events, 0)")))
 	}
 
 }
@@ -698,21 +701,21 @@ func (b *builder) socialFeatureCols(topics []string) {
 	b.col(feat(SocialActiveDays, S, "distinct days with a social action", true), "coalesce(soagg.active_days, 0)")
 	for _, t := range topics {
 		b.col(feat(TopicSharePrefix+slug(t), S, fmt.Sprintf("share of social actions about topic %q", t), false),
-			fmt.Sprintf("coalesce(soagg.%s / nullif(soagg.actions, 0), 0)", sqlquote.Ident("t_"+slug(t))))
+			fmt.Sprintf("coalesce(%s, 0)", b.d.Div("soagg."+sqlquote.Ident("t_"+slug(t)), "nullif(soagg.actions, 0)")))
 	}
 
 }
 
 // demographicCols adds the demographic features of the users dataset.
 func (b *builder) demographicCols(demo map[string][]string, asOf string) {
-	D := GroupDemographics
+	D, d := GroupDemographics, b.d
 	if b.parts[partAge] {
 		b.col(feat(Age, D, "year(as_of) − birth_year; the base median when unknown", false),
-			"coalesce(year("+asOf+") - dem.birth_year, "+sqlFloat(b.base.Age)+")")
+			"coalesce("+d.Part("year", asOf)+" - dem.birth_year, "+b.float(b.base.Age)+")")
 	}
 	if b.parts[partSignup] {
 		b.col(feat(SignupTenureDays, D, "days from signup_date to as_of; the base median when unknown", true),
-			"greatest(coalesce(date_diff('day', dem.signup_date, CAST("+asOf+" AS DATE)), "+sqlFloat(b.base.SignupDays)+"), 0)")
+			"greatest(coalesce("+d.DateDays("dem.signup_date", "CAST("+asOf+" AS DATE)")+", "+b.float(b.base.SignupDays)+"), 0)")
 	}
 	for _, f := range userFields {
 		for _, v := range demo[f] {
@@ -739,7 +742,7 @@ func (b *builder) query(start time.Time, spec *Spec) *Query {
 	// their users.
 	stages := append(slices.Clone(b.joins[1:]), "u")
 	for _, t := range stages {
-		q.Stages = append(q.Stages, fmt.Sprintf("CREATE OR REPLACE TEMP TABLE %s%s AS %sSELECT * FROM %s", stagePrefix, t, b.with([]string{t}, done), t))
+		q.Stages = append(q.Stages, b.d.TempTable(stagePrefix+t, b.with([]string{t}, done)+"SELECT * FROM "+t))
 		done[t] = true
 	}
 	q.stageNames = stages
@@ -749,7 +752,7 @@ func (b *builder) query(start time.Time, spec *Spec) *Query {
 		for _, t := range b.attrs {
 			for j, o := range t.outcomes {
 				q.Outcomes = append(q.Outcomes, o)
-				cols = append(cols, fmt.Sprintf("CAST(%s.%s AS DOUBLE)", t.cte, outcomeCol(j)))
+				cols = append(cols, fmt.Sprintf("CAST(%s.%s AS %s)", t.cte, outcomeCol(j), b.d.Double()))
 			}
 		}
 		if len(cols) > 0 {
@@ -832,9 +835,9 @@ func (b *builder) sessionCTEs(asOf string) {
          lag(timestamp) OVER (PARTITION BY user_id ORDER BY timestamp) AS prev_ts
   FROM events WHERE timestamp <= %s`, asOf))
 	b.def("ev", []string{"ev0"}, fmt.Sprintf(`
-  SELECT *, coalesce(sid, user_id || '~' || CAST(sum(CASE WHEN prev_ts IS NULL OR date_diff('second', prev_ts, ts) > %g THEN 1 ELSE 0 END)
-           OVER (PARTITION BY user_id ORDER BY ts ROWS UNBOUNDED PRECEDING) AS VARCHAR)) AS sess
-  FROM ev0`, b.gapSeconds))
+  SELECT *, coalesce(sid, user_id || '~' || CAST(sum(CASE WHEN prev_ts IS NULL OR %s > %g THEN 1 ELSE 0 END)
+           OVER (PARTITION BY user_id ORDER BY ts ROWS UNBOUNDED PRECEDING) AS %s)) AS sess
+  FROM ev0`, b.d.Seconds("prev_ts", "ts"), b.gapSeconds, b.d.Text()))
 }
 
 // exactness sets how xsumOver adds: each term is scaled by 2^shift and
@@ -865,18 +868,13 @@ var (
 // plain sum can change in its last bit from run to run (and so the
 // features). With a window (e.g. "PARTITION BY user_id") it is a window
 // function, else an aggregate; like sum, it is NULL when every term is.
-func xsumOver(expr string, e exactness, window string, safe bool) string {
-	over := ""
-	if window != "" {
-		over = " OVER (" + window + ")"
-	}
-	scale := strconv.FormatFloat(math.Ldexp(1, e.shift), 'g', -1, 64)
+func xsumOver(d Dialect, expr string, e exactness, window string, safe bool) string {
 	if safe || e.limit == 0 {
-		return fmt.Sprintf("CAST(sum(CAST(%[1]s * %[2]s AS HUGEINT))%[3]s AS DOUBLE) / %[2]s", expr, scale, over)
+		return d.ExactSum(expr, e.shift, window)
 	}
 	limit := strconv.FormatFloat(e.limit, 'g', -1, 64)
-	exact := fmt.Sprintf("CAST(sum(CASE WHEN abs(%[1]s) < %[2]s THEN CAST(%[1]s * %[3]s AS HUGEINT) END)%[4]s AS DOUBLE) / %[3]s", expr, limit, scale, over)
-	rest := fmt.Sprintf("sum(CASE WHEN NOT abs(%[1]s) < %[2]s THEN %[1]s END)%[3]s", expr, limit, over)
+	exact := d.ExactSum(fmt.Sprintf("CASE WHEN abs(%[1]s) < %[2]s THEN %[1]s END", expr, limit), e.shift, window)
+	rest := fmt.Sprintf("sum(CASE WHEN NOT abs(%[1]s) < %[2]s THEN %[1]s END)%[3]s", expr, limit, over(window))
 	return fmt.Sprintf("coalesce(%[1]s + %[2]s, %[1]s, %[2]s)", exact, rest)
 }
 
@@ -909,7 +907,7 @@ func maxNull(dst *sql.NullFloat64, src sql.NullFloat64) {
 }
 
 // readBounds reads the sumBounds of the transactions in db.
-func readBounds(ctx context.Context, db *sql.DB) (sumBounds, error) {
+func readBounds(ctx context.Context, db Querier) (sumBounds, error) {
 	var sb sumBounds
 	err := db.QueryRowContext(ctx, "SELECT "+boundCols+" FROM transactions").Scan(&sb.term, &sb.price, &sb.lines)
 	if err != nil {
@@ -937,8 +935,11 @@ func (sb sumBounds) safe(catPrice map[string]float64) (money, ratio bool) {
 	return money, ratio
 }
 
-func sqlFloat(v float64) string {
-	return "CAST(" + strconv.FormatFloat(v, 'g', -1, 64) + " AS DOUBLE)"
+// float is v as a literal of the dialect's double type.
+func (b *builder) float(v float64) string { return sqlFloat(b.d, v) }
+
+func sqlFloat(d Dialect, v float64) string {
+	return "CAST(" + strconv.FormatFloat(v, 'g', -1, 64) + " AS " + d.Double() + ")"
 }
 
 func oneHotSum(field string, vals []string) string {
@@ -967,20 +968,20 @@ func (b *builder) catShareCols(cats []string) string {
 func (b *builder) eventCols() string {
 	var s strings.Builder
 	for i, t := range eventTypes {
-		fmt.Fprintf(&s, ",\n    count_if(et_code = %d) AS %s", i+1, sqlquote.Ident("n_"+t))
+		fmt.Fprintf(&s, ",\n    %s AS %s", b.d.CountIf(fmt.Sprintf("et_code = %d", i+1)), sqlquote.Ident("n_"+t))
 	}
 	for i, t := range b.eventNames {
-		fmt.Fprintf(&s, ",\n    count_if(et_code = %d) AS %s", len(eventTypes)+i+1, sqlquote.Ident("nx_"+slug(t)))
+		fmt.Fprintf(&s, ",\n    %s AS %s", b.d.CountIf(fmt.Sprintf("et_code = %d", len(eventTypes)+i+1)), sqlquote.Ident("nx_"+slug(t)))
 	}
 	for _, p := range dayParts {
-		fmt.Fprintf(&s, ",\n    count_if(h >= %d AND h < %d) AS %s", p.from, p.to, sqlquote.Ident("dp_"+p.name))
+		fmt.Fprintf(&s, ",\n    %s AS %s", b.d.CountIf(fmt.Sprintf("h >= %d AND h < %d", p.from, p.to)), sqlquote.Ident("dp_"+p.name))
 	}
 	for i, d := range []string{"mobile", "desktop", "tablet"} {
-		fmt.Fprintf(&s, ",\n    count_if(dev_code = %d) AS %s", i+1, sqlquote.Ident("dev_"+d))
+		fmt.Fprintf(&s, ",\n    %s AS %s", b.d.CountIf(fmt.Sprintf("dev_code = %d", i+1)), sqlquote.Ident("dev_"+d))
 	}
 	s.WriteString(",\n    count(nullif(category, '')) AS cat_events")
 	for i, c := range b.cats {
-		fmt.Fprintf(&s, ",\n    count_if(cat_code = %d) AS %s", i+1, sqlquote.Ident("ec_"+slug(c)))
+		fmt.Fprintf(&s, ",\n    %s AS %s", b.d.CountIf(fmt.Sprintf("cat_code = %d", i+1)), sqlquote.Ident("ec_"+slug(c)))
 	}
 	return s.String()
 }
@@ -993,11 +994,11 @@ type code struct {
 }
 
 // codeCols writes the code columns (none for an empty list of values).
-func codeCols(codes ...code) string {
+func (b *builder) codeCols(codes ...code) string {
 	var s strings.Builder
 	for _, c := range codes {
 		if len(c.vals) > 0 {
-			fmt.Fprintf(&s, ", list_position([%s], %s) AS %s", sqlquote.List(c.vals), c.expr, sqlquote.Ident(c.name+"_code"))
+			fmt.Fprintf(&s, ", %s AS %s", b.d.Position(c.vals, c.expr), sqlquote.Ident(c.name+"_code"))
 		}
 	}
 	return s.String()
@@ -1006,10 +1007,10 @@ func codeCols(codes ...code) string {
 func (b *builder) socialCols(topics []string) string {
 	var s strings.Builder
 	for i, a := range socialActions {
-		fmt.Fprintf(&s, ",\n    count_if(action_code = %d) AS %s", i+1, sqlquote.Ident("a_"+a))
+		fmt.Fprintf(&s, ",\n    %s AS %s", b.d.CountIf(fmt.Sprintf("action_code = %d", i+1)), sqlquote.Ident("a_"+a))
 	}
 	for i, t := range topics {
-		fmt.Fprintf(&s, ",\n    count_if(topic_code = %d) AS %s", i+1, sqlquote.Ident("t_"+slug(t)))
+		fmt.Fprintf(&s, ",\n    %s AS %s", b.d.CountIf(fmt.Sprintf("topic_code = %d", i+1)), sqlquote.Ident("t_"+slug(t)))
 	}
 	return s.String()
 }
