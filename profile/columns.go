@@ -85,6 +85,17 @@ func (c Column) label(feature string) string {
 	return features.Label(feature, "")
 }
 
+// text is the column in the words of a profile text: the label, and for
+// an indicator of a categorical or list level the level too ("gender:
+// female", "internet service: DSL"); label alone would name both levels
+// of gender "gender".
+func (c Column) text(feature string) string {
+	if c.Level != "" && (c.Kind == KindCategorical || c.Kind == KindList) {
+		return c.label(feature) + ": " + levelWords(c.Level)
+	}
+	return c.label(feature)
+}
+
 // format writes a value (or a mean) of the column in its unit: a share
 // for an indicator, the catalogue's unit for a feature (features.Format:
 // "355 days", "9%"), the number alone for other attributes.
@@ -101,7 +112,7 @@ func (c Column) format(feature string, v float64) string {
 // compared is a column's segment mean against the base's, in words:
 // "orders 0.3 against the base's 2.9".
 func compared(feature string, c Column, seg, base float64) string {
-	return fmt.Sprintf("%s %s against the base's %s", c.label(feature), c.format(feature, seg), c.format(feature, base))
+	return fmt.Sprintf("%s %s against the base's %s", c.text(feature), c.format(feature, seg), c.format(feature, base))
 }
 
 func words(name string) string { return strings.ReplaceAll(name, "_", " ") }

@@ -708,7 +708,7 @@ func separate(s, t *Segment, nm string, cols map[string]Column, owner map[string
 		return nm + " — " + extra
 	}
 	if which != "" {
-		cand := join(fmt.Sprintf("%s %s", map[bool]string{true: "higher", false: "lower"}[higher], cols[which].label(which)))
+		cand := join(fmt.Sprintf("%s %s", map[bool]string{true: "higher", false: "lower"}[higher], cols[which].text(which)))
 		if _, taken := owner[cand]; !taken {
 			return cand
 		}
@@ -804,17 +804,26 @@ func summary(s *Segment, means map[string]float64, cols map[string]Column) strin
 		}
 	}
 	var parts []string
+	said := map[string]bool{} // attributes whose level is already said
 	for _, t := range s.Top {
 		if len(parts) == 4 {
 			break
 		}
 		f, _ := s.Feature(t.Feature)
 		c := cols[t.Feature]
+		if c.indicator() && c.Attribute != "" {
+			// "gender: female low" says "gender: male high" of a
+			// two-level attribute; one level of an attribute is enough.
+			if said[c.Attribute] {
+				continue
+			}
+			said[c.Attribute] = true
+		}
 		against := "against the base's "
 		if len(parts) > 0 {
 			against = "against "
 		}
-		parts = append(parts, fmt.Sprintf("%s %s (%s %s%s)", c.label(t.Feature), map[bool]string{true: "high", false: "low"}[t.D > 0],
+		parts = append(parts, fmt.Sprintf("%s %s (%s %s%s)", c.text(t.Feature), map[bool]string{true: "high", false: "low"}[t.D > 0],
 			c.format(t.Feature, f.Mean), against, c.format(t.Feature, means[t.Feature])))
 	}
 	if len(parts) > 0 {
