@@ -8,6 +8,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/persona-seg/persona/internal/sqlquote"
 )
 
 // parquetBatch is how many rows one INSERT carries.
@@ -26,7 +28,7 @@ func (l *List) WriteParquet(ctx context.Context, db *sql.DB, path string) (err e
 	defs := make([]string, len(l.cols))
 	sel := make([]string, len(l.cols))
 	for j, c := range l.cols {
-		q := quoteIdent(c.name)
+		q := sqlquote.Ident(c.name)
 		switch {
 		case c.text != nil:
 			defs[j], sel[j] = q+" VARCHAR", fmt.Sprintf("NULLIF(unnest(CAST($%d AS VARCHAR[])), '')", j+1)
@@ -76,7 +78,7 @@ func (l *List) WriteParquet(ctx context.Context, db *sql.DB, path string) (err e
 	name := tmp.Name()
 	tmp.Close()
 	defer os.Remove(name)
-	if _, err := conn.ExecContext(ctx, "COPY (SELECT * FROM "+table+") TO "+quoteString(name)+" (FORMAT parquet)"); err != nil {
+	if _, err := conn.ExecContext(ctx, "COPY (SELECT * FROM "+table+") TO "+sqlquote.String(name)+" (FORMAT parquet)"); err != nil {
 		return fmt.Errorf("parquet: %w", err)
 	}
 	if f, err := os.Open(name); err == nil {
@@ -88,6 +90,3 @@ func (l *List) WriteParquet(ctx context.Context, db *sql.DB, path string) (err e
 	}
 	return os.Rename(name, path)
 }
-
-func quoteIdent(s string) string  { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
-func quoteString(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }

@@ -403,7 +403,7 @@ func (s *Store) setCurrent(ctx context.Context, tx *sql.Tx, skip string) error {
 	case err != nil:
 		return fmt.Errorf("newest feature table: %w", err)
 	default:
-		body = "SELECT CAST(" + quoteString(run) + " AS TEXT) AS run_id, * FROM " + sqlquote.Ident(featureTable(x))
+		body = "SELECT CAST(" + sqlquote.String(run) + " AS TEXT) AS run_id, * FROM " + sqlquote.Ident(featureTable(x))
 	}
 	return s.replaceView(ctx, tx, CurrentFeatures, body)
 }
@@ -438,5 +438,3 @@ func (s *Store) replaceView(ctx context.Context, tx *sql.Tx, name, body string) 
 	}
 	return nil
 }
-
-func quoteString(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
