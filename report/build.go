@@ -698,10 +698,67 @@ func demographicMix(prof *segprof.Report) []Mix {
 				}
 				m.Share = append(m.Share, row)
 			}
-			out = append(out, m)
+			if completeMix(&m) {
+				out = append(out, m)
+			}
 		}
 	}
 	return out
+}
+
+// minMixShare is the share of a segment a value must reach in some
+// segment for its field to be charted: a missing-value flag of one user
+// in 8,950 (cc-general's credit limit) draws bars of 0%.
+const minMixShare = 0.01
+
+// completeMix readies a field's mix for a stacked chart and reports
+// whether it is worth one. A field no segment has 1% of is left out. A
+// field of one value (a yes/no attribute, a missing-value flag) or of
+// levels that do not cover every user gets the rest as a value of its
+// own ("false", "no", "not X", else "none of these"), so that each bar
+// adds up to 100% as its caption says. A field whose values add up past
+// 100% (a list: a user may have several) is marked Several and its rows
+// become shares of the values held, which a stacked bar can show.
+func completeMix(m *Mix) bool {
+	top, most, least := 0.0, 0.0, math.Inf(1)
+	for _, row := range m.Share {
+		var t float64
+		for _, v := range row {
+			t += v
+			top = math.Max(top, v)
+		}
+		most, least = math.Max(most, t), math.Min(least, t)
+	}
+	if top < minMixShare {
+		return false
+	}
+	const eps = 1e-9
+	switch {
+	case most > 1+eps:
+		m.Several = true
+		normaliseRows(m.Share)
+	case least < 1-1e-6:
+		rest := "none of these"
+		if len(m.Values) == 1 {
+			switch v := m.Values[0]; strings.ToLower(v) {
+			case "true":
+				rest = "false"
+			case "yes":
+				rest = "no"
+			default:
+				rest = "not " + v
+			}
+		}
+		m.Values = append(m.Values, rest)
+		for i, row := range m.Share {
+			var t float64
+			for _, v := range row {
+				t += v
+			}
+			m.Share[i] = append(row, math.Max(0, 1-t))
+		}
+	}
+	return true
 }
 
 // reportNum writes a number with the precision its size needs.

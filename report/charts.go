@@ -296,12 +296,12 @@ func figures(in *Input) ([]figure, error) {
 
 	// Demographics.
 	for _, m := range in.Demographics {
+		title, xlabel, caption := mixWords(m)
 		f, err := chart.Stacked(chart.StackedSpec{Unsegmented: unseg,
-			Title: "Users by " + m.Field, XLabel: "share of the segment's users (%)",
+			Title: title, XLabel: xlabel + " (%)",
 			Segments: names, Categories: m.Values, Values: percentRows(m.Share),
 		})
-		if err := add("mix-"+slugID(m.Field), secAges,
-			"How each segment's users split by "+m.Field+"; each bar adds up to 100%.", f, err); err != nil {
+		if err := add("mix-"+slugID(m.Field), secAges, caption, f, err); err != nil {
 			return nil, err
 		}
 	}
@@ -644,4 +644,15 @@ func hasAges(ages [][]int) bool {
 		}
 	}
 	return false
+}
+
+// mixWords are the title, the axis label and the caption of a field's
+// mix chart.
+func mixWords(m Mix) (title, xlabel, caption string) {
+	if m.Several {
+		return capitalize(m.Field) + " by segment", "share of the values the segment's users hold",
+			"How the " + m.Field + " values of each segment's users split (a user may hold several, each counted); each bar adds up to 100%."
+	}
+	return "Users by " + m.Field, "share of the segment's users",
+		"How each segment's users split by " + m.Field + "; each bar adds up to 100%."
 }

@@ -128,6 +128,10 @@ type Mix struct {
 	Field  string
 	Values []string
 	Share  [][]float64
+	// Several says a user may hold several values (a list attribute):
+	// then Share[s][v] is value v's share of all the values segment s's
+	// users hold.
+	Several bool `json:",omitempty"`
 }
 
 // Segment is one segment as shown in the report. A negative ID marks the

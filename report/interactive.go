@@ -155,7 +155,8 @@ func interactiveSpec(in *Input, f figure) (spec vega.Spec, ok bool) {
 	case strings.HasPrefix(f.name, "mix-"):
 		for _, m := range in.Demographics {
 			if "mix-"+slugID(m.Field) == f.name {
-				return vega.Stacked(vega.StackedSpec{Title: title, XTitle: "share of the segment's users", Segments: segs,
+				_, xtitle, _ := mixWords(m)
+				return vega.Stacked(vega.StackedSpec{Title: title, XTitle: xtitle, Segments: segs,
 					Categories: m.Values, Share: m.Share, Colors: categoryColors(m.Values)}), true
 			}
 		}

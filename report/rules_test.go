@@ -69,3 +69,50 @@ func TestPooledCategories(t *testing.T) {
 		t.Errorf("3 categories pooled into %q", cats)
 	}
 }
+
+// TestCompleteMix: a field's mix chart adds up to 100% per segment, as its
+// caption says, and a field nobody has is not charted (cc-general drew
+// "Users by credit limit missing" for 1 user in 8,950).
+func TestCompleteMix(t *testing.T) {
+	tests := []struct {
+		name string
+		in   Mix
+		keep bool
+		want Mix
+	}{
+		{"a yes/no attribute gets its false",
+			Mix{Field: "paperless billing", Values: []string{"true"}, Share: [][]float64{{0.3}, {0.6}}}, true,
+			Mix{Field: "paperless billing", Values: []string{"true", "false"}, Share: [][]float64{{0.3, 0.7}, {0.6, 0.4}}}},
+		{"yes gets no",
+			Mix{Field: "newsletter", Values: []string{"Yes"}, Share: [][]float64{{0.5}, {0}}}, true,
+			Mix{Field: "newsletter", Values: []string{"Yes", "no"}, Share: [][]float64{{0.5, 0.5}, {0, 1}}}},
+		{"another single level",
+			Mix{Field: "plan", Values: []string{"gold"}, Share: [][]float64{{0.2}, {0.1}}}, true,
+			Mix{Field: "plan", Values: []string{"gold", "not gold"}, Share: [][]float64{{0.2, 0.8}, {0.1, 0.9}}}},
+		{"levels that do not cover everyone",
+			Mix{Field: "area", Values: []string{"urban", "rural"}, Share: [][]float64{{0.5, 0.5}, {0.2, 0.6}}}, true,
+			Mix{Field: "area", Values: []string{"urban", "rural", "none of these"}, Share: [][]float64{{0.5, 0.5, 0}, {0.2, 0.6, 0.2}}}},
+		{"levels that cover everyone are kept as they are",
+			Mix{Field: "gender", Values: []string{"female", "male"}, Share: [][]float64{{0.41, 0.59}, {0.66, 0.34}}}, true,
+			Mix{Field: "gender", Values: []string{"female", "male"}, Share: [][]float64{{0.41, 0.59}, {0.66, 0.34}}}},
+		{"a list: shares of the values held",
+			Mix{Field: "interests", Values: []string{"cooking", "travel"}, Share: [][]float64{{1, 0.5}, {0.2, 0.2}}}, true,
+			Mix{Field: "interests", Values: []string{"cooking", "travel"}, Share: [][]float64{{2.0 / 3, 1.0 / 3}, {0.5, 0.5}}, Several: true}},
+		{"a flag of one user in 8,950 is not charted",
+			Mix{Field: "credit limit missing", Values: []string{"true"}, Share: [][]float64{{1.0 / 3148}, {0}}}, false, Mix{}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m := tt.in
+			if keep := completeMix(&m); keep != tt.keep {
+				t.Fatalf("completeMix = %v, want %v", keep, tt.keep)
+			}
+			if !tt.keep {
+				return
+			}
+			if diff := cmp.Diff(tt.want, m, cmpopts.EquateApprox(0, 1e-12)); diff != "" {
+				t.Errorf("mix (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
