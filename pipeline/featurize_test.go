@@ -1,3 +1,8 @@
+//go:build cgo
+
+// This file runs DuckDB (cgo); CGO_ENABLED=0 go test ./pipeline runs the
+// commit-protocol tests alone.
+
 package pipeline_test
 
 import (
