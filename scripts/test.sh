@@ -64,6 +64,20 @@ start_postgres() {
 start_postgres
 # --- END postgres ---
 
+# --- BEGIN shards (internal/shardtest's sharded Postgres; owner: shard) ---
+# Two more throwaway servers and a coordinator (postgres_fdw foreign
+# partitions on them), started by scripts/shard/setup.sh in ~15 s; their
+# URLs go to PERSONA_TEST_COORDINATOR and PERSONA_TEST_SHARDS. They are
+# stopped on exit, before the trap above runs.
+if [ -n "${PERSONA_TEST_POSTGRES:-}" ]; then
+  # shellcheck source=scripts/shard/setup.sh
+  . scripts/shard/setup.sh
+  start_shards
+  eval "shard_prev_trap=( $(trap -p EXIT) )"
+  trap "stop_shards; ${shard_prev_trap[2]:-}" EXIT
+fi
+# --- END shards ---
+
 log "gofmt"
 unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))
 if [ -n "$unformatted" ]; then
