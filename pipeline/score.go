@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/persona-seg/persona"
 	"github.com/persona-seg/persona/dataset"
@@ -20,6 +21,7 @@ import (
 	"github.com/persona-seg/persona/internal/atomicfile"
 	"github.com/persona-seg/persona/model"
 	"github.com/persona-seg/persona/profile"
+	"github.com/persona-seg/persona/value"
 )
 
 // Scored is what Score found.
@@ -157,21 +159,36 @@ func writeRecords(path string, rows []map[string]any) error {
 // are the machine's. The DuckDB driver must be registered under
 // driverName.
 func Featurize(ctx context.Context, driverName string, m *model.Model, rec *Records) (*features.Table, error) {
+	tab, _, err := featurize(ctx, driverName, m, rec, false)
+	return tab, err
+}
+
+// FeaturizeValue is Featurize, and with the model's customer-value models
+// (m.Value) also the users' value from the purchases in rec, as persona
+// score values new users: nothing is refitted, and a user's own rows give
+// the figures the run gave them. The values are in the order of the
+// table's users (a user without a purchase is no customer); they are nil
+// when the model has no value models.
+func FeaturizeValue(ctx context.Context, driverName string, m *model.Model, rec *Records) (*features.Table, *persona.Values, error) {
+	return featurize(ctx, driverName, m, rec, m.Value != nil)
+}
+
+func featurize(ctx context.Context, driverName string, m *model.Model, rec *Records, withValue bool) (*features.Table, *persona.Values, error) {
 	spec := m.Features
 	if spec == nil {
-		return nil, fmt.Errorf("the model has no feature spec: it was not saved by a persona run")
+		return nil, nil, fmt.Errorf("the model has no feature spec: it was not saved by a persona run")
 	}
 	asOf := m.AsOf
 	if rec.AsOf != "" {
 		t, err := dataset.ParseAsOf(rec.AsOf)
 		if err != nil {
-			return nil, &persona.InputError{Msg: "as_of " + err.Error()}
+			return nil, nil, &persona.InputError{Msg: "as_of " + err.Error()}
 		}
 		asOf = t
 	}
 	dir, err := os.MkdirTemp("", "persona-records-")
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	defer os.RemoveAll(dir)
 	cfg := &dataset.Config{AsOf: dataset.Date{Time: asOf}}
@@ -189,7 +206,7 @@ func Featurize(ctx context.Context, driverName string, m *model.Model, rec *Reco
 		}
 		path := filepath.Join(dir, d.name+".jsonl")
 		if err := writeRecords(path, d.rows); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		files[path] = "records." + d.name
 		*d.src = &dataset.Source{Path: path, Format: "json"}
@@ -206,7 +223,7 @@ func Featurize(ctx context.Context, driverName string, m *model.Model, rec *Reco
 		}
 		path := filepath.Join(dir, "profile-"+strconv.Itoa(k)+".jsonl")
 		if err := writeRecords(path, rows); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		if cfg.Profiles == nil {
 			cfg.Profiles = map[string]*dataset.Source{}
@@ -224,33 +241,63 @@ func Featurize(ctx context.Context, driverName string, m *model.Model, rec *Reco
 	}
 	for _, name := range names {
 		if src := cfg.Profiles[name]; src != nil && len(src.Attributes) == 0 {
-			return nil, &persona.InputError{Msg: fmt.Sprintf("records.profiles.%s: the model has no attributes from a table of that name", name)}
+			return nil, nil, &persona.InputError{Msg: fmt.Sprintf("records.profiles.%s: the model has no attributes from a table of that name", name)}
 		}
 	}
 	if cfg.Users == nil && cfg.Events == nil && cfg.Transactions == nil && cfg.Social == nil && len(cfg.Profiles) == 0 {
-		return nil, &persona.InputError{Msg: "no records: give users, events, transactions, social or profiles rows"}
+		return nil, nil, &persona.InputError{Msg: "no records: give users, events, transactions, social or profiles rows"}
 	}
 	cfg.Features.Custom = spec.Custom // their source columns are read
 	fo := features.Options{Spec: spec, PerUser: cfg.PerUser(), AsOf: asOf}
 	db, err := sql.Open(driverName, "")
 	if err != nil {
-		return nil, fmt.Errorf("open database: %w", err)
+		return nil, nil, fmt.Errorf("open database: %w", err)
 	}
 	defer db.Close()
 	db.SetMaxOpenConns(1)
 	// A few users' rows: more of DuckDB's threads would only cost their
 	// start-up.
 	if _, err := db.ExecContext(ctx, "SET threads = 1"); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if _, err := dataset.Load(ctx, db, cfg); err != nil {
-		return nil, recordsError(err, dir, files)
+		return nil, nil, recordsError(err, dir, files)
 	}
 	tab, err := features.Compute(ctx, db, fo)
 	if err != nil {
-		return nil, recordsError(err, dir, files)
+		return nil, nil, recordsError(err, dir, files)
 	}
-	return tab, nil
+	if !withValue {
+		return tab, nil, nil
+	}
+	vals, err := recordsValue(ctx, db, m.Value, tab.AsOf, tab.UserIDs)
+	if err != nil {
+		return nil, nil, fmt.Errorf("customer value: %w", err)
+	}
+	return tab, vals, nil
+}
+
+// recordsValue values the customers among ids from the purchases loaded
+// in db, up to asOf, with the saved models; ids without a purchase are no
+// customers.
+func recordsValue(ctx context.Context, db *sql.DB, saved *value.Saved, asOf time.Time, ids []string) (*persona.Values, error) {
+	b := value.NewBuilder(value.SummaryOptions{Unit: saved.Unit(), ObservationEnd: asOf})
+	if err := features.PurchaseDays(ctx, db, asOf, b.Add); err != nil {
+		return nil, err
+	}
+	if b.Purchases() == 0 {
+		return &persona.Values{TimeUnit: saved.Unit().String(), End: asOf, HorizonMonths: saved.HorizonMonths, Discount: saved.Discount,
+			LostBelow: saved.LostBelow, Users: make([]persona.CustomerValue, len(ids))}, nil
+	}
+	full, err := b.Summary()
+	if err != nil {
+		return nil, err
+	}
+	res, err := value.Apply(full, saved)
+	if err != nil {
+		return nil, err
+	}
+	return domainValues(full, res, ids, saved.LostBelow), nil
 }
 
 // recordsError turns an error loading records written to the files (by

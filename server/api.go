@@ -3,6 +3,7 @@ package server
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"math"
 	"net/http"
@@ -338,7 +339,7 @@ func (s *Server) handleScore(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if req.Records != nil && req.Features == nil {
-		s.scoreRecords(w, r, sn, req.Records, req.AsOf)
+		s.scoreRecords(w, r, sn, RawRecords{Records: req.Records, AsOf: req.AsOf, UserID: req.UserID})
 		return
 	}
 	if req.AsOf != "" {
@@ -455,8 +456,9 @@ func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
 	}{"ok", sn.res.Run.ID, sn.users.len()})
 }
 
-// scoreRecords featurizes raw records and assigns every user in them.
-func (s *Server) scoreRecords(w http.ResponseWriter, r *http.Request, sn *snapshot, records json.RawMessage, asOf string) {
+// scoreRecords describes raw records and assigns every user in them, with
+// their customer value when the model has value models.
+func (s *Server) scoreRecords(w http.ResponseWriter, r *http.Request, sn *snapshot, rec RawRecords) {
 	if s.opts.Featurize == nil {
 		s.Error(w, r, errorf(http.StatusNotImplemented, `this server scores "features" only`))
 		return
@@ -469,9 +471,17 @@ func (s *Server) scoreRecords(w http.ResponseWriter, r *http.Request, sn *snapsh
 		return
 	}
 	m := sn.res.Model
-	tab, err := s.opts.Featurize(r.Context(), m, records, asOf)
+	d, err := s.opts.Featurize(r.Context(), m, rec)
+	if err == nil && (d == nil || d.Features == nil) {
+		err = errors.New("featurize returned no feature table")
+	}
 	if err != nil {
 		s.Error(w, r, err)
+		return
+	}
+	tab, vals := d.Features, d.Values
+	if vals != nil && len(vals.Users) != len(tab.UserIDs) {
+		s.Error(w, r, fmt.Errorf("featurize: %d users' values for %d users", len(vals.Users), len(tab.UserIDs)))
 		return
 	}
 	segs, dist, err := m.Assign(tab.X)
@@ -495,6 +505,10 @@ func (s *Server) scoreRecords(w http.ResponseWriter, r *http.Request, sn *snapsh
 		b = append(b, `{"user_id":`...)
 		b = appendString(b, id)
 		b = appendScore(b, sn, seg, d, known)
+		if vals != nil {
+			b = append(b, `,"value":`...)
+			b = appendValue(b, vals, vals.Users[i])
+		}
 		b = append(b, '}')
 	}
 	b = append(b, "]}\n"...)

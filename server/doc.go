@@ -11,7 +11,12 @@ package server
 //	GET  /api/users/{id}        features, segment with its profile summary, distance, recommendations,
 //	                            and the customer value when the run has one ("value": value.csv's
 //	                            columns, null for a user without a purchase; docs/value.md)
-//	POST /api/score             {"features": {"name": value, ...}} -> {"segment": {...}, "distance": d}
+//	POST /api/score             {"features": {"name": value, ...}} -> {"segment": {...}, "distance": d, "far": f}
+//	                            or a user's raw {"records": {"events": [...], ...}} (Options.Featurize)
+//	                            -> {"users": [{"user_id", "segment", "distance", "far", "known", "value"}]};
+//	                            a top-level "user_id" is the user of the rows that name none, "as_of"
+//	                            the date to describe them at (default: the training run's); "value" is
+//	                            as GET /api/users/{id}'s, when the model has customer-value models
 //	GET  /healthz               200 with the run id once a run is loaded, else 503
 //	GET  /metrics               Prometheus text format: requests and latency by route, run info
 //	GET  /                      dashboard: overview charts, a page per segment, user search

@@ -11,7 +11,6 @@ import (
 	"testing"
 
 	"github.com/persona-seg/persona"
-	"github.com/persona-seg/persona/features"
 	"github.com/persona-seg/persona/model"
 	"github.com/persona-seg/persona/server"
 )
@@ -46,13 +45,13 @@ func TestErrorsHideServerText(t *testing.T) {
 		"duckdb": &persona.InputError{Msg: "records.events: Binder Error: Referenced column \"secret_col\" not found\nLINE 1: SELECT secret_col"},
 		"both":   &persona.InputError{Msg: `records: read "/srv/secret/x.jsonl": Invalid Input Error: Malformed JSON in file "/srv/secret/x.jsonl"`},
 	}
-	featurize := func(ctx context.Context, m *model.Model, records json.RawMessage, asOf string) (*features.Table, error) {
+	featurize := func(ctx context.Context, m *model.Model, raw server.RawRecords) (*server.Described, error) {
 		var rec struct {
 			Users []struct {
 				UserID string `json:"user_id"`
 			} `json:"users"`
 		}
-		if err := json.Unmarshal(records, &rec); err != nil || len(rec.Users) != 1 || leaks[rec.Users[0].UserID] == nil {
+		if err := json.Unmarshal(raw.Records, &rec); err != nil || len(rec.Users) != 1 || leaks[rec.Users[0].UserID] == nil {
 			return nil, errors.New("unexpected records")
 		}
 		return nil, leaks[rec.Users[0].UserID]

@@ -39,13 +39,14 @@ type Options struct {
 	// Logger receives a line per loaded run and per failed request. Nil
 	// discards.
 	Logger *slog.Logger
-	// Featurize, when set, computes features from raw records (the
-	// "records" of POST /api/score) with the model's feature spec, relative
-	// to asOf when it is not empty (the request's "as_of"), else to the
-	// training run's; without it only "features" are accepted. At most two
-	// run at a time. A *persona.InputError it returns is shown to the
-	// client (422); any other error is logged and answered 500.
-	Featurize func(ctx context.Context, m *model.Model, records json.RawMessage, asOf string) (*features.Table, error)
+	// Featurize, when set, describes raw records (the "records" of POST
+	// /api/score) with the model's feature spec, relative to rec.AsOf when
+	// it is not empty (the request's "as_of"), else to the training run's,
+	// and values their customers with the model's value models when it has
+	// them; without it only "features" are accepted. At most two run at a
+	// time. A *persona.InputError it returns is shown to the client (422);
+	// any other error is logged and answered 500.
+	Featurize func(ctx context.Context, m *model.Model, rec RawRecords) (*Described, error)
 	// Report, when set, is the path of the run's report.html, served at
 	// /report and linked from the dashboard.
 	Report string
@@ -54,6 +55,28 @@ type Options struct {
 	// recommendations included): persona serve's webhook. It is not called
 	// for the first run served.
 	NewRun func(ctx context.Context, res *persona.Results)
+}
+
+// RawRecords is the raw-record part of a POST /api/score body, as the
+// request sent it, for Options.Featurize.
+type RawRecords struct {
+	// Records is the "records" object.
+	Records json.RawMessage
+	// AsOf is the "as_of" member; "" means the training run's.
+	AsOf string
+	// UserID is the top-level "user_id": the user of every row of Records
+	// that names none.
+	UserID string
+}
+
+// Described is what Options.Featurize makes of raw records.
+type Described struct {
+	// Features holds a row per user of the records.
+	Features *features.Table
+	// Values, when the model has customer-value models, holds each user's
+	// value in the order of Features.UserIDs (a user without a purchase is
+	// no customer); nil when it has none.
+	Values *persona.Values
 }
 
 func (o Options) withDefaults() Options {

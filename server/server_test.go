@@ -392,15 +392,15 @@ func TestScoreRecords(t *testing.T) {
 	run := results(t, "run-1", 100, 1)
 	src.add(t, run)
 	var gotAsOf string
-	featurize := func(ctx context.Context, m *model.Model, records json.RawMessage, asOf string) (*features.Table, error) {
-		gotAsOf = asOf
+	featurize := func(ctx context.Context, m *model.Model, raw server.RawRecords) (*server.Described, error) {
+		gotAsOf = raw.AsOf
 		var rec struct {
 			Users []struct {
 				UserID string `json:"user_id"`
 				Moved  bool   `json:"moved"`
 			} `json:"users"`
 		}
-		if err := json.Unmarshal(records, &rec); err != nil {
+		if err := json.Unmarshal(raw.Records, &rec); err != nil {
 			return nil, err
 		}
 		tab := &features.Table{X: mat.NewDense(len(rec.Users), len(run.FeatureNames), nil)}
@@ -421,7 +421,7 @@ func TestScoreRecords(t *testing.T) {
 				tab.X.Set(i, 0, tab.X.At(i, 0)+1e-3)
 			}
 		}
-		return tab, nil
+		return &server.Described{Features: tab}, nil
 	}
 	h := newServer(t, src, server.Options{Featurize: featurize}).Handler()
 	code, body, _ := do(t, h, "POST", "/api/score", `{"records": {"users": [{"user_id": "u0000005"}, {"user_id": "u0000006"}]}}`)

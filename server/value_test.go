@@ -1,6 +1,7 @@
 package server_test
 
 import (
+	"context"
 	"encoding/json"
 	"math"
 	"strings"
@@ -8,8 +9,11 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"gonum.org/v1/gonum/mat"
 
 	"github.com/persona-seg/persona"
+	"github.com/persona-seg/persona/features"
+	"github.com/persona-seg/persona/model"
 	"github.com/persona-seg/persona/server"
 )
 
@@ -67,5 +71,59 @@ func TestUserValue(t *testing.T) {
 	h = newServer(t, src, server.Options{}).Handler()
 	if _, body, _ := do(t, h, "GET", "/api/users/"+plain.UserIDs[1], ""); strings.Contains(body, `"value"`) {
 		t.Errorf("a run without customer values: %s", body)
+	}
+}
+
+// TestScoreRecordsValue: raw records scored with a model that has value
+// models answer each user's value as GET /api/users/{id} gives it (null
+// for one without a purchase), and the request's top-level user_id
+// reaches Featurize.
+func TestScoreRecordsValue(t *testing.T) {
+	run := results(t, "run-v", 30, 3)
+	src := newRuns()
+	src.add(t, run)
+	var gotUser string
+	featurize := func(ctx context.Context, m *model.Model, raw server.RawRecords) (*server.Described, error) {
+		gotUser = raw.UserID
+		tab := &features.Table{X: mat.NewDense(2, len(run.FeatureNames), nil), UserIDs: []string{"new-1", "new-2"}}
+		for _, n := range run.FeatureNames {
+			tab.Features = append(tab.Features, features.Feature{Name: n})
+		}
+		tab.X.SetRow(0, run.Row(4))
+		tab.X.SetRow(1, run.Row(5))
+		v := &persona.Values{TimeUnit: "weeks", End: time.Date(2011, 12, 9, 0, 0, 0, 0, time.UTC), HorizonMonths: 6, LostBelow: 0.5,
+			Users: []persona.CustomerValue{{Customer: true, RepeatPurchases: 2, FirstToLast: 10, FirstToEnd: 20, MeanRepeatValue: 12.5,
+				PAlive: 0.375, ExpectedPurchases: 0.75, ExpectedOrderValue: 13, CLV: math.NaN(), NextOrderDays: 30}, {}}}
+		return &server.Described{Features: tab, Values: v}, nil
+	}
+	h := newServer(t, src, server.Options{Featurize: featurize}).Handler()
+	code, body, _ := do(t, h, "POST", "/api/score", `{"user_id": "new-1", "records": {"events": [{"timestamp": "2011-12-01", "event_type": "login"}]}}`)
+	var out struct {
+		Users []map[string]any `json:"users"`
+	}
+	if err := json.Unmarshal([]byte(body), &out); code != 200 || err != nil || len(out.Users) != 2 {
+		t.Fatalf("score = %d %s (%v)", code, body, err)
+	}
+	if gotUser != "new-1" {
+		t.Errorf("Featurize got user_id %q, want new-1", gotUser)
+	}
+	want := map[string]any{"repeat_purchases": 2.0, "first_to_last_weeks": 10.0, "first_to_end_weeks": 20.0, "mean_repeat_value": 12.5,
+		"p_alive": 0.375, "likely_lost": true, "expected_purchases": 0.75, "horizon_months": 6.0, "expected_order_value": 13.0, "clv": nil,
+		"next_order_date": nil}
+	if diff := cmp.Diff(want, out.Users[0]["value"]); diff != "" {
+		t.Errorf("a customer's value (-want +got):\n%s", diff)
+	}
+	if v, ok := out.Users[1]["value"]; !ok || v != nil {
+		t.Errorf("a user without a purchase: value %v (present %v), want null", v, ok)
+	}
+
+	bad := func(ctx context.Context, m *model.Model, raw server.RawRecords) (*server.Described, error) {
+		d, _ := featurize(ctx, m, raw)
+		d.Values.Users = d.Values.Users[:1]
+		return d, nil
+	}
+	h = newServer(t, src, server.Options{Featurize: bad}).Handler()
+	if code, body, _ := do(t, h, "POST", "/api/score", `{"records": {}}`); code != 500 {
+		t.Errorf("values for fewer users than features = %d %s, want 500", code, body)
 	}
 }

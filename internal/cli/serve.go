@@ -20,7 +20,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/persona-seg/persona"
-	"github.com/persona-seg/persona/features"
 	"github.com/persona-seg/persona/model"
 	"github.com/persona-seg/persona/pipeline"
 	"github.com/persona-seg/persona/server"
@@ -270,22 +269,53 @@ func serveOptions(opts *ServeOptions, src persona.RunReader, logger *slog.Logger
 }
 
 // featurizeRecords is the server's Featurize: the "records" of POST
-// /api/score (pipeline.Records as JSON), described with the model's
-// feature spec relative to asOf, records.as_of or the training run's.
-func featurizeRecords(ctx context.Context, m *model.Model, records json.RawMessage, asOf string) (*features.Table, error) {
+// /api/score (pipeline.Records as JSON), the request's user_id filled into
+// the rows that name no user, described with the model's feature spec
+// relative to the request's as_of, records.as_of or the training run's,
+// and valued with the model's value models.
+func featurizeRecords(ctx context.Context, m *model.Model, req server.RawRecords) (*server.Described, error) {
 	var rec pipeline.Records
-	dec := json.NewDecoder(bytes.NewReader(records))
+	dec := json.NewDecoder(bytes.NewReader(req.Records))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&rec); err != nil {
 		return nil, &persona.InputError{Msg: "records: " + err.Error()}
 	}
-	if asOf != "" {
-		if rec.AsOf != "" && rec.AsOf != asOf {
-			return nil, &persona.InputError{Msg: fmt.Sprintf("as_of %q and records.as_of %q disagree: give one", asOf, rec.AsOf)}
+	if req.AsOf != "" {
+		if rec.AsOf != "" && rec.AsOf != req.AsOf {
+			return nil, &persona.InputError{Msg: fmt.Sprintf("as_of %q and records.as_of %q disagree: give one", req.AsOf, rec.AsOf)}
 		}
-		rec.AsOf = asOf
+		rec.AsOf = req.AsOf
 	}
-	return pipeline.Featurize(ctx, DriverName, m, &rec)
+	if req.UserID != "" {
+		fillUserID(&rec, req.UserID)
+	}
+	tab, vals, err := pipeline.FeaturizeValue(ctx, DriverName, m, &rec)
+	if err != nil {
+		return nil, err
+	}
+	return &server.Described{Features: tab, Values: vals}, nil
+}
+
+// fillUserID sets the user_id of every row of rec that has none (absent,
+// null or "") to id.
+func fillUserID(rec *pipeline.Records, id string) {
+	fill := func(rows []map[string]any) {
+		for _, r := range rows {
+			if r == nil {
+				continue // a null row: loading names it
+			}
+			if v, ok := r["user_id"]; !ok || v == nil || v == "" {
+				r["user_id"] = id
+			}
+		}
+	}
+	fill(rec.Users)
+	fill(rec.Events)
+	fill(rec.Transactions)
+	fill(rec.Social)
+	for _, rows := range rec.Profiles {
+		fill(rows)
+	}
 }
 
 // serveLogger returns the logger of persona serve, writing to w: text

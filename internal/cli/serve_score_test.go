@@ -4,10 +4,12 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -51,6 +53,34 @@ type scoredUser struct {
 	Distance float64 `json:"distance"`
 	Far      bool    `json:"far"`
 	Known    bool    `json:"known"`
+	// Value is the customer value, as sent.
+	Value json.RawMessage `json:"value"`
+}
+
+// userValue returns the "value" of GET /api/users/{id}, as sent.
+func userValue(t *testing.T, srv *server.Server, id string) json.RawMessage {
+	t.Helper()
+	r := httptest.NewRequest("GET", "/api/users/"+id, nil)
+	r.Header.Set("Authorization", "Bearer tok")
+	rec := httptest.NewRecorder()
+	srv.Handler().ServeHTTP(rec, r)
+	var u struct {
+		Value json.RawMessage `json:"value"`
+	}
+	if err := json.Unmarshal(rec.Body.Bytes(), &u); rec.Code != http.StatusOK || err != nil {
+		t.Fatalf("GET /api/users/%s: %d %s", id, rec.Code, rec.Body)
+	}
+	return u.Value
+}
+
+// jsonEqual reports whether a and b hold the same JSON value (absent
+// counts as null).
+func jsonEqual(a, b json.RawMessage) bool {
+	var x, y any
+	if len(a) > 0 && json.Unmarshal(a, &x) != nil || len(b) > 0 && json.Unmarshal(b, &y) != nil {
+		return false
+	}
+	return reflect.DeepEqual(x, y)
 }
 
 // TestServeScoresOwnRecords runs the demo with every algorithm the pipeline
@@ -94,17 +124,31 @@ func TestServeScoresOwnRecords(t *testing.T) {
 			for _, d := range []string{"users", "events", "transactions", "social"} {
 				recs[d] = csvRecords(t, filepath.Join(data, d+".csv"))
 			}
-			post := func(id, asOf string) (scoredUser, string) {
+			// post sends user id's rows; with top, the rows without their
+			// user_id and the id as the request's user_id.
+			post := func(id, asOf string, top ...bool) (scoredUser, string) {
 				t.Helper()
 				body := map[string]any{}
 				for d, by := range recs {
 					if rows := by[id]; rows != nil {
+						if len(top) > 0 {
+							var bare []map[string]any
+							for _, r := range rows {
+								c := maps.Clone(r)
+								delete(c, "user_id")
+								bare = append(bare, c)
+							}
+							rows = bare
+						}
 						body[d] = rows
 					}
 				}
 				req := map[string]any{"records": body}
 				if asOf != "" {
 					req["as_of"] = asOf
+				}
+				if len(top) > 0 {
+					req["user_id"] = id
 				}
 				b, _ := json.Marshal(req)
 				r := httptest.NewRequest("POST", "/api/score", strings.NewReader(string(b)))
@@ -124,7 +168,7 @@ func TestServeScoresOwnRecords(t *testing.T) {
 			}
 			// Every twentieth user, and the first of each segment.
 			first := map[int]bool{}
-			checked := 0
+			checked, valued := 0, 0
 			for i, id := range ids {
 				if i%20 != 0 && first[labels[i]] {
 					continue
@@ -134,10 +178,26 @@ func TestServeScoresOwnRecords(t *testing.T) {
 				if got.Segment.ID != labels[i] || !got.Known {
 					t.Errorf("user %s's own rows: %s; want segment %d of the run, known", id, body, labels[i])
 				}
+				// The customer value from the rows is the run's.
+				want := userValue(t, srv, id)
+				if !jsonEqual(got.Value, want) {
+					t.Errorf("user %s's own rows: value %s; GET /api/users gives %s", id, got.Value, want)
+				}
+				if len(want) > 0 && string(want) != "null" {
+					valued++
+				}
+				if checked%5 == 0 {
+					if bare, body := post(id, "", true); bare.Segment.ID != labels[i] || !bare.Known {
+						t.Errorf("user %s's rows without user_id, the request's user_id %q: %s; want segment %d, known", id, id, body, labels[i])
+					}
+				}
 				checked++
 			}
 			if checked < 15 {
 				t.Fatalf("checked %d users only", checked)
+			}
+			if valued < checked/4 {
+				t.Errorf("%d of %d users checked have a customer value: the demo's run should value its customers", valued, checked)
 			}
 			// A year after the run, recencies and tenures have moved on.
 			m, err := readModel(out)
