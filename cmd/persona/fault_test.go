@@ -343,7 +343,7 @@ func clean(t *testing.T, f fixture, out, before string) {
 func TestKilled(t *testing.T) {
 	f := getFixture(t)
 	prev := agree(t, f, f.base, files)
-	steps := []string{"load", "features", "prepare", "cluster", "quality", "profile", "report", "write", "save"}
+	steps := []string{"load", "features", "prepare", "cluster", "quality", "value", "profile", "report", "write", "save"}
 	type point struct {
 		name   string
 		newRun bool // whether the killed run is the one to show
@@ -352,7 +352,9 @@ func TestKilled(t *testing.T) {
 	for _, s := range steps {
 		points = append(points, point{"step-" + s, false})
 	}
-	points = append(points, point{"checkpoint", false}, point{"saved", false}, point{"staged", false},
+	// store-rows is half-way through the store's transaction (its WAL
+	// holds part of the run's rows), checkpoint right after it committed.
+	points = append(points, point{"store-rows", false}, point{"checkpoint", false}, point{"saved", false}, point{"staged", false},
 		point{"swapped", true}, point{"linked", true}, point{"marked", true})
 	for i, p := range points {
 		t.Run(p.name, func(t *testing.T) {
