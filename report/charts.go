@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/persona-seg/persona/chart"
+	segprof "github.com/persona-seg/persona/profile"
 )
 
 // figure is one chart of the report: its file name stem, the section it
@@ -41,7 +42,7 @@ const (
 
 // chartNames lists every chart the report can have, in page order.
 var chartNames = []string{"segment-sizes", "heatmap", "profiles", "hour-of-day", "weekday",
-	"categories", "rfm", "rfm-groups", "value", "calibration", "projection", "diagnostics", "dendrogram", "k-distance", "silhouette", "ages"}
+	"categories", "rfm", "rfm-groups", "rfm-grid", "value", "calibration", "projection", "diagnostics", "dendrogram", "k-distance", "silhouette", "ages"}
 
 // figures builds every chart the input has data for, in page order.
 func figures(in *Input) ([]figure, error) {
@@ -207,10 +208,18 @@ func figures(in *Input) ([]figure, error) {
 		}
 	}
 	if len(in.RFMGrid) > 0 {
-		// Drawn only in the page (no static file in charts/).
-		out = append(out, figure{name: "rfm-grid", section: secBehaviour, heading: "RFM grid: recency × frequency, coloured by spend",
-			caption: "Each segment's buyers by recency score (across, 5 = most recent) and frequency score (up, 5 = most orders), scored by quintile over all buyers; " +
-				"the colour is the cell's mean spend, the number its share of the segment's buyers, and the tooltip names the RFM group most of the cell is in. Users without an order are left out."})
+		groups := rfmGridGroups(in.RFMGrid)
+		cells := make([]chart.GridCell, len(in.RFMGrid))
+		for i, c := range in.RFMGrid {
+			cells[i] = chart.GridCell{Segment: c.Segment, R: c.R, F: c.F, Users: c.Users, Monetary: c.Monetary, Group: c.Group}
+		}
+		f, err := chart.Grid(chart.GridSpec{Title: "RFM grid: recency × frequency, coloured by spend", Segments: names, Unsegmented: unseg,
+			IDs: segmentIDs(in), Cells: cells, Groups: groups, GroupColors: rfmGroupColors(groups), SpendLabel: withUnit("mean spend", in.Currency)})
+		if err := add("rfm-grid", secBehaviour,
+			"Each segment's buyers by recency score (across, 5 = most recent) and frequency score (up, 5 = most orders), scored by quintile over all buyers; "+
+				"the colour is the cell's mean spend (log scale), the number its share of the segment's buyers, and the corner mark (in the page, the tooltip) the named RFM group most of the cell is in. Users without an order are left out.", f, err); err != nil {
+			return nil, err
+		}
 	}
 
 	// Customer value.
@@ -655,4 +664,16 @@ func mixWords(m Mix) (title, xlabel, caption string) {
 	}
 	return "Users by " + m.Field, "share of the segment's users",
 		"How each segment's users split by " + m.Field + "; each bar adds up to 100%."
+}
+
+// rfmGridGroups are the named RFM groups the grid's cells are in, in the
+// order of profile.RFMGroups.
+func rfmGridGroups(cells []RFMCell) []string {
+	var out []string
+	for _, g := range segprof.RFMGroups() {
+		if slices.ContainsFunc(cells, func(c RFMCell) bool { return c.Group == g && c.Users > 0 }) {
+			out = append(out, g)
+		}
+	}
+	return out
 }

@@ -1,0 +1,103 @@
+package chart
+
+import (
+	"bytes"
+	"image/color"
+	"math"
+	"strings"
+	"testing"
+)
+
+// gridSample is three segments' RFM grids: champions in the top right,
+// lapsed one-time buyers in the bottom left, and the unsegmented group.
+func gridSample() GridSpec {
+	var cells []GridCell
+	add := func(seg, r, f, users int, spend float64, group string) {
+		cells = append(cells, GridCell{Segment: seg, R: r, F: f, Users: users, Monetary: spend, Group: group})
+	}
+	add(0, 5, 5, 60, 2400, "champions")
+	add(0, 5, 4, 25, 1300, "champions")
+	add(0, 4, 4, 15, 900, "loyal")
+	add(1, 1, 1, 70, 35, "lost")
+	add(1, 2, 1, 20, 40, "hibernating")
+	add(1, 2, 2, 10, 80, "hibernating")
+	add(2, 3, 2, 1, 0, "about to sleep")
+	add(2, 3, 3, 0, 0, "")
+	return GridSpec{
+		Title: "RFM grid", Segments: []string{"champions — bulk buyers", "lapsed — rare buyers", "unsegmented"},
+		Unsegmented: true, IDs: []int{4, 7, -1}, Cells: cells,
+		Groups:      []string{"champions", "loyal", "about to sleep", "hibernating", "lost"},
+		GroupColors: []color.RGBA{{R: 0x1a, G: 0x98, B: 0x50, A: 0xff}},
+		SpendLabel:  "mean spend (€)",
+	}
+}
+
+// TestGrid checks what the static RFM grid writes: each panel headed by
+// the segment's id (none for the unsegmented group) and name, each cell's
+// share of its segment, the groups in the legend and the spend scale.
+func TestGrid(t *testing.T) {
+	f, err := Grid(gridSample())
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeOut(t, "rfm-grid", f)
+	var b bytes.Buffer
+	if err := f.WriteSVG(&b); err != nil {
+		t.Fatal(err)
+	}
+	svg := b.String()
+	for _, want := range []string{"4 · champions — bulk buyers", "7 · lapsed — rare buyers", ">unsegmented<",
+		">60%<", ">25%<", ">15%<", ">70%<", ">20%<", ">10%<", ">100%<",
+		">champions<", ">loyal<", ">about to sleep<", ">hibernating<", ">lost<",
+		"mean spend (€)", ">1,000<", "recency score", "frequency score"} {
+		if !strings.Contains(svg, want) {
+			t.Errorf("the grid's SVG lacks %q", want)
+		}
+	}
+	for _, bad := range []string{"-1 · unsegmented", ">0%<", ">10,000<"} {
+		if strings.Contains(svg, bad) {
+			t.Errorf("the grid's SVG has %q", bad)
+		}
+	}
+	if _, h := f.Size(); h < 150 {
+		t.Errorf("height %v for a row of panels", h)
+	}
+	s := gridSample()
+	s.Columns = 1
+	tall, err := Grid(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, h1 := f.Size()
+	_, h3 := tall.Size()
+	if h3 < h1+2*150 {
+		t.Errorf("three rows of one panel are %v tall, one row of three %v", h3, h1)
+	}
+}
+
+func TestGridErrors(t *testing.T) {
+	tests := []struct {
+		name string
+		edit func(*GridSpec)
+		want string
+	}{
+		{"no segments", func(s *GridSpec) { s.Segments = nil }, "no segments"},
+		{"segment out of range", func(s *GridSpec) { s.Cells[0].Segment = 3 }, "cell 0: segment 3 of 3"},
+		{"score 0", func(s *GridSpec) { s.Cells[1].R = 0 }, "cell 1: scores R 0, F 4"},
+		{"score 6", func(s *GridSpec) { s.Cells[1].F = 6 }, "cell 1: scores R 5, F 6"},
+		{"NaN spend", func(s *GridSpec) { s.Cells[2].Monetary = math.NaN() }, "cell 2: 15 users with mean spend NaN"},
+		{"unknown group", func(s *GridSpec) { s.Cells[3].Group = "vip" }, `cell 3: group "vip" is not among Groups`},
+		{"a cell twice", func(s *GridSpec) { s.Cells[1].F = 5 }, "cell 1: segment 0 has R 5, F 5 twice"},
+		{"more colours than groups", func(s *GridSpec) { s.Groups = nil }, "1 group colours for 0 groups"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := gridSample()
+			tt.edit(&s)
+			_, err := Grid(s)
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("error %v, want one containing %q", err, tt.want)
+			}
+		})
+	}
+}
