@@ -6,6 +6,7 @@ import (
 	"image/color"
 	"math"
 	"strconv"
+	"strings"
 
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
@@ -46,7 +47,8 @@ type GridSpec struct {
 // frequency score (up): each cell is coloured by its users' mean spend on
 // a log(1 + x) scale shared by every panel, labelled with its share of the
 // segment's buyers in the grid, and marked in a corner with the colour of
-// its RFM group. A cell without users is left pale and blank.
+// its RFM group. A cell without users is left pale and blank, a panel
+// without buyers says so.
 func Grid(s GridSpec) (*Figure, error) {
 	ns := len(s.Segments)
 	if ns == 0 {
@@ -102,7 +104,7 @@ func Grid(s GridSpec) (*Figure, error) {
 	const (
 		barStrip = vg.Length(90)
 		yAxisW   = vg.Length(30) // frequency label and ticks
-		headH    = vg.Length(18)
+		headH    = vg.Length(30) // two lines of the segment's name
 		xAxisH   = vg.Length(26) // ticks and recency label
 		panelGap = vg.Length(14)
 		rowGap   = vg.Length(12)
@@ -134,13 +136,15 @@ func Grid(s GridSpec) (*Figure, error) {
 				top := c.Max.Y - vg.Length(seg/cols)*(panelH+rowGap)
 				// Heading: the segment's colour and its number and name.
 				sw := vg.Length(9)
-				hy := top - headH/2
+				hy := top - 7
 				c.FillPolygon(paint[seg], rect(px, px+sw, hy-sw/2, hy+sw/2))
 				name := s.Segments[seg]
 				if seg >= len(s.IDs) || s.IDs[seg] >= 0 { // the unsegmented group (id -1) has no number
 					name = segmentNumber(s.IDs, seg) + " · " + name
 				}
-				c.FillText(head, vg.Point{X: px + sw + 4, Y: hy}, truncate(name, head, panelW-sw-4))
+				for k, line := range strings.Split(wrap(name, head, panelW-sw-4, 2), "\n") {
+					c.FillText(head, vg.Point{X: px + sw + 4, Y: hy - vg.Length(k)*12}, line)
+				}
 				gx := px + yAxisW
 				gy := top - headH - 5*cellW // bottom of the grid
 				gap := vg.Points(0.75)
@@ -165,9 +169,12 @@ func Grid(s GridSpec) (*Figure, error) {
 							c.FillPolygon(gc, []vg.Point{{X: x0 + gap, Y: y0 + cellW - gap}, {X: x0 + gap + m, Y: y0 + cellW - gap}, {X: x0 + gap, Y: y0 + cellW - gap - m}})
 						}
 						value.Color = textOn(fill)
-						c.FillText(value, vg.Point{X: x0 + cellW/2, Y: y0 + cellW/2 - 1},
-							strconv.Itoa(int(math.Round(100*float64(cl.users)/float64(total[seg]))))+"%")
+						c.FillText(value, vg.Point{X: x0 + cellW/2, Y: y0 + cellW/2 - 1}, gridShare(cl.users, total[seg]))
 					}
+				}
+				if total[seg] == 0 {
+					value.Color = softInk
+					c.FillText(value, vg.Point{X: gx + 2.5*cellW, Y: gy + 2.5*cellW}, "no buyers")
 				}
 				// Axes: scores 1..5, then their names.
 				tick.XAlign, tick.YAlign = draw.XCenter, draw.YTop
@@ -192,6 +199,16 @@ func Grid(s GridSpec) (*Figure, error) {
 			drawSpendBar(c, bar, hi, s.SpendLabel)
 		},
 	}, nil
+}
+
+// gridShare writes a cell's share of its segment's buyers: whole
+// percents, "<1%" for a share that would round to 0.
+func gridShare(users, total int) string {
+	p := int(math.Round(100 * float64(users) / float64(total)))
+	if p == 0 {
+		return "<1%"
+	}
+	return strconv.Itoa(p) + "%"
 }
 
 func hasKey[V any](m map[string]V, k string) bool {

@@ -23,9 +23,12 @@ func gridSample() GridSpec {
 	add(1, 2, 2, 10, 80, "hibernating")
 	add(2, 3, 2, 1, 0, "about to sleep")
 	add(2, 3, 3, 0, 0, "")
+	add(0, 3, 3, 0, 0, "")
+	add(0, 1, 5, 0, 0, "")
+	add(1, 1, 5, 1, 10, "lost")
 	return GridSpec{
-		Title: "RFM grid", Segments: []string{"champions — bulk buyers", "lapsed — rare buyers", "unsegmented"},
-		Unsegmented: true, IDs: []int{4, 7, -1}, Cells: cells,
+		Title: "RFM grid", Segments: []string{"champions — bulk buyers", "lapsed — rare buyers", "unsegmented", "prospects — a long name that needs two lines in its panel"},
+		Unsegmented: false, IDs: []int{4, 7, -1, 9}, Cells: cells,
 		Groups:      []string{"champions", "loyal", "about to sleep", "hibernating", "lost"},
 		GroupColors: []color.RGBA{{R: 0x1a, G: 0x98, B: 0x50, A: 0xff}},
 		SpendLabel:  "mean spend (€)",
@@ -46,8 +49,8 @@ func TestGrid(t *testing.T) {
 		t.Fatal(err)
 	}
 	svg := b.String()
-	for _, want := range []string{"4 · champions — bulk buyers", "7 · lapsed — rare buyers", ">unsegmented<",
-		">60%<", ">25%<", ">15%<", ">70%<", ">20%<", ">10%<", ">100%<",
+	for _, want := range []string{">4 · champions — bulk", "7 · lapsed — rare buyers", ">unsegmented<",
+		">60%<", ">25%<", ">15%<", ">69%<", ">buyers<", ">20%<", ">10%<", ">1%<", ">100%<", ">no buyers<", ">9 · prospects — a long", ">name that needs two",
 		">champions<", ">loyal<", ">about to sleep<", ">hibernating<", ">lost<",
 		"mean spend (€)", ">1,000<", "recency score", "frequency score"} {
 		if !strings.Contains(svg, want) {
@@ -82,7 +85,7 @@ func TestGridErrors(t *testing.T) {
 		want string
 	}{
 		{"no segments", func(s *GridSpec) { s.Segments = nil }, "no segments"},
-		{"segment out of range", func(s *GridSpec) { s.Cells[0].Segment = 3 }, "cell 0: segment 3 of 3"},
+		{"segment out of range", func(s *GridSpec) { s.Cells[0].Segment = 4 }, "cell 0: segment 4 of 4"},
 		{"score 0", func(s *GridSpec) { s.Cells[1].R = 0 }, "cell 1: scores R 0, F 4"},
 		{"score 6", func(s *GridSpec) { s.Cells[1].F = 6 }, "cell 1: scores R 5, F 6"},
 		{"NaN spend", func(s *GridSpec) { s.Cells[2].Monetary = math.NaN() }, "cell 2: 15 users with mean spend NaN"},
@@ -99,5 +102,16 @@ func TestGridErrors(t *testing.T) {
 				t.Errorf("error %v, want one containing %q", err, tt.want)
 			}
 		})
+	}
+}
+
+func TestGridShare(t *testing.T) {
+	for _, tt := range []struct {
+		users, total int
+		want         string
+	}{{1, 1, "100%"}, {1, 3, "33%"}, {1, 200, "1%"}, {1, 201, "<1%"}, {0, 5, "<1%"}} {
+		if got := gridShare(tt.users, tt.total); got != tt.want {
+			t.Errorf("gridShare(%d, %d) = %q, want %q", tt.users, tt.total, got, tt.want)
+		}
 	}
 }
