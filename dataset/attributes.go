@@ -31,6 +31,10 @@ const (
 	TypeList AttributeType = "list"
 	// TypeDate is a date or timestamp; its feature is the days to as_of.
 	TypeDate AttributeType = "date"
+	// TypeAge is a date of birth; its feature is the age in years at
+	// as_of (days / 365.25). Unlike a date it does not set the default
+	// as_of (the latest birth date would be a meaningless reference).
+	TypeAge AttributeType = "age"
 	// TypeID is an identifier: read from no feature.
 	TypeID AttributeType = "id"
 	// TypeIgnore is a column left out.
@@ -45,7 +49,7 @@ const (
 )
 
 // AttributeTypes lists the attribute types in documentation order.
-var AttributeTypes = []AttributeType{TypeNumeric, TypeCategorical, TypeOrdinal, TypeBoolean, TypeList, TypeDate, TypeID, TypeIgnore, TypeEmail, TypePhone}
+var AttributeTypes = []AttributeType{TypeNumeric, TypeCategorical, TypeOrdinal, TypeBoolean, TypeList, TypeDate, TypeAge, TypeID, TypeIgnore, TypeEmail, TypePhone}
 
 // SQLType is the type an attribute is loaded as ("" for id and ignore).
 func (t AttributeType) SQLType() string {
@@ -54,7 +58,7 @@ func (t AttributeType) SQLType() string {
 		return "DOUBLE"
 	case TypeBoolean:
 		return "BOOLEAN"
-	case TypeDate:
+	case TypeDate, TypeAge:
 		return "TIMESTAMP"
 	case TypeCategorical, TypeOrdinal, TypeList, TypeEmail, TypePhone:
 		return "VARCHAR"
@@ -79,7 +83,7 @@ type Attribute struct {
 	Levels []string `json:"levels,omitempty"`
 	// Separator splits a list attribute's values (default ",").
 	Separator string `json:"separator,omitempty"`
-	// Format is a date attribute's strptime format; empty means the
+	// Format is a date or age attribute's strptime format; empty means the
 	// source's timestamp_format, else ISO 8601.
 	Format string `json:"format,omitempty"`
 	// Top is how many values of a categorical or list attribute get their
@@ -336,8 +340,8 @@ func validateAttributes(key string, as Attributes, oc Outcomes) error {
 		if a.Separator != "" && a.Type != TypeList {
 			return &ConfigError{Key: k + ".separator", Err: errors.New("a separator is for list attributes")}
 		}
-		if a.Format != "" && a.Type != TypeDate {
-			return &ConfigError{Key: k + ".format", Err: errors.New("a format is for date attributes")}
+		if a.Format != "" && a.Type != TypeDate && a.Type != TypeAge {
+			return &ConfigError{Key: k + ".format", Err: errors.New("a format is for date and age attributes")}
 		}
 		if a.Format != "" && a.Format != "epoch" && a.Format != "epoch_ms" && !strings.Contains(a.Format, "%") {
 			return &ConfigError{Key: k + ".format", Err: fmt.Errorf("must be a strptime format like %%d/%%m/%%Y, or epoch / epoch_ms, got %q", a.Format)}

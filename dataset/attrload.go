@@ -185,7 +185,7 @@ func (l *loader) convertAttribute(f field) string {
 		v = l.numberSQL(src, st)
 	case TypeBoolean:
 		v = boolSQL(src, st)
-	case TypeDate:
+	case TypeDate, TypeAge:
 		v = l.convert(field{Field: Field{Name: f.Name, Type: "TIMESTAMP"}, src: src, srcType: st, format: f.format})
 	case TypeEmail, TypePhone:
 		v = textSQL(src, st)

@@ -26,7 +26,7 @@ import (
 // set, means defaults everywhere.
 type Config struct {
 	// AsOf is the reference date. The zero Date means the latest timestamp
-	// in the data (or the latest date attribute). Rows stamped after it are
+	// in the data (or the latest date attribute; age attributes do not count). Rows stamped after it are
 	// dropped (and counted) by rule.
 	AsOf Date `yaml:"as_of" json:"as_of,omitzero"`
 	// MaxRejectRate is the largest share of a dataset's rows (after the

@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/persona-seg/persona/internal/sqlquote"
 )
@@ -120,16 +121,7 @@ func Draft(ctx context.Context, db *sql.DB, paths map[Kind]string, dir string) (
 // further one a profiles table joined on its user key.
 func DraftFiles(ctx context.Context, db *sql.DB, paths map[Kind][]string, dir string) (text []byte, notes []string, err error) {
 	var b strings.Builder
-	b.WriteString(`# persona config, drafted by "persona init" from the files below.
-# Check every guess, then run:  persona run --config THIS_FILE --out DIR
-# Columns map canonical fields to a source column or a SQL expression over
-# the source's columns (amount: Quantity * UnitPrice). See the README.
-
-# Reference date for recencies and ages; empty means the latest timestamp.
-# as_of: 2024-01-31
-# Largest share of a dataset's rows that may be rejected before a run fails.
-max_reject_rate: 0.01
-`)
+	st := &draftState{}
 	n := 0
 	var profiles []string // the drafts of further users files
 	var sources strings.Builder
@@ -156,7 +148,7 @@ max_reject_rate: 0.01
 			if i > 0 {
 				// a further per-user table: profiles.NAME, indented under profiles:
 				var pb strings.Builder
-				got, err := draftDataset(ctx, db, &pb, k, fs, dir)
+				got, err := draftDataset(ctx, db, &pb, k, fs, dir, st)
 				if err != nil {
 					return nil, nil, err
 				}
@@ -168,7 +160,7 @@ max_reject_rate: 0.01
 				continue
 			}
 			fmt.Fprintf(&b, "\n%s:\n", k)
-			got, err := draftDataset(ctx, db, &b, k, fs, dir)
+			got, err := draftDataset(ctx, db, &b, k, fs, dir, st)
 			if err != nil {
 				return nil, nil, err
 			}
@@ -184,13 +176,22 @@ max_reject_rate: 0.01
 	if len(profiles) > 0 {
 		b.WriteString("\nprofiles:  # further per-user tables, joined on user_id\n" + strings.Join(profiles, ""))
 	}
-	b.WriteString(`
+	perUserOnly := !slices.ContainsFunc([]Kind{Events, Transactions, Social}, func(k Kind) bool { return len(paths[k]) > 0 })
+	if perUserOnly {
+		b.WriteString(`
+# features:
+#   top_values: 6       # values of a categorical or list attribute with their own column; the rest pooled
+# segmentation: `)
+	} else {
+		b.WriteString(`
 # features:
 #   top_categories: 8   # categories with their own spend share; the rest pooled
 #   top_topics: 8
 #   top_values: 6       # one-hot values per demographic field
 #   session_gap: 30m    # new session after this much inactivity (no session id)
-# segmentation:         # what persona run's flags set; a flag given wins
+# segmentation: `)
+	}
+	b.WriteString(`        # what persona run's flags set; a flag given wins
 #   algorithm: auto     # auto, kmeans, hierarchical, dbscan, kmedoids or kprototypes
 #   k_min: 2            # k is chosen in k_min..k_max, or fixed with k: 5
 #   k_max: 12
@@ -200,7 +201,39 @@ max_reject_rate: 0.01
 #   memory_limit: 4GB   # DuckDB spills to temp_directory beyond this
 #   temp_directory: /tmp/persona-spill
 `)
-	return []byte(b.String()), notes, nil
+	return []byte(st.header(perUserOnly, time.Now()) + b.String()), notes, nil
+}
+
+// draftState is what the draft of every dataset found that the config's
+// header depends on.
+type draftState struct {
+	dates bool // a per-user date (signup_date or a date attribute)
+	ages  bool // an age attribute (a date of birth)
+}
+
+// header is the draft's first lines: what it is, as_of and
+// max_reject_rate. A draft of per-user tables only has no timestamps, so
+// it mentions as_of only for its dates; with ages and no dates it sets
+// as_of to the day of the draft (ages need a reference date, and dates
+// of birth do not set the default one), so that it runs as drafted.
+func (st *draftState) header(perUserOnly bool, now time.Time) string {
+	var h strings.Builder
+	h.WriteString(`# persona config, drafted by "persona init" from the files below.
+# Check every guess, then run:  persona run --config THIS_FILE --out DIR
+# Columns map canonical fields to a source column or a SQL expression over
+# the source's columns (amount: Quantity * UnitPrice). See the README.
+
+`)
+	switch {
+	case !perUserOnly:
+		h.WriteString("# Reference date for recencies and ages; empty means the latest timestamp.\n# as_of: 2024-01-31\n")
+	case st.dates:
+		h.WriteString("# Reference date for the date attributes (days to it) and ages; empty means the latest date among the dates.\n# as_of: 2024-01-31\n")
+	case st.ages:
+		fmt.Fprintf(&h, "# Reference date for ages: the day of this draft (dates of birth do not set as_of, and there are no other dates).\nas_of: %s\n", now.UTC().Format("2006-01-02"))
+	}
+	h.WriteString("# Largest share of a dataset's rows that may be rejected before a run fails.\nmax_reject_rate: 0.01\n")
+	return h.String()
 }
 
 // indent puts prefix before every non-empty line of s.
@@ -394,7 +427,7 @@ func timestampFormat(ctx context.Context, db *sql.DB, k Kind, df *draftFile, col
 // draftDataset writes the body of dataset k read from one file (its
 // path, dialect, timestamp format and columns) into b, indented by two
 // spaces, and returns the notes for the user.
-func draftDataset(ctx context.Context, db *sql.DB, b *strings.Builder, k Kind, df *draftFile, dir string) ([]string, error) {
+func draftDataset(ctx context.Context, db *sql.DB, b *strings.Builder, k Kind, df *draftFile, dir string, st *draftState) ([]string, error) {
 	p := df.path
 	fmt.Fprintf(b, "  path: %s\n", yamlString(relTo(dir, p)))
 	b.WriteString(indent(df.csv, "  "))
@@ -403,19 +436,33 @@ func draftDataset(ctx context.Context, db *sql.DB, b *strings.Builder, k Kind, d
 	if err != nil {
 		return nil, fmt.Errorf("%s: read %s: %w", k, p, err)
 	}
-	if tsFormat != "" {
-		fmt.Fprintf(b, "  timestamp_format: %s  # %s\n", yamlString(tsFormat), comment(guessed))
-	} else if tsField(k) != "" || k == Users {
-		b.WriteString("  # timestamp_format: \"%Y-%m-%d %H:%M:%S\"  # empty accepts ISO 8601\n")
-	}
-	b.WriteString("  # time_zone: Europe/London   # the zone wall-clock times are in; default UTC\n")
-	b.WriteString("  # filter: CustomerID IS NOT NULL   # SQL condition; other rows are skipped and counted\n")
-	b.WriteString("  duplicates: drop   # drops a row repeating an earlier one in every column of the file (as written); or keep\n")
+	// A per-user table's columns first: its hints on timestamps are only
+	// for a table with dates.
+	var pu strings.Builder
+	var got []string
+	dates := tsField(k) != ""
 	if k == Users {
-		got, err := draftPerUser(ctx, db, b, df.rel, df.cols, df.decimal)
+		var info perUserDraft
+		got, info, err = draftPerUser(ctx, db, &pu, df.rel, df.cols, df.decimal)
 		if err != nil {
 			return nil, fmt.Errorf("%s: read %s: %w", k, p, err)
 		}
+		dates = info.dates || info.ages
+		st.dates = st.dates || info.dates
+		st.ages = st.ages || info.ages
+	}
+	if tsFormat != "" {
+		fmt.Fprintf(b, "  timestamp_format: %s  # %s\n", yamlString(tsFormat), comment(guessed))
+	} else if dates {
+		b.WriteString("  # timestamp_format: \"%Y-%m-%d %H:%M:%S\"  # empty accepts ISO 8601\n")
+	}
+	if dates {
+		b.WriteString("  # time_zone: Europe/London   # the zone wall-clock times are in; default UTC\n")
+	}
+	b.WriteString("  # filter: CustomerID IS NOT NULL   # SQL condition; other rows are skipped and counted\n")
+	b.WriteString("  duplicates: drop   # drops a row repeating an earlier one in every column of the file (as written); or keep\n")
+	if k == Users {
+		b.WriteString(pu.String())
 		var notes []string
 		for _, n := range got {
 			notes = append(notes, fmt.Sprintf("%s: %s", k, n))

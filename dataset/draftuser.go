@@ -48,10 +48,11 @@ func sample(ctx context.Context, db *sql.DB, rel string, cols []sniffedColumn) (
 // birth_year when a column is named so, and every other column as an
 // attribute of the type SniffColumn guesses, or as an outcome. It returns
 // the notes for the user.
-func draftPerUser(ctx context.Context, db *sql.DB, b *strings.Builder, rel string, cols []sniffedColumn, decimal []string) ([]string, error) {
+func draftPerUser(ctx context.Context, db *sql.DB, b *strings.Builder, rel string, cols []sniffedColumn, decimal []string) ([]string, perUserDraft, error) {
+	var info perUserDraft
 	values, err := sample(ctx, db, rel, cols)
 	if err != nil {
-		return nil, err
+		return nil, info, err
 	}
 	var notes []string
 	guesses := make([]Guess, len(cols))
@@ -70,6 +71,9 @@ func draftPerUser(ctx context.Context, db *sql.DB, b *strings.Builder, rel strin
 			if fs, err := formatsReading(ctx, db, rel, c.Name, dateShare); err == nil && len(fs) > 0 {
 				g.Type, g.Format, g.Note = TypeDate, fs[0], "dates read with "+fs[0]
 			}
+		}
+		if g := &guesses[i]; g.Type == TypeDate && birthName(c.Name) {
+			g.Type, g.Note = TypeAge, "a date of birth: the age in years at as_of; "+g.Note
 		}
 	}
 	taken := map[string]bool{}
@@ -105,6 +109,7 @@ func draftPerUser(ctx context.Context, db *sql.DB, b *strings.Builder, rel strin
 		if c := guessColumn(f, cols, taken); c != "" {
 			taken[c] = true
 			fmt.Fprintf(b, "    %s: %s  # guessed\n", f, yamlString(mappingName(c)))
+			info.dates = info.dates || f == "signup_date"
 		}
 	}
 	var attrs, outs []string
@@ -122,7 +127,19 @@ func draftPerUser(ctx context.Context, db *sql.DB, b *strings.Builder, rel strin
 		if taken[col] {
 			continue
 		}
-		n := name(col)
+		var n string
+		if g.Type == TypeAge && !slices.ContainsFunc(cols, func(c sniffedColumn) bool { return Slug(c.Name) == "age" }) {
+			n = name("age") // the feature it is
+			notes = append(notes, fmt.Sprintf("column %s is a date of birth: attribute %s, the age in years at as_of", col, n))
+		} else {
+			n = name(col)
+		}
+		switch g.Type {
+		case TypeDate:
+			info.dates = true
+		case TypeAge:
+			info.ages = true
+		}
 		if g.Outcome != "" {
 			outs = append(outs, fmt.Sprintf("    %s: %s  # %s", yamlKey(n), yamlString(g.Outcome), comment(g.Note)))
 			notes = append(notes, fmt.Sprintf("column %s looks like an outcome: outcomes.%s, reported per segment and never clustered", col, n))
@@ -160,7 +177,29 @@ func draftPerUser(ctx context.Context, db *sql.DB, b *strings.Builder, rel strin
 		b.WriteString("  outcomes:  # never clustered: each segment's rate or mean against the base\n")
 		b.WriteString(strings.Join(outs, "\n") + "\n")
 	}
-	return notes, nil
+	return notes, info, nil
+}
+
+// perUserDraft is what the draft of a per-user table found.
+type perUserDraft struct {
+	dates bool // signup_date or a date attribute
+	ages  bool // an age attribute
+}
+
+// birthName reports whether a date column's name says it is a date of
+// birth: a word birth, born, dob, birthday or birthdate (birth_date,
+// DateOfBirth, DOB, born_on, Geburtsdatum).
+func birthName(col string) bool {
+	n := norm(col)
+	if strings.Contains(n, "birth") || strings.Contains(n, "geburt") {
+		return true
+	}
+	for _, w := range words(SplitCase(col)) {
+		if w == "dob" || w == "born" || w == "bday" {
+			return true
+		}
+	}
+	return false
 }
 
 // decimalCommaRE matches a number written with a decimal comma and

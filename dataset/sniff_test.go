@@ -9,7 +9,6 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -259,7 +258,7 @@ func TestDraftSettingsParse(t *testing.T) {
 	if err != nil {
 		t.Fatalf("%v\n%s", err, b.String())
 	}
-	if cfg.Segmentation.Algorithm != "auto" || cfg.Segmentation.KMax != 12 || cfg.Features.SessionGap.Duration != 30*time.Minute || cfg.DuckDB.MemoryLimit != "4GB" {
+	if cfg.Segmentation.Algorithm != "auto" || cfg.Segmentation.KMax != 12 || cfg.Features.TopValues != 6 || cfg.DuckDB.MemoryLimit != "4GB" {
 		t.Errorf("uncommented settings: %+v %+v %+v", cfg.Segmentation, cfg.Features, cfg.DuckDB)
 	}
 }

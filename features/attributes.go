@@ -174,17 +174,20 @@ func inspectAttributes(ctx context.Context, db Querier, d Dialect, opts Options,
 				top = opts.TopValues
 			}
 			switch a.Type {
-			case dataset.TypeNumeric, dataset.TypeDate:
+			case dataset.TypeNumeric, dataset.TypeDate, dataset.TypeAge:
 				v := "v"
-				if a.Type == dataset.TypeDate {
+				switch a.Type {
+				case dataset.TypeDate:
 					v = d.Div(d.Seconds("v", at), "86400.0")
+				case dataset.TypeAge:
+					v = d.Div(d.Seconds("v", at), secondsPerYear)
 				}
 				var med, lo, skew sql.NullFloat64
 				if err := db.QueryRowContext(ctx, fmt.Sprintf("SELECT %s, min(%s), %s FROM %s", d.Median(v), v, d.Skewness(v), vals)).Scan(&med, &lo, &skew); err != nil {
 					return nil, nil, fmt.Errorf("%s: %w", key, err)
 				}
 				sp.Fill = med.Float64
-				sp.Log1p = lo.Valid && lo.Float64 >= 0 && skew.Valid && skew.Float64 > heavySkew
+				sp.Log1p = a.Type != dataset.TypeAge && lo.Valid && lo.Float64 >= 0 && skew.Valid && skew.Float64 > heavySkew
 				if a.Log1p != nil {
 					sp.Log1p = *a.Log1p
 				}
@@ -248,6 +251,9 @@ func inspectAttributes(ctx context.Context, db Querier, d Dialect, opts Options,
 	}
 	return specs, outs, nil
 }
+
+// secondsPerYear is the length of an age's year: 365.25 days.
+const secondsPerYear = "31557600.0"
 
 // heavySkew is the sample skewness above which a non-negative numeric
 // attribute is transformed with log1p before scaling.
@@ -319,6 +325,10 @@ func (b *builder) attributeCols() {
 			case dataset.TypeDate:
 				b.attrCol(Feature{Name: name + "_days", Group: A, Description: "days from " + what + " to as_of; missing: the median " + num(a.Fill), Heavy: a.Log1p, Attribute: src},
 					fmt.Sprintf("coalesce(%s, %s)", b.d.Div(b.d.Seconds(v, at), "86400.0"), b.float(a.Fill)), src)
+				missing(name)
+			case dataset.TypeAge:
+				b.attrCol(Feature{Name: name, Group: A, Description: what + ": the years from the date of birth to as_of (days / 365.25); missing: the median " + num(a.Fill), Attribute: src},
+					fmt.Sprintf("coalesce(%s, %s)", b.d.Div(b.d.Seconds(v, at), secondsPerYear), b.float(a.Fill)), src)
 				missing(name)
 			case dataset.TypeBoolean:
 				b.attrCol(Feature{Name: name, Group: A, Description: "1 when " + what + " is true, 0 when false; missing: the share of true " + num(a.Fill), Attribute: src, Set: src},

@@ -250,3 +250,71 @@ func TestAttrLabel(t *testing.T) {
 		}
 	}
 }
+
+// TestAgeAttribute checks the ages of testdata/births, worked out by hand
+// as the days from the date of birth to as_of over 365.25: as_of is the
+// latest last_visit (dates of birth do not set it), a missing date of
+// birth gets the median age and a flag, and a table whose only dates are
+// dates of birth needs as_of.
+func TestAgeAttribute(t *testing.T) {
+	tab, err := computeConfig(t, loadConfig(t, filepath.Join("testdata", "births", "persona.yaml")), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	asOf := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
+	if !tab.AsOf.Equal(asOf) {
+		t.Errorf("as_of %v, want the latest last_visit %v", tab.AsOf, asOf)
+	}
+	if diff := cmp.Diff([]string{"age", "age_missing", "age_uk", "age_uk_missing", "last_visit_days", "last_visit_missing"}, tab.Names()); diff != "" {
+		t.Fatalf("feature names (-want +got):\n%s", diff)
+	}
+	years := func(y int, m time.Month, d int) float64 {
+		return asOf.Sub(time.Date(y, m, d, 0, 0, 0, 0, time.UTC)).Hours() / 24 / 365.25
+	}
+	a1, a2, a3, a4 := years(1994, 1, 1), years(1980, 6, 15), years(1960, 7, 1), years(2000, 2, 29)
+	tests := []struct {
+		feature string
+		want    [4]float64
+	}{
+		// u2 has no date of birth: the median of 30.0, 63.5 and 23.8.
+		{"age", [4]float64{a1, a1, a3, a4}},
+		{"age_missing", [4]float64{0, 1, 0, 0}},
+		// The same dates written %d/%m/%Y, u3's missing: the median of
+		// u1, u2 and u4.
+		{"age_uk", [4]float64{a1, a2, a1, a4}},
+		{"age_uk_missing", [4]float64{0, 0, 1, 0}},
+	}
+	for _, tt := range tests {
+		j := tab.Col(tt.feature)
+		got := [4]float64{tab.X.At(0, j), tab.X.At(1, j), tab.X.At(2, j), tab.X.At(3, j)}
+		if diff := cmp.Diff(tt.want, got, cmpopts.EquateApprox(1e-9, 0)); diff != "" {
+			t.Errorf("%s (-want +got):\n%s", tt.feature, diff)
+		}
+	}
+	if math.Abs(a1-30) > 0.01 || math.Abs(a4-23.84) > 0.01 {
+		t.Errorf("ages %v, %v: want about 30 and 23.84 years", a1, a4)
+	}
+
+	_, err = computeConfig(t, loadConfig(t, filepath.Join("testdata", "births", "ages-only.yaml")), nil)
+	if err == nil || !strings.Contains(err.Error(), "set the reference date (as_of)") || !strings.Contains(err.Error(), "dates of birth") {
+		t.Errorf("ages without dates: got %v, want an error asking for as_of", err)
+	}
+	cfg := loadConfig(t, filepath.Join("testdata", "births", "ages-only.yaml"))
+	cfg.AsOf = dataset.Date{Time: asOf}
+	tab, err = computeConfig(t, cfg, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if j := tab.Col("age"); tab.X.At(2, j) != a3 {
+		t.Errorf("u3's age with as_of set: %v, want %v", tab.X.At(2, j), a3)
+	}
+}
+
+func loadConfig(t *testing.T, path string) *dataset.Config {
+	t.Helper()
+	cfg, err := dataset.LoadConfig(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cfg
+}

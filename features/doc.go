@@ -32,6 +32,9 @@
 //	boolean      NAME: 1 or 0; missing: the share of true, and NAME_missing.
 //	date         NAME_days: days from the date to as_of; missing: the
 //	             median, and NAME_missing.
+//	age          NAME: a date of birth's age in years at as_of (days /
+//	             365.25); missing: the median, and NAME_missing. Ages do
+//	             not set the default as_of (dates do).
 //
 // The top values, levels, medians and log1p decisions are fixed on the
 // training data (Spec.Attributes): new users are described with the same

@@ -162,6 +162,7 @@ never 0:
 | ` + "`ordinal`" + ` | ` + "`<name>`" + `: the rank among ` + "`levels`" + ` (1, 2, ...), or the midpoint of the bucket (18-24 is 21; 65+ is 65 plus half the width of the nearest closed bucket; 20k-40k is 30,000) | the median, and ` + "`<name>_missing`" + ` |
 | ` + "`boolean`" + ` | ` + "`<name>`" + `: 1 for yes/true/1/y/t/on, 0 for no/false/0/n/f/off | the share of yes, and ` + "`<name>_missing`" + ` |
 | ` + "`date`" + ` | ` + "`<name>_days`" + `: days from the date to as_of | the median, and ` + "`<name>_missing`" + ` |
+| ` + "`age`" + ` | ` + "`<name>`" + `: a date of birth's age in years at as_of (days / 365.25); it does not set the default as_of, so a table whose only dates are births needs ` + "`as_of`" + ` (` + "`persona init`" + ` writes the day of the draft) | the median, and ` + "`<name>_missing`" + ` |
 | ` + "`id`" + `, ` + "`ignore`" + ` | none | |
 | ` + "`email`" + `, ` + "`phone`" + ` | none: kept only as SHA-256 hashes for ` + "`persona export`" + ` (see the README, "Audiences"); a phone's ` + "`country`" + ` is the calling code of numbers written without one | no hash |
 

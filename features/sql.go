@@ -69,8 +69,10 @@ func Build(ctx context.Context, db Querier, opts Options) (*Query, error) {
 		return nil, err
 	}
 	var dates []string
+	ages := false // an age attribute, counted to as_of
 	for _, p := range opts.PerUser {
 		for _, a := range p.Source.Attributes {
+			ages = ages || a.Type == dataset.TypeAge
 			if a.Type == dataset.TypeDate {
 				dates = append(dates, fmt.Sprintf("UNION ALL SELECT min(%[1]s) FROM %[2]s UNION ALL SELECT max(%[1]s) FROM %[2]s", sqlquote.Ident(a.Name), p.View))
 			}
@@ -92,6 +94,8 @@ func Build(ctx context.Context, db Querier, opts Options) (*Query, error) {
 			asOf = maxTS.Time
 		} else if parts[partAge] {
 			return nil, fmt.Errorf("the data has no timestamps: set the reference date (as_of), from which users.birth_year gives ages")
+		} else if ages {
+			return nil, fmt.Errorf("the data has no timestamps: set the reference date (as_of), to which the age attributes' dates of birth give ages")
 		}
 	}
 	start := asOf

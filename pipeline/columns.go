@@ -91,7 +91,7 @@ func tableColumns(ctx context.Context, db *sql.DB, pu dataset.PerUser, attrs []d
 			for i := range cols[k].Numbers {
 				cols[k].Numbers[i] = math.NaN()
 			}
-		case dataset.TypeDate:
+		case dataset.TypeDate, dataset.TypeAge:
 			sel = append(sel, fmt.Sprintf("CASE WHEN CAST(min(%[1]s) AS TIME) = TIME '00:00:00' THEN strftime(min(%[1]s), '%%Y-%%m-%%d') ELSE strftime(min(%[1]s), '%%Y-%%m-%%d %%H:%%M:%%S') END", q))
 			cols[k].Texts = make([]string, len(ids))
 		default:

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/persona-seg/persona/pipeline"
 	"github.com/persona-seg/persona/profile"
@@ -194,5 +195,62 @@ func TestInitThenRun(t *testing.T) {
 			!strings.Contains(s.Name, "basic") && !strings.Contains(s.Name, "premium") && !strings.Contains(s.Name, "standard") && !strings.Contains(s.Name, "paperless") {
 			t.Errorf("segment %d is named %q: not from its attributes", s.ID, s.Name)
 		}
+	}
+}
+
+// TestInitThenRunDateOfBirth drafts a customer table whose only date is a
+// date of birth (dd/mm/yyyy) and runs it with no edits: init drafts it as
+// the attribute age with as_of set to the day of the draft, and the
+// segments are named by age in years ("young", "older"), not by days
+// since a birth date.
+func TestInitThenRunDateOfBirth(t *testing.T) {
+	dir := t.TempDir()
+	var b strings.Builder
+	b.WriteString("member,Date of Birth,visits\n")
+	for i := range 120 {
+		year, visits := 1995+i%10, 12+i%5
+		if i%2 == 1 {
+			year, visits = 1950+i%15, 1+i%3
+		}
+		fmt.Fprintf(&b, "m%d,%02d/%02d/%d,%d\n", i, 1+i%28, 1+i%12, year, visits)
+	}
+	path := filepath.Join(dir, "members.csv")
+	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	config := filepath.Join(dir, "drafted.yaml")
+	f, stdout, errOut := testFactory()
+	if code := Run(f, []string{"init", "--users", path, "--out", config}); code != ExitOK {
+		t.Fatalf("init: exit code %d; stderr: %s", code, errOut)
+	}
+	if !strings.Contains(stdout.String(), "column Date of Birth is a date of birth: attribute age") {
+		t.Errorf("init said %q", stdout)
+	}
+	draft, _ := os.ReadFile(config)
+	for _, want := range []string{`age: {column: "Date of Birth", type: age, format: "%d/%m/%Y"}`, "\nas_of: " + time.Now().UTC().Format("2006-01-02")} {
+		if !strings.Contains(string(draft), want) {
+			t.Errorf("draft lacks %q:\n%s", want, draft)
+		}
+	}
+	out := filepath.Join(dir, "out")
+	f, stdout, errOut = testFactory()
+	if code := Run(f, []string{"run", "-c", config, "-o", out, "--json", "--k", "2"}); code != ExitOK {
+		t.Fatalf("run: exit code %d; stderr: %s", code, errOut)
+	}
+	var sum pipeline.Summary
+	if err := json.Unmarshal(stdout.Bytes(), &sum); err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, s := range sum.Segments {
+		names = append(names, s.Name)
+	}
+	if len(names) != 2 || !slices.ContainsFunc(names, func(n string) bool { return strings.Contains(n, "young") }) ||
+		!slices.ContainsFunc(names, func(n string) bool { return strings.Contains(n, "older") }) || strings.Contains(strings.Join(names, " "), "birth") {
+		t.Errorf("segments %q: want one young and one older, by age", names)
+	}
+	md, _ := os.ReadFile(filepath.Join(out, "features.md"))
+	if !strings.Contains(string(md), "the years from the date of birth to as_of") {
+		t.Errorf("features.md does not define age:\n%s", md)
 	}
 }
