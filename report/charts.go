@@ -122,7 +122,7 @@ func figures(in *Input) ([]figure, error) {
 				continue
 			}
 			f, err := chart.Profiles(chart.ProfilesSpec{Unsegmented: unseg && i == len(in.Segments)-1, First: i, Columns: 1,
-				Title: names[i] + ": strongest traits", XLabel: "z-score (SD from the mean of all users)",
+				Title: segmentTitle(in.Segments[i]) + ": strongest traits", XLabel: "z-score (SD from the mean of all users)",
 				Segments: names[i : i+1], Labels: labels[i : i+1], Values: values[i : i+1],
 			})
 			if err := add(segmentChartName(in.Segments[i]), segmentSection(i),
@@ -676,4 +676,14 @@ func rfmGridGroups(cells []RFMCell) []string {
 		}
 	}
 	return out
+}
+
+// segmentTitle heads a segment's own chart with its id of segments.csv
+// and its file name (charts/segment-ID.*): "Segment 3 · champions — ...";
+// the unsegmented group by its name alone.
+func segmentTitle(s Segment) string {
+	if s.ID < 0 {
+		return s.Name
+	}
+	return fmt.Sprintf("Segment %d · %s", s.ID, s.Name)
 }
