@@ -180,6 +180,12 @@ func Build(ctx context.Context, src Sources) (Input, error) {
 				}
 			}
 			normaliseRows(in.CategoryShare)
+			// Shares of the net spend of purchase lines, or without
+			// any, of the events that name a category.
+			in.CategoryMeasure = "spend"
+			if b.CategoryFromEvents {
+				in.CategoryMeasure = "events"
+			}
 		}
 		if b.HasRevenue {
 			in.RevenueBySegment = make([]float64, k)

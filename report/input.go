@@ -47,8 +47,9 @@ type Input struct {
 	// the share (0..1) of segment s's spend or activity in category c.
 	Categories    []string
 	CategoryShare [][]float64
-	// CategoryMeasure says what CategoryShare measures, e.g. "spend";
-	// empty means "activity".
+	// CategoryMeasure says what CategoryShare measures: Build sets
+	// "spend" (net spend of purchase lines) or "events" (events naming
+	// a category, when there are no purchases); empty means "activity".
 	CategoryMeasure string
 
 	// RFM holds one five-number summary set per segment; optional.
