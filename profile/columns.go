@@ -85,11 +85,11 @@ func (c Column) label(feature string) string {
 	return features.Label(feature, "")
 }
 
-// text is the column in the words of a profile text: the label, and for
+// Text is the column in the words of a profile text: the label, and for
 // an indicator of a categorical or list level the level too ("gender:
 // female", "internet service: DSL"); label alone would name both levels
 // of gender "gender".
-func (c Column) text(feature string) string {
+func (c Column) Text(feature string) string {
 	if c.Level != "" && (c.Kind == KindCategorical || c.Kind == KindList) {
 		return c.label(feature) + ": " + levelWords(c.Level)
 	}
@@ -112,7 +112,7 @@ func (c Column) format(feature string, v float64) string {
 // compared is a column's segment mean against the base's, in words:
 // "orders 0.3 against the base's 2.9".
 func compared(feature string, c Column, seg, base float64) string {
-	return fmt.Sprintf("%s %s against the base's %s", c.text(feature), c.format(feature, seg), c.format(feature, base))
+	return fmt.Sprintf("%s %s against the base's %s", c.Text(feature), c.format(feature, seg), c.format(feature, base))
 }
 
 func words(name string) string { return strings.ReplaceAll(name, "_", " ") }

@@ -708,7 +708,7 @@ func separate(s, t *Segment, nm string, cols map[string]Column, owner map[string
 		return nm + " — " + extra
 	}
 	if which != "" {
-		cand := join(fmt.Sprintf("%s %s", map[bool]string{true: "higher", false: "lower"}[higher], cols[which].text(which)))
+		cand := join(fmt.Sprintf("%s %s", map[bool]string{true: "higher", false: "lower"}[higher], cols[which].Text(which)))
 		if _, taken := owner[cand]; !taken {
 			return cand
 		}
@@ -823,7 +823,7 @@ func summary(s *Segment, means map[string]float64, cols map[string]Column) strin
 		if len(parts) > 0 {
 			against = "against "
 		}
-		parts = append(parts, fmt.Sprintf("%s %s (%s %s%s)", c.text(t.Feature), map[bool]string{true: "high", false: "low"}[t.D > 0],
+		parts = append(parts, fmt.Sprintf("%s %s (%s %s%s)", c.Text(t.Feature), map[bool]string{true: "high", false: "low"}[t.D > 0],
 			c.format(t.Feature, f.Mean), against, c.format(t.Feature, means[t.Feature])))
 	}
 	if len(parts) > 0 {

@@ -43,6 +43,13 @@ func TestNumericAttributes(t *testing.T) {
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("numericAttributes (-want +got):\n%s", diff)
 	}
+	in := Input{Labels: attributeLabels(tab, cols)}
+	if diff := cmp.Diff(map[string]string{"income": "income (k$)", "plan_pro": "plan: pro", "score": "score"}, in.Labels); diff != "" {
+		t.Errorf("attributeLabels (-want +got):\n%s", diff)
+	}
+	if got := in.label("income") + ", " + in.label("orders"); got != "income (k$), orders" {
+		t.Errorf("labels %q, want the attribute's label and the catalogue's", got)
+	}
 	cols[0].Absent = true
 	if got := numericAttributes(tab, cols, labels, map[int]int{3: 0, 7: 1}, 2); len(got) != 1 || got[0].Name != "score" {
 		t.Errorf("with income absent: %+v, want only score", got)

@@ -140,6 +140,7 @@ func Build(ctx context.Context, src Sources) (Input, error) {
 	for _, f := range tab.Features {
 		in.Glossary[f.Name] = f.Description
 	}
+	in.Labels = attributeLabels(tab, src.Columns)
 	if b := src.Behaviour; b != nil {
 		if b.FromOrders {
 			in.ActivityMeasure = "orders"
@@ -808,6 +809,22 @@ func rfmGroups(t *segprof.RFMTable, segIndex map[int]int, k int) *Mix {
 // attribute box plots. An attribute that is never negative and whose
 // largest value is more than five times its base's upper quartile is drawn
 // on a log axis.
+// attributeLabels names the attributes' columns as the profiles name them
+// ("spending score", not "spending score 1 100" from the column name;
+// "plan: pro" for a level); nil without attributes.
+func attributeLabels(tab *features.Table, cols []segprof.Column) map[string]string {
+	var out map[string]string
+	for j, c := range cols {
+		if c.IsAttribute() && j < len(tab.Features) {
+			if out == nil {
+				out = map[string]string{}
+			}
+			out[tab.Features[j].Name] = c.Text(tab.Features[j].Name)
+		}
+	}
+	return out
+}
+
 func numericAttributes(tab *features.Table, cols []segprof.Column, labels []int, segIndex map[int]int, k int) []NumericAttribute {
 	var out []NumericAttribute
 	for j, c := range cols {

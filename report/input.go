@@ -27,6 +27,9 @@ type Input struct {
 	// catalogue's descriptions); the charts name features by features.Label
 	// and show the description on hover. Optional.
 	Glossary map[string]string
+	// Labels, optional, name features outright, before the glossary: the
+	// attributes' labels as the profiles use them.
+	Labels map[string]string `json:",omitempty"`
 
 	// HeatFeatures names the features of HeatZ; HeatZ[s][f] is the z-score
 	// of segment s's mean of feature f against all users.
@@ -472,9 +475,14 @@ func checkMatrix(field string, m [][]float64, n, cols int, nanOK bool) error {
 	return nil
 }
 
-// label is the human label of feature name in this report (features.Label
-// with the run's description of it).
-func (in *Input) label(name string) string { return features.Label(name, in.Glossary[name]) }
+// label is the human label of feature name in this report: Labels', else
+// features.Label with the run's description of it.
+func (in *Input) label(name string) string {
+	if l, ok := in.Labels[name]; ok && l != "" {
+		return l
+	}
+	return features.Label(name, in.Glossary[name])
+}
 
 // labels maps label over names.
 func (in *Input) labels(names []string) []string {
