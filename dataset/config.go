@@ -121,7 +121,9 @@ type CSVOptions struct {
 	// Columns names the columns of a file without a header line, in
 	// order (it implies header: false).
 	Columns []string `yaml:"columns" json:"columns,omitempty"`
-	// Encoding is utf-8 (default), utf-16 or latin-1.
+	// Encoding is utf-8 (default), utf-16, latin-1 or windows-1252 (also
+	// cp1252: Latin-1 with € and typographic quotes at 0x80-0x9F, as
+	// Windows programs write; such files are read from a UTF-8 copy).
 	Encoding string `yaml:"encoding" json:"encoding,omitempty"`
 	// Decimal is the decimal separator of numbers written as text: "."
 	// (default) or "," (1,5 is one and a half, 1.234,5 a thousand and
@@ -773,9 +775,9 @@ func (s *Source) validateRead(key string) error {
 		return &ConfigError{Key: key + ".format", Err: fmt.Errorf("cannot tell the format of %q from its extension: set format to csv, parquet or json", s.Path)}
 	}
 	switch s.CSV.Encoding {
-	case "", "utf-8", "utf8", "utf-16", "latin-1":
+	case "", "utf-8", "utf8", "utf-16", "latin-1", "windows-1252", "cp1252":
 	default:
-		return &ConfigError{Key: key + ".csv.encoding", Err: fmt.Errorf("must be utf-8, utf-16 or latin-1, got %q", s.CSV.Encoding)}
+		return &ConfigError{Key: key + ".csv.encoding", Err: fmt.Errorf("must be utf-8, utf-16, latin-1 or windows-1252, got %q", s.CSV.Encoding)}
 	}
 	switch {
 	case s.CSV.Decimal != "" && s.CSV.Decimal != "." && s.CSV.Decimal != ",":

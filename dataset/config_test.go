@@ -88,6 +88,7 @@ profiles:
     attributes: {score: numeric}
     outcomes: {nps: NPS}
 `, "", 0},
+		{"bad encoding", "users:\n  path: u.csv\n  csv: {encoding: koi8-r}\n", "users.csv.encoding: must be utf-8, utf-16, latin-1 or windows-1252, got \"koi8-r\"", 3},
 		{"bad attribute type", "users:\n  path: u.csv\n  attributes:\n    age: number\n", "users.attributes.age: type must be one of numeric", 4},
 		{"attribute key", "users:\n  path: u.csv\n  attributes:\n    age: {kind: numeric}\n", "field kind not found in attribute age", 4},
 		{"attribute not a mapping", "users:\n  path: u.csv\n  attributes: [age]\n", "attributes must be a mapping", 3},

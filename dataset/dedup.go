@@ -8,11 +8,11 @@ import (
 )
 
 // byteEncoding reports whether the source's files are read byte by byte as
-// they are (UTF-8 or Latin-1), so that the records found in them are those
-// DuckDB read.
+// they are (UTF-8 or Latin-1, or Windows-1252, read from a UTF-8 copy with
+// the same lines), so that the records found in them are those DuckDB read.
 func (l *loader) byteEncoding() bool {
 	enc := strings.ToLower(l.s.CSV.Encoding)
-	return enc == "" || strings.HasPrefix(enc, "utf8") || strings.HasPrefix(enc, "utf-8") || strings.Contains(enc, "latin")
+	return enc == "" || strings.HasPrefix(enc, "utf8") || strings.HasPrefix(enc, "utf-8") || strings.Contains(enc, "latin") || windows1252(enc)
 }
 
 // dropByText is dropDuplicates for a stage table read from CSV or JSON

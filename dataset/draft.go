@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -122,6 +123,11 @@ func Draft(ctx context.Context, db *sql.DB, paths map[Kind]string, dir string) (
 func DraftFiles(ctx context.Context, db *sql.DB, paths map[Kind][]string, dir string) (text []byte, notes []string, err error) {
 	var b strings.Builder
 	st := &draftState{}
+	defer func() {
+		for _, t := range st.temps {
+			os.RemoveAll(t)
+		}
+	}()
 	n := 0
 	var profiles []string // the drafts of further users files
 	var sources strings.Builder
@@ -133,7 +139,7 @@ func DraftFiles(ctx context.Context, db *sql.DB, paths map[Kind][]string, dir st
 		}
 		n++
 		if len(ps) > 1 && k != Users {
-			got, err := draftJoin(ctx, db, &b, &sources, used, k, ps, dir)
+			got, err := draftJoin(ctx, db, &b, &sources, used, k, ps, dir, st)
 			if err != nil {
 				return nil, nil, err
 			}
@@ -141,7 +147,7 @@ func DraftFiles(ctx context.Context, db *sql.DB, paths map[Kind][]string, dir st
 			continue
 		}
 		for i, p := range ps {
-			fs, err := sniffDraftFile(ctx, db, k, p)
+			fs, err := sniffDraftFile(ctx, db, k, p, st)
 			if err != nil {
 				return nil, nil, err
 			}
@@ -209,6 +215,9 @@ func DraftFiles(ctx context.Context, db *sql.DB, paths map[Kind][]string, dir st
 type draftState struct {
 	dates bool // a per-user date (signup_date or a date attribute)
 	ages  bool // an age attribute (a date of birth)
+	// temps are the folders of UTF-8 copies of Windows-1252 files, removed
+	// when the draft is written.
+	temps []string
 }
 
 // header is the draft's first lines: what it is, as_of and
@@ -267,7 +276,7 @@ type draftFile struct {
 }
 
 // sniffDraftFile sniffs one file of dataset k.
-func sniffDraftFile(ctx context.Context, db *sql.DB, k Kind, p string) (*draftFile, error) {
+func sniffDraftFile(ctx context.Context, db *sql.DB, k Kind, p string, st *draftState) (*draftFile, error) {
 	format := formatOf(p)
 	if format == "" {
 		if err := regularFile(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
@@ -291,26 +300,41 @@ func sniffDraftFile(ctx context.Context, db *sql.DB, k Kind, p string) (*draftFi
 			return nil, fmt.Errorf("%s: read %s: %w", k, files[0], err)
 		}
 		var opts []string
-		if enc != "" {
-			opts = append(opts, "encoding = "+sqlquote.String(enc))
+		// at is the file DuckDB reads, in the encoding read: a
+		// Windows-1252 file is read from a UTF-8 copy, as the run does
+		// (DuckDB's Latin-1 refuses bytes 0x80-0x9F).
+		at, read := files[0], enc
+		if windows1252(enc) {
+			tmp, err := os.MkdirTemp("", "persona-init-")
+			if err != nil {
+				return nil, fmt.Errorf("%s: read %s: %w", k, files[0], err)
+			}
+			st.temps = append(st.temps, tmp)
+			at, read = filepath.Join(tmp, "utf8.csv"), ""
+			if err := copyWindows1252(files[0], at); err != nil {
+				return nil, fmt.Errorf("%s: read %s: %w", k, files[0], err)
+			}
 		}
-		sn, err := sniff(ctx, db, files[0], opts)
+		if read != "" {
+			opts = append(opts, "encoding = "+sqlquote.String(read))
+		}
+		sn, err := sniff(ctx, db, at, opts)
 		if err != nil && enc == "" && strings.Contains(err.Error(), "Invalid unicode") {
 			// not UTF-8 past the first 64 KiB
-			enc, opts = "latin-1", []string{"encoding = 'latin-1'"}
-			sn, err = sniff(ctx, db, files[0], opts)
+			enc, read, opts = "latin-1", "latin-1", []string{"encoding = 'latin-1'"}
+			sn, err = sniff(ctx, db, at, opts)
 		}
 		if err != nil {
 			return nil, fmt.Errorf("%s: sniff %s: %w", k, files[0], shortError(err))
 		}
-		if err := checkSniffed(files[0], sn); err != nil {
+		if err := checkSniffed(at, sn); err != nil {
 			return nil, fmt.Errorf("%s: %s: %w", k, files[0], err)
 		}
 		df.cols = sn.Columns
 		df.tsFormat = sn.TimestampFormat
-		sn.Encoding = enc
+		sn.Encoding = read
 		df.rel = fmt.Sprintf("read_csv(%s, delim = %s, quote = %s, escape = %s, header = %t, all_varchar = true%s)",
-			sqlquote.String(files[0]), sqlquote.String(sn.Delimiter), sqlquote.String(sn.Quote), sqlquote.String(sn.Escape), sn.Header, sn.encodingOpt())
+			sqlquote.String(at), sqlquote.String(sn.Delimiter), sqlquote.String(sn.Quote), sqlquote.String(sn.Escape), sn.Header, sn.encodingOpt())
 		delim := sn.Delimiter
 		if delim == "\t" {
 			delim = `\t`
@@ -340,12 +364,14 @@ func sniffDraftFile(ctx context.Context, db *sql.DB, k Kind, p string) (*draftFi
 		}
 		switch enc {
 		case "latin-1":
-			c.WriteString("  encoding: latin-1  # the file is no UTF-8 text; latin-1 reads every byte (Windows-1252 too, but for its € and quotes)\n")
+			c.WriteString("  encoding: latin-1  # the file is no UTF-8 text; latin-1 reads every byte\n")
+		case "windows-1252":
+			c.WriteString("  encoding: windows-1252  # the file is no UTF-8 text, and has bytes Latin-1 reads as control characters: Windows-1252's €, quotes and dashes\n")
 		case "utf-16":
 			c.WriteString("  encoding: utf-16  # the file starts with a UTF-16 byte order mark\n")
 		}
 		if sn.Delimiter != "," {
-			dec, err := decimalCommaColumns(ctx, db, files[0], sn, 0.95)
+			dec, err := decimalCommaColumns(ctx, db, at, sn, 0.95)
 			if err != nil {
 				return nil, fmt.Errorf("%s: read %s: %w", k, files[0], err)
 			}

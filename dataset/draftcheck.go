@@ -127,6 +127,13 @@ func textEncoding(path string) (string, error) {
 		}
 	}
 	if !utf8.Valid(head) {
+		// Bytes 0x80-0x9F are control characters in Latin-1, never
+		// meant in a CSV file: Windows-1252's €, ‚, „, …, quotes, dashes.
+		for _, c := range head {
+			if c >= 0x80 && c <= 0x9f {
+				return "windows-1252", nil
+			}
+		}
 		return "latin-1", nil
 	}
 	return "", nil

@@ -55,11 +55,11 @@ type joinStep struct {
 // order_id). The query keeps every column of the base (and its _row_
 // column, so rejects name the base file's line) and the columns of the
 // others that the files before them do not have.
-func draftJoin(ctx context.Context, db *sql.DB, b, src *strings.Builder, used map[string]bool, k Kind, paths []string, dir string) ([]string, error) {
+func draftJoin(ctx context.Context, db *sql.DB, b, src *strings.Builder, used map[string]bool, k Kind, paths []string, dir string, st *draftState) ([]string, error) {
 	dfs := make([]*draftFile, len(paths))
 	names := make([]string, len(paths))
 	for i, p := range paths {
-		df, err := sniffDraftFile(ctx, db, k, p)
+		df, err := sniffDraftFile(ctx, db, k, p, st)
 		if err != nil {
 			return nil, err
 		}

@@ -610,8 +610,18 @@ func (l *loader) openCSV(ctx context.Context, files, display []string, header in
 	} else if len(o.Columns) > 0 {
 		opts = append(opts, "header = false")
 	}
-	if o.Encoding != "" {
-		opts = append(opts, "encoding = "+sqlquote.String(strings.ReplaceAll(o.Encoding, "utf8", "utf-8")))
+	// What DuckDB reads the files as: a Windows-1252 file is read from a
+	// UTF-8 copy.
+	enc := strings.ReplaceAll(o.Encoding, "utf8", "utf-8")
+	if windows1252(enc) {
+		copies, err := l.toUTF8(files, display)
+		if err != nil {
+			return err
+		}
+		files, enc = copies, ""
+	}
+	if enc != "" {
+		opts = append(opts, "encoding = "+sqlquote.String(enc))
 	}
 	// DuckDB reads a gzipped file in one thread; a plain copy it reads
 	// in parallel, and decompressing first is faster overall. The files
@@ -620,12 +630,12 @@ func (l *loader) openCSV(ctx context.Context, files, display []string, header in
 	if err != nil {
 		return err
 	}
-	sn.Encoding = strings.ReplaceAll(o.Encoding, "utf8", "utf-8") // for decimalCommaColumns' read
+	sn.Encoding = enc // for decimalCommaColumns' read
 	for i, f := range files {
 		if err := checkSniffed(f, sn); err != nil {
 			return fmt.Errorf("read %s: %w", display[i], err)
 		}
-		if err := checkCSVHeader(ctx, l.db, f, display[i], sn, strings.ReplaceAll(o.Encoding, "utf8", "utf-8")); err != nil {
+		if err := checkCSVHeader(ctx, l.db, f, display[i], sn, enc); err != nil {
 			return err
 		}
 	}
@@ -681,8 +691,8 @@ func (l *loader) openCSV(ctx context.Context, files, display []string, header in
 	l.sel = strings.Join(keep, ", ")
 	read := fmt.Sprintf("delim = %s, quote = %s, escape = %s, header = %t, auto_detect = false, columns = {%s}",
 		sqlquote.String(sn.Delimiter), sqlquote.String(sn.Quote), sqlquote.String(sn.Escape), sn.Header, strings.Join(colSpec, ", "))
-	if o.Encoding != "" {
-		read += ", encoding = " + sqlquote.String(strings.ReplaceAll(o.Encoding, "utf8", "utf-8"))
+	if enc != "" {
+		read += ", encoding = " + sqlquote.String(enc)
 	}
 	l.names, l.display, l.header = display, display, header
 	for i, f := range files {

@@ -69,7 +69,8 @@ const maxNominalCodes = 12
 
 var leadingZeroRE = regexp.MustCompile(`^0[0-9]`)
 
-var idWords = map[string]bool{"id": true, "key": true, "code": true, "number": true, "no": true, "num": true, "index": true, "uuid": true, "guid": true}
+var idWords = map[string]bool{"id": true, "key": true, "code": true, "number": true, "no": true, "num": true, "index": true, "uuid": true, "guid": true,
+	"nr": true, "nummer": true, "numero": true, "nbr": true}
 
 // SniffColumn guesses the attribute type of a column from a sample of its
 // values (as text), by these rules, the first that holds:
@@ -322,7 +323,9 @@ func parseNumber(v string) (float64, bool) {
 // idName reports whether a column name's words say it is an identifier.
 func idName(tokens []string) bool {
 	for _, t := range tokens {
-		if idWords[t] || strings.HasSuffix(t, "id") && len(t) > 2 && !strings.HasSuffix(t, "paid") && !strings.HasSuffix(t, "mid") {
+		// Kundennr, Kundennummer, Mitgliedsnummer: German compounds
+		if idWords[t] || strings.HasSuffix(t, "id") && len(t) > 2 && !strings.HasSuffix(t, "paid") && !strings.HasSuffix(t, "mid") ||
+			len(t) > 4 && (strings.HasSuffix(t, "nr") || strings.HasSuffix(t, "nummer")) {
 			return true
 		}
 	}

@@ -51,6 +51,8 @@ func TestSniffColumn(t *testing.T) {
 		{"dates", "Signup", rep(30, "2024-01-02", "2023-12-31 10:00:00", ""), dataset.TypeDate, "", nil, ""},
 		{"row numbers", "Unnamed: 0", seq(100, "%d"), dataset.TypeID, "", nil, ""},
 		{"ids by name", "order_key", seq(100, "K%dX"), dataset.TypeID, "", nil, ""},
+		{"ids by a German name", "Kundennr", seq(100, "K%d"), dataset.TypeID, "", nil, ""},
+		{"ids by a German compound", "Mitgliedsnummer", seq(100, "M-%d"), dataset.TypeID, "", nil, ""},
 		{"distinct amounts", "Balance", seq(100, "%d.25"), dataset.TypeNumeric, "", nil, ""},
 		{"free text", "Comment", seq(200, "said %d things"), dataset.TypeIgnore, "", nil, ""},
 		{"empty", "Notes", rep(10, "", "NA", "null"), dataset.TypeIgnore, "", nil, ""},
