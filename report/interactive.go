@@ -1,9 +1,11 @@
 package report
 
 import (
+	"encoding/json"
 	"fmt"
 	"image/color"
 	"math"
+	"os"
 	"strconv"
 	"strings"
 
@@ -15,6 +17,92 @@ import (
 // report's 2-D map links each user to its page there unless
 // Input.DashboardURL says otherwise.
 const DefaultDashboardURL = "http://127.0.0.1:8080"
+
+// ChartsFile is where Write puts the report's interactive charts, under
+// the report's folder, as the JSON of Charts: the dashboard (persona
+// serve) shows them beside its own tables without recomputing them from
+// the run's data.
+const ChartsFile = "charts/interactive.json"
+
+// Charts are the interactive charts of a report, in its order.
+type Charts struct {
+	// Segments are the report's segments, in its order: which run the
+	// charts draw (a reader compares them with the run it serves).
+	Segments []ChartSegment `json:"segments"`
+	Charts   []Chart        `json:"charts"`
+}
+
+// ChartSegment names a segment of Charts.
+type ChartSegment struct {
+	ID   int    `json:"id"`
+	Name string `json:"name"`
+	Size int    `json:"size"`
+}
+
+// Chart is one interactive chart of a report.
+type Chart struct {
+	// ID is the element id of the chart in report.html: "chart-" and
+	// the name of its files in charts/.
+	ID string `json:"id"`
+	// Section and SectionTitle are the report section the chart is in;
+	// Section is "" for a segment's own chart, whose segment id is
+	// Segment.
+	Section      string `json:"section,omitempty"`
+	SectionTitle string `json:"section_title,omitempty"`
+	Segment      *int   `json:"segment,omitempty"`
+	Title        string `json:"title"`
+	Caption      string `json:"caption,omitempty"`
+	// Spec is the Vega-Lite specification (package chart/vega). Its 2-D
+	// map links users to /users/ID, the dashboard's user pages.
+	Spec json.RawMessage `json:"spec"`
+}
+
+// interactiveCharts are the charts of figs that have an interactive
+// version, for ChartsFile.
+func interactiveCharts(in *Input, figs []figure) Charts {
+	served := *in
+	served.DashboardURL = "/" // links relative to the dashboard serving them
+	var c Charts
+	for _, s := range in.Segments {
+		c.Segments = append(c.Segments, ChartSegment{ID: s.ID, Name: s.Name, Size: s.Size})
+	}
+	add := func(f figure, ch Chart) {
+		spec, ok := interactiveSpec(&served, f)
+		if !ok {
+			return
+		}
+		ch.ID, ch.Title, ch.Caption, ch.Spec = "chart-"+f.name, f.title(), f.caption, spec.JSON()
+		c.Charts = append(c.Charts, ch)
+	}
+	for _, st := range sectionTitles {
+		for _, f := range figs {
+			if f.section == st.id {
+				add(f, Chart{Section: st.id, SectionTitle: st.title})
+			}
+		}
+	}
+	for i, s := range in.Segments {
+		for _, f := range figs {
+			if f.section == segmentSection(i) {
+				add(f, Chart{Segment: &s.ID})
+			}
+		}
+	}
+	return c
+}
+
+// ReadCharts reads the ChartsFile of a report's folder.
+func ReadCharts(path string) (*Charts, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var c Charts
+	if err := json.Unmarshal(b, &c); err != nil {
+		return nil, fmt.Errorf("read %s: %w", path, err)
+	}
+	return &c, nil
+}
 
 // vegaSegments are the segments as the interactive charts name and colour
 // them.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"embed"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"html/template"
@@ -37,7 +38,8 @@ type WriteOptions struct {
 }
 
 // Write validates in and writes dir/report.html plus dir/charts/<name>.svg
-// and .png for every chart, each atomically. dir is created if needed.
+// and .png for every chart and dir/ChartsFile (the interactive charts, for
+// the dashboard), each atomically. dir is created if needed.
 // Chart files of an earlier report in dir that in has no data for are
 // removed; other files are left alone.
 func Write(ctx context.Context, dir string, in Input, opts WriteOptions) error {
@@ -75,6 +77,13 @@ func Write(ctx context.Context, dir string, in Input, opts WriteOptions) error {
 	}
 	if err := ctx.Err(); err != nil {
 		return err
+	}
+	sidecar, err := json.Marshal(interactiveCharts(&in, figs))
+	if err != nil {
+		return fmt.Errorf("report: %w", err)
+	}
+	if err := atomicfile.WriteBytes(filepath.Join(dir, filepath.FromSlash(ChartsFile)), sidecar); err != nil {
+		return fmt.Errorf("report: %w", err)
 	}
 	err = atomicfile.Write(filepath.Join(dir, "report.html"), func(w io.Writer) error {
 		return render(w, &in, figs, svgs)

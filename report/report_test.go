@@ -117,7 +117,7 @@ func TestWriteRemovesStaleCharts(t *testing.T) {
 	for _, e := range ents {
 		got = append(got, e.Name())
 	}
-	if diff := cmp.Diff([]string{"notes.txt", "segment-sizes.png", "segment-sizes.svg"}, got); diff != "" {
+	if diff := cmp.Diff([]string{"interactive.json", "notes.txt", "segment-sizes.png", "segment-sizes.svg"}, got); diff != "" {
 		t.Errorf("charts/ after the second report (-want +got):\n%s", diff)
 	}
 }

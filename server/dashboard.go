@@ -3,12 +3,15 @@ package server
 import (
 	"bytes"
 	"embed"
+	"errors"
+	"fmt"
 	"html/template"
 	"io"
 	"io/fs"
 	"math"
 	"net/http"
 	"os"
+	"path/filepath"
 	"slices"
 	"sort"
 	"strconv"
@@ -38,24 +41,128 @@ var pages = template.Must(template.New("").Funcs(template.FuncMap{
 		return strconv.FormatFloat(v, 'g', 4, 64)
 	},
 	"signed": func(v float64) string { return strconv.FormatFloat(v, 'f', 2, 64) },
+	"money":  func(v *float64) string { return money(v) },
+	"pctp": func(v *float64) string {
+		if v == nil {
+			return ""
+		}
+		return strconv.FormatFloat(100**v, 'f', 1, 64) + "%"
+	},
+	"deref": func(v *float64) float64 {
+		if v == nil {
+			return 0
+		}
+		return *v
+	},
 	"colour": func(i int) string {
 		c := chart.SegmentColor(i)
 		return "#" + hex2(c.R) + hex2(c.G) + hex2(c.B)
 	},
 }).ParseFS(templateFS, "templates/*.html"))
 
-func hex2(v uint8) string { return string([]byte{"0123456789abcdef"[v>>4], "0123456789abcdef"[v&0xf]}) }
-
-// charts are a run's dashboard charts, drawn once per run as Vega-Lite
-// specs (package chart/vega) that the page's scripts render.
-type charts struct {
-	overview []template.HTML
-	err      error
+// money formats an amount: whole units with thousands separators from
+// 100 up, cents below; "" for none.
+func money(v *float64) string {
+	if v == nil || math.IsNaN(*v) {
+		return ""
+	}
+	x := *v
+	if math.Abs(x) < 100 {
+		return strconv.FormatFloat(x, 'f', 2, 64)
+	}
+	digits := strconv.FormatFloat(math.Abs(x), 'f', 0, 64)
+	var b strings.Builder
+	if x < 0 {
+		b.WriteByte('-')
+	}
+	for i, c := range digits {
+		if i > 0 && (len(digits)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	return b.String()
 }
 
-func (sn *snapshot) charts() *charts {
-	sn.chartsOnce.Do(func() { sn.chartSet = drawCharts(sn.res) })
+func hex2(v uint8) string { return string([]byte{"0123456789abcdef"[v>>4], "0123456789abcdef"[v&0xf]}) }
+
+// charts are a run's dashboard charts: the report's interactive charts
+// when the run's report stored them (report.ChartsFile beside the served
+// report.html), else the few the server draws from the run's results.
+// Either way they are Vega-Lite specs (package chart/vega) that the page's
+// scripts render, read or drawn once per run.
+type charts struct {
+	overview []chartSection
+	// segment holds each segment's own charts, by segment id.
+	segment map[int][]chartFig
+	// fromReport says the charts are the report's.
+	fromReport bool
+	err        error
+}
+
+// chartSection is a titled group of charts on the overview ("" for the
+// server's own).
+type chartSection struct {
+	ID, Title string
+	Charts    []chartFig
+}
+
+type chartFig struct {
+	HTML    template.HTML
+	Caption string
+}
+
+func (s *Server) charts(sn *snapshot) *charts {
+	sn.chartsOnce.Do(func() {
+		if s.opts.Report != "" {
+			path := filepath.Join(filepath.Dir(s.opts.Report), filepath.FromSlash(report.ChartsFile))
+			c, err := reportCharts(sn.res, path)
+			if err == nil {
+				sn.chartSet = c
+				return
+			}
+			if !errors.Is(err, fs.ErrNotExist) {
+				s.opts.Logger.Warn("dashboard: the report's charts are not shown; drawing the run's own", "err", err)
+			}
+		}
+		sn.chartSet = drawCharts(sn.res)
+	})
 	return sn.chartSet
+}
+
+// reportCharts reads the report's interactive charts from path, when they
+// draw the run res (the same segments, names and sizes).
+func reportCharts(res *persona.Results, path string) (*charts, error) {
+	rc, err := report.ReadCharts(path)
+	if err != nil {
+		return nil, err
+	}
+	segs := res.Profiles.Segments
+	same := len(rc.Segments) == len(segs)
+	for i := 0; same && i < len(segs); i++ {
+		same = rc.Segments[i] == report.ChartSegment{ID: segs[i].ID, Name: segs[i].Name, Size: segs[i].Size}
+	}
+	if !same {
+		return nil, fmt.Errorf("%s: its segments are not those of run %s (a report of another run)", report.ChartsFile, res.Run.ID)
+	}
+	c := &charts{segment: map[int][]chartFig{}, fromReport: true}
+	for _, ch := range rc.Charts {
+		h, err := vega.RawHTML(ch.ID, ch.Spec)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", report.ChartsFile, err)
+		}
+		fig := chartFig{HTML: template.HTML(h), Caption: ch.Caption}
+		if ch.Segment != nil {
+			c.segment[*ch.Segment] = append(c.segment[*ch.Segment], fig)
+			continue
+		}
+		if n := len(c.overview); n == 0 || c.overview[n-1].ID != ch.Section {
+			c.overview = append(c.overview, chartSection{ID: ch.Section, Title: ch.SectionTitle})
+		}
+		sec := &c.overview[len(c.overview)-1]
+		sec.Charts = append(sec.Charts, fig)
+	}
+	return c, nil
 }
 
 // vegaSegments names and colours the run's segments as the report does:
@@ -73,11 +180,11 @@ func vegaSegments(segs []profile.Segment) []vega.Segment {
 }
 
 func drawCharts(res *persona.Results) *charts {
-	c := &charts{}
+	c := &charts{overview: []chartSection{{}}}
 	segs := res.Profiles.Segments
 	vs := vegaSegments(segs)
 	add := func(id string, spec vega.Spec) {
-		c.overview = append(c.overview, template.HTML(vega.HTML(id, spec)))
+		c.overview[0].Charts = append(c.overview[0].Charts, chartFig{HTML: template.HTML(vega.HTML(id, spec))})
 	}
 	users := make([]int, len(segs))
 	for i, s := range segs {
@@ -233,6 +340,32 @@ type segRow struct {
 	OutcomeCells []*profile.OutcomeStat
 }
 
+// valueColumns says which customer-value columns (profile.SegmentValue,
+// docs/value.md) the segment table has: none when no segment has value
+// figures, the CLV columns only when the run had amounts.
+type valueColumns struct {
+	Any, CLV  bool
+	Horizon   string  // "12 months"
+	LostBelow float64 // the P(alive) threshold of "likely lost"
+}
+
+func valueColumnsOf(res *persona.Results) valueColumns {
+	var v valueColumns
+	for _, s := range res.Profiles.Segments {
+		if s.Value == nil {
+			continue
+		}
+		v.Any = true
+		v.CLV = v.CLV || s.Value.MeanCLV != nil
+		v.LostBelow = s.Value.LostBelow
+	}
+	if res.Values != nil {
+		v.Horizon = strconv.Itoa(res.Values.HorizonMonths) + " months"
+		v.LostBelow = res.Values.LostBelow
+	}
+	return v
+}
+
 // outcomeColumn is an outcome (churned, revenue next quarter, ...) shown
 // as a column of the segment table, with its value over the whole base.
 type outcomeColumn struct {
@@ -266,7 +399,7 @@ func (s *Server) handleOverview(w http.ResponseWriter, r *http.Request) {
 	if sn == nil {
 		return
 	}
-	c := sn.charts()
+	c := s.charts(sn)
 	if c.err != nil {
 		s.opts.Logger.Warn("dashboard charts", "err", c.err)
 	}
@@ -279,11 +412,12 @@ func (s *Server) handleOverview(w http.ResponseWriter, r *http.Request) {
 		pageBase
 		Segments  []segRow
 		Outcomes  []outcomeColumn
-		Charts    []template.HTML
+		Value     valueColumns
+		Charts    []chartSection
 		Algorithm string
 		Created   string
 		Movement  *movement
-	}{s.base(sn, "Segments"), rows, outcomes, c.overview, string(sn.res.Model.Algorithm), sn.res.Run.CreatedAt.Format("2006-01-02 15:04 MST"), s.movement(r.Context(), sn)})
+	}{s.base(sn, "Segments"), rows, outcomes, valueColumnsOf(sn.res), c.overview, string(sn.res.Model.Algorithm), sn.res.Run.CreatedAt.Format("2006-01-02 15:04 MST"), s.movement(r.Context(), sn)})
 }
 
 func (s *Server) handleSegmentPage(w http.ResponseWriter, r *http.Request) {
@@ -312,12 +446,17 @@ func (s *Server) handleSegmentPage(w http.ResponseWriter, r *http.Request) {
 	seg := &sn.res.Profiles.Segments[idx]
 	feats := append([]profile.FeatureStat(nil), seg.Features...)
 	sort.SliceStable(feats, func(i, j int) bool { return math.Abs(feats[i].Z) > math.Abs(feats[j].Z) })
+	var figs []chartFig
+	if c := s.charts(sn); c.segment != nil {
+		figs = c.segment[seg.ID]
+	}
 	s.render(w, r, http.StatusOK, "segment.html", struct {
 		pageBase
 		Index    int
 		Segment  *profile.Segment
 		Features []profile.FeatureStat
-	}{s.base(sn, seg.Name), idx, seg, feats})
+		Charts   []chartFig
+	}{s.base(sn, seg.Name), idx, seg, feats, figs})
 }
 
 func (s *Server) handleUserSearch(w http.ResponseWriter, r *http.Request) {

@@ -35,8 +35,10 @@ func TestDashboardChartsGreyUnsegmented(t *testing.T) {
 				t.Fatal(c.err)
 			}
 			var all strings.Builder
-			for _, h := range c.overview {
-				all.WriteString(strings.ToUpper(string(h)))
+			for _, sec := range c.overview {
+				for _, f := range sec.Charts {
+					all.WriteString(strings.ToUpper(string(f.HTML)))
+				}
 			}
 			if got := strings.Contains(all.String(), grey); got != tt.want {
 				t.Errorf("grey %s in the overview charts = %v, want %v", grey, got, tt.want)

@@ -5,6 +5,7 @@ import (
 	"embed"
 	"encoding/json"
 	"fmt"
+	"html"
 	"math"
 	"strconv"
 )
@@ -869,6 +870,20 @@ func Grid(s GridSpec) Spec {
 // for html/template.
 func HTML(id string, spec Spec) string {
 	return fmt.Sprintf(`<div class="vega" id="%s"></div><script type="application/json" data-chart="%s">%s</script>`, id, id, spec.JSON())
+}
+
+// RawHTML is HTML for a spec already encoded, such as one stored as JSON
+// by a report (report.ChartsFile): it is compacted and escaped as JSON
+// does ("<", ">", "&", U+2028 and U+2029), so no text of it can close the
+// element, and id is HTML-escaped. It fails when spec is not JSON.
+func RawHTML(id string, spec []byte) (string, error) {
+	var compact, safe bytes.Buffer
+	if err := json.Compact(&compact, spec); err != nil {
+		return "", fmt.Errorf("vega: chart %s: %w", id, err)
+	}
+	json.HTMLEscape(&safe, compact.Bytes())
+	id = html.EscapeString(id)
+	return fmt.Sprintf(`<div class="vega" id="%s"></div><script type="application/json" data-chart="%s">%s</script>`, id, id, safe.Bytes()), nil
 }
 
 // logTicks are the axis values of a symlog axis up to hi: 0 and the powers
