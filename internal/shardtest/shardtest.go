@@ -149,7 +149,7 @@ var pgTypes = map[string]string{"VARCHAR": "text", "DOUBLE": "double precision",
 // name PARTITION BY HASH (user_id) whose partition i is a foreign table
 // on shard i, holding there exactly the rows of that hash partition; and
 // the whole table into SingleSchema on the first shard. The rows travel
-// by binary COPY, read from DuckDB once for each server. Every table is analyzed, on the shards
+// by binary COPY, from a temporary DuckDB copy of the table. Every table is analyzed, on the shards
 // and through the foreign tables on the coordinator.
 func (c *Cluster) Load(ctx context.Context, db *sql.DB, tables ...string) error {
 	n := len(c.Shards)
@@ -158,13 +158,18 @@ func (c *Cluster) Load(ctx context.Context, db *sql.DB, tables ...string) error 
 		if err != nil {
 			return err
 		}
+		// Read the view (which parses the source files) once.
+		src := "_shardtest_" + tab
+		if _, err := db.ExecContext(ctx, fmt.Sprintf("CREATE OR REPLACE TEMP TABLE %s AS SELECT * FROM %s", sqlquote.Ident(src), sqlquote.Ident(tab))); err != nil {
+			return fmt.Errorf("duckdb: %s: %w", tab, err)
+		}
 		def := "(" + strings.Join(cols, ", ") + ")"
 		t := sqlquote.Ident(tab)
 		// The whole table on one server.
 		if _, err := c.Single.Exec(ctx, "DROP TABLE IF EXISTS "+t+"; CREATE TABLE "+t+" "+def); err != nil {
 			return fmt.Errorf("single server: create %s: %w", tab, err)
 		}
-		if err := copyRows(ctx, db, c.Single, tab, tab, names); err != nil {
+		if err := copyRows(ctx, db, c.Single, src, tab, names); err != nil {
 			return fmt.Errorf("single server: %w", err)
 		}
 		// Each shard loads the whole table into a local table partitioned
@@ -181,7 +186,7 @@ func (c *Cluster) Load(ctx context.Context, db *sql.DB, tables ...string) error 
 			if _, err := s.Exec(ctx, b.String()); err != nil {
 				return fmt.Errorf("shard %d: create %s: %w", i, tab, err)
 			}
-			if err := copyRows(ctx, db, s, tab, tab+"__all", names); err != nil {
+			if err := copyRows(ctx, db, s, src, tab+"__all", names); err != nil {
 				return fmt.Errorf("shard %d: %w", i, err)
 			}
 			own := sqlquote.Ident(fmt.Sprintf("%s__h%d", tab, i))
@@ -202,6 +207,9 @@ func (c *Cluster) Load(ctx context.Context, db *sql.DB, tables ...string) error 
 		}
 		if _, err := c.Single.Exec(ctx, "ANALYZE "+t); err != nil {
 			return fmt.Errorf("single server: analyze %s: %w", tab, err)
+		}
+		if _, err := db.ExecContext(ctx, "DROP TABLE "+sqlquote.Ident(src)); err != nil {
+			return fmt.Errorf("duckdb: %s: %w", src, err)
 		}
 	}
 	return nil
