@@ -201,6 +201,29 @@ func TestReportInChromium(t *testing.T) {
 	if got, err := chromedp.Run(ctx, chromedp.Evaluate[*int](`window.persona.current()`)); err != nil || got != nil {
 		t.Errorf("Escape did not clear the highlight (%v, %v)", got, err)
 	}
+	// A click on a legend entry highlights its segment; a second clears it.
+	legend := fmt.Sprintf(`Array.from(document.querySelectorAll("#chart-hour-of-day .role-legend-label text")).find(e => e.textContent.startsWith("%d "))`, in.Segments[0].ID)
+	clickAt(t, ctx, legend)
+	if got, err := chromedp.Run(ctx, chromedp.Evaluate[*int](`window.persona.current()`)); err != nil || got == nil || *got != in.Segments[0].ID {
+		t.Errorf("after a click on segment %d's legend entry, highlighted %v (err %v)", in.Segments[0].ID, got, err)
+	}
+	if off := evalFloat(t, ctx, `+getComputedStyle(`+markJS("chart-projection", fmt.Sprintf("d.seg === %d", seg1.ID))+`).opacity`); off > 0.2 {
+		t.Errorf("the map's points of segment %d have opacity %v with segment %d highlighted, want ≤ 0.2", seg1.ID, off, in.Segments[0].ID)
+	}
+	clickAt(t, ctx, legend)
+	if got, err := chromedp.Run(ctx, chromedp.Evaluate[*int](`window.persona.current()`)); err != nil || got != nil {
+		t.Errorf("a second click on the legend entry left %v highlighted (err %v)", got, err)
+	}
+	// The map's points link to the users' dashboard pages.
+	p0 := in.Projection[0]
+	href, err := chromedp.Run(ctx, chromedp.Evaluate[string](`(() => { const v = window.persona.views["chart-projection"]; let h = "";
+		const walk = (n) => { if (h || !n) return; if (n.items) n.items.forEach(walk);
+			if (n.datum && n.datum.user === `+strconv.Quote(p0.User)+`) h = n.datum.href || "none"; };
+		walk(v.scenegraph().root); return h; })()`))
+	if want := DefaultDashboardURL + "/users/" + p0.User; err != nil || href != want {
+		t.Errorf("user %s's point links to %q (err %v), want %s", p0.User, href, err, want)
+	}
+
 	// The overview table sorts by users, largest first on the second click.
 	for range 2 {
 		clickAt(t, ctx, `document.querySelectorAll('table.overview th')[2]`)
