@@ -295,6 +295,21 @@ func TestShardedPlan(t *testing.T) {
 		t.Errorf("%d asynchronous foreign scans of the shards' views and %d remote selects of them, want %d each", scans, remote, len(c.Shards))
 	}
 
+	// One user's features: the partition bounds prune the other shards.
+	var user string
+	if err := c.Single.QueryRow(ctx, "SELECT min(user_id) FROM users").Scan(&user); err != nil {
+		t.Fatal(err)
+	}
+	one := 0
+	for _, l := range explain(t, c.Coordinator, "SELECT * FROM persona_features WHERE user_id = '"+user+"'") {
+		if strings.Contains(l, "Foreign Scan on "+c.Schema+".persona_features_p") {
+			one++
+		}
+	}
+	if one != 1 {
+		t.Errorf("one user's features scan %d shards, want 1", one)
+	}
+
 	plan = explain(t, c.Coordinator, q)
 	t.Logf("catalogue on the coordinator:\n%s", strings.Join(plan, "\n"))
 	pushed := map[string]int{}
