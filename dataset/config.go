@@ -55,6 +55,13 @@ type Config struct {
 	Segmentation Segmentation `yaml:"segmentation" json:"segmentation,omitzero"`
 	// DuckDB sets the embedded database's resources.
 	DuckDB Resources `yaml:"duckdb" json:"duckdb,omitzero"`
+	// Engine is where the features are computed: "postgres" pushes the
+	// canonical views and the feature query down into the Postgres server
+	// that holds every dataset (only the per-user feature table comes
+	// back), "duckdb" copies the rows into the embedded database. Empty
+	// means postgres when every dataset is a postgres source on one
+	// server and nothing in the config needs DuckDB (PushdownEngine).
+	Engine string `yaml:"engine" json:"engine,omitempty"`
 	// Value configures the customer-value step (docs/value.md).
 	Value ValueSettings `yaml:"value" json:"value,omitzero"`
 
@@ -553,6 +560,11 @@ func (c *Config) Validate() error {
 	}
 	if !found {
 		return &ConfigError{Err: errNoData}
+	}
+	switch c.Engine {
+	case "", EngineDuckDB, EnginePostgres:
+	default:
+		return &ConfigError{Key: "engine", Err: fmt.Errorf("engine is duckdb or postgres, got %q", c.Engine)}
 	}
 	for name, s := range c.Sources {
 		key := "sources." + name

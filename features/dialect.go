@@ -132,7 +132,7 @@ func dialectOf(d Dialect) Dialect {
 
 // Querier runs the inspection queries of Build: *sql.DB, *sql.Conn and
 // *sql.Tx are Queriers, and so is a wrapper that defines the canonical
-// tables of a database that does not hold them (see dataset.Pushdown).
+// tables of a database that does not hold them (dataset.Pushdown).
 type Querier interface {
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row

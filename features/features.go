@@ -223,46 +223,11 @@ func Compute(ctx context.Context, db *sql.DB, opts Options) (*Table, error) {
 	if err != nil {
 		return nil, fmt.Errorf("compute features: %w", err)
 	}
-	defer rows.Close()
+	ids, data, err := readRows(ctx, rows, q.Features)
+	if err != nil {
+		return nil, err
+	}
 	d := len(q.Features)
-	var (
-		ids  []string
-		data []float64
-	)
-	// Scanning into any takes the driver's values as they are (DOUBLE
-	// comes as float64): a third faster than sql.NullFloat64.
-	dest := make([]any, d+1)
-	var id string
-	vals := make([]any, d)
-	dest[0] = &id
-	for j := range vals {
-		dest[j+1] = &vals[j]
-	}
-	for rows.Next() {
-		if err := rows.Scan(dest...); err != nil {
-			return nil, fmt.Errorf("read features: %w", err)
-		}
-		ids = append(ids, id)
-		for j, v := range vals {
-			f, ok := v.(float64)
-			if !ok || math.IsNaN(f) || math.IsInf(f, 0) {
-				return nil, fmt.Errorf("feature %q of user %q is %v, not a finite number (a bug in the feature SQL)", q.Features[j].Name, id, v)
-			}
-			data = append(data, f)
-		}
-		if len(ids)%4096 == 0 {
-			if err := ctx.Err(); err != nil {
-				return nil, err
-			}
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("read features: %w", err)
-	}
-	if len(ids) == 0 {
-		return nil, fmt.Errorf("no users found in the data")
-	}
-	rows.Close()
 	outs, err := readOutcomes(ctx, conn, q, ids)
 	if err != nil {
 		return nil, err

@@ -1,0 +1,78 @@
+package dataset
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestCheckReadOnlySQL(t *testing.T) {
+	tests := []struct {
+		sql   string
+		query bool
+		err   string // "" when accepted
+	}{
+		{"quantity * unit_price", false, ""},
+		{"CASE WHEN status = 'delete' THEN 1 END", false, ""},
+		{`"insert" || 'x'`, false, ""},
+		{"coalesce(note, $$drop table x; -- $$)", false, ""},
+		{"a /* update */ + b -- delete\n", false, ""},
+		{"E'it\\'s; create' || x", false, ""},
+		{"SELECT * FROM orders WHERE status <> 'void';", true, ""},
+		{"WITH x AS (SELECT 1) SELECT * FROM x", true, ""},
+		{"1; DROP TABLE users", false, "one statement only"},
+		{"(SELECT 1) UNION ALL (DELETE FROM t RETURNING 1)", false, "DELETE at byte"},
+		{"SELECT * INTO copy FROM orders", true, "INTO at byte"},
+		{"DELETE FROM orders", true, "one SELECT"},
+		{"WITH d AS (DELETE FROM t RETURNING *) SELECT * FROM d", true, "DELETE at byte"},
+		{"set_config('default_transaction_read_only', 'off', false)", false, "function set_config"},
+		{"query_to_xml('drop table t', true, true, '')", false, "function query_to_xml"},
+		{"nextval ('s')", false, "function nextval"},
+		{"'unterminated", false, "unterminated string"},
+		{"a /* open", false, "unterminated comment"},
+	}
+	for _, tt := range tests {
+		err := checkReadOnlySQL("events.columns.x", tt.sql, tt.query)
+		switch {
+		case tt.err == "" && err != nil:
+			t.Errorf("%q: %v", tt.sql, err)
+		case tt.err != "" && (err == nil || !strings.Contains(err.Error(), tt.err)):
+			t.Errorf("%q: error %v, want %q", tt.sql, err, tt.err)
+		case err != nil && !strings.HasPrefix(err.Error(), "events.columns.x"):
+			t.Errorf("%q: error %q does not name the key", tt.sql, err)
+		}
+	}
+}
+
+func TestPushdownEngine(t *testing.T) {
+	pg := "users:\n  postgres: {dsn: $PG, table: users}\nevents:\n  postgres: {dsn: $PG, table: events}\n"
+	tests := []struct {
+		yaml, engine, err string
+	}{
+		{pg, EnginePostgres, ""},
+		{"engine: duckdb\n" + pg, EngineDuckDB, ""},
+		{"engine: postgres\n" + pg, EnginePostgres, ""},
+		{"users:\n  postgres: {dsn: $PG, table: users}\nevents:\n  path: events.csv\n", EngineDuckDB, ""},
+		{"engine: postgres\nusers:\n  postgres: {dsn: $PG, table: users}\nevents:\n  path: events.csv\n", "", "events is not a postgres source"},
+		{"engine: postgres\nusers:\n  postgres: {dsn: $PG, table: users}\nevents:\n  postgres: {dsn: $OTHER, table: events}\n", "", "another Postgres server"},
+		{"engine: postgres\n" + pg + "features:\n  custom:\n    - {name: x, from: events, select: count(*)}\n", "", "custom features"},
+	}
+	for _, tt := range tests {
+		cfg, err := ParseConfig([]byte(tt.yaml))
+		if err != nil {
+			t.Fatalf("%s: %v", tt.yaml, err)
+		}
+		e, err := cfg.PushdownEngine()
+		if tt.err != "" {
+			if err == nil || !strings.Contains(err.Error(), tt.err) || !strings.HasPrefix(err.Error(), "engine") {
+				t.Errorf("%s: %s, %v; want an error with %q", tt.yaml, e, err, tt.err)
+			}
+			continue
+		}
+		if err != nil || e != tt.engine {
+			t.Errorf("%s: %s, %v; want %s", tt.yaml, e, err, tt.engine)
+		}
+	}
+	if _, err := ParseConfig([]byte("engine: spark\n" + pg)); err == nil || !strings.Contains(err.Error(), "engine") {
+		t.Errorf("engine spark: %v", err)
+	}
+}
