@@ -161,7 +161,7 @@ func TestDashboardInChromium(t *testing.T) {
 			t.Errorf("chart %s: ready %q, drawn %.0f×%.0f px; want ready and at least 400×100", b.ID, b.Ready, b.W, b.H)
 		}
 	}
-	if diff := cmp.Diff([]string{"chart-sizes", "chart-heatmap", "chart-traits", "chart-rfm-grid"}, ids); diff != "" {
+	if diff := cmp.Diff([]string{"chart-sizes", "chart-heatmap", "chart-traits", "chart-rfm", "chart-rfm-grid"}, ids); diff != "" {
 		t.Errorf("overview charts (-want +got):\n%s", diff)
 	}
 	// Hover: exact values.
@@ -172,7 +172,8 @@ func TestDashboardInChromium(t *testing.T) {
 		want        []string
 	}{
 		{"chart-sizes", fmt.Sprintf("d.seg === %d", seg.ID), []string{label, strconv.Itoa(seg.Size)}},
-		{"chart-heatmap", fmt.Sprintf("d.seg === %d && d.feature === %q", seg.ID, "monetary"), []string{label, "monetary", "segment mean"}},
+		{"chart-heatmap", fmt.Sprintf("d.seg === %d && d.feature === %q", seg.ID, "net spend"), []string{label, "net spend", "monetary", "segment mean"}},
+		{"chart-rfm", fmt.Sprintf("d.seg === %d && d.median !== undefined", seg.ID), []string{label, "median"}},
 		{"chart-rfm-grid", fmt.Sprintf("d.seg === %d", seg.ID), []string{label, "RFM group", "frequency score"}},
 	} {
 		got := hoverText(t, ctx, markJS(h.chart, h.cond))

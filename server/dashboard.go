@@ -207,7 +207,11 @@ func drawCharts(res *persona.Results) *charts {
 				means[i] = append(means[i], mv)
 			}
 		}
-		add("chart-heatmap", vega.Heatmap(vega.HeatmapSpec{Title: "What sets the segments apart", Segments: vs, Features: rows, Z: z, Values: means,
+		labels := make([]string, len(rows))
+		for j, f := range rows {
+			labels[j] = features.Label(f, "")
+		}
+		add("chart-heatmap", vega.Heatmap(vega.HeatmapSpec{Title: "What sets the segments apart", Segments: vs, Features: labels, About: rows, Z: z, Values: means,
 			Caption: "Segment mean − base mean, in standard deviations of the base; hover a cell for the segment's mean."}))
 	}
 	labels := make([][]string, len(segs))
@@ -215,13 +219,21 @@ func drawCharts(res *persona.Results) *charts {
 	hasTraits := false
 	for i, s := range segs {
 		for _, t := range s.Top[:min(len(s.Top), 6)] {
-			labels[i] = append(labels[i], t.Feature)
+			labels[i] = append(labels[i], features.Label(t.Feature, ""))
 			values[i] = append(values[i], t.Z)
 			hasTraits = true
 		}
 	}
 	if hasTraits {
 		add("chart-traits", vega.Traits(vega.TraitsSpec{Title: "Distinctive traits of each segment", Segments: vs, Labels: labels, Z: values}))
+	}
+	if boxes := rfmBoxes(res); boxes != nil {
+		add("chart-rfm", vega.Boxes(vega.BoxesSpec{Title: "Recency, frequency and monetary value", Segments: vs, Panels: boxes,
+			Caption: "Days since the last order (over the segment's buyers), orders and net spend per segment; hover a box for its quartiles."}))
+	}
+	if boxes := valueBoxes(res); boxes != nil {
+		add("chart-value", vega.Boxes(vega.BoxesSpec{Title: "Customer value: lifetime value and P(alive) per segment", Segments: vs, Panels: boxes,
+			Caption: "Over each segment's customers (members with a purchase); hover a box for its quartiles."}))
 	}
 	if cells, err := rfmCells(res); err != nil {
 		c.err = err
@@ -230,6 +242,108 @@ func drawCharts(res *persona.Results) *charts {
 			Caption: "Buyers by recency score (across, 5 = most recent) and frequency score (up), quintiles over all buyers; hover a cell for its RFM group."}))
 	}
 	return c
+}
+
+// segmentIndex gives each user of res the index of its segment in
+// res.Profiles.Segments, -1 for none.
+func segmentIndex(res *persona.Results) []int {
+	index := map[int]int{}
+	for i, s := range res.Profiles.Segments {
+		index[s.ID] = i
+	}
+	out := make([]int, len(res.Segments))
+	for i, l := range res.Segments {
+		k, ok := index[l]
+		if !ok {
+			k = -1
+		}
+		out[i] = k
+	}
+	return out
+}
+
+// fiveNum summarises v (sorted in place); vega.NoBox when v is empty.
+func fiveNum(v []float64) vega.FiveNum {
+	if len(v) == 0 {
+		return vega.NoBox()
+	}
+	sort.Float64s(v)
+	q := func(p float64) float64 { return profile.Quantile(v, p) }
+	return vega.FiveNum{Min: q(0), Q1: q(0.25), Median: q(0.5), Q3: q(0.75), Max: q(1)}
+}
+
+// rfmBoxes are the report's RFM box plots drawn from the run's features:
+// recency over each segment's buyers (a segment without any has none),
+// frequency and monetary over all its members; nil without those
+// features.
+func rfmBoxes(res *persona.Results) []vega.BoxPanel {
+	cols := [3]int{slices.Index(res.FeatureNames, features.RecencyDays), slices.Index(res.FeatureNames, features.Frequency), slices.Index(res.FeatureNames, features.Monetary)}
+	if slices.Contains(cols[:], -1) || len(res.Segments) == 0 {
+		return nil
+	}
+	k := len(res.Profiles.Segments)
+	vals := make([][3][]float64, k)
+	d := len(res.FeatureNames)
+	for i, p := range segmentIndex(res) {
+		if p < 0 {
+			continue
+		}
+		row := res.X[i*d : (i+1)*d]
+		for f, c := range cols {
+			if f == 0 && row[cols[1]] <= 0 {
+				continue // never bought: no recency
+			}
+			vals[p][f] = append(vals[p][f], row[c])
+		}
+	}
+	panels := []vega.BoxPanel{
+		{Title: "Recency", XTitle: "days since the last order", Format: ",.0f", None: "nobody in this segment bought"},
+		{Title: "Frequency", XTitle: "orders", Log: true, Format: ",.4~g"},
+		{Title: "Monetary", XTitle: "net spend", Log: true, Format: ",.2f"},
+	}
+	for p := range k {
+		for f := range panels {
+			panels[f].Boxes = append(panels[f].Boxes, fiveNum(vals[p][f]))
+		}
+	}
+	return panels
+}
+
+// valueBoxes are the report's customer-value box plots drawn from the
+// run's values: CLV (when the run had amounts) and P(alive) over each
+// segment's customers; nil without values.
+func valueBoxes(res *persona.Results) []vega.BoxPanel {
+	if res.Values == nil {
+		return nil
+	}
+	k := len(res.Profiles.Segments)
+	clv, alive := make([][]float64, k), make([][]float64, k)
+	money := false
+	for i, p := range segmentIndex(res) {
+		c := res.Values.Users[i]
+		if p < 0 || !c.Customer {
+			continue
+		}
+		if !math.IsNaN(c.PAlive) {
+			alive[p] = append(alive[p], c.PAlive)
+		}
+		if !math.IsNaN(c.CLV) {
+			clv[p] = append(clv[p], c.CLV)
+			money = true
+		}
+	}
+	panel := func(title, x string, log bool, format string, v [][]float64) vega.BoxPanel {
+		b := vega.BoxPanel{Title: title, XTitle: x, Log: log, Format: format, None: "no customers in this segment"}
+		for _, s := range v {
+			b.Boxes = append(b.Boxes, fiveNum(s))
+		}
+		return b
+	}
+	var out []vega.BoxPanel
+	if money {
+		out = append(out, panel("Lifetime value", fmt.Sprintf("CLV, next %d months", res.Values.HorizonMonths), true, ",.2f", clv))
+	}
+	return append(out, panel("P(alive)", "probability of still being a customer", false, ".3f", alive))
 }
 
 // rfmCells is the RFM grid of the run's users, from its recency_days,

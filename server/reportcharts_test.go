@@ -84,7 +84,7 @@ func TestDashboardShowsReportCharts(t *testing.T) {
 	segs := chartSegments(run)
 	other := append([]report.ChartSegment(nil), segs...)
 	other[1].Size++
-	own := []string{"chart-sizes", "chart-heatmap", "chart-traits", "chart-rfm-grid"}
+	own := []string{"chart-sizes", "chart-heatmap", "chart-traits", "chart-rfm", "chart-rfm-grid"}
 	broken := writeReportCharts(t, segs)
 	if err := os.WriteFile(filepath.Join(filepath.Dir(broken), filepath.FromSlash(report.ChartsFile)), []byte(`{"segments": [`), 0o644); err != nil {
 		t.Fatal(err)
