@@ -32,7 +32,13 @@ func ComputeOn(ctx context.Context, db Querier, opts Options) (*Table, error) {
 	if progress != nil {
 		progress(0, 1)
 	}
-	rows, err := db.QueryContext(ctx, q.SQL+"\nORDER BY u.user_id")
+	// Sorted by bytes, as DuckDB sorts: Postgres's default collation
+	// follows the locale.
+	order := "\nORDER BY u.user_id"
+	if dialectOf(opts.Dialect).Name() == "postgres" {
+		order += ` COLLATE "C"`
+	}
+	rows, err := db.QueryContext(ctx, q.SQL+order)
 	if err != nil {
 		return nil, fmt.Errorf("compute features: %w", err)
 	}

@@ -48,8 +48,17 @@ or interrupted command leaves the previous ones as they were.
 
 Prints the rows read per dataset and the size of the table; a line per step
 on stderr. --json prints {rows, rows_used, rows_rejected, users, features,
-seconds, path, rejects, datasets, memory} instead (memory: DuckDB's memory
-limit, where it comes from, where it spills); --quiet prints nothing.`,
+seconds, path, rejects, datasets, memory, engine, rows_transferred} instead
+(memory: DuckDB's memory limit, where it comes from, where it spills);
+--quiet prints nothing.
+
+When every dataset is a postgres source on one server (or the config says
+engine: postgres), the row checks and the feature query run in Postgres,
+in one read-only transaction, and only the feature table comes back
+(engine "postgres"; rows_transferred is its rows plus the rejected rows
+sampled, at most 1,000 a dataset, which the rejects files then hold).
+engine: duckdb copies every raw row into the embedded DuckDB instead
+(rows_transferred counts them).`,
 		Example: `  persona features --config persona.yaml --out features.parquet
   persona features --config examples/online-retail/persona.yaml --out rfm.csv
   persona features -c persona.yaml -o features.csv --json`,
@@ -98,6 +107,15 @@ type featuresSummary struct {
 	Rejects      []string                  `json:"rejects"` // files of rejected or dropped rows
 	Datasets     map[string]dataset.Counts `json:"datasets"`
 	Memory       dataset.Memory            `json:"memory"` // DuckDB's budget
+	// Engine is where the features were computed: duckdb or postgres
+	// (pushed down into the server that holds the datasets).
+	Engine string `json:"engine"`
+	// RowsTransferred counts the rows that crossed the wire from
+	// Postgres: every raw row of the postgres sources copied into DuckDB,
+	// or, pushed down, the feature table's rows and the rejected rows
+	// sampled (the catalogue's inspection queries read a few dozen rows
+	// of aggregates besides, not counted).
+	RowsTransferred int64 `json:"rows_transferred"`
 }
 
 func featuresRun(opts *FeaturesOptions) (err error) {
@@ -123,8 +141,9 @@ func featuresRun(opts *FeaturesOptions) (err error) {
 		written  []string
 		warnings []string
 		mem      dataset.Memory
+		where    = wire{}
 	)
-	n, d, written, err = computeFeatures(ctx, cfg, opts, out, counts, &warnings, &mem, prog)
+	n, d, written, err = computeFeatures(ctx, cfg, opts, out, counts, &warnings, &mem, &where, prog)
 	if err == nil {
 		err = out.Commit()
 	}
@@ -133,7 +152,7 @@ func featuresRun(opts *FeaturesOptions) (err error) {
 	}
 	prog.done(nil)
 	dataWarnings(opts.IO.ErrOut, opts.Quiet, warnings)
-	sum := featuresSummary{Users: n, Features: d, Path: opts.Out, Rejects: written, Datasets: counts, Memory: mem}
+	sum := featuresSummary{Users: n, Features: d, Path: opts.Out, Rejects: written, Datasets: counts, Memory: mem, Engine: where.engine, RowsTransferred: where.rows}
 	for _, c := range counts {
 		sum.Rows += c.Read
 		sum.RowsUsed += c.Used
@@ -159,7 +178,15 @@ func featuresRun(opts *FeaturesOptions) (err error) {
 // computeFeatures loads the data and writes the rejects and the feature
 // table to out's temporary names, and returns the table's size and the
 // rejects files as they will be named once committed.
-func computeFeatures(ctx context.Context, cfg *dataset.Config, opts *FeaturesOptions, out *pipeline.FileOut, counts map[string]dataset.Counts, warnings *[]string, mem *dataset.Memory, prog *progress) (n, d int, written []string, err error) {
+func computeFeatures(ctx context.Context, cfg *dataset.Config, opts *FeaturesOptions, out *pipeline.FileOut, counts map[string]dataset.Counts, warnings *[]string, mem *dataset.Memory, where *wire, prog *progress) (n, d int, written []string, err error) {
+	engine, err := cfg.PushdownEngine()
+	if err != nil {
+		return 0, 0, nil, err
+	}
+	where.engine = engine
+	if engine == dataset.EnginePostgres {
+		return pushFeatures(ctx, cfg, opts, out, counts, warnings, where, prog)
+	}
 	// DuckDB spills beyond its memory limit into a folder of the
 	// system's temp folder (without one, into .tmp of the working
 	// folder), removed once the database is closed.
@@ -188,6 +215,9 @@ func computeFeatures(ctx context.Context, cfg *dataset.Config, opts *FeaturesOpt
 	}
 	for k, c := range st.Counts {
 		counts[string(k)] = c
+		if s := cfg.Source(k); s != nil && s.Postgres != nil {
+			where.rows += c.Read
+		}
 	}
 	files, werr := dataset.WriteRejects(ctx, db, out.RejectsTemp())
 	if werr != nil {

@@ -1,0 +1,154 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/persona-seg/persona/internal/pgdemo"
+	"github.com/persona-seg/persona/synth"
+)
+
+// pgDemo loads users demo users into a fresh schema of the test Postgres
+// server and returns its DSN and schema (dropped when the test ends).
+func pgDemo(t *testing.T, users int) (string, string) {
+	t.Helper()
+	dsn := os.Getenv("PERSONA_TEST_POSTGRES")
+	if dsn == "" {
+		if os.Getenv("CI") != "" {
+			t.Fatal("CI is set but PERSONA_TEST_POSTGRES is not: scripts/test.sh starts a Postgres server for this test")
+		}
+		t.Skip("PERSONA_TEST_POSTGRES not set: ./scripts/test.sh starts a Postgres server for the pushdown's tests")
+	}
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	schema := fmt.Sprintf("persona_push_%d", time.Now().UnixNano())
+	if _, err := conn.Exec(ctx, "CREATE SCHEMA "+schema); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		conn.Exec(context.Background(), "DROP SCHEMA "+schema+" CASCADE")
+		conn.Close(context.Background())
+	})
+	dir := t.TempDir()
+	if _, err := synth.Generate(ctx, dir, synth.Options{Users: users, Seed: 5}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := pgdemo.Load(ctx, conn, dir, schema); err != nil {
+		t.Fatal(err)
+	}
+	return dsn, schema
+}
+
+// TestFeaturesPushdown runs persona features on demo tables in Postgres
+// pushed down (the default for postgres sources) and copied (engine:
+// duckdb): --json says where and how many rows crossed the wire, and the
+// two files hold the same table.
+func TestFeaturesPushdown(t *testing.T) {
+	dsn, schema := pgDemo(t, 400)
+	dir := t.TempDir()
+	run := func(engine, name string) (featuresSummary, [][]string) {
+		t.Helper()
+		cfg := filepath.Join(dir, name+".yaml")
+		if err := os.WriteFile(cfg, []byte(pgdemo.Config(dsn, schema, engine)), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		f, out, errOut := testFactory()
+		path := filepath.Join(dir, name+".csv")
+		if code := Run(f, []string{"features", "--config", cfg, "--out", path, "--json"}); code != ExitOK {
+			t.Fatalf("features (%s): exit code %d: %s", name, code, errOut)
+		}
+		var s featuresSummary
+		if err := json.Unmarshal(out.Bytes(), &s); err != nil {
+			t.Fatal(err)
+		}
+		_, rows := readCSV(t, path)
+		return s, rows
+	}
+	pushed, got := run("", "pushed")
+	copied, want := run("duckdb", "copied")
+	if pushed.Engine != "postgres" || pushed.RowsTransferred != int64(pushed.Users) {
+		t.Errorf("pushed down: engine %q, rows_transferred %d; want postgres, %d (the feature table's rows)", pushed.Engine, pushed.RowsTransferred, pushed.Users)
+	}
+	if copied.Engine != "duckdb" || copied.RowsTransferred != copied.Rows {
+		t.Errorf("copied: engine %q, rows_transferred %d; want duckdb, %d (every raw row)", copied.Engine, copied.RowsTransferred, copied.Rows)
+	}
+	if pushed.Users != 400 || pushed.Features != copied.Features || pushed.Rows != copied.Rows || pushed.RowsUsed != copied.RowsUsed {
+		t.Errorf("pushed %+v\ncopied %+v", pushed, copied)
+	}
+	if len(got) != len(want) {
+		t.Fatalf("%d rows, want %d", len(got), len(want))
+	}
+	for i := range want {
+		if got[i][0] != want[i][0] {
+			t.Fatalf("row %d: user %s, want %s", i, got[i][0], want[i][0])
+		}
+		for j := 1; j < len(want[i]); j++ {
+			g, _ := strconv.ParseFloat(got[i][j], 64)
+			w, _ := strconv.ParseFloat(want[i][j], 64)
+			if math.Abs(g-w) > 1e-12*math.Max(math.Abs(g), math.Abs(w)) {
+				t.Errorf("user %s column %d: %v, want %v", want[i][0], j, g, w)
+			}
+		}
+	}
+}
+
+// TestPushdownRefusesWrites: a mapping, filter or query that would write
+// fails before anything runs, naming its key; what the check cannot see
+// fails in the read-only transaction.
+func TestPushdownRefusesWrites(t *testing.T) {
+	dsn, schema := pgDemo(t, 50)
+	dir := t.TempDir()
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	// A function that writes, which only the transaction can stop.
+	if _, err := conn.Exec(ctx, "CREATE TABLE "+schema+".log (v text); CREATE FUNCTION "+schema+".scribble(v text) RETURNS text LANGUAGE sql AS $$ INSERT INTO "+schema+".log VALUES (v) RETURNING v $$"); err != nil {
+		t.Fatal(err)
+	}
+	base := pgdemo.Config(dsn, schema, "postgres")
+	tests := []struct{ name, yaml, want string }{
+		{"ddl in a mapping", strings.Replace(base, "table: "+schema+".events\n", "table: "+schema+".events\n  columns:\n    category: \"(SELECT 'x'); DROP TABLE "+schema+".users\"\n", 1), "events.columns.category: a mapping is one SQL expression, without ';'"},
+		{"dml in a query", strings.Replace(base, "table: "+schema+".social\n", "query: \"WITH d AS (DELETE FROM "+schema+".social RETURNING *) SELECT * FROM d\"\n", 1), "social.postgres.query: DELETE at byte"},
+		{"side effect in a filter", strings.Replace(base, "table: "+schema+".users\n", "table: "+schema+".users\n  filter: \"set_config('default_transaction_read_only', 'off', false) = 'off'\"\n", 1), "users.filter: function set_config"},
+		{"write the check cannot see", strings.Replace(base, "table: "+schema+".users\n", "table: "+schema+".users\n  columns:\n    country: \""+schema+".scribble(country)\"\n", 1), "read-only transaction"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := filepath.Join(dir, "c.yaml")
+			if err := os.WriteFile(cfg, []byte(tt.yaml), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			f, _, errOut := testFactory()
+			if code := Run(f, []string{"features", "--config", cfg, "--out", filepath.Join(dir, "f.csv")}); code == ExitOK || !strings.Contains(errOut.String(), tt.want) {
+				t.Errorf("exit code %d, stderr %s; want an error with %q", code, errOut, tt.want)
+			}
+		})
+	}
+	var n int
+	if err := conn.QueryRow(ctx, "SELECT count(*) FROM "+schema+".log").Scan(&n); err != nil || n != 0 {
+		t.Errorf("the function wrote %d rows (%v)", n, err)
+	}
+	// Every table is still there.
+	f, _, errOut := testFactory()
+	cfg := filepath.Join(dir, "ok.yaml")
+	os.WriteFile(cfg, []byte(base), 0o644)
+	if code := Run(f, []string{"features", "--config", cfg, "--out", filepath.Join(dir, "f.csv")}); code != ExitOK {
+		t.Errorf("after the refusals: exit code %d: %s", code, errOut)
+	}
+}
