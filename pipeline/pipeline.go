@@ -205,6 +205,12 @@ type Summary struct {
 	Memory *Memory `json:"memory,omitempty"`
 	// Value is the customer-value step's account; nil when it was skipped.
 	Value *ValueSummary `json:"value,omitempty"`
+	// Engine is where the features were computed (duckdb: a run copies
+	// every row into the embedded DuckDB), RowsTransferred the rows read
+	// from Postgres sources over the wire (persona features pushes down:
+	// README "When your data outgrows one machine").
+	Engine          string `json:"engine"`
+	RowsTransferred int64  `json:"rows_transferred"`
 }
 
 // Memory is summary.json's account of memory: DuckDB's budget, and what
@@ -330,6 +336,12 @@ func execute(ctx context.Context, driverName string, opts Options, inputs func(s
 	for k, v := range st.Rows {
 		sum.Rows[string(k)] = v
 		sum.Datasets[string(k)] = st.Counts[k]
+	}
+	sum.Engine = dataset.EngineDuckDB
+	for k, c := range st.Counts {
+		if s := cfg.Source(k); s != nil && s.Postgres != nil {
+			sum.RowsTransferred += c.Read
+		}
 	}
 
 	var tab *features.Table

@@ -152,3 +152,33 @@ func TestPushdownRefusesWrites(t *testing.T) {
 		t.Errorf("after the refusals: exit code %d: %s", code, errOut)
 	}
 }
+
+// TestRunSummaryEngine: persona run copies Postgres rows into DuckDB, and
+// summary.json says so: engine duckdb, every raw row transferred.
+func TestRunSummaryEngine(t *testing.T) {
+	dsn, schema := pgDemo(t, 300)
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "c.yaml")
+	if err := os.WriteFile(cfg, []byte(pgdemo.Config(dsn, schema, "")), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	f, out, errOut := testFactory()
+	if code := Run(f, []string{"run", "-c", cfg, "-o", filepath.Join(dir, "out"), "--k", "3", "--json"}); code != ExitOK {
+		t.Fatalf("run: exit code %d: %s", code, errOut)
+	}
+	var sum struct {
+		Engine          string           `json:"engine"`
+		RowsTransferred int64            `json:"rows_transferred"`
+		Rows            map[string]int64 `json:"rows_read"`
+	}
+	if err := json.Unmarshal(out.Bytes(), &sum); err != nil {
+		t.Fatal(err)
+	}
+	var all int64
+	for _, n := range sum.Rows {
+		all += n
+	}
+	if sum.Engine != "duckdb" || sum.RowsTransferred != all || all == 0 {
+		t.Errorf("engine %q, rows_transferred %d; want duckdb, %d", sum.Engine, sum.RowsTransferred, all)
+	}
+}
