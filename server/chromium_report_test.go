@@ -20,6 +20,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/persona-seg/persona"
+	"github.com/persona-seg/persona/profile"
 	"github.com/persona-seg/persona/report"
 	"github.com/persona-seg/persona/server"
 )
@@ -66,6 +67,13 @@ func reportFor(t *testing.T, run *persona.Results) string {
 func TestDashboardReportChartsInChromium(t *testing.T) {
 	bin := findChromium(t)
 	run := results(t, "run-1", 600, 1)
+	// Customer values and an outcome: the segment table at its widest.
+	for i := range run.Profiles.Segments {
+		clv := 1234.5 * float64(i+1)
+		run.Profiles.Segments[i].Value = &profile.SegmentValue{Customers: 10, MeanPAlive: 0.5, LikelyLost: 0.25, LostBelow: 0.5, MeanCLV: &clv, TotalCLV: &clv, CLVShare: &clv}
+		run.Profiles.Segments[i].Outcomes = []profile.OutcomeStat{{Name: "churned", Kind: profile.OutcomeRate, Value: 0.25, Users: 10}}
+	}
+	run.Profiles.Outcomes = []profile.OutcomeStat{{Name: "churned", Kind: profile.OutcomeRate, Value: 0.2}}
 	src := newRuns()
 	src.add(t, run)
 	srv := httptest.NewServer(newServer(t, src, server.Options{Report: reportFor(t, run)}).Handler())
@@ -126,6 +134,10 @@ func TestDashboardReportChartsInChromium(t *testing.T) {
 		if !slices.Contains(drawn, id) {
 			t.Errorf("the report's chart %s is not drawn on the overview (drawn: %v)", id, drawn)
 		}
+	}
+
+	if overflow, err := chromedp.Run(ctx, chromedp.Evaluate[float64](`document.documentElement.scrollWidth - window.innerWidth`)); err != nil || overflow > 0 {
+		t.Errorf("the overview is %.0f px wider than the 1280 px window (%v)", overflow, err)
 	}
 
 	// Hover: the map names the user, a bar gives its exact share.

@@ -69,3 +69,13 @@ package server
 // scripts embedded (embed.FS), charts drawn by package chart/vega: the
 // pages request nothing outside the server, under a Content-Security-Policy
 // that runs only the server's own scripts.
+//
+// The overview's charts are the run's report's own when Options.Report is
+// set and report.ChartsFile beside it draws the run served (the same
+// segment ids, names and sizes): every interactive chart of report.html,
+// under its section titles, with each segment's trait chart on the
+// segment's page, read once per run. Otherwise the server draws what the
+// run's results hold: users per segment, the z-score heatmap, traits, the
+// RFM boxes and grid and the customer-value boxes. The segment table has
+// the run's outcome columns and, with customer values, customers, mean and
+// total CLV, CLV share, mean P(alive) and the share likely lost.

@@ -113,7 +113,7 @@ func TestDashboardShowsReportCharts(t *testing.T) {
 				t.Errorf("overview charts (-want +got):\n%s", diff)
 			}
 			if tt.report != "" && tt.overview[0] == "chart-segment-sizes" {
-				for _, w := range []string{"<h2>Segment distribution</h2>", "<h2>Segment map</h2>", "<figcaption>How many &lt;/script&gt; users</figcaption>"} {
+				for _, w := range []string{"<h2>Segment distribution</h2>", "<h2>Segment map</h2>", `<a href="#charts-map">Segment map</a>`, `id="charts-map"`, "<figcaption>How many &lt;/script&gt; users</figcaption>"} {
 					if !strings.Contains(body, w) {
 						t.Errorf("overview lacks %s", w)
 					}
