@@ -53,3 +53,46 @@ func PurchaseDays(ctx context.Context, db *sql.DB, asOf time.Time, fn func(user 
 	}
 	return nil
 }
+
+// PurchaseDaysOn is PurchaseDays in the database db queries, in dialect d
+// (dataset.Pushdown with Postgres): only the customer-days come back.
+func PurchaseDaysOn(ctx context.Context, db Querier, d Dialect, asOf time.Time, fn func(user string, at time.Time, amount float64) error) error {
+	d = dialectOf(d)
+	where := "quantity > 0"
+	if !asOf.IsZero() {
+		where += " AND timestamp <= TIMESTAMP '" + asOf.UTC().Format(tsLayout) + "'"
+	}
+	order := "user_id"
+	if d.Name() == "postgres" {
+		order += ` COLLATE "C"`
+	}
+	q := `SELECT user_id, ` + d.DateDays("DATE '1970-01-01'", "CAST(timestamp AS DATE)") + ` AS day,
+		sum(greatest(` + LineValue + `, 0))
+		FROM transactions WHERE ` + where + ` GROUP BY 1, 2 ORDER BY ` + order + `, day`
+	rows, err := db.QueryContext(ctx, q)
+	if err != nil {
+		return fmt.Errorf("read the purchases: %w", err)
+	}
+	defer rows.Close()
+	var (
+		user   string
+		day    int64
+		amount sql.NullFloat64
+	)
+	for rows.Next() {
+		if err := rows.Scan(&user, &day, &amount); err != nil {
+			return fmt.Errorf("read the purchases: %w", err)
+		}
+		v := math.NaN()
+		if amount.Valid {
+			v = amount.Float64
+		}
+		if err := fn(user, time.Unix(day*86400, 0).UTC(), v); err != nil {
+			return err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("read the purchases: %w", err)
+	}
+	return nil
+}

@@ -33,6 +33,11 @@ type Scored struct {
 	Features *features.Table
 	// Sizes counts the users per segment id (model.Unsegmented included).
 	Sizes map[int]int
+	// Engine is where the features were computed (duckdb, postgres) and
+	// RowsTransferred the rows read from Postgres: the raw rows copied,
+	// or pushed down the feature table's and the customer-days'.
+	Engine          string
+	RowsTransferred int64
 	// Value holds each user's p_alive, expected purchases and CLV from the
 	// model's value models (NaN for users without a purchase); nil when
 	// the model has none or the data no purchases.
@@ -60,32 +65,73 @@ func Score(ctx context.Context, driverName string, cfg *dataset.Config, m *model
 }
 
 func score(ctx context.Context, driverName string, cfg *dataset.Config, m *model.Model, fo features.Options, out string) (*Scored, error) {
-	db, err := sql.Open(driverName, "")
+	engine, err := cfg.PushdownEngine()
 	if err != nil {
-		return nil, fmt.Errorf("open database: %w", err)
-	}
-	defer db.Close()
-	db.SetMaxOpenConns(1)
-	if _, err := dataset.LoadWith(ctx, db, cfg, dataset.LoadOptions{TempDirectory: filepath.Join(out, spillDir)}); err != nil {
-		return nil, fmt.Errorf("load: %w", err)
+		return nil, err
 	}
 	fo.Spec = m.Features
-	tab, err := features.Compute(ctx, db, fo)
-	if err != nil {
-		return nil, fmt.Errorf("features: %w", err)
+	var (
+		tab       *features.Table
+		purchases func(asOf time.Time, fn func(string, time.Time, float64) error) error
+		rows      int64
+	)
+	if engine == dataset.EnginePostgres {
+		// The features and the customer-days are computed in Postgres.
+		p, err := dataset.OpenPushdown(ctx, cfg, dataset.PushdownOptions{})
+		if err != nil {
+			if p != nil {
+				p.Close()
+			}
+			return nil, fmt.Errorf("load: %w", err)
+		}
+		defer p.Close()
+		fo.Dialect = features.Postgres
+		if tab, err = features.ComputeOn(ctx, p, fo); err != nil {
+			return nil, fmt.Errorf("features: %w", err)
+		}
+		purchases = func(asOf time.Time, fn func(string, time.Time, float64) error) error {
+			return features.PurchaseDaysOn(ctx, p, features.Postgres, asOf, func(u string, at time.Time, v float64) error {
+				rows++
+				return fn(u, at, v)
+			})
+		}
+		rows += p.RowsRead + int64(len(tab.UserIDs))
+	} else {
+		db, err := sql.Open(driverName, "")
+		if err != nil {
+			return nil, fmt.Errorf("open database: %w", err)
+		}
+		defer db.Close()
+		db.SetMaxOpenConns(1)
+		st, err := dataset.LoadWith(ctx, db, cfg, dataset.LoadOptions{TempDirectory: filepath.Join(out, spillDir)})
+		if err != nil {
+			return nil, fmt.Errorf("load: %w", err)
+		}
+		for k, c := range st.Counts {
+			if s := cfg.Source(k); s != nil && s.Postgres != nil {
+				rows += c.Read
+			}
+		}
+		if tab, err = features.Compute(ctx, db, fo); err != nil {
+			return nil, fmt.Errorf("features: %w", err)
+		}
+		purchases = func(asOf time.Time, fn func(string, time.Time, float64) error) error {
+			return features.PurchaseDays(ctx, db, asOf, fn)
+		}
 	}
 	segs, dist, err := m.Assign(tab.X)
 	if err != nil {
 		return nil, fmt.Errorf("assign: %w", err)
 	}
-	sc := &Scored{UserIDs: tab.UserIDs, Segments: segs, Distance: dist, Features: tab, Sizes: map[int]int{}}
+	sc := &Scored{UserIDs: tab.UserIDs, Segments: segs, Distance: dist, Features: tab, Sizes: map[int]int{}, Engine: engine}
+	defer func() { sc.RowsTransferred = rows }()
 	for _, s := range segs {
 		sc.Sizes[s]++
 	}
 	// The customers' value from the run's saved models: nothing is refitted.
 	var worth *profile.ValueInput
 	if m.Value != nil {
-		if worth, err = scoreValue(ctx, db, m.Value, tab.AsOf, tab.UserIDs, out); err != nil {
+		if worth, err = scoreValue(purchases, m.Value, tab.AsOf, tab.UserIDs, out); err != nil {
 			return nil, fmt.Errorf("customer value: %w", err)
 		}
 		sc.Value = worth

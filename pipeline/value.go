@@ -175,9 +175,9 @@ func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
 // scoreValue values the customers of the scored data with the model's
 // saved value models and writes out/value.csv; it returns the columns
 // aligned to ids, or nil when there is nothing to value.
-func scoreValue(ctx context.Context, db *sql.DB, saved *value.Saved, asOf time.Time, ids []string, out string) (*profile.ValueInput, error) {
+func scoreValue(purchases func(asOf time.Time, fn func(string, time.Time, float64) error) error, saved *value.Saved, asOf time.Time, ids []string, out string) (*profile.ValueInput, error) {
 	b := value.NewBuilder(value.SummaryOptions{Unit: saved.Unit(), ObservationEnd: asOf})
-	if err := features.PurchaseDays(ctx, db, asOf, b.Add); err != nil {
+	if err := purchases(asOf, b.Add); err != nil {
 		return nil, err
 	}
 	if b.Purchases() == 0 {

@@ -182,3 +182,60 @@ func TestRunSummaryEngine(t *testing.T) {
 		t.Errorf("engine %q, rows_transferred %d; want duckdb, %d", sum.Engine, sum.RowsTransferred, all)
 	}
 }
+
+// TestScorePushdownSameSegments: a run on demo tables in Postgres (which
+// copies them into DuckDB) saves a model; persona score of the same tables
+// pushed down gives every user the segment the run gave, and so does
+// score copying them (engine: duckdb), with the same distances.
+func TestScorePushdownSameSegments(t *testing.T) {
+	dsn, schema := pgDemo(t, 600)
+	dir := t.TempDir()
+	write := func(name, engine string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(pgdemo.Config(dsn, schema, engine)), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	pushed, copied := write("pushed.yaml", ""), write("copied.yaml", "duckdb")
+	run := filepath.Join(dir, "run")
+	f, _, errOut := testFactory()
+	if code := Run(f, []string{"run", "-c", pushed, "-o", run, "--k", "4", "--quiet"}); code != ExitOK {
+		t.Fatalf("run: exit code %d: %s", code, errOut)
+	}
+	_, want := readCSV(t, filepath.Join(run, "segments.csv"))
+	for _, tt := range []struct{ config, engine string }{{pushed, "postgres"}, {copied, "duckdb"}} {
+		out := filepath.Join(dir, "scored-"+tt.engine)
+		f, stdout, errOut := testFactory()
+		if code := Run(f, []string{"score", "-m", run, "-c", tt.config, "-o", out, "--json"}); code != ExitOK {
+			t.Fatalf("score (%s): exit code %d: %s", tt.engine, code, errOut)
+		}
+		var sum scoreSummary
+		if err := json.Unmarshal(stdout.Bytes(), &sum); err != nil {
+			t.Fatal(err)
+		}
+		if sum.Engine != tt.engine || sum.Users != 600 {
+			t.Errorf("score: engine %q, %d users; want %s, 600", sum.Engine, sum.Users, tt.engine)
+		}
+		if tt.engine == "postgres" && sum.RowsTransferred >= 600*20 {
+			t.Errorf("pushed down: %d rows transferred, want the feature table and the customer-days only", sum.RowsTransferred)
+		}
+		_, got := readCSV(t, filepath.Join(out, "segments.csv"))
+		if len(got) != len(want) {
+			t.Fatalf("%s: %d users scored, the run segmented %d", tt.engine, len(got), len(want))
+		}
+		moved := 0
+		for i := range want {
+			gd, _ := strconv.ParseFloat(got[i][3], 64)
+			wd, _ := strconv.ParseFloat(want[i][3], 64)
+			if got[i][0] != want[i][0] || got[i][1] != want[i][1] || math.Abs(gd-wd) > 2e-6 {
+				if moved++; moved <= 3 {
+					t.Errorf("%s: %v, the run: %v", tt.engine, got[i], want[i])
+				}
+			}
+		}
+		if moved > 0 {
+			t.Errorf("%s: %d of %d users differ from the run", tt.engine, moved, len(want))
+		}
+	}
+}

@@ -38,7 +38,8 @@ eps (DBSCAN; else -1, unsegmented). Nothing is refitted.
 --model is a model.json or the output folder of a run. Outputs in OUT:
 segments.csv (user_id, segment, segment_name, distance) and features.csv.
 It prints the users per segment and a line per step on stderr; --json
-prints one JSON object (run_id, users, segments, out) instead; --quiet
+prints one JSON object (run_id, users, segments, out, engine,
+rows_transferred) instead; --quiet
 prints nothing but errors.`,
 		Example: `  persona score --model out/model.json --config new-users.yaml --out scored
   persona score -m out -c new-users.yaml -o scored --json`,
@@ -79,6 +80,10 @@ type scoreSummary struct {
 	Users    int            `json:"users"`
 	Segments []scoreSegment `json:"segments"`
 	Out      string         `json:"out"`
+	// Engine and RowsTransferred: where the features were computed and
+	// how many rows came from Postgres (see featuresSummary).
+	Engine          string `json:"engine"`
+	RowsTransferred int64  `json:"rows_transferred"`
 }
 
 type scoreSegment struct {
@@ -114,7 +119,7 @@ func scoreRun(opts *ScoreOptions) (err error) {
 	sort.Ints(ids)
 	switch {
 	case opts.JSON:
-		sum := scoreSummary{RunID: m.RunID, Users: len(sc.UserIDs), Segments: []scoreSegment{}, Out: opts.Out}
+		sum := scoreSummary{RunID: m.RunID, Users: len(sc.UserIDs), Segments: []scoreSegment{}, Out: opts.Out, Engine: sc.Engine, RowsTransferred: sc.RowsTransferred}
 		for _, id := range ids {
 			sum.Segments = append(sum.Segments, scoreSegment{ID: id, Name: m.Name(id), Users: sc.Sizes[id]})
 		}
