@@ -13,6 +13,12 @@
 # commit of the code that writes them; with uncommitted changes to that
 # code they are built afresh and not kept. PIN=1 also runs every
 # measurement with the server on CPU 0 and loadgen on CPU 1 (taskset).
+# First, the ceiling: loadgen ceiling (a trivial net/http handler, token
+# checked, 2 KB answers) measured the same way, what net/http and
+# loopback allow on this machine with no work behind the answers.
+# RECORDS=0 skips the raw-record part (1,000 requests at c=1 take minutes);
+# STORE=DIR/persona.duckdb measures on that store of USERS users instead of
+# building or reusing one.
 # Usage: ./scripts/load.sh [USERS] [DURATION]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -41,8 +47,11 @@ cached() {
 
 # The synthetic store: loadgen store's parameters, and the code that
 # generates and saves it.
-syn=$(cached "store-u$users-f60-k8-s1" cmd/loadgen store persona.go model prep profile cluster go.mod go.sum)
-if [ ! -f "$syn/persona.duckdb" ]; then
+syn=$(cached "store-u$users-f60-k8-s1" cmd/loadgen/store.go store persona.go model prep profile cluster go.mod go.sum)
+if [ -n "${STORE:-}" ]; then
+	syn=$(dirname "$STORE")
+	echo "store: $STORE, as given"
+elif [ ! -f "$syn/persona.duckdb" ]; then
 	mkdir -p "$(dirname "$syn")"
 	rm -rf "$syn.tmp" && mkdir -p "$syn.tmp"
 	timed=()
@@ -54,7 +63,9 @@ else
 fi
 # The demo run: persona demo's parameters, and all of persona's code.
 demo=$(cached "demo-u$demo_users-s1" '*.go' go.mod go.sum)
-if [ ! -f "$demo/out/persona.duckdb" ]; then
+if [ "$records" = 0 ]; then
+	:
+elif [ ! -f "$demo/out/persona.duckdb" ]; then
 	mkdir -p "$(dirname "$demo")"
 	rm -rf "$demo.tmp" && mkdir -p "$demo.tmp"
 	"$work/persona" demo --out "$demo.tmp/out" --users "$demo_users" --seed 1 --quiet
@@ -87,8 +98,23 @@ measure() {
 	for c in 8 16 32; do "${pin[@]}" "$work/loadgen" http -url "http://127.0.0.1:$port" -token "$token" -endpoint score -c "$c" -d "$dur" -pid "$pid"; done
 }
 
+# ceiling [SERVER_CPU LOADGEN_CPU]: loadgen ceiling's lookups.
+ceiling() {
+	local spin=() lpin=()
+	[ -n "${1:-}" ] && spin=(taskset -c "$1") && lpin=(taskset -c "$2")
+	port=$((20000 + RANDOM % 20000))
+	"${spin[@]}" "$work/loadgen" ceiling -addr "127.0.0.1:$port" -token "$token" >>"$work/serve.log" 2>&1 &
+	pid=$!
+	pids+=("$pid")
+	for _ in $(seq 1 50); do curl -s -o /dev/null "http://127.0.0.1:$port/api/users/x" && break; sleep 0.2; done
+	for c in 8 16 32; do "${lpin[@]}" "$work/loadgen" http -url "http://127.0.0.1:$port" -token "$token" -users "$users" -c "$c" -d "$dur" -pid "$pid" | sed 's/^endpoint=users/endpoint=ceiling/'; done
+	kill "$pid"
+}
+
 nproc
 uptime
+ceiling
+[ "${PIN:-}" = 1 ] && ceiling 0 1
 serve "$syn/persona.duckdb"
 measure
 kill "$pid"
@@ -98,6 +124,7 @@ if [ "${PIN:-}" = 1 ]; then
 	measure 1
 	kill "$pid"
 fi
+[ "$records" = 0 ] && { uptime; exit 0; }
 serve "$demo/out"
 for c in 1 2 4; do "$work/loadgen" http -url "http://127.0.0.1:$port" -token "$token" -endpoint records -data "$demo/out/data" -n "$records" -c "$c" -pid "$pid"; done
 uptime
