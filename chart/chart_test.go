@@ -251,6 +251,9 @@ func TestSpecErrors(t *testing.T) {
 		{"elbow lengths", func() (*Figure, error) {
 			return Elbow(ElbowSpec{K: []int{2, 3}, Inertia: []float64{1}})
 		}, "1 inertia values for 2 k values"},
+		{"elbow stability lengths", func() (*Figure, error) {
+			return Elbow(ElbowSpec{K: []int{2, 3}, Inertia: []float64{2, 1}, Stability: []float64{0.9}})
+		}, "1 stability values for 2 k values"},
 		{"histograms empty", func() (*Figure, error) {
 			return Histograms(HistogramsSpec{Segments: two, Values: [][]float64{nil, {math.NaN()}}})
 		}, "no values"},

@@ -19,11 +19,17 @@ type ElbowSpec struct {
 	K          []int
 	Inertia    []float64 // one per k
 	Silhouette []float64 // one per k; NaN where not computed; nil for none
-	Chosen     int       // the k that was used; 0 marks none
+	// Stability (mean adjusted Rand index of half-sample segmentations
+	// with the full one) and PredictionStrength, one per k, 0 to 1, NaN
+	// where not computed; nil for none. Drawn together in a third panel.
+	Stability          []float64
+	PredictionStrength []float64
+	Chosen             int // the k that was used; 0 marks none
 }
 
-// Elbow draws inertia (and silhouette, when any is known) against k, with
-// the chosen k marked by a dashed line and a highlighted point.
+// Elbow draws inertia (and silhouette, stability and prediction strength,
+// when any is known) against k, with the chosen k marked by a dashed line
+// and a highlighted point.
 func Elbow(s ElbowSpec) (*Figure, error) {
 	if len(s.K) == 0 {
 		return nil, errors.New("chart: elbow: no k values")
@@ -34,10 +40,23 @@ func Elbow(s ElbowSpec) (*Figure, error) {
 	if s.Silhouette != nil && len(s.Silhouette) != len(s.K) {
 		return nil, fmt.Errorf("chart: elbow: %d silhouette values for %d k values", len(s.Silhouette), len(s.K))
 	}
+	for _, v := range []struct {
+		name string
+		vals []float64
+	}{{"stability", s.Stability}, {"prediction strength", s.PredictionStrength}} {
+		if v.vals != nil && len(v.vals) != len(s.K) {
+			return nil, fmt.Errorf("chart: elbow: %d %s values for %d k values", len(v.vals), v.name, len(s.K))
+		}
+	}
 	if err := checkFinite(s.Inertia); err != nil {
 		return nil, fmt.Errorf("chart: elbow: inertia: %w", err)
 	}
-	panel := func(title, ylabel string, vals []float64, glyph shapeGlyph) (*plot.Plot, error) {
+	type series struct {
+		vals  []float64
+		glyph shapeGlyph
+		dash  bool
+	}
+	panel := func(title, ylabel string, lines ...series) (*plot.Plot, error) {
 		p := newPlot()
 		p.Title.Text = title
 		p.X.Label.Text = "number of segments k"
@@ -45,22 +64,30 @@ func Elbow(s ElbowSpec) (*Figure, error) {
 		p.X.Tick.Marker = intTicks{}
 		p.Y.Tick.Marker = numberTicks{}
 		addGrid(p, false, true)
-		var xy plotter.XYs
-		for i, v := range vals {
-			if !math.IsNaN(v) {
-				xy = append(xy, plotter.XY{X: float64(s.K[i]), Y: v})
+		for _, line := range lines {
+			var xy plotter.XYs
+			for i, v := range line.vals {
+				if !math.IsNaN(v) {
+					xy = append(xy, plotter.XY{X: float64(s.K[i]), Y: v})
+				}
 			}
-		}
-		l, pts, err := plotter.NewLinePoints(xy)
-		if err != nil {
-			return nil, err
-		}
-		l.Color, l.Width = neutralA, vg.Points(1.6)
-		pts.Color, pts.Shape, pts.Radius = neutralA, glyph, vg.Points(2.8)
-		p.Add(l, pts)
-		for i, v := range vals {
-			if s.K[i] == s.Chosen && !math.IsNaN(v) {
-				p.Add(&chosenMark{k: float64(s.K[i]), v: v})
+			if len(xy) == 0 {
+				continue
+			}
+			l, pts, err := plotter.NewLinePoints(xy)
+			if err != nil {
+				return nil, err
+			}
+			l.Color, l.Width = neutralA, vg.Points(1.6)
+			if line.dash {
+				l.Dashes = []vg.Length{vg.Points(2), vg.Points(2)}
+			}
+			pts.Color, pts.Shape, pts.Radius = neutralA, line.glyph, vg.Points(2.8)
+			p.Add(l, pts)
+			for i, v := range line.vals {
+				if s.K[i] == s.Chosen && !math.IsNaN(v) {
+					p.Add(&chosenMark{k: float64(s.K[i]), v: v})
+				}
 			}
 		}
 		if s.Chosen > 0 {
@@ -73,7 +100,7 @@ func Elbow(s ElbowSpec) (*Figure, error) {
 		pad(&p.Y, 0.06, true, true)
 		return p, nil
 	}
-	inertia, err := panel("Inertia (lower is tighter)", "within-segment sum of squares", s.Inertia, shapeCircle)
+	inertia, err := panel("Inertia (lower is tighter)", "within-segment sum of squares", series{vals: s.Inertia, glyph: shapeCircle})
 	if err != nil {
 		return nil, fmt.Errorf("chart: elbow: %w", err)
 	}
@@ -86,12 +113,26 @@ func Elbow(s ElbowSpec) (*Figure, error) {
 		}
 	}
 	if known > 0 {
-		sil, err := panel("Silhouette (higher is better separated)", "mean silhouette (−1 to 1)", s.Silhouette, shapeSquare)
+		sil, err := panel("Silhouette (higher is better separated)", "mean silhouette (−1 to 1)", series{vals: s.Silhouette, glyph: shapeSquare})
 		if err != nil {
 			return nil, fmt.Errorf("chart: elbow: %w", err)
 		}
 		row = append(row, sil)
 		legend = append(legend, legendEntry{label: "silhouette", color: neutralA, kind: keyLine, glyph: shapeSquare})
+	}
+	if anyKnown(s.Stability) || anyKnown(s.PredictionStrength) {
+		st, err := panel("Stability (higher is steadier)", "agreement across samples (0 to 1)",
+			series{vals: s.Stability, glyph: shapeTriangle}, series{vals: s.PredictionStrength, glyph: shapeDiamond, dash: true})
+		if err != nil {
+			return nil, fmt.Errorf("chart: elbow: %w", err)
+		}
+		row = append(row, st)
+		if anyKnown(s.Stability) {
+			legend = append(legend, legendEntry{label: "stability", color: neutralA, kind: keyLine, glyph: shapeTriangle})
+		}
+		if anyKnown(s.PredictionStrength) {
+			legend = append(legend, legendEntry{label: "prediction strength", color: neutralA, kind: keyDashed, glyph: shapeDiamond})
+		}
 	}
 	if s.Chosen > 0 {
 		legend = append(legend, legendEntry{label: "chosen k = " + strconv.Itoa(s.Chosen), color: markInk, kind: keyDashed})
@@ -102,6 +143,16 @@ func Elbow(s ElbowSpec) (*Figure, error) {
 		bodyHeight: 280,
 		body:       func(c draw.Canvas) { drawGrid(c, [][]*plot.Plot{row}, 28, 0) },
 	}, nil
+}
+
+// anyKnown reports whether some value is not NaN.
+func anyKnown(vals []float64) bool {
+	for _, v := range vals {
+		if !math.IsNaN(v) {
+			return true
+		}
+	}
+	return false
 }
 
 // intTicks labels every integer in range (every second or fifth when the

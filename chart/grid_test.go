@@ -115,3 +115,43 @@ func TestGridShare(t *testing.T) {
 		}
 	}
 }
+
+// TestElbowStability: the k chart draws stability and prediction strength
+// in a panel of their own when they were measured, and only then.
+func TestElbowStability(t *testing.T) {
+	svg := func(s ElbowSpec) string {
+		f, err := Elbow(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var b bytes.Buffer
+		if err := f.WriteSVG(&b); err != nil {
+			t.Fatal(err)
+		}
+		return b.String()
+	}
+	base := ElbowSpec{Title: "k", K: []int{2, 3, 4, 5}, Inertia: []float64{9, 5, 4, 3.5}, Silhouette: []float64{0.3, 0.5, 0.4, 0.35}, Chosen: 3}
+	with := base
+	with.Stability = []float64{0.95, 0.9, 0.7, math.NaN()}
+	with.PredictionStrength = []float64{0.9, 0.85, 0.4, 0.3}
+	f, err := Elbow(with)
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeOut(t, "elbow-stability", f)
+	got := svg(with)
+	for _, want := range []string{">Stability (higher is steadier)<", ">stability<", ">prediction strength<", ">Silhouette (higher is better separated)<"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("the k chart with stability lacks %q", want)
+		}
+	}
+	for _, s := range []ElbowSpec{base, func() ElbowSpec {
+		s := base
+		s.Stability = []float64{math.NaN(), math.NaN(), math.NaN(), math.NaN()}
+		return s
+	}()} {
+		if got := svg(s); strings.Contains(got, "Stability (higher is") || strings.Contains(got, ">stability<") {
+			t.Errorf("a k chart without stability values draws its panel")
+		}
+	}
+}

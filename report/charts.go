@@ -262,9 +262,15 @@ func figures(in *Input) ([]figure, error) {
 		for i, p := range in.KCurve {
 			ks[i], inertia[i], sil[i] = p.K, p.Inertia, p.Silhouette
 		}
-		f, err := chart.Elbow(chart.ElbowSpec{Title: "Choosing the number of segments", K: ks, Inertia: inertia, Silhouette: sil, Chosen: in.ChosenK})
-		if err := add("diagnostics", secDiagnostics,
-			"Inertia falls as k grows; the bend (the elbow) and the silhouette peak suggest a good k. The dashed line marks the k used.", f, err); err != nil {
+		spec := chart.ElbowSpec{Title: "Choosing the number of segments", K: ks, Inertia: inertia, Silhouette: sil, Chosen: in.ChosenK}
+		caption := "Inertia falls as k grows; the bend (the elbow) and the silhouette peak suggest a good k."
+		if stab, ps, ok := kStability(in.KCurve); ok {
+			spec.Stability, spec.PredictionStrength = stab, ps
+			caption += " Stability (the mean adjusted Rand index between the segments of half samples and the full run's) and prediction strength (how well one half's segments hold the other half's together, for its worst segment) near 1 mean the segments come back on other samples."
+		}
+		caption += " The dashed line marks the k used."
+		f, err := chart.Elbow(spec)
+		if err := add("diagnostics", secDiagnostics, caption, f, err); err != nil {
 			return nil, err
 		}
 	}
@@ -686,4 +692,21 @@ func segmentTitle(s Segment) string {
 		return s.Name
 	}
 	return fmt.Sprintf("Segment %d · %s", s.ID, s.Name)
+}
+
+// kStability returns the k curve's stability and prediction strength, and
+// whether they were measured (both 0 at every k means they were not).
+func kStability(curve []KPoint) (stab, ps []float64, ok bool) {
+	for _, p := range curve {
+		ok = ok || p.Stability != 0 || p.PredictionStrength != 0
+	}
+	if !ok {
+		return nil, nil, false
+	}
+	stab = make([]float64, len(curve))
+	ps = make([]float64, len(curve))
+	for i, p := range curve {
+		stab[i], ps[i] = p.Stability, p.PredictionStrength
+	}
+	return stab, ps, true
 }

@@ -116,3 +116,15 @@ func TestCompleteMix(t *testing.T) {
 		})
 	}
 }
+
+// TestKStability: the k chart gets stability and prediction strength only
+// when they were measured at some k (0 everywhere means not measured).
+func TestKStability(t *testing.T) {
+	if _, _, ok := kStability([]KPoint{{K: 2, Inertia: 5}, {K: 3, Inertia: 4}}); ok {
+		t.Error("a curve without stability has stability")
+	}
+	stab, ps, ok := kStability([]KPoint{{K: 2, Stability: 0.9, PredictionStrength: 0.8}, {K: 3, Stability: 0.7}})
+	if !ok || !cmp.Equal(stab, []float64{0.9, 0.7}) || !cmp.Equal(ps, []float64{0.8, 0}) {
+		t.Errorf("kStability = %v, %v, %v", stab, ps, ok)
+	}
+}
