@@ -4,7 +4,8 @@
 // # Overview
 //
 // Each constructor (Bars, Lines, Heatmap, Profiles, Stacked, Boxes,
-// Scatter, Elbow, Histograms, Dendrogram, KDistance, Silhouette) takes plain Go values in a spec struct and
+// Scatter, Elbow, Histograms, Dendrogram, KDistance, Silhouette, Grid) takes
+// plain Go values in a spec struct and
 // returns a *Figure, which encodes itself as SVG or PNG. Nothing here knows
 // about storage or clustering: callers pass slices of numbers and names.
 //
@@ -21,7 +22,8 @@
 // palette, extended by Paul Tol's muted palette for more than eight segments)
 // and, in line charts, by a marker shape as well, so a segment has the same
 // colour in every chart. Signed scores use diverging (blue for below zero,
-// red for above). Categories that are not segments use CategoryColor, a pale
+// red for above), amounts a sequential yellow–green–blue (the RFM grid's
+// spend). Categories that are not segments use CategoryColor, a pale
 // palette that cannot be mistaken for a segment colour.
 //
 // Every figure is 10 inches (720 pt) wide, so type has the same size in

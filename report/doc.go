@@ -4,7 +4,7 @@
 // # Output
 //
 // Write creates dir/report.html and, for every chart, dir/charts/<name>.svg
-// and dir/charts/<name>.png (the RFM grid is drawn in the page only). The
+// and dir/charts/<name>.png. The
 // page's charts are interactive (package chart/vega): hover shows exact
 // values, clicking a segment highlights it in every chart and in the
 // overview table, the 2-D map links each user to its page on the dashboard
@@ -16,8 +16,10 @@
 //
 // Segments are numbered by their ids (Segment.ID, as in segments.csv)
 // everywhere: chart labels, charts/segment-ID.*, the anchors of their
-// sections and the overview table. Features are named by features.Label,
-// with the column name and Input.Glossary's description on hover.
+// sections, the detail's "segment id N", a segment's own chart title and
+// the overview table. Features are named by features.Label (attributes by
+// Input.Labels, as the profiles name them), with the column name and
+// Input.Glossary's description on hover.
 //
 // # Contents
 //
@@ -29,15 +31,20 @@
 //     orders) by hour of day, left out when every timestamp is at the same
 //     hour (dates without a time); by weekday; the category mix, titled by
 //     what it measures and pooled beyond the top 8 into "other"; RFM box
-//     plots with orders and spend on log(1 + x) axes; the RFM grid;
+//     plots with orders and spend on log(1 + x) axes; the named RFM groups
+//     per segment; the RFM grid (recency × frequency score per segment,
+//     coloured by mean spend, each cell marked with its RFM group);
 //   - a 2-D projection of users coloured by segment;
-//   - diagnostics, each when given: inertia and silhouette by number of
-//     segments k; the dendrogram of a hierarchical clustering (its last
+//   - diagnostics, each when given: inertia, silhouette, stability and
+//     prediction strength by number of segments k; the dendrogram of a hierarchical clustering (its last
 //     merges, as SciPy's truncate_mode="lastp") with the cut into k
 //     segments; DBSCAN's sorted k-distance curve with the eps used; and the
 //     mean silhouette of each segment;
-//   - box plots of each numeric attribute (Input.NumericAttributes, three to
-//     a chart) and an age histogram per segment, when given;
+//   - the split of each categorical field per segment (Input.Demographics;
+//     each bar adds up to 100%: a yes/no field with its complement, a list
+//     as shares of the values held; a field no segment has 1% of is left
+//     out), box plots of each numeric attribute (Input.NumericAttributes,
+//     three to a chart) and an age histogram per segment, when given;
 //   - a section per segment (size, description, traits, suggested actions)
 //     and a "how this was made" table.
 //
