@@ -62,8 +62,8 @@ func reportFor(t *testing.T, run *persona.Results) string {
 // hovering a bar its exact share; a click on a legend entry highlights
 // the segment in every chart and in the table (whose other rows hide);
 // Escape clears it; the table sorts by a header click; a click on a
-// user's point opens the user's dashboard page; a segment's page shows its
-// own trait chart.
+// user's point opens the user's dashboard page, from the overview and from
+// the full report at /report; a segment's page shows its own trait chart.
 func TestDashboardReportChartsInChromium(t *testing.T) {
 	bin := findChromium(t)
 	run := results(t, "run-1", 600, 1)
@@ -230,6 +230,24 @@ func TestDashboardReportChartsInChromium(t *testing.T) {
 	}
 	if text, _ := chromedp.Run(ctx, chromedp.Text("#user-segment")); !strings.Contains(text, run.Model.Name(seg)) {
 		t.Errorf("user %s's page says %q, want segment %q", user, text, run.Model.Name(seg))
+	}
+
+	// The full report, opened from the dashboard: its map's points link to
+	// this dashboard's user pages, not to the address the report was
+	// written with (persona serve's default).
+	if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/report"), chromedp.WaitReady("footer")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[[]any](`window.persona.ready`, chromedp.EvalAwaitPromise)); err != nil {
+		t.Fatalf("the report's charts are not drawn at /report: %v", err)
+	}
+	clickAt(t, ctx, markJS("chart-projection", fmt.Sprintf("d.user === %q", user)))
+	loc = ""
+	for deadline := time.Now().Add(5 * time.Second); loc != want && time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		loc, _ = chromedp.Run(ctx, chromedp.Location())
+	}
+	if loc != want {
+		t.Errorf("in /report, a click on user %s's point opened %s, want %s", user, loc, want)
 	}
 
 	// A segment's page draws its own trait chart.

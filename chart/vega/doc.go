@@ -19,6 +19,8 @@
 //     data-seg="ID" fade with them. window.persona.highlight(id) does the
 //     same from a script.
 //   - Links: a point with an href (the 2-D map's users) opens it on click.
+//     A page at /report over http(s) (a report served by persona serve)
+//     opens a link to any host's /users/ID on its own host instead.
 //   - Tables with class "sortable" sort by a column when its header is
 //     clicked (numbers by the cell's data-sort value when it has one).
 //

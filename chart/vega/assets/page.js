@@ -39,11 +39,27 @@
     return Promise.all(all);
   }
 
+  // A report opened from the dashboard (persona serve's /report) links
+  // users to that dashboard, wherever the report's links pointed when it
+  // was written (persona serve's default address).
+  function linkLoader() {
+    var base = vega.loader();
+    var loader = Object.create(base);
+    loader.sanitize = function (uri, options) {
+      if (options && options.context === "href" && /^https?:$/.test(location.protocol) && /\/report$/.test(location.pathname)) {
+        uri = String(uri).replace(/^https?:\/\/[^\/]+(\/users\/)/, location.origin + "$1");
+      }
+      return base.sanitize(uri, options);
+    };
+    return loader;
+  }
+
   function embedAll() {
     var opts = {
       mode: "vega-lite", renderer: "svg", actions: false,
       ast: true, expr: vega.expressionInterpreter,
-      tooltip: { theme: "light" }
+      tooltip: { theme: "light" },
+      loader: linkLoader()
     };
     var jobs = [];
     document.querySelectorAll('script[type="application/json"][data-chart]').forEach(function (s) {
