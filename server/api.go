@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"unicode/utf8"
 
 	"github.com/persona-seg/persona"
@@ -32,9 +33,27 @@ var jsonType = []string{"application/json"}
 func writeJSON(w http.ResponseWriter, code int, b []byte) {
 	h := w.Header()
 	h["Content-Type"] = jsonType
-	h["Content-Length"] = []string{strconv.Itoa(len(b))}
+	h["Content-Length"] = contentLength(len(b))
 	w.WriteHeader(code)
 	w.Write(b)
+}
+
+// lengths holds the Content-Length header values of answers shorter
+// than len(lengths) bytes, each made on first use and shared read-only
+// by every response of that length, as jsonType is.
+var lengths [8 << 10]atomic.Pointer[[]string]
+
+// contentLength returns the Content-Length header value of n bytes.
+func contentLength(n int) []string {
+	if n < 0 || n >= len(lengths) {
+		return []string{strconv.Itoa(n)}
+	}
+	if v := lengths[n].Load(); v != nil {
+		return *v
+	}
+	v := []string{strconv.Itoa(n)}
+	lengths[n].Store(&v)
+	return v
 }
 
 func encodeJSON(w http.ResponseWriter, v any) {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"sync"
 	"sync/atomic"
 	"time"
 )
@@ -63,15 +64,22 @@ func (w *statusWriter) Write(b []byte) (int, error) {
 
 func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
+// statusWriters are reused across requests: a ResponseWriter is only
+// valid until its handler returns, so a statusWriter is free again then.
+var statusWriters = sync.Pool{New: func() any { return new(statusWriter) }}
+
 func (m *metrics) wrap(route int, h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		m.inflight.Add(1)
 		t := time.Now()
-		sw := &statusWriter{ResponseWriter: w}
+		sw := statusWriters.Get().(*statusWriter)
+		sw.ResponseWriter, sw.code = w, 0
 		h.ServeHTTP(sw, r)
 		d := time.Since(t)
 		m.inflight.Add(-1)
 		code := sw.code
+		sw.ResponseWriter = nil
+		statusWriters.Put(sw)
 		if code == 0 {
 			code = http.StatusOK
 		}
