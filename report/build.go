@@ -131,6 +131,7 @@ func Build(ctx context.Context, src Sources) (Input, error) {
 
 	// Heatmap: the features with the largest |z| in any segment.
 	in.HeatFeatures, in.HeatZ = heatmap(prof, heatFeatures)
+	in.HeatMean = heatMeans(prof, in.HeatFeatures)
 
 	k := len(prof.Segments)
 	if t := prof.RFM; t != nil {
@@ -447,6 +448,25 @@ func silhouetteBySegment(ctx context.Context, z *mat.Dense, labels []int, segInd
 		}
 	}
 	return out, nil
+}
+
+// heatMeans is each segment's mean of each of the heatmap's features (NaN
+// where its profile lacks one); nil without features.
+func heatMeans(prof *segprof.Report, names []string) [][]float64 {
+	if len(names) == 0 {
+		return nil
+	}
+	out := make([][]float64, len(prof.Segments))
+	for s := range prof.Segments {
+		out[s] = make([]float64, len(names))
+		for j, f := range names {
+			out[s][j] = math.NaN()
+			if st, ok := prof.Segments[s].Feature(f); ok {
+				out[s][j] = st.Mean
+			}
+		}
+	}
+	return out
 }
 
 func heatmap(prof *segprof.Report, m int) ([]string, [][]float64) {

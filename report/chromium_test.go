@@ -163,7 +163,7 @@ func TestReportInChromium(t *testing.T) {
 		want        []string
 	}{
 		{"chart-segment-sizes", fmt.Sprintf("d.seg === %d && d.users !== undefined", seg1.ID), []string{label, formatInt(seg1.Size), formatPercent(seg1.Share)}},
-		{"chart-heatmap", fmt.Sprintf("d.seg === %d && d.feature === %q", seg1.ID, in.label(in.HeatFeatures[0])), []string{label, in.label(in.HeatFeatures[0]), in.HeatFeatures[0], fmt.Sprintf("%+.2f", in.HeatZ[1][0])}},
+		{"chart-heatmap", fmt.Sprintf("d.seg === %d && d.feature === %q", seg1.ID, in.label(in.HeatFeatures[0])), []string{label, in.label(in.HeatFeatures[0]), in.HeatFeatures[0], fmt.Sprintf("%+.2f", in.HeatZ[1][0]), "segment mean", strconv.FormatFloat(in.HeatMean[1][0], 'f', -1, 64)}},
 		{"chart-hour-of-day", fmt.Sprintf("d.seg === %d && d.x === \"20\"", seg1.ID), []string{label, "hour of day", fmt.Sprintf("%.1f%%", 100*in.HourShare[1][20])}},
 		{"chart-projection", fmt.Sprintf("d.seg === %d", seg1.ID), []string{label, "PC 1", "user-"}},
 		{"chart-rfm-grid", fmt.Sprintf("d.seg === %d && d.r === 5", seg1.ID), []string{label, "RFM group", "recency score", "5"}},

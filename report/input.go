@@ -35,6 +35,9 @@ type Input struct {
 	// of segment s's mean of feature f against all users.
 	HeatFeatures []string
 	HeatZ        [][]float64
+	// HeatMean, optional, is segment s's mean of feature f, in the
+	// feature's units: the interactive heatmap shows it on hover.
+	HeatMean [][]float64 `json:",omitempty"`
 
 	// HourShare[s][h] is the share (0..1) of segment s's events in hour h
 	// (0..23) of the day.
@@ -269,6 +272,11 @@ func (in *Input) Validate() error {
 	}
 	if in.HeatZ != nil {
 		if err := checkMatrix("HeatZ", in.HeatZ, n, len(in.HeatFeatures), true); err != nil {
+			return err
+		}
+	}
+	if in.HeatMean != nil {
+		if err := checkMatrix("HeatMean", in.HeatMean, n, len(in.HeatFeatures), true); err != nil {
 			return err
 		}
 	}

@@ -144,7 +144,7 @@ func interactiveSpec(in *Input, f figure) (spec vega.Spec, ok bool) {
 				about[j] += ": " + d
 			}
 		}
-		return vega.Heatmap(vega.HeatmapSpec{Title: title, Segments: segs, Features: in.labels(in.HeatFeatures), About: about, Z: in.HeatZ, Limit: 2}), true
+		return vega.Heatmap(vega.HeatmapSpec{Title: title, Segments: segs, Features: in.labels(in.HeatFeatures), About: about, Z: in.HeatZ, Values: in.HeatMean, Limit: 2}), true
 	case f.name == "profiles":
 		labels, values, _ := traitBars(in)
 		return vega.Traits(vega.TraitsSpec{Title: title, Segments: segs, Labels: labels, Z: values}), true

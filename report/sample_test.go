@@ -71,6 +71,11 @@ func sampleInput() Input {
 			z[j] = math.Round((1.4+rng.Float64()*1.4)*float64(1-2*(k%2))*100) / 100
 		}
 		in.HeatZ = append(in.HeatZ, z)
+		hm := make([]float64, len(z))
+		for j := range hm {
+			hm[j] = math.Round((10+10*z[j])*100) / 100 // a segment mean in the feature's units
+		}
+		in.HeatMean = append(in.HeatMean, hm)
 		order := make([]int, len(z))
 		for j := range order {
 			order[j] = j

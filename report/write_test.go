@@ -254,6 +254,7 @@ func TestValidate(t *testing.T) {
 		{"heat columns", func(in *Input) { in.HeatZ[2] = in.HeatZ[2][:5] }, "HeatZ[2]"},
 		{"heat without z", func(in *Input) { in.HeatZ = nil }, "HeatZ"},
 		{"heat infinite", func(in *Input) { in.HeatZ[1][4] = math.Inf(1) }, "HeatZ[1][4]"},
+		{"heat mean columns", func(in *Input) { in.HeatMean[2] = in.HeatMean[2][:5] }, "HeatMean[2]"},
 		{"hours 23", func(in *Input) { in.HourShare[0] = in.HourShare[0][:23] }, "HourShare[0]"},
 		{"weekday NaN", func(in *Input) { in.WeekdayShare[6][6] = math.NaN() }, "WeekdayShare[6][6]"},
 		{"categories without shares", func(in *Input) { in.CategoryShare = nil }, "CategoryShare"},
