@@ -50,6 +50,20 @@ func TestNumericAttributes(t *testing.T) {
 	if got := in.label("income") + ", " + in.label("orders"); got != "income (k$), orders" {
 		t.Errorf("labels %q, want the attribute's label and the catalogue's", got)
 	}
+	two := &features.Table{Features: []features.Feature{{Name: "gender_female"}, {Name: "gender_male"}, {Name: "plan_a"}, {Name: "plan_b"}, {Name: "plan_c"}, {Name: "age"}}}
+	twoCols := []segprof.Column{
+		{Kind: segprof.KindCategorical, Attribute: "gender", Level: "Female"}, {Kind: segprof.KindCategorical, Attribute: "gender", Level: "Male"},
+		{Kind: segprof.KindCategorical, Attribute: "plan", Level: "a"}, {Kind: segprof.KindCategorical, Attribute: "plan", Level: "b"},
+		{Kind: segprof.KindCategorical, Attribute: "plan", Level: "c"}, {Kind: segprof.KindNumeric, Attribute: "age"},
+	}
+	if diff := cmp.Diff(map[string]string{"gender_female": "gender", "gender_male": "gender"}, twoLevelAttributes(two, twoCols)); diff != "" {
+		t.Errorf("twoLevelAttributes (-want +got):\n%s", diff)
+	}
+	pairs := twoLevelAttributes(two, twoCols)
+	top := []segprof.Trait{{Feature: "age", Z: 1}, {Feature: "gender_female", Z: -0.3}, {Feature: "plan_a", Z: 0.5}, {Feature: "gender_male", Z: 0.3}, {Feature: "plan_b", Z: -0.4}}
+	if diff := cmp.Diff([]Trait{{"age", 1}, {"plan_a", 0.5}, {"gender_male", 0.3}, {"plan_b", -0.4}}, traits(top, pairs)); diff != "" {
+		t.Errorf("traits: one level of gender, the one above the base; every level of plan (-want +got):\n%s", diff)
+	}
 	cols[0].Absent = true
 	if got := numericAttributes(tab, cols, labels, map[int]int{3: 0, 7: 1}, 2); len(got) != 1 || got[0].Name != "score" {
 		t.Errorf("with income absent: %+v, want only score", got)

@@ -116,12 +116,11 @@ func Build(ctx context.Context, src Sources) (Input, error) {
 		in.Subtitle += ", as of " + tab.AsOf.Format("2006-01-02")
 	}
 	segIndex := map[int]int{} // segment id -> display position
+	pairs := twoLevelAttributes(tab, src.Columns)
 	for i, s := range prof.Segments {
 		segIndex[s.ID] = i
 		seg := Segment{ID: s.ID, Name: s.Name, Size: s.Size, Share: s.Share, Description: s.Summary}
-		for _, t := range s.Top {
-			seg.Traits = append(seg.Traits, Trait{Feature: t.Feature, Z: t.Z})
-		}
+		seg.Traits = traits(s.Top, pairs)
 		for _, a := range s.Actions {
 			seg.Actions = append(seg.Actions, a.Area+": "+a.Text)
 		}
@@ -829,6 +828,47 @@ func rfmGroups(t *segprof.RFMTable, segIndex map[int]int, k int) *Mix {
 // attribute box plots. An attribute that is never negative and whose
 // largest value is more than five times its base's upper quartile is drawn
 // on a log axis.
+// traits are a segment's strongest traits for the report. Of a two-level
+// attribute (pairs, from twoLevelAttributes) one level says the other
+// (gender: female −0.3 is gender: male +0.3): the one above the base is
+// kept, else the first.
+func traits(top []segprof.Trait, pairs map[string]string) []Trait {
+	keep := map[string]segprof.Trait{}
+	for _, t := range top {
+		if a, ok := pairs[t.Feature]; ok {
+			if k, seen := keep[a]; !seen || (k.Z <= 0 && t.Z > 0) {
+				keep[a] = t
+			}
+		}
+	}
+	var out []Trait
+	for _, t := range top {
+		if a, ok := pairs[t.Feature]; ok && keep[a].Feature != t.Feature {
+			continue
+		}
+		out = append(out, Trait{Feature: t.Feature, Z: t.Z})
+	}
+	return out
+}
+
+// twoLevelAttributes maps each indicator column of a categorical
+// attribute with exactly two level columns to its attribute.
+func twoLevelAttributes(tab *features.Table, cols []segprof.Column) map[string]string {
+	levels := map[string][]string{}
+	for j, c := range cols {
+		if c.Kind == segprof.KindCategorical && c.Attribute != "" && !c.Absent && j < len(tab.Features) {
+			levels[c.Attribute] = append(levels[c.Attribute], tab.Features[j].Name)
+		}
+	}
+	out := map[string]string{}
+	for a, names := range levels {
+		if len(names) == 2 {
+			out[names[0]], out[names[1]] = a, a
+		}
+	}
+	return out
+}
+
 // attributeLabels names the attributes' columns as the profiles name them
 // ("spending score", not "spending score 1 100" from the column name;
 // "plan: pro" for a level); nil without attributes.
