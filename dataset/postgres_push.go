@@ -607,6 +607,17 @@ func (d *pushDataset) build(ctx context.Context, conn *sql.Conn) error {
 	if d.dedup {
 		row = ", ROW(s.*) AS __row"
 	}
+	// Postgres pulls the inner select up into the outer, copying each
+	// conversion into every check that reads it: text parsed by regular
+	// expressions would be parsed once per check. OFFSET 0 keeps the
+	// inner select apart (at the cost of a parallel scan), so it is
+	// there only when some field parses text.
+	fence := ""
+	for _, f := range fields {
+		if f.src != "" && f.class == "text" && f.Type != "VARCHAR" {
+			fence = " OFFSET 0"
+		}
+	}
 	badSQL, why, col, val := "false", "CAST(NULL AS text)", "CAST(NULL AS text)", "CAST(NULL AS text)"
 	if len(bad) > 0 {
 		badSQL = strings.Join(bad, " OR ")
@@ -615,7 +626,7 @@ func (d *pushDataset) build(ctx context.Context, conn *sql.Conn) error {
 		val = "CASE " + strings.Join(vals, " ") + " END"
 	}
 	d.stage = fmt.Sprintf(`SELECT t.*, __keep AND (%s) AS __bad, %s AS __why, %s AS __col, %s AS __val FROM (
-    SELECT %s AS __keep, %s%s FROM %s) AS t`, badSQL, why, col, val, keep, strings.Join(conv, ", "), row, d.from)
+    SELECT %s AS __keep, %s%s FROM %s%s) AS t`, badSQL, why, col, val, keep, strings.Join(conv, ", "), row, d.from, fence)
 	d.late = "false"
 	ts := tsField(d.k)
 	if d.k == Users {

@@ -46,7 +46,7 @@ func pgDemo(t *testing.T, users int) (string, string) {
 	if _, err := synth.Generate(ctx, dir, synth.Options{Users: users, Seed: 5}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := pgdemo.Load(ctx, conn, dir, schema); err != nil {
+	if _, err := pgdemo.Load(ctx, conn, dir, schema, false); err != nil {
 		t.Fatal(err)
 	}
 	return dsn, schema

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/jackc/pgx/v5"
 )
@@ -23,12 +24,22 @@ var Tables = []struct{ Name, Columns string }{
 
 // Load creates schema.users, .events, .transactions and .social and copies
 // dir's users.csv, events.csv, transactions.csv and social.csv into them
-// (COPY FROM STDIN), then analyzes them. It returns the rows copied.
-func Load(ctx context.Context, conn *pgx.Conn, dir, schema string) (int64, error) {
+// (COPY FROM STDIN), then analyzes them. It returns the rows copied. With
+// text, every column is text, as a staging table loaded from files holds
+// them: the pushdown then parses every value.
+func Load(ctx context.Context, conn *pgx.Conn, dir, schema string, text bool) (int64, error) {
 	var total int64
 	for _, t := range Tables {
 		name := pgx.Identifier{schema, t.Name}.Sanitize()
-		if _, err := conn.Exec(ctx, fmt.Sprintf("CREATE TABLE %s (%s)", name, t.Columns)); err != nil {
+		cols := t.Columns
+		if text {
+			var names []string
+			for _, c := range strings.Split(cols, ", ") {
+				names = append(names, strings.Fields(c)[0]+" text")
+			}
+			cols = strings.Join(names, ", ")
+		}
+		if _, err := conn.Exec(ctx, fmt.Sprintf("CREATE TABLE %s (%s)", name, cols)); err != nil {
 			return total, fmt.Errorf("create %s: %w", name, err)
 		}
 		f, err := os.Open(filepath.Join(dir, t.Name+".csv"))
