@@ -203,6 +203,7 @@ func FuzzParseConfig(f *testing.F) {
 		"sources: {o: {path: o.csv}}\ntransactions: {query: SELECT * FROM o}\nevents: {path: e.csv, event_types: {pv: product_view}}\n",
 		"events: {path: e.csv, csv: {header: false, columns: [a, b]}}\nfeatures: {custom: [{name: n, from: events, select: count(*), default: 1}]}\n",
 		"users: {path: u.csv, attributes: {a: numeric}}\nsegmentation: {algorithm: kprototypes, k: 4, k_min: 2, k_max: 6, pca: -1, seed: 3}\n",
+		"users: {path: u.csv, csv: {encoding: windows-1252}, attributes: {age: {column: DOB, type: age, format: '%d/%m/%Y'}, seen: date}}\n",
 		"events: [1, 2]\n",
 		"{",
 	} {

@@ -49,10 +49,11 @@ type AttrSpec struct {
 // Label says the attribute in words for names and texts: its column
 // without what is in parentheses ("Annual Income (k$)" is annual income)
 // and camel case split (MonthlyCharges is monthly charges), else (for an
-// expression) its name.
+// expression) its name. An age is said by its name (age), not by its
+// column (a date of birth).
 func (a AttrSpec) Label() string {
 	l := a.Name
-	if c := strings.Trim(strings.TrimSpace(a.Column), `"`); c != "" && columnLike(c) {
+	if c := strings.Trim(strings.TrimSpace(a.Column), `"`); c != "" && columnLike(c) && a.Type != dataset.TypeAge {
 		if s := parens.ReplaceAllString(c, " "); dataset.Slug(s) != "blank" {
 			l = dataset.SplitCase(s)
 		}

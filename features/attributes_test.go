@@ -240,6 +240,7 @@ func TestAttrLabel(t *testing.T) {
 		{features.AttrSpec{Name: "monthly_charges", Column: "MonthlyCharges"}, "monthly charges"},
 		{features.AttrSpec{Name: "senior", Column: "SeniorCitizen"}, "senior citizen"},
 		{features.AttrSpec{Name: "balance", Column: "BALANCE"}, "balance"},
+		{features.AttrSpec{Name: "age", Column: "birth_date", Type: dataset.TypeAge}, "age"}, // a date of birth: the age
 		{features.AttrSpec{Name: "churned", Column: "Churn = 'Yes'"}, "churned"},
 		{features.AttrSpec{Name: "spend", Column: "a * b"}, "spend"},
 		{features.AttrSpec{Name: "x"}, "x"},

@@ -249,6 +249,11 @@ func TestInitThenRunDateOfBirth(t *testing.T) {
 		!slices.ContainsFunc(names, func(n string) bool { return strings.Contains(n, "older") }) || strings.Contains(strings.Join(names, " "), "birth") {
 		t.Errorf("segments %q: want one young and one older, by age", names)
 	}
+	prof, _ := os.ReadFile(filepath.Join(out, "profiles.md"))
+	if strings.Contains(string(prof), "date of birth high") || strings.Contains(string(prof), "date of birth low") ||
+		!strings.Contains(string(prof), "age high") && !strings.Contains(string(prof), "age low") {
+		t.Errorf("profiles.md does not say the age by its name:\n%s", prof)
+	}
 	md, _ := os.ReadFile(filepath.Join(out, "features.md"))
 	if !strings.Contains(string(md), "the years from the date of birth to as_of") {
 		t.Errorf("features.md does not define age:\n%s", md)
