@@ -82,6 +82,8 @@ var idWords = map[string]bool{"id": true, "key": true, "code": true, "number": t
 //   - a single distinct value: ignore;
 //   - every value yes/no, true/false, y/n, t/f, 0/1, on/off, ja/nein,
 //     oui/non or sí/no: boolean;
+//   - at least 99% e-mail addresses: email (no feature; hashed for
+//     persona export);
 //   - distinct integers that run 1..n (or from any start without gaps), or
 //     distinct values under a name with an id word (id, key, code, number,
 //     no, index, uuid): id;
@@ -100,7 +102,7 @@ var idWords = map[string]bool{"id": true, "key": true, "code": true, "number": t
 //     distinct, at most 10 per field on average, each at most 40
 //     characters): list;
 //   - at most max(50, one per 20 values) distinct values: categorical;
-//   - else (names, free text, e-mails): ignore.
+//   - else (names, free text): ignore.
 func SniffColumn(name string, values []string) Guess {
 	g := Guess{Column: name}
 	var vals []string
@@ -153,6 +155,10 @@ func SniffColumn(name string, values []string) Guess {
 	}
 	if allBool {
 		g.Type, g.Note = TypeBoolean, examples(distinct, len(vals))+missNote
+		return g
+	}
+	if mails := len(slices.DeleteFunc(slices.Clone(vals), func(v string) bool { return !emailRE.MatchString(v) })); float64(mails) >= numberShare*float64(len(vals)) {
+		g.Type, g.Note = TypeEmail, fmt.Sprintf("e-mail addresses, e.g. %s: no feature, kept only as SHA-256 hashes for persona export", quoteExample(distinct[0].v))+missNote
 		return g
 	}
 	if len(counts) == len(vals) && len(vals) > 1 {
@@ -319,6 +325,10 @@ func parseNumber(v string) (float64, bool) {
 	}
 	return x, true
 }
+
+// emailRE is an e-mail address, loosely: one @ between a local part and a
+// domain with a dot, no spaces.
+var emailRE = regexp.MustCompile(`^[^@\s]+@[^@\s]+\.[^@\s]+$`)
 
 // idName reports whether a column name's words say it is an identifier.
 func idName(tokens []string) bool {

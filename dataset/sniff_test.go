@@ -52,6 +52,7 @@ func TestSniffColumn(t *testing.T) {
 		{"row numbers", "Unnamed: 0", seq(100, "%d"), dataset.TypeID, "", nil, ""},
 		{"ids by name", "order_key", seq(100, "K%dX"), dataset.TypeID, "", nil, ""},
 		{"ids by a German name", "Kundennr", seq(100, "K%d"), dataset.TypeID, "", nil, ""},
+		{"e-mail addresses", "Contact", seq(100, "user%d@example.com"), dataset.TypeEmail, "", nil, ""},
 		{"ids by a German compound", "Mitgliedsnummer", seq(100, "M-%d"), dataset.TypeID, "", nil, ""},
 		{"distinct amounts", "Balance", seq(100, "%d.25"), dataset.TypeNumeric, "", nil, ""},
 		{"free text", "Comment", seq(200, "said %d things"), dataset.TypeIgnore, "", nil, ""},
