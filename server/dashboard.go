@@ -43,6 +43,7 @@ var pages = template.Must(template.New("").Funcs(template.FuncMap{
 	"signed": func(v float64) string { return strconv.FormatFloat(v, 'f', 2, 64) },
 	"money":  func(v *float64) string { return money(v) },
 	"label":  func(name string) string { return features.Label(name, "") },
+	"inunit": features.Format,
 	"pctp": func(v *float64) string {
 		if v == nil {
 			return ""

@@ -77,7 +77,8 @@ func TestMovementTable(t *testing.T) {
 }
 
 // TestFeatureLabelsOnPages checks that a segment's and a user's feature
-// tables name features in words, with the column name on hover.
+// tables name features in words, with the column name on hover, and give
+// values in the features' units.
 func TestFeatureLabelsOnPages(t *testing.T) {
 	run := results(t, "run-1", 60, 1)
 	src := newRuns()
@@ -89,6 +90,10 @@ func TestFeatureLabelsOnPages(t *testing.T) {
 			if code != 200 || !strings.Contains(body, w) {
 				t.Errorf("GET %s = %d, without %s", path, code, w)
 			}
+		}
+		// Values in the feature's unit: recency in days.
+		if !regexp.MustCompile(`<td title="recency_days">days since the last order</td><td class="n" data-sort="[^"]+">[0-9.,]+ days</td>`).MatchString(body) {
+			t.Errorf("GET %s: recency not written in days", path)
 		}
 	}
 }
