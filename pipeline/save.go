@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"runtime"
@@ -166,18 +167,27 @@ func buildModel(id string, tab *features.Table, fitted *prep.Fitted, pca *prep.P
 // recommendations fits the recommender on the transactions in db and
 // returns each user's top products.
 func recommendations(ctx context.Context, db *sql.DB, ids []string, labels []int) (map[string][]persona.Recommendation, error) {
-	var ps []recommend.Purchase
-	if err := features.Purchases(ctx, db, func(p features.Purchase) error {
-		ps = append(ps, recommend.Purchase{User: p.User, Product: p.Product, Basket: p.Order, Time: p.Time, Value: p.Value})
-		return nil
-	}); err != nil {
-		return nil, err
-	}
 	seg := make(map[string]int, len(ids))
 	for i, u := range ids {
 		seg[u] = labels[i]
 	}
-	rm, err := recommend.Fit(ctx, ps, seg, recommend.Options{})
+	// The purchases go to the recommender as the query reads them: at 1M
+	// users they are 13M lines, which as a slice held ~1.5 GB (and up to
+	// twice that while it grew) on top of DuckDB's budget.
+	var readErr error
+	errStop := errors.New("stop")
+	lines := func(yield func(recommend.Purchase) bool) {
+		readErr = features.Purchases(ctx, db, func(p features.Purchase) error {
+			if !yield(recommend.Purchase{User: p.User, Product: p.Product, Basket: p.Order, Time: p.Time, Value: p.Value}) {
+				return errStop
+			}
+			return nil
+		})
+	}
+	rm, err := recommend.FitSeq(ctx, lines, seg, recommend.Options{})
+	if readErr != nil && !errors.Is(readErr, errStop) {
+		return nil, readErr
+	}
 	if err != nil {
 		return nil, err
 	}

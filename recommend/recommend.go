@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"iter"
 	"math"
 	"slices"
 	"sort"
@@ -126,13 +127,16 @@ type Model struct {
 // Fit learns a model from purchases. segments gives users' segments; users
 // missing from it have no known segment (nil: no segments).
 func Fit(ctx context.Context, purchases []Purchase, segments map[string]int, opts Options) (*Model, error) {
+	return FitSeq(ctx, slices.Values(purchases), segments, opts)
+}
+
+// FitSeq is Fit over purchases read once, in order, as they come (from a
+// query, say), so that they need not be held in memory together.
+func FitSeq(ctx context.Context, purchases iter.Seq[Purchase], segments map[string]int, opts Options) (*Model, error) {
 	if err := opts.Validate(); err != nil {
 		return nil, err
 	}
 	opts = opts.withDefaults()
-	if len(purchases) == 0 {
-		return nil, fmt.Errorf("recommend: no purchases")
-	}
 	m := &Model{opts: opts, index: map[string]int32{}, segment: map[string]int{}}
 	// Baskets and users are numbered as they first appear; the lines of
 	// one basket, and of one user, mostly come in a row, so the last
@@ -144,9 +148,13 @@ func Fit(ctx context.Context, purchases []Purchase, segments map[string]int, opt
 	var users []string
 	var hists [][]int32
 	lastKey, lastB, lastU := bkey{}, int32(-1), int32(-1)
-	for k, p := range purchases {
+	k := -1
+	var bad error
+	for p := range purchases {
+		k++
 		if p.User == "" || p.Product == "" {
-			return nil, fmt.Errorf("recommend: purchase %d has an empty user or product", k)
+			bad = fmt.Errorf("recommend: purchase %d has an empty user or product", k)
+			break
 		}
 		id, ok := m.index[p.Product]
 		if !ok {
@@ -179,6 +187,12 @@ func Fit(ctx context.Context, purchases []Purchase, segments map[string]int, opt
 		}
 		baskets[lastB] = append(baskets[lastB], id)
 		hists[lastU] = append(hists[lastU], id)
+	}
+	if bad != nil {
+		return nil, bad
+	}
+	if k < 0 {
+		return nil, fmt.Errorf("recommend: no purchases")
 	}
 	m.history = make(map[string][]int32, len(users))
 	for u, h := range hists {
