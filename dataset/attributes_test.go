@@ -3,6 +3,7 @@ package dataset_test
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -321,5 +322,42 @@ func TestHeaderlessCSV(t *testing.T) {
 	}
 	if _, _, err := load("user_id, item_id, category"); err == nil || !strings.Contains(err.Error(), "events.csv.columns: 3 names for the 5 columns") {
 		t.Errorf("error %v, want one naming events.csv.columns", err)
+	}
+}
+
+// TestAttributeDatesPlausible rejects the rows whose date or age attribute
+// is not a plausible date (before 1900, or after the run's clock: a date
+// of birth in 2999 would be a negative age), as it rejects timestamps.
+func TestAttributeDatesPlausible(t *testing.T) {
+	csv := `user_id,Joined,Born
+u1,2024-01-02,1980-05-06
+u2,1850-01-01,1980-05-06
+u3,2024-01-03,2999-01-01
+u4,2024-01-04,
+`
+	db, st, err := loadAttrs(t, csv, `max_reject_rate: 1
+users:
+  path: users.csv
+  attributes:
+    joined: date
+    age: {column: Born, type: age}
+`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := st.Counts[dataset.Users]; c.Read != 4 || c.Rejected != 2 || c.Used != 2 {
+		t.Errorf("counts %+v, want 4 read, 2 rejected, 2 used", c)
+	}
+	rej, err := dataset.Rejects(context.Background(), db, dataset.Users, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, r := range rej {
+		got = append(got, fmt.Sprintf("%d %s %s %s", r.Line, r.Column, r.Value, r.Reason))
+	}
+	want := []string{"3 Joined 1850-01-01 attributes.joined out of range", "4 Born 2999-01-01 attributes.age in the future"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("rejects (-want +got):\n%s", diff)
 	}
 }

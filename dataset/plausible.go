@@ -11,7 +11,8 @@ import (
 
 // Plausible values. A timestamp or date must lie between minTime and the
 // run's clock plus futureSlack (the slack covers the data's time zone and
-// clocks that run a little ahead); a birth year between 1900 and the year
+// clocks that run a little ahead), date and age attributes' too; a birth
+// year between 1900 and the year
 // of as_of (the run's clock's when as_of is not set). Other rows are
 // rejected. (A user who signed up after as_of is dropped by rule, as rows
 // stamped after it are: not there yet.)
@@ -29,8 +30,8 @@ func (l *loader) plausible(fields []field) (bad, checks []string) {
 		year = l.asOf.Year()
 	}
 	for i, f := range fields {
-		if f.src == "" || f.attr != nil {
-			continue
+		if f.src == "" || f.attr != nil && f.Type != "TIMESTAMP" {
+			continue // an attribute's number or text may be anything; its dates are checked as dates
 		}
 		name, lab, sv := sqlquote.Ident(f.Name), sqlquote.String(f.label), fmt.Sprintf("CAST(__s%d AS VARCHAR)", i)
 		add := func(cond, reason string) {
