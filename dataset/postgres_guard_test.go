@@ -1,6 +1,8 @@
 package dataset
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -74,5 +76,44 @@ func TestPushdownEngine(t *testing.T) {
 	}
 	if _, err := ParseConfig([]byte("engine: spark\n" + pg)); err == nil || !strings.Contains(err.Error(), "engine") {
 		t.Errorf("engine spark: %v", err)
+	}
+}
+
+// TestReadmePushdownConfig: the config of the README's section "When your
+// data outgrows one machine" parses and pushes down.
+func TestReadmePushdownConfig(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join("..", "README.md"))
+	if err != nil {
+		t.Skip("no README.md")
+	}
+	_, sec, ok := strings.Cut(string(data), "## When your data outgrows one machine")
+	if !ok {
+		t.Fatal(`README has no "When your data outgrows one machine" section`)
+	}
+	_, block, ok := strings.Cut(sec, "```yaml\n")
+	if !ok {
+		t.Fatal("no yaml block in the section")
+	}
+	block, _, _ = strings.Cut(block, "```")
+	cfg, err := ParseConfig([]byte(block))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e, err := cfg.PushdownEngine(); err != nil || e != EnginePostgres {
+		t.Fatalf("engine %s, %v; want postgres", e, err)
+	}
+	for _, k := range Kinds {
+		if s := cfg.Source(k); s != nil {
+			for f, m := range s.Columns {
+				if err := checkReadOnlySQL(string(k)+".columns."+f, m, false); err != nil {
+					t.Error(err)
+				}
+			}
+			if s.Postgres.Query != "" {
+				if err := checkReadOnlySQL(string(k)+".postgres.query", s.Postgres.Query, true); err != nil {
+					t.Error(err)
+				}
+			}
+		}
 	}
 }

@@ -75,16 +75,28 @@ serverpeak() {
   echo "$((one / 1024)) $((sum / 1024))"
 }
 
-echo "engine wall_s cpu_s persona_rss_mb server_backend_rss_mb server_sum_rss_mb rows_transferred load_1min"
+# servercpu: the server's CPU seconds so far: the postmaster's own and
+# those of its children that ended (backends, parallel workers), which the
+# kernel adds to its cutime and cstime when it reaps them.
+servercpu() {
+  local pm
+  pm=$(head -n 1 "$dir/pg/postmaster.pid")
+  awk -v hz="$(getconf CLK_TCK)" '{print ($14 + $15 + $16 + $17) / hz}' "/proc/$pm/stat"
+}
+
+echo "engine wall_s cpu_s persona_rss_mb server_cpu_s server_backend_rss_mb server_sum_rss_mb rows_transferred load_1min"
 for r in $(seq "$rounds"); do
   for engine in postgres duckdb; do
     load=$(cut -d' ' -f1 /proc/loadavg)
+    c0=$(servercpu)
     /usr/bin/time -o "$tmp/t" -f "%e %U %S %M" "$tmp/persona" features -c "$tmp/$engine.yaml" -o "$tmp/f-$engine.parquet" --json > "$tmp/j" 2>/dev/null &
     pid=$!
     peak=$(serverpeak "$pid")
     wait "$pid"
+    sleep 1 # the backend ends after persona closes the connection
+    c1=$(servercpu)
     read -r wall user sys rss < "$tmp/t"
     rows=$(/usr/bin/python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["rows_transferred"])' "$tmp/j")
-    echo "$engine $wall $(echo "$user + $sys" | bc) $((rss / 1024)) $peak $rows $load"
+    echo "$engine $wall $(echo "$user + $sys" | bc) $((rss / 1024)) $(echo "$c1 - $c0" | bc) $peak $rows $load"
   done
 done
