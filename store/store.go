@@ -47,6 +47,11 @@ type Options struct {
 	// the rows. Without one (or when none handles the driver), Save uses
 	// INSERT statements, which store the same rows.
 	Bulk []BulkWriter
+	// MemoryLimit, when positive, is the memory_limit in bytes of the
+	// DuckDB instance a DuckDB file is opened in (beyond it DuckDB spills
+	// to the file and its .tmp folder). Zero leaves DuckDB's own default,
+	// 80% of the RAM. Ignored for Postgres.
+	MemoryLimit int64
 }
 
 func (o Options) withDefaults() Options {
@@ -91,8 +96,17 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 	driver, dialect := opts.DuckDBDriver, DuckDB
 	if IsPostgres(dsn) {
 		driver, dialect = opts.PostgresDriver, Postgres
-	} else if opts.ReadOnly {
-		dsn += "?access_mode=read_only"
+	} else {
+		var params []string
+		if opts.ReadOnly {
+			params = append(params, "access_mode=read_only")
+		}
+		if opts.MemoryLimit > 0 {
+			params = append(params, fmt.Sprintf("memory_limit=%dKiB", max(opts.MemoryLimit>>10, 1)))
+		}
+		if len(params) > 0 {
+			dsn += "?" + strings.Join(params, "&")
+		}
 	}
 	db, err := sql.Open(driver, dsn)
 	if err != nil {

@@ -352,3 +352,49 @@ func TestBulkMatchesInsert(t *testing.T) {
 		})
 	}
 }
+
+// TestMemoryLimit opens a DuckDB store with a memory limit, for writing
+// and read-only: DuckDB reports that limit, and the store still saves
+// and reads a run.
+func TestMemoryLimit(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), store.File)
+	for _, tt := range []struct {
+		name     string
+		readOnly bool
+		limit    int64
+		want     string
+	}{
+		{"write", false, 300 << 20, "300.0 MiB"},
+		{"read-only", true, 1 << 30, "1.0 GiB"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			opts := bulk
+			opts.ReadOnly, opts.MemoryLimit = tt.readOnly, tt.limit
+			st, err := store.Open(ctx, path, opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer st.Close()
+			var got string
+			if err := st.DB().QueryRowContext(ctx, "SELECT current_setting('memory_limit')").Scan(&got); err != nil {
+				t.Fatal(err)
+			}
+			if got != tt.want {
+				t.Errorf("memory_limit = %q, want %q", got, tt.want)
+			}
+			if !tt.readOnly {
+				if err := st.Save(ctx, runstoretest.Results(t, "r", 1000, 1)); err != nil {
+					t.Fatal(err)
+				}
+				if err := st.Commit(ctx, "r"); err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			if _, err := st.Load(ctx, "r"); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+}

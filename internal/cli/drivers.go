@@ -10,6 +10,8 @@ import (
 	_ "github.com/duckdb/duckdb-go/v2" // registers the "duckdb" database/sql driver
 
 	"github.com/persona-seg/persona"
+	"github.com/persona-seg/persona/dataset"
+	"github.com/persona-seg/persona/internal/sysmem"
 	"github.com/persona-seg/persona/pipeline"
 	"github.com/persona-seg/persona/store"
 	"github.com/persona-seg/persona/store/appender"
@@ -23,12 +25,17 @@ import (
 // with.
 const DriverName = "duckdb"
 
-// storeOptions are the options every store is opened with.
+// storeOptions are the options every store is opened with. A DuckDB
+// store gets the default budget the run's own DuckDB gets (README,
+// Memory), not DuckDB's 80% of the RAM.
 func storeOptions(readOnly bool) store.Options {
+	ram, from, _ := sysmem.Total()
+	limit, _ := dataset.DefaultMemoryLimit(ram, from)
 	return store.Options{
 		DuckDBDriver: DriverName,
 		ReadOnly:     readOnly,
 		Bulk:         []store.BulkWriter{appender.Writer{}, pgcopy.Writer{}},
+		MemoryLimit:  limit,
 	}
 }
 
