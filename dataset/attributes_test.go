@@ -360,4 +360,22 @@ users:
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("rejects (-want +got):\n%s", diff)
 	}
+	// With as_of set, a date of birth after it is rejected too.
+	db, st, err = loadAttrs(t, "user_id,Born\nu1,1980-05-06\nu2,2024-03-01\nu3,2024-01-01\n", `max_reject_rate: 1
+as_of: 2024-02-01
+users:
+  path: users.csv
+  attributes:
+    age: {column: Born, type: age}
+`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := st.Counts[dataset.Users]; c.Rejected != 1 || c.Used != 2 {
+		t.Errorf("counts %+v, want 1 rejected, 2 used", c)
+	}
+	rej, _ = dataset.Rejects(context.Background(), db, dataset.Users, 0)
+	if len(rej) != 1 || rej[0].Line != 3 || rej[0].Reason != "attributes.age after as_of" {
+		t.Errorf("rejects %+v, want line 3: attributes.age after as_of", rej)
+	}
 }

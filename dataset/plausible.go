@@ -42,6 +42,10 @@ func (l *loader) plausible(fields []field) (bad, checks []string) {
 		case f.Type == "TIMESTAMP" || f.Type == "DATE":
 			add(fmt.Sprintf("(NOT isfinite(%[1]s) OR %[1]s < TIMESTAMP '%[2]s')", name, minTime.Format("2006-01-02")), f.Name+" out of range")
 			add(fmt.Sprintf("%s > TIMESTAMP '%s'", name, latest), f.Name+" in the future")
+			if f.attr != nil && f.attr.Type == TypeAge && l.asOf != nil {
+				// born after as_of: a negative age
+				add(fmt.Sprintf("%s > TIMESTAMP '%s'", name, l.asOf.UTC().Format("2006-01-02 15:04:05")), f.Name+" after as_of")
+			}
 		case f.Name == "birth_year":
 			add(fmt.Sprintf("%s NOT BETWEEN %d AND %d", name, minTime.Year(), year), "birth_year out of range")
 		}
