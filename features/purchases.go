@@ -30,28 +30,7 @@ func PurchaseDays(ctx context.Context, db *sql.DB, asOf time.Time, fn func(user 
 	if err != nil {
 		return fmt.Errorf("read the purchases: %w", err)
 	}
-	defer rows.Close()
-	var (
-		user   string
-		day    int64
-		amount sql.NullFloat64
-	)
-	for rows.Next() {
-		if err := rows.Scan(&user, &day, &amount); err != nil {
-			return fmt.Errorf("read the purchases: %w", err)
-		}
-		v := math.NaN()
-		if amount.Valid {
-			v = amount.Float64
-		}
-		if err := fn(user, time.Unix(day*86400, 0).UTC(), v); err != nil {
-			return err
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("read the purchases: %w", err)
-	}
-	return nil
+	return eachPurchaseDay(rows, fn)
 }
 
 // PurchaseDaysOn is PurchaseDays in the database db queries, in dialect d
@@ -73,6 +52,13 @@ func PurchaseDaysOn(ctx context.Context, db Querier, d Dialect, asOf time.Time, 
 	if err != nil {
 		return fmt.Errorf("read the purchases: %w", err)
 	}
+	return eachPurchaseDay(rows, fn)
+}
+
+// eachPurchaseDay calls fn for each (user_id, day number, value) row of
+// a customer-days query, the day as a time at midnight UTC and a NULL
+// value as NaN.
+func eachPurchaseDay(rows *sql.Rows, fn func(user string, at time.Time, amount float64) error) error {
 	defer rows.Close()
 	var (
 		user   string
