@@ -1720,18 +1720,12 @@ func WriteRejects(ctx context.Context, db *sql.DB, dir string) ([]string, error)
 		if n == 0 {
 			continue
 		}
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			return written, err
-		}
-		path := filepath.Join(dir, string(k)+".csv")
-		err := atomicfile.Write(path, func(w io.Writer) error {
+		path, err := writeRejectFile(dir, k, func(cw *csv.Writer) error {
 			rows, err := db.QueryContext(ctx, `SELECT file, CAST(line AS VARCHAR), reason, "column", value FROM _persona_rejects WHERE dataset = ? ORDER BY file, line`, string(k))
 			if err != nil {
 				return err
 			}
 			defer rows.Close()
-			cw := csv.NewWriter(w)
-			cw.Write([]string{"file", "line", "reason", "column", "value"})
 			var rec [5]sql.NullString
 			for rows.Next() {
 				if err := rows.Scan(&rec[0], &rec[1], &rec[2], &rec[3], &rec[4]); err != nil {
@@ -1739,11 +1733,7 @@ func WriteRejects(ctx context.Context, db *sql.DB, dir string) ([]string, error)
 				}
 				cw.Write([]string{rec[0].String, rec[1].String, rec[2].String, rec[3].String, rec[4].String})
 			}
-			if err := rows.Err(); err != nil {
-				return err
-			}
-			cw.Flush()
-			return cw.Error()
+			return rows.Err()
 		})
 		if err != nil {
 			return written, err
@@ -1751,6 +1741,25 @@ func WriteRejects(ctx context.Context, db *sql.DB, dir string) ([]string, error)
 		written = append(written, path)
 	}
 	return written, nil
+}
+
+// writeRejectFile writes dir/<k>.csv atomically: the header file, line,
+// reason, column, value, then the rows fill writes; it returns the path.
+func writeRejectFile(dir string, k Kind, fill func(*csv.Writer) error) (string, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", err
+	}
+	path := filepath.Join(dir, string(k)+".csv")
+	err := atomicfile.Write(path, func(w io.Writer) error {
+		cw := csv.NewWriter(w)
+		cw.Write([]string{"file", "line", "reason", "column", "value"})
+		if err := fill(cw); err != nil {
+			return err
+		}
+		cw.Flush()
+		return cw.Error()
+	})
+	return path, err
 }
 
 // shortError makes a DuckDB error one short line: the first lines of its

@@ -6,9 +6,7 @@ import (
 	"encoding/csv"
 	"errors"
 	"fmt"
-	"io"
 	"os"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -17,7 +15,6 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/stdlib"
 
-	"github.com/persona-seg/persona/internal/atomicfile"
 	"github.com/persona-seg/persona/internal/sqlquote"
 )
 
@@ -282,18 +279,11 @@ func (p *Pushdown) WriteRejects(dir string) ([]string, error) {
 		if len(rs) == 0 {
 			continue
 		}
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			return written, err
-		}
-		path := filepath.Join(dir, string(k)+".csv")
-		err := atomicfile.Write(path, func(w io.Writer) error {
-			cw := csv.NewWriter(w)
-			cw.Write([]string{"file", "line", "reason", "column", "value"})
+		path, err := writeRejectFile(dir, k, func(cw *csv.Writer) error {
 			for _, r := range rs {
 				cw.Write([]string{r.File, strconv.FormatInt(r.Line, 10), r.Reason, r.Column, r.Value})
 			}
-			cw.Flush()
-			return cw.Error()
+			return nil
 		})
 		if err != nil {
 			return written, err
