@@ -223,18 +223,8 @@ func computeFeatures(ctx context.Context, cfg *dataset.Config, opts *FeaturesOpt
 	if werr != nil {
 		return 0, 0, nil, errors.Join(err, werr)
 	}
-	if rr != nil {
-		// Too many rejects: keep them beside the previous ones, in a
-		// folder named after this attempt.
-		kept, kerr := out.KeepFailed()
-		if kerr != nil {
-			return 0, 0, nil, errors.Join(err, kerr)
-		}
-		rr.Dir = kept
+	if written, err = landRejects(out, opts.Rejects, files, err, rr); err != nil {
 		return 0, 0, nil, err
-	}
-	for _, f := range files {
-		written = append(written, filepath.Join(opts.Rejects, filepath.Base(f)))
 	}
 	prog.update(pipeline.Progress{Step: "features"})
 	n, d, *warnings, err = writeFeatures(ctx, db, featureOptions(cfg), out.Temp(), opts.Out, step("features"))
@@ -285,4 +275,25 @@ func writeFeatures(ctx context.Context, db *sql.DB, o features.Options, tmp, pat
 	}
 	progress(len(q.Stages)+1, len(q.Stages)+1)
 	return int(n), len(q.Features), q.Warnings, nil
+}
+
+// landRejects names the rejects files written into out's staging folder
+// as they will be once committed under rejectsDir. With a reject-rate
+// error rr (err), there are too many rejects: it keeps them beside the
+// previous ones, in a folder named after this attempt (rr.Dir), and
+// returns err.
+func landRejects(out *pipeline.FileOut, rejectsDir string, files []string, err error, rr *dataset.RejectRateError) ([]string, error) {
+	if rr != nil {
+		kept, kerr := out.KeepFailed()
+		if kerr != nil {
+			return nil, errors.Join(err, kerr)
+		}
+		rr.Dir = kept
+		return nil, err
+	}
+	var written []string
+	for _, f := range files {
+		written = append(written, filepath.Join(rejectsDir, filepath.Base(f)))
+	}
+	return written, nil
 }

@@ -43,16 +43,8 @@ func pushFeatures(ctx context.Context, cfg *dataset.Config, opts *FeaturesOption
 	if werr != nil {
 		return 0, 0, nil, errors.Join(err, werr)
 	}
-	if rr != nil {
-		kept, kerr := out.KeepFailed()
-		if kerr != nil {
-			return 0, 0, nil, errors.Join(err, kerr)
-		}
-		rr.Dir = kept
+	if written, err = landRejects(out, opts.Rejects, files, err, rr); err != nil {
 		return 0, 0, nil, err
-	}
-	for _, f := range files {
-		written = append(written, filepath.Join(opts.Rejects, filepath.Base(f)))
 	}
 	prog.update(pipeline.Progress{Step: "features"})
 	o := featureOptions(cfg)
