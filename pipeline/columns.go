@@ -21,6 +21,9 @@ import (
 // An attribute named in two tables is named table_name.
 func userColumns(ctx context.Context, db *sql.DB, cfg *dataset.Config, tab *features.Table) ([]persona.Column, error) {
 	var out []persona.Column
+	if db == nil {
+		return nil, nil // pushed down: the pushdown refuses attributes and outcomes (dataset.Config.PushdownEngine)
+	}
 	for _, o := range tab.Outcomes {
 		out = append(out, persona.Column{Name: o.Name, Kind: persona.KindOutcome, Numbers: o.Values})
 	}

@@ -205,10 +205,11 @@ type Summary struct {
 	Memory *Memory `json:"memory,omitempty"`
 	// Value is the customer-value step's account; nil when it was skipped.
 	Value *ValueSummary `json:"value,omitempty"`
-	// Engine is where the features were computed (duckdb: a run copies
-	// every row into the embedded DuckDB), RowsTransferred the rows read
-	// from Postgres sources over the wire (persona features pushes down:
-	// README "When your data outgrows one machine").
+	// Engine is where the features were computed (duckdb: the rows were
+	// copied into the embedded DuckDB; postgres: pushed down, pushdown.go),
+	// RowsTransferred the rows read from Postgres sources over the wire:
+	// every raw row copied, or the feature table, the customer-days and
+	// the sampled rejects (README "When your data outgrows one machine").
 	Engine          string `json:"engine"`
 	RowsTransferred int64  `json:"rows_transferred"`
 }
@@ -294,63 +295,29 @@ func execute(ctx context.Context, driverName string, opts Options, inputs func(s
 	opts = r.opts
 	stage := r.stage.Dir
 
-	db, err := sql.Open(driverName, "")
-	if err != nil {
-		return nil, fmt.Errorf("open database: %w", err)
-	}
-	defer db.Close()
-	db.SetMaxOpenConns(1)
-
 	sum = &Summary{RunID: r.id, Seed: opts.Seed, Algorithm: opts.Algorithm}
-	var st dataset.Stats
-	if err := r.step("load", func() (err error) {
-		st, err = dataset.LoadWith(ctx, db, cfg, dataset.LoadOptions{Progress: r.progress("load"), TempDirectory: r.stage.Spill()})
-		sum.Memory = &Memory{Memory: st.Memory}
-		var rr *dataset.RejectRateError
-		if errors.As(err, &rr) {
-			// Too many rejects: leave them where the user can read them,
-			// beside the previous run's, in a folder named after this one.
-			if _, werr := dataset.WriteRejects(ctx, db, filepath.Join(stage, "rejects")); werr != nil {
-				return errors.Join(err, werr)
-			}
-			dir, kerr := r.stage.KeepFailed("rejects")
-			if kerr != nil {
-				return errors.Join(err, kerr)
-			}
-			rr.Dir = dir
-			return err
-		}
-		if err != nil {
-			return err
-		}
-		sum.Rejects, err = dataset.WriteRejects(ctx, db, filepath.Join(stage, "rejects"))
-		for i, p := range sum.Rejects {
-			sum.Rejects[i], _ = filepath.Rel(stage, p)
-		}
-		return err
-	}); err != nil {
+	engine, err := cfg.PushdownEngine()
+	if err != nil {
 		return nil, err
 	}
-	sum.Rows = map[string]int64{}
-	sum.Datasets = map[string]dataset.Counts{}
-	for k, v := range st.Rows {
-		sum.Rows[string(k)] = v
-		sum.Datasets[string(k)] = st.Counts[k]
-	}
-	sum.Engine = dataset.EngineDuckDB
-	for k, c := range st.Counts {
-		if s := cfg.Source(k); s != nil && s.Postgres != nil {
-			sum.RowsTransferred += c.Read
+	var (
+		db   *sql.DB           // the embedded DuckDB holding the rows; nil when pushed down
+		push *dataset.Pushdown // the Postgres server computing the features (pushdown.go)
+		tab  *features.Table
+	)
+	if engine == dataset.EnginePostgres {
+		if push, tab, err = r.pushdown(ctx, cfg, sum); push != nil {
+			defer push.Close()
 		}
+	} else {
+		if db, err = sql.Open(driverName, ""); err != nil {
+			return nil, fmt.Errorf("open database: %w", err)
+		}
+		defer db.Close()
+		db.SetMaxOpenConns(1)
+		tab, err = r.loadDuckDB(ctx, db, cfg, sum)
 	}
-
-	var tab *features.Table
-	if err := r.step("features", func() (err error) {
-		fo := opts.Features
-		fo.Progress = r.progress("features")
-		tab, err = features.Compute(ctx, db, fo)
-		return err
-	}); err != nil {
+	if err != nil {
 		return nil, err
 	}
 	for _, w := range tab.Warnings {
@@ -434,7 +401,7 @@ func execute(ctx context.Context, driverName string, opts Options, inputs func(s
 
 	var worth *customerValues
 	if err := r.step("value", func() (err error) {
-		worth, err = r.customerValue(ctx, db, cfg.Value, tab.AsOf, tab.UserIDs, sum)
+		worth, err = r.customerValue(ctx, r.purchaseDays(ctx, db, push, sum), cfg.Value, tab.AsOf, tab.UserIDs, sum)
 		return err
 	}); err != nil {
 		return nil, err
@@ -467,7 +434,7 @@ func execute(ctx context.Context, driverName string, opts Options, inputs func(s
 	}
 
 	if err := r.step("report", func() error {
-		beh, err := features.ComputeBehaviour(ctx, db, tab.UserIDs, seg.labels)
+		beh, err := behaviour(ctx, db, tab.UserIDs, seg.labels)
 		if err != nil {
 			return err
 		}
@@ -501,8 +468,10 @@ func execute(ctx context.Context, driverName string, opts Options, inputs func(s
 		return nil, err
 	}
 	// DuckDB's work is done: its spill files go before the commit.
-	if err := db.Close(); err != nil {
-		return nil, fmt.Errorf("close database: %w", err)
+	if db != nil {
+		if err := db.Close(); err != nil {
+			return nil, fmt.Errorf("close database: %w", err)
+		}
 	}
 	sum.Timings = r.timings
 	sum.TotalSeconds = math.Round(time.Since(r.start).Seconds()*1000) / 1000
@@ -513,6 +482,65 @@ func execute(ctx context.Context, driverName string, opts Options, inputs func(s
 		return nil, err
 	}
 	return sum, nil
+}
+
+// loadDuckDB loads the datasets of cfg into db, the embedded DuckDB,
+// writes their rejects into the stage and computes the feature table
+// there: the steps load and features of a run that is not pushed down.
+func (r *run) loadDuckDB(ctx context.Context, db *sql.DB, cfg *dataset.Config, sum *Summary) (*features.Table, error) {
+	opts, stage := r.opts, r.stage.Dir
+	var st dataset.Stats
+	if err := r.step("load", func() (err error) {
+		st, err = dataset.LoadWith(ctx, db, cfg, dataset.LoadOptions{Progress: r.progress("load"), TempDirectory: r.stage.Spill()})
+		sum.Memory = &Memory{Memory: st.Memory}
+		var rr *dataset.RejectRateError
+		if errors.As(err, &rr) {
+			// Too many rejects: leave them where the user can read them,
+			// beside the previous run's, in a folder named after this one.
+			if _, werr := dataset.WriteRejects(ctx, db, filepath.Join(stage, "rejects")); werr != nil {
+				return errors.Join(err, werr)
+			}
+			dir, kerr := r.stage.KeepFailed("rejects")
+			if kerr != nil {
+				return errors.Join(err, kerr)
+			}
+			rr.Dir = dir
+			return err
+		}
+		if err != nil {
+			return err
+		}
+		sum.Rejects, err = dataset.WriteRejects(ctx, db, filepath.Join(stage, "rejects"))
+		for i, p := range sum.Rejects {
+			sum.Rejects[i], _ = filepath.Rel(stage, p)
+		}
+		return err
+	}); err != nil {
+		return nil, err
+	}
+	sum.Rows = map[string]int64{}
+	sum.Datasets = map[string]dataset.Counts{}
+	for k, v := range st.Rows {
+		sum.Rows[string(k)] = v
+		sum.Datasets[string(k)] = st.Counts[k]
+	}
+	sum.Engine = dataset.EngineDuckDB
+	for k, c := range st.Counts {
+		if s := cfg.Source(k); s != nil && s.Postgres != nil {
+			sum.RowsTransferred += c.Read
+		}
+	}
+
+	var tab *features.Table
+	if err := r.step("features", func() (err error) {
+		fo := opts.Features
+		fo.Progress = r.progress("features")
+		tab, err = features.Compute(ctx, db, fo)
+		return err
+	}); err != nil {
+		return nil, err
+	}
+	return tab, nil
 }
 
 // progress returns a callback that reports a step's progress, or nil when

@@ -253,6 +253,9 @@ func writeProfileFiles(ctx context.Context, db *sql.DB, dir string, tab *feature
 			return err
 		}
 	}
+	if db == nil {
+		return nil // pushed down: the bought lines stay in Postgres (pushdown.go)
+	}
 	return atomicfile.Write(filepath.Join(dir, "baskets.csv"), func(w io.Writer) error {
 		cw := csv.NewWriter(w)
 		cw.Write([]string{"user_id", "order_id", "product_id", "timestamp"})

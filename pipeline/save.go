@@ -167,6 +167,9 @@ func buildModel(id string, tab *features.Table, fitted *prep.Fitted, pca *prep.P
 // recommendations fits the recommender on the transactions in db and
 // returns each user's top products.
 func recommendations(ctx context.Context, db *sql.DB, ids []string, labels []int) (map[string][]persona.Recommendation, error) {
+	if db == nil {
+		return nil, nil // pushed down: no purchase line leaves Postgres (pushdown.go)
+	}
 	seg := make(map[string]int, len(ids))
 	for i, u := range ids {
 		seg[u] = labels[i]

@@ -2,7 +2,6 @@ package pipeline
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"io"
 	"math"
@@ -11,7 +10,6 @@ import (
 
 	"github.com/persona-seg/persona"
 	"github.com/persona-seg/persona/dataset"
-	"github.com/persona-seg/persona/features"
 	"github.com/persona-seg/persona/internal/atomicfile"
 	"github.com/persona-seg/persona/profile"
 	"github.com/persona-seg/persona/report"
@@ -62,14 +60,14 @@ func (v *customerValues) reportSource() *report.ValueSource {
 // order of ids. A step that cannot be done (no purchases, too few repeat
 // customers, a fit that does not converge) is a warning, not a failed
 // run: it returns nil.
-func (r *run) customerValue(ctx context.Context, db *sql.DB, set dataset.ValueSettings, asOf time.Time, ids []string, sum *Summary) (*customerValues, error) {
+func (r *run) customerValue(ctx context.Context, days purchaseDays, set dataset.ValueSettings, asOf time.Time, ids []string, sum *Summary) (*customerValues, error) {
 	if set.Skip {
 		return nil, nil
 	}
 	unit, _ := value.ParseUnit(set.TimeUnit)
 	model, _ := value.ParseModel(set.Model)
 	b := value.NewBuilder(value.SummaryOptions{Unit: unit, ObservationEnd: asOf})
-	if err := features.PurchaseDays(ctx, db, asOf, b.Add); err != nil {
+	if err := days(asOf, b.Add); err != nil {
 		return nil, err
 	}
 	if b.Purchases() == 0 {

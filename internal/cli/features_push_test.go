@@ -153,13 +153,14 @@ func TestPushdownRefusesWrites(t *testing.T) {
 	}
 }
 
-// TestRunSummaryEngine: persona run copies Postgres rows into DuckDB, and
-// summary.json says so: engine duckdb, every raw row transferred.
+// TestRunSummaryEngine: persona run with engine: duckdb copies Postgres
+// rows into DuckDB, and summary.json says so: engine duckdb, every raw row
+// transferred (TestRunPushdown covers the default, pushed down).
 func TestRunSummaryEngine(t *testing.T) {
 	dsn, schema := pgDemo(t, 300)
 	dir := t.TempDir()
 	cfg := filepath.Join(dir, "c.yaml")
-	if err := os.WriteFile(cfg, []byte(pgdemo.Config(dsn, schema, "")), 0o644); err != nil {
+	if err := os.WriteFile(cfg, []byte(pgdemo.Config(dsn, schema, "duckdb")), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	f, out, errOut := testFactory()

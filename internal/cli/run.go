@@ -64,6 +64,13 @@ principal components. The config's segmentation section (algorithm, k,
 k_min, k_max, linkage, eps, min_samples, pca, seed) sets them too; a flag
 given here wins over its key.
 
+Datasets that are all postgres sources on one server are not copied: the
+row checks and the features are computed in Postgres (as "persona features"
+does; engine: duckdb in the config copies them instead), only the feature
+table and the customer-days come back, and the report's behaviour charts,
+the recommendations and baskets.csv, which need the raw rows, are skipped
+with a warning.
+
 A line per step goes to stderr (a bar with an ETA on a terminal), the
 summary to stdout; --json prints summary.json's content instead, --quiet
 prints nothing but errors.
@@ -217,13 +224,14 @@ func kindOrder(k string) int {
 }
 
 // dataWarnings prints the warnings about the data (most events of an
-// unknown type) on stderr, where they are not missed even with --json.
+// unknown type) and what a pushed-down run skipped on stderr, where they
+// are not missed even with --json.
 func dataWarnings(w io.Writer, quiet bool, warnings []string) {
 	if quiet {
 		return
 	}
 	for _, m := range warnings {
-		if strings.HasPrefix(m, "events: ") {
+		if strings.HasPrefix(m, "events: ") || strings.HasPrefix(m, "pushdown: ") {
 			fmt.Fprintf(w, "persona: warning: %s\n", m)
 		}
 	}
