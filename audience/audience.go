@@ -10,7 +10,8 @@
 // # Columns
 //
 //	user_id, segment_id, segment_name, distance    always
-//	the value columns (KindValue, or Options.Value)  when the run or a value.csv has them
+//	the value columns (KindValue, Options.Value    when the run or a value.csv has them
+//	  or the run's Values, as value.csv's columns)
 //	the outcome columns (KindOutcome)              when the run has them
 //	the chosen attributes (KindAttribute)          Options.Attributes
 //	the hashed identifiers (KindIdentifier)        when the data mapped email or phone attributes
@@ -50,7 +51,8 @@ type Options struct {
 	// ["all"] adds every one. Nil adds none.
 	Attributes []string
 	// Value, when set, adds its columns by user id (a value.csv), unless
-	// the run has value columns of its own.
+	// the run has value columns of its own. Without either, the run's
+	// customer values (Results.Values) give value.csv's columns.
 	Value *Table
 	// UserID returns user i's id; default the run's UserIDs[i].
 	UserID func(i int) string
@@ -140,6 +142,7 @@ type column struct {
 type List struct {
 	cols []column
 	rows []int
+	keys [][]byte // the columns' names, JSON-quoted
 }
 
 // Segment finds a segment of res by its id or its name (in any case),
@@ -206,6 +209,8 @@ func New(res *persona.Results, seg int, opts Options) (*List, error) {
 		l.addRun(vs)
 	} else if opts.Value != nil {
 		l.addTable(opts.Value, id)
+	} else if res.Values != nil {
+		l.addValues(res.Values)
 	}
 	l.addRun(byKind(persona.KindOutcome))
 	attrs := byKind(persona.KindAttribute)
@@ -236,6 +241,8 @@ func New(res *persona.Results, seg int, opts Options) (*List, error) {
 			return nil, fmt.Errorf("two columns are named %q", c.name)
 		}
 		seen[c.name] = true
+		k, _ := json.Marshal(c.name)
+		l.keys = append(l.keys, k)
 	}
 	return l, nil
 }
@@ -256,6 +263,37 @@ func (l *List) addTable(t *Table, id func(int) string) {
 	for j := range t.Columns {
 		l.cols = append(l.cols, fromColumn(&t.Columns[j], row))
 	}
+}
+
+// addValues adds value.csv's columns (value.WriteRows) from v: empty for
+// a user without a purchase, and for a figure that could not be computed.
+func (l *List) addValues(v *persona.Values) {
+	num := func(name string, f func(c *persona.CustomerValue) float64) column {
+		return column{name: name, number: func(i int) (float64, bool) {
+			c := &v.Users[i]
+			if !c.Customer {
+				return 0, false
+			}
+			return finite(f(c))
+		}}
+	}
+	repeat := num("repeat_purchases", func(c *persona.CustomerValue) float64 { return float64(c.RepeatPurchases) })
+	repeat.integer = true
+	l.cols = append(l.cols, repeat,
+		num("first_to_last_"+v.TimeUnit, func(c *persona.CustomerValue) float64 { return c.FirstToLast }),
+		num("first_to_end_"+v.TimeUnit, func(c *persona.CustomerValue) float64 { return c.FirstToEnd }),
+		num("mean_repeat_value", func(c *persona.CustomerValue) float64 { return c.MeanRepeatValue }),
+		num("p_alive", func(c *persona.CustomerValue) float64 { return c.PAlive }),
+		num("expected_purchases", func(c *persona.CustomerValue) float64 { return c.ExpectedPurchases }),
+		num("expected_order_value", func(c *persona.CustomerValue) float64 { return c.ExpectedOrderValue }),
+		num("clv", func(c *persona.CustomerValue) float64 { return c.CLV }),
+		column{name: "next_order_date", text: func(i int) (string, bool) {
+			d, ok := v.NextOrderDate(v.Users[i])
+			if !ok {
+				return "", false
+			}
+			return d.Format("2006-01-02"), true
+		}})
 }
 
 // fromColumn reads c's value of user i at row(i).
@@ -328,37 +366,40 @@ func (l *List) WriteCSV(w io.Writer) error {
 // WriteJSONL writes the list as JSON lines: one object per user.
 func (l *List) WriteJSONL(w io.Writer) error {
 	bw := bufio.NewWriterSize(w, 64<<10)
-	keys := make([][]byte, len(l.cols))
-	for j, c := range l.cols {
-		k, _ := json.Marshal(c.name)
-		keys[j] = k
-	}
 	var b []byte
-	for _, i := range l.rows {
-		b = append(b[:0], '{')
-		for j, c := range l.cols {
-			if j > 0 {
-				b = append(b, ',')
-			}
-			b = append(b, keys[j]...)
-			b = append(b, ':')
-			if c.text != nil {
-				if v, ok := c.text(i); ok {
-					q, _ := json.Marshal(v)
-					b = append(b, q...)
-				} else {
-					b = append(b, "null"...)
-				}
-			} else if v, ok := c.number(i); ok {
-				b = append(b, formatNumber(v, c.integer)...)
-			} else {
-				b = append(b, "null"...)
-			}
-		}
-		b = append(b, '}', '\n')
+	for k := range l.rows {
+		b = append(l.AppendJSON(b[:0], k), '\n')
 		if _, err := bw.Write(b); err != nil {
 			return err
 		}
 	}
 	return bw.Flush()
+}
+
+// AppendJSON appends the list's k-th user (0 <= k < Len(), in the run's
+// user order) as the JSON object of its line in WriteJSONL: the columns
+// as keys in order, null for missing.
+func (l *List) AppendJSON(b []byte, k int) []byte {
+	i := l.rows[k]
+	b = append(b, '{')
+	for j, c := range l.cols {
+		if j > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, l.keys[j]...)
+		b = append(b, ':')
+		if c.text != nil {
+			if v, ok := c.text(i); ok {
+				q, _ := json.Marshal(v)
+				b = append(b, q...)
+			} else {
+				b = append(b, "null"...)
+			}
+		} else if v, ok := c.number(i); ok {
+			b = append(b, formatNumber(v, c.integer)...)
+		} else {
+			b = append(b, "null"...)
+		}
+	}
+	return append(b, '}')
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/persona-seg/persona"
 	"github.com/persona-seg/persona/audience"
 	"github.com/persona-seg/persona/profile"
+	"github.com/persona-seg/persona/value"
 )
 
 var update = flag.Bool("update", false, "update the golden files in testdata")
@@ -281,4 +282,65 @@ func readParquet(t *testing.T, db *sql.DB, path string) string {
 		out.WriteString("\n")
 	}
 	return out.String()
+}
+
+// TestRunValues: without a value.csv, the run's customer values give the
+// columns value.csv has (value.WriteRows writes it from the same values),
+// empty for a user without a purchase and for a figure not computed.
+func TestRunValues(t *testing.T) {
+	res := fixture()
+	nan := math.NaN()
+	v := &persona.Values{TimeUnit: "weeks", End: time.Date(2026, 11, 30, 0, 0, 0, 0, time.UTC), HorizonMonths: 12, LostBelow: 0.5,
+		Users: make([]persona.CustomerValue, len(res.UserIDs))}
+	v.Users[0] = persona.CustomerValue{Customer: true, RepeatPurchases: 3, FirstToLast: 10.5, FirstToEnd: 20, MeanRepeatValue: 25.5,
+		PAlive: 0.875, ExpectedPurchases: 2.5, ExpectedOrderValue: 24.75, CLV: 58.25, NextOrderDays: 12.4}
+	v.Users[2] = persona.CustomerValue{Customer: true, FirstToEnd: 3, MeanRepeatValue: nan, PAlive: 0.25, ExpectedPurchases: 0.125,
+		ExpectedOrderValue: nan, CLV: nan, NextOrderDays: 60}
+	v.Users[6] = persona.CustomerValue{Customer: true, RepeatPurchases: 1, FirstToLast: 1, FirstToEnd: 2, MeanRepeatValue: 8,
+		PAlive: 1, ExpectedPurchases: 4, ExpectedOrderValue: 9, CLV: 300, NextOrderDays: 3}
+	res.Values = v
+	var file bytes.Buffer
+	var customers []int
+	for i := range res.UserIDs {
+		if v.Users[i].Customer {
+			customers = append(customers, i)
+		}
+	}
+	if err := value.WriteRows(&file, value.Weeks, v.End, v.LostBelow, len(customers), func(k int) value.Row {
+		r, _ := v.Row(customers[k], res.UserIDs[customers[k]])
+		return r
+	}); err != nil {
+		t.Fatal(err)
+	}
+	table, err := audience.ReadTable(&file, "value.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	write := func(opts audience.Options) string {
+		l, err := audience.New(res, 0, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var b bytes.Buffer
+		if err := l.WriteCSV(&b); err != nil {
+			t.Fatal(err)
+		}
+		return b.String()
+	}
+	got, want := write(audience.Options{}), write(audience.Options{Value: table})
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("the run's values (-value.csv +run):\n%s", diff)
+	}
+	head := "user_id,segment_id,segment_name,distance,repeat_purchases,first_to_last_weeks,first_to_end_weeks,mean_repeat_value,p_alive,expected_purchases,expected_order_value,clv,next_order_date,churned,"
+	lines := strings.Split(got, "\n")
+	for _, tt := range []struct{ line, want string }{
+		{lines[0], head},
+		{lines[1], `u1,0,"loyal, ""big"" spenders",0.5,3,10.5,20,25.5,0.875,2.5,24.75,58.25,2026-12-12,0,`},
+		{lines[2], `u3,0,"loyal, ""big"" spenders",2,0,0,3,,0.25,0.125,,,,,`},
+		{lines[3], `u5,0,"loyal, ""big"" spenders",1e-07,,,,,,,,,,0,`},
+	} {
+		if !strings.HasPrefix(tt.line, tt.want) {
+			t.Errorf("line %q, want it to start %q", tt.line, tt.want)
+		}
+	}
 }

@@ -5,7 +5,9 @@ package server
 //	GET  /api/segments          the run's segments (id, name, size, share, summary)
 //	GET  /api/segments/{id}     one segment's profile (profile.Segment)
 //	GET  /api/segments/{id}/users?limit=&after=
-//	                            a page of the segment's users; "next" is the cursor of the next page
+//	                            a page of the segment's users, each the object of its line in the
+//	                            JSON lines export (value and outcome columns included, "columns" names
+//	                            them); "next" is the cursor of the next page
 //	GET  /api/segments/{id}/export?format=csv|jsonl&attributes=a,b|all
 //	                            all of them, streamed, with persona export's columns (package audience)
 //	GET  /api/users/{id}        features, segment with its profile summary, distance, recommendations,

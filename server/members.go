@@ -1,6 +1,7 @@
 package server
 
 import (
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -28,15 +29,31 @@ func (sn *snapshot) members(id int) []int32 {
 	return sn.memberRows[id]
 }
 
-// member is one user of a member list.
-type member struct {
-	UserID   string  `json:"user_id"`
-	Distance float64 `json:"distance"`
+// list returns segment id's member list with persona export's columns
+// (package audience, no attributes), built once per snapshot.
+func (sn *snapshot) list(id int) (*audience.List, error) {
+	sn.listsMu.Lock()
+	defer sn.listsMu.Unlock()
+	if l, ok := sn.lists[id]; ok {
+		return l, nil
+	}
+	l, err := audience.New(sn.res, id, audience.Options{UserID: sn.users.id})
+	if err != nil {
+		return nil, err
+	}
+	if sn.lists == nil {
+		sn.lists = map[int]*audience.List{}
+	}
+	sn.lists[id] = l
+	return l, nil
 }
 
 // handleMembers serves one page of a segment's users: ?limit= (default
 // 100, at most 10,000) after the cursor ?after= (the "next" of the previous
-// page). Cursors are positions in the run, so paging through a run that is
+// page). Each user is the object of its line in the segment's JSON lines
+// export (persona export's columns: id, segment, distance, the run's value
+// and outcome columns, hashed identifiers), and "columns" lists their
+// names. Cursors are positions in the run, so paging through a run that is
 // replaced meanwhile fails with 409 rather than skipping users.
 func (s *Server) handleMembers(w http.ResponseWriter, r *http.Request) {
 	sn := s.current(w, r)
@@ -71,21 +88,43 @@ func (s *Server) handleMembers(w http.ResponseWriter, r *http.Request) {
 		}
 		start = n
 	}
+	l, err := sn.list(id)
+	if err == nil && l.Len() != len(rows) {
+		err = fmt.Errorf("segment %d: %d members listed for %d users (a bug)", id, l.Len(), len(rows))
+	}
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
 	end := min(len(rows), start+limit)
-	out := struct {
-		RunID   string   `json:"run_id"`
-		Segment int      `json:"segment"`
-		Total   int      `json:"total"`
-		Users   []member `json:"users"`
-		Next    string   `json:"next,omitempty"`
-	}{RunID: sn.res.Run.ID, Segment: id, Total: len(rows), Users: make([]member, 0, end-start)}
-	for _, i := range rows[start:end] {
-		out.Users = append(out.Users, member{sn.users.id(int(i)), sn.res.Distance[i]})
+	b := make([]byte, 0, 256+(end-start)*128)
+	b = append(b, `{"run_id":`...)
+	b = appendString(b, sn.res.Run.ID)
+	b = append(b, `,"segment":`...)
+	b = strconv.AppendInt(b, int64(id), 10)
+	b = append(b, `,"total":`...)
+	b = strconv.AppendInt(b, int64(len(rows)), 10)
+	b = append(b, `,"columns":[`...)
+	for j, c := range l.Columns() {
+		if j > 0 {
+			b = append(b, ',')
+		}
+		b = appendString(b, c)
 	}
+	b = append(b, `],"users":[`...)
+	for k := start; k < end; k++ {
+		if k > start {
+			b = append(b, ',')
+		}
+		b = l.AppendJSON(b, k)
+	}
+	b = append(b, ']')
 	if end < len(rows) {
-		out.Next = sn.res.Run.ID + ":" + strconv.Itoa(end)
+		b = append(b, `,"next":`...)
+		b = appendString(b, sn.res.Run.ID+":"+strconv.Itoa(end))
 	}
-	encodeJSON(w, out)
+	b = append(b, "}\n"...)
+	writeJSON(w, http.StatusOK, b)
 }
 
 // handleExport streams a segment's users, the columns of persona export

@@ -4,10 +4,13 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
+	"math"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -177,6 +180,102 @@ func TestExport(t *testing.T) {
 	} {
 		if code, body, _ := do(t, h, "GET", tt.path, ""); code/100 != 4 || !strings.Contains(body, tt.want) {
 			t.Errorf("GET %s = %d %s, want a 4xx with %q", tt.path, code, body, tt.want)
+		}
+	}
+}
+
+// TestMembersColumns pages through a segment of a run with customer values
+// and outcomes: every member carries the columns of persona export (its
+// line of the JSON lines export, the same keys and values), a customer its
+// value.csv figures and a user without a purchase nulls; the pages
+// together are the export, in order.
+func TestMembersColumns(t *testing.T) {
+	src := newRuns()
+	run := results(t, "run-c", 90, 5)
+	n := len(run.UserIDs)
+	churn, mail := make([]float64, n), make([]string, n)
+	v := &persona.Values{TimeUnit: "days", End: time.Date(2026, 6, 30, 0, 0, 0, 0, time.UTC), HorizonMonths: 12, LostBelow: 0.5,
+		Users: make([]persona.CustomerValue, n)}
+	for i := range n {
+		churn[i] = float64(i % 2)
+		if i%5 == 0 {
+			churn[i] = math.NaN()
+		}
+		mail[i] = audience.HashEmail(fmt.Sprintf("u%d@example.com", i))
+		if i%3 != 0 {
+			v.Users[i] = persona.CustomerValue{Customer: true, RepeatPurchases: i % 4, FirstToLast: float64(i), FirstToEnd: float64(2 * i), MeanRepeatValue: 10 + float64(i)/4,
+				PAlive: float64(i%8) / 8, ExpectedPurchases: float64(i) / 16, ExpectedOrderValue: 12.5, CLV: float64(i) * 1.5, NextOrderDays: float64(i)}
+		}
+	}
+	run.Columns = []persona.Column{
+		{Name: "churned", Kind: persona.KindOutcome, Numbers: churn},
+		{Name: "email_sha256", Kind: persona.KindIdentifier, Texts: mail},
+	}
+	run.Values = v
+	src.add(t, run)
+	h := newServer(t, src, server.Options{}).Handler()
+	wantCols := []string{"user_id", "segment_id", "segment_name", "distance", "repeat_purchases", "first_to_last_days", "first_to_end_days",
+		"mean_repeat_value", "p_alive", "expected_purchases", "expected_order_value", "clv", "next_order_date", "churned", "email_sha256"}
+	for seg := range 3 {
+		code, body, _ := do(t, h, "GET", fmt.Sprintf("/api/segments/%d/export?format=jsonl", seg), "")
+		if code != http.StatusOK {
+			t.Fatalf("export %d: %d %s", seg, code, body)
+		}
+		var want []map[string]any
+		for _, line := range strings.Split(strings.TrimSuffix(body, "\n"), "\n") {
+			var m map[string]any
+			if err := json.Unmarshal([]byte(line), &m); err != nil {
+				t.Fatal(err)
+			}
+			want = append(want, m)
+		}
+		var got []map[string]any
+		path := fmt.Sprintf("/api/segments/%d/users?limit=7", seg)
+		for pages := 0; ; pages++ {
+			code, body, _ := do(t, h, "GET", path, "")
+			if code != http.StatusOK {
+				t.Fatalf("GET %s: %d %s", path, code, body)
+			}
+			var p struct {
+				Total   int              `json:"total"`
+				Columns []string         `json:"columns"`
+				Users   []map[string]any `json:"users"`
+				Next    string           `json:"next"`
+			}
+			if err := json.Unmarshal([]byte(body), &p); err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(wantCols, p.Columns); diff != "" {
+				t.Fatalf("GET %s: columns (-want +got):\n%s", path, diff)
+			}
+			if p.Total != len(want) || len(p.Users) > 7 {
+				t.Fatalf("GET %s: total %d, %d users; want %d, at most 7", path, p.Total, len(p.Users), len(want))
+			}
+			got = append(got, p.Users...)
+			if p.Next == "" {
+				break
+			}
+			if pages > len(want) {
+				t.Fatal("pagination does not end")
+			}
+			path = fmt.Sprintf("/api/segments/%d/users?limit=7&after=%s", seg, p.Next)
+		}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("segment %d: members (-export +pages):\n%s", seg, diff)
+		}
+		for _, u := range got {
+			i := slices.Index(run.UserIDs, u["user_id"].(string))
+			c := v.Users[i]
+			wantCLV, wantChurn := any(nil), any(nil)
+			if c.Customer {
+				wantCLV = c.CLV
+			}
+			if !math.IsNaN(churn[i]) {
+				wantChurn = churn[i]
+			}
+			if u["clv"] != wantCLV || u["churned"] != wantChurn || u["distance"] != run.Distance[i] || u["segment_id"] != float64(seg) {
+				t.Errorf("user %s: clv %v, churned %v, distance %v, segment %v; want %v, %v, %v, %d", run.UserIDs[i], u["clv"], u["churned"], u["distance"], u["segment_id"], wantCLV, wantChurn, run.Distance[i], seg)
+			}
 		}
 	}
 }

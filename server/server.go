@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/persona-seg/persona"
+	"github.com/persona-seg/persona/audience"
 	"github.com/persona-seg/persona/features"
 	"github.com/persona-seg/persona/model"
 	"github.com/persona-seg/persona/profile"
@@ -136,6 +137,9 @@ type snapshot struct {
 	// memberRows holds each segment's rows, built on first use.
 	membersOnce sync.Once
 	memberRows  map[int][]int32
+	// lists holds each segment's member list, built on first use.
+	listsMu sync.Mutex
+	lists   map[int]*audience.List
 	// fenceSet holds the far-out fences of the distances, on first use.
 	fencesOnce sync.Once
 	fenceSet   *fences

@@ -39,8 +39,10 @@
         td.appendChild(a);
         var d = document.createElement("td");
         d.className = "n";
-        d.setAttribute("data-sort", String(u.distance));
-        d.textContent = u.distance.toPrecision(4);
+        if (u.distance !== null) {
+          d.setAttribute("data-sort", String(u.distance));
+          d.textContent = u.distance.toPrecision(4);
+        }
         tr.appendChild(td);
         tr.appendChild(d);
         body.appendChild(tr);
