@@ -1,6 +1,7 @@
 package pipeline
 
 import (
+	"bufio"
 	"context"
 	"database/sql"
 	"encoding/csv"
@@ -184,16 +185,27 @@ type Records struct {
 	AsOf string `json:"as_of,omitempty"`
 }
 
+// writeRecords writes rows as JSON lines to path, a scratch file that
+// loading reads back at once and that is removed after: neither synced nor
+// written atomically, which would cost two fsyncs a file for nothing.
 func writeRecords(path string, rows []map[string]any) error {
-	return atomicfile.Write(path, func(w io.Writer) error {
-		enc := json.NewEncoder(w)
-		for _, r := range rows {
-			if err := enc.Encode(r); err != nil {
-				return err
-			}
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	bw := bufio.NewWriter(f)
+	enc := json.NewEncoder(bw)
+	for _, r := range rows {
+		if err := enc.Encode(r); err != nil {
+			f.Close()
+			return err
 		}
-		return nil
-	})
+	}
+	if err := bw.Flush(); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }
 
 // Featurize computes the features of the users in rec with the columns
