@@ -70,7 +70,7 @@ dem AS (
       min(country) AS country, min(acquisition_channel) AS acquisition_channel, min(device) AS device
     FROM users WHERE user_id IS NOT NULL GROUP BY user_id) AS d),
 pu0 AS (
-  SELECT user_id, min("plan") AS a0, min("score") AS a1, min("newsletter") AS a2, list_distinct(list_filter(list_transform(string_split(min("interests"), ','), x -> trim(x)), x -> x <> '')) AS a3, min("tier") AS a4, min("last_login") AS a5
+  SELECT user_id, min("plan") AS a0, min("score") AS a1, min("newsletter") AS a2, list_distinct(list_filter(list_transform(string_split(min("interests"), ','), x -> trim(x)), x -> x <> '')) AS a3, min("tier") AS a4, min("last_login") AS a5, min("birth_date") AS a6
   FROM _persona_attrs_users WHERE user_id IS NOT NULL GROUP BY user_id),
 cf0 AS (
   SELECT user_id, CAST((count(*) FILTER (WHERE event_type = 'add_to_cart')) AS DOUBLE) AS c0
@@ -196,6 +196,8 @@ SELECT u.user_id,
   CAST(CASE WHEN pu0.a4 IS NULL THEN 1 ELSE 0 END AS DOUBLE) AS "tier_missing",
   CAST(coalesce(date_diff('second', pu0.a5, TIMESTAMP '2024-02-01 00:00:00') / 86400.0, CAST(7 AS DOUBLE)) AS DOUBLE) AS "last_login_days",
   CAST(CASE WHEN pu0.a5 IS NULL THEN 1 ELSE 0 END AS DOUBLE) AS "last_login_missing",
+  CAST(coalesce(date_diff('second', pu0.a6, TIMESTAMP '2024-02-01 00:00:00') / 31557600.0, CAST(31.503080082135522 AS DOUBLE)) AS DOUBLE) AS "birth_date",
+  CAST(CASE WHEN pu0.a6 IS NULL THEN 1 ELSE 0 END AS DOUBLE) AS "birth_date_missing",
   CAST(coalesce(CASE WHEN isfinite(cf0.c0) THEN cf0.c0 END, CAST(0 AS DOUBLE)) AS DOUBLE) AS "carts",
   CAST((coalesce(tagg.discounted_lines, 0) + 1 - least(coalesce(tagg.price_level, 1), 2) / 2) / 2 AS DOUBLE) AS "price_sensitivity",
   CAST(coalesce(tcagg.hhi, 0) AS DOUBLE) AS "loyalty_hhi",

@@ -70,7 +70,7 @@ dem AS (
       min(country) AS country, min(acquisition_channel) AS acquisition_channel, min(device) AS device
     FROM users WHERE user_id IS NOT NULL GROUP BY user_id) AS d),
 pu0 AS (
-  SELECT user_id, min("plan") AS a0, min("score") AS a1, bool_and("newsletter") AS a2, CASE WHEN min("interests") IS NOT NULL THEN ARRAY(SELECT DISTINCT trim(x) FROM unnest(string_to_array(min("interests"), ',')) AS x WHERE trim(x) <> '') END AS a3, min("tier") AS a4, min("last_login") AS a5
+  SELECT user_id, min("plan") AS a0, min("score") AS a1, bool_and("newsletter") AS a2, CASE WHEN min("interests") IS NOT NULL THEN ARRAY(SELECT DISTINCT trim(x) FROM unnest(string_to_array(min("interests"), ',')) AS x WHERE trim(x) <> '') END AS a3, min("tier") AS a4, min("last_login") AS a5, min("birth_date") AS a6
   FROM _persona_attrs_users WHERE user_id IS NOT NULL GROUP BY user_id),
 cf0 AS (
   SELECT user_id, CAST((count(*) FILTER (WHERE event_type = 'add_to_cart')) AS double precision) AS c0
@@ -196,6 +196,8 @@ SELECT u.user_id,
   CAST(CASE WHEN pu0.a4 IS NULL THEN 1 ELSE 0 END AS double precision) AS "tier_missing",
   CAST(coalesce(CAST(CAST(floor(extract(epoch from TIMESTAMP '2024-02-01 00:00:00')) - floor(extract(epoch from pu0.a5)) AS bigint) AS double precision) / 86400.0, CAST(7 AS double precision)) AS double precision) AS "last_login_days",
   CAST(CASE WHEN pu0.a5 IS NULL THEN 1 ELSE 0 END AS double precision) AS "last_login_missing",
+  CAST(coalesce(CAST(CAST(floor(extract(epoch from TIMESTAMP '2024-02-01 00:00:00')) - floor(extract(epoch from pu0.a6)) AS bigint) AS double precision) / 31557600.0, CAST(31.503080082135522 AS double precision)) AS double precision) AS "birth_date",
+  CAST(CASE WHEN pu0.a6 IS NULL THEN 1 ELSE 0 END AS double precision) AS "birth_date_missing",
   CAST(coalesce(CASE WHEN (cf0.c0 > CAST('-Infinity' AS double precision) AND cf0.c0 < CAST('Infinity' AS double precision)) THEN cf0.c0 END, CAST(0 AS double precision)) AS double precision) AS "carts",
   CAST((coalesce(tagg.discounted_lines, 0) + 1 - least(coalesce(tagg.price_level, 1), 2) / 2) / 2 AS double precision) AS "price_sensitivity",
   CAST(coalesce(tcagg.hhi, 0) AS double precision) AS "loyalty_hhi",
