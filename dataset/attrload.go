@@ -25,13 +25,17 @@ type outcome struct {
 
 // outcomes lists the table's outcomes: its own, then for users the
 // config's top-level ones.
-func (l *loader) outcomes() []outcome {
+func (l *loader) outcomes() []outcome { return outcomesOf(l.cfg, l.k, l.s) }
+
+// outcomesOf lists the outcomes of dataset k of cfg (source s): its own,
+// then for users the config's top-level ones.
+func outcomesOf(cfg *Config, k Kind, s *Source) []outcome {
 	var out []outcome
-	for _, o := range l.s.Outcomes {
-		out = append(out, outcome{o, l.key() + ".outcomes." + o.Name})
+	for _, o := range s.Outcomes {
+		out = append(out, outcome{o, cfg.key(k) + ".outcomes." + o.Name})
 	}
-	if l.k == Users {
-		for _, o := range l.cfg.Outcomes {
+	if k == Users {
+		for _, o := range cfg.Outcomes {
 			out = append(out, outcome{o, "outcomes." + o.Name})
 		}
 	}

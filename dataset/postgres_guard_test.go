@@ -56,7 +56,15 @@ func TestPushdownEngine(t *testing.T) {
 		{"users:\n  postgres: {dsn: $PG, table: users}\nevents:\n  path: events.csv\n", EngineDuckDB, ""},
 		{"engine: postgres\nusers:\n  postgres: {dsn: $PG, table: users}\nevents:\n  path: events.csv\n", "", "events is not a postgres source"},
 		{"engine: postgres\nusers:\n  postgres: {dsn: $PG, table: users}\nevents:\n  postgres: {dsn: $OTHER, table: events}\n", "", "another Postgres server"},
-		{"engine: postgres\n" + pg + "features:\n  custom:\n    - {name: x, from: events, select: count(*)}\n", "", "custom features"},
+		// Attributes, outcomes, profiles tables and custom features push
+		// down with the datasets.
+		{pg + "features:\n  custom:\n    - {name: x, from: events, select: count(*)}\n", EnginePostgres, ""},
+		{"engine: postgres\nusers:\n  postgres: {dsn: $PG, table: users}\n  attributes: {plan: categorical, born: {column: dob, type: age}}\n  outcomes: {churned: churn = 'Yes'}\n" +
+			"outcomes: {spend: ltv}\nprofiles:\n  survey:\n    postgres: {dsn: $PG, table: survey}\n    attributes: {nps: numeric}\n", EnginePostgres, ""},
+		// What cannot is named, with the reason.
+		{"engine: postgres\n" + pg + "profiles:\n  survey:\n    path: survey.csv\n    attributes: {nps: numeric}\n", "", "profiles.survey is not a postgres source"},
+		{"engine: postgres\nusers:\n  postgres: {dsn: $PG, table: users}\n  attributes: {born: {column: dob, type: age, format: '%d/%m/%Y'}}\n", "", "users.attributes.born.format is not pushed down"},
+		{"engine: postgres\n" + pg + "  timestamp_format: '%d/%m/%Y %H:%M'\n", "", "events.timestamp_format is not pushed down"},
 	}
 	for _, tt := range tests {
 		cfg, err := ParseConfig([]byte(tt.yaml))

@@ -45,38 +45,37 @@ func (c *Config) PushdownEngine() (string, error) {
 	return EnginePostgres, nil
 }
 
-// pushdownBlocker says why cfg cannot be pushed down, or nil.
+// pushdownBlocker says why cfg cannot be pushed down, or nil. Attributes,
+// outcomes, profiles tables and custom features push down with the
+// datasets; what cannot is named with the reason.
 func (c *Config) pushdownBlocker() error {
 	dsn := ""
 	n := 0
-	for _, k := range Kinds {
+	for _, k := range c.kinds() {
 		s := c.Source(k)
 		if s == nil {
 			continue
 		}
 		n++
-		key := string(k)
+		key := c.key(k)
 		switch {
 		case s.Postgres == nil:
 			return fmt.Errorf("%s is not a postgres source (every dataset must be one)", key)
 		case dsn != "" && s.Postgres.DSN != dsn:
 			return fmt.Errorf("%s reads another Postgres server than the other datasets (one dsn for all)", key)
-		case len(s.Attributes) > 0 || len(s.Outcomes) > 0:
-			return fmt.Errorf("%s.attributes and outcomes are not pushed down yet", key)
 		case s.TimestampFormat != "":
 			return fmt.Errorf("%s.timestamp_format is not pushed down: map the column to a Postgres expression that gives a timestamp", key)
+		}
+		for _, a := range s.Attributes {
+			if a.Format != "" && a.Loaded() {
+				return fmt.Errorf("%s.attributes.%s.format is not pushed down (a strptime format is DuckDB's): give the attribute a column that is a Postgres expression giving a timestamp, such as to_timestamp(col, 'DD/MM/YYYY')", key, a.Name)
+			}
 		}
 		dsn = s.Postgres.DSN
 	}
 	switch {
 	case n == 0:
 		return errNoData
-	case len(c.Profiles) > 0:
-		return errors.New("profiles tables are not pushed down yet")
-	case len(c.Outcomes) > 0:
-		return errors.New("outcomes are not pushed down yet")
-	case len(c.Features.Custom) > 0:
-		return errors.New("custom features are not pushed down yet")
 	case len(c.Sources) > 0:
 		return errors.New("named sources (datasets given as queries over them) are not pushed down: give each dataset a postgres query instead")
 	}
@@ -86,7 +85,12 @@ func (c *Config) pushdownBlocker() error {
 // Pushdown is a Postgres server that holds a config's datasets, with the
 // canonical datasets (users, events, transactions, social) defined over
 // them as common table expressions that every query it runs is prefixed
-// with: nothing is created on the server and no raw row leaves it. It is
+// with: nothing is created on the server and no raw row leaves it. The
+// per-user tables' attributes and outcomes are defined there too, as the
+// views package features reads (PerUser.View), with the loader's
+// conversions and checks, and so are the source columns custom features
+// read. Custom selects are Postgres SQL then (checked before the snapshot
+// is taken, and for writes as mappings are). It is
 // a features.Querier. Every statement runs in one REPEATABLE READ, READ
 // ONLY transaction on a connection whose default is read-only, so the
 // role it connects as needs only SELECT on the sources.
@@ -175,9 +179,14 @@ func OpenPushdown(ctx context.Context, cfg *Config, opts PushdownOptions) (*Push
 	// The columns and types of the sources and mappings are probed first
 	// (a failed probe would abort a transaction), then one snapshot reads
 	// everything.
+	for i, c := range cfg.Features.Custom {
+		if err := checkReadOnlySQL(fmt.Sprintf("features.custom[%d].select", i), c.Select, false); err != nil {
+			return nil, err
+		}
+	}
 	var defs []string
 	var pds []*pushDataset
-	for _, k := range Kinds {
+	for _, k := range cfg.kinds() {
 		s := cfg.Source(k)
 		if s == nil {
 			defs = append(defs, string(k)+" AS NOT MATERIALIZED ("+emptyCanonical(k)+")")
@@ -194,6 +203,10 @@ func OpenPushdown(ctx context.Context, cfg *Config, opts PushdownOptions) (*Push
 		}
 		defs = append(defs, d.stageName()+" AS NOT MATERIALIZED ("+d.stage+")")
 		pds = append(pds, d)
+	}
+	if err := checkCustomOn(ctx, p.conn, cfg, defs, pds); err != nil {
+		p.Close()
+		return nil, err
 	}
 	if _, err := p.conn.ExecContext(ctx, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"); err != nil {
 		p.Close()
@@ -212,7 +225,12 @@ func OpenPushdown(ctx context.Context, cfg *Config, opts PushdownOptions) (*Push
 			return nil, fmt.Errorf("%s: %w", d.k, err)
 		}
 		p.RowsRead += int64(len(rejects))
-		defs = append(defs, string(d.k)+" AS NOT MATERIALIZED ("+d.canonical(c.Duplicates > 0)+")")
+		if d.hasCanonical() {
+			defs = append(defs, sqlquote.Ident(string(d.k))+" AS NOT MATERIALIZED ("+d.canonical(c.Duplicates > 0)+")")
+		}
+		if d.perUser() {
+			defs = append(defs, attrView(d.k)+" AS NOT MATERIALIZED ("+d.attrView()+")")
+		}
 		p.Stats.Rows[d.k], p.Stats.Counts[d.k], p.Rejects[d.k] = c.Read, c, rejects
 		used = append(used, fmt.Sprintf("%s: %d of %d rows", d.k, c.Used, c.Read))
 		anyUsed = anyUsed || c.Used > 0
@@ -339,6 +357,7 @@ type pushDataset struct {
 	late   string   // SQL: the row is after as_of
 	dedup  bool
 	labels map[string]string
+	attrs  []pushField // the attribute and outcome fields
 }
 
 func (d *pushDataset) stageName() string { return "_persona_pg_" + string(d.k) }
@@ -435,18 +454,25 @@ func typeClass(t string) string {
 type pushField struct {
 	Field
 	src, class, label string
+	// attr is the attribute (or outcome, then attr.Type is "") the field
+	// reads; pass marks a source column passed through for custom
+	// features.
+	attr *Attribute
+	pass bool
 }
 
 // build writes the stage SQL: the same conversions, checks and reasons as
 // the DuckDB loader (load.go, plausible.go), in Postgres's SQL.
 func (d *pushDataset) build(ctx context.Context, conn *sql.Conn) error {
 	var fields []pushField
+	claimed := d.claimed()
 	for _, f := range inputFields(d.k) {
 		pf := pushField{Field: f}
 		m, explicit := d.s.Columns[f.Name]
 		key := fmt.Sprintf("%s.columns.%s", d.key(), f.Name)
 		if !explicit {
-			if n, ok := d.cols[f.Name]; ok {
+			// A column an attribute reads is not also a canonical field.
+			if n, ok := d.cols[f.Name]; ok && !claimed[n] {
 				pf.src, pf.class, pf.label = "s."+sqlquote.Ident(n), d.types[n], n
 			}
 		} else if err := d.mapField(ctx, conn, &pf, m, key); err != nil {
@@ -454,6 +480,12 @@ func (d *pushDataset) build(ctx context.Context, conn *sql.Conn) error {
 		}
 		fields = append(fields, pf)
 	}
+	attrs, err := d.attributeFields(ctx, conn)
+	if err != nil {
+		return err
+	}
+	fields = append(fields, attrs...)
+	fields = append(fields, d.passFields()...)
 	byName := map[string]*pushField{}
 	for i := range fields {
 		byName[fields[i].Name] = &fields[i]
@@ -492,6 +524,22 @@ func (d *pushDataset) build(ctx context.Context, conn *sql.Conn) error {
 		name := sqlquote.Ident(f.Name)
 		if f.src == "" {
 			conv = append(conv, fmt.Sprintf("CAST(NULL AS %s) AS %s", pgType(f.Type), name))
+			continue
+		}
+		if f.pass {
+			conv = append(conv, f.src+" AS "+name)
+			continue
+		}
+		if f.attr != nil {
+			v, err := d.convertAttribute(f, tz)
+			if err != nil {
+				return &ConfigError{Key: d.attrKey(f), Err: err}
+			}
+			sv := fmt.Sprintf("__s%d", i)
+			conv = append(conv, fmt.Sprintf("%s AS %s, %s AS %s", v, name, f.src, sv))
+			if (f.Type != "VARCHAR" || len(f.attr.Levels) > 0) && !attrTotal(f) {
+				add(fmt.Sprintf("(%s IS NULL AND NOT %s)", name, pgMissing(sv, f.class)), "unparsable "+f.Name, f.label, "CAST("+sv+" AS text)")
+			}
 			continue
 		}
 		v, err := d.convert(f, tz)
@@ -540,9 +588,15 @@ func (d *pushDataset) build(ctx context.Context, conn *sql.Conn) error {
 		}
 		name, sv := sqlquote.Ident(f.Name), fmt.Sprintf("CAST(__s%d AS text)", i)
 		switch {
+		case f.pass:
 		case f.Type == "TIMESTAMP" || f.Type == "DATE":
 			add(fmt.Sprintf("(NOT isfinite(%[1]s) OR %[1]s < TIMESTAMP '%[2]s')", name, minTime.Format("2006-01-02")), f.Name+" out of range", f.label, sv)
 			add(fmt.Sprintf("%s > TIMESTAMP '%s'", name, latest), f.Name+" in the future", f.label, sv)
+			if f.attr != nil && f.attr.Type == TypeAge && !d.cfg.AsOf.IsZero() {
+				// born after as_of: a negative age
+				add(fmt.Sprintf("%s > TIMESTAMP '%s'", name, d.cfg.AsOf.Time.UTC().Format("2006-01-02 15:04:05")), f.Name+" after as_of", f.label, sv)
+			}
+		case f.attr != nil:
 		case f.Name == "birth_year":
 			add(fmt.Sprintf("%s NOT BETWEEN %d AND %d", name, minTime.Year(), year), "birth_year out of range", f.label, sv)
 		}
@@ -584,6 +638,11 @@ func (d *pushDataset) build(ctx context.Context, conn *sql.Conn) error {
 			fmt.Sprintf("CASE WHEN %s THEN -abs(coalesce(quantity, 1)) ELSE coalesce(quantity, 1) END AS quantity", ret),
 			"abs(coalesce(unit_price, amount / nullif(coalesce(quantity, 1), 0), 0)) AS unit_price", "discount"}
 	}
+	for _, f := range fields {
+		if f.pass {
+			out = append(out, sqlquote.Ident(f.Name))
+		}
+	}
 	d.out = out
 	keep := "true"
 	if d.s.Filter != "" {
@@ -604,7 +663,7 @@ func (d *pushDataset) build(ctx context.Context, conn *sql.Conn) error {
 	// there only when some field parses text.
 	fence := ""
 	for _, f := range fields {
-		if f.src != "" && f.class == "text" && f.Type != "VARCHAR" {
+		if f.src != "" && f.class == "text" && f.Type != "VARCHAR" && !f.pass {
 			fence = " OFFSET 0"
 		}
 	}

@@ -223,7 +223,7 @@ func Compute(ctx context.Context, db *sql.DB, opts Options) (*Table, error) {
 	if err != nil {
 		return nil, fmt.Errorf("compute features: %w", err)
 	}
-	ids, data, err := readRows(ctx, rows, q.Features)
+	ids, data, err := readRows(ctx, rows, q.Features, nil)
 	if err != nil {
 		return nil, err
 	}

@@ -3,7 +3,6 @@ package features
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"math"
 
@@ -15,7 +14,8 @@ import (
 // whole catalogue as common table expressions, whose result (one row per
 // user, sorted by user id) is the only data that comes back. It creates
 // nothing, so it runs in a read-only transaction (dataset.Pushdown is
-// such a Querier). Outcomes (of attributes) are not computed this way.
+// such a Querier). The outcomes of the per-user tables come back in the
+// same rows, after the features (Query.SQLOutcomes).
 func ComputeOn(ctx context.Context, db Querier, opts Options) (*Table, error) {
 	progress := opts.Progress
 	if err := opts.Validate(); err != nil {
@@ -26,8 +26,9 @@ func ComputeOn(ctx context.Context, db Querier, opts Options) (*Table, error) {
 	if err != nil {
 		return nil, err
 	}
+	stmt := q.SQL
 	if len(q.Outcomes) > 0 {
-		return nil, errors.New("compute features: outcomes are not computed in one statement (a bug: the pushdown refuses them)")
+		stmt = q.SQLOutcomes
 	}
 	if progress != nil {
 		progress(0, 1)
@@ -38,23 +39,31 @@ func ComputeOn(ctx context.Context, db Querier, opts Options) (*Table, error) {
 	if dialectOf(opts.Dialect).Name() == "postgres" {
 		order += ` COLLATE "C"`
 	}
-	rows, err := db.QueryContext(ctx, q.SQL+order)
+	rows, err := db.QueryContext(ctx, stmt+order)
 	if err != nil {
 		return nil, fmt.Errorf("compute features: %w", err)
 	}
-	ids, data, err := readRows(ctx, rows, q.Features)
+	outs := make([]Outcome, len(q.Outcomes))
+	for k, o := range q.Outcomes {
+		outs[k].Name = o.Name
+	}
+	ids, data, err := readRows(ctx, rows, q.Features, outs)
 	if err != nil {
 		return nil, err
 	}
 	if progress != nil {
 		progress(1, 1)
 	}
-	return &Table{UserIDs: ids, Features: q.Features, X: mat.NewDense(len(ids), len(q.Features), data), AsOf: q.AsOf, WindowStart: q.WindowStart, Spec: q.Spec, Warnings: q.Warnings}, nil
+	if len(outs) == 0 {
+		outs = nil
+	}
+	return &Table{UserIDs: ids, Features: q.Features, X: mat.NewDense(len(ids), len(q.Features), data), AsOf: q.AsOf, WindowStart: q.WindowStart, Spec: q.Spec, Outcomes: outs, Warnings: q.Warnings}, nil
 }
 
 // readRows reads the rows of a feature query (user id, then the features
-// in order) and closes them; no row is an error.
-func readRows(ctx context.Context, rows *sql.Rows, fs []Feature) ([]string, []float64, error) {
+// in order, then the values of outs, when given, NULL for unknown: NaN)
+// and closes them; no row is an error.
+func readRows(ctx context.Context, rows *sql.Rows, fs []Feature, outs []Outcome) ([]string, []float64, error) {
 	defer rows.Close()
 	d := len(fs)
 	var (
@@ -63,9 +72,9 @@ func readRows(ctx context.Context, rows *sql.Rows, fs []Feature) ([]string, []fl
 	)
 	// Scanning into any takes the driver's values as they are (DOUBLE
 	// comes as float64): a third faster than sql.NullFloat64.
-	dest := make([]any, d+1)
+	dest := make([]any, d+len(outs)+1)
 	var id string
-	vals := make([]any, d)
+	vals := make([]any, d+len(outs))
 	dest[0] = &id
 	for j := range vals {
 		dest[j+1] = &vals[j]
@@ -75,12 +84,21 @@ func readRows(ctx context.Context, rows *sql.Rows, fs []Feature) ([]string, []fl
 			return nil, nil, fmt.Errorf("read features: %w", err)
 		}
 		ids = append(ids, id)
-		for j, v := range vals {
+		for j, v := range vals[:d] {
 			f, ok := v.(float64)
 			if !ok || math.IsNaN(f) || math.IsInf(f, 0) {
 				return nil, nil, fmt.Errorf("feature %q of user %q is %v, not a finite number (a bug in the feature SQL)", fs[j].Name, id, v)
 			}
 			data = append(data, f)
+		}
+		for k, v := range vals[d:] {
+			x := math.NaN()
+			if f, ok := v.(float64); ok {
+				x = f
+			} else if v != nil {
+				return nil, nil, fmt.Errorf("outcome %q of user %q is %T %v, not a number (a bug in the feature SQL)", outs[k].Name, id, v, v)
+			}
+			outs[k].Values = append(outs[k].Values, x)
 		}
 		if len(ids)%4096 == 0 {
 			if err := ctx.Err(); err != nil {

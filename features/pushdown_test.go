@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -72,18 +73,34 @@ func pushdownDemo(t *testing.T, users int, text bool) (*pgx.Conn, string, string
 // HUGEINT above 2^64 to DOUBLE rounds twice (its lower and upper 64 bits
 // apart), where Postgres's numeric to double rounds once, correctly; a sum
 // of money past 2^64 / 2^52 = 4,096 at the catalogue's shift gets there.
+//
+// The attributes case adds per-customer columns of every attribute type
+// (mostly text: money with currency signs, yes/no, lists, levels in any
+// case, missing markers), an outcome of the users and a top-level one, a
+// survey as a profiles table keyed by another column, and custom features
+// over events, transactions and the survey (pgdemo.AddAttributes): the
+// attribute, outcome and custom columns must agree too, and so must the
+// outcomes of every user.
 func TestPushdownSameAnswers(t *testing.T) {
-	t.Run("typed", func(t *testing.T) { testPushdownSameAnswers(t, 2000, false) })
+	t.Run("typed", func(t *testing.T) { testPushdownSameAnswers(t, 2000, false, false) })
 	// Every column text: the pushdown parses numbers, dates and times
 	// with its own SQL, as DuckDB parses the copied text.
-	t.Run("text", func(t *testing.T) { testPushdownSameAnswers(t, 200, true) })
+	t.Run("text", func(t *testing.T) { testPushdownSameAnswers(t, 200, true, false) })
+	t.Run("attributes", func(t *testing.T) { testPushdownSameAnswers(t, 1500, false, true) })
 }
 
-func testPushdownSameAnswers(t *testing.T, users int, text bool) {
-	_, dsn, schema := pushdownDemo(t, users, text)
+func testPushdownSameAnswers(t *testing.T, users int, text, attrs bool) {
+	conn, dsn, schema := pushdownDemo(t, users, text)
 	ctx := context.Background()
+	config := pgdemo.Config
+	if attrs {
+		if err := pgdemo.AddAttributes(ctx, conn, schema); err != nil {
+			t.Fatal(err)
+		}
+		config = pgdemo.AttrConfig
+	}
 	parse := func(engine string) *dataset.Config {
-		cfg, err := dataset.ParseConfig([]byte(pgdemo.Config(dsn, schema, engine)))
+		cfg, err := dataset.ParseConfig([]byte(config(dsn, schema, engine)))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -111,8 +128,12 @@ func testPushdownSameAnswers(t *testing.T, users int, text bool) {
 		t.Fatal(err)
 	}
 	copied := time.Since(start)
+	kinds := slices.Clone(dataset.Kinds)
+	if attrs {
+		kinds = append(kinds, "survey")
+	}
 	wantRejects := map[dataset.Kind][]dataset.Reject{}
-	for _, k := range dataset.Kinds {
+	for _, k := range kinds {
 		if wantRejects[k], err = dataset.Rejects(ctx, db, k, 0); err != nil {
 			t.Fatal(err)
 		}
@@ -136,7 +157,7 @@ func testPushdownSameAnswers(t *testing.T, users int, text bool) {
 	}
 	t.Logf("%d users × %d features: copied into DuckDB %v, pushed down %v", len(want.UserIDs), len(want.Features), copied.Round(time.Millisecond), time.Since(start).Round(time.Millisecond))
 
-	for _, k := range dataset.Kinds {
+	for _, k := range kinds {
 		w, g := st.Counts[k], p.Stats.Counts[k]
 		w.Warnings = nil
 		if fmt.Sprint(w) != fmt.Sprint(g) {
@@ -155,11 +176,14 @@ func testPushdownSameAnswers(t *testing.T, users int, text bool) {
 			t.Errorf("%s rejects: pushed down\n%s\nduckdb\n%s", k, strings.Join(gr, "\n"), strings.Join(wr, "\n"))
 		}
 	}
-	extra := int64(0)
+	extra, attrBad := int64(0), int64(0)
 	if text {
 		extra = 1 // unit_price abc; each dataset one more unparsable row
 	}
-	if st.Counts[dataset.Transactions].Rejected != 3+extra || st.Counts[dataset.Events].Rejected != 2+2*extra || st.Counts[dataset.Users].Rejected != 1+extra || st.Counts[dataset.Social].Duplicates != 1 {
+	if attrs {
+		attrBad = 3 // score abc, tier platinum, born in 2999
+	}
+	if st.Counts[dataset.Transactions].Rejected != 3+extra || st.Counts[dataset.Events].Rejected != 2+2*extra || st.Counts[dataset.Users].Rejected != 1+extra+attrBad || st.Counts[dataset.Social].Duplicates != 1 {
 		t.Errorf("the bad rows are not all caught: %+v", st.Counts)
 	}
 	if fmt.Sprint(want.Names()) != fmt.Sprint(got.Names()) {
@@ -184,6 +208,20 @@ func testPushdownSameAnswers(t *testing.T, users int, text bool) {
 		}
 	}
 	compareTables(t, want, rows, near)
+	if attrs {
+		for _, g := range []features.Group{features.GroupAttributes, features.GroupCustom} {
+			n := 0
+			for _, f := range got.Features {
+				if f.Group == g {
+					n++
+				}
+			}
+			if n < 3 {
+				t.Errorf("%d %s features pushed down, want the config's", n, g)
+			}
+		}
+		compareOutcomes(t, want, got)
+	}
 	var differ []string
 	for j, f := range want.Features {
 		for i := range want.UserIDs {
@@ -208,4 +246,37 @@ func number(s string) string {
 		return strconv.FormatFloat(f, 'g', -1, 64)
 	}
 	return s
+}
+
+// compareOutcomes wants the outcomes of got equal to want's for every
+// user (NaN for unknown in both).
+func compareOutcomes(t *testing.T, want, got *features.Table) {
+	t.Helper()
+	if len(want.Outcomes) == 0 || len(got.Outcomes) != len(want.Outcomes) {
+		t.Fatalf("%d outcomes pushed down, %d in DuckDB", len(got.Outcomes), len(want.Outcomes))
+	}
+	if !slices.Equal(want.UserIDs, got.UserIDs) {
+		t.Fatalf("the users differ")
+	}
+	for k, w := range want.Outcomes {
+		g := got.Outcomes[k]
+		if g.Name != w.Name || len(g.Values) != len(w.Values) {
+			t.Errorf("outcome %d: %s of %d users pushed down, %s of %d", k, g.Name, len(g.Values), w.Name, len(w.Values))
+			continue
+		}
+		known, bad := 0, 0
+		for i, v := range w.Values {
+			if !math.IsNaN(v) {
+				known++
+			}
+			if v != g.Values[i] && !(math.IsNaN(v) && math.IsNaN(g.Values[i])) {
+				if bad++; bad <= 3 {
+					t.Errorf("outcome %s of %s: pushed down %v, duckdb %v", w.Name, want.UserIDs[i], g.Values[i], v)
+				}
+			}
+		}
+		if known == 0 {
+			t.Errorf("outcome %s: no user has a value", w.Name)
+		}
+	}
 }

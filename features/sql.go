@@ -35,6 +35,10 @@ type Query struct {
 	// this order, one row per user of Final.
 	Outcomes   []OutcomeSpec
 	OutcomeSQL string
+	// SQLOutcomes is SQL with the outcomes' values after the features
+	// ("" without outcomes): the table and its outcomes in one statement,
+	// as ComputeOn reads them.
+	SQLOutcomes string
 	// stageNames are the tables the stages create, without stagePrefix.
 	stageNames []string
 	// Warnings are about the data (most events of unknown types).
@@ -761,6 +765,7 @@ func (b *builder) query(start time.Time, spec *Spec) *Query {
 		}
 		if len(cols) > 0 {
 			q.OutcomeSQL = "SELECT u.user_id, " + strings.Join(cols, ", ") + b.from(stagePrefix)
+			q.SQLOutcomes = b.with(b.joins, nil) + sel + ",\n  " + strings.Join(cols, ",\n  ") + b.from("")
 		}
 	}
 	return q

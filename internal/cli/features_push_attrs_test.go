@@ -1,0 +1,96 @@
+package cli
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/persona-seg/persona/internal/pgdemo"
+)
+
+// TestRunPushdownAttributes: persona run on demo tables in Postgres with
+// per-customer attributes of every type, outcomes, a profiles table and
+// custom features (pgdemo.AttrConfig) pushes all of it down and gives
+// every user the segment and distance the run copying the rows into
+// DuckDB gives, with the outcomes reported per segment.
+func TestRunPushdownAttributes(t *testing.T) {
+	dsn, schema := pgDemo(t, 600)
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	if err := pgdemo.AddAttributes(ctx, conn, schema); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	write := func(name, engine string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(pgdemo.AttrConfig(dsn, schema, engine)), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	pushedOut, copiedOut := filepath.Join(dir, "pushed"), filepath.Join(dir, "copied")
+	pushed := runJSON(t, "-c", write("pushed.yaml", ""), "-o", pushedOut, "--k", "4")
+	copied := runJSON(t, "-c", write("copied.yaml", "duckdb"), "-o", copiedOut, "--k", "4")
+	if pushed.Engine != "postgres" || copied.Engine != "duckdb" || pushed.Users != copied.Users {
+		t.Fatalf("pushed down: engine %q, %d users; copied: engine %q, %d users", pushed.Engine, pushed.Users, copied.Engine, copied.Users)
+	}
+	for k, n := range copied.Rows {
+		if pushed.Rows[k] != n {
+			t.Errorf("%s: %d rows read pushed down, %d copied", k, pushed.Rows[k], n)
+		}
+	}
+	if pushed.Rows["survey"] == 0 {
+		t.Errorf("no survey rows read pushed down: %v", pushed.Rows)
+	}
+	head, want := readCSV(t, filepath.Join(copiedOut, "segments.csv"))
+	_, got := readCSV(t, filepath.Join(pushedOut, "segments.csv"))
+	if len(got) != len(want) || len(want) == 0 {
+		t.Fatalf("%d users pushed down, %d copied", len(got), len(want))
+	}
+	moved := 0
+	for i := range want {
+		if strings.Join(got[i], ",") != strings.Join(want[i], ",") {
+			if moved++; moved <= 3 {
+				t.Errorf("pushed down %v, copied %v (%v)", got[i], want[i], head)
+			}
+		}
+	}
+	if moved > 0 {
+		t.Errorf("%d of %d users in another segment pushed down", moved, len(want))
+	}
+	// The features' catalogue names the attributes and custom features,
+	// and the profiles report the outcomes, in both.
+	for _, out := range []string{pushedOut, copiedOut} {
+		cat, err := os.ReadFile(filepath.Join(out, "features.md"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		prof, err := os.ReadFile(filepath.Join(out, "profiles.json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, s := range []string{"`birth`", "`plan_free`", "`nps`", "`best_nps`", "`carts`"} {
+			if !strings.Contains(string(cat), s) {
+				t.Errorf("%s/features.md has no %s", out, s)
+			}
+		}
+		for _, s := range []string{"churned", "refund_rate"} {
+			if !strings.Contains(string(prof), s) {
+				t.Errorf("%s/profiles.json has no outcome %s", out, s)
+			}
+		}
+	}
+	pp, _ := os.ReadFile(filepath.Join(pushedOut, "profiles.json"))
+	cp, _ := os.ReadFile(filepath.Join(copiedOut, "profiles.json"))
+	if string(pp) != string(cp) {
+		t.Logf("profiles.json differ pushed down and copied (last bits of means, or the report's behaviour): %d and %d bytes", len(pp), len(cp))
+	}
+}
