@@ -71,6 +71,20 @@ type Options struct {
 	SilhouetteSample int
 	// Features configures the feature SQL.
 	Features features.Options
+	// Sample, when > 0, fits prep and clustering on that many users,
+	// picked by a stratified, seeded rule (sample.go), and assigns every
+	// user with the fitted model: pushed down, into the table AssignTable
+	// of the source database (only the sample's feature rows leave it),
+	// else on this machine into segments.csv. The profiles' sizes, shares
+	// and means are then every user's (per-segment aggregates, computed
+	// in the database when pushed down). A sample not below the users is
+	// a full fit.
+	Sample int
+	// AssignTable is the table (schema.table allowed) a pushed-down run
+	// with a Sample writes every user's segment into: user_id, segment,
+	// distance, replacing the previous one in one transaction. Default
+	// DefaultAssignTable.
+	AssignTable string
 	// Title heads the report.
 	Title string
 	// Truth, when set, is a CSV of user_id and a known group (the demo's
@@ -124,6 +138,9 @@ func (o Options) withDefaults() Options {
 	if o.Title == "" {
 		o.Title = "persona segments"
 	}
+	if o.AssignTable == "" {
+		o.AssignTable = DefaultAssignTable
+	}
 	return o
 }
 
@@ -151,6 +168,13 @@ func (o Options) Validate() error {
 		return fmt.Errorf("min-samples must be >= 1, got %d", o.MinSamples)
 	case o.PCA < -1:
 		return fmt.Errorf("pca must be a number of components, or -1 for none, got %d", o.PCA)
+	case o.Sample < 0:
+		return fmt.Errorf("sample must be a number of users, got %d", o.Sample)
+	}
+	if o.AssignTable != "" {
+		if err := checkTableName(o.AssignTable); err != nil {
+			return err
+		}
 	}
 	return o.Features.Validate()
 }
@@ -212,6 +236,8 @@ type Summary struct {
 	// the sampled rejects (README "When your data outgrows one machine").
 	Engine          string `json:"engine"`
 	RowsTransferred int64  `json:"rows_transferred"`
+	// Sample is the account of a fit on a sample (Options.Sample).
+	Sample *SampleSummary `json:"sample,omitempty"`
 }
 
 // Memory is summary.json's account of memory: DuckDB's budget, and what
@@ -236,6 +262,8 @@ type run struct {
 	valueSaved *value.Saved
 	values     *persona.Values
 	prep       prepared
+	// wb is the write-back session of a pushed-down run with a sample.
+	wb *writeBack
 }
 
 func (r *run) step(name string, f func() error) error {
@@ -305,6 +333,12 @@ func execute(ctx context.Context, driverName string, opts Options, inputs func(s
 		push *dataset.Pushdown // the Postgres server computing the features (pushdown.go)
 		tab  *features.Table
 	)
+	defer func() {
+		if r.wb != nil {
+			r.wb.close()
+		}
+	}()
+	var all *features.Table // every user's features, fitted on a sample of them on this machine
 	if engine == dataset.EnginePostgres {
 		if push, tab, err = r.pushdown(ctx, cfg, sum); push != nil {
 			defer push.Close()
@@ -316,6 +350,11 @@ func execute(ctx context.Context, driverName string, opts Options, inputs func(s
 		defer db.Close()
 		db.SetMaxOpenConns(1)
 		tab, err = r.loadDuckDB(ctx, db, cfg, sum)
+		if err == nil && opts.Sample > 0 {
+			if s := r.sampleLocal(tab, sum); s != tab {
+				all, tab = tab, s
+			}
+		}
 	}
 	if err != nil {
 		return nil, err
@@ -426,6 +465,25 @@ func execute(ctx context.Context, driverName string, opts Options, inputs func(s
 	for _, w := range segmentWarnings(tab, seg.labels, prof.Segments) {
 		r.warn(sum, w)
 	}
+	var everyone *assignedAll // the local assignment of all
+	if all != nil || r.wb != nil {
+		if err := r.step("assign", func() error {
+			m, err := buildModel(r.id, tab, fitted, pca, z, seg, prof)
+			if err != nil {
+				return err
+			}
+			everyone, err = r.assignAll(ctx, all, tab, m, prof, sum)
+			return err
+		}); err != nil {
+			return nil, err
+		}
+		sum.Users = sum.Sample.Users
+		sum.Sizes, sum.Segments = nil, nil
+		for _, s := range prof.Segments {
+			sum.Sizes = append(sum.Sizes, s.Size)
+			sum.Segments = append(sum.Segments, persona.Segment{ID: s.ID, Name: s.Name, Previous: s.Previous, Size: s.Size, Share: s.Share})
+		}
+	}
 
 	if opts.Truth != "" {
 		if err := r.step("truth", func() error { return compareTruth(opts.Truth, tab.UserIDs, seg.labels, prof, sum) }); err != nil {
@@ -451,7 +509,11 @@ func execute(ctx context.Context, driverName string, opts Options, inputs func(s
 	}
 
 	if err := r.step("write", func() error {
-		if err := writeSegments(filepath.Join(stage, "segments.csv"), tab.UserIDs, seg.labels, dist, prof); err != nil {
+		ids, labels, d := tab.UserIDs, seg.labels, dist
+		if everyone != nil {
+			ids, labels, d = everyone.ids, everyone.labels, everyone.dist
+		}
+		if err := writeSegments(filepath.Join(stage, "segments.csv"), ids, labels, d, prof); err != nil {
 			return err
 		}
 		if err := writeProfileFiles(ctx, db, stage, tab, seg.labels, prof); err != nil {
@@ -478,8 +540,21 @@ func execute(ctx context.Context, driverName string, opts Options, inputs func(s
 	if err := writeJSON(filepath.Join(stage, "summary.json"), sum); err != nil {
 		return nil, err
 	}
+	// The assignment table replaces the previous one in its transaction,
+	// which commits once the outputs have: a run that fails before leaves
+	// both as they were.
+	if r.wb != nil {
+		if err := r.wb.swap(ctx); err != nil {
+			return nil, err
+		}
+	}
 	if err := r.stage.Commit(ctx); err != nil {
 		return nil, err
+	}
+	if r.wb != nil {
+		if err := r.wb.commit(ctx); err != nil {
+			return sum, fmt.Errorf("the run's outputs are committed but not its assignment table (the previous one is kept): %w", err)
+		}
 	}
 	return sum, nil
 }

@@ -70,6 +70,10 @@ func (r *run) pushdown(ctx context.Context, cfg *dataset.Config, sum *Summary) (
 		fo := r.opts.Features
 		fo.Dialect = features.Postgres
 		fo.Progress = r.progress("features")
+		if r.opts.Sample > 0 {
+			tab, err = r.sampleOn(ctx, p, cfg, fo, sum)
+			return err
+		}
 		tab, err = features.ComputeOn(ctx, p, fo)
 		return err
 	}); err != nil {

@@ -29,6 +29,10 @@ type RunOptions struct {
 	Given         func(flag string) bool
 	MaxRejectRate float64 // < 0: from the config
 	Store         string
+	// Sample and AssignTable fit on a sample and assign everyone
+	// (pipeline.Options.Sample, AssignTable).
+	Sample      int
+	AssignTable string
 	// Notify is the webhook URL told of the committed run.
 	Notify string
 	Quiet  bool
@@ -71,6 +75,17 @@ table and the customer-days come back, and the report's behaviour charts,
 the recommendations and baskets.csv, which need the raw rows, are skipped
 with a warning.
 
+--sample N fits the scaling, PCA and clustering on N users only, picked
+by a seeded rule stratified by activity (frequency deciles; the summary's
+"sample" says which), and assigns every user with the fitted model. Pushed
+down, only the N users' feature rows leave Postgres: the assignment of all
+users is written into the table --assign-table (user_id, segment,
+distance; default persona_segments) of the source database, replacing the
+previous one in one transaction that commits with the run's outputs, and
+the profiles' sizes, shares and means are computed there by GROUP BY;
+segments.csv and the store hold the sample. With the DuckDB engine,
+segments.csv holds every user. A sample not below the users is a full fit.
+
 A line per step goes to stderr (a bar with an ETA on a terminal), the
 summary to stdout; --json prints summary.json's content instead, --quiet
 prints nothing but errors.
@@ -79,6 +94,7 @@ prints nothing but errors.
 		Example: `  persona run --config persona.yaml --out out
   persona run --config examples/online-retail/persona.yaml --out retail-out --k 5
   persona run -c persona.yaml -o out --algorithm hierarchical --linkage average --json
+  persona run -c persona.yaml -o out --sample 200000 --assign-table analytics.persona_segments
   PERSONA_WEBHOOK_SECRET=s3cret persona run -c persona.yaml -o out --notify https://hooks.example.com/persona`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -93,6 +109,12 @@ prints nothing but errors.
 			}
 			if cmd.Flags().Changed("max-reject-rate") && (opts.MaxRejectRate < 0 || opts.MaxRejectRate > 1) {
 				return usagef("--max-reject-rate must be between 0 and 1, got %g", opts.MaxRejectRate)
+			}
+			if opts.Sample < 0 {
+				return usagef("--sample must be a number of users, got %d", opts.Sample)
+			}
+			if cmd.Flags().Changed("assign-table") && opts.Sample == 0 {
+				return usagef("--assign-table needs --sample (the table holds the assignment of a run fitted on a sample)")
 			}
 			if !cmd.Flags().Changed("max-reject-rate") {
 				opts.MaxRejectRate = -1
@@ -114,6 +136,8 @@ prints nothing but errors.
 	cmd.Flags().Float64Var(&opts.MaxRejectRate, "max-reject-rate", dataset.DefaultMaxRejectRate, "largest share of a dataset's rows that may be rejected (overrides the config)")
 	addOutputFlags(cmd, &opts.Quiet, &opts.JSON, "print the run summary (summary.json) as JSON on stdout")
 	cmd.Flags().StringVar(&opts.Store, "store", "", "save the run in this store: a postgres:// URL or a DuckDB file (default OUT/persona.duckdb)")
+	cmd.Flags().IntVar(&opts.Sample, "sample", 0, "fit on this many `users` (stratified, seeded) and assign everyone with the model")
+	cmd.Flags().StringVar(&opts.AssignTable, "assign-table", "", "pushed down with --sample: the `table` of the source database every user's segment is written to (default "+pipeline.DefaultAssignTable+")")
 	cmd.Flags().StringVar(&opts.Notify, "notify", "", "POST a signed JSON summary of the committed run to this `URL` (secret: $PERSONA_WEBHOOK_SECRET)")
 	return cmd
 }
@@ -160,6 +184,7 @@ func runRun(opts *RunOptions) error {
 		Title:    "persona segments",
 		Logger:   slog.New(slog.DiscardHandler),
 		Progress: prog.update,
+		Sample:   opts.Sample, AssignTable: opts.AssignTable,
 	}
 	if err := opts.SegmentFlags.apply(&po); err != nil {
 		return err
@@ -231,7 +256,7 @@ func dataWarnings(w io.Writer, quiet bool, warnings []string) {
 		return
 	}
 	for _, m := range warnings {
-		if strings.HasPrefix(m, "events: ") || strings.HasPrefix(m, "pushdown: ") {
+		if strings.HasPrefix(m, "events: ") || strings.HasPrefix(m, "pushdown: ") || strings.HasPrefix(m, "sample: ") {
 			fmt.Fprintf(w, "persona: warning: %s\n", m)
 		}
 	}

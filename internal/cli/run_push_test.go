@@ -19,9 +19,10 @@ type runSummary struct {
 	Sizes           []int            `json:"sizes"`
 	Warnings        []string         `json:"warnings"`
 	Sample          *struct {
+		Fitted int    `json:"fitted_users"`
 		Users  int    `json:"users"`
 		Rule   string `json:"rule"`
-		Target string `json:"assign_to"`
+		Table  string `json:"table"`
 	} `json:"sample"`
 }
 

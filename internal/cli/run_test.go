@@ -32,6 +32,9 @@ func TestNewCmdRunFlags(t *testing.T) {
 		{"k of one", []string{"-c", "p", "-o", "o", "--k", "1"}, RunOptions{}, ExitUsage, "--k must be 2 or more"},
 		{"positional", []string{"-c", "p", "-o", "o", "x"}, RunOptions{}, ExitUsage, "takes no arguments"},
 		{"notify", []string{"-c", "p", "-o", "o", "--notify", "https://hooks.example.com/p"}, RunOptions{Config: "p", Out: "o", Seed: 1, SegmentFlags: defaultSegmentFlags, MaxRejectRate: -1, Notify: "https://hooks.example.com/p"}, ExitOK, ""},
+		{"sample", []string{"-c", "p", "-o", "o", "--sample", "5000", "--assign-table", "crm.segments"}, RunOptions{Config: "p", Out: "o", Seed: 1, SegmentFlags: defaultSegmentFlags, MaxRejectRate: -1, Sample: 5000, AssignTable: "crm.segments"}, ExitOK, ""},
+		{"negative sample", []string{"-c", "p", "-o", "o", "--sample", "-3"}, RunOptions{}, ExitUsage, "--sample must be a number of users"},
+		{"assign table without sample", []string{"-c", "p", "-o", "o", "--assign-table", "t"}, RunOptions{}, ExitUsage, "--assign-table needs --sample"},
 		{"notify not a URL", []string{"-c", "p", "-o", "o", "--notify", "hooks.example.com"}, RunOptions{}, ExitUsage, "--notify must be an http:// or https:// URL"},
 	}
 	for _, tt := range tests {
