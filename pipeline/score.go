@@ -217,7 +217,7 @@ func writeRecords(path string, rows []map[string]any) error {
 // are the machine's. The DuckDB driver must be registered under
 // driverName.
 func Featurize(ctx context.Context, driverName string, m *model.Model, rec *Records) (*features.Table, error) {
-	tab, _, err := featurize(ctx, driverName, m, rec, false)
+	tab, _, err := featurize(ctx, dbOpener(driverName), closeDB, m, rec, false)
 	return tab, err
 }
 
@@ -228,10 +228,12 @@ func Featurize(ctx context.Context, driverName string, m *model.Model, rec *Reco
 // table's users (a user without a purchase is no customer); they are nil
 // when the model has no value models.
 func FeaturizeValue(ctx context.Context, driverName string, m *model.Model, rec *Records) (*features.Table, *persona.Values, error) {
-	return featurize(ctx, driverName, m, rec, m.Value != nil)
+	return featurize(ctx, dbOpener(driverName), closeDB, m, rec, m.Value != nil)
 }
 
-func featurize(ctx context.Context, driverName string, m *model.Model, rec *Records, withValue bool) (*features.Table, *persona.Values, error) {
+// featurize describes rec in a fresh database from open, handed to done
+// when it is no longer needed.
+func featurize(ctx context.Context, open func(context.Context) (*sql.DB, error), done func(*sql.DB), m *model.Model, rec *Records, withValue bool) (*features.Table, *persona.Values, error) {
 	spec := m.Features
 	if spec == nil {
 		return nil, nil, fmt.Errorf("the model has no feature spec: it was not saved by a persona run")
@@ -307,17 +309,11 @@ func featurize(ctx context.Context, driverName string, m *model.Model, rec *Reco
 	}
 	cfg.Features.Custom = spec.Custom // their source columns are read
 	fo := features.Options{Spec: spec, PerUser: cfg.PerUser(), AsOf: asOf}
-	db, err := sql.Open(driverName, "")
+	db, err := open(ctx)
 	if err != nil {
-		return nil, nil, fmt.Errorf("open database: %w", err)
-	}
-	defer db.Close()
-	db.SetMaxOpenConns(1)
-	// A few users' rows: more of DuckDB's threads would only cost their
-	// start-up.
-	if _, err := db.ExecContext(ctx, "SET threads = 1"); err != nil {
 		return nil, nil, err
 	}
+	defer done(db)
 	if _, err := dataset.Load(ctx, db, cfg); err != nil {
 		return nil, nil, recordsError(err, dir, files)
 	}

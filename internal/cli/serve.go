@@ -20,6 +20,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/persona-seg/persona"
+	"github.com/persona-seg/persona/features"
 	"github.com/persona-seg/persona/model"
 	"github.com/persona-seg/persona/pipeline"
 	"github.com/persona-seg/persona/server"
@@ -222,7 +223,13 @@ func serveRun(opts *ServeOptions) error {
 		return fmt.Errorf("store %s: %w", dsn, err)
 	}
 	src = readRuns(opts.Store, src)
-	srv, err := server.New(src, serveOptions(opts, src, logger))
+	so := serveOptions(opts, src, logger)
+	// Raw records are described in DuckDB databases opened ahead of the
+	// requests, two (the server's limit of raw-record jobs at a time).
+	feat := pipeline.NewFeaturizer(DriverName, 2)
+	defer feat.Close()
+	so.Featurize = recordsFeaturizer(feat)
+	srv, err := server.New(src, so)
 	if err != nil {
 		return err
 	}
@@ -272,8 +279,23 @@ func serveOptions(opts *ServeOptions, src persona.RunReader, logger *slog.Logger
 // /api/score (pipeline.Records as JSON), the request's user_id filled into
 // the rows that name no user, described with the model's feature spec
 // relative to the request's as_of, records.as_of or the training run's,
-// and valued with the model's value models.
+// and valued with the model's value models, in a database opened for the
+// request (persona serve's opens them ahead: recordsFeaturizer).
 func featurizeRecords(ctx context.Context, m *model.Model, req server.RawRecords) (*server.Described, error) {
+	return describeRecords(ctx, func(ctx context.Context, m *model.Model, rec *pipeline.Records) (*features.Table, *persona.Values, error) {
+		return pipeline.FeaturizeValue(ctx, DriverName, m, rec)
+	}, m, req)
+}
+
+// recordsFeaturizer is featurizeRecords describing the records with f.
+func recordsFeaturizer(f *pipeline.Featurizer) func(context.Context, *model.Model, server.RawRecords) (*server.Described, error) {
+	return func(ctx context.Context, m *model.Model, req server.RawRecords) (*server.Described, error) {
+		return describeRecords(ctx, f.FeaturizeValue, m, req)
+	}
+}
+
+// describeRecords decodes req's records and describes them with fz.
+func describeRecords(ctx context.Context, fz func(context.Context, *model.Model, *pipeline.Records) (*features.Table, *persona.Values, error), m *model.Model, req server.RawRecords) (*server.Described, error) {
 	var rec pipeline.Records
 	dec := json.NewDecoder(bytes.NewReader(req.Records))
 	dec.DisallowUnknownFields()
@@ -289,7 +311,7 @@ func featurizeRecords(ctx context.Context, m *model.Model, req server.RawRecords
 	if req.UserID != "" {
 		fillUserID(&rec, req.UserID)
 	}
-	tab, vals, err := pipeline.FeaturizeValue(ctx, DriverName, m, &rec)
+	tab, vals, err := fz(ctx, m, &rec)
 	if err != nil {
 		return nil, err
 	}

@@ -84,7 +84,8 @@ func jsonEqual(a, b json.RawMessage) bool {
 }
 
 // TestServeScoresOwnRecords runs the demo with every algorithm the pipeline
-// offers, serves the run with persona serve's handler (token on), and posts
+// offers, serves the run with persona serve's handler (token on, raw
+// records described by a pipeline.Featurizer as persona serve's), and posts
 // users' own raw rows, one user a request, with no as_of: each user gets
 // the segment and distance the run gave them, as the run's own ("known":
 // the features from the rows are the run's, described at the training
@@ -112,7 +113,10 @@ func TestServeScoresOwnRecords(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer st.Close()
-			srv, err := server.New(st, server.Options{Token: "tok", Featurize: featurizeRecords})
+			// persona serve's featurizer: databases opened ahead.
+			feat := pipeline.NewFeaturizer(DriverName, 2)
+			defer feat.Close()
+			srv, err := server.New(st, server.Options{Token: "tok", Featurize: recordsFeaturizer(feat)})
 			if err != nil {
 				t.Fatal(err)
 			}
