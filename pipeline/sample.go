@@ -6,7 +6,6 @@ import (
 	"crypto/md5"
 	"database/sql"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"math"
 	"os"
@@ -277,8 +276,20 @@ func (r *run) sampleOn(ctx context.Context, p *dataset.Pushdown, cfg *dataset.Co
 	if err != nil {
 		return nil, err
 	}
-	if len(q.Outcomes) > 0 {
-		return nil, errors.New("compute features: outcomes are not pushed down")
+	// The table's columns are named: the outcomes' are not in the query.
+	stmt := q.SQL
+	names := make([]string, len(q.Features))
+	for j, f := range q.Features {
+		names[j] = f.Name
+	}
+	cols := slices.Clone(names)
+	for k := range q.Outcomes {
+		cols = append(cols, "persona_outcome_"+strconv.Itoa(k))
+		stmt = q.SQLOutcomes
+	}
+	quoted := []string{"user_id"}
+	for _, c := range cols {
+		quoted = append(quoted, sqlquote.Ident(c))
 	}
 	var snap string
 	if err := p.QueryRowContext(ctx, "SELECT pg_export_snapshot()").Scan(&snap); err != nil {
@@ -292,7 +303,7 @@ func (r *run) sampleOn(ctx context.Context, p *dataset.Pushdown, cfg *dataset.Co
 	if fo.Progress != nil {
 		fo.Progress(0, 3)
 	}
-	if _, err := wb.conn.ExecContext(ctx, "CREATE TEMPORARY TABLE "+sampleFeatures+" ON COMMIT DROP AS\n"+p.SQL(q.SQL)); err != nil {
+	if _, err := wb.conn.ExecContext(ctx, "CREATE TEMPORARY TABLE "+sampleFeatures+" ("+strings.Join(quoted, ", ")+") ON COMMIT DROP AS\n"+p.SQL(stmt)); err != nil {
 		return nil, fmt.Errorf("compute features into %s: %w", sampleFeatures, err)
 	}
 	if _, err := wb.conn.ExecContext(ctx, "ANALYZE "+sampleFeatures); err != nil {
@@ -307,42 +318,45 @@ func (r *run) sampleOn(ctx context.Context, p *dataset.Pushdown, cfg *dataset.Co
 	if wb.users == 0 {
 		return nil, fmt.Errorf("no users found in the data")
 	}
-	names := make([]string, len(q.Features))
-	for j, f := range q.Features {
-		names[j] = f.Name
-	}
 	n := r.opts.Sample
 	st := sampleStratum(names)
 	sum.Sample = &SampleSummary{Fitted: min(n, wb.users), Users: wb.users, Stratum: st, Rule: sampleRule, Table: wb.target}
 	if n >= wb.users {
 		r.warn(sum, fmt.Sprintf("sample: --sample %d is not below the %d users: fitted on all of them (a full fit)", n, wb.users))
 	}
-	rows, err := wb.conn.QueryContext(ctx, sampleSQL(sampleFeatures, names, st, r.opts.Seed, n))
+	rows, err := wb.conn.QueryContext(ctx, sampleSQL(sampleFeatures, cols, st, r.opts.Seed, n))
 	if err != nil {
 		return nil, fmt.Errorf("select the sample: %w", err)
 	}
-	ids, data, err := readFeatureRows(ctx, rows, names)
+	outs := make([]features.Outcome, len(q.Outcomes))
+	for k, o := range q.Outcomes {
+		outs[k].Name = o.Name
+	}
+	ids, data, err := readFeatureRows(ctx, rows, names, outs)
 	if err != nil {
 		return nil, err
+	}
+	if len(outs) == 0 {
+		outs = nil
 	}
 	// The n rows come back: pushdown counts them as the feature table.
 	if fo.Progress != nil {
 		fo.Progress(3, 3)
 	}
 	return &features.Table{UserIDs: ids, Features: q.Features, X: mat.NewDense(len(ids), len(names), data),
-		AsOf: q.AsOf, WindowStart: q.WindowStart, Spec: q.Spec, Warnings: q.Warnings}, nil
+		AsOf: q.AsOf, WindowStart: q.WindowStart, Spec: q.Spec, Outcomes: outs, Warnings: q.Warnings}, nil
 }
 
-// readFeatureRows reads rows of user_id and the named features and closes
-// them.
-func readFeatureRows(ctx context.Context, rows *sql.Rows, names []string) ([]string, []float64, error) {
+// readFeatureRows reads rows of user_id, the named features and the
+// values of outs (NULL: NaN) and closes them.
+func readFeatureRows(ctx context.Context, rows *sql.Rows, names []string, outs []features.Outcome) ([]string, []float64, error) {
 	defer rows.Close()
 	var (
 		ids  []string
 		data []float64
 		id   string
 	)
-	vals := make([]sql.NullFloat64, len(names))
+	vals := make([]sql.NullFloat64, len(names)+len(outs))
 	dest := []any{&id}
 	for j := range vals {
 		dest = append(dest, &vals[j])
@@ -352,11 +366,18 @@ func readFeatureRows(ctx context.Context, rows *sql.Rows, names []string) ([]str
 			return nil, nil, fmt.Errorf("read features: %w", err)
 		}
 		ids = append(ids, id)
-		for j, v := range vals {
+		for j, v := range vals[:len(names)] {
 			if !v.Valid || math.IsNaN(v.Float64) || math.IsInf(v.Float64, 0) {
 				return nil, nil, fmt.Errorf("feature %q of user %q is not a finite number (a bug in the feature SQL)", names[j], id)
 			}
 			data = append(data, v.Float64)
+		}
+		for k, v := range vals[len(names):] {
+			x := math.NaN()
+			if v.Valid {
+				x = v.Float64
+			}
+			outs[k].Values = append(outs[k].Values, x)
 		}
 		if len(ids)%4096 == 0 {
 			if err := ctx.Err(); err != nil {

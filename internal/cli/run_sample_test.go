@@ -226,3 +226,55 @@ func TestRunSample(t *testing.T) {
 		t.Errorf("--sample 1000 of %d users: the table differs from the full fit's segments", users)
 	}
 }
+
+// TestRunSampleAttributes: --sample on demo tables with attributes of
+// every type, outcomes, a profiles table and custom features
+// (pgdemo.AttrConfig), pushed down: the outcomes of the sample come back
+// with its features, every user is written to the table once, and the
+// DuckDB engine's run on the same rule's sample gives every user the
+// same segment.
+func TestRunSampleAttributes(t *testing.T) {
+	const sample = 200
+	dsn, schema := pgDemo(t, 600)
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	if err := pgdemo.AddAttributes(ctx, conn, schema); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	write := func(name, engine string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(pgdemo.AttrConfig(dsn, schema, engine)), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	table := schema + ".assign_attrs"
+	pushedOut, copiedOut := filepath.Join(dir, "pushed"), filepath.Join(dir, "copied")
+	pushed := runJSON(t, "-c", write("pushed.yaml", ""), "-o", pushedOut, "--k", "4", "--sample", strconv.Itoa(sample), "--assign-table", table)
+	copied := runJSON(t, "-c", write("copied.yaml", "duckdb"), "-o", copiedOut, "--k", "4", "--sample", strconv.Itoa(sample))
+	if pushed.Engine != "postgres" || pushed.Sample == nil || pushed.Sample.Fitted != sample || copied.Sample == nil || pushed.Sample.Users != copied.Sample.Users {
+		t.Fatalf("pushed down: engine %q, sample %+v; copied: sample %+v", pushed.Engine, pushed.Sample, copied.Sample)
+	}
+	ids, segs := assignTable(t, dsn, table)
+	cIDs, cSegs := csvSegments(t, filepath.Join(copiedOut, "segments.csv"))
+	if !slices.Equal(ids, cIDs) {
+		t.Fatalf("table %s holds %d users, the DuckDB run's segments.csv %d (or other ones)", table, len(ids), len(cIDs))
+	}
+	moved := 0
+	for i := range ids {
+		if segs[i] != cSegs[i] {
+			moved++
+		}
+	}
+	if moved > 0 {
+		t.Errorf("%d of %d users in another segment in %s than in the DuckDB run's sample fit", moved, len(ids), table)
+	}
+	if p := readProfiles(t, pushedOut); len(p.Outcomes) == 0 {
+		t.Errorf("pushed-down sample run: no outcomes in profiles.json")
+	}
+}
