@@ -222,6 +222,8 @@ type writeBack struct {
 	newTab string // where it is built, quoted
 	users  int    // every user's count
 	done   bool   // committed or rolled back
+	// swapSQL replaces the previous table (AssignTableSQL), once built.
+	swapSQL []string
 }
 
 // splitTable splits a table name into its schema ("" when none) and name.
@@ -413,11 +415,7 @@ func openWriteBack(ctx context.Context, dsn, snap, target string) (*writeBack, e
 		db.Close()
 		return nil, fmt.Errorf("connect to postgres for the write-back: %w", err)
 	}
-	schema, name := splitTable(target)
-	wb.newTab = sqlquote.Ident(name + "__persona_new")
-	if schema != "" {
-		wb.newTab = quoteTable(schema) + "." + wb.newTab
-	}
+	wb.newTab = newTableName(target)
 	for _, s := range []string{"BEGIN ISOLATION LEVEL REPEATABLE READ", "SET TRANSACTION SNAPSHOT " + sqlquote.String(snap)} {
 		if _, err := wb.conn.ExecContext(ctx, s); err != nil {
 			wb.close()
@@ -427,20 +425,56 @@ func openWriteBack(ctx context.Context, dsn, snap, target string) (*writeBack, e
 	return wb, nil
 }
 
-// assign creates the new assignment table (user_id, segment, distance;
-// user_id its primary key) with m's export-sql query over every user's
-// features, and checks it holds every user once.
+// AssignTableSQL returns the statements that write the result of the
+// assignment query q (model.Model.SQL) into table target (schema.table
+// allowed) in place of its previous content, to run in one transaction:
+// build creates the new table under <name>__persona_new (in Postgres with
+// user_id its primary key, so that every user is there once), swap drops
+// the previous table and renames the new one. Readers see the previous
+// table until the transaction commits, and a failed one leaves it.
+func AssignTableSQL(q, target, dialect string) (build, swap []string, err error) {
+	if err := checkTableName(target); err != nil {
+		return nil, nil, err
+	}
+	_, name := splitTable(target)
+	newTab := newTableName(target)
+	build = []string{"CREATE TABLE " + newTab + " AS\n" + strings.TrimRight(q, "\n")}
+	if dialect == model.DialectPostgres {
+		build = append(build, "ALTER TABLE "+newTab+" ADD PRIMARY KEY (user_id)")
+	}
+	swap = []string{"DROP TABLE IF EXISTS " + quoteTable(target), "ALTER TABLE " + newTab + " RENAME TO " + sqlquote.Ident(name)}
+	return build, swap, nil
+}
+
+// newTableName is where the table target is built before it replaces
+// the previous one, quoted: <name>__persona_new beside it.
+func newTableName(target string) string {
+	schema, name := splitTable(target)
+	t := sqlquote.Ident(name + "__persona_new")
+	if schema != "" {
+		t = quoteTable(schema) + "." + t
+	}
+	return t
+}
+
+// assign creates the new assignment table with m's export-sql query over
+// every user's features (AssignTableSQL), and checks it holds every user
+// once.
 func (wb *writeBack) assign(ctx context.Context, m *model.Model) error {
 	q, err := m.SQL(sampleFeatures, model.DialectPostgres)
 	if err != nil {
 		return err
 	}
-	if _, err := wb.conn.ExecContext(ctx, "CREATE TABLE "+wb.newTab+" AS\n"+q); err != nil {
-		return fmt.Errorf("write the assignment into %s: %w", wb.target, err)
+	build, swap, err := AssignTableSQL(q, wb.target, model.DialectPostgres)
+	if err != nil {
+		return err
 	}
-	if _, err := wb.conn.ExecContext(ctx, "ALTER TABLE "+wb.newTab+" ADD PRIMARY KEY (user_id)"); err != nil {
-		return fmt.Errorf("write the assignment into %s: %w", wb.target, err)
+	for _, s := range build {
+		if _, err := wb.conn.ExecContext(ctx, s); err != nil {
+			return fmt.Errorf("write the assignment into %s: %w", wb.target, err)
+		}
 	}
+	wb.swapSQL = swap
 	var n int
 	if err := wb.conn.QueryRowContext(ctx, "SELECT count(*) FROM "+wb.newTab).Scan(&n); err != nil {
 		return fmt.Errorf("count the assignment: %w", err)
@@ -454,8 +488,7 @@ func (wb *writeBack) assign(ctx context.Context, m *model.Model) error {
 // swap replaces the previous assignment table by the new one, in the
 // transaction (so nothing shows before commit).
 func (wb *writeBack) swap(ctx context.Context) error {
-	_, name := splitTable(wb.target)
-	for _, s := range []string{"DROP TABLE IF EXISTS " + quoteTable(wb.target), "ALTER TABLE " + wb.newTab + " RENAME TO " + sqlquote.Ident(name)} {
+	for _, s := range wb.swapSQL {
 		if _, err := wb.conn.ExecContext(ctx, s); err != nil {
 			return fmt.Errorf("replace %s: %w", wb.target, err)
 		}

@@ -2,10 +2,12 @@ package cli
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/persona-seg/persona/model"
+	"github.com/persona-seg/persona/pipeline"
 )
 
 // ExportSQLOptions holds the flags of "persona export-sql".
@@ -14,8 +16,11 @@ type ExportSQLOptions struct {
 	Model   string
 	Dialect string
 	Table   string
-	Quiet   bool
-	JSON    bool
+	// CreateTable, when set, wraps the query in a transaction that writes
+	// its result into that table in place of the previous one.
+	CreateTable string
+	Quiet       bool
+	JSON        bool
 }
 
 // NewCmdExportSQL prints a query that assigns segments inside a database.
@@ -35,10 +40,19 @@ segment and distance, ordered by user_id.
 
 It reads --model (a model.json or a run's output folder) and writes the query
 on stdout; --json prints {"dialect", "sql"} instead; --quiet prints nothing
-(the exit code says whether the model can be exported).`,
+(the exit code says whether the model can be exported).
+
+--create-table NAME prints a script instead, one transaction that writes
+the result into NAME (schema.table allowed) in place of the table's
+previous content, as "persona run --sample" writes its assignment table:
+the table is built as NAME__persona_new (with user_id its primary key in
+Postgres), then the previous NAME is dropped and the new one renamed.
+Readers see the previous table until the commit; a failed script leaves
+it.`,
 		Example: `  persona export-sql --model out/model.json --dialect postgres --table features > assign.sql
   psql "$DSN" -f assign.sql
-  persona export-sql --model out --json`,
+  persona export-sql --model out --json
+  persona export-sql -m out --dialect postgres --table features --create-table analytics.persona_segments | psql "$DSN"`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if opts.Model == "" {
@@ -59,6 +73,7 @@ on stdout; --json prints {"dialect", "sql"} instead; --quiet prints nothing
 	cmd.Flags().StringVarP(&opts.Model, "model", "m", "", "model `file` (model.json) or a run's output folder")
 	cmd.Flags().StringVar(&opts.Dialect, "dialect", model.DialectDuckDB, "SQL dialect: duckdb or postgres")
 	cmd.Flags().StringVar(&opts.Table, "table", "features", "feature `table` the query reads (schema.table allowed)")
+	cmd.Flags().StringVar(&opts.CreateTable, "create-table", "", "print a transaction that writes the assignment into this `table`, replacing it")
 	addOutputFlags(cmd, &opts.Quiet, &opts.JSON, `print {"dialect", "sql"} as JSON on stdout`)
 	return cmd
 }
@@ -71,6 +86,13 @@ func exportSQLRun(opts *ExportSQLOptions) error {
 	q, err := m.SQL(opts.Table, opts.Dialect)
 	if err != nil {
 		return err
+	}
+	if opts.CreateTable != "" {
+		build, swap, err := pipeline.AssignTableSQL(q, opts.CreateTable, opts.Dialect)
+		if err != nil {
+			return &UsageError{Err: fmt.Errorf("--create-table: %w", err)}
+		}
+		q = "BEGIN;\n" + strings.Join(append(build, swap...), ";\n") + ";\nCOMMIT;\n"
 	}
 	switch {
 	case opts.JSON:

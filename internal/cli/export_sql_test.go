@@ -111,10 +111,27 @@ func TestExportSQLAgreesWithScore(t *testing.T) {
 			t.Fatal(err)
 		}
 		check(t, db, cli("export-sql", "--model", out, "--dialect", "duckdb"))
+		// --create-table's script writes the same into a table, twice
+		// over: the second replaces the first.
+		script := cli("export-sql", "--model", out, "--dialect", "duckdb", "--create-table", "persona_segments")
+		for range 2 {
+			if _, err := db.Exec(script); err != nil {
+				t.Fatalf("run the --create-table script: %v", err)
+			}
+			check(t, db, "SELECT user_id, segment, distance FROM persona_segments")
+		}
 	})
 	t.Run("postgres", func(t *testing.T) {
 		db, table := postgresFeatures(t, filepath.Join(scored, "features.csv"))
 		check(t, db, cli("export-sql", "--model", out, "--dialect", "postgres", "--table", table))
+		target := strings.TrimSuffix(table, ".features") + ".persona_segments"
+		script := cli("export-sql", "--model", out, "--dialect", "postgres", "--table", table, "--create-table", target)
+		for range 2 {
+			if _, err := db.Exec(script); err != nil {
+				t.Fatalf("run the --create-table script: %v", err)
+			}
+			check(t, db, "SELECT user_id, segment, distance FROM "+target)
+		}
 	})
 }
 
