@@ -409,6 +409,9 @@ func execute(ctx context.Context, driverName string, opts Options, inputs func(s
 	}); err != nil {
 		return nil, err
 	}
+	// The segmentation was the last to read the scaled copy: with PCA it
+	// is not z, and goes (8 bytes per user and feature).
+	r.prep.z = nil
 	dist := centreDistances(z, seg)
 	if seg.mixed != nil {
 		dist = seg.mixed.dist // the model's: Gower to the medoid, k-prototypes cost

@@ -231,6 +231,9 @@ func columnSigns(u *mat.Dense) []float64 {
 	return sign
 }
 
+// pcaBlock is how many rows Transform centres and projects at a time.
+const pcaBlock = 4096
+
 // Transform writes the projection of x onto the components, (x - Mean)·Cᵀ,
 // divided by √ExplainedVariance when Whiten, into dst. dst must be empty or
 // have len(Components) columns and the rows of x; it may be x when that has
@@ -248,21 +251,35 @@ func (p *PCA) Transform(dst *mat.Dense, x mat.Matrix) error {
 		return err
 	}
 	n := r.Rows
-	xc := mat.NewDense(n, d, nil)
-	c := xc.RawMatrix()
-	for i := range n {
-		in := r.Data[i*r.Stride : i*r.Stride+d]
-		out := c.Data[i*c.Stride : i*c.Stride+d]
-		for j, v := range in {
-			out[j] = v - p.Mean[j]
-		}
-	}
 	comp := mat.NewDense(k, d, nil)
 	for j, row := range p.Components {
 		comp.SetRow(j, row)
 	}
 	prepareDst(dst, n, k)
-	dst.Mul(xc, comp.T())
+	// The rows are centred and projected pcaBlock at a time (the last
+	// block takes the rest), so that the centred copy is a block, not the
+	// matrix (at a million users and 86 features, 690 MB). Every block
+	// has at least 256 rows unless the matrix has fewer, so gonum's Dgemm
+	// takes the same path for it as for the whole matrix, and every
+	// element of dst is computed as before, bit for bit.
+	scratch := make([]float64, min(n, 2*pcaBlock)*d)
+	for lo := 0; lo < n; {
+		hi := lo + pcaBlock
+		if hi+pcaBlock > n {
+			hi = n
+		}
+		xc := mat.NewDense(hi-lo, d, scratch[:(hi-lo)*d])
+		c := xc.RawMatrix()
+		for i := lo; i < hi; i++ {
+			in := r.Data[i*r.Stride : i*r.Stride+d]
+			out := c.Data[(i-lo)*c.Stride : (i-lo)*c.Stride+d]
+			for j, v := range in {
+				out[j] = v - p.Mean[j]
+			}
+		}
+		dst.Slice(lo, hi, 0, k).(*mat.Dense).Mul(xc, comp.T())
+		lo = hi
+	}
 	if p.Whiten {
 		w := dst.RawMatrix()
 		sd := make([]float64, k)
