@@ -529,7 +529,13 @@ func execute(ctx context.Context, driverName string, opts Options, inputs func(s
 	}); err != nil {
 		return nil, err
 	}
-	if err := r.step("save", func() error { return r.save(ctx, db, cfg, tab, fitted, pca, z, seg, dist, prof, sum) }); err != nil {
+	// Fitting the recommender and ranking every user's products was half
+	// of the save step's time: it is a step of its own.
+	var recs map[string][]persona.Recommendation
+	if err := r.step("recommend", func() error { recs = r.recommend(ctx, db, tab.UserIDs, seg.labels); return nil }); err != nil {
+		return nil, err
+	}
+	if err := r.step("save", func() error { return r.save(ctx, db, cfg, tab, fitted, pca, z, seg, dist, prof, recs, sum) }); err != nil {
 		return nil, err
 	}
 	// DuckDB's work is done: its spill files go before the commit.

@@ -30,9 +30,10 @@ const ModelFile = "model.json"
 const recsPerUser = 10
 
 // save writes the run's model to the staging folder and the run, pending,
-// into the store opts.Store opens (none when nil). labels are the stable
-// segment ids (seg.labels after stableIDs).
-func (r *run) save(ctx context.Context, db *sql.DB, cfg *dataset.Config, tab *features.Table, fitted *prep.Fitted, pca *prep.PCA, z *mat.Dense, seg *segmentation, dist []float64, prof *profile.Report, sum *Summary) error {
+// with the recommendations recs, into the store opts.Store opens (none
+// when nil). labels are the stable segment ids (seg.labels after
+// stableIDs).
+func (r *run) save(ctx context.Context, db *sql.DB, cfg *dataset.Config, tab *features.Table, fitted *prep.Fitted, pca *prep.PCA, z *mat.Dense, seg *segmentation, dist []float64, prof *profile.Report, recs map[string][]persona.Recommendation, sum *Summary) error {
 	id, created := r.id, r.created
 	m, err := buildModel(id, tab, fitted, pca, z, seg, prof)
 	if err != nil {
@@ -49,10 +50,6 @@ func (r *run) save(ctx context.Context, db *sql.DB, cfg *dataset.Config, tab *fe
 	}
 	if err := m.Write(filepath.Join(r.stage.Dir, ModelFile)); err != nil {
 		return err
-	}
-	recs, err := recommendations(ctx, db, tab.UserIDs, seg.labels)
-	if err != nil {
-		r.opts.Logger.Warn("no recommendations stored", "err", err)
 	}
 	// One key style: the config with the keys of its YAML, its
 	// segmentation section holding the settings the run used.
@@ -190,6 +187,21 @@ func buildModel(id string, tab *features.Table, fitted *prep.Fitted, pca *prep.P
 		m.Mixed, m.Centers = seg.mixed.model(tab.X, keep), nil
 	}
 	return m, m.Validate()
+}
+
+// recommend returns the recommendations the store keeps for the users ids
+// (labels their stable segment ids): none without a store, or when the
+// recommender cannot be fitted (a warning says why).
+func (r *run) recommend(ctx context.Context, db *sql.DB, ids []string, labels []int) map[string][]persona.Recommendation {
+	if r.opts.Store == nil {
+		return nil
+	}
+	recs, err := recommendations(ctx, db, ids, labels)
+	if err != nil {
+		r.opts.Logger.Warn("no recommendations stored", "err", err)
+		return nil
+	}
+	return recs
 }
 
 // recommendations fits the recommender on the transactions in db and

@@ -343,7 +343,7 @@ func clean(t *testing.T, f fixture, out, before string) {
 func TestKilled(t *testing.T) {
 	f := getFixture(t)
 	prev := agree(t, f, f.base, files)
-	steps := []string{"load", "features", "prepare", "cluster", "quality", "value", "profile", "report", "write", "save"}
+	steps := []string{"load", "features", "prepare", "cluster", "quality", "value", "profile", "report", "write", "recommend", "save"}
 	type point struct {
 		name   string
 		newRun bool // whether the killed run is the one to show
