@@ -744,7 +744,7 @@ func (r *run) assignAll(ctx context.Context, all, tab *features.Table, m *model.
 		if agg, err = r.wb.aggregates(ctx, names, cols); err != nil {
 			return nil, err
 		}
-		r.warn(sum, fmt.Sprintf("sample: the %d users' segments are in table %s of the source database; segments.csv, rfm.csv, value.csv and the store hold the %d sampled users", agg.users, r.wb.target, len(tab.UserIDs)))
+		r.warn(sum, fmt.Sprintf("sample: the %d users' segments are in table %s of the source database; segments.csv, rfm.csv and the store hold the %d sampled users (value.csv every customer)", agg.users, r.wb.target, len(tab.UserIDs)))
 	} else {
 		segs, dist, err := m.Assign(all.X)
 		if err != nil {
@@ -752,7 +752,7 @@ func (r *run) assignAll(ctx context.Context, all, tab *features.Table, m *model.
 		}
 		out = &assignedAll{ids: all.UserIDs, labels: segs, dist: dist}
 		agg = aggregate(all.X, segs, names, cols)
-		r.warn(sum, fmt.Sprintf("sample: segments.csv holds the %d users' segments; rfm.csv, value.csv and the store hold the %d sampled users", len(all.UserIDs), len(tab.UserIDs)))
+		r.warn(sum, fmt.Sprintf("sample: segments.csv holds the %d users' segments; rfm.csv and the store hold the %d sampled users", len(all.UserIDs), len(tab.UserIDs)))
 	}
 	if len(tab.UserIDs) < agg.users {
 		applyAggregates(prof, agg, names)

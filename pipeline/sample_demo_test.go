@@ -3,6 +3,7 @@
 package pipeline_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/csv"
 	"os"
@@ -76,6 +77,12 @@ func TestDemoSample(t *testing.T) {
 		if s.Size != counts[s.ID] {
 			t.Errorf("segment %d: size %d in the summary, %d in segments.csv", s.ID, sum.Sizes[i], counts[s.ID])
 		}
+	}
+	// Customer value is every customer's, as in the full run.
+	fullValue, _ := os.ReadFile(filepath.Join(fullOut, "value.csv"))
+	sampleValue, err := os.ReadFile(filepath.Join(sampleOut, "value.csv"))
+	if err != nil || len(fullValue) == 0 || !bytes.Equal(sampleValue, fullValue) {
+		t.Errorf("value.csv of the sample run differs from the full run's (%v)", err)
 	}
 	ari, err := metrics.AdjustedRand(fullSegs, segs)
 	if err != nil {
