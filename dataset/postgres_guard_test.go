@@ -65,6 +65,11 @@ func TestPushdownEngine(t *testing.T) {
 		{"engine: postgres\n" + pg + "profiles:\n  survey:\n    path: survey.csv\n    attributes: {nps: numeric}\n", "", "profiles.survey is not a postgres source"},
 		{"engine: postgres\nusers:\n  postgres: {dsn: $PG, table: users}\n  attributes: {born: {column: dob, type: age, format: '%d/%m/%Y'}}\n", "", "users.attributes.born.format is not pushed down"},
 		{"engine: postgres\n" + pg + "  timestamp_format: '%d/%m/%Y %H:%M'\n", "", "events.timestamp_format is not pushed down"},
+		// A dataset given as a query over named postgres sources pushes
+		// down; over a file it cannot.
+		{"sources:\n  o: {postgres: {dsn: $PG, table: orders}}\n  c: {postgres: {dsn: $PG, table: customers}}\n" + pg + "transactions:\n  query: SELECT * FROM o JOIN c USING (customer_id)\n", EnginePostgres, ""},
+		{"engine: postgres\nsources:\n  o: {path: orders.csv}\n" + pg + "transactions:\n  query: SELECT * FROM o\n", "", "sources.o is not a postgres source"},
+		{"engine: postgres\nsources:\n  o: {postgres: {dsn: $PG, table: orders}, time_zone: Europe/Paris}\n" + pg + "transactions:\n  query: SELECT * FROM o\n", "", "sources.o.time_zone is not pushed down"},
 	}
 	for _, tt := range tests {
 		cfg, err := ParseConfig([]byte(tt.yaml))

@@ -50,6 +50,18 @@ func (c *Config) PushdownEngine() (string, error) {
 // datasets; what cannot is named with the reason.
 func (c *Config) pushdownBlocker() error {
 	dsn := ""
+	for _, name := range c.sourceNames() {
+		s, key := c.Sources[name], "sources."+name
+		switch {
+		case s.Postgres == nil:
+			return fmt.Errorf("%s is not a postgres source (every source a dataset's query reads must be one)", key)
+		case dsn != "" && s.Postgres.DSN != dsn:
+			return fmt.Errorf("%s reads another Postgres server than the other sources (one dsn for all)", key)
+		case s.TimeZone != "":
+			return fmt.Errorf("%s.time_zone is not pushed down: set time_zone on the dataset whose query reads it", key)
+		}
+		dsn = s.Postgres.DSN
+	}
 	n := 0
 	for _, k := range c.kinds() {
 		s := c.Source(k)
@@ -59,8 +71,10 @@ func (c *Config) pushdownBlocker() error {
 		n++
 		key := c.key(k)
 		switch {
+		case s.Query != "":
+			// A query over the named sources, checked above.
 		case s.Postgres == nil:
-			return fmt.Errorf("%s is not a postgres source (every dataset must be one)", key)
+			return fmt.Errorf("%s is not a postgres source (every dataset must be one, or a query over postgres sources)", key)
 		case dsn != "" && s.Postgres.DSN != dsn:
 			return fmt.Errorf("%s reads another Postgres server than the other datasets (one dsn for all)", key)
 		case s.TimestampFormat != "":
@@ -71,15 +85,69 @@ func (c *Config) pushdownBlocker() error {
 				return fmt.Errorf("%s.attributes.%s.format is not pushed down (a strptime format is DuckDB's): give the attribute a column that is a Postgres expression giving a timestamp, such as to_timestamp(col, 'DD/MM/YYYY')", key, a.Name)
 			}
 		}
-		dsn = s.Postgres.DSN
+		if s.Postgres != nil {
+			dsn = s.Postgres.DSN
+		}
 	}
-	switch {
-	case n == 0:
+	if n == 0 {
 		return errNoData
-	case len(c.Sources) > 0:
-		return errors.New("named sources (datasets given as queries over them) are not pushed down: give each dataset a postgres query instead")
 	}
 	return nil
+}
+
+// pushDSN is the DSN of the server a pushed-down config reads (its key
+// for errors).
+func (c *Config) pushDSN() (string, string) {
+	for _, k := range c.kinds() {
+		if s := c.Source(k); s != nil && s.Postgres != nil {
+			return s.Postgres.DSN, c.key(k) + ".postgres.dsn"
+		}
+	}
+	for _, name := range c.sourceNames() {
+		return c.Sources[name].Postgres.DSN, "sources." + name + ".postgres.dsn"
+	}
+	return "", ""
+}
+
+// sourcesWith is the WITH clause that defines the named sources, by
+// name, over their tables or queries ("" without sources): a dataset's
+// query over them is prefixed with it.
+func (c *Config) sourcesWith() (string, error) {
+	var defs []string
+	for _, name := range c.sourceNames() {
+		p := c.Sources[name].Postgres
+		rel := ""
+		if p.Table != "" {
+			parts := strings.Split(p.Table, ".")
+			for i, s := range parts {
+				parts[i] = pgx.Identifier{s}.Sanitize()
+			}
+			rel = "SELECT * FROM " + strings.Join(parts, ".")
+		} else {
+			if err := checkReadOnlySQL("sources."+name+".postgres.query", p.Query, true); err != nil {
+				return "", err
+			}
+			rel = strings.TrimRight(strings.TrimSpace(p.Query), ";")
+		}
+		defs = append(defs, sqlquote.Ident(name)+" AS NOT MATERIALIZED ("+rel+")")
+	}
+	if len(defs) == 0 {
+		return "", nil
+	}
+	return "WITH " + strings.Join(defs, ",\n"), nil
+}
+
+// withPrefix puts the WITH clause with (of definitions) in front of the
+// query q, merging it with q's own WITH.
+func withPrefix(with, q string) string {
+	if with == "" {
+		return q
+	}
+	t := strings.TrimLeft(q, " \t\n")
+	if len(t) > 4 && strings.EqualFold(t[:4], "with") && (t[4] == ' ' || t[4] == '\n' || t[4] == '\t') {
+		return with + ",\n" + t[5:]
+	}
+	return with + "\n" + q
 }
 
 // Pushdown is a Postgres server that holds a config's datasets, with the
@@ -144,15 +212,14 @@ func OpenPushdown(ctx context.Context, cfg *Config, opts PushdownOptions) (*Push
 	if opts.RejectSample <= 0 {
 		opts.RejectSample = 1000
 	}
-	var dsn string
-	for _, k := range Kinds {
-		if s := cfg.Source(k); s != nil {
-			dsn = os.ExpandEnv(s.Postgres.DSN)
-			if dsn == "" {
-				return nil, &ConfigError{Key: string(k) + ".postgres.dsn", Err: fmt.Errorf("postgres dsn %s is empty (is the variable set?)", s.Postgres.DSN)}
-			}
-			break
-		}
+	raw, dsnKey := cfg.pushDSN()
+	dsn := os.ExpandEnv(raw)
+	if dsn == "" {
+		return nil, &ConfigError{Key: dsnKey, Err: fmt.Errorf("postgres dsn %s is empty (is the variable set?)", raw)}
+	}
+	srcWith, err := cfg.sourcesWith()
+	if err != nil {
+		return nil, err
 	}
 	pc, err := pgx.ParseConfig(dsn)
 	if err != nil {
@@ -192,7 +259,7 @@ func OpenPushdown(ctx context.Context, cfg *Config, opts PushdownOptions) (*Push
 			defs = append(defs, string(k)+" AS NOT MATERIALIZED ("+emptyCanonical(k)+")")
 			continue
 		}
-		d := &pushDataset{k: k, s: s, cfg: cfg, now: opts.Now}
+		d := &pushDataset{k: k, s: s, cfg: cfg, now: opts.Now, sources: srcWith}
 		if err := d.prepare(ctx, p.conn); err != nil {
 			p.Close()
 			var ce *ConfigError
@@ -348,6 +415,8 @@ type pushDataset struct {
 	from string // the source relation, aliased s
 	name string // the source as rejects name it
 
+	sources string // the WITH clause of the named sources a query reads
+
 	cols  map[string]string // source column (lowercase) → its name as written
 	types map[string]string // source column as written → Postgres type class
 	order []string          // source columns in order
@@ -369,6 +438,13 @@ func (d *pushDataset) key() string { return d.cfg.key(d.k) }
 func (d *pushDataset) prepare(ctx context.Context, conn *sql.Conn) error {
 	p := d.s.Postgres
 	switch {
+	case d.s.Query != "":
+		// A query over the named sources, in Postgres's SQL.
+		if err := checkReadOnlySQL(d.key()+".query", d.s.Query, true); err != nil {
+			return err
+		}
+		d.from = "(" + withPrefix(d.sources, strings.TrimRight(strings.TrimSpace(d.s.Query), ";")) + ") AS s"
+		d.name = "the query of " + d.key()
 	case p.Table != "":
 		parts := strings.Split(p.Table, ".")
 		for i, s := range parts {
@@ -395,6 +471,9 @@ func (d *pushDataset) prepare(ctx context.Context, conn *sql.Conn) error {
 	}
 	names, types, err := probe(ctx, conn, "SELECT * FROM "+d.from+" LIMIT 0")
 	if err != nil {
+		if d.s.Query != "" {
+			return &ConfigError{Key: d.key() + ".query", Err: fmt.Errorf("run in Postgres (pushed down, the query is Postgres SQL over the sources): %w", err)}
+		}
 		return fmt.Errorf("read %s: %w", d.name, err)
 	}
 	d.cols, d.types, d.order = map[string]string{}, map[string]string{}, names

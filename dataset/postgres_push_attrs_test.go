@@ -19,8 +19,9 @@ import (
 // hold the values the DuckDB loader would read (text money, yes/no, levels
 // in any case, missing markers), unparsable values reject their row with
 // the attribute's name, and what cannot run there (a custom select that
-// writes or is not Postgres SQL, an outcome that is a date, a missing
-// column) is refused before any row is read, in one line naming its key.
+// writes or is not Postgres SQL, a dataset's query over the named sources
+// that is not Postgres SQL, an outcome that is a date, a missing column)
+// is refused before any row is read, in one line naming its key.
 func TestPushdownAttributes(t *testing.T) {
 	dsn := postgresDSN(t)
 	ctx := context.Background()
@@ -125,6 +126,8 @@ profiles:
 		{"attribute without its column", users + "  attributes: {nope: numeric}\n", "users.attributes.nope", `no column "nope"`},
 		{"attribute expression fails", users + "  attributes: {x: {column: \"spend * 2\", type: numeric}}\n", "users.attributes.x.column", "expression"},
 		{"number from a date", users + "  attributes: {x: {column: joined, type: numeric}}\n", "users.attributes.x", "cannot be read as a number"},
+		{"query is DuckDB SQL", "sources:\n  cust: {postgres: {dsn: $PERSONA_TEST_PG_URL, table: " + schema + ".customers}}\nusers:\n  query: SELECT * EXCLUDE (plan) FROM cust\n  columns: {user_id: id}\n",
+			"users.query", "run in Postgres"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			p, err := open(tt.yaml)
