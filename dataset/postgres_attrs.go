@@ -298,7 +298,7 @@ func checkCustomOn(ctx context.Context, conn *sql.Conn, cfg *Config, defs []stri
 	for i, c := range cfg.Features.Custom {
 		q := fmt.Sprintf("%sSELECT user_id, CAST((%s) AS double precision) AS v FROM %s GROUP BY user_id LIMIT 0", with, c.Select, sqlquote.Ident(c.From))
 		if _, _, err := probe(ctx, conn, q); err != nil {
-			return &ConfigError{Key: fmt.Sprintf("features.custom[%d].select", i), Err: fmt.Errorf("%s over %s, run in Postgres (pushed down, the select is Postgres SQL): %w", clip(c.Select, 200), c.From, err)}
+			return &ConfigError{Key: fmt.Sprintf("features.custom[%d].select", i), Err: fmt.Errorf("%s over %s, run in Postgres (pushed down, the select is Postgres SQL; engine: duckdb runs it in DuckDB): %w", clip(c.Select, 200), c.From, err)}
 		}
 	}
 	return nil

@@ -472,7 +472,7 @@ func (d *pushDataset) prepare(ctx context.Context, conn *sql.Conn) error {
 	names, types, err := probe(ctx, conn, "SELECT * FROM "+d.from+" LIMIT 0")
 	if err != nil {
 		if d.s.Query != "" {
-			return &ConfigError{Key: d.key() + ".query", Err: fmt.Errorf("run in Postgres (pushed down, the query is Postgres SQL over the sources): %w", err)}
+			return &ConfigError{Key: d.key() + ".query", Err: fmt.Errorf("run in Postgres (pushed down, the query is Postgres SQL over the sources; engine: duckdb runs it in DuckDB): %w", err)}
 		}
 		return fmt.Errorf("read %s: %w", d.name, err)
 	}
