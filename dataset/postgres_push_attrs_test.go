@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -116,6 +117,42 @@ profiles:
 	if err := p.QueryRowContext(ctx, `SELECT min(nps), (SELECT max(nps) FROM survey WHERE user_id = 'C2') FROM _persona_attrs_survey WHERE user_id = 'C2'`).Scan(&nps, &top); err != nil || nps != 3 || top != 5 || math.IsNaN(nps) {
 		t.Errorf("survey of C2: least nps %v, custom feature's column %v, %v; want 3, 5", nps, top, err)
 	}
+
+	// The role persona connects as needs only SELECT on the tables and
+	// USAGE on their schema: attributes, profiles tables and custom
+	// features included.
+	t.Run("select only role", func(t *testing.T) {
+		role := schema + "_reader"
+		for _, q := range []string{
+			"CREATE ROLE " + role + " LOGIN",
+			"GRANT USAGE ON SCHEMA " + schema + " TO " + role,
+			"GRANT SELECT ON " + schema + ".customers, " + schema + ".survey TO " + role,
+		} {
+			if _, err := conn.Exec(ctx, q); err != nil {
+				t.Fatal(err)
+			}
+		}
+		t.Cleanup(func() {
+			conn.Exec(context.Background(), "REVOKE ALL ON SCHEMA "+schema+" FROM "+role)
+			conn.Exec(context.Background(), "REVOKE ALL ON ALL TABLES IN SCHEMA "+schema+" FROM "+role)
+			conn.Exec(context.Background(), "DROP ROLE "+role)
+		})
+		u, err := url.Parse(dsn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		u.User = url.User(role)
+		t.Setenv("PERSONA_TEST_PG_URL", u.String())
+		p, err := open(users + attrs + "features:\n  custom:\n    - {name: top_nps, from: survey, select: max(nps)}\n")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer p.Close()
+		var n int
+		if err := p.QueryRowContext(ctx, "SELECT count(*) FROM _persona_attrs_users JOIN survey USING (user_id)").Scan(&n); err != nil || n != 3 {
+			t.Errorf("users with survey answers read as %s: %d, %v; want 3", role, n, err)
+		}
+	})
 
 	for _, tt := range []struct{ name, yaml, key, err string }{
 		{"custom select writes", users + "features:\n  custom:\n    - {name: x, from: users, select: \"(SELECT count(*) FROM (DELETE FROM t RETURNING 1) AS d)\"}\n",
