@@ -76,7 +76,10 @@ func (d *pushDataset) attributeFields(ctx context.Context, conn *sql.Conn) ([]pu
 		if !a.Loaded() {
 			continue
 		}
-		pf := pushField{Field: Field{Name: "attributes." + a.Name, Type: a.Type.SQLType()}, attr: a}
+		pf := pushField{Field: Field{Name: "attributes." + a.Name, Type: a.Type.SQLType()}, attr: a, format: a.Format}
+		if pf.format == "" {
+			pf.format = d.s.TimestampFormat
+		}
 		key := d.key() + ".attributes." + a.Name
 		if a.Column == "" {
 			n, ok := d.attrColumn(a.Name)
@@ -166,7 +169,7 @@ func (d *pushDataset) convertAttribute(f pushField, tz string) (string, error) {
 		v = pgBool(src, c)
 	case TypeDate, TypeAge:
 		var err error
-		if v, err = d.convert(pushField{Field: Field{Name: f.Name, Type: "TIMESTAMP"}, src: src, class: c}, tz); err != nil {
+		if v, err = d.convert(pushField{Field: Field{Name: f.Name, Type: "TIMESTAMP"}, src: src, class: c, format: f.format}, tz); err != nil {
 			return "", err
 		}
 	case TypeEmail, TypePhone:
@@ -202,7 +205,7 @@ func (d *pushDataset) convertAttribute(f pushField, tz string) (string, error) {
 func attrTotal(f pushField) bool {
 	switch f.attr.Type {
 	case TypeDate, TypeAge:
-		return f.class == "timestamp" || f.class == "date" || f.class == "timestamptz"
+		return f.format == "" && (f.class == "timestamp" || f.class == "date" || f.class == "timestamptz")
 	case TypeNumeric:
 		return f.class == "int"
 	}

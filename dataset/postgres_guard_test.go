@@ -63,8 +63,9 @@ func TestPushdownEngine(t *testing.T) {
 			"outcomes: {spend: ltv}\nprofiles:\n  survey:\n    postgres: {dsn: $PG, table: survey}\n    attributes: {nps: numeric}\n", EnginePostgres, ""},
 		// What cannot is named, with the reason.
 		{"engine: postgres\n" + pg + "profiles:\n  survey:\n    path: survey.csv\n    attributes: {nps: numeric}\n", "", "profiles.survey is not a postgres source"},
-		{"engine: postgres\nusers:\n  postgres: {dsn: $PG, table: users}\n  attributes: {born: {column: dob, type: age, format: '%d/%m/%Y'}}\n", "", "users.attributes.born.format is not pushed down"},
-		{"engine: postgres\n" + pg + "  timestamp_format: '%d/%m/%Y %H:%M'\n", "", "events.timestamp_format is not pushed down"},
+		{"engine: postgres\nusers:\n  postgres: {dsn: $PG, table: users}\n  attributes: {born: {column: dob, type: age, format: '%d/%m/%Y'}}\n", "", "users.attributes.born.format %d/%m/%Y is not pushed down"},
+		{"engine: postgres\n" + pg + "  timestamp_format: '%d/%m/%Y %H:%M'\n", "", "events.timestamp_format %d/%m/%Y %H:%M is not pushed down"},
+		{pg + "  timestamp_format: epoch_ms\n", EnginePostgres, ""},
 		// A dataset given as a query over named postgres sources pushes
 		// down; over a file it cannot.
 		{"sources:\n  o: {postgres: {dsn: $PG, table: orders}}\n  c: {postgres: {dsn: $PG, table: customers}}\n" + pg + "transactions:\n  query: SELECT * FROM o JOIN c USING (customer_id)\n", EnginePostgres, ""},

@@ -77,12 +77,12 @@ func (c *Config) pushdownBlocker() error {
 			return fmt.Errorf("%s is not a postgres source (every dataset must be one, or a query over postgres sources)", key)
 		case dsn != "" && s.Postgres.DSN != dsn:
 			return fmt.Errorf("%s reads another Postgres server than the other datasets (one dsn for all)", key)
-		case s.TimestampFormat != "":
-			return fmt.Errorf("%s.timestamp_format is not pushed down: map the column to a Postgres expression that gives a timestamp", key)
+		case !pushFormat(s.TimestampFormat):
+			return fmt.Errorf("%s.timestamp_format %s is not pushed down (a strptime format is DuckDB's; epoch and epoch_ms are): map the column to a Postgres expression that gives a timestamp, such as to_timestamp(col, 'DD/MM/YYYY HH24:MI')", key, s.TimestampFormat)
 		}
 		for _, a := range s.Attributes {
-			if a.Format != "" && a.Loaded() {
-				return fmt.Errorf("%s.attributes.%s.format is not pushed down (a strptime format is DuckDB's): give the attribute a column that is a Postgres expression giving a timestamp, such as to_timestamp(col, 'DD/MM/YYYY')", key, a.Name)
+			if !pushFormat(a.Format) && a.Loaded() {
+				return fmt.Errorf("%s.attributes.%s.format %s is not pushed down (a strptime format is DuckDB's; epoch and epoch_ms are): give the attribute a column that is a Postgres expression giving a timestamp, such as to_timestamp(col, 'DD/MM/YYYY')", key, a.Name, a.Format)
 			}
 		}
 		if s.Postgres != nil {
@@ -94,6 +94,10 @@ func (c *Config) pushdownBlocker() error {
 	}
 	return nil
 }
+
+// pushFormat reports whether a timestamp format is read in Postgres:
+// none (ISO 8601 text, or typed columns), epoch or epoch_ms.
+func pushFormat(f string) bool { return f == "" || f == "epoch" || f == "epoch_ms" }
 
 // pushDSN is the DSN of the server a pushed-down config reads (its key
 // for errors).
@@ -538,6 +542,9 @@ type pushField struct {
 	// features.
 	attr *Attribute
 	pass bool
+	// format is a time field's timestamp format: "", epoch or epoch_ms
+	// (pushFormat).
+	format string
 }
 
 // build writes the stage SQL: the same conversions, checks and reasons as
@@ -546,7 +553,7 @@ func (d *pushDataset) build(ctx context.Context, conn *sql.Conn) error {
 	var fields []pushField
 	claimed := d.claimed()
 	for _, f := range inputFields(d.k) {
-		pf := pushField{Field: f}
+		pf := pushField{Field: f, format: d.s.TimestampFormat}
 		m, explicit := d.s.Columns[f.Name]
 		key := fmt.Sprintf("%s.columns.%s", d.key(), f.Name)
 		if !explicit {
@@ -829,6 +836,24 @@ func (d *pushDataset) convert(f pushField, tz string) (string, error) {
 	case "TIMESTAMP", "DATE":
 		typ := pgType(f.Type)
 		var ts string
+		if (f.format == "epoch" || f.format == "epoch_ms") && !(c == "date" && f.Type == "DATE") {
+			// Seconds (or milliseconds) since 1970 UTC, as a wall-clock
+			// time in the source's zone; beyond what a timestamp holds,
+			// out of range, as DuckDB's loader has it.
+			switch c {
+			case "text", "int", "float", "numeric":
+			default:
+				return "", fmt.Errorf("timestamp format %s reads numbers, and this is a %s column in Postgres: drop the format", f.format, c)
+			}
+			x, err := d.convert(pushField{Field: Field{Type: "DOUBLE"}, src: src, class: c}, tz)
+			if err != nil {
+				return "", err
+			}
+			if f.format == "epoch_ms" {
+				x = "(" + x + ") / 1000.0"
+			}
+			return fmt.Sprintf("CAST(CASE WHEN abs(%[1]s) < 9e12 THEN to_timestamp(%[1]s) AT TIME ZONE %[2]s WHEN %[1]s IS NOT NULL THEN TIMESTAMP 'infinity' END AS %[3]s)", x, sqlquote.String(tz), typ), nil
+		}
 		switch c {
 		case "timestamp", "date":
 			return fmt.Sprintf("CAST(%s AS %s)", src, typ), nil
@@ -895,7 +920,7 @@ func (d *pushDataset) convert(f pushField, tz string) (string, error) {
 func totalConversion(f pushField) bool {
 	switch f.Type {
 	case "TIMESTAMP", "DATE":
-		return f.class == "timestamp" || f.class == "date" || f.class == "timestamptz"
+		return f.format == "" && (f.class == "timestamp" || f.class == "date" || f.class == "timestamptz")
 	case "DOUBLE":
 		return f.class == "int"
 	case "BOOLEAN":

@@ -82,13 +82,38 @@ func pushdownDemo(t *testing.T, users int, text bool) (*pgx.Conn, string, string
 // attribute, outcome and custom columns must agree too, and so must the
 // outcomes of every user.
 func TestPushdownSameAnswers(t *testing.T) {
-	t.Run("typed", func(t *testing.T) { testPushdownSameAnswers(t, 2000, false, false, false) })
+	t.Run("typed", func(t *testing.T) { testPushdownSameAnswers(t, 2000, "typed") })
 	// Every column text: the pushdown parses numbers, dates and times
 	// with its own SQL, as DuckDB parses the copied text.
-	t.Run("text", func(t *testing.T) { testPushdownSameAnswers(t, 200, true, false, false) })
-	t.Run("attributes", func(t *testing.T) { testPushdownSameAnswers(t, 1500, false, true, false) })
+	t.Run("text", func(t *testing.T) { testPushdownSameAnswers(t, 200, "text") })
+	t.Run("attributes", func(t *testing.T) { testPushdownSameAnswers(t, 1500, "attributes") })
 	// Transactions given as a query joining named sources (sourcesConfig).
-	t.Run("sources", func(t *testing.T) { testPushdownSameAnswers(t, 300, false, false, true) })
+	t.Run("sources", func(t *testing.T) { testPushdownSameAnswers(t, 300, "sources") })
+	// Events stamped in epoch milliseconds, as text, with a fraction of a
+	// second (timestamp_format: epoch_ms; epochConfig).
+	t.Run("epoch", func(t *testing.T) { testPushdownSameAnswers(t, 300, "epoch") })
+}
+
+// epochEvents adds schema.events_ms: the events with their times as
+// milliseconds since 1970 in a text column (some not whole seconds), and
+// two that do not read: a word and a time past what a timestamp holds.
+func epochEvents(t *testing.T, conn *pgx.Conn, schema string) {
+	t.Helper()
+	for _, q := range []string{
+		fmt.Sprintf(`CREATE TABLE %[1]s.events_ms AS SELECT user_id,
+			CAST(CAST(extract(epoch FROM "timestamp") * 1000 AS bigint) + get_byte(decode(md5(coalesce(session_id, '') || event_type), 'hex'), 0) * 3 AS text) AS ts_ms,
+			session_id, event_type, category, device FROM %[1]s.events`, schema),
+		fmt.Sprintf(`INSERT INTO %s.events_ms VALUES ('U000006', 'soon', 'S9', 'login', NULL, 'mobile'), ('U000006', '99999999999999999', 'S9', 'login', NULL, 'mobile')`, schema),
+	} {
+		if _, err := conn.Exec(context.Background(), q); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// epochConfig is pgdemo.Config with the events read from events_ms.
+func epochConfig(dsn, schema, engine string) string {
+	return strings.Replace(pgdemo.Config(dsn, schema, engine), schema+".events\n", schema+".events_ms\n  columns: {timestamp: ts_ms}\n  timestamp_format: epoch_ms\n", 1)
 }
 
 // sourcesConfig is pgdemo.Config with the transactions given as a query
@@ -110,12 +135,17 @@ func sourcesConfig(dsn, schema, engine string) string {
 	return s.String()
 }
 
-func testPushdownSameAnswers(t *testing.T, users int, text, attrs, sources bool) {
+func testPushdownSameAnswers(t *testing.T, users int, variant string) {
+	text, attrs, sources := variant == "text", variant == "attributes", variant == "sources"
 	conn, dsn, schema := pushdownDemo(t, users, text)
 	ctx := context.Background()
 	config := pgdemo.Config
-	if sources {
+	switch variant {
+	case "sources":
 		config = sourcesConfig
+	case "epoch":
+		epochEvents(t, conn, schema)
+		config = epochConfig
 	}
 	if attrs {
 		if err := pgdemo.AddAttributes(ctx, conn, schema); err != nil {
@@ -209,6 +239,10 @@ func testPushdownSameAnswers(t *testing.T, users int, text, attrs, sources bool)
 	if text {
 		extra = 1 // unit_price abc; each dataset one more unparsable row
 	}
+	evBad := 2 + 2*extra
+	if variant == "epoch" {
+		evBad += 2 // soon, 99999999999999999
+	}
 	if attrs {
 		attrBad = 3 // score abc, tier platinum, born in 2999
 	}
@@ -216,7 +250,7 @@ func testPushdownSameAnswers(t *testing.T, users int, text, attrs, sources bool)
 	if sources {
 		txBad-- // the line without a user is no line of the join
 	}
-	if st.Counts[dataset.Transactions].Rejected != txBad || st.Counts[dataset.Events].Rejected != 2+2*extra || st.Counts[dataset.Users].Rejected != 1+extra+attrBad || st.Counts[dataset.Social].Duplicates != 1 {
+	if st.Counts[dataset.Transactions].Rejected != txBad || st.Counts[dataset.Events].Rejected != evBad || st.Counts[dataset.Users].Rejected != 1+extra+attrBad || st.Counts[dataset.Social].Duplicates != 1 {
 		t.Errorf("the bad rows are not all caught: %+v", st.Counts)
 	}
 	if fmt.Sprint(want.Names()) != fmt.Sprint(got.Names()) {
