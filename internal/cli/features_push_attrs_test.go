@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -16,7 +17,9 @@ import (
 // per-customer attributes of every type, outcomes, a profiles table and
 // custom features (pgdemo.AttrConfig) pushes all of it down and gives
 // every user the segment and distance the run copying the rows into
-// DuckDB gives, with the outcomes reported per segment.
+// DuckDB gives, with the outcomes reported per segment; persona score
+// with that run's model pushes down too and gives every user the run's
+// segment.
 func TestRunPushdownAttributes(t *testing.T) {
 	dsn, schema := pgDemo(t, 600)
 	ctx := context.Background()
@@ -87,6 +90,33 @@ func TestRunPushdownAttributes(t *testing.T) {
 				t.Errorf("%s/profiles.json has no outcome %s", out, s)
 			}
 		}
+	}
+	// persona score with the pushed-down run's model pushes the same
+	// attributes, profiles table and custom features down, with the
+	// model's columns, and gives every user the run's segment.
+	scored := filepath.Join(dir, "scored")
+	f, stdout, errOut := testFactory()
+	if code := Run(f, []string{"score", "-m", pushedOut, "-c", filepath.Join(dir, "pushed.yaml"), "-o", scored, "--json"}); code != ExitOK {
+		t.Fatalf("score: exit code %d: %s", code, errOut)
+	}
+	var sum scoreSummary
+	if err := json.Unmarshal(stdout.Bytes(), &sum); err != nil {
+		t.Fatal(err)
+	}
+	if sum.Engine != "postgres" || sum.Users != len(got) {
+		t.Errorf("score: engine %q, %d users; want postgres, %d", sum.Engine, sum.Users, len(got))
+	}
+	_, sc := readCSV(t, filepath.Join(scored, "segments.csv"))
+	moved = 0
+	for i := range sc {
+		if i >= len(got) || sc[i][0] != got[i][0] || sc[i][1] != got[i][1] {
+			if moved++; moved <= 3 {
+				t.Errorf("scored %v, the run %v", sc[i], got[min(i, len(got)-1)])
+			}
+		}
+	}
+	if moved > 0 || len(sc) != len(got) {
+		t.Errorf("score: %d of %d users differ from the run (%d scored)", moved, len(got), len(sc))
 	}
 	pp, _ := os.ReadFile(filepath.Join(pushedOut, "profiles.json"))
 	cp, _ := os.ReadFile(filepath.Join(copiedOut, "profiles.json"))
