@@ -24,8 +24,10 @@ func (m *Model) mixedSQL(table, dialect string) (string, error) {
 	outs := m.outputExprs()
 	proto := m.Algorithm == cluster.AlgorithmKPrototypes
 
-	// a: one value per attribute (list: one 0/1 per indicator column).
-	b.WriteString("a AS (\n  SELECT user_id")
+	// a: one value per attribute (list: one 0/1 per indicator column),
+	// MATERIALIZED: computed once per user, not once per (user, centre)
+	// row of d (see SQL).
+	b.WriteString("a AS MATERIALIZED (\n  SELECT user_id")
 	for j, at := range mx.Attrs {
 		switch at.Type {
 		case cluster.AttrNumeric:

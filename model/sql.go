@@ -40,7 +40,10 @@ func (m *Model) SQL(table, dialect string) (string, error) {
 	p := m.Prep
 	var b strings.Builder
 	m.sqlHead(&b, table, dialect)
-	b.WriteString("t AS (\n  SELECT user_id")
+	// t and s are MATERIALIZED: computed once per user. Inlined (Postgres
+	// inlines a CTE read once), every (user, centre) row of d would
+	// compute the projection again, each dimension twice.
+	b.WriteString("t AS MATERIALIZED (\n  SELECT user_id")
 	for k, e := range m.outputExprs() {
 		fmt.Fprintf(&b, ",\n    %s AS z%d", e, k)
 	}
@@ -52,7 +55,7 @@ func (m *Model) SQL(table, dialect string) (string, error) {
 	if m.PCA != nil {
 		dims = len(m.PCA.Components)
 		space = "p"
-		b.WriteString("s AS (\n  SELECT user_id")
+		b.WriteString("s AS MATERIALIZED (\n  SELECT user_id")
 		for k, comp := range m.PCA.Components {
 			var terms []string
 			for j, c := range comp {
