@@ -5,13 +5,18 @@ package store
 //	persona_runs             id, created_at, algorithm, users, segments, fingerprint,
 //	                         config, summary, feature_names, profiles, model (JSON text),
 //	                         committed
-//	persona_features         run_id, user_id, x (the user's features, little-endian float64s)
+//	persona_features         run_id, user_id, x (the user's features, little-endian float64s),
+//	                         for a run of more than 1,599 features only
 //	persona_assignments      run_id, user_id, segment, distance
 //	persona_segments         run_id, id, name, size, share, profile (JSON text)
 //	persona_recommendations  run_id, user_id, rank, product_id, score
 //	persona_feature_tables   run_id, view_name (features_<run>)
 //	persona_feature_columns  run_id, position, feature, column_name
 //	persona_features_<run>   user_id and one DOUBLE PRECISION column per feature
+//
+// A run's features are kept once: in its own table, which Load reads, or
+// when they are too many columns for one (Postgres allows 1,600) as blobs
+// in persona_features. Runs saved before kept both; Load reads their table.
 //
 // The same DDL and queries run on DuckDB and Postgres ($n placeholders,
 // TEXT, BYTEA, DOUBLE PRECISION, TIMESTAMP in UTC). A store written before

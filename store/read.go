@@ -116,41 +116,9 @@ func (s *Store) Load(ctx context.Context, id string) (*persona.Results, error) {
 	r.X = make([]float64, 0, n*d)
 	r.Segments = make([]int, 0, n)
 	r.Distance = make([]float64, 0, n)
-	rows, err := s.db.QueryContext(ctx, `SELECT f.user_id, f.x, a.segment, a.distance
-		FROM persona_features f JOIN persona_assignments a ON a.run_id = f.run_id AND a.user_id = f.user_id
-		WHERE f.run_id = $1 ORDER BY f.user_id`, id)
-	if err != nil {
+	if err := s.loadUsers(ctx, r, d); err != nil {
 		return nil, fmt.Errorf("read run %s: users: %w", id, err)
 	}
-	defer rows.Close()
-	var (
-		u   string
-		x   []byte
-		seg int
-		dd  float64
-	)
-	buf := make([]float64, d)
-	for rows.Next() {
-		if err := rows.Scan(&u, &x, &seg, &dd); err != nil {
-			return nil, fmt.Errorf("read run %s: users: %w", id, err)
-		}
-		if err := decodeRow(buf, x); err != nil {
-			return nil, fmt.Errorf("read run %s: user %q: %w", id, u, err)
-		}
-		r.UserIDs = append(r.UserIDs, u)
-		r.X = append(r.X, buf...)
-		r.Segments = append(r.Segments, seg)
-		r.Distance = append(r.Distance, dd)
-		if len(r.UserIDs)%65536 == 0 {
-			if err := ctx.Err(); err != nil {
-				return nil, err
-			}
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("read run %s: users: %w", id, err)
-	}
-	rows.Close()
 	if r.Values != nil {
 		if err := s.loadValues(ctx, id, r); err != nil {
 			return nil, err
@@ -162,6 +130,7 @@ func (s *Store) Load(ctx context.Context, id string) (*persona.Results, error) {
 		return nil, fmt.Errorf("read run %s: recommendations: %w", id, err)
 	}
 	defer recs.Close()
+	var u string
 	for recs.Next() {
 		var it persona.Recommendation
 		if err := recs.Scan(&u, &it.Product, &it.Score); err != nil {
@@ -180,6 +149,114 @@ func (s *Store) Load(ctx context.Context, id string) (*persona.Results, error) {
 		return nil, fmt.Errorf("read run %s: columns: %w", id, err)
 	}
 	return r, nil
+}
+
+// loadUsers appends r's users, their d features, segments and distances
+// to r, ordered by user id: from the run's own feature table, a column
+// each, when it has one, else from the blobs of persona_features (a run
+// with too many features for a table, or saved before runs stopped
+// keeping both).
+func (s *Store) loadUsers(ctx context.Context, r *persona.Results, d int) error {
+	id := r.Run.ID
+	cols, table, err := s.featureColumns(ctx, id, d)
+	if err != nil {
+		return err
+	}
+	var q string
+	if table != "" {
+		sel := make([]string, d)
+		for j, c := range cols {
+			sel[j] = "w." + sqlquote.Ident(c)
+		}
+		q = `SELECT w.user_id, ` + strings.Join(sel, ", ") + `, a.segment, a.distance
+		FROM ` + sqlquote.Ident(table) + ` w JOIN persona_assignments a ON a.run_id = $1 AND a.user_id = w.user_id
+		ORDER BY w.user_id`
+	} else {
+		q = `SELECT f.user_id, f.x, a.segment, a.distance
+		FROM persona_features f JOIN persona_assignments a ON a.run_id = f.run_id AND a.user_id = f.user_id
+		WHERE f.run_id = $1 ORDER BY f.user_id`
+	}
+	rows, err := s.db.QueryContext(ctx, q, id)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	var (
+		u   string
+		x   []byte
+		seg int
+		dd  float64
+	)
+	buf := make([]float64, d)
+	dest := []any{&u, &x, &seg, &dd}
+	if table != "" {
+		dest = make([]any, 0, d+3)
+		dest = append(dest, &u)
+		for j := range buf {
+			dest = append(dest, &buf[j])
+		}
+		dest = append(dest, &seg, &dd)
+	}
+	for rows.Next() {
+		if err := rows.Scan(dest...); err != nil {
+			return err
+		}
+		if table == "" {
+			if err := decodeRow(buf, x); err != nil {
+				return fmt.Errorf("user %q: %w", u, err)
+			}
+		}
+		r.UserIDs = append(r.UserIDs, u)
+		r.X = append(r.X, buf...)
+		r.Segments = append(r.Segments, seg)
+		r.Distance = append(r.Distance, dd)
+		if len(r.UserIDs)%65536 == 0 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+		}
+	}
+	return rows.Err()
+}
+
+// featureColumns returns the columns of run id's own feature table, in
+// feature order, and the table; no table when the run has none (a run
+// with more than maxFeatureColumns features, or one from a store older
+// than the run tables).
+func (s *Store) featureColumns(ctx context.Context, id string, d int) ([]string, string, error) {
+	if s.legacy || !wideFeatures(d) {
+		return nil, "", nil
+	}
+	x, err := lookupSuffix(ctx, s.db, id)
+	if err != nil {
+		if s.opts.ReadOnly && missingTable(err) {
+			return nil, "", nil // a store older than the run tables
+		}
+		return nil, "", err
+	}
+	if x == "" {
+		return nil, "", nil
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT column_name FROM persona_feature_columns WHERE run_id = $1 ORDER BY position`, id)
+	if err != nil {
+		return nil, "", err
+	}
+	defer rows.Close()
+	var cols []string
+	for rows.Next() {
+		var c string
+		if err := rows.Scan(&c); err != nil {
+			return nil, "", err
+		}
+		cols = append(cols, c)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, "", err
+	}
+	if len(cols) != d {
+		return nil, "", nil
+	}
+	return cols, featureTable(x), nil
 }
 
 // loadColumns reads r's Columns, in the order of r.UserIDs. A store

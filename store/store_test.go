@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -310,7 +312,6 @@ func TestBulkMatchesInsert(t *testing.T) {
 	ctx := context.Background()
 	tables := []struct{ name, cols, key string }{
 		{"persona_runs", "created_at, algorithm, users, segments, fingerprint, config, summary, feature_names, profiles, model, committed", "id"},
-		{"persona_features", "user_id, x", "run_id"},
 		{"persona_assignments", "user_id, segment, distance", "run_id"},
 		{"persona_segments", "id, name, size, share, profile", "run_id"},
 		{"persona_recommendations", "user_id, rank, product_id, score", "run_id"},
@@ -349,7 +350,89 @@ func TestBulkMatchesInsert(t *testing.T) {
 						tb.name, bulk, portable, onlyBulk, onlyPortable)
 				}
 			}
+			// The features, in the runs' own tables, read back the same.
+			a, err := st.Load(ctx, "bulk")
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, err := st.Load(ctx, "portable")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(a.UserIDs, b.UserIDs) || !slices.Equal(a.X, b.X) || !slices.Equal(a.X, sortedX(r)) {
+				t.Errorf("the features saved in bulk and with INSERT read back differently")
+			}
 		})
+	}
+}
+
+// sortedX is r's features in the order of its user ids, as Load returns
+// them.
+func sortedX(r *persona.Results) []float64 {
+	idx := make([]int, len(r.UserIDs))
+	for i := range idx {
+		idx[i] = i
+	}
+	slices.SortFunc(idx, func(a, b int) int { return strings.Compare(r.UserIDs[a], r.UserIDs[b]) })
+	var out []float64
+	for _, i := range idx {
+		out = append(out, r.Row(i)...)
+	}
+	return out
+}
+
+// TestFeaturesKeptOnce saves a run of 3 features, kept in its own table
+// only (persona_features holds none of its rows), and one of 1,600, too
+// many columns for a table, kept as blobs in persona_features: both read
+// back their features, in every store and either way of writing rows.
+func TestFeaturesKeptOnce(t *testing.T) {
+	ctx := context.Background()
+	for name, open := range openers(t) {
+		for _, mode := range []struct {
+			name string
+			opts store.Options
+		}{{"bulk", bulk}, {"insert", store.Options{}}} {
+			t.Run(name+"/"+mode.name, func(t *testing.T) {
+				st := open(t, mode.opts)
+				few := runstoretest.Results(t, "few", 40, 1)
+				many := runstoretest.Results(t, "many", 40, 2)
+				const d = 1600
+				names := make([]string, d)
+				for j := range names {
+					names[j] = fmt.Sprintf("f%04d", j)
+				}
+				copy(names, many.FeatureNames)
+				x := make([]float64, 40*d)
+				for i := range 40 {
+					for j := range d {
+						x[i*d+j] = float64(i*d+j) / 7
+					}
+				}
+				many.FeatureNames, many.X = names, x
+				for _, tt := range []struct {
+					r     *persona.Results
+					blobs int
+				}{{few, 0}, {many, 40}} {
+					if err := st.Save(ctx, tt.r); err != nil {
+						t.Fatal(err)
+					}
+					var blobs int
+					if err := st.DB().QueryRowContext(ctx, "SELECT count(*) FROM persona_features WHERE run_id = $1", tt.r.Run.ID).Scan(&blobs); err != nil {
+						t.Fatal(err)
+					}
+					if blobs != tt.blobs {
+						t.Errorf("run of %d features: %d rows in persona_features, want %d", len(tt.r.FeatureNames), blobs, tt.blobs)
+					}
+					got, err := st.Load(ctx, tt.r.Run.ID)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if !slices.Equal(got.X, sortedX(tt.r)) {
+						t.Errorf("run of %d features: its features read back differently", len(tt.r.FeatureNames))
+					}
+				}
+			})
+		}
 	}
 }
 

@@ -173,13 +173,17 @@ func cut(s string, n int) string {
 	return s[:n]
 }
 
+// wideFeatures reports whether a run of d features keeps them in its own
+// table, a column each (else as blobs in persona_features).
+func wideFeatures(d int) bool { return d <= maxFeatureColumns }
+
 // saveFeatures writes run r's features into its own table, one column
 // per feature (see columnNames), inside Save's transaction, with the
 // columns' features in persona_feature_columns. The run's view is made
 // when it is committed.
 func (s *Store) saveFeatures(ctx context.Context, conn *sql.Conn, tx *sql.Tx, r *persona.Results, x string) error {
 	d := len(r.FeatureNames)
-	if d > maxFeatureColumns {
+	if !wideFeatures(d) {
 		return nil
 	}
 	id := r.Run.ID

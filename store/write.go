@@ -204,11 +204,17 @@ func (s *Store) save(ctx context.Context, conn *sql.Conn, tx *sql.Tx, r *persona
 		return fmt.Errorf("insert run: %w", err)
 	}
 	n := len(r.UserIDs)
-	if err := s.insert(ctx, conn, tx, tableRows{
-		table: "persona_features", cols: []string{"user_id TEXT", "x BYTEA"}, n: n,
-		row: func(i int, dst []driver.Value) { dst[0], dst[1] = r.UserIDs[i], encodeRow(r.Row(i)) },
-	}, id); err != nil {
-		return err
+	// The features are kept once: in the run's own table, a column each
+	// (saveFeatures), or here as blobs when they are too many columns for
+	// it. Both copies were 80% of a demo run's store, and half of Save's
+	// rows' bytes.
+	if !wideFeatures(len(r.FeatureNames)) {
+		if err := s.insert(ctx, conn, tx, tableRows{
+			table: "persona_features", cols: []string{"user_id TEXT", "x BYTEA"}, n: n,
+			row: func(i int, dst []driver.Value) { dst[0], dst[1] = r.UserIDs[i], encodeRow(r.Row(i)) },
+		}, id); err != nil {
+			return err
+		}
 	}
 	if err := s.insert(ctx, conn, tx, tableRows{
 		table: "persona_assignments", cols: []string{"user_id TEXT", "segment INTEGER", "distance FLOAT8"}, n: n,
