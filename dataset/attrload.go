@@ -66,10 +66,7 @@ func (l *loader) attributeColumns() map[int]bool {
 		return out
 	}
 	for _, a := range l.s.Attributes {
-		name := strings.TrimSpace(a.Column)
-		if len(name) > 2 && name[0] == '"' && name[len(name)-1] == '"' {
-			name = strings.ReplaceAll(name[1:len(name)-1], `""`, `"`)
-		}
+		name, _ := sqlquote.Unident(a.Column)
 		var i int
 		var ok bool
 		if name == "" {

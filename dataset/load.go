@@ -852,9 +852,8 @@ func (l *loader) lookup(name string) (int, bool) {
 // a column of the source (by name, exactly or ignoring case, or quoted),
 // else a SQL expression over the relation from, typed as DuckDB types it.
 func (l *loader) mapField(ctx context.Context, fd *field, m, key, from string) error {
-	name := strings.TrimSpace(m)
-	if len(name) > 2 && name[0] == '"' && name[len(name)-1] == '"' {
-		name = strings.ReplaceAll(name[1:len(name)-1], `""`, `"`)
+	name, quoted := sqlquote.Unident(m)
+	if quoted {
 		if _, ok := l.lookup(name); !ok {
 			return &ConfigError{Key: key, Err: fmt.Errorf("column %q not found in %s (its columns: %s)", name, l.where(), l.columnList())}
 		}

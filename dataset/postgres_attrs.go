@@ -44,10 +44,7 @@ func (d *pushDataset) claimed() map[string]bool {
 		return out
 	}
 	for _, a := range d.s.Attributes {
-		name := strings.TrimSpace(a.Column)
-		if len(name) > 2 && name[0] == '"' && name[len(name)-1] == '"' {
-			name = strings.ReplaceAll(name[1:len(name)-1], `""`, `"`)
-		}
+		name, _ := sqlquote.Unident(a.Column)
 		var n string
 		var ok bool
 		if name == "" {

@@ -781,9 +781,8 @@ func (d *pushDataset) build(ctx context.Context, conn *sql.Conn) error {
 // (by name, exactly or ignoring case, or quoted), else a Postgres
 // expression over the source's columns.
 func (d *pushDataset) mapField(ctx context.Context, conn *sql.Conn, pf *pushField, m, key string) error {
-	name := strings.TrimSpace(m)
-	if len(name) > 2 && name[0] == '"' && name[len(name)-1] == '"' {
-		name = strings.ReplaceAll(name[1:len(name)-1], `""`, `"`)
+	name, quoted := sqlquote.Unident(m)
+	if quoted {
 		if _, ok := d.types[name]; !ok {
 			return &ConfigError{Key: key, Err: fmt.Errorf("column %q not found in the Postgres result (its columns: %s)", name, strings.Join(d.order, ", "))}
 		}

@@ -6,6 +6,7 @@
 //	sqlquote.String("it's")          // 'it''s'
 //	sqlquote.List([]string{"a", "b"}) // 'a', 'b'
 //	sqlquote.Array([]string{"a"})     // ['a']
+//	sqlquote.Unident(` "my ""col""" `) // my "col", true
 package sqlquote
 
 import "strings"
@@ -28,3 +29,14 @@ func List(vals []string) string {
 
 // Array is List in brackets: a DuckDB list literal.
 func Array(vals []string) string { return "[" + List(vals) + "]" }
+
+// Unident reads s as a column name a user wrote in a mapping: trimmed, and
+// when it is in double quotes (with something inside), unquoted, each
+// doubled quote inside read as one; quoted says which.
+func Unident(s string) (name string, quoted bool) {
+	s = strings.TrimSpace(s)
+	if len(s) > 2 && s[0] == '"' && s[len(s)-1] == '"' {
+		return strings.ReplaceAll(s[1:len(s)-1], `""`, `"`), true
+	}
+	return s, false
+}

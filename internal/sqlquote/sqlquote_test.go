@@ -47,3 +47,41 @@ func FuzzString(f *testing.F) {
 		}
 	})
 }
+
+func TestUnident(t *testing.T) {
+	tests := []struct {
+		in     string
+		name   string
+		quoted bool
+	}{
+		{"plain", "plain", false},
+		{"  spaced \t", "spaced", false},
+		{`"Order Date"`, "Order Date", true},
+		{` "my ""col""" `, `my "col"`, true},
+		{`""`, `""`, false}, // nothing inside: left as written
+		{`"a`, `"a`, false},
+		{"price * 1.2", "price * 1.2", false},
+	}
+	for _, tt := range tests {
+		name, quoted := Unident(tt.in)
+		if name != tt.name || quoted != tt.quoted {
+			t.Errorf("Unident(%q) = %q, %v; want %q, %v", tt.in, name, quoted, tt.name, tt.quoted)
+		}
+	}
+}
+
+func FuzzUnident(f *testing.F) {
+	for _, s := range []string{"", "plain", `"a""b"`, ` "x" `} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		// A name quoted by Ident reads back as itself.
+		if s == "" {
+			return
+		}
+		name, quoted := Unident(Ident(s))
+		if !quoted || name != s {
+			t.Fatalf("Unident(Ident(%q)) = %q, %v", s, name, quoted)
+		}
+	})
+}
