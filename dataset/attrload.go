@@ -191,15 +191,7 @@ func (l *loader) convertAttribute(f field) string {
 	case TypeEmail, TypePhone:
 		v = textSQL(src, st)
 	case TypeCategorical, TypeOrdinal, TypeList:
-		v = textSQL(src, st)
-		if lv := f.attr.Levels; len(lv) > 0 {
-			// A level as listed, whatever the case of the value.
-			var whens []string
-			for _, x := range lv {
-				whens = append(whens, fmt.Sprintf("WHEN %s THEN %s", sqlquote.String(strings.ToLower(strings.TrimSpace(x))), sqlquote.String(x)))
-			}
-			v = fmt.Sprintf("CASE lower(%s) %s END", v, strings.Join(whens, " "))
-		}
+		v = levelsSQL(textSQL(src, st), f.attr.Levels)
 	default: // an outcome
 		switch {
 		case st == "BOOLEAN":
@@ -402,4 +394,18 @@ func checkCustom(ctx context.Context, db *sql.DB, cfg *Config) error {
 		}
 	}
 	return nil
+}
+
+// levelsSQL maps the text v to a level as listed in levels, whatever the
+// case of the value (NULL when it is none of them); with no levels, v.
+// DuckDB and Postgres read the CASE alike.
+func levelsSQL(v string, levels []string) string {
+	if len(levels) == 0 {
+		return v
+	}
+	whens := make([]string, len(levels))
+	for i, x := range levels {
+		whens[i] = fmt.Sprintf("WHEN %s THEN %s", sqlquote.String(strings.ToLower(strings.TrimSpace(x))), sqlquote.String(x))
+	}
+	return fmt.Sprintf("CASE lower(%s) %s END", v, strings.Join(whens, " "))
 }

@@ -172,15 +172,7 @@ func (d *pushDataset) convertAttribute(f pushField, tz string) (string, error) {
 	case TypeEmail, TypePhone:
 		v = pgText(src, c)
 	case TypeCategorical, TypeOrdinal, TypeList:
-		v = pgText(src, c)
-		if lv := f.attr.Levels; len(lv) > 0 {
-			// A level as listed, whatever the case of the value.
-			var whens []string
-			for _, x := range lv {
-				whens = append(whens, fmt.Sprintf("WHEN %s THEN %s", sqlquote.String(strings.ToLower(strings.TrimSpace(x))), sqlquote.String(x)))
-			}
-			v = fmt.Sprintf("CASE lower(%s) %s END", v, strings.Join(whens, " "))
-		}
+		v = levelsSQL(pgText(src, c), f.attr.Levels)
 	default: // an outcome
 		n, err := d.pgNumber(src, c)
 		switch {
